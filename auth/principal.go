@@ -1,0 +1,89 @@
+// Package auth verifies bearer tokens, carries the verified caller (the Principal) in the
+// request context, and says what each role may do.
+package auth
+
+import (
+	"context"
+	"slices"
+
+	"jiuzhu/division"
+	"jiuzhu/models"
+)
+
+// Principal is a verified caller: who, in which role, over which area's subtree.
+type Principal struct {
+	// Subject is the token's sub claim.
+	Subject string
+	// Name is the optional display name of the caller.
+	Name string
+	// Role is one of the five roles.
+	Role models.Role
+	// Area is the 12-digit code of the jurisdiction whose subtree the caller sees.
+	Area string
+	// Categories, for integrators, lists the program categories they may see.
+	Categories []string
+}
+
+// Level is the tier of the caller: the level of its area.
+func (p Principal) Level() models.Level { return division.LevelOf(p.Area) }
+
+// Covers reports whether code lies in the caller's subtree.
+func (p Principal) Covers(code string) bool { return division.Contains(p.Area, code) }
+
+// SeesCategory reports whether the caller may see grants of a program category. Only
+// integrators are limited, to the categories of their token.
+func (p Principal) SeesCategory(category string) bool {
+	if p.Role != models.RoleIntegrator {
+		return true
+	}
+	return slices.Contains(p.Categories, category)
+}
+
+// Action is something a role may or may not do.
+type Action int
+
+// Actions checked by the store before it writes.
+const (
+	// ActionWriteHousehold creates, changes or removes households and members.
+	ActionWriteHousehold Action = iota + 1
+	// ActionWriteGrant opens grants.
+	ActionWriteGrant
+)
+
+var permissions = map[Action][]models.Role{
+	ActionWriteHousehold: {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant, models.RoleIntegrator},
+	ActionWriteGrant:     {models.RoleAdmin, models.RoleOfficer},
+}
+
+// May reports whether the caller's role allows action.
+func (p Principal) May(a Action) bool { return slices.Contains(permissions[a], p.Role) }
+
+type contextKey struct{}
+
+type authState struct {
+	principal Principal
+	err       error
+}
+
+// WithPrincipal returns ctx carrying p as the verified caller.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, contextKey{}, authState{principal: p})
+}
+
+// withFailure returns ctx recording that the request's token was refused, and why.
+func withFailure(ctx context.Context, err error) context.Context {
+	return context.WithValue(ctx, contextKey{}, authState{err: err})
+}
+
+// FromContext returns the verified caller of ctx. It returns an error matching
+// models.ErrUnauthenticated when the request had no token or a refused one.
+func FromContext(ctx context.Context) (Principal, error) {
+	st, ok := ctx.Value(contextKey{}).(authState)
+	if !ok {
+		return Principal{}, models.ErrUnauthenticated
+	}
+	if st.err != nil {
+		return Principal{}, st.err
+	}
+	return st.principal, nil
+}

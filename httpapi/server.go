@@ -1,0 +1,128 @@
+// Package httpapi assembles jiuzhu's HTTP surface: the GraphQL endpoint with its
+// transports, error mapping and authentication, GraphiQL, and the health endpoints.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"jiuzhu/auth"
+	"jiuzhu/graph"
+	"jiuzhu/resolvers"
+	"jiuzhu/store"
+)
+
+// MaxBodyBytes bounds a GraphQL request body.
+const MaxBodyBytes = 1 << 20
+
+// Options configures the HTTP surface.
+type Options struct {
+	Store    *store.Store
+	Verifier *auth.Verifier
+	Logger   *slog.Logger
+}
+
+// New returns the HTTP handler of jiuzhu: POST and GET /graphql (GET runs queries only),
+// GraphiQL at /, and the open endpoints /healthz and /readyz.
+func New(o Options) http.Handler {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	gql := GraphQL(o.Store, log)
+	mux.Handle("/graphql", o.Verifier.Middleware(limitBody(gql)))
+	mux.Handle("GET /{$}", playground.Handler("jiuzhu 救助 GraphQL", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := o.Store.Ping(ctx); err != nil {
+			log.WarnContext(ctx, "readyz: database unreachable", "err", err)
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	return accessLog(log, mux)
+}
+
+// GraphQL returns the gqlgen handler over st with explicit transports, the error
+// presenter, and the rule that every field but introspection needs a verified caller.
+func GraphQL(st *store.Store, log *slog.Logger) http.Handler {
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: st}}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.SetErrorPresenter(errorPresenter(log))
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		log.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(v))
+		return errors.New("internal error")
+	})
+	srv.AroundRootFields(requireCaller)
+	return srv
+}
+
+// requireCaller answers every root field but introspection with UNAUTHENTICATED when the
+// request has no verified caller.
+func requireCaller(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	if fc := graphql.GetRootFieldContext(ctx); fc != nil && strings.HasPrefix(fc.Field.Name, "__") {
+		return next(ctx)
+	}
+	if _, err := auth.FromContext(ctx); err != nil {
+		graphql.AddError(ctx, err)
+		return graphql.Null
+	}
+	return next(ctx)
+}
+
+// limitBody caps the request body at MaxBodyBytes.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder remembers the status code written.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// accessLog logs one line per request: method, path, status and duration. It never logs
+// query strings, bodies or headers, which may hold personal data or tokens.
+func accessLog(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		log.InfoContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path,
+			"status", rec.status, "duration_ms", time.Since(start).Milliseconds())
+	})
+}

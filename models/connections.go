@@ -1,0 +1,43 @@
+package models
+
+import "context"
+
+// PageInfo tells a Relay client whether another page follows and where it starts.
+type PageInfo struct {
+	HasNextPage bool
+	EndCursor   *string
+}
+
+// HouseholdEdge is one household of a connection with its cursor.
+type HouseholdEdge struct {
+	Cursor string
+	Node   *Household
+}
+
+// HouseholdConnection is a page of households. The total is counted only when asked for.
+type HouseholdConnection struct {
+	Edges    []*HouseholdEdge
+	PageInfo *PageInfo
+	// Count counts the matching households over all pages.
+	Count func(context.Context) (int, error)
+}
+
+// TotalCount returns the number of matching households over all pages.
+func (c *HouseholdConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }
+
+// GrantEdge is one grant of a connection with its cursor.
+type GrantEdge struct {
+	Cursor string
+	Node   *Grant
+}
+
+// GrantConnection is a page of grants. The total is counted only when asked for.
+type GrantConnection struct {
+	Edges    []*GrantEdge
+	PageInfo *PageInfo
+	// Count counts the matching grants over all pages.
+	Count func(context.Context) (int, error)
+}
+
+// TotalCount returns the number of matching grants over all pages.
+func (c *GrantConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }

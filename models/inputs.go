@@ -1,0 +1,65 @@
+package models
+
+// HouseholdInput creates a household together with its head and other members.
+type HouseholdInput struct {
+	Village           string
+	Address           string
+	PovertyRegistered bool
+	ExternalRef       *string
+	Members           []*MemberInput
+}
+
+// HouseholdPatch changes a household; nil fields stay as they are.
+type HouseholdPatch struct {
+	Village           *string
+	Address           *string
+	PovertyRegistered *bool
+	ExternalRef       *string
+}
+
+// MemberInput adds a person to a household.
+type MemberInput struct {
+	Name            string
+	IDNumber        string
+	Relation        Relation
+	DisabilityLevel *int
+	LabourCapacity  *LabourCapacity
+	MonthlyIncome   *Money
+}
+
+// MemberPatch changes a member; nil fields stay as they are. The ID number cannot be
+// changed: a person with another number is another person.
+type MemberPatch struct {
+	Name            *string
+	Relation        *Relation
+	DisabilityLevel *int
+	LabourCapacity  *LabourCapacity
+	MonthlyIncome   *Money
+}
+
+// GrantInput opens a grant on an active program.
+type GrantInput struct {
+	HouseholdID string
+	MemberID    *string
+	ProgramCode string
+	Amount      Money
+	StartDate   Date
+	EndDate     *Date
+	Status      *GrantStatus
+}
+
+// HouseholdFilter narrows a household list.
+type HouseholdFilter struct {
+	PovertyRegistered *bool
+	ExternalRef       *string
+	AddressContains   *string
+	ProgramCode       *string
+}
+
+// GrantFilter narrows a grant list.
+type GrantFilter struct {
+	Status       *GrantStatus
+	ProgramCode  *string
+	CategoryCode *string
+	HouseholdID  *string
+}

@@ -1,0 +1,42 @@
+package policy
+
+import (
+	"testing"
+	"time"
+
+	"jiuzhu/models"
+)
+
+func TestAge(t *testing.T) {
+	birth := models.NewDate(2000, time.February, 29)
+	tests := []struct {
+		on   time.Time
+		want int
+	}{
+		{time.Date(2000, 2, 29, 0, 0, 0, 0, time.UTC), 0},
+		{time.Date(2016, 2, 28, 0, 0, 0, 0, time.UTC), 15},
+		{time.Date(2016, 2, 29, 0, 0, 0, 0, time.UTC), 16},
+		{time.Date(2017, 3, 1, 0, 0, 0, 0, time.UTC), 17},
+		{time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC), 0},
+	}
+	for _, tt := range tests {
+		if got := Age(birth, tt.on); got != tt.want {
+			t.Errorf("Age on %s = %d, want %d", tt.on.Format(models.DateLayout), got, tt.want)
+		}
+	}
+}
+
+func TestDefaultLabourCapacity(t *testing.T) {
+	tests := []struct {
+		age  int
+		want models.LabourCapacity
+	}{
+		{0, models.LabourNone}, {15, models.LabourNone}, {16, models.LabourFull},
+		{59, models.LabourFull}, {60, models.LabourNone}, {90, models.LabourNone},
+	}
+	for _, tt := range tests {
+		if got := DefaultLabourCapacity(tt.age); got != tt.want {
+			t.Errorf("DefaultLabourCapacity(%d) = %s, want %s", tt.age, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,22 @@
+package resolvers
+
+import (
+	"context"
+
+	"jiuzhu/models"
+	"jiuzhu/store"
+)
+
+// pageInfo returns the Relay page info of a store page.
+func pageInfo[T any](p *store.Page[T]) *models.PageInfo {
+	info := &models.PageInfo{HasNextPage: p.HasNextPage}
+	if c := p.EndCursor(); c != "" {
+		info.EndCursor = &c
+	}
+	return info
+}
+
+// counter adapts a page's lazy count to a connection's totalCount.
+func counter[T any](p *store.Page[T]) func(context.Context) (int, error) {
+	return func(context.Context) (int, error) { return p.Count() }
+}

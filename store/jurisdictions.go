@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+
+	"jiuzhu/models"
+)
+
+// Jurisdiction returns the unit with code. The tree is public data: any signed-in
+// caller may read all of it. It returns models.ErrNotFound for an unknown code.
+func (s *Store) Jurisdiction(ctx context.Context, code string) (*models.Jurisdiction, error) {
+	if _, err := scopeOf(ctx); err != nil {
+		return nil, err
+	}
+	var j models.Jurisdiction
+	err := s.db.WithContext(ctx).Where("code = ?", code).Take(&j).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.NotFound("jurisdiction")
+	}
+	if err != nil {
+		return nil, wrap("jurisdiction", err)
+	}
+	return &j, nil
+}
+
+// Jurisdictions returns the units under parent (its direct children, or with level
+// set, every unit of that level in its subtree), in code order. No parent means the
+// caller's own area. It returns a *models.FieldError for an unknown parent.
+func (s *Store) Jurisdictions(ctx context.Context, parent *string, level *models.Level) ([]*models.Jurisdiction, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	code := sc.p.Area
+	if parent != nil && *parent != "" {
+		code = *parent
+	}
+	if _, ok := s.tree.Unit(code); !ok {
+		return nil, models.Invalid("parent", "%q is not a jurisdiction code", code)
+	}
+	q := s.db.WithContext(ctx).Order("code")
+	if level != nil {
+		var codes []string
+		for _, u := range s.tree.Within(code, *level) {
+			codes = append(codes, u.Code)
+		}
+		if len(codes) == 0 {
+			return []*models.Jurisdiction{}, nil
+		}
+		lo, hi := codes[0], codes[len(codes)-1]
+		q = q.Where("code BETWEEN ? AND ? AND level = ?", lo, hi, *level)
+	} else {
+		q = q.Where("parent_code = ?", code)
+	}
+	var js []*models.Jurisdiction
+	err = q.Find(&js).Error
+	return js, wrap("jurisdictions", err)
+}

@@ -1,0 +1,272 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"jiuzhu/auth"
+	"jiuzhu/idnumber"
+	"jiuzhu/models"
+)
+
+// Member returns the member with id. It returns models.ErrNotFound when there is none in
+// the caller's area.
+func (s *Store) Member(ctx context.Context, id string) (*models.Member, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := member(sc.rows(s.db.WithContext(ctx), "members").Where("members.id = ?", id))
+	return m, wrap("member", err)
+}
+
+// MemberByIDNumber returns the member with a resident ID number. It returns a
+// *models.FieldError for a malformed number and models.ErrNotFound when no such person
+// is registered in the caller's area, whether or not one is elsewhere.
+func (s *Store) MemberByIDNumber(ctx context.Context, number string) (*models.Member, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	num, err := idnumber.Parse(strings.TrimSpace(number), s.now())
+	if err != nil {
+		return nil, models.WithField("idNumber", err)
+	}
+	m, err := member(sc.rows(s.db.WithContext(ctx), "members").Where("members.id_number = ?", num.Value))
+	return m, wrap("member by ID number", err)
+}
+
+func member(q *gorm.DB) (*models.Member, error) {
+	var m models.Member
+	err := q.Take(&m).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.NotFound("member")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// MembersOf returns the members of a household in the caller's area, head first. A
+// household outside the area has no visible members.
+func (s *Store) MembersOf(ctx context.Context, householdID string) ([]*models.Member, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ms []*models.Member
+	err = sc.rows(s.db.WithContext(ctx), "members").
+		Where("members.household_id = ?", householdID).
+		Order(orderHeadFirst).Order("members.birth_date").Order("members.id").
+		Find(&ms).Error
+	return ms, wrap("members of household", err)
+}
+
+const orderHeadFirst = "CASE WHEN members.relation = 'HEAD' THEN 0 ELSE 1 END"
+
+// AddMember adds a person to a household of the caller's area. It returns
+// models.ErrNotFound for a household outside the area, a *models.FieldError for bad input
+// or a second head, and a Conflict error when the person is already registered in any
+// household (the message does not say which).
+func (s *Store) AddMember(ctx context.Context, householdID string, in models.MemberInput) (*models.Member, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := sc.may(auth.ActionWriteHousehold, "change members"); err != nil {
+		return nil, err
+	}
+	m, err := s.newMember("input", &in)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		h, err := s.household(sc.rows(tx, "households"), householdID)
+		if err != nil {
+			return err
+		}
+		if m.Relation == models.RelationHead {
+			return models.Invalid("input.relation", "the household already has a head; use setHouseholdHead to change it")
+		}
+		if err := s.checkIDNumbersFree(tx, []*models.Member{m}, func(int) string { return "input.idNumber" }); err != nil {
+			return err
+		}
+		m.ID, m.HouseholdID, m.AreaCode = newID(), h.ID, h.AreaCode
+		if err := tx.Create(m).Error; err != nil {
+			return s.householdWriteError(err)
+		}
+		return touchHousehold(tx, sc, h.ID)
+	})
+	if err != nil {
+		return nil, wrap("add member", err)
+	}
+	return m, nil
+}
+
+// UpdateMember changes the fields of patch that are set. The head is changed only with
+// SetHouseholdHead. It returns models.ErrNotFound for a member outside the caller's area
+// and a *models.FieldError for bad input.
+func (s *Store) UpdateMember(ctx context.Context, id string, patch models.MemberPatch) (*models.Member, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := sc.may(auth.ActionWriteHousehold, "change members"); err != nil {
+		return nil, err
+	}
+	var out *models.Member
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		m, err := member(sc.rows(tx, "members").Where("members.id = ?", id))
+		if err != nil {
+			return err
+		}
+		if patch.Name != nil {
+			if m.Name, err = text("input.name", *patch.Name, true, maxNameLen); err != nil {
+				return err
+			}
+		}
+		if patch.Relation != nil && *patch.Relation != m.Relation {
+			switch {
+			case !patch.Relation.Valid():
+				return models.Invalid("input.relation", "%q is not a relation", *patch.Relation)
+			case *patch.Relation == models.RelationHead || m.Relation == models.RelationHead:
+				return models.Invalid("input.relation", "the head is changed with setHouseholdHead")
+			}
+			m.Relation = *patch.Relation
+		}
+		if err := applyMemberDetails("input", m, patch.DisabilityLevel, patch.LabourCapacity, patch.MonthlyIncome); err != nil {
+			return err
+		}
+		m.UpdatedAt = s.db.NowFunc()
+		err = sc.rows(tx, "members").Where("id = ?", m.ID).Updates(map[string]any{
+			"name": m.Name, "relation": m.Relation, "disability_level": m.DisabilityLevel,
+			"labour_capacity": m.LabourCapacity, "monthly_income": m.MonthlyIncome, "updated_at": m.UpdatedAt,
+		}).Error
+		if err != nil {
+			return err
+		}
+		out = m
+		return touchHousehold(tx, sc, m.HouseholdID)
+	})
+	if err != nil {
+		return nil, wrap("update member", err)
+	}
+	return out, nil
+}
+
+// RemoveMember takes a person out of a household. The head cannot be removed (make
+// another member head first), nor a member named on a grant. It returns
+// models.ErrNotFound for a member outside the caller's area, a *models.FieldError for the
+// head, and a Conflict error for a member with grants. It returns the removed member.
+func (s *Store) RemoveMember(ctx context.Context, id string) (*models.Member, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := sc.may(auth.ActionWriteHousehold, "remove members"); err != nil {
+		return nil, err
+	}
+	var out *models.Member
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		m, err := member(sc.rows(tx, "members").Where("members.id = ?", id))
+		if err != nil {
+			return err
+		}
+		if m.Relation == models.RelationHead {
+			return models.Invalid("id", "the head of a household cannot be removed; make another member head first")
+		}
+		var grants int64
+		if err := tx.Table("grants").Where("member_id = ?", m.ID).Count(&grants).Error; err != nil {
+			return err
+		}
+		if grants > 0 {
+			return models.Conflict("id: this member is named on %d grant(s) and cannot be removed", grants)
+		}
+		if err := sc.rows(tx, "members").Where("id = ?", m.ID).Delete(&models.Member{}).Error; err != nil {
+			return err
+		}
+		out = m
+		return touchHousehold(tx, sc, m.HouseholdID)
+	})
+	if err != nil {
+		return nil, wrap("remove member", err)
+	}
+	return out, nil
+}
+
+// SetHouseholdHead makes a member the head of its household; the former head takes
+// formerHeadRelation. It returns models.ErrNotFound for a household or member outside the
+// caller's area (or a member of another household), and a *models.FieldError when
+// formerHeadRelation is HEAD or not a relation.
+func (s *Store) SetHouseholdHead(ctx context.Context, householdID, memberID string, formerHeadRelation models.Relation) (*models.Household, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := sc.may(auth.ActionWriteHousehold, "change members"); err != nil {
+		return nil, err
+	}
+	if !formerHeadRelation.Valid() || formerHeadRelation == models.RelationHead {
+		return nil, models.Invalid("formerHeadRelation", "must be a relation other than HEAD")
+	}
+	var out *models.Household
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		h, err := s.household(sc.rows(tx, "households"), householdID)
+		if err != nil {
+			return err
+		}
+		m, err := member(sc.rows(tx, "members").Where("members.id = ? AND members.household_id = ?", memberID, h.ID))
+		if err != nil {
+			return err
+		}
+		if m.Relation == models.RelationHead {
+			out = h
+			return nil
+		}
+		now := s.db.NowFunc()
+		if err := sc.rows(tx, "members").Where("household_id = ? AND relation = ?", h.ID, models.RelationHead).
+			Updates(map[string]any{"relation": formerHeadRelation, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		if err := sc.rows(tx, "members").Where("id = ?", m.ID).
+			Updates(map[string]any{"relation": models.RelationHead, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		if err := touchHousehold(tx, sc, h.ID); err != nil {
+			return err
+		}
+		out, err = s.household(sc.rows(tx, "households"), h.ID)
+		return err
+	})
+	if err != nil {
+		return nil, wrap("set household head", err)
+	}
+	return out, nil
+}
+
+// touchHousehold bumps a household's version and update time after a change to its
+// members, so that readers and integrators see the household as changed.
+func touchHousehold(tx *gorm.DB, sc scope, id string) error {
+	return sc.rows(tx, "households").Where("id = ?", id).Updates(map[string]any{
+		"version": gorm.Expr("version + 1"), "updated_at": tx.NowFunc(),
+	}).Error
+}
+
+// HeadOf returns the head of a household in the caller's area, or nil when the household
+// is not visible.
+func (s *Store) HeadOf(ctx context.Context, householdID string) (*models.Member, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := member(sc.rows(s.db.WithContext(ctx), "members").
+		Where("members.household_id = ? AND members.relation = ?", householdID, models.RelationHead))
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, nil
+	}
+	return m, wrap("head of household", err)
+}

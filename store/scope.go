@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"jiuzhu/auth"
+	"jiuzhu/division"
+	"jiuzhu/models"
+)
+
+// scope is the caller's reach: the range of area codes of its subtree and, for
+// integrators, the program categories it may see.
+type scope struct {
+	p      auth.Principal
+	lo, hi string
+}
+
+// scopeOf returns the scope of the caller in ctx. It returns an error matching
+// models.ErrUnauthenticated when ctx has no verified caller.
+func scopeOf(ctx context.Context) (scope, error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return scope{}, err
+	}
+	lo, hi := division.Range(p.Area)
+	return scope{p: p, lo: lo, hi: hi}, nil
+}
+
+// rows returns db limited to the rows of table whose area_code lies in the scope. Every
+// read, count and write of a scoped table starts here.
+func (sc scope) rows(db *gorm.DB, table string) *gorm.DB {
+	return db.Table(table).Where(table+".area_code BETWEEN ? AND ?", sc.lo, sc.hi)
+}
+
+// grantRows is rows for the grants table, narrowed for integrators to the categories of
+// their token.
+func (sc scope) grantRows(db *gorm.DB) *gorm.DB {
+	q := sc.rows(db, "grants")
+	if sc.p.Role == models.RoleIntegrator {
+		q = q.Where("grants.category_code IN ?", nonEmpty(sc.p.Categories))
+	}
+	return q
+}
+
+// nonEmpty keeps an IN list valid SQL when an integrator has no category: it matches no
+// real category.
+func nonEmpty(list []string) []string {
+	if len(list) == 0 {
+		return []string{""}
+	}
+	return list
+}
+
+// may returns a Forbidden error unless the caller's role allows a.
+func (sc scope) may(a auth.Action, what string) error {
+	if !sc.p.May(a) {
+		return models.Forbidden("the %s role may not %s", sc.p.Role, what)
+	}
+	return nil
+}
+
+// area resolves an optional area argument to a code range inside the scope. No argument
+// means the caller's own area. It returns a *models.FieldError for a code that is not a
+// jurisdiction, and a Forbidden error for one outside the caller's subtree.
+func (s *Store) area(sc scope, field string, code *string) (lo, hi string, err error) {
+	if code == nil || *code == "" {
+		return sc.lo, sc.hi, nil
+	}
+	if _, ok := s.tree.Unit(*code); !ok {
+		return "", "", models.Invalid(field, "%q is not a jurisdiction code", *code)
+	}
+	if !sc.p.Covers(*code) {
+		return "", "", models.Forbidden("%s: area %s is outside your jurisdiction", field, *code)
+	}
+	lo, hi = division.Range(*code)
+	return lo, hi, nil
+}
+
+// village checks that code is a village inside the caller's scope, for records that are
+// created or moved there.
+func (s *Store) village(sc scope, field, code string) (*division.Unit, error) {
+	u, ok := s.tree.Unit(code)
+	if !ok {
+		return nil, models.Invalid(field, "%q is not a jurisdiction code", code)
+	}
+	if u.Level != models.LevelVillage {
+		return nil, models.Invalid(field, "%s %s is a %s, not a village", code, u.Name, u.Level)
+	}
+	if !sc.p.Covers(code) {
+		return nil, models.Forbidden("%s: village %s is outside your jurisdiction", field, code)
+	}
+	return u, nil
+}
+
+// wrap adds the operation's name to err for logs; the sentinel stays matchable.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}

@@ -1,0 +1,151 @@
+// Package store is jiuzhu's only way to the database. It opens SQLite or PostgreSQL,
+// migrates the schema, and runs every read, count and write inside the caller's area:
+// each query carries a range predicate on area_code computed from the Principal in the
+// context. Code paths that work outside any caller's scope say so in their name
+// (Migrate, SeedUnscoped, IsEmptyUnscoped).
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/google/uuid"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"jiuzhu/division"
+)
+
+// Dialect names the database behind a Store.
+type Dialect string
+
+// The two supported databases.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Config says which database to open.
+type Config struct {
+	// DatabaseURL is a postgres:// URL; empty means the embedded SQLite file SQLitePath.
+	DatabaseURL string
+	// SQLitePath is the SQLite database file used when DatabaseURL is empty.
+	SQLitePath string
+	// Logger receives slow-query and error logs; nil discards them.
+	Logger *slog.Logger
+	// MaxOpenConns bounds the PostgreSQL pool; 0 means 20.
+	MaxOpenConns int
+}
+
+// Store is the area-scoped data access of jiuzhu. It is safe for concurrent use.
+type Store struct {
+	db      *gorm.DB
+	dialect Dialect
+	tree    *division.Tree
+	now     func() time.Time
+}
+
+// Open connects to the database of cfg. It does not migrate; call Migrate.
+func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) {
+	gcfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
+	var (
+		db      *gorm.DB
+		err     error
+		dialect Dialect
+	)
+	if strings.HasPrefix(cfg.DatabaseURL, "postgres://") || strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
+		dialect = Postgres
+		db, err = gorm.Open(postgres.Open(cfg.DatabaseURL), gcfg)
+	} else if cfg.DatabaseURL != "" {
+		return nil, errors.New("store: DATABASE_URL must be a postgres:// URL")
+	} else {
+		dialect = SQLite
+		if cfg.SQLitePath == "" {
+			return nil, errors.New("store: no SQLite path")
+		}
+		if dir := filepath.Dir(cfg.SQLitePath); dir != "." {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("store: create data directory: %w", err)
+			}
+		}
+		dsn := cfg.SQLitePath + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		db, err = gorm.Open(sqlite.Open(dsn), gcfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", dialect, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	switch dialect {
+	case SQLite:
+		// One writer at a time is SQLite's nature; a small pool keeps readers concurrent.
+		sqlDB.SetMaxOpenConns(4)
+	case Postgres:
+		n := cfg.MaxOpenConns
+		if n == 0 {
+			n = 20
+		}
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n)
+	}
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("store: connect to %s: %w", dialect, err)
+	}
+	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now}, nil
+}
+
+// Dialect returns which database the store uses.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Tree returns the jurisdiction tree the store validates areas against.
+func (s *Store) Tree() *division.Tree { return s.tree }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Close closes the database connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// newID returns a time-ordered UUID (v7) as a string.
+func newID() string {
+	return uuid.Must(uuid.NewV7()).String()
+}
+
+// isUniqueViolation reports whether err is a unique-constraint violation on either
+// database.
+func isUniqueViolation(err error) bool {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}

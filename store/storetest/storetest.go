@@ -1,0 +1,107 @@
+// Package storetest opens real, migrated, throw-away databases for tests: an SQLite file
+// always, and a fresh PostgreSQL schema whenever TEST_DATABASE_URL is set.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+
+	"jiuzhu/auth"
+	"jiuzhu/division"
+	"jiuzhu/models"
+	"jiuzhu/store"
+)
+
+// EnvURL names the variable that points the tests at a PostgreSQL server.
+const EnvURL = "TEST_DATABASE_URL"
+
+var tree = division.Dezhou()
+
+// Dialects returns the databases to test on: SQLite, and PostgreSQL when TEST_DATABASE_URL
+// is set.
+func Dialects() []store.Dialect {
+	if os.Getenv(EnvURL) != "" {
+		return []store.Dialect{store.SQLite, store.Postgres}
+	}
+	return []store.Dialect{store.SQLite}
+}
+
+// Each runs f as a subtest once per dialect of Dialects, with a fresh migrated store.
+func Each(t *testing.T, f func(t *testing.T, st *store.Store)) {
+	t.Helper()
+	for _, d := range Dialects() {
+		t.Run(string(d), func(t *testing.T) { f(t, MustOpen(t, d)) })
+	}
+}
+
+// MustOpen returns a migrated store on a new, empty database of dialect that is dropped
+// when tb ends. It fails tb on any error.
+func MustOpen(tb testing.TB, d store.Dialect) *store.Store {
+	tb.Helper()
+	ctx := context.Background()
+	cfg := store.Config{}
+	switch d {
+	case store.SQLite:
+		cfg.SQLitePath = filepath.Join(tb.TempDir(), "test.db")
+	case store.Postgres:
+		cfg.DatabaseURL = postgresSchema(tb)
+	default:
+		tb.Fatalf("storetest: unknown dialect %q", d)
+	}
+	st, err := store.Open(ctx, cfg, tree)
+	if err != nil {
+		tb.Fatalf("storetest: open %s: %v", d, err)
+	}
+	tb.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		tb.Fatalf("storetest: migrate %s: %v", d, err)
+	}
+	return st
+}
+
+// postgresSchema creates a schema of its own on TEST_DATABASE_URL's server, drops it when
+// tb ends, and returns a URL whose search_path is that schema.
+func postgresSchema(tb testing.TB) string {
+	base := os.Getenv(EnvURL)
+	if base == "" {
+		tb.Skipf("storetest: %s is not set", EnvURL)
+	}
+	buf := make([]byte, 6)
+	_, _ = rand.Read(buf)
+	schema := "t_" + hex.EncodeToString(buf)
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		_ = db.Close()
+		tb.Fatalf("storetest: create schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		_, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE")
+		_ = db.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("storetest: %s: %v", EnvURL, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// As returns a context whose caller has role over area.
+func As(role models.Role, area string, categories ...string) context.Context {
+	return auth.WithPrincipal(context.Background(), auth.Principal{
+		Subject: string(role) + "@" + area, Role: role, Area: area, Categories: categories,
+	})
+}
