@@ -96,9 +96,16 @@ func requireCaller(ctx context.Context, next graphql.RootResolver) graphql.Marsh
 	return next(ctx)
 }
 
-// limitBody caps the request body at MaxBodyBytes.
+// limitBody caps the request body at MaxBodyBytes: a declared larger body is refused
+// with 413 before it is read, and an undeclared one is cut off at the limit.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBodyBytes {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			_, _ = fmt.Fprintf(w, `{"errors":[{"message":"request body exceeds %d bytes","extensions":{"code":"REQUEST_TOO_LARGE"}}]}`, MaxBodyBytes)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		next.ServeHTTP(w, r)
 	})

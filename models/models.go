@@ -35,7 +35,7 @@ type Program struct {
 // Household is a needy household of the unified recipient database (P2). AreaCode is
 // the code of its village.
 type Household struct {
-	ID                string  `gorm:"primaryKey;size:36"`
+	ID                string  `gorm:"primaryKey;size:36;index:idx_households_area_id,priority:2"`
 	AreaCode          string  `gorm:"size:12;not null;index:idx_households_area_id,priority:1"`
 	Address           string  `gorm:"size:200;not null"`
 	PovertyRegistered bool    `gorm:"not null"`
@@ -48,7 +48,7 @@ type Household struct {
 // Member is a person of a household. A resident ID number exists once city-wide (P2);
 // sex and birth date are derived from it.
 type Member struct {
-	ID              string         `gorm:"primaryKey;size:36"`
+	ID              string         `gorm:"primaryKey;size:36;index:idx_members_area_id,priority:2"`
 	HouseholdID     string         `gorm:"size:36;not null;index"`
 	AreaCode        string         `gorm:"size:12;not null;index:idx_members_area_id,priority:1"`
 	Name            string         `gorm:"size:64;not null"`
@@ -66,7 +66,7 @@ type Member struct {
 // Grant ties a household, and optionally one of its members, to an active program,
 // with a monthly amount, a period and a status.
 type Grant struct {
-	ID           string      `gorm:"primaryKey;size:36"`
+	ID           string      `gorm:"primaryKey;size:36;index:idx_grants_area_id,priority:2"`
 	HouseholdID  string      `gorm:"size:36;not null;index"`
 	MemberID     *string     `gorm:"size:36;index"`
 	AreaCode     string      `gorm:"size:12;not null;index:idx_grants_area_id,priority:1"`
@@ -85,7 +85,7 @@ type Grant struct {
 // GrantEvent records one change of a grant's status: who, in which role and area,
 // from which status to which, why and when.
 type GrantEvent struct {
-	ID         string       `gorm:"primaryKey;size:36"`
+	ID         string       `gorm:"primaryKey;size:36;index:idx_grant_events_area_id,priority:2"`
 	GrantID    string       `gorm:"size:36;not null;index"`
 	AreaCode   string       `gorm:"size:12;not null;index:idx_grant_events_area_id,priority:1"`
 	Actor      string       `gorm:"size:128;not null"`

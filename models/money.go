@@ -94,11 +94,11 @@ func (m *Money) UnmarshalGQL(v any) error {
 		*m = Yuan(x)
 		return nil
 	case json.Number:
-		p, err := ParseMoney(x.String())
+		i, err := x.Int64()
 		if err != nil {
-			return err
+			return Invalid("", "money must be a decimal string such as \"650.50\", not a JSON number with a fraction")
 		}
-		*m = p
+		*m = Yuan(i)
 		return nil
 	default:
 		return Invalid("", "money must be a decimal string such as \"650.00\"")

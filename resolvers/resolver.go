@@ -3,6 +3,8 @@
 // mapped to codes once, by the HTTP edge.
 package resolvers
 
+//go:generate go tool gqlgen generate
+
 import "jiuzhu/store"
 
 // Resolver is the root resolver.

@@ -1,0 +1,325 @@
+// Command jiuzhu serves the unified database of social-assistance recipients of Dezhou
+// city as a GraphQL API.
+//
+// Usage:
+//
+//	jiuzhu [serve]                  serve the API (the default)
+//	jiuzhu migrate                  create or update the schema, load divisions and programs
+//	jiuzhu seed --households N      load N deterministic demo households into an empty database
+//	jiuzhu token --role R --area C  print a signed token
+//
+// Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ISSUER,
+// JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL); flags override it.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"jiuzhu/auth"
+	"jiuzhu/division"
+	"jiuzhu/httpapi"
+	"jiuzhu/models"
+	"jiuzhu/seed"
+	"jiuzhu/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "jiuzhu:", err)
+		os.Exit(1)
+	}
+}
+
+// config is the server's configuration: the environment, overridden by flags.
+type config struct {
+	databaseURL    string
+	jwtSecret      string
+	jwtIssuer      string
+	jwtAudience    string
+	listenAddr     string
+	dataDir        string
+	demoHouseholds int
+	logLevel       string
+}
+
+func configFromEnv() config {
+	c := config{
+		databaseURL: os.Getenv("DATABASE_URL"),
+		jwtSecret:   os.Getenv("JWT_SECRET"),
+		jwtIssuer:   os.Getenv("JWT_ISSUER"),
+		jwtAudience: os.Getenv("JWT_AUDIENCE"),
+		listenAddr:  envOr("LISTEN_ADDR", "127.0.0.1:8080"),
+		dataDir:     envOr("DATA_DIR", "jiuzhu-data"),
+		logLevel:    envOr("LOG_LEVEL", "info"),
+	}
+	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
+	return c
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// register adds the flags every command shares.
+func (c *config) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.databaseURL, "database-url", c.databaseURL, "PostgreSQL URL; empty for the embedded SQLite file (env DATABASE_URL)")
+	fs.StringVar(&c.dataDir, "data-dir", c.dataDir, "directory of the SQLite file and the generated JWT secret (env DATA_DIR)")
+	fs.StringVar(&c.logLevel, "log-level", c.logLevel, "debug, info, warn or error (env LOG_LEVEL)")
+}
+
+// demo reports whether the server runs on the embedded SQLite file, the demo mode.
+func (c config) demo() bool { return c.databaseURL == "" }
+
+func (c config) sqlitePath() string { return filepath.Join(c.dataDir, "jiuzhu.db") }
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	cfg := configFromEnv()
+	fs := flag.NewFlagSet("jiuzhu "+cmd, flag.ContinueOnError)
+	cfg.register(fs)
+	switch cmd {
+	case "serve":
+		fs.StringVar(&cfg.listenAddr, "listen", cfg.listenAddr, "address to listen on (env LISTEN_ADDR)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return serve(ctx, cfg, out)
+	case "migrate":
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		st, err := openStore(ctx, cfg, newLogger(cfg, out))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		fmt.Fprintln(out, "schema migrated; jurisdictions and programs loaded")
+		return nil
+	case "seed":
+		n := fs.Int("households", cfg.demoHouseholds, "number of demo households")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		st, err := openStore(ctx, cfg, newLogger(cfg, out))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return seedDemo(ctx, st, *n, out)
+	case "token":
+		role := fs.String("role", "", "admin, officer, assistant, integrator or auditor")
+		area := fs.String("area", "", "12-digit jurisdiction code")
+		ttl := fs.Duration("ttl", 24*time.Hour, "lifetime of the token")
+		sub := fs.String("sub", "", "subject (default: ROLE@AREA)")
+		name := fs.String("name", "", "display name")
+		cats := fs.String("categories", "", "comma-separated program categories, for integrators")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		v, _, err := newVerifier(cfg)
+		if err != nil {
+			return err
+		}
+		p := auth.Principal{Subject: *sub, Name: *name, Role: models.Role(strings.ToLower(*role)), Area: *area}
+		if p.Subject == "" {
+			p.Subject = *role + "@" + *area
+		}
+		if *cats != "" {
+			p.Categories = strings.Split(*cats, ",")
+		}
+		tok, err := v.Sign(p, *ttl)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(out, tok)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q (serve, migrate, seed, token)", cmd)
+	}
+}
+
+func newLogger(cfg config, out io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
+}
+
+// openStore opens and migrates the configured database.
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, store.Config{DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log}, division.Dezhou())
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// newVerifier builds the token verifier. Without JWT_SECRET, demo mode generates a
+// secret once and keeps it beside the SQLite file so that tokens survive restarts;
+// PostgreSQL requires a configured secret. It reports whether the secret was generated.
+func newVerifier(cfg config) (*auth.Verifier, bool, error) {
+	secret := cfg.jwtSecret
+	generated := false
+	if secret == "" {
+		if !cfg.demo() {
+			return nil, false, errors.New("JWT_SECRET is required with PostgreSQL (at least 32 bytes)")
+		}
+		var err error
+		secret, generated, err = demoSecret(cfg.dataDir)
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	v, err := auth.NewVerifier(auth.Config{
+		Secret: []byte(secret), Issuer: cfg.jwtIssuer, Audience: cfg.jwtAudience, Leeway: 30 * time.Second,
+	}, division.Dezhou())
+	return v, generated, err
+}
+
+// demoSecret reads the secret kept in dir, or generates and keeps one.
+func demoSecret(dir string) (string, bool, error) {
+	path := filepath.Join(dir, "jwt-secret")
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), false, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", false, fmt.Errorf("read JWT secret: %w", err)
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", false, err
+	}
+	secret := hex.EncodeToString(buf)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", false, fmt.Errorf("create data directory: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", false, fmt.Errorf("keep JWT secret: %w", err)
+	}
+	return secret, true, nil
+}
+
+// seedDemo loads n demo households into an empty database.
+func seedDemo(ctx context.Context, st *store.Store, n int, out io.Writer) error {
+	empty, err := st.IsEmptyUnscoped(ctx)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return errors.New("the database already holds households; seed only loads an empty one")
+	}
+	start := time.Now()
+	ds := seed.Generate(st.Tree(), n, time.Now())
+	if err := st.SeedUnscoped(ctx, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "seeded %d households, %d members, %d grants in %s\n",
+		len(ds.Households), len(ds.Members), len(ds.Grants), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func serve(ctx context.Context, cfg config, out io.Writer) error {
+	log := newLogger(cfg, out)
+	verifier, generated, err := newVerifier(cfg)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if generated {
+		log.Info("generated a JWT secret for the demo and kept it beside the SQLite file",
+			"file", filepath.Join(cfg.dataDir, "jwt-secret"))
+	}
+	if cfg.demo() {
+		if empty, err := st.IsEmptyUnscoped(ctx); err != nil {
+			return err
+		} else if empty {
+			if err := seedDemo(ctx, st, cfg.demoHouseholds, out); err != nil {
+				return err
+			}
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.listenAddr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           httpapi.New(httpapi.Options{Store: st, Verifier: verifier, Logger: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	url := "http://" + ln.Addr().String() + "/"
+	fmt.Fprintf(out, "jiuzhu serves GraphiQL at %s and GraphQL at %sgraphql (%s)\n", url, url, st.Dialect())
+	if cfg.demo() {
+		if err := printDemoTokens(out, verifier, st.Tree()); err != nil {
+			return err
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// printDemoTokens prints one 24-hour token per tier for the demo areas.
+func printDemoTokens(out io.Writer, v *auth.Verifier, tree *division.Tree) error {
+	tiers := []struct {
+		label string
+		role  models.Role
+		area  string
+	}{
+		{"city admin (德州市)", models.RoleAdmin, division.CityCode},
+		{"county officer (德城区)", models.RoleOfficer, seed.DemoCounty},
+		{"township officer (新湖街道)", models.RoleOfficer, seed.DemoTownship},
+		{"village assistant", models.RoleAssistant, seed.DemoVillage(tree)},
+	}
+	fmt.Fprintln(out, "Demo tokens (24 h); in GraphiQL set the header {\"Authorization\": \"Bearer <token>\"}:")
+	for _, t := range tiers {
+		tok, err := v.Sign(auth.Principal{Subject: "demo-" + string(t.role) + "@" + t.area, Role: t.role, Area: t.area}, 24*time.Hour)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "  %s, area %s:\n    %s\n", t.label, t.area, tok)
+	}
+	return nil
+}

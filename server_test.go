@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var urlLine = regexp.MustCompile(`GraphiQL at (http://[0-9.:]+/)`)
+
+// startDemo runs the default command in dataDir as `go run .` would and returns the
+// base URL and everything it printed once it serves.
+func startDemo(t *testing.T, dataDir string) (string, *syncBuffer, func()) {
+	t.Helper()
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("JWT_SECRET", "")
+	t.Setenv("DEMO_HOUSEHOLDS", "300")
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--data-dir", dataDir, "--log-level", "warn"}, out)
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := urlLine.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "village assistant") {
+			return m[1], out, func() {
+				cancel()
+				if err := <-done; err != nil {
+					t.Errorf("serve ended with %v", err)
+				}
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve ended early: %v\n%s", err, out.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	cancel()
+	t.Fatalf("the server did not start:\n%s", out.String())
+	return "", nil, nil
+}
+
+// tokens returns the demo tokens printed, in order.
+func tokens(out string) []string {
+	var toks []string
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if strings.Count(line, ".") == 2 && strings.HasPrefix(line, "eyJ") {
+			toks = append(toks, line)
+		}
+	}
+	return toks
+}
+
+func query(t *testing.T, base, token, q string) map[string]any {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": q})
+	req, _ := http.NewRequest(http.MethodPost, base+"graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+	if out["errors"] != nil {
+		t.Fatalf("errors: %s", raw)
+	}
+	return out["data"].(map[string]any)
+}
+
+// TestFirstRunServesTheDemo does what a new user does: run the server on a bare data
+// directory, take the printed tokens, and query with each. A restart keeps the secret,
+// so the first run's tokens still work, and seeds nothing twice.
+func TestFirstRunServesTheDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	base, out, stop := startDemo(t, dir)
+	toks := tokens(out.String())
+	if len(toks) != 4 {
+		t.Fatalf("printed %d tokens, want 4:\n%s", len(toks), out.String())
+	}
+	if !strings.Contains(out.String(), "seeded 300 households") {
+		t.Errorf("no seeding reported:\n%s", out.String())
+	}
+	totals := make([]float64, len(toks))
+	for i, tok := range toks {
+		d := query(t, base, tok, `{ me { level } households { totalCount } }`)
+		totals[i] = d["households"].(map[string]any)["totalCount"].(float64)
+	}
+	if totals[0] != 300 || !(totals[0] > totals[1] && totals[1] > totals[2] && totals[2] >= totals[3] && totals[3] > 0) {
+		t.Errorf("totals by tier %v: want 300 for the city, shrinking to a non-empty village", totals)
+	}
+	for _, p := range []string{"jiuzhu.db", "jwt-secret"} {
+		if fi, err := os.Stat(filepath.Join(dir, p)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s not kept: %v", p, err)
+		}
+	}
+	stop()
+
+	base, out, stop = startDemo(t, dir)
+	defer stop()
+	if strings.Contains(out.String(), "seeded") {
+		t.Error("the second run seeded again")
+	}
+	d := query(t, base, toks[0], `{ households { totalCount } }`)
+	if d["households"].(map[string]any)["totalCount"].(float64) != 300 {
+		t.Errorf("after restart: %v", d)
+	}
+}
+
+func TestTokenCommand(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("JWT_SECRET", "")
+	tests := []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"token", "--data-dir", dir, "--role", "officer", "--area", "371402000000"}, ""},
+		{[]string{"token", "--data-dir", dir, "--role", "king", "--area", "371402000000"}, "role"},
+		{[]string{"token", "--data-dir", dir, "--role", "officer", "--area", "110000000000"}, "area"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		err := run(context.Background(), tt.args, &out)
+		if tt.wantErr == "" {
+			if err != nil || strings.Count(strings.TrimSpace(out.String()), ".") != 2 {
+				t.Errorf("%v: %q, %v", tt.args, out.String(), err)
+			}
+		} else if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%v: err %v, want one about %s", tt.args, err, tt.wantErr)
+		}
+	}
+}
+
+func TestPostgresNeedsASecret(t *testing.T) {
+	t.Setenv("JWT_SECRET", "")
+	t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none")
+	err := run(context.Background(), []string{"serve", "--data-dir", t.TempDir()}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "JWT_SECRET") {
+		t.Errorf("err %v, want one asking for JWT_SECRET", err)
+	}
+	t.Setenv("JWT_SECRET", "too-short")
+	err = run(context.Background(), []string{"token", "--role", "admin", "--area", "371400000000"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "32 bytes") {
+		t.Errorf("short secret: %v", err)
+	}
+}
