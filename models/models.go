@@ -97,7 +97,24 @@ type GrantEvent struct {
 	CreatedAt  time.Time
 }
 
+// AuditEvent is one entry of the append-only audit trail: a mutation, a reveal of
+// personal data or an integrator's call. AreaCode is the area of the records touched (the
+// caller's area when there are none), so that the trail is scoped like every record.
+// Before and After are SHA-256 digests of the records' JSON, empty where there is none.
+type AuditEvent struct {
+	ID        string    `gorm:"primaryKey;size:36;index:idx_audit_events_area_id,priority:2"`
+	AreaCode  string    `gorm:"size:12;not null;index:idx_audit_events_area_id,priority:1"`
+	Actor     string    `gorm:"size:128;not null;index"`
+	ActorRole Role      `gorm:"size:16;not null"`
+	ActorArea string    `gorm:"size:12;not null"`
+	Operation string    `gorm:"size:64;not null;index"`
+	RecordIDs string    `gorm:"column:record_ids;size:2000;not null;default:''"`
+	Before    string    `gorm:"size:64;not null;default:''"`
+	After     string    `gorm:"size:64;not null;default:''"`
+	CreatedAt time.Time `gorm:"index"`
+}
+
 // All lists every model, in an order fit for migration.
 func All() []any {
-	return []any{&Jurisdiction{}, &Category{}, &Program{}, &Household{}, &Member{}, &Grant{}, &GrantEvent{}}
+	return []any{&Jurisdiction{}, &Category{}, &Program{}, &Household{}, &Member{}, &Grant{}, &GrantEvent{}, &AuditEvent{}}
 }
