@@ -48,11 +48,18 @@ const (
 	ActionWriteHousehold Action = iota + 1
 	// ActionWriteGrant opens grants.
 	ActionWriteGrant
+	// ActionRecordVerification records household economic verifications (P10).
+	ActionRecordVerification
+	// ActionSetStandard sets dibao standards (P12); the caller's area must also cover the
+	// county.
+	ActionSetStandard
 )
 
 var permissions = map[Action][]models.Role{
-	ActionWriteHousehold: {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant, models.RoleIntegrator},
-	ActionWriteGrant:     {models.RoleAdmin, models.RoleOfficer},
+	ActionWriteHousehold:     {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant, models.RoleIntegrator},
+	ActionWriteGrant:         {models.RoleAdmin, models.RoleOfficer},
+	ActionRecordVerification: {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
+	ActionSetStandard:        {models.RoleAdmin},
 }
 
 // May reports whether the caller's role allows action.

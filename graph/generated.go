@@ -30,7 +30,9 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AppliedStandard() AppliedStandardResolver
 	Category() CategoryResolver
+	DibaoStandard() DibaoStandardResolver
 	Grant() GrantResolver
 	Household() HouseholdResolver
 	Jurisdiction() JurisdictionResolver
@@ -39,33 +41,74 @@ type ResolverRoot interface {
 	Principal() PrincipalResolver
 	Program() ProgramResolver
 	Query() QueryResolver
+	Verification() VerificationResolver
+	VerificationMember() VerificationMemberResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AppliedStandard struct {
+		Amount func(childComplexity int) int
+		County func(childComplexity int) int
+		Urban  func(childComplexity int) int
+		Year   func(childComplexity int) int
+	}
+
 	Category struct {
 		Code     func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Programs func(childComplexity int) int
 	}
 
-	Grant struct {
-		Amount    func(childComplexity int) int
-		AreaCode  func(childComplexity int) int
-		Category  func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		EndDate   func(childComplexity int) int
-		Events    func(childComplexity int) int
+	DibaoStandard struct {
+		County     func(childComplexity int) int
+		CountyCode func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Rural      func(childComplexity int) int
+		SetBy      func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+		Urban      func(childComplexity int) int
+		Year       func(childComplexity int) int
+	}
+
+	Discovery struct {
 		Household func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Member    func(childComplexity int) int
-		Program   func(childComplexity int) int
-		StartDate func(childComplexity int) int
-		Status    func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
-		Version   func(childComplexity int) int
+		Need      func(childComplexity int) int
+		Reasons   func(childComplexity int) int
+	}
+
+	DiscoveryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DiscoveryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Grant struct {
+		Amount       func(childComplexity int) int
+		AreaCode     func(childComplexity int) int
+		Category     func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		EndDate      func(childComplexity int) int
+		Events       func(childComplexity int) int
+		GraceUntil   func(childComplexity int) int
+		Household    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Member       func(childComplexity int) int
+		Program      func(childComplexity int) int
+		ReviewFlag   func(childComplexity int) int
+		ReviewReason func(childComplexity int) int
+		StartDate    func(childComplexity int) int
+		Status       func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		Version      func(childComplexity int) int
 	}
 
 	GrantConnection struct {
@@ -91,18 +134,28 @@ type ComplexityRoot struct {
 	}
 
 	Household struct {
-		Address           func(childComplexity int) int
-		Area              func(childComplexity int) int
-		AreaCode          func(childComplexity int) int
-		CreatedAt         func(childComplexity int) int
-		ExternalRef       func(childComplexity int) int
-		Grants            func(childComplexity int) int
-		Head              func(childComplexity int) int
-		ID                func(childComplexity int) int
-		Members           func(childComplexity int) int
-		PovertyRegistered func(childComplexity int) int
-		UpdatedAt         func(childComplexity int) int
-		Version           func(childComplexity int) int
+		Address            func(childComplexity int) int
+		Area               func(childComplexity int) int
+		AreaCode           func(childComplexity int) int
+		BelowStandard      func(childComplexity int) int
+		CareEligible       func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		DibaoStandard      func(childComplexity int) int
+		ExpenditurePoverty func(childComplexity int) int
+		ExternalRef        func(childComplexity int) int
+		Grade              func(childComplexity int) int
+		Grants             func(childComplexity int) int
+		Head               func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		LatestVerification func(childComplexity int) int
+		LowIncome          func(childComplexity int) int
+		Members            func(childComplexity int) int
+		PerCapitaIncome    func(childComplexity int) int
+		PovertyRegistered  func(childComplexity int) int
+		SevereDisability   func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Verifications      func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	HouseholdConnection struct {
@@ -130,6 +183,8 @@ type ComplexityRoot struct {
 		Age             func(childComplexity int) int
 		AreaCode        func(childComplexity int) int
 		BirthDate       func(childComplexity int) int
+		CareEligible    func(childComplexity int) int
+		CareReasons     func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		DisabilityLevel func(childComplexity int) int
 		Household       func(childComplexity int) int
@@ -144,13 +199,15 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddMember        func(childComplexity int, householdID string, input models.MemberInput) int
-		CreateGrant      func(childComplexity int, input models.GrantInput) int
-		CreateHousehold  func(childComplexity int, input models.HouseholdInput) int
-		RemoveMember     func(childComplexity int, id string) int
-		SetHouseholdHead func(childComplexity int, householdID string, memberID string, formerHeadRelation models.Relation) int
-		UpdateHousehold  func(childComplexity int, id string, input models.HouseholdPatch) int
-		UpdateMember     func(childComplexity int, id string, input models.MemberPatch) int
+		AddMember          func(childComplexity int, householdID string, input models.MemberInput) int
+		CreateGrant        func(childComplexity int, input models.GrantInput) int
+		CreateHousehold    func(childComplexity int, input models.HouseholdInput) int
+		RecordVerification func(childComplexity int, householdID string, input models.VerificationInput) int
+		RemoveMember       func(childComplexity int, id string) int
+		SetDibaoStandard   func(childComplexity int, county string, year int, urban models.Money, rural models.Money) int
+		SetHouseholdHead   func(childComplexity int, householdID string, memberID string, formerHeadRelation models.Relation) int
+		UpdateHousehold    func(childComplexity int, id string, input models.HouseholdPatch) int
+		UpdateMember       func(childComplexity int, id string, input models.MemberPatch) int
 	}
 
 	PageInfo struct {
@@ -176,6 +233,8 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Categories       func(childComplexity int) int
+		DibaoStandards   func(childComplexity int, area *string, year *int) int
+		Discoveries      func(childComplexity int, area *string, first *int, after *string) int
 		Grant            func(childComplexity int, id string) int
 		Grants           func(childComplexity int, area *string, filter *models.GrantFilter, first *int, after *string) int
 		Household        func(childComplexity int, id string) int
@@ -187,14 +246,48 @@ type ComplexityRoot struct {
 		MemberByIDNumber func(childComplexity int, idNumber string) int
 		Programs         func(childComplexity int) int
 	}
+
+	Verification struct {
+		Business             func(childComplexity int) int
+		CheckDate            func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		DepositsOverLimit    func(childComplexity int) int
+		EducationExpenditure func(childComplexity int) int
+		Household            func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Latest               func(childComplexity int) int
+		MedicalExpenditure   func(childComplexity int) int
+		MemberCount          func(childComplexity int) int
+		Members              func(childComplexity int) int
+		OwnsVehicle          func(childComplexity int) int
+		PerCapitaIncome      func(childComplexity int) int
+		RecordedBy           func(childComplexity int) int
+		RigidExpenditure     func(childComplexity int) int
+		SecondProperty       func(childComplexity int) int
+		SourceDepartment     func(childComplexity int) int
+		TotalIncome          func(childComplexity int) int
+	}
+
+	VerificationMember struct {
+		Member        func(childComplexity int) int
+		MonthlyIncome func(childComplexity int) int
+		SelfCareLost  func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type AppliedStandardResolver interface {
+	County(ctx context.Context, obj *models.AppliedStandard) (*models.Jurisdiction, error)
+}
 type CategoryResolver interface {
 	Programs(ctx context.Context, obj *models.Category) ([]*models.Program, error)
+}
+type DibaoStandardResolver interface {
+	County(ctx context.Context, obj *models.DibaoStandard) (*models.Jurisdiction, error)
+	CountyCode(ctx context.Context, obj *models.DibaoStandard) (string, error)
 }
 type GrantResolver interface {
 	Household(ctx context.Context, obj *models.Grant) (*models.Household, error)
@@ -210,6 +303,10 @@ type HouseholdResolver interface {
 	Members(ctx context.Context, obj *models.Household) ([]*models.Member, error)
 	Head(ctx context.Context, obj *models.Household) (*models.Member, error)
 	Grants(ctx context.Context, obj *models.Household) ([]*models.Grant, error)
+
+	DibaoStandard(ctx context.Context, obj *models.Household) (*models.AppliedStandard, error)
+	LatestVerification(ctx context.Context, obj *models.Household) (*models.Verification, error)
+	Verifications(ctx context.Context, obj *models.Household) ([]*models.Verification, error)
 }
 type JurisdictionResolver interface {
 	Parent(ctx context.Context, obj *models.Jurisdiction) (*models.Jurisdiction, error)
@@ -219,6 +316,9 @@ type MemberResolver interface {
 	Household(ctx context.Context, obj *models.Member) (*models.Household, error)
 
 	Age(ctx context.Context, obj *models.Member) (int, error)
+
+	CareEligible(ctx context.Context, obj *models.Member) (bool, error)
+	CareReasons(ctx context.Context, obj *models.Member) ([]models.CareReason, error)
 }
 type MutationResolver interface {
 	CreateGrant(ctx context.Context, input models.GrantInput) (*models.Grant, error)
@@ -228,6 +328,8 @@ type MutationResolver interface {
 	UpdateMember(ctx context.Context, id string, input models.MemberPatch) (*models.Member, error)
 	RemoveMember(ctx context.Context, id string) (*models.Member, error)
 	SetHouseholdHead(ctx context.Context, householdID string, memberID string, formerHeadRelation models.Relation) (*models.Household, error)
+	SetDibaoStandard(ctx context.Context, county string, year int, urban models.Money, rural models.Money) (*models.DibaoStandard, error)
+	RecordVerification(ctx context.Context, householdID string, input models.VerificationInput) (*models.Verification, error)
 }
 type PrincipalResolver interface {
 	Area(ctx context.Context, obj *auth.Principal) (*models.Jurisdiction, error)
@@ -247,6 +349,16 @@ type QueryResolver interface {
 	MemberByIDNumber(ctx context.Context, idNumber string) (*models.Member, error)
 	Jurisdiction(ctx context.Context, code string) (*models.Jurisdiction, error)
 	Jurisdictions(ctx context.Context, parent *string, level *models.Level) ([]*models.Jurisdiction, error)
+	DibaoStandards(ctx context.Context, area *string, year *int) ([]*models.DibaoStandard, error)
+	Discoveries(ctx context.Context, area *string, first *int, after *string) (*models.DiscoveryConnection, error)
+}
+type VerificationResolver interface {
+	Household(ctx context.Context, obj *models.Verification) (*models.Household, error)
+
+	Members(ctx context.Context, obj *models.Verification) ([]*models.VerificationMember, error)
+}
+type VerificationMemberResolver interface {
+	Member(ctx context.Context, obj *models.VerificationMember) (*models.Member, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -267,6 +379,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AppliedStandard.amount":
+		if e.ComplexityRoot.AppliedStandard.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedStandard.Amount(childComplexity), true
+	case "AppliedStandard.county":
+		if e.ComplexityRoot.AppliedStandard.County == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedStandard.County(childComplexity), true
+	case "AppliedStandard.urban":
+		if e.ComplexityRoot.AppliedStandard.Urban == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedStandard.Urban(childComplexity), true
+	case "AppliedStandard.year":
+		if e.ComplexityRoot.AppliedStandard.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedStandard.Year(childComplexity), true
+
 	case "Category.code":
 		if e.ComplexityRoot.Category.Code == nil {
 			break
@@ -285,6 +422,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Category.Programs(childComplexity), true
+
+	case "DibaoStandard.county":
+		if e.ComplexityRoot.DibaoStandard.County == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DibaoStandard.County(childComplexity), true
+	case "DibaoStandard.countyCode":
+		if e.ComplexityRoot.DibaoStandard.CountyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DibaoStandard.CountyCode(childComplexity), true
+	case "DibaoStandard.createdAt":
+		if e.ComplexityRoot.DibaoStandard.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DibaoStandard.CreatedAt(childComplexity), true
+	case "DibaoStandard.id":
+		if e.ComplexityRoot.DibaoStandard.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DibaoStandard.ID(childComplexity), true
+	case "DibaoStandard.rural":
+		if e.ComplexityRoot.DibaoStandard.Rural == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DibaoStandard.Rural(childComplexity), true
+	case "DibaoStandard.setBy":
+		if e.ComplexityRoot.DibaoStandard.SetBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DibaoStandard.SetBy(childComplexity), true
+	case "DibaoStandard.updatedAt":
+		if e.ComplexityRoot.DibaoStandard.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DibaoStandard.UpdatedAt(childComplexity), true
+	case "DibaoStandard.urban":
+		if e.ComplexityRoot.DibaoStandard.Urban == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DibaoStandard.Urban(childComplexity), true
+	case "DibaoStandard.year":
+		if e.ComplexityRoot.DibaoStandard.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DibaoStandard.Year(childComplexity), true
+
+	case "Discovery.household":
+		if e.ComplexityRoot.Discovery.Household == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Discovery.Household(childComplexity), true
+	case "Discovery.need":
+		if e.ComplexityRoot.Discovery.Need == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Discovery.Need(childComplexity), true
+	case "Discovery.reasons":
+		if e.ComplexityRoot.Discovery.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Discovery.Reasons(childComplexity), true
+
+	case "DiscoveryConnection.edges":
+		if e.ComplexityRoot.DiscoveryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryConnection.Edges(childComplexity), true
+	case "DiscoveryConnection.pageInfo":
+		if e.ComplexityRoot.DiscoveryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryConnection.PageInfo(childComplexity), true
+	case "DiscoveryConnection.totalCount":
+		if e.ComplexityRoot.DiscoveryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryConnection.TotalCount(childComplexity), true
+
+	case "DiscoveryEdge.cursor":
+		if e.ComplexityRoot.DiscoveryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryEdge.Cursor(childComplexity), true
+	case "DiscoveryEdge.node":
+		if e.ComplexityRoot.DiscoveryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryEdge.Node(childComplexity), true
 
 	case "Grant.amount":
 		if e.ComplexityRoot.Grant.Amount == nil {
@@ -322,6 +565,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grant.Events(childComplexity), true
+	case "Grant.graceUntil":
+		if e.ComplexityRoot.Grant.GraceUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grant.GraceUntil(childComplexity), true
 	case "Grant.household":
 		if e.ComplexityRoot.Grant.Household == nil {
 			break
@@ -346,6 +595,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grant.Program(childComplexity), true
+	case "Grant.reviewFlag":
+		if e.ComplexityRoot.Grant.ReviewFlag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grant.ReviewFlag(childComplexity), true
+	case "Grant.reviewReason":
+		if e.ComplexityRoot.Grant.ReviewReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grant.ReviewReason(childComplexity), true
 	case "Grant.startDate":
 		if e.ComplexityRoot.Grant.StartDate == nil {
 			break
@@ -470,18 +731,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Household.AreaCode(childComplexity), true
+	case "Household.belowStandard":
+		if e.ComplexityRoot.Household.BelowStandard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.BelowStandard(childComplexity), true
+	case "Household.careEligible":
+		if e.ComplexityRoot.Household.CareEligible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.CareEligible(childComplexity), true
 	case "Household.createdAt":
 		if e.ComplexityRoot.Household.CreatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Household.CreatedAt(childComplexity), true
+	case "Household.dibaoStandard":
+		if e.ComplexityRoot.Household.DibaoStandard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.DibaoStandard(childComplexity), true
+	case "Household.expenditurePoverty":
+		if e.ComplexityRoot.Household.ExpenditurePoverty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.ExpenditurePoverty(childComplexity), true
 	case "Household.externalRef":
 		if e.ComplexityRoot.Household.ExternalRef == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Household.ExternalRef(childComplexity), true
+	case "Household.grade":
+		if e.ComplexityRoot.Household.Grade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.Grade(childComplexity), true
 	case "Household.grants":
 		if e.ComplexityRoot.Household.Grants == nil {
 			break
@@ -500,24 +791,54 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Household.ID(childComplexity), true
+	case "Household.latestVerification":
+		if e.ComplexityRoot.Household.LatestVerification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.LatestVerification(childComplexity), true
+	case "Household.lowIncome":
+		if e.ComplexityRoot.Household.LowIncome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.LowIncome(childComplexity), true
 	case "Household.members":
 		if e.ComplexityRoot.Household.Members == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Household.Members(childComplexity), true
+	case "Household.perCapitaIncome":
+		if e.ComplexityRoot.Household.PerCapitaIncome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.PerCapitaIncome(childComplexity), true
 	case "Household.povertyRegistered":
 		if e.ComplexityRoot.Household.PovertyRegistered == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Household.PovertyRegistered(childComplexity), true
+	case "Household.severeDisability":
+		if e.ComplexityRoot.Household.SevereDisability == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.SevereDisability(childComplexity), true
 	case "Household.updatedAt":
 		if e.ComplexityRoot.Household.UpdatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Household.UpdatedAt(childComplexity), true
+	case "Household.verifications":
+		if e.ComplexityRoot.Household.Verifications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.Verifications(childComplexity), true
 	case "Household.version":
 		if e.ComplexityRoot.Household.Version == nil {
 			break
@@ -618,6 +939,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.BirthDate(childComplexity), true
+	case "Member.careEligible":
+		if e.ComplexityRoot.Member.CareEligible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.CareEligible(childComplexity), true
+	case "Member.careReasons":
+		if e.ComplexityRoot.Member.CareReasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.CareReasons(childComplexity), true
 	case "Member.createdAt":
 		if e.ComplexityRoot.Member.CreatedAt == nil {
 			break
@@ -718,6 +1051,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateHousehold(childComplexity, args["input"].(models.HouseholdInput)), true
+	case "Mutation.recordVerification":
+		if e.ComplexityRoot.Mutation.RecordVerification == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordVerification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordVerification(childComplexity, args["householdId"].(string), args["input"].(models.VerificationInput)), true
 	case "Mutation.removeMember":
 		if e.ComplexityRoot.Mutation.RemoveMember == nil {
 			break
@@ -729,6 +1073,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveMember(childComplexity, args["id"].(string)), true
+	case "Mutation.setDibaoStandard":
+		if e.ComplexityRoot.Mutation.SetDibaoStandard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setDibaoStandard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetDibaoStandard(childComplexity, args["county"].(string), args["year"].(int), args["urban"].(models.Money), args["rural"].(models.Money)), true
 	case "Mutation.setHouseholdHead":
 		if e.ComplexityRoot.Mutation.SetHouseholdHead == nil {
 			break
@@ -844,6 +1199,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Categories(childComplexity), true
+	case "Query.dibaoStandards":
+		if e.ComplexityRoot.Query.DibaoStandards == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dibaoStandards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DibaoStandards(childComplexity, args["area"].(*string), args["year"].(*int)), true
+	case "Query.discoveries":
+		if e.ComplexityRoot.Query.Discoveries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_discoveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Discoveries(childComplexity, args["area"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.grant":
 		if e.ComplexityRoot.Query.Grant == nil {
 			break
@@ -946,6 +1323,134 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Programs(childComplexity), true
 
+	case "Verification.business":
+		if e.ComplexityRoot.Verification.Business == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Business(childComplexity), true
+	case "Verification.checkDate":
+		if e.ComplexityRoot.Verification.CheckDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.CheckDate(childComplexity), true
+	case "Verification.createdAt":
+		if e.ComplexityRoot.Verification.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.CreatedAt(childComplexity), true
+	case "Verification.depositsOverLimit":
+		if e.ComplexityRoot.Verification.DepositsOverLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.DepositsOverLimit(childComplexity), true
+	case "Verification.educationExpenditure":
+		if e.ComplexityRoot.Verification.EducationExpenditure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.EducationExpenditure(childComplexity), true
+	case "Verification.household":
+		if e.ComplexityRoot.Verification.Household == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Household(childComplexity), true
+	case "Verification.id":
+		if e.ComplexityRoot.Verification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.ID(childComplexity), true
+	case "Verification.latest":
+		if e.ComplexityRoot.Verification.Latest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Latest(childComplexity), true
+	case "Verification.medicalExpenditure":
+		if e.ComplexityRoot.Verification.MedicalExpenditure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.MedicalExpenditure(childComplexity), true
+	case "Verification.memberCount":
+		if e.ComplexityRoot.Verification.MemberCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.MemberCount(childComplexity), true
+	case "Verification.members":
+		if e.ComplexityRoot.Verification.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Members(childComplexity), true
+	case "Verification.ownsVehicle":
+		if e.ComplexityRoot.Verification.OwnsVehicle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.OwnsVehicle(childComplexity), true
+	case "Verification.perCapitaIncome":
+		if e.ComplexityRoot.Verification.PerCapitaIncome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.PerCapitaIncome(childComplexity), true
+	case "Verification.recordedBy":
+		if e.ComplexityRoot.Verification.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.RecordedBy(childComplexity), true
+	case "Verification.rigidExpenditure":
+		if e.ComplexityRoot.Verification.RigidExpenditure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.RigidExpenditure(childComplexity), true
+	case "Verification.secondProperty":
+		if e.ComplexityRoot.Verification.SecondProperty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.SecondProperty(childComplexity), true
+	case "Verification.sourceDepartment":
+		if e.ComplexityRoot.Verification.SourceDepartment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.SourceDepartment(childComplexity), true
+	case "Verification.totalIncome":
+		if e.ComplexityRoot.Verification.TotalIncome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.TotalIncome(childComplexity), true
+
+	case "VerificationMember.member":
+		if e.ComplexityRoot.VerificationMember.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerificationMember.Member(childComplexity), true
+	case "VerificationMember.monthlyIncome":
+		if e.ComplexityRoot.VerificationMember.MonthlyIncome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerificationMember.MonthlyIncome(childComplexity), true
+	case "VerificationMember.selfCareLost":
+		if e.ComplexityRoot.VerificationMember.SelfCareLost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerificationMember.SelfCareLost(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -962,6 +1467,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("HouseholdPatch", ec.unmarshalInputHouseholdPatch),
 			graphql.NewInputUnmarshaler("MemberInput", ec.unmarshalInputMemberInput),
 			graphql.NewInputUnmarshaler("MemberPatch", ec.unmarshalInputMemberPatch),
+			graphql.NewInputUnmarshaler("VerificationInput", ec.unmarshalInputVerificationInput),
+			graphql.NewInputUnmarshaler("VerifiedMemberInput", ec.unmarshalInputVerifiedMemberInput),
 		)
 	}
 	first := true
@@ -1037,7 +1544,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "catalogue.graphqls" "grant.graphqls" "household.graphqls" "jurisdiction.graphqls" "schema.graphqls"
+//go:embed "catalogue.graphqls" "grant.graphqls" "household.graphqls" "jurisdiction.graphqls" "rules.graphqls" "schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1053,6 +1560,7 @@ var sources = []*ast.Source{
 	{Name: "grant.graphqls", Input: sourceData("grant.graphqls"), BuiltIn: false},
 	{Name: "household.graphqls", Input: sourceData("household.graphqls"), BuiltIn: false},
 	{Name: "jurisdiction.graphqls", Input: sourceData("jurisdiction.graphqls"), BuiltIn: false},
+	{Name: "rules.graphqls", Input: sourceData("rules.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1060,6 +1568,20 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AppliedStandard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "county":
+		return ec.fieldContext_AppliedStandard_county(ctx, field)
+	case "year":
+		return ec.fieldContext_AppliedStandard_year(ctx, field)
+	case "urban":
+		return ec.fieldContext_AppliedStandard_urban(ctx, field)
+	case "amount":
+		return ec.fieldContext_AppliedStandard_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppliedStandard", field.Name)
+}
 
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -1071,6 +1593,64 @@ func (ec *executionContext) childFields_Category(ctx context.Context, field grap
 		return ec.fieldContext_Category_programs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
+}
+
+func (ec *executionContext) childFields_DibaoStandard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DibaoStandard_id(ctx, field)
+	case "county":
+		return ec.fieldContext_DibaoStandard_county(ctx, field)
+	case "countyCode":
+		return ec.fieldContext_DibaoStandard_countyCode(ctx, field)
+	case "year":
+		return ec.fieldContext_DibaoStandard_year(ctx, field)
+	case "urban":
+		return ec.fieldContext_DibaoStandard_urban(ctx, field)
+	case "rural":
+		return ec.fieldContext_DibaoStandard_rural(ctx, field)
+	case "setBy":
+		return ec.fieldContext_DibaoStandard_setBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_DibaoStandard_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_DibaoStandard_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DibaoStandard", field.Name)
+}
+
+func (ec *executionContext) childFields_Discovery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "household":
+		return ec.fieldContext_Discovery_household(ctx, field)
+	case "reasons":
+		return ec.fieldContext_Discovery_reasons(ctx, field)
+	case "need":
+		return ec.fieldContext_Discovery_need(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Discovery", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscoveryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DiscoveryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DiscoveryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DiscoveryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscoveryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscoveryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DiscoveryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DiscoveryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscoveryEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Grant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1103,6 +1683,12 @@ func (ec *executionContext) childFields_Grant(ctx context.Context, field graphql
 		return ec.fieldContext_Grant_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Grant_updatedAt(ctx, field)
+	case "graceUntil":
+		return ec.fieldContext_Grant_graceUntil(ctx, field)
+	case "reviewFlag":
+		return ec.fieldContext_Grant_reviewFlag(ctx, field)
+	case "reviewReason":
+		return ec.fieldContext_Grant_reviewReason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Grant", field.Name)
 }
@@ -1177,6 +1763,26 @@ func (ec *executionContext) childFields_Household(ctx context.Context, field gra
 		return ec.fieldContext_Household_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Household_updatedAt(ctx, field)
+	case "dibaoStandard":
+		return ec.fieldContext_Household_dibaoStandard(ctx, field)
+	case "latestVerification":
+		return ec.fieldContext_Household_latestVerification(ctx, field)
+	case "verifications":
+		return ec.fieldContext_Household_verifications(ctx, field)
+	case "perCapitaIncome":
+		return ec.fieldContext_Household_perCapitaIncome(ctx, field)
+	case "belowStandard":
+		return ec.fieldContext_Household_belowStandard(ctx, field)
+	case "lowIncome":
+		return ec.fieldContext_Household_lowIncome(ctx, field)
+	case "grade":
+		return ec.fieldContext_Household_grade(ctx, field)
+	case "expenditurePoverty":
+		return ec.fieldContext_Household_expenditurePoverty(ctx, field)
+	case "severeDisability":
+		return ec.fieldContext_Household_severeDisability(ctx, field)
+	case "careEligible":
+		return ec.fieldContext_Household_careEligible(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Household", field.Name)
 }
@@ -1253,6 +1859,10 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Member_updatedAt(ctx, field)
+	case "careEligible":
+		return ec.fieldContext_Member_careEligible(ctx, field)
+	case "careReasons":
+		return ec.fieldContext_Member_careReasons(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Member", field.Name)
 }
@@ -1297,6 +1907,60 @@ func (ec *executionContext) childFields_Program(ctx context.Context, field graph
 		return ec.fieldContext_Program_active(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Program", field.Name)
+}
+
+func (ec *executionContext) childFields_Verification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Verification_id(ctx, field)
+	case "household":
+		return ec.fieldContext_Verification_household(ctx, field)
+	case "sourceDepartment":
+		return ec.fieldContext_Verification_sourceDepartment(ctx, field)
+	case "checkDate":
+		return ec.fieldContext_Verification_checkDate(ctx, field)
+	case "members":
+		return ec.fieldContext_Verification_members(ctx, field)
+	case "totalIncome":
+		return ec.fieldContext_Verification_totalIncome(ctx, field)
+	case "memberCount":
+		return ec.fieldContext_Verification_memberCount(ctx, field)
+	case "perCapitaIncome":
+		return ec.fieldContext_Verification_perCapitaIncome(ctx, field)
+	case "ownsVehicle":
+		return ec.fieldContext_Verification_ownsVehicle(ctx, field)
+	case "secondProperty":
+		return ec.fieldContext_Verification_secondProperty(ctx, field)
+	case "business":
+		return ec.fieldContext_Verification_business(ctx, field)
+	case "depositsOverLimit":
+		return ec.fieldContext_Verification_depositsOverLimit(ctx, field)
+	case "medicalExpenditure":
+		return ec.fieldContext_Verification_medicalExpenditure(ctx, field)
+	case "educationExpenditure":
+		return ec.fieldContext_Verification_educationExpenditure(ctx, field)
+	case "rigidExpenditure":
+		return ec.fieldContext_Verification_rigidExpenditure(ctx, field)
+	case "latest":
+		return ec.fieldContext_Verification_latest(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_Verification_recordedBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Verification_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Verification", field.Name)
+}
+
+func (ec *executionContext) childFields_VerificationMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "member":
+		return ec.fieldContext_VerificationMember_member(ctx, field)
+	case "monthlyIncome":
+		return ec.fieldContext_VerificationMember_monthlyIncome(ctx, field)
+	case "selfCareLost":
+		return ec.fieldContext_VerificationMember_selfCareLost(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VerificationMember", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1465,6 +2129,28 @@ func (ec *executionContext) field_Mutation_createHousehold_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordVerification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "householdId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["householdId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.VerificationInput, error) {
+			return ec.unmarshalNVerificationInput2jiuzhuᚋmodelsᚐVerificationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1476,6 +2162,44 @@ func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setDibaoStandard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "county",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["county"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "urban",
+		func(ctx context.Context, v any) (models.Money, error) {
+			return ec.unmarshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["urban"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "rural",
+		func(ctx context.Context, v any) (models.Money, error) {
+			return ec.unmarshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rural"] = arg3
 	return args, nil
 }
 
@@ -1564,6 +2288,58 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_dibaoStandards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_discoveries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -1809,6 +2585,107 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _AppliedStandard_county(ctx context.Context, field graphql.CollectedField, obj *models.AppliedStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedStandard_county(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AppliedStandard().County(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedStandard_county(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppliedStandard",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppliedStandard_year(ctx context.Context, field graphql.CollectedField, obj *models.AppliedStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedStandard_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedStandard_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppliedStandard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AppliedStandard_urban(ctx context.Context, field graphql.CollectedField, obj *models.AppliedStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedStandard_urban(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Urban, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedStandard_urban(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppliedStandard", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AppliedStandard_amount(ctx context.Context, field graphql.CollectedField, obj *models.AppliedStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedStandard_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedStandard_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppliedStandard", field, false, false, "Money")
+}
+
 func (ec *executionContext) _Category_code(ctx context.Context, field graphql.CollectedField, obj *models.Category) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1882,6 +2759,442 @@ func (ec *executionContext) fieldContext_Category_programs(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Program(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DibaoStandard_id(ctx context.Context, field graphql.CollectedField, obj *models.DibaoStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DibaoStandard_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DibaoStandard_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DibaoStandard", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DibaoStandard_county(ctx context.Context, field graphql.CollectedField, obj *models.DibaoStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DibaoStandard_county(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DibaoStandard().County(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DibaoStandard_county(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DibaoStandard",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DibaoStandard_countyCode(ctx context.Context, field graphql.CollectedField, obj *models.DibaoStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DibaoStandard_countyCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DibaoStandard().CountyCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DibaoStandard_countyCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DibaoStandard", field, true, true, "String")
+}
+
+func (ec *executionContext) _DibaoStandard_year(ctx context.Context, field graphql.CollectedField, obj *models.DibaoStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DibaoStandard_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DibaoStandard_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DibaoStandard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DibaoStandard_urban(ctx context.Context, field graphql.CollectedField, obj *models.DibaoStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DibaoStandard_urban(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Urban, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DibaoStandard_urban(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DibaoStandard", field, false, false, "Money")
+}
+
+func (ec *executionContext) _DibaoStandard_rural(ctx context.Context, field graphql.CollectedField, obj *models.DibaoStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DibaoStandard_rural(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rural, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DibaoStandard_rural(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DibaoStandard", field, false, false, "Money")
+}
+
+func (ec *executionContext) _DibaoStandard_setBy(ctx context.Context, field graphql.CollectedField, obj *models.DibaoStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DibaoStandard_setBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SetBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DibaoStandard_setBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DibaoStandard", field, false, false, "String")
+}
+
+func (ec *executionContext) _DibaoStandard_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.DibaoStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DibaoStandard_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DibaoStandard_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DibaoStandard", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DibaoStandard_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.DibaoStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DibaoStandard_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DibaoStandard_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DibaoStandard", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Discovery_household(ctx context.Context, field graphql.CollectedField, obj *models.Discovery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Discovery_household(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Household, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Household) graphql.Marshaler {
+			return ec.marshalNHousehold2ᚖjiuzhuᚋmodelsᚐHousehold(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Discovery_household(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Discovery",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Household(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Discovery_reasons(ctx context.Context, field graphql.CollectedField, obj *models.Discovery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Discovery_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []models.DiscoveryReason) graphql.Marshaler {
+			return ec.marshalNDiscoveryReason2ᚕjiuzhuᚋmodelsᚐDiscoveryReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Discovery_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Discovery", field, false, false, "DiscoveryReason")
+}
+
+func (ec *executionContext) _Discovery_need(ctx context.Context, field graphql.CollectedField, obj *models.Discovery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Discovery_need(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Need(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖjiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Discovery_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Discovery", field, true, false, "Money")
+}
+
+func (ec *executionContext) _DiscoveryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.DiscoveryEdge) graphql.Marshaler {
+			return ec.marshalNDiscoveryEdge2ᚕᚖjiuzhuᚋmodelsᚐDiscoveryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscoveryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscoveryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscoveryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖjiuzhuᚋmodelsᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscoveryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscoveryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _DiscoveryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiscoveryEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Discovery) graphql.Marshaler {
+			return ec.marshalNDiscovery2ᚖjiuzhuᚋmodelsᚐDiscovery(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscoveryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Discovery(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2252,6 +3565,75 @@ func (ec *executionContext) _Grant_updatedAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Grant_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Grant", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Grant_graceUntil(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grant_graceUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraceUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grant_graceUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grant", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Grant_reviewFlag(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grant_reviewFlag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewFlag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grant_reviewFlag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Grant_reviewReason(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grant_reviewReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grant_reviewReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grant", field, false, false, "String")
 }
 
 func (ec *executionContext) _GrantConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.GrantConnection) (ret graphql.Marshaler) {
@@ -2890,6 +4272,263 @@ func (ec *executionContext) _Household_updatedAt(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Household_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Household", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Household_dibaoStandard(ctx context.Context, field graphql.CollectedField, obj *models.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_dibaoStandard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Household().DibaoStandard(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.AppliedStandard) graphql.Marshaler {
+			return ec.marshalOAppliedStandard2ᚖjiuzhuᚋmodelsᚐAppliedStandard(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Household_dibaoStandard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Household",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppliedStandard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Household_latestVerification(ctx context.Context, field graphql.CollectedField, obj *models.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_latestVerification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Household().LatestVerification(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Verification) graphql.Marshaler {
+			return ec.marshalOVerification2ᚖjiuzhuᚋmodelsᚐVerification(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Household_latestVerification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Household",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Verification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Household_verifications(ctx context.Context, field graphql.CollectedField, obj *models.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_verifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Household().Verifications(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Verification) graphql.Marshaler {
+			return ec.marshalNVerification2ᚕᚖjiuzhuᚋmodelsᚐVerificationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Household_verifications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Household",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Verification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Household_perCapitaIncome(ctx context.Context, field graphql.CollectedField, obj *models.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_perCapitaIncome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerCapitaIncome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖjiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Household_perCapitaIncome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Household", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Household_belowStandard(ctx context.Context, field graphql.CollectedField, obj *models.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_belowStandard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BelowStandard, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Household_belowStandard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Household", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Household_lowIncome(ctx context.Context, field graphql.CollectedField, obj *models.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_lowIncome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LowIncome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Household_lowIncome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Household", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Household_grade(ctx context.Context, field graphql.CollectedField, obj *models.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_grade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grade) graphql.Marshaler {
+			return ec.marshalOGrade2ᚖjiuzhuᚋmodelsᚐGrade(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Household_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Household", field, false, false, "Grade")
+}
+
+func (ec *executionContext) _Household_expenditurePoverty(ctx context.Context, field graphql.CollectedField, obj *models.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_expenditurePoverty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpenditurePoverty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Household_expenditurePoverty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Household", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Household_severeDisability(ctx context.Context, field graphql.CollectedField, obj *models.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_severeDisability(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SevereDisability, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Household_severeDisability(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Household", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Household_careEligible(ctx context.Context, field graphql.CollectedField, obj *models.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_careEligible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CareEligible, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Household_careEligible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Household", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _HouseholdConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.HouseholdConnection) (ret graphql.Marshaler) {
@@ -3544,6 +5183,52 @@ func (ec *executionContext) fieldContext_Member_updatedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Member", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Member_careEligible(ctx context.Context, field graphql.CollectedField, obj *models.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_careEligible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().CareEligible(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_careEligible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Member_careReasons(ctx context.Context, field graphql.CollectedField, obj *models.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_careReasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().CareReasons(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []models.CareReason) graphql.Marshaler {
+			return ec.marshalNCareReason2ᚕjiuzhuᚋmodelsᚐCareReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_careReasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, true, true, "CareReason")
+}
+
 func (ec *executionContext) _Mutation_createGrant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3846,6 +5531,94 @@ func (ec *executionContext) fieldContext_Mutation_setHouseholdHead(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setHouseholdHead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setDibaoStandard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setDibaoStandard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetDibaoStandard(ctx, fc.Args["county"].(string), fc.Args["year"].(int), fc.Args["urban"].(models.Money), fc.Args["rural"].(models.Money))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DibaoStandard) graphql.Marshaler {
+			return ec.marshalNDibaoStandard2ᚖjiuzhuᚋmodelsᚐDibaoStandard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setDibaoStandard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DibaoStandard(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setDibaoStandard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordVerification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordVerification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordVerification(ctx, fc.Args["householdId"].(string), fc.Args["input"].(models.VerificationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Verification) graphql.Marshaler {
+			return ec.marshalNVerification2ᚖjiuzhuᚋmodelsᚐVerification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordVerification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Verification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordVerification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4594,6 +6367,94 @@ func (ec *executionContext) fieldContext_Query_jurisdictions(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_dibaoStandards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dibaoStandards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DibaoStandards(ctx, fc.Args["area"].(*string), fc.Args["year"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.DibaoStandard) graphql.Marshaler {
+			return ec.marshalNDibaoStandard2ᚕᚖjiuzhuᚋmodelsᚐDibaoStandardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dibaoStandards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DibaoStandard(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dibaoStandards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_discoveries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_discoveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Discoveries(ctx, fc.Args["area"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DiscoveryConnection) graphql.Marshaler {
+			return ec.marshalNDiscoveryConnection2ᚖjiuzhuᚋmodelsᚐDiscoveryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_discoveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscoveryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_discoveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4668,6 +6529,516 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Verification_id(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Verification_household(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_household(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Verification().Household(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Household) graphql.Marshaler {
+			return ec.marshalNHousehold2ᚖjiuzhuᚋmodelsᚐHousehold(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_household(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Verification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Household(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Verification_sourceDepartment(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_sourceDepartment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceDepartment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_sourceDepartment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Verification_checkDate(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_checkDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Date) graphql.Marshaler {
+			return ec.marshalNDate2jiuzhuᚋmodelsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_checkDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Verification_members(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Verification().Members(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.VerificationMember) graphql.Marshaler {
+			return ec.marshalNVerificationMember2ᚕᚖjiuzhuᚋmodelsᚐVerificationMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Verification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VerificationMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Verification_totalIncome(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_totalIncome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalIncome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_totalIncome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Verification_memberCount(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_memberCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_memberCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Verification_perCapitaIncome(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_perCapitaIncome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerCapitaIncome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_perCapitaIncome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Verification_ownsVehicle(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_ownsVehicle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnsVehicle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_ownsVehicle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Verification_secondProperty(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_secondProperty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SecondProperty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_secondProperty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Verification_business(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_business(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Business, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_business(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Verification_depositsOverLimit(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_depositsOverLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DepositsOverLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_depositsOverLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Verification_medicalExpenditure(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_medicalExpenditure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedicalExpenditure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_medicalExpenditure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Verification_educationExpenditure(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_educationExpenditure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EducationExpenditure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_educationExpenditure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Verification_rigidExpenditure(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_rigidExpenditure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RigidExpenditure(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_rigidExpenditure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, true, false, "Money")
+}
+
+func (ec *executionContext) _Verification_latest(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_latest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_latest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Verification_recordedBy(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Verification_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _VerificationMember_member(ctx context.Context, field graphql.CollectedField, obj *models.VerificationMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerificationMember_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VerificationMember().Member(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖjiuzhuᚋmodelsᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerificationMember_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerificationMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VerificationMember_monthlyIncome(ctx context.Context, field graphql.CollectedField, obj *models.VerificationMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerificationMember_monthlyIncome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MonthlyIncome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerificationMember_monthlyIncome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerificationMember", field, false, false, "Money")
+}
+
+func (ec *executionContext) _VerificationMember_selfCareLost(ctx context.Context, field graphql.CollectedField, obj *models.VerificationMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerificationMember_selfCareLost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SelfCareLost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerificationMember_selfCareLost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VerificationMember", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -5901,7 +8272,7 @@ func (ec *executionContext) unmarshalInputHouseholdFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"povertyRegistered", "externalRef", "addressContains", "programCode"}
+	fieldsInOrder := [...]string{"povertyRegistered", "externalRef", "addressContains", "programCode", "lowIncome", "grade", "expenditurePoverty", "careEligible"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -5936,6 +8307,34 @@ func (ec *executionContext) unmarshalInputHouseholdFilter(ctx context.Context, o
 				return it, err
 			}
 			it.ProgramCode = data
+		case "lowIncome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lowIncome"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LowIncome = data
+		case "grade":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grade"))
+			data, err := ec.unmarshalOGrade2ᚖjiuzhuᚋmodelsᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grade = data
+		case "expenditurePoverty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expenditurePoverty"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpenditurePoverty = data
+		case "careEligible":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("careEligible"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CareEligible = data
 		}
 	}
 	return it, nil
@@ -6237,6 +8636,167 @@ func UnmarshalMemberPatch(ctx context.Context, raw any) (models.MemberPatch, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputVerificationInput(ctx context.Context, obj any) (models.VerificationInput, error) {
+	var it models.VerificationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sourceDepartment", "checkDate", "members", "ownsVehicle", "secondProperty", "business", "depositsOverLimit", "medicalExpenditure", "educationExpenditure"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sourceDepartment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceDepartment"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceDepartment = data
+		case "checkDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkDate"))
+			data, err := ec.unmarshalNDate2jiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckDate = data
+		case "members":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("members"))
+			data, err := ec.unmarshalNVerifiedMemberInput2ᚕᚖjiuzhuᚋmodelsᚐVerifiedMemberInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Members = data
+		case "ownsVehicle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownsVehicle"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnsVehicle = data
+		case "secondProperty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secondProperty"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SecondProperty = data
+		case "business":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("business"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Business = data
+		case "depositsOverLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("depositsOverLimit"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepositsOverLimit = data
+		case "medicalExpenditure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("medicalExpenditure"))
+			data, err := ec.unmarshalOMoney2ᚖjiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MedicalExpenditure = data
+		case "educationExpenditure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("educationExpenditure"))
+			data, err := ec.unmarshalOMoney2ᚖjiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EducationExpenditure = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVerificationInput unmarshals raw into the VerificationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVerificationInput(ctx context.Context, raw any) (models.VerificationInput, error) {
+	var out models.VerificationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VerificationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVerifiedMemberInput(ctx context.Context, obj any) (models.VerifiedMemberInput, error) {
+	var it models.VerifiedMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"memberId", "idNumber", "monthlyIncome", "selfCareLost"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "idNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNumber = data
+		case "monthlyIncome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyIncome"))
+			data, err := ec.unmarshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyIncome = data
+		case "selfCareLost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfCareLost"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfCareLost = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVerifiedMemberInput unmarshals raw into the VerifiedMemberInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVerifiedMemberInput(ctx context.Context, raw any) (models.VerifiedMemberInput, error) {
+	var out models.VerifiedMemberInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VerifiedMemberInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -6244,6 +8804,55 @@ func UnmarshalMemberPatch(ctx context.Context, raw any) (models.MemberPatch, err
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var appliedStandardImplementors = []string{"AppliedStandard"}
+
+func (ec *executionContext) _AppliedStandard(ctx context.Context, sel ast.SelectionSet, obj *models.AppliedStandard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, appliedStandardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AppliedStandard")
+		case "county":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AppliedStandard_county(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._AppliedStandard_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "urban":
+			out.Values[i] = ec._AppliedStandard_urban(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._AppliedStandard_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var categoryImplementors = []string{"Category"}
 
@@ -6272,6 +8881,206 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Category_programs(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dibaoStandardImplementors = []string{"DibaoStandard"}
+
+func (ec *executionContext) _DibaoStandard(ctx context.Context, sel ast.SelectionSet, obj *models.DibaoStandard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dibaoStandardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DibaoStandard")
+		case "id":
+			out.Values[i] = ec._DibaoStandard_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "county":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DibaoStandard_county(ctx, field, obj)
+				})
+		case "countyCode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DibaoStandard_countyCode(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._DibaoStandard_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "urban":
+			out.Values[i] = ec._DibaoStandard_urban(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rural":
+			out.Values[i] = ec._DibaoStandard_rural(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "setBy":
+			out.Values[i] = ec._DibaoStandard_setBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._DibaoStandard_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._DibaoStandard_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discoveryImplementors = []string{"Discovery"}
+
+func (ec *executionContext) _Discovery(ctx context.Context, sel ast.SelectionSet, obj *models.Discovery) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discoveryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Discovery")
+		case "household":
+			out.Values[i] = ec._Discovery_household(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._Discovery_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "need":
+			out.Values[i] = ec._Discovery_need(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discoveryConnectionImplementors = []string{"DiscoveryConnection"}
+
+func (ec *executionContext) _DiscoveryConnection(ctx context.Context, sel ast.SelectionSet, obj *models.DiscoveryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discoveryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscoveryConnection")
+		case "edges":
+			out.Values[i] = ec._DiscoveryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DiscoveryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DiscoveryConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discoveryEdgeImplementors = []string{"DiscoveryEdge"}
+
+func (ec *executionContext) _DiscoveryEdge(ctx context.Context, sel ast.SelectionSet, obj *models.DiscoveryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discoveryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscoveryEdge")
+		case "cursor":
+			out.Values[i] = ec._DiscoveryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DiscoveryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6373,6 +9182,21 @@ func (ec *executionContext) _Grant(ctx context.Context, sel ast.SelectionSet, ob
 		case "updatedAt":
 			out.Values[i] = ec._Grant_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "graceUntil":
+			out.Values[i] = ec._Grant_graceUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewFlag":
+			out.Values[i] = ec._Grant_reviewFlag(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewReason":
+			out.Values[i] = ec._Grant_reviewReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -6614,6 +9438,59 @@ func (ec *executionContext) _Household(ctx context.Context, sel ast.SelectionSet
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Household_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dibaoStandard":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Household_dibaoStandard(ctx, field, obj)
+				})
+		case "latestVerification":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Household_latestVerification(ctx, field, obj)
+				})
+		case "verifications":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Household_verifications(ctx, field, obj)
+				})
+		case "perCapitaIncome":
+			out.Values[i] = ec._Household_perCapitaIncome(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "belowStandard":
+			out.Values[i] = ec._Household_belowStandard(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lowIncome":
+			out.Values[i] = ec._Household_lowIncome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grade":
+			out.Values[i] = ec._Household_grade(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expenditurePoverty":
+			out.Values[i] = ec._Household_expenditurePoverty(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severeDisability":
+			out.Values[i] = ec._Household_severeDisability(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "careEligible":
+			out.Values[i] = ec._Household_careEligible(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -6864,6 +9741,18 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "careEligible":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_careEligible(ctx, field, obj)
+				})
+		case "careReasons":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_careReasons(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6945,6 +9834,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setHouseholdHead":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setHouseholdHead(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setDibaoStandard":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setDibaoStandard(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordVerification":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordVerification(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -7197,6 +10100,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_jurisdictions(ctx, field)
 				})
+		case "dibaoStandards":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dibaoStandards(ctx, field)
+				})
+		case "discoveries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_discoveries(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -7208,6 +10123,170 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var verificationImplementors = []string{"Verification"}
+
+func (ec *executionContext) _Verification(ctx context.Context, sel ast.SelectionSet, obj *models.Verification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Verification")
+		case "id":
+			out.Values[i] = ec._Verification_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "household":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Verification_household(ctx, field, obj)
+				})
+		case "sourceDepartment":
+			out.Values[i] = ec._Verification_sourceDepartment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkDate":
+			out.Values[i] = ec._Verification_checkDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Verification_members(ctx, field, obj)
+				})
+		case "totalIncome":
+			out.Values[i] = ec._Verification_totalIncome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "memberCount":
+			out.Values[i] = ec._Verification_memberCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perCapitaIncome":
+			out.Values[i] = ec._Verification_perCapitaIncome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ownsVehicle":
+			out.Values[i] = ec._Verification_ownsVehicle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "secondProperty":
+			out.Values[i] = ec._Verification_secondProperty(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "business":
+			out.Values[i] = ec._Verification_business(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "depositsOverLimit":
+			out.Values[i] = ec._Verification_depositsOverLimit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "medicalExpenditure":
+			out.Values[i] = ec._Verification_medicalExpenditure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "educationExpenditure":
+			out.Values[i] = ec._Verification_educationExpenditure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rigidExpenditure":
+			out.Values[i] = ec._Verification_rigidExpenditure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "latest":
+			out.Values[i] = ec._Verification_latest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedBy":
+			out.Values[i] = ec._Verification_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Verification_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var verificationMemberImplementors = []string{"VerificationMember"}
+
+func (ec *executionContext) _VerificationMember(ctx context.Context, sel ast.SelectionSet, obj *models.VerificationMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verificationMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VerificationMember")
+		case "member":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VerificationMember_member(ctx, field, obj)
+				})
+		case "monthlyIncome":
+			out.Values[i] = ec._VerificationMember_monthlyIncome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "selfCareLost":
+			out.Values[i] = ec._VerificationMember_selfCareLost(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -7604,6 +10683,46 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCareReason2jiuzhuᚋmodelsᚐCareReason(ctx context.Context, v any) (models.CareReason, error) {
+	var res models.CareReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCareReason2jiuzhuᚋmodelsᚐCareReason(ctx context.Context, sel ast.SelectionSet, v models.CareReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCareReason2ᚕjiuzhuᚋmodelsᚐCareReasonᚄ(ctx context.Context, v any) ([]models.CareReason, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]models.CareReason, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCareReason2jiuzhuᚋmodelsᚐCareReason(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNCareReason2ᚕjiuzhuᚋmodelsᚐCareReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []models.CareReason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCareReason2jiuzhuᚋmodelsᚐCareReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCategory2ᚕᚖjiuzhuᚋmodelsᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Category) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -7636,6 +10755,110 @@ func (ec *executionContext) unmarshalNDate2jiuzhuᚋmodelsᚐDate(ctx context.Co
 
 func (ec *executionContext) marshalNDate2jiuzhuᚋmodelsᚐDate(ctx context.Context, sel ast.SelectionSet, v models.Date) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNDibaoStandard2ᚕᚖjiuzhuᚋmodelsᚐDibaoStandardᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.DibaoStandard) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDibaoStandard2ᚖjiuzhuᚋmodelsᚐDibaoStandard(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDibaoStandard2ᚖjiuzhuᚋmodelsᚐDibaoStandard(ctx context.Context, sel ast.SelectionSet, v *models.DibaoStandard) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DibaoStandard!")
+		return graphql.Null
+	}
+	return ec._DibaoStandard(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDiscovery2ᚖjiuzhuᚋmodelsᚐDiscovery(ctx context.Context, sel ast.SelectionSet, v *models.Discovery) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Discovery!")
+		return graphql.Null
+	}
+	return ec._Discovery(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDiscoveryConnection2ᚖjiuzhuᚋmodelsᚐDiscoveryConnection(ctx context.Context, sel ast.SelectionSet, v *models.DiscoveryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiscoveryConnection!")
+		return graphql.Null
+	}
+	return ec._DiscoveryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDiscoveryEdge2ᚕᚖjiuzhuᚋmodelsᚐDiscoveryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.DiscoveryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiscoveryEdge2ᚖjiuzhuᚋmodelsᚐDiscoveryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDiscoveryEdge2ᚖjiuzhuᚋmodelsᚐDiscoveryEdge(ctx context.Context, sel ast.SelectionSet, v *models.DiscoveryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiscoveryEdge!")
+		return graphql.Null
+	}
+	return ec._DiscoveryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDiscoveryReason2jiuzhuᚋmodelsᚐDiscoveryReason(ctx context.Context, v any) (models.DiscoveryReason, error) {
+	var res models.DiscoveryReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDiscoveryReason2jiuzhuᚋmodelsᚐDiscoveryReason(ctx context.Context, sel ast.SelectionSet, v models.DiscoveryReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDiscoveryReason2ᚕjiuzhuᚋmodelsᚐDiscoveryReasonᚄ(ctx context.Context, v any) ([]models.DiscoveryReason, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]models.DiscoveryReason, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDiscoveryReason2jiuzhuᚋmodelsᚐDiscoveryReason(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDiscoveryReason2ᚕjiuzhuᚋmodelsᚐDiscoveryReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []models.DiscoveryReason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiscoveryReason2jiuzhuᚋmodelsᚐDiscoveryReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNGrant2ᚕᚖjiuzhuᚋmodelsᚐGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Grant) graphql.Marshaler {
@@ -8045,6 +11268,78 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalNVerification2ᚕᚖjiuzhuᚋmodelsᚐVerificationᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Verification) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVerification2ᚖjiuzhuᚋmodelsᚐVerification(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVerification2ᚖjiuzhuᚋmodelsᚐVerification(ctx context.Context, sel ast.SelectionSet, v *models.Verification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Verification!")
+		return graphql.Null
+	}
+	return ec._Verification(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVerificationInput2jiuzhuᚋmodelsᚐVerificationInput(ctx context.Context, v any) (models.VerificationInput, error) {
+	res, err := ec.unmarshalInputVerificationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVerificationMember2ᚕᚖjiuzhuᚋmodelsᚐVerificationMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.VerificationMember) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVerificationMember2ᚖjiuzhuᚋmodelsᚐVerificationMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVerificationMember2ᚖjiuzhuᚋmodelsᚐVerificationMember(ctx context.Context, sel ast.SelectionSet, v *models.VerificationMember) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VerificationMember!")
+		return graphql.Null
+	}
+	return ec._VerificationMember(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVerifiedMemberInput2ᚕᚖjiuzhuᚋmodelsᚐVerifiedMemberInputᚄ(ctx context.Context, v any) ([]*models.VerifiedMemberInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*models.VerifiedMemberInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNVerifiedMemberInput2ᚖjiuzhuᚋmodelsᚐVerifiedMemberInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNVerifiedMemberInput2ᚖjiuzhuᚋmodelsᚐVerifiedMemberInput(ctx context.Context, v any) (*models.VerifiedMemberInput, error) {
+	res, err := ec.unmarshalInputVerifiedMemberInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -8187,6 +11482,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAppliedStandard2ᚖjiuzhuᚋmodelsᚐAppliedStandard(ctx context.Context, sel ast.SelectionSet, v *models.AppliedStandard) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AppliedStandard(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8227,6 +11529,22 @@ func (ec *executionContext) unmarshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx context
 }
 
 func (ec *executionContext) marshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx context.Context, sel ast.SelectionSet, v *models.Date) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOGrade2ᚖjiuzhuᚋmodelsᚐGrade(ctx context.Context, v any) (*models.Grade, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.Grade)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGrade2ᚖjiuzhuᚋmodelsᚐGrade(ctx context.Context, sel ast.SelectionSet, v *models.Grade) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -8407,6 +11725,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOVerification2ᚖjiuzhuᚋmodelsᚐVerification(ctx context.Context, sel ast.SelectionSet, v *models.Verification) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Verification(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

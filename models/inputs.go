@@ -54,6 +54,12 @@ type HouseholdFilter struct {
 	ExternalRef       *string
 	AddressContains   *string
 	ProgramCode       *string
+	// LowIncome, Grade, ExpenditurePoverty and CareEligible select on the values derived
+	// by the policy rules (P17, P9, P15, P14).
+	LowIncome          *bool
+	Grade              *Grade
+	ExpenditurePoverty *bool
+	CareEligible       *bool
 }
 
 // GrantFilter narrows a grant list.

@@ -36,13 +36,14 @@ type Program struct {
 // the code of its village.
 type Household struct {
 	ID                string  `gorm:"primaryKey;size:36;index:idx_households_area_id,priority:2"`
-	AreaCode          string  `gorm:"size:12;not null;index:idx_households_area_id,priority:1"`
+	AreaCode          string  `gorm:"size:12;not null;index:idx_households_area_id,priority:1;index:idx_households_area_low_income,priority:1;index:idx_households_area_grade,priority:1;index:idx_households_area_expenditure,priority:1;index:idx_households_area_care,priority:1"`
 	Address           string  `gorm:"size:200;not null"`
 	PovertyRegistered bool    `gorm:"not null"`
 	ExternalRef       *string `gorm:"size:64;uniqueIndex"`
 	Version           int     `gorm:"not null;default:1"`
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	HouseholdDerived
 }
 
 // Member is a person of a household. A resident ID number exists once city-wide (P2);
@@ -61,6 +62,10 @@ type Member struct {
 	MonthlyIncome   Money          `gorm:"not null;default:0"`
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// CareFlags is derived (P14): the comma-separated CareReasons for which the member is
+	// eligible for low-cost or free centralized care, "" for none. The store keeps it
+	// current; it is never typed.
+	CareFlags string `gorm:"size:120;not null;default:''"`
 }
 
 // Grant ties a household, and optionally one of its members, to an active program,
@@ -80,6 +85,12 @@ type Grant struct {
 	CreatedBy    string `gorm:"size:128;not null"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// GraceUntil is the last day of the grace period of a grant in GRACE (P13).
+	GraceUntil *Date
+	// ReviewFlag marks a grant whose household's verified income no longer fits it, for
+	// an officer to review; ReviewReason says why.
+	ReviewFlag   bool    `gorm:"not null;default:false"`
+	ReviewReason *string `gorm:"size:500"`
 }
 
 // GrantEvent records one change of a grant's status: who, in which role and area,
@@ -116,5 +127,6 @@ type AuditEvent struct {
 
 // All lists every model, in an order fit for migration.
 func All() []any {
-	return []any{&Jurisdiction{}, &Category{}, &Program{}, &Household{}, &Member{}, &Grant{}, &GrantEvent{}, &AuditEvent{}}
+	return []any{&Jurisdiction{}, &Category{}, &Program{}, &Household{}, &Member{}, &Grant{}, &GrantEvent{}, &AuditEvent{},
+		&DibaoStandard{}, &Verification{}, &VerificationMember{}}
 }

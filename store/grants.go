@@ -168,7 +168,7 @@ func (s *Store) CreateGrant(ctx context.Context, in models.GrantInput) (*models.
 			return err
 		}
 		out = g
-		return nil
+		return s.refreshOne(tx, sc, h.ID)
 	})
 	if err != nil {
 		return nil, wrap("create grant", err)

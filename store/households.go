@@ -84,6 +84,18 @@ func (s *Store) filterHouseholds(sc scope, db, q *gorm.DB, f *models.HouseholdFi
 			Where("grants.household_id = households.id AND grants.program_code = ?", *f.ProgramCode)
 		q = q.Where("EXISTS (?)", sub)
 	}
+	if f.LowIncome != nil {
+		q = q.Where("households.low_income = ?", *f.LowIncome)
+	}
+	if f.Grade != nil {
+		q = q.Where("households.grade = ?", *f.Grade)
+	}
+	if f.ExpenditurePoverty != nil {
+		q = q.Where("households.expenditure_poverty = ?", *f.ExpenditurePoverty)
+	}
+	if f.CareEligible != nil {
+		q = q.Where("households.care_eligible = ?", *f.CareEligible)
+	}
 	return q
 }
 
@@ -151,7 +163,11 @@ func (s *Store) CreateHousehold(ctx context.Context, in models.HouseholdInput) (
 		if err := tx.Create(members).Error; err != nil {
 			return s.householdWriteError(err)
 		}
-		return nil
+		if err := s.refreshOne(tx, sc, h.ID); err != nil {
+			return err
+		}
+		h, err = s.household(sc.rows(tx, "households"), h.ID)
+		return err
 	})
 	if err != nil {
 		return nil, wrap("create household", err)
@@ -264,8 +280,11 @@ func (s *Store) UpdateHousehold(ctx context.Context, id string, patch models.Hou
 				return err
 			}
 		}
-		out = h
-		return nil
+		if err := s.refreshOne(tx, sc, h.ID); err != nil {
+			return err
+		}
+		out, err = s.household(sc.rows(tx, "households"), h.ID)
+		return err
 	})
 	if err != nil {
 		return nil, wrap("update household", err)
@@ -281,6 +300,9 @@ func moveHouseholdRecords(tx *gorm.DB, householdID, area string) error {
 		tx.Table("members").Where("household_id = ?", householdID),
 		tx.Table("grant_events").Where("grant_id IN (?)", grantIDs),
 		tx.Table("grants").Where("household_id = ?", householdID),
+		tx.Table("verifications").Where("household_id = ?", householdID),
+		tx.Table("verification_members").Where("verification_id IN (?)",
+			tx.Session(&gorm.Session{NewDB: true}).Table("verifications").Select("id").Where("household_id = ?", householdID)),
 	}
 	for _, q := range steps {
 		if err := q.Update("area_code", area).Error; err != nil {

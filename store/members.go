@@ -99,7 +99,14 @@ func (s *Store) AddMember(ctx context.Context, householdID string, in models.Mem
 		if err := tx.Create(m).Error; err != nil {
 			return s.householdWriteError(err)
 		}
-		return touchHousehold(tx, sc, h.ID)
+		if err := touchHousehold(tx, sc, h.ID); err != nil {
+			return err
+		}
+		if err := s.refreshOne(tx, sc, h.ID); err != nil {
+			return err
+		}
+		m, err = member(sc.rows(tx, "members").Where("members.id = ?", m.ID))
+		return err
 	})
 	if err != nil {
 		return nil, wrap("add member", err)
@@ -149,8 +156,14 @@ func (s *Store) UpdateMember(ctx context.Context, id string, patch models.Member
 		if err != nil {
 			return err
 		}
-		out = m
-		return touchHousehold(tx, sc, m.HouseholdID)
+		if err := touchHousehold(tx, sc, m.HouseholdID); err != nil {
+			return err
+		}
+		if err := s.refreshOne(tx, sc, m.HouseholdID); err != nil {
+			return err
+		}
+		out, err = member(sc.rows(tx, "members").Where("members.id = ?", m.ID))
+		return err
 	})
 	if err != nil {
 		return nil, wrap("update member", err)
@@ -190,7 +203,10 @@ func (s *Store) RemoveMember(ctx context.Context, id string) (*models.Member, er
 			return err
 		}
 		out = m
-		return touchHousehold(tx, sc, m.HouseholdID)
+		if err := touchHousehold(tx, sc, m.HouseholdID); err != nil {
+			return err
+		}
+		return s.refreshOne(tx, sc, m.HouseholdID)
 	})
 	if err != nil {
 		return nil, wrap("remove member", err)

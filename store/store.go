@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"jiuzhu/division"
+	"jiuzhu/policy"
 )
 
 // Dialect names the database behind a Store.
@@ -43,6 +44,8 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxOpenConns bounds the PostgreSQL pool; 0 means 20.
 	MaxOpenConns int
+	// Policy holds the thresholds of the policy rules; nil means policy.DefaultConfig.
+	Policy *policy.Config
 }
 
 // Store is the area-scoped data access of jiuzhu. It is safe for concurrent use.
@@ -51,6 +54,7 @@ type Store struct {
 	dialect Dialect
 	tree    *division.Tree
 	now     func() time.Time
+	policy  policy.Config
 }
 
 // Open connects to the database of cfg. It does not migrate; call Migrate.
@@ -108,11 +112,18 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", dialect, err)
 	}
-	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now}, nil
+	pol := policy.DefaultConfig()
+	if cfg.Policy != nil {
+		pol = *cfg.Policy
+	}
+	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, policy: pol}, nil
 }
 
 // Dialect returns which database the store uses.
 func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Policy returns the thresholds of the policy rules the store applies.
+func (s *Store) Policy() policy.Config { return s.policy }
 
 // Tree returns the jurisdiction tree the store validates areas against.
 func (s *Store) Tree() *division.Tree { return s.tree }

@@ -41,5 +41,6 @@ func (s *Store) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to
 		return err
 	}
 	g.Status, g.Version = to, g.Version+1
-	return nil
+	// Receiving a grant or not is an input of the derived values (P14, P17).
+	return s.refreshOne(tx, scopeFor(actor), g.HouseholdID)
 }

@@ -1,0 +1,262 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"jiuzhu/auth"
+	"jiuzhu/catalogue"
+	"jiuzhu/division"
+	"jiuzhu/models"
+	"jiuzhu/policy"
+)
+
+// refreshBatch is how many households one refresh step loads at a time.
+const refreshBatch = 500
+
+// receivingGrant is what the rules need to know about a grant a household receives.
+type receivingGrant struct {
+	HouseholdID  string
+	ProgramCode  string
+	CategoryCode string
+}
+
+// refresh recomputes, inside tx, what the policy rules derive for the households ids of
+// the caller's area (policy.Config.Assess) and writes the values that changed to the
+// household rows and their members' care flags. It returns how many households changed.
+// Every write that changes an input of the rules calls it: verifications, standards,
+// members, households and grants.
+func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var hs []models.Household
+	if err := sc.rows(tx, "households").Where("households.id IN ?", ids).Find(&hs).Error; err != nil {
+		return 0, err
+	}
+	var ms []*models.Member
+	if err := sc.rows(tx, "members").Where("members.household_id IN ?", ids).
+		Order("members.household_id").Order("members.id").Find(&ms).Error; err != nil {
+		return 0, err
+	}
+	var vs []*models.Verification
+	if err := sc.rows(tx, "verifications").Where("verifications.household_id IN ? AND verifications.latest = ?", ids, true).
+		Find(&vs).Error; err != nil {
+		return 0, err
+	}
+	latest := map[string]*models.Verification{}
+	vids := make([]string, 0, len(vs))
+	for _, v := range vs {
+		latest[v.HouseholdID] = v
+		vids = append(vids, v.ID)
+	}
+	selfCareLost := map[string]bool{}
+	if len(vids) > 0 {
+		var lost []string
+		if err := sc.rows(tx, "verification_members").
+			Where("verification_members.verification_id IN ? AND verification_members.self_care_lost = ?", vids, true).
+			Pluck("verification_members.member_id", &lost).Error; err != nil {
+			return 0, err
+		}
+		for _, id := range lost {
+			selfCareLost[id] = true
+		}
+	}
+	var grs []receivingGrant
+	if err := sc.rows(tx, "grants").Select("grants.household_id, grants.program_code, grants.category_code").
+		Where("grants.household_id IN ? AND grants.status IN ?", ids, policy.Receiving).Scan(&grs).Error; err != nil {
+		return 0, err
+	}
+	standards, err := s.standardsInForce(tx, sc)
+	if err != nil {
+		return 0, err
+	}
+	members := map[string][]*models.Member{}
+	for _, m := range ms {
+		members[m.HouseholdID] = append(members[m.HouseholdID], m)
+	}
+	grants := map[string][]receivingGrant{}
+	for _, g := range grs {
+		grants[g.HouseholdID] = append(grants[g.HouseholdID], g)
+	}
+	today := s.now()
+	changed := 0
+	for i := range hs {
+		h := &hs[i]
+		f := policy.HouseholdFacts{PovertyRegistered: h.PovertyRegistered}
+		for _, g := range grants[h.ID] {
+			if slices.Contains(policy.DibaoPrograms, g.ProgramCode) || g.CategoryCode == catalogue.CategoryTekun {
+				f.OnDibaoOrTekun = true
+			}
+			if g.ProgramCode == catalogue.ProgramRuralDibao {
+				f.OnRuralDibao = true
+			}
+		}
+		hm := members[h.ID]
+		for _, m := range hm {
+			f.Members = append(f.Members, policy.MemberFacts{
+				Age: policy.Age(m.BirthDate, today), Labour: m.LabourCapacity,
+				DisabilityLevel: m.DisabilityLevel, SelfCareLost: selfCareLost[m.ID],
+			})
+		}
+		if v := latest[h.ID]; v != nil {
+			f.Verified, f.TotalIncome, f.VerifiedMembers = true, v.TotalIncome, v.MemberCount
+			f.RigidExpenditure, f.AssetsFound = v.RigidExpenditure(), v.AssetsFound()
+		}
+		if a := standards.applied(s, h.AreaCode); a != nil {
+			amount := a.Amount
+			f.Standard = &amount
+		}
+		a := s.policy.Assess(f)
+		d := models.HouseholdDerived{
+			PerCapitaIncome: a.PerCapitaIncome, StandardAmount: f.Standard, BelowStandard: a.BelowStandard,
+			LowIncome: a.LowIncome, Grade: a.Grade, ExpenditurePoverty: a.ExpenditurePoverty,
+			SevereDisability: a.SevereDisability, CareEligible: a.CareEligible, Need: a.Need,
+		}
+		if !sameDerived(h.HouseholdDerived, d) {
+			changed++
+			err := sc.rows(tx, "households").Where("id = ?", h.ID).Updates(map[string]any{
+				"per_capita_income": d.PerCapitaIncome, "standard_amount": d.StandardAmount,
+				"below_standard": d.BelowStandard, "low_income": d.LowIncome, "grade": d.Grade,
+				"expenditure_poverty": d.ExpenditurePoverty, "severe_disability": d.SevereDisability,
+				"care_eligible": d.CareEligible, "need": d.Need,
+			}).Error
+			if err != nil {
+				return 0, err
+			}
+		}
+		for j, m := range hm {
+			flags := careFlags(a.MemberCare[j])
+			if flags == m.CareFlags {
+				continue
+			}
+			if err := sc.rows(tx, "members").Where("id = ?", m.ID).Update("care_flags", flags).Error; err != nil {
+				return 0, err
+			}
+		}
+	}
+	return changed, nil
+}
+
+// refreshArea refreshes every household of the subtree of code, in batches, inside tx.
+func (s *Store) refreshArea(tx *gorm.DB, sc scope, code string) (int, error) {
+	lo, hi := division.Range(code)
+	changed := 0
+	var after keyset
+	for {
+		var rows []struct{ ID, AreaCode string }
+		q := sc.rows(tx, "households").Select("households.id, households.area_code").
+			Where("households.area_code BETWEEN ? AND ?", lo, hi)
+		if after.id != "" {
+			q = q.Where("(households.area_code, households.id) > (?, ?)", after.area, after.id)
+		}
+		if err := q.Order("households.area_code").Order("households.id").Limit(refreshBatch).Scan(&rows).Error; err != nil {
+			return changed, err
+		}
+		if len(rows) == 0 {
+			return changed, nil
+		}
+		ids := make([]string, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		n, err := s.refresh(tx, sc, ids)
+		changed += n
+		if err != nil {
+			return changed, err
+		}
+		last := rows[len(rows)-1]
+		after = keyset{area: last.AreaCode, id: last.ID}
+	}
+}
+
+// refreshOne refreshes one household; it is the hook of writes to a household's inputs.
+func (s *Store) refreshOne(tx *gorm.DB, sc scope, id string) error {
+	_, err := s.refresh(tx, sc, []string{id})
+	return err
+}
+
+// RefreshAllUnscoped recomputes what the rules derive for every household of the city,
+// one batch per transaction, as the system. It is for the daily job (ages change with
+// the calendar, and a new year can bring a new standard into force) and after seeding.
+// It returns how many households changed.
+func (s *Store) RefreshAllUnscoped(ctx context.Context) (int, error) {
+	sc := scopeFor(SystemActor)
+	lo, hi := sc.lo, sc.hi
+	changed := 0
+	var after keyset
+	db := s.db.WithContext(ctx)
+	for {
+		var rows []struct{ ID, AreaCode string }
+		q := sc.rows(db, "households").Select("households.id, households.area_code").
+			Where("households.area_code BETWEEN ? AND ?", lo, hi)
+		if after.id != "" {
+			q = q.Where("(households.area_code, households.id) > (?, ?)", after.area, after.id)
+		}
+		if err := q.Order("households.area_code").Order("households.id").Limit(refreshBatch).Scan(&rows).Error; err != nil {
+			return changed, wrap("refresh", err)
+		}
+		if len(rows) == 0 {
+			return changed, nil
+		}
+		ids := make([]string, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		err := db.Transaction(func(tx *gorm.DB) error {
+			n, err := s.refresh(tx, sc, ids)
+			changed += n
+			return err
+		})
+		if err != nil {
+			return changed, wrap("refresh", err)
+		}
+		last := rows[len(rows)-1]
+		after = keyset{area: last.AreaCode, id: last.ID}
+	}
+}
+
+// SystemActor is the caller of changes the system makes on its own: the daily job ends
+// grace periods (P13) and refreshes derived values as this principal.
+var SystemActor = auth.Principal{Subject: "system:grace-job", Role: models.RoleAdmin, Area: division.CityCode}
+
+// scopeFor returns the scope of a principal that acts without a request context.
+func scopeFor(p auth.Principal) scope {
+	lo, hi := division.Range(p.Area)
+	return scope{p: p, lo: lo, hi: hi}
+}
+
+// sameDerived reports whether two sets of derived values are equal.
+func sameDerived(a, b models.HouseholdDerived) bool {
+	eqMoney := func(x, y *models.Money) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	eqGrade := func(x, y *models.Grade) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	return eqMoney(a.PerCapitaIncome, b.PerCapitaIncome) && eqMoney(a.StandardAmount, b.StandardAmount) &&
+		a.BelowStandard == b.BelowStandard && a.LowIncome == b.LowIncome && eqGrade(a.Grade, b.Grade) &&
+		a.ExpenditurePoverty == b.ExpenditurePoverty && a.SevereDisability == b.SevereDisability &&
+		a.CareEligible == b.CareEligible && a.Need == b.Need
+}
+
+// careFlags joins care reasons for the CareFlags column.
+func careFlags(rs []models.CareReason) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = string(r)
+	}
+	return strings.Join(parts, ",")
+}
+
+// CareReasonsOf returns the care reasons recorded in a member's CareFlags.
+func CareReasonsOf(m *models.Member) []models.CareReason {
+	if m.CareFlags == "" {
+		return []models.CareReason{}
+	}
+	parts := strings.Split(m.CareFlags, ",")
+	out := make([]models.CareReason, len(parts))
+	for i, p := range parts {
+		out[i] = models.CareReason(p)
+	}
+	return out
+}

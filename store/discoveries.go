@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"jiuzhu/models"
+	"jiuzhu/policy"
+)
+
+// DiscoveryQuery selects a page of proactive discoveries.
+type DiscoveryQuery struct {
+	// Area is a jurisdiction inside the caller's subtree; nil means the caller's own area.
+	Area *string
+	PageArgs
+}
+
+// reasonColumns maps each discovery reason to the household column that raises it.
+var reasonColumns = map[models.DiscoveryReason]string{
+	models.DiscoverBelowStandard:      "households.below_standard",
+	models.DiscoverLowIncome:          "households.low_income",
+	models.DiscoverExpenditurePoverty: "households.expenditure_poverty",
+	models.DiscoverSevereDisability:   "households.severe_disability",
+	models.DiscoverPovertyRegistered:  "households.poverty_registered",
+	models.DiscoverCareEligible:       "households.care_eligible",
+}
+
+// Discoveries returns the households of area (the caller's by default) that look
+// eligible but receive nothing of the matching kind (P7), each with its reasons: a reason
+// of policy.Coverages raised by the household's derived values and not answered by an
+// ACTIVE or GRACE grant that the caller may see. They are ordered by need, the largest
+// gap between the dibao standard and the per-capita income first (households of unknown
+// need last), then by id, and paginated by keyset on (need, id). The selection, order
+// and count run in the database. It returns a *models.FieldError for a bad area, first or
+// after argument and a Forbidden error for an area outside the caller's subtree.
+func (s *Store) Discoveries(ctx context.Context, q DiscoveryQuery) (*Page[models.Discovery], error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi, err := s.area(sc, "area", q.Area)
+	if err != nil {
+		return nil, err
+	}
+	n, err := pageSize(q.First)
+	if err != nil {
+		return nil, err
+	}
+	var after *needKey
+	if q.After != nil && *q.After != "" {
+		k, err := decodeNeedCursor("after", *q.After)
+		if err != nil {
+			return nil, err
+		}
+		after = &k
+	}
+	db := s.db.WithContext(ctx)
+	covered := func(c policy.Coverage) *gorm.DB {
+		sub := sc.grantRows(db.Session(&gorm.Session{NewDB: true})).Select("1").
+			Where("grants.household_id = households.id AND grants.status IN ?", policy.Receiving)
+		switch {
+		case c.Any:
+		case len(c.Programs) > 0 && len(c.Categories) > 0:
+			sub = sub.Where("(grants.program_code IN ? OR grants.category_code IN ?)", c.Programs, c.Categories)
+		case len(c.Programs) > 0:
+			sub = sub.Where("grants.program_code IN ?", c.Programs)
+		default:
+			sub = sub.Where("grants.category_code IN ?", c.Categories)
+		}
+		return sub
+	}
+	build := func() *gorm.DB {
+		b := sc.rows(db, "households").Where("households.area_code BETWEEN ? AND ?", lo, hi)
+		var cond *gorm.DB
+		for _, c := range policy.Coverages {
+			one := db.Session(&gorm.Session{NewDB: true}).
+				Where(reasonColumns[c.Reason]+" = ?", true).Where("NOT EXISTS (?)", covered(c))
+			if cond == nil {
+				cond = db.Session(&gorm.Session{NewDB: true}).Where(one)
+			} else {
+				cond = cond.Or(one)
+			}
+		}
+		return b.Where(cond)
+	}
+	page := &Page[models.Discovery]{Count: func() (int, error) {
+		var c int64
+		err := build().Count(&c).Error
+		return int(c), err
+	}}
+	if n == 0 {
+		return page, nil
+	}
+	rows := build()
+	if after != nil {
+		rows = rows.Where("(households.need < ? OR (households.need = ? AND households.id > ?))", after.need, after.need, after.id)
+	}
+	var hs []models.Household
+	if err := rows.Order("households.need DESC").Order("households.id").Limit(n + 1).Find(&hs).Error; err != nil {
+		return nil, wrap("discoveries", err)
+	}
+	if len(hs) > n {
+		page.HasNextPage = true
+		hs = hs[:n]
+	}
+	if err := s.discoveryReasons(db, sc, hs, page); err != nil {
+		return nil, wrap("discoveries", err)
+	}
+	return page, nil
+}
+
+// discoveryReasons fills page with the discoveries of hs: the reasons each household
+// raises that none of its visible receiving grants answers, by the rules of
+// policy.Coverages that selected it.
+func (s *Store) discoveryReasons(db *gorm.DB, sc scope, hs []models.Household, page *Page[models.Discovery]) error {
+	ids := make([]string, len(hs))
+	for i := range hs {
+		ids[i] = hs[i].ID
+	}
+	var grs []receivingGrant
+	if len(ids) > 0 {
+		err := sc.grantRows(db).Select("grants.household_id, grants.program_code, grants.category_code").
+			Where("grants.household_id IN ? AND grants.status IN ?", ids, policy.Receiving).Scan(&grs).Error
+		if err != nil {
+			return err
+		}
+	}
+	grants := map[string][]receivingGrant{}
+	for _, g := range grs {
+		grants[g.HouseholdID] = append(grants[g.HouseholdID], g)
+	}
+	page.Items = make([]models.Discovery, len(hs))
+	page.Cursors = make([]string, len(hs))
+	for i := range hs {
+		h := &hs[i]
+		raised := map[models.DiscoveryReason]bool{
+			models.DiscoverBelowStandard: h.BelowStandard, models.DiscoverLowIncome: h.LowIncome,
+			models.DiscoverExpenditurePoverty: h.ExpenditurePoverty, models.DiscoverSevereDisability: h.SevereDisability,
+			models.DiscoverPovertyRegistered: h.PovertyRegistered, models.DiscoverCareEligible: h.CareEligible,
+		}
+		reasons := []models.DiscoveryReason{}
+		for _, c := range policy.Coverages {
+			if !raised[c.Reason] {
+				continue
+			}
+			answered := slices.ContainsFunc(grants[h.ID], func(g receivingGrant) bool {
+				return c.Any || slices.Contains(c.Programs, g.ProgramCode) || slices.Contains(c.Categories, g.CategoryCode)
+			})
+			if !answered {
+				reasons = append(reasons, c.Reason)
+			}
+		}
+		page.Items[i] = models.Discovery{Household: h, Reasons: reasons}
+		page.Cursors[i] = encodeNeedCursor(h.Need, h.ID)
+	}
+	return nil
+}
+
+// needKey is a position in the discovery list.
+type needKey struct {
+	need int64
+	id   string
+}
+
+func encodeNeedCursor(need int64, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("n:" + strconv.FormatInt(need, 10) + ":" + id))
+}
+
+func decodeNeedCursor(field, s string) (needKey, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return needKey{}, models.Invalid(field, "not a valid cursor")
+	}
+	parts := strings.SplitN(string(raw), ":", 3)
+	if len(parts) != 3 || parts[0] != "n" || parts[2] == "" || len(parts[2]) > 64 {
+		return needKey{}, models.Invalid(field, "not a valid cursor")
+	}
+	need, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return needKey{}, models.Invalid(field, "not a valid cursor")
+	}
+	return needKey{need: need, id: parts[2]}, nil
+}

@@ -1,0 +1,62 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"jiuzhu/models"
+	"jiuzhu/policy"
+)
+
+// ExpireGrace terminates, as SystemActor, every grant in GRACE whose grace period ended
+// before today (P13: the grant keeps dibao through its GraceUntil day). Each grant moves
+// in a transaction of its own with its grant event and audit record; a grant changed
+// concurrently is left for the next run. Running it again on the same day changes
+// nothing. It returns how many grants it terminated.
+func (s *Store) ExpireGrace(ctx context.Context, today models.Date) (int, error) {
+	sc := scopeFor(SystemActor)
+	db := s.db.WithContext(ctx)
+	done := 0
+	after := ""
+	for {
+		var batch []*models.Grant
+		q := sc.rows(db, "grants").Where("grants.status = ? AND grants.grace_until < ?", models.GrantGrace, today)
+		if after != "" {
+			q = q.Where("grants.id > ?", after)
+		}
+		if err := q.Order("grants.id").Limit(refreshBatch).Find(&batch).Error; err != nil {
+			return done, wrap("expire grace", err)
+		}
+		if len(batch) == 0 {
+			return done, nil
+		}
+		for _, g := range batch {
+			if g.GraceUntil == nil || !policy.GraceOver(*g.GraceUntil, today) {
+				continue
+			}
+			before := *g
+			reason := fmt.Sprintf("P13: grace period ended on %s", g.GraceUntil)
+			err := db.Transaction(func(tx *gorm.DB) error {
+				if err := s.moveGrant(tx, sc.p, g, models.GrantTerminated, reason, map[string]any{"end_date": g.GraceUntil}); err != nil {
+					return err
+				}
+				if err := s.refreshOne(tx, sc, g.HouseholdID); err != nil {
+					return err
+				}
+				return s.audit(tx, sc, "expireGrace", g.AreaCode, []string{g.ID}, before, g)
+			})
+			switch {
+			case errors.Is(err, models.ErrConflict):
+				// Changed since it was read: the next run sees it as it is now.
+			case err != nil:
+				return done, wrap("expire grace", err)
+			default:
+				done++
+			}
+		}
+		after = batch[len(batch)-1].ID
+	}
+}
