@@ -7,9 +7,11 @@
 //	jiuzhu migrate                  create or update the schema, load divisions and programs
 //	jiuzhu seed --households N      load N deterministic demo households into an empty database
 //	jiuzhu token --role R --area C  print a signed token
+//	jiuzhu jobs run [--date D]      run the daily jobs (end grace periods, refresh derived values)
 //
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ISSUER,
-// JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL); flags override it.
+// JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL, and the POLICY_*
+// thresholds of package policy); flags override it.
 package main
 
 import (
@@ -34,7 +36,9 @@ import (
 	"jiuzhu/auth"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
+	"jiuzhu/jobs"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/seed"
 	"jiuzhu/store"
 )
@@ -157,8 +161,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		fmt.Fprintln(out, tok)
 		return nil
+	case "jobs":
+		if len(args) == 0 || args[0] != "run" {
+			return errors.New("usage: jiuzhu jobs run [--date YYYY-MM-DD]")
+		}
+		day := fs.String("date", "", "the day to run for (default: today)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return runJobs(ctx, cfg, *day, out)
 	default:
-		return fmt.Errorf("unknown command %q (serve, migrate, seed, token)", cmd)
+		return fmt.Errorf("unknown command %q (serve, migrate, seed, token, jobs)", cmd)
 	}
 }
 
@@ -170,9 +183,38 @@ func newLogger(cfg config, out io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
 }
 
+// runJobs runs the daily jobs for day (today when empty) and prints what they changed.
+func runJobs(ctx context.Context, cfg config, day string, out io.Writer) error {
+	today := models.DateOf(time.Now())
+	if day != "" {
+		d, err := models.ParseDate(day)
+		if err != nil {
+			return fmt.Errorf("--date: %w", err)
+		}
+		today = d
+	}
+	st, err := openStore(ctx, cfg, newLogger(cfg, out))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	r, err := jobs.Daily(ctx, st, today)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "jobs of %s: %d grace periods ended, %d households refreshed, in %s\n",
+		today, r.GraceTerminated, r.HouseholdsRefreshed, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
 // openStore opens and migrates the configured database.
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, store.Config{DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log}, division.Dezhou())
+	pol, err := policy.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, store.Config{DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log, Policy: &pol}, division.Dezhou())
 	if err != nil {
 		return nil, err
 	}
@@ -239,6 +281,10 @@ func seedDemo(ctx context.Context, st *store.Store, n int, out io.Writer) error 
 	start := time.Now()
 	ds := seed.Generate(st.Tree(), n, time.Now())
 	if err := st.SeedUnscoped(ctx, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+		return err
+	}
+	vs, lines := seed.Verifications(ds, time.Now())
+	if err := st.SeedRulesUnscoped(ctx, seed.Standards(st.Tree(), time.Now()), vs, lines); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "seeded %d households, %d members, %d grants in %s\n",

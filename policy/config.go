@@ -41,6 +41,7 @@ func DefaultConfig() Config {
 			2023: 55000, // 6,600
 			2024: 57500, // 6,900
 			2025: 60000, // 7,200
+			2026: 62500, // 7,500
 		},
 		LowIncomeFactor: 1500,
 		GraceMonths:     3,

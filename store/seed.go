@@ -48,3 +48,34 @@ func (s *Store) SeedUnscoped(ctx context.Context, households []models.Household,
 	})
 	return wrap("seed", err)
 }
+
+// SeedRulesUnscoped inserts generated dibao standards, verifications and their member
+// lines in one transaction, for no caller and without validation, then recomputes what
+// the rules derive for every household. It is for the seed command and tests.
+func (s *Store) SeedRulesUnscoped(ctx context.Context, standards []models.DibaoStandard,
+	verifications []models.Verification, lines []models.VerificationMember) error {
+	const batch = 500
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if len(standards) > 0 {
+			if err := tx.CreateInBatches(standards, batch).Error; err != nil {
+				return fmt.Errorf("insert standards: %w", err)
+			}
+		}
+		if len(verifications) > 0 {
+			if err := tx.CreateInBatches(verifications, batch).Error; err != nil {
+				return fmt.Errorf("insert verifications: %w", err)
+			}
+		}
+		if len(lines) > 0 {
+			if err := tx.CreateInBatches(lines, batch).Error; err != nil {
+				return fmt.Errorf("insert verified members: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return wrap("seed rules", err)
+	}
+	_, err = s.RefreshAllUnscoped(ctx)
+	return err
+}
