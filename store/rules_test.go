@@ -112,4 +112,3 @@ func TestDemoRulesAndRefreshIdempotent(t *testing.T) {
 		}
 	})
 }
-

@@ -1,0 +1,60 @@
+package jobs_test
+
+import (
+	"testing"
+	"time"
+
+	"jiuzhu/idnumber"
+	"jiuzhu/jobs"
+	"jiuzhu/models"
+	"jiuzhu/store"
+	"jiuzhu/store/storetest"
+)
+
+// TestDailyEndsGraceOnceP13 runs the daily job around the end of a grace period: it
+// terminates the grant from the day after graceUntil, once.
+func TestDailyEndsGraceOnceP13(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		admin := storetest.As(models.RoleAdmin, "371400000000")
+		if _, err := st.SetDibaoStandard(admin, "371402000000", time.Now().Year(), 90000, 65000); err != nil {
+			t.Fatal(err)
+		}
+		h, err := st.CreateHousehold(admin, models.HouseholdInput{Village: "371402002215", Address: "作业路1号", PovertyRegistered: true,
+			Members: []*models.MemberInput{{Name: "李四", IDNumber: idnumber.Build("371402", time.Date(1970, 3, 4, 0, 0, 0, 0, time.UTC), 7), Relation: models.RelationHead}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := st.CreateGrant(admin, models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO", Amount: 30000, StartDate: models.NewDate(2025, 1, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, err := st.MembersOf(admin, h.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = st.RecordVerification(admin, h.ID, models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2025, 11, 30),
+			Members: []*models.VerifiedMemberInput{{MemberID: &ms[0].ID, MonthlyIncome: 80000}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs := []struct {
+			day    models.Date
+			ended  int
+			status models.GrantStatus
+		}{
+			{models.NewDate(2026, 2, 28), 0, models.GrantGrace},
+			{models.NewDate(2026, 3, 1), 1, models.GrantTerminated},
+			{models.NewDate(2026, 3, 1), 0, models.GrantTerminated},
+		}
+		for _, r := range runs {
+			rep, err := jobs.Daily(t.Context(), st, r.day)
+			if err != nil || rep.GraceTerminated != r.ended || rep.HouseholdsRefreshed != 0 {
+				t.Fatalf("%s: %+v %v", r.day, rep, err)
+			}
+			got, err := st.Grant(admin, g.ID)
+			if err != nil || got.Status != r.status {
+				t.Fatalf("%s: %v %v", r.day, got.Status, err)
+			}
+		}
+	})
+}
