@@ -13,26 +13,26 @@ import (
 )
 
 func (r *grantResolver) Household(ctx context.Context, obj *models.Grant) (*models.Household, error) {
-	return r.Store.Household(ctx, obj.HouseholdID)
+	return r.load(ctx).Household(ctx, obj.HouseholdID)
 }
 
 func (r *grantResolver) Member(ctx context.Context, obj *models.Grant) (*models.Member, error) {
 	if obj.MemberID == nil {
 		return nil, nil
 	}
-	return r.Store.Member(ctx, *obj.MemberID)
+	return r.load(ctx).Member(ctx, *obj.MemberID)
 }
 
 func (r *grantResolver) Program(ctx context.Context, obj *models.Grant) (*models.Program, error) {
-	return r.Store.Program(ctx, obj.ProgramCode)
+	return r.load(ctx).Program(ctx, obj.ProgramCode)
 }
 
 func (r *grantResolver) Category(ctx context.Context, obj *models.Grant) (*models.Category, error) {
-	return r.Store.Category(ctx, obj.CategoryCode)
+	return r.load(ctx).Category(ctx, obj.CategoryCode)
 }
 
 func (r *grantResolver) Events(ctx context.Context, obj *models.Grant) ([]*models.GrantEvent, error) {
-	return r.Store.EventsOf(ctx, obj.ID)
+	return r.load(ctx).EventsOf(ctx, obj.ID)
 }
 
 func (r *mutationResolver) CreateGrant(ctx context.Context, input models.GrantInput) (*models.Grant, error) {

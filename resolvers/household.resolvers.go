@@ -15,23 +15,23 @@ import (
 )
 
 func (r *householdResolver) Area(ctx context.Context, obj *models.Household) (*models.Jurisdiction, error) {
-	return r.Store.Jurisdiction(ctx, obj.AreaCode)
+	return r.load(ctx).Jurisdiction(ctx, obj.AreaCode)
 }
 
 func (r *householdResolver) Members(ctx context.Context, obj *models.Household) ([]*models.Member, error) {
-	return r.Store.MembersOf(ctx, obj.ID)
+	return r.load(ctx).MembersOf(ctx, obj.ID)
 }
 
 func (r *householdResolver) Head(ctx context.Context, obj *models.Household) (*models.Member, error) {
-	return r.Store.HeadOf(ctx, obj.ID)
+	return r.load(ctx).HeadOf(ctx, obj.ID)
 }
 
 func (r *householdResolver) Grants(ctx context.Context, obj *models.Household) ([]*models.Grant, error) {
-	return r.Store.GrantsOf(ctx, obj.ID)
+	return r.load(ctx).GrantsOf(ctx, obj.ID)
 }
 
 func (r *memberResolver) Household(ctx context.Context, obj *models.Member) (*models.Household, error) {
-	return r.Store.Household(ctx, obj.HouseholdID)
+	return r.load(ctx).Household(ctx, obj.HouseholdID)
 }
 
 func (r *memberResolver) Age(ctx context.Context, obj *models.Member) (int, error) {

@@ -149,3 +149,18 @@ func isUniqueViolation(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
 }
+
+// OnStatement calls f after every statement the store runs (queries, rows, raw SQL,
+// creates, updates and deletes) with its SQL text. It is meant for tests and
+// diagnostics that count statements; f must be safe for concurrent use. Register it
+// before the store is shared.
+func (s *Store) OnStatement(f func(sql string)) {
+	cb := func(db *gorm.DB) { f(db.Statement.SQL.String()) }
+	c := s.db.Callback()
+	_ = c.Query().After("gorm:query").Register("jiuzhu:on_statement_query", cb)
+	_ = c.Row().After("gorm:row").Register("jiuzhu:on_statement_row", cb)
+	_ = c.Raw().After("gorm:raw").Register("jiuzhu:on_statement_raw", cb)
+	_ = c.Create().After("gorm:create").Register("jiuzhu:on_statement_create", cb)
+	_ = c.Update().After("gorm:update").Register("jiuzhu:on_statement_update", cb)
+	_ = c.Delete().After("gorm:delete").Register("jiuzhu:on_statement_delete", cb)
+}
