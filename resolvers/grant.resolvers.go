@@ -13,14 +13,11 @@ import (
 )
 
 func (r *grantResolver) Household(ctx context.Context, obj *models.Grant) (*models.Household, error) {
-	return r.load(ctx).Household(ctx, obj.HouseholdID)
+	return r.load(ctx).GrantHousehold(ctx, obj)
 }
 
 func (r *grantResolver) Member(ctx context.Context, obj *models.Grant) (*models.Member, error) {
-	if obj.MemberID == nil {
-		return nil, nil
-	}
-	return r.load(ctx).Member(ctx, *obj.MemberID)
+	return r.load(ctx).GrantMember(ctx, obj)
 }
 
 func (r *grantResolver) Program(ctx context.Context, obj *models.Grant) (*models.Program, error) {
@@ -52,6 +49,7 @@ func (r *queryResolver) Grants(ctx context.Context, area *string, filter *models
 	for i := range page.Items {
 		edges[i] = &models.GrantEdge{Cursor: page.Cursors[i], Node: &page.Items[i]}
 	}
+	r.load(ctx).Grants(nodes(page))
 	return &models.GrantConnection{Edges: edges, PageInfo: pageInfo(page), Count: counter(page)}, nil
 }
 

@@ -15,7 +15,7 @@ import (
 )
 
 func (r *householdResolver) Area(ctx context.Context, obj *models.Household) (*models.Jurisdiction, error) {
-	return r.load(ctx).Jurisdiction(ctx, obj.AreaCode)
+	return r.load(ctx).Area(ctx, obj)
 }
 
 func (r *householdResolver) Members(ctx context.Context, obj *models.Household) ([]*models.Member, error) {
@@ -63,7 +63,11 @@ func (r *mutationResolver) SetHouseholdHead(ctx context.Context, householdID str
 }
 
 func (r *queryResolver) Household(ctx context.Context, id string) (*models.Household, error) {
-	return r.Store.Household(ctx, id)
+	h, err := r.Store.Household(ctx, id)
+	if err == nil {
+		r.load(ctx).Households([]*models.Household{h})
+	}
+	return h, err
 }
 
 func (r *queryResolver) Households(ctx context.Context, area *string, filter *models.HouseholdFilter, first *int, after *string) (*models.HouseholdConnection, error) {
@@ -75,6 +79,7 @@ func (r *queryResolver) Households(ctx context.Context, area *string, filter *mo
 	for i := range page.Items {
 		edges[i] = &models.HouseholdEdge{Cursor: page.Cursors[i], Node: &page.Items[i]}
 	}
+	r.load(ctx).Households(nodes(page))
 	return &models.HouseholdConnection{Edges: edges, PageInfo: pageInfo(page), Count: counter(page)}, nil
 }
 

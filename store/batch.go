@@ -137,47 +137,6 @@ func (s *Store) EventsOfGrants(ctx context.Context, ids []string) (map[string][]
 	return out, nil
 }
 
-// ProgramsByCode returns the programs of the catalogue with codes, in one statement,
-// keyed by code. The catalogue is public to every signed-in caller. It returns
-// models.ErrUnauthenticated without a caller.
-func (s *Store) ProgramsByCode(ctx context.Context, codes []string) (map[string]*models.Program, error) {
-	if _, err := scopeOf(ctx); err != nil {
-		return nil, err
-	}
-	out := make(map[string]*models.Program, len(codes))
-	if len(codes) == 0 {
-		return out, nil
-	}
-	var ps []*models.Program
-	if err := s.db.WithContext(ctx).Where("code IN ?", codes).Find(&ps).Error; err != nil {
-		return nil, wrap("programs by code", err)
-	}
-	for _, p := range ps {
-		out[p.Code] = p
-	}
-	return out, nil
-}
-
-// CategoriesByCode returns the categories of the catalogue with codes, in one statement,
-// keyed by code. It returns models.ErrUnauthenticated without a caller.
-func (s *Store) CategoriesByCode(ctx context.Context, codes []string) (map[string]*models.Category, error) {
-	if _, err := scopeOf(ctx); err != nil {
-		return nil, err
-	}
-	out := make(map[string]*models.Category, len(codes))
-	if len(codes) == 0 {
-		return out, nil
-	}
-	var cs []*models.Category
-	if err := s.db.WithContext(ctx).Where("code IN ?", codes).Find(&cs).Error; err != nil {
-		return nil, wrap("categories by code", err)
-	}
-	for _, c := range cs {
-		out[c.Code] = c
-	}
-	return out, nil
-}
-
 // JurisdictionsByCode returns the units with codes, in one statement, keyed by code. The
 // tree is public to every signed-in caller; an unknown code has no entry. Codes that the
 // embedded tree does not know are not asked of the database. It returns

@@ -155,7 +155,12 @@ func isUniqueViolation(err error) bool {
 // diagnostics that count statements; f must be safe for concurrent use. Register it
 // before the store is shared.
 func (s *Store) OnStatement(f func(sql string)) {
-	cb := func(db *gorm.DB) { f(db.Statement.SQL.String()) }
+	cb := func(db *gorm.DB) {
+		if db.DryRun { // a subquery being built, not a statement of its own
+			return
+		}
+		f(db.Statement.SQL.String())
+	}
 	c := s.db.Callback()
 	_ = c.Query().After("gorm:query").Register("jiuzhu:on_statement_query", cb)
 	_ = c.Row().After("gorm:row").Register("jiuzhu:on_statement_row", cb)
