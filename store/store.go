@@ -151,15 +151,15 @@ func isUniqueViolation(err error) bool {
 }
 
 // OnStatement calls f after every statement the store runs (queries, rows, raw SQL,
-// creates, updates and deletes) with its SQL text. It is meant for tests and
+// creates, updates and deletes) with its SQL text and arguments. It is meant for tests and
 // diagnostics that count statements; f must be safe for concurrent use. Register it
 // before the store is shared.
-func (s *Store) OnStatement(f func(sql string)) {
+func (s *Store) OnStatement(f func(sql string, vars []any)) {
 	cb := func(db *gorm.DB) {
 		if db.DryRun { // a subquery being built, not a statement of its own
 			return
 		}
-		f(db.Statement.SQL.String())
+		f(db.Statement.SQL.String(), append([]any(nil), db.Statement.Vars...))
 	}
 	c := s.db.Callback()
 	_ = c.Query().After("gorm:query").Register("jiuzhu:on_statement_query", cb)

@@ -112,14 +112,16 @@ func As(role models.Role, area string, categories ...string) context.Context {
 type Counter struct {
 	mu   sync.Mutex
 	sqls []string
+	vars [][]any
 }
 
 // Count starts counting the statements st runs. Register it before st is shared.
 func Count(st *store.Store) *Counter {
 	c := &Counter{}
-	st.OnStatement(func(sql string) {
+	st.OnStatement(func(sql string, vars []any) {
 		c.mu.Lock()
 		c.sqls = append(c.sqls, sql)
+		c.vars = append(c.vars, vars)
 		c.mu.Unlock()
 	})
 	return c
@@ -128,7 +130,7 @@ func Count(st *store.Store) *Counter {
 // Reset forgets the statements counted so far.
 func (c *Counter) Reset() {
 	c.mu.Lock()
-	c.sqls = nil
+	c.sqls, c.vars = nil, nil
 	c.mu.Unlock()
 }
 
@@ -144,6 +146,13 @@ func (c *Counter) Statements() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.sqls...)
+}
+
+// Args returns the arguments of the i-th statement counted since the last Reset.
+func (c *Counter) Args(i int) []any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.vars[i]
 }
 
 // MustOpenTwin returns a second, independent store (its own connection pool) on the
