@@ -7,6 +7,7 @@
 //	jiuzhu migrate                  create or update the schema, load divisions and programs
 //	jiuzhu seed --households N      load N deterministic demo households into an empty database
 //	jiuzhu token --role R --area C  print a signed token
+//	jiuzhu bench --households N     load a city-scale dataset into PostgreSQL and benchmark
 //
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ISSUER,
 // JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL); flags override it.
@@ -32,6 +33,7 @@ import (
 	"time"
 
 	"jiuzhu/auth"
+	"jiuzhu/bench"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
 	"jiuzhu/models"
@@ -157,8 +159,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		fmt.Fprintln(out, tok)
 		return nil
+	case "bench":
+		return bench.Main(ctx, args, out, cfg.databaseURL)
 	default:
-		return fmt.Errorf("unknown command %q (serve, migrate, seed, token)", cmd)
+		return fmt.Errorf("unknown command %q (serve, migrate, seed, token, bench)", cmd)
 	}
 }
 

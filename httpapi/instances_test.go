@@ -39,7 +39,9 @@ func TestTwoInstancesShareNothingButTheDatabase(t *testing.T) {
 				on   *env
 				tok  string
 			}{{"A's token on B", b, tokA}, {"B's token on A", e, tokB}} {
-				var me struct{ Me struct{ Area struct{ Code string } } }
+				var me struct {
+					Me struct{ Area struct{ Code string } }
+				}
 				c.on.ok(c.tok, `{ me { area { code } } }`, nil, &me)
 				if me.Me.Area.Code != seed.DemoTownship {
 					t.Errorf("%s: me %+v", c.name, me)
