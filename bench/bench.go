@@ -165,10 +165,16 @@ func Run(ctx context.Context, o Options) error {
 	fmt.Fprintf(out, "check: the GraphQL county list and the hand-written SQL return the same %d pages\n", len(w.checked))
 
 	rss := startRSS(srv.pid)
+	cpu0 := procCPU(srv.pid)
 	gql := w.run(ctx, o, w.mix()[:1])
+	cpuList := procCPU(srv.pid) - cpu0
 	fmt.Fprintf(out, "\n## GraphQL county list (%d households with members, grants and programs), %d clients, %s\n", pageSize, o.Clients, o.Duration)
 	gql.notes = nil
 	gql.print(out)
+	if n := len(gql.ops["countyList"].d); n > 0 && srv.pid != 0 && srv.pid != os.Getpid() {
+		fmt.Fprintf(out, "server CPU: %.2f ms per county list (user+system time of the server process over the phase, warm-up included, / measured requests)\n",
+			float64(cpuList.Microseconds())/1000/float64(n))
+	}
 
 	bl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -328,4 +334,27 @@ func procStatus(pid int, field string) int64 {
 		}
 	}
 	return 0
+}
+
+// procCPU returns the user and system time a process has used so far; 0 when unknown.
+func procCPU(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+1:]) // f[0] is field 3 (state); utime and stime are fields 14 and 15
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * (time.Second / 100) // USER_HZ is 100 on Linux
 }

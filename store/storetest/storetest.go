@@ -174,3 +174,11 @@ func MustOpenTwin(tb testing.TB, d store.Dialect, st *store.Store) *store.Store 
 
 // opened remembers the configuration of each store MustOpen made.
 var opened sync.Map
+
+// PostgresURL returns the URL of a fresh PostgreSQL schema of its own on
+// TEST_DATABASE_URL's server, dropped when tb ends; it skips tb when the variable is not
+// set. It is for tools that take a database URL, such as the benchmark.
+func PostgresURL(tb testing.TB) string {
+	tb.Helper()
+	return postgresSchema(tb)
+}
