@@ -8,6 +8,7 @@
 //	jiuzhu seed --households N      load N deterministic demo households into an empty database
 //	jiuzhu token --role R --area C  print a signed token
 //	jiuzhu jobs run [--date D]      run the daily jobs (end grace periods, refresh derived values)
+//	jiuzhu bench --households N     load a city-scale dataset into PostgreSQL and benchmark
 //
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ISSUER,
 // JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL, and the POLICY_*
@@ -34,6 +35,7 @@ import (
 	"time"
 
 	"jiuzhu/auth"
+	"jiuzhu/bench"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
 	"jiuzhu/jobs"
@@ -170,8 +172,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		return runJobs(ctx, cfg, *day, out)
+	case "bench":
+		return bench.Main(ctx, args, out, cfg.databaseURL)
 	default:
-		return fmt.Errorf("unknown command %q (serve, migrate, seed, token, jobs)", cmd)
+		return fmt.Errorf("unknown command %q (serve, migrate, seed, token, jobs, bench)", cmd)
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/graph"
+	"jiuzhu/loaders"
 	"jiuzhu/resolvers"
 	"jiuzhu/store"
 )
@@ -73,6 +74,7 @@ func GraphQL(st *store.Store, log *slog.Logger) http.Handler {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
+	srv.Use(loaders.Extension{Store: st})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {

@@ -26,7 +26,7 @@ func (r *categoryResolver) Programs(ctx context.Context, obj *models.Category) (
 }
 
 func (r *programResolver) Category(ctx context.Context, obj *models.Program) (*models.Category, error) {
-	return r.Store.Category(ctx, obj.CategoryCode)
+	return r.load(ctx).Category(ctx, obj.CategoryCode)
 }
 
 func (r *queryResolver) Programs(ctx context.Context) ([]*models.Program, error) {

@@ -20,3 +20,12 @@ func pageInfo[T any](p *store.Page[T]) *models.PageInfo {
 func counter[T any](p *store.Page[T]) func(context.Context) (int, error) {
 	return func(context.Context) (int, error) { return p.Count() }
 }
+
+// nodes returns pointers to the items of a page, for the loaders.
+func nodes[T any](p *store.Page[T]) []*T {
+	out := make([]*T, len(p.Items))
+	for i := range p.Items {
+		out[i] = &p.Items[i]
+	}
+	return out
+}

@@ -13,26 +13,23 @@ import (
 )
 
 func (r *grantResolver) Household(ctx context.Context, obj *models.Grant) (*models.Household, error) {
-	return r.Store.Household(ctx, obj.HouseholdID)
+	return r.load(ctx).GrantHousehold(ctx, obj)
 }
 
 func (r *grantResolver) Member(ctx context.Context, obj *models.Grant) (*models.Member, error) {
-	if obj.MemberID == nil {
-		return nil, nil
-	}
-	return r.Store.Member(ctx, *obj.MemberID)
+	return r.load(ctx).GrantMember(ctx, obj)
 }
 
 func (r *grantResolver) Program(ctx context.Context, obj *models.Grant) (*models.Program, error) {
-	return r.Store.Program(ctx, obj.ProgramCode)
+	return r.load(ctx).Program(ctx, obj.ProgramCode)
 }
 
 func (r *grantResolver) Category(ctx context.Context, obj *models.Grant) (*models.Category, error) {
-	return r.Store.Category(ctx, obj.CategoryCode)
+	return r.load(ctx).Category(ctx, obj.CategoryCode)
 }
 
 func (r *grantResolver) Events(ctx context.Context, obj *models.Grant) ([]*models.GrantEvent, error) {
-	return r.Store.EventsOf(ctx, obj.ID)
+	return r.load(ctx).EventsOf(ctx, obj.ID)
 }
 
 func (r *mutationResolver) CreateGrant(ctx context.Context, input models.GrantInput) (*models.Grant, error) {
@@ -52,6 +49,7 @@ func (r *queryResolver) Grants(ctx context.Context, area *string, filter *models
 	for i := range page.Items {
 		edges[i] = &models.GrantEdge{Cursor: page.Cursors[i], Node: &page.Items[i]}
 	}
+	r.load(ctx).Grants(nodes(page))
 	return &models.GrantConnection{Edges: edges, PageInfo: pageInfo(page), Count: counter(page)}, nil
 }
 

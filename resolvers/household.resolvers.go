@@ -15,23 +15,23 @@ import (
 )
 
 func (r *householdResolver) Area(ctx context.Context, obj *models.Household) (*models.Jurisdiction, error) {
-	return r.Store.Jurisdiction(ctx, obj.AreaCode)
+	return r.load(ctx).Area(ctx, obj)
 }
 
 func (r *householdResolver) Members(ctx context.Context, obj *models.Household) ([]*models.Member, error) {
-	return r.Store.MembersOf(ctx, obj.ID)
+	return r.load(ctx).MembersOf(ctx, obj.ID)
 }
 
 func (r *householdResolver) Head(ctx context.Context, obj *models.Household) (*models.Member, error) {
-	return r.Store.HeadOf(ctx, obj.ID)
+	return r.load(ctx).HeadOf(ctx, obj.ID)
 }
 
 func (r *householdResolver) Grants(ctx context.Context, obj *models.Household) ([]*models.Grant, error) {
-	return r.Store.GrantsOf(ctx, obj.ID)
+	return r.load(ctx).GrantsOf(ctx, obj.ID)
 }
 
 func (r *memberResolver) Household(ctx context.Context, obj *models.Member) (*models.Household, error) {
-	return r.Store.Household(ctx, obj.HouseholdID)
+	return r.load(ctx).Household(ctx, obj.HouseholdID)
 }
 
 func (r *memberResolver) Age(ctx context.Context, obj *models.Member) (int, error) {
@@ -63,7 +63,11 @@ func (r *mutationResolver) SetHouseholdHead(ctx context.Context, householdID str
 }
 
 func (r *queryResolver) Household(ctx context.Context, id string) (*models.Household, error) {
-	return r.Store.Household(ctx, id)
+	h, err := r.Store.Household(ctx, id)
+	if err == nil {
+		r.load(ctx).Households([]*models.Household{h})
+	}
+	return h, err
 }
 
 func (r *queryResolver) Households(ctx context.Context, area *string, filter *models.HouseholdFilter, first *int, after *string) (*models.HouseholdConnection, error) {
@@ -75,6 +79,7 @@ func (r *queryResolver) Households(ctx context.Context, area *string, filter *mo
 	for i := range page.Items {
 		edges[i] = &models.HouseholdEdge{Cursor: page.Cursors[i], Node: &page.Items[i]}
 	}
+	r.load(ctx).Households(nodes(page))
 	return &models.HouseholdConnection{Edges: edges, PageInfo: pageInfo(page), Count: counter(page)}, nil
 }
 

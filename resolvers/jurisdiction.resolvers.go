@@ -15,11 +15,11 @@ func (r *jurisdictionResolver) Parent(ctx context.Context, obj *models.Jurisdict
 	if obj.ParentCode == nil {
 		return nil, nil
 	}
-	return r.Store.Jurisdiction(ctx, *obj.ParentCode)
+	return r.load(ctx).Jurisdiction(ctx, *obj.ParentCode)
 }
 
 func (r *jurisdictionResolver) Children(ctx context.Context, obj *models.Jurisdiction) ([]*models.Jurisdiction, error) {
-	return r.Store.Jurisdictions(ctx, &obj.Code, nil)
+	return r.load(ctx).Children(ctx, obj.Code)
 }
 
 func (r *queryResolver) Jurisdiction(ctx context.Context, code string) (*models.Jurisdiction, error) {

@@ -5,9 +5,17 @@ package resolvers
 
 //go:generate go tool gqlgen generate
 
-import "jiuzhu/store"
+import (
+	"context"
+
+	"jiuzhu/loaders"
+	"jiuzhu/store"
+)
 
 // Resolver is the root resolver.
 type Resolver struct {
 	Store *store.Store
 }
+
+// load returns the batching loaders of the operation in ctx.
+func (r *Resolver) load(ctx context.Context) *loaders.Set { return loaders.For(ctx, r.Store) }

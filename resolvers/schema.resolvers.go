@@ -13,7 +13,7 @@ import (
 )
 
 func (r *principalResolver) Area(ctx context.Context, obj *auth.Principal) (*models.Jurisdiction, error) {
-	return r.Store.Jurisdiction(ctx, obj.Area)
+	return r.load(ctx).Jurisdiction(ctx, obj.Area)
 }
 
 func (r *queryResolver) Me(ctx context.Context) (*auth.Principal, error) {

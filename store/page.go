@@ -113,3 +113,15 @@ func paginate[T any](build func() *gorm.DB, table string, args PageArgs, area, i
 	}
 	return page, nil
 }
+
+// Cursor returns the opaque keyset cursor of the row (area, id) of a list ordered by
+// (area code, id), as the lists hand it out. Tools that start a list at a known row (the
+// benchmark) use it.
+func Cursor(area, id string) string { return encodeCursor(area, id) }
+
+// ParseCursor returns the (area, id) of a cursor made by Cursor. It returns a
+// *models.FieldError for anything else.
+func ParseCursor(cursor string) (area, id string, err error) {
+	k, err := decodeCursor("after", cursor)
+	return k.area, k.id, err
+}

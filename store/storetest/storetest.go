@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -60,7 +61,8 @@ func MustOpen(tb testing.TB, d store.Dialect) *store.Store {
 	if err != nil {
 		tb.Fatalf("storetest: open %s: %v", d, err)
 	}
-	tb.Cleanup(func() { _ = st.Close() })
+	opened.Store(st, cfg)
+	tb.Cleanup(func() { _ = st.Close(); opened.Delete(st) })
 	if err := st.Migrate(ctx); err != nil {
 		tb.Fatalf("storetest: migrate %s: %v", d, err)
 	}
@@ -104,4 +106,79 @@ func As(role models.Role, area string, categories ...string) context.Context {
 	return auth.WithPrincipal(context.Background(), auth.Principal{
 		Subject: string(role) + "@" + area, Role: role, Area: area, Categories: categories,
 	})
+}
+
+// Counter counts the statements a store runs; see Count.
+type Counter struct {
+	mu   sync.Mutex
+	sqls []string
+	vars [][]any
+}
+
+// Count starts counting the statements st runs. Register it before st is shared.
+func Count(st *store.Store) *Counter {
+	c := &Counter{}
+	st.OnStatement(func(sql string, vars []any) {
+		c.mu.Lock()
+		c.sqls = append(c.sqls, sql)
+		c.vars = append(c.vars, vars)
+		c.mu.Unlock()
+	})
+	return c
+}
+
+// Reset forgets the statements counted so far.
+func (c *Counter) Reset() {
+	c.mu.Lock()
+	c.sqls, c.vars = nil, nil
+	c.mu.Unlock()
+}
+
+// N returns the number of statements counted since the last Reset.
+func (c *Counter) N() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.sqls)
+}
+
+// Statements returns the SQL of the statements counted since the last Reset, in order.
+func (c *Counter) Statements() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.sqls...)
+}
+
+// Args returns the arguments of the i-th statement counted since the last Reset.
+func (c *Counter) Args(i int) []any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.vars[i]
+}
+
+// MustOpenTwin returns a second, independent store (its own connection pool) on the
+// database of st, which MustOpen made for dialect d: what two server instances behind a
+// load balancer would share. It fails tb on any error.
+func MustOpenTwin(tb testing.TB, d store.Dialect, st *store.Store) *store.Store {
+	tb.Helper()
+	cfg, ok := opened.Load(st)
+	if !ok {
+		tb.Fatalf("storetest: the store was not made by MustOpen")
+	}
+	twin, err := store.Open(context.Background(), cfg.(store.Config), tree)
+	if err != nil {
+		tb.Fatalf("storetest: open twin %s: %v", d, err)
+	}
+	tb.Cleanup(func() { _ = twin.Close() })
+	return twin
+}
+
+// opened remembers the configuration of each store MustOpen made.
+var opened sync.Map
+
+// PostgresURL returns the URL of a fresh PostgreSQL schema of its own on
+// TEST_DATABASE_URL's server, dropped when tb ends; it skips tb when the variable is not
+// set. It is for tools that take a database URL, such as the benchmark.
+func PostgresURL(tb testing.TB) string {
+	tb.Helper()
+	return postgresSchema(tb)
 }

@@ -1,0 +1,360 @@
+// Package bench is jiuzhu's city-scale benchmark: it loads a Dezhou-scale dataset into
+// PostgreSQL with COPY, starts the real server (as a child process, in-process, or uses
+// one at a URL), drives a fixed mix of dashboard queries from concurrent clients, and
+// compares the county list with the same data fetched by hand-written SQL.
+//
+// It writes into the database it is given: run it only against a database of its own.
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"jiuzhu/auth"
+	"jiuzhu/division"
+	"jiuzhu/httpapi"
+	"jiuzhu/store"
+)
+
+// pageSize is the county list's page: fifty households.
+const pageSize = 50
+
+// Options configures a run.
+type Options struct {
+	// DatabaseURL is the PostgreSQL database to load and query (required).
+	DatabaseURL string
+	// Households is the size of the dataset; about 3 members and 2 grants come with each.
+	Households int
+	// Reload reloads the dataset even when the database already holds one of that size.
+	Reload bool
+	// Clients is the number of concurrent clients; Duration and Warmup the length of
+	// each measured phase and of the unmeasured warm-up before it.
+	Clients          int
+	Duration, Warmup time.Duration
+	// URL is the address of a running server (its /graphql); empty starts one.
+	URL string
+	// Secret signs the tokens; required with URL, generated otherwise.
+	Secret string
+	// ServerCommand starts the server as a child process (with --listen and --log-level
+	// appended, DATABASE_URL and JWT_SECRET in its environment), so that its memory is
+	// measured alone. Empty runs the server in this process.
+	ServerCommand []string
+	// ServerPID is the process whose memory is reported with URL; 0 reports none.
+	ServerPID int
+	// MaxConns is the database pool of an in-process server; 0 keeps the default.
+	MaxConns int
+	Out      io.Writer
+}
+
+// Main parses the bench command's flags and runs it. databaseURL is the configured
+// DATABASE_URL, which --database-url overrides.
+func Main(ctx context.Context, args []string, out io.Writer, databaseURL string) error {
+	o := Options{Out: out}
+	fs := flag.NewFlagSet("jiuzhu bench", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&o.DatabaseURL, "database-url", databaseURL, "PostgreSQL database of the benchmark; its data is replaced (env DATABASE_URL)")
+	fs.IntVar(&o.Households, "households", 1_000_000, "households to load (about 3 members and 2 grants each)")
+	fs.BoolVar(&o.Reload, "reload", false, "reload the dataset even when one of that size is there")
+	fs.IntVar(&o.Clients, "clients", 16, "concurrent clients")
+	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "length of each measured phase")
+	fs.DurationVar(&o.Warmup, "warmup", 5*time.Second, "unmeasured warm-up before each phase")
+	fs.StringVar(&o.URL, "url", "", "GraphQL endpoint of a running server (default: start one)")
+	fs.StringVar(&o.Secret, "jwt-secret", os.Getenv("JWT_SECRET"), "JWT secret of the server at --url (env JWT_SECRET)")
+	fs.IntVar(&o.ServerPID, "server-pid", 0, "process id of the server at --url, to report its memory")
+	inProcess := fs.Bool("in-process", false, "run the server in this process instead of a child process")
+	fs.IntVar(&o.MaxConns, "max-conns", 0, "database pool of an in-process server (default: the store's)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to the file (with --in-process, the server's too)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if o.URL == "" && !*inProcess {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		o.ServerCommand = []string{exe, "serve"}
+	}
+	return Run(ctx, o)
+}
+
+// Run loads the dataset if needed and runs the benchmark. It returns an error when the
+// database cannot be loaded, the server does not start, or a phase has failed requests.
+func Run(ctx context.Context, o Options) error {
+	if !strings.HasPrefix(o.DatabaseURL, "postgres://") && !strings.HasPrefix(o.DatabaseURL, "postgresql://") {
+		return errors.New("bench: --database-url must be a postgres:// URL of a database for the benchmark")
+	}
+	if o.Households <= 0 || o.Clients <= 0 || o.Duration <= 0 {
+		return errors.New("bench: --households, --clients and --duration must be positive")
+	}
+	if o.URL != "" && o.Secret == "" {
+		return errors.New("bench: --jwt-secret is required with --url")
+	}
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	out := o.Out
+	tree := division.Dezhou()
+	fmt.Fprintf(out, "# jiuzhu city-scale benchmark\nmachine: %d CPUs (GOMAXPROCS %d), %s/%s, %s\n",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	if err := load(ctx, o, tree); err != nil {
+		return err
+	}
+	pcfg, err := pgxpool.ParseConfig(o.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	// The hand-written SQL gets the store's planning: custom plans for every execution.
+	pcfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	pcfg.MaxConns = int32(max(4, o.Clients))
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	defer pool.Close()
+
+	if o.Secret == "" {
+		buf := make([]byte, 32)
+		_, _ = rand.Read(buf)
+		o.Secret = hex.EncodeToString(buf)
+	}
+	verifier, err := auth.NewVerifier(auth.Config{Secret: []byte(o.Secret)}, tree)
+	if err != nil {
+		return err
+	}
+	srv, err := startServer(ctx, o, tree, verifier)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	fmt.Fprintf(out, "server: %s\n", srv.describe)
+
+	w, err := newWorkload(ctx, pool, tree, verifier, srv.url)
+	if err != nil {
+		return err
+	}
+	if err := w.checkSame(ctx, handWritten{pool: pool}); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "check: the GraphQL county list and the hand-written SQL return the same %d pages\n", len(w.checked))
+
+	rss := startRSS(srv.pid)
+	cpu0 := procCPU(srv.pid)
+	gql := w.run(ctx, o, w.mix()[:1])
+	cpuList := procCPU(srv.pid) - cpu0
+	fmt.Fprintf(out, "\n## GraphQL county list (%d households with members, grants and programs), %d clients, %s\n", pageSize, o.Clients, o.Duration)
+	gql.notes = nil
+	gql.print(out)
+	if n := len(gql.ops["countyList"].d); n > 0 && srv.pid != 0 && srv.pid != os.Getpid() {
+		fmt.Fprintf(out, "server CPU: %.2f ms per county list (user+system time of the server process over the phase, warm-up included, / measured requests)\n",
+			float64(cpuList.Microseconds())/1000/float64(n))
+	}
+
+	bl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	blSrv := &http.Server{Handler: handWritten{pool: pool}, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = blSrv.Serve(bl) }()
+	defer blSrv.Close()
+	base := w.run(ctx, o, []op{w.sqlList("http://" + bl.Addr().String() + "/")})
+	fmt.Fprintf(out, "\n## The same county list by hand-written SQL (pgx, encoding/json, over HTTP), %d clients, %s\n", o.Clients, o.Duration)
+	base.notes = nil
+	base.print(out)
+
+	mixed := w.run(ctx, o, w.mix())
+	fmt.Fprintf(out, "\n## GraphQL mix, %d clients, %s\n", o.Clients, o.Duration)
+	mixed.print(out)
+	peak, hwm := rss.stop()
+	if srv.pid != 0 {
+		fmt.Fprintf(out, "\nserver memory over the GraphQL phases: peak sampled VmRSS %s, VmHWM %s (%s)\n", mib(peak), mib(hwm), srv.describe)
+	}
+
+	g, s := gql.ops["countyList"], base.ops["sqlCountyList"]
+	if g != nil && s != nil && s.mean() > 0 {
+		fmt.Fprintf(out, "\ncounty list, GraphQL / hand-written SQL: mean latency %.2f×, p50 %.2f×, p99 %.2f× (target ≤ 1.3×)\n",
+			g.mean().Seconds()/s.mean().Seconds(), ratio(g.pct(50), s.pct(50)), ratio(g.pct(99), s.pct(99)))
+	}
+	if n := gql.errors + base.errors + mixed.errors; n > 0 {
+		return fmt.Errorf("bench: %d failed requests; first: %v", n, firstErr(gql, base, mixed))
+	}
+	return nil
+}
+
+func ratio(a, b time.Duration) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a.Seconds() / b.Seconds()
+}
+
+func mib(b int64) string { return strconv.FormatFloat(float64(b)/(1<<20), 'f', 1, 64) + " MiB" }
+
+// server is the server under test.
+type server struct {
+	url, describe string
+	pid           int
+	stop          func()
+}
+
+func startServer(ctx context.Context, o Options, tree *division.Tree, v *auth.Verifier) (*server, error) {
+	if o.URL != "" {
+		return &server{url: o.URL, describe: "at " + o.URL, pid: o.ServerPID, stop: func() {}}, nil
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	base := "http://" + addr
+	if len(o.ServerCommand) == 0 {
+		st, err := store.Open(ctx, store.Config{DatabaseURL: o.DatabaseURL, MaxOpenConns: o.MaxConns}, tree)
+		if err != nil {
+			_ = ln.Close()
+			return nil, err
+		}
+		hs := &http.Server{Handler: httpapi.New(httpapi.Options{Store: st, Verifier: v}), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = hs.Serve(ln) }()
+		return &server{url: base + "/graphql", describe: "in this process at " + base, pid: os.Getpid(), stop: func() {
+			_ = hs.Close()
+			_ = st.Close()
+		}}, nil
+	}
+	_ = ln.Close()
+	cmd := exec.Command(o.ServerCommand[0], append(o.ServerCommand[1:], "--listen", addr, "--log-level", "warn")...)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+o.DatabaseURL, "JWT_SECRET="+o.Secret)
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("bench: start server: %w", err)
+	}
+	stop := func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get(base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			stop()
+			return nil, fmt.Errorf("bench: the server did not become ready: %s", logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return &server{url: base + "/graphql", describe: fmt.Sprintf("child process %d at %s (%s)", cmd.Process.Pid, base, strings.Join(o.ServerCommand, " ")),
+		pid: cmd.Process.Pid, stop: stop}, nil
+}
+
+// rssSampler samples a process's resident memory every 50 ms.
+type rssSampler struct {
+	pid     int
+	peak    int64
+	done    chan struct{}
+	stopped chan struct{}
+}
+
+func startRSS(pid int) *rssSampler {
+	s := &rssSampler{pid: pid, done: make(chan struct{}), stopped: make(chan struct{})}
+	go func() {
+		defer close(s.stopped)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if v := procStatus(pid, "VmRSS"); v > s.peak {
+				s.peak = v
+			}
+			select {
+			case <-s.done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+// stop returns the peak sampled VmRSS and the process's VmHWM, in bytes.
+func (s *rssSampler) stop() (peak, hwm int64) {
+	close(s.done)
+	<-s.stopped
+	return s.peak, procStatus(s.pid, "VmHWM")
+}
+
+// procStatus reads a "kB" field of /proc/PID/status, in bytes; 0 when unknown.
+func procStatus(pid int, field string) int64 {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// procCPU returns the user and system time a process has used so far; 0 when unknown.
+func procCPU(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+1:]) // f[0] is field 3 (state); utime and stime are fields 14 and 15
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * (time.Second / 100) // USER_HZ is 100 on Linux
+}

@@ -1,0 +1,229 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"jiuzhu/auth"
+	"jiuzhu/division"
+	"jiuzhu/models"
+	"jiuzhu/seed"
+	"jiuzhu/store"
+	"jiuzhu/store/storetest"
+)
+
+// countyList is the dashboard's county list: a page of households with their members,
+// grants and the grants' programs.
+const countyList = `query($first: Int) { households(first: $first) { %s edges { node {
+  id address members { name relation age } grants { amount status program { name } } } } } }`
+
+// richList adds every nested field that has a loader.
+const richList = `query($first: Int) { households(first: $first) { edges { node {
+  id area { name } head { name } members { name household { id } }
+  grants { amount program { name category { name } } category { name } member { name } household { id } events { toStatus } } } } } }`
+
+// TestNestedListsTakeConstantStatements counts the SQL statements of a list of
+// households with nested fields: the count does not grow with the page size.
+func TestNestedListsTakeConstantStatements(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		counter := storetest.Count(st)
+		e := start(t, st, 600)
+		tok := e.token(models.RoleOfficer, seed.DemoCounty)
+		cases := []struct {
+			name  string
+			query string
+			max   int
+		}{
+			{"county list", fmt.Sprintf(countyList, ""), 4},
+			{"county list with totalCount", fmt.Sprintf(countyList, "totalCount"), 5},
+			{"every nested loader", richList, 10},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				counts := map[int]int{}
+				for _, first := range []int{10, 50} {
+					var out struct {
+						Households struct {
+							Edges []struct {
+								Node struct {
+									Members []struct{ Name string }
+									Grants  []struct{ Amount string }
+								}
+							}
+						}
+					}
+					counter.Reset()
+					e.ok(tok, c.query, map[string]any{"first": first}, &out)
+					counts[first] = counter.N()
+					if len(out.Households.Edges) != first {
+						t.Fatalf("first %d: %d households; the seed has too few in the county", first, len(out.Households.Edges))
+					}
+					grants := 0
+					for _, edge := range out.Households.Edges {
+						if len(edge.Node.Members) == 0 {
+							t.Fatalf("a household without members")
+						}
+						grants += len(edge.Node.Grants)
+					}
+					if grants == 0 {
+						t.Fatalf("first %d: no grants in the page", first)
+					}
+				}
+				if counts[10] != counts[50] || counts[50] > c.max {
+					t.Errorf("statements: %v (page size → count), want equal and at most %d; last: %s",
+						counts, c.max, strings.Join(counter.Statements(), "\n"))
+				}
+			})
+		}
+		t.Run("totalCount costs one statement, and only when selected", func(t *testing.T) {
+			run := func(sel string) []string {
+				counter.Reset()
+				var out map[string]any
+				e.ok(tok, fmt.Sprintf(`{ households(first: 5) { %s edges { cursor } } }`, sel), nil, &out)
+				return counter.Statements()
+			}
+			without, with := run(""), run("totalCount")
+			if len(with) != len(without)+1 {
+				t.Fatalf("without totalCount %d statements, with it %d", len(without), len(with))
+			}
+			counts := 0
+			for _, s := range with {
+				if strings.Contains(strings.ToLower(s), "count(") {
+					counts++
+				}
+			}
+			if counts != 1 {
+				t.Errorf("want one count statement: %q", with)
+			}
+			for _, s := range without {
+				if strings.Contains(strings.ToLower(s), "count(") {
+					t.Errorf("count without totalCount: %q", s)
+				}
+			}
+		})
+	})
+}
+
+// TestLoadersKeepTheCallersScope checks that batched nested reads are scoped like
+// single ones: an integrator sees only its categories' grants inside households, and a
+// village assistant's nested records never leave the village.
+func TestLoadersKeepTheCallersScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := start(t, st, 300)
+		village := seed.DemoVillage(st.Tree())
+		tok, err := e.verifier.Sign(auth.Principal{Subject: "e2e-integrator", Role: models.RoleIntegrator, Area: seed.DemoTownship, Categories: []string{"MEDICAL"}}, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct {
+			Households struct {
+				Edges []struct {
+					Node struct {
+						AreaCode string
+						Grants   []struct {
+							Category  struct{ Code string }
+							AreaCode  string
+							Household struct{ AreaCode string }
+						}
+					}
+				}
+			}
+		}
+		e.ok(tok, `{ households(first: 100) { edges { node { areaCode grants { category { code } areaCode household { areaCode } } } } } }`, nil, &out)
+		if len(out.Households.Edges) == 0 {
+			t.Fatal("the seed has no household in the demo township")
+		}
+		want := 0
+		for _, g := range e.data.Grants {
+			if g.CategoryCode == "MEDICAL" && division.Contains(seed.DemoTownship, g.AreaCode) {
+				want++
+			}
+		}
+		got := 0
+		for _, edge := range out.Households.Edges {
+			for _, g := range edge.Node.Grants {
+				got++
+				if g.Category.Code != "MEDICAL" || !division.Contains(seed.DemoTownship, g.AreaCode) || g.Household.AreaCode != edge.Node.AreaCode {
+					t.Errorf("integrator sees grant %+v", g)
+				}
+			}
+		}
+		if len(out.Households.Edges) < 100 && got != want {
+			t.Errorf("integrator sees %d medical grants, want %d", got, want)
+		}
+
+		// A grant of another village, asked for by a village assistant: NOT_FOUND, and
+		// the nested fields of its own village's grants stay in the village.
+		var outside string
+		for _, g := range e.data.Grants {
+			if !division.Contains(village, g.AreaCode) {
+				outside = g.ID
+				break
+			}
+		}
+		atok := e.token(models.RoleAssistant, village)
+		r := e.do(atok, `query($id: ID!) { grant(id: $id) { household { id } member { id } program { name } } }`, map[string]any{"id": outside})
+		if r.code() != "NOT_FOUND" || strings.Contains(r.raw, outside) {
+			t.Errorf("grant outside the village: %s", r.raw)
+		}
+		var mine struct {
+			Grants struct {
+				Edges []struct {
+					Node struct {
+						Household struct {
+							AreaCode string
+							Members  []struct{ AreaCode string }
+						}
+					}
+				}
+			}
+		}
+		e.ok(atok, `{ grants(first: 100) { edges { node { household { areaCode members { areaCode } } } } } }`, nil, &mine)
+		for _, edge := range mine.Grants.Edges {
+			h := edge.Node.Household
+			for _, m := range h.Members {
+				if h.AreaCode != village || m.AreaCode != village {
+					t.Errorf("assistant of %s sees %s / %s", village, h.AreaCode, m.AreaCode)
+				}
+			}
+		}
+	})
+}
+
+// TestMutationsReadTheirOwnWrites runs two mutations in one request: the second one's
+// nested fields see what the first one wrote, because each root field of a mutation
+// gets fresh loaders.
+func TestMutationsReadTheirOwnWrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := start(t, st, 20)
+		var h models.Household
+		for _, x := range e.data.Households {
+			if x.AreaCode == seed.DemoVillage(st.Tree()) {
+				h = x
+				break
+			}
+		}
+		before := 0
+		for _, m := range e.data.Members {
+			if m.HouseholdID == h.ID {
+				before++
+			}
+		}
+		tok := e.token(models.RoleOfficer, seed.DemoTownship)
+		var out struct {
+			A, B struct {
+				Household struct{ Members []struct{ IDNumber string } }
+			}
+		}
+		e.ok(tok, `mutation($h: ID!) {
+		  a: addMember(householdId: $h, input: {name: "甲", idNumber: "371402199001010017", relation: OTHER}) { household { members { idNumber } } }
+		  b: addMember(householdId: $h, input: {name: "乙", idNumber: "37140320000229456X", relation: OTHER}) { household { members { idNumber } } } }`,
+			map[string]any{"h": h.ID}, &out)
+		if len(out.A.Household.Members) != before+1 || len(out.B.Household.Members) != before+2 {
+			t.Errorf("members after each mutation: %d then %d, want %d then %d",
+				len(out.A.Household.Members), len(out.B.Household.Members), before+1, before+2)
+		}
+	})
+}

@@ -1,0 +1,441 @@
+// Package loaders batches the nested reads of one GraphQL operation, so that a page of
+// fifty households costs the same handful of statements as a page of ten.
+//
+// Two mechanisms work together. Sibling batches: when a list resolver hands its page to
+// the Set (Households, Grants), the first nested read of any item of the page (the
+// members of one household, say) reads that field for the whole page in one statement,
+// at once and without waiting; the other items find their answer ready. Records that
+// arrive without siblings (a household looked up by id, a member's household) go through
+// dataloadgen loaders, which gather the keys asked for within a short wait into one
+// statement. The small catalogue (programs, categories) is read whole, once per Set.
+//
+// A Set is made per operation (per root field for mutations, so that a later mutation
+// never reads what an earlier one cached) by the Extension, and lives in the context. It
+// holds no caller of its own: each read runs with the context of the same operation, so
+// the store scopes it by the caller's principal, like any other read.
+package loaders
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vikstrous/dataloadgen"
+
+	"jiuzhu/models"
+	"jiuzhu/store"
+)
+
+// DefaultWait is how long a dataloadgen loader gathers keys before it reads them.
+const DefaultWait = 2 * time.Millisecond
+
+// maxBatch bounds the keys of one statement; a full batch is read at once.
+const maxBatch = 1000
+
+// Set is the loaders of one operation. It is safe for concurrent use.
+type Set struct {
+	st *store.Store
+
+	membersOf     *dataloadgen.Loader[string, []*models.Member]
+	grantsOf      *dataloadgen.Loader[string, []*models.Grant]
+	eventsOf      *dataloadgen.Loader[string, []*models.GrantEvent]
+	households    *dataloadgen.Loader[string, *models.Household]
+	members       *dataloadgen.Loader[string, *models.Member]
+	jurisdictions *dataloadgen.Loader[string, *models.Jurisdiction]
+
+	programs   once[map[string]*models.Program]
+	categories once[map[string]*models.Category]
+
+	mu          sync.Mutex
+	byHousehold map[string]*householdGroup
+	byGrant     map[string]*grantGroup
+	known       map[string]*models.Household // households already read in this operation
+}
+
+// once is a value read once, by whichever caller comes first.
+type once[V any] struct {
+	o   sync.Once
+	v   V
+	err error
+}
+
+func (o *once[V]) get(read func() (V, error)) (V, error) {
+	o.o.Do(func() { o.v, o.err = read() })
+	return o.v, o.err
+}
+
+// householdGroup is a page of households whose nested fields are read together.
+type householdGroup struct {
+	ids, areas []string
+	members    once[map[string][]*models.Member]
+	grants     once[map[string][]*models.Grant]
+	area       once[map[string]*models.Jurisdiction]
+}
+
+// grantGroup is a list of grants whose nested fields are read together.
+type grantGroup struct {
+	ids, households, members []string
+	household                once[map[string]*models.Household]
+	member                   once[map[string]*models.Member]
+	events                   once[map[string][]*models.GrantEvent]
+}
+
+// New returns a fresh set of loaders over st whose dataloadgen loaders wait up to wait
+// (DefaultWait when 0) to gather a batch.
+func New(st *store.Store, wait time.Duration) *Set {
+	if wait <= 0 {
+		wait = DefaultWait
+	}
+	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(maxBatch)}
+	return &Set{
+		st:            st,
+		membersOf:     dataloadgen.NewLoader(lists(st.MembersOfHouseholds), opts...),
+		grantsOf:      dataloadgen.NewLoader(lists(st.GrantsOfHouseholds), opts...),
+		eventsOf:      dataloadgen.NewLoader(lists(st.EventsOfGrants), opts...),
+		households:    dataloadgen.NewLoader(records(st.HouseholdsByID, "household"), opts...),
+		members:       dataloadgen.NewLoader(records(st.MembersByID, "member"), opts...),
+		jurisdictions: dataloadgen.NewLoader(records(st.JurisdictionsByCode, "jurisdiction"), opts...),
+		byHousehold:   map[string]*householdGroup{},
+		byGrant:       map[string]*grantGroup{},
+		known:         map[string]*models.Household{},
+	}
+}
+
+// lists adapts a batch read of children to a loader: a parent without children (or
+// outside the caller's area) gets an empty list.
+func lists[V any](fetch func(context.Context, []string) (map[string][]V, error)) func(context.Context, []string) ([][]V, []error) {
+	return func(ctx context.Context, keys []string) ([][]V, []error) {
+		m, err := fetch(ctx, keys)
+		out := make([][]V, len(keys))
+		errs := make([]error, len(keys))
+		for i, k := range keys {
+			if err != nil {
+				errs[i] = err
+				continue
+			}
+			out[i] = children(m, k)
+		}
+		return out, errs
+	}
+}
+
+// records adapts a batch read by key to a loader: a key with no record (or one outside
+// the caller's area) gets models.NotFound(what).
+func records[V any](fetch func(context.Context, []string) (map[string]*V, error), what string) func(context.Context, []string) ([]*V, []error) {
+	return func(ctx context.Context, keys []string) ([]*V, []error) {
+		m, err := fetch(ctx, keys)
+		out := make([]*V, len(keys))
+		errs := make([]error, len(keys))
+		for i, k := range keys {
+			out[i], errs[i] = record(m, err, k, what)
+		}
+		return out, errs
+	}
+}
+
+func children[V any](m map[string][]V, k string) []V {
+	if v := m[k]; v != nil {
+		return v
+	}
+	return []V{}
+}
+
+func record[V any](m map[string]*V, err error, k, what string) (*V, error) {
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := m[k]; ok {
+		return v, nil
+	}
+	return nil, models.NotFound(what)
+}
+
+// distinct returns the distinct values of key over items, sorted.
+func distinct[T any](items []T, key func(T) (string, bool)) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, it := range items {
+		if k, ok := key(it); ok && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+type contextKey struct{}
+
+// With returns ctx carrying set.
+func With(ctx context.Context, set *Set) context.Context {
+	return context.WithValue(ctx, contextKey{}, set)
+}
+
+// For returns the loaders of ctx's operation, or, outside an operation that has them, a
+// fresh set over st that batches nothing across calls.
+func For(ctx context.Context, st *store.Store) *Set {
+	if set, ok := ctx.Value(contextKey{}).(*Set); ok {
+		return set
+	}
+	return New(st, 0)
+}
+
+// Households makes hs, a page of a list or a single record, siblings: the first nested
+// read of any of them reads that field for all of them.
+func (s *Set) Households(hs []*models.Household) {
+	g := &householdGroup{
+		ids:   distinct(hs, func(h *models.Household) (string, bool) { return h.ID, true }),
+		areas: distinct(hs, func(h *models.Household) (string, bool) { return h.AreaCode, true }),
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, h := range hs {
+		s.byHousehold[h.ID] = g
+		s.known[h.ID] = h
+	}
+}
+
+// Grants makes gs siblings, like Households.
+func (s *Set) Grants(gs []*models.Grant) {
+	g := &grantGroup{
+		ids:        distinct(gs, func(g *models.Grant) (string, bool) { return g.ID, true }),
+		households: distinct(gs, func(g *models.Grant) (string, bool) { return g.HouseholdID, true }),
+		members: distinct(gs, func(g *models.Grant) (string, bool) {
+			if g.MemberID == nil {
+				return "", false
+			}
+			return *g.MemberID, true
+		}),
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, gr := range gs {
+		s.byGrant[gr.ID] = g
+	}
+}
+
+func (s *Set) householdGroup(id string) *householdGroup {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.byHousehold[id]
+}
+
+func (s *Set) grantGroup(id string) *grantGroup {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.byGrant[id]
+}
+
+// MembersOf returns the members of a household in the caller's area, head first; none
+// for a household outside it.
+func (s *Set) MembersOf(ctx context.Context, householdID string) ([]*models.Member, error) {
+	g := s.householdGroup(householdID)
+	if g == nil {
+		return s.membersOf.Load(ctx, householdID)
+	}
+	m, err := g.members.get(func() (map[string][]*models.Member, error) {
+		return s.st.MembersOfHouseholds(ctx, g.ids)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return children(m, householdID), nil
+}
+
+// HeadOf returns the head of a household in the caller's area, or nil when there is none
+// visible. It shares the read of MembersOf.
+func (s *Set) HeadOf(ctx context.Context, householdID string) (*models.Member, error) {
+	ms, err := s.MembersOf(ctx, householdID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		if m.Relation == models.RelationHead {
+			return m, nil
+		}
+	}
+	return nil, nil
+}
+
+// GrantsOf returns the grants of a household that the caller may see, newest first. The
+// grants of a page of households are siblings in turn.
+func (s *Set) GrantsOf(ctx context.Context, householdID string) ([]*models.Grant, error) {
+	g := s.householdGroup(householdID)
+	if g == nil {
+		return s.grantsOf.Load(ctx, householdID)
+	}
+	m, err := g.grants.get(func() (map[string][]*models.Grant, error) {
+		m, err := s.st.GrantsOfHouseholds(ctx, g.ids)
+		if err == nil {
+			var all []*models.Grant
+			for _, gs := range m {
+				all = append(all, gs...)
+			}
+			s.Grants(all)
+		}
+		return m, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return children(m, householdID), nil
+}
+
+// EventsOf returns the status history of a grant the caller may see, oldest first.
+func (s *Set) EventsOf(ctx context.Context, grantID string) ([]*models.GrantEvent, error) {
+	g := s.grantGroup(grantID)
+	if g == nil {
+		return s.eventsOf.Load(ctx, grantID)
+	}
+	m, err := g.events.get(func() (map[string][]*models.GrantEvent, error) {
+		return s.st.EventsOfGrants(ctx, g.ids)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return children(m, grantID), nil
+}
+
+// Household returns the household with id; models.ErrNotFound outside the caller's area.
+func (s *Set) Household(ctx context.Context, id string) (*models.Household, error) {
+	s.mu.Lock()
+	h, ok := s.known[id]
+	s.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	return s.households.Load(ctx, id)
+}
+
+// GrantHousehold returns the household of a grant; models.ErrNotFound outside the
+// caller's area.
+func (s *Set) GrantHousehold(ctx context.Context, gr *models.Grant) (*models.Household, error) {
+	s.mu.Lock()
+	h, ok := s.known[gr.HouseholdID]
+	s.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	g := s.grantGroup(gr.ID)
+	if g == nil {
+		return s.households.Load(ctx, gr.HouseholdID)
+	}
+	m, err := g.household.get(func() (map[string]*models.Household, error) {
+		return s.st.HouseholdsByID(ctx, g.households)
+	})
+	return record(m, err, gr.HouseholdID, "household")
+}
+
+// GrantMember returns the member a grant is for, or nil for a grant of the whole
+// household; models.ErrNotFound outside the caller's area.
+func (s *Set) GrantMember(ctx context.Context, gr *models.Grant) (*models.Member, error) {
+	if gr.MemberID == nil {
+		return nil, nil
+	}
+	g := s.grantGroup(gr.ID)
+	if g == nil {
+		return s.members.Load(ctx, *gr.MemberID)
+	}
+	m, err := g.member.get(func() (map[string]*models.Member, error) {
+		return s.st.MembersByID(ctx, g.members)
+	})
+	return record(m, err, *gr.MemberID, "member")
+}
+
+// Member returns the member with id; models.ErrNotFound outside the caller's area.
+func (s *Set) Member(ctx context.Context, id string) (*models.Member, error) {
+	return s.members.Load(ctx, id)
+}
+
+// Program returns the program with code; models.ErrNotFound for an unknown code. The
+// catalogue's programs are read once per operation.
+func (s *Set) Program(ctx context.Context, code string) (*models.Program, error) {
+	m, err := s.programs.get(func() (map[string]*models.Program, error) {
+		ps, err := s.st.Programs(ctx)
+		m := make(map[string]*models.Program, len(ps))
+		for _, p := range ps {
+			m[p.Code] = p
+		}
+		return m, err
+	})
+	return record(m, err, code, "program")
+}
+
+// Category returns the category with code; models.ErrNotFound for an unknown code. The
+// catalogue's categories are read once per operation.
+func (s *Set) Category(ctx context.Context, code string) (*models.Category, error) {
+	m, err := s.categories.get(func() (map[string]*models.Category, error) {
+		cs, err := s.st.Categories(ctx)
+		m := make(map[string]*models.Category, len(cs))
+		for _, c := range cs {
+			m[c.Code] = c
+		}
+		return m, err
+	})
+	return record(m, err, code, "category")
+}
+
+// Area returns the village (or township) of a household.
+func (s *Set) Area(ctx context.Context, h *models.Household) (*models.Jurisdiction, error) {
+	g := s.householdGroup(h.ID)
+	if g == nil {
+		return s.jurisdictions.Load(ctx, h.AreaCode)
+	}
+	m, err := g.area.get(func() (map[string]*models.Jurisdiction, error) {
+		return s.st.JurisdictionsByCode(ctx, g.areas)
+	})
+	return record(m, err, h.AreaCode, "jurisdiction")
+}
+
+// Jurisdiction returns the unit with code; models.ErrNotFound for an unknown code.
+func (s *Set) Jurisdiction(ctx context.Context, code string) (*models.Jurisdiction, error) {
+	return s.jurisdictions.Load(ctx, code)
+}
+
+// Children returns the units directly under code, in code order. Which units they are
+// comes from the embedded tree; their rows are read in one batch with the other units
+// asked for in the operation.
+func (s *Set) Children(ctx context.Context, code string) ([]*models.Jurisdiction, error) {
+	codes := s.st.Tree().Children(code)
+	if len(codes) == 0 {
+		return []*models.Jurisdiction{}, nil
+	}
+	return s.jurisdictions.LoadAll(ctx, codes)
+}
+
+// Extension is the gqlgen handler extension that gives every operation its own Set, and
+// every root field of a mutation a fresh one.
+type Extension struct {
+	Store *store.Store
+	// Wait is the dataloadgen loaders' batch wait; 0 means DefaultWait.
+	Wait time.Duration
+}
+
+var (
+	_ graphql.HandlerExtension     = Extension{}
+	_ graphql.OperationInterceptor = Extension{}
+	_ graphql.RootFieldInterceptor = Extension{}
+)
+
+// ExtensionName names the extension for gqlgen.
+func (Extension) ExtensionName() string { return "Loaders" }
+
+// Validate checks the extension's configuration; it returns no error.
+func (Extension) Validate(graphql.ExecutableSchema) error { return nil }
+
+// InterceptOperation puts a fresh Set in the context of the operation.
+func (e Extension) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	return next(With(ctx, New(e.Store, e.Wait)))
+}
+
+// InterceptRootField gives each root field of a mutation a fresh Set: mutations run one
+// after another, and each must read what the ones before it wrote.
+func (e Extension) InterceptRootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+		ctx = With(ctx, New(e.Store, e.Wait))
+	}
+	return next(ctx)
+}

@@ -1,0 +1,167 @@
+package store
+
+import (
+	"context"
+	"slices"
+
+	"gorm.io/gorm"
+
+	"jiuzhu/models"
+)
+
+// The batch reads below serve the per-request loaders of the GraphQL layer: each answers
+// for many parents in one statement, starting from the caller's scope like every other
+// read, so that a nested list costs a constant number of statements whatever its length.
+// A key outside the caller's area (or, for grants, outside an integrator's categories)
+// simply has no entry in the result.
+
+// MembersOfHouseholds returns the members of each of the households ids that lie in the
+// caller's area, head first, in one statement. A household outside the area, or unknown,
+// has no entry. It returns models.ErrUnauthenticated without a caller.
+func (s *Store) MembersOfHouseholds(ctx context.Context, ids []string) (map[string][]*models.Member, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]*models.Member, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var ms []*models.Member
+	err = sc.rows(s.db.WithContext(ctx), "members").
+		Where("members.household_id IN ?", ids).
+		Order("members.household_id").Order(orderHeadFirst).Order("members.birth_date").Order("members.id").
+		Find(&ms).Error
+	if err != nil {
+		return nil, wrap("members of households", err)
+	}
+	for _, m := range ms {
+		out[m.HouseholdID] = append(out[m.HouseholdID], m)
+	}
+	return out, nil
+}
+
+// GrantsOfHouseholds returns the grants of each of the households ids that the caller
+// may see, newest first, in one statement. It returns models.ErrUnauthenticated without
+// a caller.
+func (s *Store) GrantsOfHouseholds(ctx context.Context, ids []string) (map[string][]*models.Grant, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]*models.Grant, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var gs []*models.Grant
+	err = sc.grantRows(s.db.WithContext(ctx)).
+		Where("grants.household_id IN ?", ids).
+		Order("grants.household_id").Order("grants.start_date DESC").Order("grants.id").
+		Find(&gs).Error
+	if err != nil {
+		return nil, wrap("grants of households", err)
+	}
+	for _, g := range gs {
+		out[g.HouseholdID] = append(out[g.HouseholdID], g)
+	}
+	return out, nil
+}
+
+// HouseholdsByID returns the households with ids that lie in the caller's area, in one
+// statement, keyed by id. It returns models.ErrUnauthenticated without a caller.
+func (s *Store) HouseholdsByID(ctx context.Context, ids []string) (map[string]*models.Household, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*models.Household, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var hs []*models.Household
+	if err := sc.rows(s.db.WithContext(ctx), "households").Where("households.id IN ?", ids).Find(&hs).Error; err != nil {
+		return nil, wrap("households by id", err)
+	}
+	for _, h := range hs {
+		out[h.ID] = h
+	}
+	return out, nil
+}
+
+// MembersByID returns the members with ids that lie in the caller's area, in one
+// statement, keyed by id. It returns models.ErrUnauthenticated without a caller.
+func (s *Store) MembersByID(ctx context.Context, ids []string) (map[string]*models.Member, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*models.Member, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var ms []*models.Member
+	if err := sc.rows(s.db.WithContext(ctx), "members").Where("members.id IN ?", ids).Find(&ms).Error; err != nil {
+		return nil, wrap("members by id", err)
+	}
+	for _, m := range ms {
+		out[m.ID] = m
+	}
+	return out, nil
+}
+
+// EventsOfGrants returns the status history, oldest first, of each of the grants ids that
+// the caller may see, in one statement. It returns models.ErrUnauthenticated without a
+// caller.
+func (s *Store) EventsOfGrants(ctx context.Context, ids []string) (map[string][]*models.GrantEvent, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]*models.GrantEvent, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	db := s.db.WithContext(ctx)
+	visible := sc.grantRows(db.Session(&gorm.Session{NewDB: true})).Select("grants.id").Where("grants.id IN ?", ids)
+	var es []*models.GrantEvent
+	err = sc.rows(db, "grant_events").
+		Where("grant_events.grant_id IN (?)", visible).
+		Order("grant_events.grant_id").Order("grant_events.created_at").Order("grant_events.id").
+		Find(&es).Error
+	if err != nil {
+		return nil, wrap("events of grants", err)
+	}
+	for _, e := range es {
+		out[e.GrantID] = append(out[e.GrantID], e)
+	}
+	return out, nil
+}
+
+// JurisdictionsByCode returns the units with codes, in one statement, keyed by code. The
+// tree is public to every signed-in caller; an unknown code has no entry. Codes that the
+// embedded tree does not know are not asked of the database. It returns
+// models.ErrUnauthenticated without a caller.
+func (s *Store) JurisdictionsByCode(ctx context.Context, codes []string) (map[string]*models.Jurisdiction, error) {
+	if _, err := scopeOf(ctx); err != nil {
+		return nil, err
+	}
+	known := make([]string, 0, len(codes))
+	for _, c := range codes {
+		if _, ok := s.tree.Unit(c); ok {
+			known = append(known, c)
+		}
+	}
+	out := make(map[string]*models.Jurisdiction, len(known))
+	if len(known) == 0 {
+		return out, nil
+	}
+	slices.Sort(known)
+	var js []*models.Jurisdiction
+	if err := s.db.WithContext(ctx).Where("code IN ?", known).Find(&js).Error; err != nil {
+		return nil, wrap("jurisdictions by code", err)
+	}
+	for _, j := range js {
+		out[j.Code] = j
+	}
+	return out, nil
+}

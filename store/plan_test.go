@@ -1,0 +1,82 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"jiuzhu/models"
+	"jiuzhu/seed"
+	"jiuzhu/store"
+	"jiuzhu/store/storetest"
+)
+
+// TestPostgresIndexesServeTheListQueries checks on PostgreSQL that the statements of the
+// county list are served by indexes: the keyset page by the (area_code, id) index in
+// order (no sort of the county's rows), the nested members and grants by their
+// household_id indexes, and the count by the same (area_code, id) index.
+func TestPostgresIndexesServeTheListQueries(t *testing.T) {
+	st := storetest.MustOpen(t, store.Postgres) // skips without TEST_DATABASE_URL
+	ds := seed.Generate(st.Tree(), 1500, time.Now())
+	ctx := admin()
+	if err := st.SeedUnscoped(ctx, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.AnalyzeUnscoped(st); err != nil {
+		t.Fatal(err)
+	}
+	counter := storetest.Count(st)
+	county := storetest.As(models.RoleOfficer, countyA)
+	first := 50
+	page, err := st.Households(county, store.HouseholdQuery{PageArgs: store.PageArgs{First: &first}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := page.EndCursor()
+	counter.Reset()
+	page, err = st.Households(county, store.HouseholdQuery{PageArgs: store.PageArgs{First: &first, After: &after}})
+	if err != nil || len(page.Items) == 0 {
+		t.Fatalf("second page: %v, %d items", err, len(page.Items))
+	}
+	ids := make([]string, len(page.Items))
+	for i, h := range page.Items {
+		ids[i] = h.ID
+	}
+	if _, err := st.MembersOfHouseholds(county, ids); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.GrantsOfHouseholds(county, ids); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := page.Count(); err != nil {
+		t.Fatal(err)
+	}
+	stmts := counter.Statements()
+	if len(stmts) != 4 {
+		t.Fatalf("want 4 statements, got %q", stmts)
+	}
+	cases := []struct {
+		name, index string
+		noSort      bool
+	}{
+		{"keyset page", "idx_households_area_id", true},
+		{"members of the page", "idx_members_household_id", false},
+		{"grants of the page", "idx_grants_household_id", false},
+		{"totalCount", "idx_households_area_id", false},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			plan, err := store.ExplainUnscoped(st, stmts[i], counter.Args(i)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(plan, c.index) {
+				t.Errorf("plan does not use %s:\n%s", c.index, plan)
+			}
+			if c.noSort && strings.Contains(plan, "Sort") {
+				t.Errorf("the page is sorted rather than read in index order:\n%s", plan)
+			}
+			t.Logf("%s\n%s", stmts[i], plan)
+		})
+	}
+}
