@@ -80,6 +80,11 @@ type Grant struct {
 	CreatedBy    string `gorm:"size:128;not null"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+
+	// Reference is the reference number (JZ-2026-000123) of a grant that came in as an
+	// application through submitApplication, and Channel the line it came in through (P11).
+	Reference *string             `gorm:"size:24;uniqueIndex"`
+	Channel   *ApplicationChannel `gorm:"size:12"`
 }
 
 // GrantEvent records one change of a grant's status: who, in which role and area,
@@ -116,5 +121,6 @@ type AuditEvent struct {
 
 // All lists every model, in an order fit for migration.
 func All() []any {
-	return []any{&Jurisdiction{}, &Category{}, &Program{}, &Household{}, &Member{}, &Grant{}, &GrantEvent{}, &AuditEvent{}}
+	return []any{&Jurisdiction{}, &Category{}, &Program{}, &Household{}, &Member{}, &Grant{}, &GrantEvent{}, &AuditEvent{},
+		&ApplicationCounter{}, &MedicalClaim{}, &ReserveFund{}, &ReserveEntry{}, &CharityAid{}}
 }
