@@ -91,7 +91,7 @@ type grantView struct {
 	}
 	MedicalClaim *struct {
 		TotalCost, BasicInsurance, CriticalIllnessInsurance, Ratio, Ceiling, PaidThisYear, Payable string
-		Year                                                                                      int
+		Year                                                                                       int
 	}
 }
 
@@ -257,7 +257,9 @@ func TestApplicationLifecycle(t *testing.T) {
 			t.Errorf("rejected: %+v", p)
 		}
 		// The existing createGrant stays for officers.
-		var cg struct{ CreateGrant struct{ Status, Reference string } }
+		var cg struct {
+			CreateGrant struct{ Status, Reference string }
+		}
 		l.ok(l.tok["township officer"], `mutation($h: ID!) { createGrant(input: {householdId: $h, programCode: "URBAN_DIBAO", amount: "650.00", startDate: "2026-01-01"}) { status reference } }`,
 			map[string]any{"h": l.h.ID}, &cg)
 		if cg.CreateGrant.Status != "ACTIVE" || cg.CreateGrant.Reference != "" {
@@ -349,7 +351,9 @@ func TestLifecycleWrongTierAndArea(t *testing.T) {
 			l.ok(l.tok["city admin"], `query($h: ID!) { grants(filter: {householdId: $h, status: PENDING}) { totalCount } }`, map[string]any{"h": l.h.ID}, &list)
 			before := list.Grants.TotalCount
 			for _, ch := range []string{"WALK_IN", "HOTLINE", "ONLINE", "REFERRAL", "PROACTIVE"} {
-				var out struct{ SubmitApplication struct{ Channel, Status string } }
+				var out struct {
+					SubmitApplication struct{ Channel, Status string }
+				}
 				l.ok(l.tok["township officer"], `mutation($h: ID!, $c: ApplicationChannel!) { submitApplication(input: {householdId: $h, programCode: "RURAL_DIBAO", channel: $c}) { channel status } }`,
 					map[string]any{"h": l.h.ID, "c": ch}, &out)
 				if out.SubmitApplication.Channel != ch || out.SubmitApplication.Status != "PENDING" {
@@ -456,7 +460,12 @@ func TestMedicalAssistanceAfterInsurance(t *testing.T) {
 		if r := l.submit(l.tok["township officer"], "MEDICAL_INPATIENT", nil); r.code() != httpapi.CodeBadUserInput || r.Errors[0].Extensions["field"] != "input.memberId" {
 			t.Errorf("medical application without a member: %s", r.raw)
 		}
-		var rule struct{ Programs []struct{ Code string; MedicalRule *struct{ Ratio, Ceiling string } } }
+		var rule struct {
+			Programs []struct {
+				Code        string
+				MedicalRule *struct{ Ratio, Ceiling string }
+			}
+		}
 		l.ok(l.tok["township officer"], `{ programs { code medicalRule { ratio ceiling } } }`, nil, &rule)
 		for _, p := range rule.Programs {
 			if (p.MedicalRule != nil) != strings.HasPrefix(p.Code, "MEDICAL_") {
