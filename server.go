@@ -9,7 +9,8 @@
 //	jiuzhu token --role R --area C  print a signed token
 //
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ISSUER,
-// JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL); flags override it.
+// JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL, MEDICAL_RULES); flags
+// override it.
 package main
 
 import (
@@ -35,6 +36,7 @@ import (
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/seed"
 	"jiuzhu/store"
 )
@@ -58,6 +60,7 @@ type config struct {
 	dataDir        string
 	demoHouseholds int
 	logLevel       string
+	medicalRules   string
 }
 
 func configFromEnv() config {
@@ -69,6 +72,9 @@ func configFromEnv() config {
 		listenAddr:  envOr("LISTEN_ADDR", "127.0.0.1:8080"),
 		dataDir:     envOr("DATA_DIR", "jiuzhu-data"),
 		logLevel:    envOr("LOG_LEVEL", "info"),
+		// medicalRules overrides the ratio and ceiling of medical programs (P3), for
+		// example "MEDICAL_INPATIENT=70:30000,MEDICAL_CRITICAL=60:100000".
+		medicalRules: os.Getenv("MEDICAL_RULES"),
 	}
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
 	return c
@@ -172,7 +178,11 @@ func newLogger(cfg config, out io.Writer) *slog.Logger {
 
 // openStore opens and migrates the configured database.
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, store.Config{DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log}, division.Dezhou())
+	medical, err := policy.ParseMedicalRules(cfg.medicalRules)
+	if err != nil {
+		return nil, fmt.Errorf("MEDICAL_RULES: %w", err)
+	}
+	st, err := store.Open(ctx, store.Config{DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log, Medical: medical}, division.Dezhou())
 	if err != nil {
 		return nil, err
 	}
