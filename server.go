@@ -11,8 +11,8 @@
 //	jiuzhu bench --households N     load a city-scale dataset into PostgreSQL and benchmark
 //
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ISSUER,
-// JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL, and the POLICY_*
-// thresholds of package policy); flags override it.
+// JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL, MEDICAL_RULES, and the
+// POLICY_* thresholds of package policy); flags override it.
 package main
 
 import (
@@ -64,6 +64,7 @@ type config struct {
 	dataDir        string
 	demoHouseholds int
 	logLevel       string
+	medicalRules   string
 }
 
 func configFromEnv() config {
@@ -75,6 +76,9 @@ func configFromEnv() config {
 		listenAddr:  envOr("LISTEN_ADDR", "127.0.0.1:8080"),
 		dataDir:     envOr("DATA_DIR", "jiuzhu-data"),
 		logLevel:    envOr("LOG_LEVEL", "info"),
+		// medicalRules overrides the ratio and ceiling of medical programs (P3), for
+		// example "MEDICAL_INPATIENT=70:30000,MEDICAL_CRITICAL=60:100000".
+		medicalRules: os.Getenv("MEDICAL_RULES"),
 	}
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
 	return c
@@ -218,7 +222,11 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, store.Config{DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log, Policy: &pol}, division.Dezhou())
+	medical, err := policy.ParseMedicalRules(cfg.medicalRules)
+	if err != nil {
+		return nil, fmt.Errorf("MEDICAL_RULES: %w", err)
+	}
+	st, err := store.Open(ctx, store.Config{DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log, Policy: &pol, Medical: medical}, division.Dezhou())
 	if err != nil {
 		return nil, err
 	}

@@ -53,6 +53,19 @@ const (
 	// ActionSetStandard sets dibao standards (P12); the caller's area must also cover the
 	// county.
 	ActionSetStandard
+	// ActionSubmitApplication receives an application at the one door (P5, P11).
+	ActionSubmitApplication
+	// ActionDecideGrant reviews, approves, rejects, suspends, resumes and ends grants; the
+	// tier each move needs is policy.RequiredLevel's.
+	ActionDecideGrant
+	// ActionTopUpReserve puts money into a township's reserve fund (P16).
+	ActionTopUpReserve
+	// ActionDrawReserve pays temporary assistance out of a township's reserve fund (P16).
+	ActionDrawReserve
+	// ActionReadReserve reads a reserve fund's balance and ledger.
+	ActionReadReserve
+	// ActionFileCharityAid files a charity's aid against a household (P4).
+	ActionFileCharityAid
 )
 
 var permissions = map[Action][]models.Role{
@@ -60,6 +73,13 @@ var permissions = map[Action][]models.Role{
 	ActionWriteGrant:         {models.RoleAdmin, models.RoleOfficer},
 	ActionRecordVerification: {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
 	ActionSetStandard:        {models.RoleAdmin},
+
+	ActionSubmitApplication: {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
+	ActionDecideGrant:       {models.RoleAdmin, models.RoleOfficer},
+	ActionTopUpReserve:      {models.RoleAdmin, models.RoleOfficer},
+	ActionDrawReserve:       {models.RoleAdmin, models.RoleOfficer},
+	ActionReadReserve:       {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant, models.RoleAuditor},
+	ActionFileCharityAid:    {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
 }
 
 // May reports whether the caller's role allows action.

@@ -32,6 +32,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	AppliedStandard() AppliedStandardResolver
 	Category() CategoryResolver
+	CharityAid() CharityAidResolver
 	DibaoStandard() DibaoStandardResolver
 	Grant() GrantResolver
 	Household() HouseholdResolver
@@ -41,6 +42,8 @@ type ResolverRoot interface {
 	Principal() PrincipalResolver
 	Program() ProgramResolver
 	Query() QueryResolver
+	ReserveEntry() ReserveEntryResolver
+	ReserveFund() ReserveFundResolver
 	Verification() VerificationResolver
 	VerificationMember() VerificationMemberResolver
 }
@@ -60,6 +63,20 @@ type ComplexityRoot struct {
 		Code     func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Programs func(childComplexity int) int
+	}
+
+	CharityAid struct {
+		Amount         func(childComplexity int) int
+		AreaCode       func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		CreatedBy      func(childComplexity int) int
+		Date           func(childComplexity int) int
+		FiledInAdvance func(childComplexity int) int
+		Household      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Note           func(childComplexity int) int
+		Organisation   func(childComplexity int) int
 	}
 
 	DibaoStandard struct {
@@ -95,14 +112,17 @@ type ComplexityRoot struct {
 		Amount       func(childComplexity int) int
 		AreaCode     func(childComplexity int) int
 		Category     func(childComplexity int) int
+		Channel      func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
 		EndDate      func(childComplexity int) int
 		Events       func(childComplexity int) int
 		GraceUntil   func(childComplexity int) int
 		Household    func(childComplexity int) int
 		ID           func(childComplexity int) int
+		MedicalClaim func(childComplexity int) int
 		Member       func(childComplexity int) int
 		Program      func(childComplexity int) int
+		Reference    func(childComplexity int) int
 		ReviewFlag   func(childComplexity int) int
 		ReviewReason func(childComplexity int) int
 		StartDate    func(childComplexity int) int
@@ -139,6 +159,7 @@ type ComplexityRoot struct {
 		AreaCode           func(childComplexity int) int
 		BelowStandard      func(childComplexity int) int
 		CareEligible       func(childComplexity int) int
+		CharityAid         func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		DibaoStandard      func(childComplexity int) int
 		ExpenditurePoverty func(childComplexity int) int
@@ -179,6 +200,26 @@ type ComplexityRoot struct {
 		Urban      func(childComplexity int) int
 	}
 
+	MedicalClaim struct {
+		BasicInsurance           func(childComplexity int) int
+		Ceiling                  func(childComplexity int) int
+		CreatedAt                func(childComplexity int) int
+		CriticalIllnessInsurance func(childComplexity int) int
+		ID                       func(childComplexity int) int
+		PaidThisYear             func(childComplexity int) int
+		Payable                  func(childComplexity int) int
+		Ratio                    func(childComplexity int) int
+		RatioBasisPoints         func(childComplexity int) int
+		TotalCost                func(childComplexity int) int
+		Year                     func(childComplexity int) int
+	}
+
+	MedicalRule struct {
+		Ceiling          func(childComplexity int) int
+		Ratio            func(childComplexity int) int
+		RatioBasisPoints func(childComplexity int) int
+	}
+
 	Member struct {
 		Age             func(childComplexity int) int
 		AreaCode        func(childComplexity int) int
@@ -200,12 +241,22 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddMember          func(childComplexity int, householdID string, input models.MemberInput) int
+		ApproveGrant       func(childComplexity int, id string, input models.ApprovalInput, expectedVersion *int) int
 		CreateGrant        func(childComplexity int, input models.GrantInput) int
 		CreateHousehold    func(childComplexity int, input models.HouseholdInput) int
+		DrawReserve        func(childComplexity int, grantID string, amount models.Money, note *string) int
+		FileCharityAid     func(childComplexity int, input models.CharityAidInput) int
 		RecordVerification func(childComplexity int, householdID string, input models.VerificationInput) int
+		RejectGrant        func(childComplexity int, id string, reason string, expectedVersion *int) int
 		RemoveMember       func(childComplexity int, id string) int
+		ResumeGrant        func(childComplexity int, id string, reason string, expectedVersion *int) int
+		ReviewGrant        func(childComplexity int, id string, expectedVersion *int, reason *string) int
 		SetDibaoStandard   func(childComplexity int, county string, year int, urban models.Money, rural models.Money) int
 		SetHouseholdHead   func(childComplexity int, householdID string, memberID string, formerHeadRelation models.Relation) int
+		SubmitApplication  func(childComplexity int, input models.ApplicationInput) int
+		SuspendGrant       func(childComplexity int, id string, reason string, expectedVersion *int) int
+		TerminateGrant     func(childComplexity int, id string, reason string, expectedVersion *int) int
+		TopUpReserve       func(childComplexity int, township string, amount models.Money, note *string) int
 		UpdateHousehold    func(childComplexity int, id string, input models.HouseholdPatch) int
 		UpdateMember       func(childComplexity int, id string, input models.MemberPatch) int
 	}
@@ -225,13 +276,15 @@ type ComplexityRoot struct {
 	}
 
 	Program struct {
-		Active   func(childComplexity int) int
-		Category func(childComplexity int) int
-		Code     func(childComplexity int) int
-		Name     func(childComplexity int) int
+		Active      func(childComplexity int) int
+		Category    func(childComplexity int) int
+		Code        func(childComplexity int) int
+		MedicalRule func(childComplexity int) int
+		Name        func(childComplexity int) int
 	}
 
 	Query struct {
+		Application      func(childComplexity int, reference string) int
 		Categories       func(childComplexity int) int
 		DibaoStandards   func(childComplexity int, area *string, year *int) int
 		Discoveries      func(childComplexity int, area *string, first *int, after *string) int
@@ -245,6 +298,38 @@ type ComplexityRoot struct {
 		Member           func(childComplexity int, id string) int
 		MemberByIDNumber func(childComplexity int, idNumber string) int
 		Programs         func(childComplexity int) int
+		ReserveFund      func(childComplexity int, township string) int
+	}
+
+	ReserveEntry struct {
+		Actor        func(childComplexity int) int
+		ActorArea    func(childComplexity int) int
+		ActorRole    func(childComplexity int) int
+		Amount       func(childComplexity int) int
+		BalanceAfter func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Grant        func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Note         func(childComplexity int) int
+		Township     func(childComplexity int) int
+	}
+
+	ReserveEntryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReserveEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReserveFund struct {
+		Balance  func(childComplexity int) int
+		Entries  func(childComplexity int, first *int, after *string) int
+		Township func(childComplexity int) int
 	}
 
 	Verification struct {
@@ -285,6 +370,9 @@ type AppliedStandardResolver interface {
 type CategoryResolver interface {
 	Programs(ctx context.Context, obj *models.Category) ([]*models.Program, error)
 }
+type CharityAidResolver interface {
+	Household(ctx context.Context, obj *models.CharityAid) (*models.Household, error)
+}
 type DibaoStandardResolver interface {
 	County(ctx context.Context, obj *models.DibaoStandard) (*models.Jurisdiction, error)
 	CountyCode(ctx context.Context, obj *models.DibaoStandard) (string, error)
@@ -296,6 +384,8 @@ type GrantResolver interface {
 	Category(ctx context.Context, obj *models.Grant) (*models.Category, error)
 
 	Events(ctx context.Context, obj *models.Grant) ([]*models.GrantEvent, error)
+
+	MedicalClaim(ctx context.Context, obj *models.Grant) (*models.MedicalClaim, error)
 }
 type HouseholdResolver interface {
 	Area(ctx context.Context, obj *models.Household) (*models.Jurisdiction, error)
@@ -304,6 +394,7 @@ type HouseholdResolver interface {
 	Head(ctx context.Context, obj *models.Household) (*models.Member, error)
 	Grants(ctx context.Context, obj *models.Household) ([]*models.Grant, error)
 
+	CharityAid(ctx context.Context, obj *models.Household) ([]*models.CharityAid, error)
 	DibaoStandard(ctx context.Context, obj *models.Household) (*models.AppliedStandard, error)
 	LatestVerification(ctx context.Context, obj *models.Household) (*models.Verification, error)
 	Verifications(ctx context.Context, obj *models.Household) ([]*models.Verification, error)
@@ -321,6 +412,8 @@ type MemberResolver interface {
 	CareReasons(ctx context.Context, obj *models.Member) ([]models.CareReason, error)
 }
 type MutationResolver interface {
+	TopUpReserve(ctx context.Context, township string, amount models.Money, note *string) (*models.ReserveEntry, error)
+	DrawReserve(ctx context.Context, grantID string, amount models.Money, note *string) (*models.ReserveEntry, error)
 	CreateGrant(ctx context.Context, input models.GrantInput) (*models.Grant, error)
 	CreateHousehold(ctx context.Context, input models.HouseholdInput) (*models.Household, error)
 	UpdateHousehold(ctx context.Context, id string, input models.HouseholdPatch) (*models.Household, error)
@@ -328,6 +421,14 @@ type MutationResolver interface {
 	UpdateMember(ctx context.Context, id string, input models.MemberPatch) (*models.Member, error)
 	RemoveMember(ctx context.Context, id string) (*models.Member, error)
 	SetHouseholdHead(ctx context.Context, householdID string, memberID string, formerHeadRelation models.Relation) (*models.Household, error)
+	SubmitApplication(ctx context.Context, input models.ApplicationInput) (*models.Grant, error)
+	ReviewGrant(ctx context.Context, id string, expectedVersion *int, reason *string) (*models.Grant, error)
+	ApproveGrant(ctx context.Context, id string, input models.ApprovalInput, expectedVersion *int) (*models.Grant, error)
+	RejectGrant(ctx context.Context, id string, reason string, expectedVersion *int) (*models.Grant, error)
+	SuspendGrant(ctx context.Context, id string, reason string, expectedVersion *int) (*models.Grant, error)
+	ResumeGrant(ctx context.Context, id string, reason string, expectedVersion *int) (*models.Grant, error)
+	TerminateGrant(ctx context.Context, id string, reason string, expectedVersion *int) (*models.Grant, error)
+	FileCharityAid(ctx context.Context, input models.CharityAidInput) (*models.CharityAid, error)
 	SetDibaoStandard(ctx context.Context, county string, year int, urban models.Money, rural models.Money) (*models.DibaoStandard, error)
 	RecordVerification(ctx context.Context, householdID string, input models.VerificationInput) (*models.Verification, error)
 }
@@ -336,11 +437,14 @@ type PrincipalResolver interface {
 }
 type ProgramResolver interface {
 	Category(ctx context.Context, obj *models.Program) (*models.Category, error)
+
+	MedicalRule(ctx context.Context, obj *models.Program) (*models.MedicalRule, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*auth.Principal, error)
 	Programs(ctx context.Context) ([]*models.Program, error)
 	Categories(ctx context.Context) ([]*models.Category, error)
+	ReserveFund(ctx context.Context, township string) (*models.ReserveFund, error)
 	Grant(ctx context.Context, id string) (*models.Grant, error)
 	Grants(ctx context.Context, area *string, filter *models.GrantFilter, first *int, after *string) (*models.GrantConnection, error)
 	Household(ctx context.Context, id string) (*models.Household, error)
@@ -349,8 +453,19 @@ type QueryResolver interface {
 	MemberByIDNumber(ctx context.Context, idNumber string) (*models.Member, error)
 	Jurisdiction(ctx context.Context, code string) (*models.Jurisdiction, error)
 	Jurisdictions(ctx context.Context, parent *string, level *models.Level) ([]*models.Jurisdiction, error)
+	Application(ctx context.Context, reference string) (*models.Grant, error)
 	DibaoStandards(ctx context.Context, area *string, year *int) ([]*models.DibaoStandard, error)
 	Discoveries(ctx context.Context, area *string, first *int, after *string) (*models.DiscoveryConnection, error)
+}
+type ReserveEntryResolver interface {
+	Township(ctx context.Context, obj *models.ReserveEntry) (*models.Jurisdiction, error)
+
+	Grant(ctx context.Context, obj *models.ReserveEntry) (*models.Grant, error)
+}
+type ReserveFundResolver interface {
+	Township(ctx context.Context, obj *models.ReserveFund) (*models.Jurisdiction, error)
+
+	Entries(ctx context.Context, obj *models.ReserveFund, first *int, after *string) (*models.ReserveEntryConnection, error)
 }
 type VerificationResolver interface {
 	Household(ctx context.Context, obj *models.Verification) (*models.Household, error)
@@ -422,6 +537,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Category.Programs(childComplexity), true
+
+	case "CharityAid.amount":
+		if e.ComplexityRoot.CharityAid.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CharityAid.Amount(childComplexity), true
+	case "CharityAid.areaCode":
+		if e.ComplexityRoot.CharityAid.AreaCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CharityAid.AreaCode(childComplexity), true
+	case "CharityAid.createdAt":
+		if e.ComplexityRoot.CharityAid.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CharityAid.CreatedAt(childComplexity), true
+	case "CharityAid.createdBy":
+		if e.ComplexityRoot.CharityAid.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CharityAid.CreatedBy(childComplexity), true
+	case "CharityAid.date":
+		if e.ComplexityRoot.CharityAid.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CharityAid.Date(childComplexity), true
+	case "CharityAid.filedInAdvance":
+		if e.ComplexityRoot.CharityAid.FiledInAdvance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CharityAid.FiledInAdvance(childComplexity), true
+	case "CharityAid.household":
+		if e.ComplexityRoot.CharityAid.Household == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CharityAid.Household(childComplexity), true
+	case "CharityAid.id":
+		if e.ComplexityRoot.CharityAid.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CharityAid.ID(childComplexity), true
+	case "CharityAid.kind":
+		if e.ComplexityRoot.CharityAid.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CharityAid.Kind(childComplexity), true
+	case "CharityAid.note":
+		if e.ComplexityRoot.CharityAid.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CharityAid.Note(childComplexity), true
+	case "CharityAid.organisation":
+		if e.ComplexityRoot.CharityAid.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CharityAid.Organisation(childComplexity), true
 
 	case "DibaoStandard.county":
 		if e.ComplexityRoot.DibaoStandard.County == nil {
@@ -547,6 +729,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grant.Category(childComplexity), true
+	case "Grant.channel":
+		if e.ComplexityRoot.Grant.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grant.Channel(childComplexity), true
 	case "Grant.createdAt":
 		if e.ComplexityRoot.Grant.CreatedAt == nil {
 			break
@@ -583,6 +771,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grant.ID(childComplexity), true
+	case "Grant.medicalClaim":
+		if e.ComplexityRoot.Grant.MedicalClaim == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grant.MedicalClaim(childComplexity), true
 	case "Grant.member":
 		if e.ComplexityRoot.Grant.Member == nil {
 			break
@@ -595,6 +789,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grant.Program(childComplexity), true
+	case "Grant.reference":
+		if e.ComplexityRoot.Grant.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grant.Reference(childComplexity), true
 	case "Grant.reviewFlag":
 		if e.ComplexityRoot.Grant.ReviewFlag == nil {
 			break
@@ -743,6 +943,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Household.CareEligible(childComplexity), true
+	case "Household.charityAid":
+		if e.ComplexityRoot.Household.CharityAid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.CharityAid(childComplexity), true
 	case "Household.createdAt":
 		if e.ComplexityRoot.Household.CreatedAt == nil {
 			break
@@ -921,6 +1127,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Jurisdiction.Urban(childComplexity), true
 
+	case "MedicalClaim.basicInsurance":
+		if e.ComplexityRoot.MedicalClaim.BasicInsurance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MedicalClaim.BasicInsurance(childComplexity), true
+	case "MedicalClaim.ceiling":
+		if e.ComplexityRoot.MedicalClaim.Ceiling == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MedicalClaim.Ceiling(childComplexity), true
+	case "MedicalClaim.createdAt":
+		if e.ComplexityRoot.MedicalClaim.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MedicalClaim.CreatedAt(childComplexity), true
+	case "MedicalClaim.criticalIllnessInsurance":
+		if e.ComplexityRoot.MedicalClaim.CriticalIllnessInsurance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MedicalClaim.CriticalIllnessInsurance(childComplexity), true
+	case "MedicalClaim.id":
+		if e.ComplexityRoot.MedicalClaim.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MedicalClaim.ID(childComplexity), true
+	case "MedicalClaim.paidThisYear":
+		if e.ComplexityRoot.MedicalClaim.PaidThisYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MedicalClaim.PaidThisYear(childComplexity), true
+	case "MedicalClaim.payable":
+		if e.ComplexityRoot.MedicalClaim.Payable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MedicalClaim.Payable(childComplexity), true
+	case "MedicalClaim.ratio":
+		if e.ComplexityRoot.MedicalClaim.Ratio == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MedicalClaim.Ratio(childComplexity), true
+	case "MedicalClaim.ratioBasisPoints":
+		if e.ComplexityRoot.MedicalClaim.RatioBasisPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MedicalClaim.RatioBasisPoints(childComplexity), true
+	case "MedicalClaim.totalCost":
+		if e.ComplexityRoot.MedicalClaim.TotalCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MedicalClaim.TotalCost(childComplexity), true
+	case "MedicalClaim.year":
+		if e.ComplexityRoot.MedicalClaim.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MedicalClaim.Year(childComplexity), true
+
+	case "MedicalRule.ceiling":
+		if e.ComplexityRoot.MedicalRule.Ceiling == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MedicalRule.Ceiling(childComplexity), true
+	case "MedicalRule.ratio":
+		if e.ComplexityRoot.MedicalRule.Ratio == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MedicalRule.Ratio(childComplexity), true
+	case "MedicalRule.ratioBasisPoints":
+		if e.ComplexityRoot.MedicalRule.RatioBasisPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MedicalRule.RatioBasisPoints(childComplexity), true
+
 	case "Member.age":
 		if e.ComplexityRoot.Member.Age == nil {
 			break
@@ -1029,6 +1321,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddMember(childComplexity, args["householdId"].(string), args["input"].(models.MemberInput)), true
+	case "Mutation.approveGrant":
+		if e.ComplexityRoot.Mutation.ApproveGrant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveGrant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveGrant(childComplexity, args["id"].(string), args["input"].(models.ApprovalInput), args["expectedVersion"].(*int)), true
 	case "Mutation.createGrant":
 		if e.ComplexityRoot.Mutation.CreateGrant == nil {
 			break
@@ -1051,6 +1354,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateHousehold(childComplexity, args["input"].(models.HouseholdInput)), true
+	case "Mutation.drawReserve":
+		if e.ComplexityRoot.Mutation.DrawReserve == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_drawReserve_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DrawReserve(childComplexity, args["grantId"].(string), args["amount"].(models.Money), args["note"].(*string)), true
+	case "Mutation.fileCharityAid":
+		if e.ComplexityRoot.Mutation.FileCharityAid == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fileCharityAid_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FileCharityAid(childComplexity, args["input"].(models.CharityAidInput)), true
 	case "Mutation.recordVerification":
 		if e.ComplexityRoot.Mutation.RecordVerification == nil {
 			break
@@ -1062,6 +1387,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordVerification(childComplexity, args["householdId"].(string), args["input"].(models.VerificationInput)), true
+	case "Mutation.rejectGrant":
+		if e.ComplexityRoot.Mutation.RejectGrant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectGrant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectGrant(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.removeMember":
 		if e.ComplexityRoot.Mutation.RemoveMember == nil {
 			break
@@ -1073,6 +1409,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveMember(childComplexity, args["id"].(string)), true
+	case "Mutation.resumeGrant":
+		if e.ComplexityRoot.Mutation.ResumeGrant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resumeGrant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResumeGrant(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
+	case "Mutation.reviewGrant":
+		if e.ComplexityRoot.Mutation.ReviewGrant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewGrant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewGrant(childComplexity, args["id"].(string), args["expectedVersion"].(*int), args["reason"].(*string)), true
 	case "Mutation.setDibaoStandard":
 		if e.ComplexityRoot.Mutation.SetDibaoStandard == nil {
 			break
@@ -1095,6 +1453,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetHouseholdHead(childComplexity, args["householdId"].(string), args["memberId"].(string), args["formerHeadRelation"].(models.Relation)), true
+	case "Mutation.submitApplication":
+		if e.ComplexityRoot.Mutation.SubmitApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitApplication(childComplexity, args["input"].(models.ApplicationInput)), true
+	case "Mutation.suspendGrant":
+		if e.ComplexityRoot.Mutation.SuspendGrant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_suspendGrant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SuspendGrant(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
+	case "Mutation.terminateGrant":
+		if e.ComplexityRoot.Mutation.TerminateGrant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_terminateGrant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TerminateGrant(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
+	case "Mutation.topUpReserve":
+		if e.ComplexityRoot.Mutation.TopUpReserve == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_topUpReserve_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TopUpReserve(childComplexity, args["township"].(string), args["amount"].(models.Money), args["note"].(*string)), true
 	case "Mutation.updateHousehold":
 		if e.ComplexityRoot.Mutation.UpdateHousehold == nil {
 			break
@@ -1186,6 +1588,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Program.Code(childComplexity), true
+	case "Program.medicalRule":
+		if e.ComplexityRoot.Program.MedicalRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Program.MedicalRule(childComplexity), true
 	case "Program.name":
 		if e.ComplexityRoot.Program.Name == nil {
 			break
@@ -1193,6 +1601,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Program.Name(childComplexity), true
 
+	case "Query.application":
+		if e.ComplexityRoot.Query.Application == nil {
+			break
+		}
+
+		args, err := ec.field_Query_application_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Application(childComplexity, args["reference"].(string)), true
 	case "Query.categories":
 		if e.ComplexityRoot.Query.Categories == nil {
 			break
@@ -1322,6 +1741,140 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Programs(childComplexity), true
+	case "Query.reserveFund":
+		if e.ComplexityRoot.Query.ReserveFund == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reserveFund_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReserveFund(childComplexity, args["township"].(string)), true
+
+	case "ReserveEntry.actor":
+		if e.ComplexityRoot.ReserveEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntry.Actor(childComplexity), true
+	case "ReserveEntry.actorArea":
+		if e.ComplexityRoot.ReserveEntry.ActorArea == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntry.ActorArea(childComplexity), true
+	case "ReserveEntry.actorRole":
+		if e.ComplexityRoot.ReserveEntry.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntry.ActorRole(childComplexity), true
+	case "ReserveEntry.amount":
+		if e.ComplexityRoot.ReserveEntry.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntry.Amount(childComplexity), true
+	case "ReserveEntry.balanceAfter":
+		if e.ComplexityRoot.ReserveEntry.BalanceAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntry.BalanceAfter(childComplexity), true
+	case "ReserveEntry.createdAt":
+		if e.ComplexityRoot.ReserveEntry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntry.CreatedAt(childComplexity), true
+	case "ReserveEntry.grant":
+		if e.ComplexityRoot.ReserveEntry.Grant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntry.Grant(childComplexity), true
+	case "ReserveEntry.id":
+		if e.ComplexityRoot.ReserveEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntry.ID(childComplexity), true
+	case "ReserveEntry.kind":
+		if e.ComplexityRoot.ReserveEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntry.Kind(childComplexity), true
+	case "ReserveEntry.note":
+		if e.ComplexityRoot.ReserveEntry.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntry.Note(childComplexity), true
+	case "ReserveEntry.township":
+		if e.ComplexityRoot.ReserveEntry.Township == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntry.Township(childComplexity), true
+
+	case "ReserveEntryConnection.edges":
+		if e.ComplexityRoot.ReserveEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntryConnection.Edges(childComplexity), true
+	case "ReserveEntryConnection.pageInfo":
+		if e.ComplexityRoot.ReserveEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntryConnection.PageInfo(childComplexity), true
+	case "ReserveEntryConnection.totalCount":
+		if e.ComplexityRoot.ReserveEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntryConnection.TotalCount(childComplexity), true
+
+	case "ReserveEntryEdge.cursor":
+		if e.ComplexityRoot.ReserveEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntryEdge.Cursor(childComplexity), true
+	case "ReserveEntryEdge.node":
+		if e.ComplexityRoot.ReserveEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveEntryEdge.Node(childComplexity), true
+
+	case "ReserveFund.balance":
+		if e.ComplexityRoot.ReserveFund.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveFund.Balance(childComplexity), true
+	case "ReserveFund.entries":
+		if e.ComplexityRoot.ReserveFund.Entries == nil {
+			break
+		}
+
+		args, err := ec.field_ReserveFund_entries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ReserveFund.Entries(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "ReserveFund.township":
+		if e.ComplexityRoot.ReserveFund.Township == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReserveFund.Township(childComplexity), true
 
 	case "Verification.business":
 		if e.ComplexityRoot.Verification.Business == nil {
@@ -1460,11 +2013,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ApplicationInput", ec.unmarshalInputApplicationInput),
+			graphql.NewInputUnmarshaler("ApprovalInput", ec.unmarshalInputApprovalInput),
+			graphql.NewInputUnmarshaler("CharityAidInput", ec.unmarshalInputCharityAidInput),
 			graphql.NewInputUnmarshaler("GrantFilter", ec.unmarshalInputGrantFilter),
 			graphql.NewInputUnmarshaler("GrantInput", ec.unmarshalInputGrantInput),
 			graphql.NewInputUnmarshaler("HouseholdFilter", ec.unmarshalInputHouseholdFilter),
 			graphql.NewInputUnmarshaler("HouseholdInput", ec.unmarshalInputHouseholdInput),
 			graphql.NewInputUnmarshaler("HouseholdPatch", ec.unmarshalInputHouseholdPatch),
+			graphql.NewInputUnmarshaler("MedicalCostsInput", ec.unmarshalInputMedicalCostsInput),
 			graphql.NewInputUnmarshaler("MemberInput", ec.unmarshalInputMemberInput),
 			graphql.NewInputUnmarshaler("MemberPatch", ec.unmarshalInputMemberPatch),
 			graphql.NewInputUnmarshaler("VerificationInput", ec.unmarshalInputVerificationInput),
@@ -1544,7 +2101,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "catalogue.graphqls" "grant.graphqls" "household.graphqls" "jurisdiction.graphqls" "rules.graphqls" "schema.graphqls"
+//go:embed "catalogue.graphqls" "funds.graphqls" "grant.graphqls" "household.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "rules.graphqls" "schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1557,9 +2114,11 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "catalogue.graphqls", Input: sourceData("catalogue.graphqls"), BuiltIn: false},
+	{Name: "funds.graphqls", Input: sourceData("funds.graphqls"), BuiltIn: false},
 	{Name: "grant.graphqls", Input: sourceData("grant.graphqls"), BuiltIn: false},
 	{Name: "household.graphqls", Input: sourceData("household.graphqls"), BuiltIn: false},
 	{Name: "jurisdiction.graphqls", Input: sourceData("jurisdiction.graphqls"), BuiltIn: false},
+	{Name: "lifecycle.graphqls", Input: sourceData("lifecycle.graphqls"), BuiltIn: false},
 	{Name: "rules.graphqls", Input: sourceData("rules.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 }
@@ -1593,6 +2152,34 @@ func (ec *executionContext) childFields_Category(ctx context.Context, field grap
 		return ec.fieldContext_Category_programs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
+}
+
+func (ec *executionContext) childFields_CharityAid(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CharityAid_id(ctx, field)
+	case "household":
+		return ec.fieldContext_CharityAid_household(ctx, field)
+	case "areaCode":
+		return ec.fieldContext_CharityAid_areaCode(ctx, field)
+	case "organisation":
+		return ec.fieldContext_CharityAid_organisation(ctx, field)
+	case "date":
+		return ec.fieldContext_CharityAid_date(ctx, field)
+	case "kind":
+		return ec.fieldContext_CharityAid_kind(ctx, field)
+	case "amount":
+		return ec.fieldContext_CharityAid_amount(ctx, field)
+	case "filedInAdvance":
+		return ec.fieldContext_CharityAid_filedInAdvance(ctx, field)
+	case "note":
+		return ec.fieldContext_CharityAid_note(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_CharityAid_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CharityAid_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CharityAid", field.Name)
 }
 
 func (ec *executionContext) childFields_DibaoStandard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1683,6 +2270,12 @@ func (ec *executionContext) childFields_Grant(ctx context.Context, field graphql
 		return ec.fieldContext_Grant_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Grant_updatedAt(ctx, field)
+	case "reference":
+		return ec.fieldContext_Grant_reference(ctx, field)
+	case "channel":
+		return ec.fieldContext_Grant_channel(ctx, field)
+	case "medicalClaim":
+		return ec.fieldContext_Grant_medicalClaim(ctx, field)
 	case "graceUntil":
 		return ec.fieldContext_Grant_graceUntil(ctx, field)
 	case "reviewFlag":
@@ -1763,6 +2356,8 @@ func (ec *executionContext) childFields_Household(ctx context.Context, field gra
 		return ec.fieldContext_Household_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Household_updatedAt(ctx, field)
+	case "charityAid":
+		return ec.fieldContext_Household_charityAid(ctx, field)
 	case "dibaoStandard":
 		return ec.fieldContext_Household_dibaoStandard(ctx, field)
 	case "latestVerification":
@@ -1827,6 +2422,46 @@ func (ec *executionContext) childFields_Jurisdiction(ctx context.Context, field 
 		return ec.fieldContext_Jurisdiction_urban(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Jurisdiction", field.Name)
+}
+
+func (ec *executionContext) childFields_MedicalClaim(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MedicalClaim_id(ctx, field)
+	case "year":
+		return ec.fieldContext_MedicalClaim_year(ctx, field)
+	case "totalCost":
+		return ec.fieldContext_MedicalClaim_totalCost(ctx, field)
+	case "basicInsurance":
+		return ec.fieldContext_MedicalClaim_basicInsurance(ctx, field)
+	case "criticalIllnessInsurance":
+		return ec.fieldContext_MedicalClaim_criticalIllnessInsurance(ctx, field)
+	case "ratio":
+		return ec.fieldContext_MedicalClaim_ratio(ctx, field)
+	case "ratioBasisPoints":
+		return ec.fieldContext_MedicalClaim_ratioBasisPoints(ctx, field)
+	case "ceiling":
+		return ec.fieldContext_MedicalClaim_ceiling(ctx, field)
+	case "paidThisYear":
+		return ec.fieldContext_MedicalClaim_paidThisYear(ctx, field)
+	case "payable":
+		return ec.fieldContext_MedicalClaim_payable(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_MedicalClaim_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MedicalClaim", field.Name)
+}
+
+func (ec *executionContext) childFields_MedicalRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ratio":
+		return ec.fieldContext_MedicalRule_ratio(ctx, field)
+	case "ratioBasisPoints":
+		return ec.fieldContext_MedicalRule_ratioBasisPoints(ctx, field)
+	case "ceiling":
+		return ec.fieldContext_MedicalRule_ceiling(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MedicalRule", field.Name)
 }
 
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1905,8 +2540,72 @@ func (ec *executionContext) childFields_Program(ctx context.Context, field graph
 		return ec.fieldContext_Program_category(ctx, field)
 	case "active":
 		return ec.fieldContext_Program_active(ctx, field)
+	case "medicalRule":
+		return ec.fieldContext_Program_medicalRule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Program", field.Name)
+}
+
+func (ec *executionContext) childFields_ReserveEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReserveEntry_id(ctx, field)
+	case "township":
+		return ec.fieldContext_ReserveEntry_township(ctx, field)
+	case "kind":
+		return ec.fieldContext_ReserveEntry_kind(ctx, field)
+	case "amount":
+		return ec.fieldContext_ReserveEntry_amount(ctx, field)
+	case "balanceAfter":
+		return ec.fieldContext_ReserveEntry_balanceAfter(ctx, field)
+	case "grant":
+		return ec.fieldContext_ReserveEntry_grant(ctx, field)
+	case "note":
+		return ec.fieldContext_ReserveEntry_note(ctx, field)
+	case "actor":
+		return ec.fieldContext_ReserveEntry_actor(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_ReserveEntry_actorRole(ctx, field)
+	case "actorArea":
+		return ec.fieldContext_ReserveEntry_actorArea(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReserveEntry_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReserveEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_ReserveEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReserveEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReserveEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReserveEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReserveEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReserveEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReserveEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReserveEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReserveEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReserveFund(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "township":
+		return ec.fieldContext_ReserveFund_township(ctx, field)
+	case "balance":
+		return ec.fieldContext_ReserveFund_balance(ctx, field)
+	case "entries":
+		return ec.fieldContext_ReserveFund_entries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReserveFund", field.Name)
 }
 
 func (ec *executionContext) childFields_Verification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2101,6 +2800,36 @@ func (ec *executionContext) field_Mutation_addMember_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_approveGrant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.ApprovalInput, error) {
+			return ec.unmarshalNApprovalInput2jiuzhuᚋmodelsᚐApprovalInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createGrant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2121,6 +2850,50 @@ func (ec *executionContext) field_Mutation_createHousehold_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (models.HouseholdInput, error) {
 			return ec.unmarshalNHouseholdInput2jiuzhuᚋmodelsᚐHouseholdInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_drawReserve_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "grantId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["grantId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "amount",
+		func(ctx context.Context, v any) (models.Money, error) {
+			return ec.unmarshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["amount"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_fileCharityAid_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.CharityAidInput, error) {
+			return ec.unmarshalNCharityAidInput2jiuzhuᚋmodelsᚐCharityAidInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2151,6 +2924,36 @@ func (ec *executionContext) field_Mutation_recordVerification_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rejectGrant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2162,6 +2965,66 @@ func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resumeGrant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reviewGrant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
 	return args, nil
 }
 
@@ -2233,6 +3096,110 @@ func (ec *executionContext) field_Mutation_setHouseholdHead_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_submitApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.ApplicationInput, error) {
+			return ec.unmarshalNApplicationInput2jiuzhuᚋmodelsᚐApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_suspendGrant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_terminateGrant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_topUpReserve_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "township",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["township"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "amount",
+		func(ctx context.Context, v any) (models.Money, error) {
+			return ec.unmarshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["amount"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateHousehold_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2288,6 +3255,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_application_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reference",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reference"] = arg0
 	return args, nil
 }
 
@@ -2508,6 +3489,42 @@ func (ec *executionContext) field_Query_member_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reserveFund_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "township",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["township"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ReserveFund_entries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -2762,6 +3779,268 @@ func (ec *executionContext) fieldContext_Category_programs(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CharityAid_id(ctx context.Context, field graphql.CollectedField, obj *models.CharityAid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CharityAid_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CharityAid_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CharityAid", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CharityAid_household(ctx context.Context, field graphql.CollectedField, obj *models.CharityAid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CharityAid_household(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CharityAid().Household(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Household) graphql.Marshaler {
+			return ec.marshalNHousehold2ᚖjiuzhuᚋmodelsᚐHousehold(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CharityAid_household(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CharityAid",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Household(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CharityAid_areaCode(ctx context.Context, field graphql.CollectedField, obj *models.CharityAid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CharityAid_areaCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AreaCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CharityAid_areaCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CharityAid", field, false, false, "String")
+}
+
+func (ec *executionContext) _CharityAid_organisation(ctx context.Context, field graphql.CollectedField, obj *models.CharityAid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CharityAid_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CharityAid_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CharityAid", field, false, false, "String")
+}
+
+func (ec *executionContext) _CharityAid_date(ctx context.Context, field graphql.CollectedField, obj *models.CharityAid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CharityAid_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Date) graphql.Marshaler {
+			return ec.marshalNDate2jiuzhuᚋmodelsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CharityAid_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CharityAid", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CharityAid_kind(ctx context.Context, field graphql.CollectedField, obj *models.CharityAid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CharityAid_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.CharityAidKind) graphql.Marshaler {
+			return ec.marshalNCharityAidKind2jiuzhuᚋmodelsᚐCharityAidKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CharityAid_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CharityAid", field, false, false, "CharityAidKind")
+}
+
+func (ec *executionContext) _CharityAid_amount(ctx context.Context, field graphql.CollectedField, obj *models.CharityAid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CharityAid_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CharityAid_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CharityAid", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CharityAid_filedInAdvance(ctx context.Context, field graphql.CollectedField, obj *models.CharityAid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CharityAid_filedInAdvance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FiledInAdvance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CharityAid_filedInAdvance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CharityAid", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CharityAid_note(ctx context.Context, field graphql.CollectedField, obj *models.CharityAid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CharityAid_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CharityAid_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CharityAid", field, false, false, "String")
+}
+
+func (ec *executionContext) _CharityAid_createdBy(ctx context.Context, field graphql.CollectedField, obj *models.CharityAid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CharityAid_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CharityAid_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CharityAid", field, false, false, "String")
+}
+
+func (ec *executionContext) _CharityAid_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.CharityAid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CharityAid_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CharityAid_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CharityAid", field, false, false, "Time")
 }
 
 func (ec *executionContext) _DibaoStandard_id(ctx context.Context, field graphql.CollectedField, obj *models.DibaoStandard) (ret graphql.Marshaler) {
@@ -3567,6 +4846,84 @@ func (ec *executionContext) fieldContext_Grant_updatedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Grant", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Grant_reference(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grant_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grant_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grant", field, false, false, "String")
+}
+
+func (ec *executionContext) _Grant_channel(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grant_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ApplicationChannel) graphql.Marshaler {
+			return ec.marshalOApplicationChannel2ᚖjiuzhuᚋmodelsᚐApplicationChannel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grant_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grant", field, false, false, "ApplicationChannel")
+}
+
+func (ec *executionContext) _Grant_medicalClaim(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grant_medicalClaim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Grant().MedicalClaim(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.MedicalClaim) graphql.Marshaler {
+			return ec.marshalOMedicalClaim2ᚖjiuzhuᚋmodelsᚐMedicalClaim(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grant_medicalClaim(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Grant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MedicalClaim(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Grant_graceUntil(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4274,6 +5631,38 @@ func (ec *executionContext) fieldContext_Household_updatedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Household", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Household_charityAid(ctx context.Context, field graphql.CollectedField, obj *models.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_charityAid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Household().CharityAid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.CharityAid) graphql.Marshaler {
+			return ec.marshalNCharityAid2ᚕᚖjiuzhuᚋmodelsᚐCharityAidᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Household_charityAid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Household",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CharityAid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Household_dibaoStandard(ctx context.Context, field graphql.CollectedField, obj *models.Household) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4852,6 +6241,328 @@ func (ec *executionContext) fieldContext_Jurisdiction_urban(_ context.Context, f
 	return graphql.NewScalarFieldContext("Jurisdiction", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _MedicalClaim_id(ctx context.Context, field graphql.CollectedField, obj *models.MedicalClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MedicalClaim_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MedicalClaim_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MedicalClaim", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MedicalClaim_year(ctx context.Context, field graphql.CollectedField, obj *models.MedicalClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MedicalClaim_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MedicalClaim_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MedicalClaim", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MedicalClaim_totalCost(ctx context.Context, field graphql.CollectedField, obj *models.MedicalClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MedicalClaim_totalCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MedicalClaim_totalCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MedicalClaim", field, false, false, "Money")
+}
+
+func (ec *executionContext) _MedicalClaim_basicInsurance(ctx context.Context, field graphql.CollectedField, obj *models.MedicalClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MedicalClaim_basicInsurance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BasicInsurance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MedicalClaim_basicInsurance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MedicalClaim", field, false, false, "Money")
+}
+
+func (ec *executionContext) _MedicalClaim_criticalIllnessInsurance(ctx context.Context, field graphql.CollectedField, obj *models.MedicalClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MedicalClaim_criticalIllnessInsurance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CriticalIllnessInsurance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MedicalClaim_criticalIllnessInsurance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MedicalClaim", field, false, false, "Money")
+}
+
+func (ec *executionContext) _MedicalClaim_ratio(ctx context.Context, field graphql.CollectedField, obj *models.MedicalClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MedicalClaim_ratio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ratio(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MedicalClaim_ratio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MedicalClaim", field, true, false, "String")
+}
+
+func (ec *executionContext) _MedicalClaim_ratioBasisPoints(ctx context.Context, field graphql.CollectedField, obj *models.MedicalClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MedicalClaim_ratioBasisPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatioBasisPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MedicalClaim_ratioBasisPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MedicalClaim", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MedicalClaim_ceiling(ctx context.Context, field graphql.CollectedField, obj *models.MedicalClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MedicalClaim_ceiling(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ceiling, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MedicalClaim_ceiling(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MedicalClaim", field, false, false, "Money")
+}
+
+func (ec *executionContext) _MedicalClaim_paidThisYear(ctx context.Context, field graphql.CollectedField, obj *models.MedicalClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MedicalClaim_paidThisYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaidThisYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MedicalClaim_paidThisYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MedicalClaim", field, false, false, "Money")
+}
+
+func (ec *executionContext) _MedicalClaim_payable(ctx context.Context, field graphql.CollectedField, obj *models.MedicalClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MedicalClaim_payable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MedicalClaim_payable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MedicalClaim", field, false, false, "Money")
+}
+
+func (ec *executionContext) _MedicalClaim_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.MedicalClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MedicalClaim_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MedicalClaim_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MedicalClaim", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MedicalRule_ratio(ctx context.Context, field graphql.CollectedField, obj *models.MedicalRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MedicalRule_ratio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ratio(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MedicalRule_ratio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MedicalRule", field, true, false, "String")
+}
+
+func (ec *executionContext) _MedicalRule_ratioBasisPoints(ctx context.Context, field graphql.CollectedField, obj *models.MedicalRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MedicalRule_ratioBasisPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatioBasisPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MedicalRule_ratioBasisPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MedicalRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MedicalRule_ceiling(ctx context.Context, field graphql.CollectedField, obj *models.MedicalRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MedicalRule_ceiling(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ceiling, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MedicalRule_ceiling(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MedicalRule", field, false, false, "Money")
+}
+
 func (ec *executionContext) _Member_id(ctx context.Context, field graphql.CollectedField, obj *models.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5229,6 +6940,94 @@ func (ec *executionContext) fieldContext_Member_careReasons(_ context.Context, f
 	return graphql.NewScalarFieldContext("Member", field, true, true, "CareReason")
 }
 
+func (ec *executionContext) _Mutation_topUpReserve(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_topUpReserve(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TopUpReserve(ctx, fc.Args["township"].(string), fc.Args["amount"].(models.Money), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReserveEntry) graphql.Marshaler {
+			return ec.marshalNReserveEntry2ᚖjiuzhuᚋmodelsᚐReserveEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_topUpReserve(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReserveEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_topUpReserve_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_drawReserve(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_drawReserve(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DrawReserve(ctx, fc.Args["grantId"].(string), fc.Args["amount"].(models.Money), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReserveEntry) graphql.Marshaler {
+			return ec.marshalNReserveEntry2ᚖjiuzhuᚋmodelsᚐReserveEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_drawReserve(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReserveEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_drawReserve_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createGrant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5531,6 +7330,358 @@ func (ec *executionContext) fieldContext_Mutation_setHouseholdHead(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setHouseholdHead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitApplication(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitApplication(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitApplication(ctx, fc.Args["input"].(models.ApplicationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+			return ec.marshalNGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitApplication_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviewGrant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviewGrant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviewGrant(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+			return ec.marshalNGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviewGrant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviewGrant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveGrant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveGrant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveGrant(ctx, fc.Args["id"].(string), fc.Args["input"].(models.ApprovalInput), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+			return ec.marshalNGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveGrant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveGrant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectGrant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectGrant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectGrant(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+			return ec.marshalNGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectGrant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectGrant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_suspendGrant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_suspendGrant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SuspendGrant(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+			return ec.marshalNGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_suspendGrant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_suspendGrant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resumeGrant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resumeGrant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResumeGrant(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+			return ec.marshalNGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resumeGrant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resumeGrant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_terminateGrant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_terminateGrant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TerminateGrant(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+			return ec.marshalNGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_terminateGrant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_terminateGrant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fileCharityAid(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fileCharityAid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FileCharityAid(ctx, fc.Args["input"].(models.CharityAidInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.CharityAid) graphql.Marshaler {
+			return ec.marshalNCharityAid2ᚖjiuzhuᚋmodelsᚐCharityAid(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fileCharityAid(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CharityAid(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fileCharityAid_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5919,6 +8070,38 @@ func (ec *executionContext) fieldContext_Program_active(_ context.Context, field
 	return graphql.NewScalarFieldContext("Program", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Program_medicalRule(ctx context.Context, field graphql.CollectedField, obj *models.Program) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Program_medicalRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Program().MedicalRule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.MedicalRule) graphql.Marshaler {
+			return ec.marshalOMedicalRule2ᚖjiuzhuᚋmodelsᚐMedicalRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Program_medicalRule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Program",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MedicalRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6011,6 +8194,50 @@ func (ec *executionContext) fieldContext_Query_categories(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reserveFund(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reserveFund(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReserveFund(ctx, fc.Args["township"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReserveFund) graphql.Marshaler {
+			return ec.marshalNReserveFund2ᚖjiuzhuᚋmodelsᚐReserveFund(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reserveFund(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReserveFund(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reserveFund_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -6367,6 +8594,50 @@ func (ec *executionContext) fieldContext_Query_jurisdictions(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_application(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Application(ctx, fc.Args["reference"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+			return ec.marshalNGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_application(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_application_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_dibaoStandards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6527,6 +8798,518 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReserveEntry_id(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReserveEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReserveEntry_township(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntry_township(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReserveEntry().Township(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntry_township(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReserveEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReserveEntry_kind(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.ReserveEntryKind) graphql.Marshaler {
+			return ec.marshalNReserveEntryKind2jiuzhuᚋmodelsᚐReserveEntryKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReserveEntry", field, false, false, "ReserveEntryKind")
+}
+
+func (ec *executionContext) _ReserveEntry_amount(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntry_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntry_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReserveEntry", field, false, false, "Money")
+}
+
+func (ec *executionContext) _ReserveEntry_balanceAfter(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntry_balanceAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BalanceAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntry_balanceAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReserveEntry", field, false, false, "Money")
+}
+
+func (ec *executionContext) _ReserveEntry_grant(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntry_grant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReserveEntry().Grant(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+			return ec.marshalOGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntry_grant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReserveEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReserveEntry_note(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntry_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntry_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReserveEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReserveEntry_actor(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReserveEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReserveEntry_actorRole(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntry_actorRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Role) graphql.Marshaler {
+			return ec.marshalNRole2jiuzhuᚋmodelsᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntry_actorRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReserveEntry", field, false, false, "Role")
+}
+
+func (ec *executionContext) _ReserveEntry_actorArea(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntry_actorArea(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorArea, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntry_actorArea(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReserveEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReserveEntry_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntry_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntry_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReserveEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReserveEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ReserveEntryEdge) graphql.Marshaler {
+			return ec.marshalNReserveEntryEdge2ᚕᚖjiuzhuᚋmodelsᚐReserveEntryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReserveEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReserveEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReserveEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖjiuzhuᚋmodelsᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReserveEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReserveEntryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReserveEntryConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReserveEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReserveEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReserveEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReserveEntry) graphql.Marshaler {
+			return ec.marshalNReserveEntry2ᚖjiuzhuᚋmodelsᚐReserveEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReserveEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReserveEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReserveFund_township(ctx context.Context, field graphql.CollectedField, obj *models.ReserveFund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveFund_township(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReserveFund().Township(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveFund_township(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReserveFund",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReserveFund_balance(ctx context.Context, field graphql.CollectedField, obj *models.ReserveFund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveFund_balance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Balance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveFund_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReserveFund", field, false, false, "Money")
+}
+
+func (ec *executionContext) _ReserveFund_entries(ctx context.Context, field graphql.CollectedField, obj *models.ReserveFund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReserveFund_entries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ReserveFund().Entries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReserveEntryConnection) graphql.Marshaler {
+			return ec.marshalNReserveEntryConnection2ᚖjiuzhuᚋmodelsᚐReserveEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReserveFund_entries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReserveFund",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReserveEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ReserveFund_entries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -8114,6 +10897,230 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputApplicationInput(ctx context.Context, obj any) (models.ApplicationInput, error) {
+	var it models.ApplicationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"householdId", "memberId", "programCode", "channel", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "householdId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("householdId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HouseholdID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "programCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProgramCode = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNApplicationChannel2jiuzhuᚋmodelsᚐApplicationChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApplicationInput unmarshals raw into the ApplicationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApplicationInput(ctx context.Context, raw any) (models.ApplicationInput, error) {
+	var out models.ApplicationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApplicationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputApprovalInput(ctx context.Context, obj any) (models.ApprovalInput, error) {
+	var it models.ApprovalInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"amount", "startDate", "endDate", "medical", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOMoney2ᚖjiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "startDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
+			data, err := ec.unmarshalNDate2jiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartDate = data
+		case "endDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
+			data, err := ec.unmarshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDate = data
+		case "medical":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("medical"))
+			data, err := ec.unmarshalOMedicalCostsInput2ᚖjiuzhuᚋmodelsᚐMedicalCostsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Medical = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApprovalInput unmarshals raw into the ApprovalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApprovalInput(ctx context.Context, raw any) (models.ApprovalInput, error) {
+	var out models.ApprovalInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApprovalInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCharityAidInput(ctx context.Context, obj any) (models.CharityAidInput, error) {
+	var it models.CharityAidInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"householdId", "organisation", "date", "kind", "amount", "filedInAdvance", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "householdId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("householdId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HouseholdID = data
+		case "organisation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisation"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organisation = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalNDate2jiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNCharityAidKind2jiuzhuᚋmodelsᚐCharityAidKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "filedInAdvance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filedInAdvance"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FiledInAdvance = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCharityAidInput unmarshals raw into the CharityAidInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCharityAidInput(ctx context.Context, raw any) (models.CharityAidInput, error) {
+	var out models.CharityAidInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CharityAidInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputGrantFilter(ctx context.Context, obj any) (models.GrantFilter, error) {
 	var it models.GrantFilter
 	if obj == nil {
@@ -8486,6 +11493,62 @@ func (ec *executionContext) unmarshalInputHouseholdPatch(ctx context.Context, ob
 func UnmarshalHouseholdPatch(ctx context.Context, raw any) (models.HouseholdPatch, error) {
 	var out models.HouseholdPatch
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "HouseholdPatch", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMedicalCostsInput(ctx context.Context, obj any) (models.MedicalCostsInput, error) {
+	var it models.MedicalCostsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"totalCost", "basicInsurance", "criticalIllnessInsurance"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "totalCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalCost"))
+			data, err := ec.unmarshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalCost = data
+		case "basicInsurance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basicInsurance"))
+			data, err := ec.unmarshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasicInsurance = data
+		case "criticalIllnessInsurance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("criticalIllnessInsurance"))
+			data, err := ec.unmarshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CriticalIllnessInsurance = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMedicalCostsInput unmarshals raw into the MedicalCostsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMedicalCostsInput(ctx context.Context, raw any) (models.MedicalCostsInput, error) {
+	var out models.MedicalCostsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MedicalCostsInput", raw, &out)
 	return out, err
 }
 
@@ -8898,6 +11961,90 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var charityAidImplementors = []string{"CharityAid"}
+
+func (ec *executionContext) _CharityAid(ctx context.Context, sel ast.SelectionSet, obj *models.CharityAid) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, charityAidImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CharityAid")
+		case "id":
+			out.Values[i] = ec._CharityAid_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "household":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CharityAid_household(ctx, field, obj)
+				})
+		case "areaCode":
+			out.Values[i] = ec._CharityAid_areaCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organisation":
+			out.Values[i] = ec._CharityAid_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "date":
+			out.Values[i] = ec._CharityAid_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._CharityAid_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._CharityAid_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filedInAdvance":
+			out.Values[i] = ec._CharityAid_filedInAdvance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._CharityAid_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._CharityAid_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CharityAid_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var dibaoStandardImplementors = []string{"DibaoStandard"}
 
 func (ec *executionContext) _DibaoStandard(ctx context.Context, sel ast.SelectionSet, obj *models.DibaoStandard) graphql.Marshaler {
@@ -9184,6 +12331,22 @@ func (ec *executionContext) _Grant(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reference":
+			out.Values[i] = ec._Grant_reference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channel":
+			out.Values[i] = ec._Grant_channel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "medicalClaim":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Grant_medicalClaim(ctx, field, obj)
+				})
 		case "graceUntil":
 			out.Values[i] = ec._Grant_graceUntil(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -9441,6 +12604,12 @@ func (ec *executionContext) _Household(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "charityAid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Household_charityAid(ctx, field, obj)
+				})
 		case "dibaoStandard":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -9658,6 +12827,132 @@ func (ec *executionContext) _Jurisdiction(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var medicalClaimImplementors = []string{"MedicalClaim"}
+
+func (ec *executionContext) _MedicalClaim(ctx context.Context, sel ast.SelectionSet, obj *models.MedicalClaim) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, medicalClaimImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MedicalClaim")
+		case "id":
+			out.Values[i] = ec._MedicalClaim_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._MedicalClaim_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCost":
+			out.Values[i] = ec._MedicalClaim_totalCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "basicInsurance":
+			out.Values[i] = ec._MedicalClaim_basicInsurance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "criticalIllnessInsurance":
+			out.Values[i] = ec._MedicalClaim_criticalIllnessInsurance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratio":
+			out.Values[i] = ec._MedicalClaim_ratio(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratioBasisPoints":
+			out.Values[i] = ec._MedicalClaim_ratioBasisPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ceiling":
+			out.Values[i] = ec._MedicalClaim_ceiling(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paidThisYear":
+			out.Values[i] = ec._MedicalClaim_paidThisYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payable":
+			out.Values[i] = ec._MedicalClaim_payable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._MedicalClaim_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var medicalRuleImplementors = []string{"MedicalRule"}
+
+func (ec *executionContext) _MedicalRule(ctx context.Context, sel ast.SelectionSet, obj *models.MedicalRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, medicalRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MedicalRule")
+		case "ratio":
+			out.Values[i] = ec._MedicalRule_ratio(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratioBasisPoints":
+			out.Values[i] = ec._MedicalRule_ratioBasisPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ceiling":
+			out.Values[i] = ec._MedicalRule_ceiling(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var memberImplementors = []string{"Member"}
 
 func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, obj *models.Member) graphql.Marshaler {
@@ -9789,6 +13084,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "topUpReserve":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_topUpReserve(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "drawReserve":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_drawReserve(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createGrant":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createGrant(ctx, field)
@@ -9834,6 +13143,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setHouseholdHead":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setHouseholdHead(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitApplication":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitApplication(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewGrant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviewGrant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveGrant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveGrant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectGrant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectGrant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suspendGrant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_suspendGrant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resumeGrant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resumeGrant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "terminateGrant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_terminateGrant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileCharityAid":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fileCharityAid(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -9998,6 +13363,12 @@ func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "medicalRule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Program_medicalRule(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10052,6 +13423,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_categories(ctx, field)
 				})
+		case "reserveFund":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reserveFund(ctx, field)
+				})
 		case "grant":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -10100,6 +13477,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_jurisdictions(ctx, field)
 				})
+		case "application":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_application(ctx, field)
+				})
 		case "dibaoStandards":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -10126,6 +13509,218 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reserveEntryImplementors = []string{"ReserveEntry"}
+
+func (ec *executionContext) _ReserveEntry(ctx context.Context, sel ast.SelectionSet, obj *models.ReserveEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reserveEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReserveEntry")
+		case "id":
+			out.Values[i] = ec._ReserveEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "township":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReserveEntry_township(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._ReserveEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._ReserveEntry_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "balanceAfter":
+			out.Values[i] = ec._ReserveEntry_balanceAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grant":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReserveEntry_grant(ctx, field, obj)
+				})
+		case "note":
+			out.Values[i] = ec._ReserveEntry_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._ReserveEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorRole":
+			out.Values[i] = ec._ReserveEntry_actorRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorArea":
+			out.Values[i] = ec._ReserveEntry_actorArea(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ReserveEntry_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reserveEntryConnectionImplementors = []string{"ReserveEntryConnection"}
+
+func (ec *executionContext) _ReserveEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *models.ReserveEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reserveEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReserveEntryConnection")
+		case "edges":
+			out.Values[i] = ec._ReserveEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReserveEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReserveEntryConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reserveEntryEdgeImplementors = []string{"ReserveEntryEdge"}
+
+func (ec *executionContext) _ReserveEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *models.ReserveEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reserveEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReserveEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._ReserveEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReserveEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reserveFundImplementors = []string{"ReserveFund"}
+
+func (ec *executionContext) _ReserveFund(ctx context.Context, sel ast.SelectionSet, obj *models.ReserveFund) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reserveFundImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReserveFund")
+		case "township":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReserveFund_township(ctx, field, obj)
+				})
+		case "balance":
+			out.Values[i] = ec._ReserveFund_balance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReserveFund_entries(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10669,6 +14264,26 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNApplicationChannel2jiuzhuᚋmodelsᚐApplicationChannel(ctx context.Context, v any) (models.ApplicationChannel, error) {
+	var res models.ApplicationChannel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApplicationChannel2jiuzhuᚋmodelsᚐApplicationChannel(ctx context.Context, sel ast.SelectionSet, v models.ApplicationChannel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNApplicationInput2jiuzhuᚋmodelsᚐApplicationInput(ctx context.Context, v any) (models.ApplicationInput, error) {
+	res, err := ec.unmarshalInputApplicationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNApprovalInput2jiuzhuᚋmodelsᚐApprovalInput(ctx context.Context, v any) (models.ApprovalInput, error) {
+	res, err := ec.unmarshalInputApprovalInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10745,6 +14360,45 @@ func (ec *executionContext) marshalNCategory2ᚖjiuzhuᚋmodelsᚐCategory(ctx c
 		return graphql.Null
 	}
 	return ec._Category(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCharityAid2ᚕᚖjiuzhuᚋmodelsᚐCharityAidᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.CharityAid) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCharityAid2ᚖjiuzhuᚋmodelsᚐCharityAid(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCharityAid2ᚖjiuzhuᚋmodelsᚐCharityAid(ctx context.Context, sel ast.SelectionSet, v *models.CharityAid) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CharityAid!")
+		return graphql.Null
+	}
+	return ec._CharityAid(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCharityAidInput2jiuzhuᚋmodelsᚐCharityAidInput(ctx context.Context, v any) (models.CharityAidInput, error) {
+	res, err := ec.unmarshalInputCharityAidInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCharityAidKind2jiuzhuᚋmodelsᚐCharityAidKind(ctx context.Context, v any) (models.CharityAidKind, error) {
+	var res models.CharityAidKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCharityAidKind2jiuzhuᚋmodelsᚐCharityAidKind(ctx context.Context, sel ast.SelectionSet, v models.CharityAidKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNDate2jiuzhuᚋmodelsᚐDate(ctx context.Context, v any) (models.Date, error) {
@@ -11191,6 +14845,64 @@ func (ec *executionContext) marshalNRelation2jiuzhuᚋmodelsᚐRelation(ctx cont
 	return v
 }
 
+func (ec *executionContext) marshalNReserveEntry2ᚖjiuzhuᚋmodelsᚐReserveEntry(ctx context.Context, sel ast.SelectionSet, v *models.ReserveEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReserveEntry!")
+		return graphql.Null
+	}
+	return ec._ReserveEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReserveEntryConnection2ᚖjiuzhuᚋmodelsᚐReserveEntryConnection(ctx context.Context, sel ast.SelectionSet, v *models.ReserveEntryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReserveEntryConnection!")
+		return graphql.Null
+	}
+	return ec._ReserveEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReserveEntryEdge2ᚕᚖjiuzhuᚋmodelsᚐReserveEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ReserveEntryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReserveEntryEdge2ᚖjiuzhuᚋmodelsᚐReserveEntryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReserveEntryEdge2ᚖjiuzhuᚋmodelsᚐReserveEntryEdge(ctx context.Context, sel ast.SelectionSet, v *models.ReserveEntryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReserveEntryEdge!")
+		return graphql.Null
+	}
+	return ec._ReserveEntryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReserveEntryKind2jiuzhuᚋmodelsᚐReserveEntryKind(ctx context.Context, v any) (models.ReserveEntryKind, error) {
+	var res models.ReserveEntryKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReserveEntryKind2jiuzhuᚋmodelsᚐReserveEntryKind(ctx context.Context, sel ast.SelectionSet, v models.ReserveEntryKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNReserveFund2ᚖjiuzhuᚋmodelsᚐReserveFund(ctx context.Context, sel ast.SelectionSet, v *models.ReserveFund) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReserveFund!")
+		return graphql.Null
+	}
+	return ec._ReserveFund(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRole2jiuzhuᚋmodelsᚐRole(ctx context.Context, v any) (models.Role, error) {
 	var res models.Role
 	err := res.UnmarshalGQL(v)
@@ -11482,6 +15194,22 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOApplicationChannel2ᚖjiuzhuᚋmodelsᚐApplicationChannel(ctx context.Context, v any) (*models.ApplicationChannel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.ApplicationChannel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOApplicationChannel2ᚖjiuzhuᚋmodelsᚐApplicationChannel(ctx context.Context, sel ast.SelectionSet, v *models.ApplicationChannel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOAppliedStandard2ᚖjiuzhuᚋmodelsᚐAppliedStandard(ctx context.Context, sel ast.SelectionSet, v *models.AppliedStandard) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -11549,6 +15277,13 @@ func (ec *executionContext) marshalOGrade2ᚖjiuzhuᚋmodelsᚐGrade(ctx context
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx context.Context, sel ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Grant(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOGrantFilter2ᚖjiuzhuᚋmodelsᚐGrantFilter(ctx context.Context, v any) (*models.GrantFilter, error) {
@@ -11656,6 +15391,28 @@ func (ec *executionContext) marshalOLevel2ᚖjiuzhuᚋmodelsᚐLevel(ctx context
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOMedicalClaim2ᚖjiuzhuᚋmodelsᚐMedicalClaim(ctx context.Context, sel ast.SelectionSet, v *models.MedicalClaim) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MedicalClaim(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMedicalCostsInput2ᚖjiuzhuᚋmodelsᚐMedicalCostsInput(ctx context.Context, v any) (*models.MedicalCostsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMedicalCostsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMedicalRule2ᚖjiuzhuᚋmodelsᚐMedicalRule(ctx context.Context, sel ast.SelectionSet, v *models.MedicalRule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MedicalRule(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMember2ᚖjiuzhuᚋmodelsᚐMember(ctx context.Context, sel ast.SelectionSet, v *models.Member) graphql.Marshaler {

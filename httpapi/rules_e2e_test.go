@@ -22,7 +22,6 @@ const (
 	ruleRuralTownship = "371402002000" // 新华街道
 	ruleRuralVillage  = "371402002215" // 新园村委会
 	ruleUrbanVillage  = "371402001001" // 尉署社区居委会
-	otherCounty       = "371403000000"
 	otherVillage      = "371403001003"
 )
 

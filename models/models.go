@@ -91,6 +91,11 @@ type Grant struct {
 	// an officer to review; ReviewReason says why.
 	ReviewFlag   bool    `gorm:"not null;default:false"`
 	ReviewReason *string `gorm:"size:500"`
+
+	// Reference is the reference number (JZ-2026-000123) of a grant that came in as an
+	// application through submitApplication, and Channel the line it came in through (P11).
+	Reference *string             `gorm:"size:24;uniqueIndex"`
+	Channel   *ApplicationChannel `gorm:"size:12"`
 }
 
 // GrantEvent records one change of a grant's status: who, in which role and area,
@@ -128,5 +133,6 @@ type AuditEvent struct {
 // All lists every model, in an order fit for migration.
 func All() []any {
 	return []any{&Jurisdiction{}, &Category{}, &Program{}, &Household{}, &Member{}, &Grant{}, &GrantEvent{}, &AuditEvent{},
-		&DibaoStandard{}, &Verification{}, &VerificationMember{}}
+		&DibaoStandard{}, &Verification{}, &VerificationMember{},
+		&ApplicationCounter{}, &MedicalClaim{}, &ReserveFund{}, &ReserveEntry{}, &CharityAid{}}
 }

@@ -292,17 +292,20 @@ func (s *Store) UpdateHousehold(ctx context.Context, id string, patch models.Hou
 	return out, nil
 }
 
-// moveHouseholdRecords gives the members, grants and grant events of a household the
-// household's new area code, so that the denormalized scope column stays true.
+// moveHouseholdRecords gives the members, grants, grant events, medical claims and
+// charity aid of a household the household's new area code, so that the denormalized
+// scope column stays true.
 func moveHouseholdRecords(tx *gorm.DB, householdID, area string) error {
 	grantIDs := tx.Session(&gorm.Session{NewDB: true}).Table("grants").Select("id").Where("household_id = ?", householdID)
 	steps := []*gorm.DB{
 		tx.Table("members").Where("household_id = ?", householdID),
 		tx.Table("grant_events").Where("grant_id IN (?)", grantIDs),
+		tx.Table("medical_claims").Where("grant_id IN (?)", grantIDs),
 		tx.Table("grants").Where("household_id = ?", householdID),
 		tx.Table("verifications").Where("household_id = ?", householdID),
 		tx.Table("verification_members").Where("verification_id IN (?)",
 			tx.Session(&gorm.Session{NewDB: true}).Table("verifications").Select("id").Where("household_id = ?", householdID)),
+		tx.Table("charity_aids").Where("household_id = ?", householdID),
 	}
 	for _, q := range steps {
 		if err := q.Update("area_code", area).Error; err != nil {

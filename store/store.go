@@ -47,6 +47,9 @@ type Config struct {
 	MaxOpenConns int
 	// Policy holds the thresholds of the policy rules; nil means policy.DefaultConfig.
 	Policy *policy.Config
+	// Medical holds the ratio and ceiling of each medical program (P3); nil means
+	// policy.DefaultMedicalRules.
+	Medical policy.MedicalRules
 }
 
 // Store is the area-scoped data access of jiuzhu. It is safe for concurrent use.
@@ -56,6 +59,7 @@ type Store struct {
 	tree    *division.Tree
 	now     func() time.Time
 	policy  policy.Config
+	medical policy.MedicalRules
 }
 
 // Open connects to the database of cfg. It does not migrate; call Migrate.
@@ -117,7 +121,11 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 	if cfg.Policy != nil {
 		pol = *cfg.Policy
 	}
-	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, policy: pol}, nil
+	medical := cfg.Medical
+	if medical == nil {
+		medical = policy.DefaultMedicalRules()
+	}
+	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, policy: pol, medical: medical}, nil
 }
 
 // withCustomPlans asks PostgreSQL to plan every execution of a prepared statement with

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"jiuzhu/auth"
+	"jiuzhu/catalogue"
+	"jiuzhu/models"
+	"jiuzhu/policy"
+)
+
+// maxReasonLen bounds the reason of a status change and the note of an application.
+const maxReasonLen = 500
+
+// SubmitApplication receives an application at the one door (P5, P11): whatever the
+// channel, it becomes a PENDING grant on an active program for a household of the
+// caller's area (optionally one member; medical programs need one), with a reference
+// number of the form JZ-2026-000123 that the applicant and the hotline follow it by. The
+// number comes from a per-year counter incremented in the same transaction, so numbers
+// have no gaps and no duplicates. The amount stays zero until approval sets it, and the
+// start date is the day of the application until then.
+//
+// It returns a Forbidden error for auditors and integrators, models.ErrNotFound for a
+// household or member outside the caller's area, and a *models.FieldError for bad input
+// or an inactive program.
+func (s *Store) SubmitApplication(ctx context.Context, in models.ApplicationInput) (*models.Grant, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := sc.may(auth.ActionSubmitApplication, "submit applications"); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(models.ApplicationChannels, in.Channel) {
+		return nil, models.Invalid("input.channel", "%q is not a channel", in.Channel)
+	}
+	note, err := optionalText("input.note", in.Note, maxReasonLen)
+	if err != nil {
+		return nil, err
+	}
+	today := s.now().In(policy.ChinaTime)
+	var out *models.Grant
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		prog, err := s.program(tx, strings.TrimSpace(in.ProgramCode))
+		if err != nil {
+			return models.WithField("input.programCode", err)
+		}
+		if !prog.Active {
+			return models.Invalid("input.programCode", "program %s is not active; applications open only on active programs", prog.Code)
+		}
+		h, err := s.household(sc.rows(tx, "households"), in.HouseholdID)
+		if err != nil {
+			return err
+		}
+		if in.MemberID != nil {
+			if _, err := member(sc.rows(tx, "members").Where("members.id = ? AND members.household_id = ?", *in.MemberID, h.ID)); err != nil {
+				return err
+			}
+		} else if prog.CategoryCode == catalogue.CategoryMedical {
+			return models.Invalid("input.memberId", "medical assistance is for one person: name the member (P3)")
+		}
+		// The counter row is taken last, so that it is held for as short a time as possible.
+		ref, err := nextReference(tx, today.Year())
+		if err != nil {
+			return err
+		}
+		ch := in.Channel
+		g := &models.Grant{
+			ID: newID(), HouseholdID: h.ID, MemberID: in.MemberID, AreaCode: h.AreaCode,
+			ProgramCode: prog.Code, CategoryCode: prog.CategoryCode, Status: models.GrantPending,
+			StartDate: models.DateOf(today), Version: 1, CreatedBy: sc.p.Subject,
+			Reference: &ref, Channel: &ch,
+		}
+		if err := tx.Create(g).Error; err != nil {
+			return err
+		}
+		reason := "application received via " + string(ch)
+		if note != nil {
+			reason += ": " + *note
+		}
+		ev := &models.GrantEvent{
+			ID: newID(), GrantID: g.ID, AreaCode: g.AreaCode, Actor: sc.p.Subject,
+			ActorRole: sc.p.Role, ActorArea: sc.p.Area, ToStatus: g.Status, Reason: reason,
+		}
+		if err := tx.Create(ev).Error; err != nil {
+			return err
+		}
+		out = g
+		return s.audit(tx, sc, "submitApplication", g.AreaCode, []string{g.ID}, nil, g)
+	})
+	if err != nil {
+		return nil, wrap("submit application", err)
+	}
+	return out, nil
+}
+
+// nextReference takes the next application number of year inside tx and formats it. The
+// counter row is created on the year's first application; the increment locks it until
+// tx ends, so concurrent applications are numbered one after the other, and a rolled-back
+// application gives its number back.
+func nextReference(tx *gorm.DB, year int) (string, error) {
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&models.ApplicationCounter{Year: year}).Error; err != nil {
+		return "", err
+	}
+	var n int
+	if err := tx.Raw("UPDATE application_counters SET last = last + 1 WHERE year = ? RETURNING last", year).Scan(&n).Error; err != nil {
+		return "", err
+	}
+	if n <= 0 {
+		return "", errors.New("application counter did not advance")
+	}
+	return policy.ApplicationReference(year, n), nil
+}
+
+// Application returns the application with reference number ref (case and surrounding
+// blanks do not matter): one grant, with its one status and its history in its events.
+// It returns models.ErrNotFound when there is none in the caller's area (or, for
+// integrators, in their categories).
+func (s *Store) Application(ctx context.Context, ref string) (*models.Grant, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ref = strings.ToUpper(strings.TrimSpace(ref))
+	var g models.Grant
+	err = sc.grantRows(s.db.WithContext(ctx)).Where("grants.reference = ?", ref).Take(&g).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.NotFound("application")
+	}
+	if err != nil {
+		return nil, wrap("application", err)
+	}
+	return &g, nil
+}

@@ -1,0 +1,173 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"jiuzhu/auth"
+	"jiuzhu/models"
+	"jiuzhu/policy"
+	"jiuzhu/store"
+	"jiuzhu/store/storetest"
+)
+
+// officer returns the context of an officer of area with subject sub.
+func officer(area, sub string) context.Context {
+	return auth.WithPrincipal(context.Background(), auth.Principal{Subject: sub, Role: models.RoleOfficer, Area: area})
+}
+
+// TestReferencesHaveNoGapsUnderConcurrency submits applications at once and checks that
+// their reference numbers are distinct and consecutive (P11).
+func TestReferencesHaveNoGapsUnderConcurrency(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		h, _ := household(t, st, villageA1)
+		const n = 16
+		refs := make([]string, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ctx := storetest.As(models.RoleAssistant, villageA1)
+				if i%2 == 1 {
+					ctx = storetest.As(models.RoleOfficer, townshipA1)
+				}
+				g, err := st.SubmitApplication(ctx, models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelOnline})
+				if err == nil {
+					refs[i] = *g.Reference
+				}
+				errs[i] = err
+			}()
+		}
+		wg.Wait()
+		// A refused application takes no number.
+		if _, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "MEDICAL_INPATIENT", Channel: models.ChannelOnline}); !errors.Is(err, models.ErrInvalid) {
+			t.Fatalf("medical application without member: %v", err)
+		}
+		last, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelWalkIn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, *last.Reference)
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		sort.Strings(refs)
+		year := time.Now().In(policy.ChinaTime).Year()
+		for i, r := range refs {
+			if want := policy.ApplicationReference(year, i+1); r != want {
+				t.Fatalf("reference %d is %s, want %s (all: %v)", i, r, want, refs)
+			}
+		}
+		if c := store.AuditCount(st, "submitApplication"); c != n+1 {
+			t.Errorf("%d audit events of submitApplication, want %d", c, n+1)
+		}
+	})
+}
+
+// TestParallelMedicalApprovalsShareOneCeiling approves four medical grants of one member
+// at once: together they never pay more than the annual ceiling (P3), and the approvals
+// that find it spent are refused.
+func TestParallelMedicalApprovalsShareOneCeiling(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		h, _ := household(t, st, villageA1)
+		ms, err := st.MembersOf(admin(), h.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		const n = 4
+		for i := range n {
+			g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, MemberID: &ms[0].ID, ProgramCode: "MEDICAL_INPATIENT", Channel: models.ChannelReferral})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.ReviewGrant(officer(townshipA1, fmt.Sprint("town-", i)), g.ID, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, g.ID)
+		}
+		// Each claim alone would pay 70 % of 40,000 = 28,000; the ceiling is 30,000.
+		in := models.ApprovalInput{StartDate: models.NewDate(2026, 5, 1), Medical: &models.MedicalCostsInput{TotalCost: models.Yuan(40000)}}
+		amounts := make([]models.Money, n)
+		var wg sync.WaitGroup
+		for i, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				g, err := st.ApproveGrant(officer(countyA, "county"), id, in, nil)
+				if errors.Is(err, models.ErrInvalid) {
+					return // nothing payable: the ceiling is spent
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				amounts[i] = g.Amount
+			}()
+		}
+		wg.Wait()
+		var sum models.Money
+		approved := 0
+		for _, a := range amounts {
+			sum += a
+			if a > 0 {
+				approved++
+			}
+		}
+		if sum != models.Yuan(30000) || slices.Max(amounts) != models.Yuan(28000) || approved != 2 {
+			t.Fatalf("amounts %v: together they must fill the 30000.00 ceiling exactly, in two approvals", amounts)
+		}
+		if c := store.AuditCount(st, "approveGrant"); c != 2 {
+			t.Errorf("%d audit events of approveGrant", c)
+		}
+	})
+}
+
+// TestLifecycleRecordsFollowTheHousehold moves a household to another village: its
+// medical claims and charity aid move with it, so scope stays true.
+func TestLifecycleRecordsFollowTheHousehold(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		h, _ := household(t, st, villageA1)
+		ms, _ := st.MembersOf(admin(), h.ID)
+		g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, MemberID: &ms[1].ID, ProgramCode: "MEDICAL_OUTPATIENT", Channel: models.ChannelWalkIn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.ReviewGrant(officer(townshipA1, "t"), g.ID, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.ApproveGrant(officer(countyA, "c"), g.ID, models.ApprovalInput{StartDate: models.NewDate(2026, 1, 5),
+			Medical: &models.MedicalCostsInput{TotalCost: models.Yuan(900), BasicInsurance: models.Yuan(500)}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.FileCharityAid(admin(), models.CharityAidInput{HouseholdID: h.ID, Organisation: "红十字会", Date: models.NewDate(2025, 6, 1),
+			Kind: models.CharityService, Amount: 0}); err != nil {
+			t.Fatal(err)
+		}
+		v := villageA2
+		if _, err := st.UpdateHousehold(admin(), h.ID, models.HouseholdPatch{Village: &v}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range [][3]string{{"medical_claims", "grant_id", g.ID}, {"charity_aids", "household_id", h.ID}} {
+			if got := store.AreaCodes(st, c[0], c[1], c[2]); len(got) != 1 || got[0] != villageA2 {
+				t.Errorf("%s after the move: %v", c[0], got)
+			}
+		}
+		if aid, _ := st.CharityAidOf(storetest.As(models.RoleOfficer, townshipA1), h.ID); len(aid) != 0 {
+			t.Errorf("the old township still sees the aid: %v", aid)
+		}
+		if claim, _ := st.MedicalClaimOf(storetest.As(models.RoleOfficer, townshipA2), g.ID); claim == nil || claim.Payable != models.Yuan(280) {
+			t.Errorf("the new township's view of the claim: %+v", claim)
+		}
+	})
+}
