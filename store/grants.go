@@ -168,7 +168,7 @@ func (s *Store) CreateGrant(ctx context.Context, in models.GrantInput) (*models.
 			return err
 		}
 		out = g
-		return nil
+		return s.logChange(tx, grantChanged(models.ChangeCreated, g))
 	})
 	if err != nil {
 		return nil, wrap("create grant", err)

@@ -99,7 +99,7 @@ func (s *Store) AddMember(ctx context.Context, householdID string, in models.Mem
 		if err := tx.Create(m).Error; err != nil {
 			return s.householdWriteError(err)
 		}
-		return touchHousehold(tx, sc, h.ID)
+		return s.touchHousehold(tx, sc, h, memberChanged(models.ChangeCreated, m))
 	})
 	if err != nil {
 		return nil, wrap("add member", err)
@@ -150,7 +150,7 @@ func (s *Store) UpdateMember(ctx context.Context, id string, patch models.Member
 			return err
 		}
 		out = m
-		return touchHousehold(tx, sc, m.HouseholdID)
+		return s.touchHousehold(tx, sc, &models.Household{ID: m.HouseholdID, AreaCode: m.AreaCode}, memberChanged(models.ChangeUpdated, m))
 	})
 	if err != nil {
 		return nil, wrap("update member", err)
@@ -190,7 +190,7 @@ func (s *Store) RemoveMember(ctx context.Context, id string) (*models.Member, er
 			return err
 		}
 		out = m
-		return touchHousehold(tx, sc, m.HouseholdID)
+		return s.touchHousehold(tx, sc, &models.Household{ID: m.HouseholdID, AreaCode: m.AreaCode}, memberChanged(models.ChangeDeleted, m))
 	})
 	if err != nil {
 		return nil, wrap("remove member", err)
@@ -228,6 +228,11 @@ func (s *Store) SetHouseholdHead(ctx context.Context, householdID, memberID stri
 			return nil
 		}
 		now := s.db.NowFunc()
+		var formerHeads []*models.Member
+		if err := sc.rows(tx, "members").Select("id", "area_code").Where("household_id = ? AND relation = ?", h.ID, models.RelationHead).
+			Find(&formerHeads).Error; err != nil {
+			return err
+		}
 		if err := sc.rows(tx, "members").Where("household_id = ? AND relation = ?", h.ID, models.RelationHead).
 			Updates(map[string]any{"relation": formerHeadRelation, "updated_at": now}).Error; err != nil {
 			return err
@@ -236,7 +241,11 @@ func (s *Store) SetHouseholdHead(ctx context.Context, householdID, memberID stri
 			Updates(map[string]any{"relation": models.RelationHead, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		if err := touchHousehold(tx, sc, h.ID); err != nil {
+		log := []models.ChangeLogEntry{memberChanged(models.ChangeUpdated, m)}
+		for _, f := range formerHeads {
+			log = append(log, memberChanged(models.ChangeUpdated, f))
+		}
+		if err := s.touchHousehold(tx, sc, h, log...); err != nil {
 			return err
 		}
 		out, err = s.household(sc.rows(tx, "households"), h.ID)
@@ -249,11 +258,16 @@ func (s *Store) SetHouseholdHead(ctx context.Context, householdID, memberID stri
 }
 
 // touchHousehold bumps a household's version and update time after a change to its
-// members, so that readers and integrators see the household as changed.
-func touchHousehold(tx *gorm.DB, sc scope, id string) error {
-	return sc.rows(tx, "households").Where("id = ?", id).Updates(map[string]any{
+// members, so that readers and integrators see the household as changed, and logs the
+// household's update with the members' changes in the change feed.
+func (s *Store) touchHousehold(tx *gorm.DB, sc scope, h *models.Household, memberChanges ...models.ChangeLogEntry) error {
+	err := sc.rows(tx, "households").Where("id = ?", h.ID).Updates(map[string]any{
 		"version": gorm.Expr("version + 1"), "updated_at": tx.NowFunc(),
 	}).Error
+	if err != nil {
+		return err
+	}
+	return s.logChange(tx, append(memberChanges, householdChanged(models.ChangeUpdated, h))...)
 }
 
 // HeadOf returns the head of a household in the caller's area, or nil when the household

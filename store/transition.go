@@ -41,5 +41,5 @@ func (s *Store) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to
 		return err
 	}
 	g.Status, g.Version = to, g.Version+1
-	return nil
+	return s.logChange(tx, grantChanged(models.ChangeUpdated, g))
 }
