@@ -48,11 +48,14 @@ const (
 	ActionWriteHousehold Action = iota + 1
 	// ActionWriteGrant opens grants.
 	ActionWriteGrant
+	// ActionImport upserts records in bulk (importHouseholds, jiuzhu import).
+	ActionImport
 )
 
 var permissions = map[Action][]models.Role{
 	ActionWriteHousehold: {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant, models.RoleIntegrator},
 	ActionWriteGrant:     {models.RoleAdmin, models.RoleOfficer},
+	ActionImport:         {models.RoleAdmin, models.RoleOfficer, models.RoleIntegrator},
 }
 
 // May reports whether the caller's role allows action.
