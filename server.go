@@ -7,6 +7,7 @@
 //	jiuzhu migrate                  create or update the schema, load divisions and programs
 //	jiuzhu seed --households N      load N deterministic demo households into an empty database
 //	jiuzhu token --role R --area C  print a signed token
+//	jiuzhu import households FILE   upsert households from a CSV or JSON-lines file
 //
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ISSUER,
 // JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL); flags override it.
@@ -34,6 +35,7 @@ import (
 	"jiuzhu/auth"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
+	"jiuzhu/importer"
 	"jiuzhu/models"
 	"jiuzhu/seed"
 	"jiuzhu/store"
@@ -157,8 +159,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		fmt.Fprintln(out, tok)
 		return nil
+	case "import":
+		return importer.Main(ctx, fs, args, out, os.Stderr, func() (*store.Store, *auth.Verifier, error) {
+			v, _, err := newVerifier(cfg)
+			if err != nil {
+				return nil, nil, err
+			}
+			st, err := openStore(ctx, cfg, newLogger(cfg, os.Stderr))
+			return st, v, err
+		})
 	default:
-		return fmt.Errorf("unknown command %q (serve, migrate, seed, token)", cmd)
+		return fmt.Errorf("unknown command %q (serve, migrate, seed, token, import)", cmd)
 	}
 }
 
