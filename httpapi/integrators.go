@@ -27,8 +27,8 @@ func recordIntegratorCalls(st *store.Store, log *slog.Logger) graphql.OperationM
 		op, fields := "graphql", []string(nil)
 		if oc != nil && oc.Operation != nil {
 			op = string(oc.Operation.Operation)
-			if oc.OperationName != "" {
-				op += " " + oc.OperationName
+			if oc.Operation.Name != "" {
+				op += " " + oc.Operation.Name
 			}
 			for _, sel := range oc.Operation.SelectionSet {
 				if f, ok := sel.(*ast.Field); ok {

@@ -531,20 +531,14 @@ func (s *Store) writeImport(tx *gorm.DB, sc scope, cands []*importCandidate) err
 			return err
 		}
 	}
-	if len(newHouseholds) > 0 {
-		if err := tx.CreateInBatches(newHouseholds, 1000).Error; err != nil {
-			return err
-		}
+	if err := s.insertHouseholds(tx, newHouseholds); err != nil {
+		return err
 	}
-	if len(newMembers) > 0 {
-		if err := tx.CreateInBatches(newMembers, 1000).Error; err != nil {
-			return err
-		}
+	if err := s.insertMembers(tx, newMembers); err != nil {
+		return err
 	}
-	if len(audits) > 0 {
-		if err := tx.CreateInBatches(audits, 1000).Error; err != nil {
-			return err
-		}
+	if err := s.insertAudits(tx, audits); err != nil {
+		return err
 	}
 	return s.logChange(tx, log...)
 }
