@@ -25,9 +25,9 @@ const changesQuery = `query Sync($since: String) { changes(since: $since, first:
 
 type importAnswer struct {
 	ImportHouseholds struct {
-		Committed                            bool
+		Committed                             bool
 		Created, Updated, Unchanged, Rejected int
-		Results                              []struct {
+		Results                               []struct {
 			Index        int
 			Key, Outcome string
 			ID           *string

@@ -282,4 +282,3 @@ func BenchmarkImportHouseholds(b *testing.B) {
 		})
 	}
 }
-
