@@ -9,6 +9,7 @@
 //	jiuzhu token --role R --area C  print a signed token
 //	jiuzhu jobs run [--date D]      run the daily jobs (end grace periods, refresh derived values)
 //	jiuzhu bench --households N     load a city-scale dataset into PostgreSQL and benchmark
+//	jiuzhu import households FILE   upsert households from a CSV or JSON-lines file
 //
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ISSUER,
 // JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL, MEDICAL_RULES, and the
@@ -38,6 +39,7 @@ import (
 	"jiuzhu/bench"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
+	"jiuzhu/importer"
 	"jiuzhu/jobs"
 	"jiuzhu/models"
 	"jiuzhu/policy"
@@ -178,8 +180,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return runJobs(ctx, cfg, *day, out)
 	case "bench":
 		return bench.Main(ctx, args, out, cfg.databaseURL)
+	case "import":
+		return importer.Main(ctx, fs, args, out, os.Stderr, func() (*store.Store, *auth.Verifier, error) {
+			v, _, err := newVerifier(cfg)
+			if err != nil {
+				return nil, nil, err
+			}
+			st, err := openStore(ctx, cfg, newLogger(cfg, os.Stderr))
+			return st, v, err
+		})
 	default:
-		return fmt.Errorf("unknown command %q (serve, migrate, seed, token, jobs, bench)", cmd)
+		return fmt.Errorf("unknown command %q (serve, migrate, seed, token, jobs, bench, import)", cmd)
 	}
 }
 

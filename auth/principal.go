@@ -66,6 +66,8 @@ const (
 	ActionReadReserve
 	// ActionFileCharityAid files a charity's aid against a household (P4).
 	ActionFileCharityAid
+	// ActionImport upserts records in bulk (importHouseholds, jiuzhu import).
+	ActionImport
 )
 
 var permissions = map[Action][]models.Role{
@@ -80,6 +82,7 @@ var permissions = map[Action][]models.Role{
 	ActionDrawReserve:       {models.RoleAdmin, models.RoleOfficer},
 	ActionReadReserve:       {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant, models.RoleAuditor},
 	ActionFileCharityAid:    {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
+	ActionImport:            {models.RoleAdmin, models.RoleOfficer, models.RoleIntegrator},
 }
 
 // May reports whether the caller's role allows action.

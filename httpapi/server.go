@@ -82,6 +82,7 @@ func GraphQL(st *store.Store, log *slog.Logger) http.Handler {
 		return errors.New("internal error")
 	})
 	srv.AroundRootFields(requireCaller)
+	srv.AroundOperations(recordIntegratorCalls(st, log))
 	return srv
 }
 

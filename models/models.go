@@ -134,5 +134,6 @@ type AuditEvent struct {
 func All() []any {
 	return []any{&Jurisdiction{}, &Category{}, &Program{}, &Household{}, &Member{}, &Grant{}, &GrantEvent{}, &AuditEvent{},
 		&DibaoStandard{}, &Verification{}, &VerificationMember{},
-		&ApplicationCounter{}, &MedicalClaim{}, &ReserveFund{}, &ReserveEntry{}, &CharityAid{}}
+		&ApplicationCounter{}, &MedicalClaim{}, &ReserveFund{}, &ReserveEntry{}, &CharityAid{},
+		&ChangeSeq{}, &ChangeLogEntry{}}
 }

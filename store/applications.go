@@ -80,6 +80,9 @@ func (s *Store) SubmitApplication(ctx context.Context, in models.ApplicationInpu
 		if err := tx.Create(g).Error; err != nil {
 			return err
 		}
+		if err := s.logChange(tx, grantChanged(models.ChangeCreated, g)); err != nil {
+			return err
+		}
 		reason := "application received via " + string(ch)
 		if note != nil {
 			reason += ": " + *note

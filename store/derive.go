@@ -127,6 +127,9 @@ func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
 			if err != nil {
 				return 0, err
 			}
+			if err := s.logChange(tx, householdChanged(models.ChangeUpdated, h)); err != nil {
+				return 0, err
+			}
 		}
 		for j, m := range hm {
 			flags := careFlags(a.MemberCare[j])
@@ -134,6 +137,9 @@ func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
 				continue
 			}
 			if err := sc.rows(tx, "members").Where("id = ?", m.ID).Update("care_flags", flags).Error; err != nil {
+				return 0, err
+			}
+			if err := s.logChange(tx, memberChanged(models.ChangeUpdated, m)); err != nil {
 				return 0, err
 			}
 		}

@@ -168,6 +168,9 @@ func (s *Store) CreateGrant(ctx context.Context, in models.GrantInput) (*models.
 			return err
 		}
 		out = g
+		if err := s.logChange(tx, grantChanged(models.ChangeCreated, g)); err != nil {
+			return err
+		}
 		return s.refreshOne(tx, sc, h.ID)
 	})
 	if err != nil {

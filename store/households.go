@@ -163,6 +163,14 @@ func (s *Store) CreateHousehold(ctx context.Context, in models.HouseholdInput) (
 		if err := tx.Create(members).Error; err != nil {
 			return s.householdWriteError(err)
 		}
+		log := []models.ChangeLogEntry{householdChanged(models.ChangeCreated, h)}
+		for _, m := range members {
+			log = append(log, memberChanged(models.ChangeCreated, m))
+		}
+		if err := s.logChange(tx, log...); err != nil {
+			return err
+		}
+
 		if err := s.refreshOne(tx, sc, h.ID); err != nil {
 			return err
 		}
@@ -275,10 +283,16 @@ func (s *Store) UpdateHousehold(ctx context.Context, id string, patch models.Hou
 		if err := sc.rows(tx, "households").Where("id = ?", h.ID).Updates(updates).Error; err != nil {
 			return s.householdWriteError(err)
 		}
+		log := []models.ChangeLogEntry{householdChanged(models.ChangeUpdated, h)}
 		if moved {
-			if err := moveHouseholdRecords(tx, h.ID, h.AreaCode); err != nil {
+			movedLog, err := moveHouseholdRecords(tx, h.ID, h.AreaCode)
+			if err != nil {
 				return err
 			}
+			log = append(log, movedLog...)
+		}
+		if err := s.logChange(tx, log...); err != nil {
+			return err
 		}
 		if err := s.refreshOne(tx, sc, h.ID); err != nil {
 			return err
@@ -292,10 +306,11 @@ func (s *Store) UpdateHousehold(ctx context.Context, id string, patch models.Hou
 	return out, nil
 }
 
-// moveHouseholdRecords gives the members, grants, grant events, medical claims and
-// charity aid of a household the household's new area code, so that the denormalized
-// scope column stays true.
-func moveHouseholdRecords(tx *gorm.DB, householdID, area string) error {
+// moveHouseholdRecords gives the members, grants, grant events, verifications, medical
+// claims and charity aid of a household the household's new area code, so that the
+// denormalized scope column stays true. It returns the change-log entries of the moved
+// members and grants, for the caller's logChange.
+func moveHouseholdRecords(tx *gorm.DB, householdID, area string) ([]models.ChangeLogEntry, error) {
 	grantIDs := tx.Session(&gorm.Session{NewDB: true}).Table("grants").Select("id").Where("household_id = ?", householdID)
 	steps := []*gorm.DB{
 		tx.Table("members").Where("household_id = ?", householdID),
@@ -309,8 +324,23 @@ func moveHouseholdRecords(tx *gorm.DB, householdID, area string) error {
 	}
 	for _, q := range steps {
 		if err := q.Update("area_code", area).Error; err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	var ms []*models.Member
+	if err := tx.Table("members").Select("id", "area_code").Where("household_id = ?", householdID).Find(&ms).Error; err != nil {
+		return nil, err
+	}
+	var gs []*models.Grant
+	if err := tx.Table("grants").Select("id", "area_code", "category_code").Where("household_id = ?", householdID).Find(&gs).Error; err != nil {
+		return nil, err
+	}
+	log := make([]models.ChangeLogEntry, 0, len(ms)+len(gs))
+	for _, m := range ms {
+		log = append(log, memberChanged(models.ChangeUpdated, m))
+	}
+	for _, g := range gs {
+		log = append(log, grantChanged(models.ChangeUpdated, g))
+	}
+	return log, nil
 }

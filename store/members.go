@@ -99,7 +99,7 @@ func (s *Store) AddMember(ctx context.Context, householdID string, in models.Mem
 		if err := tx.Create(m).Error; err != nil {
 			return s.householdWriteError(err)
 		}
-		if err := touchHousehold(tx, sc, h.ID); err != nil {
+		if err := s.touchHousehold(tx, sc, h, memberChanged(models.ChangeCreated, m)); err != nil {
 			return err
 		}
 		if err := s.refreshOne(tx, sc, h.ID); err != nil {
@@ -156,7 +156,7 @@ func (s *Store) UpdateMember(ctx context.Context, id string, patch models.Member
 		if err != nil {
 			return err
 		}
-		if err := touchHousehold(tx, sc, m.HouseholdID); err != nil {
+		if err := s.touchHousehold(tx, sc, &models.Household{ID: m.HouseholdID, AreaCode: m.AreaCode}, memberChanged(models.ChangeUpdated, m)); err != nil {
 			return err
 		}
 		if err := s.refreshOne(tx, sc, m.HouseholdID); err != nil {
@@ -203,7 +203,7 @@ func (s *Store) RemoveMember(ctx context.Context, id string) (*models.Member, er
 			return err
 		}
 		out = m
-		if err := touchHousehold(tx, sc, m.HouseholdID); err != nil {
+		if err := s.touchHousehold(tx, sc, &models.Household{ID: m.HouseholdID, AreaCode: m.AreaCode}, memberChanged(models.ChangeDeleted, m)); err != nil {
 			return err
 		}
 		return s.refreshOne(tx, sc, m.HouseholdID)
@@ -244,6 +244,11 @@ func (s *Store) SetHouseholdHead(ctx context.Context, householdID, memberID stri
 			return nil
 		}
 		now := s.db.NowFunc()
+		var formerHeads []*models.Member
+		if err := sc.rows(tx, "members").Select("id", "area_code").Where("household_id = ? AND relation = ?", h.ID, models.RelationHead).
+			Find(&formerHeads).Error; err != nil {
+			return err
+		}
 		if err := sc.rows(tx, "members").Where("household_id = ? AND relation = ?", h.ID, models.RelationHead).
 			Updates(map[string]any{"relation": formerHeadRelation, "updated_at": now}).Error; err != nil {
 			return err
@@ -252,7 +257,11 @@ func (s *Store) SetHouseholdHead(ctx context.Context, householdID, memberID stri
 			Updates(map[string]any{"relation": models.RelationHead, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		if err := touchHousehold(tx, sc, h.ID); err != nil {
+		log := []models.ChangeLogEntry{memberChanged(models.ChangeUpdated, m)}
+		for _, f := range formerHeads {
+			log = append(log, memberChanged(models.ChangeUpdated, f))
+		}
+		if err := s.touchHousehold(tx, sc, h, log...); err != nil {
 			return err
 		}
 		out, err = s.household(sc.rows(tx, "households"), h.ID)
@@ -265,11 +274,16 @@ func (s *Store) SetHouseholdHead(ctx context.Context, householdID, memberID stri
 }
 
 // touchHousehold bumps a household's version and update time after a change to its
-// members, so that readers and integrators see the household as changed.
-func touchHousehold(tx *gorm.DB, sc scope, id string) error {
-	return sc.rows(tx, "households").Where("id = ?", id).Updates(map[string]any{
+// members, so that readers and integrators see the household as changed, and logs the
+// household's update with the members' changes in the change feed.
+func (s *Store) touchHousehold(tx *gorm.DB, sc scope, h *models.Household, memberChanges ...models.ChangeLogEntry) error {
+	err := sc.rows(tx, "households").Where("id = ?", h.ID).Updates(map[string]any{
 		"version": gorm.Expr("version + 1"), "updated_at": tx.NowFunc(),
 	}).Error
+	if err != nil {
+		return err
+	}
+	return s.logChange(tx, append(memberChanges, householdChanged(models.ChangeUpdated, h))...)
 }
 
 // HeadOf returns the head of a household in the caller's area, or nil when the household

@@ -23,6 +23,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if err := s.loadJurisdictions(tx); err != nil {
 			return err
 		}
+		if err := ensureChangeLog(tx); err != nil {
+			return fmt.Errorf("store: change log: %w", err)
+		}
 		return loadCatalogue(tx)
 	})
 }

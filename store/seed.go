@@ -44,7 +44,17 @@ func (s *Store) SeedUnscoped(ctx context.Context, households []models.Household,
 				return fmt.Errorf("insert %s: %w", st.name, err)
 			}
 		}
-		return nil
+		log := make([]models.ChangeLogEntry, 0, len(households)+len(members)+len(grants))
+		for i := range households {
+			log = append(log, householdChanged(models.ChangeCreated, &households[i]))
+		}
+		for i := range members {
+			log = append(log, memberChanged(models.ChangeCreated, &members[i]))
+		}
+		for i := range grants {
+			log = append(log, grantChanged(models.ChangeCreated, &grants[i]))
+		}
+		return s.logChange(tx, log...)
 	})
 	return wrap("seed", err)
 }

@@ -41,6 +41,9 @@ func (s *Store) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to
 		return err
 	}
 	g.Status, g.Version = to, g.Version+1
+	if err := s.logChange(tx, grantChanged(models.ChangeUpdated, g)); err != nil {
+		return err
+	}
 	// Receiving a grant or not is an input of the derived values (P14, P17).
 	return s.refreshOne(tx, scopeFor(actor), g.HouseholdID)
 }

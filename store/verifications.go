@@ -178,6 +178,9 @@ func (s *Store) checkRuralDibao(tx *gorm.DB, sc scope, h *models.Household, v *m
 			if res.RowsAffected == 0 {
 				return nil, models.Conflict("the grant was changed by someone else; try again")
 			}
+			if err := s.logChange(tx, grantChanged(models.ChangeUpdated, g)); err != nil {
+				return nil, err
+			}
 		}
 		changed = append(changed, g.ID)
 	}
