@@ -461,6 +461,7 @@ func (s *Store) writeImport(tx *gorm.DB, sc scope, cands []*importCandidate) err
 		removedIDs    []string
 		log           []models.ChangeLogEntry
 		audits        []*models.AuditEvent
+		written       []string
 	)
 	logged := map[string]bool{}
 	logOnce := func(e models.ChangeLogEntry) {
@@ -523,6 +524,7 @@ func (s *Store) writeImport(tx *gorm.DB, sc scope, cands []*importCandidate) err
 			newMembers = append(newMembers, m)
 			logOnce(memberChanged(models.ChangeCreated, m))
 		}
+		written = append(written, h.ID)
 		audits = append(audits, s.auditEvent(sc, "importHouseholds", h.AreaCode, []string{h.ID},
 			c.beforeSnap, householdSnapshot(&h, c.members)))
 	}
@@ -540,7 +542,12 @@ func (s *Store) writeImport(tx *gorm.DB, sc scope, cands []*importCandidate) err
 	if err := s.insertAudits(tx, audits); err != nil {
 		return err
 	}
-	return s.logChange(tx, log...)
+	if err := s.logChange(tx, log...); err != nil {
+		return err
+	}
+	// The members are inputs of the derived values (P9, P14, P17).
+	_, err := s.refresh(tx, sc, written)
+	return err
 }
 
 // auditEvent builds the audit record that audit writes, for callers that write many in
