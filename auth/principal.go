@@ -48,11 +48,20 @@ const (
 	ActionWriteHousehold Action = iota + 1
 	// ActionWriteGrant opens grants.
 	ActionWriteGrant
+	// ActionReadStaffing reads the staff registry and the staffing report (P6).
+	ActionReadStaffing
+	// ActionWriteStaff registers, changes and ends staff members.
+	ActionWriteStaff
+	// ActionSetPopulation sets the population of a township.
+	ActionSetPopulation
 )
 
 var permissions = map[Action][]models.Role{
 	ActionWriteHousehold: {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant, models.RoleIntegrator},
 	ActionWriteGrant:     {models.RoleAdmin, models.RoleOfficer},
+	ActionReadStaffing:   {models.RoleAdmin, models.RoleOfficer, models.RoleAuditor},
+	ActionWriteStaff:     {models.RoleAdmin},
+	ActionSetPopulation:  {models.RoleAdmin},
 }
 
 // May reports whether the caller's role allows action.

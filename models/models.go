@@ -116,5 +116,5 @@ type AuditEvent struct {
 
 // All lists every model, in an order fit for migration.
 func All() []any {
-	return []any{&Jurisdiction{}, &Category{}, &Program{}, &Household{}, &Member{}, &Grant{}, &GrantEvent{}, &AuditEvent{}}
+	return []any{&Jurisdiction{}, &Category{}, &Program{}, &Household{}, &Member{}, &Grant{}, &GrantEvent{}, &AuditEvent{}, &StaffMember{}}
 }

@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"jiuzhu/division"
+	"jiuzhu/policy"
 )
 
 // Dialect names the database behind a Store.
@@ -43,6 +44,9 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxOpenConns bounds the PostgreSQL pool; 0 means 20.
 	MaxOpenConns int
+	// CoordinatorThreshold is the number of active recipients from which a village needs
+	// two coordinators (P6); 0 means policy.DefaultCoordinatorThreshold.
+	CoordinatorThreshold int
 }
 
 // Store is the area-scoped data access of jiuzhu. It is safe for concurrent use.
@@ -51,6 +55,8 @@ type Store struct {
 	dialect Dialect
 	tree    *division.Tree
 	now     func() time.Time
+	// coordinatorThreshold is Config.CoordinatorThreshold, defaulted.
+	coordinatorThreshold int
 }
 
 // Open connects to the database of cfg. It does not migrate; call Migrate.
@@ -108,7 +114,11 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", dialect, err)
 	}
-	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now}, nil
+	threshold := cfg.CoordinatorThreshold
+	if threshold <= 0 {
+		threshold = policy.DefaultCoordinatorThreshold
+	}
+	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, coordinatorThreshold: threshold}, nil
 }
 
 // Dialect returns which database the store uses.
