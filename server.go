@@ -9,7 +9,8 @@
 //	jiuzhu token --role R --area C  print a signed token
 //
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ISSUER,
-// JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL); flags override it.
+// JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL,
+// STAFFING_COORDINATOR_THRESHOLD); flags override it.
 package main
 
 import (
@@ -58,6 +59,10 @@ type config struct {
 	dataDir        string
 	demoHouseholds int
 	logLevel       string
+	// coordinatorThreshold is STAFFING_COORDINATOR_THRESHOLD: the active recipients from
+	// which a village needs two coordinators (P6); 0 means the policy's default.
+	coordinatorThreshold    int
+	coordinatorThresholdErr error
 }
 
 func configFromEnv() config {
@@ -71,7 +76,21 @@ func configFromEnv() config {
 		logLevel:    envOr("LOG_LEVEL", "info"),
 	}
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
+	c.coordinatorThreshold, c.coordinatorThresholdErr = coordinatorThreshold(os.Getenv("STAFFING_COORDINATOR_THRESHOLD"))
 	return c
+}
+
+// coordinatorThreshold reads STAFFING_COORDINATOR_THRESHOLD: empty means the policy's
+// default (0 here); anything else must be a whole number of at least 1.
+func coordinatorThreshold(v string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("STAFFING_COORDINATOR_THRESHOLD must be a whole number of at least 1, not %q", v)
+	}
+	return n, nil
 }
 
 func envOr(key, def string) string {
@@ -172,7 +191,13 @@ func newLogger(cfg config, out io.Writer) *slog.Logger {
 
 // openStore opens and migrates the configured database.
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, store.Config{DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log}, division.Dezhou())
+	if cfg.coordinatorThresholdErr != nil {
+		return nil, cfg.coordinatorThresholdErr
+	}
+	st, err := store.Open(ctx, store.Config{
+		DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log,
+		CoordinatorThreshold: cfg.coordinatorThreshold,
+	}, division.Dezhou())
 	if err != nil {
 		return nil, err
 	}
@@ -241,8 +266,13 @@ func seedDemo(ctx context.Context, st *store.Store, n int, out io.Writer) error 
 	if err := st.SeedUnscoped(ctx, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "seeded %d households, %d members, %d grants in %s\n",
-		len(ds.Households), len(ds.Members), len(ds.Grants), time.Since(start).Round(time.Millisecond))
+	staffing := seed.Staffing(st.Tree(), time.Now())
+	if err := st.SeedStaffingUnscoped(ctx, staffing.Populations, staffing.Staff); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "seeded %d households, %d members, %d grants, %d township populations and %d staff in %s\n",
+		len(ds.Households), len(ds.Members), len(ds.Grants), len(staffing.Populations), len(staffing.Staff),
+		time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
