@@ -270,6 +270,9 @@ func seedDemo(ctx context.Context, st *store.Store, n int, out io.Writer) error 
 	if err := st.SeedStaffingUnscoped(ctx, staffing.Populations, staffing.Staff); err != nil {
 		return err
 	}
+	if err := st.AnalyzeUnscoped(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "seeded %d households, %d members, %d grants, %d township populations and %d staff in %s\n",
 		len(ds.Households), len(ds.Members), len(ds.Grants), len(staffing.Populations), len(staffing.Staff),
 		time.Since(start).Round(time.Millisecond))

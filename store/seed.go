@@ -75,3 +75,11 @@ func (s *Store) SeedStaffingUnscoped(ctx context.Context, populations map[string
 	})
 	return wrap("seed staffing", err)
 }
+
+// AnalyzeUnscoped refreshes the planner's statistics of every table, as autovacuum would
+// some time after a bulk load. The seed command runs it after loading, so that the first
+// aggregates over fresh data (the staffing report) get a hash join rather than a plan
+// made for empty tables.
+func (s *Store) AnalyzeUnscoped(ctx context.Context) error {
+	return wrap("analyze", s.db.WithContext(ctx).Exec("ANALYZE").Error)
+}
