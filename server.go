@@ -12,8 +12,9 @@
 //	jiuzhu import households FILE   upsert households from a CSV or JSON-lines file
 //
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ISSUER,
-// JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL, MEDICAL_RULES, and the
-// POLICY_* thresholds of package policy); flags override it.
+// JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL, MEDICAL_RULES,
+// STAFFING_COORDINATOR_THRESHOLD, and the POLICY_* thresholds of package policy); flags
+// override it.
 package main
 
 import (
@@ -67,6 +68,10 @@ type config struct {
 	demoHouseholds int
 	logLevel       string
 	medicalRules   string
+	// coordinatorThreshold is STAFFING_COORDINATOR_THRESHOLD: the active recipients from
+	// which a village needs two coordinators (P6); 0 means the policy's default.
+	coordinatorThreshold    int
+	coordinatorThresholdErr error
 }
 
 func configFromEnv() config {
@@ -83,7 +88,21 @@ func configFromEnv() config {
 		medicalRules: os.Getenv("MEDICAL_RULES"),
 	}
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
+	c.coordinatorThreshold, c.coordinatorThresholdErr = coordinatorThreshold(os.Getenv("STAFFING_COORDINATOR_THRESHOLD"))
 	return c
+}
+
+// coordinatorThreshold reads STAFFING_COORDINATOR_THRESHOLD: empty means the policy's
+// default (0 here); anything else must be a whole number of at least 1.
+func coordinatorThreshold(v string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("STAFFING_COORDINATOR_THRESHOLD must be a whole number of at least 1, not %q", v)
+	}
+	return n, nil
 }
 
 func envOr(key, def string) string {
@@ -229,6 +248,9 @@ func runJobs(ctx context.Context, cfg config, day string, out io.Writer) error {
 
 // openStore opens and migrates the configured database.
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
+	if cfg.coordinatorThresholdErr != nil {
+		return nil, cfg.coordinatorThresholdErr
+	}
 	pol, err := policy.ConfigFromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
@@ -237,7 +259,10 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	if err != nil {
 		return nil, fmt.Errorf("MEDICAL_RULES: %w", err)
 	}
-	st, err := store.Open(ctx, store.Config{DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log, Policy: &pol, Medical: medical}, division.Dezhou())
+	st, err := store.Open(ctx, store.Config{
+		DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log,
+		Policy: &pol, Medical: medical, CoordinatorThreshold: cfg.coordinatorThreshold,
+	}, division.Dezhou())
 	if err != nil {
 		return nil, err
 	}
@@ -310,8 +335,16 @@ func seedDemo(ctx context.Context, st *store.Store, n int, out io.Writer) error 
 	if err := st.SeedRulesUnscoped(ctx, seed.Standards(st.Tree(), time.Now()), vs, lines); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "seeded %d households, %d members, %d grants in %s\n",
-		len(ds.Households), len(ds.Members), len(ds.Grants), time.Since(start).Round(time.Millisecond))
+	staffing := seed.Staffing(st.Tree(), time.Now())
+	if err := st.SeedStaffingUnscoped(ctx, staffing.Populations, staffing.Staff); err != nil {
+		return err
+	}
+	if err := st.AnalyzeUnscoped(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "seeded %d households, %d members, %d grants, %d township populations and %d staff in %s\n",
+		len(ds.Households), len(ds.Members), len(ds.Grants), len(staffing.Populations), len(staffing.Staff),
+		time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -68,6 +68,12 @@ const (
 	ActionFileCharityAid
 	// ActionImport upserts records in bulk (importHouseholds, jiuzhu import).
 	ActionImport
+	// ActionReadStaffing reads the staff registry and the staffing report (P6).
+	ActionReadStaffing
+	// ActionWriteStaff registers, changes and ends staff members.
+	ActionWriteStaff
+	// ActionSetPopulation sets the population of a township.
+	ActionSetPopulation
 )
 
 var permissions = map[Action][]models.Role{
@@ -83,6 +89,9 @@ var permissions = map[Action][]models.Role{
 	ActionReadReserve:       {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant, models.RoleAuditor},
 	ActionFileCharityAid:    {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
 	ActionImport:            {models.RoleAdmin, models.RoleOfficer, models.RoleIntegrator},
+	ActionReadStaffing:      {models.RoleAdmin, models.RoleOfficer, models.RoleAuditor},
+	ActionWriteStaff:        {models.RoleAdmin},
+	ActionSetPopulation:     {models.RoleAdmin},
 }
 
 // May reports whether the caller's role allows action.

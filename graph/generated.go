@@ -44,6 +44,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	ReserveEntry() ReserveEntryResolver
 	ReserveFund() ReserveFundResolver
+	StaffMember() StaffMemberResolver
 	Verification() VerificationResolver
 	VerificationMember() VerificationMemberResolver
 }
@@ -293,7 +294,9 @@ type ComplexityRoot struct {
 		ApproveGrant       func(childComplexity int, id string, input models.ApprovalInput, expectedVersion *int) int
 		CreateGrant        func(childComplexity int, input models.GrantInput) int
 		CreateHousehold    func(childComplexity int, input models.HouseholdInput) int
+		CreateStaff        func(childComplexity int, input models.StaffInput) int
 		DrawReserve        func(childComplexity int, grantID string, amount models.Money, note *string) int
+		EndStaff           func(childComplexity int, id string, until *models.Date) int
 		FileCharityAid     func(childComplexity int, input models.CharityAidInput) int
 		ImportHouseholds   func(childComplexity int, records []*models.HouseholdRecord, dryRun *bool, partial *bool) int
 		RecordVerification func(childComplexity int, householdID string, input models.VerificationInput) int
@@ -303,12 +306,14 @@ type ComplexityRoot struct {
 		ReviewGrant        func(childComplexity int, id string, expectedVersion *int, reason *string) int
 		SetDibaoStandard   func(childComplexity int, county string, year int, urban models.Money, rural models.Money) int
 		SetHouseholdHead   func(childComplexity int, householdID string, memberID string, formerHeadRelation models.Relation) int
+		SetPopulation      func(childComplexity int, code string, population *int) int
 		SubmitApplication  func(childComplexity int, input models.ApplicationInput) int
 		SuspendGrant       func(childComplexity int, id string, reason string, expectedVersion *int) int
 		TerminateGrant     func(childComplexity int, id string, reason string, expectedVersion *int) int
 		TopUpReserve       func(childComplexity int, township string, amount models.Money, note *string) int
 		UpdateHousehold    func(childComplexity int, id string, input models.HouseholdPatch) int
 		UpdateMember       func(childComplexity int, id string, input models.MemberPatch) int
+		UpdateStaff        func(childComplexity int, id string, input models.StaffPatch) int
 	}
 
 	PageInfo struct {
@@ -350,6 +355,9 @@ type ComplexityRoot struct {
 		MemberByIDNumber func(childComplexity int, idNumber string) int
 		Programs         func(childComplexity int) int
 		ReserveFund      func(childComplexity int, township string) int
+		Staff            func(childComplexity int, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string) int
+		StaffMember      func(childComplexity int, id string) int
+		StaffingReport   func(childComplexity int, area *string) int
 	}
 
 	ReserveEntry struct {
@@ -383,6 +391,70 @@ type ComplexityRoot struct {
 		Township func(childComplexity int) int
 	}
 
+	StaffMember struct {
+		Active    func(childComplexity int) int
+		Area      func(childComplexity int) int
+		AreaCode  func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		From      func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Phone     func(childComplexity int) int
+		Post      func(childComplexity int) int
+		Until     func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	StaffMemberConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StaffMemberEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	StaffingReport struct {
+		Area          func(childComplexity int) int
+		Counties      func(childComplexity int) int
+		Total         func(childComplexity int) int
+		Townships     func(childComplexity int) int
+		VillagesShort func(childComplexity int) int
+	}
+
+	StaffingTotals struct {
+		Area                           func(childComplexity int) int
+		CivilAffairsStaff              func(childComplexity int) int
+		Population                     func(childComplexity int) int
+		Shortfall                      func(childComplexity int) int
+		SocialWorkers                  func(childComplexity int) int
+		Townships                      func(childComplexity int) int
+		TownshipsCompliant             func(childComplexity int) int
+		TownshipsWithUnknownPopulation func(childComplexity int) int
+		Villages                       func(childComplexity int) int
+		VillagesShortOfCoordinators    func(childComplexity int) int
+		VillagesWithoutAssistant       func(childComplexity int) int
+	}
+
+	TownshipStaffing struct {
+		CivilAffairsStaff           func(childComplexity int) int
+		Compliant                   func(childComplexity int) int
+		County                      func(childComplexity int) int
+		Population                  func(childComplexity int) int
+		PopulationKnown             func(childComplexity int) int
+		RequiredCivilAffairsStaff   func(childComplexity int) int
+		RequiredSocialWorkers       func(childComplexity int) int
+		Shortfall                   func(childComplexity int) int
+		SocialWorkers               func(childComplexity int) int
+		Township                    func(childComplexity int) int
+		Villages                    func(childComplexity int) int
+		VillagesShortOfCoordinators func(childComplexity int) int
+		VillagesWithoutAssistant    func(childComplexity int) int
+	}
+
 	Verification struct {
 		Business             func(childComplexity int) int
 		CheckDate            func(childComplexity int) int
@@ -408,6 +480,15 @@ type ComplexityRoot struct {
 		Member        func(childComplexity int) int
 		MonthlyIncome func(childComplexity int) int
 		SelfCareLost  func(childComplexity int) int
+	}
+
+	VillageStaffing struct {
+		ActiveRecipients     func(childComplexity int) int
+		Assistants           func(childComplexity int) int
+		Coordinators         func(childComplexity int) int
+		RequiredCoordinators func(childComplexity int) int
+		Township             func(childComplexity int) int
+		Village              func(childComplexity int) int
 	}
 }
 
@@ -483,6 +564,10 @@ type MutationResolver interface {
 	FileCharityAid(ctx context.Context, input models.CharityAidInput) (*models.CharityAid, error)
 	SetDibaoStandard(ctx context.Context, county string, year int, urban models.Money, rural models.Money) (*models.DibaoStandard, error)
 	RecordVerification(ctx context.Context, householdID string, input models.VerificationInput) (*models.Verification, error)
+	CreateStaff(ctx context.Context, input models.StaffInput) (*models.StaffMember, error)
+	UpdateStaff(ctx context.Context, id string, input models.StaffPatch) (*models.StaffMember, error)
+	EndStaff(ctx context.Context, id string, until *models.Date) (*models.StaffMember, error)
+	SetPopulation(ctx context.Context, code string, population *int) (*models.Jurisdiction, error)
 }
 type PrincipalResolver interface {
 	Area(ctx context.Context, obj *auth.Principal) (*models.Jurisdiction, error)
@@ -509,6 +594,9 @@ type QueryResolver interface {
 	Application(ctx context.Context, reference string) (*models.Grant, error)
 	DibaoStandards(ctx context.Context, area *string, year *int) ([]*models.DibaoStandard, error)
 	Discoveries(ctx context.Context, area *string, first *int, after *string) (*models.DiscoveryConnection, error)
+	StaffMember(ctx context.Context, id string) (*models.StaffMember, error)
+	Staff(ctx context.Context, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string) (*models.StaffMemberConnection, error)
+	StaffingReport(ctx context.Context, area *string) (*models.StaffingReport, error)
 }
 type ReserveEntryResolver interface {
 	Township(ctx context.Context, obj *models.ReserveEntry) (*models.Jurisdiction, error)
@@ -519,6 +607,11 @@ type ReserveFundResolver interface {
 	Township(ctx context.Context, obj *models.ReserveFund) (*models.Jurisdiction, error)
 
 	Entries(ctx context.Context, obj *models.ReserveFund, first *int, after *string) (*models.ReserveEntryConnection, error)
+}
+type StaffMemberResolver interface {
+	Area(ctx context.Context, obj *models.StaffMember) (*models.Jurisdiction, error)
+
+	Active(ctx context.Context, obj *models.StaffMember) (bool, error)
 }
 type VerificationResolver interface {
 	Household(ctx context.Context, obj *models.Verification) (*models.Household, error)
@@ -1599,6 +1692,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateHousehold(childComplexity, args["input"].(models.HouseholdInput)), true
+	case "Mutation.createStaff":
+		if e.ComplexityRoot.Mutation.CreateStaff == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createStaff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateStaff(childComplexity, args["input"].(models.StaffInput)), true
 	case "Mutation.drawReserve":
 		if e.ComplexityRoot.Mutation.DrawReserve == nil {
 			break
@@ -1610,6 +1714,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DrawReserve(childComplexity, args["grantId"].(string), args["amount"].(models.Money), args["note"].(*string)), true
+	case "Mutation.endStaff":
+		if e.ComplexityRoot.Mutation.EndStaff == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endStaff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndStaff(childComplexity, args["id"].(string), args["until"].(*models.Date)), true
 	case "Mutation.fileCharityAid":
 		if e.ComplexityRoot.Mutation.FileCharityAid == nil {
 			break
@@ -1709,6 +1824,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetHouseholdHead(childComplexity, args["householdId"].(string), args["memberId"].(string), args["formerHeadRelation"].(models.Relation)), true
+	case "Mutation.setPopulation":
+		if e.ComplexityRoot.Mutation.SetPopulation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPopulation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPopulation(childComplexity, args["code"].(string), args["population"].(*int)), true
 	case "Mutation.submitApplication":
 		if e.ComplexityRoot.Mutation.SubmitApplication == nil {
 			break
@@ -1775,6 +1901,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMember(childComplexity, args["id"].(string), args["input"].(models.MemberPatch)), true
+	case "Mutation.updateStaff":
+		if e.ComplexityRoot.Mutation.UpdateStaff == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateStaff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateStaff(childComplexity, args["id"].(string), args["input"].(models.StaffPatch)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2019,6 +2156,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ReserveFund(childComplexity, args["township"].(string)), true
+	case "Query.staff":
+		if e.ComplexityRoot.Query.Staff == nil {
+			break
+		}
+
+		args, err := ec.field_Query_staff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Staff(childComplexity, args["area"].(*string), args["filter"].(*models.StaffFilter), args["post"].(*models.StaffPost), args["first"].(*int), args["after"].(*string)), true
+	case "Query.staffMember":
+		if e.ComplexityRoot.Query.StaffMember == nil {
+			break
+		}
+
+		args, err := ec.field_Query_staffMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StaffMember(childComplexity, args["id"].(string)), true
+	case "Query.staffingReport":
+		if e.ComplexityRoot.Query.StaffingReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_staffingReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StaffingReport(childComplexity, args["area"].(*string)), true
 
 	case "ReserveEntry.actor":
 		if e.ComplexityRoot.ReserveEntry.Actor == nil {
@@ -2142,6 +2312,288 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReserveFund.Township(childComplexity), true
+
+	case "StaffMember.active":
+		if e.ComplexityRoot.StaffMember.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.Active(childComplexity), true
+	case "StaffMember.area":
+		if e.ComplexityRoot.StaffMember.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.Area(childComplexity), true
+	case "StaffMember.areaCode":
+		if e.ComplexityRoot.StaffMember.AreaCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.AreaCode(childComplexity), true
+	case "StaffMember.createdAt":
+		if e.ComplexityRoot.StaffMember.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.CreatedAt(childComplexity), true
+	case "StaffMember.from":
+		if e.ComplexityRoot.StaffMember.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.From(childComplexity), true
+	case "StaffMember.id":
+		if e.ComplexityRoot.StaffMember.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.ID(childComplexity), true
+	case "StaffMember.name":
+		if e.ComplexityRoot.StaffMember.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.Name(childComplexity), true
+	case "StaffMember.phone":
+		if e.ComplexityRoot.StaffMember.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.Phone(childComplexity), true
+	case "StaffMember.post":
+		if e.ComplexityRoot.StaffMember.Post == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.Post(childComplexity), true
+	case "StaffMember.until":
+		if e.ComplexityRoot.StaffMember.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.Until(childComplexity), true
+	case "StaffMember.updatedAt":
+		if e.ComplexityRoot.StaffMember.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.UpdatedAt(childComplexity), true
+	case "StaffMember.version":
+		if e.ComplexityRoot.StaffMember.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMember.Version(childComplexity), true
+
+	case "StaffMemberConnection.edges":
+		if e.ComplexityRoot.StaffMemberConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMemberConnection.Edges(childComplexity), true
+	case "StaffMemberConnection.pageInfo":
+		if e.ComplexityRoot.StaffMemberConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMemberConnection.PageInfo(childComplexity), true
+	case "StaffMemberConnection.totalCount":
+		if e.ComplexityRoot.StaffMemberConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMemberConnection.TotalCount(childComplexity), true
+
+	case "StaffMemberEdge.cursor":
+		if e.ComplexityRoot.StaffMemberEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMemberEdge.Cursor(childComplexity), true
+	case "StaffMemberEdge.node":
+		if e.ComplexityRoot.StaffMemberEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffMemberEdge.Node(childComplexity), true
+
+	case "StaffingReport.area":
+		if e.ComplexityRoot.StaffingReport.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingReport.Area(childComplexity), true
+	case "StaffingReport.counties":
+		if e.ComplexityRoot.StaffingReport.Counties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingReport.Counties(childComplexity), true
+	case "StaffingReport.total":
+		if e.ComplexityRoot.StaffingReport.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingReport.Total(childComplexity), true
+	case "StaffingReport.townships":
+		if e.ComplexityRoot.StaffingReport.Townships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingReport.Townships(childComplexity), true
+	case "StaffingReport.villagesShort":
+		if e.ComplexityRoot.StaffingReport.VillagesShort == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingReport.VillagesShort(childComplexity), true
+
+	case "StaffingTotals.area":
+		if e.ComplexityRoot.StaffingTotals.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingTotals.Area(childComplexity), true
+	case "StaffingTotals.civilAffairsStaff":
+		if e.ComplexityRoot.StaffingTotals.CivilAffairsStaff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingTotals.CivilAffairsStaff(childComplexity), true
+	case "StaffingTotals.population":
+		if e.ComplexityRoot.StaffingTotals.Population == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingTotals.Population(childComplexity), true
+	case "StaffingTotals.shortfall":
+		if e.ComplexityRoot.StaffingTotals.Shortfall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingTotals.Shortfall(childComplexity), true
+	case "StaffingTotals.socialWorkers":
+		if e.ComplexityRoot.StaffingTotals.SocialWorkers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingTotals.SocialWorkers(childComplexity), true
+	case "StaffingTotals.townships":
+		if e.ComplexityRoot.StaffingTotals.Townships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingTotals.Townships(childComplexity), true
+	case "StaffingTotals.townshipsCompliant":
+		if e.ComplexityRoot.StaffingTotals.TownshipsCompliant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingTotals.TownshipsCompliant(childComplexity), true
+	case "StaffingTotals.townshipsWithUnknownPopulation":
+		if e.ComplexityRoot.StaffingTotals.TownshipsWithUnknownPopulation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingTotals.TownshipsWithUnknownPopulation(childComplexity), true
+	case "StaffingTotals.villages":
+		if e.ComplexityRoot.StaffingTotals.Villages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingTotals.Villages(childComplexity), true
+	case "StaffingTotals.villagesShortOfCoordinators":
+		if e.ComplexityRoot.StaffingTotals.VillagesShortOfCoordinators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingTotals.VillagesShortOfCoordinators(childComplexity), true
+	case "StaffingTotals.villagesWithoutAssistant":
+		if e.ComplexityRoot.StaffingTotals.VillagesWithoutAssistant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffingTotals.VillagesWithoutAssistant(childComplexity), true
+
+	case "TownshipStaffing.civilAffairsStaff":
+		if e.ComplexityRoot.TownshipStaffing.CivilAffairsStaff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownshipStaffing.CivilAffairsStaff(childComplexity), true
+	case "TownshipStaffing.compliant":
+		if e.ComplexityRoot.TownshipStaffing.Compliant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownshipStaffing.Compliant(childComplexity), true
+	case "TownshipStaffing.county":
+		if e.ComplexityRoot.TownshipStaffing.County == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownshipStaffing.County(childComplexity), true
+	case "TownshipStaffing.population":
+		if e.ComplexityRoot.TownshipStaffing.Population == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownshipStaffing.Population(childComplexity), true
+	case "TownshipStaffing.populationKnown":
+		if e.ComplexityRoot.TownshipStaffing.PopulationKnown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownshipStaffing.PopulationKnown(childComplexity), true
+	case "TownshipStaffing.requiredCivilAffairsStaff":
+		if e.ComplexityRoot.TownshipStaffing.RequiredCivilAffairsStaff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownshipStaffing.RequiredCivilAffairsStaff(childComplexity), true
+	case "TownshipStaffing.requiredSocialWorkers":
+		if e.ComplexityRoot.TownshipStaffing.RequiredSocialWorkers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownshipStaffing.RequiredSocialWorkers(childComplexity), true
+	case "TownshipStaffing.shortfall":
+		if e.ComplexityRoot.TownshipStaffing.Shortfall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownshipStaffing.Shortfall(childComplexity), true
+	case "TownshipStaffing.socialWorkers":
+		if e.ComplexityRoot.TownshipStaffing.SocialWorkers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownshipStaffing.SocialWorkers(childComplexity), true
+	case "TownshipStaffing.township":
+		if e.ComplexityRoot.TownshipStaffing.Township == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownshipStaffing.Township(childComplexity), true
+	case "TownshipStaffing.villages":
+		if e.ComplexityRoot.TownshipStaffing.Villages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownshipStaffing.Villages(childComplexity), true
+	case "TownshipStaffing.villagesShortOfCoordinators":
+		if e.ComplexityRoot.TownshipStaffing.VillagesShortOfCoordinators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownshipStaffing.VillagesShortOfCoordinators(childComplexity), true
+	case "TownshipStaffing.villagesWithoutAssistant":
+		if e.ComplexityRoot.TownshipStaffing.VillagesWithoutAssistant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TownshipStaffing.VillagesWithoutAssistant(childComplexity), true
 
 	case "Verification.business":
 		if e.ComplexityRoot.Verification.Business == nil {
@@ -2271,6 +2723,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VerificationMember.SelfCareLost(childComplexity), true
 
+	case "VillageStaffing.activeRecipients":
+		if e.ComplexityRoot.VillageStaffing.ActiveRecipients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageStaffing.ActiveRecipients(childComplexity), true
+	case "VillageStaffing.assistants":
+		if e.ComplexityRoot.VillageStaffing.Assistants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageStaffing.Assistants(childComplexity), true
+	case "VillageStaffing.coordinators":
+		if e.ComplexityRoot.VillageStaffing.Coordinators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageStaffing.Coordinators(childComplexity), true
+	case "VillageStaffing.requiredCoordinators":
+		if e.ComplexityRoot.VillageStaffing.RequiredCoordinators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageStaffing.RequiredCoordinators(childComplexity), true
+	case "VillageStaffing.township":
+		if e.ComplexityRoot.VillageStaffing.Township == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageStaffing.Township(childComplexity), true
+	case "VillageStaffing.village":
+		if e.ComplexityRoot.VillageStaffing.Village == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageStaffing.Village(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2292,6 +2781,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MedicalCostsInput", ec.unmarshalInputMedicalCostsInput),
 			graphql.NewInputUnmarshaler("MemberInput", ec.unmarshalInputMemberInput),
 			graphql.NewInputUnmarshaler("MemberPatch", ec.unmarshalInputMemberPatch),
+			graphql.NewInputUnmarshaler("StaffFilter", ec.unmarshalInputStaffFilter),
+			graphql.NewInputUnmarshaler("StaffInput", ec.unmarshalInputStaffInput),
+			graphql.NewInputUnmarshaler("StaffPatch", ec.unmarshalInputStaffPatch),
 			graphql.NewInputUnmarshaler("VerificationInput", ec.unmarshalInputVerificationInput),
 			graphql.NewInputUnmarshaler("VerifiedMemberInput", ec.unmarshalInputVerifiedMemberInput),
 		)
@@ -2369,7 +2861,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "catalogue.graphqls" "funds.graphqls" "grant.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "rules.graphqls" "schema.graphqls"
+//go:embed "catalogue.graphqls" "funds.graphqls" "grant.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "rules.graphqls" "schema.graphqls" "staffing.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2390,6 +2882,7 @@ var sources = []*ast.Source{
 	{Name: "lifecycle.graphqls", Input: sourceData("lifecycle.graphqls"), BuiltIn: false},
 	{Name: "rules.graphqls", Input: sourceData("rules.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
+	{Name: "staffing.graphqls", Input: sourceData("staffing.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -2975,6 +3468,134 @@ func (ec *executionContext) childFields_ReserveFund(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ReserveFund", field.Name)
 }
 
+func (ec *executionContext) childFields_StaffMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StaffMember_id(ctx, field)
+	case "name":
+		return ec.fieldContext_StaffMember_name(ctx, field)
+	case "post":
+		return ec.fieldContext_StaffMember_post(ctx, field)
+	case "area":
+		return ec.fieldContext_StaffMember_area(ctx, field)
+	case "areaCode":
+		return ec.fieldContext_StaffMember_areaCode(ctx, field)
+	case "phone":
+		return ec.fieldContext_StaffMember_phone(ctx, field)
+	case "from":
+		return ec.fieldContext_StaffMember_from(ctx, field)
+	case "until":
+		return ec.fieldContext_StaffMember_until(ctx, field)
+	case "active":
+		return ec.fieldContext_StaffMember_active(ctx, field)
+	case "version":
+		return ec.fieldContext_StaffMember_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_StaffMember_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_StaffMember_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffMember", field.Name)
+}
+
+func (ec *executionContext) childFields_StaffMemberConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StaffMemberConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StaffMemberConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StaffMemberConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffMemberConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StaffMemberEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StaffMemberEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StaffMemberEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffMemberEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StaffingReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_StaffingReport_area(ctx, field)
+	case "townships":
+		return ec.fieldContext_StaffingReport_townships(ctx, field)
+	case "counties":
+		return ec.fieldContext_StaffingReport_counties(ctx, field)
+	case "total":
+		return ec.fieldContext_StaffingReport_total(ctx, field)
+	case "villagesShort":
+		return ec.fieldContext_StaffingReport_villagesShort(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffingReport", field.Name)
+}
+
+func (ec *executionContext) childFields_StaffingTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_StaffingTotals_area(ctx, field)
+	case "townships":
+		return ec.fieldContext_StaffingTotals_townships(ctx, field)
+	case "townshipsCompliant":
+		return ec.fieldContext_StaffingTotals_townshipsCompliant(ctx, field)
+	case "townshipsWithUnknownPopulation":
+		return ec.fieldContext_StaffingTotals_townshipsWithUnknownPopulation(ctx, field)
+	case "population":
+		return ec.fieldContext_StaffingTotals_population(ctx, field)
+	case "civilAffairsStaff":
+		return ec.fieldContext_StaffingTotals_civilAffairsStaff(ctx, field)
+	case "socialWorkers":
+		return ec.fieldContext_StaffingTotals_socialWorkers(ctx, field)
+	case "villages":
+		return ec.fieldContext_StaffingTotals_villages(ctx, field)
+	case "villagesWithoutAssistant":
+		return ec.fieldContext_StaffingTotals_villagesWithoutAssistant(ctx, field)
+	case "villagesShortOfCoordinators":
+		return ec.fieldContext_StaffingTotals_villagesShortOfCoordinators(ctx, field)
+	case "shortfall":
+		return ec.fieldContext_StaffingTotals_shortfall(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffingTotals", field.Name)
+}
+
+func (ec *executionContext) childFields_TownshipStaffing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "township":
+		return ec.fieldContext_TownshipStaffing_township(ctx, field)
+	case "county":
+		return ec.fieldContext_TownshipStaffing_county(ctx, field)
+	case "population":
+		return ec.fieldContext_TownshipStaffing_population(ctx, field)
+	case "populationKnown":
+		return ec.fieldContext_TownshipStaffing_populationKnown(ctx, field)
+	case "requiredCivilAffairsStaff":
+		return ec.fieldContext_TownshipStaffing_requiredCivilAffairsStaff(ctx, field)
+	case "civilAffairsStaff":
+		return ec.fieldContext_TownshipStaffing_civilAffairsStaff(ctx, field)
+	case "requiredSocialWorkers":
+		return ec.fieldContext_TownshipStaffing_requiredSocialWorkers(ctx, field)
+	case "socialWorkers":
+		return ec.fieldContext_TownshipStaffing_socialWorkers(ctx, field)
+	case "villages":
+		return ec.fieldContext_TownshipStaffing_villages(ctx, field)
+	case "villagesWithoutAssistant":
+		return ec.fieldContext_TownshipStaffing_villagesWithoutAssistant(ctx, field)
+	case "villagesShortOfCoordinators":
+		return ec.fieldContext_TownshipStaffing_villagesShortOfCoordinators(ctx, field)
+	case "shortfall":
+		return ec.fieldContext_TownshipStaffing_shortfall(ctx, field)
+	case "compliant":
+		return ec.fieldContext_TownshipStaffing_compliant(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TownshipStaffing", field.Name)
+}
+
 func (ec *executionContext) childFields_Verification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3027,6 +3648,24 @@ func (ec *executionContext) childFields_VerificationMember(ctx context.Context, 
 		return ec.fieldContext_VerificationMember_selfCareLost(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VerificationMember", field.Name)
+}
+
+func (ec *executionContext) childFields_VillageStaffing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "village":
+		return ec.fieldContext_VillageStaffing_village(ctx, field)
+	case "township":
+		return ec.fieldContext_VillageStaffing_township(ctx, field)
+	case "activeRecipients":
+		return ec.fieldContext_VillageStaffing_activeRecipients(ctx, field)
+	case "assistants":
+		return ec.fieldContext_VillageStaffing_assistants(ctx, field)
+	case "coordinators":
+		return ec.fieldContext_VillageStaffing_coordinators(ctx, field)
+	case "requiredCoordinators":
+		return ec.fieldContext_VillageStaffing_requiredCoordinators(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VillageStaffing", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3225,6 +3864,20 @@ func (ec *executionContext) field_Mutation_createHousehold_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createStaff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.StaffInput, error) {
+			return ec.unmarshalNStaffInput2jiuzhuᚋmodelsᚐStaffInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_drawReserve_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3252,6 +3905,28 @@ func (ec *executionContext) field_Mutation_drawReserve_args(ctx context.Context,
 		return nil, err
 	}
 	args["note"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endStaff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (*models.Date, error) {
+			return ec.unmarshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg1
 	return args, nil
 }
 
@@ -3493,6 +4168,28 @@ func (ec *executionContext) field_Mutation_setHouseholdHead_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setPopulation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "population",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["population"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_submitApplication_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3633,6 +4330,28 @@ func (ec *executionContext) field_Mutation_updateMember_args(ctx context.Context
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (models.MemberPatch, error) {
 			return ec.unmarshalNMemberPatch2jiuzhuᚋmodelsᚐMemberPatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateStaff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.StaffPatch, error) {
+			return ec.unmarshalNStaffPatch2jiuzhuᚋmodelsᚐStaffPatch(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3922,6 +4641,80 @@ func (ec *executionContext) field_Query_reserveFund_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["township"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_staffMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_staff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*models.StaffFilter, error) {
+			return ec.unmarshalOStaffFilter2ᚖjiuzhuᚋmodelsᚐStaffFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "post",
+		func(ctx context.Context, v any) (*models.StaffPost, error) {
+			return ec.unmarshalOStaffPost2ᚖjiuzhuᚋmodelsᚐStaffPost(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["post"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_staffingReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
 	return args, nil
 }
 
@@ -9024,6 +9817,182 @@ func (ec *executionContext) fieldContext_Mutation_recordVerification(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createStaff(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createStaff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateStaff(ctx, fc.Args["input"].(models.StaffInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StaffMember) graphql.Marshaler {
+			return ec.marshalNStaffMember2ᚖjiuzhuᚋmodelsᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createStaff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createStaff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateStaff(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateStaff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateStaff(ctx, fc.Args["id"].(string), fc.Args["input"].(models.StaffPatch))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StaffMember) graphql.Marshaler {
+			return ec.marshalNStaffMember2ᚖjiuzhuᚋmodelsᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateStaff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateStaff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endStaff(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endStaff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndStaff(ctx, fc.Args["id"].(string), fc.Args["until"].(*models.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StaffMember) graphql.Marshaler {
+			return ec.marshalNStaffMember2ᚖjiuzhuᚋmodelsᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endStaff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endStaff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setPopulation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setPopulation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetPopulation(ctx, fc.Args["code"].(string), fc.Args["population"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setPopulation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setPopulation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *models.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10018,6 +10987,138 @@ func (ec *executionContext) fieldContext_Query_discoveries(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_staffMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_staffMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StaffMember(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StaffMember) graphql.Marshaler {
+			return ec.marshalNStaffMember2ᚖjiuzhuᚋmodelsᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_staffMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_staffMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_staff(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_staff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Staff(ctx, fc.Args["area"].(*string), fc.Args["filter"].(*models.StaffFilter), fc.Args["post"].(*models.StaffPost), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StaffMemberConnection) graphql.Marshaler {
+			return ec.marshalNStaffMemberConnection2ᚖjiuzhuᚋmodelsᚐStaffMemberConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_staff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMemberConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_staff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_staffingReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_staffingReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StaffingReport(ctx, fc.Args["area"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StaffingReport) graphql.Marshaler {
+			return ec.marshalNStaffingReport2ᚖjiuzhuᚋmodelsᚐStaffingReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_staffingReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffingReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_staffingReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10606,6 +11707,1172 @@ func (ec *executionContext) fieldContext_ReserveFund_entries(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _StaffMember_id(ctx context.Context, field graphql.CollectedField, obj *models.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMember", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StaffMember_name(ctx context.Context, field graphql.CollectedField, obj *models.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _StaffMember_post(ctx context.Context, field graphql.CollectedField, obj *models.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_post(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Post, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.StaffPost) graphql.Marshaler {
+			return ec.marshalNStaffPost2jiuzhuᚋmodelsᚐStaffPost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_post(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMember", field, false, false, "StaffPost")
+}
+
+func (ec *executionContext) _StaffMember_area(ctx context.Context, field graphql.CollectedField, obj *models.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StaffMember().Area(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffMember_areaCode(ctx context.Context, field graphql.CollectedField, obj *models.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_areaCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AreaCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_areaCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _StaffMember_phone(ctx context.Context, field graphql.CollectedField, obj *models.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _StaffMember_from(ctx context.Context, field graphql.CollectedField, obj *models.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Date) graphql.Marshaler {
+			return ec.marshalNDate2jiuzhuᚋmodelsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMember", field, false, false, "Date")
+}
+
+func (ec *executionContext) _StaffMember_until(ctx context.Context, field graphql.CollectedField, obj *models.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMember", field, false, false, "Date")
+}
+
+func (ec *executionContext) _StaffMember_active(ctx context.Context, field graphql.CollectedField, obj *models.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StaffMember().Active(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMember", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _StaffMember_version(ctx context.Context, field graphql.CollectedField, obj *models.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMember", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StaffMember_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMember", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StaffMember_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.StaffMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMember_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMember_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMember", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StaffMemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.StaffMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMemberConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.StaffMemberEdge) graphql.Marshaler {
+			return ec.marshalNStaffMemberEdge2ᚕᚖjiuzhuᚋmodelsᚐStaffMemberEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMemberConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMemberEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffMemberConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.StaffMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMemberConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖjiuzhuᚋmodelsᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMemberConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffMemberConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *models.StaffMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMemberConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMemberConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMemberConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StaffMemberEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.StaffMemberEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMemberEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMemberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffMemberEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StaffMemberEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.StaffMemberEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffMemberEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StaffMember) graphql.Marshaler {
+			return ec.marshalNStaffMember2ᚖjiuzhuᚋmodelsᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffMemberEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffMemberEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffingReport_area(ctx context.Context, field graphql.CollectedField, obj *models.StaffingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingReport_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingReport_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffingReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffingReport_townships(ctx context.Context, field graphql.CollectedField, obj *models.StaffingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingReport_townships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Townships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.TownshipStaffing) graphql.Marshaler {
+			return ec.marshalNTownshipStaffing2ᚕᚖjiuzhuᚋmodelsᚐTownshipStaffingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingReport_townships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffingReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TownshipStaffing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffingReport_counties(ctx context.Context, field graphql.CollectedField, obj *models.StaffingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingReport_counties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.StaffingTotals) graphql.Marshaler {
+			return ec.marshalNStaffingTotals2ᚕᚖjiuzhuᚋmodelsᚐStaffingTotalsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingReport_counties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffingReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffingTotals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffingReport_total(ctx context.Context, field graphql.CollectedField, obj *models.StaffingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingReport_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StaffingTotals) graphql.Marshaler {
+			return ec.marshalNStaffingTotals2ᚖjiuzhuᚋmodelsᚐStaffingTotals(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingReport_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffingReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffingTotals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffingReport_villagesShort(ctx context.Context, field graphql.CollectedField, obj *models.StaffingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingReport_villagesShort(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VillagesShort, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.VillageStaffing) graphql.Marshaler {
+			return ec.marshalNVillageStaffing2ᚕᚖjiuzhuᚋmodelsᚐVillageStaffingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingReport_villagesShort(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffingReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VillageStaffing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffingTotals_area(ctx context.Context, field graphql.CollectedField, obj *models.StaffingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingTotals_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingTotals_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffingTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffingTotals_townships(ctx context.Context, field graphql.CollectedField, obj *models.StaffingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingTotals_townships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Townships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingTotals_townships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StaffingTotals_townshipsCompliant(ctx context.Context, field graphql.CollectedField, obj *models.StaffingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingTotals_townshipsCompliant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TownshipsCompliant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingTotals_townshipsCompliant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StaffingTotals_townshipsWithUnknownPopulation(ctx context.Context, field graphql.CollectedField, obj *models.StaffingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingTotals_townshipsWithUnknownPopulation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TownshipsWithUnknownPopulation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingTotals_townshipsWithUnknownPopulation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StaffingTotals_population(ctx context.Context, field graphql.CollectedField, obj *models.StaffingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingTotals_population(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Population, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingTotals_population(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StaffingTotals_civilAffairsStaff(ctx context.Context, field graphql.CollectedField, obj *models.StaffingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingTotals_civilAffairsStaff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CivilAffairsStaff, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingTotals_civilAffairsStaff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StaffingTotals_socialWorkers(ctx context.Context, field graphql.CollectedField, obj *models.StaffingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingTotals_socialWorkers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SocialWorkers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingTotals_socialWorkers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StaffingTotals_villages(ctx context.Context, field graphql.CollectedField, obj *models.StaffingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingTotals_villages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Villages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingTotals_villages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StaffingTotals_villagesWithoutAssistant(ctx context.Context, field graphql.CollectedField, obj *models.StaffingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingTotals_villagesWithoutAssistant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VillagesWithoutAssistant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingTotals_villagesWithoutAssistant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StaffingTotals_villagesShortOfCoordinators(ctx context.Context, field graphql.CollectedField, obj *models.StaffingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingTotals_villagesShortOfCoordinators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VillagesShortOfCoordinators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingTotals_villagesShortOfCoordinators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StaffingTotals_shortfall(ctx context.Context, field graphql.CollectedField, obj *models.StaffingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffingTotals_shortfall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shortfall, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffingTotals_shortfall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TownshipStaffing_township(ctx context.Context, field graphql.CollectedField, obj *models.TownshipStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownshipStaffing_township(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Township, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TownshipStaffing_township(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TownshipStaffing",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TownshipStaffing_county(ctx context.Context, field graphql.CollectedField, obj *models.TownshipStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownshipStaffing_county(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.County, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TownshipStaffing_county(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TownshipStaffing",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TownshipStaffing_population(ctx context.Context, field graphql.CollectedField, obj *models.TownshipStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownshipStaffing_population(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Population, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TownshipStaffing_population(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TownshipStaffing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TownshipStaffing_populationKnown(ctx context.Context, field graphql.CollectedField, obj *models.TownshipStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownshipStaffing_populationKnown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PopulationKnown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TownshipStaffing_populationKnown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TownshipStaffing", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TownshipStaffing_requiredCivilAffairsStaff(ctx context.Context, field graphql.CollectedField, obj *models.TownshipStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownshipStaffing_requiredCivilAffairsStaff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiredCivilAffairsStaff, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TownshipStaffing_requiredCivilAffairsStaff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TownshipStaffing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TownshipStaffing_civilAffairsStaff(ctx context.Context, field graphql.CollectedField, obj *models.TownshipStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownshipStaffing_civilAffairsStaff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CivilAffairsStaff, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TownshipStaffing_civilAffairsStaff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TownshipStaffing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TownshipStaffing_requiredSocialWorkers(ctx context.Context, field graphql.CollectedField, obj *models.TownshipStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownshipStaffing_requiredSocialWorkers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiredSocialWorkers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TownshipStaffing_requiredSocialWorkers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TownshipStaffing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TownshipStaffing_socialWorkers(ctx context.Context, field graphql.CollectedField, obj *models.TownshipStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownshipStaffing_socialWorkers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SocialWorkers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TownshipStaffing_socialWorkers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TownshipStaffing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TownshipStaffing_villages(ctx context.Context, field graphql.CollectedField, obj *models.TownshipStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownshipStaffing_villages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Villages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TownshipStaffing_villages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TownshipStaffing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TownshipStaffing_villagesWithoutAssistant(ctx context.Context, field graphql.CollectedField, obj *models.TownshipStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownshipStaffing_villagesWithoutAssistant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VillagesWithoutAssistant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TownshipStaffing_villagesWithoutAssistant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TownshipStaffing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TownshipStaffing_villagesShortOfCoordinators(ctx context.Context, field graphql.CollectedField, obj *models.TownshipStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownshipStaffing_villagesShortOfCoordinators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VillagesShortOfCoordinators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TownshipStaffing_villagesShortOfCoordinators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TownshipStaffing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TownshipStaffing_shortfall(ctx context.Context, field graphql.CollectedField, obj *models.TownshipStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownshipStaffing_shortfall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shortfall, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TownshipStaffing_shortfall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TownshipStaffing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TownshipStaffing_compliant(ctx context.Context, field graphql.CollectedField, obj *models.TownshipStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TownshipStaffing_compliant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Compliant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TownshipStaffing_compliant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TownshipStaffing", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Verification_id(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11114,6 +13381,162 @@ func (ec *executionContext) _VerificationMember_selfCareLost(ctx context.Context
 }
 func (ec *executionContext) fieldContext_VerificationMember_selfCareLost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VerificationMember", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _VillageStaffing_village(ctx context.Context, field graphql.CollectedField, obj *models.VillageStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageStaffing_village(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Village, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageStaffing_village(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VillageStaffing",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VillageStaffing_township(ctx context.Context, field graphql.CollectedField, obj *models.VillageStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageStaffing_township(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Township, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageStaffing_township(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VillageStaffing",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VillageStaffing_activeRecipients(ctx context.Context, field graphql.CollectedField, obj *models.VillageStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageStaffing_activeRecipients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveRecipients, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageStaffing_activeRecipients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VillageStaffing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VillageStaffing_assistants(ctx context.Context, field graphql.CollectedField, obj *models.VillageStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageStaffing_assistants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assistants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageStaffing_assistants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VillageStaffing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VillageStaffing_coordinators(ctx context.Context, field graphql.CollectedField, obj *models.VillageStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageStaffing_coordinators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coordinators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageStaffing_coordinators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VillageStaffing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VillageStaffing_requiredCoordinators(ctx context.Context, field graphql.CollectedField, obj *models.VillageStaffing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageStaffing_requiredCoordinators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiredCoordinators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageStaffing_requiredCoordinators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VillageStaffing", field, false, false, "Int")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -13065,6 +15488,223 @@ func UnmarshalMemberPatch(ctx context.Context, raw any) (models.MemberPatch, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputStaffFilter(ctx context.Context, obj any) (models.StaffFilter, error) {
+	var it models.StaffFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"post", "activeOn", "active", "nameContains"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "post":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("post"))
+			data, err := ec.unmarshalOStaffPost2ᚖjiuzhuᚋmodelsᚐStaffPost(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Post = data
+		case "activeOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activeOn"))
+			data, err := ec.unmarshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActiveOn = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStaffFilter unmarshals raw into the StaffFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStaffFilter(ctx context.Context, raw any) (models.StaffFilter, error) {
+	var out models.StaffFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StaffFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStaffInput(ctx context.Context, obj any) (models.StaffInput, error) {
+	var it models.StaffInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "post", "area", "phone", "from", "until"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "post":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("post"))
+			data, err := ec.unmarshalNStaffPost2jiuzhuᚋmodelsᚐStaffPost(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Post = data
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNDate2jiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStaffInput unmarshals raw into the StaffInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStaffInput(ctx context.Context, raw any) (models.StaffInput, error) {
+	var out models.StaffInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StaffInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStaffPatch(ctx context.Context, obj any) (models.StaffPatch, error) {
+	var it models.StaffPatch
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "post", "area", "phone", "from", "until"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "post":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("post"))
+			data, err := ec.unmarshalOStaffPost2ᚖjiuzhuᚋmodelsᚐStaffPost(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Post = data
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStaffPatch unmarshals raw into the StaffPatch input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStaffPatch(ctx context.Context, raw any) (models.StaffPatch, error) {
+	var out models.StaffPatch
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StaffPatch", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputVerificationInput(ctx context.Context, obj any) (models.VerificationInput, error) {
 	var it models.VerificationInput
 	if obj == nil {
@@ -14913,6 +17553,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createStaff":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createStaff(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateStaff":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateStaff(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endStaff":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endStaff(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setPopulation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setPopulation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15197,6 +17865,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_discoveries(ctx, field)
 				})
+		case "staffMember":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_staffMember(ctx, field)
+				})
+		case "staff":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_staff(ctx, field)
+				})
+		case "staffingReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_staffingReport(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -15440,6 +18126,406 @@ func (ec *executionContext) _ReserveFund(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var staffMemberImplementors = []string{"StaffMember"}
+
+func (ec *executionContext) _StaffMember(ctx context.Context, sel ast.SelectionSet, obj *models.StaffMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staffMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaffMember")
+		case "id":
+			out.Values[i] = ec._StaffMember_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._StaffMember_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "post":
+			out.Values[i] = ec._StaffMember_post(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "area":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StaffMember_area(ctx, field, obj)
+				})
+		case "areaCode":
+			out.Values[i] = ec._StaffMember_areaCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "phone":
+			out.Values[i] = ec._StaffMember_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._StaffMember_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "until":
+			out.Values[i] = ec._StaffMember_until(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StaffMember_active(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._StaffMember_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._StaffMember_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._StaffMember_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var staffMemberConnectionImplementors = []string{"StaffMemberConnection"}
+
+func (ec *executionContext) _StaffMemberConnection(ctx context.Context, sel ast.SelectionSet, obj *models.StaffMemberConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staffMemberConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaffMemberConnection")
+		case "edges":
+			out.Values[i] = ec._StaffMemberConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StaffMemberConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._StaffMemberConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var staffMemberEdgeImplementors = []string{"StaffMemberEdge"}
+
+func (ec *executionContext) _StaffMemberEdge(ctx context.Context, sel ast.SelectionSet, obj *models.StaffMemberEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staffMemberEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaffMemberEdge")
+		case "cursor":
+			out.Values[i] = ec._StaffMemberEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StaffMemberEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var staffingReportImplementors = []string{"StaffingReport"}
+
+func (ec *executionContext) _StaffingReport(ctx context.Context, sel ast.SelectionSet, obj *models.StaffingReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staffingReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaffingReport")
+		case "area":
+			out.Values[i] = ec._StaffingReport_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "townships":
+			out.Values[i] = ec._StaffingReport_townships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counties":
+			out.Values[i] = ec._StaffingReport_counties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._StaffingReport_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "villagesShort":
+			out.Values[i] = ec._StaffingReport_villagesShort(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var staffingTotalsImplementors = []string{"StaffingTotals"}
+
+func (ec *executionContext) _StaffingTotals(ctx context.Context, sel ast.SelectionSet, obj *models.StaffingTotals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staffingTotalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaffingTotals")
+		case "area":
+			out.Values[i] = ec._StaffingTotals_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "townships":
+			out.Values[i] = ec._StaffingTotals_townships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "townshipsCompliant":
+			out.Values[i] = ec._StaffingTotals_townshipsCompliant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "townshipsWithUnknownPopulation":
+			out.Values[i] = ec._StaffingTotals_townshipsWithUnknownPopulation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "population":
+			out.Values[i] = ec._StaffingTotals_population(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "civilAffairsStaff":
+			out.Values[i] = ec._StaffingTotals_civilAffairsStaff(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "socialWorkers":
+			out.Values[i] = ec._StaffingTotals_socialWorkers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "villages":
+			out.Values[i] = ec._StaffingTotals_villages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "villagesWithoutAssistant":
+			out.Values[i] = ec._StaffingTotals_villagesWithoutAssistant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "villagesShortOfCoordinators":
+			out.Values[i] = ec._StaffingTotals_villagesShortOfCoordinators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shortfall":
+			out.Values[i] = ec._StaffingTotals_shortfall(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var townshipStaffingImplementors = []string{"TownshipStaffing"}
+
+func (ec *executionContext) _TownshipStaffing(ctx context.Context, sel ast.SelectionSet, obj *models.TownshipStaffing) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, townshipStaffingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TownshipStaffing")
+		case "township":
+			out.Values[i] = ec._TownshipStaffing_township(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "county":
+			out.Values[i] = ec._TownshipStaffing_county(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "population":
+			out.Values[i] = ec._TownshipStaffing_population(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "populationKnown":
+			out.Values[i] = ec._TownshipStaffing_populationKnown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requiredCivilAffairsStaff":
+			out.Values[i] = ec._TownshipStaffing_requiredCivilAffairsStaff(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "civilAffairsStaff":
+			out.Values[i] = ec._TownshipStaffing_civilAffairsStaff(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requiredSocialWorkers":
+			out.Values[i] = ec._TownshipStaffing_requiredSocialWorkers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "socialWorkers":
+			out.Values[i] = ec._TownshipStaffing_socialWorkers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "villages":
+			out.Values[i] = ec._TownshipStaffing_villages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "villagesWithoutAssistant":
+			out.Values[i] = ec._TownshipStaffing_villagesWithoutAssistant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "villagesShortOfCoordinators":
+			out.Values[i] = ec._TownshipStaffing_villagesShortOfCoordinators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shortfall":
+			out.Values[i] = ec._TownshipStaffing_shortfall(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "compliant":
+			out.Values[i] = ec._TownshipStaffing_compliant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var verificationImplementors = []string{"Verification"}
 
 func (ec *executionContext) _Verification(ctx context.Context, sel ast.SelectionSet, obj *models.Verification) graphql.Marshaler {
@@ -15586,6 +18672,64 @@ func (ec *executionContext) _VerificationMember(ctx context.Context, sel ast.Sel
 			out.Values[i] = ec._VerificationMember_selfCareLost(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var villageStaffingImplementors = []string{"VillageStaffing"}
+
+func (ec *executionContext) _VillageStaffing(ctx context.Context, sel ast.SelectionSet, obj *models.VillageStaffing) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, villageStaffingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VillageStaffing")
+		case "village":
+			out.Values[i] = ec._VillageStaffing_village(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "township":
+			out.Values[i] = ec._VillageStaffing_township(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activeRecipients":
+			out.Values[i] = ec._VillageStaffing_activeRecipients(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assistants":
+			out.Values[i] = ec._VillageStaffing_assistants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "coordinators":
+			out.Values[i] = ec._VillageStaffing_coordinators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requiredCoordinators":
+			out.Values[i] = ec._VillageStaffing_requiredCoordinators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16770,6 +19914,98 @@ func (ec *executionContext) marshalNSex2jiuzhuᚋmodelsᚐSex(ctx context.Contex
 	return v
 }
 
+func (ec *executionContext) unmarshalNStaffInput2jiuzhuᚋmodelsᚐStaffInput(ctx context.Context, v any) (models.StaffInput, error) {
+	res, err := ec.unmarshalInputStaffInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStaffMember2ᚖjiuzhuᚋmodelsᚐStaffMember(ctx context.Context, sel ast.SelectionSet, v *models.StaffMember) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StaffMember!")
+		return graphql.Null
+	}
+	return ec._StaffMember(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStaffMemberConnection2ᚖjiuzhuᚋmodelsᚐStaffMemberConnection(ctx context.Context, sel ast.SelectionSet, v *models.StaffMemberConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StaffMemberConnection!")
+		return graphql.Null
+	}
+	return ec._StaffMemberConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStaffMemberEdge2ᚕᚖjiuzhuᚋmodelsᚐStaffMemberEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.StaffMemberEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStaffMemberEdge2ᚖjiuzhuᚋmodelsᚐStaffMemberEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStaffMemberEdge2ᚖjiuzhuᚋmodelsᚐStaffMemberEdge(ctx context.Context, sel ast.SelectionSet, v *models.StaffMemberEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StaffMemberEdge!")
+		return graphql.Null
+	}
+	return ec._StaffMemberEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStaffPatch2jiuzhuᚋmodelsᚐStaffPatch(ctx context.Context, v any) (models.StaffPatch, error) {
+	res, err := ec.unmarshalInputStaffPatch(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNStaffPost2jiuzhuᚋmodelsᚐStaffPost(ctx context.Context, v any) (models.StaffPost, error) {
+	var res models.StaffPost
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStaffPost2jiuzhuᚋmodelsᚐStaffPost(ctx context.Context, sel ast.SelectionSet, v models.StaffPost) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNStaffingReport2ᚖjiuzhuᚋmodelsᚐStaffingReport(ctx context.Context, sel ast.SelectionSet, v *models.StaffingReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StaffingReport!")
+		return graphql.Null
+	}
+	return ec._StaffingReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStaffingTotals2ᚕᚖjiuzhuᚋmodelsᚐStaffingTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.StaffingTotals) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStaffingTotals2ᚖjiuzhuᚋmodelsᚐStaffingTotals(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStaffingTotals2ᚖjiuzhuᚋmodelsᚐStaffingTotals(ctx context.Context, sel ast.SelectionSet, v *models.StaffingTotals) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StaffingTotals!")
+		return graphql.Null
+	}
+	return ec._StaffingTotals(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16825,6 +20061,30 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTownshipStaffing2ᚕᚖjiuzhuᚋmodelsᚐTownshipStaffingᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.TownshipStaffing) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTownshipStaffing2ᚖjiuzhuᚋmodelsᚐTownshipStaffing(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTownshipStaffing2ᚖjiuzhuᚋmodelsᚐTownshipStaffing(ctx context.Context, sel ast.SelectionSet, v *models.TownshipStaffing) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TownshipStaffing!")
+		return graphql.Null
+	}
+	return ec._TownshipStaffing(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNVerification2ᚕᚖjiuzhuᚋmodelsᚐVerificationᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Verification) graphql.Marshaler {
@@ -16897,6 +20157,30 @@ func (ec *executionContext) unmarshalNVerifiedMemberInput2ᚕᚖjiuzhuᚋmodels�
 func (ec *executionContext) unmarshalNVerifiedMemberInput2ᚖjiuzhuᚋmodelsᚐVerifiedMemberInput(ctx context.Context, v any) (*models.VerifiedMemberInput, error) {
 	res, err := ec.unmarshalInputVerifiedMemberInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVillageStaffing2ᚕᚖjiuzhuᚋmodelsᚐVillageStaffingᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.VillageStaffing) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVillageStaffing2ᚖjiuzhuᚋmodelsᚐVillageStaffing(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVillageStaffing2ᚖjiuzhuᚋmodelsᚐVillageStaffing(ctx context.Context, sel ast.SelectionSet, v *models.VillageStaffing) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VillageStaffing!")
+		return graphql.Null
+	}
+	return ec._VillageStaffing(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -17302,6 +20586,30 @@ func (ec *executionContext) unmarshalORelation2ᚖjiuzhuᚋmodelsᚐRelation(ctx
 }
 
 func (ec *executionContext) marshalORelation2ᚖjiuzhuᚋmodelsᚐRelation(ctx context.Context, sel ast.SelectionSet, v *models.Relation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOStaffFilter2ᚖjiuzhuᚋmodelsᚐStaffFilter(ctx context.Context, v any) (*models.StaffFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStaffFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOStaffPost2ᚖjiuzhuᚋmodelsᚐStaffPost(ctx context.Context, v any) (*models.StaffPost, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.StaffPost)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStaffPost2ᚖjiuzhuᚋmodelsᚐStaffPost(ctx context.Context, sel ast.SelectionSet, v *models.StaffPost) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

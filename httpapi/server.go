@@ -37,6 +37,8 @@ type Options struct {
 }
 
 // New returns the HTTP handler of jiuzhu: POST and GET /graphql (GET runs queries only),
+// the staffing report as a spreadsheet at GET /export/staffing.xlsx and
+// /export/staffing.csv (?area=CODE; the same bearer token and scope as /graphql),
 // GraphiQL at /, and the open endpoints /healthz and /readyz.
 func New(o Options) http.Handler {
 	log := o.Logger
@@ -46,6 +48,10 @@ func New(o Options) http.Handler {
 	mux := http.NewServeMux()
 	gql := GraphQL(o.Store, log)
 	mux.Handle("/graphql", o.Verifier.Middleware(limitBody(gql)))
+	mux.Handle("GET /export/staffing.xlsx", o.Verifier.Middleware(exportStaffing(o.Store, log, "xlsx",
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", staffingXLSX)))
+	mux.Handle("GET /export/staffing.csv", o.Verifier.Middleware(exportStaffing(o.Store, log, "csv",
+		"text/csv; charset=utf-8", staffingCSV)))
 	mux.Handle("GET /{$}", playground.Handler("jiuzhu 救助 GraphQL", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -135,5 +135,5 @@ func All() []any {
 	return []any{&Jurisdiction{}, &Category{}, &Program{}, &Household{}, &Member{}, &Grant{}, &GrantEvent{}, &AuditEvent{},
 		&DibaoStandard{}, &Verification{}, &VerificationMember{},
 		&ApplicationCounter{}, &MedicalClaim{}, &ReserveFund{}, &ReserveEntry{}, &CharityAid{},
-		&ChangeSeq{}, &ChangeLogEntry{}}
+		&ChangeSeq{}, &ChangeLogEntry{}, &StaffMember{}}
 }

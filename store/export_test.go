@@ -2,6 +2,7 @@ package store
 
 import (
 	"strings"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 )
@@ -26,3 +27,33 @@ func ExplainUnscoped(st *Store, sql string, vars ...any) (string, error) {
 
 // AnalyzeUnscoped refreshes PostgreSQL's statistics and visibility map.
 func AnalyzeUnscoped(st *Store) error { return st.db.Exec("VACUUM ANALYZE").Error }
+
+// CountStatements makes st count every SQL statement it runs from now on and returns
+// the counter. It is for tests that show how many statements an operation costs.
+// Statements only built, not run (sub-queries rendered into another), do not count.
+func CountStatements(st *Store) *atomic.Int64 {
+	n := new(atomic.Int64)
+	count := func(db *gorm.DB) {
+		if !db.DryRun && db.Error == nil {
+			n.Add(1)
+		}
+	}
+	cb := st.db.Callback()
+	_ = cb.Query().After("gorm:query").Register("test:count_query", count)
+	_ = cb.Row().After("gorm:row").Register("test:count_row", count)
+	_ = cb.Raw().After("gorm:raw").Register("test:count_raw", count)
+	_ = cb.Create().After("gorm:create").Register("test:count_create", count)
+	_ = cb.Update().After("gorm:update").Register("test:count_update", count)
+	_ = cb.Delete().After("gorm:delete").Register("test:count_delete", count)
+	return n
+}
+
+// AuditOps returns the operation names of the audit trail, oldest first, for no caller.
+func AuditOps(st *Store) ([]string, error) {
+	var ops []string
+	err := st.db.Table("audit_events").Order("created_at").Order("id").Pluck("operation", &ops).Error
+	return ops, err
+}
+
+// SetCoordinatorThreshold changes the configured coordinator threshold of st.
+func SetCoordinatorThreshold(st *Store, n int) { st.coordinatorThreshold = n }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"gorm.io/gorm"
 
@@ -88,4 +89,38 @@ func (s *Store) SeedRulesUnscoped(ctx context.Context, standards []models.DibaoS
 	}
 	_, err = s.RefreshAllUnscoped(ctx)
 	return err
+}
+
+// SeedStaffingUnscoped sets the populations of townships (code → population) and inserts
+// staff records in one transaction, for no caller and without validation: the generator
+// guarantees their consistency. It is for the seed command and tests, never for the API.
+func (s *Store) SeedStaffingUnscoped(ctx context.Context, populations map[string]int, staff []models.StaffMember) error {
+	codes := make([]string, 0, len(populations))
+	for c := range populations {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, c := range codes {
+			if err := tx.Model(&models.Jurisdiction{}).Where("code = ? AND level = ?", c, models.LevelTownship).
+				Update("population", populations[c]).Error; err != nil {
+				return fmt.Errorf("set population of %s: %w", c, err)
+			}
+		}
+		if len(staff) > 0 {
+			if err := tx.CreateInBatches(staff, 500).Error; err != nil {
+				return fmt.Errorf("insert staff: %w", err)
+			}
+		}
+		return nil
+	})
+	return wrap("seed staffing", err)
+}
+
+// AnalyzeUnscoped refreshes the planner's statistics of every table, as autovacuum would
+// some time after a bulk load. The seed command runs it after loading, so that the first
+// aggregates over fresh data (the staffing report) get a hash join rather than a plan
+// made for empty tables.
+func (s *Store) AnalyzeUnscoped(ctx context.Context) error {
+	return wrap("analyze", s.db.WithContext(ctx).Exec("ANALYZE").Error)
 }

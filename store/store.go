@@ -50,6 +50,9 @@ type Config struct {
 	// Medical holds the ratio and ceiling of each medical program (P3); nil means
 	// policy.DefaultMedicalRules.
 	Medical policy.MedicalRules
+	// CoordinatorThreshold is the number of active recipients from which a village needs
+	// two coordinators (P6); 0 means policy.DefaultCoordinatorThreshold.
+	CoordinatorThreshold int
 }
 
 // Store is the area-scoped data access of jiuzhu. It is safe for concurrent use.
@@ -60,6 +63,8 @@ type Store struct {
 	now     func() time.Time
 	policy  policy.Config
 	medical policy.MedicalRules
+	// coordinatorThreshold is Config.CoordinatorThreshold, defaulted.
+	coordinatorThreshold int
 }
 
 // Open connects to the database of cfg. It does not migrate; call Migrate.
@@ -125,7 +130,11 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 	if medical == nil {
 		medical = policy.DefaultMedicalRules()
 	}
-	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, policy: pol, medical: medical}, nil
+	threshold := cfg.CoordinatorThreshold
+	if threshold <= 0 {
+		threshold = policy.DefaultCoordinatorThreshold
+	}
+	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, policy: pol, medical: medical, coordinatorThreshold: threshold}, nil
 }
 
 // withCustomPlans asks PostgreSQL to plan every execution of a prepared statement with
