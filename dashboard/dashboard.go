@@ -41,12 +41,8 @@ type Options struct {
 // from /dashboard, and in demo mode /dashboard/demo-tokens.json. Every response carries
 // the security headers of the page.
 func Handler(o Options) http.Handler {
-	files, err := fs.Sub(assets, "assets")
-	if err != nil {
-		panic(err) // the embedded directory is fixed at build time
-	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /dashboard/", http.StripPrefix("/dashboard", http.FileServerFS(files)))
+	mux.Handle("GET /dashboard/", http.StripPrefix("/dashboard", http.FileServerFS(Assets())))
 	mux.Handle("GET /dashboard", http.RedirectHandler("/dashboard/", http.StatusMovedPermanently))
 	if len(o.DemoTokens) > 0 {
 		body, err := json.Marshal(o.DemoTokens)
@@ -75,4 +71,13 @@ func secure(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// Assets returns the embedded files of the page.
+func Assets() fs.FS {
+	files, err := fs.Sub(assets, "assets")
+	if err != nil {
+		panic(err) // the embedded directory is fixed at build time
+	}
+	return files
 }
