@@ -389,6 +389,7 @@
     const section = $('staffing');
     if (area.level === 'VILLAGE' || !(await detectStaffing())) {
       section.hidden = true;
+      section.dataset.state = 'hidden';
       return;
     }
     let d;
@@ -399,12 +400,14 @@
       if (e.code === 'GRAPHQL_VALIDATION_FAILED' || e.code === 'GRAPHQL_PARSE_FAILED') {
         staffingAvailable = false; // the schema differs from the one this page knows
         section.hidden = true;
+        section.dataset.state = 'hidden';
         return;
       }
       $('staffing-error').textContent = '配备情况加载失败：' + e.message;
       show('staffing-error', true);
       $('staffing-table').tBodies[0].replaceChildren();
       section.hidden = false;
+      section.dataset.state = 'error';
       return;
     }
     if (seq !== loadSeq) return;
@@ -424,6 +427,7 @@
       body.appendChild(tr);
     }
     section.hidden = false;
+    section.dataset.state = 'shown';
   }
 
   // ---- wiring ----------------------------------------------------------------------
