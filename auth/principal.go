@@ -48,11 +48,18 @@ const (
 	ActionWriteHousehold Action = iota + 1
 	// ActionWriteGrant opens grants.
 	ActionWriteGrant
+	// ActionRevealIDNumber shows a resident ID number unmasked, on a record of the
+	// caller's area; every reveal is audited.
+	ActionRevealIDNumber
+	// ActionReadAudit reads the audit trail of the caller's area.
+	ActionReadAudit
 )
 
 var permissions = map[Action][]models.Role{
 	ActionWriteHousehold: {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant, models.RoleIntegrator},
 	ActionWriteGrant:     {models.RoleAdmin, models.RoleOfficer},
+	ActionRevealIDNumber: {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
+	ActionReadAudit:      {models.RoleAdmin, models.RoleAuditor},
 }
 
 // May reports whether the caller's role allows action.

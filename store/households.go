@@ -54,6 +54,11 @@ func (s *Store) Households(ctx context.Context, q HouseholdQuery) (*Page[models.
 	if err != nil {
 		return nil, err
 	}
+	if f := q.Filter; f != nil {
+		if err := refuseMasked("filter.externalRef", f.ExternalRef, "filter.addressContains", f.AddressContains, "filter.programCode", f.ProgramCode); err != nil {
+			return nil, err
+		}
+	}
 	db := s.db.WithContext(ctx)
 	build := func() *gorm.DB {
 		b := sc.rows(db, "households").Where("households.area_code BETWEEN ? AND ?", lo, hi)
@@ -151,7 +156,11 @@ func (s *Store) CreateHousehold(ctx context.Context, in models.HouseholdInput) (
 		if err := tx.Create(members).Error; err != nil {
 			return s.householdWriteError(err)
 		}
-		return nil
+		ids := []string{h.ID}
+		for _, m := range members {
+			ids = append(ids, m.ID)
+		}
+		return s.audit(tx, sc, "createHousehold", h.AreaCode, ids, nil, map[string]any{"household": h, "members": members})
 	})
 	if err != nil {
 		return nil, wrap("create household", err)
@@ -219,6 +228,7 @@ func (s *Store) UpdateHousehold(ctx context.Context, id string, patch models.Hou
 		if err != nil {
 			return err
 		}
+		before := *h
 		updates := map[string]any{}
 		moved := false
 		if patch.Village != nil && strings.TrimSpace(*patch.Village) != h.AreaCode {
@@ -251,7 +261,7 @@ func (s *Store) UpdateHousehold(ctx context.Context, id string, patch models.Hou
 		}
 		if len(updates) == 0 {
 			out = h
-			return nil
+			return s.audit(tx, sc, "updateHousehold", h.AreaCode, []string{h.ID}, before, h)
 		}
 		h.Version++
 		h.UpdatedAt = s.db.NowFunc()
@@ -265,7 +275,7 @@ func (s *Store) UpdateHousehold(ctx context.Context, id string, patch models.Hou
 			}
 		}
 		out = h
-		return nil
+		return s.audit(tx, sc, "updateHousehold", h.AreaCode, []string{h.ID}, before, h)
 	})
 	if err != nil {
 		return nil, wrap("update household", err)

@@ -31,6 +31,9 @@ func (s *Store) MemberByIDNumber(ctx context.Context, number string) (*models.Me
 	if err != nil {
 		return nil, err
 	}
+	if err := refuseMasked("idNumber", number); err != nil {
+		return nil, err
+	}
 	num, err := idnumber.Parse(strings.TrimSpace(number), s.now())
 	if err != nil {
 		return nil, models.WithField("idNumber", err)
@@ -99,6 +102,9 @@ func (s *Store) AddMember(ctx context.Context, householdID string, in models.Mem
 		if err := tx.Create(m).Error; err != nil {
 			return s.householdWriteError(err)
 		}
+		if err := s.audit(tx, sc, "addMember", h.AreaCode, []string{h.ID, m.ID}, nil, m); err != nil {
+			return err
+		}
 		return touchHousehold(tx, sc, h.ID)
 	})
 	if err != nil {
@@ -124,6 +130,7 @@ func (s *Store) UpdateMember(ctx context.Context, id string, patch models.Member
 		if err != nil {
 			return err
 		}
+		before := *m
 		if patch.Name != nil {
 			if m.Name, err = text("input.name", *patch.Name, true, maxNameLen); err != nil {
 				return err
@@ -150,6 +157,9 @@ func (s *Store) UpdateMember(ctx context.Context, id string, patch models.Member
 			return err
 		}
 		out = m
+		if err := s.audit(tx, sc, "updateMember", m.AreaCode, []string{m.HouseholdID, m.ID}, before, m); err != nil {
+			return err
+		}
 		return touchHousehold(tx, sc, m.HouseholdID)
 	})
 	if err != nil {
@@ -190,6 +200,9 @@ func (s *Store) RemoveMember(ctx context.Context, id string) (*models.Member, er
 			return err
 		}
 		out = m
+		if err := s.audit(tx, sc, "removeMember", m.AreaCode, []string{m.HouseholdID, m.ID}, m, nil); err != nil {
+			return err
+		}
 		return touchHousehold(tx, sc, m.HouseholdID)
 	})
 	if err != nil {
@@ -225,7 +238,7 @@ func (s *Store) SetHouseholdHead(ctx context.Context, householdID, memberID stri
 		}
 		if m.Relation == models.RelationHead {
 			out = h
-			return nil
+			return s.audit(tx, sc, "setHouseholdHead", h.AreaCode, []string{h.ID, m.ID}, h, h)
 		}
 		now := s.db.NowFunc()
 		if err := sc.rows(tx, "members").Where("household_id = ? AND relation = ?", h.ID, models.RelationHead).
@@ -240,7 +253,10 @@ func (s *Store) SetHouseholdHead(ctx context.Context, householdID, memberID stri
 			return err
 		}
 		out, err = s.household(sc.rows(tx, "households"), h.ID)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.audit(tx, sc, "setHouseholdHead", h.AreaCode, []string{h.ID, m.ID}, h, out)
 	})
 	if err != nil {
 		return nil, wrap("set household head", err)
