@@ -61,12 +61,13 @@ func graphiQL() http.Handler {
 // bufferWriter is an in-memory http.ResponseWriter.
 type bufferWriter struct {
 	header http.Header
+	status int
 	body   bytes.Buffer
 }
 
 func (b *bufferWriter) Header() http.Header         { return b.header }
 func (b *bufferWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
-func (b *bufferWriter) WriteHeader(int)             {}
+func (b *bufferWriter) WriteHeader(code int)        { b.status = code }
 
 // cors answers preflight requests and marks answers readable for the browser origins of
 // the allow-list only; other origins get no CORS headers (and a 403 preflight), so a

@@ -153,13 +153,24 @@ func limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// timeout gives a request's context a deadline: database work stops when it passes, and
-// the fields that were cut short report TIMEOUT.
+// timeout gives a request's context a deadline: database work stops when it passes.
+// The answer is held back until the request is done, so that a request cut short gets
+// one clear TIMEOUT error (503) instead of a partial answer.
 func timeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
+		buf := &bufferWriter{header: http.Header{}, status: http.StatusOK}
+		next.ServeHTTP(buf, r.WithContext(ctx))
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			writeError(w, http.StatusServiceUnavailable, CodeTimeout, fmt.Sprintf("the request took longer than %s and was stopped", d))
+			return
+		}
+		for k, v := range buf.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(buf.status)
+		_, _ = w.Write(buf.body.Bytes())
 	})
 }
 
