@@ -13,12 +13,16 @@ import (
 	"jiuzhu/auth"
 )
 
-// RateLimit configures the token buckets: one per token subject and one per client
-// address, each refilling at RPS requests a second and holding Burst.
+// RateLimit configures the token buckets: one per token subject, refilling at RPS
+// requests a second and holding Burst, and one per client address, AddressFactor times
+// larger (an office of several callers may share one address).
 type RateLimit struct {
 	RPS   float64
 	Burst int
 }
+
+// AddressFactor is how many times a subject's rate and burst one client address gets.
+const AddressFactor = 5
 
 // maxBuckets bounds the remembered buckets; past it, idle ones are forgotten first.
 const maxBuckets = 100_000
@@ -31,7 +35,7 @@ type bucket struct {
 	seen time.Time
 }
 
-// rateLimiter holds the buckets of every subject and address seen recently.
+// rateLimiter holds the buckets of every subject or address seen recently.
 type rateLimiter struct {
 	cfg       RateLimit
 	mu        sync.Mutex
@@ -44,6 +48,16 @@ func newRateLimiter(cfg RateLimit) *rateLimiter {
 		cfg.Burst = max(1, int(math.Ceil(cfg.RPS)))
 	}
 	return &rateLimiter{cfg: cfg, buckets: map[string]*bucket{}}
+}
+
+// rateLimiters are the two kinds of buckets.
+type rateLimiters struct{ subjects, addresses *rateLimiter }
+
+func newRateLimiters(cfg RateLimit) rateLimiters {
+	return rateLimiters{
+		subjects:  newRateLimiter(cfg),
+		addresses: newRateLimiter(RateLimit{RPS: cfg.RPS * AddressFactor, Burst: max(cfg.Burst, 1) * AddressFactor}),
+	}
 }
 
 // allow takes a token from key's bucket. When the bucket is empty it returns how long
@@ -96,8 +110,8 @@ func (l *rateLimiter) middleware(key func(*http.Request) string, next http.Handl
 }
 
 // perAddress limits requests by the client's address (the TCP peer).
-func (l *rateLimiter) perAddress(next http.Handler) http.Handler {
-	return l.middleware(func(r *http.Request) string {
+func (l rateLimiters) perAddress(next http.Handler) http.Handler {
+	return l.addresses.middleware(func(r *http.Request) string {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {
 			host = r.RemoteAddr
@@ -108,8 +122,8 @@ func (l *rateLimiter) perAddress(next http.Handler) http.Handler {
 
 // perSubject limits requests by the verified token's subject; requests without a valid
 // token are limited by address only.
-func (l *rateLimiter) perSubject(next http.Handler) http.Handler {
-	return l.middleware(func(r *http.Request) string {
+func (l rateLimiters) perSubject(next http.Handler) http.Handler {
+	return l.subjects.middleware(func(r *http.Request) string {
 		p, err := auth.FromContext(r.Context())
 		if err != nil {
 			return ""

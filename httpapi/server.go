@@ -73,7 +73,7 @@ func New(o Options) http.Handler {
 	}
 	mux := http.NewServeMux()
 	gql := GraphQL(o.Store, log, o)
-	limiter := newRateLimiter(o.RateLimit)
+	limiter := newRateLimiters(o.RateLimit)
 	var h http.Handler = limitBody(timeout(o.RequestTimeout, gql))
 	h = limiter.perSubject(h)
 	h = o.Verifier.Middleware(h)
