@@ -146,15 +146,18 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int) planted {
 	fresh := idnumber.Build("371428", birth, 104)
 	ref := fmt.Sprintf("LEAK-REF-%d", n)
 	address := fmt.Sprintf("泄漏检查路%d号", n)
+	// Names unique to this tier: records planted for one tier may lie in another's area.
+	stem := []string{"甲", "乙", "丙", "丁", "戊", "己", "庚", "辛"}[n]
+	headName, memberName := "隐秘户主"+stem, "隐秘成员"+stem
 	var made struct {
 		CreateHousehold struct {
 			ID      string
 			Members []struct{ ID, Relation string }
 		}
 	}
-	e.ok(admin, `mutation($v: String!, $a: String!, $r: String, $h: String!, $m: String!) { createHousehold(input: {village: $v, address: $a, externalRef: $r,
-	  members: [{name: "隐秘户主", idNumber: $h, relation: HEAD}, {name: "隐秘成员", idNumber: $m, relation: SPOUSE}]}) { id members { id relation } } }`,
-		map[string]any{"v": village, "a": address, "r": ref, "h": headID, "m": memberID}, &made)
+	e.ok(admin, `mutation($v: String!, $a: String!, $r: String, $h: String!, $m: String!, $hn: String!, $mn: String!) { createHousehold(input: {village: $v, address: $a, externalRef: $r,
+	  members: [{name: $hn, idNumber: $h, relation: HEAD}, {name: $mn, idNumber: $m, relation: SPOUSE}]}) { id members { id relation } } }`,
+		map[string]any{"v": village, "a": address, "r": ref, "h": headID, "m": memberID, "hn": headName, "mn": memberName}, &made)
 	var grant struct{ CreateGrant struct{ ID string } }
 	e.ok(admin, `mutation($h: ID!) { createGrant(input: {householdId: $h, programCode: "URBAN_DIBAO", amount: "650.00", startDate: "2026-01-01"}) { id } }`,
 		map[string]any{"h": made.CreateHousehold.ID}, &grant)
@@ -177,7 +180,7 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int) planted {
 			"fresh":  fresh,
 			"cursor": base64.RawURLEncoding.EncodeToString([]byte(village + ":" + h)),
 		},
-		secrets: []string{h, member, head, grant.CreateGrant.ID, headID, memberID, ref, address, "隐秘户主", "隐秘成员"},
+		secrets: []string{h, member, head, grant.CreateGrant.ID, headID, memberID, ref, address, headName, memberName},
 	}
 }
 
