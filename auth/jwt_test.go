@@ -70,7 +70,7 @@ func pemPublic(t testing.TB, k crypto.PublicKey) []byte {
 
 // verifier accepts every algorithm, with keys loaded from PEM files the way
 // JWT_PUBLIC_KEYS names them, and enforces an issuer and an audience.
-func verifier(t *testing.T) *auth.Verifier {
+func verifier(t testing.TB) *auth.Verifier {
 	t.Helper()
 	k := keys(t)
 	dir := t.TempDir()
@@ -111,7 +111,7 @@ func claims(mut func(jwt.MapClaims)) jwt.MapClaims {
 	return c
 }
 
-func sign(t *testing.T, m jwt.SigningMethod, kid string, key any, c jwt.MapClaims) string {
+func sign(t testing.TB, m jwt.SigningMethod, kid string, key any, c jwt.MapClaims) string {
 	t.Helper()
 	tok := jwt.NewWithClaims(m, c)
 	if kid != "" {
