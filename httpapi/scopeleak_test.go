@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -326,4 +327,51 @@ func TestScopeLeakMatrix(t *testing.T) {
 			})
 		}
 	})
+}
+
+// personalField matches the names of fields that hold personal numbers, which must be
+// masked unless revealed.
+var personalField = regexp.MustCompile(`(?i)(idnumber|idcard|phone|mobile|telephone)`)
+
+// TestPersonalNumbersNeedReveal finds, by introspection, every output field whose name
+// says it holds an ID or phone number, and requires it to take a reveal argument (and so
+// a resolver that masks): a new field such as Member.phone cannot ship showing numbers
+// in full. Query arguments (memberByIdNumber) are inputs and exempt.
+func TestPersonalNumbersNeedReveal(t *testing.T) {
+	st := storetest.MustOpen(t, store.SQLite)
+	e := startWith(t, st, 0, func(o *httpapi.Options) { o.Introspection = true })
+	var s struct {
+		Schema struct {
+			Types []struct {
+				Name, Kind string
+				Fields     []struct {
+					Name string
+					Args []struct{ Name string }
+					Type struct {
+						Name, Kind string
+						OfType     *struct{ Name string }
+					}
+				}
+			}
+		} `json:"__schema"`
+	}
+	e.ok(e.token(models.RoleAdmin, division.CityCode), `{ __schema { types { name kind fields { name args { name } type { name kind ofType { name } } } } } }`, nil, &s)
+	checked := 0
+	for _, ty := range s.Schema.Types {
+		if ty.Kind != "OBJECT" || strings.HasPrefix(ty.Name, "__") || ty.Name == "Query" || ty.Name == "Mutation" {
+			continue
+		}
+		for _, f := range ty.Fields {
+			if !personalField.MatchString(f.Name) {
+				continue
+			}
+			checked++
+			if !slices.ContainsFunc(f.Args, func(a struct{ Name string }) bool { return a.Name == "reveal" }) {
+				t.Errorf("%s.%s holds personal numbers but takes no reveal argument: mask it by default", ty.Name, f.Name)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no personal-number field found; Member.idNumber at least should be")
+	}
 }
