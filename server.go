@@ -11,14 +11,16 @@
 //	jiuzhu bench --households N     load a city-scale dataset into PostgreSQL and benchmark
 //	jiuzhu import households FILE   upsert households from a CSV or JSON-lines file
 //
-// Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ISSUER,
-// JWT_AUDIENCE, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL, MEDICAL_RULES,
-// STAFFING_COORDINATOR_THRESHOLD, and the POLICY_* thresholds of package policy); flags
-// override it.
+// Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ALGORITHMS,
+// JWT_PUBLIC_KEYS, JWT_ISSUER, JWT_AUDIENCE, GRAPHQL_INTROSPECTION, RATE_LIMIT_RPS,
+// RATE_LIMIT_BURST, CORS_ORIGINS, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL,
+// MEDICAL_RULES, STAFFING_COORDINATOR_THRESHOLD, and the POLICY_* thresholds of package
+// policy); flags override it.
 package main
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -31,6 +33,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -62,6 +65,12 @@ func main() {
 type config struct {
 	databaseURL    string
 	jwtSecret      string
+	jwtAlgorithms  string
+	jwtPublicKeys  string
+	introspection  string
+	rateRPS        float64
+	rateBurst      int
+	corsOrigins    string
 	jwtIssuer      string
 	jwtAudience    string
 	listenAddr     string
@@ -77,18 +86,24 @@ type config struct {
 
 func configFromEnv() config {
 	c := config{
-		databaseURL: os.Getenv("DATABASE_URL"),
-		jwtSecret:   os.Getenv("JWT_SECRET"),
-		jwtIssuer:   os.Getenv("JWT_ISSUER"),
-		jwtAudience: os.Getenv("JWT_AUDIENCE"),
-		listenAddr:  envOr("LISTEN_ADDR", "127.0.0.1:8080"),
-		dataDir:     envOr("DATA_DIR", "jiuzhu-data"),
-		logLevel:    envOr("LOG_LEVEL", "info"),
+		databaseURL:   os.Getenv("DATABASE_URL"),
+		jwtSecret:     os.Getenv("JWT_SECRET"),
+		jwtAlgorithms: envOr("JWT_ALGORITHMS", auth.HS256),
+		jwtPublicKeys: os.Getenv("JWT_PUBLIC_KEYS"),
+		introspection: os.Getenv("GRAPHQL_INTROSPECTION"),
+		corsOrigins:   os.Getenv("CORS_ORIGINS"),
+		jwtIssuer:     os.Getenv("JWT_ISSUER"),
+		jwtAudience:   os.Getenv("JWT_AUDIENCE"),
+		listenAddr:    envOr("LISTEN_ADDR", "127.0.0.1:8080"),
+		dataDir:       envOr("DATA_DIR", "jiuzhu-data"),
+		logLevel:      envOr("LOG_LEVEL", "info"),
 		// medicalRules overrides the ratio and ceiling of medical programs (P3), for
 		// example "MEDICAL_INPATIENT=70:30000,MEDICAL_CRITICAL=60:100000".
 		medicalRules: os.Getenv("MEDICAL_RULES"),
 	}
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
+	c.rateRPS, _ = strconv.ParseFloat(envOr("RATE_LIMIT_RPS", "20"), 64)
+	c.rateBurst, _ = strconv.Atoi(envOr("RATE_LIMIT_BURST", "40"))
 	c.coordinatorThreshold, c.coordinatorThresholdErr = coordinatorThreshold(os.Getenv("STAFFING_COORDINATOR_THRESHOLD"))
 	return c
 }
@@ -104,6 +119,32 @@ func coordinatorThreshold(v string) (int, error) {
 		return 0, fmt.Errorf("STAFFING_COORDINATOR_THRESHOLD must be a whole number of at least 1, not %q", v)
 	}
 	return n, nil
+}
+
+// introspectionOn reports whether __schema and __type answer: GRAPHQL_INTROSPECTION
+// (on/off, true/false, 1/0) when set, otherwise only in demo mode.
+func (c config) introspectionOn() (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(c.introspection)) {
+	case "":
+		return c.demo(), nil
+	case "on", "true", "1", "yes":
+		return true, nil
+	case "off", "false", "0", "no":
+		return false, nil
+	default:
+		return false, fmt.Errorf("GRAPHQL_INTROSPECTION must be on or off, not %q", c.introspection)
+	}
+}
+
+// list splits a comma-separated setting, dropping blanks.
+func list(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func envOr(key, def string) string {
@@ -169,8 +210,23 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		sub := fs.String("sub", "", "subject (default: ROLE@AREA)")
 		name := fs.String("name", "", "display name")
 		cats := fs.String("categories", "", "comma-separated program categories, for integrators")
+		keyFile := fs.String("key", "", "sign with this PEM private key (RS256, ES256 or EdDSA, for tests) instead of JWT_SECRET")
+		kid := fs.String("kid", "", "key id written in the header of a token signed with --key")
 		if err := fs.Parse(args); err != nil {
 			return err
+		}
+		var signer crypto.Signer
+		if *keyFile != "" {
+			b, err := os.ReadFile(*keyFile)
+			if err != nil {
+				return err
+			}
+			if signer, err = auth.ParsePrivateKeyPEM(b); err != nil {
+				return fmt.Errorf("--key %s: %w", *keyFile, err)
+			}
+			if *kid == "" {
+				return errors.New("--kid is required with --key")
+			}
 		}
 		v, _, err := newVerifier(cfg)
 		if err != nil {
@@ -183,7 +239,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if *cats != "" {
 			p.Categories = strings.Split(*cats, ",")
 		}
-		tok, err := v.Sign(p, *ttl)
+		var tok string
+		if signer != nil {
+			tok, err = v.SignWithKey(p, *ttl, *kid, signer)
+		} else {
+			tok, err = v.Sign(p, *ttl)
+		}
 		if err != nil {
 			return err
 		}
@@ -274,13 +335,20 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	return st, nil
 }
 
-// newVerifier builds the token verifier. Without JWT_SECRET, demo mode generates a
-// secret once and keeps it beside the SQLite file so that tokens survive restarts;
-// PostgreSQL requires a configured secret. It reports whether the secret was generated.
+// newVerifier builds the token verifier from the algorithm allow-list, the HS256 secret
+// and the public keys. When HS256 is allowed and JWT_SECRET is unset, demo mode
+// generates a secret once and keeps it beside the SQLite file so that tokens survive
+// restarts; PostgreSQL requires a configured secret. It reports whether the secret was
+// generated.
 func newVerifier(cfg config) (*auth.Verifier, bool, error) {
+	algs := list(cfg.jwtAlgorithms)
+	keys, err := auth.LoadPublicKeys(cfg.jwtPublicKeys)
+	if err != nil {
+		return nil, false, err
+	}
 	secret := cfg.jwtSecret
 	generated := false
-	if secret == "" {
+	if secret == "" && slices.Contains(algs, auth.HS256) {
 		if !cfg.demo() {
 			return nil, false, errors.New("JWT_SECRET is required with PostgreSQL (at least 32 bytes)")
 		}
@@ -291,7 +359,8 @@ func newVerifier(cfg config) (*auth.Verifier, bool, error) {
 		}
 	}
 	v, err := auth.NewVerifier(auth.Config{
-		Secret: []byte(secret), Issuer: cfg.jwtIssuer, Audience: cfg.jwtAudience, Leeway: 30 * time.Second,
+		Algorithms: algs, Secret: []byte(secret), PublicKeys: keys,
+		Issuer: cfg.jwtIssuer, Audience: cfg.jwtAudience, Leeway: 30 * time.Second,
 	}, division.Dezhou())
 	return v, generated, err
 }
@@ -373,19 +442,29 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			}
 		}
 	}
+	introspection, err := cfg.introspectionOn()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.listenAddr)
 	if err != nil {
 		return err
 	}
 	var demoTokens []dashboard.DemoToken
-	if cfg.demo() {
+	if cfg.demo() && slices.Contains(list(cfg.jwtAlgorithms), auth.HS256) {
 		if demoTokens, err = makeDemoTokens(verifier, st.Tree()); err != nil {
 			return err
 		}
 	}
 	srv := &http.Server{
-		Handler:           httpapi.New(httpapi.Options{Store: st, Verifier: verifier, Logger: log, DemoTokens: demoTokens}),
+		Handler: httpapi.New(httpapi.Options{
+			Store: st, Verifier: verifier, Logger: log,
+			Introspection: introspection, Suggestions: cfg.demo(),
+			RateLimit:   httpapi.RateLimit{RPS: cfg.rateRPS, Burst: cfg.rateBurst},
+			CORSOrigins: list(cfg.corsOrigins), DemoTokens: demoTokens,
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    64 << 10,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -393,7 +472,7 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	url := "http://" + ln.Addr().String() + "/"
 	fmt.Fprintf(out, "jiuzhu serves GraphiQL at %s and GraphQL at %sgraphql (%s)\n", url, url, st.Dialect())
 	fmt.Fprintf(out, "The dashboard is at %sdashboard/\n", url)
-	if cfg.demo() {
+	if len(demoTokens) > 0 {
 		printDemoTokens(out, demoTokens)
 	}
 	errc := make(chan error, 1)

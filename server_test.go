@@ -4,7 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"os"
@@ -180,5 +184,46 @@ func TestPostgresNeedsASecret(t *testing.T) {
 	err = run(context.Background(), []string{"token", "--role", "admin", "--area", "371400000000"}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "32 bytes") {
 		t.Errorf("short secret: %v", err)
+	}
+}
+
+func TestTokenCommandWithAKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubDER, _ := x509.MarshalPKIXPublicKey(pub)
+	privDER, _ := x509.MarshalPKCS8PrivateKey(priv)
+	pubFile, privFile := filepath.Join(dir, "pub.pem"), filepath.Join(dir, "priv.pem")
+	_ = os.WriteFile(pubFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), 0o600)
+	_ = os.WriteFile(privFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER}), 0o600)
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("JWT_SECRET", "")
+	t.Setenv("JWT_ALGORITHMS", "EdDSA")
+	t.Setenv("JWT_PUBLIC_KEYS", "2026a="+pubFile)
+	mint := func(kid string) string {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"token", "--data-dir", dir, "--role", "auditor", "--area", "371402000000", "--key", privFile, "--kid", kid}, &out); err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(out.String())
+	}
+	v, _, err := newVerifier(configFromEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := v.Verify(mint("2026a")); err != nil || p.Area != "371402000000" {
+		t.Errorf("EdDSA token: %+v %v", p, err)
+	}
+	if _, err := v.Verify(mint("2025z")); err == nil {
+		t.Error("a token naming an unknown kid verified")
+	}
+	// HS256 is not allowed: the plain token command refuses rather than mint a useless token.
+	if err := run(context.Background(), []string{"token", "--data-dir", dir, "--role", "auditor", "--area", "371402000000"}, io.Discard); err == nil {
+		t.Error("minted an HS256 token that the allow-list refuses")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "jwt-secret")); err == nil {
+		t.Error("generated an HS256 secret although HS256 is not allowed")
 	}
 }

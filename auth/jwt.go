@@ -1,9 +1,15 @@
 package auth
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,18 +22,44 @@ import (
 // MinSecretLength is the shortest HS256 secret accepted, in bytes.
 const MinSecretLength = 32
 
-// maxTokenLength bounds the bearer token accepted before parsing.
-const maxTokenLength = 8 << 10
+// MaxTokenLength bounds the bearer token accepted before parsing, in bytes.
+const MaxTokenLength = 8 << 10
+
+// MaxHeaderLength bounds the encoded JOSE header of a token, in bytes.
+const MaxHeaderLength = 1 << 10
+
+// DefaultLeeway is the clock skew tolerated on exp, nbf and iat when Config.Leeway is 0.
+const DefaultLeeway = 30 * time.Second
+
+// The signing algorithms jiuzhu knows. Which of them a deployment accepts is its
+// allow-list, Config.Algorithms.
+const (
+	HS256 = "HS256"
+	RS256 = "RS256"
+	ES256 = "ES256"
+	EdDSA = "EdDSA"
+)
+
+// KnownAlgorithms lists every algorithm that may appear in an allow-list.
+var KnownAlgorithms = []string{HS256, RS256, ES256, EdDSA}
 
 // Config configures token verification and signing.
 type Config struct {
-	// Secret is the HS256 key; at least MinSecretLength bytes.
+	// Algorithms is the allow-list of signing algorithms; empty means HS256 only. A
+	// token signed with any other algorithm, "none" included, is refused.
+	Algorithms []string
+	// Secret is the HS256 key, at least MinSecretLength bytes; required when HS256 is
+	// allowed.
 	Secret []byte
+	// PublicKeys are the keys of the asymmetric algorithms (RS256, ES256, EdDSA) by key
+	// id. A token names its key in the kid header, so that two keys can be valid at once
+	// while one replaces the other. Each key's type fixes the one algorithm it verifies.
+	PublicKeys map[string]crypto.PublicKey
 	// Issuer, when set, must equal the token's iss claim, and is written on minted tokens.
 	Issuer string
 	// Audience, when set, must be among the token's aud claim, and is written on minted tokens.
 	Audience string
-	// Leeway tolerates clock skew on exp, nbf and iat.
+	// Leeway tolerates clock skew on exp, nbf and iat; 0 means DefaultLeeway.
 	Leeway time.Duration
 }
 
@@ -40,7 +72,7 @@ type Claims struct {
 	jwt.RegisteredClaims
 }
 
-// Verifier checks bearer tokens and mints them with the same key.
+// Verifier checks bearer tokens and mints them.
 type Verifier struct {
 	cfg    Config
 	tree   *division.Tree
@@ -48,16 +80,47 @@ type Verifier struct {
 }
 
 // NewVerifier returns a Verifier for cfg that accepts only areas of tree. It returns an
-// error when the secret is shorter than MinSecretLength bytes.
+// error when an algorithm of the allow-list is unknown, when HS256 is allowed and the
+// secret is shorter than MinSecretLength bytes, when an asymmetric algorithm is allowed
+// and no public key is configured for it, or when a public key is of an algorithm that
+// is not allowed or of a kind jiuzhu does not know.
 func NewVerifier(cfg Config, tree *division.Tree) (*Verifier, error) {
-	if len(cfg.Secret) < MinSecretLength {
+	if len(cfg.Algorithms) == 0 {
+		cfg.Algorithms = []string{HS256}
+	}
+	if cfg.Leeway == 0 {
+		cfg.Leeway = DefaultLeeway
+	}
+	for _, a := range cfg.Algorithms {
+		if !slices.Contains(KnownAlgorithms, a) {
+			return nil, fmt.Errorf("auth: unknown JWT algorithm %q (known: %s)", a, strings.Join(KnownAlgorithms, ", "))
+		}
+	}
+	if slices.Contains(cfg.Algorithms, HS256) && len(cfg.Secret) < MinSecretLength {
 		return nil, fmt.Errorf("auth: JWT secret must be at least %d bytes, got %d", MinSecretLength, len(cfg.Secret))
 	}
+	have := map[string]bool{}
+	for kid, k := range cfg.PublicKeys {
+		alg, err := algorithmOf(k)
+		if err != nil {
+			return nil, fmt.Errorf("auth: public key %q: %w", kid, err)
+		}
+		if !slices.Contains(cfg.Algorithms, alg) {
+			return nil, fmt.Errorf("auth: public key %q is an %s key but %s is not among the allowed algorithms", kid, alg, alg)
+		}
+		have[alg] = true
+	}
+	for _, a := range cfg.Algorithms {
+		if a != HS256 && !have[a] {
+			return nil, fmt.Errorf("auth: algorithm %s is allowed but no public key for it is configured", a)
+		}
+	}
 	opts := []jwt.ParserOption{
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithValidMethods(cfg.Algorithms),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithLeeway(cfg.Leeway),
+		jwt.WithStrictDecoding(),
 	}
 	if cfg.Issuer != "" {
 		opts = append(opts, jwt.WithIssuer(cfg.Issuer))
@@ -68,17 +131,73 @@ func NewVerifier(cfg Config, tree *division.Tree) (*Verifier, error) {
 	return &Verifier{cfg: cfg, tree: tree, parser: jwt.NewParser(opts...)}, nil
 }
 
-// Verify checks a token's signature, algorithm, times, issuer and audience, and that its
-// role is one of the five and its area a known jurisdiction. It returns the Principal, or
-// an error matching models.ErrUnauthenticated whose text says why (never the token).
+// algorithmOf returns the one algorithm a key is used with: RS256 for RSA keys of at
+// least 2048 bits, ES256 for P-256 keys, EdDSA for Ed25519 keys.
+func algorithmOf(k any) (string, error) {
+	switch k := k.(type) {
+	case *rsa.PublicKey:
+		if k.N.BitLen() < 2048 {
+			return "", errors.New("RSA keys must have at least 2048 bits")
+		}
+		return RS256, nil
+	case *rsa.PrivateKey:
+		return algorithmOf(&k.PublicKey)
+	case *ecdsa.PublicKey:
+		if k.Curve != elliptic.P256() {
+			return "", errors.New("ECDSA keys must be on the P-256 curve (ES256)")
+		}
+		return ES256, nil
+	case *ecdsa.PrivateKey:
+		return algorithmOf(&k.PublicKey)
+	case ed25519.PublicKey:
+		return EdDSA, nil
+	case ed25519.PrivateKey:
+		return EdDSA, nil
+	default:
+		return "", fmt.Errorf("unsupported key type %T", k)
+	}
+}
+
+// key is the keyfunc: HS256 tokens are checked with the secret; tokens of an asymmetric
+// algorithm with the public key their kid header names, which must be a key of that
+// very algorithm. So a token cannot choose how its signature is checked: an HS256 token
+// made with a public key's bytes meets the secret, never the public key.
+func (v *Verifier) key(t *jwt.Token) (any, error) {
+	alg := t.Method.Alg()
+	if alg == HS256 {
+		return v.cfg.Secret, nil
+	}
+	kid, _ := t.Header["kid"].(string)
+	k, ok := v.cfg.PublicKeys[kid]
+	if kid == "" || !ok {
+		return nil, errUnknownKey
+	}
+	if ka, err := algorithmOf(k); err != nil || ka != alg {
+		return nil, errUnknownKey
+	}
+	return k, nil
+}
+
+var errUnknownKey = errors.New("no key with this kid for this algorithm")
+
+// Verify checks a token's size, algorithm, key, signature, times, issuer and audience,
+// and that its role is one of the five and its area a known jurisdiction. It returns the
+// Principal, or an error matching models.ErrUnauthenticated whose text says why (never
+// the token).
 func (v *Verifier) Verify(token string) (Principal, error) {
-	if token == "" || len(token) > maxTokenLength {
-		return Principal{}, unauthenticated("missing or oversized token")
+	if token == "" {
+		return Principal{}, unauthenticated("empty token")
+	}
+	if len(token) > MaxTokenLength {
+		return Principal{}, unauthenticated("token exceeds %d bytes", MaxTokenLength)
+	}
+	if h, _, _ := strings.Cut(token, "."); len(h) > MaxHeaderLength {
+		return Principal{}, unauthenticated("token header exceeds %d bytes", MaxHeaderLength)
 	}
 	var c Claims
-	_, err := v.parser.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return v.cfg.Secret, nil })
+	_, err := v.parser.ParseWithClaims(token, &c, v.key)
 	if err != nil {
-		return Principal{}, unauthenticated(reason(err))
+		return Principal{}, unauthenticated("%s", reason(err))
 	}
 	if c.Subject == "" {
 		return Principal{}, unauthenticated("token has no subject")
@@ -87,20 +206,52 @@ func (v *Verifier) Verify(token string) (Principal, error) {
 	if !role.Valid() {
 		return Principal{}, unauthenticated("token role is not one of admin, officer, assistant, integrator, auditor")
 	}
+	if c.Area == "" {
+		return Principal{}, unauthenticated("token has no area")
+	}
 	if _, ok := v.tree.Unit(c.Area); !ok {
 		return Principal{}, unauthenticated("token area is not a known jurisdiction code")
 	}
 	return Principal{Subject: c.Subject, Name: c.Name, Role: role, Area: c.Area, Categories: c.Categories}, nil
 }
 
-// Sign mints a token for p that expires after ttl. It returns an error if p's role or
-// area is not valid.
+// Sign mints an HS256 token for p that expires after ttl. It returns an error if p's
+// role or area is not valid, or if HS256 is not among the allowed algorithms.
 func (v *Verifier) Sign(p Principal, ttl time.Duration) (string, error) {
+	if !slices.Contains(v.cfg.Algorithms, HS256) {
+		return "", errors.New("auth: HS256 is not an allowed algorithm; sign with a private key")
+	}
+	c, err := v.claims(p, ttl)
+	if err != nil {
+		return "", err
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(v.cfg.Secret)
+}
+
+// SignWithKey mints a token for p that expires after ttl, signed with a private key (RSA,
+// P-256 ECDSA or Ed25519) and carrying kid in its header. It is meant for tests and
+// tooling: the server itself holds public keys only. It returns an error for an invalid
+// role or area and for a key of an unsupported kind.
+func (v *Verifier) SignWithKey(p Principal, ttl time.Duration, kid string, key crypto.Signer) (string, error) {
+	alg, err := algorithmOf(key)
+	if err != nil {
+		return "", fmt.Errorf("auth: %w", err)
+	}
+	c, err := v.claims(p, ttl)
+	if err != nil {
+		return "", err
+	}
+	t := jwt.NewWithClaims(jwt.GetSigningMethod(alg), c)
+	t.Header["kid"] = kid
+	return t.SignedString(key)
+}
+
+func (v *Verifier) claims(p Principal, ttl time.Duration) (Claims, error) {
 	if !p.Role.Valid() {
-		return "", fmt.Errorf("auth: unknown role %q", p.Role)
+		return Claims{}, fmt.Errorf("auth: unknown role %q", p.Role)
 	}
 	if _, ok := v.tree.Unit(p.Area); !ok {
-		return "", fmt.Errorf("auth: unknown area %q", p.Area)
+		return Claims{}, fmt.Errorf("auth: unknown area %q", p.Area)
 	}
 	now := time.Now()
 	c := Claims{
@@ -109,13 +260,14 @@ func (v *Verifier) Sign(p Principal, ttl time.Duration) (string, error) {
 			Subject:   p.Subject,
 			Issuer:    v.cfg.Issuer,
 			IssuedAt:  jwt.NewNumericDate(now),
+			NotBefore: jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 		},
 	}
 	if v.cfg.Audience != "" {
 		c.Audience = jwt.ClaimStrings{v.cfg.Audience}
 	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(v.cfg.Secret)
+	return c, nil
 }
 
 // Middleware verifies the request's bearer token, if any, and records the outcome in the
@@ -142,8 +294,8 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	})
 }
 
-func unauthenticated(why string) error {
-	return models.Unauthenticated("%s", why)
+func unauthenticated(format string, args ...any) error {
+	return models.Unauthenticated(format, args...)
 }
 
 func reason(err error) string {
@@ -158,6 +310,8 @@ func reason(err error) string {
 		return "token issuer is not accepted"
 	case errors.Is(err, jwt.ErrTokenInvalidAudience):
 		return "token audience is not accepted"
+	case errors.Is(err, errUnknownKey):
+		return "token names no known key for its algorithm"
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
 		return "token signature or algorithm is not accepted"
 	default:

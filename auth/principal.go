@@ -74,6 +74,11 @@ const (
 	ActionWriteStaff
 	// ActionSetPopulation sets the population of a township.
 	ActionSetPopulation
+	// ActionRevealIDNumber shows a resident ID number unmasked, on a record of the
+	// caller's area; every reveal is audited.
+	ActionRevealIDNumber
+	// ActionReadAudit reads the audit trail of the caller's area.
+	ActionReadAudit
 )
 
 var permissions = map[Action][]models.Role{
@@ -92,6 +97,8 @@ var permissions = map[Action][]models.Role{
 	ActionReadStaffing:      {models.RoleAdmin, models.RoleOfficer, models.RoleAuditor},
 	ActionWriteStaff:        {models.RoleAdmin},
 	ActionSetPopulation:     {models.RoleAdmin},
+	ActionRevealIDNumber:    {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
+	ActionReadAudit:         {models.RoleAdmin, models.RoleAuditor},
 }
 
 // May reports whether the caller's role allows action.

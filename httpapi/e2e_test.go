@@ -36,6 +36,12 @@ type env struct {
 
 func start(t *testing.T, st *store.Store, households int) *env {
 	t.Helper()
+	return startWith(t, st, households, nil)
+}
+
+// startWith is start with options adjusted by opts before the server starts.
+func startWith(t *testing.T, st *store.Store, households int, opts func(*httpapi.Options)) *env {
+	t.Helper()
 	tree := division.Dezhou()
 	ds := seed.Generate(tree, households, time.Now())
 	if err := st.SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
@@ -45,7 +51,11 @@ func start(t *testing.T, st *store.Store, households int) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Options{Store: st, Verifier: v}))
+	o := httpapi.Options{Store: st, Verifier: v}
+	if opts != nil {
+		opts(&o)
+	}
+	srv := httptest.NewServer(httpapi.New(o))
 	t.Cleanup(srv.Close)
 	return &env{t: t, url: srv.URL, verifier: v, data: ds, st: st}
 }
@@ -69,6 +79,8 @@ type response struct {
 	Data   json.RawMessage `json:"data"`
 	Errors []gqlError      `json:"errors"`
 	raw    string
+	status int
+	header http.Header
 }
 
 func (r response) code() string {
@@ -99,7 +111,7 @@ func (e *env) do(token, query string, vars map[string]any) response {
 	if err := json.Unmarshal(buf.Bytes(), &r); err != nil {
 		e.t.Fatalf("status %d, body %q: %v", res.StatusCode, buf.String(), err)
 	}
-	r.raw = buf.String()
+	r.raw, r.status, r.header = buf.String(), res.StatusCode, res.Header
 	return r
 }
 
@@ -492,4 +504,28 @@ func TestHTTPSurface(t *testing.T) {
 	if res.StatusCode == 200 {
 		t.Errorf("a body over %d bytes was accepted", httpapi.MaxBodyBytes)
 	}
+}
+
+// doOp is do with an operation name, for documents of several operations.
+func (e *env) doOp(token, query, operation string) response {
+	e.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "operationName": operation})
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(res.Body)
+	var r response
+	if err := json.Unmarshal(buf.Bytes(), &r); err != nil {
+		e.t.Fatalf("status %d, body %q: %v", res.StatusCode, buf.String(), err)
+	}
+	r.raw, r.status, r.header = buf.String(), res.StatusCode, res.Header
+	return r
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -61,7 +62,17 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return out
 		}
 		if gqlErr.Extensions != nil && gqlErr.Extensions["code"] != nil {
+			if gqlErr.Extensions["code"] == errcode.ParseFailed && strings.HasPrefix(gqlErr.Message, "exceeded token limit") {
+				gqlErr.Extensions["code"] = CodeQueryTooLarge
+			}
 			return gqlErr
+		}
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return &gqlerror.Error{
+				Message:    "the request took too long and was stopped",
+				Path:       gqlErr.Path,
+				Extensions: map[string]any{"code": CodeTimeout},
+			}
 		}
 		if gqlErr.Err == nil && gqlErr.Rule != "" {
 			return gqlErr

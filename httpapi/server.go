@@ -1,5 +1,6 @@
 // Package httpapi assembles jiuzhu's HTTP surface: the GraphQL endpoint with its
-// transports, error mapping and authentication, GraphiQL, and the health endpoints.
+// transports, error mapping, authentication, request limits, rate limits and CORS,
+// GraphiQL, and the health endpoints.
 package httpapi
 
 import (
@@ -16,7 +17,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"jiuzhu/auth"
@@ -30,11 +30,33 @@ import (
 // MaxBodyBytes bounds a GraphQL request body.
 const MaxBodyBytes = 1 << 20
 
+// DefaultRequestTimeout bounds the work of one GraphQL request when
+// Options.RequestTimeout is 0.
+const DefaultRequestTimeout = 15 * time.Second
+
 // Options configures the HTTP surface.
 type Options struct {
 	Store    *store.Store
 	Verifier *auth.Verifier
-	Logger   *slog.Logger
+	// Logger receives the access log and internal errors; nil discards them. Whatever
+	// it is given passes through a filter that masks ID numbers, tokens and names.
+	Logger *slog.Logger
+	// Limits bound each GraphQL request; the zero value means DefaultLimits.
+	Limits Limits
+	// Introspection enables __schema and __type.
+	Introspection bool
+	// Suggestions enables "did you mean" hints in validation errors (demo mode only:
+	// they disclose the schema to whoever guesses).
+	Suggestions bool
+	// RequestTimeout bounds the work of one GraphQL request; 0 means
+	// DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// RateLimit limits requests per token subject and per client address; a zero RPS
+	// turns it off.
+	RateLimit RateLimit
+	// CORSOrigins are the browser origins (scheme://host[:port]) allowed to call
+	// /graphql, such as the dashboards'. Empty allows none.
+	CORSOrigins []string
 	// DemoTokens are offered by the dashboard's sign-in screen; set them in demo mode only.
 	DemoTokens []dashboard.DemoToken
 }
@@ -49,14 +71,27 @@ func New(o Options) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	log = slog.New(redactingHandler{log.Handler()})
+	if o.Limits == (Limits{}) {
+		o.Limits = DefaultLimits
+	}
+	if o.RequestTimeout == 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
 	mux := http.NewServeMux()
-	gql := GraphQL(o.Store, log)
-	mux.Handle("/graphql", o.Verifier.Middleware(limitBody(gql)))
+	gql := GraphQL(o.Store, log, o)
+	limiter := newRateLimiters(o.RateLimit)
+	var h http.Handler = limitBody(timeout(o.RequestTimeout, gql))
+	h = limiter.perSubject(h)
+	h = o.Verifier.Middleware(h)
+	h = limiter.perAddress(h)
+	h = cors(o.CORSOrigins, h)
+	mux.Handle("/graphql", h)
 	mux.Handle("GET /export/staffing.xlsx", o.Verifier.Middleware(exportStaffing(o.Store, log, "xlsx",
 		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", staffingXLSX)))
 	mux.Handle("GET /export/staffing.csv", o.Verifier.Middleware(exportStaffing(o.Store, log, "csv",
 		"text/csv; charset=utf-8", staffingCSV)))
-	mux.Handle("GET /{$}", playground.Handler("jiuzhu 救助 GraphQL", "/graphql"))
+	mux.Handle("GET /{$}", graphiQL())
 	board := dashboard.Handler(dashboard.Options{DemoTokens: o.DemoTokens})
 	mux.Handle("/dashboard", board)
 	mux.Handle("/dashboard/", board)
@@ -75,20 +110,29 @@ func New(o Options) http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	return accessLog(log, mux)
+	return accessLog(log, baseHeaders(mux))
 }
 
 // GraphQL returns the gqlgen handler over st with explicit transports, the error
-// presenter, and the rule that every field but introspection needs a verified caller.
-func GraphQL(st *store.Store, log *slog.Logger) http.Handler {
+// presenter, the request limits of o, introspection only when o allows it, and the rule
+// that every field but introspection needs a verified caller.
+func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
+	if o.Limits == (Limits{}) {
+		o.Limits = DefaultLimits
+	}
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: st}}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	srv.SetParserTokenLimit(o.Limits.ParserTokens)
+	srv.SetDisableSuggestion(!o.Suggestions)
+	if o.Introspection {
+		srv.Use(extension.Introspection{})
+	}
 	srv.Use(loaders.Extension{Store: st})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(limitsExtension{l: o.Limits})
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(v))
@@ -117,14 +161,40 @@ func requireCaller(ctx context.Context, next graphql.RootResolver) graphql.Marsh
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			_, _ = fmt.Fprintf(w, `{"errors":[{"message":"request body exceeds %d bytes","extensions":{"code":"REQUEST_TOO_LARGE"}}]}`, MaxBodyBytes)
+			writeError(w, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("request body exceeds %d bytes", MaxBodyBytes))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// timeout gives a request's context a deadline: database work stops when it passes.
+// The answer is held back until the request is done, so that a request cut short gets
+// one clear TIMEOUT error (503) instead of a partial answer.
+func timeout(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		buf := &bufferWriter{header: http.Header{}, status: http.StatusOK}
+		next.ServeHTTP(buf, r.WithContext(ctx))
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			writeError(w, http.StatusServiceUnavailable, CodeTimeout, fmt.Sprintf("the request took longer than %s and was stopped", d))
+			return
+		}
+		for k, v := range buf.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(buf.status)
+		_, _ = w.Write(buf.body.Bytes())
+	})
+}
+
+// writeError answers with a GraphQL-shaped error of code.
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = fmt.Fprintf(w, `{"errors":[{"message":%q,"extensions":{"code":%q}}]}`, message, code)
 }
 
 // statusRecorder remembers the status code written.

@@ -41,3 +41,21 @@ type GrantConnection struct {
 
 // TotalCount returns the number of matching grants over all pages.
 func (c *GrantConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }
+
+// AuditEventEdge is one audit event of a connection with its cursor.
+type AuditEventEdge struct {
+	Cursor string
+	Node   *AuditEvent
+}
+
+// AuditEventConnection is a page of the audit trail. The total is counted only when
+// asked for.
+type AuditEventConnection struct {
+	Edges    []*AuditEventEdge
+	PageInfo *PageInfo
+	// Count counts the matching events over all pages.
+	Count func(context.Context) (int, error)
+}
+
+// TotalCount returns the number of matching audit events over all pages.
+func (c *AuditEventConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }

@@ -1,5 +1,7 @@
 package models
 
+import "time"
+
 // HouseholdInput creates a household together with its head and other members.
 type HouseholdInput struct {
 	Village           string
@@ -68,4 +70,15 @@ type GrantFilter struct {
 	ProgramCode  *string
 	CategoryCode *string
 	HouseholdID  *string
+}
+
+// AuditFilter narrows the audit trail; nil fields do not filter.
+type AuditFilter struct {
+	// Operation is the name of a mutation or of another audited act, like revealIdNumber.
+	Operation *string
+	// Actor is the subject of the caller who acted.
+	Actor *string
+	// From and To bound the time of recording: From inclusive, To exclusive.
+	From *time.Time
+	To   *time.Time
 }

@@ -1,6 +1,9 @@
 package models
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Jurisdiction is one unit of the four-level network (P5), keyed by its 12-digit
 // statistical division code. The tree is public: any signed-in caller may read it.
@@ -128,6 +131,14 @@ type AuditEvent struct {
 	Before    string    `gorm:"size:64;not null;default:''"`
 	After     string    `gorm:"size:64;not null;default:''"`
 	CreatedAt time.Time `gorm:"index"`
+}
+
+// Records returns the ids of the records the event touched.
+func (e *AuditEvent) Records() []string {
+	if e.RecordIDs == "" {
+		return []string{}
+	}
+	return strings.Split(e.RecordIDs, ",")
 }
 
 // All lists every model, in an order fit for migration.

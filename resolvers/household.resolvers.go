@@ -34,6 +34,10 @@ func (r *memberResolver) Household(ctx context.Context, obj *models.Member) (*mo
 	return r.load(ctx).Household(ctx, obj.HouseholdID)
 }
 
+func (r *memberResolver) IDNumber(ctx context.Context, obj *models.Member, reveal *bool) (string, error) {
+	return r.Store.IDNumberOf(ctx, obj, reveal != nil && *reveal)
+}
+
 func (r *memberResolver) Age(ctx context.Context, obj *models.Member) (int, error) {
 	return policy.Age(obj.BirthDate, time.Now()), nil
 }

@@ -57,3 +57,9 @@ func AuditOps(st *Store) ([]string, error) {
 
 // SetCoordinatorThreshold changes the configured coordinator threshold of st.
 func SetCoordinatorThreshold(st *Store, n int) { st.coordinatorThreshold = n }
+
+// ExecUnscoped runs a raw statement, as a database user with the application's rights
+// would, for tests of what the database itself refuses.
+func ExecUnscoped(st *Store, q string, args ...any) error {
+	return st.db.Exec(q, args...).Error
+}

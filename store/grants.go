@@ -52,6 +52,11 @@ func (s *Store) Grants(ctx context.Context, q GrantQuery) (*Page[models.Grant], 
 	if f := q.Filter; f != nil && f.Status != nil && !f.Status.Valid() {
 		return nil, models.Invalid("filter.status", "%q is not a grant status", *f.Status)
 	}
+	if f := q.Filter; f != nil {
+		if err := refuseMasked("filter.programCode", f.ProgramCode, "filter.categoryCode", f.CategoryCode, "filter.householdId", f.HouseholdID); err != nil {
+			return nil, err
+		}
+	}
 	db := s.db.WithContext(ctx)
 	build := func() *gorm.DB {
 		b := sc.grantRows(db).Where("grants.area_code BETWEEN ? AND ?", lo, hi)
@@ -168,6 +173,9 @@ func (s *Store) CreateGrant(ctx context.Context, in models.GrantInput) (*models.
 			return err
 		}
 		out = g
+		if err := s.audit(tx, sc, "createGrant", g.AreaCode, []string{g.ID, h.ID}, nil, g); err != nil {
+			return err
+		}
 		if err := s.logChange(tx, grantChanged(models.ChangeCreated, g)); err != nil {
 			return err
 		}

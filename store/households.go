@@ -54,6 +54,11 @@ func (s *Store) Households(ctx context.Context, q HouseholdQuery) (*Page[models.
 	if err != nil {
 		return nil, err
 	}
+	if f := q.Filter; f != nil {
+		if err := refuseMasked("filter.externalRef", f.ExternalRef, "filter.addressContains", f.AddressContains, "filter.programCode", f.ProgramCode); err != nil {
+			return nil, err
+		}
+	}
 	db := s.db.WithContext(ctx)
 	build := func() *gorm.DB {
 		b := sc.rows(db, "households").Where("households.area_code BETWEEN ? AND ?", lo, hi)
@@ -163,6 +168,13 @@ func (s *Store) CreateHousehold(ctx context.Context, in models.HouseholdInput) (
 		if err := tx.Create(members).Error; err != nil {
 			return s.householdWriteError(err)
 		}
+		ids := []string{h.ID}
+		for _, m := range members {
+			ids = append(ids, m.ID)
+		}
+		if err := s.audit(tx, sc, "createHousehold", h.AreaCode, ids, nil, map[string]any{"household": h, "members": members}); err != nil {
+			return err
+		}
 		log := []models.ChangeLogEntry{householdChanged(models.ChangeCreated, h)}
 		for _, m := range members {
 			log = append(log, memberChanged(models.ChangeCreated, m))
@@ -243,6 +255,7 @@ func (s *Store) UpdateHousehold(ctx context.Context, id string, patch models.Hou
 		if err != nil {
 			return err
 		}
+		before := *h
 		updates := map[string]any{}
 		moved := false
 		if patch.Village != nil && strings.TrimSpace(*patch.Village) != h.AreaCode {
@@ -275,7 +288,7 @@ func (s *Store) UpdateHousehold(ctx context.Context, id string, patch models.Hou
 		}
 		if len(updates) == 0 {
 			out = h
-			return nil
+			return s.audit(tx, sc, "updateHousehold", h.AreaCode, []string{h.ID}, before, h)
 		}
 		h.Version++
 		h.UpdatedAt = s.db.NowFunc()
@@ -290,6 +303,9 @@ func (s *Store) UpdateHousehold(ctx context.Context, id string, patch models.Hou
 				return err
 			}
 			log = append(log, movedLog...)
+		}
+		if err := s.audit(tx, sc, "updateHousehold", h.AreaCode, []string{h.ID}, before, h); err != nil {
+			return err
 		}
 		if err := s.logChange(tx, log...); err != nil {
 			return err

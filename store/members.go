@@ -31,6 +31,9 @@ func (s *Store) MemberByIDNumber(ctx context.Context, number string) (*models.Me
 	if err != nil {
 		return nil, err
 	}
+	if err := refuseMasked("idNumber", number); err != nil {
+		return nil, err
+	}
 	num, err := idnumber.Parse(strings.TrimSpace(number), s.now())
 	if err != nil {
 		return nil, models.WithField("idNumber", err)
@@ -99,6 +102,9 @@ func (s *Store) AddMember(ctx context.Context, householdID string, in models.Mem
 		if err := tx.Create(m).Error; err != nil {
 			return s.householdWriteError(err)
 		}
+		if err := s.audit(tx, sc, "addMember", h.AreaCode, []string{h.ID, m.ID}, nil, m); err != nil {
+			return err
+		}
 		if err := s.touchHousehold(tx, sc, h, memberChanged(models.ChangeCreated, m)); err != nil {
 			return err
 		}
@@ -131,6 +137,7 @@ func (s *Store) UpdateMember(ctx context.Context, id string, patch models.Member
 		if err != nil {
 			return err
 		}
+		before := *m
 		if patch.Name != nil {
 			if m.Name, err = text("input.name", *patch.Name, true, maxNameLen); err != nil {
 				return err
@@ -154,6 +161,9 @@ func (s *Store) UpdateMember(ctx context.Context, id string, patch models.Member
 			"labour_capacity": m.LabourCapacity, "monthly_income": m.MonthlyIncome, "updated_at": m.UpdatedAt,
 		}).Error
 		if err != nil {
+			return err
+		}
+		if err := s.audit(tx, sc, "updateMember", m.AreaCode, []string{m.HouseholdID, m.ID}, before, m); err != nil {
 			return err
 		}
 		if err := s.touchHousehold(tx, sc, &models.Household{ID: m.HouseholdID, AreaCode: m.AreaCode}, memberChanged(models.ChangeUpdated, m)); err != nil {
@@ -203,6 +213,9 @@ func (s *Store) RemoveMember(ctx context.Context, id string) (*models.Member, er
 			return err
 		}
 		out = m
+		if err := s.audit(tx, sc, "removeMember", m.AreaCode, []string{m.HouseholdID, m.ID}, m, nil); err != nil {
+			return err
+		}
 		if err := s.touchHousehold(tx, sc, &models.Household{ID: m.HouseholdID, AreaCode: m.AreaCode}, memberChanged(models.ChangeDeleted, m)); err != nil {
 			return err
 		}
@@ -241,7 +254,7 @@ func (s *Store) SetHouseholdHead(ctx context.Context, householdID, memberID stri
 		}
 		if m.Relation == models.RelationHead {
 			out = h
-			return nil
+			return s.audit(tx, sc, "setHouseholdHead", h.AreaCode, []string{h.ID, m.ID}, h, h)
 		}
 		now := s.db.NowFunc()
 		var formerHeads []*models.Member
@@ -265,7 +278,10 @@ func (s *Store) SetHouseholdHead(ctx context.Context, householdID, memberID stri
 			return err
 		}
 		out, err = s.household(sc.rows(tx, "households"), h.ID)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.audit(tx, sc, "setHouseholdHead", h.AreaCode, []string{h.ID, m.ID}, h, out)
 	})
 	if err != nil {
 		return nil, wrap("set household head", err)

@@ -1,12 +1,10 @@
 package store
 
 import (
-	"encoding/base64"
-	"strings"
-
 	"gorm.io/gorm"
 
 	"jiuzhu/models"
+	"jiuzhu/store/cursor"
 )
 
 // Page limits for every list.
@@ -44,22 +42,13 @@ func (p *Page[T]) EndCursor() string {
 type keyset struct{ area, id string }
 
 // encodeCursor returns the opaque cursor of a row.
-func encodeCursor(area, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(area + ":" + id))
-}
+func encodeCursor(area, id string) string { return cursor.Encode(area, id) }
 
 // decodeCursor reads a cursor made by encodeCursor. It returns a *models.FieldError for
 // anything else.
 func decodeCursor(field, s string) (keyset, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return keyset{}, models.Invalid(field, "not a valid cursor")
-	}
-	area, id, ok := strings.Cut(string(raw), ":")
-	if !ok || len(area) != 12 || id == "" || len(id) > 64 {
-		return keyset{}, models.Invalid(field, "not a valid cursor")
-	}
-	return keyset{area: area, id: id}, nil
+	k, err := cursor.Decode(field, s)
+	return keyset{area: k.Area, id: k.ID}, err
 }
 
 // pageSize checks the first argument against the ceiling.

@@ -54,6 +54,9 @@ func (s *Store) newMember(field string, in *models.MemberInput) (*models.Member,
 	if err != nil {
 		return nil, err
 	}
+	if err := refuseMasked(field+".idNumber", in.IDNumber); err != nil {
+		return nil, err
+	}
 	num, err := idnumber.Parse(strings.TrimSpace(in.IDNumber), s.now())
 	if err != nil {
 		return nil, models.WithField(field+".idNumber", err)

@@ -1,0 +1,48 @@
+package privacy_test
+
+import (
+	"strings"
+	"testing"
+
+	"jiuzhu/privacy"
+)
+
+func TestMasks(t *testing.T) {
+	tests := []struct{ in, id string }{
+		{"371402199001010017", "3714**********0017"},
+		{"37140320000229456X", "3714**********456X"},
+		{"12345678", "********"},
+		{"", ""},
+		{"1234567890", "1234**7890"},
+	}
+	for _, tt := range tests {
+		if got := privacy.IDNumber(tt.in); got != tt.id {
+			t.Errorf("IDNumber(%q) = %q, want %q", tt.in, got, tt.id)
+		}
+		if got := privacy.IDNumber(tt.in); tt.in != "" && got == tt.in {
+			t.Errorf("IDNumber(%q) shows the value", tt.in)
+		}
+	}
+	if got := privacy.Phone("13812345678"); got != "1381***5678" {
+		t.Errorf("Phone = %q", got)
+	}
+	for in, want := range map[string]bool{"3714**********0017": true, "a***b": true, "**": false, "371402199001010017": false} {
+		if privacy.LooksMasked(in) != want {
+			t.Errorf("LooksMasked(%q) != %v", in, want)
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	in := `insert 赵桂兰 371402199001010017 and 37140320000229456X, 371402900101001, phone 13812345678, ` +
+		`Authorization: Bearer abc.def.ghi token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln in 尉署社区3号楼`
+	out := privacy.Redact(in)
+	for _, secret := range []string{"赵桂兰", "371402199001010017", "37140320000229456X", "371402900101001", "13812345678", "abc.def.ghi", "eyJhbGciOiJIUzI1NiJ9", "尉署社区"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("%q survives in %q", secret, out)
+		}
+	}
+	if !strings.Contains(out, "insert") || !strings.Contains(out, "phone") {
+		t.Errorf("redaction ate the rest: %q", out)
+	}
+}

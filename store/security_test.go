@@ -1,0 +1,290 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"jiuzhu/models"
+	"jiuzhu/store"
+	"jiuzhu/store/storetest"
+)
+
+// auditOf returns the audit events of the whole city, oldest first.
+func auditOf(t *testing.T, st *store.Store, f *models.AuditFilter) []models.AuditEvent {
+	t.Helper()
+	var all []models.AuditEvent
+	var after *string
+	for {
+		page, err := st.AuditEvents(storetest.As(models.RoleAuditor, cityArea), store.AuditQuery{Filter: f, PageArgs: store.PageArgs{First: ptr(100), After: after}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page.Items...)
+		if !page.HasNextPage {
+			return all
+		}
+		c := page.EndCursor()
+		after = &c
+	}
+}
+
+func TestEveryMutationWritesOneAuditEvent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := storetest.As(models.RoleOfficer, townshipA1)
+		var h *models.Household
+		var extra *models.Member
+		steps := []struct {
+			op  string
+			run func() error
+		}{
+			{"createHousehold", func() (err error) {
+				h, err = st.CreateHousehold(ctx, models.HouseholdInput{Village: villageA1, Address: "审计路1号",
+					Members: []*models.MemberInput{{Name: "王建国", IDNumber: person(1960, true), Relation: models.RelationHead}}})
+				return err
+			}},
+			{"updateHousehold", func() error {
+				_, err := st.UpdateHousehold(ctx, h.ID, models.HouseholdPatch{Address: ptr("审计路2号")})
+				return err
+			}},
+			{"addMember", func() (err error) {
+				extra, err = st.AddMember(ctx, h.ID, models.MemberInput{Name: "王小明", IDNumber: person(1990, true), Relation: models.RelationChild})
+				return err
+			}},
+			{"updateMember", func() error {
+				_, err := st.UpdateMember(ctx, extra.ID, models.MemberPatch{Name: ptr("王晓明")})
+				return err
+			}},
+			{"setHouseholdHead", func() error {
+				_, err := st.SetHouseholdHead(ctx, h.ID, extra.ID, models.RelationParent)
+				return err
+			}},
+			{"createGrant", func() error {
+				_, err := st.CreateGrant(ctx, models.GrantInput{HouseholdID: h.ID, ProgramCode: "URBAN_DIBAO", Amount: models.Yuan(650), StartDate: models.NewDate(2026, 1, 1)})
+				return err
+			}},
+			{"setHouseholdHead", func() error { // back, so the child can be removed
+				ms, _ := st.MembersOf(ctx, h.ID)
+				for _, m := range ms {
+					if m.ID != extra.ID {
+						_, err := st.SetHouseholdHead(ctx, h.ID, m.ID, models.RelationChild)
+						return err
+					}
+				}
+				return errors.New("no other member")
+			}},
+			{"removeMember", func() error {
+				_, err := st.RemoveMember(ctx, extra.ID)
+				return err
+			}},
+		}
+		for i, step := range steps {
+			if err := step.run(); err != nil {
+				t.Fatalf("%s: %v", step.op, err)
+			}
+			evs := auditOf(t, st, nil)
+			if len(evs) != i+1 {
+				t.Fatalf("after %s: %d audit events, want %d", step.op, len(evs), i+1)
+			}
+			ev := evs[len(evs)-1]
+			if ev.Operation != step.op || ev.Actor != "officer@"+townshipA1 || ev.ActorRole != models.RoleOfficer ||
+				ev.AreaCode != villageA1 || !strings.Contains(ev.RecordIDs, h.ID) {
+				t.Errorf("%s: event %+v", step.op, ev)
+			}
+		}
+		// A failed mutation writes no audit event, like nothing else.
+		before := len(auditOf(t, st, nil))
+		if _, err := st.RemoveMember(ctx, "no-such-member"); !errors.Is(err, models.ErrNotFound) {
+			t.Fatal(err)
+		}
+		if _, err := st.CreateGrant(storetest.As(models.RoleOfficer, countyB), models.GrantInput{HouseholdID: h.ID, ProgramCode: "URBAN_DIBAO", Amount: models.Yuan(1), StartDate: models.NewDate(2026, 1, 1)}); !errors.Is(err, models.ErrNotFound) {
+			t.Fatal(err)
+		}
+		if n := len(auditOf(t, st, nil)); n != before {
+			t.Errorf("failed mutations wrote %d audit events", n-before)
+		}
+		// No personal data in the trail: digests only.
+		for _, ev := range auditOf(t, st, nil) {
+			for _, v := range []string{ev.Before, ev.After} {
+				if v != "" && len(v) != 64 {
+					t.Errorf("before/after %q is not a digest", v)
+				}
+			}
+		}
+	})
+}
+
+func TestAuditEventsAccessScopeAndFilters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		start := time.Now().Add(-time.Second)
+		hA, _ := household(t, st, villageA1)
+		hB, _ := household(t, st, villageB)
+		// Roles: admins and auditors read, the others are refused.
+		for _, role := range []models.Role{models.RoleOfficer, models.RoleAssistant, models.RoleIntegrator} {
+			if _, err := st.AuditEvents(storetest.As(role, cityArea), store.AuditQuery{}); !errors.Is(err, models.ErrForbidden) {
+				t.Errorf("%s: %v", role, err)
+			}
+		}
+		// Scope: an auditor of county A sees A's events only; B's area is FORBIDDEN.
+		countyAuditor := storetest.As(models.RoleAuditor, countyA)
+		page, err := st.AuditEvents(countyAuditor, store.AuditQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) != 2 {
+			t.Errorf("county auditor sees %d events, want 2 (household and grant)", len(page.Items))
+		}
+		for _, ev := range page.Items {
+			if ev.AreaCode != hA.AreaCode || strings.Contains(ev.RecordIDs, hB.ID) {
+				t.Errorf("county auditor sees %+v", ev)
+			}
+		}
+		if _, err := st.AuditEvents(countyAuditor, store.AuditQuery{Area: ptr(countyB)}); !errors.Is(err, models.ErrForbidden) {
+			t.Errorf("foreign area: %v", err)
+		}
+		if n, _ := page.Count(); n != 2 {
+			t.Errorf("count %d", n)
+		}
+		// Filters.
+		filters := []struct {
+			name string
+			f    models.AuditFilter
+			want int
+		}{
+			{"operation", models.AuditFilter{Operation: ptr("createGrant")}, 2},
+			{"actor", models.AuditFilter{Actor: ptr("admin@" + cityArea)}, 4},
+			{"other actor", models.AuditFilter{Actor: ptr("nobody")}, 0},
+			{"from", models.AuditFilter{From: &start}, 4},
+			{"to before", models.AuditFilter{To: &start}, 0},
+		}
+		for _, tt := range filters {
+			if got := len(auditOf(t, st, &tt.f)); got != tt.want {
+				t.Errorf("%s: %d events, want %d", tt.name, got, tt.want)
+			}
+		}
+		if _, err := st.AuditEvents(admin(), store.AuditQuery{Filter: &models.AuditFilter{Actor: ptr("ad***in")}}); !errors.Is(err, models.ErrInvalid) {
+			t.Errorf("masked actor: %v", err)
+		}
+		// Keyset pagination, one by one.
+		var ids []string
+		var after *string
+		for range 10 {
+			p, err := st.AuditEvents(admin(), store.AuditQuery{PageArgs: store.PageArgs{First: ptr(1), After: after}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ev := range p.Items {
+				ids = append(ids, ev.ID)
+			}
+			if !p.HasNextPage {
+				break
+			}
+			c := p.EndCursor()
+			after = &c
+		}
+		if len(ids) != 4 {
+			t.Errorf("paged %d events, want 4", len(ids))
+		}
+	})
+}
+
+func TestAuditTrailIsAppendOnlyInTheDatabase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		household(t, st, villageA1)
+		before := auditOf(t, st, nil)
+		for _, q := range []string{
+			"UPDATE audit_events SET actor = 'someone-else'",
+			"DELETE FROM audit_events",
+		} {
+			err := store.ExecUnscoped(st, q)
+			if err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+		if st.Dialect() == store.Postgres {
+			if err := store.ExecUnscoped(st, "TRUNCATE audit_events"); err == nil {
+				t.Error("TRUNCATE went through")
+			}
+		}
+		// Migrating again keeps the guard and the events.
+		if err := st.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.ExecUnscoped(st, "DELETE FROM audit_events"); err == nil {
+			t.Error("DELETE went through after a second migration")
+		}
+		after := auditOf(t, st, nil)
+		if len(after) != len(before) || after[0].Actor != before[0].Actor {
+			t.Errorf("the trail changed: %d → %d events", len(before), len(after))
+		}
+	})
+}
+
+func TestIDNumbersAreMaskedAndRevealsAudited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		h, _ := household(t, st, villageA1)
+		ms, err := st.MembersOf(admin(), h.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := ms[0]
+		masked, err := st.IDNumberOf(storetest.As(models.RoleAuditor, cityArea), m, false)
+		if err != nil || masked != m.IDNumber[:4]+"**********"+m.IDNumber[14:] {
+			t.Fatalf("masked %q, %v", masked, err)
+		}
+		tests := []struct {
+			name string
+			ctx  context.Context
+			ok   bool
+		}{
+			{"city admin", admin(), true},
+			{"township officer", storetest.As(models.RoleOfficer, townshipA1), true},
+			{"village assistant", storetest.As(models.RoleAssistant, villageA1), true},
+			{"auditor", storetest.As(models.RoleAuditor, cityArea), false},
+			{"integrator", storetest.As(models.RoleIntegrator, cityArea, "MINIMUM_LIVING"), false},
+			{"officer of a sibling township", storetest.As(models.RoleOfficer, townshipA2), false},
+			{"officer of a sibling county", storetest.As(models.RoleOfficer, countyB), false},
+		}
+		reveals := 0
+		for _, tt := range tests {
+			got, err := st.IDNumberOf(tt.ctx, m, true)
+			switch {
+			case tt.ok && (err != nil || got != m.IDNumber):
+				t.Errorf("%s: %q, %v", tt.name, got, err)
+			case !tt.ok && (!errors.Is(err, models.ErrForbidden) || got != ""):
+				t.Errorf("%s: %q, %v; want FORBIDDEN", tt.name, got, err)
+			}
+			if tt.ok {
+				reveals++
+			}
+		}
+		evs := auditOf(t, st, &models.AuditFilter{Operation: ptr("revealIdNumber")})
+		if len(evs) != reveals {
+			t.Fatalf("%d reveal events, want %d", len(evs), reveals)
+		}
+		for _, ev := range evs {
+			if ev.RecordIDs != m.ID || ev.AreaCode != m.AreaCode {
+				t.Errorf("reveal event %+v", ev)
+			}
+		}
+		// Masked values are refused as search values, naming the field.
+		mm := m.IDNumber[:4] + "**********" + m.IDNumber[14:]
+		_, err = st.MemberByIDNumber(admin(), mm)
+		var fe *models.FieldError
+		if !errors.As(err, &fe) || fe.Field != "idNumber" || !strings.Contains(fe.Message, "masked") {
+			t.Errorf("memberByIdNumber(masked): %v", err)
+		}
+		filters := map[string]error{}
+		_, filters["filter.externalRef"] = st.Households(admin(), store.HouseholdQuery{Filter: &models.HouseholdFilter{ExternalRef: ptr(mm)}})
+		_, filters["filter.addressContains"] = st.Households(admin(), store.HouseholdQuery{Filter: &models.HouseholdFilter{AddressContains: ptr("3714****")}})
+		_, filters["filter.householdId"] = st.Grants(admin(), store.GrantQuery{Filter: &models.GrantFilter{HouseholdID: ptr("ab***cd")}})
+		_, filters["input.idNumber"] = st.AddMember(admin(), h.ID, models.MemberInput{Name: "x", IDNumber: mm, Relation: models.RelationOther})
+		for field, err := range filters {
+			if !errors.As(err, &fe) || fe.Field != field {
+				t.Errorf("%s: %v", field, err)
+			}
+		}
+	})
+}
