@@ -10,6 +10,7 @@ import (
 
 	"jiuzhu/division"
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 	"jiuzhu/store"
 )
 
@@ -139,6 +140,7 @@ func (h handWritten) page(ctx context.Context, area, after string, first int) (*
 			return nil, err
 		}
 		m.MonthlyIncome = models.Money(income).String()
+		m.IDNumber = privacy.IDNumber(m.IDNumber) // the API masks it too
 		if i, ok := index[hid]; ok {
 			hs.Edges[i].Node.Members = append(hs.Edges[i].Node.Members, m)
 		}
