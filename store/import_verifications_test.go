@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -369,4 +370,34 @@ func TestImportVerificationsRefusals(t *testing.T) {
 			t.Errorf("after the partial import: %+v", w)
 		}
 	})
+}
+
+// BenchmarkImportVerifications imports 1,000 tax checks of 1,000 households per
+// operation (each operation a new check date, so every record is recorded), on SQLite and
+// on PostgreSQL when TEST_DATABASE_URL is set.
+func BenchmarkImportVerifications(b *testing.B) {
+	for _, d := range storetest.Dialects() {
+		b.Run(string(d), func(b *testing.B) {
+			st := storetest.MustOpen(b, d)
+			var hs []*models.HouseholdRecord
+			for i := range store.MaxImportRecords {
+				hs = append(hs, record(fmt.Sprintf("B-%d", i), villageA1, 1))
+			}
+			if rep, err := st.ImportHouseholds(admin(), hs, store.ImportOptions{}); err != nil || !rep.Committed {
+				b.Fatalf("%+v %v", rep, err)
+			}
+			day := models.NewDate(2025, 12, 31)
+			for b.Loop() {
+				batch := make([]*models.VerificationRecord, len(hs))
+				for i, h := range hs {
+					batch[i] = &models.VerificationRecord{IDNumber: h.Members[0].IDNumber, Source: "TAX", CheckDate: day, MonthlyIncome: income(int64(i))}
+				}
+				rep, err := st.ImportVerifications(admin(), batch, store.ImportOptions{})
+				if err != nil || rep.Created != len(hs) {
+					b.Fatalf("%+v %v", rep, err)
+				}
+				day = models.DateOf(day.AddDate(0, 0, -1))
+			}
+		})
+	}
 }
