@@ -39,6 +39,7 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/bench"
+	"jiuzhu/dashboard"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
 	"jiuzhu/importer"
@@ -377,8 +378,14 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var demoTokens []dashboard.DemoToken
+	if cfg.demo() {
+		if demoTokens, err = makeDemoTokens(verifier, st.Tree()); err != nil {
+			return err
+		}
+	}
 	srv := &http.Server{
-		Handler:           httpapi.New(httpapi.Options{Store: st, Verifier: verifier, Logger: log}),
+		Handler:           httpapi.New(httpapi.Options{Store: st, Verifier: verifier, Logger: log, DemoTokens: demoTokens}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -386,10 +393,9 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	url := "http://" + ln.Addr().String() + "/"
 	fmt.Fprintf(out, "jiuzhu serves GraphiQL at %s and GraphQL at %sgraphql (%s)\n", url, url, st.Dialect())
+	fmt.Fprintf(out, "The dashboard is at %sdashboard/\n", url)
 	if cfg.demo() {
-		if err := printDemoTokens(out, verifier, st.Tree()); err != nil {
-			return err
-		}
+		printDemoTokens(out, demoTokens)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -404,25 +410,37 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	return srv.Shutdown(shutdownCtx)
 }
 
-// printDemoTokens prints one 24-hour token per tier for the demo areas.
-func printDemoTokens(out io.Writer, v *auth.Verifier, tree *division.Tree) error {
-	tiers := []struct {
-		label string
-		role  models.Role
-		area  string
-	}{
-		{"city admin (德州市)", models.RoleAdmin, division.CityCode},
-		{"county officer (德城区)", models.RoleOfficer, seed.DemoCounty},
-		{"township officer (新湖街道)", models.RoleOfficer, seed.DemoTownship},
-		{"village assistant", models.RoleAssistant, seed.DemoVillage(tree)},
-	}
-	fmt.Fprintln(out, "Demo tokens (24 h); in GraphiQL set the header {\"Authorization\": \"Bearer <token>\"}:")
-	for _, t := range tiers {
-		tok, err := v.Sign(auth.Principal{Subject: "demo-" + string(t.role) + "@" + t.area, Role: t.role, Area: t.area}, 24*time.Hour)
+// demoTiers are the demo tokens: one per tier, with an English label for the console and
+// a Chinese one for the dashboard's sign-in screen.
+var demoTiers = []struct {
+	label, labelZh string
+	role           models.Role
+	area           func(*division.Tree) string
+}{
+	{"city admin (德州市)", "市级管理员（德州市）", models.RoleAdmin, func(*division.Tree) string { return division.CityCode }},
+	{"county officer (德城区)", "县级经办人员（德城区）", models.RoleOfficer, func(*division.Tree) string { return seed.DemoCounty }},
+	{"township officer (新湖街道)", "乡镇经办人员（新湖街道）", models.RoleOfficer, func(*division.Tree) string { return seed.DemoTownship }},
+	{"village assistant", "村级民政助理员", models.RoleAssistant, seed.DemoVillage},
+}
+
+// makeDemoTokens signs one 24-hour token per demo tier, in the order of demoTiers.
+func makeDemoTokens(v *auth.Verifier, tree *division.Tree) ([]dashboard.DemoToken, error) {
+	out := make([]dashboard.DemoToken, len(demoTiers))
+	for i, t := range demoTiers {
+		area := t.area(tree)
+		tok, err := v.Sign(auth.Principal{Subject: "demo-" + string(t.role) + "@" + area, Role: t.role, Area: area}, 24*time.Hour)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		fmt.Fprintf(out, "  %s, area %s:\n    %s\n", t.label, t.area, tok)
+		out[i] = dashboard.DemoToken{Label: t.labelZh, Area: area, Token: tok}
 	}
-	return nil
+	return out, nil
+}
+
+// printDemoTokens prints the demo tokens with how to use them.
+func printDemoTokens(out io.Writer, tokens []dashboard.DemoToken) {
+	fmt.Fprintln(out, "Demo tokens (24 h); in GraphiQL set the header {\"Authorization\": \"Bearer <token>\"}:")
+	for i, t := range tokens {
+		fmt.Fprintf(out, "  %s, area %s:\n    %s\n", demoTiers[i].label, t.Area, t.Token)
+	}
 }

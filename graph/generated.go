@@ -60,10 +60,33 @@ type ComplexityRoot struct {
 		Year   func(childComplexity int) int
 	}
 
+	AreaStats struct {
+		ActiveHouseholds    func(childComplexity int) int
+		ActivePersons       func(childComplexity int) int
+		Area                func(childComplexity int) int
+		ByCategory          func(childComplexity int) int
+		ByProgram           func(childComplexity int) int
+		Children            func(childComplexity int) int
+		CommittedMonthly    func(childComplexity int) int
+		CoveragePerThousand func(childComplexity int) int
+		GraceHouseholds     func(childComplexity int) int
+		Households          func(childComplexity int) int
+		LowIncomeHouseholds func(childComplexity int) int
+		Members             func(childComplexity int) int
+		Population          func(childComplexity int) int
+	}
+
 	Category struct {
 		Code     func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Programs func(childComplexity int) int
+	}
+
+	CategoryStats struct {
+		Category         func(childComplexity int) int
+		CommittedMonthly func(childComplexity int) int
+		Households       func(childComplexity int) int
+		Persons          func(childComplexity int) int
 	}
 
 	Change struct {
@@ -339,8 +362,16 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 	}
 
+	ProgramStats struct {
+		CommittedMonthly func(childComplexity int) int
+		Households       func(childComplexity int) int
+		Persons          func(childComplexity int) int
+		Program          func(childComplexity int) int
+	}
+
 	Query struct {
 		Application      func(childComplexity int, reference string) int
+		AreaStats        func(childComplexity int, area *string) int
 		Categories       func(childComplexity int) int
 		Changes          func(childComplexity int, since *string, first *int) int
 		DibaoStandards   func(childComplexity int, area *string, year *int) int
@@ -359,6 +390,7 @@ type ComplexityRoot struct {
 		Staff            func(childComplexity int, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string) int
 		StaffMember      func(childComplexity int, id string) int
 		StaffingReport   func(childComplexity int, area *string) int
+		Trends           func(childComplexity int, area *string, months *int) int
 	}
 
 	ReserveEntry struct {
@@ -454,6 +486,19 @@ type ComplexityRoot struct {
 		Villages                    func(childComplexity int) int
 		VillagesShortOfCoordinators func(childComplexity int) int
 		VillagesWithoutAssistant    func(childComplexity int) int
+	}
+
+	TrendMonth struct {
+		Approvals       func(childComplexity int) int
+		Committed       func(childComplexity int) int
+		Month           func(childComplexity int) int
+		NewApplications func(childComplexity int) int
+		Terminations    func(childComplexity int) int
+	}
+
+	Trends struct {
+		Area   func(childComplexity int) int
+		Months func(childComplexity int) int
 	}
 
 	Verification struct {
@@ -583,6 +628,8 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*auth.Principal, error)
 	Programs(ctx context.Context) ([]*models.Program, error)
 	Categories(ctx context.Context) ([]*models.Category, error)
+	AreaStats(ctx context.Context, area *string) (*models.AreaStats, error)
+	Trends(ctx context.Context, area *string, months *int) (*models.Trends, error)
 	ReserveFund(ctx context.Context, township string) (*models.ReserveFund, error)
 	Grant(ctx context.Context, id string) (*models.Grant, error)
 	Grants(ctx context.Context, area *string, filter *models.GrantFilter, first *int, after *string) (*models.GrantConnection, error)
@@ -667,6 +714,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AppliedStandard.Year(childComplexity), true
 
+	case "AreaStats.activeHouseholds":
+		if e.ComplexityRoot.AreaStats.ActiveHouseholds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.ActiveHouseholds(childComplexity), true
+	case "AreaStats.activePersons":
+		if e.ComplexityRoot.AreaStats.ActivePersons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.ActivePersons(childComplexity), true
+	case "AreaStats.area":
+		if e.ComplexityRoot.AreaStats.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.Area(childComplexity), true
+	case "AreaStats.byCategory":
+		if e.ComplexityRoot.AreaStats.ByCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.ByCategory(childComplexity), true
+	case "AreaStats.byProgram":
+		if e.ComplexityRoot.AreaStats.ByProgram == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.ByProgram(childComplexity), true
+	case "AreaStats.children":
+		if e.ComplexityRoot.AreaStats.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.Children(childComplexity), true
+	case "AreaStats.committedMonthly":
+		if e.ComplexityRoot.AreaStats.CommittedMonthly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.CommittedMonthly(childComplexity), true
+	case "AreaStats.coveragePerThousand":
+		if e.ComplexityRoot.AreaStats.CoveragePerThousand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.CoveragePerThousand(childComplexity), true
+	case "AreaStats.graceHouseholds":
+		if e.ComplexityRoot.AreaStats.GraceHouseholds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.GraceHouseholds(childComplexity), true
+	case "AreaStats.households":
+		if e.ComplexityRoot.AreaStats.Households == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.Households(childComplexity), true
+	case "AreaStats.lowIncomeHouseholds":
+		if e.ComplexityRoot.AreaStats.LowIncomeHouseholds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.LowIncomeHouseholds(childComplexity), true
+	case "AreaStats.members":
+		if e.ComplexityRoot.AreaStats.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.Members(childComplexity), true
+	case "AreaStats.population":
+		if e.ComplexityRoot.AreaStats.Population == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.Population(childComplexity), true
+
 	case "Category.code":
 		if e.ComplexityRoot.Category.Code == nil {
 			break
@@ -685,6 +811,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Category.Programs(childComplexity), true
+
+	case "CategoryStats.category":
+		if e.ComplexityRoot.CategoryStats.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryStats.Category(childComplexity), true
+	case "CategoryStats.committedMonthly":
+		if e.ComplexityRoot.CategoryStats.CommittedMonthly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryStats.CommittedMonthly(childComplexity), true
+	case "CategoryStats.households":
+		if e.ComplexityRoot.CategoryStats.Households == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryStats.Households(childComplexity), true
+	case "CategoryStats.persons":
+		if e.ComplexityRoot.CategoryStats.Persons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryStats.Persons(childComplexity), true
 
 	case "Change.areaCode":
 		if e.ComplexityRoot.Change.AreaCode == nil {
@@ -2007,6 +2158,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Program.Name(childComplexity), true
 
+	case "ProgramStats.committedMonthly":
+		if e.ComplexityRoot.ProgramStats.CommittedMonthly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramStats.CommittedMonthly(childComplexity), true
+	case "ProgramStats.households":
+		if e.ComplexityRoot.ProgramStats.Households == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramStats.Households(childComplexity), true
+	case "ProgramStats.persons":
+		if e.ComplexityRoot.ProgramStats.Persons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramStats.Persons(childComplexity), true
+	case "ProgramStats.program":
+		if e.ComplexityRoot.ProgramStats.Program == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramStats.Program(childComplexity), true
+
 	case "Query.application":
 		if e.ComplexityRoot.Query.Application == nil {
 			break
@@ -2018,6 +2194,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Application(childComplexity, args["reference"].(string)), true
+	case "Query.areaStats":
+		if e.ComplexityRoot.Query.AreaStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_areaStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AreaStats(childComplexity, args["area"].(*string)), true
 	case "Query.categories":
 		if e.ComplexityRoot.Query.Categories == nil {
 			break
@@ -2202,6 +2389,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.StaffingReport(childComplexity, args["area"].(*string)), true
+	case "Query.trends":
+		if e.ComplexityRoot.Query.Trends == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trends_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Trends(childComplexity, args["area"].(*string), args["months"].(*int)), true
 
 	case "ReserveEntry.actor":
 		if e.ComplexityRoot.ReserveEntry.Actor == nil {
@@ -2608,6 +2806,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TownshipStaffing.VillagesWithoutAssistant(childComplexity), true
 
+	case "TrendMonth.approvals":
+		if e.ComplexityRoot.TrendMonth.Approvals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendMonth.Approvals(childComplexity), true
+	case "TrendMonth.committed":
+		if e.ComplexityRoot.TrendMonth.Committed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendMonth.Committed(childComplexity), true
+	case "TrendMonth.month":
+		if e.ComplexityRoot.TrendMonth.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendMonth.Month(childComplexity), true
+	case "TrendMonth.newApplications":
+		if e.ComplexityRoot.TrendMonth.NewApplications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendMonth.NewApplications(childComplexity), true
+	case "TrendMonth.terminations":
+		if e.ComplexityRoot.TrendMonth.Terminations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendMonth.Terminations(childComplexity), true
+
+	case "Trends.area":
+		if e.ComplexityRoot.Trends.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trends.Area(childComplexity), true
+	case "Trends.months":
+		if e.ComplexityRoot.Trends.Months == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trends.Months(childComplexity), true
+
 	case "Verification.business":
 		if e.ComplexityRoot.Verification.Business == nil {
 			break
@@ -2875,7 +3117,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "catalogue.graphqls" "funds.graphqls" "grant.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "rules.graphqls" "schema.graphqls" "staffing.graphqls" "verifications.graphqls"
+//go:embed "catalogue.graphqls" "dashboard.graphqls" "funds.graphqls" "grant.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "rules.graphqls" "schema.graphqls" "staffing.graphqls" "verifications.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2888,6 +3130,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "catalogue.graphqls", Input: sourceData("catalogue.graphqls"), BuiltIn: false},
+	{Name: "dashboard.graphqls", Input: sourceData("dashboard.graphqls"), BuiltIn: false},
 	{Name: "funds.graphqls", Input: sourceData("funds.graphqls"), BuiltIn: false},
 	{Name: "grant.graphqls", Input: sourceData("grant.graphqls"), BuiltIn: false},
 	{Name: "household.graphqls", Input: sourceData("household.graphqls"), BuiltIn: false},
@@ -2919,6 +3162,38 @@ func (ec *executionContext) childFields_AppliedStandard(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type AppliedStandard", field.Name)
 }
 
+func (ec *executionContext) childFields_AreaStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_AreaStats_area(ctx, field)
+	case "households":
+		return ec.fieldContext_AreaStats_households(ctx, field)
+	case "members":
+		return ec.fieldContext_AreaStats_members(ctx, field)
+	case "activeHouseholds":
+		return ec.fieldContext_AreaStats_activeHouseholds(ctx, field)
+	case "activePersons":
+		return ec.fieldContext_AreaStats_activePersons(ctx, field)
+	case "byProgram":
+		return ec.fieldContext_AreaStats_byProgram(ctx, field)
+	case "byCategory":
+		return ec.fieldContext_AreaStats_byCategory(ctx, field)
+	case "committedMonthly":
+		return ec.fieldContext_AreaStats_committedMonthly(ctx, field)
+	case "graceHouseholds":
+		return ec.fieldContext_AreaStats_graceHouseholds(ctx, field)
+	case "lowIncomeHouseholds":
+		return ec.fieldContext_AreaStats_lowIncomeHouseholds(ctx, field)
+	case "population":
+		return ec.fieldContext_AreaStats_population(ctx, field)
+	case "coveragePerThousand":
+		return ec.fieldContext_AreaStats_coveragePerThousand(ctx, field)
+	case "children":
+		return ec.fieldContext_AreaStats_children(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AreaStats", field.Name)
+}
+
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -2929,6 +3204,20 @@ func (ec *executionContext) childFields_Category(ctx context.Context, field grap
 		return ec.fieldContext_Category_programs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
+}
+
+func (ec *executionContext) childFields_CategoryStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CategoryStats_category(ctx, field)
+	case "households":
+		return ec.fieldContext_CategoryStats_households(ctx, field)
+	case "persons":
+		return ec.fieldContext_CategoryStats_persons(ctx, field)
+	case "committedMonthly":
+		return ec.fieldContext_CategoryStats_committedMonthly(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryStats", field.Name)
 }
 
 func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3421,6 +3710,20 @@ func (ec *executionContext) childFields_Program(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Program", field.Name)
 }
 
+func (ec *executionContext) childFields_ProgramStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "program":
+		return ec.fieldContext_ProgramStats_program(ctx, field)
+	case "households":
+		return ec.fieldContext_ProgramStats_households(ctx, field)
+	case "persons":
+		return ec.fieldContext_ProgramStats_persons(ctx, field)
+	case "committedMonthly":
+		return ec.fieldContext_ProgramStats_committedMonthly(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgramStats", field.Name)
+}
+
 func (ec *executionContext) childFields_ReserveEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3609,6 +3912,32 @@ func (ec *executionContext) childFields_TownshipStaffing(ctx context.Context, fi
 		return ec.fieldContext_TownshipStaffing_compliant(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TownshipStaffing", field.Name)
+}
+
+func (ec *executionContext) childFields_TrendMonth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_TrendMonth_month(ctx, field)
+	case "newApplications":
+		return ec.fieldContext_TrendMonth_newApplications(ctx, field)
+	case "approvals":
+		return ec.fieldContext_TrendMonth_approvals(ctx, field)
+	case "terminations":
+		return ec.fieldContext_TrendMonth_terminations(ctx, field)
+	case "committed":
+		return ec.fieldContext_TrendMonth_committed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrendMonth", field.Name)
+}
+
+func (ec *executionContext) childFields_Trends(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_Trends_area(ctx, field)
+	case "months":
+		return ec.fieldContext_Trends_months(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Trends", field.Name)
 }
 
 func (ec *executionContext) childFields_Verification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4433,6 +4762,20 @@ func (ec *executionContext) field_Query_application_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_areaStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4763,6 +5106,28 @@ func (ec *executionContext) field_Query_staffingReport_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_trends_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "months",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["months"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_ReserveFund_entries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4960,6 +5325,341 @@ func (ec *executionContext) fieldContext_AppliedStandard_amount(_ context.Contex
 	return graphql.NewScalarFieldContext("AppliedStandard", field, false, false, "Money")
 }
 
+func (ec *executionContext) _AreaStats_area(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AreaStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AreaStats_households(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_households(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Households, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_households(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AreaStats_members(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Members, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AreaStats_activeHouseholds(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_activeHouseholds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveHouseholds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_activeHouseholds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AreaStats_activePersons(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_activePersons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActivePersons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_activePersons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AreaStats_byProgram(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_byProgram(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByProgram, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ProgramStats) graphql.Marshaler {
+			return ec.marshalNProgramStats2ᚕᚖjiuzhuᚋmodelsᚐProgramStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_byProgram(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AreaStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgramStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AreaStats_byCategory(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_byCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByCategory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.CategoryStats) graphql.Marshaler {
+			return ec.marshalNCategoryStats2ᚕᚖjiuzhuᚋmodelsᚐCategoryStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_byCategory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AreaStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AreaStats_committedMonthly(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_committedMonthly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommittedMonthly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_committedMonthly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaStats", field, false, false, "Money")
+}
+
+func (ec *executionContext) _AreaStats_graceHouseholds(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_graceHouseholds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GraceHouseholds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_graceHouseholds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AreaStats_lowIncomeHouseholds(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_lowIncomeHouseholds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LowIncomeHouseholds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_lowIncomeHouseholds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AreaStats_population(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_population(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Population, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_population(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AreaStats_coveragePerThousand(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_coveragePerThousand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CoveragePerThousand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_coveragePerThousand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AreaStats_children(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_children(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Children, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.AreaStats) graphql.Marshaler {
+			return ec.marshalNAreaStats2ᚕᚖjiuzhuᚋmodelsᚐAreaStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_children(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AreaStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AreaStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Category_code(ctx context.Context, field graphql.CollectedField, obj *models.Category) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5036,6 +5736,107 @@ func (ec *executionContext) fieldContext_Category_programs(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CategoryStats_category(ctx context.Context, field graphql.CollectedField, obj *models.CategoryStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryStats_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Category) graphql.Marshaler {
+			return ec.marshalNCategory2ᚖjiuzhuᚋmodelsᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryStats_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CategoryStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CategoryStats_households(ctx context.Context, field graphql.CollectedField, obj *models.CategoryStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryStats_households(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Households, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryStats_households(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CategoryStats_persons(ctx context.Context, field graphql.CollectedField, obj *models.CategoryStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryStats_persons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Persons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryStats_persons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CategoryStats_committedMonthly(ctx context.Context, field graphql.CollectedField, obj *models.CategoryStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryStats_committedMonthly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommittedMonthly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryStats_committedMonthly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryStats", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Change_cursor(ctx context.Context, field graphql.CollectedField, obj *models.Change) (ret graphql.Marshaler) {
@@ -10408,6 +11209,107 @@ func (ec *executionContext) fieldContext_Program_medicalRule(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _ProgramStats_program(ctx context.Context, field graphql.CollectedField, obj *models.ProgramStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramStats_program(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Program, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Program) graphql.Marshaler {
+			return ec.marshalNProgram2ᚖjiuzhuᚋmodelsᚐProgram(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramStats_program(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgramStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Program(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProgramStats_households(ctx context.Context, field graphql.CollectedField, obj *models.ProgramStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramStats_households(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Households, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramStats_households(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgramStats_persons(ctx context.Context, field graphql.CollectedField, obj *models.ProgramStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramStats_persons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Persons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramStats_persons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgramStats_committedMonthly(ctx context.Context, field graphql.CollectedField, obj *models.ProgramStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramStats_committedMonthly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommittedMonthly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramStats_committedMonthly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramStats", field, false, false, "Money")
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10500,6 +11402,94 @@ func (ec *executionContext) fieldContext_Query_categories(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_areaStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_areaStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AreaStats(ctx, fc.Args["area"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.AreaStats) graphql.Marshaler {
+			return ec.marshalNAreaStats2ᚖjiuzhuᚋmodelsᚐAreaStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_areaStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AreaStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_areaStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_trends(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trends(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Trends(ctx, fc.Args["area"].(*string), fc.Args["months"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Trends) graphql.Marshaler {
+			return ec.marshalNTrends2ᚖjiuzhuᚋmodelsᚐTrends(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trends(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Trends(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trends_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12960,6 +13950,185 @@ func (ec *executionContext) _TownshipStaffing_compliant(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_TownshipStaffing_compliant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TownshipStaffing", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrendMonth_month(ctx context.Context, field graphql.CollectedField, obj *models.TrendMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendMonth_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendMonth_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendMonth", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrendMonth_newApplications(ctx context.Context, field graphql.CollectedField, obj *models.TrendMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendMonth_newApplications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewApplications, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendMonth_newApplications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendMonth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendMonth_approvals(ctx context.Context, field graphql.CollectedField, obj *models.TrendMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendMonth_approvals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approvals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendMonth_approvals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendMonth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendMonth_terminations(ctx context.Context, field graphql.CollectedField, obj *models.TrendMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendMonth_terminations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Terminations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendMonth_terminations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendMonth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendMonth_committed(ctx context.Context, field graphql.CollectedField, obj *models.TrendMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendMonth_committed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Committed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendMonth_committed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendMonth", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Trends_area(ctx context.Context, field graphql.CollectedField, obj *models.Trends) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trends_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trends_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trends",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Trends_months(ctx context.Context, field graphql.CollectedField, obj *models.Trends) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trends_months(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Months, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.TrendMonth) graphql.Marshaler {
+			return ec.marshalNTrendMonth2ᚕᚖjiuzhuᚋmodelsᚐTrendMonthᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trends_months(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trends",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrendMonth(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Verification_id(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
@@ -16103,6 +17272,99 @@ func (ec *executionContext) _AppliedStandard(ctx context.Context, sel ast.Select
 	return out
 }
 
+var areaStatsImplementors = []string{"AreaStats"}
+
+func (ec *executionContext) _AreaStats(ctx context.Context, sel ast.SelectionSet, obj *models.AreaStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, areaStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AreaStats")
+		case "area":
+			out.Values[i] = ec._AreaStats_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "households":
+			out.Values[i] = ec._AreaStats_households(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "members":
+			out.Values[i] = ec._AreaStats_members(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activeHouseholds":
+			out.Values[i] = ec._AreaStats_activeHouseholds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activePersons":
+			out.Values[i] = ec._AreaStats_activePersons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byProgram":
+			out.Values[i] = ec._AreaStats_byProgram(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byCategory":
+			out.Values[i] = ec._AreaStats_byCategory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "committedMonthly":
+			out.Values[i] = ec._AreaStats_committedMonthly(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "graceHouseholds":
+			out.Values[i] = ec._AreaStats_graceHouseholds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lowIncomeHouseholds":
+			out.Values[i] = ec._AreaStats_lowIncomeHouseholds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "population":
+			out.Values[i] = ec._AreaStats_population(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "coveragePerThousand":
+			out.Values[i] = ec._AreaStats_coveragePerThousand(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "children":
+			out.Values[i] = ec._AreaStats_children(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var categoryImplementors = []string{"Category"}
 
 func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet, obj *models.Category) graphql.Marshaler {
@@ -16130,6 +17392,54 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Category_programs(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var categoryStatsImplementors = []string{"CategoryStats"}
+
+func (ec *executionContext) _CategoryStats(ctx context.Context, sel ast.SelectionSet, obj *models.CategoryStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CategoryStats")
+		case "category":
+			out.Values[i] = ec._CategoryStats_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "households":
+			out.Values[i] = ec._CategoryStats_households(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "persons":
+			out.Values[i] = ec._CategoryStats_persons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "committedMonthly":
+			out.Values[i] = ec._CategoryStats_committedMonthly(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17937,6 +19247,54 @@ func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var programStatsImplementors = []string{"ProgramStats"}
+
+func (ec *executionContext) _ProgramStats(ctx context.Context, sel ast.SelectionSet, obj *models.ProgramStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, programStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProgramStats")
+		case "program":
+			out.Values[i] = ec._ProgramStats_program(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "households":
+			out.Values[i] = ec._ProgramStats_households(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "persons":
+			out.Values[i] = ec._ProgramStats_persons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "committedMonthly":
+			out.Values[i] = ec._ProgramStats_committedMonthly(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -17973,6 +19331,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_categories(ctx, field)
+				})
+		case "areaStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_areaStats(ctx, field)
+				})
+		case "trends":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_trends(ctx, field)
 				})
 		case "reserveFund":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -18713,6 +20083,97 @@ func (ec *executionContext) _TownshipStaffing(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var trendMonthImplementors = []string{"TrendMonth"}
+
+func (ec *executionContext) _TrendMonth(ctx context.Context, sel ast.SelectionSet, obj *models.TrendMonth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trendMonthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrendMonth")
+		case "month":
+			out.Values[i] = ec._TrendMonth_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newApplications":
+			out.Values[i] = ec._TrendMonth_newApplications(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approvals":
+			out.Values[i] = ec._TrendMonth_approvals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "terminations":
+			out.Values[i] = ec._TrendMonth_terminations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "committed":
+			out.Values[i] = ec._TrendMonth_committed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trendsImplementors = []string{"Trends"}
+
+func (ec *executionContext) _Trends(ctx context.Context, sel ast.SelectionSet, obj *models.Trends) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trendsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Trends")
+		case "area":
+			out.Values[i] = ec._Trends_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "months":
+			out.Values[i] = ec._Trends_months(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var verificationImplementors = []string{"Verification"}
 
 func (ec *executionContext) _Verification(ctx context.Context, sel ast.SelectionSet, obj *models.Verification) graphql.Marshaler {
@@ -19317,6 +20778,30 @@ func (ec *executionContext) unmarshalNApprovalInput2jiuzhuᚋmodelsᚐApprovalIn
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAreaStats2ᚕᚖjiuzhuᚋmodelsᚐAreaStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.AreaStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAreaStats2ᚖjiuzhuᚋmodelsᚐAreaStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAreaStats2ᚖjiuzhuᚋmodelsᚐAreaStats(ctx context.Context, sel ast.SelectionSet, v *models.AreaStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AreaStats!")
+		return graphql.Null
+	}
+	return ec._AreaStats(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19393,6 +20878,30 @@ func (ec *executionContext) marshalNCategory2ᚖjiuzhuᚋmodelsᚐCategory(ctx c
 		return graphql.Null
 	}
 	return ec._Category(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCategoryStats2ᚕᚖjiuzhuᚋmodelsᚐCategoryStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.CategoryStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCategoryStats2ᚖjiuzhuᚋmodelsᚐCategoryStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCategoryStats2ᚖjiuzhuᚋmodelsᚐCategoryStats(ctx context.Context, sel ast.SelectionSet, v *models.CategoryStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CategoryStats!")
+		return graphql.Null
+	}
+	return ec._CategoryStats(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNChange2ᚖjiuzhuᚋmodelsᚐChange(ctx context.Context, sel ast.SelectionSet, v *models.Change) graphql.Marshaler {
@@ -20013,6 +21522,30 @@ func (ec *executionContext) marshalNProgram2ᚖjiuzhuᚋmodelsᚐProgram(ctx con
 	return ec._Program(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProgramStats2ᚕᚖjiuzhuᚋmodelsᚐProgramStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ProgramStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProgramStats2ᚖjiuzhuᚋmodelsᚐProgramStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProgramStats2ᚖjiuzhuᚋmodelsᚐProgramStats(ctx context.Context, sel ast.SelectionSet, v *models.ProgramStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProgramStats!")
+		return graphql.Null
+	}
+	return ec._ProgramStats(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRelation2jiuzhuᚋmodelsᚐRelation(ctx context.Context, v any) (models.Relation, error) {
 	var res models.Relation
 	err := res.UnmarshalGQL(v)
@@ -20272,6 +21805,38 @@ func (ec *executionContext) marshalNTownshipStaffing2ᚖjiuzhuᚋmodelsᚐTownsh
 		return graphql.Null
 	}
 	return ec._TownshipStaffing(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrendMonth2ᚕᚖjiuzhuᚋmodelsᚐTrendMonthᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.TrendMonth) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrendMonth2ᚖjiuzhuᚋmodelsᚐTrendMonth(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrendMonth2ᚖjiuzhuᚋmodelsᚐTrendMonth(ctx context.Context, sel ast.SelectionSet, v *models.TrendMonth) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrendMonth!")
+		return graphql.Null
+	}
+	return ec._TrendMonth(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrends2ᚖjiuzhuᚋmodelsᚐTrends(ctx context.Context, sel ast.SelectionSet, v *models.Trends) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Trends!")
+		return graphql.Null
+	}
+	return ec._Trends(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNVerification2ᚕᚖjiuzhuᚋmodelsᚐVerificationᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Verification) graphql.Marshaler {
@@ -20598,6 +22163,23 @@ func (ec *executionContext) marshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx context.C
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOGrade2ᚖjiuzhuᚋmodelsᚐGrade(ctx context.Context, v any) (*models.Grade, error) {

@@ -20,6 +20,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"jiuzhu/auth"
+	"jiuzhu/dashboard"
 	"jiuzhu/graph"
 	"jiuzhu/loaders"
 	"jiuzhu/resolvers"
@@ -34,12 +35,15 @@ type Options struct {
 	Store    *store.Store
 	Verifier *auth.Verifier
 	Logger   *slog.Logger
+	// DemoTokens are offered by the dashboard's sign-in screen; set them in demo mode only.
+	DemoTokens []dashboard.DemoToken
 }
 
 // New returns the HTTP handler of jiuzhu: POST and GET /graphql (GET runs queries only),
 // the staffing report as a spreadsheet at GET /export/staffing.xlsx and
 // /export/staffing.csv (?area=CODE; the same bearer token and scope as /graphql),
-// GraphiQL at /, and the open endpoints /healthz and /readyz.
+// GraphiQL at /, the dashboard page at /dashboard/ (which reads the API with the token
+// its user signs in with), and the open endpoints /healthz and /readyz.
 func New(o Options) http.Handler {
 	log := o.Logger
 	if log == nil {
@@ -53,6 +57,9 @@ func New(o Options) http.Handler {
 	mux.Handle("GET /export/staffing.csv", o.Verifier.Middleware(exportStaffing(o.Store, log, "csv",
 		"text/csv; charset=utf-8", staffingCSV)))
 	mux.Handle("GET /{$}", playground.Handler("jiuzhu 救助 GraphQL", "/graphql"))
+	board := dashboard.Handler(dashboard.Options{DemoTokens: o.DemoTokens})
+	mux.Handle("/dashboard", board)
+	mux.Handle("/dashboard/", board)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

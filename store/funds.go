@@ -138,6 +138,15 @@ func (s *Store) DrawReserve(ctx context.Context, grantID string, amount models.M
 			return models.Invalid("grantId", "the grant is %s and cannot be paid", g.Status)
 		}
 		township := townshipOf(g.AreaCode)
+		if s.dialect == Postgres {
+			// Lock the fund first, so that the balance checked below is the one the
+			// conditional update sees, whatever commits in between.
+			var id string
+			if err := sc.rows(tx, "reserve_funds").Clauses(clause.Locking{Strength: "UPDATE"}).
+				Where("reserve_funds.area_code = ?", township).Select("reserve_funds.area_code").Scan(&id).Error; err != nil {
+				return err
+			}
+		}
 		res := sc.rows(tx, "reserve_funds").
 			Where("reserve_funds.area_code = ? AND reserve_funds.balance >= ?", township, amount).
 			Updates(map[string]any{"balance": gorm.Expr("balance - ?", amount), "updated_at": tx.NowFunc()})

@@ -1,0 +1,442 @@
+// jiuzhu dashboard: reads the public GraphQL API with the signed-in caller's token.
+// Plain JavaScript, no library, no build step. The token lives in sessionStorage only.
+'use strict';
+
+(function () {
+  const TOKEN_KEY = 'jiuzhu.dashboard.token';
+  const SVG = 'http://www.w3.org/2000/svg';
+  const LEVEL_NAMES = { CITY: '市', COUNTY: '县（市、区）', TOWNSHIP: '乡镇（街道）', VILLAGE: '村（居）' };
+  const ROLE_NAMES = { ADMIN: '管理员', OFFICER: '经办人员', ASSISTANT: '民政助理员', INTEGRATOR: '部门对接', AUDITOR: '审计' };
+  const ERROR_TEXT = {
+    FORBIDDEN: '无权查看该区域：它不在您的管辖范围内。',
+    NOT_FOUND: '未找到。',
+    BAD_USER_INPUT: '请求参数有误。',
+    UNAUTHENTICATED: '令牌无效或已过期，请重新登录。',
+    INTERNAL: '服务器内部错误，请稍后再试。',
+  };
+
+  const FIGURES = `households members activeHouseholds activePersons committedMonthly graceHouseholds
+    lowIncomeHouseholds population coveragePerThousand`;
+  const STATS_QUERY = `query Stats($area: String) {
+    areaStats(area: $area) {
+      area { code name level parent { code name level parent { code name level parent { code name level } } } }
+      ${FIGURES}
+      byProgram { program { code name } households persons committedMonthly }
+      byCategory { category { code name } households persons committedMonthly }
+      children { area { code name level } ${FIGURES} }
+    }
+    trends(area: $area, months: 12) { months { month newApplications approvals terminations committed } }
+  }`;
+  const STAFFING_QUERY = `query Staffing($area: String) {
+    staffingReport(area: $area) {
+      townships {
+        township { code name } county { code name } population populationKnown
+        requiredCivilAffairsStaff civilAffairsStaff requiredSocialWorkers socialWorkers
+        villages villagesWithoutAssistant villagesShortOfCoordinators shortfall compliant
+      }
+    }
+  }`;
+
+  const $ = (id) => document.getElementById(id);
+  let token = sessionStorage.getItem(TOKEN_KEY) || '';
+  let me = null;
+  let staffingAvailable = null; // null: not yet known
+  let loadSeq = 0;
+
+  // ---- GraphQL ---------------------------------------------------------------------
+
+  class GraphQLError extends Error {
+    constructor(message, code) {
+      super(message);
+      this.code = code || '';
+    }
+  }
+
+  async function gql(query, variables) {
+    const res = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token },
+      body: JSON.stringify({ query, variables: variables || {} }),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+    let body;
+    try {
+      body = await res.json();
+    } catch (e) {
+      throw new GraphQLError('服务器返回了无法解析的响应（HTTP ' + res.status + '）', 'INTERNAL');
+    }
+    if (body.errors && body.errors.length) {
+      const e = body.errors[0];
+      throw new GraphQLError(e.message, (e.extensions && e.extensions.code) || '');
+    }
+    return body.data;
+  }
+
+  // ---- codes and numbers -----------------------------------------------------------
+
+  function prefix(code, level) {
+    return code.slice(0, { CITY: 4, COUNTY: 6, TOWNSHIP: 9, VILLAGE: 12 }[level] || 12);
+  }
+
+  // covers reports whether code lies in the caller's subtree.
+  function covers(code) {
+    return me && code.startsWith(prefix(me.area.code, me.area.level));
+  }
+
+  function int(n) {
+    return n === null || n === undefined ? '—' : Number(n).toLocaleString('zh-CN');
+  }
+
+  // money formats a Money string ("1234567.50") with thousands separators, exactly.
+  function money(s) {
+    const neg = s.startsWith('-');
+    const [whole, frac] = (neg ? s.slice(1) : s).split('.');
+    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return (neg ? '-' : '') + grouped + '.' + (frac || '00');
+  }
+
+  function el(tag, text, cls) {
+    const e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function svg(tag, attrs, text) {
+    const e = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function show(id, on) {
+    $(id).hidden = !on;
+  }
+
+  // ---- sign-in ---------------------------------------------------------------------
+
+  async function showLogin(message) {
+    show('content', false);
+    show('error', false);
+    show('who', false);
+    show('loading', false);
+    show('login', true);
+    $('login-error').textContent = message || '';
+    show('login-error', !!message);
+    try {
+      const res = await fetch('demo-tokens.json', { cache: 'no-store', credentials: 'omit' });
+      if (!res.ok) return;
+      const tokens = await res.json();
+      const list = $('demo-tokens');
+      list.replaceChildren();
+      for (const t of tokens) {
+        const b = el('button', '使用：' + t.label);
+        b.type = 'button';
+        b.dataset.area = t.area;
+        b.addEventListener('click', () => signIn(t.token));
+        const li = el('li');
+        li.appendChild(b);
+        list.appendChild(li);
+      }
+      show('demo', tokens.length > 0);
+    } catch (e) {
+      show('demo', false);
+    }
+  }
+
+  async function signIn(t) {
+    token = (t || '').trim().replace(/^Bearer\s+/i, '');
+    if (!token) {
+      showLogin('请先粘贴访问令牌。');
+      return;
+    }
+    sessionStorage.setItem(TOKEN_KEY, token);
+    $('token').value = '';
+    await start();
+  }
+
+  function signOut(message) {
+    token = '';
+    me = null;
+    staffingAvailable = null;
+    sessionStorage.removeItem(TOKEN_KEY);
+    if (location.hash) history.replaceState(null, '', location.pathname);
+    showLogin(message);
+  }
+
+  async function start() {
+    try {
+      const d = await gql('{ me { subject name role area { code name level } } }');
+      me = d.me;
+    } catch (e) {
+      signOut(e.code === 'UNAUTHENTICATED' ? ERROR_TEXT.UNAUTHENTICATED : '登录失败：' + e.message);
+      return;
+    }
+    show('login', false);
+    show('who', true);
+    $('who-text').textContent = (me.name || me.subject) + ' · ' + (ROLE_NAMES[me.role] || me.role) + ' · ' + me.area.name;
+    $('error-home').href = '#area=' + me.area.code;
+    await route();
+  }
+
+  // ---- navigation ------------------------------------------------------------------
+
+  function hashArea() {
+    const m = /^#area=(\d{12})$/.exec(location.hash);
+    return m ? m[1] : null;
+  }
+
+  async function route() {
+    if (!me) return;
+    const area = hashArea() || me.area.code;
+    await load(area);
+  }
+
+  async function load(area) {
+    const seq = ++loadSeq;
+    show('loading', true);
+    try {
+      const d = await gql(STATS_QUERY, { area });
+      if (seq !== loadSeq) return;
+      render(d.areaStats, d.trends);
+      show('error', false);
+      show('content', true);
+      $('content').dataset.area = d.areaStats.area.code;
+      await loadStaffing(d.areaStats.area, seq);
+    } catch (e) {
+      if (seq !== loadSeq) return;
+      if (e.code === 'UNAUTHENTICATED') {
+        signOut(ERROR_TEXT.UNAUTHENTICATED);
+        return;
+      }
+      show('content', false);
+      delete $('content').dataset.area;
+      $('error-text').textContent = (ERROR_TEXT[e.code] || '出错了。') + '（' + (e.code || 'ERROR') + '：' + e.message + '）';
+      $('error').dataset.code = e.code || 'ERROR';
+      show('error', true);
+    } finally {
+      if (seq === loadSeq) show('loading', false);
+    }
+  }
+
+  // ---- rendering -------------------------------------------------------------------
+
+  function render(s, trends) {
+    const a = s.area;
+    $('area-title').textContent = a.name + '（' + (LEVEL_NAMES[a.level] || a.level) + '）';
+    // Breadcrumbs from the caller's own level down to this area, never above it.
+    const chain = [];
+    for (let u = a; u; u = u.parent) chain.unshift(u);
+    const crumbs = $('crumbs');
+    crumbs.replaceChildren();
+    for (const u of chain.filter((u) => covers(u.code))) {
+      const li = el('li');
+      if (u.code === a.code) {
+        li.appendChild(el('span', u.name));
+      } else {
+        const link = el('a', u.name);
+        link.href = '#area=' + u.code;
+        link.dataset.code = u.code;
+        li.appendChild(link);
+      }
+      crumbs.appendChild(li);
+    }
+    const up = $('up');
+    const parent = a.parent;
+    if (a.code !== me.area.code && parent && covers(parent.code)) {
+      up.href = '#area=' + parent.code;
+      up.dataset.code = parent.code;
+      up.hidden = false;
+    } else {
+      up.hidden = true;
+      up.removeAttribute('href');
+      delete up.dataset.code;
+    }
+
+    for (const tile of document.querySelectorAll('[data-kpi]')) {
+      const k = tile.dataset.kpi;
+      const v = s[k];
+      const out = tile.querySelector('.value');
+      out.classList.remove('na');
+      if (v === null || v === undefined) {
+        tile.dataset.value = '';
+        out.textContent = k === 'lowIncomeHouseholds' ? '—' : '人口未知';
+        out.classList.add('na');
+      } else {
+        tile.dataset.value = String(v);
+        out.textContent = k === 'committedMonthly' ? money(v) : k === 'coveragePerThousand' ? Number(v).toFixed(2) : int(v);
+      }
+    }
+
+    const body = $('children').tBodies[0];
+    body.replaceChildren();
+    for (const c of s.children) {
+      const tr = el('tr');
+      tr.dataset.code = c.area.code;
+      const name = el('td');
+      const link = el('a', c.area.name);
+      link.href = '#area=' + c.area.code;
+      link.dataset.code = c.area.code;
+      name.appendChild(link);
+      tr.appendChild(name);
+      for (const v of [int(c.households), int(c.members), int(c.activeHouseholds), int(c.activePersons),
+        money(c.committedMonthly), int(c.graceHouseholds), int(c.population),
+        c.coveragePerThousand === null ? '—' : Number(c.coveragePerThousand).toFixed(2)]) {
+        tr.appendChild(el('td', v));
+      }
+      body.appendChild(tr);
+    }
+    show('children', s.children.length > 0);
+    show('no-children', s.children.length === 0);
+
+    fillBreakdown('programs', s.byProgram.map((p) => [p.program.name, p]));
+    fillBreakdown('categories', s.byCategory.map((c) => [c.category.name, c]));
+    drawCounts($('chart-counts'), trends.months);
+    drawMoney($('chart-money'), trends.months);
+  }
+
+  function fillBreakdown(id, rows) {
+    const body = $(id).tBodies[0];
+    body.replaceChildren();
+    if (rows.length === 0) {
+      const tr = el('tr');
+      const td = el('td', '暂无在保对象', 'muted');
+      td.colSpan = 4;
+      tr.appendChild(td);
+      body.appendChild(tr);
+      return;
+    }
+    for (const [name, r] of rows) {
+      const tr = el('tr');
+      for (const v of [name, int(r.households), int(r.persons), money(r.committedMonthly)]) tr.appendChild(el('td', v));
+      body.appendChild(tr);
+    }
+  }
+
+  // ---- charts (inline SVG) -----------------------------------------------------------
+
+  const W = 880, H = 240, M = { top: 16, right: 16, bottom: 28, left: 64 };
+
+  function niceMax(v) {
+    if (v <= 0) return 1;
+    const p = Math.pow(10, Math.floor(Math.log10(v)));
+    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+    return 10 * p;
+  }
+
+  function frame(max, months, fmt) {
+    const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img' });
+    const ih = H - M.top - M.bottom;
+    for (let i = 0; i <= 4; i++) {
+      const y = M.top + ih - (ih * i) / 4;
+      root.appendChild(svg('line', { x1: M.left, x2: W - M.right, y1: y, y2: y, stroke: '#e4e7eb' }));
+      root.appendChild(svg('text', { x: M.left - 6, y: y + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#52606d' }, fmt((max * i) / 4)));
+    }
+    const step = (W - M.left - M.right) / months.length;
+    months.forEach((m, i) => {
+      root.appendChild(svg('text', { x: M.left + step * (i + 0.5), y: H - 8, 'text-anchor': 'middle', 'font-size': 11, fill: '#52606d' }, m.month));
+    });
+    return { root, step, ih, y: (v) => M.top + ih - (ih * v) / max };
+  }
+
+  function drawCounts(box, months) {
+    const series = [['newApplications', '#3b82c4', '新增申请'], ['approvals', '#2f9e44', '审批通过'], ['terminations', '#d9480f', '终止']];
+    const max = niceMax(Math.max(0, ...months.flatMap((m) => series.map(([k]) => m[k]))));
+    const f = frame(max, months, (v) => Math.round(v).toLocaleString('zh-CN'));
+    const bw = (f.step * 0.8) / series.length;
+    months.forEach((m, i) => {
+      series.forEach(([k, color, label], j) => {
+        const x = M.left + f.step * i + f.step * 0.1 + bw * j;
+        const y = f.y(m[k]);
+        const r = svg('rect', { x, y, width: Math.max(1, bw - 1), height: M.top + f.ih - y, fill: color, 'data-month': m.month, 'data-series': k });
+        r.appendChild(svg('title', {}, `${m.month} ${label}：${m[k]}`));
+        f.root.appendChild(r);
+      });
+    });
+    box.replaceChildren(f.root);
+  }
+
+  function drawMoney(box, months) {
+    // Amounts are plotted as numbers only for scale; the labels keep the exact strings.
+    const vals = months.map((m) => Number(m.committed));
+    const max = niceMax(Math.max(0, ...vals));
+    const f = frame(max, months, (v) => (max >= 100000 ? +(v / 10000).toFixed(2) + '万' : Math.round(v).toLocaleString('zh-CN')));
+    const pts = vals.map((v, i) => [M.left + f.step * (i + 0.5), f.y(v)]);
+    f.root.appendChild(svg('polyline', { points: pts.map((p) => p.join(',')).join(' '), fill: 'none', stroke: '#8b1a1a', 'stroke-width': 2 }));
+    pts.forEach(([x, y], i) => {
+      const c = svg('circle', { cx: x, cy: y, r: 3.5, fill: '#8b1a1a', 'data-month': months[i].month });
+      c.appendChild(svg('title', {}, `${months[i].month}：${money(months[i].committed)} 元`));
+      f.root.appendChild(c);
+    });
+    box.replaceChildren(f.root);
+  }
+
+  // ---- staffing (shown only when the schema has staffingReport) ---------------------
+
+  async function detectStaffing() {
+    if (staffingAvailable !== null) return staffingAvailable;
+    try {
+      const d = await gql('{ __schema { queryType { fields { name } } } }');
+      staffingAvailable = d.__schema.queryType.fields.some((f) => f.name === 'staffingReport');
+    } catch (e) {
+      staffingAvailable = false;
+    }
+    return staffingAvailable;
+  }
+
+  async function loadStaffing(area, seq) {
+    const section = $('staffing');
+    if (area.level === 'VILLAGE' || !(await detectStaffing())) {
+      section.hidden = true;
+      section.dataset.state = 'hidden';
+      return;
+    }
+    let d;
+    try {
+      d = await gql(STAFFING_QUERY, { area: area.code });
+    } catch (e) {
+      if (seq !== loadSeq) return;
+      if (e.code === 'GRAPHQL_VALIDATION_FAILED' || e.code === 'GRAPHQL_PARSE_FAILED') {
+        staffingAvailable = false; // the schema differs from the one this page knows
+        section.hidden = true;
+        section.dataset.state = 'hidden';
+        return;
+      }
+      $('staffing-error').textContent = '配备情况加载失败：' + e.message;
+      show('staffing-error', true);
+      $('staffing-table').tBodies[0].replaceChildren();
+      section.hidden = false;
+      section.dataset.state = 'error';
+      return;
+    }
+    if (seq !== loadSeq) return;
+    show('staffing-error', false);
+    const body = $('staffing-table').tBodies[0];
+    body.replaceChildren();
+    for (const t of d.staffingReport.townships) {
+      const tr = el('tr', null, t.compliant ? '' : 'bad');
+      tr.dataset.code = t.township.code;
+      const pop = t.populationKnown ? int(t.population) : '未知';
+      const req = t.requiredCivilAffairsStaff === null ? '—' : int(t.requiredCivilAffairsStaff);
+      for (const v of [t.township.name, t.county.name, pop, req, int(t.civilAffairsStaff), int(t.requiredSocialWorkers),
+        int(t.socialWorkers), int(t.villages), int(t.villagesWithoutAssistant), int(t.villagesShortOfCoordinators), int(t.shortfall)]) {
+        tr.appendChild(el('td', v));
+      }
+      tr.appendChild(el('td', t.compliant ? '达标' : '未达标', t.compliant ? 'yes' : 'no'));
+      body.appendChild(tr);
+    }
+    section.hidden = false;
+    section.dataset.state = 'shown';
+  }
+
+  // ---- wiring ----------------------------------------------------------------------
+
+  document.addEventListener('DOMContentLoaded', () => {
+    $('signin').addEventListener('click', () => signIn($('token').value));
+    $('signout').addEventListener('click', () => signOut());
+    window.addEventListener('hashchange', route);
+    if (token) start();
+    else showLogin();
+  });
+})();

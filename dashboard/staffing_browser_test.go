@@ -1,0 +1,129 @@
+package dashboard_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"jiuzhu/dashboard"
+)
+
+// Modes of the fake API's staffingReport.
+const (
+	staffingServed  = "served"  // in the schema and answered
+	staffingAbsent  = "absent"  // not in the schema
+	staffingInvalid = "invalid" // listed, but the query fails validation (another shape)
+)
+
+// fakeAPI answers the page's queries with fixed data, with staffingReport as mode says,
+// so that the staffing section can be checked before the real query exists in this
+// build.
+func fakeAPI(mode string) http.Handler {
+	months := make([]map[string]any, 12)
+	for i := range months {
+		months[i] = map[string]any{"month": time.Date(2026, time.Month(i+1), 1, 0, 0, 0, 0, time.UTC).Format("2006-01"),
+			"newApplications": i, "approvals": i / 2, "terminations": 0, "committed": "100.00"}
+	}
+	area := map[string]any{"code": "371402001000", "name": "新湖街道", "level": "TOWNSHIP", "parent": nil}
+	stats := map[string]any{"area": area, "households": 3, "members": 7, "activeHouseholds": 2, "activePersons": 5,
+		"committedMonthly": "1300.00", "graceHouseholds": 0, "lowIncomeHouseholds": nil, "population": nil,
+		"coveragePerThousand": nil, "byProgram": []any{}, "byCategory": []any{}, "children": []any{}}
+	township := func(code, name string, compliant bool) map[string]any {
+		return map[string]any{"township": map[string]any{"code": code, "name": name}, "county": map[string]any{"code": "371402000000", "name": "德城区"},
+			"population": 52000, "populationKnown": true, "requiredCivilAffairsStaff": 5, "civilAffairsStaff": map[bool]int{true: 5, false: 3}[compliant],
+			"requiredSocialWorkers": 3, "socialWorkers": 3, "villages": 19, "villagesWithoutAssistant": 0,
+			"villagesShortOfCoordinators": 0, "shortfall": map[bool]int{true: 0, false: 2}[compliant], "compliant": compliant}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Query string }
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		var data any
+		switch q := req.Query; {
+		case strings.Contains(q, "__schema"):
+			fields := []any{map[string]any{"name": "me"}, map[string]any{"name": "areaStats"}}
+			if mode != staffingAbsent {
+				fields = append(fields, map[string]any{"name": "staffingReport"})
+			}
+			data = map[string]any{"__schema": map[string]any{"queryType": map[string]any{"fields": fields}}}
+		case strings.Contains(q, "staffingReport") && mode == staffingInvalid:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			_, _ = io.WriteString(w, `{"errors":[{"message":"Cannot query field \"shortfall\" on type \"TownshipStaffing\".","extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}],"data":null}`)
+			return
+		case strings.Contains(q, "staffingReport"):
+			data = map[string]any{"staffingReport": map[string]any{"townships": []any{
+				township("371402001000", "新湖街道", true), township("371402002000", "新华街道", false)}}}
+		case strings.Contains(q, "areaStats"):
+			data = map[string]any{"areaStats": stats, "trends": map[string]any{"months": months}}
+		default:
+			data = map[string]any{"me": map[string]any{"subject": "t", "name": nil, "role": "OFFICER", "area": area}}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"data": data})
+	})
+}
+
+func TestStaffingSectionFollowsTheSchema(t *testing.T) {
+	chrome := os.Getenv("CHROMIUM")
+	if chrome == "" {
+		if p, err := exec.LookPath("chromium"); err == nil {
+			chrome = p
+		}
+	}
+	if chrome == "" {
+		t.Skip("no Chromium found (apt-get install chromium, or set CHROMIUM): the browser test of the staffing section is skipped")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox,
+		chromedp.Flag("disable-dev-shm-usage", true))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer cancelBrowser()
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	for _, mode := range []string{staffingServed, staffingAbsent, staffingInvalid} {
+		mux := http.NewServeMux()
+		mux.Handle("/graphql", fakeAPI(mode))
+		mux.Handle("/dashboard/", dashboard.Handler(dashboard.Options{}))
+		srv := httptest.NewServer(mux)
+		defer srv.Close()
+		tab, cancelTab := chromedp.NewContext(browser) // a tab of its own: a fresh sessionStorage
+		defer cancelTab()
+		ctx, cancelT := context.WithTimeout(tab, time.Minute)
+		defer cancelT()
+		err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/dashboard/"),
+			chromedp.SetValue(chromedp.ID("token"), "x.y.z"), chromedp.Click(chromedp.ID("signin")),
+			chromedp.WaitVisible(chromedp.CSS(`#content[data-area="371402001000"]`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode == staffingServed {
+			if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#staffing[data-state="shown"] tr.bad[data-code="371402002000"]`))); err != nil {
+				t.Fatalf("staffing rows: %v", err)
+			}
+			rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#staffing tbody tr')].map(r => r.lastChild.textContent)`))
+			if err != nil || strings.Join(rows, ",") != "达标,未达标" {
+				t.Errorf("staffing compliance column %v, %v", rows, err)
+			}
+			continue
+		}
+		// Without a staffingReport of this shape, the page settles with the section hidden.
+		if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS(`#staffing[data-state="hidden"]`))); err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+		hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('staffing').hidden`))
+		if err != nil || !hidden {
+			t.Errorf("%s: staffing section shown (%v)", mode, err)
+		}
+	}
+}

@@ -1,0 +1,543 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	_ "time/tzdata" // Asia/Shanghai on machines without a zoneinfo database
+
+	"gorm.io/gorm"
+
+	"jiuzhu/catalogue"
+	"jiuzhu/division"
+	"jiuzhu/models"
+)
+
+// activeStatuses are the statuses of a grant that is paying: ACTIVE, and GRACE, the
+// grace period of P13.
+var activeStatuses = []string{string(models.GrantActive), string(models.GrantGrace)}
+
+// approvedStatuses are the statuses a grant reaches only once approved.
+var approvedStatuses = []string{string(models.GrantActive), string(models.GrantGrace),
+	string(models.GrantSuspended), string(models.GrantTerminated)}
+
+// stoppedStatuses are the statuses of an approved grant that no longer pays.
+var stoppedStatuses = []string{string(models.GrantSuspended), string(models.GrantTerminated)}
+
+// Months of trends: the default and the bounds of the months argument.
+const (
+	DefaultTrendMonths = 12
+	MaxTrendMonths     = 36
+)
+
+// shanghai is the time zone in which the months of trends are counted.
+var shanghai = mustLoadLocation("Asia/Shanghai")
+
+func mustLoadLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// childPrefix returns the number of significant digits of the children of a unit of
+// level: 6 under the city, 9 under a county, 12 under a township. A village has no
+// children; its own 12 digits group its records.
+func childPrefix(level models.Level) int {
+	switch level {
+	case models.LevelCity:
+		return 6
+	case models.LevelCounty:
+		return 9
+	default:
+		return 12
+	}
+}
+
+// unitExpr is the SQL expression that groups the rows of table by the child unit of
+// the area, from the first n digits of area_code. substr works alike on SQLite and
+// PostgreSQL; n is one of 6, 9 and 12, never input.
+func unitExpr(table string, n int) string {
+	return fmt.Sprintf("substr(%s.area_code, 1, %d)", table, n)
+}
+
+// unitCode pads a prefix of n digits back to a 12-digit code.
+func unitCode(prefix string) string {
+	if len(prefix) >= division.CodeLength {
+		return prefix
+	}
+	return prefix + strings.Repeat("0", division.CodeLength-len(prefix))
+}
+
+// eventRows is rows for the grant_events table, narrowed for integrators to the events of
+// the grants they may see.
+func (sc scope) eventRows(db *gorm.DB) *gorm.DB {
+	q := sc.rows(db, "grant_events")
+	if sc.p.Role == models.RoleIntegrator {
+		q = q.Where("grant_events.grant_id IN (?)",
+			sc.grantRows(db.Session(&gorm.Session{NewDB: true})).Select("grants.id"))
+	}
+	return q
+}
+
+// areaCode returns the code an optional area argument names, the caller's own area when
+// it names none. Call it after s.area has accepted the argument.
+func (sc scope) areaCode(code *string) string {
+	if code == nil || *code == "" {
+		return sc.p.Area
+	}
+	return *code
+}
+
+// unitCount is one row of a count grouped by child unit.
+type unitCount struct {
+	Unit string
+	N    int
+}
+
+// unitHouseholds is a count of households by unit, with the low-income ones (P17).
+type unitHouseholds struct {
+	Unit      string
+	N         int
+	LowIncome int
+}
+
+// unitGrants is one row of the grant figures grouped by child unit.
+type unitGrants struct {
+	Unit      string
+	Active    int
+	Grace     int
+	Committed int64
+}
+
+// unitBreakdown is one row of the active recipients grouped by child unit and by
+// program or category.
+type unitBreakdown struct {
+	Unit       string
+	Code       string
+	Households int
+	Persons    int
+	Committed  int64
+}
+
+// unitPopulation is one row of the townships' population grouped by child unit.
+type unitPopulation struct {
+	Unit      string
+	Total     int64
+	Known     int
+	Townships int
+}
+
+// AreaStats returns the figures of area (the caller's own area when nil) and of each of
+// its children, counted inside the caller's scope: households, members, active
+// recipients by program and category, money committed per month, grace-period
+// households, population and coverage. Integrators count only the grants of their
+// categories. It runs the same fixed number of SQL statements whatever the level of area
+// and the number of its children. It returns a *models.FieldError (field "area") for a
+// code that is not a jurisdiction and a Forbidden error for one outside the caller's
+// subtree.
+func (s *Store) AreaStats(ctx context.Context, area *string) (*models.AreaStats, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi, err := s.area(sc, "area", area)
+	if err != nil {
+		return nil, err
+	}
+	code := sc.areaCode(area)
+	unit, _ := s.tree.Unit(code)
+	n := childPrefix(unit.Level)
+	db := s.db.WithContext(ctx)
+	sub := func() *gorm.DB { return db.Session(&gorm.Session{NewDB: true}) }
+	inArea := func(q *gorm.DB, table string) *gorm.DB {
+		return q.Where(table+".area_code BETWEEN ? AND ?", lo, hi)
+	}
+	recurring := catalogue.Recurring()
+
+	var households []unitHouseholds
+	var members, activePersons []unitCount
+	count := func(table string, q *gorm.DB, out *[]unitCount) error {
+		u := unitExpr(table, n)
+		return inArea(q, table).Select(u + " AS unit, COUNT(*) AS n").Group(u).Scan(out).Error
+	}
+	hu := unitExpr("households", n)
+	if err := inArea(sc.rows(db, "households"), "households").
+		Select(hu + " AS unit, COUNT(*) AS n, SUM(CASE WHEN households.low_income THEN 1 ELSE 0 END) AS low_income").
+		Group(hu).Scan(&households).Error; err != nil {
+		return nil, wrap("area stats: households", err)
+	}
+	if err := count("members", sc.rows(db, "members"), &members); err != nil {
+		return nil, wrap("area stats: members", err)
+	}
+	activeHouseholdIDs := inArea(sc.grantRows(sub()), "grants").
+		Where("grants.status IN ?", activeStatuses).Select("grants.household_id")
+	if err := count("members", sc.rows(db, "members").Where("members.household_id IN (?)", activeHouseholdIDs), &activePersons); err != nil {
+		return nil, wrap("area stats: active persons", err)
+	}
+
+	var grants []unitGrants
+	u := unitExpr("grants", n)
+	err = inArea(sc.grantRows(db), "grants").Select(u+` AS unit,
+		COUNT(DISTINCT CASE WHEN grants.status IN ? THEN grants.household_id END) AS active,
+		COUNT(DISTINCT CASE WHEN grants.status = ? THEN grants.household_id END) AS grace,
+		CAST(COALESCE(SUM(CASE WHEN grants.status IN ? AND grants.program_code IN ? THEN grants.amount ELSE 0 END), 0) AS BIGINT) AS committed`,
+		activeStatuses, string(models.GrantGrace), activeStatuses, recurring).
+		Group(u).Scan(&grants).Error
+	if err != nil {
+		return nil, wrap("area stats: grants", err)
+	}
+
+	// Active recipients by program and by category: the distinct (household, program or
+	// category) pairs of active grants, each with its household's number of members.
+	breakdown := func(column string) ([]unitBreakdown, error) {
+		pairs := inArea(sc.grantRows(sub()), "grants").Where("grants.status IN ?", activeStatuses).
+			Select("grants.household_id, grants.area_code, grants."+column+` AS code,
+				SUM(CASE WHEN grants.program_code IN ? THEN grants.amount ELSE 0 END) AS committed`, recurring).
+			Group("grants.household_id, grants.area_code, grants." + column)
+		sizes := inArea(sc.rows(sub(), "members"), "members").
+			Select("members.household_id, COUNT(*) AS n").Group("members.household_id")
+		u := unitExpr("a", n)
+		var out []unitBreakdown
+		err := db.Table("(?) AS a", pairs).Joins("LEFT JOIN (?) AS m ON m.household_id = a.household_id", sizes).
+			Select(u + ` AS unit, a.code AS code, COUNT(*) AS households,
+				CAST(COALESCE(SUM(m.n), 0) AS BIGINT) AS persons,
+				CAST(COALESCE(SUM(a.committed), 0) AS BIGINT) AS committed`).
+			Group(u + ", a.code").Scan(&out).Error
+		return out, err
+	}
+	byProgram, err := breakdown("program_code")
+	if err != nil {
+		return nil, wrap("area stats: by program", err)
+	}
+	byCategory, err := breakdown("category_code")
+	if err != nil {
+		return nil, wrap("area stats: by category", err)
+	}
+
+	// The jurisdictions themselves (public data): the area and its children, and the
+	// population of the townships under each child.
+	var units []*models.Jurisdiction
+	if err := db.Where("code = ? OR parent_code = ?", code, code).Order("code").Find(&units).Error; err != nil {
+		return nil, wrap("area stats: jurisdictions", err)
+	}
+	var pops []unitPopulation
+	pu := fmt.Sprintf("substr(jurisdictions.code, 1, %d)", n)
+	err = db.Table("jurisdictions").Where("jurisdictions.level = ? AND jurisdictions.code BETWEEN ? AND ?", models.LevelTownship, lo, hi).
+		Select(pu + ` AS unit, CAST(COALESCE(SUM(jurisdictions.population), 0) AS BIGINT) AS total,
+			COUNT(jurisdictions.population) AS known, COUNT(*) AS townships`).
+		Group(pu).Scan(&pops).Error
+	if err != nil {
+		return nil, wrap("area stats: population", err)
+	}
+	var programs []*models.Program
+	if err := db.Order("sort_order").Order("code").Find(&programs).Error; err != nil {
+		return nil, wrap("area stats: programs", err)
+	}
+	var categories []*models.Category
+	if err := db.Order("sort_order").Order("code").Find(&categories).Error; err != nil {
+		return nil, wrap("area stats: categories", err)
+	}
+
+	// Assemble: one node per child in code order; every row also adds to the area's
+	// totals, so records attached to the area itself count there and nowhere else.
+	root := &models.AreaStats{}
+	nodes := map[string]*models.AreaStats{}
+	for _, j := range units {
+		if j.Code == code {
+			root.Area = j
+			continue
+		}
+		st := &models.AreaStats{Area: j}
+		nodes[j.Code] = st
+		root.Children = append(root.Children, st)
+	}
+	if root.Area == nil {
+		return nil, wrap("area stats", fmt.Errorf("jurisdiction %s is not loaded", code))
+	}
+	each := func(prefix string, f func(st *models.AreaStats)) {
+		f(root)
+		if c := unitCode(prefix); c != code {
+			if st, ok := nodes[c]; ok {
+				f(st)
+			}
+		}
+	}
+	for _, st := range append([]*models.AreaStats{root}, root.Children...) {
+		st.LowIncomeHouseholds = new(int)
+	}
+	for _, r := range households {
+		each(r.Unit, func(st *models.AreaStats) {
+			st.Households += r.N
+			*st.LowIncomeHouseholds += r.LowIncome
+		})
+	}
+	for _, r := range members {
+		each(r.Unit, func(st *models.AreaStats) { st.Members += r.N })
+	}
+	for _, r := range activePersons {
+		each(r.Unit, func(st *models.AreaStats) { st.ActivePersons += r.N })
+	}
+	for _, r := range grants {
+		each(r.Unit, func(st *models.AreaStats) {
+			st.ActiveHouseholds += r.Active
+			st.GraceHouseholds += r.Grace
+			st.CommittedMonthly += models.Money(r.Committed)
+		})
+	}
+	programIndex := map[string]int{}
+	for i, p := range programs {
+		programIndex[p.Code] = i
+	}
+	categoryIndex := map[string]int{}
+	for i, c := range categories {
+		categoryIndex[c.Code] = i
+	}
+	progAcc := map[*models.AreaStats][]*models.ProgramStats{}
+	catAcc := map[*models.AreaStats][]*models.CategoryStats{}
+	for _, r := range byProgram {
+		i, ok := programIndex[r.Code]
+		if !ok {
+			continue
+		}
+		each(r.Unit, func(st *models.AreaStats) {
+			list := progAcc[st]
+			if list == nil {
+				list = make([]*models.ProgramStats, len(programs))
+				progAcc[st] = list
+			}
+			if list[i] == nil {
+				list[i] = &models.ProgramStats{Program: programs[i]}
+			}
+			list[i].Households += r.Households
+			list[i].Persons += r.Persons
+			list[i].CommittedMonthly += models.Money(r.Committed)
+		})
+	}
+	for _, r := range byCategory {
+		i, ok := categoryIndex[r.Code]
+		if !ok {
+			continue
+		}
+		each(r.Unit, func(st *models.AreaStats) {
+			list := catAcc[st]
+			if list == nil {
+				list = make([]*models.CategoryStats, len(categories))
+				catAcc[st] = list
+			}
+			if list[i] == nil {
+				list[i] = &models.CategoryStats{Category: categories[i]}
+			}
+			list[i].Households += r.Households
+			list[i].Persons += r.Persons
+			list[i].CommittedMonthly += models.Money(r.Committed)
+		})
+	}
+	popByUnit := map[string]unitPopulation{}
+	var popAll unitPopulation
+	for _, r := range pops {
+		popByUnit[unitCode(r.Unit)] = r
+		popAll.Total += r.Total
+		popAll.Known += r.Known
+		popAll.Townships += r.Townships
+	}
+	finish := func(st *models.AreaStats, p unitPopulation) {
+		st.ByProgram = compact(progAcc[st])
+		st.ByCategory = compact(catAcc[st])
+		if st.Children == nil {
+			st.Children = []*models.AreaStats{}
+		}
+		st.Population = population(st.Area, p)
+		if st.Population != nil && *st.Population > 0 {
+			c := math.Round(float64(st.ActivePersons)*1000*100/float64(*st.Population)) / 100
+			st.CoveragePerThousand = &c
+		}
+	}
+	finish(root, popAll)
+	for _, st := range root.Children {
+		finish(st, popByUnit[st.Area.Code])
+	}
+	return root, nil
+}
+
+// population returns the population of j: its own when set, else for a city or county
+// the sum of its townships' when every one of them is known, else nil.
+func population(j *models.Jurisdiction, p unitPopulation) *int {
+	if j.Population != nil {
+		v := *j.Population
+		return &v
+	}
+	if (j.Level == models.LevelCity || j.Level == models.LevelCounty) && p.Townships > 0 && p.Known == p.Townships {
+		v := int(p.Total)
+		return &v
+	}
+	return nil
+}
+
+// compact drops the nil entries of a list indexed by catalogue position, keeping order.
+func compact[T any](list []*T) []*T {
+	out := []*T{}
+	for _, x := range list {
+		if x != nil {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Trends returns the monthly figures of area (the caller's own area when nil) for the
+// last months calendar months in Asia/Shanghai time, the current one included, oldest
+// first: grants opened, approvals, terminations and the money committed by the recurring
+// grants paying in each month. months defaults to DefaultTrendMonths. It runs three SQL
+// statements whatever the number of months. It returns a *models.FieldError for months
+// outside 1..MaxTrendMonths (field "months") or an unknown area (field "area"), and a
+// Forbidden error for an area outside the caller's subtree.
+func (s *Store) Trends(ctx context.Context, area *string, months *int) (*models.Trends, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n := DefaultTrendMonths
+	if months != nil {
+		n = *months
+	}
+	if n < 1 || n > MaxTrendMonths {
+		return nil, models.Invalid("months", "must be between 1 and %d, not %d", MaxTrendMonths, n)
+	}
+	lo, hi, err := s.area(sc, "area", area)
+	if err != nil {
+		return nil, err
+	}
+	code := sc.areaCode(area)
+	db := s.db.WithContext(ctx)
+
+	// bounds[i] is the instant month i begins in Shanghai, bounds[n] the end of the
+	// current month. Instants are bound in UTC, the zone every time stamp is written in,
+	// so that they compare alike on PostgreSQL and as SQLite text.
+	now := s.now().In(shanghai)
+	first := time.Date(now.Year(), now.Month()-time.Month(n-1), 1, 0, 0, 0, 0, shanghai)
+	bounds := make([]time.Time, n+1)
+	out := &models.Trends{Months: make([]*models.TrendMonth, n)}
+	for i := range bounds {
+		bounds[i] = first.AddDate(0, i, 0).UTC()
+		if i < n {
+			out.Months[i] = &models.TrendMonth{Month: first.AddDate(0, i, 0).Format("2006-01")}
+		}
+	}
+
+	// Events: one bucket per month, found by a CASE over the month bounds.
+	var bucket strings.Builder
+	bucket.WriteString("CASE")
+	args := make([]any, 0, n+4)
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&bucket, " WHEN grant_events.created_at < ? THEN %d", i-1)
+		args = append(args, bounds[i])
+	}
+	bucket.WriteString(" END")
+	args = append(args, string(models.GrantActive), string(models.GrantReviewed), string(models.GrantTerminated))
+	type eventRow struct {
+		Bucket       int
+		Opened       int
+		Approvals    int
+		Terminations int
+	}
+	var events []eventRow
+	err = sc.eventRows(db).
+		Where("grant_events.area_code BETWEEN ? AND ?", lo, hi).
+		Where("grant_events.created_at >= ? AND grant_events.created_at < ?", bounds[0], bounds[n]).
+		Select(bucket.String()+` AS bucket,
+			COUNT(CASE WHEN grant_events.from_status IS NULL THEN 1 END) AS opened,
+			COUNT(CASE WHEN grant_events.to_status = ? AND (grant_events.from_status IS NULL OR grant_events.from_status = ?) THEN 1 END) AS approvals,
+			COUNT(CASE WHEN grant_events.to_status = ? THEN 1 END) AS terminations`, args...).
+		Group("bucket").Scan(&events).Error
+	if err != nil {
+		return nil, wrap("trends: events", err)
+	}
+	for _, e := range events {
+		if e.Bucket < 0 || e.Bucket >= n {
+			continue
+		}
+		m := out.Months[e.Bucket]
+		m.NewApplications, m.Approvals, m.Terminations = e.Opened, e.Approvals, e.Terminations
+	}
+
+	// Money: one column per month, summing the recurring grants paying in it.
+	lifetimes := sc.eventRows(db.Session(&gorm.Session{NewDB: true})).
+		Where("grant_events.area_code BETWEEN ? AND ?", lo, hi).
+		Select(`grant_events.grant_id,
+			MIN(CASE WHEN grant_events.to_status IN ? THEN grant_events.created_at END) AS approved_at,
+			MAX(CASE WHEN grant_events.to_status IN ? THEN grant_events.created_at END) AS stopped_at`,
+			approvedStatuses, stoppedStatuses).
+		Group("grant_events.grant_id")
+	var cols strings.Builder
+	args = args[:0]
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			cols.WriteString(", ")
+		}
+		fmt.Fprintf(&cols, `CAST(COALESCE(SUM(CASE WHEN e.approved_at < ? AND grants.start_date <= ?
+			AND (grants.end_date IS NULL OR grants.end_date >= ?)
+			AND (grants.status IN ? OR e.stopped_at >= ?) THEN grants.amount ELSE 0 END), 0) AS BIGINT) AS m%d`, i)
+		firstDay := models.DateOf(bounds[i].In(shanghai))
+		lastDay := models.DateOf(bounds[i+1].In(shanghai).AddDate(0, 0, -1))
+		args = append(args, bounds[i+1], lastDay, firstDay, activeStatuses, bounds[i])
+	}
+	rows, err := sc.grantRows(db).
+		Joins("JOIN (?) AS e ON e.grant_id = grants.id", lifetimes).
+		Where("grants.area_code BETWEEN ? AND ?", lo, hi).
+		Where("grants.program_code IN ?", catalogue.Recurring()).
+		Where("grants.status IN ?", approvedStatuses).
+		Select(cols.String(), args...).Rows()
+	if err != nil {
+		return nil, wrap("trends: amounts", err)
+	}
+	defer rows.Close()
+	sums := make([]int64, n)
+	dest := make([]any, n)
+	for i := range sums {
+		dest[i] = &sums[i]
+	}
+	if rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, wrap("trends: amounts", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("trends: amounts", err)
+	}
+	for i, v := range sums {
+		out.Months[i].Committed = models.Money(v)
+	}
+	var j models.Jurisdiction
+	if err := db.Where("code = ?", code).Take(&j).Error; err != nil {
+		return nil, wrap("trends: jurisdiction", err)
+	}
+	out.Area = &j
+	return out, nil
+}
+
+// SetPopulationsUnscoped records the resident population of jurisdictions, by code, for
+// no caller. It is for seeding demo data and tests; it returns a *models.FieldError for a
+// code that is not a jurisdiction or a negative population, and writes nothing then.
+func (s *Store) SetPopulationsUnscoped(ctx context.Context, populations map[string]int) error {
+	for code, p := range populations {
+		if _, ok := s.tree.Unit(code); !ok {
+			return models.Invalid("code", "%q is not a jurisdiction code", code)
+		}
+		if p < 0 {
+			return models.Invalid("population", "must not be negative, not %d", p)
+		}
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for code, p := range populations {
+			if err := tx.Model(&models.Jurisdiction{}).Where("code = ?", code).Update("population", p).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrap("set populations", err)
+}
