@@ -10,6 +10,7 @@
 //	jiuzhu jobs run [--date D]      run the daily jobs (end grace periods, refresh derived values)
 //	jiuzhu bench --households N     load a city-scale dataset into PostgreSQL and benchmark
 //	jiuzhu import households FILE   upsert households from a CSV or JSON-lines file
+//	jiuzhu import verifications FILE  import departments' checks of people as verifications
 //
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ALGORITHMS,
 // JWT_PUBLIC_KEYS, JWT_ISSUER, JWT_AUDIENCE, GRAPHQL_INTROSPECTION, RATE_LIMIT_RPS,

@@ -338,30 +338,31 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddMember          func(childComplexity int, householdID string, input models.MemberInput) int
-		ApproveGrant       func(childComplexity int, id string, input models.ApprovalInput, expectedVersion *int) int
-		CreateGrant        func(childComplexity int, input models.GrantInput) int
-		CreateHousehold    func(childComplexity int, input models.HouseholdInput) int
-		CreateStaff        func(childComplexity int, input models.StaffInput) int
-		DrawReserve        func(childComplexity int, grantID string, amount models.Money, note *string) int
-		EndStaff           func(childComplexity int, id string, until *models.Date) int
-		FileCharityAid     func(childComplexity int, input models.CharityAidInput) int
-		ImportHouseholds   func(childComplexity int, records []*models.HouseholdRecord, dryRun *bool, partial *bool) int
-		RecordVerification func(childComplexity int, householdID string, input models.VerificationInput) int
-		RejectGrant        func(childComplexity int, id string, reason string, expectedVersion *int) int
-		RemoveMember       func(childComplexity int, id string) int
-		ResumeGrant        func(childComplexity int, id string, reason string, expectedVersion *int) int
-		ReviewGrant        func(childComplexity int, id string, expectedVersion *int, reason *string) int
-		SetDibaoStandard   func(childComplexity int, county string, year int, urban models.Money, rural models.Money) int
-		SetHouseholdHead   func(childComplexity int, householdID string, memberID string, formerHeadRelation models.Relation) int
-		SetPopulation      func(childComplexity int, code string, population *int) int
-		SubmitApplication  func(childComplexity int, input models.ApplicationInput) int
-		SuspendGrant       func(childComplexity int, id string, reason string, expectedVersion *int) int
-		TerminateGrant     func(childComplexity int, id string, reason string, expectedVersion *int) int
-		TopUpReserve       func(childComplexity int, township string, amount models.Money, note *string) int
-		UpdateHousehold    func(childComplexity int, id string, input models.HouseholdPatch) int
-		UpdateMember       func(childComplexity int, id string, input models.MemberPatch) int
-		UpdateStaff        func(childComplexity int, id string, input models.StaffPatch) int
+		AddMember           func(childComplexity int, householdID string, input models.MemberInput) int
+		ApproveGrant        func(childComplexity int, id string, input models.ApprovalInput, expectedVersion *int) int
+		CreateGrant         func(childComplexity int, input models.GrantInput) int
+		CreateHousehold     func(childComplexity int, input models.HouseholdInput) int
+		CreateStaff         func(childComplexity int, input models.StaffInput) int
+		DrawReserve         func(childComplexity int, grantID string, amount models.Money, note *string) int
+		EndStaff            func(childComplexity int, id string, until *models.Date) int
+		FileCharityAid      func(childComplexity int, input models.CharityAidInput) int
+		ImportHouseholds    func(childComplexity int, records []*models.HouseholdRecord, dryRun *bool, partial *bool) int
+		ImportVerifications func(childComplexity int, records []*models.VerificationRecord, dryRun *bool, partial *bool) int
+		RecordVerification  func(childComplexity int, householdID string, input models.VerificationInput) int
+		RejectGrant         func(childComplexity int, id string, reason string, expectedVersion *int) int
+		RemoveMember        func(childComplexity int, id string) int
+		ResumeGrant         func(childComplexity int, id string, reason string, expectedVersion *int) int
+		ReviewGrant         func(childComplexity int, id string, expectedVersion *int, reason *string) int
+		SetDibaoStandard    func(childComplexity int, county string, year int, urban models.Money, rural models.Money) int
+		SetHouseholdHead    func(childComplexity int, householdID string, memberID string, formerHeadRelation models.Relation) int
+		SetPopulation       func(childComplexity int, code string, population *int) int
+		SubmitApplication   func(childComplexity int, input models.ApplicationInput) int
+		SuspendGrant        func(childComplexity int, id string, reason string, expectedVersion *int) int
+		TerminateGrant      func(childComplexity int, id string, reason string, expectedVersion *int) int
+		TopUpReserve        func(childComplexity int, township string, amount models.Money, note *string) int
+		UpdateHousehold     func(childComplexity int, id string, input models.HouseholdPatch) int
+		UpdateMember        func(childComplexity int, id string, input models.MemberPatch) int
+		UpdateStaff         func(childComplexity int, id string, input models.StaffPatch) int
 	}
 
 	PageInfo struct {
@@ -641,6 +642,7 @@ type MutationResolver interface {
 	UpdateStaff(ctx context.Context, id string, input models.StaffPatch) (*models.StaffMember, error)
 	EndStaff(ctx context.Context, id string, until *models.Date) (*models.StaffMember, error)
 	SetPopulation(ctx context.Context, code string, population *int) (*models.Jurisdiction, error)
+	ImportVerifications(ctx context.Context, records []*models.VerificationRecord, dryRun *bool, partial *bool) (*models.ImportReport, error)
 }
 type PrincipalResolver interface {
 	Area(ctx context.Context, obj *auth.Principal) (*models.Jurisdiction, error)
@@ -2025,6 +2027,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportHouseholds(childComplexity, args["records"].([]*models.HouseholdRecord), args["dryRun"].(*bool), args["partial"].(*bool)), true
+	case "Mutation.importVerifications":
+		if e.ComplexityRoot.Mutation.ImportVerifications == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importVerifications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportVerifications(childComplexity, args["records"].([]*models.VerificationRecord), args["dryRun"].(*bool), args["partial"].(*bool)), true
 	case "Mutation.recordVerification":
 		if e.ComplexityRoot.Mutation.RecordVerification == nil {
 			break
@@ -3166,6 +3179,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("StaffInput", ec.unmarshalInputStaffInput),
 			graphql.NewInputUnmarshaler("StaffPatch", ec.unmarshalInputStaffPatch),
 			graphql.NewInputUnmarshaler("VerificationInput", ec.unmarshalInputVerificationInput),
+			graphql.NewInputUnmarshaler("VerificationRecord", ec.unmarshalInputVerificationRecord),
 			graphql.NewInputUnmarshaler("VerifiedMemberInput", ec.unmarshalInputVerifiedMemberInput),
 		)
 	}
@@ -3242,7 +3256,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "catalogue.graphqls" "dashboard.graphqls" "funds.graphqls" "grant.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "rules.graphqls" "schema.graphqls" "security.graphqls" "staffing.graphqls"
+//go:embed "catalogue.graphqls" "dashboard.graphqls" "funds.graphqls" "grant.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "rules.graphqls" "schema.graphqls" "security.graphqls" "staffing.graphqls" "verifications.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3266,6 +3280,7 @@ var sources = []*ast.Source{
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "security.graphqls", Input: sourceData("security.graphqls"), BuiltIn: false},
 	{Name: "staffing.graphqls", Input: sourceData("staffing.graphqls"), BuiltIn: false},
+	{Name: "verifications.graphqls", Input: sourceData("verifications.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -4481,6 +4496,36 @@ func (ec *executionContext) field_Mutation_importHouseholds_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "records",
 		func(ctx context.Context, v any) ([]*models.HouseholdRecord, error) {
 			return ec.unmarshalNHouseholdRecord2ᚕᚖjiuzhuᚋmodelsᚐHouseholdRecordᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["records"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "partial",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["partial"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importVerifications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "records",
+		func(ctx context.Context, v any) ([]*models.VerificationRecord, error) {
+			return ec.unmarshalNVerificationRecord2ᚕᚖjiuzhuᚋmodelsᚐVerificationRecordᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11427,6 +11472,50 @@ func (ec *executionContext) fieldContext_Mutation_setPopulation(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_importVerifications(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importVerifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportVerifications(ctx, fc.Args["records"].([]*models.VerificationRecord), fc.Args["dryRun"].(*bool), fc.Args["partial"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ImportReport) graphql.Marshaler {
+			return ec.marshalNImportReport2ᚖjiuzhuᚋmodelsᚐImportReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importVerifications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importVerifications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *models.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17712,6 +17801,97 @@ func UnmarshalVerificationInput(ctx context.Context, raw any) (models.Verificati
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputVerificationRecord(ctx context.Context, obj any) (models.VerificationRecord, error) {
+	var it models.VerificationRecord
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"idNumber", "source", "checkDate", "monthlyIncome", "ownsVehicle", "secondProperty", "business", "depositsOverLimit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "idNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNumber = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "checkDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkDate"))
+			data, err := ec.unmarshalNDate2jiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckDate = data
+		case "monthlyIncome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyIncome"))
+			data, err := ec.unmarshalOMoney2ᚖjiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthlyIncome = data
+		case "ownsVehicle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownsVehicle"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnsVehicle = data
+		case "secondProperty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secondProperty"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SecondProperty = data
+		case "business":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("business"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Business = data
+		case "depositsOverLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("depositsOverLimit"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepositsOverLimit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVerificationRecord unmarshals raw into the VerificationRecord input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVerificationRecord(ctx context.Context, raw any) (models.VerificationRecord, error) {
+	var out models.VerificationRecord
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VerificationRecord", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputVerifiedMemberInput(ctx context.Context, obj any) (models.VerifiedMemberInput, error) {
 	var it models.VerifiedMemberInput
 	if obj == nil {
@@ -19788,6 +19968,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setPopulation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setPopulation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importVerifications":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importVerifications(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -22679,6 +22866,25 @@ func (ec *executionContext) marshalNVerificationMember2ᚖjiuzhuᚋmodelsᚐVeri
 		return graphql.Null
 	}
 	return ec._VerificationMember(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVerificationRecord2ᚕᚖjiuzhuᚋmodelsᚐVerificationRecordᚄ(ctx context.Context, v any) ([]*models.VerificationRecord, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*models.VerificationRecord, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNVerificationRecord2ᚖjiuzhuᚋmodelsᚐVerificationRecord(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNVerificationRecord2ᚖjiuzhuᚋmodelsᚐVerificationRecord(ctx context.Context, v any) (*models.VerificationRecord, error) {
+	res, err := ec.unmarshalInputVerificationRecord(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNVerifiedMemberInput2ᚕᚖjiuzhuᚋmodelsᚐVerifiedMemberInputᚄ(ctx context.Context, v any) ([]*models.VerifiedMemberInput, error) {

@@ -18,12 +18,13 @@ import (
 // Connect opens the configured store and token verifier for the import command.
 type Connect func() (*store.Store, *auth.Verifier, error)
 
-// Main runs "jiuzhu import KIND FILE [flags]". fs already holds the flags every command
-// shares; Main adds its own. The token (--token, or JIUZHU_TOKEN) is verified with the
-// configured secret exactly as the server verifies a bearer token, and the file is
-// imported through the store as that caller: the same scope, role checks and store
-// function as the importHouseholds mutation, without the HTTP body limit. An integrator's
-// run is recorded on the audit trail like any of its calls.
+// Main runs "jiuzhu import KIND FILE [flags]", KIND households or verifications. fs
+// already holds the flags every command shares; Main adds its own. The token (--token,
+// or JIUZHU_TOKEN) is verified with the configured secret exactly as the server verifies
+// a bearer token, and the file is imported through the store as that caller: the same
+// scope, role checks and store function as the importHouseholds or importVerifications
+// mutation, without the HTTP body limit. An integrator's run is recorded on the audit
+// trail like any of its calls.
 //
 // It returns an error for bad arguments, a refused token (models.ErrUnauthenticated), a
 // role that may not import (models.ErrForbidden), an unreadable file, and for a file
@@ -46,10 +47,10 @@ func Main(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr i
 		}
 		pos, args = append(pos, args[0]), args[1:]
 	}
-	if len(pos) != 2 || pos[0] != "households" {
-		return errors.New("usage: jiuzhu import households FILE [--token T] [--dry-run] [--partial] [--report R] [--format csv|jsonl]")
+	if len(pos) != 2 || (pos[0] != "households" && pos[0] != "verifications") {
+		return errors.New("usage: jiuzhu import households|verifications FILE [--token T] [--dry-run] [--partial] [--report R] [--format csv|jsonl]")
 	}
-	file := pos[1]
+	kind, file := pos[0], pos[1]
 	f := FormatOf(file)
 	switch strings.ToLower(*format) {
 	case "":
@@ -75,7 +76,7 @@ func Main(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr i
 	}
 	ctx = auth.WithPrincipal(ctx, p)
 	if p.Role == models.RoleIntegrator {
-		if err := st.RecordCall(ctx, "import households", []string{filepath.Base(file)}); err != nil {
+		if err := st.RecordCall(ctx, "import "+kind, []string{filepath.Base(file)}); err != nil {
 			return err
 		}
 	}
@@ -92,7 +93,13 @@ func Main(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr i
 		opt.Progress = stderr
 	}
 	open := func() (io.ReadCloser, error) { return os.Open(file) }
-	sum, runErr := Run(ctx, Households(st), open, opt)
+	var sum *Summary
+	var runErr error
+	if kind == "verifications" {
+		sum, runErr = Run(ctx, Verifications(st), open, opt)
+	} else {
+		sum, runErr = Run(ctx, Households(st), open, opt)
+	}
 	if sum != nil {
 		state := "written"
 		switch {
@@ -102,8 +109,8 @@ func Main(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr i
 			state = "NOTHING WRITTEN: rejected records (use --partial to write the valid ones)"
 		}
 		rate := float64(sum.Records) / max(sum.Duration.Seconds(), 0.001)
-		fmt.Fprintf(stdout, "%s: %d households: %d created, %d updated, %d unchanged, %d rejected (%s) in %s, %.0f households/s\n",
-			file, sum.Records, sum.Created, sum.Updated, sum.Unchanged, sum.Rejected, state, sum.Duration.Round(1e6), rate)
+		fmt.Fprintf(stdout, "%s: %d %s: %d created, %d updated, %d unchanged, %d rejected (%s) in %s, %.0f %s/s\n",
+			file, sum.Records, kind, sum.Created, sum.Updated, sum.Unchanged, sum.Rejected, state, sum.Duration.Round(1e6), rate, kind)
 		if sum.Rejected > 0 {
 			fmt.Fprintf(stdout, "rejected rows and reasons: %s\n", *report)
 		}

@@ -1,10 +1,11 @@
 // Package importer reads departments' files (CSV with Chinese or English headers, or JSON
 // lines) and feeds them, a batch at a time, to the store's import functions: the very code
-// behind the importHouseholds mutation. It streams: a file of any size is read, batched
-// by store.MaxImportRecords, written and dropped, so memory stays flat. Rejected rows go to
-// a CSV report (line, externalRef, field, reason).
+// behind the importHouseholds and importVerifications mutations. It streams: a file of
+// any size is read, batched by store.MaxImportRecords, written and dropped, so memory
+// stays flat. Rejected rows go to a CSV report (line, key, field, reason; the key column
+// is externalRef for households).
 //
-// A kind of record (households today; verifications can follow) is a Kind value: how to
+// A kind of record (households, verifications) is a Kind value: how to
 // read its rows and lines, and which store function imports a batch of it. The batching,
 // the two passes of an all-or-nothing file, the report and the progress bar are shared.
 package importer
@@ -68,6 +69,9 @@ type Fault struct {
 type Kind[R any] struct {
 	// Name is the kind's name on the command line and in messages ("households").
 	Name string
+	// KeyHeader names the key column of the report of rejected rows; "" means
+	// "externalRef".
+	KeyHeader string
 	// Columns maps each canonical column name to the header names it is known by, in
 	// English and Chinese. Matching ignores case, spaces and underscores.
 	Columns map[string][]string
@@ -135,7 +139,11 @@ func Run[R any](ctx context.Context, k Kind[R], open func() (io.ReadCloser, erro
 	if opt.BatchSize <= 0 || opt.BatchSize > store.MaxImportRecords {
 		opt.BatchSize = store.MaxImportRecords
 	}
-	rep := newRejectWriter(opt.Rejects)
+	keyHeader := k.KeyHeader
+	if keyHeader == "" {
+		keyHeader = "externalRef"
+	}
+	rep := newRejectWriter(opt.Rejects, keyHeader)
 	if !opt.DryRun && !opt.Partial {
 		check := opt
 		check.DryRun = true
@@ -147,7 +155,7 @@ func Run[R any](ctx context.Context, k Kind[R], open func() (io.ReadCloser, erro
 			sum.Duration = time.Since(start)
 			return sum, rep.flush()
 		}
-		rep = newRejectWriter(nil)
+		rep = newRejectWriter(nil, keyHeader)
 	}
 	sum, err := pass(ctx, k, open, opt, rep, "importing")
 	if err != nil {
@@ -279,6 +287,9 @@ func readCSV[R any](k Kind[R], r io.Reader, emit func(item[R]) error) error {
 		}
 		rec, fault := k.FromRows(group)
 		it := item[R]{rec: rec, key: groupKey, fault: fault}
+		if k.GroupBy == "" {
+			it.key = k.Key(rec)
+		}
 		it.lines = make([]int, len(group))
 		for i, row := range group {
 			it.lines[i] = row.Line
@@ -398,12 +409,12 @@ type rejectWriter struct {
 	w *csv.Writer
 }
 
-func newRejectWriter(w io.Writer) *rejectWriter {
+func newRejectWriter(w io.Writer, keyHeader string) *rejectWriter {
 	if w == nil {
 		return &rejectWriter{}
 	}
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"line", "externalRef", "field", "reason"})
+	_ = cw.Write([]string{"line", keyHeader, "field", "reason"})
 	return &rejectWriter{w: cw}
 }
 

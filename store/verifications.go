@@ -56,6 +56,12 @@ func (s *Store) RecordVerification(ctx context.Context, householdID string, in m
 // verification, its member lines, the P13 consequences, the refreshed derived values and
 // the audit record, or returns an error and the caller rolls tx back.
 func (s *Store) recordVerification(tx *gorm.DB, sc scope, householdID string, in models.VerificationInput, field string) (*models.Verification, error) {
+	return s.recordVerificationAs(tx, sc, householdID, in, field, "recordVerification")
+}
+
+// recordVerificationAs is recordVerification that names the operation op on the audit
+// record ("importVerifications" for a bulk import).
+func (s *Store) recordVerificationAs(tx *gorm.DB, sc scope, householdID string, in models.VerificationInput, field, op string) (*models.Verification, error) {
 	h, err := s.household(sc.rows(tx, "households"), householdID)
 	if err != nil {
 		return nil, err
@@ -132,7 +138,7 @@ func (s *Store) recordVerification(tx *gorm.DB, sc scope, householdID string, in
 	if err := s.refreshOne(tx, sc, h.ID); err != nil {
 		return nil, err
 	}
-	if err := s.audit(tx, sc, "recordVerification", h.AreaCode, ids, nil, v); err != nil {
+	if err := s.audit(tx, sc, op, h.AreaCode, ids, nil, v); err != nil {
 		return nil, err
 	}
 	return v, nil
