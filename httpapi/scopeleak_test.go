@@ -306,7 +306,9 @@ type planted struct {
 // townshipOf returns the code of the township of a township or village code.
 func townshipOf(code string) string { return code[:9] + "000" }
 
-func plant(t *testing.T, e *env, admin string, tier leakTier, n int) planted {
+// plant registers the caller's own records first, then calls between, then registers the
+// sibling subtree's records.
+func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between func()) planted {
 	t.Helper()
 	village := firstVillage(e, tier.sibling)
 	own := firstVillage(e, tier.p.Area)
@@ -320,6 +322,28 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int) planted {
 	// Names unique to this tier: records planted for one tier may lie in another's area.
 	stem := []string{"甲", "乙", "丙", "丁", "戊", "己", "庚", "辛"}[n]
 	headName, memberName := "隐秘户主"+stem, "隐秘成员"+stem
+
+	// The caller's own records: a household, a staff member, and a dibao standard of its
+	// county for a year of its own (far ahead, so no household's standard in force
+	// changes; the sibling county gets one the same way).
+	var mine struct {
+		CreateHousehold struct {
+			ID      string
+			Members []struct{ ID string }
+		}
+	}
+	e.ok(admin, `mutation($v: String!, $o: String!) { createHousehold(input: {village: $v, address: "自家路1号", members: [{name: "本地人", idNumber: $o, relation: HEAD}]}) { id members { id } } }`,
+		map[string]any{"v": own, "o": ownID}, &mine)
+	var ownStaff struct{ CreateStaff struct{ ID string } }
+	e.ok(admin, `mutation($v: String!) { createStaff(input: {name: "本地协理员", post: VILLAGE_COORDINATOR, area: $v, from: "2024-01-01"}) { id } }`,
+		map[string]any{"v": own}, &ownStaff)
+	siblingCounty, ownCounty := "371403000000", tier.p.Area[:6]+"000000"
+	siblingYear, ownYear := 2090+n, 2080+n
+	setStd := `mutation($c: String!, $y: Int!) { setDibaoStandard(county: $c, year: $y, urban: "1500.00", rural: "1400.00") { id } }`
+	var ownStd struct{ SetDibaoStandard struct{ ID string } }
+	e.ok(admin, setStd, map[string]any{"c": ownCounty, "y": ownYear}, &ownStd)
+	between()
+
 	var made struct {
 		CreateHousehold struct {
 			ID      string
@@ -383,29 +407,14 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int) planted {
 
 	// A staff member of the sibling village, and one of the caller's own village.
 	staffName, phone := "隐秘协理员"+stem, fmt.Sprintf("0534-777%04d", n)
-	var staff, ownStaff struct{ CreateStaff struct{ ID string } }
+	var staff struct{ CreateStaff struct{ ID string } }
 	e.ok(admin, `mutation($v: String!, $n: String!, $p: String) { createStaff(input: {name: $n, post: VILLAGE_COORDINATOR, area: $v, phone: $p, from: "2024-01-01"}) { id } }`,
 		map[string]any{"v": village, "n": staffName, "p": phone}, &staff)
-	e.ok(admin, `mutation($v: String!) { createStaff(input: {name: "本地协理员", post: VILLAGE_COORDINATOR, area: $v, from: "2024-01-01"}) { id } }`,
-		map[string]any{"v": own}, &ownStaff)
 
-	// Dibao standards of a county outside the caller's, and of the caller's own county, for
-	// years of their own (far ahead, so no household's standard in force changes).
-	siblingCounty, ownCounty := "371403000000", tier.p.Area[:6]+"000000"
-	siblingYear, ownYear := 2090+n, 2080+n
-	var std, ownStd struct{ SetDibaoStandard struct{ ID string } }
-	setStd := `mutation($c: String!, $y: Int!) { setDibaoStandard(county: $c, year: $y, urban: "1500.00", rural: "1400.00") { id } }`
+	// A dibao standard of a county outside the caller's.
+	var std struct{ SetDibaoStandard struct{ ID string } }
 	e.ok(admin, setStd, map[string]any{"c": siblingCounty, "y": siblingYear}, &std)
-	e.ok(admin, setStd, map[string]any{"c": ownCounty, "y": ownYear}, &ownStd)
 
-	var mine struct {
-		CreateHousehold struct {
-			ID      string
-			Members []struct{ ID string }
-		}
-	}
-	e.ok(admin, `mutation($v: String!, $o: String!) { createHousehold(input: {village: $v, address: "自家路1号", members: [{name: "本地人", idNumber: $o, relation: HEAD}]}) { id members { id } } }`,
-		map[string]any{"v": own, "o": ownID}, &mine)
 	return planted{
 		vars: map[string]any{
 			"hid": h, "mid": member, "headId": head, "gid": active.ID, "idNumber": memberID, "ref": ref,
@@ -435,6 +444,33 @@ func firstVillage(e *env, area string) string {
 		e.t.Fatalf("no village in %s", area)
 	}
 	return vs[0].Code
+}
+
+// aggregates asks, one field a request, for every figure a caller counts over its own
+// area. Fields the role may not read answer FORBIDDEN, the same way each time.
+var aggregates = []string{
+	`{ areaStats { households members activeHouseholds activePersons committedMonthly graceHouseholds lowIncomeHouseholds
+	    byProgram { program { code } households persons committedMonthly } byCategory { category { code } households persons }
+	    children { area { code } households members activeHouseholds activePersons committedMonthly } } }`,
+	`{ trends(months: 2) { months { month newApplications approvals terminations committed } } }`,
+	`{ discoveries(first: 100) { totalCount edges { node { household { id } reasons } } } }`,
+	`{ staffingReport { total { civilAffairsStaff socialWorkers villagesWithoutAssistant villagesShortOfCoordinators shortfall }
+	    villagesShort { village { code } activeRecipients assistants coordinators } } }`,
+	`{ households { totalCount } }`,
+	`{ grants { totalCount } }`,
+	`{ staff { totalCount } }`,
+	`{ changes(first: 1000) { edges { node { id kind } } } }`,
+	`{ auditEvents { totalCount } }`,
+}
+
+// figures returns the answers to aggregates with tok.
+func figures(e *env, tok string) string {
+	var b strings.Builder
+	for _, q := range aggregates {
+		b.WriteString(e.do(tok, q, nil).raw)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // snapshot is what the city admin sees of the planted records and of the totals. The
@@ -551,11 +587,16 @@ func TestScopeLeakMatrix(t *testing.T) {
 		}
 		for n, tier := range tiers {
 			t.Run(tier.name, func(t *testing.T) {
-				pl := plant(t, e, admin, tier, n)
 				tier.p.Subject = "leak-" + strings.ReplaceAll(tier.name, " ", "-")
 				tok, err := e.verifier.Sign(tier.p, time.Hour)
 				if err != nil {
 					t.Fatal(err)
+				}
+				// What the caller counts must not move when only the sibling subtree changes.
+				var counted string
+				pl := plant(t, e, admin, tier, n, func() { counted = figures(e, tok) })
+				if now := figures(e, tok); now != counted {
+					t.Errorf("the caller's figures moved with the sibling subtree:\nbefore %.2000s\nafter  %.2000s", counted, now)
 				}
 				before := snapshot(t, e, admin, pl.vars)
 				for _, field := range fields {
