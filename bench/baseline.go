@@ -10,6 +10,7 @@ import (
 
 	"jiuzhu/division"
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 	"jiuzhu/store"
 )
 
@@ -139,6 +140,8 @@ func (h handWritten) page(ctx context.Context, area, after string, first int) (*
 			return nil, err
 		}
 		m.MonthlyIncome = models.Money(income).String()
+		// The API masks ID numbers; the hand-written answer does the same work.
+		m.IDNumber = privacy.IDNumber(m.IDNumber)
 		if i, ok := index[hid]; ok {
 			hs.Edges[i].Node.Members = append(hs.Edges[i].Node.Members, m)
 		}

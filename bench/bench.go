@@ -239,7 +239,8 @@ func startServer(ctx context.Context, o Options, tree *division.Tree, v *auth.Ve
 			_ = ln.Close()
 			return nil, err
 		}
-		hs := &http.Server{Handler: httpapi.New(httpapi.Options{Store: st, Verifier: v}), ReadHeaderTimeout: 10 * time.Second}
+		// The workload finds the optional dashboard fields by introspection.
+		hs := &http.Server{Handler: httpapi.New(httpapi.Options{Store: st, Verifier: v, Introspection: true}), ReadHeaderTimeout: 10 * time.Second}
 		go func() { _ = hs.Serve(ln) }()
 		return &server{url: base + "/graphql", describe: "in this process at " + base, pid: os.Getpid(), stop: func() {
 			_ = hs.Close()
@@ -248,7 +249,7 @@ func startServer(ctx context.Context, o Options, tree *division.Tree, v *auth.Ve
 	}
 	_ = ln.Close()
 	cmd := exec.Command(o.ServerCommand[0], append(o.ServerCommand[1:], "--listen", addr, "--log-level", "warn")...)
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+o.DatabaseURL, "JWT_SECRET="+o.Secret)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+o.DatabaseURL, "JWT_SECRET="+o.Secret, "GRAPHQL_INTROSPECTION=on")
 	var logs strings.Builder
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
