@@ -79,6 +79,9 @@ const (
 	ActionRevealIDNumber
 	// ActionReadAudit reads the audit trail of the caller's area.
 	ActionReadAudit
+	// ActionRevealPhone shows a staff member's phone number unmasked, on a record of the
+	// caller's area; every reveal is audited.
+	ActionRevealPhone
 )
 
 var permissions = map[Action][]models.Role{
@@ -99,6 +102,7 @@ var permissions = map[Action][]models.Role{
 	ActionSetPopulation:     {models.RoleAdmin},
 	ActionRevealIDNumber:    {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
 	ActionReadAudit:         {models.RoleAdmin, models.RoleAuditor},
+	ActionRevealPhone:       {models.RoleAdmin, models.RoleOfficer},
 }
 
 // May reports whether the caller's role allows action.

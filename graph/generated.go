@@ -458,7 +458,7 @@ type ComplexityRoot struct {
 		From      func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
-		Phone     func(childComplexity int) int
+		Phone     func(childComplexity int, reveal *bool) int
 		Post      func(childComplexity int) int
 		Until     func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
@@ -688,6 +688,8 @@ type ReserveFundResolver interface {
 }
 type StaffMemberResolver interface {
 	Area(ctx context.Context, obj *models.StaffMember) (*models.Jurisdiction, error)
+
+	Phone(ctx context.Context, obj *models.StaffMember, reveal *bool) (*string, error)
 
 	Active(ctx context.Context, obj *models.StaffMember) (bool, error)
 }
@@ -2709,7 +2711,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.StaffMember.Phone(childComplexity), true
+		args, err := ec.field_StaffMember_phone_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StaffMember.Phone(childComplexity, args["reveal"].(*bool)), true
 	case "StaffMember.post":
 		if e.ComplexityRoot.StaffMember.Post == nil {
 			break
@@ -5387,6 +5394,20 @@ func (ec *executionContext) field_ReserveFund_entries_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_StaffMember_phone_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reveal",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reveal"] = arg0
 	return args, nil
 }
 
@@ -13596,7 +13617,8 @@ func (ec *executionContext) _StaffMember_phone(ctx context.Context, field graphq
 			return ec.fieldContext_StaffMember_phone(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Phone, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StaffMember().Phone(ctx, obj, fc.Args["reveal"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -13606,8 +13628,28 @@ func (ec *executionContext) _StaffMember_phone(ctx context.Context, field graphq
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_StaffMember_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StaffMember", field, false, false, "String")
+func (ec *executionContext) fieldContext_StaffMember_phone(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StaffMember_phone_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StaffMember_from(ctx context.Context, field graphql.CollectedField, obj *models.StaffMember) (ret graphql.Marshaler) {
@@ -20628,10 +20670,11 @@ func (ec *executionContext) _StaffMember(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "phone":
-			out.Values[i] = ec._StaffMember_phone(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StaffMember_phone(ctx, field, obj)
+				})
 		case "from":
 			out.Values[i] = ec._StaffMember_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

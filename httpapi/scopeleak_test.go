@@ -17,6 +17,7 @@ import (
 	"jiuzhu/httpapi"
 	"jiuzhu/idnumber"
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 	"jiuzhu/seed"
 	"jiuzhu/store"
 	"jiuzhu/store/storetest"
@@ -33,19 +34,41 @@ const (
 )
 
 // leakCase is one call of a field with arguments that point into the sibling subtree.
-// The query may use these variables: $hid, $mid, $headId, $gid (a household, a member,
-// its head and a grant of the sibling subtree), $idNumber and $ref (a sibling member's
-// full ID number and the household's external reference), $address, $area and $village
-// (the sibling area and one of its villages), $cursor (a keyset cursor at the sibling
-// household), $ownHid (a household of the caller's own area), $fresh (a valid ID number
-// of nobody registered).
+// The query may use these variables:
+//   - $hid, $mid, $headId, $gid: a household, a member, its head and its ACTIVE dibao
+//     grant, of the sibling subtree; $idNumber and $ref: the sibling member's full ID
+//     number and the household's external reference; $address: its address;
+//   - $appId and $reference: a PENDING temporary-assistance application of the sibling
+//     household and its reference number; $reviewedId: a REVIEWED application;
+//     $suspendedId: a SUSPENDED grant;
+//   - $sid, $staffName, $phone: a staff member of the sibling village, its name and phone;
+//   - $area and $village: the sibling area and one of its villages; $siblingTownship:
+//     the township of that village (the caller's own for a village caller); $siblingCounty:
+//     a county outside the caller's, which has a dibao standard of year $siblingYear (and
+//     so does the caller's county, of year $ownYear);
+//   - $cursor: a keyset cursor at the sibling household;
+//   - $ownHid, $ownMid: a household of the caller's own area and its head; $ownSid: a
+//     staff member of the caller's own village; $ownVillage, $ownTownship: the caller's
+//     village and its township;
+//   - $fresh: a valid ID number of nobody registered.
+//
+// The sibling township's reserve fund has a top-up and a draw; the sibling household has
+// charity aid and a verification.
 type leakCase struct {
 	query string
-	// want is expectOK, expectEmpty or an error code (NOT_FOUND, FORBIDDEN, CONFLICT).
+	// want is expectOK, expectEmpty or an error code (NOT_FOUND, FORBIDDEN, CONFLICT,
+	// BAD_USER_INPUT).
 	want string
 	// action, when set, is what the field needs the role to be allowed: a role without
 	// it must get FORBIDDEN instead of want.
 	action auth.Action
+	// byTier overrides want (after action) for the tiers it names, where the caller's
+	// tier decides the answer before any record is read (a county officer may not draw
+	// on a township's fund).
+	byTier map[string]string
+	// wantIn lists what the answer must contain; "$name" stands for the value of a
+	// variable.
+	wantIn []string
 }
 
 // leakCases lists the cases of every Query and Mutation field, keyed "Query.name" or
@@ -60,6 +83,7 @@ var leakCases = map[string][]leakCase{
 	"Query.household": {
 		{query: `query($hid: ID!) { household(id: $hid) { id address members { name idNumber } } }`, want: models.ErrNotFound.Error()},
 		{query: `query($ownHid: ID!) { household(id: $ownHid) { head { household { id } } members { name household { address } } grants { household { id } member { name } events { actor } } } }`, want: expectOK},
+		{query: `query($ownHid: ID!) { household(id: $ownHid) { charityAid { id organisation } verifications { id members { member { name } } } latestVerification { id } dibaoStandard { county { code } year } grants { reference medicalClaim { id } } } }`, want: expectOK},
 	},
 	"Query.households": {
 		{query: `query($area: String) { households(area: $area) { totalCount edges { node { id } } } }`, want: models.ErrForbidden.Error()},
@@ -80,7 +104,7 @@ var leakCases = map[string][]leakCase{
 	},
 	"Query.grants": {
 		{query: `query($area: String) { grants(area: $area) { totalCount } }`, want: models.ErrForbidden.Error()},
-		{query: `{ grants(first: 100) { totalCount edges { node { household { address members { name } } member { name } events { actor } } } } }`, want: expectOK},
+		{query: `{ grants(first: 100) { totalCount edges { node { reference household { address members { name } } member { name } events { actor } } } } }`, want: expectOK},
 		{query: `query($hid: ID) { grants(filter: {householdId: $hid}) { totalCount edges { node { id household { id } } } } }`, want: expectEmpty},
 	},
 	"Query.auditEvents": {
@@ -90,6 +114,8 @@ var leakCases = map[string][]leakCase{
 	"Mutation.createHousehold": {
 		{query: `mutation($village: String!, $fresh: String!) { createHousehold(input: {village: $village, address: "越界路1号", members: [{name: "越界人", idNumber: $fresh, relation: HEAD}]}) { id } }`,
 			want: models.ErrForbidden.Error(), action: auth.ActionWriteHousehold},
+		{query: `mutation($ownVillage: String!, $ref: String, $fresh: String!) { createHousehold(input: {village: $ownVillage, address: "越界路4号", externalRef: $ref, members: [{name: "越界人", idNumber: $fresh, relation: HEAD}]}) { id } }`,
+			want: models.ErrConflict.Error(), action: auth.ActionWriteHousehold},
 	},
 	"Mutation.updateHousehold": {
 		{query: `mutation($hid: ID!) { updateHousehold(id: $hid, input: {address: "篡改"}) { id address } }`, want: models.ErrNotFound.Error(), action: auth.ActionWriteHousehold},
@@ -113,6 +139,146 @@ var leakCases = map[string][]leakCase{
 		{query: `mutation($hid: ID!) { createGrant(input: {householdId: $hid, programCode: "TEMPORARY_RELIEF", amount: "500.00", startDate: "2026-01-01"}) { id } }`, want: models.ErrNotFound.Error(), action: auth.ActionWriteGrant},
 		{query: `mutation($ownHid: ID!, $mid: ID) { createGrant(input: {householdId: $ownHid, memberId: $mid, programCode: "TEMPORARY_RELIEF", amount: "500.00", startDate: "2026-01-01"}) { id } }`, want: models.ErrNotFound.Error(), action: auth.ActionWriteGrant},
 	},
+
+	// The application lifecycle: the sibling's applications and grants are NOT_FOUND by
+	// id and by reference, whatever their status, before any rule of the move is checked.
+	"Query.application": {
+		{query: `query($reference: String!) { application(reference: $reference) { id reference household { address } events { actor } } }`, want: models.ErrNotFound.Error()},
+	},
+	"Mutation.submitApplication": {
+		{query: `mutation($hid: ID!) { submitApplication(input: {householdId: $hid, programCode: "TEMPORARY_RELIEF", channel: WALK_IN, note: "越界"}) { id reference } }`,
+			want: models.ErrNotFound.Error(), action: auth.ActionSubmitApplication},
+		{query: `mutation($ownHid: ID!, $mid: ID) { submitApplication(input: {householdId: $ownHid, memberId: $mid, programCode: "MEDICAL_INPATIENT", channel: ONLINE}) { id reference } }`,
+			want: models.ErrNotFound.Error(), action: auth.ActionSubmitApplication},
+	},
+	"Mutation.reviewGrant": {
+		{query: `mutation($appId: ID!) { reviewGrant(id: $appId, expectedVersion: 1, reason: "越界") { id status } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
+	},
+	"Mutation.approveGrant": {
+		{query: `mutation($reviewedId: ID!) { approveGrant(id: $reviewedId, input: {amount: "900.00", startDate: "2026-01-01"}) { id status } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
+	},
+	"Mutation.rejectGrant": {
+		{query: `mutation($appId: ID!) { rejectGrant(id: $appId, reason: "越界") { id status } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
+		{query: `mutation($reviewedId: ID!) { rejectGrant(id: $reviewedId, reason: "越界", expectedVersion: 2) { id status } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
+	},
+	"Mutation.suspendGrant": {
+		{query: `mutation($gid: ID!) { suspendGrant(id: $gid, reason: "越界") { id status } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
+	},
+	"Mutation.resumeGrant": {
+		{query: `mutation($suspendedId: ID!) { resumeGrant(id: $suspendedId, reason: "越界") { id status } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
+	},
+	"Mutation.terminateGrant": {
+		{query: `mutation($gid: ID!) { terminateGrant(id: $gid, reason: "越界") { id status } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
+		{query: `mutation($suspendedId: ID!) { terminateGrant(id: $suspendedId, reason: "越界", expectedVersion: 2) { id status } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
+	},
+	"Mutation.fileCharityAid": {
+		{query: `mutation($hid: ID!) { fileCharityAid(input: {householdId: $hid, organisation: "越界基金会", date: "2026-01-01", kind: IN_KIND, amount: "10.00", filedInAdvance: false}) { id } }`,
+			want: models.ErrNotFound.Error(), action: auth.ActionFileCharityAid},
+	},
+	// Reserve funds are kept per township: the sibling township's is FORBIDDEN by code and
+	// its grants NOT_FOUND to a township caller; other tiers may not draw at all.
+	"Query.reserveFund": {
+		{query: `query($siblingTownship: String!) { reserveFund(township: $siblingTownship) { balance entries(first: 100) { totalCount edges { node { id note grant { id } } } } } }`,
+			want: models.ErrForbidden.Error(), action: auth.ActionReadReserve},
+		{query: `query($ownTownship: String!) { reserveFund(township: $ownTownship) { balance entries(first: 100) { totalCount edges { node { id note actor grant { id reference household { address } } } } } } }`,
+			want: expectOK, action: auth.ActionReadReserve, byTier: map[string]string{"village assistant": models.ErrForbidden.Error()}},
+	},
+	"Mutation.topUpReserve": {
+		{query: `mutation($siblingTownship: String!) { topUpReserve(township: $siblingTownship, amount: "100.00", note: "越界") { id balanceAfter } }`,
+			want: models.ErrForbidden.Error(), action: auth.ActionTopUpReserve},
+	},
+	"Mutation.drawReserve": {
+		{query: `mutation($appId: ID!) { drawReserve(grantId: $appId, amount: "1.00", note: "越界") { id balanceAfter } }`,
+			want: models.ErrNotFound.Error(), action: auth.ActionDrawReserve, byTier: map[string]string{"county officer": models.ErrForbidden.Error()}},
+	},
+	// Policy rules. Dibao standards are published figures: every caller reads its own
+	// county's, none another county's.
+	"Query.dibaoStandards": {
+		{query: `query($siblingCounty: String) { dibaoStandards(area: $siblingCounty) { id countyCode year } }`, want: models.ErrForbidden.Error()},
+		{query: `query($area: String) { dibaoStandards(area: $area) { id countyCode year } }`, want: models.ErrForbidden.Error()},
+		{query: `query($siblingYear: Int) { dibaoStandards(year: $siblingYear) { id countyCode year } }`, want: expectEmpty},
+		{query: `query($ownYear: Int) { dibaoStandards(year: $ownYear) { countyCode year county { code } } }`, want: expectOK, wantIn: []string{`"countyCode":"371402000000"`}},
+		{query: `{ dibaoStandards { id countyCode year setBy } }`, want: expectOK},
+	},
+	"Mutation.setDibaoStandard": {
+		{query: `mutation($siblingCounty: String!, $siblingYear: Int!) { setDibaoStandard(county: $siblingCounty, year: $siblingYear, urban: "2000.00", rural: "1900.00") { id } }`,
+			want: models.ErrForbidden.Error(), action: auth.ActionSetStandard},
+	},
+	"Query.discoveries": {
+		{query: `query($area: String) { discoveries(area: $area) { totalCount edges { node { household { id } } } } }`, want: models.ErrForbidden.Error()},
+		{query: `query($village: String) { discoveries(area: $village) { totalCount } }`, want: models.ErrForbidden.Error()},
+		{query: `{ discoveries(first: 100) { totalCount edges { node { reasons household { id address externalRef members { name } verifications { id sourceDepartment } } } } } }`, want: expectOK},
+	},
+	"Mutation.recordVerification": {
+		{query: `mutation($hid: ID!, $headId: ID, $mid: ID) { recordVerification(householdId: $hid, input: {sourceDepartment: "越界", checkDate: "2026-01-01",
+		  members: [{memberId: $headId, monthlyIncome: "0.00"}, {memberId: $mid, monthlyIncome: "0.00"}]}) { id } }`,
+			want: models.ErrNotFound.Error(), action: auth.ActionRecordVerification},
+		{query: `mutation($ownHid: ID!, $ownMid: ID, $mid: ID) { recordVerification(householdId: $ownHid, input: {sourceDepartment: "越界", checkDate: "2026-01-01",
+		  members: [{memberId: $ownMid, monthlyIncome: "0.00"}, {memberId: $mid, monthlyIncome: "0.00"}]}) { id members { member { name } } } }`,
+			want: models.ErrInvalid.Error(), action: auth.ActionRecordVerification},
+		{query: `mutation($ownHid: ID!, $ownMid: ID, $idNumber: String) { recordVerification(householdId: $ownHid, input: {sourceDepartment: "越界", checkDate: "2026-01-01",
+		  members: [{memberId: $ownMid, monthlyIncome: "0.00"}, {idNumber: $idNumber, monthlyIncome: "0.00"}]}) { id members { member { name } } } }`,
+			want: models.ErrInvalid.Error(), action: auth.ActionRecordVerification},
+	},
+	// Staffing: the sibling's staff are NOT_FOUND by id and absent from lists; its areas
+	// are FORBIDDEN as arguments, in reads and writes alike.
+	"Query.staffMember": {
+		{query: `query($sid: ID!) { staffMember(id: $sid) { id name phone area { code } } }`, want: models.ErrNotFound.Error(), action: auth.ActionReadStaffing},
+		{query: `query($sid: ID!) { staffMember(id: $sid) { phone(reveal: true) } }`, want: models.ErrNotFound.Error(), action: auth.ActionReadStaffing},
+	},
+	"Query.staff": {
+		{query: `query($area: String) { staff(area: $area) { totalCount edges { node { id name } } } }`, want: models.ErrForbidden.Error(), action: auth.ActionReadStaffing},
+		{query: `query($village: String) { staff(area: $village, post: VILLAGE_COORDINATOR) { totalCount } }`, want: models.ErrForbidden.Error(), action: auth.ActionReadStaffing},
+		{query: `query($staffName: String) { staff(filter: {nameContains: $staffName}) { totalCount edges { node { id name } } } }`, want: expectEmpty, action: auth.ActionReadStaffing},
+		{query: `{ staff(first: 100) { totalCount edges { node { id name phone areaCode } } } }`, want: expectOK, action: auth.ActionReadStaffing},
+	},
+	"Query.staffingReport": {
+		{query: `query($area: String) { staffingReport(area: $area) { total { townships } } }`, want: models.ErrForbidden.Error(), action: auth.ActionReadStaffing},
+		{query: `{ staffingReport { area { code } townships { township { code } population civilAffairsStaff } villagesShort { village { code } activeRecipients coordinators } } }`,
+			want: expectOK, action: auth.ActionReadStaffing},
+	},
+	"Mutation.createStaff": {
+		{query: `mutation($village: String!) { createStaff(input: {name: "越界协理员", post: VILLAGE_COORDINATOR, area: $village, from: "2025-01-01"}) { id } }`,
+			want: models.ErrForbidden.Error(), action: auth.ActionWriteStaff},
+	},
+	"Mutation.updateStaff": {
+		{query: `mutation($sid: ID!) { updateStaff(id: $sid, input: {name: "篡改", phone: "13800000000"}) { id name phone } }`, want: models.ErrNotFound.Error(), action: auth.ActionWriteStaff},
+		{query: `mutation($ownSid: ID!, $village: String) { updateStaff(id: $ownSid, input: {area: $village}) { id } }`, want: models.ErrForbidden.Error(), action: auth.ActionWriteStaff},
+	},
+	"Mutation.endStaff": {
+		{query: `mutation($sid: ID!) { endStaff(id: $sid, until: "2030-01-01") { id until } }`, want: models.ErrNotFound.Error(), action: auth.ActionWriteStaff},
+	},
+	"Mutation.setPopulation": {
+		{query: `mutation($siblingTownship: String!) { setPopulation(code: $siblingTownship, population: 1) { code population } }`,
+			want: models.ErrForbidden.Error(), action: auth.ActionSetPopulation},
+	},
+	// Integrators: the change feed holds the caller's area only; an import cannot reach a
+	// sibling's village, reference or person. ID numbers and external references are
+	// unique city-wide (P2), so a taken one is a CONFLICT that names no household.
+	"Query.changes": {
+		{query: `{ changes(first: 1000) { pageInfo { endCursor } edges { node { id areaCode entity household { id address } member { name } grant { id reference } } } } }`, want: expectOK},
+	},
+	"Mutation.importHouseholds": {
+		{query: `mutation($village: String!, $fresh: String!) { importHouseholds(records: [{externalRef: "LEAK-IMPORT", village: $village, address: "越界路2号",
+		  members: [{name: "越界人", idNumber: $fresh, relation: HEAD}]}]) { committed created rejected results { id outcome } errors { field code reason } } }`,
+			want: expectOK, action: auth.ActionImport, wantIn: []string{`"committed":false`, `"code":"FORBIDDEN"`}},
+		{query: `mutation($ownVillage: String!, $idNumber: String!) { importHouseholds(records: [{externalRef: "LEAK-IMPORT", village: $ownVillage, address: "越界路2号",
+		  members: [{name: "冒名", idNumber: $idNumber, relation: HEAD}]}]) { committed created rejected results { id outcome } errors { field code reason } } }`,
+			want: expectOK, action: auth.ActionImport, wantIn: []string{`"committed":false`, `"rejected":1`, `"code":"CONFLICT"`}},
+		{query: `mutation($ownVillage: String!, $ref: String!, $fresh: String!) { importHouseholds(records: [{externalRef: $ref, village: $ownVillage, address: "越界路3号",
+		  members: [{name: "越界人", idNumber: $fresh, relation: HEAD}]}], dryRun: true) { committed created updated rejected results { id outcome } errors { field code reason } } }`,
+			want: expectOK, action: auth.ActionImport, wantIn: []string{`"committed":false`, `"rejected":1`, `"code":"CONFLICT"`}},
+	},
+	// Dashboard aggregates count the caller's subtree only.
+	"Query.areaStats": {
+		{query: `query($area: String) { areaStats(area: $area) { households } }`, want: models.ErrForbidden.Error()},
+		{query: `query($village: String) { areaStats(area: $village) { households } }`, want: models.ErrForbidden.Error()},
+		{query: `{ areaStats { area { code } households members activeHouseholds children { area { code } households } } }`, want: expectOK},
+	},
+	"Query.trends": {
+		{query: `query($area: String) { trends(area: $area, months: 3) { months { month newApplications } } }`, want: models.ErrForbidden.Error()},
+		{query: `query($village: String) { trends(area: $village) { months { month } } }`, want: models.ErrForbidden.Error()},
+	},
 }
 
 // wantCodes maps the sentinel texts used in leakCases to GraphQL codes.
@@ -120,6 +286,7 @@ var wantCodes = map[string]string{
 	models.ErrNotFound.Error():  httpapi.CodeNotFound,
 	models.ErrForbidden.Error(): httpapi.CodeForbidden,
 	models.ErrConflict.Error():  httpapi.CodeConflict,
+	models.ErrInvalid.Error():   httpapi.CodeBadUserInput,
 }
 
 // leakTier is a caller and the sibling subtree it must not reach.
@@ -136,7 +303,12 @@ type planted struct {
 	secrets []string
 }
 
-func plant(t *testing.T, e *env, admin string, tier leakTier, n int) planted {
+// townshipOf returns the code of the township of a township or village code.
+func townshipOf(code string) string { return code[:9] + "000" }
+
+// plant registers the caller's own records first, then calls between, then registers the
+// sibling subtree's records.
+func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between func()) planted {
 	t.Helper()
 	village := firstVillage(e, tier.sibling)
 	own := firstVillage(e, tier.p.Area)
@@ -150,6 +322,28 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int) planted {
 	// Names unique to this tier: records planted for one tier may lie in another's area.
 	stem := []string{"甲", "乙", "丙", "丁", "戊", "己", "庚", "辛"}[n]
 	headName, memberName := "隐秘户主"+stem, "隐秘成员"+stem
+
+	// The caller's own records: a household, a staff member, and a dibao standard of its
+	// county for a year of its own (far ahead, so no household's standard in force
+	// changes; the sibling county gets one the same way).
+	var mine struct {
+		CreateHousehold struct {
+			ID      string
+			Members []struct{ ID string }
+		}
+	}
+	e.ok(admin, `mutation($v: String!, $o: String!) { createHousehold(input: {village: $v, address: "自家路1号", members: [{name: "本地人", idNumber: $o, relation: HEAD}]}) { id members { id } } }`,
+		map[string]any{"v": own, "o": ownID}, &mine)
+	var ownStaff struct{ CreateStaff struct{ ID string } }
+	e.ok(admin, `mutation($v: String!) { createStaff(input: {name: "本地协理员", post: VILLAGE_COORDINATOR, area: $v, from: "2024-01-01"}) { id } }`,
+		map[string]any{"v": own}, &ownStaff)
+	siblingCounty, ownCounty := "371403000000", tier.p.Area[:6]+"000000"
+	siblingYear, ownYear := 2090+n, 2080+n
+	setStd := `mutation($c: String!, $y: Int!) { setDibaoStandard(county: $c, year: $y, urban: "1500.00", rural: "1400.00") { id } }`
+	var ownStd struct{ SetDibaoStandard struct{ ID string } }
+	e.ok(admin, setStd, map[string]any{"c": ownCounty, "y": ownYear}, &ownStd)
+	between()
+
 	var made struct {
 		CreateHousehold struct {
 			ID      string
@@ -159,12 +353,7 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int) planted {
 	e.ok(admin, `mutation($v: String!, $a: String!, $r: String, $h: String!, $m: String!, $hn: String!, $mn: String!) { createHousehold(input: {village: $v, address: $a, externalRef: $r,
 	  members: [{name: $hn, idNumber: $h, relation: HEAD}, {name: $mn, idNumber: $m, relation: SPOUSE}]}) { id members { id relation } } }`,
 		map[string]any{"v": village, "a": address, "r": ref, "h": headID, "m": memberID, "hn": headName, "mn": memberName}, &made)
-	var grant struct{ CreateGrant struct{ ID string } }
-	e.ok(admin, `mutation($h: ID!) { createGrant(input: {householdId: $h, programCode: "URBAN_DIBAO", amount: "650.00", startDate: "2026-01-01"}) { id } }`,
-		map[string]any{"h": made.CreateHousehold.ID}, &grant)
-	var mine struct{ CreateHousehold struct{ ID string } }
-	e.ok(admin, `mutation($v: String!, $o: String!) { createHousehold(input: {village: $v, address: "自家路1号", members: [{name: "本地人", idNumber: $o, relation: HEAD}]}) { id } }`,
-		map[string]any{"v": own, "o": ownID}, &mine)
+	h := made.CreateHousehold.ID
 	var head, member string
 	for _, m := range made.CreateHousehold.Members {
 		if m.Relation == "HEAD" {
@@ -173,15 +362,74 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int) planted {
 			member = m.ID
 		}
 	}
-	h := made.CreateHousehold.ID
+	type grantOut struct{ ID, Reference string }
+	grant := func(field, query string, vars map[string]any) grantOut {
+		t.Helper()
+		var out map[string]grantOut
+		e.ok(admin, query, vars, &out)
+		return out[field]
+	}
+	active := grant("createGrant", `mutation($h: ID!) { createGrant(input: {householdId: $h, programCode: "URBAN_DIBAO", amount: "650.00", startDate: "2026-01-01"}) { id } }`,
+		map[string]any{"h": h})
+	submit := `mutation($h: ID!) { submitApplication(input: {householdId: $h, programCode: "TEMPORARY_RELIEF", channel: HOTLINE, note: "急难"}) { id reference } }`
+	app := grant("submitApplication", submit, map[string]any{"h": h})
+	reviewed := grant("submitApplication", submit, map[string]any{"h": h})
+	grant("reviewGrant", `mutation($id: ID!) { reviewGrant(id: $id, reason: "属实") { id } }`, map[string]any{"id": reviewed.ID})
+	suspended := grant("createGrant", `mutation($h: ID!) { createGrant(input: {householdId: $h, programCode: "TEMPORARY_RELIEF", amount: "300.00", startDate: "2026-01-01"}) { id } }`,
+		map[string]any{"h": h})
+	grant("suspendGrant", `mutation($id: ID!) { suspendGrant(id: $id, reason: "待复核") { id } }`, map[string]any{"id": suspended.ID})
+
+	// The sibling township's reserve fund, with a top-up and a draw paying the application.
+	sibTownship := townshipOf(village)
+	topUpNote, drawNote := "隐秘拨付"+stem, "隐秘支取"+stem
+	var topUp struct{ TopUpReserve struct{ ID string } }
+	e.ok(admin, `mutation($t: String!, $n: String) { topUpReserve(township: $t, amount: "5000.00", note: $n) { id } }`,
+		map[string]any{"t": sibTownship, "n": topUpNote}, &topUp)
+	townshipOfficer, err := e.verifier.Sign(auth.Principal{Subject: "leak-fund-officer", Role: models.RoleOfficer, Area: sibTownship}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var draw struct{ DrawReserve struct{ ID string } }
+	e.ok(townshipOfficer, `mutation($g: ID!, $n: String) { drawReserve(grantId: $g, amount: "120.00", note: $n) { id } }`,
+		map[string]any{"g": app.ID, "n": drawNote}, &draw)
+
+	// Charity aid and a verification of the sibling household.
+	yesterday := time.Now().AddDate(0, 0, -1).Format("2006-01-02")
+	org := "隐秘慈善会" + stem
+	var aid struct{ FileCharityAid struct{ ID string } }
+	e.ok(admin, `mutation($h: ID!, $o: String!, $d: Date!) { fileCharityAid(input: {householdId: $h, organisation: $o, date: $d, kind: CASH, amount: "200.00", filedInAdvance: false}) { id } }`,
+		map[string]any{"h": h, "o": org, "d": yesterday}, &aid)
+	dept := "隐秘核对中心" + stem
+	var ver struct{ RecordVerification struct{ ID string } }
+	e.ok(admin, `mutation($h: ID!, $in: VerificationInput!) { recordVerification(householdId: $h, input: $in) { id } }`,
+		map[string]any{"h": h, "in": map[string]any{"sourceDepartment": dept, "checkDate": yesterday, "members": []map[string]any{
+			{"memberId": head, "monthlyIncome": "310.00"}, {"memberId": member, "monthlyIncome": "0.00"}}}}, &ver)
+
+	// A staff member of the sibling village, and one of the caller's own village.
+	staffName, phone := "隐秘协理员"+stem, fmt.Sprintf("0534-777%04d", n)
+	var staff struct{ CreateStaff struct{ ID string } }
+	e.ok(admin, `mutation($v: String!, $n: String!, $p: String) { createStaff(input: {name: $n, post: VILLAGE_COORDINATOR, area: $v, phone: $p, from: "2024-01-01"}) { id } }`,
+		map[string]any{"v": village, "n": staffName, "p": phone}, &staff)
+
+	// A dibao standard of a county outside the caller's.
+	var std struct{ SetDibaoStandard struct{ ID string } }
+	e.ok(admin, setStd, map[string]any{"c": siblingCounty, "y": siblingYear}, &std)
+
 	return planted{
 		vars: map[string]any{
-			"hid": h, "mid": member, "headId": head, "gid": grant.CreateGrant.ID, "idNumber": memberID, "ref": ref,
+			"hid": h, "mid": member, "headId": head, "gid": active.ID, "idNumber": memberID, "ref": ref,
 			"address": address, "area": tier.sibling, "village": village, "ownHid": mine.CreateHousehold.ID,
-			"fresh":  fresh,
+			"ownMid": mine.CreateHousehold.Members[0].ID, "fresh": fresh,
 			"cursor": base64.RawURLEncoding.EncodeToString([]byte(village + ":" + h)),
+			"appId":  app.ID, "reference": app.Reference, "reviewedId": reviewed.ID, "suspendedId": suspended.ID,
+			"sid": staff.CreateStaff.ID, "staffName": staffName, "phone": phone, "ownSid": ownStaff.CreateStaff.ID,
+			"siblingTownship": sibTownship, "siblingCounty": siblingCounty, "siblingYear": siblingYear, "ownYear": ownYear,
+			"ownVillage": own, "ownTownship": townshipOf(own),
 		},
-		secrets: []string{h, member, head, grant.CreateGrant.ID, headID, memberID, ref, address, headName, memberName},
+		secrets: []string{h, member, head, active.ID, headID, memberID, ref, address, headName, memberName,
+			app.ID, app.Reference, reviewed.ID, reviewed.Reference, suspended.ID, topUp.TopUpReserve.ID, draw.DrawReserve.ID,
+			topUpNote, drawNote, aid.FileCharityAid.ID, org, ver.RecordVerification.ID, dept,
+			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID},
 	}
 }
 
@@ -198,17 +446,72 @@ func firstVillage(e *env, area string) string {
 	return vs[0].Code
 }
 
-// snapshot is what the city admin sees of the planted records and of the totals.
+// aggregates asks, one field a request, for every figure a caller counts over its own
+// area. Fields the role may not read answer FORBIDDEN, the same way each time.
+var aggregates = []string{
+	`{ areaStats { households members activeHouseholds activePersons committedMonthly graceHouseholds lowIncomeHouseholds
+	    byProgram { program { code } households persons committedMonthly } byCategory { category { code } households persons }
+	    children { area { code } households members activeHouseholds activePersons committedMonthly } } }`,
+	`{ trends(months: 2) { months { month newApplications approvals terminations committed } } }`,
+	`{ discoveries(first: 100) { totalCount edges { node { household { id } reasons } } } }`,
+	`{ staffingReport { total { civilAffairsStaff socialWorkers villagesWithoutAssistant villagesShortOfCoordinators shortfall }
+	    villagesShort { village { code } activeRecipients assistants coordinators } } }`,
+	`{ households { totalCount } }`,
+	`{ grants { totalCount } }`,
+	`{ staff { totalCount } }`,
+	`{ changes(first: 1000) { edges { node { id kind } } } }`,
+	`{ auditEvents { totalCount } }`,
+}
+
+// figures returns the answers to aggregates with tok.
+func figures(e *env, tok string) string {
+	var b strings.Builder
+	for _, q := range aggregates {
+		b.WriteString(e.do(tok, q, nil).raw)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// snapshot is what the city admin sees of the planted records and of the totals. The
+// audit trail is counted without the calls it records of integrators (operation "query"
+// or "mutation"), which are kept on record by design, reads included.
 func snapshot(t *testing.T, e *env, admin string, vars map[string]any) string {
 	t.Helper()
-	r := e.do(admin, `query($hid: ID!, $ownHid: ID!) {
-	  h: household(id: $hid) { address version areaCode externalRef members { id name relation monthlyIncome } grants { id status amount version } }
-	  own: household(id: $ownHid) { address version areaCode members { id } grants { id } }
-	  households { totalCount } grants { totalCount } auditEvents { totalCount } }`, map[string]any{"hid": vars["hid"], "ownHid": vars["ownHid"]})
+	r := e.do(admin, `query($hid: ID!, $ownHid: ID!, $reference: String!, $reviewedId: ID!, $suspendedId: ID!, $sid: ID!, $ownSid: ID!,
+	    $siblingTownship: String!, $siblingCounty: String) {
+	  h: household(id: $hid) { address version areaCode externalRef members { id name relation monthlyIncome } grants { id status amount version reviewFlag }
+	    charityAid { id organisation amount } verifications { id latest } }
+	  own: household(id: $ownHid) { address version areaCode members { id } grants { id } charityAid { id } verifications { id } }
+	  app: application(reference: $reference) { status version events { id } }
+	  reviewed: grant(id: $reviewedId) { status version }
+	  suspended: grant(id: $suspendedId) { status version }
+	  staffMember(id: $sid) { name phone areaCode until version }
+	  ownStaff: staffMember(id: $ownSid) { name areaCode until version }
+	  reserveFund(township: $siblingTownship) { balance entries(first: 100) { totalCount } }
+	  jurisdiction(code: $siblingTownship) { population }
+	  dibaoStandards(area: $siblingCounty) { id year urban rural updatedAt }
+	  households { totalCount } grants { totalCount } staff { totalCount } auditEvents { totalCount }
+	  queries: auditEvents(filter: {operation: "query"}) { totalCount }
+	  mutations: auditEvents(filter: {operation: "mutation"}) { totalCount } }`, vars)
 	if len(r.Errors) > 0 {
 		t.Fatalf("snapshot: %s", r.raw)
 	}
-	return string(r.Data)
+	var counts struct {
+		AuditEvents, Queries, Mutations struct{ TotalCount int }
+	}
+	if err := json.Unmarshal(r.Data, &counts); err != nil {
+		t.Fatal(err)
+	}
+	var data map[string]any
+	if err := json.Unmarshal(r.Data, &data); err != nil {
+		t.Fatal(err)
+	}
+	delete(data, "auditEvents")
+	delete(data, "queries")
+	delete(data, "mutations")
+	out, _ := json.Marshal(data)
+	return fmt.Sprintf("%s audit events (integrators' calls aside): %d", out, counts.AuditEvents.TotalCount-counts.Queries.TotalCount-counts.Mutations.TotalCount)
 }
 
 // schemaFields lists "Query.x" and "Mutation.y" for every root field, by introspection.
@@ -284,11 +587,16 @@ func TestScopeLeakMatrix(t *testing.T) {
 		}
 		for n, tier := range tiers {
 			t.Run(tier.name, func(t *testing.T) {
-				pl := plant(t, e, admin, tier, n)
 				tier.p.Subject = "leak-" + strings.ReplaceAll(tier.name, " ", "-")
 				tok, err := e.verifier.Sign(tier.p, time.Hour)
 				if err != nil {
 					t.Fatal(err)
+				}
+				// What the caller counts must not move when only the sibling subtree changes.
+				var counted string
+				pl := plant(t, e, admin, tier, n, func() { counted = figures(e, tok) })
+				if now := figures(e, tok); now != counted {
+					t.Errorf("the caller's figures moved with the sibling subtree:\nbefore %.2000s\nafter  %.2000s", counted, now)
 				}
 				before := snapshot(t, e, admin, pl.vars)
 				for _, field := range fields {
@@ -296,6 +604,8 @@ func TestScopeLeakMatrix(t *testing.T) {
 						want := c.want
 						if c.action != 0 && !tier.p.May(c.action) {
 							want = models.ErrForbidden.Error()
+						} else if w, ok := c.byTier[tier.name]; ok {
+							want = w
 						}
 						r := e.do(tok, c.query, pl.vars)
 						for _, s := range pl.secrets {
@@ -313,6 +623,14 @@ func TestScopeLeakMatrix(t *testing.T) {
 							_ = json.Unmarshal(r.Data, &data)
 							if want == expectEmpty && !empty(data) {
 								t.Errorf("%s case %d: want an empty answer, got %.400s", field, i, r.raw)
+							}
+							for _, w := range c.wantIn {
+								if strings.HasPrefix(w, "$") {
+									w = fmt.Sprint(pl.vars[w[1:]])
+								}
+								if !strings.Contains(r.raw, w) {
+									t.Errorf("%s case %d: want %s in the answer, got %.400s", field, i, w, r.raw)
+								}
 							}
 						default:
 							if r.code() != wantCodes[want] {

@@ -52,6 +52,10 @@ func (r *staffMemberResolver) Area(ctx context.Context, obj *models.StaffMember)
 	return r.Store.Jurisdiction(ctx, obj.AreaCode)
 }
 
+func (r *staffMemberResolver) Phone(ctx context.Context, obj *models.StaffMember, reveal *bool) (*string, error) {
+	return r.Store.PhoneOf(ctx, obj, reveal != nil && *reveal)
+}
+
 func (r *staffMemberResolver) Active(ctx context.Context, obj *models.StaffMember) (bool, error) {
 	return obj.ActiveOn(r.Store.Today()), nil
 }

@@ -288,3 +288,75 @@ func TestIDNumbersAreMaskedAndRevealsAudited(t *testing.T) {
 		}
 	})
 }
+
+func TestStaffPhonesAreMaskedAndRevealsAudited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		m, err := st.CreateStaff(admin(), models.StaffInput{Name: "孙丽娟", Post: models.PostVillageCoordinator, Area: villageA1, Phone: ptr("13905341234"), From: day(2024, 1, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		masked, err := st.PhoneOf(storetest.As(models.RoleAuditor, cityArea), m, false)
+		if err != nil || masked == nil || *masked != "1390***1234" {
+			t.Fatalf("masked %v, %v", masked, err)
+		}
+		tests := []struct {
+			name string
+			ctx  context.Context
+			ok   bool
+		}{
+			{"city admin", admin(), true},
+			{"township officer", storetest.As(models.RoleOfficer, townshipA1), true},
+			{"village assistant", storetest.As(models.RoleAssistant, villageA1), false},
+			{"auditor", storetest.As(models.RoleAuditor, cityArea), false},
+			{"integrator", storetest.As(models.RoleIntegrator, cityArea, "MINIMUM_LIVING"), false},
+			{"officer of a sibling township", storetest.As(models.RoleOfficer, townshipA2), false},
+			{"admin of a sibling county", storetest.As(models.RoleAdmin, countyB), false},
+		}
+		reveals := 0
+		for _, tt := range tests {
+			got, err := st.PhoneOf(tt.ctx, m, true)
+			switch {
+			case tt.ok && (err != nil || got == nil || *got != "13905341234"):
+				t.Errorf("%s: %v, %v", tt.name, got, err)
+			case !tt.ok && (!errors.Is(err, models.ErrForbidden) || got != nil):
+				t.Errorf("%s: %v, %v; want FORBIDDEN", tt.name, got, err)
+			}
+			if tt.ok {
+				reveals++
+			}
+		}
+		evs := auditOf(t, st, &models.AuditFilter{Operation: ptr("revealPhone")})
+		if len(evs) != reveals {
+			t.Fatalf("%d reveal events, want %d", len(evs), reveals)
+		}
+		for _, ev := range evs {
+			if ev.RecordIDs != m.ID || ev.AreaCode != m.AreaCode || strings.Contains(ev.Before+ev.After, "1390") {
+				t.Errorf("reveal event %+v", ev)
+			}
+		}
+		// No phone, nothing to mask or reveal, and no audit record.
+		none, err := st.CreateStaff(admin(), models.StaffInput{Name: "王建国", Post: models.PostSocialWorker, Area: townshipA1, From: day(2024, 1, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.PhoneOf(admin(), none, true); got != nil || err != nil {
+			t.Errorf("no phone: %v, %v", got, err)
+		}
+		if evs := auditOf(t, st, &models.AuditFilter{Operation: ptr("revealPhone")}); len(evs) != reveals {
+			t.Errorf("%d reveal events after a reveal of no phone, want %d", len(evs), reveals)
+		}
+		// A masked phone is refused as input, naming the field, and nothing changes.
+		var fe *models.FieldError
+		_, err = st.UpdateStaff(admin(), m.ID, models.StaffPatch{Phone: masked})
+		if !errors.As(err, &fe) || fe.Field != "input.phone" || !strings.Contains(fe.Message, "masked") {
+			t.Errorf("updateStaff(masked phone): %v", err)
+		}
+		_, err = st.CreateStaff(admin(), models.StaffInput{Name: "李娜", Post: models.PostSocialWorker, Area: townshipA1, Phone: masked, From: day(2024, 1, 1)})
+		if !errors.As(err, &fe) || fe.Field != "input.phone" {
+			t.Errorf("createStaff(masked phone): %v", err)
+		}
+		if got, err := st.StaffMember(admin(), m.ID); err != nil || got.Phone == nil || *got.Phone != "13905341234" || got.Version != m.Version {
+			t.Errorf("after refused updates: %+v, %v", got, err)
+		}
+	})
+}

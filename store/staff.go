@@ -298,6 +298,9 @@ func (s *Store) checkStaff(sc scope, m *models.StaffMember) error {
 	if !sc.p.Covers(u.Code) {
 		return models.Forbidden("input.area: %s is outside your jurisdiction", u.Code)
 	}
+	if err := refuseMasked("input.phone", m.Phone); err != nil {
+		return err
+	}
 	phone, err := optionalText("input.phone", m.Phone, maxPhoneLen)
 	if err != nil {
 		return err
