@@ -269,6 +269,17 @@ var leakCases = map[string][]leakCase{
 		  members: [{name: "越界人", idNumber: $fresh, relation: HEAD}]}], dryRun: true) { committed created updated rejected results { id outcome } errors { field code reason } } }`,
 			want: expectOK, action: auth.ActionImport, wantIn: []string{`"committed":false`, `"rejected":1`, `"code":"CONFLICT"`}},
 	},
+	// A department's check of a person of the sibling subtree is refused exactly like a
+	// check of an unknown person, and moves nothing (a GRACE move would be a leak too).
+	"Mutation.importVerifications": {
+		{query: `mutation($idNumber: String!) { importVerifications(records: [{idNumber: $idNumber, source: "TAX", checkDate: "2026-01-05",
+		  monthlyIncome: "9000.00", ownsVehicle: true}]) { committed created rejected results { id outcome } errors { field code reason } } }`,
+			want: expectOK, action: auth.ActionImport,
+			wantIn: []string{`"committed":false`, `"rejected":1`, `"code":"NOT_FOUND"`, "no person with this ID number is registered in your area"}},
+		{query: `mutation($idNumber: String!) { importVerifications(records: [{idNumber: $idNumber, source: "TAX", checkDate: "2026-01-05",
+		  monthlyIncome: "9000.00"}], dryRun: true, partial: true) { committed created rejected errors { field code reason } } }`,
+			want: expectOK, action: auth.ActionImport, wantIn: []string{`"rejected":1`, `"code":"NOT_FOUND"`}},
+	},
 	// Dashboard aggregates count the caller's subtree only.
 	"Query.areaStats": {
 		{query: `query($area: String) { areaStats(area: $area) { households } }`, want: models.ErrForbidden.Error()},
