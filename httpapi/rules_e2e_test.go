@@ -59,7 +59,7 @@ func (e *env) newHousehold(village string, registered bool, ms ...ruleMember) cr
 		in = append(in, x)
 	}
 	var out struct{ CreateHousehold created }
-	e.ok(e.token(models.RoleAdmin, division.CityCode), `mutation($in: HouseholdInput!) { createHousehold(input: $in) { id members { id idNumber } } }`,
+	e.ok(e.token(models.RoleAdmin, division.CityCode), `mutation($in: HouseholdInput!) { createHousehold(input: $in) { id members { id idNumber(reveal: true) } } }`,
 		map[string]any{"in": map[string]any{"village": village, "address": "政策路1号", "povertyRegistered": registered, "members": in}}, &out)
 	return out.CreateHousehold
 }
