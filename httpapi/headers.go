@@ -2,14 +2,8 @@ package httpapi
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
-	"regexp"
 	"slices"
-	"strings"
-
-	"github.com/99designs/gqlgen/graphql/playground"
 )
 
 // baseHeaders sets the headers every answer carries: no MIME sniffing, no referrer.
@@ -19,42 +13,6 @@ func baseHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		next.ServeHTTP(w, r)
-	})
-}
-
-// inlineScript matches the inline scripts of a page (those without a src attribute).
-var inlineScript = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
-
-// graphiQL serves the GraphiQL page with a content security policy: scripts only from
-// the page's own inline script (pinned by its hash) and the CDN GraphiQL loads from, no
-// framing by any site, requests only to this origin.
-func graphiQL() http.Handler {
-	page := playground.Handler("jiuzhu 救助 GraphQL", "/graphql")
-	rec := &bufferWriter{header: http.Header{}}
-	page(rec, &http.Request{Method: http.MethodGet, Header: http.Header{}})
-	var hashes []string
-	for _, m := range inlineScript.FindAllSubmatch(rec.body.Bytes(), -1) {
-		sum := sha256.Sum256(m[1])
-		hashes = append(hashes, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
-	}
-	const cdn = "https://cdn.jsdelivr.net"
-	csp := strings.Join([]string{
-		"default-src 'none'",
-		"script-src " + cdn + " " + strings.Join(hashes, " "),
-		"style-src 'unsafe-inline' " + cdn,
-		"font-src " + cdn,
-		"img-src 'self' data: " + cdn,
-		"connect-src 'self'",
-		"base-uri 'none'",
-		"form-action 'none'",
-		"frame-ancestors 'none'",
-	}, "; ")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cache-Control", "no-store")
-		page(w, r)
 	})
 }
 

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -103,15 +104,35 @@ func TestSecurityHeadersOnPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	page, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	csp := res.Header.Get("Content-Security-Policy")
-	for _, want := range []string{"default-src 'none'", "frame-ancestors 'none'", "script-src https://cdn.jsdelivr.net 'sha256-", "connect-src 'self'"} {
+	for _, want := range []string{"default-src 'none'", "frame-ancestors 'none'", "script-src 'self';", "connect-src 'self'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("CSP %q lacks %q", csp, want)
 		}
 	}
-	if strings.Contains(csp, "script-src 'unsafe-inline'") {
-		t.Errorf("CSP allows inline scripts: %q", csp)
+	if strings.Contains(csp, "unsafe-eval") || strings.Contains(csp, "script-src 'self' 'unsafe-inline'") || strings.Contains(csp, "https:") {
+		t.Errorf("CSP allows inline or remote scripts: %q", csp)
+	}
+	// GraphiQL and its scripts come from the binary, never from a CDN.
+	if bytes.Contains(page, []byte("https://")) || !bytes.Contains(page, []byte(`src="/graphiql/graphiql.min.js"`)) {
+		t.Errorf("the GraphiQL page does not load its embedded scripts:\n%s", page)
+	}
+	for path, typ := range map[string]string{"/graphiql/graphiql.min.js": "javascript", "/graphiql/react.production.min.js": "javascript",
+		"/graphiql/graphiql.min.css": "text/css", "/graphiql/init.js": "javascript"} {
+		r, err := http.Get(e.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+		if r.StatusCode != http.StatusOK || n == 0 || !strings.Contains(r.Header.Get("Content-Type"), typ) {
+			t.Errorf("%s: %d, %d bytes, %s", path, r.StatusCode, n, r.Header.Get("Content-Type"))
+		}
+	}
+	if r, err := http.Get(e.url + "/graphiql/"); err != nil || r.StatusCode != http.StatusNotFound {
+		t.Errorf("/graphiql/ lists a directory: %v %v", r.StatusCode, err)
 	}
 	for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"} {
 		if got := res.Header.Get(h); got != want {

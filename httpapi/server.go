@@ -22,6 +22,7 @@ import (
 	"jiuzhu/auth"
 	"jiuzhu/dashboard"
 	"jiuzhu/graph"
+	"jiuzhu/graphiql"
 	"jiuzhu/loaders"
 	"jiuzhu/resolvers"
 	"jiuzhu/store"
@@ -91,7 +92,8 @@ func New(o Options) http.Handler {
 		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", staffingXLSX)))
 	mux.Handle("GET /export/staffing.csv", o.Verifier.Middleware(exportStaffing(o.Store, log, "csv",
 		"text/csv; charset=utf-8", staffingCSV)))
-	mux.Handle("GET /{$}", graphiQL())
+	mux.Handle("GET /{$}", graphiql.Page())
+	mux.Handle("GET /graphiql/", graphiql.Assets())
 	board := dashboard.Handler(dashboard.Options{DemoTokens: o.DemoTokens})
 	mux.Handle("/dashboard", board)
 	mux.Handle("/dashboard/", board)
