@@ -340,6 +340,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AddMember           func(childComplexity int, householdID string, input models.MemberInput) int
 		ApproveGrant        func(childComplexity int, id string, input models.ApprovalInput, expectedVersion *int) int
+		ClearReviewFlag     func(childComplexity int, grantID string, reason string, expectedVersion *int) int
 		CreateGrant         func(childComplexity int, input models.GrantInput) int
 		CreateHousehold     func(childComplexity int, input models.HouseholdInput) int
 		CreateStaff         func(childComplexity int, input models.StaffInput) int
@@ -638,6 +639,7 @@ type MutationResolver interface {
 	FileCharityAid(ctx context.Context, input models.CharityAidInput) (*models.CharityAid, error)
 	SetDibaoStandard(ctx context.Context, county string, year int, urban models.Money, rural models.Money) (*models.DibaoStandard, error)
 	RecordVerification(ctx context.Context, householdID string, input models.VerificationInput) (*models.Verification, error)
+	ClearReviewFlag(ctx context.Context, grantID string, reason string, expectedVersion *int) (*models.Grant, error)
 	CreateStaff(ctx context.Context, input models.StaffInput) (*models.StaffMember, error)
 	UpdateStaff(ctx context.Context, id string, input models.StaffPatch) (*models.StaffMember, error)
 	EndStaff(ctx context.Context, id string, until *models.Date) (*models.StaffMember, error)
@@ -1952,6 +1954,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveGrant(childComplexity, args["id"].(string), args["input"].(models.ApprovalInput), args["expectedVersion"].(*int)), true
+	case "Mutation.clearReviewFlag":
+		if e.ComplexityRoot.Mutation.ClearReviewFlag == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_clearReviewFlag_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ClearReviewFlag(childComplexity, args["grantId"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.createGrant":
 		if e.ComplexityRoot.Mutation.CreateGrant == nil {
 			break
@@ -4378,6 +4391,36 @@ func (ec *executionContext) field_Mutation_approveGrant_args(ctx context.Context
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_clearReviewFlag_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "grantId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["grantId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -11311,6 +11354,50 @@ func (ec *executionContext) fieldContext_Mutation_recordVerification(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_recordVerification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_clearReviewFlag(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_clearReviewFlag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ClearReviewFlag(ctx, fc.Args["grantId"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+			return ec.marshalNGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_clearReviewFlag(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_clearReviewFlag_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19982,6 +20069,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "recordVerification":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordVerification(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clearReviewFlag":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_clearReviewFlag(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

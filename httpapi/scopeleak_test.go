@@ -164,6 +164,9 @@ var leakCases = map[string][]leakCase{
 	"Mutation.suspendGrant": {
 		{query: `mutation($gid: ID!) { suspendGrant(id: $gid, reason: "越界") { id status } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
 	},
+	"Mutation.clearReviewFlag": {
+		{query: `mutation($gid: ID!) { clearReviewFlag(grantId: $gid, reason: "越界") { id reviewFlag reviewReason } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
+	},
 	"Mutation.resumeGrant": {
 		{query: `mutation($suspendedId: ID!) { resumeGrant(id: $suspendedId, reason: "越界") { id status } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
 	},

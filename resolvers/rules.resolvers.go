@@ -52,6 +52,10 @@ func (r *mutationResolver) RecordVerification(ctx context.Context, householdID s
 	return r.Store.RecordVerification(ctx, householdID, input)
 }
 
+func (r *mutationResolver) ClearReviewFlag(ctx context.Context, grantID string, reason string, expectedVersion *int) (*models.Grant, error) {
+	return r.Store.ClearReviewFlag(ctx, grantID, reason, expectedVersion)
+}
+
 func (r *queryResolver) DibaoStandards(ctx context.Context, area *string, year *int) ([]*models.DibaoStandard, error) {
 	return r.Store.DibaoStandards(ctx, area, year)
 }
