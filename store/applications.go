@@ -47,22 +47,11 @@ func (s *Store) SubmitApplication(ctx context.Context, in models.ApplicationInpu
 	today := s.now().In(policy.ChinaTime)
 	var out *models.Grant
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		prog, err := s.program(tx, strings.TrimSpace(in.ProgramCode))
-		if err != nil {
-			return models.WithField("input.programCode", err)
-		}
-		if !prog.Active {
-			return models.Invalid("input.programCode", "program %s is not active; applications open only on active programs", prog.Code)
-		}
-		h, err := s.household(sc.rows(tx, "households"), in.HouseholdID)
+		prog, h, err := s.grantTarget(tx, sc, in.ProgramCode, in.HouseholdID, in.MemberID, "applications")
 		if err != nil {
 			return err
 		}
-		if in.MemberID != nil {
-			if _, err := member(sc.rows(tx, "members").Where("members.id = ? AND members.household_id = ?", *in.MemberID, h.ID)); err != nil {
-				return err
-			}
-		} else if prog.CategoryCode == catalogue.CategoryMedical {
+		if in.MemberID == nil && prog.CategoryCode == catalogue.CategoryMedical {
 			return models.Invalid("input.memberId", "medical assistance is for one person: name the member (P3)")
 		}
 		// The counter row is taken last, so that it is held for as short a time as possible.
@@ -77,25 +66,12 @@ func (s *Store) SubmitApplication(ctx context.Context, in models.ApplicationInpu
 			StartDate: models.DateOf(today), Version: 1, CreatedBy: sc.p.Subject,
 			Reference: &ref, Channel: &ch,
 		}
-		if err := tx.Create(g).Error; err != nil {
-			return err
-		}
-		if err := s.logChange(tx, grantChanged(models.ChangeCreated, g)); err != nil {
-			return err
-		}
 		reason := "application received via " + string(ch)
 		if note != nil {
 			reason += ": " + *note
 		}
-		ev := &models.GrantEvent{
-			ID: newID(), GrantID: g.ID, AreaCode: g.AreaCode, Actor: sc.p.Subject,
-			ActorRole: sc.p.Role, ActorArea: sc.p.Area, ToStatus: g.Status, Reason: reason,
-		}
-		if err := tx.Create(ev).Error; err != nil {
-			return err
-		}
 		out = g
-		return s.audit(tx, sc, "submitApplication", g.AreaCode, []string{g.ID}, nil, g)
+		return s.insertGrant(tx, sc, g, reason, "submitApplication")
 	})
 	if err != nil {
 		return nil, wrap("submit application", err)

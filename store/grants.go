@@ -140,21 +140,9 @@ func (s *Store) CreateGrant(ctx context.Context, in models.GrantInput) (*models.
 	}
 	var out *models.Grant
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		prog, err := s.program(tx, strings.TrimSpace(in.ProgramCode))
-		if err != nil {
-			return models.WithField("input.programCode", err)
-		}
-		if !prog.Active {
-			return models.Invalid("input.programCode", "program %s is not active; grants open only on active programs", prog.Code)
-		}
-		h, err := s.household(sc.rows(tx, "households"), in.HouseholdID)
+		prog, h, err := s.grantTarget(tx, sc, in.ProgramCode, in.HouseholdID, in.MemberID, "grants")
 		if err != nil {
 			return err
-		}
-		if in.MemberID != nil {
-			if _, err := member(sc.rows(tx, "members").Where("members.id = ? AND members.household_id = ?", *in.MemberID, h.ID)); err != nil {
-				return err
-			}
 		}
 		g := &models.Grant{
 			ID: newID(), HouseholdID: h.ID, MemberID: in.MemberID, AreaCode: h.AreaCode,
@@ -162,27 +150,39 @@ func (s *Store) CreateGrant(ctx context.Context, in models.GrantInput) (*models.
 			Amount: in.Amount, StartDate: in.StartDate, EndDate: in.EndDate, Version: 1,
 			CreatedBy: sc.p.Subject,
 		}
-		if err := tx.Create(g).Error; err != nil {
-			return err
-		}
-		ev := &models.GrantEvent{
-			ID: newID(), GrantID: g.ID, AreaCode: g.AreaCode, Actor: sc.p.Subject,
-			ActorRole: sc.p.Role, ActorArea: sc.p.Area, ToStatus: status, Reason: "opened",
-		}
-		if err := tx.Create(ev).Error; err != nil {
+		if err := s.insertGrant(tx, sc, g, "opened", "createGrant"); err != nil {
 			return err
 		}
 		out = g
-		if err := s.audit(tx, sc, "createGrant", g.AreaCode, []string{g.ID, h.ID}, nil, g); err != nil {
-			return err
-		}
-		if err := s.logChange(tx, grantChanged(models.ChangeCreated, g)); err != nil {
-			return err
-		}
 		return s.refreshOne(tx, sc, h.ID)
 	})
 	if err != nil {
 		return nil, wrap("create grant", err)
 	}
 	return out, nil
+}
+
+// grantTarget reads, inside tx, what a new grant or application ties together: an active
+// program, a household of the caller's area and, when memberID is set, one of its
+// members. what names the records being opened, for the message on an inactive program.
+// It returns a *models.FieldError on input.programCode for an unknown or inactive
+// program, and models.ErrNotFound for a household or member outside the caller's area.
+func (s *Store) grantTarget(tx *gorm.DB, sc scope, programCode, householdID string, memberID *string, what string) (*models.Program, *models.Household, error) {
+	prog, err := s.program(tx, strings.TrimSpace(programCode))
+	if err != nil {
+		return nil, nil, models.WithField("input.programCode", err)
+	}
+	if !prog.Active {
+		return nil, nil, models.Invalid("input.programCode", "program %s is not active; %s open only on active programs", prog.Code, what)
+	}
+	h, err := s.household(sc.rows(tx, "households"), householdID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if memberID != nil {
+		if _, err := member(sc.rows(tx, "members").Where("members.id = ? AND members.household_id = ?", *memberID, h.ID)); err != nil {
+			return nil, nil, err
+		}
+	}
+	return prog, h, nil
 }

@@ -240,28 +240,19 @@ func (s *Store) checkRecord(sc scope, i int, r *models.HouseholdRecord) *importC
 // importAttempt plans the valid candidates against the database and, unless the batch
 // must write nothing, writes them, all in one transaction.
 func (s *Store) importAttempt(ctx context.Context, sc scope, cands []*importCandidate, opt ImportOptions) (*models.ImportReport, error) {
-	var report *models.ImportReport
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	report, err := s.importTx(ctx, opt, func(tx *gorm.DB) ([]*models.ImportError, error) {
 		if err := s.planImport(tx, sc, cands); err != nil {
-			return err
+			return nil, err
 		}
-		report = &models.ImportReport{DryRun: opt.DryRun, Partial: opt.Partial}
+		var errs []*models.ImportError
 		for _, c := range cands {
 			if c.err != nil {
-				report.Rejected++
-				report.Errors = append(report.Errors, c.err)
+				errs = append(errs, c.err)
 			}
 		}
-		if opt.DryRun || (report.Rejected > 0 && !opt.Partial) {
-			return errRollback
-		}
-		if err := s.writeImport(tx, sc, cands); err != nil {
-			return err
-		}
-		report.Committed = true
-		return nil
-	})
-	if err != nil && !errors.Is(err, errRollback) {
+		return errs, nil
+	}, func(tx *gorm.DB) error { return s.writeImport(tx, sc, cands) })
+	if err != nil {
 		return nil, err
 	}
 	for _, c := range cands {
@@ -274,17 +265,51 @@ func (s *Store) importAttempt(ctx context.Context, sc scope, cands []*importCand
 		case c.outcome != models.ImportCreated:
 			r.ID = c.resultID
 		}
-		switch r.Outcome {
-		case models.ImportCreated:
-			report.Created++
-		case models.ImportUpdated:
-			report.Updated++
-		case models.ImportUnchanged:
-			report.Unchanged++
-		}
-		report.Results = append(report.Results, r)
+		tally(report, r)
 	}
 	return report, nil
+}
+
+// importTx runs one attempt of an import in a transaction. plan checks the batch against
+// the database and returns the faults of its invalid records; unless the options or those
+// faults say that nothing may be written (a dry run, or a fault in an all-or-nothing
+// batch), write writes the valid records. Otherwise the transaction rolls back, so that
+// nothing of the attempt stays. The report holds the faults and whether the attempt
+// committed; the caller adds the results with tally.
+func (s *Store) importTx(ctx context.Context, opt ImportOptions, plan func(tx *gorm.DB) ([]*models.ImportError, error), write func(tx *gorm.DB) error) (*models.ImportReport, error) {
+	var report *models.ImportReport
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		errs, err := plan(tx)
+		if err != nil {
+			return err
+		}
+		report = &models.ImportReport{DryRun: opt.DryRun, Partial: opt.Partial, Rejected: len(errs), Errors: errs}
+		if opt.DryRun || (len(errs) > 0 && !opt.Partial) {
+			return errRollback
+		}
+		if err := write(tx); err != nil {
+			return err
+		}
+		report.Committed = true
+		return nil
+	})
+	if err != nil && !errors.Is(err, errRollback) {
+		return nil, err
+	}
+	return report, nil
+}
+
+// tally adds the result of one record to report, counting its outcome.
+func tally(report *models.ImportReport, r *models.ImportResult) {
+	switch r.Outcome {
+	case models.ImportCreated:
+		report.Created++
+	case models.ImportUpdated:
+		report.Updated++
+	case models.ImportUnchanged:
+		report.Unchanged++
+	}
+	report.Results = append(report.Results, r)
 }
 
 // planImport reads, in one query per table, the households the batch names by reference

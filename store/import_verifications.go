@@ -177,30 +177,21 @@ func (s *Store) checkVerificationRecord(i int, r *models.VerificationRecord) *ve
 // importVerificationsAttempt plans the batch and, unless it must write nothing, records
 // its verifications, in one transaction.
 func (s *Store) importVerificationsAttempt(ctx context.Context, sc scope, cands []*verificationCandidate, opt ImportOptions) (*models.ImportReport, error) {
-	var report *models.ImportReport
 	var groups []*verificationGroup
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	report, err := s.importTx(ctx, opt, func(tx *gorm.DB) ([]*models.ImportError, error) {
 		var err error
 		if groups, err = s.planVerifications(tx, sc, cands); err != nil {
-			return err
+			return nil, err
 		}
-		report = &models.ImportReport{DryRun: opt.DryRun, Partial: opt.Partial}
+		var errs []*models.ImportError
 		for _, c := range cands {
 			if c.err != nil {
-				report.Rejected++
-				report.Errors = append(report.Errors, c.err)
+				errs = append(errs, c.err)
 			}
 		}
-		if opt.DryRun || (report.Rejected > 0 && !opt.Partial) {
-			return errRollback
-		}
-		if err := s.writeVerifications(tx, sc, groups); err != nil {
-			return err
-		}
-		report.Committed = true
-		return nil
-	})
-	if err != nil && !errors.Is(err, errRollback) {
+		return errs, nil
+	}, func(tx *gorm.DB) error { return s.writeVerifications(tx, sc, groups) })
+	if err != nil {
 		return nil, err
 	}
 	for _, c := range cands {
@@ -211,15 +202,7 @@ func (s *Store) importVerificationsAttempt(ctx context.Context, sc scope, cands 
 				r.ID = c.group.id
 			}
 		}
-		switch r.Outcome {
-		case models.ImportCreated:
-			report.Created++
-		case models.ImportUpdated:
-			report.Updated++
-		case models.ImportUnchanged:
-			report.Unchanged++
-		}
-		report.Results = append(report.Results, r)
+		tally(report, r)
 	}
 	return report, nil
 }

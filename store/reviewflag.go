@@ -58,11 +58,7 @@ func (s *Store) ClearReviewFlag(ctx context.Context, id, reason string, expected
 			return models.Conflict("the grant was changed by someone else; reload it and try again")
 		}
 		from := g.Status
-		ev := &models.GrantEvent{
-			ID: newID(), GrantID: g.ID, AreaCode: g.AreaCode, Actor: sc.p.Subject, ActorRole: sc.p.Role,
-			ActorArea: sc.p.Area, FromStatus: &from, ToStatus: g.Status, Reason: "review flag cleared: " + r,
-		}
-		if err := tx.Create(ev).Error; err != nil {
+		if err := tx.Create(grantEvent(sc.p, g, &from, g.Status, "review flag cleared: "+r)).Error; err != nil {
 			return err
 		}
 		g.ReviewFlag, g.ReviewReason, g.Version = false, nil, g.Version+1

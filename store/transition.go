@@ -33,11 +33,7 @@ func (s *Store) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to
 		return models.Conflict("the grant was changed by someone else; reload it and try again")
 	}
 	from := g.Status
-	ev := &models.GrantEvent{
-		ID: newID(), GrantID: g.ID, AreaCode: g.AreaCode, Actor: actor.Subject,
-		ActorRole: actor.Role, ActorArea: actor.Area, FromStatus: &from, ToStatus: to, Reason: reason,
-	}
-	if err := tx.Create(ev).Error; err != nil {
+	if err := tx.Create(grantEvent(actor, g, &from, to, reason)).Error; err != nil {
 		return err
 	}
 	g.Status, g.Version = to, g.Version+1
@@ -46,4 +42,29 @@ func (s *Store) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to
 	}
 	// Receiving a grant or not is an input of the derived values (P14, P17).
 	return s.refreshOne(tx, scopeFor(actor), g.HouseholdID)
+}
+
+// grantEvent returns the history entry of a grant moving from status from (nil when it
+// opens) to status to, made by actor for reason.
+func grantEvent(actor auth.Principal, g *models.Grant, from *models.GrantStatus, to models.GrantStatus, reason string) *models.GrantEvent {
+	return &models.GrantEvent{
+		ID: newID(), GrantID: g.ID, AreaCode: g.AreaCode, Actor: actor.Subject,
+		ActorRole: actor.Role, ActorArea: actor.Area, FromStatus: from, ToStatus: to, Reason: reason,
+	}
+}
+
+// insertGrant stores the new grant g inside tx with its opening event (reason), its
+// entry in the change feed and its audit record under op. Every path that opens a grant
+// goes through here.
+func (s *Store) insertGrant(tx *gorm.DB, sc scope, g *models.Grant, reason, op string) error {
+	if err := tx.Create(g).Error; err != nil {
+		return err
+	}
+	if err := tx.Create(grantEvent(sc.p, g, nil, g.Status, reason)).Error; err != nil {
+		return err
+	}
+	if err := s.logChange(tx, grantChanged(models.ChangeCreated, g)); err != nil {
+		return err
+	}
+	return s.audit(tx, sc, op, g.AreaCode, []string{g.ID, g.HouseholdID}, nil, g)
 }
