@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -12,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,17 +38,17 @@ func chromiumPath() string {
 	return ""
 }
 
-// artifactDir returns where screenshots go: $TEST_ARTIFACTS/dashboard, else a temporary
-// directory of the test.
-func artifactDir(t *testing.T) string {
+// artifactDir returns where the screenshots of page go: $TEST_ARTIFACTS/page, else a
+// temporary directory of the test.
+func artifactDir(t *testing.T, page string) string {
 	dir := t.TempDir()
 	if base := os.Getenv("TEST_ARTIFACTS"); base != "" {
-		dir = filepath.Join(base, "dashboard")
+		dir = filepath.Join(base, page)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	t.Logf("screenshots of the dashboard are saved in %s", dir)
+	t.Logf("screenshots of %s are saved in %s", page, dir)
 	return dir
 }
 
@@ -139,11 +137,8 @@ const statsQuery = `query($area: String) { areaStats(area: $area) {
 // down to a village and back up, then signs in as a township and checks that the page
 // offers nothing above the township and refuses a forged navigation to the county.
 func TestDashboardInABrowser(t *testing.T) {
-	chrome := chromiumPath()
-	if chrome == "" {
-		t.Skip("no Chromium found (apt-get install chromium, or set CHROMIUM): the browser test of the dashboard is skipped")
-	}
-	shots := artifactDir(t)
+	b := newBrowser(t, "the dashboard", 1280, 1400, 2*time.Minute)
+	shots := artifactDir(t, "dashboard")
 	base, out, stop := startDemo(t, filepath.Join(t.TempDir(), "data"))
 	defer stop()
 	toks := tokens(out.String())
@@ -151,67 +146,8 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Fatalf("printed %d tokens, want 4", len(toks))
 	}
 	countyTok, townshipTok := toks[1], toks[2]
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.WindowSize(1280, 1400),
-		chromedp.Flag("disable-dev-shm-usage", true))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	defer cancelCtx()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancelTimeout()
-
-	// Any script error, CSP violation included, fails the test.
-	var (
-		mu         sync.Mutex
-		pageErrors []string
-	)
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.Type != chromedp.ConsoleError && m.Type != chromedp.ConsoleException {
-				continue
-			}
-			mu.Lock()
-			pageErrors = append(pageErrors, m.String()+" at "+m.URL)
-			mu.Unlock()
-		}
-	}()
-	errorsSoFar := func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Clone(pageErrors)
-	}
-	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v (page errors: %v)", step, err, errorsSoFar())
-		}
-	}
-	eval := func(step, expr string, out any) {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](expr))
-		if err == nil {
-			err = json.Unmarshal(v, out)
-		}
-		if err != nil {
-			t.Fatalf("%s: %v (page errors: %v)", step, err, errorsSoFar())
-		}
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	run, eval, errorsSoFar := b.run, b.eval, b.errors
+	shot := func(name string) { t.Helper(); b.screenshot(shots, name) }
 	shown := func(area string) chromedp.Action[chromedp.Void] {
 		return chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#content[data-area="%s"]`, area)))
 	}
