@@ -151,32 +151,12 @@ func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
 func (s *Store) refreshArea(tx *gorm.DB, sc scope, code string) (int, error) {
 	lo, hi := division.Range(code)
 	changed := 0
-	var after keyset
-	for {
-		var rows []struct{ ID, AreaCode string }
-		q := sc.rows(tx, "households").Select("households.id, households.area_code").
-			Where("households.area_code BETWEEN ? AND ?", lo, hi)
-		if after.id != "" {
-			q = q.Where("(households.area_code, households.id) > (?, ?)", after.area, after.id)
-		}
-		if err := q.Order("households.area_code").Order("households.id").Limit(refreshBatch).Scan(&rows).Error; err != nil {
-			return changed, err
-		}
-		if len(rows) == 0 {
-			return changed, nil
-		}
-		ids := make([]string, len(rows))
-		for i, r := range rows {
-			ids[i] = r.ID
-		}
+	err := householdBatches(tx, sc, lo, hi, func(ids []string) error {
 		n, err := s.refresh(tx, sc, ids)
 		changed += n
-		if err != nil {
-			return changed, err
-		}
-		last := rows[len(rows)-1]
-		after = keyset{area: last.AreaCode, id: last.ID}
-	}
+		return err
+	})
+	return changed, err
 }
 
 // refreshOne refreshes one household; it is the hook of writes to a household's inputs.
@@ -191,10 +171,23 @@ func (s *Store) refreshOne(tx *gorm.DB, sc scope, id string) error {
 // It returns how many households changed.
 func (s *Store) RefreshAllUnscoped(ctx context.Context) (int, error) {
 	sc := scopeFor(SystemActor)
-	lo, hi := sc.lo, sc.hi
-	changed := 0
-	var after keyset
 	db := s.db.WithContext(ctx)
+	changed := 0
+	err := householdBatches(db, sc, sc.lo, sc.hi, func(ids []string) error {
+		return db.Transaction(func(tx *gorm.DB) error {
+			n, err := s.refresh(tx, sc, ids)
+			changed += n
+			return err
+		})
+	})
+	return changed, wrap("refresh", err)
+}
+
+// householdBatches calls each with the ids of the households of the scope whose area
+// code lies in [lo, hi], refreshBatch at a time, in (area code, id) order, walking the
+// index with a keyset rather than an offset. It stops at the first error.
+func householdBatches(db *gorm.DB, sc scope, lo, hi string, each func(ids []string) error) error {
+	var after keyset
 	for {
 		var rows []struct{ ID, AreaCode string }
 		q := sc.rows(db, "households").Select("households.id, households.area_code").
@@ -203,22 +196,17 @@ func (s *Store) RefreshAllUnscoped(ctx context.Context) (int, error) {
 			q = q.Where("(households.area_code, households.id) > (?, ?)", after.area, after.id)
 		}
 		if err := q.Order("households.area_code").Order("households.id").Limit(refreshBatch).Scan(&rows).Error; err != nil {
-			return changed, wrap("refresh", err)
+			return err
 		}
 		if len(rows) == 0 {
-			return changed, nil
+			return nil
 		}
 		ids := make([]string, len(rows))
 		for i, r := range rows {
 			ids[i] = r.ID
 		}
-		err := db.Transaction(func(tx *gorm.DB) error {
-			n, err := s.refresh(tx, sc, ids)
-			changed += n
+		if err := each(ids); err != nil {
 			return err
-		})
-		if err != nil {
-			return changed, wrap("refresh", err)
 		}
 		last := rows[len(rows)-1]
 		after = keyset{area: last.AreaCode, id: last.ID}

@@ -244,13 +244,7 @@ func (s *Store) importAttempt(ctx context.Context, sc scope, cands []*importCand
 		if err := s.planImport(tx, sc, cands); err != nil {
 			return nil, err
 		}
-		var errs []*models.ImportError
-		for _, c := range cands {
-			if c.err != nil {
-				errs = append(errs, c.err)
-			}
-		}
-		return errs, nil
+		return faults(cands, func(c *importCandidate) *models.ImportError { return c.err }), nil
 	}, func(tx *gorm.DB) error { return s.writeImport(tx, sc, cands) })
 	if err != nil {
 		return nil, err
@@ -297,6 +291,17 @@ func (s *Store) importTx(ctx context.Context, opt ImportOptions, plan func(tx *g
 		return nil, err
 	}
 	return report, nil
+}
+
+// faults returns the faults of the rejected candidates, in batch order.
+func faults[C any](cands []C, fault func(C) *models.ImportError) []*models.ImportError {
+	var errs []*models.ImportError
+	for _, c := range cands {
+		if e := fault(c); e != nil {
+			errs = append(errs, e)
+		}
+	}
+	return errs
 }
 
 // tally adds the result of one record to report, counting its outcome.

@@ -183,13 +183,7 @@ func (s *Store) importVerificationsAttempt(ctx context.Context, sc scope, cands 
 		if groups, err = s.planVerifications(tx, sc, cands); err != nil {
 			return nil, err
 		}
-		var errs []*models.ImportError
-		for _, c := range cands {
-			if c.err != nil {
-				errs = append(errs, c.err)
-			}
-		}
-		return errs, nil
+		return faults(cands, func(c *verificationCandidate) *models.ImportError { return c.err }), nil
 	}, func(tx *gorm.DB) error { return s.writeVerifications(tx, sc, groups) })
 	if err != nil {
 		return nil, err
