@@ -111,6 +111,24 @@ type gqlResponse struct {
 	} `json:"errors"`
 }
 
+// do sends req and returns the body of its answer; an answer other than 200 OK is an
+// error.
+func (w *workload) do(req *http.Request) ([]byte, error) {
+	res, err := w.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("HTTP %d: %.200s", res.StatusCode, raw)
+	}
+	return raw, nil
+}
+
 // post sends a GraphQL request and decodes its data into out (when not nil). A GraphQL
 // error is an error.
 func (w *workload) post(ctx context.Context, token, query string, vars map[string]any, out any) error {
@@ -121,17 +139,9 @@ func (w *workload) post(ctx context.Context, token, query string, vars map[strin
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := w.client.Do(req)
+	raw, err := w.do(req)
 	if err != nil {
 		return err
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		return err
-	}
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("HTTP %d: %.200s", res.StatusCode, raw)
 	}
 	var r gqlResponse
 	if err := json.Unmarshal(raw, &r); err != nil {
@@ -182,17 +192,9 @@ func (w *workload) sqlList(base string) op {
 		if err != nil {
 			return err
 		}
-		res, err := w.client.Do(req)
+		raw, err := w.do(req)
 		if err != nil {
 			return err
-		}
-		defer res.Body.Close()
-		raw, err := io.ReadAll(res.Body)
-		if err != nil {
-			return err
-		}
-		if res.StatusCode != http.StatusOK {
-			return fmt.Errorf("HTTP %d: %.200s", res.StatusCode, raw)
 		}
 		var p listPage
 		return json.Unmarshal(raw, &p)
