@@ -208,14 +208,8 @@ func (s *Store) ledger(tx *gorm.DB, sc scope, township string, kind models.Reser
 // and for a township outside the caller's area, and a *models.FieldError for a code that
 // is not a township.
 func (s *Store) ReserveFund(ctx context.Context, township string) (*models.ReserveFund, error) {
-	sc, err := scopeOf(ctx)
+	sc, err := s.reserveReader(ctx, township)
 	if err != nil {
-		return nil, err
-	}
-	if err := sc.may(auth.ActionReadReserve, "read reserve funds"); err != nil {
-		return nil, err
-	}
-	if err := s.township(sc, "township", township); err != nil {
 		return nil, err
 	}
 	var f models.ReserveFund
@@ -229,18 +223,26 @@ func (s *Store) ReserveFund(ctx context.Context, township string) (*models.Reser
 	return &f, nil
 }
 
+// reserveReader returns the caller's scope when it may read the reserve fund of
+// township: a Forbidden error for integrators and for a township outside the caller's
+// area, a *models.FieldError for a code that is not a township.
+func (s *Store) reserveReader(ctx context.Context, township string) (scope, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return scope{}, err
+	}
+	if err := sc.may(auth.ActionReadReserve, "read reserve funds"); err != nil {
+		return scope{}, err
+	}
+	return sc, s.township(sc, "township", township)
+}
+
 // ReserveEntries returns a page of the ledger of a township's reserve fund, oldest
 // first. It returns the errors of ReserveFund and a *models.FieldError for bad paging
 // arguments.
 func (s *Store) ReserveEntries(ctx context.Context, township string, args PageArgs) (*Page[models.ReserveEntry], error) {
-	sc, err := scopeOf(ctx)
+	sc, err := s.reserveReader(ctx, township)
 	if err != nil {
-		return nil, err
-	}
-	if err := sc.may(auth.ActionReadReserve, "read reserve funds"); err != nil {
-		return nil, err
-	}
-	if err := s.township(sc, "township", township); err != nil {
 		return nil, err
 	}
 	db := s.db.WithContext(ctx)
