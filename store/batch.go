@@ -27,11 +27,13 @@ func (s *Store) MembersOfHouseholds(ctx context.Context, ids []string) (map[stri
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var ms []*models.Member
-	err = sc.rows(s.db.WithContext(ctx), "members").
+	scan, err := scannerFor[models.Member](s.db, "members")
+	if err != nil {
+		return nil, wrap("members of households", err)
+	}
+	ms, err := scan.find(sc.rows(s.db.WithContext(ctx), "members").
 		Where("members.household_id IN ?", ids).
-		Order("members.household_id").Order(orderHeadFirst).Order("members.birth_date").Order("members.id").
-		Find(&ms).Error
+		Order("members.household_id").Order(orderHeadFirst).Order("members.birth_date").Order("members.id"))
 	if err != nil {
 		return nil, wrap("members of households", err)
 	}
@@ -53,11 +55,13 @@ func (s *Store) GrantsOfHouseholds(ctx context.Context, ids []string) (map[strin
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var gs []*models.Grant
-	err = sc.grantRows(s.db.WithContext(ctx)).
+	scan, err := scannerFor[models.Grant](s.db, "grants")
+	if err != nil {
+		return nil, wrap("grants of households", err)
+	}
+	gs, err := scan.find(sc.grantRows(s.db.WithContext(ctx)).
 		Where("grants.household_id IN ?", ids).
-		Order("grants.household_id").Order("grants.start_date DESC").Order("grants.id").
-		Find(&gs).Error
+		Order("grants.household_id").Order("grants.start_date DESC").Order("grants.id"))
 	if err != nil {
 		return nil, wrap("grants of households", err)
 	}
