@@ -3,13 +3,34 @@ package store
 import (
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"gorm.io/gorm"
 )
 
 // deactivate is for tests: it switches a program off as an admin would.
 func Deactivate(st *Store, code string) error {
+	defer st.catalogue.reset()
 	return st.db.Model(&struct{}{}).Table("programs").Where("code = ?", code).Update("active", false).Error
+}
+
+// ReadBothWays reads the rows of table whose household (or, for households, id) is in
+// ids, ordered by id, with gorm's Find and with the store's row scanner.
+func ReadBothWays[T any](st *Store, table string, ids []string) (byGorm, byScanner []*T, err error) {
+	key := table + ".household_id"
+	if table == "households" {
+		key = table + ".id"
+	}
+	q := func() *gorm.DB { return st.db.Table(table).Where(key+" IN ?", ids).Order(table + ".id") }
+	if err := q().Find(&byGorm).Error; err != nil {
+		return nil, nil, err
+	}
+	scan, err := scannerFor[T](st.db, table)
+	if err != nil {
+		return nil, nil, err
+	}
+	byScanner, err = scan.find(q())
+	return byGorm, byScanner, err
 }
 
 // ExplainUnscoped returns PostgreSQL's plan of a statement the store ran, with
@@ -62,4 +83,13 @@ func SetCoordinatorThreshold(st *Store, n int) { st.coordinatorThreshold = n }
 // would, for tests of what the database itself refuses.
 func ExecUnscoped(st *Store, q string, args ...any) error {
 	return st.db.Exec(q, args...).Error
+}
+
+// SetClock makes the store read the time from now.
+func SetClock(st *Store, now func() time.Time) { st.now = now }
+
+// SetProgramActiveBehindTheCache switches a program's active flag in the database
+// without telling the store, as an operator's SQL would.
+func SetProgramActiveBehindTheCache(st *Store, code string, active bool) error {
+	return st.db.Table("programs").Where("code = ?", code).Update("active", active).Error
 }

@@ -65,6 +65,8 @@ type Store struct {
 	medical policy.MedicalRules
 	// coordinatorThreshold is Config.CoordinatorThreshold, defaulted.
 	coordinatorThreshold int
+	// catalogue caches the programs and categories.
+	catalogue *catalogueCache
 }
 
 // Open connects to the database of cfg. It does not migrate; call Migrate.
@@ -134,7 +136,7 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 	if threshold <= 0 {
 		threshold = policy.DefaultCoordinatorThreshold
 	}
-	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, policy: pol, medical: medical, coordinatorThreshold: threshold}, nil
+	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, policy: pol, medical: medical, coordinatorThreshold: threshold, catalogue: &catalogueCache{}}, nil
 }
 
 // withCustomPlans asks PostgreSQL to plan every execution of a prepared statement with
