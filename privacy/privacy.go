@@ -28,6 +28,16 @@ func keepEnds(s string, head, tail int) string {
 	if n <= head+tail {
 		return strings.Repeat(string(MaskChar), n)
 	}
+	if n == len(s) {
+		// ASCII, as ID and phone numbers are: one allocation for the result.
+		b := make([]byte, n)
+		copy(b, s[:head])
+		for i := head; i < n-tail; i++ {
+			b[i] = MaskChar
+		}
+		copy(b[n-tail:], s[n-tail:])
+		return string(b)
+	}
 	r := []rune(s)
 	return string(r[:head]) + strings.Repeat(string(MaskChar), n-head-tail) + string(r[n-tail:])
 }

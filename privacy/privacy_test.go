@@ -14,6 +14,8 @@ func TestMasks(t *testing.T) {
 		{"12345678", "********"},
 		{"", ""},
 		{"1234567890", "1234**7890"},
+		{"３７１４０２１９９００１", "３７１４****９００１"}, // full-width digits: masked by character
+		{"张三李四王五赵六钱七", "张三李四**赵六钱七"},
 	}
 	for _, tt := range tests {
 		if got := privacy.IDNumber(tt.in); got != tt.id {
