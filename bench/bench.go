@@ -22,8 +22,10 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jiuzhu/auth"
@@ -165,15 +167,15 @@ func Run(ctx context.Context, o Options) error {
 	fmt.Fprintf(out, "check: the GraphQL county list and the hand-written SQL return the same %d pages\n", len(w.checked))
 
 	rss := startRSS(srv.pid)
-	cpu0 := procCPU(srv.pid)
+	cpu0 := takeCPU(ctx, pool, srv.pid)
 	gql := w.run(ctx, o, w.mix()[:1])
-	cpuList := procCPU(srv.pid) - cpu0
+	cpuList := takeCPU(ctx, pool, srv.pid).since(cpu0)
 	fmt.Fprintf(out, "\n## GraphQL county list (%d households with members, grants and programs), %d clients, %s\n", pageSize, o.Clients, o.Duration)
 	gql.notes = nil
 	gql.print(out)
 	if n := len(gql.ops["countyList"].d); n > 0 && srv.pid != 0 && srv.pid != os.Getpid() {
-		fmt.Fprintf(out, "server CPU: %.2f ms per county list (user+system time of the server process over the phase, warm-up included, / measured requests)\n",
-			float64(cpuList.Microseconds())/1000/float64(n))
+		fmt.Fprintf(out, "CPU per county list: server %s, PostgreSQL %s, benchmark clients %s (user+system time over the phase, warm-up included, / measured requests)\n",
+			perRequest(cpuList.server, n), perRequest(cpuList.db, n), perRequest(cpuList.self, n))
 	}
 
 	bl, err := net.Listen("tcp", "127.0.0.1:0")
@@ -183,10 +185,16 @@ func Run(ctx context.Context, o Options) error {
 	blSrv := &http.Server{Handler: handWritten{pool: pool}, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = blSrv.Serve(bl) }()
 	defer blSrv.Close()
+	cpu0 = takeCPU(ctx, pool, srv.pid)
 	base := w.run(ctx, o, []op{w.sqlList("http://" + bl.Addr().String() + "/")})
+	cpuBase := takeCPU(ctx, pool, srv.pid).since(cpu0)
 	fmt.Fprintf(out, "\n## The same county list by hand-written SQL (pgx, encoding/json, over HTTP), %d clients, %s\n", o.Clients, o.Duration)
 	base.notes = nil
 	base.print(out)
+	if n := len(base.ops["sqlCountyList"].d); n > 0 {
+		fmt.Fprintf(out, "CPU per county list: PostgreSQL %s, benchmark process (clients and the hand-written server) %s\n",
+			perRequest(cpuBase.db, n), perRequest(cpuBase.self, n))
+	}
 
 	mixed := w.run(ctx, o, w.mix())
 	fmt.Fprintf(out, "\n## GraphQL mix, %d clients, %s\n", o.Clients, o.Duration)
@@ -337,6 +345,56 @@ func procStatus(pid int, field string) int64 {
 		}
 	}
 	return 0
+}
+
+// cpuTimes is the CPU time used so far by the server process, by the PostgreSQL backends
+// of the benchmark's database, and by this process.
+type cpuTimes struct {
+	server, db, self time.Duration
+	backends         map[int]time.Duration
+}
+
+// takeCPU reads the CPU times now. PostgreSQL runs on this machine; its backends are the
+// connections to the database of pool, found in pg_stat_activity.
+func takeCPU(ctx context.Context, pool *pgxpool.Pool, serverPID int) cpuTimes {
+	t := cpuTimes{backends: map[int]time.Duration{}}
+	if serverPID != os.Getpid() {
+		t.server = procCPU(serverPID)
+	}
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		t.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	rows, err := pool.Query(ctx, "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+	if err != nil {
+		return t
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return t
+	}
+	for _, pid := range pids {
+		c := procCPU(pid)
+		t.backends[pid] = c
+		t.db += c
+	}
+	return t
+}
+
+// since returns the CPU used between start and t. A backend that started in between
+// counts whole; one that ended in between is lost, which the pools, keeping their
+// connections, make rare.
+func (t cpuTimes) since(start cpuTimes) cpuTimes {
+	d := cpuTimes{server: t.server - start.server, self: t.self - start.self}
+	for pid, c := range t.backends {
+		d.db += c - start.backends[pid]
+	}
+	return d
+}
+
+// perRequest formats d divided by n requests in milliseconds.
+func perRequest(d time.Duration, n int) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000/float64(n), 'f', 2, 64) + " ms"
 }
 
 // procCPU returns the user and system time a process has used so far; 0 when unknown.
