@@ -183,25 +183,25 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 			dibao, relief, app *models.Grant
 			extra              *models.Member
 		)
-		must := func(err error) {
+		must := func(t *testing.T, err error) {
 			t.Helper()
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
-		openGrant := func(h *models.Household, program string, amount models.Money) *models.Grant {
+		openGrant := func(t *testing.T, h *models.Household, program string, amount models.Money) *models.Grant {
 			t.Helper()
 			g, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: program, Amount: amount,
 				StartDate: models.NewDate(2025, 1, 1)})
-			must(err)
+			must(t, err)
 			return g
 		}
 		ref := "IMPORT-TALLY-1"
-		importRecord := func(members ...*models.MemberInput) {
+		importRecord := func(t *testing.T, members ...*models.MemberInput) {
 			t.Helper()
 			rep, err := st.ImportHouseholds(admin(), []*models.HouseholdRecord{{ExternalRef: ref, Village: villageA2,
 				Address: "导入路1号", Members: members}}, store.ImportOptions{})
-			must(err)
+			must(t, err)
 			if len(rep.Errors) > 0 {
 				t.Fatalf("import: %+v", rep.Errors)
 			}
@@ -211,128 +211,128 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 		year := time.Now().Year()
 		steps := []struct {
 			name string
-			do   func()
+			do   func(t *testing.T)
 			// check, when set, asserts something particular of the tallies after the step.
 			check func(tallies map[string]models.HouseholdTally) error
 		}{
-			{"create a household", func() {
+			{"create a household", func(t *testing.T) {
 				var err error
 				h1, err = st.CreateHousehold(admin(), models.HouseholdInput{Village: rural, Address: "统计路1号", PovertyRegistered: true,
 					Members: []*models.MemberInput{
 						{Name: "张三", IDNumber: person(1970, true), Relation: models.RelationHead},
 						{Name: "李四", IDNumber: person(1972, false), Relation: models.RelationSpouse},
 					}})
-				must(err)
+				must(t, err)
 			}, func(ts map[string]models.HouseholdTally) error {
 				return want(ts[h1.ID], models.HouseholdTally{MemberCount: 2})
 			}},
-			{"set a standard", func() {
+			{"set a standard", func(t *testing.T) {
 				_, err := st.SetDibaoStandard(admin(), countyA, year, 90000, 65000)
-				must(err)
+				must(t, err)
 			}, nil},
-			{"open a recurring grant", func() { dibao = openGrant(h1, "RURAL_DIBAO", 30000) }, nil},
-			{"open a second grant of the same program", func() { openGrant(h1, "RURAL_DIBAO", 10000) },
+			{"open a recurring grant", func(t *testing.T) { dibao = openGrant(t, h1, "RURAL_DIBAO", 30000) }, nil},
+			{"open a second grant of the same program", func(t *testing.T) { openGrant(t, h1, "RURAL_DIBAO", 10000) },
 				func(ts map[string]models.HouseholdTally) error {
 					return want(ts[h1.ID], models.HouseholdTally{MemberCount: 2, Served: true, CommittedMonthly: 40000})
 				}},
-			{"open a one-off grant", func() { relief = openGrant(h1, "TEMPORARY_RELIEF", 200000) }, nil},
-			{"add a member", func() {
+			{"open a one-off grant", func(t *testing.T) { relief = openGrant(t, h1, "TEMPORARY_RELIEF", 200000) }, nil},
+			{"add a member", func(t *testing.T) {
 				var err error
 				extra, err = st.AddMember(admin(), h1.ID, models.MemberInput{Name: "张小", IDNumber: person(2012, true), Relation: models.RelationChild})
-				must(err)
+				must(t, err)
 			}, nil},
-			{"a second household with a grant", func() { h2, _ = household(t, st, villageA1) }, nil},
-			{"submit an application", func() {
+			{"a second household with a grant", func(t *testing.T) { h2, _ = household(t, st, villageA1) }, nil},
+			{"submit an application", func(t *testing.T) {
 				var err error
 				app, err = st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h2.ID, ProgramCode: "DISABILITY_LIVING",
 					Channel: models.ChannelOnline})
-				must(err)
+				must(t, err)
 			}, nil},
-			{"review it", func() {
+			{"review it", func(t *testing.T) {
 				_, err := st.ReviewGrant(town, app.ID, nil, nil)
-				must(err)
+				must(t, err)
 			}, nil},
-			{"approve it", func() {
+			{"approve it", func(t *testing.T) {
 				amount := models.Money(15000)
 				_, err := st.ApproveGrant(county, app.ID, models.ApprovalInput{Amount: &amount, StartDate: models.NewDate(2025, 2, 1)}, nil)
-				must(err)
+				must(t, err)
 			}, nil},
-			{"reject another application", func() {
+			{"reject another application", func(t *testing.T) {
 				g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h2.ID, ProgramCode: "EDU_COLLEGE",
 					Channel: models.ChannelWalkIn})
-				must(err)
+				must(t, err)
 				_, err = st.RejectGrant(town, g.ID, "not eligible", nil)
-				must(err)
+				must(t, err)
 			}, nil},
-			{"suspend a grant", func() {
+			{"suspend a grant", func(t *testing.T) {
 				_, err := st.SuspendGrant(county, app.ID, "moved away", nil)
-				must(err)
+				must(t, err)
 			}, nil},
-			{"resume it", func() {
+			{"resume it", func(t *testing.T) {
 				_, err := st.ResumeGrant(county, app.ID, "back", nil)
-				must(err)
+				must(t, err)
 			}, nil},
-			{"a verification puts rural dibao in grace", func() {
+			{"a verification puts rural dibao in grace", func(t *testing.T) {
 				ms, err := st.MembersOf(admin(), h1.ID)
-				must(err)
+				must(t, err)
 				in := models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2025, 8, 31)}
 				for _, m := range ms {
 					in.Members = append(in.Members, &models.VerifiedMemberInput{MemberID: &m.ID, MonthlyIncome: 70000})
 				}
 				_, err = st.RecordVerification(admin(), h1.ID, in)
-				must(err)
+				must(t, err)
 			}, func(ts map[string]models.HouseholdTally) error {
 				return want(ts[h1.ID], models.HouseholdTally{MemberCount: 3, Served: true, InGrace: true, CommittedMonthly: 40000})
 			}},
-			{"grace ends", func() {
+			{"grace ends", func(t *testing.T) {
 				n, err := st.ExpireGrace(t.Context(), models.NewDate(2025, 12, 1))
-				must(err)
+				must(t, err)
 				if n != 2 {
 					t.Fatalf("%d grants left grace, want 2", n)
 				}
 			}, func(ts map[string]models.HouseholdTally) error {
 				return want(ts[h1.ID], models.HouseholdTally{MemberCount: 3, Served: true})
 			}},
-			{"terminate the one-off grant", func() {
+			{"terminate the one-off grant", func(t *testing.T) {
 				_, err := st.TerminateGrant(county, relief.ID, "paid", nil)
-				must(err)
+				must(t, err)
 			}, func(ts map[string]models.HouseholdTally) error {
 				return want(ts[h1.ID], models.HouseholdTally{MemberCount: 3})
 			}},
-			{"open a grant again", func() { openGrant(h1, "TEKUN_DISPERSED", 50000) }, nil},
-			{"update a member", func() {
+			{"open a grant again", func(t *testing.T) { openGrant(t, h1, "TEKUN_DISPERSED", 50000) }, nil},
+			{"update a member", func(t *testing.T) {
 				name := "张小明"
 				_, err := st.UpdateMember(admin(), extra.ID, models.MemberPatch{Name: &name})
-				must(err)
+				must(t, err)
 			}, nil},
-			{"remove a member", func() {
+			{"remove a member", func(t *testing.T) {
 				_, err := st.RemoveMember(admin(), extra.ID)
-				must(err)
+				must(t, err)
 			}, nil},
-			{"move a household to another county", func() {
+			{"move a household to another county", func(t *testing.T) {
 				v := villageB
 				_, err := st.UpdateHousehold(admin(), h2.ID, models.HouseholdPatch{Village: &v})
-				must(err)
+				must(t, err)
 			}, nil},
-			{"import a household", func() {
-				importRecord(head)
+			{"import a household", func(t *testing.T) {
+				importRecord(t, head)
 				var err error
 				imported, err = householdByRef(st, ref)
-				must(err)
-				openGrant(imported, "CHILD_ORPHAN", 80000)
+				must(t, err)
+				openGrant(t, imported, "CHILD_ORPHAN", 80000)
 			}, nil},
-			{"an import adds a member", func() { importRecord(head, child) }, func(ts map[string]models.HouseholdTally) error {
+			{"an import adds a member", func(t *testing.T) { importRecord(t, head, child) }, func(ts map[string]models.HouseholdTally) error {
 				return want(ts[imported.ID], models.HouseholdTally{MemberCount: 2, Served: true, CommittedMonthly: 80000})
 			}},
-			{"an import removes it", func() { importRecord(head) }, nil},
-			{"the daily refresh", func() {
+			{"an import removes it", func(t *testing.T) { importRecord(t, head) }, nil},
+			{"the daily refresh", func(t *testing.T) {
 				_, err := st.RefreshAllUnscoped(t.Context())
-				must(err)
+				must(t, err)
 			}, nil},
 		}
 		for _, s := range steps {
 			t.Run(s.name, func(t *testing.T) {
-				s.do()
+				s.do(t)
 				tallies := checkTallies(t, st)
 				if s.check != nil {
 					if err := s.check(tallies); err != nil {
