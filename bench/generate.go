@@ -1,10 +1,12 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"jiuzhu/division"
 	"jiuzhu/idnumber"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 )
 
 // The dataset's shape: every household has 1 to 5 members (3 on average) and 0 to 4
@@ -28,12 +31,13 @@ const (
 )
 
 // dataset derives every record of household i from i alone, so that the households,
-// members and grants can be streamed into PostgreSQL by three COPYs at once and still
-// agree with each other.
+// members, grants and the households' programs can be streamed into PostgreSQL by four
+// COPYs at once and still agree with each other.
 type dataset struct {
-	villages []*division.Unit
-	programs []models.Program
-	base     time.Time // created_at of every record; the time stamp of the first id
+	villages  []*division.Unit
+	programs  []models.Program
+	recurring map[string]bool // the codes of catalogue.Recurring
+	base      time.Time       // created_at of every record; the time stamp of the first id
 }
 
 func newDataset(tree *division.Tree) *dataset {
@@ -43,10 +47,15 @@ func newDataset(tree *division.Tree) *dataset {
 			progs = append(progs, p)
 		}
 	}
+	recurring := map[string]bool{}
+	for _, p := range catalogue.Recurring() {
+		recurring[p] = true
+	}
 	return &dataset{
-		villages: tree.Within(division.CityCode, models.LevelVillage),
-		programs: progs,
-		base:     time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		villages:  tree.Within(division.CityCode, models.LevelVillage),
+		programs:  progs,
+		recurring: recurring,
+		base:      time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
 	}
 }
 
@@ -119,8 +128,8 @@ func (n *idNumbers) take(region string, day int) (string, time.Time, models.Sex)
 	}
 }
 
-// copyAll streams households [0, n) with their members and grants into the tables with
-// three concurrent COPYs. It returns the rows written per table.
+// copyAll streams households [0, n) with their members, grants and programs into the
+// tables with four concurrent COPYs. It returns the rows written per table.
 func (d *dataset) copyAll(ctx context.Context, pool *pgxpool.Pool, n int) (map[string]int64, error) {
 	type job struct {
 		table string
@@ -128,11 +137,14 @@ func (d *dataset) copyAll(ctx context.Context, pool *pgxpool.Pool, n int) (map[s
 		src   pgx.CopyFromSource
 	}
 	jobs := []job{
-		{"households", []string{"id", "area_code", "address", "poverty_registered", "version", "created_at", "updated_at"}, d.households(n)},
+		{"households", []string{"id", "area_code", "address", "poverty_registered", "version", "created_at", "updated_at",
+			"member_count", "served", "in_grace", "committed_monthly", "tallied_area"}, d.households(n)},
 		{"members", []string{"id", "household_id", "area_code", "name", "id_number", "sex", "birth_date", "relation",
 			"labour_capacity", "monthly_income", "created_at", "updated_at"}, d.members(n)},
 		{"grants", []string{"id", "household_id", "member_id", "area_code", "program_code", "category_code", "status",
 			"amount", "start_date", "end_date", "version", "created_by", "created_at", "updated_at"}, d.grants(n)},
+		{"household_programs", []string{"household_id", "program_code", "category_code", "area_code",
+			"first_of_program", "first_of_category", "member_count", "in_grace", "committed_monthly"}, d.householdPrograms(n)},
 	}
 	type result struct {
 		table string
@@ -166,7 +178,9 @@ func (d *dataset) households(n int) pgx.CopyFromSource {
 		}
 		s := d.shape(i)
 		addr := s.village.Name + strconv.Itoa(1+s.r.IntN(300)) + "号"
-		return []any{d.id(0, i, 0), s.village.Code, addr, s.poverty, 1, d.base, d.base}, nil
+		t, _ := d.tally(i)
+		return []any{d.id(0, i, 0), s.village.Code, addr, s.poverty, 1, d.base, d.base,
+			int64(t.MemberCount), t.Served, t.InGrace, int64(t.CommittedMonthly), s.village.Code}, nil
 	})
 }
 
@@ -225,21 +239,109 @@ func (d *dataset) grants(n int) pgx.CopyFromSource {
 		if i >= n {
 			return nil, nil
 		}
-		p := d.programs[s.r.IntN(len(d.programs))]
-		var member any
-		if s.r.IntN(3) == 0 {
-			member = d.id(1, i, s.r.IntN(s.members))
-		}
-		start := d.base.AddDate(0, -s.r.IntN(36), 0)
+		g := d.grant(&s, i)
 		var end any
-		st := statuses[s.r.IntN(len(statuses))]
-		if st == models.GrantTerminated {
-			end = start.AddDate(0, 12, 0)
+		if g.status == models.GrantTerminated {
+			end = g.start.AddDate(0, 12, 0)
 		}
-		amount := int64(100+s.r.IntN(900)) * 100
-		row := []any{d.id(2, i, k), d.id(0, i, 0), member, s.village.Code, p.Code, p.CategoryCode, string(st),
-			amount, start, end, 1, "bench", d.base, d.base}
+		row := []any{d.id(2, i, k), d.id(0, i, 0), g.member, s.village.Code, g.program.Code, g.program.CategoryCode,
+			string(g.status), g.amount, g.start, end, 1, "bench", d.base, d.base}
 		k++
+		return row, nil
+	})
+}
+
+// grantDraw is what the dataset draws for one grant.
+type grantDraw struct {
+	program models.Program
+	member  any // the id of the member it names, or nil
+	start   time.Time
+	status  models.GrantStatus
+	amount  int64
+}
+
+// grant draws the next grant of household i from its shape s.
+func (d *dataset) grant(s *shape, i int) grantDraw {
+	g := grantDraw{program: d.programs[s.r.IntN(len(d.programs))]}
+	if s.r.IntN(3) == 0 {
+		g.member = d.id(1, i, s.r.IntN(s.members))
+	}
+	g.start = d.base.AddDate(0, -s.r.IntN(36), 0)
+	g.status = statuses[s.r.IntN(len(statuses))]
+	g.amount = int64(100+s.r.IntN(900)) * 100
+	return g
+}
+
+// grantsOf draws the grants of household i as the grants stream does.
+func (d *dataset) grantsOf(i int) (shape, []grantDraw) {
+	s := d.shape(i)
+	out := make([]grantDraw, s.grants)
+	for k := range out {
+		out[k] = d.grant(&s, i)
+	}
+	return s, out
+}
+
+// tally is household i's tally (models.HouseholdTally) and its programs'
+// (models.HouseholdProgram) rows, as the store keeps them: counted here while generating,
+// so that the COPY writes them right. The villages' tallies are added up from them after
+// the COPY.
+func (d *dataset) tally(i int) (models.HouseholdTally, [][]any) {
+	s, grants := d.grantsOf(i)
+	t := models.HouseholdTally{MemberCount: s.members}
+	type key struct{ program, category string }
+	rows := map[key]*models.HouseholdProgram{}
+	for _, g := range grants {
+		if !slices.Contains(policy.Receiving, g.status) {
+			continue
+		}
+		t.Served = true
+		k := key{g.program.Code, g.program.CategoryCode}
+		r := rows[k]
+		if r == nil {
+			r = &models.HouseholdProgram{ProgramCode: k.program, CategoryCode: k.category}
+			rows[k] = r
+		}
+		if g.status == models.GrantGrace {
+			t.InGrace, r.InGrace = true, true
+		}
+		if d.recurring[g.program.Code] {
+			t.CommittedMonthly += models.Money(g.amount)
+			r.CommittedMonthly += models.Money(g.amount)
+		}
+	}
+	list := make([]*models.HouseholdProgram, 0, len(rows))
+	for _, r := range rows {
+		list = append(list, r)
+	}
+	// Of one category, the first program by code counts the household; a program has
+	// one category here, so each row counts it for its program.
+	slices.SortFunc(list, func(a, b *models.HouseholdProgram) int {
+		return cmp.Or(cmp.Compare(a.CategoryCode, b.CategoryCode), cmp.Compare(a.ProgramCode, b.ProgramCode))
+	})
+	out := make([][]any, len(list))
+	for j, r := range list {
+		first := j == 0 || list[j-1].CategoryCode != r.CategoryCode
+		out[j] = []any{d.id(0, i, 0), r.ProgramCode, r.CategoryCode, s.village.Code, true, first,
+			int64(s.members), r.InGrace, int64(r.CommittedMonthly)}
+	}
+	return t, out
+}
+
+// householdPrograms streams the programs of households [0, n).
+func (d *dataset) householdPrograms(n int) pgx.CopyFromSource {
+	i := 0
+	var pending [][]any
+	return pgx.CopyFromFunc(func() ([]any, error) {
+		for len(pending) == 0 {
+			if i >= n {
+				return nil, nil
+			}
+			_, pending = d.tally(i)
+			i++
+		}
+		row := pending[0]
+		pending = pending[1:]
 		return row, nil
 	})
 }

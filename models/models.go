@@ -47,6 +47,89 @@ type Household struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	HouseholdDerived
+	HouseholdTally
+}
+
+// HouseholdTally holds what the dashboards count of a household (areaStats, the staffing
+// report), kept on its row so that they add up households instead of aggregating members
+// and grants. The store writes them in the transaction of every change to the
+// household's members or grants, with the values the rules derive, so they are never
+// stale. They are not part of the API.
+type HouseholdTally struct {
+	// MemberCount is the number of the household's members.
+	MemberCount int `gorm:"not null;default:0"`
+	// Served reports a grant in a receiving status (ACTIVE or GRACE): the household is an
+	// active recipient, and so are its members.
+	Served bool `gorm:"not null;default:false"`
+	// InGrace reports a grant in GRACE, the grace period of P13.
+	InGrace bool `gorm:"not null;default:false"`
+	// CommittedMonthly is the sum of the amounts of the household's receiving grants of
+	// recurring programs: the money committed to it per month.
+	CommittedMonthly Money `gorm:"not null;default:0"`
+	// TalliedArea is the village whose AreaTally counts the household; "" until the
+	// store first counts it. It differs from AreaCode only inside the transaction that
+	// moves the household, until the move is counted.
+	TalliedArea string `gorm:"size:12;not null;default:''"`
+}
+
+// HouseholdProgram records that a household receives a program: one row per household,
+// program and category of its receiving grants (ACTIVE or GRACE), from which the store
+// counts the recipients of each program and category without grouping the grants by
+// household. The store keeps the rows with the tally (HouseholdTally), in the same
+// transaction; they are not part of the API.
+type HouseholdProgram struct {
+	HouseholdID  string `gorm:"primaryKey;size:36"`
+	ProgramCode  string `gorm:"primaryKey;size:40"`
+	CategoryCode string `gorm:"primaryKey;size:32"`
+	AreaCode     string `gorm:"size:12;not null;index"`
+	// FirstOfProgram marks the row that counts the household once for its program: of
+	// the household's rows of one program, the first by category.
+	FirstOfProgram bool `gorm:"not null"`
+	// FirstOfCategory marks the row that counts the household once for its category: of
+	// the household's rows of one category, the first by program.
+	FirstOfCategory bool `gorm:"not null"`
+	// MemberCount is the household's number of members.
+	MemberCount int `gorm:"not null"`
+	// InGrace reports a grant of the row in GRACE (P13).
+	InGrace bool `gorm:"not null"`
+	// CommittedMonthly sums the amounts of the row's grants when the program is
+	// recurring, zero otherwise.
+	CommittedMonthly Money `gorm:"not null"`
+}
+
+// AreaTally adds up the tallies (HouseholdTally) of the households of one village, for
+// the dashboards: areaStats and the staffing report add up villages instead of
+// households. The store keeps it by adding each change of a household's tally in the
+// transaction of the change; it is not part of the API.
+type AreaTally struct {
+	AreaCode string `gorm:"primaryKey;size:12"`
+	// Households counts the village's households, LowIncome the low-income ones (P17).
+	Households int `gorm:"not null"`
+	LowIncome  int `gorm:"not null"`
+	// Members counts their members.
+	Members int `gorm:"not null"`
+	// Active counts the households that receive a grant (ACTIVE or GRACE), ActivePersons
+	// their members, Grace those with a grant in GRACE.
+	Active        int `gorm:"not null"`
+	ActivePersons int `gorm:"not null"`
+	Grace         int `gorm:"not null"`
+	// CommittedMonthly adds up the households' CommittedMonthly.
+	CommittedMonthly Money `gorm:"not null"`
+}
+
+// AreaProgramTally adds up the programs (HouseholdProgram) of the households of one
+// village with one program and category: the households counted once for the program
+// and their members, the households counted once for the category and their members,
+// and the money committed per month. The store keeps it with AreaTally.
+type AreaProgramTally struct {
+	AreaCode           string `gorm:"primaryKey;size:12"`
+	ProgramCode        string `gorm:"primaryKey;size:40"`
+	CategoryCode       string `gorm:"primaryKey;size:32"`
+	ProgramHouseholds  int    `gorm:"not null"`
+	ProgramPersons     int    `gorm:"not null"`
+	CategoryHouseholds int    `gorm:"not null"`
+	CategoryPersons    int    `gorm:"not null"`
+	CommittedMonthly   Money  `gorm:"not null"`
 }
 
 // Member is a person of a household. A resident ID number exists once city-wide (P2);
@@ -146,5 +229,6 @@ func All() []any {
 	return []any{&Jurisdiction{}, &Category{}, &Program{}, &Household{}, &Member{}, &Grant{}, &GrantEvent{}, &AuditEvent{},
 		&DibaoStandard{}, &Verification{}, &VerificationMember{},
 		&ApplicationCounter{}, &MedicalClaim{}, &ReserveFund{}, &ReserveEntry{}, &CharityAid{},
-		&ChangeSeq{}, &ChangeLogEntry{}, &StaffMember{}}
+		&ChangeSeq{}, &ChangeLogEntry{}, &StaffMember{},
+		&HouseholdProgram{}, &AreaTally{}, &AreaProgramTally{}}
 }

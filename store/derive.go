@@ -17,18 +17,31 @@ import (
 // refreshBatch is how many households one refresh step loads at a time.
 const refreshBatch = 500
 
-// receivingGrant is what the rules need to know about a grant a household receives.
+// receivingGrant is what the rules and the tally need to know about a grant a household
+// receives.
 type receivingGrant struct {
 	HouseholdID  string
 	ProgramCode  string
 	CategoryCode string
+	Status       models.GrantStatus
+	Amount       models.Money
 }
 
 // refresh recomputes, inside tx, what the policy rules derive for the households ids of
-// the caller's area (policy.Config.Assess) and writes the values that changed to the
-// household rows and their members' care flags. It returns how many households changed.
-// Every write that changes an input of the rules calls it: verifications, standards,
-// members, households and grants.
+// the caller's area (policy.Config.Assess) and their tallies (models.HouseholdTally,
+// models.HouseholdProgram), writes the values that changed to the household rows, their
+// programs and their members' care flags, and adds what changed to the villages' tallies
+// (models.AreaTally, models.AreaProgramTally). It returns how many households' derived
+// values changed; a change of the tallies alone is written but not counted, nor logged
+// in the change feed, since the API does not show them.
+//
+// Every write that changes an input of the rules or of the tally calls it: verifications,
+// standards, members, households and grants.
+//
+// Writers that change members or grants call it while they hold the household's row
+// lock (lockHousehold, or their update of the household row): two writers of one
+// household's members or grants cannot both read the other's state as it was before, so
+// the tally written last counts every change committed.
 func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
@@ -66,7 +79,7 @@ func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
 		}
 	}
 	var grs []receivingGrant
-	if err := sc.rows(tx, "grants").Select("grants.household_id, grants.program_code, grants.category_code").
+	if err := sc.rows(tx, "grants").Select("grants.household_id, grants.program_code, grants.category_code, grants.status, grants.amount").
 		Where("grants.household_id IN ? AND grants.status IN ?", ids, policy.Receiving).Scan(&grs).Error; err != nil {
 		return 0, err
 	}
@@ -84,6 +97,9 @@ func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
 	}
 	today := s.now()
 	changed := 0
+	programs := make(map[string][]models.HouseholdProgram, len(hs))
+	var tallies []householdTally
+	delta := newTallyDelta()
 	for i := range hs {
 		h := &hs[i]
 		f := policy.HouseholdFacts{PovertyRegistered: h.PovertyRegistered}
@@ -116,6 +132,10 @@ func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
 			LowIncome: a.LowIncome, Grade: a.Grade, ExpenditurePoverty: a.ExpenditurePoverty,
 			SevereDisability: a.SevereDisability, CareEligible: a.CareEligible, Need: a.Need,
 		}
+		if t, ok := tallyChange(h, d.LowIncome, len(hm), grants[h.ID], delta); ok {
+			tallies = append(tallies, householdTally{h.ID, t})
+		}
+		programs[h.ID] = programRows(h, len(hm), grants[h.ID])
 		if !sameDerived(h.HouseholdDerived, d) {
 			changed++
 			err := sc.rows(tx, "households").Where("id = ?", h.ID).Updates(map[string]any{
@@ -143,6 +163,15 @@ func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
 				return 0, err
 			}
 		}
+	}
+	if err := s.updateTallies(tx, sc, tallies); err != nil {
+		return 0, err
+	}
+	if err := syncPrograms(tx, sc, programs, delta); err != nil {
+		return 0, err
+	}
+	if err := delta.apply(tx, sc); err != nil {
+		return 0, err
 	}
 	return changed, nil
 }

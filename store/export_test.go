@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"jiuzhu/models"
 )
 
 // deactivate is for tests: it switches a program off as an admin would.
@@ -92,4 +94,59 @@ func SetClock(st *Store, now func() time.Time) { st.now = now }
 // without telling the store, as an operator's SQL would.
 func SetProgramActiveBehindTheCache(st *Store, code string, active bool) error {
 	return st.db.Table("programs").Where("code = ?", code).Update("active", active).Error
+}
+
+// Tallies is what the store keeps for the dashboards, as stored.
+type Tallies struct {
+	Households   map[string]models.HouseholdTally
+	Programs     []models.HouseholdProgram
+	Areas        []models.AreaTally
+	AreaPrograms []models.AreaProgramTally
+}
+
+// TalliesUnscoped returns, for no caller, the tally of every household by id, every row
+// of the households' programs and every village's tallies.
+func TalliesUnscoped(st *Store) (*Tallies, error) {
+	var hs []models.Household
+	if err := st.db.Find(&hs).Error; err != nil {
+		return nil, err
+	}
+	t := &Tallies{Households: make(map[string]models.HouseholdTally, len(hs))}
+	for _, h := range hs {
+		t.Households[h.ID] = h.HouseholdTally
+	}
+	for _, q := range []any{&t.Programs, &t.Areas, &t.AreaPrograms} {
+		if err := st.db.Find(q).Error; err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// RecordsUnscoped returns every household, member and grant, for no caller.
+func RecordsUnscoped(st *Store) ([]models.Household, []models.Member, []models.Grant, error) {
+	var hs []models.Household
+	var ms []models.Member
+	var gs []models.Grant
+	for _, q := range []any{&hs, &ms, &gs} {
+		if err := st.db.Find(q).Error; err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return hs, ms, gs, nil
+}
+
+// DropTalliesUnscoped takes away the households' tally columns and the tallies' tables,
+// leaving the schema as it was before them.
+func DropTalliesUnscoped(st *Store) error {
+	stmts := []string{`DROP TABLE household_programs`, `DROP TABLE area_tallies`, `DROP TABLE area_program_tallies`}
+	for _, c := range []string{"member_count", "served", "in_grace", "committed_monthly", "tallied_area"} {
+		stmts = append(stmts, "ALTER TABLE households DROP COLUMN "+c)
+	}
+	for _, q := range stmts {
+		if err := st.db.Exec(q).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

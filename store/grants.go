@@ -163,9 +163,9 @@ func (s *Store) CreateGrant(ctx context.Context, in models.GrantInput) (*models.
 }
 
 // grantTarget reads, inside tx, what a new grant or application ties together: an active
-// program, a household of the caller's area and, when memberID is set, one of its
-// members. what names the records being opened, for the message on an inactive program.
-// It returns a *models.FieldError on input.programCode for an unknown or inactive
+// program, a household of the caller's area, whose lock it takes (lockHousehold), and,
+// when memberID is set, one of its members. what names the records being opened, for
+// the message on an inactive program. It returns a *models.FieldError on input.programCode for an unknown or inactive
 // program, and models.ErrNotFound for a household or member outside the caller's area.
 func (s *Store) grantTarget(tx *gorm.DB, sc scope, programCode, householdID string, memberID *string, what string) (*models.Program, *models.Household, error) {
 	prog, err := s.program(tx, strings.TrimSpace(programCode))
@@ -177,6 +177,9 @@ func (s *Store) grantTarget(tx *gorm.DB, sc scope, programCode, householdID stri
 	}
 	h, err := s.household(sc.rows(tx, "households"), householdID)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := lockHousehold(tx, sc, h.ID); err != nil {
 		return nil, nil, err
 	}
 	if memberID != nil {

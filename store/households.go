@@ -324,8 +324,9 @@ func (s *Store) UpdateHousehold(ctx context.Context, id string, patch models.Hou
 
 // moveHouseholdRecords gives the members, grants, grant events, verifications, medical
 // claims and charity aid of a household the household's new area code, so that the
-// denormalized scope column stays true. It returns the change-log entries of the moved
-// members and grants, for the caller's logChange.
+// denormalized scope column stays true. (Its tallies move with the refresh that follows:
+// refresh takes them from the village they were counted in to the new one.) It returns
+// the change-log entries of the moved members and grants, for the caller's logChange.
 func moveHouseholdRecords(tx *gorm.DB, householdID, area string) ([]models.ChangeLogEntry, error) {
 	grantIDs := tx.Session(&gorm.Session{NewDB: true}).Table("grants").Select("id").Where("household_id = ?", householdID)
 	steps := []*gorm.DB{

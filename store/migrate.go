@@ -16,6 +16,9 @@ import (
 // refreshes names, and never touches populations or a program's active flag.
 func (s *Store) Migrate(ctx context.Context) error {
 	db := s.db.WithContext(ctx)
+	if err := s.addTallies(db); err != nil {
+		return fmt.Errorf("store: add the dashboards' tallies: %w", err)
+	}
 	if err := db.AutoMigrate(models.All()...); err != nil {
 		return fmt.Errorf("store: migrate schema: %w", err)
 	}

@@ -21,8 +21,10 @@ func (s *Store) IsEmptyUnscoped(ctx context.Context) (bool, error) {
 }
 
 // SeedUnscoped inserts generated demo records in one transaction, for no caller and
-// without validation: the generator guarantees their consistency. It is for the seed
-// command and tests, never for the API.
+// without validation: the generator guarantees their consistency. It counts afresh the
+// dashboards' tallies of the households the records belong to and of their villages (see
+// recountTalliesUnscoped); the values the rules derive wait for SeedRulesUnscoped or the
+// daily refresh. It is for the seed command and tests, never for the API.
 func (s *Store) SeedUnscoped(ctx context.Context, households []models.Household, members []models.Member,
 	grants []models.Grant, events []models.GrantEvent) error {
 	const batch = 500
@@ -45,6 +47,10 @@ func (s *Store) SeedUnscoped(ctx context.Context, households []models.Household,
 				return fmt.Errorf("insert %s: %w", st.name, err)
 			}
 		}
+		ids, areas := seededHouseholds(households, members, grants)
+		if err := s.recountTalliesUnscoped(tx, ids, areas); err != nil {
+			return fmt.Errorf("count the households' tallies: %w", err)
+		}
 		log := make([]models.ChangeLogEntry, 0, len(households)+len(members)+len(grants))
 		for i := range households {
 			log = append(log, householdChanged(models.ChangeCreated, &households[i]))
@@ -58,6 +64,32 @@ func (s *Store) SeedUnscoped(ctx context.Context, households []models.Household,
 		return s.logChange(tx, log...)
 	})
 	return wrap("seed", err)
+}
+
+// seededHouseholds returns the ids and the villages of the households that seeded
+// records belong to, each once.
+func seededHouseholds(households []models.Household, members []models.Member, grants []models.Grant) (ids, areas []string) {
+	seenID, seenArea := map[string]bool{}, map[string]bool{}
+	add := func(id, area string) {
+		if !seenID[id] {
+			seenID[id] = true
+			ids = append(ids, id)
+		}
+		if !seenArea[area] {
+			seenArea[area] = true
+			areas = append(areas, area)
+		}
+	}
+	for i := range households {
+		add(households[i].ID, households[i].AreaCode)
+	}
+	for i := range members {
+		add(members[i].HouseholdID, members[i].AreaCode)
+	}
+	for i := range grants {
+		add(grants[i].HouseholdID, grants[i].AreaCode)
+	}
+	return ids, areas
 }
 
 // SeedRulesUnscoped inserts generated dibao standards, verifications and their member

@@ -15,10 +15,6 @@ import (
 	"jiuzhu/models"
 )
 
-// activeStatuses are the statuses of a grant that is paying: ACTIVE, and GRACE, the
-// grace period of P13.
-var activeStatuses = []string{string(models.GrantActive), string(models.GrantGrace)}
-
 // approvedStatuses are the statuses a grant reaches only once approved.
 var approvedStatuses = []string{string(models.GrantActive), string(models.GrantGrace),
 	string(models.GrantSuspended), string(models.GrantTerminated)}
@@ -92,35 +88,39 @@ func (sc scope) areaCode(code *string) string {
 	return *code
 }
 
-// unitCount is one row of a count grouped by child unit.
-type unitCount struct {
-	Unit string
-	N    int
-}
-
-// unitHouseholds is a count of households by unit, with the low-income ones (P17).
+// unitHouseholds is one row of the villages' tallies (models.AreaTally) added up by child
+// unit: households, the low-income ones (P17), members and active recipients.
 type unitHouseholds struct {
-	Unit      string
-	N         int
-	LowIncome int
+	Unit          string
+	N             int
+	LowIncome     int
+	Members       int
+	Active        int
+	ActivePersons int
+	Grace         int
+	Committed     int64
 }
 
-// unitGrants is one row of the grant figures grouped by child unit.
-type unitGrants struct {
+// unitPrograms is one row of the villages' tallies by program and category
+// (models.AreaProgramTally) added up by child unit, program and category.
+type unitPrograms struct {
+	Unit               string
+	Program            string
+	Category           string
+	ProgramHouseholds  int
+	ProgramPersons     int
+	CategoryHouseholds int
+	CategoryPersons    int
+	Committed          int64
+}
+
+// unitActive is one row of an integrator's active recipients grouped by child unit.
+type unitActive struct {
 	Unit      string
 	Active    int
+	Persons   int
 	Grace     int
 	Committed int64
-}
-
-// unitBreakdown is one row of the active recipients grouped by child unit and by
-// program or category.
-type unitBreakdown struct {
-	Unit       string
-	Code       string
-	Households int
-	Persons    int
-	Committed  int64
 }
 
 // unitPopulation is one row of the townships' population grouped by child unit.
@@ -136,9 +136,11 @@ type unitPopulation struct {
 // recipients by program and category, money committed per month, grace-period
 // households, population and coverage. Integrators count only the grants of their
 // categories. It runs the same fixed number of SQL statements whatever the level of area
-// and the number of its children. It returns a *models.FieldError (field "area") for a
-// code that is not a jurisdiction and a Forbidden error for one outside the caller's
-// subtree.
+// and the number of its children, and adds up the villages' tallies (models.AreaTally,
+// models.AreaProgramTally) rather than members and grants, so that the city of a million
+// households costs a pass over its five thousand villages. It returns a
+// *models.FieldError (field "area") for a code that is not a jurisdiction and a Forbidden
+// error for one outside the caller's subtree.
 func (s *Store) AreaStats(ctx context.Context, area *string) (*models.AreaStats, error) {
 	sc, err := scopeOf(ctx)
 	if err != nil {
@@ -152,70 +154,22 @@ func (s *Store) AreaStats(ctx context.Context, area *string) (*models.AreaStats,
 	unit, _ := s.tree.Unit(code)
 	n := childPrefix(unit.Level)
 	db := s.db.WithContext(ctx)
-	sub := func() *gorm.DB { return db.Session(&gorm.Session{NewDB: true}) }
-	inArea := func(q *gorm.DB, table string) *gorm.DB {
-		return q.Where(table+".area_code BETWEEN ? AND ?", lo, hi)
-	}
-	recurring := catalogue.Recurring()
 
-	var households []unitHouseholds
-	var members, activePersons []unitCount
-	count := func(table string, q *gorm.DB, out *[]unitCount) error {
-		u := unitExpr(table, n)
-		return inArea(q, table).Select(u + " AS unit, COUNT(*) AS n").Group(u).Scan(out).Error
-	}
-	hu := unitExpr("households", n)
-	if err := inArea(sc.rows(db, "households"), "households").
-		Select(hu + " AS unit, COUNT(*) AS n, SUM(CASE WHEN households.low_income THEN 1 ELSE 0 END) AS low_income").
-		Group(hu).Scan(&households).Error; err != nil {
+	// Households, members and active recipients, by program and category too, from the
+	// villages' tallies; an integrator's active recipients from the households' programs.
+	households, err := areaTallies(db, sc, lo, hi, n)
+	if err != nil {
 		return nil, wrap("area stats: households", err)
 	}
-	if err := count("members", sc.rows(db, "members"), &members); err != nil {
-		return nil, wrap("area stats: members", err)
-	}
-	activeHouseholdIDs := inArea(sc.grantRows(sub()), "grants").
-		Where("grants.status IN ?", activeStatuses).Select("grants.household_id")
-	if err := count("members", sc.rows(db, "members").Where("members.household_id IN (?)", activeHouseholdIDs), &activePersons); err != nil {
-		return nil, wrap("area stats: active persons", err)
-	}
-
-	var grants []unitGrants
-	u := unitExpr("grants", n)
-	err = inArea(sc.grantRows(db), "grants").Select(u+` AS unit,
-		COUNT(DISTINCT CASE WHEN grants.status IN ? THEN grants.household_id END) AS active,
-		COUNT(DISTINCT CASE WHEN grants.status = ? THEN grants.household_id END) AS grace,
-		CAST(COALESCE(SUM(CASE WHEN grants.status IN ? AND grants.program_code IN ? THEN grants.amount ELSE 0 END), 0) AS BIGINT) AS committed`,
-		activeStatuses, string(models.GrantGrace), activeStatuses, recurring).
-		Group(u).Scan(&grants).Error
+	byCode, err := areaProgramTallies(db, sc, lo, hi, n)
 	if err != nil {
-		return nil, wrap("area stats: grants", err)
+		return nil, wrap("area stats: programs", err)
 	}
-
-	// Active recipients by program and by category: the distinct (household, program or
-	// category) pairs of active grants, each with its household's number of members.
-	breakdown := func(column string) ([]unitBreakdown, error) {
-		pairs := inArea(sc.grantRows(sub()), "grants").Where("grants.status IN ?", activeStatuses).
-			Select("grants.household_id, grants.area_code, grants."+column+` AS code,
-				SUM(CASE WHEN grants.program_code IN ? THEN grants.amount ELSE 0 END) AS committed`, recurring).
-			Group("grants.household_id, grants.area_code, grants." + column)
-		sizes := inArea(sc.rows(sub(), "members"), "members").
-			Select("members.household_id, COUNT(*) AS n").Group("members.household_id")
-		u := unitExpr("a", n)
-		var out []unitBreakdown
-		err := db.Table("(?) AS a", pairs).Joins("LEFT JOIN (?) AS m ON m.household_id = a.household_id", sizes).
-			Select(u + ` AS unit, a.code AS code, COUNT(*) AS households,
-				CAST(COALESCE(SUM(m.n), 0) AS BIGINT) AS persons,
-				CAST(COALESCE(SUM(a.committed), 0) AS BIGINT) AS committed`).
-			Group(u + ", a.code").Scan(&out).Error
-		return out, err
-	}
-	byProgram, err := breakdown("program_code")
-	if err != nil {
-		return nil, wrap("area stats: by program", err)
-	}
-	byCategory, err := breakdown("category_code")
-	if err != nil {
-		return nil, wrap("area stats: by category", err)
+	var active []unitActive
+	if sc.p.Role == models.RoleIntegrator {
+		if active, err = integratorActive(db, sc, lo, hi, n); err != nil {
+			return nil, wrap("area stats: active recipients", err)
+		}
 	}
 
 	// The jurisdictions themselves (public data): the area and its children, and the
@@ -273,17 +227,19 @@ func (s *Store) AreaStats(ctx context.Context, area *string) (*models.AreaStats,
 		each(r.Unit, func(st *models.AreaStats) {
 			st.Households += r.N
 			*st.LowIncomeHouseholds += r.LowIncome
+			st.Members += r.Members
+			if sc.p.Role != models.RoleIntegrator {
+				st.ActiveHouseholds += r.Active
+				st.ActivePersons += r.ActivePersons
+				st.GraceHouseholds += r.Grace
+				st.CommittedMonthly += models.Money(r.Committed)
+			}
 		})
 	}
-	for _, r := range members {
-		each(r.Unit, func(st *models.AreaStats) { st.Members += r.N })
-	}
-	for _, r := range activePersons {
-		each(r.Unit, func(st *models.AreaStats) { st.ActivePersons += r.N })
-	}
-	for _, r := range grants {
+	for _, r := range active {
 		each(r.Unit, func(st *models.AreaStats) {
 			st.ActiveHouseholds += r.Active
+			st.ActivePersons += r.Persons
 			st.GraceHouseholds += r.Grace
 			st.CommittedMonthly += models.Money(r.Committed)
 		})
@@ -298,43 +254,37 @@ func (s *Store) AreaStats(ctx context.Context, area *string) (*models.AreaStats,
 	}
 	progAcc := map[*models.AreaStats][]*models.ProgramStats{}
 	catAcc := map[*models.AreaStats][]*models.CategoryStats{}
-	for _, r := range byProgram {
-		i, ok := programIndex[r.Code]
-		if !ok {
-			continue
+	for _, r := range byCode {
+		if i, ok := programIndex[r.Program]; ok && r.ProgramHouseholds > 0 {
+			each(r.Unit, func(st *models.AreaStats) {
+				list := progAcc[st]
+				if list == nil {
+					list = make([]*models.ProgramStats, len(programs))
+					progAcc[st] = list
+				}
+				if list[i] == nil {
+					list[i] = &models.ProgramStats{Program: programs[i]}
+				}
+				list[i].Households += r.ProgramHouseholds
+				list[i].Persons += r.ProgramPersons
+				list[i].CommittedMonthly += models.Money(r.Committed)
+			})
 		}
-		each(r.Unit, func(st *models.AreaStats) {
-			list := progAcc[st]
-			if list == nil {
-				list = make([]*models.ProgramStats, len(programs))
-				progAcc[st] = list
-			}
-			if list[i] == nil {
-				list[i] = &models.ProgramStats{Program: programs[i]}
-			}
-			list[i].Households += r.Households
-			list[i].Persons += r.Persons
-			list[i].CommittedMonthly += models.Money(r.Committed)
-		})
-	}
-	for _, r := range byCategory {
-		i, ok := categoryIndex[r.Code]
-		if !ok {
-			continue
+		if i, ok := categoryIndex[r.Category]; ok && r.CategoryHouseholds > 0 {
+			each(r.Unit, func(st *models.AreaStats) {
+				list := catAcc[st]
+				if list == nil {
+					list = make([]*models.CategoryStats, len(categories))
+					catAcc[st] = list
+				}
+				if list[i] == nil {
+					list[i] = &models.CategoryStats{Category: categories[i]}
+				}
+				list[i].Households += r.CategoryHouseholds
+				list[i].Persons += r.CategoryPersons
+				list[i].CommittedMonthly += models.Money(r.Committed)
+			})
 		}
-		each(r.Unit, func(st *models.AreaStats) {
-			list := catAcc[st]
-			if list == nil {
-				list = make([]*models.CategoryStats, len(categories))
-				catAcc[st] = list
-			}
-			if list[i] == nil {
-				list[i] = &models.CategoryStats{Category: categories[i]}
-			}
-			list[i].Households += r.Households
-			list[i].Persons += r.Persons
-			list[i].CommittedMonthly += models.Money(r.Committed)
-		})
 	}
 	popByUnit := map[string]unitPopulation{}
 	var popAll unitPopulation
@@ -361,6 +311,67 @@ func (s *Store) AreaStats(ctx context.Context, area *string) (*models.AreaStats,
 		finish(st, popByUnit[st.Area.Code])
 	}
 	return root, nil
+}
+
+// areaTallies adds up the villages' tallies (models.AreaTally) of [lo, hi] in the
+// caller's scope by child unit, the first n digits of the area code.
+func areaTallies(db *gorm.DB, sc scope, lo, hi string, n int) ([]unitHouseholds, error) {
+	var out []unitHouseholds
+	u := unitExpr("area_tallies", n)
+	err := sc.rows(db, "area_tallies").Where("area_tallies.area_code BETWEEN ? AND ?", lo, hi).Select(u + ` AS unit,
+		CAST(COALESCE(SUM(area_tallies.households), 0) AS BIGINT) AS n,
+		CAST(COALESCE(SUM(area_tallies.low_income), 0) AS BIGINT) AS low_income,
+		CAST(COALESCE(SUM(area_tallies.members), 0) AS BIGINT) AS members,
+		CAST(COALESCE(SUM(area_tallies.active), 0) AS BIGINT) AS active,
+		CAST(COALESCE(SUM(area_tallies.active_persons), 0) AS BIGINT) AS active_persons,
+		CAST(COALESCE(SUM(area_tallies.grace), 0) AS BIGINT) AS grace,
+		CAST(COALESCE(SUM(area_tallies.committed_monthly), 0) AS BIGINT) AS committed`).
+		Group(u).Scan(&out).Error
+	return out, err
+}
+
+// areaProgramTallies adds up the villages' tallies by program and category
+// (models.AreaProgramTally) of [lo, hi] in the caller's scope by child unit, the first n
+// digits of the area code, and by program and category; for integrators, those of the
+// categories of their token.
+func areaProgramTallies(db *gorm.DB, sc scope, lo, hi string, n int) ([]unitPrograms, error) {
+	q := sc.rows(db, "area_program_tallies").Where("area_program_tallies.area_code BETWEEN ? AND ?", lo, hi)
+	if sc.p.Role == models.RoleIntegrator {
+		q = q.Where("area_program_tallies.category_code IN ?", nonEmpty(sc.p.Categories))
+	}
+	var out []unitPrograms
+	u := unitExpr("area_program_tallies", n)
+	err := q.Select(u + ` AS unit,
+		area_program_tallies.program_code AS program, area_program_tallies.category_code AS category,
+		CAST(COALESCE(SUM(area_program_tallies.program_households), 0) AS BIGINT) AS program_households,
+		CAST(COALESCE(SUM(area_program_tallies.program_persons), 0) AS BIGINT) AS program_persons,
+		CAST(COALESCE(SUM(area_program_tallies.category_households), 0) AS BIGINT) AS category_households,
+		CAST(COALESCE(SUM(area_program_tallies.category_persons), 0) AS BIGINT) AS category_persons,
+		CAST(COALESCE(SUM(area_program_tallies.committed_monthly), 0) AS BIGINT) AS committed`).
+		Group(u + ", area_program_tallies.program_code, area_program_tallies.category_code").Scan(&out).Error
+	return out, err
+}
+
+// integratorActive counts an integrator's active recipients of [lo, hi] by child unit
+// (the first n digits of the area code), from the households' programs of its
+// categories: each household once, with its members, whether one of those programs is in
+// GRACE and their money committed per month. The villages' tallies count every
+// category, so this one reads the households' programs.
+func integratorActive(db *gorm.DB, sc scope, lo, hi string, n int) ([]unitActive, error) {
+	perHousehold := sc.rows(db.Session(&gorm.Session{NewDB: true}), "household_programs").
+		Where("household_programs.area_code BETWEEN ? AND ?", lo, hi).
+		Where("household_programs.category_code IN ?", nonEmpty(sc.p.Categories)).
+		Select(`household_programs.household_id, household_programs.area_code,
+			MAX(household_programs.member_count) AS persons,
+			MAX(CASE WHEN household_programs.in_grace THEN 1 ELSE 0 END) AS grace,
+			SUM(household_programs.committed_monthly) AS committed`).
+		Group("household_programs.household_id, household_programs.area_code")
+	u := unitExpr("a", n)
+	var out []unitActive
+	err := db.Table("(?) AS a", perHousehold).Select(u + ` AS unit, COUNT(*) AS active,
+		CAST(COALESCE(SUM(a.persons), 0) AS BIGINT) AS persons, SUM(a.grace) AS grace,
+		CAST(COALESCE(SUM(a.committed), 0) AS BIGINT) AS committed`).Group(u).Scan(&out).Error
+	return out, err
 }
 
 // population returns the population of j: its own when set, else for a city or county

@@ -9,8 +9,9 @@ import (
 )
 
 // moveGrant moves g to status to inside tx, as actor, and records the move as a
-// GrantEvent. set holds further columns to change in the same statement (say the amount
-// on approval, or grace_until). The update is guarded by g's version, so of two
+// GrantEvent; it takes the lock of g's household (lockHousehold) first and refreshes the
+// household last. set holds further columns to change in the same statement (say the
+// amount on approval, or grace_until). The update is guarded by g's version, so of two
 // concurrent moves of one grant exactly one succeeds: the other gets a Conflict error and
 // writes no event. On success g holds the new status and version.
 //
@@ -20,6 +21,9 @@ import (
 func (s *Store) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to models.GrantStatus, reason string, set map[string]any) error {
 	if !policy.CanMove(g.Status, to) {
 		return models.Invalid("status", "the grant is %s and cannot move to %s", g.Status, to)
+	}
+	if err := lockHousehold(tx, scopeFor(actor), g.HouseholdID); err != nil {
+		return err
 	}
 	cols := map[string]any{"status": to, "version": g.Version + 1, "updated_at": tx.NowFunc()}
 	for k, v := range set {
