@@ -355,7 +355,8 @@ type cpuTimes struct {
 }
 
 // takeCPU reads the CPU times now. PostgreSQL runs on this machine; its backends are the
-// connections to the database of pool, found in pg_stat_activity.
+// client connections to the database of pool, found in pg_stat_activity (autovacuum
+// workers, which a fresh load may set off, are not counted).
 func takeCPU(ctx context.Context, pool *pgxpool.Pool, serverPID int) cpuTimes {
 	t := cpuTimes{backends: map[int]time.Duration{}}
 	if serverPID != os.Getpid() {
@@ -365,7 +366,7 @@ func takeCPU(ctx context.Context, pool *pgxpool.Pool, serverPID int) cpuTimes {
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		t.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
-	rows, err := pool.Query(ctx, "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+	rows, err := pool.Query(ctx, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'")
 	if err != nil {
 		return t
 	}
