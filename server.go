@@ -15,8 +15,8 @@
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ALGORITHMS,
 // JWT_PUBLIC_KEYS, JWT_ISSUER, JWT_AUDIENCE, GRAPHQL_INTROSPECTION, RATE_LIMIT_RPS,
 // RATE_LIMIT_BURST, CORS_ORIGINS, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL,
-// MEDICAL_RULES, STAFFING_COORDINATOR_THRESHOLD, and the POLICY_* thresholds of package
-// policy); flags override it.
+// MEDICAL_RULES, STAFFING_COORDINATOR_THRESHOLD, PG_RLS, and the POLICY_* thresholds of
+// package policy); flags override it.
 package main
 
 import (
@@ -84,6 +84,9 @@ type config struct {
 	// which a village needs two coordinators (P6); 0 means the policy's default.
 	coordinatorThreshold    int
 	coordinatorThresholdErr error
+	// rowLevelSecurity is PG_RLS: on turns on PostgreSQL's row-level security
+	// (store.Config.RowLevelSecurity); off, the default, leaves it off.
+	rowLevelSecurity string
 }
 
 func configFromEnv() config {
@@ -101,7 +104,8 @@ func configFromEnv() config {
 		logLevel:      envOr("LOG_LEVEL", "info"),
 		// medicalRules overrides the ratio and ceiling of medical programs (P3), for
 		// example "MEDICAL_INPATIENT=70:30000,MEDICAL_CRITICAL=60:100000".
-		medicalRules: os.Getenv("MEDICAL_RULES"),
+		medicalRules:     os.Getenv("MEDICAL_RULES"),
+		rowLevelSecurity: os.Getenv("PG_RLS"),
 	}
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
 	c.rateRPS, _ = strconv.ParseFloat(envOr("RATE_LIMIT_RPS", "20"), 64)
@@ -135,6 +139,19 @@ func (c config) introspectionOn() (bool, error) {
 		return false, nil
 	default:
 		return false, fmt.Errorf("GRAPHQL_INTROSPECTION must be on or off, not %q", c.introspection)
+	}
+}
+
+// rowLevelSecurityOn reads PG_RLS: on or off (on/off, true/false, 1/0), off when unset.
+// It returns an error for any other value.
+func (c config) rowLevelSecurityOn() (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(c.rowLevelSecurity)) {
+	case "", "off", "false", "0", "no":
+		return false, nil
+	case "on", "true", "1", "yes":
+		return true, nil
+	default:
+		return false, fmt.Errorf("PG_RLS must be on or off, not %q", c.rowLevelSecurity)
 	}
 }
 
@@ -323,9 +340,14 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	if err != nil {
 		return nil, fmt.Errorf("MEDICAL_RULES: %w", err)
 	}
+	rls, err := cfg.rowLevelSecurityOn()
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.Open(ctx, store.Config{
 		DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log,
 		Policy: &pol, Medical: medical, CoordinatorThreshold: cfg.coordinatorThreshold,
+		RowLevelSecurity: rls,
 	}, division.Dezhou())
 	if err != nil {
 		return nil, err

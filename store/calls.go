@@ -42,6 +42,6 @@ func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 // operators' tools, never for the API.
 func (s *Store) AuditTrailUnscoped(ctx context.Context) ([]models.AuditEvent, error) {
 	var evs []models.AuditEvent
-	err := s.db.WithContext(ctx).Order("created_at").Order("id").Find(&evs).Error
+	err := s.db.WithContext(systemScope(ctx)).Order("created_at").Order("id").Find(&evs).Error
 	return evs, wrap("audit trail", err)
 }

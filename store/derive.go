@@ -200,7 +200,7 @@ func (s *Store) refreshOne(tx *gorm.DB, sc scope, id string) error {
 // It returns how many households changed.
 func (s *Store) RefreshAllUnscoped(ctx context.Context) (int, error) {
 	sc := scopeFor(SystemActor)
-	db := s.db.WithContext(ctx)
+	db := s.db.WithContext(systemScope(ctx))
 	changed := 0
 	err := householdBatches(db, sc, sc.lo, sc.hi, func(ids []string) error {
 		return db.Transaction(func(tx *gorm.DB) error {

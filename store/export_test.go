@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -13,7 +15,7 @@ import (
 // deactivate is for tests: it switches a program off as an admin would.
 func Deactivate(st *Store, code string) error {
 	defer st.catalogue.reset()
-	return st.db.Model(&struct{}{}).Table("programs").Where("code = ?", code).Update("active", false).Error
+	return st.db.WithContext(systemScope(context.Background())).Model(&struct{}{}).Table("programs").Where("code = ?", code).Update("active", false).Error
 }
 
 // ReadBothWays reads the rows of table whose household (or, for households, id) is in
@@ -23,7 +25,8 @@ func ReadBothWays[T any](st *Store, table string, ids []string) (byGorm, byScann
 	if table == "households" {
 		key = table + ".id"
 	}
-	q := func() *gorm.DB { return st.db.Table(table).Where(key+" IN ?", ids).Order(table + ".id") }
+	db := st.db.WithContext(systemScope(context.Background()))
+	q := func() *gorm.DB { return db.Table(table).Where(key+" IN ?", ids).Order(table + ".id") }
 	if err := q().Find(&byGorm).Error; err != nil {
 		return nil, nil, err
 	}
@@ -39,7 +42,7 @@ func ReadBothWays[T any](st *Store, table string, ids []string) (byGorm, byScann
 // sequential scans disabled so that the plan shows whether an index can serve it.
 func ExplainUnscoped(st *Store, sql string, vars ...any) (string, error) {
 	var lines []string
-	err := st.db.Transaction(func(tx *gorm.DB) error {
+	err := st.db.WithContext(systemScope(context.Background())).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
 			return err
 		}
@@ -49,7 +52,9 @@ func ExplainUnscoped(st *Store, sql string, vars ...any) (string, error) {
 }
 
 // AnalyzeUnscoped refreshes PostgreSQL's statistics and visibility map.
-func AnalyzeUnscoped(st *Store) error { return st.db.Exec("VACUUM ANALYZE").Error }
+func AnalyzeUnscoped(st *Store) error {
+	return st.db.WithContext(systemScope(context.Background())).Exec("VACUUM ANALYZE").Error
+}
 
 // CountStatements makes st count every SQL statement it runs from now on and returns
 // the counter. It is for tests that show how many statements an operation costs.
@@ -74,7 +79,7 @@ func CountStatements(st *Store) *atomic.Int64 {
 // AuditOps returns the operation names of the audit trail, oldest first, for no caller.
 func AuditOps(st *Store) ([]string, error) {
 	var ops []string
-	err := st.db.Table("audit_events").Order("created_at").Order("id").Pluck("operation", &ops).Error
+	err := st.db.WithContext(systemScope(context.Background())).Table("audit_events").Order("created_at").Order("id").Pluck("operation", &ops).Error
 	return ops, err
 }
 
@@ -82,9 +87,140 @@ func AuditOps(st *Store) ([]string, error) {
 func SetCoordinatorThreshold(st *Store, n int) { st.coordinatorThreshold = n }
 
 // ExecUnscoped runs a raw statement, as a database user with the application's rights
-// would, for tests of what the database itself refuses.
+// would, for tests of what the database itself refuses. Under row-level security it
+// sees every area.
 func ExecUnscoped(st *Store, q string, args ...any) error {
-	return st.db.Exec(q, args...).Error
+	return st.db.WithContext(systemScope(context.Background())).Exec(q, args...).Error
+}
+
+// CountWithoutScope counts the rows of table with a statement that lacks the store's
+// scope predicate, run through the store's connections with ctx's caller, in a
+// transaction when tx is true: what a query that forgot sc.rows would see. Under
+// row-level security the policy still limits it.
+func CountWithoutScope(ctx context.Context, st *Store, table string, tx bool) (int64, error) {
+	var n int64
+	q := "SELECT count(*) FROM " + table
+	db := st.db.WithContext(ctx)
+	if !tx {
+		return n, db.Raw(q).Scan(&n).Error
+	}
+	err := db.Transaction(func(tx *gorm.DB) error { return tx.Raw(q).Scan(&n).Error })
+	return n, err
+}
+
+// ExecWithoutScope runs a raw statement through the store's connections with ctx's
+// caller, without the store's scope checks; in a transaction when tx is true.
+func ExecWithoutScope(ctx context.Context, st *Store, tx bool, q string, args ...any) error {
+	db := st.db.WithContext(ctx)
+	if !tx {
+		return db.Exec(q, args...).Error
+	}
+	return db.Transaction(func(tx *gorm.DB) error { return tx.Exec(q, args...).Error })
+}
+
+// AcrossAreas runs count inside a transaction of ctx's caller, first within
+// acrossAreas and then after it, and returns both counts of table without the store's
+// scope predicate: under row-level security the first sees every area and the second
+// the caller's again.
+func AcrossAreas(ctx context.Context, st *Store, table string) (inside, after int64, err error) {
+	err = st.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := "SELECT count(*) FROM " + table
+		if err := st.acrossAreas(tx, func() error { return tx.Raw(q).Scan(&inside).Error }); err != nil {
+			return err
+		}
+		return tx.Raw(q).Scan(&after).Error
+	})
+	return inside, after, err
+}
+
+// RLSTables returns the tables under row-level security.
+func RLSTables() []string { return append([]string(nil), rlsTables...) }
+
+// CountInRangeUnscoped counts the rows of table whose area_code lies in [lo, hi], for no
+// caller.
+func CountInRangeUnscoped(st *Store, table, lo, hi string) (int64, error) {
+	var n int64
+	err := st.db.WithContext(systemScope(context.Background())).Table(table).
+		Where("area_code BETWEEN ? AND ?", lo, hi).Count(&n).Error
+	return n, err
+}
+
+// RLSStateUnscoped returns, for each table of the schema that has row-level security
+// enabled or a policy, "enabled", "forced" and "policy" as they apply.
+func RLSStateUnscoped(st *Store) (map[string][]string, error) {
+	var rows []rlsState
+	err := st.db.WithContext(systemScope(context.Background())).Raw(`SELECT c.relname AS name, c.relrowsecurity AS enabled,
+  c.relforcerowsecurity AS forced, p.oid IS NOT NULL AS has_policy
+FROM pg_class c LEFT JOIN pg_policy p ON p.polrelid = c.oid AND p.polname = ?
+WHERE c.relnamespace = to_regnamespace(current_schema()) AND c.relkind = 'r'
+  AND (c.relrowsecurity OR c.relforcerowsecurity OR p.oid IS NOT NULL)`, rlsPolicy).Scan(&rows).Error
+	out := map[string][]string{}
+	for _, r := range rows {
+		var s []string
+		if r.Enabled {
+			s = append(s, "enabled")
+		}
+		if r.Forced {
+			s = append(s, "forced")
+		}
+		if r.HasPolicy {
+			s = append(s, "policy")
+		}
+		out[r.Name] = s
+	}
+	return out, err
+}
+
+// ExplainAs returns PostgreSQL's plan of sql as it would run for ctx's caller, with the
+// caller's row-level security range set, so that the planner estimates with it; with
+// sequential scans disabled when noSeqScan is true.
+func ExplainAs(ctx context.Context, st *Store, noSeqScan bool, sql string, vars ...any) (string, error) {
+	var lines []string
+	err := st.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if noSeqScan {
+			if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
+				return err
+			}
+		}
+		return tx.Raw("EXPLAIN "+sql, vars...).Scan(&lines).Error
+	})
+	return strings.Join(lines, "\n"), err
+}
+
+// SeenWithoutScope counts the rows of table that a statement without the store's scope
+// predicate reaches for ctx's caller, through each path of the store's connections:
+// "query" reads the rows one by one (QueryContext), "row" counts them in one row
+// (QueryRowContext), "exec" runs the query as a statement whose result is only the
+// number of rows (ExecContext), and "tx" reads them in a transaction.
+func SeenWithoutScope(ctx context.Context, st *Store, table, path string) (int64, error) {
+	db := st.db.WithContext(ctx)
+	switch path {
+	case "query", "tx":
+		var n int64
+		read := func(db *gorm.DB) error {
+			rows, err := db.Raw("SELECT area_code FROM " + table).Rows()
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				n++
+			}
+			return rows.Err()
+		}
+		if path == "query" {
+			return n, read(db)
+		}
+		return n, db.Transaction(read)
+	case "row":
+		var n int64
+		err := db.Raw("SELECT count(*) FROM " + table).Row().Scan(&n)
+		return n, err
+	case "exec":
+		res := db.Exec("SELECT area_code FROM " + table)
+		return res.RowsAffected, res.Error
+	}
+	return 0, fmt.Errorf("no path %q", path)
 }
 
 // SetClock makes the store read the time from now.
@@ -93,7 +229,7 @@ func SetClock(st *Store, now func() time.Time) { st.now = now }
 // SetProgramActiveBehindTheCache switches a program's active flag in the database
 // without telling the store, as an operator's SQL would.
 func SetProgramActiveBehindTheCache(st *Store, code string, active bool) error {
-	return st.db.Table("programs").Where("code = ?", code).Update("active", active).Error
+	return st.db.WithContext(systemScope(context.Background())).Table("programs").Where("code = ?", code).Update("active", active).Error
 }
 
 // Tallies is what the store keeps for the dashboards, as stored.
@@ -108,7 +244,7 @@ type Tallies struct {
 // of the households' programs and every village's tallies.
 func TalliesUnscoped(st *Store) (*Tallies, error) {
 	var hs []models.Household
-	if err := st.db.Find(&hs).Error; err != nil {
+	if err := st.db.WithContext(systemScope(context.Background())).Find(&hs).Error; err != nil {
 		return nil, err
 	}
 	t := &Tallies{Households: make(map[string]models.HouseholdTally, len(hs))}
@@ -116,7 +252,7 @@ func TalliesUnscoped(st *Store) (*Tallies, error) {
 		t.Households[h.ID] = h.HouseholdTally
 	}
 	for _, q := range []any{&t.Programs, &t.Areas, &t.AreaPrograms} {
-		if err := st.db.Find(q).Error; err != nil {
+		if err := st.db.WithContext(systemScope(context.Background())).Find(q).Error; err != nil {
 			return nil, err
 		}
 	}
@@ -129,7 +265,7 @@ func RecordsUnscoped(st *Store) ([]models.Household, []models.Member, []models.G
 	var ms []models.Member
 	var gs []models.Grant
 	for _, q := range []any{&hs, &ms, &gs} {
-		if err := st.db.Find(q).Error; err != nil {
+		if err := st.db.WithContext(systemScope(context.Background())).Find(q).Error; err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -144,7 +280,7 @@ func DropTalliesUnscoped(st *Store) error {
 		stmts = append(stmts, "ALTER TABLE households DROP COLUMN "+c)
 	}
 	for _, q := range stmts {
-		if err := st.db.Exec(q).Error; err != nil {
+		if err := st.db.WithContext(systemScope(context.Background())).Exec(q).Error; err != nil {
 			return err
 		}
 	}

@@ -205,7 +205,10 @@ func (s *Store) checkIDNumbersFree(tx *gorm.DB, members []*models.Member, field 
 		nums[i] = m.IDNumber
 	}
 	var taken []string
-	if err := tx.Model(&models.Member{}).Where("id_number IN ?", nums).Pluck("id_number", &taken).Error; err != nil {
+	err := s.acrossAreas(tx, func() error {
+		return tx.Model(&models.Member{}).Where("id_number IN ?", nums).Pluck("id_number", &taken).Error
+	})
+	if err != nil {
 		return err
 	}
 	if len(taken) == 0 {

@@ -339,8 +339,17 @@ func (s *Store) planImport(tx *gorm.DB, sc scope, cands []*importCandidate) erro
 	}
 	// References and ID numbers are unique city-wide, so these two reads look beyond the
 	// caller's area: only to refuse a key that is taken elsewhere, never to show it.
-	var households []*models.Household
-	if err := tx.Table("households").Where("external_ref IN ?", refs).Find(&households).Error; err != nil {
+	var (
+		households []*models.Household
+		people     []*models.Member
+	)
+	err := s.acrossAreas(tx, func() error {
+		if err := tx.Table("households").Where("external_ref IN ?", refs).Find(&households).Error; err != nil {
+			return err
+		}
+		return tx.Table("members").Select("id", "household_id", "id_number").Where("id_number IN ?", nums).Find(&people).Error
+	})
+	if err != nil {
 		return err
 	}
 	byRef := make(map[string]*models.Household, len(households))
@@ -350,10 +359,6 @@ func (s *Store) planImport(tx *gorm.DB, sc scope, cands []*importCandidate) erro
 		if sc.p.Covers(h.AreaCode) {
 			ownIDs = append(ownIDs, h.ID)
 		}
-	}
-	var people []*models.Member
-	if err := tx.Table("members").Select("id", "household_id", "id_number").Where("id_number IN ?", nums).Find(&people).Error; err != nil {
-		return err
 	}
 	householdOf := make(map[string]string, len(people))
 	for _, m := range people {

@@ -18,7 +18,7 @@ import (
 // nothing. It returns how many grants it terminated.
 func (s *Store) ExpireGrace(ctx context.Context, today models.Date) (int, error) {
 	sc := scopeFor(SystemActor)
-	db := s.db.WithContext(ctx)
+	db := s.db.WithContext(systemScope(ctx))
 	done := 0
 	after := ""
 	for {

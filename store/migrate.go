@@ -13,9 +13,13 @@ import (
 
 // Migrate creates or updates the schema and loads the jurisdiction tree and the program
 // catalogue. It is idempotent and safe on a populated database: it adds what is missing,
-// refreshes names, and never touches populations or a program's active flag.
+// refreshes names, and never touches populations or a program's active flag. On
+// PostgreSQL it puts the row-level security policies on the tables of rlsTables when the
+// store runs with Config.RowLevelSecurity, and takes them off otherwise, so that a
+// database migrated with it on still works with it off. It acts for no caller, and
+// returns the database's errors.
 func (s *Store) Migrate(ctx context.Context) error {
-	db := s.db.WithContext(ctx)
+	db := s.db.WithContext(systemScope(ctx))
 	if err := s.addTallies(db); err != nil {
 		return fmt.Errorf("store: add the dashboards' tallies: %w", err)
 	}
@@ -32,6 +36,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 		if err := ensureChangeLog(tx); err != nil {
 			return fmt.Errorf("store: change log: %w", err)
+		}
+		if s.dialect == Postgres {
+			if err := rowLevelSecurity(tx, s.rls); err != nil {
+				return fmt.Errorf("store: row-level security: %w", err)
+			}
 		}
 		return loadCatalogue(tx)
 	})

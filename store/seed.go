@@ -14,7 +14,7 @@ import (
 // first-run demo and the seed command, which act for no caller.
 func (s *Store) IsEmptyUnscoped(ctx context.Context) (bool, error) {
 	var n int64
-	if err := s.db.WithContext(ctx).Model(&models.Household{}).Limit(1).Count(&n).Error; err != nil {
+	if err := s.db.WithContext(systemScope(ctx)).Model(&models.Household{}).Limit(1).Count(&n).Error; err != nil {
 		return false, fmt.Errorf("store: count households: %w", err)
 	}
 	return n == 0, nil
@@ -28,7 +28,7 @@ func (s *Store) IsEmptyUnscoped(ctx context.Context) (bool, error) {
 func (s *Store) SeedUnscoped(ctx context.Context, households []models.Household, members []models.Member,
 	grants []models.Grant, events []models.GrantEvent) error {
 	const batch = 500
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.db.WithContext(systemScope(ctx)).Transaction(func(tx *gorm.DB) error {
 		steps := []struct {
 			name string
 			rows any
@@ -98,7 +98,7 @@ func seededHouseholds(households []models.Household, members []models.Member, gr
 func (s *Store) SeedRulesUnscoped(ctx context.Context, standards []models.DibaoStandard,
 	verifications []models.Verification, lines []models.VerificationMember) error {
 	const batch = 500
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.db.WithContext(systemScope(ctx)).Transaction(func(tx *gorm.DB) error {
 		if len(standards) > 0 {
 			if err := tx.CreateInBatches(standards, batch).Error; err != nil {
 				return fmt.Errorf("insert standards: %w", err)
@@ -132,7 +132,7 @@ func (s *Store) SeedStaffingUnscoped(ctx context.Context, populations map[string
 		codes = append(codes, c)
 	}
 	sort.Strings(codes)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.db.WithContext(systemScope(ctx)).Transaction(func(tx *gorm.DB) error {
 		for _, c := range codes {
 			if err := tx.Model(&models.Jurisdiction{}).Where("code = ? AND level = ?", c, models.LevelTownship).
 				Update("population", populations[c]).Error; err != nil {
@@ -154,5 +154,5 @@ func (s *Store) SeedStaffingUnscoped(ctx context.Context, populations map[string
 // aggregates over fresh data (the staffing report) get a hash join rather than a plan
 // made for empty tables.
 func (s *Store) AnalyzeUnscoped(ctx context.Context) error {
-	return wrap("analyze", s.db.WithContext(ctx).Exec("ANALYZE").Error)
+	return wrap("analyze", s.db.WithContext(systemScope(ctx)).Exec("ANALYZE").Error)
 }

@@ -542,7 +542,7 @@ func (s *Store) SetPopulationsUnscoped(ctx context.Context, populations map[stri
 			return models.Invalid("population", "must not be negative, not %d", p)
 		}
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.db.WithContext(systemScope(ctx)).Transaction(func(tx *gorm.DB) error {
 		for code, p := range populations {
 			if err := tx.Model(&models.Jurisdiction{}).Where("code = ?", code).Update("population", p).Error; err != nil {
 				return err

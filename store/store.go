@@ -1,12 +1,15 @@
 // Package store is jiuzhu's only way to the database. It opens SQLite or PostgreSQL,
 // migrates the schema, and runs every read, count and write inside the caller's area:
 // each query carries a range predicate on area_code computed from the Principal in the
-// context. Code paths that work outside any caller's scope say so in their name
-// (Migrate, SeedUnscoped, IsEmptyUnscoped).
+// context. Code paths that work outside any caller's scope say so in their name or
+// documentation (Migrate, SeedUnscoped, IsEmptyUnscoped, ExpireGrace). On PostgreSQL,
+// row-level security can stand behind those predicates as a second line of defence
+// (Config.RowLevelSecurity, rls.go).
 package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +21,8 @@ import (
 
 	"github.com/glebarez/sqlite"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -53,6 +58,12 @@ type Config struct {
 	// CoordinatorThreshold is the number of active recipients from which a village needs
 	// two coordinators (P6); 0 means policy.DefaultCoordinatorThreshold.
 	CoordinatorThreshold int
+	// RowLevelSecurity turns on PostgreSQL's row-level security as a second line of
+	// defence behind the store's scope predicates (see rlsTables): Open then refuses a
+	// role that bypasses it, every statement carries its caller's range, and Migrate puts
+	// the policies on the tables. Off, Migrate takes them off. It is ignored, with a log
+	// line, on SQLite.
+	RowLevelSecurity bool
 }
 
 // Store is the area-scoped data access of jiuzhu. It is safe for concurrent use.
@@ -67,10 +78,19 @@ type Store struct {
 	coordinatorThreshold int
 	// catalogue caches the programs and categories.
 	catalogue *catalogueCache
+	// rls is Config.RowLevelSecurity on PostgreSQL.
+	rls bool
 }
 
-// Open connects to the database of cfg. It does not migrate; call Migrate.
+// Open connects to the database of cfg. It does not migrate; call Migrate. It returns an
+// error when the URL is not a postgres:// one, when the database cannot be reached, and,
+// with RowLevelSecurity on PostgreSQL, when the role connected as bypasses row-level
+// security.
 func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	gcfg := &gorm.Config{
 		Logger:                 logger.Discard,
 		TranslateError:         true,
@@ -84,11 +104,17 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 	)
 	if strings.HasPrefix(cfg.DatabaseURL, "postgres://") || strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
 		dialect = Postgres
-		db, err = gorm.Open(postgres.Open(withCustomPlans(cfg.DatabaseURL)), gcfg)
+		var d gorm.Dialector
+		if d, err = postgresDialector(withCustomPlans(cfg.DatabaseURL), cfg.RowLevelSecurity); err == nil {
+			db, err = gorm.Open(d, gcfg)
+		}
 	} else if cfg.DatabaseURL != "" {
 		return nil, errors.New("store: DATABASE_URL must be a postgres:// URL")
 	} else {
 		dialect = SQLite
+		if cfg.RowLevelSecurity {
+			log.Info("row-level security is a PostgreSQL feature; it is off on SQLite")
+		}
 		if cfg.SQLitePath == "" {
 			return nil, errors.New("store: no SQLite path")
 		}
@@ -124,6 +150,13 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", dialect, err)
 	}
+	rls := dialect == Postgres && cfg.RowLevelSecurity
+	if rls {
+		if err := checkRLSRole(ctx, sqlDB); err != nil {
+			_ = sqlDB.Close()
+			return nil, err
+		}
+	}
 	pol := policy.DefaultConfig()
 	if cfg.Policy != nil {
 		pol = *cfg.Policy
@@ -136,8 +169,26 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 	if threshold <= 0 {
 		threshold = policy.DefaultCoordinatorThreshold
 	}
-	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, policy: pol, medical: medical, coordinatorThreshold: threshold, catalogue: &catalogueCache{}}, nil
+	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, policy: pol, medical: medical,
+		coordinatorThreshold: threshold, rls: rls, catalogue: &catalogueCache{}}, nil
 }
+
+// postgresDialector returns gorm's PostgreSQL dialector for dsn. With row-level security
+// its connections are rlsConns, which give every statement its caller's range; otherwise
+// gorm opens the pool itself.
+func postgresDialector(dsn string, rls bool) (gorm.Dialector, error) {
+	if !rls {
+		return postgres.Open(dsn), nil
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return postgres.New(postgres.Config{Conn: sql.OpenDB(rlsConnector{stdlib.GetConnector(*cfg)})}), nil
+}
+
+// RowLevelSecurity reports whether the store runs with PostgreSQL's row-level security.
+func (s *Store) RowLevelSecurity() bool { return s.rls }
 
 // withCustomPlans asks PostgreSQL to plan every execution of a prepared statement with
 // its actual arguments (plan_cache_mode=force_custom_plan) unless the URL says otherwise.

@@ -1,5 +1,7 @@
 // Package storetest opens real, migrated, throw-away databases for tests: an SQLite file
-// always, and a fresh PostgreSQL schema whenever TEST_DATABASE_URL is set.
+// always, and a fresh PostgreSQL schema whenever TEST_DATABASE_URL is set. With
+// TEST_PG_RLS=1 every PostgreSQL store runs with row-level security, as MustOpenRLS
+// opens it.
 package storetest
 
 import (
@@ -7,12 +9,14 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 
 	"jiuzhu/auth"
@@ -23,6 +27,19 @@ import (
 
 // EnvURL names the variable that points the tests at a PostgreSQL server.
 const EnvURL = "TEST_DATABASE_URL"
+
+// EnvRLS names the variable that, set to 1, makes MustOpen open every PostgreSQL store
+// with row-level security on, as MustOpenRLS does, so that a whole test suite runs
+// against the policies.
+const EnvRLS = "TEST_PG_RLS"
+
+// RLSRole is the role MustOpenRLS connects as: it may log in, owns the schema it
+// migrates, and is neither a superuser nor exempt from row-level security. It is
+// created on TEST_DATABASE_URL's server when missing, and kept.
+const RLSRole = "jiuzhu_rls_test"
+
+// rlsRoleAttributes are RLSRole's attributes.
+const rlsRoleAttributes = "LOGIN NOSUPERUSER NOBYPASSRLS"
 
 var tree = division.Dezhou()
 
@@ -43,35 +60,80 @@ func Each(t *testing.T, f func(t *testing.T, st *store.Store)) {
 	}
 }
 
+// EachWithRLS runs f as Each does, and once more on PostgreSQL with row-level security
+// (subtest "postgres+rls", skipped without TEST_DATABASE_URL), unless TEST_PG_RLS=1
+// already made the "postgres" subtest's store one.
+func EachWithRLS(t *testing.T, f func(t *testing.T, st *store.Store)) {
+	t.Helper()
+	Each(t, f)
+	if os.Getenv(EnvRLS) == "1" {
+		return
+	}
+	t.Run("postgres+rls", func(t *testing.T) { f(t, MustOpenRLS(t)) })
+}
+
 // MustOpen returns a migrated store on a new, empty database of dialect that is dropped
 // when tb ends. It fails tb on any error.
 func MustOpen(tb testing.TB, d store.Dialect) *store.Store {
 	tb.Helper()
-	ctx := context.Background()
 	cfg := store.Config{}
 	switch d {
 	case store.SQLite:
 		cfg.SQLitePath = filepath.Join(tb.TempDir(), "test.db")
 	case store.Postgres:
-		cfg.DatabaseURL = postgresSchema(tb)
+		if os.Getenv(EnvRLS) == "1" {
+			return MustOpenRLS(tb)
+		}
+		cfg.DatabaseURL = postgresSchema(tb, "")
 	default:
 		tb.Fatalf("storetest: unknown dialect %q", d)
 	}
+	return openMigrated(tb, cfg)
+}
+
+// MustOpenRLS returns a migrated PostgreSQL store with row-level security on, connected
+// as RLSRole to a new schema that the role owns and that is dropped when tb ends. It
+// skips tb without TEST_DATABASE_URL and fails it on any error.
+func MustOpenRLS(tb testing.TB) *store.Store {
+	tb.Helper()
+	return openMigrated(tb, store.Config{DatabaseURL: RLSURL(tb), RowLevelSecurity: true})
+}
+
+// RLSURL returns the URL of a fresh schema owned by RLSRole, for connecting as it, as
+// PostgresURLAs does.
+func RLSURL(tb testing.TB) string {
+	tb.Helper()
+	return PostgresURLAs(tb, RLSRole, rlsRoleAttributes)
+}
+
+// MustOpenWith returns the store of cfg, migrated and closed when tb ends, for tests
+// that compare configurations on one database (URLs from PostgresURLAs). It fails tb on
+// any error.
+func MustOpenWith(tb testing.TB, cfg store.Config) *store.Store {
+	tb.Helper()
+	return openMigrated(tb, cfg)
+}
+
+// openMigrated opens and migrates the store of cfg, closed when tb ends.
+func openMigrated(tb testing.TB, cfg store.Config) *store.Store {
+	tb.Helper()
+	ctx := context.Background()
 	st, err := store.Open(ctx, cfg, tree)
 	if err != nil {
-		tb.Fatalf("storetest: open %s: %v", d, err)
+		tb.Fatalf("storetest: open: %v", err)
 	}
 	opened.Store(st, cfg)
 	tb.Cleanup(func() { _ = st.Close(); opened.Delete(st) })
 	if err := st.Migrate(ctx); err != nil {
-		tb.Fatalf("storetest: migrate %s: %v", d, err)
+		tb.Fatalf("storetest: migrate %s: %v", st.Dialect(), err)
 	}
 	return st
 }
 
-// postgresSchema creates a schema of its own on TEST_DATABASE_URL's server, drops it when
-// tb ends, and returns a URL whose search_path is that schema.
-func postgresSchema(tb testing.TB) string {
+// postgresSchema creates a schema of its own on TEST_DATABASE_URL's server, owned by
+// role when it is not empty, drops it when tb ends, and returns a URL whose search_path
+// is that schema and whose user is role (TEST_DATABASE_URL's when empty).
+func postgresSchema(tb testing.TB, role string) string {
 	base := os.Getenv(EnvURL)
 	if base == "" {
 		tb.Skipf("storetest: %s is not set", EnvURL)
@@ -83,7 +145,11 @@ func postgresSchema(tb testing.TB) string {
 	if err != nil {
 		tb.Fatalf("storetest: %v", err)
 	}
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+	create := "CREATE SCHEMA " + schema
+	if role != "" {
+		create += " AUTHORIZATION " + role
+	}
+	if _, err := db.Exec(create); err != nil {
 		_ = db.Close()
 		tb.Fatalf("storetest: create schema: %v", err)
 	}
@@ -95,10 +161,41 @@ func postgresSchema(tb testing.TB) string {
 	if err != nil {
 		tb.Fatalf("storetest: %s: %v", EnvURL, err)
 	}
+	if role != "" {
+		u.User = url.User(role)
+	}
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// PostgresURLAs returns the URL of a fresh PostgreSQL schema on TEST_DATABASE_URL's
+// server, owned by role and dropped when tb ends, for connecting as role. It creates the
+// role with attributes ("LOGIN NOSUPERUSER NOBYPASSRLS") when it does not exist; an
+// existing role keeps the attributes it has, so each name is to be used with one set of
+// attributes. It skips tb when the variable is not set and fails it on any error. The
+// server must let role log in from where the tests run without a password (trust
+// authentication on 127.0.0.1, as CI sets up).
+func PostgresURLAs(tb testing.TB, role, attributes string) string {
+	tb.Helper()
+	base := os.Getenv(EnvURL)
+	if base == "" {
+		tb.Skipf("storetest: %s is not set", EnvURL)
+	}
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	defer db.Close()
+	// Test packages run in parallel and may create the role at the same time: the loser
+	// gets duplicate_object, or unique_violation on the catalogue.
+	_, err = db.Exec("CREATE ROLE " + role + " " + attributes)
+	var pgErr *pgconn.PgError
+	if err != nil && !(errors.As(err, &pgErr) && (pgErr.Code == "42710" || pgErr.Code == "23505")) {
+		tb.Fatalf("storetest: create role %s: %v", role, err)
+	}
+	return postgresSchema(tb, role)
 }
 
 // As returns a context whose caller has role over area.
@@ -180,5 +277,5 @@ var opened sync.Map
 // set. It is for tools that take a database URL, such as the benchmark.
 func PostgresURL(tb testing.TB) string {
 	tb.Helper()
-	return postgresSchema(tb)
+	return postgresSchema(tb, "")
 }
