@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
 	"jiuzhu/auth"
@@ -95,10 +97,27 @@ func (s *Store) village(sc scope, field, code string) (*division.Unit, error) {
 	return u, nil
 }
 
-// wrap adds the operation's name to err for logs; the sentinel stays matchable.
+// errInterrupted is what a caller learns when PostgreSQL broke off its transaction to
+// resolve a deadlock or a serialization failure with a concurrent one: nothing was
+// written, and the same request may simply be sent again.
+var errInterrupted = models.Conflict("a concurrent change to the same records interrupted the operation; nothing was written, try again")
+
+// wrap adds the operation's name to err for logs; the sentinel stays matchable. A
+// deadlock or serialization failure becomes a Conflict (errInterrupted), which the
+// caller may retry, instead of an internal error.
 func wrap(op string, err error) error {
 	if err == nil {
 		return nil
 	}
+	if interruptedByConcurrency(err) {
+		return fmt.Errorf("store: %s: %w (%w)", op, errInterrupted, err)
+	}
 	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+// interruptedByConcurrency reports whether err is PostgreSQL's deadlock_detected
+// (40P01) or serialization_failure (40001).
+func interruptedByConcurrency(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
 }
