@@ -395,7 +395,8 @@ type result struct {
 }
 
 // run drives ops from o.Clients clients: o.Warmup unmeasured, then o.Duration measured.
-func (w *workload) run(ctx context.Context, o Options, ops []op) *result {
+// atMeasure, when not nil, is called as the measured part begins, before run returns.
+func (w *workload) run(ctx context.Context, o Options, ops []op, atMeasure func()) *result {
 	total := 0
 	for _, x := range ops {
 		total += x.weight
@@ -409,6 +410,17 @@ func (w *workload) run(ctx context.Context, o Options, ops []op) *result {
 	var wg sync.WaitGroup
 	warmEnd := time.Now().Add(o.Warmup)
 	end := warmEnd.Add(o.Duration)
+	if atMeasure != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case <-time.After(time.Until(warmEnd)):
+				atMeasure()
+			case <-ctx.Done():
+			}
+		}()
+	}
 	for c := 0; c < o.Clients; c++ {
 		wg.Add(1)
 		go func() {
