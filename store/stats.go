@@ -257,32 +257,22 @@ func (s *Store) AreaStats(ctx context.Context, area *string) (*models.AreaStats,
 	for _, r := range byCode {
 		if i, ok := programIndex[r.Program]; ok && r.ProgramHouseholds > 0 {
 			each(r.Unit, func(st *models.AreaStats) {
-				list := progAcc[st]
-				if list == nil {
-					list = make([]*models.ProgramStats, len(programs))
-					progAcc[st] = list
-				}
-				if list[i] == nil {
-					list[i] = &models.ProgramStats{Program: programs[i]}
-				}
-				list[i].Households += r.ProgramHouseholds
-				list[i].Persons += r.ProgramPersons
-				list[i].CommittedMonthly += models.Money(r.Committed)
+				e := statEntry(progAcc, st, len(programs), i, func() *models.ProgramStats {
+					return &models.ProgramStats{Program: programs[i]}
+				})
+				e.Households += r.ProgramHouseholds
+				e.Persons += r.ProgramPersons
+				e.CommittedMonthly += models.Money(r.Committed)
 			})
 		}
 		if i, ok := categoryIndex[r.Category]; ok && r.CategoryHouseholds > 0 {
 			each(r.Unit, func(st *models.AreaStats) {
-				list := catAcc[st]
-				if list == nil {
-					list = make([]*models.CategoryStats, len(categories))
-					catAcc[st] = list
-				}
-				if list[i] == nil {
-					list[i] = &models.CategoryStats{Category: categories[i]}
-				}
-				list[i].Households += r.CategoryHouseholds
-				list[i].Persons += r.CategoryPersons
-				list[i].CommittedMonthly += models.Money(r.Committed)
+				e := statEntry(catAcc, st, len(categories), i, func() *models.CategoryStats {
+					return &models.CategoryStats{Category: categories[i]}
+				})
+				e.Households += r.CategoryHouseholds
+				e.Persons += r.CategoryPersons
+				e.CommittedMonthly += models.Money(r.Committed)
 			})
 		}
 	}
@@ -372,6 +362,20 @@ func integratorActive(db *gorm.DB, sc scope, lo, hi string, n int) ([]unitActive
 		CAST(COALESCE(SUM(a.persons), 0) AS BIGINT) AS persons, SUM(a.grace) AS grace,
 		CAST(COALESCE(SUM(a.committed), 0) AS BIGINT) AS committed`).Group(u).Scan(&out).Error
 	return out, err
+}
+
+// statEntry returns entry i of st's list in acc (one entry per program or category),
+// making the list, n long, and the entry, with newEntry, when they are missing.
+func statEntry[T any](acc map[*models.AreaStats][]*T, st *models.AreaStats, n, i int, newEntry func() *T) *T {
+	list := acc[st]
+	if list == nil {
+		list = make([]*T, n)
+		acc[st] = list
+	}
+	if list[i] == nil {
+		list[i] = newEntry()
+	}
+	return list[i]
 }
 
 // population returns the population of j: its own when set, else for a city or county
