@@ -22,13 +22,13 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jiuzhu/auth"
+	"jiuzhu/cputime"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
 	"jiuzhu/store"
@@ -360,12 +360,9 @@ type cpuTimes struct {
 func takeCPU(ctx context.Context, pool *pgxpool.Pool, serverPID int) cpuTimes {
 	t := cpuTimes{backends: map[int]time.Duration{}}
 	if serverPID != os.Getpid() {
-		t.server = procCPU(serverPID)
+		t.server = cputime.Process(serverPID)
 	}
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		t.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
+	t.self = cputime.Self()
 	rows, err := pool.Query(ctx, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'")
 	if err != nil {
 		return t
@@ -375,7 +372,7 @@ func takeCPU(ctx context.Context, pool *pgxpool.Pool, serverPID int) cpuTimes {
 		return t
 	}
 	for _, pid := range pids {
-		c := procCPU(pid)
+		c := cputime.Process(pid)
 		t.backends[pid] = c
 		t.db += c
 	}
@@ -396,27 +393,4 @@ func (t cpuTimes) since(start cpuTimes) cpuTimes {
 // perRequest formats d divided by n requests in milliseconds.
 func perRequest(d time.Duration, n int) string {
 	return strconv.FormatFloat(float64(d.Microseconds())/1000/float64(n), 'f', 2, 64) + " ms"
-}
-
-// procCPU returns the user and system time a process has used so far; 0 when unknown.
-func procCPU(pid int) time.Duration {
-	if pid == 0 {
-		return 0
-	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(s[i+1:]) // f[0] is field 3 (state); utime and stime are fields 14 and 15
-	if len(f) < 13 {
-		return 0
-	}
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+st) * (time.Second / 100) // USER_HZ is 100 on Linux
 }

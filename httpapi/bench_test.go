@@ -7,11 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"syscall"
 	"testing"
 	"time"
 
 	"jiuzhu/auth"
+	"jiuzhu/cputime"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
 	"jiuzhu/models"
@@ -61,18 +61,9 @@ func BenchmarkCountyList(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := processCPU()
+	cpu := cputime.Self()
 	for b.Loop() {
 		do()
 	}
-	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
-}
-
-// processCPU returns the user and system CPU time this process has used. On a machine
-// shared with PostgreSQL it separates the server's cost of a request from the time it
-// waits for the database.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64((cputime.Self()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }

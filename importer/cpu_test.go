@@ -3,13 +3,11 @@ package importer_test
 import (
 	"database/sql"
 	"os"
-	"strconv"
-	"strings"
-	"syscall"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to find the database's backends
 
+	"jiuzhu/cputime"
 	"jiuzhu/store/storetest"
 )
 
@@ -31,9 +29,7 @@ func newCPUClock() *cpuClock {
 // read returns this process's CPU time and the summed CPU time of the database's other
 // backends (PostgreSQL runs on this machine; /proc tells their ticks).
 func (c *cpuClock) read() (self, db time.Duration) {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	self = cputime.Self()
 	if c.db == nil {
 		return self, 0
 	}
@@ -44,19 +40,8 @@ func (c *cpuClock) read() (self, db time.Duration) {
 	defer rows.Close()
 	for rows.Next() {
 		var pid int
-		if rows.Scan(&pid) != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-		if len(f) > 12 {
-			ut, _ := strconv.ParseInt(f[11], 10, 64)
-			st, _ := strconv.ParseInt(f[12], 10, 64)
-			db += time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ is 100
+		if rows.Scan(&pid) == nil {
+			db += cputime.Process(pid)
 		}
 	}
 	return self, db
