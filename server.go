@@ -13,7 +13,7 @@
 //	jiuzhu import verifications FILE  import departments' checks of people as verifications
 //
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ALGORITHMS,
-// JWT_PUBLIC_KEYS, JWT_ISSUER, JWT_AUDIENCE, GRAPHQL_INTROSPECTION, RATE_LIMIT_RPS,
+// JWT_PUBLIC_KEYS, JWT_ISSUER, JWT_AUDIENCE, JWT_MAX_TTL, GRAPHQL_INTROSPECTION, RATE_LIMIT_RPS,
 // RATE_LIMIT_BURST, CORS_ORIGINS, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL,
 // MEDICAL_RULES, STAFFING_COORDINATOR_THRESHOLD, PG_RLS, and the POLICY_* thresholds of
 // package policy); flags override it.
@@ -87,6 +87,10 @@ type config struct {
 	// rowLevelSecurity is PG_RLS: on turns on PostgreSQL's row-level security
 	// (store.Config.RowLevelSecurity); off, the default, leaves it off.
 	rowLevelSecurity string
+	// jwtMaxTTL is JWT_MAX_TTL: the longest lifetime of a token accepted or minted; 0
+	// means auth.DefaultMaxLifetime.
+	jwtMaxTTL    time.Duration
+	jwtMaxTTLErr error
 }
 
 func configFromEnv() config {
@@ -107,6 +111,7 @@ func configFromEnv() config {
 		medicalRules:     os.Getenv("MEDICAL_RULES"),
 		rowLevelSecurity: os.Getenv("PG_RLS"),
 	}
+	c.jwtMaxTTL, c.jwtMaxTTLErr = maxTTL(os.Getenv("JWT_MAX_TTL"))
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
 	c.rateRPS, _ = strconv.ParseFloat(envOr("RATE_LIMIT_RPS", "20"), 64)
 	c.rateBurst, _ = strconv.Atoi(envOr("RATE_LIMIT_BURST", "40"))
@@ -125,6 +130,19 @@ func coordinatorThreshold(v string) (int, error) {
 		return 0, fmt.Errorf("STAFFING_COORDINATOR_THRESHOLD must be a whole number of at least 1, not %q", v)
 	}
 	return n, nil
+}
+
+// maxTTL reads JWT_MAX_TTL: empty means auth.DefaultMaxLifetime (0 here); anything
+// else must be a positive Go duration such as 8h or 90m.
+func maxTTL(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("JWT_MAX_TTL must be a positive duration such as 24h or 90m, not %q", v)
+	}
+	return d, nil
 }
 
 // introspectionOn reports whether __schema and __type answer: GRAPHQL_INTROSPECTION
@@ -225,7 +243,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "token":
 		role := fs.String("role", "", "admin, officer, assistant, integrator or auditor")
 		area := fs.String("area", "", "12-digit jurisdiction code")
-		ttl := fs.Duration("ttl", 24*time.Hour, "lifetime of the token")
+		ttl := fs.Duration("ttl", 0, "lifetime of the token, at most JWT_MAX_TTL (default: JWT_MAX_TTL, 24h when unset)")
 		sub := fs.String("sub", "", "subject (default: ROLE@AREA)")
 		name := fs.String("name", "", "display name")
 		cats := fs.String("categories", "", "comma-separated program categories, for integrators")
@@ -250,6 +268,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		v, _, err := newVerifier(cfg)
 		if err != nil {
 			return err
+		}
+		if *ttl == 0 {
+			*ttl = v.MaxLifetime()
 		}
 		p := auth.Principal{Subject: *sub, Name: *name, Role: models.Role(strings.ToLower(*role)), Area: *area}
 		if p.Subject == "" {
@@ -365,6 +386,9 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 // restarts; PostgreSQL requires a configured secret. It reports whether the secret was
 // generated.
 func newVerifier(cfg config) (*auth.Verifier, bool, error) {
+	if cfg.jwtMaxTTLErr != nil {
+		return nil, false, cfg.jwtMaxTTLErr
+	}
 	algs := list(cfg.jwtAlgorithms)
 	keys, err := auth.LoadPublicKeys(cfg.jwtPublicKeys)
 	if err != nil {
@@ -385,6 +409,7 @@ func newVerifier(cfg config) (*auth.Verifier, bool, error) {
 	v, err := auth.NewVerifier(auth.Config{
 		Algorithms: algs, Secret: []byte(secret), PublicKeys: keys,
 		Issuer: cfg.jwtIssuer, Audience: cfg.jwtAudience, Leeway: 30 * time.Second,
+		MaxLifetime: cfg.jwtMaxTTL,
 	}, division.Dezhou())
 	return v, generated, err
 }
@@ -476,10 +501,13 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var demoTokens []dashboard.DemoToken
+	var demoTokens, offered []dashboard.DemoToken
 	if cfg.demo() && slices.Contains(list(cfg.jwtAlgorithms), auth.HS256) {
 		if demoTokens, err = makeDemoTokens(verifier, st.Tree()); err != nil {
 			return err
+		}
+		if loopback(ln.Addr()) {
+			offered = demoTokens
 		}
 	}
 	srv := &http.Server{
@@ -487,7 +515,7 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			Store: st, Verifier: verifier, Logger: log,
 			Introspection: introspection, Suggestions: cfg.demo(),
 			RateLimit:   httpapi.RateLimit{RPS: cfg.rateRPS, Burst: cfg.rateBurst},
-			CORSOrigins: list(cfg.corsOrigins), DemoTokens: demoTokens,
+			CORSOrigins: list(cfg.corsOrigins), DemoTokens: offered,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10,
@@ -499,7 +527,12 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintf(out, "jiuzhu serves GraphiQL at %s and GraphQL at %sgraphql (%s)\n", url, url, st.Dialect())
 	fmt.Fprintf(out, "The dashboard is at %sdashboard/\n", url)
 	if len(demoTokens) > 0 {
-		printDemoTokens(out, demoTokens)
+		if len(offered) > 0 {
+			fmt.Fprintf(out, "Demo mode on a loopback address: the dashboard's sign-in offers the demo tokens (%sdashboard/demo-tokens.json)\n", url)
+		} else {
+			fmt.Fprintf(out, "Demo mode on %s, which is not a loopback address: the dashboard does not offer the demo tokens; paste one below\n", ln.Addr())
+		}
+		printDemoTokens(out, demoTokens, strconv.FormatFloat(demoTokenLifetime(verifier).Hours(), 'f', -1, 64))
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -512,6 +545,14 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// loopback reports whether addr is a loopback address (127.0.0.0/8 or ::1), which only
+// this machine can reach. The unspecified address (0.0.0.0, ::) is not loopback: it
+// listens on every interface.
+func loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // demoTiers are the demo tokens: one per tier, with an English label for the console and
@@ -527,7 +568,6 @@ var demoTiers = []struct {
 	{"village assistant", "村级民政助理员", models.RoleAssistant, seed.DemoVillage},
 }
 
-// makeDemoTokens signs one 24-hour token per demo tier, in the order of demoTiers.
 // The garbage collector's settings when the GOGC and GOMEMLIMIT variables are unset. A
 // county list of 50 households allocates about 1.6 MB that is garbage once the answer
 // is written; at Go's default (GOGC=100) collection took about a sixth of the server's
@@ -554,11 +594,17 @@ func tuneGC() (gcPercent int, memoryLimit int64) {
 	return gcPercent, debug.SetMemoryLimit(-1)
 }
 
+// demoTokenLifetime is how long a demo token lasts: 24 hours, or the maximum lifetime of
+// a token when that is shorter.
+func demoTokenLifetime(v *auth.Verifier) time.Duration { return min(24*time.Hour, v.MaxLifetime()) }
+
+// makeDemoTokens signs one token per demo tier, in the order of demoTiers, that lasts
+// demoTokenLifetime.
 func makeDemoTokens(v *auth.Verifier, tree *division.Tree) ([]dashboard.DemoToken, error) {
 	out := make([]dashboard.DemoToken, len(demoTiers))
 	for i, t := range demoTiers {
 		area := t.area(tree)
-		tok, err := v.Sign(auth.Principal{Subject: "demo-" + string(t.role) + "@" + area, Role: t.role, Area: area}, 24*time.Hour)
+		tok, err := v.Sign(auth.Principal{Subject: "demo-" + string(t.role) + "@" + area, Role: t.role, Area: area}, demoTokenLifetime(v))
 		if err != nil {
 			return nil, err
 		}
@@ -567,9 +613,9 @@ func makeDemoTokens(v *auth.Verifier, tree *division.Tree) ([]dashboard.DemoToke
 	return out, nil
 }
 
-// printDemoTokens prints the demo tokens with how to use them.
-func printDemoTokens(out io.Writer, tokens []dashboard.DemoToken) {
-	fmt.Fprintln(out, "Demo tokens (24 h); in GraphiQL set the header {\"Authorization\": \"Bearer <token>\"}:")
+// printDemoTokens prints the demo tokens, which last hours, with how to use them.
+func printDemoTokens(out io.Writer, tokens []dashboard.DemoToken, hours string) {
+	fmt.Fprintf(out, "Demo tokens (%s h); in GraphiQL set the header {\"Authorization\": \"Bearer <token>\"}:\n", hours)
 	for i, t := range tokens {
 		fmt.Fprintf(out, "  %s, area %s:\n    %s\n", demoTiers[i].label, t.Area, t.Token)
 	}
