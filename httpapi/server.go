@@ -122,7 +122,8 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits
 	}
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: st}}))
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: st}})
+	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -141,7 +142,7 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 		return errors.New("internal error")
 	})
 	srv.AroundRootFields(requireCaller)
-	srv.AroundOperations(recordIntegratorCalls(st, log))
+	srv.AroundOperations(recordIntegratorCalls(st, log, schema.Schema()))
 	return srv
 }
 
