@@ -23,8 +23,8 @@ const maxRecordedID = 64
 // to choose and proves nothing. Its records are the root fields that execute, found as
 // the executor finds them (fragments and inline fragments expanded, @skip and @include
 // applied), each with the record ids its arguments name: "household(H1)". When the entry
-// cannot be written the operation does not run and the caller gets INTERNAL: a call that
-// is not on record does not happen.
+// cannot be written the operation does not run and the caller gets INTERNAL (UNAVAILABLE
+// when the database cannot be reached): a call that is not on record does not happen.
 func recordIntegratorCalls(st *store.Store, log *slog.Logger, schema *ast.Schema) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		p, err := auth.FromContext(ctx)
@@ -36,6 +36,10 @@ func recordIntegratorCalls(st *store.Store, log *slog.Logger, schema *ast.Schema
 			op, fields = string(oc.Operation.Operation), executedRootFields(oc, schema)
 		}
 		if err := st.RecordCall(ctx, op, fields); err != nil {
+			if store.Unavailable(err) {
+				log.WarnContext(ctx, "graphql: cannot record an integrator's call: database unavailable", "err", err)
+				return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{unavailableError(ctx, nil)}})
+			}
 			log.ErrorContext(ctx, "graphql: cannot record an integrator's call", "err", err)
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
 				Message:    "internal error",

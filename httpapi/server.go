@@ -82,7 +82,7 @@ func New(o Options) http.Handler {
 	mux := http.NewServeMux()
 	gql := GraphQL(o.Store, log, o)
 	limiter := newRateLimiters(o.RateLimit)
-	var h http.Handler = limitBody(timeout(o.RequestTimeout, gql))
+	var h http.Handler = limitBody(timeout(o.RequestTimeout, unavailableStatus(gql)))
 	h = limiter.perSubject(h)
 	h = o.Verifier.Middleware(h)
 	h = limiter.perAddress(h)

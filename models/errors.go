@@ -9,7 +9,7 @@ import (
 
 // Sentinel errors of the domain. The store wraps them with context; the HTTP edge maps
 // them, once, to GraphQL error codes (NOT_FOUND, FORBIDDEN, CONFLICT, BAD_USER_INPUT,
-// UNAUTHENTICATED). Any other error is INTERNAL and its text never reaches the caller.
+// UNAUTHENTICATED, UNAVAILABLE). Any other error is INTERNAL and its text never reaches the caller.
 var (
 	// ErrNotFound means the record does not exist or lies outside the caller's area.
 	ErrNotFound = errors.New("not found")
@@ -21,6 +21,9 @@ var (
 	ErrInvalid = errors.New("invalid input")
 	// ErrUnauthenticated means there is no valid bearer token.
 	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrUnavailable means the database cannot be reached for now (connection refused,
+	// broken or shut down); the same request may succeed when retried later.
+	ErrUnavailable = errors.New("the database is unavailable for now; try again shortly")
 )
 
 // FieldError is bad input in one named field. It matches ErrInvalid with errors.Is.
@@ -92,7 +95,7 @@ func PublicMessage(err error) string {
 	if errors.As(err, &ce) {
 		return ce.msg
 	}
-	for _, s := range []error{ErrNotFound, ErrForbidden, ErrConflict, ErrInvalid, ErrUnauthenticated} {
+	for _, s := range []error{ErrNotFound, ErrForbidden, ErrConflict, ErrInvalid, ErrUnauthenticated, ErrUnavailable} {
 		if errors.Is(err, s) {
 			return s.Error()
 		}
