@@ -30,10 +30,11 @@ func nest(n int) string {
 	return q
 }
 
-// costly costs 1 + first × 1223: with the default limit of 50,000, first: 40 passes
-// and first: 50 does not.
+// costly costs 1 + first × 10,203 (a household's grants and a grant's events count as
+// the page ceiling, 100, each): with the default limit of 100,000, first: 9 passes and
+// first: 10 does not.
 func costly(first int) string {
-	return fmt.Sprintf(`{ households(first: %d) { edges { node { members { household { members { household { grants { id } } } } } } } } }`, first)
+	return fmt.Sprintf(`{ households(first: %d) { edges { node { grants { events { toStatus } } } } } }`, first)
 }
 
 // abusive are requests that each limit must refuse, with the code it must give.
@@ -54,7 +55,7 @@ func abusive() []struct{ name, query, code string } {
 	return []struct{ name, query, code string }{
 		{"too deep", "{ member(id: \"x\") { " + nest(12) + " } }", httpapi.CodeQueryTooDeep},
 		{"too complex", `{ households(first: 100) { edges { node { members { household { members { household { grants { events { id } } } } } } } } } }`, httpapi.CodeQueryTooComplex},
-		{"too complex by first", costly(50), httpapi.CodeQueryTooComplex},
+		{"too complex by first", costly(10), httpapi.CodeQueryTooComplex},
 		{"too many aliases", "{ " + strings.Join(aliases, " ") + " }", httpapi.CodeTooManyAliases},
 		{"aliases through fragments", frags + "{ me { ...f30 } x: me { ...f30 } }", httpapi.CodeTooManyAliases},
 		{"too many operations", strings.Join(ops, "\n"), httpapi.CodeTooManyOperations},
@@ -93,9 +94,9 @@ func TestRequestLimits(t *testing.T) {
 	}
 	// The cost scales with first.
 	var ok struct{ Households struct{ Edges []any } }
-	e.ok(tok, costly(40), nil, &ok)
-	if len(ok.Households.Edges) != 20 {
-		t.Errorf("costly(40): %d edges", len(ok.Households.Edges))
+	e.ok(tok, costly(9), nil, &ok)
+	if len(ok.Households.Edges) != 9 {
+		t.Errorf("costly(9): %d edges", len(ok.Households.Edges))
 	}
 	// The ceiling on first.
 	if r := e.do(tok, `{ households(first: 101) { totalCount } }`, nil); r.code() != httpapi.CodeBadUserInput || r.Errors[0].Extensions["field"] != "first" {

@@ -135,7 +135,7 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	}
 	srv.Use(loaders.Extension{Store: st})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(limitsExtension{l: o.Limits})
+	srv.Use(limitsExtension{l: o.Limits, tree: st.Tree()})
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(v))
@@ -143,6 +143,7 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	})
 	srv.AroundRootFields(requireCaller)
 	srv.AroundOperations(recordIntegratorCalls(st, log, schema.Schema()))
+	srv.AroundOperations(queueHeavy(o.Limits))
 	return srv
 }
 
