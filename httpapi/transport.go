@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -239,8 +240,14 @@ func paramsFromBody(r *http.Request) (*graphql.RawParams, int, *requestError) {
 		}
 		return nil, len(body), badRequest("body", "json_not_object", "the request body must be a JSON object")
 	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // the same mistake is named on every try
 	p := &graphql.RawParams{}
-	for k, v := range raw {
+	for _, k := range keys {
+		v := raw[k]
 		var err *requestError
 		switch k {
 		case "query":
@@ -306,14 +313,18 @@ func paramsFromQuery(rawQuery string) (*graphql.RawParams, *requestError) {
 }
 
 // unknownParameter refuses a parameter that GraphQL over HTTP does not define, naming
-// it (cut to 64 bytes, so that a long name is not echoed whole).
+// it when it looks like a parameter's name (up to 32 letters, digits and underscores);
+// anything else a client sent is not echoed.
 func unknownParameter(name string) *requestError {
-	if len(name) > 64 {
-		name = strings.ToValidUTF8(name[:64], "") + "…"
+	if !parameterName.MatchString(name) {
+		return badRequest("", "unknown_parameter", "the request holds a parameter that is not one of %s",
+			strings.Join(requestParameters, ", "))
 	}
 	return badRequest(name, "unknown_parameter", "%q is not a request parameter; the parameters are %s",
 		name, strings.Join(requestParameters, ", "))
 }
+
+var parameterName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,31}$`)
 
 // decodeString reads a string parameter; null leaves it empty.
 func decodeString(name string, v json.RawMessage, dst *string) *requestError {
