@@ -115,9 +115,10 @@ func New(o Options) http.Handler {
 	return withClientAddress(accessLog(log, baseHeaders(mux)))
 }
 
-// GraphQL returns the gqlgen handler over st with explicit transports, the error
-// presenter, the request limits of o, introspection only when o allows it, and the rule
-// that every field but introspection needs a verified caller.
+// GraphQL returns the gqlgen handler over st with its GraphQL-over-HTTP transport, the
+// error presenter, the request limits of o, the checks of every string input (NUL,
+// length), introspection only when o allows it (refused as a validation error
+// otherwise), and the rule that every field but introspection needs a verified caller.
 func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits
