@@ -25,7 +25,8 @@ const maxLengthDirective = "maxLength"
 
 // inputCheck refuses, with BAD_USER_INPUT naming the argument or input field and before
 // any resolver runs, a string input that no field accepts: one that holds a NUL
-// character (PostgreSQL cannot store it in text, and no field means it), or one longer
+// character (PostgreSQL cannot store it in text, and no field means it) or bytes that are
+// not UTF-8 (which PostgreSQL refuses likewise), or one longer
 // than its @maxLength or, without one, MaxStringInput characters. It checks every string
 // of every argument, written in the document or given as a variable, nested input
 // objects and lists included, so that each field need not.
@@ -107,6 +108,9 @@ func (w *inputWalker) value(field string, t *ast.Type, v any, limit int) (string
 	case string:
 		if strings.IndexByte(v, 0) >= 0 {
 			return "must not contain a NUL character (\\u0000)", field
+		}
+		if !utf8.ValidString(v) {
+			return "must be UTF-8 text", field
 		}
 		if len(v) > limit {
 			if n := utf8.RuneCountInString(v); n > limit {

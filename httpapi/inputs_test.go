@@ -84,6 +84,13 @@ func TestClientMistakesAreNotInternal(t *testing.T) {
 		if a.status != http.StatusBadRequest || r.code() != httpapi.CodeBadUserInput || r.Errors[0].Extensions["field"] != "query" {
 			t.Errorf(`{"query":1}: %d %s`, a.status, a.body)
 		}
+		// Bytes that are not UTF-8 in a GET query string, which PostgreSQL refuses to compare.
+		a = e.send(http.MethodGet, "query=%7Bhouseholds(filter:%7BaddressContains:%22%FF%22%7D)%7BtotalCount%7D%7D", map[string]string{"Authorization": "Bearer " + tok}, "")
+		r = response{}
+		_ = json.Unmarshal([]byte(a.body), &r)
+		if a.status != http.StatusBadRequest || r.code() != httpapi.CodeBadUserInput || r.Errors[0].Extensions["field"] != "query" {
+			t.Errorf("a query string that is not UTF-8: %d %s", a.status, a.body)
+		}
 		if after := householdCount(e, tok); after != before {
 			t.Errorf("households %d, then %d", before, after)
 		}

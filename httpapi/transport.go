@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -289,6 +290,9 @@ func paramsFromQuery(rawQuery string) (*graphql.RawParams, *requestError) {
 			return nil, badRequest(k, "parameter_repeated", "%s: give the parameter once", k)
 		}
 		v := vs[0]
+		if !utf8.ValidString(v) {
+			return nil, badRequest(k, "not_utf8", "%s: must be UTF-8 text", k)
+		}
 		var err *requestError
 		switch k {
 		case "query":

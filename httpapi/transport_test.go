@@ -117,6 +117,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 		{"a mutation over GET", "GET", q("query", "mutation { __typename }"), get, "", 405, jsonType, httpapi.CodeBadUserInput, "", false},
 		{"an unknown parameter over GET", "GET", q("query", "{ me { role } }", "token", tok), get, "", 400, jsonType, httpapi.CodeBadUserInput, "token", false},
 		{"a repeated parameter over GET", "GET", q("query", "{ me { role } }", "query", "{ me { area { code } } }"), get, "", 400, jsonType, httpapi.CodeBadUserInput, "query", false},
+		{"a query that is not UTF-8 over GET", "GET", "query=%7Bjurisdiction(code:%22%FF%22)%7Bname%7D%7D", get, "", 400, jsonType, httpapi.CodeBadUserInput, "query", false},
 		{"variables not an object over GET", "GET", q("query", "{ me { role } }", "variables", "[1]"), get, "", 400, jsonType, httpapi.CodeBadUserInput, "variables", false},
 		{"PUT", "PUT", "", post(""), `{"query":"{ me { role } }"}`, 405, jsonType, httpapi.CodeBadUserInput, "", false},
 	}
