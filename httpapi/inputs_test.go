@@ -20,8 +20,8 @@ import (
 )
 
 // TestClientMistakesAreNotInternal sends the mistakes a client makes (a parameter of the
-// wrong type, a NUL character or an overlong string in any input, introspection while it
-// is off) on both databases, and checks that each is answered as the client's mistake,
+// wrong type, a NUL character, bytes that are not UTF-8 or an overlong string in any
+// input, a malformed instant, introspection while it is off) on both databases, and checks that each is answered as the client's mistake,
 // naming the field, that nothing is written, and that nothing is logged as an error.
 func TestClientMistakesAreNotInternal(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
@@ -76,6 +76,13 @@ func TestClientMistakesAreNotInternal(t *testing.T) {
 					t.Errorf("refused before execution, yet with data: %.300s", r.raw)
 				}
 			})
+		}
+		// A malformed instant is read while the field runs: BAD_USER_INPUT naming it.
+		for _, from := range []any{"2024-99-99T00:00:00Z", "yesterday", 5} {
+			r := e.do(tok, `query($f: Time) { auditEvents(filter: {from: $f}) { totalCount } }`, map[string]any{"f": from})
+			if r.code() != httpapi.CodeBadUserInput || r.Errors[0].Extensions["field"] != "filter.from" || !strings.Contains(r.Errors[0].Message, "RFC 3339") {
+				t.Errorf("from %v: %.300s", from, r.raw)
+			}
 		}
 		// A parameter of the wrong type is the request's mistake: 400, naming it.
 		a := e.send(http.MethodPost, "", map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + tok}, `{"query":1}`)
