@@ -4,9 +4,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -133,7 +135,7 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(loaders.Extension{Store: st})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](100)}})
 	srv.Use(limitsExtension{l: o.Limits})
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
@@ -142,7 +144,7 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	})
 	srv.AroundRootFields(requireCaller)
 	srv.AroundOperations(recordIntegratorCalls(st, log))
-	return srv
+	return codeProtocolErrors(srv)
 }
 
 // requireCaller answers every root field but introspection with UNAUTHENTICATED when the
@@ -159,12 +161,25 @@ func requireCaller(ctx context.Context, next graphql.RootResolver) graphql.Marsh
 }
 
 // limitBody caps the request body at MaxBodyBytes: a declared larger body is refused
-// with 413 before it is read, and an undeclared one is cut off at the limit.
+// with 413 before it is read, and an undeclared one (chunked) is read here up to the
+// limit and refused the same way when it goes beyond.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {
 			writeError(w, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("request body exceeds %d bytes", MaxBodyBytes))
 			return
+		}
+		if r.ContentLength < 0 {
+			body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+			if err != nil {
+				writeError(w, http.StatusBadRequest, CodeBadRequest, "the request body could not be read")
+				return
+			}
+			if len(body) > MaxBodyBytes {
+				writeError(w, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("request body exceeds %d bytes", MaxBodyBytes))
+				return
+			}
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		next.ServeHTTP(w, r)
