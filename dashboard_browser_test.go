@@ -302,7 +302,15 @@ func TestDashboardOnPhoneAndDesktopWithoutIntrospection(t *testing.T) {
 	}
 	run, eval := b.run, b.eval
 
-	run("open the page", chromedp.Navigate(base+"dashboard/"), chromedp.WaitVisible(chromedp.CSS("#demo-tokens button")))
+	// The sign-in screen on the narrowest phone.
+	run("open the page", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch),
+		chromedp.Navigate(base+"dashboard/"), chromedp.WaitVisible(chromedp.CSS("#demo-tokens button")))
+	var signIn struct{ ScrollWidth, ClientWidth int }
+	eval("sign-in layout", `({ScrollWidth: document.documentElement.scrollWidth, ClientWidth: document.documentElement.clientWidth})`, &signIn)
+	if signIn.ClientWidth != 360 || signIn.ScrollWidth > signIn.ClientWidth {
+		t.Errorf("the sign-in screen is %d px wide in a %d px viewport", signIn.ScrollWidth, signIn.ClientWidth)
+	}
+	b.screenshot(shots, "size-360-sign-in")
 	run("sign in as the county", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#demo-tokens button[data-area="%s"]`, seed.DemoCounty))),
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#content[data-area="%s"]`, seed.DemoCounty))))
 
