@@ -67,9 +67,6 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			return gqlErr
 		}
-		if p := protocolError(gqlErr); p != nil {
-			return p
-		}
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return &gqlerror.Error{
 				Message:    "the request took too long and was stopped",

@@ -4,11 +4,9 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -74,7 +72,7 @@ func New(o Options) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	log = slog.New(redactingHandler{log.Handler()})
+	log = slog.New(newPerAddressLogHandler(redactingHandler{log.Handler()}))
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits
 	}
@@ -114,26 +112,28 @@ func New(o Options) http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	return accessLog(log, baseHeaders(mux))
+	return withClientAddress(accessLog(log, baseHeaders(mux)))
 }
 
-// GraphQL returns the gqlgen handler over st with explicit transports, the error
-// presenter, the request limits of o, introspection only when o allows it, and the rule
-// that every field but introspection needs a verified caller.
+// GraphQL returns the gqlgen handler over st with its GraphQL-over-HTTP transport, the
+// error presenter, the request limits of o, the checks of every string input (NUL,
+// length), introspection only when o allows it (refused as a validation error
+// otherwise), and the rule that every field but introspection needs a verified caller.
 func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits
 	}
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: st}}))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{log: log})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(o.Limits.ParserTokens)
 	srv.SetDisableSuggestion(!o.Suggestions)
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
+	srv.Use(introspectionGate{})
+	srv.Use(&inputCheck{})
 	srv.Use(loaders.Extension{Store: st})
 	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](100)}})
 	srv.Use(limitsExtension{l: o.Limits})
@@ -144,7 +144,7 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	})
 	srv.AroundRootFields(requireCaller)
 	srv.AroundOperations(recordIntegratorCalls(st, log))
-	return codeProtocolErrors(srv)
+	return srv
 }
 
 // requireCaller answers every root field but introspection with UNAUTHENTICATED when the
@@ -161,25 +161,12 @@ func requireCaller(ctx context.Context, next graphql.RootResolver) graphql.Marsh
 }
 
 // limitBody caps the request body at MaxBodyBytes: a declared larger body is refused
-// with 413 before it is read, and an undeclared one (chunked) is read here up to the
-// limit and refused the same way when it goes beyond.
+// with 413 before it is read, and an undeclared one is cut off at the limit.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {
 			writeError(w, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("request body exceeds %d bytes", MaxBodyBytes))
 			return
-		}
-		if r.ContentLength < 0 {
-			body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-			if err != nil {
-				writeError(w, http.StatusBadRequest, CodeBadRequest, "the request body could not be read")
-				return
-			}
-			if len(body) > MaxBodyBytes {
-				writeError(w, http.StatusRequestEntityTooLarge, CodeRequestTooLarge, fmt.Sprintf("request body exceeds %d bytes", MaxBodyBytes))
-				return
-			}
-			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		next.ServeHTTP(w, r)
