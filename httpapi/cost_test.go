@@ -107,7 +107,7 @@ func TestListAbuseIsRefused(t *testing.T) {
 }
 
 // TestEveryPageCeilingIsTheStores asks every paginated root field for one item more than
-// the ceiling the cost model assumes for it: the store must refuse. A paginated field
+// the ceiling the cost model assumes for it, by first and by last: the store must refuse. A paginated field
 // added later whose store accepts more than the model assumes fails here.
 func TestEveryPageCeilingIsTheStores(t *testing.T) {
 	st := storetest.MustOpen(t, store.SQLite)
@@ -125,13 +125,17 @@ func TestEveryPageCeilingIsTheStores(t *testing.T) {
 			}
 		}
 		ceiling := httpapi.PageSizes("Query", f.Name).Max
-		sel := "__typename"
-		q := fmt.Sprintf(`query($n: Int) { %s(first: $n) { %s } }`, f.Name, sel)
-		if r := e.do(tok, q, map[string]any{"n": ceiling + 1}); r.code() != httpapi.CodeBadUserInput || r.Errors[0].Extensions["field"] != "first" {
-			t.Errorf("%s(first: %d), above the ceiling the cost model assumes: %.300s", f.Name, ceiling+1, r.raw)
-		}
-		if r := e.do(tok, q, map[string]any{"n": ceiling}); len(r.Errors) > 0 {
-			t.Errorf("%s(first: %d), at the ceiling: %.300s", f.Name, ceiling, r.raw)
+		for _, arg := range []string{"first", "last"} {
+			if f.Arguments.ForName(arg) == nil {
+				continue
+			}
+			q := fmt.Sprintf(`query($n: Int) { %s(%s: $n) { __typename } }`, f.Name, arg)
+			if r := e.do(tok, q, map[string]any{"n": ceiling + 1}); r.code() != httpapi.CodeBadUserInput || r.Errors[0].Extensions["field"] != arg {
+				t.Errorf("%s(%s: %d), above the ceiling the cost model assumes: %.300s", f.Name, arg, ceiling+1, r.raw)
+			}
+			if r := e.do(tok, q, map[string]any{"n": ceiling}); len(r.Errors) > 0 {
+				t.Errorf("%s(%s: %d), at the ceiling: %.300s", f.Name, arg, ceiling, r.raw)
+			}
 		}
 		checked++
 	}

@@ -45,8 +45,8 @@ type Limits struct {
 	MaxIntrospectionDepth int
 	// MaxComplexity bounds the estimated cost of an operation: every field costs 1,
 	// and the cost of what a list selects is multiplied by the list's largest possible
-	// size (see listSize): the first argument of a paginated field (its default when
-	// absent, at most the field's ceiling), the real size of a list of jurisdictions,
+	// size (see listSize): the first or last argument of a paginated field (its default
+	// when absent, at most the field's ceiling), the real size of a list of jurisdictions,
 	// programs, categories or months, and the page ceiling, store.MaxPageSize, for any
 	// other list.
 	MaxComplexity int
@@ -283,22 +283,28 @@ func fieldCost(parentType, field string) int {
 	return 1
 }
 
-// first returns the page size a paginated field asks for: its first argument, or its
-// default when absent, capped at the field's ceiling (the store refuses more).
+// first returns the page size a paginated field asks for: its first argument, else its
+// last argument, else its default, capped at the field's ceiling (the store refuses
+// more).
 func (w *walker) first(f *ast.Field, parentType string) int {
 	p := PageSizes(parentType, f.Name)
-	n := p.Default
-	if a := f.Arguments.ForName("first"); a != nil && a.Value != nil {
-		if v, err := a.Value.Value(w.vars); err == nil {
-			switch v := v.(type) {
-			case int64:
-				n = int(min(max(v, 0), int64(p.Max)))
-			case int:
-				n = min(max(v, 0), p.Max)
-			}
+	for _, name := range []string{"first", "last"} {
+		a := f.Arguments.ForName(name)
+		if a == nil || a.Value == nil {
+			continue
+		}
+		v, err := a.Value.Value(w.vars)
+		if err != nil {
+			continue
+		}
+		switch v := v.(type) {
+		case int64:
+			return int(min(max(v, 0), int64(p.Max)))
+		case int:
+			return min(max(v, 0), p.Max)
 		}
 	}
-	return n
+	return p.Default
 }
 
 // PageSize is the default and the ceiling of a paginated field's first argument.
