@@ -107,7 +107,7 @@ func TestRequestLimits(t *testing.T) {
 		t.Errorf("costly(9): %d edges", len(ok.Households.Edges))
 	}
 	e.ok(tok, costlyBy("last", 9), nil, &ok)
-	if len(ok.Households.Edges) != 20 {
+	if len(ok.Households.Edges) != 9 {
 		t.Errorf("costly by last 9: %d edges", len(ok.Households.Edges))
 	}
 	// The ceiling on first and on last, and the two together.
