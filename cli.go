@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -99,8 +100,29 @@ flags override it.`,
 	c.listenFlag(root)
 	root.AddCommand(c.serveCommand(), c.migrateCommand(), c.seedCommand(), c.tokenCommand(),
 		c.importCommand(), c.jobsCommand(), c.schemaCommand(), c.versionCommand())
+	strictHelp(root)
 	markStarts(root, &c.started)
 	return root
+}
+
+// strictHelp makes "jiuzhu help TOPIC" a usage error when TOPIC is no command, where
+// cobra's help command prints the list and succeeds.
+func strictHelp(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	for _, help := range root.Commands() {
+		if help.Name() != "help" || help.Run == nil {
+			continue
+		}
+		run := help.Run
+		help.Run = nil
+		help.RunE = func(cmd *cobra.Command, args []string) error {
+			if target, _, err := cmd.Root().Find(args); target == nil || err != nil {
+				return &usageError{err: fmt.Errorf("no help for %q: it is no command of jiuzhu", strings.Join(args, " ")), command: "jiuzhu"}
+			}
+			run(cmd, args)
+			return nil
+		}
+	}
 }
 
 // markStarts wraps the RunE of cmd and of every command under it so that started is

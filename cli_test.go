@@ -113,6 +113,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "token", args: []string{"token", "--role", "officer", "--area", "371402000000"}, stdout: []string{"eyJ"}},
 
 		{name: "unknown command", args: []string{"bench", "--help"}, code: 2, stderr: []string{`jiuzhu: unknown command "bench" for "jiuzhu"`, "Run 'jiuzhu --help' for usage."}},
+		{name: "help on no command", args: []string{"help", "bogus"}, code: 2, stderr: []string{`no help for "bogus"`}},
 		{name: "unknown command, suggestion", args: []string{"tokn"}, code: 2, stderr: []string{`unknown command "tokn"`, "token"}},
 		{name: "unknown flag", args: []string{"--bogus"}, code: 2, stderr: []string{"unknown flag: --bogus"}},
 		{name: "unknown flag of a command", args: []string{"migrate", "--bogus"}, code: 2, stderr: []string{"unknown flag: --bogus", "Run 'jiuzhu migrate --help' for usage."}},
