@@ -241,3 +241,26 @@ func TestServerLeavesOutTheBenchmark(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionFallsBackToUnknown checks the version text without -ldflags (a test binary
+// records no version control information, as a -buildvcs=false build) and with them.
+func TestVersionFallsBackToUnknown(t *testing.T) {
+	defer func(v, c, d string) { version, commit, date = v, c, d }(version, commit, date)
+	tests := []struct {
+		v, c, d string
+		want    []string
+	}{
+		{"", "", "", []string{"jiuzhu unknown\n", "commit: unknown\n", "date:   unknown\n", "go:     go"}},
+		{"v1.2.3", "", "", []string{"jiuzhu v1.2.3\n", "commit: unknown\n"}},
+		{"", "abc", "2026-12-05", []string{"jiuzhu unknown\n", "commit: abc\n", "date:   2026-12-05\n"}},
+	}
+	for _, tt := range tests {
+		version, commit, date = tt.v, tt.c, tt.d
+		got := versionString()
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("with %q %q %q: %q lacks %q", tt.v, tt.c, tt.d, got, w)
+			}
+		}
+	}
+}
