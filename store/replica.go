@@ -151,7 +151,10 @@ func (rs *replicaSet) monitor(ctx context.Context) {
 // check asks the replica how far its replay is behind the primary and records the
 // verdict. The lag is zero when the replica has replayed all the WAL the primary has
 // written, and otherwise the age of the last transaction it replayed; so a replica that
-// is idle shows no lag, and one whose replay stopped shows a lag that grows.
+// is idle shows no lag, and one whose replay stopped shows a lag that grows. (A check
+// that falls in the moment between a write after a long quiet spell and its replay
+// sees the age of the previous transaction, and sends reads to the primary until the
+// next check: on the safe side.)
 func (rs *replicaSet) check(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(systemScope(ctx), 2*time.Second)
 	defer cancel()
