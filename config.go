@@ -50,6 +50,11 @@ type config struct {
 	// means auth.DefaultMaxLifetime.
 	jwtMaxTTL    time.Duration
 	jwtMaxTTLErr error
+	// readURL is DATABASE_READ_URL, the streaming replica reads go to (store.Config.ReadURL).
+	readURL string
+	// readAfterWrite and maxReplicaLag are DATABASE_READ_AFTER_WRITE and
+	// DATABASE_READ_MAX_LAG, durations such as 5s; empty means the store's defaults.
+	readAfterWrite, maxReplicaLag string
 }
 
 // Defaults of the settings that have one, shown in the commands' help.
@@ -76,6 +81,9 @@ func configFromEnv() config {
 		// example "MEDICAL_INPATIENT=70:30000,MEDICAL_CRITICAL=60:100000".
 		medicalRules:     os.Getenv("MEDICAL_RULES"),
 		rowLevelSecurity: os.Getenv("PG_RLS"),
+		readURL:          os.Getenv("DATABASE_READ_URL"),
+		readAfterWrite:   os.Getenv("DATABASE_READ_AFTER_WRITE"),
+		maxReplicaLag:    os.Getenv("DATABASE_READ_MAX_LAG"),
 	}
 	c.jwtMaxTTL, c.jwtMaxTTLErr = maxTTL(os.Getenv("JWT_MAX_TTL"))
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
@@ -126,6 +134,18 @@ func (c config) rowLevelSecurityOn() (bool, error) {
 	}
 }
 
+// duration reads a positive duration setting such as 5s; empty means 0, the default.
+func duration(name, v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s must be a positive duration such as 5s, not %q", name, v)
+	}
+	return d, nil
+}
+
 // list splits a comma-separated setting, dropping blanks.
 func list(s string) []string {
 	var out []string
@@ -174,10 +194,19 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	if err != nil {
 		return nil, err
 	}
+	readAfterWrite, err := duration("DATABASE_READ_AFTER_WRITE", cfg.readAfterWrite)
+	if err != nil {
+		return nil, err
+	}
+	maxLag, err := duration("DATABASE_READ_MAX_LAG", cfg.maxReplicaLag)
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.Open(ctx, store.Config{
 		DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log,
 		Policy: &pol, Medical: medical, CoordinatorThreshold: cfg.coordinatorThreshold,
 		RowLevelSecurity: rls,
+		ReadURL:          cfg.readURL, ReadAfterWrite: readAfterWrite, MaxReplicaLag: maxLag,
 	}, division.Dezhou())
 	if err != nil {
 		return nil, err
