@@ -14,7 +14,7 @@
 //
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ALGORITHMS,
 // JWT_PUBLIC_KEYS, JWT_ISSUER, JWT_AUDIENCE, GRAPHQL_INTROSPECTION, RATE_LIMIT_RPS,
-// RATE_LIMIT_BURST, CORS_ORIGINS, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL,
+// RATE_LIMIT_BURST, ID_LOOKUP_PER_MINUTE, ID_LOOKUP_BURST, CORS_ORIGINS, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL,
 // MEDICAL_RULES, STAFFING_COORDINATOR_THRESHOLD, PG_RLS, and the POLICY_* thresholds of
 // package policy); flags override it.
 package main
@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -87,6 +88,10 @@ type config struct {
 	// rowLevelSecurity is PG_RLS: on turns on PostgreSQL's row-level security
 	// (store.Config.RowLevelSecurity); off, the default, leaves it off.
 	rowLevelSecurity string
+	// idLookups is ID_LOOKUP_PER_MINUTE and ID_LOOKUP_BURST: how often each caller may
+	// call memberByIdNumber (store.Config.IDLookups).
+	idLookups    store.LookupLimit
+	idLookupsErr error
 }
 
 func configFromEnv() config {
@@ -111,7 +116,33 @@ func configFromEnv() config {
 	c.rateRPS, _ = strconv.ParseFloat(envOr("RATE_LIMIT_RPS", "20"), 64)
 	c.rateBurst, _ = strconv.Atoi(envOr("RATE_LIMIT_BURST", "40"))
 	c.coordinatorThreshold, c.coordinatorThresholdErr = coordinatorThreshold(os.Getenv("STAFFING_COORDINATOR_THRESHOLD"))
+	c.idLookups, c.idLookupsErr = lookupLimit(os.Getenv("ID_LOOKUP_PER_MINUTE"), os.Getenv("ID_LOOKUP_BURST"))
 	return c
+}
+
+// lookupLimit reads ID_LOOKUP_PER_MINUTE (lookups a minute per caller, a number; 0 turns
+// the limit off) and ID_LOOKUP_BURST (a whole number of at least 1); empty means the
+// store's default.
+func lookupLimit(perMinute, burst string) (store.LookupLimit, error) {
+	var l store.LookupLimit
+	if v := strings.TrimSpace(perMinute); v != "" {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 || math.IsNaN(n) || math.IsInf(n, 0) {
+			return l, fmt.Errorf("ID_LOOKUP_PER_MINUTE must be a number of at least 0, not %q", perMinute)
+		}
+		l.PerMinute = n
+		if n == 0 {
+			l.PerMinute = -1
+		}
+	}
+	if v := strings.TrimSpace(burst); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return l, fmt.Errorf("ID_LOOKUP_BURST must be a whole number of at least 1, not %q", burst)
+		}
+		l.Burst = n
+	}
+	return l, nil
 }
 
 // coordinatorThreshold reads STAFFING_COORDINATOR_THRESHOLD: empty means the policy's
@@ -332,6 +363,9 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	if cfg.coordinatorThresholdErr != nil {
 		return nil, cfg.coordinatorThresholdErr
 	}
+	if cfg.idLookupsErr != nil {
+		return nil, cfg.idLookupsErr
+	}
 	pol, err := policy.ConfigFromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
@@ -347,7 +381,7 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	st, err := store.Open(ctx, store.Config{
 		DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log,
 		Policy: &pol, Medical: medical, CoordinatorThreshold: cfg.coordinatorThreshold,
-		RowLevelSecurity: rls,
+		RowLevelSecurity: rls, IDLookups: cfg.idLookups,
 	}, division.Dezhou())
 	if err != nil {
 		return nil, err

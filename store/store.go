@@ -64,6 +64,9 @@ type Config struct {
 	// the policies on the tables. Off, Migrate takes them off. It is ignored, with a log
 	// line, on SQLite.
 	RowLevelSecurity bool
+	// IDLookups limits each caller's lookups by full resident ID number
+	// (MemberByIDNumber); the zero value means DefaultLookupLimit.
+	IDLookups LookupLimit
 }
 
 // Store is the area-scoped data access of jiuzhu. It is safe for concurrent use.
@@ -80,6 +83,8 @@ type Store struct {
 	catalogue *catalogueCache
 	// rls is Config.RowLevelSecurity on PostgreSQL.
 	rls bool
+	// lookups limits MemberByIDNumber per caller; nil when off.
+	lookups *lookupLimiter
 }
 
 // Open connects to the database of cfg. It does not migrate; call Migrate. It returns an
@@ -170,7 +175,7 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 		threshold = policy.DefaultCoordinatorThreshold
 	}
 	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, policy: pol, medical: medical,
-		coordinatorThreshold: threshold, rls: rls, catalogue: &catalogueCache{}}, nil
+		coordinatorThreshold: threshold, rls: rls, catalogue: &catalogueCache{}, lookups: newLookupLimiter(cfg.IDLookups)}, nil
 }
 
 // postgresDialector returns gorm's PostgreSQL dialector for dsn. With row-level security
