@@ -295,6 +295,7 @@ func TestMaskedIDNumbersCannotBeRebuilt(t *testing.T) {
 					if !found {
 						t.Fatalf("the real number is not among the candidates of %v", obs)
 					}
+					t.Logf("%s: %d candidates for %s", p.Subject, n, number[6:14])
 					if n < privacy.MinCandidates {
 						t.Errorf("%s narrows %s to %d candidates (at least %d): %v", p.Subject, number, n, privacy.MinCandidates, obs)
 					}
