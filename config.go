@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -55,6 +56,10 @@ type config struct {
 	// readAfterWrite and maxReplicaLag are DATABASE_READ_AFTER_WRITE and
 	// DATABASE_READ_MAX_LAG, durations such as 5s; empty means the store's defaults.
 	readAfterWrite, maxReplicaLag string
+	// idLookups is ID_LOOKUP_PER_MINUTE and ID_LOOKUP_BURST: how often each caller may
+	// call memberByIdNumber (store.Config.IDLookups).
+	idLookups    store.LookupLimit
+	idLookupsErr error
 }
 
 // Defaults of the settings that have one, shown in the commands' help.
@@ -90,7 +95,33 @@ func configFromEnv() config {
 	c.rateRPS, _ = strconv.ParseFloat(envOr("RATE_LIMIT_RPS", strconv.FormatFloat(httpapi.DefaultRateLimit.RPS, 'f', -1, 64)), 64)
 	c.rateBurst, _ = strconv.Atoi(envOr("RATE_LIMIT_BURST", strconv.Itoa(httpapi.DefaultRateLimit.Burst)))
 	c.coordinatorThreshold, c.coordinatorThresholdErr = coordinatorThreshold(os.Getenv("STAFFING_COORDINATOR_THRESHOLD"))
+	c.idLookups, c.idLookupsErr = lookupLimit(os.Getenv("ID_LOOKUP_PER_MINUTE"), os.Getenv("ID_LOOKUP_BURST"))
 	return c
+}
+
+// lookupLimit reads ID_LOOKUP_PER_MINUTE (lookups a minute per caller, a number; 0 turns
+// the limit off) and ID_LOOKUP_BURST (a whole number of at least 1); empty means the
+// store's default.
+func lookupLimit(perMinute, burst string) (store.LookupLimit, error) {
+	var l store.LookupLimit
+	if v := strings.TrimSpace(perMinute); v != "" {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 || math.IsNaN(n) || math.IsInf(n, 0) {
+			return l, fmt.Errorf("ID_LOOKUP_PER_MINUTE must be a number of at least 0, not %q", perMinute)
+		}
+		l.PerMinute = n
+		if n == 0 {
+			l.PerMinute = -1
+		}
+	}
+	if v := strings.TrimSpace(burst); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return l, fmt.Errorf("ID_LOOKUP_BURST must be a whole number of at least 1, not %q", burst)
+		}
+		l.Burst = n
+	}
+	return l, nil
 }
 
 // coordinatorThreshold reads STAFFING_COORDINATOR_THRESHOLD: empty means the policy's
@@ -182,6 +213,9 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	if cfg.coordinatorThresholdErr != nil {
 		return nil, cfg.coordinatorThresholdErr
 	}
+	if cfg.idLookupsErr != nil {
+		return nil, cfg.idLookupsErr
+	}
 	pol, err := policy.ConfigFromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
@@ -205,8 +239,8 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	st, err := store.Open(ctx, store.Config{
 		DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log,
 		Policy: &pol, Medical: medical, CoordinatorThreshold: cfg.coordinatorThreshold,
-		RowLevelSecurity: rls,
-		ReadURL:          cfg.readURL, ReadAfterWrite: readAfterWrite, MaxReplicaLag: maxLag,
+		RowLevelSecurity: rls, IDLookups: cfg.idLookups,
+		ReadURL: cfg.readURL, ReadAfterWrite: readAfterWrite, MaxReplicaLag: maxLag,
 	}, division.Dezhou())
 	if err != nil {
 		return nil, err

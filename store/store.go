@@ -74,6 +74,9 @@ type Config struct {
 	// MaxReplicaLag is how far the replica's replay may fall behind the primary before
 	// reads go to the primary; 0 means DefaultMaxReplicaLag.
 	MaxReplicaLag time.Duration
+	// IDLookups limits each caller's lookups by full resident ID number
+	// (MemberByIDNumber); the zero value means DefaultLookupLimit.
+	IDLookups LookupLimit
 }
 
 // Store is the area-scoped data access of jiuzhu. It is safe for concurrent use.
@@ -92,6 +95,8 @@ type Store struct {
 	rls bool
 	// replica is the read replica of Config.ReadURL, nil without one.
 	replica *replicaSet
+	// lookups limits MemberByIDNumber per caller; nil when off.
+	lookups *lookupLimiter
 }
 
 // Open connects to the database of cfg. It does not migrate; call Migrate. It returns an
@@ -191,7 +196,8 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 		}
 	}
 	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, policy: pol, medical: medical,
-		coordinatorThreshold: threshold, rls: rls, catalogue: &catalogueCache{}, replica: replica}, nil
+		coordinatorThreshold: threshold, rls: rls, catalogue: &catalogueCache{}, replica: replica,
+		lookups: newLookupLimiter(cfg.IDLookups)}, nil
 }
 
 // postgresDialector returns gorm's PostgreSQL dialector for dsn. With row-level security
