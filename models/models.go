@@ -178,7 +178,7 @@ type Grant struct {
 	ReviewFlag   bool    `gorm:"not null;default:false"`
 	ReviewReason *string `gorm:"size:500"`
 
-	// Reference is the reference number (JZ-2026-000123) of a grant that came in as an
+	// Reference is the reference number (JZ-371402-2026-000123) of a grant that came in as an
 	// application through submitApplication, and Channel the line it came in through (P11).
 	Reference *string             `gorm:"size:24;uniqueIndex"`
 	Channel   *ApplicationChannel `gorm:"size:12"`
