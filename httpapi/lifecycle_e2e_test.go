@@ -385,7 +385,7 @@ func (e *env) post(token, query string, vars map[string]any) (response, error) {
 	if err := json.Unmarshal(buf.Bytes(), &r); err != nil {
 		return response{}, fmt.Errorf("status %d, body %q: %w", res.StatusCode, buf.String(), err)
 	}
-	r.raw = buf.String()
+	r.raw, r.status, r.header = buf.String(), res.StatusCode, res.Header
 	return r, nil
 }
 
