@@ -15,6 +15,7 @@ import (
 	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/policy"
+	"jiuzhu/privacy"
 )
 
 // maxReasonLen bounds the reason of a status change and the note of an application.
@@ -41,7 +42,7 @@ func (s *Store) SubmitApplication(ctx context.Context, in models.ApplicationInpu
 		return nil, err
 	}
 	if !slices.Contains(models.ApplicationChannels, in.Channel) {
-		return nil, models.Invalid("input.channel", "%q is not a channel", in.Channel)
+		return nil, models.Invalid("input.channel", "%s is not a channel", privacy.Quote(string(in.Channel)))
 	}
 	note, err := optionalText("input.note", in.Note, maxReasonLen)
 	if err != nil {

@@ -445,7 +445,8 @@ func (s *Store) planImport(tx *gorm.DB, sc scope, cands []*importCandidate) erro
 		return nil
 	}
 	// Not grantRows: a member named on a grant of any category must stay, also when an
-	// integrator cannot see that grant; only the member's own ID number is named.
+	// integrator cannot see that grant; only the member's opaque id is named, never the
+	// ID number or name, for the reason travels into import reports.
 	var named []string
 	if err := sc.rows(tx.Session(&gorm.Session{NewDB: true}), "grants").Where("grants.member_id IN ?", removable).
 		Pluck("grants.member_id", &named).Error; err != nil {
@@ -459,7 +460,7 @@ func (s *Store) planImport(tx *gorm.DB, sc scope, cands []*importCandidate) erro
 		for _, m := range c.removed {
 			if onGrant[m.ID] {
 				c.reject(&models.ImportError{Index: c.index, Key: c.key, Field: indexed("records", c.index) + ".members",
-					Reason: "leaves out the member with ID number " + m.IDNumber + ", who is named on a grant and cannot be removed",
+					Reason: "leaves out member " + m.ID + ", who is named on a grant and cannot be removed",
 					Code:   "CONFLICT"})
 				c.outcome = ""
 				break
@@ -489,6 +490,10 @@ func householdSnapshot(h *models.Household, ms []*models.Member) any {
 // households and members, guarded updates of changed ones, one delete of removed members,
 // then the change feed and the audit trail.
 func (s *Store) writeImport(tx *gorm.DB, sc scope, cands []*importCandidate) error {
+	d, err := s.digester(tx)
+	if err != nil {
+		return err
+	}
 	now := tx.NowFunc()
 	var (
 		newHouseholds []*models.Household
@@ -560,7 +565,7 @@ func (s *Store) writeImport(tx *gorm.DB, sc scope, cands []*importCandidate) err
 			logOnce(memberChanged(models.ChangeCreated, m))
 		}
 		written = append(written, h.ID)
-		audits = append(audits, s.auditEvent(sc, "importHouseholds", h.AreaCode, []string{h.ID},
+		audits = append(audits, s.auditEvent(sc, "importHouseholds", h.AreaCode, []string{h.ID}, d,
 			c.beforeSnap, householdSnapshot(&h, c.members)))
 	}
 	if len(removedIDs) > 0 {
@@ -581,18 +586,6 @@ func (s *Store) writeImport(tx *gorm.DB, sc scope, cands []*importCandidate) err
 		return err
 	}
 	// The members are inputs of the derived values (P9, P14, P17).
-	_, err := s.refresh(tx, sc, written)
+	_, err = s.refresh(tx, sc, written)
 	return err
-}
-
-// auditEvent builds the audit record that audit writes, for callers that write many in
-// one statement.
-func (s *Store) auditEvent(sc scope, op, area string, ids []string, before, after any) *models.AuditEvent {
-	if area == "" {
-		area = sc.p.Area
-	}
-	return &models.AuditEvent{
-		ID: newID(), AreaCode: area, Actor: sc.p.Subject, ActorRole: sc.p.Role, ActorArea: sc.p.Area,
-		Operation: op, RecordIDs: strings.Join(ids, ","), Before: digest(before), After: digest(after),
-	}
 }

@@ -13,6 +13,7 @@ import (
 	"jiuzhu/catalogue"
 	"jiuzhu/division"
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 )
 
 // approvedStatuses are the statuses a grant reaches only once approved.
@@ -550,7 +551,7 @@ func scanRow(q *gorm.DB, into []int64) error {
 func (s *Store) SetPopulationsUnscoped(ctx context.Context, populations map[string]int) error {
 	for code, p := range populations {
 		if _, ok := s.tree.Unit(code); !ok {
-			return models.Invalid("code", "%q is not a jurisdiction code", code)
+			return models.Invalid("code", "%s is not a jurisdiction code", privacy.Quote(code))
 		}
 		if p < 0 {
 			return models.Invalid("population", "must not be negative, not %d", p)

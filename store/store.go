@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -82,6 +83,9 @@ type Store struct {
 	catalogue *catalogueCache
 	// rls is Config.RowLevelSecurity on PostgreSQL.
 	rls bool
+	// auditKey is the key of the audit digests, read from the database once (digester).
+	auditKeyMu sync.Mutex
+	auditKey   []byte
 }
 
 // Open connects to the database of cfg. It does not migrate; call Migrate. It returns an
