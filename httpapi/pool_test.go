@@ -14,6 +14,7 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/httpapi"
+	"jiuzhu/jobs"
 	"jiuzhu/models"
 	"jiuzhu/seed"
 	"jiuzhu/store"
@@ -211,8 +212,10 @@ func poolArgs(t *testing.T, e *env, admin string) map[string]any {
 // single connection and calls every root field of Query, found by introspection, with
 // every field beneath it that needs no argument, one field a request and then all of
 // them in one request (whose root fields gqlgen resolves at once), as the city admin and
-// as a county integrator. A call that holds its connection while it waits for a second
-// would wait for ever; every call must answer, without a timeout, within the deadline.
+// as a county integrator, and then runs the daily jobs. A call that holds its connection
+// while it waits for a second would wait for ever; every call must answer, without a
+// timeout, within the deadline. (TestNoPersonalDataInMessages runs the mutations and
+// imports on a pool of one connection too.)
 func TestEveryQueryFieldWithOneConnection(t *testing.T) {
 	for _, d := range storetest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
@@ -263,6 +266,12 @@ func TestEveryQueryFieldWithOneConnection(t *testing.T) {
 						t.Errorf("%s, %s: %.600s\nquery: %.300s", who.name, n, body, calls[n])
 					}
 				}
+			}
+			// The daily jobs walk the city in batches with a transaction each.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if _, err := jobs.Daily(ctx, st, models.DateOf(time.Now())); err != nil {
+				t.Errorf("the daily jobs with one connection: %v", err)
 			}
 		})
 	}
