@@ -16,7 +16,7 @@ import (
 	"jiuzhu/privacy"
 )
 
-// Error codes written in extensions.code (DESIGN §4).
+// Error codes written in extensions.code, as the API contract names them (docs/policy.md).
 const (
 	CodeUnauthenticated = "UNAUTHENTICATED"
 	CodeForbidden       = "FORBIDDEN"
