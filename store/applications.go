@@ -27,8 +27,8 @@ const maxReasonLen = 500
 // number of the form JZ-371402-2026-000123 (county, year, number) that the applicant and
 // the hotline follow it by. The number comes from a counter per county and year
 // incremented in the same transaction, so a county's numbers have no gaps and no
-// duplicates, and show nothing of other counties' volume. The amount stays zero until approval sets it, and the
-// start date is the day of the application until then.
+// duplicates, and show nothing of other counties' volume. The amount stays zero until
+// approval sets it, and the start date is the day of the application until then.
 //
 // It returns a Forbidden error for auditors and integrators, models.ErrNotFound for a
 // household or member outside the caller's area, and a *models.FieldError for bad input
@@ -86,11 +86,12 @@ func (s *Store) SubmitApplication(ctx context.Context, in models.ApplicationInpu
 // countyDigits is the length of a county's own part of a division code.
 const countyDigits = 6
 
-// nextReference takes the next application number of the county of area (a 12-digit code
-// inside it) and year inside tx and formats it. The counter row is created on the county's first application
-// of the year; the increment locks it until tx ends, so concurrent applications of one
-// county are numbered one after the other while other counties' go on, and a rolled-back
-// application gives its number back.
+// nextReference takes the next application number of year in the county of area (a
+// 12-digit code inside it) inside tx and formats it. The counter row is created on the
+// county's first application of the year; the increment locks it until tx ends, so
+// concurrent applications of one county are numbered one after the other while other
+// counties' go on, and a rolled-back application gives its number back. It returns an
+// error for an area that is not inside a county, and the database's errors.
 func nextReference(tx *gorm.DB, area string, year int) (string, error) {
 	if len(area) != division.CodeLength || division.LevelOf(area) == models.LevelCity {
 		return "", fmt.Errorf("application counter: %q is not inside a county", area)
