@@ -135,7 +135,7 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	srv.Use(introspectionGate{})
 	srv.Use(&inputCheck{})
 	srv.Use(loaders.Extension{Store: st})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](100)}})
 	srv.Use(limitsExtension{l: o.Limits})
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
