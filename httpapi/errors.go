@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 	"jiuzhu/store"
 )
 
@@ -72,6 +73,10 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if gqlErr.Extensions["code"] == errcode.ParseFailed && strings.HasPrefix(gqlErr.Message, "exceeded token limit") {
 				gqlErr.Extensions["code"] = CodeQueryTooLarge
 			}
+			// gqlgen's parse and validation messages quote the value they refuse ("…
+			// is not a valid Relation"), which may be a name or an ID number put in
+			// the wrong place; the path already says where.
+			gqlErr.Message = privacy.Redact(gqlErr.Message)
 			return gqlErr
 		}
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -82,6 +87,7 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 		}
 		if gqlErr.Err == nil && gqlErr.Rule != "" {
+			gqlErr.Message = privacy.Redact(gqlErr.Message)
 			return gqlErr
 		}
 		log.ErrorContext(ctx, "graphql: internal error", "path", gqlErr.Path.String(), "err", err)

@@ -165,7 +165,7 @@ func (l *lc) current(id string) grantView {
 	return grantOf(l.t, l.do(l.tok["city admin"], `query($id: ID!) { grant(id: $id) { `+grantFields+` } }`, map[string]any{"id": id}), "grant")
 }
 
-var referenceRE = regexp.MustCompile(`^JZ-\d{4}-\d{6,}$`)
+var referenceRE = regexp.MustCompile(`^JZ-\d{6}-\d{4}-\d{6,}$`)
 
 // TestApplicationLifecycle follows one application from the hotline to termination,
 // with the history each step leaves (P5, P8, P11).
@@ -177,9 +177,9 @@ func TestApplicationLifecycle(t *testing.T) {
 			len(g.Events) != 1 || g.Events[0].FromStatus != "" || !strings.Contains(g.Events[0].Reason, "HOTLINE") {
 			t.Fatalf("submitted: %+v", g)
 		}
-		wantYear := fmt.Sprintf("JZ-%d-", time.Now().In(policy.ChinaTime).Year())
+		wantYear := fmt.Sprintf("JZ-%s-%d-", l.village[:6], time.Now().In(policy.ChinaTime).Year())
 		if !strings.HasPrefix(g.Reference, wantYear) {
-			t.Errorf("reference %s is not of this year", g.Reference)
+			t.Errorf("reference %s is not of this county and year", g.Reference)
 		}
 		// The hotline follows it by reference, in any case; outside the area it does not exist.
 		appQ := `query($r: String!) { application(reference: $r) { id status events { toStatus } } }`
@@ -385,7 +385,7 @@ func (e *env) post(token, query string, vars map[string]any) (response, error) {
 	if err := json.Unmarshal(buf.Bytes(), &r); err != nil {
 		return response{}, fmt.Errorf("status %d, body %q: %w", res.StatusCode, buf.String(), err)
 	}
-	r.raw = buf.String()
+	r.raw, r.status, r.header = buf.String(), res.StatusCode, res.Header
 	return r, nil
 }
 

@@ -844,7 +844,7 @@ func TestCategoryLeakMatrix(t *testing.T) {
 				vars := plantCategoryHousehold(t, e, admin, village, n)
 				fake := map[string]any{"gid": "01900000-0000-7000-8000-000000000001", "appId": "01900000-0000-7000-8000-000000000002",
 					"reviewedId": "01900000-0000-7000-8000-000000000003", "suspendedId": "01900000-0000-7000-8000-000000000004",
-					"reference": policy.ApplicationReference(2026, 999999)}
+					"reference": policy.ApplicationReference("371402", 2026, 999999)}
 				calls := func(grantVars map[string]any) map[string]string {
 					vs := maps.Clone(vars)
 					maps.Copy(vs, grantVars)

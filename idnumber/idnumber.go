@@ -57,10 +57,10 @@ func Parse(s string, now time.Time) (Number, error) {
 	}
 	birth, err := time.Parse("20060102", string(b[6:14]))
 	if err != nil {
-		return Number{}, models.Invalid("", "the ID number holds an impossible birth date %s", string(b[6:14]))
+		return Number{}, models.Invalid("", "the ID number holds an impossible birth date (characters 7 to 14)")
 	}
 	if birth.Year() < 1900 || birth.After(now) {
-		return Number{}, models.Invalid("", "the ID number's birth date %s is out of range", birth.Format(models.DateLayout))
+		return Number{}, models.Invalid("", "the ID number's birth date is out of range: before 1900 or in the future")
 	}
 	if want := checkChars[sum%11]; b[17] != want {
 		return Number{}, models.Invalid("", "the ID number's check character is wrong")

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 	"jiuzhu/store"
 )
 
@@ -76,7 +77,7 @@ func householdFromRows(rows []Row) (*models.HouseholdRecord, *Fault) {
 	if v := first.Get("povertyRegistered"); v != "" {
 		b, ok := parseBool(v)
 		if !ok {
-			return r, &Fault{Line: first.Line, Field: "povertyRegistered", Reason: "must be 是/否 or true/false, got " + strconv.Quote(v)}
+			return r, &Fault{Line: first.Line, Field: "povertyRegistered", Reason: "must be 是/否 or true/false, got " + privacy.Quote(v)}
 		}
 		r.PovertyRegistered = b
 	}
@@ -150,7 +151,7 @@ func memberDetails(m *models.MemberInput, disability, labourCapacity, income str
 	if disability != "" {
 		d, ok := parseDisability(disability)
 		if !ok {
-			return &Fault{Field: "disabilityLevel", Reason: "must be 0 to 4 or 一级 to 四级, got " + strconv.Quote(disability)}
+			return &Fault{Field: "disabilityLevel", Reason: "must be 0 to 4 or 一级 to 四级, got " + privacy.Quote(disability)}
 		}
 		m.DisabilityLevel = &d
 	}
@@ -164,7 +165,7 @@ func memberDetails(m *models.MemberInput, disability, labourCapacity, income str
 	if income != "" {
 		v, err := models.ParseMoney(strings.ReplaceAll(income, "，", ""))
 		if err != nil {
-			return &Fault{Field: "monthlyIncome", Reason: "must be an amount in yuan such as 800.00, got " + strconv.Quote(income)}
+			return &Fault{Field: "monthlyIncome", Reason: "must be an amount in yuan such as 800.00, got " + privacy.Quote(income)}
 		}
 		m.MonthlyIncome = &v
 	}

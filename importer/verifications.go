@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"time"
 
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 	"jiuzhu/store"
 )
 
@@ -42,12 +42,19 @@ func Verifications(st *store.Store) Kind[*models.VerificationRecord] {
 	}
 }
 
-// verificationKey is the key of a record in the report: ID number, source and date.
+// verificationKey is the key of a record in the report: the ID number masked
+// (privacy.IDNumber), the source's code ("?" when it names no source) and the date. The
+// line number finds the record in the file; a full ID number, or whatever text stands in
+// place of the source, is never written into the report.
 func verificationKey(r *models.VerificationRecord) string {
 	if r == nil {
 		return ""
 	}
-	return r.IDNumber + "/" + r.Source + "/" + r.CheckDate.String()
+	code, ok := models.ParseVerificationSource(r.Source)
+	if !ok {
+		code = "?"
+	}
+	return privacy.IDNumber(strings.TrimSpace(r.IDNumber)) + "/" + code + "/" + r.CheckDate.String()
 }
 
 func verificationFromRows(rows []Row) (*models.VerificationRecord, *Fault) {
@@ -105,7 +112,7 @@ func verificationDetails(r *models.VerificationRecord, date, income string, asse
 	if date != "" {
 		d, ok := parseDate(date)
 		if !ok {
-			return &Fault{Field: "checkDate", Reason: "must be a date such as 2026-03-31, got " + strconv.Quote(date)}
+			return &Fault{Field: "checkDate", Reason: "must be a date such as 2026-03-31, got " + privacy.Quote(date)}
 		}
 		r.CheckDate = d
 	}
@@ -113,7 +120,7 @@ func verificationDetails(r *models.VerificationRecord, date, income string, asse
 		// Thousands separators are dropped: "1,200.00" is 1200.00.
 		v, err := models.ParseMoney(strings.NewReplacer(",", "", "，", "").Replace(income))
 		if err != nil {
-			return &Fault{Field: "monthlyIncome", Reason: "must be an amount in yuan such as 800.00, got " + strconv.Quote(income)}
+			return &Fault{Field: "monthlyIncome", Reason: "must be an amount in yuan such as 800.00, got " + privacy.Quote(income)}
 		}
 		r.MonthlyIncome = &v
 	}
@@ -125,7 +132,7 @@ func verificationDetails(r *models.VerificationRecord, date, income string, asse
 		}
 		b, ok := parseBool(v)
 		if !ok {
-			return &Fault{Field: names[i], Reason: "must be 是/否 or true/false, got " + strconv.Quote(v)}
+			return &Fault{Field: names[i], Reason: "must be 是/否 or true/false, got " + privacy.Quote(v)}
 		}
 		*targets[i] = &b
 	}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"jiuzhu/privacy"
 )
 
 // Date is a calendar date without time or zone, written "2006-01-02" in GraphQL and in
@@ -29,7 +31,7 @@ func DateOf(t time.Time) Date { return NewDate(t.Year(), t.Month(), t.Day()) }
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(DateLayout, s)
 	if err != nil {
-		return Date{}, Invalid("", "date %q must be written YYYY-MM-DD", s)
+		return Date{}, Invalid("", "date %s must be written YYYY-MM-DD", privacy.Quote(s))
 	}
 	return Date{t}, nil
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"jiuzhu/privacy"
 )
 
 // Level is the tier of a jurisdiction in the four-level network (P5).
@@ -163,7 +165,7 @@ func readEnum[T ~string](x any, dst *T, allowed []T, name string) error {
 		return Invalid("", "%s must be a string", name)
 	}
 	if !slices.Contains(allowed, T(s)) {
-		return Invalid("", "%s %q is not one of %v", name, s, allowed)
+		return Invalid("", "%s %s is not one of %v", name, privacy.Quote(s), allowed)
 	}
 	*dst = T(s)
 	return nil

@@ -70,13 +70,22 @@ func (v *ReserveEntryKind) UnmarshalGQL(x any) error {
 	return readEnum(x, v, []ReserveEntryKind{ReserveTopUp, ReserveDraw}, "kind")
 }
 
-// ApplicationCounter numbers the applications of one calendar year (P11). Its row is
-// incremented in the transaction that stores the application, so reference numbers have
-// neither gaps nor duplicates. It holds no personal data and belongs to no area.
+// ApplicationCounter numbers the applications of one county in one calendar year (P11).
+// Its row is incremented in the transaction that stores the application, so reference
+// numbers have neither gaps nor duplicates within a county and year, and no county learns
+// from its own numbers how many applications the others receive. It holds no personal
+// data. (Databases created before references were numbered per county keep a table
+// application_counters of city-wide counts per year; nothing reads it any more.)
 type ApplicationCounter struct {
-	Year int `gorm:"primaryKey;autoIncrement:false"`
-	Last int `gorm:"not null;default:0"`
+	// County is the 6-digit code of the county (division.Prefix of its 12-digit code).
+	County string `gorm:"primaryKey;size:6"`
+	Year   int    `gorm:"primaryKey;autoIncrement:false"`
+	Last   int    `gorm:"not null;default:0"`
 }
+
+// TableName keeps the per-county counters apart from the city-wide ones of older
+// databases, whose rows are keyed by year alone.
+func (ApplicationCounter) TableName() string { return "county_application_counters" }
 
 // MedicalClaim records every figure of the medical assistance paid by a grant (P3): the
 // costs and insurance payments, the program's ratio and ceiling, what the member had

@@ -178,7 +178,7 @@ type Grant struct {
 	ReviewFlag   bool    `gorm:"not null;default:false"`
 	ReviewReason *string `gorm:"size:500"`
 
-	// Reference is the reference number (JZ-2026-000123) of a grant that came in as an
+	// Reference is the reference number (JZ-371402-2026-000123) of a grant that came in as an
 	// application through submitApplication, and Channel the line it came in through (P11).
 	Reference *string             `gorm:"size:24;uniqueIndex"`
 	Channel   *ApplicationChannel `gorm:"size:12"`
@@ -202,7 +202,8 @@ type GrantEvent struct {
 // AuditEvent is one entry of the append-only audit trail: a mutation, a reveal of
 // personal data or an integrator's call. AreaCode is the area of the records touched (the
 // caller's area when there are none), so that the trail is scoped like every record.
-// Before and After are SHA-256 digests of the records' JSON, empty where there is none.
+// Before and After are digests of the records' JSON (HMAC-SHA-256 under the database's
+// secret audit key), empty where there is none.
 type AuditEvent struct {
 	ID        string    `gorm:"primaryKey;size:36;index:idx_audit_events_area_id,priority:2"`
 	AreaCode  string    `gorm:"size:12;not null;index:idx_audit_events_area_id,priority:1"`

@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"jiuzhu/privacy"
 )
 
 // Money is an exact amount of renminbi in fen (1 yuan = 100 fen). It is stored as an
@@ -45,7 +47,7 @@ func ParseMoney(s string) (Money, error) {
 	}
 	whole, frac, hasDot := strings.Cut(s, ".")
 	if whole == "" || (hasDot && frac == "") || len(frac) > 2 || !digits(whole) || !digits(frac) {
-		return 0, Invalid("", "money %q must be a decimal string with at most two decimal places", s)
+		return 0, Invalid("", "money %s must be a decimal string with at most two decimal places", privacy.Quote(s))
 	}
 	for len(frac) < 2 {
 		frac += "0"

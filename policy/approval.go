@@ -42,8 +42,10 @@ func CheckSeparation(reviewer, approver string) error {
 	return nil
 }
 
-// ApplicationReference formats the reference number of the n-th application of year
-// (P11), for example JZ-2026-000123. Numbers beyond 999999 simply grow longer.
-func ApplicationReference(year, n int) string {
-	return fmt.Sprintf("JZ-%04d-%06d", year, n)
+// ApplicationReference formats the reference number of the n-th application of year in
+// county (P11), the county's 6-digit code, for example JZ-371402-2026-000123. Each county
+// counts its own applications, so that a reference shows nothing of the city's volume to
+// another county. Numbers beyond 999999 simply grow longer.
+func ApplicationReference(county string, year, n int) string {
+	return fmt.Sprintf("JZ-%s-%04d-%06d", county, year, n)
 }

@@ -81,18 +81,20 @@ func TestCheckSeparation(t *testing.T) {
 func TestApplicationReference(t *testing.T) {
 	tests := []struct {
 		clause  string
+		county  string
 		year, n int
 		want    string
 	}{
-		{"P11 first of the year", 2026, 1, "JZ-2026-000001"},
-		{"P11 padded", 2026, 123, "JZ-2026-000123"},
-		{"P11 six digits", 2027, 999999, "JZ-2027-999999"},
-		{"P11 grows past a million", 2027, 1000000, "JZ-2027-1000000"},
+		{"P11 first of the year", "371402", 2026, 1, "JZ-371402-2026-000001"},
+		{"P11 padded", "371402", 2026, 123, "JZ-371402-2026-000123"},
+		{"P11 another county", "371403", 2026, 1, "JZ-371403-2026-000001"},
+		{"P11 six digits", "371482", 2027, 999999, "JZ-371482-2027-999999"},
+		{"P11 grows past a million", "371482", 2027, 1000000, "JZ-371482-2027-1000000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.clause, func(t *testing.T) {
-			if got := ApplicationReference(tt.year, tt.n); got != tt.want {
-				t.Fatalf("ApplicationReference(%d, %d) = %q, want %q", tt.year, tt.n, got, tt.want)
+			if got := ApplicationReference(tt.county, tt.year, tt.n); got != tt.want {
+				t.Fatalf("ApplicationReference(%s, %d, %d) = %q, want %q", tt.county, tt.year, tt.n, got, tt.want)
 			}
 		})
 	}

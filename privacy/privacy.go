@@ -36,6 +36,7 @@ package privacy
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -116,4 +117,28 @@ func Redact(text string) string {
 		text = r.re.ReplaceAllString(text, r.with)
 	}
 	return text
+}
+
+// maxQuoted is the longest value Quote shows.
+const maxQuoted = 32
+
+// Withheld is what Quote gives instead of a value it does not show.
+const Withheld = "this value"
+
+// Quote returns s quoted for an error message that tells a caller which value was
+// refused ("RELATIVE" is not a relation), or Withheld when s is longer than 32 bytes or
+// holds anything Redact would hide: an ID number typed into a code's field, a name or
+// an address in an enumeration's column, a phone number or a token. Error messages
+// travel further than the answer to one caller (import reports, logs), so no value of
+// a caller's input reaches one unless it passes here.
+func Quote(s string) string {
+	if len(s) > maxQuoted || Redact(s) != s {
+		return Withheld
+	}
+	for _, r := range s {
+		if r < ' ' || r > '~' {
+			return Withheld
+		}
+	}
+	return strconv.Quote(s)
 }

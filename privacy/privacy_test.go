@@ -48,3 +48,33 @@ func TestRedact(t *testing.T) {
 		t.Errorf("redaction ate the rest: %q", out)
 	}
 }
+
+// TestQuoteShowsOnlyHarmlessValues checks what error messages may echo of a caller's
+// input: short codes and words, never an ID number, phone number, Chinese text (a name
+// or an address), a token or anything long.
+func TestQuoteShowsOnlyHarmlessValues(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{"RELATIVE", `"RELATIVE"`},
+		{"371402001001", `"371402001001"`},
+		{"37140", `"37140"`},
+		{"", `""`},
+		{"371402199001010017", privacy.Withheld},
+		{"37140320000229456X", privacy.Withheld},
+		{"371402900101001", privacy.Withheld},
+		{"13812345678", privacy.Withheld},
+		{"赵桂兰", privacy.Withheld},
+		{"户主", privacy.Withheld},
+		{"Bearer abc", privacy.Withheld},
+		{"ＡＢＣ", privacy.Withheld},
+		{"a\nb", privacy.Withheld},
+		{strings.Repeat("x", 33), privacy.Withheld},
+	}
+	for _, tt := range tests {
+		if got := privacy.Quote(tt.in); got != tt.want {
+			t.Errorf("Quote(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -11,8 +12,10 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/catalogue"
+	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/policy"
+	"jiuzhu/privacy"
 )
 
 // maxReasonLen bounds the reason of a status change and the note of an application.
@@ -21,10 +24,11 @@ const maxReasonLen = 500
 // SubmitApplication receives an application at the one door (P5, P11): whatever the
 // channel, it becomes a PENDING grant on an active program for a household of the
 // caller's area (optionally one member; medical programs need one), with a reference
-// number of the form JZ-2026-000123 that the applicant and the hotline follow it by. The
-// number comes from a per-year counter incremented in the same transaction, so numbers
-// have no gaps and no duplicates. The amount stays zero until approval sets it, and the
-// start date is the day of the application until then.
+// number of the form JZ-371402-2026-000123 (county, year, number) that the applicant and
+// the hotline follow it by. The number comes from a counter per county and year
+// incremented in the same transaction, so a county's numbers have no gaps and no
+// duplicates, and show nothing of other counties' volume. The amount stays zero until
+// approval sets it, and the start date is the day of the application until then.
 //
 // It returns a Forbidden error for auditors and integrators, models.ErrNotFound for a
 // household or member outside the caller's area, and a *models.FieldError for bad input
@@ -38,7 +42,7 @@ func (s *Store) SubmitApplication(ctx context.Context, in models.ApplicationInpu
 		return nil, err
 	}
 	if !slices.Contains(models.ApplicationChannels, in.Channel) {
-		return nil, models.Invalid("input.channel", "%q is not a channel", in.Channel)
+		return nil, models.Invalid("input.channel", "%s is not a channel", privacy.Quote(string(in.Channel)))
 	}
 	note, err := optionalText("input.note", in.Note, maxReasonLen)
 	if err != nil {
@@ -55,7 +59,7 @@ func (s *Store) SubmitApplication(ctx context.Context, in models.ApplicationInpu
 			return models.Invalid("input.memberId", "medical assistance is for one person: name the member (P3)")
 		}
 		// The counter row is taken last, so that it is held for as short a time as possible.
-		ref, err := nextReference(tx, today.Year())
+		ref, err := nextReference(tx, h.AreaCode, today.Year())
 		if err != nil {
 			return err
 		}
@@ -79,22 +83,31 @@ func (s *Store) SubmitApplication(ctx context.Context, in models.ApplicationInpu
 	return out, nil
 }
 
-// nextReference takes the next application number of year inside tx and formats it. The
-// counter row is created on the year's first application; the increment locks it until
-// tx ends, so concurrent applications are numbered one after the other, and a rolled-back
-// application gives its number back.
-func nextReference(tx *gorm.DB, year int) (string, error) {
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&models.ApplicationCounter{Year: year}).Error; err != nil {
+// countyDigits is the length of a county's own part of a division code.
+const countyDigits = 6
+
+// nextReference takes the next application number of year in the county of area (a
+// 12-digit code inside it) inside tx and formats it. The counter row is created on the
+// county's first application of the year; the increment locks it until tx ends, so
+// concurrent applications of one county are numbered one after the other while other
+// counties' go on, and a rolled-back application gives its number back. It returns an
+// error for an area that is not inside a county, and the database's errors.
+func nextReference(tx *gorm.DB, area string, year int) (string, error) {
+	if len(area) != division.CodeLength || division.LevelOf(area) == models.LevelCity {
+		return "", fmt.Errorf("application counter: %q is not inside a county", area)
+	}
+	county := area[:countyDigits]
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&models.ApplicationCounter{County: county, Year: year}).Error; err != nil {
 		return "", err
 	}
 	var n int
-	if err := tx.Raw("UPDATE application_counters SET last = last + 1 WHERE year = ? RETURNING last", year).Scan(&n).Error; err != nil {
+	if err := tx.Raw("UPDATE county_application_counters SET last = last + 1 WHERE county = ? AND year = ? RETURNING last", county, year).Scan(&n).Error; err != nil {
 		return "", err
 	}
 	if n <= 0 {
 		return "", errors.New("application counter did not advance")
 	}
-	return policy.ApplicationReference(year, n), nil
+	return policy.ApplicationReference(county, year, n), nil
 }
 
 // Application returns the application with reference number ref (case and surrounding

@@ -20,7 +20,7 @@ func (s *Store) RecordCall(ctx context.Context, op string, fields []string) erro
 	if err != nil {
 		return err
 	}
-	ev := s.auditEvent(sc, clip(op, 64), "", nil, nil, nil)
+	ev := s.auditEvent(sc, clip(op, 64), "", nil, nil, nil, nil)
 	ev.RecordIDs = clip(strings.Join(fields, ","), 2000)
 	return wrap("record call", s.db.WithContext(ctx).Create(ev).Error)
 }

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 )
 
 // catalogueTTL is how long a read of the programs or categories serves requests.
@@ -82,7 +83,7 @@ func (s *Store) program(db *gorm.DB, code string) (*models.Program, error) {
 	var p models.Program
 	err := db.Where("code = ?", code).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, models.Invalid("", "%q is not a program of the catalogue", code)
+		return nil, models.Invalid("", "%s is not a program of the catalogue", privacy.Quote(code))
 	}
 	if err != nil {
 		return nil, err

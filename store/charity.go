@@ -9,6 +9,7 @@ import (
 	"jiuzhu/auth"
 	"jiuzhu/models"
 	"jiuzhu/policy"
+	"jiuzhu/privacy"
 )
 
 // maxCharityAmount bounds the amount of one filing of charity aid: 10 million yuan.
@@ -38,7 +39,7 @@ func (s *Store) FileCharityAid(ctx context.Context, in models.CharityAidInput) (
 		return nil, models.Invalid("input.date", "is required")
 	}
 	if !slices.Contains(models.CharityAidKinds, in.Kind) {
-		return nil, models.Invalid("input.kind", "%q is not a kind of charity aid", in.Kind)
+		return nil, models.Invalid("input.kind", "%s is not a kind of charity aid", privacy.Quote(string(in.Kind)))
 	}
 	if in.Amount < 0 || in.Amount > maxCharityAmount {
 		return nil, models.Invalid("input.amount", "must be between 0.00 and %s", maxCharityAmount)

@@ -286,3 +286,16 @@ func DropTalliesUnscoped(st *Store) error {
 	}
 	return nil
 }
+
+// AuditDigest returns the digest the audit trail keeps of v, under st's database key.
+func AuditDigest(st *Store, v any) (string, error) {
+	var out string
+	err := st.db.WithContext(systemScope(context.Background())).Transaction(func(tx *gorm.DB) error {
+		d, err := st.digester(tx)
+		if err == nil {
+			out = d(v)
+		}
+		return err
+	})
+	return out, err
+}

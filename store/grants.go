@@ -9,6 +9,7 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 )
 
 // GrantQuery selects a page of grants.
@@ -50,7 +51,7 @@ func (s *Store) Grants(ctx context.Context, q GrantQuery) (*Page[models.Grant], 
 		return nil, err
 	}
 	if f := q.Filter; f != nil && f.Status != nil && !f.Status.Valid() {
-		return nil, models.Invalid("filter.status", "%q is not a grant status", *f.Status)
+		return nil, models.Invalid("filter.status", "%s is not a grant status", privacy.Quote(string(*f.Status)))
 	}
 	if f := q.Filter; f != nil {
 		if err := refuseMasked("filter.programCode", f.ProgramCode, "filter.categoryCode", f.CategoryCode, "filter.householdId", f.HouseholdID); err != nil {

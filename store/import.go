@@ -504,6 +504,10 @@ func householdSnapshot(h *models.Household, ms []*models.Member) any {
 // households and members, guarded updates of changed ones, one delete of removed members,
 // then the change feed and the audit trail.
 func (s *Store) writeImport(tx *gorm.DB, sc scope, cands []*importCandidate) error {
+	d, err := s.digester(tx)
+	if err != nil {
+		return err
+	}
 	now := tx.NowFunc()
 	var (
 		newHouseholds []*models.Household
@@ -575,7 +579,7 @@ func (s *Store) writeImport(tx *gorm.DB, sc scope, cands []*importCandidate) err
 			logOnce(memberChanged(models.ChangeCreated, m))
 		}
 		written = append(written, h.ID)
-		audits = append(audits, s.auditEvent(sc, "importHouseholds", h.AreaCode, []string{h.ID},
+		audits = append(audits, s.auditEvent(sc, "importHouseholds", h.AreaCode, []string{h.ID}, d,
 			c.beforeSnap, householdSnapshot(&h, c.members)))
 	}
 	if len(removedIDs) > 0 {
@@ -596,18 +600,6 @@ func (s *Store) writeImport(tx *gorm.DB, sc scope, cands []*importCandidate) err
 		return err
 	}
 	// The members are inputs of the derived values (P9, P14, P17).
-	_, err := s.refresh(tx, sc, written)
+	_, err = s.refresh(tx, sc, written)
 	return err
-}
-
-// auditEvent builds the audit record that audit writes, for callers that write many in
-// one statement.
-func (s *Store) auditEvent(sc scope, op, area string, ids []string, before, after any) *models.AuditEvent {
-	if area == "" {
-		area = sc.p.Area
-	}
-	return &models.AuditEvent{
-		ID: newID(), AreaCode: area, Actor: sc.p.Subject, ActorRole: sc.p.Role, ActorArea: sc.p.Area,
-		Operation: op, RecordIDs: strings.Join(ids, ","), Before: digest(before), After: digest(after),
-	}
 }

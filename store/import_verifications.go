@@ -11,6 +11,7 @@ import (
 	"jiuzhu/auth"
 	"jiuzhu/idnumber"
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 )
 
 // notRegisteredHere is the reason given for an ID number that no member of the caller's
@@ -75,12 +76,14 @@ func (s *Store) ImportVerifications(ctx context.Context, records []*models.Verif
 		if c.err != nil {
 			continue
 		}
-		if j, dup := keys[c.key]; dup {
+		// The report's key masks the ID number; repeats are found by the full one.
+		full := c.rec.IDNumber + "/" + c.rec.Source + "/" + c.rec.CheckDate.String()
+		if j, dup := keys[full]; dup {
 			c.reject(importError("records", i, "", models.Invalid(indexed("records", i),
 				"repeats records[%d]: the same person, source and check date", j)))
 			continue
 		}
-		keys[c.key] = i
+		keys[full] = i
 	}
 	for _, c := range cands {
 		c.checkErr = c.err
@@ -128,9 +131,16 @@ type verificationGroup struct {
 	id          *string
 }
 
-// verificationKey is the key of a record in the report.
+// verificationKey is the key of a record in the report: the ID number masked
+// (privacy.IDNumber), the source's code ("?" when it names no source) and the date. The
+// report names a record by its index and this key; a full ID number, or whatever text a
+// caller put in place of the source, is never written into it.
 func verificationKey(idNumber, source string, date models.Date) string {
-	return idNumber + "/" + source + "/" + date.String()
+	code, ok := models.ParseVerificationSource(source)
+	if !ok {
+		code = "?"
+	}
+	return privacy.IDNumber(idNumber) + "/" + code + "/" + date.String()
 }
 
 // checkVerificationRecord validates one record without the database.
@@ -151,7 +161,7 @@ func (s *Store) checkVerificationRecord(i int, r *models.VerificationRecord) *ve
 	}
 	source, ok := models.ParseVerificationSource(r.Source)
 	if !ok {
-		return fail(models.Invalid(base+".source", "%q is not a source; use one of %s", strings.TrimSpace(r.Source),
+		return fail(models.Invalid(base+".source", "%s is not a source; use one of %s", privacy.Quote(strings.TrimSpace(r.Source)),
 			strings.Join(models.VerificationSources, ", ")))
 	}
 	switch {

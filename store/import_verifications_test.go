@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 	"jiuzhu/store"
 	"jiuzhu/store/storetest"
 )
@@ -136,7 +137,7 @@ func TestImportVerificationsRulesDryRunAndIdempotency(t *testing.T) {
 		if !first.Committed || first.Created != 2 || first.Results[0].ID == nil || first.Results[1].ID == nil {
 			t.Fatalf("import: %+v %+v", first, first.Errors)
 		}
-		if want := f.poorMembers[0].IDNumber + "/TAX/2025-11-30"; first.Results[0].Key != want {
+		if want := privacy.IDNumber(f.poorMembers[0].IDNumber) + "/TAX/2025-11-30"; first.Results[0].Key != want {
 			t.Errorf("key %q, want %q", first.Results[0].Key, want)
 		}
 		w1 := f.written(t, st)

@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 )
 
 // Jurisdiction returns the unit with code. The tree is public data: any signed-in
@@ -39,7 +40,7 @@ func (s *Store) Jurisdictions(ctx context.Context, parent *string, level *models
 		code = *parent
 	}
 	if _, ok := s.tree.Unit(code); !ok {
-		return nil, models.Invalid("parent", "%q is not a jurisdiction code", code)
+		return nil, models.Invalid("parent", "%s is not a jurisdiction code", privacy.Quote(code))
 	}
 	q := s.db.WithContext(ctx).Order("code")
 	if level != nil {

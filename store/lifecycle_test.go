@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,11 +23,13 @@ func officer(area, sub string) context.Context {
 	return auth.WithPrincipal(context.Background(), auth.Principal{Subject: sub, Role: models.RoleOfficer, Area: area})
 }
 
-// TestReferencesHaveNoGapsUnderConcurrency submits applications at once and checks that
-// their reference numbers are distinct and consecutive (P11).
+// TestReferencesHaveNoGapsUnderConcurrency submits applications at once in two counties
+// and checks that each county's reference numbers are its own, distinct and consecutive
+// from 1 (P11): one county's numbers show nothing of the other's volume.
 func TestReferencesHaveNoGapsUnderConcurrency(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		h, _ := household(t, st, villageA1)
+		hA, _ := household(t, st, villageA1)
+		hB, _ := household(t, st, villageB)
 		const n = 16
 		refs := make([]string, n)
 		errs := make([]error, n)
@@ -35,11 +38,16 @@ func TestReferencesHaveNoGapsUnderConcurrency(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ctx := storetest.As(models.RoleAssistant, villageA1)
-				if i%2 == 1 {
+				h, ctx := hA.ID, storetest.As(models.RoleAssistant, villageA1)
+				switch i % 4 {
+				case 1:
 					ctx = storetest.As(models.RoleOfficer, townshipA1)
+				case 2:
+					h, ctx = hB.ID, storetest.As(models.RoleAssistant, villageB)
+				case 3:
+					h, ctx = hB.ID, storetest.As(models.RoleOfficer, countyB)
 				}
-				g, err := st.SubmitApplication(ctx, models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelOnline})
+				g, err := st.SubmitApplication(ctx, models.ApplicationInput{HouseholdID: h, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelOnline})
 				if err == nil {
 					refs[i] = *g.Reference
 				}
@@ -48,10 +56,10 @@ func TestReferencesHaveNoGapsUnderConcurrency(t *testing.T) {
 		}
 		wg.Wait()
 		// A refused application takes no number.
-		if _, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "MEDICAL_INPATIENT", Channel: models.ChannelOnline}); !errors.Is(err, models.ErrInvalid) {
+		if _, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: hA.ID, ProgramCode: "MEDICAL_INPATIENT", Channel: models.ChannelOnline}); !errors.Is(err, models.ErrInvalid) {
 			t.Fatalf("medical application without member: %v", err)
 		}
-		last, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelWalkIn})
+		last, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: hA.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelWalkIn})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,15 +69,73 @@ func TestReferencesHaveNoGapsUnderConcurrency(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		sort.Strings(refs)
 		year := time.Now().In(policy.ChinaTime).Year()
-		for i, r := range refs {
-			if want := policy.ApplicationReference(year, i+1); r != want {
-				t.Fatalf("reference %d is %s, want %s (all: %v)", i, r, want, refs)
+		byCounty := map[string][]string{}
+		for _, r := range refs {
+			county := strings.Split(r, "-")[1]
+			byCounty[county] = append(byCounty[county], r)
+		}
+		for county, want := range map[string]int{countyA[:6]: n/2 + 1, countyB[:6]: n / 2} {
+			got := byCounty[county]
+			sort.Strings(got)
+			if len(got) != want {
+				t.Fatalf("%d references of county %s, want %d (all: %v)", len(got), county, want, refs)
 			}
+			for i, r := range got {
+				if w := policy.ApplicationReference(county, year, i+1); r != w {
+					t.Fatalf("reference %d of county %s is %s, want %s (all: %v)", i, county, r, w, got)
+				}
+			}
+		}
+		if len(byCounty) != 2 {
+			t.Fatalf("references of %d counties, want 2: %v", len(byCounty), refs)
 		}
 		if c := store.AuditCount(st, "submitApplication"); c != n+1 {
 			t.Errorf("%d audit events of submitApplication, want %d", c, n+1)
+		}
+	})
+}
+
+// TestReferenceGivenBackOnRollback makes the store of an application fail after its
+// number was taken (another grant already holds that reference): the number is given
+// back, and the next application of the county takes it, so that there is no gap. A
+// reference of the older city-wide form stays as it is and is still found.
+func TestReferenceGivenBackOnRollback(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		h, g := household(t, st, villageA1)
+		year := time.Now().In(policy.ChinaTime).Year()
+		county := countyA[:6]
+		submit := func() (*models.Grant, error) {
+			return st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelHotline})
+		}
+		first, err := submit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := policy.ApplicationReference(county, year, 1); *first.Reference != want {
+			t.Fatalf("first reference %s, want %s", *first.Reference, want)
+		}
+		second := policy.ApplicationReference(county, year, 2)
+		if err := store.ExecUnscoped(st, "UPDATE grants SET reference = ? WHERE id = ?", second, g.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := submit(); err == nil {
+			t.Fatal("an application whose reference is taken was stored")
+		}
+		old := fmt.Sprintf("JZ-%d-000001", year)
+		if err := store.ExecUnscoped(st, "UPDATE grants SET reference = ? WHERE id = ?", old, g.ID); err != nil {
+			t.Fatal(err)
+		}
+		next, err := submit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *next.Reference != second {
+			t.Fatalf("after a rolled-back application the next reference is %s, want %s", *next.Reference, second)
+		}
+		found, err := st.Application(admin(), old)
+		if err != nil || found.ID != g.ID {
+			t.Fatalf("application(%s) = %v, %v; the older form must still be found", old, found, err)
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"jiuzhu/auth"
 	"jiuzhu/idnumber"
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 )
 
 // Member returns the member with id. It returns models.ErrNotFound when there is none in
@@ -172,7 +173,7 @@ func (s *Store) UpdateMember(ctx context.Context, id string, patch models.Member
 		if patch.Relation != nil && *patch.Relation != m.Relation {
 			switch {
 			case !patch.Relation.Valid():
-				return models.Invalid("input.relation", "%q is not a relation", *patch.Relation)
+				return models.Invalid("input.relation", "%s is not a relation", privacy.Quote(string(*patch.Relation)))
 			case *patch.Relation == models.RelationHead || m.Relation == models.RelationHead:
 				return models.Invalid("input.relation", "the head is changed with setHouseholdHead")
 			}

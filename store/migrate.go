@@ -29,6 +29,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := s.appendOnlyAudit(db); err != nil {
 		return fmt.Errorf("store: make the audit trail append-only: %w", err)
 	}
+	if err := ensureAuditKey(db); err != nil {
+		return fmt.Errorf("store: audit key: %w", err)
+	}
 	defer s.catalogue.reset()
 	return db.Transaction(func(tx *gorm.DB) error {
 		if err := s.loadJurisdictions(tx); err != nil {

@@ -50,8 +50,9 @@ import (
 // hold no personal data: jurisdictions, categories and programs (the public tree and
 // catalogue); dibao_standards (published figures of a county that every township and
 // village of the county works with, and whose area_code, the county's, lies outside a
-// village's range); application_counters and change_seq (counters without an area that
-// every writer increments).
+// village's range); county_application_counters (a county's count of applications, that
+// every writer of the county increments, keyed by the county's 6-digit code rather than an
+// area_code) and change_seq (a counter without an area that every writer increments).
 var rlsTables = []string{
 	"households", "members", "grants", "grant_events", "medical_claims",
 	"verifications", "verification_members", "charity_aids",

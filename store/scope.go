@@ -11,6 +11,7 @@ import (
 	"jiuzhu/auth"
 	"jiuzhu/division"
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 )
 
 // scope is the caller's reach: the range of area codes of its subtree and, for
@@ -72,7 +73,7 @@ func (s *Store) area(sc scope, field string, code *string) (lo, hi string, err e
 		return sc.lo, sc.hi, nil
 	}
 	if _, ok := s.tree.Unit(*code); !ok {
-		return "", "", models.Invalid(field, "%q is not a jurisdiction code", *code)
+		return "", "", models.Invalid(field, "%s is not a jurisdiction code", privacy.Quote(*code))
 	}
 	if !sc.p.Covers(*code) {
 		return "", "", models.Forbidden("%s: area %s is outside your jurisdiction", field, *code)
@@ -86,7 +87,7 @@ func (s *Store) area(sc scope, field string, code *string) (lo, hi string, err e
 func (s *Store) village(sc scope, field, code string) (*division.Unit, error) {
 	u, ok := s.tree.Unit(code)
 	if !ok {
-		return nil, models.Invalid(field, "%q is not a jurisdiction code", code)
+		return nil, models.Invalid(field, "%s is not a jurisdiction code", privacy.Quote(code))
 	}
 	if u.Level != models.LevelVillage {
 		return nil, models.Invalid(field, "%s %s is a %s, not a village", code, u.Name, u.Level)

@@ -10,6 +10,7 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 )
 
 // Limits of the staff registry and of township populations.
@@ -92,7 +93,7 @@ func (s *Store) Staff(ctx context.Context, q StaffQuery) (*Page[models.StaffMemb
 		f = &merged
 	}
 	if f != nil && f.Post != nil && !f.Post.Valid() {
-		return nil, models.Invalid("filter.post", "%q is not a post", *f.Post)
+		return nil, models.Invalid("filter.post", "%s is not a post", privacy.Quote(string(*f.Post)))
 	}
 	today := s.today()
 	db := s.db.WithContext(ctx)
@@ -285,11 +286,11 @@ func (s *Store) checkStaff(sc scope, m *models.StaffMember) error {
 	}
 	m.Name = name
 	if !m.Post.Valid() {
-		return models.Invalid("input.post", "%q is not a post", m.Post)
+		return models.Invalid("input.post", "%s is not a post", privacy.Quote(string(m.Post)))
 	}
 	u, ok := s.tree.Unit(m.AreaCode)
 	if !ok {
-		return models.Invalid("input.area", "%q is not a jurisdiction code", m.AreaCode)
+		return models.Invalid("input.area", "%s is not a jurisdiction code", privacy.Quote(m.AreaCode))
 	}
 	if want := m.Post.Level(); u.Level != want {
 		return models.Invalid("input.post", "%s is a %s post, but %s %s is a %s",
@@ -381,7 +382,7 @@ func (s *Store) SetPopulation(ctx context.Context, code string, population *int)
 	code = strings.TrimSpace(code)
 	u, ok := s.tree.Unit(code)
 	if !ok {
-		return nil, models.Invalid("code", "%q is not a jurisdiction code", code)
+		return nil, models.Invalid("code", "%s is not a jurisdiction code", privacy.Quote(code))
 	}
 	if u.Level != models.LevelTownship {
 		return nil, models.Invalid("code", "%s %s is a %s; populations are set for townships", u.Code, u.Name, strings.ToLower(string(u.Level)))

@@ -9,6 +9,7 @@ import (
 	"jiuzhu/auth"
 	"jiuzhu/division"
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 )
 
 // Bounds of amounts the policy rules accept, so that their exact integer arithmetic
@@ -61,7 +62,7 @@ func (s *Store) SetDibaoStandard(ctx context.Context, county string, year int, u
 	}
 	u, ok := s.tree.Unit(county)
 	if !ok {
-		return nil, models.Invalid("county", "%q is not a jurisdiction code", county)
+		return nil, models.Invalid("county", "%s is not a jurisdiction code", privacy.Quote(county))
 	}
 	if u.Level != models.LevelCounty {
 		return nil, models.Invalid("county", "%s %s is a %s, not a county", county, u.Name, u.Level)

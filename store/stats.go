@@ -13,6 +13,7 @@ import (
 	"jiuzhu/catalogue"
 	"jiuzhu/division"
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 )
 
 // approvedStatuses are the statuses a grant reaches only once approved.
@@ -507,27 +508,14 @@ func (s *Store) Trends(ctx context.Context, area *string, months *int) (*models.
 		lastDay := models.DateOf(bounds[i+1].In(shanghai).AddDate(0, 0, -1))
 		args = append(args, bounds[i+1], lastDay, firstDay, activeStatuses, bounds[i])
 	}
-	rows, err := sc.grantRows(db).
+	sums := make([]int64, n)
+	err = scanRow(sc.grantRows(db).
 		Joins("JOIN (?) AS e ON e.grant_id = grants.id", lifetimes).
 		Where("grants.area_code BETWEEN ? AND ?", lo, hi).
 		Where("grants.program_code IN ?", catalogue.Recurring()).
 		Where("grants.status IN ?", approvedStatuses).
-		Select(cols.String(), args...).Rows()
+		Select(cols.String(), args...), sums)
 	if err != nil {
-		return nil, wrap("trends: amounts", err)
-	}
-	defer rows.Close()
-	sums := make([]int64, n)
-	dest := make([]any, n)
-	for i := range sums {
-		dest[i] = &sums[i]
-	}
-	if rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, wrap("trends: amounts", err)
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return nil, wrap("trends: amounts", err)
 	}
 	for i, v := range sums {
@@ -541,13 +529,36 @@ func (s *Store) Trends(ctx context.Context, area *string, months *int) (*models.
 	return out, nil
 }
 
+// scanRow runs q, which selects len(into) integer columns, and reads its first row into
+// into (left as it is when there is none). The rows are closed before it returns, so that
+// the connection they hold goes back to the pool before the caller's next statement: a
+// request never holds one connection while it waits for another, which, with every
+// connection of the pool held that way, would wait for ever. Errors are the database's.
+func scanRow(q *gorm.DB, into []int64) error {
+	rows, err := q.Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	dest := make([]any, len(into))
+	for i := range into {
+		dest[i] = &into[i]
+	}
+	if rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // SetPopulationsUnscoped records the resident population of jurisdictions, by code, for
 // no caller. It is for seeding demo data and tests; it returns a *models.FieldError for a
 // code that is not a jurisdiction or a negative population, and writes nothing then.
 func (s *Store) SetPopulationsUnscoped(ctx context.Context, populations map[string]int) error {
 	for code, p := range populations {
 		if _, ok := s.tree.Unit(code); !ok {
-			return models.Invalid("code", "%q is not a jurisdiction code", code)
+			return models.Invalid("code", "%s is not a jurisdiction code", privacy.Quote(code))
 		}
 		if p < 0 {
 			return models.Invalid("population", "must not be negative, not %d", p)

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -48,7 +49,9 @@ type Config struct {
 	SQLitePath string
 	// Logger receives slow-query and error logs; nil discards them.
 	Logger *slog.Logger
-	// MaxOpenConns bounds the PostgreSQL pool; 0 means 20.
+	// MaxOpenConns bounds the pool of connections; 0 means 20 on PostgreSQL and 4 on
+	// SQLite. No store method holds one connection while it waits for another, so any
+	// size from 1 serves every call (tests run with 1 to prove it).
 	MaxOpenConns int
 	// Policy holds the thresholds of the policy rules; nil means policy.DefaultConfig.
 	Policy *policy.Config
@@ -97,6 +100,9 @@ type Store struct {
 	replica *replicaSet
 	// lookups limits MemberByIDNumber per caller; nil when off.
 	lookups *lookupLimiter
+	// auditKey is the key of the audit digests, read from the database once (digester).
+	auditKeyMu sync.Mutex
+	auditKey   []byte
 }
 
 // Open connects to the database of cfg. It does not migrate; call Migrate. It returns an
@@ -152,18 +158,18 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	switch dialect {
-	case SQLite:
-		// One writer at a time is SQLite's nature; a small pool keeps readers concurrent.
-		sqlDB.SetMaxOpenConns(4)
-	case Postgres:
-		n := cfg.MaxOpenConns
-		if n == 0 {
+	n := cfg.MaxOpenConns
+	if n <= 0 {
+		switch dialect {
+		case SQLite:
+			// One writer at a time is SQLite's nature; a small pool keeps readers concurrent.
+			n = 4
+		case Postgres:
 			n = 20
 		}
-		sqlDB.SetMaxOpenConns(n)
-		sqlDB.SetMaxIdleConns(n)
 	}
+	sqlDB.SetMaxOpenConns(n)
+	sqlDB.SetMaxIdleConns(n)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		_ = sqlDB.Close()

@@ -8,6 +8,7 @@ import (
 	"jiuzhu/idnumber"
 	"jiuzhu/models"
 	"jiuzhu/policy"
+	"jiuzhu/privacy"
 )
 
 // Field length limits, in characters.
@@ -62,7 +63,7 @@ func (s *Store) newMember(field string, in *models.MemberInput) (*models.Member,
 		return nil, models.WithField(field+".idNumber", err)
 	}
 	if !in.Relation.Valid() {
-		return nil, models.Invalid(field+".relation", "%q is not a relation", in.Relation)
+		return nil, models.Invalid(field+".relation", "%s is not a relation", privacy.Quote(string(in.Relation)))
 	}
 	m := &models.Member{
 		Name:      name,
@@ -95,7 +96,7 @@ func applyMemberDetails(field string, m *models.Member, disability *int, labour 
 	}
 	if labour != nil {
 		if !labour.Valid() {
-			return models.Invalid(field+".labourCapacity", "%q is not a labour capacity", *labour)
+			return models.Invalid(field+".labourCapacity", "%s is not a labour capacity", privacy.Quote(string(*labour)))
 		}
 		m.LabourCapacity = *labour
 	}

@@ -242,7 +242,7 @@ func verifiedMembers(field string, in []*models.VerifiedMemberInput, ms []*model
 	}
 	for _, m := range ms {
 		if !seen[m.ID] {
-			return nil, 0, models.Invalid(field, "member %s of the household is missing; list every member", m.Name)
+			return nil, 0, models.Invalid(field, "member %s of the household is missing; list every member", m.ID)
 		}
 	}
 	return lines, total, nil

@@ -76,19 +76,36 @@ func EachWithRLS(t *testing.T, f func(t *testing.T, st *store.Store)) {
 // when tb ends. It fails tb on any error.
 func MustOpen(tb testing.TB, d store.Dialect) *store.Store {
 	tb.Helper()
+	return openMigrated(tb, configOf(tb, d))
+}
+
+// MustOpenPool is MustOpen with a pool of at most conns connections, for tests that
+// prove no call needs more than that at a time (with 1: no call holds a connection while
+// it waits for another).
+func MustOpenPool(tb testing.TB, d store.Dialect, conns int) *store.Store {
+	tb.Helper()
+	cfg := configOf(tb, d)
+	cfg.MaxOpenConns = conns
+	return openMigrated(tb, cfg)
+}
+
+// configOf returns the configuration of a store on a new, empty database of dialect,
+// with row-level security on PostgreSQL when TEST_PG_RLS=1.
+func configOf(tb testing.TB, d store.Dialect) store.Config {
+	tb.Helper()
 	cfg := store.Config{}
 	switch d {
 	case store.SQLite:
 		cfg.SQLitePath = filepath.Join(tb.TempDir(), "test.db")
 	case store.Postgres:
 		if os.Getenv(EnvRLS) == "1" {
-			return MustOpenRLS(tb)
+			return store.Config{DatabaseURL: RLSURL(tb), RowLevelSecurity: true}
 		}
 		cfg.DatabaseURL = postgresSchema(tb, "")
 	default:
 		tb.Fatalf("storetest: unknown dialect %q", d)
 	}
-	return openMigrated(tb, cfg)
+	return cfg
 }
 
 // MustOpenRLS returns a migrated PostgreSQL store with row-level security on, connected
