@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -85,10 +86,13 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var demoTokens []dashboard.DemoToken
+	var demoTokens, offered []dashboard.DemoToken
 	if cfg.demo() && slices.Contains(list(cfg.jwtAlgorithms), auth.HS256) {
 		if demoTokens, err = makeDemoTokens(verifier, st.Tree()); err != nil {
 			return err
+		}
+		if loopback(ln.Addr()) {
+			offered = demoTokens
 		}
 	}
 	srv := &http.Server{
@@ -96,7 +100,7 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			Store: st, Verifier: verifier, Logger: log,
 			Introspection: introspection, Suggestions: cfg.demo(),
 			RateLimit:   httpapi.RateLimit{RPS: cfg.rateRPS, Burst: cfg.rateBurst},
-			CORSOrigins: list(cfg.corsOrigins), DemoTokens: demoTokens,
+			CORSOrigins: list(cfg.corsOrigins), DemoTokens: offered,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10,
@@ -108,7 +112,12 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintf(out, "jiuzhu serves GraphiQL at %s and GraphQL at %sgraphql (%s)\n", url, url, st.Dialect())
 	fmt.Fprintf(out, "The dashboard is at %sdashboard/\n", url)
 	if len(demoTokens) > 0 {
-		printDemoTokens(out, demoTokens)
+		if len(offered) > 0 {
+			fmt.Fprintf(out, "Demo mode on a loopback address: the dashboard's sign-in offers the demo tokens (%sdashboard/demo-tokens.json)\n", url)
+		} else {
+			fmt.Fprintf(out, "Demo mode on %s, which is not a loopback address: the dashboard does not offer the demo tokens; paste one below\n", ln.Addr())
+		}
+		printDemoTokens(out, demoTokens, strconv.FormatFloat(demoTokenLifetime(verifier).Hours(), 'f', -1, 64))
 	}
 	fmt.Fprintln(out, `The other commands (migrate, seed, token, import, jobs, schema, version): "jiuzhu help".`)
 	errc := make(chan error, 1)
@@ -150,6 +159,14 @@ func tuneGC() (gcPercent int, memoryLimit int64) {
 	return gcPercent, debug.SetMemoryLimit(-1)
 }
 
+// loopback reports whether addr is a loopback address (127.0.0.0/8 or ::1), which only
+// this machine can reach. The unspecified address (0.0.0.0, ::) is not loopback: it
+// listens on every interface.
+func loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
 // demoTiers are the demo tokens: one per tier, with an English label for the console and
 // a Chinese one for the dashboard's sign-in screen.
 var demoTiers = []struct {
@@ -163,12 +180,17 @@ var demoTiers = []struct {
 	{"village assistant", "村级民政助理员", models.RoleAssistant, seed.DemoVillage},
 }
 
-// makeDemoTokens signs one 24-hour token per demo tier, in the order of demoTiers.
+// demoTokenLifetime is how long a demo token lasts: 24 hours, or the maximum lifetime of
+// a token when that is shorter.
+func demoTokenLifetime(v *auth.Verifier) time.Duration { return min(24*time.Hour, v.MaxLifetime()) }
+
+// makeDemoTokens signs one token per demo tier, in the order of demoTiers, that lasts
+// demoTokenLifetime.
 func makeDemoTokens(v *auth.Verifier, tree *division.Tree) ([]dashboard.DemoToken, error) {
 	out := make([]dashboard.DemoToken, len(demoTiers))
 	for i, t := range demoTiers {
 		area := t.area(tree)
-		tok, err := v.Sign(auth.Principal{Subject: "demo-" + string(t.role) + "@" + area, Role: t.role, Area: area}, 24*time.Hour)
+		tok, err := v.Sign(auth.Principal{Subject: "demo-" + string(t.role) + "@" + area, Role: t.role, Area: area}, demoTokenLifetime(v))
 		if err != nil {
 			return nil, err
 		}
@@ -177,9 +199,9 @@ func makeDemoTokens(v *auth.Verifier, tree *division.Tree) ([]dashboard.DemoToke
 	return out, nil
 }
 
-// printDemoTokens prints the demo tokens with how to use them.
-func printDemoTokens(out io.Writer, tokens []dashboard.DemoToken) {
-	fmt.Fprintln(out, "Demo tokens (24 h); in GraphiQL set the header {\"Authorization\": \"Bearer <token>\"}:")
+// printDemoTokens prints the demo tokens, which last hours, with how to use them.
+func printDemoTokens(out io.Writer, tokens []dashboard.DemoToken, hours string) {
+	fmt.Fprintf(out, "Demo tokens (%s h); in GraphiQL set the header {\"Authorization\": \"Bearer <token>\"}:\n", hours)
 	for i, t := range tokens {
 		fmt.Fprintf(out, "  %s, area %s:\n    %s\n", demoTiers[i].label, t.Area, t.Token)
 	}

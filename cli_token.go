@@ -27,7 +27,7 @@ func (c *cli) tokenCommand() *cobra.Command {
 a role and the 12-digit code of the jurisdiction it serves. The caller sees that area's
 subtree and nothing else.`,
 		Example: `  jiuzhu token --role officer --area 371402000000
-  jiuzhu token --role integrator --area 371402000000 --categories MEDICAL --sub health-bureau --ttl 720h
+  jiuzhu token --role integrator --area 371402000000 --categories MEDICAL --sub health-bureau --ttl 8h
   jiuzhu token --role auditor --area 371400000000 --key private.pem --kid 2026a`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -48,6 +48,9 @@ subtree and nothing else.`,
 			v, _, err := newVerifier(cfg)
 			if err != nil {
 				return err
+			}
+			if ttl == 0 {
+				ttl = v.MaxLifetime()
 			}
 			p := auth.Principal{Subject: sub, Name: name, Role: models.Role(strings.ToLower(role)), Area: area}
 			if p.Subject == "" {
@@ -72,7 +75,7 @@ subtree and nothing else.`,
 	f := cmd.Flags()
 	f.StringVar(&role, "role", "", strings.Join(roles, ", "))
 	f.StringVar(&area, "area", "", "12-digit jurisdiction code")
-	f.DurationVar(&ttl, "ttl", 24*time.Hour, "lifetime of the token")
+	f.DurationVar(&ttl, "ttl", 0, "lifetime of the token, at most JWT_MAX_TTL (default: JWT_MAX_TTL, 24h when unset)")
 	f.StringVar(&sub, "sub", "", "subject (default ROLE@AREA)")
 	f.StringVar(&name, "name", "", "display name")
 	f.StringVar(&cats, "categories", "", "comma-separated program categories, for integrators")

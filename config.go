@@ -47,6 +47,10 @@ type config struct {
 	// rowLevelSecurity is PG_RLS: on turns on PostgreSQL's row-level security
 	// (store.Config.RowLevelSecurity); off, the default, leaves it off.
 	rowLevelSecurity string
+	// jwtMaxTTL is JWT_MAX_TTL: the longest lifetime of a token accepted or minted; 0
+	// means auth.DefaultMaxLifetime.
+	jwtMaxTTL    time.Duration
+	jwtMaxTTLErr error
 	// readURL is DATABASE_READ_URL, the streaming replica reads go to (store.Config.ReadURL).
 	readURL string
 	// readAfterWrite and maxReplicaLag are DATABASE_READ_AFTER_WRITE and
@@ -86,6 +90,7 @@ func configFromEnv() config {
 		readAfterWrite:   os.Getenv("DATABASE_READ_AFTER_WRITE"),
 		maxReplicaLag:    os.Getenv("DATABASE_READ_MAX_LAG"),
 	}
+	c.jwtMaxTTL, c.jwtMaxTTLErr = maxTTL(os.Getenv("JWT_MAX_TTL"))
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
 	c.rateRPS, _ = strconv.ParseFloat(envOr("RATE_LIMIT_RPS", strconv.FormatFloat(httpapi.DefaultRateLimit.RPS, 'f', -1, 64)), 64)
 	c.rateBurst, _ = strconv.Atoi(envOr("RATE_LIMIT_BURST", strconv.Itoa(httpapi.DefaultRateLimit.Burst)))
@@ -247,12 +252,28 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	return st, nil
 }
 
+// maxTTL reads JWT_MAX_TTL: empty means auth.DefaultMaxLifetime (0 here); anything
+// else must be a positive Go duration such as 8h or 90m.
+func maxTTL(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("JWT_MAX_TTL must be a positive duration such as 24h or 90m, not %q", v)
+	}
+	return d, nil
+}
+
 // newVerifier builds the token verifier from the algorithm allow-list, the HS256 secret
 // and the public keys. When HS256 is allowed and JWT_SECRET is unset, demo mode
 // generates a secret once and keeps it beside the SQLite file so that tokens survive
 // restarts; PostgreSQL requires a configured secret. It reports whether the secret was
 // generated.
 func newVerifier(cfg config) (*auth.Verifier, bool, error) {
+	if cfg.jwtMaxTTLErr != nil {
+		return nil, false, cfg.jwtMaxTTLErr
+	}
 	algs := list(cfg.jwtAlgorithms)
 	keys, err := auth.LoadPublicKeys(cfg.jwtPublicKeys)
 	if err != nil {
@@ -273,6 +294,7 @@ func newVerifier(cfg config) (*auth.Verifier, bool, error) {
 	v, err := auth.NewVerifier(auth.Config{
 		Algorithms: algs, Secret: []byte(secret), PublicKeys: keys,
 		Issuer: cfg.jwtIssuer, Audience: cfg.jwtAudience, Leeway: 30 * time.Second,
+		MaxLifetime: cfg.jwtMaxTTL,
 	}, division.Dezhou())
 	return v, generated, err
 }

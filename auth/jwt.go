@@ -31,6 +31,10 @@ const MaxHeaderLength = 1 << 10
 // DefaultLeeway is the clock skew tolerated on exp, nbf and iat when Config.Leeway is 0.
 const DefaultLeeway = 30 * time.Second
 
+// DefaultMaxLifetime is the longest lifetime of a token accepted or minted when
+// Config.MaxLifetime is 0.
+const DefaultMaxLifetime = 24 * time.Hour
+
 // The signing algorithms jiuzhu knows. Which of them a deployment accepts is its
 // allow-list, Config.Algorithms.
 const (
@@ -61,6 +65,9 @@ type Config struct {
 	Audience string
 	// Leeway tolerates clock skew on exp, nbf and iat; 0 means DefaultLeeway.
 	Leeway time.Duration
+	// MaxLifetime is the longest lifetime a token may have: its exp may lie at most this
+	// far after its iat, and after the time of verification. 0 means DefaultMaxLifetime.
+	MaxLifetime time.Duration
 }
 
 // Claims is the payload of a jiuzhu token: sub, role, area and exp, optionally name,
@@ -91,6 +98,12 @@ func NewVerifier(cfg Config, tree *division.Tree) (*Verifier, error) {
 	}
 	if cfg.Leeway == 0 {
 		cfg.Leeway = DefaultLeeway
+	}
+	if cfg.MaxLifetime == 0 {
+		cfg.MaxLifetime = DefaultMaxLifetime
+	}
+	if cfg.MaxLifetime < 0 {
+		return nil, fmt.Errorf("auth: the maximum token lifetime must be positive, got %s", cfg.MaxLifetime)
 	}
 	for _, a := range cfg.Algorithms {
 		if !slices.Contains(KnownAlgorithms, a) {
@@ -181,10 +194,15 @@ func (v *Verifier) key(t *jwt.Token) (any, error) {
 
 var errUnknownKey = errors.New("no key with this kid for this algorithm")
 
-// Verify checks a token's size, algorithm, key, signature, times, issuer and audience,
-// and that its role is one of the five and its area a known jurisdiction. It returns the
-// Principal, or an error matching models.ErrUnauthenticated whose text says why (never
-// the token).
+// MaxLifetime returns the longest lifetime of a token that v accepts and mints.
+func (v *Verifier) MaxLifetime() time.Duration { return v.cfg.MaxLifetime }
+
+// Verify checks a token's size, algorithm, key, signature, claims, times, issuer and
+// audience, and that its role is one of the five and its area a known jurisdiction.
+// Claims are read strictly: a claim named in another case ("Role") or given twice
+// refuses the token, and so does an exp further than the maximum lifetime after iat or
+// after now. It returns the Principal, or an error matching models.ErrUnauthenticated
+// whose text says why (never the token).
 func (v *Verifier) Verify(token string) (Principal, error) {
 	if token == "" {
 		return Principal{}, unauthenticated("empty token")
@@ -199,6 +217,12 @@ func (v *Verifier) Verify(token string) (Principal, error) {
 	_, err := v.parser.ParseWithClaims(token, &c, v.key)
 	if err != nil {
 		return Principal{}, unauthenticated("%s", reason(err))
+	}
+	if err := strictClaims(token); err != nil {
+		return Principal{}, err
+	}
+	if err := v.checkLifetime(c, time.Now()); err != nil {
+		return Principal{}, err
 	}
 	if c.Subject == "" {
 		return Principal{}, unauthenticated("token has no subject")
@@ -217,7 +241,8 @@ func (v *Verifier) Verify(token string) (Principal, error) {
 }
 
 // Sign mints an HS256 token for p that expires after ttl. It returns an error if p's
-// role or area is not valid, or if HS256 is not among the allowed algorithms.
+// role or area is not valid, if ttl is not positive or exceeds the maximum lifetime, or
+// if HS256 is not among the allowed algorithms.
 func (v *Verifier) Sign(p Principal, ttl time.Duration) (string, error) {
 	if !slices.Contains(v.cfg.Algorithms, HS256) {
 		return "", errors.New("auth: HS256 is not an allowed algorithm; sign with a private key")
@@ -232,7 +257,8 @@ func (v *Verifier) Sign(p Principal, ttl time.Duration) (string, error) {
 // SignWithKey mints a token for p that expires after ttl, signed with a private key (RSA,
 // P-256 ECDSA or Ed25519) and carrying kid in its header. It is meant for tests and
 // tooling: the server itself holds public keys only. It returns an error for an invalid
-// role or area and for a key of an unsupported kind.
+// role or area, for a ttl that is not positive or exceeds the maximum lifetime, and for
+// a key of an unsupported kind.
 func (v *Verifier) SignWithKey(p Principal, ttl time.Duration, kid string, key crypto.Signer) (string, error) {
 	alg, err := algorithmOf(key)
 	if err != nil {
@@ -248,6 +274,9 @@ func (v *Verifier) SignWithKey(p Principal, ttl time.Duration, kid string, key c
 }
 
 func (v *Verifier) claims(p Principal, ttl time.Duration) (Claims, error) {
+	if ttl <= 0 || ttl > v.cfg.MaxLifetime {
+		return Claims{}, fmt.Errorf("auth: a token's lifetime must be more than 0 and at most %s, got %s", v.cfg.MaxLifetime, ttl)
+	}
 	if !p.Role.Valid() {
 		return Claims{}, fmt.Errorf("auth: unknown role %q", p.Role)
 	}

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,6 +129,26 @@ func hs(t *testing.T, mut func(jwt.MapClaims)) string {
 	return sign(t, jwt.SigningMethodHS256, "", []byte(testSecret), claims(mut))
 }
 
+// hsRaw signs a payload written by hand with the test secret, for claims that a map
+// cannot hold: keys given twice.
+func hsRaw(t *testing.T, payload string) string {
+	t.Helper()
+	head := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	unsigned := head + "." + base64.RawURLEncoding.EncodeToString([]byte(payload))
+	sig, err := jwt.SigningMethodHS256.Sign(unsigned, []byte(testSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return unsigned + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+// rawClaims is the payload of claims(nil) with extra written before its closing brace.
+func rawClaims(extra string) string {
+	now := time.Now()
+	return fmt.Sprintf(`{"sub":"officer-1","role":"officer","area":"371402000000","iss":"jiuzhu-test","aud":"jiuzhu-api","iat":%d,"nbf":%d,"exp":%d%s}`,
+		now.Unix(), now.Unix(), now.Add(time.Hour).Unix(), extra)
+}
+
 func TestVerifyRefusesBadTokens(t *testing.T) {
 	v := verifier(t)
 	k := keys(t)
@@ -167,6 +188,24 @@ func TestVerifyRefusesBadTokens(t *testing.T) {
 		{"RS256 signed with the other rotation key", sign(t, jwt.SigningMethodRS256, "rsa-2025", k.rsaNew, claims(nil))},
 		{"oversized", hs(t, func(c jwt.MapClaims) { c["name"] = strings.Repeat("x", auth.MaxTokenLength) })},
 		{"oversized header", bigHeader + "." + parts[1] + "." + parts[2]},
+		{"role in another case", hs(t, func(c jwt.MapClaims) { delete(c, "role"); c["Role"] = "admin" })},
+		{"role in capitals beside role", hs(t, func(c jwt.MapClaims) { c["ROLE"] = "admin" })},
+		{"area in another case", hs(t, func(c jwt.MapClaims) { c["Area"] = "371400000000" })},
+		{"sub with a long s", hs(t, func(c jwt.MapClaims) { delete(c, "sub"); c["\u017fub"] = "officer-1" })},
+		{"role escaped in another case", hsRaw(t, rawClaims(`,"\u0052ole":"admin"`))},
+		{"role given twice", hsRaw(t, rawClaims(`,"role":"admin"`))},
+		{"area given twice", hsRaw(t, rawClaims(`,"area":"371400000000"`))},
+		{"exp given twice", hsRaw(t, rawClaims(fmt.Sprintf(`,"exp":%d`, time.Now().AddDate(300, 0, 0).Unix())))},
+		{"exp 300 years ahead", hs(t, func(c jwt.MapClaims) { c["exp"] = time.Now().AddDate(300, 0, 0).Unix() })},
+		{"exp 300 years ahead without iat", hs(t, func(c jwt.MapClaims) {
+			delete(c, "iat")
+			c["exp"] = time.Now().AddDate(300, 0, 0).Unix()
+		})},
+		{"lifetime of 25 hours", hs(t, func(c jwt.MapClaims) { c["exp"] = time.Now().Add(25 * time.Hour).Unix() })},
+		{"lifetime of 25 hours from an old iat", hs(t, func(c jwt.MapClaims) {
+			c["iat"] = time.Now().Add(-24 * time.Hour).Unix()
+			c["exp"] = time.Now().Add(time.Hour).Unix()
+		})},
 	}
 	if len(tests) < 15 {
 		t.Fatal("too few bad tokens")
@@ -289,5 +328,50 @@ func TestLoadPublicKeysRefusesBadEntries(t *testing.T) {
 	}
 	if s, err := auth.ParsePrivateKeyPEM(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil || s == nil {
 		t.Errorf("private key: %v", err)
+	}
+}
+
+func TestMaxLifetimeIsConfiguredAndBoundsSigning(t *testing.T) {
+	v, err := auth.NewVerifier(auth.Config{Secret: []byte(testSecret), MaxLifetime: time.Hour}, division.Dezhou())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.MaxLifetime() != time.Hour {
+		t.Fatalf("max lifetime %s", v.MaxLifetime())
+	}
+	p := auth.Principal{Subject: "s", Role: models.RoleOfficer, Area: "371402000000"}
+	for _, ttl := range []time.Duration{0, -time.Minute, time.Hour + time.Second, 100 * 365 * 24 * time.Hour} {
+		if tok, err := v.Sign(p, ttl); err == nil {
+			t.Errorf("ttl %s: signed %s", ttl, tok)
+		}
+	}
+	tok, err := v.Sign(p, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(tok); err != nil {
+		t.Fatalf("a token of the maximum lifetime: %v", err)
+	}
+	long := sign(t, jwt.SigningMethodHS256, "", []byte(testSecret), jwt.MapClaims{
+		"sub": "s", "role": "officer", "area": "371402000000",
+		"iat": time.Now().Unix(), "exp": time.Now().Add(2 * time.Hour).Unix(),
+	})
+	if _, err := v.Verify(long); !errors.Is(err, models.ErrUnauthenticated) {
+		t.Fatalf("a two-hour token under a one-hour maximum: %v", err)
+	}
+	if _, err := auth.NewVerifier(auth.Config{Secret: []byte(testSecret), MaxLifetime: -time.Hour}, division.Dezhou()); err == nil {
+		t.Error("a negative maximum lifetime was accepted")
+	}
+}
+
+func TestVerifyAcceptsOtherClaimsAndExactNames(t *testing.T) {
+	v := verifier(t)
+	for name, tok := range map[string]string{
+		"jti and a claim of its own": hsRaw(t, rawClaims(`,"jti":"abc","x-department":{"Role":"x","role":"y"}`)),
+		"categories":                 hsRaw(t, rawClaims(`,"categories":["MEDICAL"],"name":"Zhang"`)),
+	} {
+		if p, err := v.Verify(tok); err != nil || p.Role != models.RoleOfficer {
+			t.Errorf("%s: %+v, %v", name, p, err)
+		}
 	}
 }

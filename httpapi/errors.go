@@ -14,6 +14,7 @@ import (
 
 	"jiuzhu/models"
 	"jiuzhu/privacy"
+	"jiuzhu/store"
 )
 
 // Error codes written in extensions.code, as the API contract names them (docs/policy.md).
@@ -40,10 +41,15 @@ var codes = []struct {
 
 // errorPresenter maps domain errors to GraphQL errors with a code, once, at the edge.
 // Errors gqlgen itself raised with a code (parse and validation failures) pass as they
-// are. Anything else is INTERNAL: it is logged and its text never reaches the caller.
+// are. A database that cannot be reached is UNAVAILABLE, and the answer HTTP 503 (see
+// unavailableStatus). Anything else is INTERNAL: it is logged and its text never reaches the caller.
 func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		if store.Unavailable(err) {
+			log.WarnContext(ctx, "graphql: database unavailable", "path", gqlErr.Path.String(), "err", err)
+			return unavailableError(ctx, gqlErr.Path)
+		}
 		for _, c := range codes {
 			if !errors.Is(err, c.sentinel) {
 				continue

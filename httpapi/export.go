@@ -67,6 +67,11 @@ func exportStaffing(st *store.Store, log *slog.Logger, ext, contentType string,
 		case errors.Is(err, models.ErrUnauthenticated):
 			http.Error(w, models.PublicMessage(err), http.StatusUnauthorized)
 			return
+		case store.Unavailable(err):
+			log.WarnContext(ctx, "export staffing: database unavailable", "err", err)
+			w.Header().Set("Retry-After", strconv.Itoa(RetryAfterUnavailable))
+			http.Error(w, models.ErrUnavailable.Error(), http.StatusServiceUnavailable)
+			return
 		case err != nil:
 			log.ErrorContext(ctx, "export staffing", "err", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)

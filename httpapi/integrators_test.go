@@ -139,7 +139,7 @@ func TestIntegratorsOverHTTP(t *testing.T) {
 				calls[ev.Operation+" "+ev.RecordIDs]++
 			}
 		}
-		if calls["mutation importHouseholds"] != 4 || calls["query Sync changes"] != 2 {
+		if calls["mutation importHouseholds"] != 4 || calls["query changes"] != 2 {
 			t.Errorf("recorded calls: %v", calls)
 		}
 		for op := range calls {

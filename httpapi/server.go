@@ -82,7 +82,7 @@ func New(o Options) http.Handler {
 	mux := http.NewServeMux()
 	gql := GraphQL(o.Store, log, o)
 	limiter := newRateLimiters(o.RateLimit)
-	var h http.Handler = limitBody(timeout(o.RequestTimeout, gql))
+	var h http.Handler = limitBody(timeout(o.RequestTimeout, unavailableStatus(gql)))
 	h = limiter.perSubject(h)
 	h = o.Verifier.Middleware(h)
 	h = limiter.perAddress(h)
@@ -129,7 +129,8 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits
 	}
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: st}}))
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: st}})
+	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(httpTransport{log: log})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -142,14 +143,15 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	srv.Use(&inputCheck{})
 	srv.Use(loaders.Extension{Store: st})
 	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](100)}})
-	srv.Use(limitsExtension{l: o.Limits})
+	srv.Use(limitsExtension{l: o.Limits, tree: st.Tree()})
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(v))
 		return errors.New("internal error")
 	})
 	srv.AroundRootFields(requireCaller)
-	srv.AroundOperations(recordIntegratorCalls(st, log))
+	srv.AroundOperations(recordIntegratorCalls(st, log, schema.Schema()))
+	srv.AroundOperations(queueHeavy(o.Limits))
 	return srv
 }
 

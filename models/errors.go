@@ -9,7 +9,8 @@ import (
 
 // Sentinel errors of the domain. The store wraps them with context; the HTTP edge maps
 // them, once, to GraphQL error codes (NOT_FOUND, FORBIDDEN, CONFLICT, BAD_USER_INPUT,
-// UNAUTHENTICATED, RATE_LIMITED). Any other error is INTERNAL and its text never reaches the caller.
+// UNAUTHENTICATED, RATE_LIMITED, UNAVAILABLE). Any other error is INTERNAL and its text
+// never reaches the caller.
 var (
 	// ErrNotFound means the record does not exist or lies outside the caller's area.
 	ErrNotFound = errors.New("not found")
@@ -24,6 +25,9 @@ var (
 	// ErrRateLimited means the caller asked for something limited per caller too often;
 	// it may ask again later.
 	ErrRateLimited = errors.New("rate limited")
+	// ErrUnavailable means the database cannot be reached for now (connection refused,
+	// broken or shut down); the same request may succeed when retried later.
+	ErrUnavailable = errors.New("the database is unavailable for now; try again shortly")
 )
 
 // FieldError is bad input in one named field. It matches ErrInvalid with errors.Is.
@@ -101,7 +105,7 @@ func PublicMessage(err error) string {
 	if errors.As(err, &ce) {
 		return ce.msg
 	}
-	for _, s := range []error{ErrNotFound, ErrForbidden, ErrConflict, ErrInvalid, ErrUnauthenticated, ErrRateLimited} {
+	for _, s := range []error{ErrNotFound, ErrForbidden, ErrConflict, ErrInvalid, ErrUnauthenticated, ErrRateLimited, ErrUnavailable} {
 		if errors.Is(err, s) {
 			return s.Error()
 		}

@@ -105,10 +105,14 @@ var errInterrupted = models.Conflict("a concurrent change to the same records in
 
 // wrap adds the operation's name to err for logs; the sentinel stays matchable. A
 // deadlock or serialization failure becomes a Conflict (errInterrupted), which the
-// caller may retry, instead of an internal error.
+// caller may retry, instead of an internal error; a lost or refused connection to the
+// database matches models.ErrUnavailable.
 func wrap(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if connectionLost(err) {
+		return fmt.Errorf("store: %s: %w (%w)", op, models.ErrUnavailable, err)
 	}
 	if interruptedByConcurrency(err) {
 		return fmt.Errorf("store: %s: %w (%w)", op, errInterrupted, err)
