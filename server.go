@@ -15,8 +15,9 @@
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ALGORITHMS,
 // JWT_PUBLIC_KEYS, JWT_ISSUER, JWT_AUDIENCE, GRAPHQL_INTROSPECTION, RATE_LIMIT_RPS,
 // RATE_LIMIT_BURST, CORS_ORIGINS, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL,
-// MEDICAL_RULES, STAFFING_COORDINATOR_THRESHOLD, PG_RLS, and the POLICY_* thresholds of
-// package policy); flags override it.
+// LOG_FORMAT, METRICS_ADDR, MEDICAL_RULES, STAFFING_COORDINATOR_THRESHOLD, PG_RLS, the
+// POLICY_* thresholds of package policy, and OpenTelemetry's OTEL_* variables); flags
+// override it.
 package main
 
 import (
@@ -41,6 +42,8 @@ import (
 	"syscall"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"jiuzhu/auth"
 	"jiuzhu/bench"
 	"jiuzhu/dashboard"
@@ -52,6 +55,7 @@ import (
 	"jiuzhu/policy"
 	"jiuzhu/seed"
 	"jiuzhu/store"
+	"jiuzhu/telemetry"
 )
 
 func main() {
@@ -87,6 +91,14 @@ type config struct {
 	// rowLevelSecurity is PG_RLS: on turns on PostgreSQL's row-level security
 	// (store.Config.RowLevelSecurity); off, the default, leaves it off.
 	rowLevelSecurity string
+	// logFormat is LOG_FORMAT: text (the default) or json.
+	logFormat string
+	// metricsAddr is METRICS_ADDR: where to serve /metrics, apart from the API; empty,
+	// the default, serves no metrics.
+	metricsAddr string
+	// tracing, set by serve when the OTEL_* variables ask for traces, gives the store's
+	// statements spans.
+	tracing *telemetry.Tracing
 }
 
 func configFromEnv() config {
@@ -106,6 +118,8 @@ func configFromEnv() config {
 		// example "MEDICAL_INPATIENT=70:30000,MEDICAL_CRITICAL=60:100000".
 		medicalRules:     os.Getenv("MEDICAL_RULES"),
 		rowLevelSecurity: os.Getenv("PG_RLS"),
+		logFormat:        envOr("LOG_FORMAT", "text"),
+		metricsAddr:      os.Getenv("METRICS_ADDR"),
 	}
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
 	c.rateRPS, _ = strconv.ParseFloat(envOr("RATE_LIMIT_RPS", "20"), 64)
@@ -191,6 +205,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		cmd, args = args[0], args[1:]
 	}
 	cfg := configFromEnv()
+	if err := cfg.checkLogFormat(); err != nil {
+		return err
+	}
 	fs := flag.NewFlagSet("jiuzhu "+cmd, flag.ContinueOnError)
 	cfg.register(fs)
 	switch cmd {
@@ -294,12 +311,32 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 }
 
+// newLogger returns the logger of cfg's level and format (LOG_FORMAT: json writes one
+// JSON object a line, anything else text), which adds the request id (and trace ids)
+// of the context to each line.
 func newLogger(cfg config, out io.Writer) *slog.Logger {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		level = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(out, opts)
+	if cfg.jsonLogs() {
+		h = slog.NewJSONHandler(out, opts)
+	}
+	return slog.New(telemetry.LogHandler(h))
+}
+
+// jsonLogs reports whether LOG_FORMAT asks for JSON lines.
+func (c config) jsonLogs() bool { return strings.EqualFold(strings.TrimSpace(c.logFormat), "json") }
+
+// checkLogFormat returns an error naming LOG_FORMAT unless it is text or json.
+func (c config) checkLogFormat() error {
+	switch strings.ToLower(strings.TrimSpace(c.logFormat)) {
+	case "", "text", "json":
+		return nil
+	}
+	return fmt.Errorf("LOG_FORMAT must be text or json, not %q", c.logFormat)
 }
 
 // runJobs runs the daily jobs for day (today when empty) and prints what they changed.
@@ -347,7 +384,7 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	st, err := store.Open(ctx, store.Config{
 		DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log,
 		Policy: &pol, Medical: medical, CoordinatorThreshold: cfg.coordinatorThreshold,
-		RowLevelSecurity: rls,
+		RowLevelSecurity: rls, TracerProvider: cfg.tracerProvider(),
 	}, division.Dezhou())
 	if err != nil {
 		return nil, err
@@ -450,6 +487,19 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if cfg.tracing, err = telemetry.StartTracing(ctx); err != nil {
+		return err
+	}
+	if cfg.tracing != nil {
+		log.Info("tracing: exporting spans by OTLP over HTTP")
+		defer func() {
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := cfg.tracing.Shutdown(shutdownCtx); err != nil {
+				log.Warn("tracing: the last spans were not exported", "err", err)
+			}
+		}()
+	}
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -482,12 +532,19 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			return err
 		}
 	}
+	metrics, stopMetrics, err := serveMetrics(cfg, st, log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	srv := &http.Server{
 		Handler: httpapi.New(httpapi.Options{
 			Store: st, Verifier: verifier, Logger: log,
 			Introspection: introspection, Suggestions: cfg.demo(),
 			RateLimit:   httpapi.RateLimit{RPS: cfg.rateRPS, Burst: cfg.rateBurst},
 			CORSOrigins: list(cfg.corsOrigins), DemoTokens: demoTokens,
+			Metrics: metrics, Tracing: cfg.tracing,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10,
@@ -496,8 +553,12 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 		IdleTimeout:       120 * time.Second,
 	}
 	url := "http://" + ln.Addr().String() + "/"
-	fmt.Fprintf(out, "jiuzhu serves GraphiQL at %s and GraphQL at %sgraphql (%s)\n", url, url, st.Dialect())
-	fmt.Fprintf(out, "The dashboard is at %sdashboard/\n", url)
+	if cfg.jsonLogs() {
+		log.Info("serving", "graphiql", url, "graphql", url+"graphql", "dashboard", url+"dashboard/", "database", string(st.Dialect()))
+	} else {
+		fmt.Fprintf(out, "jiuzhu serves GraphiQL at %s and GraphQL at %sgraphql (%s)\n", url, url, st.Dialect())
+		fmt.Fprintf(out, "The dashboard is at %sdashboard/\n", url)
+	}
 	if len(demoTokens) > 0 {
 		printDemoTokens(out, demoTokens)
 	}
@@ -512,6 +573,38 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// serveMetrics serves /metrics on METRICS_ADDR, apart from the API, and returns the
+// metrics to record into and a function that stops serving them. With METRICS_ADDR
+// unset it returns nil metrics, which record nothing. It returns an error when the
+// address cannot be listened on.
+func serveMetrics(cfg config, st *store.Store, log *slog.Logger) (*telemetry.Metrics, func(), error) {
+	if cfg.metricsAddr == "" {
+		return nil, func() {}, nil
+	}
+	m := telemetry.NewMetrics()
+	if err := m.RegisterPool(st.PoolStats); err != nil {
+		return nil, nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.metricsAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("METRICS_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	log.Info("metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	return m, func() { _ = srv.Close() }, nil
+}
+
+// tracerProvider returns the provider of the store's SQL spans; nil when tracing is off.
+func (c config) tracerProvider() trace.TracerProvider {
+	if c.tracing == nil {
+		return nil
+	}
+	return c.tracing.Provider
 }
 
 // demoTiers are the demo tokens: one per tier, with an English label for the console and

@@ -23,6 +23,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -64,6 +65,9 @@ type Config struct {
 	// the policies on the tables. Off, Migrate takes them off. It is ignored, with a log
 	// line, on SQLite.
 	RowLevelSecurity bool
+	// TracerProvider, when set, gives every SQL statement the store sends through gorm a
+	// span (its text without the arguments); nil adds nothing to a statement's cost.
+	TracerProvider trace.TracerProvider
 }
 
 // Store is the area-scoped data access of jiuzhu. It is safe for concurrent use.
@@ -133,6 +137,12 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
+	if cfg.TracerProvider != nil {
+		if err := traceStatements(db, cfg.TracerProvider, dialect); err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("store: SQL tracing: %w", err)
+		}
+	}
 	switch dialect {
 	case SQLite:
 		// One writer at a time is SQLite's nature; a small pool keeps readers concurrent.
@@ -185,6 +195,15 @@ func postgresDialector(dsn string, rls bool) (gorm.Dialector, error) {
 		return nil, err
 	}
 	return postgres.New(postgres.Config{Conn: sql.OpenDB(rlsConnector{stdlib.GetConnector(*cfg)})}), nil
+}
+
+// PoolStats returns the statistics of the database connection pool.
+func (s *Store) PoolStats() sql.DBStats {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return sql.DBStats{}
+	}
+	return sqlDB.Stats()
 }
 
 // RowLevelSecurity reports whether the store runs with PostgreSQL's row-level security.
