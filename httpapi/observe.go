@@ -90,16 +90,15 @@ func observe(m *telemetry.Metrics, t *telemetry.Tracing, next http.Handler) http
 		}
 		d := time.Since(start)
 		m.HTTPRequest(route, rec.status, d)
+		if route != graphqlRoute || r.Method == http.MethodOptions {
+			return
+		}
 		code, ok := statusOnly[rec.status]
 		if !ok {
 			code = ob.code
 		}
 		if code == "" {
-			// No GraphQL answer: another route, a preflight, or a body the transport
-			// could not read.
-			if route != graphqlRoute || r.Method == http.MethodOptions {
-				return
-			}
+			// No GraphQL answer: a body the transport could not read.
 			code = codeBadRequest
 			if rec.status >= 500 {
 				code = CodeInternal

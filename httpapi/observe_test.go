@@ -341,3 +341,46 @@ func names(spans []*tracepb.Span) []string {
 	}
 	return out
 }
+
+// TestMetricsOfOtherRoutes checks that answers of other routes are timed by their route
+// and never counted as GraphQL requests, a 503 of /readyz (the code a GraphQL timeout
+// also answers with) included.
+func TestMetricsOfOtherRoutes(t *testing.T) {
+	st := storetest.MustOpen(t, store.SQLite)
+	m := telemetry.NewMetrics()
+	e := startWith(t, st, 0, func(o *httpapi.Options) { o.Metrics = m })
+	get := func(path string, want int) {
+		res, err := http.Get(e.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Fatalf("GET %s: %d, want %d", path, res.StatusCode, want)
+		}
+	}
+	get("/healthz", http.StatusOK)
+	get("/nope", http.StatusNotFound)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	get("/readyz", http.StatusServiceUnavailable)
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	s := telemetrytest.MustScrape(t, srv.URL)
+	for _, c := range []struct {
+		labels map[string]string
+		want   float64
+	}{
+		{map[string]string{"route": "GET /healthz", "status": "200"}, 1},
+		{map[string]string{"route": "unmatched", "status": "404"}, 1},
+		{map[string]string{"route": "GET /readyz", "status": "503"}, 1},
+	} {
+		if got := s.Value("jiuzhu_http_request_duration_seconds", c.labels); got != c.want {
+			t.Errorf("jiuzhu_http_request_duration_seconds%v: %v, want %v", c.labels, got, c.want)
+		}
+	}
+	if n := s.Value("jiuzhu_graphql_requests_total", nil); n != 0 {
+		t.Errorf("GraphQL requests counted: %v, want 0", n)
+	}
+}
