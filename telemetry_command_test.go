@@ -19,9 +19,11 @@ import (
 )
 
 // TestServeObservability runs the server as production would, on PostgreSQL with
-// LOG_FORMAT=json and METRICS_ADDR set: every line it writes is a JSON object, the lines
-// of a request carry its X-Request-Id, and /metrics, on its own address and not on the
-// API's, counts the request and shows the database pool.
+// LOG_FORMAT=json, METRICS_ADDR and OTEL_EXPORTER_OTLP_ENDPOINT set: every line it writes
+// is a JSON object, the lines of a request carry its X-Request-Id (once), /metrics, on
+// its own address and not on the API's, counts the request and shows the database pool,
+// and the request's HTTP, operation and SQL spans reach the OTLP receiver by the time
+// the server has stopped.
 func TestServeObservability(t *testing.T) {
 	url := storetest.PostgresURL(t) // skips without TEST_DATABASE_URL
 	const secret = "a-secret-for-the-observability-test-32-bytes"
@@ -29,8 +31,10 @@ func TestServeObservability(t *testing.T) {
 	t.Setenv("JWT_SECRET", secret)
 	t.Setenv("LOG_FORMAT", "json")
 	t.Setenv("METRICS_ADDR", "127.0.0.1:0")
-	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+	recv := telemetrytest.NewReceiver(t)
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", recv.URL)
 	t.Setenv("OTEL_TRACES_EXPORTER", "")
+	t.Setenv("OTEL_SDK_DISABLED", "")
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan error, 1)
@@ -57,12 +61,17 @@ func TestServeObservability(t *testing.T) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve ended with %v", err)
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve ended with %v", err)
+			}
 		}
-	}()
+	}
+	defer stop()
 
 	v, err := auth.NewVerifier(auth.Config{Secret: []byte(secret)}, division.Dezhou())
 	if err != nil {
@@ -103,8 +112,34 @@ func TestServeObservability(t *testing.T) {
 			found = true
 		}
 	}
-	if !found {
-		t.Errorf("no log line of the request carries its id:\n%s", out.String())
+	if !found || strings.Contains(out.String(), `"request_id":"json-log-test-1","request_id"`) {
+		t.Errorf("want the request's access log line to carry its id once:\n%s", out.String())
+	}
+
+	stop() // flushes the spans
+	kinds := map[string]int{}
+	var trace []byte
+	spans := recv.Spans()
+	for _, s := range spans {
+		if s.Name == "POST /graphql" {
+			trace = s.TraceId
+		}
+	}
+	for _, s := range spans {
+		if !bytes.Equal(s.TraceId, trace) {
+			continue
+		}
+		switch {
+		case s.Name == "POST /graphql":
+			kinds["http"]++
+		case s.Name == "graphql query households":
+			kinds["operation"]++
+		case telemetrytest.Attr(s, "db.query.text") != "":
+			kinds["sql"]++
+		}
+	}
+	if kinds["http"] != 1 || kinds["operation"] != 1 || kinds["sql"] < 1 {
+		t.Errorf("spans of the request's trace: %v; want its HTTP span, its operation's and SQL ones", kinds)
 	}
 }
 

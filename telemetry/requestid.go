@@ -59,7 +59,8 @@ func NewRequestID() string {
 
 // LogHandler wraps next so that every record logged with a context carries that
 // context's request id (request_id) and, while a span is being recorded, its trace and
-// span ids (trace_id, span_id).
+// span ids (trace_id, span_id). A record that already has a request_id, from another
+// LogHandler on its way, gets none again.
 func LogHandler(next slog.Handler) slog.Handler { return contextHandler{next} }
 
 type contextHandler struct{ next slog.Handler }
@@ -69,7 +70,7 @@ func (h contextHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
-	if ctx != nil {
+	if ctx != nil && !hasAttr(r, "request_id") { // not twice when wrapped twice
 		if id := RequestID(ctx); id != "" {
 			r.AddAttrs(slog.String("request_id", id))
 		}
@@ -78,6 +79,16 @@ func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
 		}
 	}
 	return h.next.Handle(ctx, r)
+}
+
+// hasAttr reports whether r has an attribute key.
+func hasAttr(r slog.Record, key string) bool {
+	found := false
+	r.Attrs(func(a slog.Attr) bool {
+		found = a.Key == key
+		return !found
+	})
+	return found
 }
 
 func (h contextHandler) WithAttrs(as []slog.Attr) slog.Handler {

@@ -47,12 +47,16 @@ func TestRequestIDOf(t *testing.T) {
 // one without carries none.
 func TestLogHandler(t *testing.T) {
 	var b bytes.Buffer
-	log := slog.New(telemetry.LogHandler(slog.NewJSONHandler(&b, nil))).With("component", "test")
+	// Wrapped twice, as a server's logger is by serve and by httpapi: the id appears once.
+	log := slog.New(telemetry.LogHandler(telemetry.LogHandler(slog.NewJSONHandler(&b, nil)))).With("component", "test")
 	log.InfoContext(telemetry.WithRequestID(context.Background(), "rid-1"), "with")
 	log.Info("without")
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
 	if len(lines) != 2 {
 		t.Fatalf("lines: %q", lines)
+	}
+	if n := strings.Count(lines[0], `"request_id"`); n != 1 {
+		t.Errorf("request_id written %d times: %s", n, lines[0])
 	}
 	for i, want := range []string{"rid-1", ""} {
 		var rec map[string]any
