@@ -2,6 +2,8 @@ module jiuzhu
 
 go 1.26.8
 
+toolchain go1.27.3
+
 require (
 	github.com/99designs/gqlgen v0.17.98
 	github.com/chromedp/chromedp v0.23.0

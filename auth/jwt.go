@@ -63,7 +63,8 @@ type Config struct {
 	Leeway time.Duration
 }
 
-// Claims is the payload of a jiuzhu token (DESIGN §4).
+// Claims is the payload of a jiuzhu token: sub, role, area and exp, optionally name,
+// iss, aud and, for integrators, categories (the API contract, docs/policy.md).
 type Claims struct {
 	Role       string   `json:"role"`
 	Area       string   `json:"area"`

@@ -15,7 +15,7 @@ import (
 	"jiuzhu/models"
 )
 
-// Error codes written in extensions.code (DESIGN §4).
+// Error codes written in extensions.code, as the API contract names them (docs/policy.md).
 const (
 	CodeUnauthenticated = "UNAUTHENTICATED"
 	CodeForbidden       = "FORBIDDEN"

@@ -24,7 +24,7 @@ var Levels = []Level{LevelCity, LevelCounty, LevelTownship, LevelVillage}
 // Role is what a caller may do; it comes from the token's role claim in lower case.
 type Role string
 
-// The five roles of DESIGN §4.
+// The five roles of the API contract (docs/policy.md).
 const (
 	RoleAdmin      Role = "admin"
 	RoleOfficer    Role = "officer"

@@ -1,5 +1,6 @@
-// Package policy holds the clauses of Dezhou's social-assistance policy (DESIGN §1) as
-// pure functions: no database, no clock of their own, table-tested with the clause ids.
+// Package policy holds the clauses of Dezhou's social-assistance policy (P1–P25, listed
+// in docs/policy.md) as pure functions: no database, no clock of their own, table-tested
+// with the clause ids.
 package policy
 
 import (
