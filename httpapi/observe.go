@@ -65,7 +65,7 @@ func observe(m *telemetry.Metrics, t *telemetry.Tracing, next http.Handler) http
 		ctx := telemetry.WithRequestID(r.Context(), id)
 		span := trace.SpanFromContext(ctx)
 		if span.IsRecording() {
-			span.SetAttributes(attribute.String("http.request.header.x-request-id", id))
+			span.SetAttributes(attribute.StringSlice("http.request.header.x-request-id", []string{id}))
 		}
 		if m == nil && !span.IsRecording() {
 			next.ServeHTTP(w, r.WithContext(ctx))

@@ -1,6 +1,6 @@
 // Package httpapi assembles jiuzhu's HTTP surface: the GraphQL endpoint with its
 // transports, error mapping, authentication, request limits, rate limits and CORS,
-// GraphiQL, and the health endpoints.
+// request ids, metrics and traces (observe.go), GraphiQL, and the health endpoints.
 package httpapi
 
 import (
