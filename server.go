@@ -122,8 +122,8 @@ func configFromEnv() config {
 		metricsAddr:      os.Getenv("METRICS_ADDR"),
 	}
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
-	c.rateRPS, _ = strconv.ParseFloat(envOr("RATE_LIMIT_RPS", "20"), 64)
-	c.rateBurst, _ = strconv.Atoi(envOr("RATE_LIMIT_BURST", "40"))
+	c.rateRPS, _ = strconv.ParseFloat(envOr("RATE_LIMIT_RPS", strconv.FormatFloat(httpapi.DefaultRateLimit.RPS, 'f', -1, 64)), 64)
+	c.rateBurst, _ = strconv.Atoi(envOr("RATE_LIMIT_BURST", strconv.Itoa(httpapi.DefaultRateLimit.Burst)))
 	c.coordinatorThreshold, c.coordinatorThresholdErr = coordinatorThreshold(os.Getenv("STAFFING_COORDINATOR_THRESHOLD"))
 	return c
 }

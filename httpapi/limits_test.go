@@ -59,6 +59,10 @@ func abusive() []struct{ name, query, code string } {
 		{"aliases through fragments", frags + "{ me { ...f30 } x: me { ...f30 } }", httpapi.CodeTooManyAliases},
 		{"too many operations", strings.Join(ops, "\n"), httpapi.CodeTooManyOperations},
 		{"too many tokens", "{ me { " + strings.Repeat("subject ", 6000) + "} }", httpapi.CodeQueryTooLarge},
+		{"NUL in a filter", `{ households(filter: {addressContains: "a\u0000"}) { totalCount } }`, httpapi.CodeBadUserInput},
+		{"an overlong filter", `{ households(filter: {addressContains: "` + strings.Repeat("x", 50_000) + `"}) { totalCount } }`, httpapi.CodeBadUserInput},
+		{"an overlong argument", `{ jurisdiction(code: "` + strings.Repeat("1", 50_000) + `") { name } }`, httpapi.CodeBadUserInput},
+		{"introspection while off", `{ __schema { types { name } } }`, "GRAPHQL_VALIDATION_FAILED"},
 	}
 }
 
@@ -152,8 +156,13 @@ func TestServerStaysUpUnderAbuse(t *testing.T) {
 				}
 				c := cases[(w+i)%len(cases)]
 				body, _ := json.Marshal(map[string]any{"query": c.query, "operationName": opName(c.query)})
-				if i%10 == 9 {
+				switch i % 10 {
+				case 9:
 					body = []byte(huge)
+				case 4:
+					body = []byte(`{"query": 1, "variables": "` + strings.Repeat("x", 100_000) + `"}`)
+				case 5:
+					body = []byte(`{"query": "{ me { subject } }", "` + strings.Repeat("x", 100_000) + `": 1}`)
 				}
 				req, _ := http.NewRequest(http.MethodPost, e.url+"/graphql", bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")

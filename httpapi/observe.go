@@ -34,6 +34,7 @@ const (
 // observation is what the GraphQL layer tells the HTTP layer about one request, for its
 // metrics: the operation's label and the answer's code.
 type observation struct {
+	route     string
 	operation string
 	code      string
 }
@@ -77,7 +78,7 @@ func observe(m *telemetry.Metrics, t *telemetry.Tracing, next http.Handler) http
 		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		r = r.WithContext(ctx)
 		next.ServeHTTP(rec, r)
-		route := r.Pattern // set by the mux on this very request
+		route := ob.route
 		if route == "" {
 			route = "unmatched"
 		}
@@ -115,6 +116,18 @@ func observe(m *telemetry.Metrics, t *telemetry.Tracing, next http.Handler) http
 	}
 	return otelhttp.NewHandler(h, "http", otelhttp.WithTracerProvider(t.Provider), otelhttp.WithPropagators(t.Propagator),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
+}
+
+// routed serves mux and notes the pattern it chose in the request's observation (the mux
+// sets it on the request it is given, which middleware between here and observe may
+// have copied).
+func routed(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if ob := observationFrom(r.Context()); ob != nil {
+			ob.route = r.Pattern
+		}
+	})
 }
 
 // statusWriter remembers the status code written.
@@ -263,4 +276,15 @@ func newOperationObserver(t *telemetry.Tracing) operationObserver {
 		return operationObserver{}
 	}
 	return operationObserver{tracer: t.Provider.Tracer(telemetry.TracerName)}
+}
+
+// observeRefusal adds the request id to the extensions of a request refused before
+// gqlgen read it, and notes its code for the metrics.
+func observeRefusal(ctx context.Context, ext map[string]any) {
+	if id := telemetry.RequestID(ctx); id != "" {
+		ext["requestId"] = id
+	}
+	if ob := observationFrom(ctx); ob != nil {
+		ob.code, _ = ext["code"].(string)
+	}
 }

@@ -25,7 +25,7 @@ func BenchmarkObserve(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		h    http.Handler
-	}{{"none", mux}, {"request-id", observe(nil, nil, mux)}, {"metrics", observe(telemetry.NewMetrics(), nil, mux)}} {
+	}{{"none", mux}, {"request-id", observe(nil, nil, routed(mux))}, {"metrics", observe(telemetry.NewMetrics(), nil, routed(mux))}} {
 		b.Run(c.name, func(b *testing.B) {
 			h := c.h
 			req := httptest.NewRequest(http.MethodPost, "/graphql", nil)

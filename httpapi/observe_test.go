@@ -125,8 +125,7 @@ func TestMetrics(t *testing.T) {
 			{"jiuzhu_graphql_requests_total", map[string]string{"operation": "me", "code": "OK"}, 3},
 			{"jiuzhu_graphql_requests_total", map[string]string{"operation": "none", "code": "RATE_LIMITED"}, 1},
 			{"jiuzhu_graphql_request_duration_seconds", map[string]string{"operation": "households"}, 2},
-			{"jiuzhu_http_request_duration_seconds", map[string]string{"route": "/graphql", "status": "200"}, 7},
-			{"jiuzhu_http_request_duration_seconds", map[string]string{"route": "/graphql", "status": "422"}, 1},
+			{"jiuzhu_http_request_duration_seconds", map[string]string{"route": "/graphql", "status": "200"}, 8},
 			{"jiuzhu_http_request_duration_seconds", map[string]string{"route": "/graphql", "status": "429"}, 1},
 			{"jiuzhu_ratelimit_refusals_total", map[string]string{"kind": "subject"}, 1},
 			{"jiuzhu_import_rows_total", map[string]string{"kind": "households", "result": "created"}, 1},
@@ -227,6 +226,23 @@ func TestRequestID(t *testing.T) {
 	r := e.postWithID(tok, "refused-1", `{ me { role } }`, nil)
 	if r.status != http.StatusTooManyRequests || r.Errors[0].Extensions["requestId"] != "refused-1" || r.header.Get("X-Request-Id") != "refused-1" {
 		t.Fatalf("refusal: %d %s %v", r.status, r.raw, r.header)
+	}
+
+	// So does a request the transport refuses before reading a document.
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/graphql", strings.NewReader(`{"query": `))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Request-Id", "unreadable-1")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unreadable response
+	if err := json.NewDecoder(res.Body).Decode(&unreadable); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if len(unreadable.Errors) != 1 || unreadable.Errors[0].Extensions["requestId"] != "unreadable-1" || unreadable.code() == "" {
+		t.Fatalf("unreadable body: %d %+v", res.StatusCode, unreadable.Errors)
 	}
 
 	// Every line is JSON; the access log line of each request carries its id.

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -21,6 +20,12 @@ type RateLimit struct {
 	Burst int
 }
 
+// DefaultRateLimit is what serve applies unless RATE_LIMIT_RPS and RATE_LIMIT_BURST say
+// otherwise: a subject may send 100 requests at once (a dashboard loading its pages, a
+// client paging through a list or running a suite of checks one request after another)
+// and 20 a second sustained; one address five times that.
+var DefaultRateLimit = RateLimit{RPS: 20, Burst: 100}
+
 // AddressFactor is how many times a subject's rate and burst one client address gets.
 const AddressFactor = 5
 
@@ -33,6 +38,8 @@ const bucketIdle = 10 * time.Minute
 type bucket struct {
 	lim  *rate.Limiter
 	seen time.Time
+	// refused counts what was refused since the last admit, for admit to report.
+	refused int
 }
 
 // rateLimiter holds the buckets of every subject or address seen recently.
@@ -67,6 +74,33 @@ func newRateLimiters(cfg RateLimit) rateLimiters {
 func (l *rateLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	b := l.bucket(key, now)
+	r := b.lim.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// admit is allow that also returns, when it admits, how many times key was refused
+// since it was last admitted.
+func (l *rateLimiter) admit(key string, now time.Time) (bool, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(key, now)
+	if !b.lim.AllowN(now, 1) {
+		b.refused++
+		return false, 0
+	}
+	n := b.refused
+	b.refused = 0
+	return true, n
+}
+
+// bucket returns key's bucket, made if new, forgetting idle ones now and then; l.mu is
+// held.
+func (l *rateLimiter) bucket(key string, now time.Time) *bucket {
 	if now.Sub(l.lastSweep) > time.Minute || len(l.buckets) >= maxBuckets {
 		for k, b := range l.buckets {
 			if now.Sub(b.seen) > bucketIdle || len(l.buckets) >= maxBuckets {
@@ -81,12 +115,7 @@ func (l *rateLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 		l.buckets[key] = b
 	}
 	b.seen = now
-	r := b.lim.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return false, d
-	}
-	return true, 0
+	return b
 }
 
 // middleware limits requests by the key that key returns ("" for none).
@@ -116,13 +145,7 @@ func (l *rateLimiter) middleware(key func(*http.Request) string, next http.Handl
 
 // perAddress limits requests by the client's address (the TCP peer).
 func (l rateLimiters) perAddress(next http.Handler) http.Handler {
-	return l.addresses.middleware(func(r *http.Request) string {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		return "addr:" + host
-	}, next)
+	return l.addresses.middleware(func(r *http.Request) string { return "addr:" + clientAddress(r) }, next)
 }
 
 // perSubject limits requests by the verified token's subject; requests without a valid

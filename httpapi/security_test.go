@@ -279,3 +279,20 @@ func TestIDNumbersMaskedOverTheAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestDefaultRateLimitLetsASequentialClientThrough checks that the default rate limit
+// lets a client send 100 requests one after another without a 429, as a dashboard
+// opening its pages or an integrator running a suite of checks does.
+func TestDefaultRateLimitLetsASequentialClientThrough(t *testing.T) {
+	st := storetest.MustOpen(t, store.SQLite)
+	e := startWith(t, st, 1, func(o *httpapi.Options) { o.RateLimit = httpapi.DefaultRateLimit })
+	tok := e.token(models.RoleOfficer, seed.DemoCounty)
+	for i := range httpapi.DefaultRateLimit.Burst {
+		if r := e.do(tok, `{ me { subject } }`, nil); r.status != http.StatusOK || len(r.Errors) > 0 {
+			t.Fatalf("request %d: %d %s", i+1, r.status, r.raw)
+		}
+	}
+	if httpapi.DefaultRateLimit.Burst < 60 || httpapi.DefaultRateLimit.RPS <= 0 {
+		t.Errorf("default rate limit %+v: off, or a burst under 60", httpapi.DefaultRateLimit)
+	}
+}

@@ -78,7 +78,7 @@ func New(o Options) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	log = slog.New(telemetry.LogHandler(redactingHandler{log.Handler()}))
+	log = slog.New(telemetry.LogHandler(newPerAddressLogHandler(redactingHandler{log.Handler()})))
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits
 	}
@@ -119,26 +119,28 @@ func New(o Options) http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	return observe(o.Metrics, o.Tracing, accessLog(log, baseHeaders(mux)))
+	return observe(o.Metrics, o.Tracing, withClientAddress(accessLog(log, baseHeaders(routed(mux)))))
 }
 
-// GraphQL returns the gqlgen handler over st with explicit transports, the error
-// presenter, the request limits of o, introspection only when o allows it, and the rule
-// that every field but introspection needs a verified caller.
+// GraphQL returns the gqlgen handler over st with its GraphQL-over-HTTP transport, the
+// error presenter, the request limits of o, the checks of every string input (NUL,
+// length), introspection only when o allows it (refused as a validation error
+// otherwise), and the rule that every field but introspection needs a verified caller.
 func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits
 	}
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: st}}))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{log: log})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(o.Limits.ParserTokens)
 	srv.SetDisableSuggestion(!o.Suggestions)
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
+	srv.Use(introspectionGate{})
+	srv.Use(&inputCheck{})
 	srv.Use(loaders.Extension{Store: st})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(limitsExtension{l: o.Limits})

@@ -31,8 +31,14 @@ type FieldError struct {
 	Message string
 }
 
-// Error returns "field: message".
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+// Error returns "field: message", or the message alone while the field is unknown (an
+// unmarshaller of a scalar does not know it; the edge adds the argument's path).
+func (e *FieldError) Error() string {
+	if e.Field == "" {
+		return e.Message
+	}
+	return e.Field + ": " + e.Message
+}
 
 // Is reports whether target is ErrInvalid.
 func (e *FieldError) Is(target error) bool { return target == ErrInvalid }
