@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -187,14 +189,6 @@ func TestDashboardInABrowser(t *testing.T) {
 			t.Errorf("children of %s on the page %v, want %v", area, got, want)
 		}
 	}
-	var staffing struct {
-		Schema struct {
-			QueryType struct{ Fields []struct{ Name string } }
-		} `json:"__schema"`
-	}
-	gqlData(t, base, countyTok, `{ __schema { queryType { fields { name } } } }`, nil, &staffing)
-	hasStaffing := slices.ContainsFunc(staffing.Schema.QueryType.Fields, func(f struct{ Name string }) bool { return f.Name == "staffingReport" })
-
 	// Sign in by pasting the county token.
 	run("open the page", chromedp.Navigate(base+"dashboard/"), chromedp.WaitVisible(chromedp.ID("login")),
 		chromedp.WaitVisible(chromedp.CSS("#demo-tokens button")))
@@ -216,9 +210,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	if bars != 36 || dots != 12 {
 		t.Errorf("chart has %d bars and %d points, want 36 and 12", bars, dots)
 	}
-	if visible("#staffing") != hasStaffing {
-		t.Errorf("staffing section shown %v, schema has staffingReport %v", visible("#staffing"), hasStaffing)
-	}
+	run("the staffing table", chromedp.WaitVisible(chromedp.CSS(`#staffing[data-state="shown"] tbody tr`)))
 	shot("1-county")
 
 	// Drill down to a township, then a village, then back up to the county.
@@ -276,4 +268,242 @@ func TestDashboardInABrowser(t *testing.T) {
 	if errs := errorsSoFar(); len(errs) > 0 {
 		t.Errorf("errors in the page: %v", errs)
 	}
+}
+
+// viewport is a screen the dashboard must fit.
+type viewport struct {
+	name          string
+	width, height int64
+	phone         bool
+}
+
+// TestDashboardOnPhoneAndDesktopWithoutIntrospection runs the demo server with
+// GRAPHQL_INTROSPECTION=off, as production runs, and opens the dashboard in headless
+// Chromium at 360 and 390 px wide (phones) and 1280 px (a desktop). At each size, for the
+// county and one of its townships, it requires: no horizontal overflow of the page (wide
+// tables scroll inside their card), charts drawn at the width of their box with axis
+// ticks at 1-2-5 steps from 0 to just above the largest value, the jurisdiction's own
+// name as the title, and the staffing table holding the townships of staffingReport,
+// which the page finds without introspection. It also evaluates the page's tick function
+// on a table of ranges.
+func TestDashboardOnPhoneAndDesktopWithoutIntrospection(t *testing.T) {
+	t.Setenv("GRAPHQL_INTROSPECTION", "off")
+	b := newBrowser(t, "the dashboard", 1280, 900, 3*time.Minute)
+	shots := artifactDir(t, "dashboard")
+	base, out, stop := startDemo(t, filepath.Join(t.TempDir(), "data"))
+	defer stop()
+	toks := tokens(out.String())
+	if len(toks) != 4 {
+		t.Fatalf("printed %d tokens, want 4", len(toks))
+	}
+	countyTok := toks[1]
+	if code := gqlCode(t, base, countyTok, `{ __schema { queryType { name } } }`); code == "" {
+		t.Fatal("introspection answers; the test needs it off")
+	}
+	run, eval := b.run, b.eval
+
+	// The sign-in screen on the narrowest phone.
+	run("open the page", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch),
+		chromedp.Navigate(base+"dashboard/"), chromedp.WaitVisible(chromedp.CSS("#demo-tokens button")))
+	var signIn struct{ ScrollWidth, ClientWidth int }
+	eval("sign-in layout", `({ScrollWidth: document.documentElement.scrollWidth, ClientWidth: document.documentElement.clientWidth})`, &signIn)
+	if signIn.ClientWidth != 360 || signIn.ScrollWidth > signIn.ClientWidth {
+		t.Errorf("the sign-in screen is %d px wide in a %d px viewport", signIn.ScrollWidth, signIn.ClientWidth)
+	}
+	b.screenshot(shots, "size-360-sign-in")
+	run("sign in as the county", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#demo-tokens button[data-area="%s"]`, seed.DemoCounty))),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#content[data-area="%s"]`, seed.DemoCounty))))
+
+	// The tick function on its own.
+	for _, c := range []struct {
+		max, steps float64
+		integer    bool
+		want       []float64
+	}{
+		{50, 5, true, []float64{0, 10, 20, 30, 40, 50}},
+		{47, 5, true, []float64{0, 10, 20, 30, 40, 50}},
+		{51, 5, true, []float64{0, 20, 40, 60}},
+		{3, 5, true, []float64{0, 1, 2, 3}},
+		{7, 5, true, []float64{0, 2, 4, 6, 8}},
+		{1234, 5, true, []float64{0, 500, 1000, 1500}},
+		{0.3, 5, false, []float64{0, 0.1, 0.2, 0.3}},
+		{0.3, 5, true, []float64{0, 1}},
+		{0, 5, true, []float64{0, 1}},
+		{987654, 4, true, []float64{0, 500000, 1000000}},
+	} {
+		var got []float64
+		eval("niceTicks", fmt.Sprintf(`niceTicks(%v, %v, %v)`, c.max, c.steps, c.integer), &got)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("niceTicks(%v, %v, %v) = %v, want %v", c.max, c.steps, c.integer, got, c.want)
+		}
+	}
+	var bad []string
+	eval("niceTicks over many ranges", `(() => {
+	  const bad = [];
+	  for (let e = -2; e <= 8; e++) for (const m of [1, 1.1, 1.9, 2, 2.4, 2.5, 3.7, 5, 6, 9.99]) {
+	    const max = Number((m * Math.pow(10, e)).toPrecision(12)), t = niceTicks(max, 5, false);
+	    const step = t[1] - t[0], top = t[t.length - 1];
+	    const mant = Number((step / Math.pow(10, Math.floor(Math.log10(step) + 1e-9))).toPrecision(6));
+	    if (t[0] !== 0 || ![1, 2, 5].includes(mant) || top < max || top - step >= max || t.length > 6) bad.push(max + ': ' + t.join(','));
+	  }
+	  return bad; })()`, &bad)
+	if len(bad) > 0 {
+		t.Errorf("niceTicks breaks its rules for: %v", bad)
+	}
+
+	var report struct {
+		StaffingReport struct {
+			Townships []struct{ Township struct{ Code string } }
+		}
+	}
+	sizes := []viewport{{"360", 360, 740, true}, {"390", 390, 844, true}, {"desktop", 1280, 900, false}}
+	for _, area := range []string{seed.DemoCounty, seed.DemoTownship} {
+		var stats struct {
+			AreaStats struct{ Area struct{ Name string } }
+		}
+		gqlData(t, base, countyTok, `query($a: String) { areaStats(area: $a) { area { name } } }`, map[string]any{"a": area}, &stats)
+		gqlData(t, base, countyTok, `query($a: String) { staffingReport(area: $a) { townships { township { code } } } }`, map[string]any{"a": area}, &report)
+		var wantRows []string
+		for _, tw := range report.StaffingReport.Townships {
+			wantRows = append(wantRows, tw.Township.Code)
+		}
+		for _, vp := range sizes {
+			t.Run(vp.name+"/"+area, func(t *testing.T) {
+				emulate := chromedp.EmulateViewport(vp.width, vp.height)
+				if vp.phone {
+					emulate = chromedp.EmulateViewport(vp.width, vp.height, chromedp.EmulateMobile, chromedp.EmulateTouch)
+				}
+				run("open at "+vp.name, emulate, chromedp.Navigate(base+"dashboard/#area="+area), chromedp.Reload(),
+					chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#content[data-area="%s"]`, area))),
+					chromedp.WaitVisible(chromedp.CSS(`#staffing[data-state="shown"]`)))
+				var page struct {
+					ScrollWidth, ClientWidth int
+					Overflowing              []string
+					Title                    string
+					Rows                     []string
+				}
+				eval("layout", `(() => {
+				  const d = document.documentElement, w = d.clientWidth, out = [];
+				  for (const e of document.querySelectorAll('body *')) {
+				    if (e.closest('.scroll') || e.closest('[hidden]')) continue;
+				    const r = e.getBoundingClientRect();
+				    if (r.width > 0 && r.right > w + 0.5) out.push(e.tagName + (e.id ? '#' + e.id : '') + (e.className && e.className.baseVal === undefined ? '.' + e.className : '') + ' right ' + Math.round(r.right));
+				  }
+				  return { ScrollWidth: d.scrollWidth, ClientWidth: w, Overflowing: out.slice(0, 10),
+				    Title: document.getElementById('area-title').textContent,
+				    Rows: [...document.querySelectorAll('#staffing-table tbody tr')].map((r) => r.dataset.code) };
+				})()`, &page)
+				if vp.phone && page.ClientWidth != int(vp.width) {
+					t.Errorf("the layout viewport is %d px wide, want %d", page.ClientWidth, vp.width)
+				}
+				if page.ScrollWidth > page.ClientWidth || len(page.Overflowing) > 0 {
+					t.Errorf("the page is %d px wide in a %d px viewport; outside it: %v", page.ScrollWidth, page.ClientWidth, page.Overflowing)
+				}
+				if page.Title != stats.AreaStats.Area.Name {
+					t.Errorf("title %q, want the jurisdiction's own name %q", page.Title, stats.AreaStats.Area.Name)
+				}
+				if !slices.Equal(page.Rows, wantRows) || len(wantRows) == 0 {
+					t.Errorf("staffing table rows %v, want the report's townships %v", page.Rows, wantRows)
+				}
+				checkChartAxes(t, b)
+				b.screenshot(shots, fmt.Sprintf("size-%s-%s", vp.name, area))
+			})
+		}
+	}
+	if errs := b.errors(); len(errs) > 0 {
+		t.Errorf("errors in the page: %v", errs)
+	}
+}
+
+// checkChartAxes requires both charts to be drawn at the width of their box, and their
+// axis ticks to run from 0 at one step of 1, 2 or 5 × 10^k to the first tick at or above
+// the largest value plotted.
+func checkChartAxes(t *testing.T, b *browser) {
+	t.Helper()
+	var charts []struct {
+		ID          string
+		SVGWidth    float64
+		BoxWidth    float64
+		Ticks       []float64
+		Labels      []string
+		Max         float64
+		FontPixels  float64
+		MonthLabels int
+	}
+	b.eval("chart axes", `['chart-counts', 'chart-money'].map((id) => {
+	  const box = document.getElementById(id), s = box.querySelector('svg');
+	  const ticks = [...s.querySelectorAll('text.tick')];
+	  const vals = id === 'chart-counts'
+	    ? [...s.querySelectorAll('rect')].map((r) => Number(r.querySelector('title').textContent.split('：')[1]))
+	    : [...s.querySelectorAll('circle')].map((c) => Number(c.querySelector('title').textContent.split('：')[1].replace(/[^0-9.]/g, '')));
+	  return { ID: id, SVGWidth: s.getBoundingClientRect().width, BoxWidth: box.clientWidth,
+	    Ticks: ticks.map((e) => Number(e.dataset.value)), Labels: ticks.map((e) => e.textContent),
+	    Max: Math.max(0, ...vals), FontPixels: ticks[0].getBoundingClientRect().height,
+	    MonthLabels: s.querySelectorAll('text.month').length };
+	})`, &charts)
+	for _, c := range charts {
+		if c.BoxWidth == 0 || c.SVGWidth < c.BoxWidth-1 || c.SVGWidth > c.BoxWidth+1 {
+			t.Errorf("%s is drawn %.0f px wide in a box of %.0f px", c.ID, c.SVGWidth, c.BoxWidth)
+		}
+		if c.FontPixels < 10 {
+			t.Errorf("%s: tick labels %.1f px high, too small to read", c.ID, c.FontPixels)
+		}
+		if c.MonthLabels < 4 {
+			t.Errorf("%s: %d month labels", c.ID, c.MonthLabels)
+		}
+		n := len(c.Ticks)
+		if n < 2 || c.Ticks[0] != 0 {
+			t.Errorf("%s: ticks %v (labels %v)", c.ID, c.Ticks, c.Labels)
+			continue
+		}
+		step := c.Ticks[1]
+		for i, v := range c.Ticks {
+			if math.Abs(v-float64(i)*step) > step*1e-9 {
+				t.Errorf("%s: ticks %v are not evenly spaced", c.ID, c.Ticks)
+				break
+			}
+		}
+		mant := step / math.Pow(10, math.Floor(math.Log10(step)+1e-9))
+		if !slices.ContainsFunc([]float64{1, 2, 5}, func(m float64) bool { return math.Abs(m-mant) < 1e-9 }) {
+			t.Errorf("%s: step %v is not 1, 2 or 5 × 10^k (labels %v)", c.ID, step, c.Labels)
+		}
+		if top := c.Ticks[n-1]; top < c.Max || (c.Max > 0 && top-step >= c.Max) {
+			t.Errorf("%s: ticks %v do not end at the first step at or above %v", c.ID, c.Ticks, c.Max)
+		}
+		for i, l := range c.Labels {
+			v := c.Ticks[i]
+			want := strconv.FormatFloat(v, 'f', -1, 64)
+			if strings.HasSuffix(l, "万") {
+				want = strconv.FormatFloat(v/10000, 'f', -1, 64) + "万"
+			}
+			if strings.ReplaceAll(l, ",", "") != want {
+				t.Errorf("%s: tick %v is labelled %q, want %q", c.ID, v, l, want)
+			}
+		}
+	}
+}
+
+// gqlCode posts a query and returns the code of its first error, "" when there is none.
+func gqlCode(t *testing.T, base, token, q string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": q})
+	req, _ := http.NewRequest(http.MethodPost, base+"graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var r struct {
+		Errors []struct{ Extensions map[string]any }
+	}
+	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	code, _ := r.Errors[0].Extensions["code"].(string)
+	return code
 }

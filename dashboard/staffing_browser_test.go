@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,15 +20,17 @@ import (
 
 // Modes of the fake API's staffingReport.
 const (
-	staffingServed  = "served"  // in the schema and answered
-	staffingAbsent  = "absent"  // not in the schema
-	staffingInvalid = "invalid" // listed, but the query fails validation (another shape)
+	staffingServed    = "served"    // in the schema and answered
+	staffingAbsent    = "absent"    // not in the schema: the query fails validation
+	staffingInvalid   = "invalid"   // in the schema with another shape: the query fails validation
+	staffingForbidden = "forbidden" // in the schema, refused to the caller's role
 )
 
 // fakeAPI answers the page's queries with fixed data, with staffingReport as mode says,
-// so that the staffing section can be checked before the real query exists in this
-// build.
-func fakeAPI(mode string) http.Handler {
+// so that the staffing section can be checked against schemas other than this build's.
+// Like a production server it refuses introspection, and it counts the introspection
+// queries it was sent in introspected.
+func fakeAPI(mode string, introspected *atomic.Int32) http.Handler {
 	months := make([]map[string]any, 12)
 	for i := range months {
 		months[i] = map[string]any{"month": time.Date(2026, time.Month(i+1), 1, 0, 0, 0, 0, time.UTC).Format("2006-01"),
@@ -48,16 +51,25 @@ func fakeAPI(mode string) http.Handler {
 		_ = json.NewDecoder(r.Body).Decode(&req)
 		var data any
 		switch q := req.Query; {
-		case strings.Contains(q, "__schema"):
-			fields := []any{map[string]any{"name": "me"}, map[string]any{"name": "areaStats"}}
-			if mode != staffingAbsent {
-				fields = append(fields, map[string]any{"name": "staffingReport"})
-			}
-			data = map[string]any{"__schema": map[string]any{"queryType": map[string]any{"fields": fields}}}
+		case strings.Contains(q, "__schema") || strings.Contains(q, "__type"):
+			introspected.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			_, _ = io.WriteString(w, `{"errors":[{"message":"introspection disabled","extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}],"data":null}`)
+			return
+		case strings.Contains(q, "staffingReport") && mode == staffingAbsent:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			_, _ = io.WriteString(w, `{"errors":[{"message":"Cannot query field \"staffingReport\" on type \"Query\".","extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}],"data":null}`)
+			return
 		case strings.Contains(q, "staffingReport") && mode == staffingInvalid:
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusUnprocessableEntity)
 			_, _ = io.WriteString(w, `{"errors":[{"message":"Cannot query field \"shortfall\" on type \"TownshipStaffing\".","extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}],"data":null}`)
+			return
+		case strings.Contains(q, "staffingReport") && mode == staffingForbidden:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"errors":[{"message":"forbidden","path":["staffingReport"],"extensions":{"code":"FORBIDDEN"}}],"data":null}`)
 			return
 		case strings.Contains(q, "staffingReport"):
 			data = map[string]any{"staffingReport": map[string]any{"townships": []any{
@@ -72,6 +84,10 @@ func fakeAPI(mode string) http.Handler {
 	})
 }
 
+// TestStaffingSectionFollowsTheSchema serves the page against a fake API whose
+// staffingReport is answered, absent, of another shape or forbidden, and requires the
+// table in the first case, the section hidden in the others, and no introspection query
+// in any: the page must work where introspection is off.
 func TestStaffingSectionFollowsTheSchema(t *testing.T) {
 	chrome := os.Getenv("CHROMIUM")
 	if chrome == "" {
@@ -91,9 +107,10 @@ func TestStaffingSectionFollowsTheSchema(t *testing.T) {
 	if err := chromedp.Do(browser); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
-	for _, mode := range []string{staffingServed, staffingAbsent, staffingInvalid} {
+	for _, mode := range []string{staffingServed, staffingAbsent, staffingInvalid, staffingForbidden} {
+		var introspected atomic.Int32
 		mux := http.NewServeMux()
-		mux.Handle("/graphql", fakeAPI(mode))
+		mux.Handle("/graphql", fakeAPI(mode, &introspected))
 		mux.Handle("/dashboard/", dashboard.Handler(dashboard.Options{}))
 		srv := httptest.NewServer(mux)
 		defer srv.Close()
@@ -115,6 +132,9 @@ func TestStaffingSectionFollowsTheSchema(t *testing.T) {
 			if err != nil || strings.Join(rows, ",") != "达标,未达标" {
 				t.Errorf("staffing compliance column %v, %v", rows, err)
 			}
+			if n := introspected.Load(); n > 0 {
+				t.Errorf("%s: the page sent %d introspection queries", mode, n)
+			}
 			continue
 		}
 		// Without a staffingReport of this shape, the page settles with the section hidden.
@@ -124,6 +144,9 @@ func TestStaffingSectionFollowsTheSchema(t *testing.T) {
 		hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('staffing').hidden`))
 		if err != nil || !hidden {
 			t.Errorf("%s: staffing section shown (%v)", mode, err)
+		}
+		if n := introspected.Load(); n > 0 {
+			t.Errorf("%s: the page sent %d introspection queries", mode, n)
 		}
 	}
 }

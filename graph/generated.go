@@ -368,8 +368,10 @@ type ComplexityRoot struct {
 	}
 
 	PageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	Principal struct {
@@ -399,15 +401,15 @@ type ComplexityRoot struct {
 	Query struct {
 		Application      func(childComplexity int, reference string) int
 		AreaStats        func(childComplexity int, area *string) int
-		AuditEvents      func(childComplexity int, area *string, filter *models.AuditFilter, first *int, after *string) int
+		AuditEvents      func(childComplexity int, area *string, filter *models.AuditFilter, first *int, after *string, last *int, before *string) int
 		Categories       func(childComplexity int) int
 		Changes          func(childComplexity int, since *string, first *int) int
 		DibaoStandards   func(childComplexity int, area *string, year *int) int
-		Discoveries      func(childComplexity int, area *string, first *int, after *string) int
+		Discoveries      func(childComplexity int, area *string, first *int, after *string, last *int, before *string) int
 		Grant            func(childComplexity int, id string) int
-		Grants           func(childComplexity int, area *string, filter *models.GrantFilter, first *int, after *string) int
+		Grants           func(childComplexity int, area *string, filter *models.GrantFilter, first *int, after *string, last *int, before *string) int
 		Household        func(childComplexity int, id string) int
-		Households       func(childComplexity int, area *string, filter *models.HouseholdFilter, first *int, after *string) int
+		Households       func(childComplexity int, area *string, filter *models.HouseholdFilter, first *int, after *string, last *int, before *string) int
 		Jurisdiction     func(childComplexity int, code string) int
 		Jurisdictions    func(childComplexity int, parent *string, level *models.Level) int
 		Me               func(childComplexity int) int
@@ -415,7 +417,7 @@ type ComplexityRoot struct {
 		MemberByIDNumber func(childComplexity int, idNumber string) int
 		Programs         func(childComplexity int) int
 		ReserveFund      func(childComplexity int, township string) int
-		Staff            func(childComplexity int, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string) int
+		Staff            func(childComplexity int, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) int
 		StaffMember      func(childComplexity int, id string) int
 		StaffingReport   func(childComplexity int, area *string) int
 		Trends           func(childComplexity int, area *string, months *int) int
@@ -448,7 +450,7 @@ type ComplexityRoot struct {
 
 	ReserveFund struct {
 		Balance  func(childComplexity int) int
-		Entries  func(childComplexity int, first *int, after *string) int
+		Entries  func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Township func(childComplexity int) int
 	}
 
@@ -663,9 +665,9 @@ type QueryResolver interface {
 	Trends(ctx context.Context, area *string, months *int) (*models.Trends, error)
 	ReserveFund(ctx context.Context, township string) (*models.ReserveFund, error)
 	Grant(ctx context.Context, id string) (*models.Grant, error)
-	Grants(ctx context.Context, area *string, filter *models.GrantFilter, first *int, after *string) (*models.GrantConnection, error)
+	Grants(ctx context.Context, area *string, filter *models.GrantFilter, first *int, after *string, last *int, before *string) (*models.GrantConnection, error)
 	Household(ctx context.Context, id string) (*models.Household, error)
-	Households(ctx context.Context, area *string, filter *models.HouseholdFilter, first *int, after *string) (*models.HouseholdConnection, error)
+	Households(ctx context.Context, area *string, filter *models.HouseholdFilter, first *int, after *string, last *int, before *string) (*models.HouseholdConnection, error)
 	Member(ctx context.Context, id string) (*models.Member, error)
 	MemberByIDNumber(ctx context.Context, idNumber string) (*models.Member, error)
 	Changes(ctx context.Context, since *string, first *int) (*models.ChangeConnection, error)
@@ -673,10 +675,10 @@ type QueryResolver interface {
 	Jurisdictions(ctx context.Context, parent *string, level *models.Level) ([]*models.Jurisdiction, error)
 	Application(ctx context.Context, reference string) (*models.Grant, error)
 	DibaoStandards(ctx context.Context, area *string, year *int) ([]*models.DibaoStandard, error)
-	Discoveries(ctx context.Context, area *string, first *int, after *string) (*models.DiscoveryConnection, error)
-	AuditEvents(ctx context.Context, area *string, filter *models.AuditFilter, first *int, after *string) (*models.AuditEventConnection, error)
+	Discoveries(ctx context.Context, area *string, first *int, after *string, last *int, before *string) (*models.DiscoveryConnection, error)
+	AuditEvents(ctx context.Context, area *string, filter *models.AuditFilter, first *int, after *string, last *int, before *string) (*models.AuditEventConnection, error)
 	StaffMember(ctx context.Context, id string) (*models.StaffMember, error)
-	Staff(ctx context.Context, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string) (*models.StaffMemberConnection, error)
+	Staff(ctx context.Context, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) (*models.StaffMemberConnection, error)
 	StaffingReport(ctx context.Context, area *string) (*models.StaffingReport, error)
 }
 type ReserveEntryResolver interface {
@@ -687,7 +689,7 @@ type ReserveEntryResolver interface {
 type ReserveFundResolver interface {
 	Township(ctx context.Context, obj *models.ReserveFund) (*models.Jurisdiction, error)
 
-	Entries(ctx context.Context, obj *models.ReserveFund, first *int, after *string) (*models.ReserveEntryConnection, error)
+	Entries(ctx context.Context, obj *models.ReserveFund, first *int, after *string, last *int, before *string) (*models.ReserveEntryConnection, error)
 }
 type StaffMemberResolver interface {
 	Area(ctx context.Context, obj *models.StaffMember) (*models.Jurisdiction, error)
@@ -2232,6 +2234,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
 	case "Principal.area":
 		if e.ComplexityRoot.Principal.Area == nil {
@@ -2358,7 +2372,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["area"].(*string), args["filter"].(*models.AuditFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["area"].(*string), args["filter"].(*models.AuditFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.categories":
 		if e.ComplexityRoot.Query.Categories == nil {
 			break
@@ -2397,7 +2411,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Discoveries(childComplexity, args["area"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Discoveries(childComplexity, args["area"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.grant":
 		if e.ComplexityRoot.Query.Grant == nil {
 			break
@@ -2419,7 +2433,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Grants(childComplexity, args["area"].(*string), args["filter"].(*models.GrantFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Grants(childComplexity, args["area"].(*string), args["filter"].(*models.GrantFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.household":
 		if e.ComplexityRoot.Query.Household == nil {
 			break
@@ -2441,7 +2455,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Households(childComplexity, args["area"].(*string), args["filter"].(*models.HouseholdFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Households(childComplexity, args["area"].(*string), args["filter"].(*models.HouseholdFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Query.jurisdiction":
 		if e.ComplexityRoot.Query.Jurisdiction == nil {
@@ -2520,7 +2534,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Staff(childComplexity, args["area"].(*string), args["filter"].(*models.StaffFilter), args["post"].(*models.StaffPost), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Staff(childComplexity, args["area"].(*string), args["filter"].(*models.StaffFilter), args["post"].(*models.StaffPost), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.staffMember":
 		if e.ComplexityRoot.Query.StaffMember == nil {
 			break
@@ -2670,7 +2684,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.ReserveFund.Entries(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.ReserveFund.Entries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "ReserveFund.township":
 		if e.ComplexityRoot.ReserveFund.Township == nil {
 			break
@@ -3879,6 +3893,10 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	switch field.Name {
 	case "hasNextPage":
 		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
 	case "endCursor":
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
@@ -5064,6 +5082,22 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -5138,6 +5172,22 @@ func (ec *executionContext) field_Query_discoveries_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -5190,6 +5240,22 @@ func (ec *executionContext) field_Query_grants_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -5242,6 +5308,22 @@ func (ec *executionContext) field_Query_households_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -5380,6 +5462,22 @@ func (ec *executionContext) field_Query_staff_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -5438,6 +5536,22 @@ func (ec *executionContext) field_ReserveFund_entries_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -11648,6 +11762,52 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *models.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPreviousPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *models.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_startCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *models.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12334,7 +12494,7 @@ func (ec *executionContext) _Query_grants(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Grants(ctx, fc.Args["area"].(*string), fc.Args["filter"].(*models.GrantFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Grants(ctx, fc.Args["area"].(*string), fc.Args["filter"].(*models.GrantFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.GrantConnection) graphql.Marshaler {
@@ -12422,7 +12582,7 @@ func (ec *executionContext) _Query_households(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Households(ctx, fc.Args["area"].(*string), fc.Args["filter"].(*models.HouseholdFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Households(ctx, fc.Args["area"].(*string), fc.Args["filter"].(*models.HouseholdFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.HouseholdConnection) graphql.Marshaler {
@@ -12774,7 +12934,7 @@ func (ec *executionContext) _Query_discoveries(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Discoveries(ctx, fc.Args["area"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Discoveries(ctx, fc.Args["area"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.DiscoveryConnection) graphql.Marshaler {
@@ -12818,7 +12978,7 @@ func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["area"].(*string), fc.Args["filter"].(*models.AuditFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["area"].(*string), fc.Args["filter"].(*models.AuditFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.AuditEventConnection) graphql.Marshaler {
@@ -12906,7 +13066,7 @@ func (ec *executionContext) _Query_staff(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Staff(ctx, fc.Args["area"].(*string), fc.Args["filter"].(*models.StaffFilter), fc.Args["post"].(*models.StaffPost), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Staff(ctx, fc.Args["area"].(*string), fc.Args["filter"].(*models.StaffFilter), fc.Args["post"].(*models.StaffPost), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.StaffMemberConnection) graphql.Marshaler {
@@ -13538,7 +13698,7 @@ func (ec *executionContext) _ReserveFund_entries(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ReserveFund().Entries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.ReserveFund().Entries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.ReserveEntryConnection) graphql.Marshaler {
@@ -20147,6 +20307,16 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "hasNextPage":
 			out.Values[i] = ec._PageInfo_hasNextPage(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "endCursor":

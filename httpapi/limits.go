@@ -39,8 +39,8 @@ type Limits struct {
 	// MaxIntrospectionDepth is the deepest nesting under __schema and __type.
 	MaxIntrospectionDepth int
 	// MaxComplexity bounds the estimated cost of an operation: every field costs 1,
-	// and the cost of what a list selects is multiplied by its size, the first argument
-	// (its default when absent, at most store.MaxPageSize) for paginated fields and
+	// and the cost of what a list selects is multiplied by its size, the first or last
+	// argument (its default when absent, at most store.MaxPageSize) for paginated fields and
 	// ListFactor for other lists.
 	MaxComplexity int
 	// ListFactor is the estimated size of a list field without a first argument.
@@ -198,19 +198,25 @@ func (w *walker) field(f *ast.Field, parentType string, intro bool) measure {
 	return m
 }
 
-// first returns the page size a paginated field asks for: its first argument, its
-// default, or store.DefaultPageSize, capped at store.MaxPageSize (the store refuses more).
+// first returns the page size a paginated field asks for: its first argument, else its
+// last argument, else store.DefaultPageSize, capped at store.MaxPageSize (the store
+// refuses more).
 func (w *walker) first(f *ast.Field) int {
-	n := store.DefaultPageSize
-	if a := f.Arguments.ForName("first"); a != nil && a.Value != nil {
-		if v, err := a.Value.Value(w.vars); err == nil {
-			switch v := v.(type) {
-			case int64:
-				n = int(min(max(v, 0), store.MaxPageSize))
-			case int:
-				n = min(max(v, 0), store.MaxPageSize)
-			}
+	for _, name := range []string{"first", "last"} {
+		a := f.Arguments.ForName(name)
+		if a == nil || a.Value == nil {
+			continue
+		}
+		v, err := a.Value.Value(w.vars)
+		if err != nil {
+			continue
+		}
+		switch v := v.(type) {
+		case int64:
+			return int(min(max(v, 0), store.MaxPageSize))
+		case int:
+			return min(max(v, 0), store.MaxPageSize)
 		}
 	}
-	return n
+	return store.DefaultPageSize
 }

@@ -32,8 +32,11 @@ func nest(n int) string {
 
 // costly costs 1 + first × 1223: with the default limit of 50,000, first: 40 passes
 // and first: 50 does not.
-func costly(first int) string {
-	return fmt.Sprintf(`{ households(first: %d) { edges { node { members { household { members { household { grants { id } } } } } } } } }`, first)
+func costly(first int) string { return costlyBy("first", first) }
+
+// costlyBy is costly with the page size given as arg, first or last.
+func costlyBy(arg string, n int) string {
+	return fmt.Sprintf(`{ households(%s: %d) { edges { node { members { household { members { household { grants { id } } } } } } } } }`, arg, n)
 }
 
 // abusive are requests that each limit must refuse, with the code it must give.
@@ -55,6 +58,7 @@ func abusive() []struct{ name, query, code string } {
 		{"too deep", "{ member(id: \"x\") { " + nest(12) + " } }", httpapi.CodeQueryTooDeep},
 		{"too complex", `{ households(first: 100) { edges { node { members { household { members { household { grants { events { id } } } } } } } } } }`, httpapi.CodeQueryTooComplex},
 		{"too complex by first", costly(50), httpapi.CodeQueryTooComplex},
+		{"too complex by last", costlyBy("last", 50), httpapi.CodeQueryTooComplex},
 		{"too many aliases", "{ " + strings.Join(aliases, " ") + " }", httpapi.CodeTooManyAliases},
 		{"aliases through fragments", frags + "{ me { ...f30 } x: me { ...f30 } }", httpapi.CodeTooManyAliases},
 		{"too many operations", strings.Join(ops, "\n"), httpapi.CodeTooManyOperations},
@@ -101,9 +105,16 @@ func TestRequestLimits(t *testing.T) {
 	if len(ok.Households.Edges) != 20 {
 		t.Errorf("costly(40): %d edges", len(ok.Households.Edges))
 	}
-	// The ceiling on first.
-	if r := e.do(tok, `{ households(first: 101) { totalCount } }`, nil); r.code() != httpapi.CodeBadUserInput || r.Errors[0].Extensions["field"] != "first" {
-		t.Errorf("first over the ceiling: %s", r.raw)
+	e.ok(tok, costlyBy("last", 40), nil, &ok)
+	if len(ok.Households.Edges) != 20 {
+		t.Errorf("costly by last 40: %d edges", len(ok.Households.Edges))
+	}
+	// The ceiling on first and on last, and the two together.
+	for _, c := range []struct{ args, field string }{{"first: 101", "first"}, {"last: 101", "last"}, {"first: 5, last: 5", "last"}} {
+		r := e.do(tok, `{ households(`+c.args+`) { totalCount } }`, nil)
+		if r.code() != httpapi.CodeBadUserInput || r.Errors[0].Extensions["field"] != c.field {
+			t.Errorf("households(%s): %s, want BAD_USER_INPUT on %s", c.args, r.raw, c.field)
+		}
 	}
 	// No schema hints outside demo mode, and no introspection unless configured.
 	if r := e.do(tok, `{ househols { totalCount } }`, nil); len(r.Errors) == 0 || strings.Contains(r.raw, "households") {

@@ -91,6 +91,9 @@ var leakCases = map[string][]leakCase{
 		{query: `query($ref: String) { households(filter: {externalRef: $ref}) { totalCount edges { node { id address } } } }`, want: expectEmpty},
 		{query: `query($address: String) { households(filter: {addressContains: $address}) { totalCount edges { node { id } } } }`, want: expectEmpty},
 		{query: `query($cursor: String) { households(first: 100, after: $cursor) { edges { node { id address areaCode members { name } grants { id } } } } }`, want: expectOK},
+		{query: `query($cursor: String) { households(last: 100, before: $cursor) { pageInfo { startCursor } edges { node { id address areaCode members { name } grants { id } } } } }`, want: expectOK},
+		{query: `{ households(last: 100) { totalCount edges { node { id address areaCode } } } }`, want: expectOK},
+		{query: `query($ref: String, $cursor: String) { households(filter: {externalRef: $ref}, last: 100, before: $cursor) { totalCount edges { node { id } } } }`, want: expectEmpty},
 	},
 	"Query.member": {
 		{query: `query($mid: ID!) { member(id: $mid) { id name idNumber } }`, want: models.ErrNotFound.Error()},
@@ -105,11 +108,14 @@ var leakCases = map[string][]leakCase{
 	"Query.grants": {
 		{query: `query($area: String) { grants(area: $area) { totalCount } }`, want: models.ErrForbidden.Error()},
 		{query: `{ grants(first: 100) { totalCount edges { node { reference household { address members { name } } member { name } events { actor } } } } }`, want: expectOK},
+		{query: `query($cursor: String) { grants(last: 100, before: $cursor) { totalCount pageInfo { startCursor endCursor } edges { node { id reference household { address } member { name } } } } }`, want: expectOK},
+		{query: `query($hid: ID, $cursor: String) { grants(filter: {householdId: $hid}, last: 100, after: $cursor) { totalCount edges { node { id } } } }`, want: expectEmpty},
 		{query: `query($hid: ID) { grants(filter: {householdId: $hid}) { totalCount edges { node { id household { id } } } } }`, want: expectEmpty},
 	},
 	"Query.auditEvents": {
 		{query: `query($area: String) { auditEvents(area: $area) { totalCount edges { node { records } } } }`, want: models.ErrForbidden.Error()},
 		{query: `{ auditEvents(first: 100) { edges { node { records areaCode } } } }`, want: expectOK, action: auth.ActionReadAudit},
+		{query: `query($cursor: String) { auditEvents(last: 100, before: $cursor) { pageInfo { startCursor } edges { node { records areaCode } } } }`, want: expectOK, action: auth.ActionReadAudit},
 	},
 	"Mutation.createHousehold": {
 		{query: `mutation($village: String!, $fresh: String!) { createHousehold(input: {village: $village, address: "越界路1号", members: [{name: "越界人", idNumber: $fresh, relation: HEAD}]}) { id } }`,
@@ -185,6 +191,8 @@ var leakCases = map[string][]leakCase{
 			want: models.ErrForbidden.Error(), action: auth.ActionReadReserve},
 		{query: `query($ownTownship: String!) { reserveFund(township: $ownTownship) { balance entries(first: 100) { totalCount edges { node { id note actor grant { id reference household { address } } } } } } }`,
 			want: expectOK, action: auth.ActionReadReserve, byTier: map[string]string{"village assistant": models.ErrForbidden.Error()}},
+		{query: `query($ownTownship: String!, $cursor: String) { reserveFund(township: $ownTownship) { entries(last: 100, before: $cursor) { totalCount edges { node { id note grant { id reference } } } } } }`,
+			want: expectOK, action: auth.ActionReadReserve, byTier: map[string]string{"village assistant": models.ErrForbidden.Error()}},
 	},
 	"Mutation.topUpReserve": {
 		{query: `mutation($siblingTownship: String!) { topUpReserve(township: $siblingTownship, amount: "100.00", note: "越界") { id balanceAfter } }`,
@@ -211,6 +219,8 @@ var leakCases = map[string][]leakCase{
 		{query: `query($area: String) { discoveries(area: $area) { totalCount edges { node { household { id } } } } }`, want: models.ErrForbidden.Error()},
 		{query: `query($village: String) { discoveries(area: $village) { totalCount } }`, want: models.ErrForbidden.Error()},
 		{query: `{ discoveries(first: 100) { totalCount edges { node { reasons household { id address externalRef members { name } verifications { id sourceDepartment } } } } } }`, want: expectOK},
+		{query: `{ discoveries(last: 100) { totalCount pageInfo { startCursor } edges { node { reasons household { id address externalRef members { name } } } } } }`, want: expectOK},
+		{query: `query($cursor: String) { discoveries(last: 100, before: $cursor) { edges { node { household { id } } } } }`, want: models.ErrInvalid.Error()},
 	},
 	"Mutation.recordVerification": {
 		{query: `mutation($hid: ID!, $headId: ID, $mid: ID) { recordVerification(householdId: $hid, input: {sourceDepartment: "越界", checkDate: "2026-01-01",
@@ -234,6 +244,7 @@ var leakCases = map[string][]leakCase{
 		{query: `query($village: String) { staff(area: $village, post: VILLAGE_COORDINATOR) { totalCount } }`, want: models.ErrForbidden.Error(), action: auth.ActionReadStaffing},
 		{query: `query($staffName: String) { staff(filter: {nameContains: $staffName}) { totalCount edges { node { id name } } } }`, want: expectEmpty, action: auth.ActionReadStaffing},
 		{query: `{ staff(first: 100) { totalCount edges { node { id name phone areaCode } } } }`, want: expectOK, action: auth.ActionReadStaffing},
+		{query: `query($cursor: String) { staff(last: 100, before: $cursor) { totalCount pageInfo { startCursor } edges { node { id name phone areaCode } } } }`, want: expectOK, action: auth.ActionReadStaffing},
 	},
 	"Query.staffingReport": {
 		{query: `query($area: String) { staffingReport(area: $area) { total { townships } } }`, want: models.ErrForbidden.Error(), action: auth.ActionReadStaffing},
@@ -551,6 +562,35 @@ func schemaFields(t *testing.T, e *env, tok string) []string {
 	return out
 }
 
+// backwardFields lists "Query.x" for every root field that takes a before argument (a
+// connection read backward), by introspection.
+func backwardFields(t *testing.T, e *env, tok string) []string {
+	t.Helper()
+	var s struct {
+		Schema struct {
+			QueryType struct {
+				Fields []struct {
+					Name string
+					Args []struct{ Name string }
+				}
+			}
+		} `json:"__schema"`
+	}
+	e.ok(tok, `{ __schema { queryType { fields { name args { name } } } } }`, nil, &s)
+	var out []string
+	for _, f := range s.Schema.QueryType.Fields {
+		for _, a := range f.Args {
+			if a.Name == "before" {
+				out = append(out, "Query."+f.Name)
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no root field takes before; households at least should")
+	}
+	return out
+}
+
 // empty reports whether every list in v is empty and every totalCount is 0.
 func empty(v any) bool {
 	switch x := v.(type) {
@@ -592,6 +632,11 @@ func TestScopeLeakMatrix(t *testing.T) {
 		for name := range leakCases {
 			if !slices.Contains(fields, name) {
 				t.Errorf("scope-leak case for %s, which the schema does not have", name)
+			}
+		}
+		for _, f := range backwardFields(t, e, admin) {
+			if !slices.ContainsFunc(leakCases[f], func(c leakCase) bool { return strings.Contains(c.query, "before:") }) {
+				t.Errorf("%s reads backward but no scope-leak case passes it before", f)
 			}
 		}
 		village := seed.DemoVillage(st.Tree())

@@ -142,7 +142,7 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	srv.Use(introspectionGate{})
 	srv.Use(&inputCheck{})
 	srv.Use(loaders.Extension{Store: st})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](100)}})
 	srv.Use(limitsExtension{l: o.Limits})
 	srv.Use(newOperationObserver(o.Tracing))
 	srv.SetErrorPresenter(withRequestID(errorPresenter(log)))

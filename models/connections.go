@@ -2,9 +2,17 @@ package models
 
 import "context"
 
-// PageInfo tells a Relay client whether another page follows and where it starts.
+// PageInfo tells a Relay client where a page starts and ends and whether the list goes
+// on. Read forward (first), HasNextPage says whether more rows follow and
+// HasPreviousPage is false; read backward (last), HasPreviousPage says whether more rows
+// precede and HasNextPage is false: the reading of the Relay specification that costs no
+// extra query.
 type PageInfo struct {
-	HasNextPage bool
+	HasNextPage     bool
+	HasPreviousPage bool
+	// StartCursor and EndCursor are the cursors of the first and last edges, nil on an
+	// empty page.
+	StartCursor *string
 	EndCursor   *string
 }
 

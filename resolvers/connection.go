@@ -9,7 +9,10 @@ import (
 
 // pageInfo returns the Relay page info of a store page.
 func pageInfo[T any](p *store.Page[T]) *models.PageInfo {
-	info := &models.PageInfo{HasNextPage: p.HasNextPage}
+	info := &models.PageInfo{HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage}
+	if c := p.StartCursor(); c != "" {
+		info.StartCursor = &c
+	}
 	if c := p.EndCursor(); c != "" {
 		info.EndCursor = &c
 	}

@@ -39,8 +39,8 @@ func (r *reserveFundResolver) Township(ctx context.Context, obj *models.ReserveF
 	return r.Store.Jurisdiction(ctx, obj.AreaCode)
 }
 
-func (r *reserveFundResolver) Entries(ctx context.Context, obj *models.ReserveFund, first *int, after *string) (*models.ReserveEntryConnection, error) {
-	page, err := r.Store.ReserveEntries(ctx, obj.AreaCode, store.PageArgs{First: first, After: after})
+func (r *reserveFundResolver) Entries(ctx context.Context, obj *models.ReserveFund, first *int, after *string, last *int, before *string) (*models.ReserveEntryConnection, error) {
+	page, err := r.Store.ReserveEntries(ctx, obj.AreaCode, store.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}

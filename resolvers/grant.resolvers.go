@@ -40,8 +40,8 @@ func (r *queryResolver) Grant(ctx context.Context, id string) (*models.Grant, er
 	return r.Store.Grant(ctx, id)
 }
 
-func (r *queryResolver) Grants(ctx context.Context, area *string, filter *models.GrantFilter, first *int, after *string) (*models.GrantConnection, error) {
-	page, err := r.Store.Grants(ctx, store.GrantQuery{Area: area, Filter: filter, PageArgs: store.PageArgs{First: first, After: after}})
+func (r *queryResolver) Grants(ctx context.Context, area *string, filter *models.GrantFilter, first *int, after *string, last *int, before *string) (*models.GrantConnection, error) {
+	page, err := r.Store.Grants(ctx, store.GrantQuery{Area: area, Filter: filter, PageArgs: store.PageArgs{First: first, After: after, Last: last, Before: before}})
 	if err != nil {
 		return nil, err
 	}

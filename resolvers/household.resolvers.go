@@ -74,8 +74,8 @@ func (r *queryResolver) Household(ctx context.Context, id string) (*models.House
 	return h, err
 }
 
-func (r *queryResolver) Households(ctx context.Context, area *string, filter *models.HouseholdFilter, first *int, after *string) (*models.HouseholdConnection, error) {
-	page, err := r.Store.Households(ctx, store.HouseholdQuery{Area: area, Filter: filter, PageArgs: store.PageArgs{First: first, After: after}})
+func (r *queryResolver) Households(ctx context.Context, area *string, filter *models.HouseholdFilter, first *int, after *string, last *int, before *string) (*models.HouseholdConnection, error) {
+	page, err := r.Store.Households(ctx, store.HouseholdQuery{Area: area, Filter: filter, PageArgs: store.PageArgs{First: first, After: after, Last: last, Before: before}})
 	if err != nil {
 		return nil, err
 	}

@@ -60,8 +60,8 @@ func (r *queryResolver) DibaoStandards(ctx context.Context, area *string, year *
 	return r.Store.DibaoStandards(ctx, area, year)
 }
 
-func (r *queryResolver) Discoveries(ctx context.Context, area *string, first *int, after *string) (*models.DiscoveryConnection, error) {
-	page, err := r.Store.Discoveries(ctx, store.DiscoveryQuery{Area: area, PageArgs: store.PageArgs{First: first, After: after}})
+func (r *queryResolver) Discoveries(ctx context.Context, area *string, first *int, after *string, last *int, before *string) (*models.DiscoveryConnection, error) {
+	page, err := r.Store.Discoveries(ctx, store.DiscoveryQuery{Area: area, PageArgs: store.PageArgs{First: first, After: after, Last: last, Before: before}})
 	if err != nil {
 		return nil, err
 	}

@@ -11,8 +11,8 @@ import (
 	"jiuzhu/store"
 )
 
-func (r *queryResolver) AuditEvents(ctx context.Context, area *string, filter *models.AuditFilter, first *int, after *string) (*models.AuditEventConnection, error) {
-	page, err := r.Store.AuditEvents(ctx, store.AuditQuery{Area: area, Filter: filter, PageArgs: store.PageArgs{First: first, After: after}})
+func (r *queryResolver) AuditEvents(ctx context.Context, area *string, filter *models.AuditFilter, first *int, after *string, last *int, before *string) (*models.AuditEventConnection, error) {
+	page, err := r.Store.AuditEvents(ctx, store.AuditQuery{Area: area, Filter: filter, PageArgs: store.PageArgs{First: first, After: after, Last: last, Before: before}})
 	if err != nil {
 		return nil, err
 	}

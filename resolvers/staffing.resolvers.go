@@ -32,8 +32,8 @@ func (r *queryResolver) StaffMember(ctx context.Context, id string) (*models.Sta
 	return r.Store.StaffMember(ctx, id)
 }
 
-func (r *queryResolver) Staff(ctx context.Context, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string) (*models.StaffMemberConnection, error) {
-	page, err := r.Store.Staff(ctx, store.StaffQuery{Area: area, Filter: filter, Post: post, PageArgs: store.PageArgs{First: first, After: after}})
+func (r *queryResolver) Staff(ctx context.Context, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) (*models.StaffMemberConnection, error) {
+	page, err := r.Store.Staff(ctx, store.StaffQuery{Area: area, Filter: filter, Post: post, PageArgs: store.PageArgs{First: first, After: after, Last: last, Before: before}})
 	if err != nil {
 		return nil, err
 	}

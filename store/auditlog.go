@@ -21,7 +21,7 @@ type AuditQuery struct {
 // its filter, ordered by (area code, id); ids are time-ordered, so within an area the
 // order is the order of recording. Only admins and auditors read the trail. It returns a
 // Forbidden error for other roles and for an area outside the caller's subtree, and a
-// *models.FieldError for a bad area, filter, first or after argument.
+// *models.FieldError for a bad area, filter or paging argument.
 func (s *Store) AuditEvents(ctx context.Context, q AuditQuery) (*Page[models.AuditEvent], error) {
 	sc, err := scopeOf(ctx)
 	if err != nil {

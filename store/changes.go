@@ -227,6 +227,10 @@ func (s *Store) Changes(ctx context.Context, q ChangeQuery) (*models.ChangeConne
 		end = c.Cursor
 	}
 	out.PageInfo.EndCursor = &end
+	if len(out.Edges) > 0 {
+		start := out.Edges[0].Cursor
+		out.PageInfo.StartCursor = &start
+	}
 	return out, nil
 }
 

@@ -36,8 +36,8 @@ var reasonColumns = map[models.DiscoveryReason]string{
 // ACTIVE or GRACE grant that the caller may see. They are ordered by need, the largest
 // gap between the dibao standard and the per-capita income first (households of unknown
 // need last), then by id, and paginated by keyset on (need, id). The selection, order
-// and count run in the database. It returns a *models.FieldError for a bad area, first or
-// after argument and a Forbidden error for an area outside the caller's subtree.
+// and count run in the database. It returns a *models.FieldError for a bad area or paging
+// argument and a Forbidden error for an area outside the caller's subtree.
 func (s *Store) Discoveries(ctx context.Context, q DiscoveryQuery) (*Page[models.Discovery], error) {
 	sc, err := scopeOf(ctx)
 	if err != nil {
@@ -46,18 +46,6 @@ func (s *Store) Discoveries(ctx context.Context, q DiscoveryQuery) (*Page[models
 	lo, hi, err := s.area(sc, "area", q.Area)
 	if err != nil {
 		return nil, err
-	}
-	n, err := pageSize(q.First)
-	if err != nil {
-		return nil, err
-	}
-	var after *needKey
-	if q.After != nil && *q.After != "" {
-		k, err := decodeNeedCursor("after", *q.After)
-		if err != nil {
-			return nil, err
-		}
-		after = &k
 	}
 	db := s.db.WithContext(ctx)
 	covered := func(c policy.Coverage) *gorm.DB {
@@ -88,30 +76,32 @@ func (s *Store) Discoveries(ctx context.Context, q DiscoveryQuery) (*Page[models
 		}
 		return b.Where(cond)
 	}
-	page := &Page[models.Discovery]{Count: func() (int, error) {
-		var c int64
-		err := build().Count(&c).Error
-		return int(c), err
-	}}
-	if n == 0 {
-		return page, nil
-	}
-	rows := build()
-	if after != nil {
-		rows = rows.Where("(households.need < ? OR (households.need = ? AND households.id > ?))", after.need, after.need, after.id)
-	}
-	var hs []models.Household
-	if err := rows.Order("households.need DESC").Order("households.id").Limit(n + 1).Find(&hs).Error; err != nil {
+	hp, err := pageOf(build, q.PageArgs, needOrder)
+	if err != nil {
 		return nil, wrap("discoveries", err)
 	}
-	if len(hs) > n {
-		page.HasNextPage = true
-		hs = hs[:n]
-	}
-	if err := s.discoveryReasons(db, sc, hs, page); err != nil {
+	page := &Page[models.Discovery]{HasNextPage: hp.HasNextPage, HasPreviousPage: hp.HasPreviousPage, Count: hp.Count}
+	if err := s.discoveryReasons(db, sc, hp.Items, page); err != nil {
 		return nil, wrap("discoveries", err)
 	}
 	return page, nil
+}
+
+// needOrder is the order of the discovery list: by need, largest first, then by id.
+var needOrder = order[models.Household]{
+	forward:  []string{"households.need DESC", "households.id"},
+	backward: []string{"households.need", "households.id DESC"},
+	seek: func(q *gorm.DB, field, c string, before bool) (*gorm.DB, error) {
+		k, err := decodeNeedCursor(field, c)
+		if err != nil {
+			return nil, err
+		}
+		if before {
+			return q.Where("(households.need > ? OR (households.need = ? AND households.id < ?))", k.need, k.need, k.id), nil
+		}
+		return q.Where("(households.need < ? OR (households.need = ? AND households.id > ?))", k.need, k.need, k.id), nil
+	},
+	cursor: func(h *models.Household) string { return encodeNeedCursor(h.Need, h.ID) },
 }
 
 // discoveryReasons fills page with the discoveries of hs: the reasons each household

@@ -43,8 +43,8 @@ func (s *Store) household(q *gorm.DB, id string) (*models.Household, error) {
 }
 
 // Households returns a page of the households in the query's area that match its filter,
-// ordered by (area code, id). It returns a *models.FieldError for a bad area, filter,
-// first or after argument, and a Forbidden error for an area outside the caller's subtree.
+// ordered by (area code, id). It returns a *models.FieldError for a bad area, filter or
+// paging argument, and a Forbidden error for an area outside the caller's subtree.
 func (s *Store) Households(ctx context.Context, q HouseholdQuery) (*Page[models.Household], error) {
 	sc, err := scopeOf(ctx)
 	if err != nil {

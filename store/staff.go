@@ -66,7 +66,7 @@ func staffMember(q *gorm.DB, id string) (*models.StaffMember, error) {
 // Staff returns a page of the staff registry of the query's area that matches its filter,
 // ordered by (area code, id). It returns a Forbidden error for a role that may not read
 // the registry or an area outside the caller's subtree, and a *models.FieldError for a
-// bad area, filter, first or after argument.
+// bad area, filter or paging argument.
 func (s *Store) Staff(ctx context.Context, q StaffQuery) (*Page[models.StaffMember], error) {
 	sc, err := scopeOf(ctx)
 	if err != nil {

@@ -5,7 +5,6 @@
 (function () {
   const TOKEN_KEY = 'jiuzhu.dashboard.token';
   const SVG = 'http://www.w3.org/2000/svg';
-  const LEVEL_NAMES = { CITY: '市', COUNTY: '县（市、区）', TOWNSHIP: '乡镇（街道）', VILLAGE: '村（居）' };
   const ROLE_NAMES = { ADMIN: '管理员', OFFICER: '经办人员', ASSISTANT: '民政助理员', INTEGRATOR: '部门对接', AUDITOR: '审计' };
   const ERROR_TEXT = {
     FORBIDDEN: '无权查看该区域：它不在您的管辖范围内。',
@@ -40,8 +39,11 @@
   const $ = (id) => document.getElementById(id);
   let token = sessionStorage.getItem(TOKEN_KEY) || '';
   let me = null;
-  let staffingAvailable = null; // null: not yet known
+  // staffingAvailable turns false when the server refuses the staffing query as not of
+  // its schema; the page never asks the schema itself (introspection may be off).
+  let staffingAvailable = true;
   let loadSeq = 0;
+  let lastMonths = null; // the months of the charts on show, to redraw them at a new width
 
   // ---- GraphQL ---------------------------------------------------------------------
 
@@ -159,7 +161,7 @@
   function signOut(message) {
     token = '';
     me = null;
-    staffingAvailable = null;
+    staffingAvailable = true;
     sessionStorage.removeItem(TOKEN_KEY);
     if (location.hash) history.replaceState(null, '', location.pathname);
     showLogin(message);
@@ -202,6 +204,7 @@
       render(d.areaStats, d.trends);
       show('error', false);
       show('content', true);
+      drawCharts();
       $('content').dataset.area = d.areaStats.area.code;
       await loadStaffing(d.areaStats.area, seq);
     } catch (e) {
@@ -224,7 +227,9 @@
 
   function render(s, trends) {
     const a = s.area;
-    $('area-title').textContent = a.name + '（' + (LEVEL_NAMES[a.level] || a.level) + '）';
+    // The jurisdiction's own name says its level (德城区, 新湖街道): no label is added.
+    $('area-title').textContent = a.name;
+    document.title = a.name + ' · 社会大救助数据看板';
     // Breadcrumbs from the caller's own level down to this area, never above it.
     const chain = [];
     for (let u = a; u; u = u.parent) chain.unshift(u);
@@ -292,8 +297,13 @@
 
     fillBreakdown('programs', s.byProgram.map((p) => [p.program.name, p]));
     fillBreakdown('categories', s.byCategory.map((c) => [c.category.name, c]));
-    drawCounts($('chart-counts'), trends.months);
-    drawMoney($('chart-money'), trends.months);
+    lastMonths = trends.months; // drawn once the content is on show and has a width
+  }
+
+  function drawCharts() {
+    if (!lastMonths) return;
+    drawCounts($('chart-counts'), lastMonths);
+    drawMoney($('chart-money'), lastMonths);
   }
 
   function fillBreakdown(id, rows) {
@@ -316,38 +326,49 @@
 
   // ---- charts (inline SVG) -----------------------------------------------------------
 
-  const W = 880, H = 240, M = { top: 16, right: 16, bottom: 28, left: 64 };
+  // The charts are drawn at the width of their box, in CSS pixels, so that text keeps its
+  // size on a phone; they are redrawn when the width changes.
+  const H = 220, M = { top: 12, right: 12, bottom: 28 };
 
-  function niceMax(v) {
-    if (v <= 0) return 1;
-    const p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
-    return 10 * p;
+  // monthLabel shortens "2026-01" to "1月" when the columns are narrow; January and the
+  // first month keep their year ("26年1月") so the axis says where the year turns.
+  function monthLabel(month, i, narrow) {
+    if (!narrow) return month;
+    const [y, m] = month.split('-');
+    return (i === 0 || m === '01' ? y.slice(2) + '年' : '') + Number(m) + '月';
   }
 
-  function frame(max, months, fmt) {
-    const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img' });
+  function frame(box, ticks, months, fmt) {
+    const W = Math.max(240, Math.floor(box.clientWidth || 0));
+    const top = ticks[ticks.length - 1];
+    // The left margin fits the longest tick label (about 7 px a character at 11 px).
+    const left = 14 + 7 * Math.max(...ticks.map((t) => fmt(t).length));
+    const root = svg('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img' });
     const ih = H - M.top - M.bottom;
-    for (let i = 0; i <= 4; i++) {
-      const y = M.top + ih - (ih * i) / 4;
-      root.appendChild(svg('line', { x1: M.left, x2: W - M.right, y1: y, y2: y, stroke: '#e4e7eb' }));
-      root.appendChild(svg('text', { x: M.left - 6, y: y + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#52606d' }, fmt((max * i) / 4)));
+    const y = (v) => M.top + ih - (ih * v) / top;
+    for (const t of ticks) {
+      root.appendChild(svg('line', { x1: left, x2: W - M.right, y1: y(t), y2: y(t), stroke: '#e4e7eb' }));
+      root.appendChild(svg('text', { x: left - 6, y: y(t) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#52606d', class: 'tick', 'data-value': t }, fmt(t)));
     }
-    const step = (W - M.left - M.right) / months.length;
+    const step = (W - left - M.right) / months.length;
+    const narrow = step < 56;
+    // Every month gets a label when there is room, else every second or third.
+    const every = step >= 34 || !narrow ? 1 : step >= 17 ? 2 : 3;
     months.forEach((m, i) => {
-      root.appendChild(svg('text', { x: M.left + step * (i + 0.5), y: H - 8, 'text-anchor': 'middle', 'font-size': 11, fill: '#52606d' }, m.month));
+      if (i % every !== 0) return;
+      root.appendChild(svg('text', { x: left + step * (i + 0.5), y: H - 8, 'text-anchor': 'middle', 'font-size': 11, fill: '#52606d', class: 'month' }, monthLabel(m.month, i, narrow)));
     });
-    return { root, step, ih, y: (v) => M.top + ih - (ih * v) / max };
+    return { root, step, ih, y, left };
   }
 
   function drawCounts(box, months) {
     const series = [['newApplications', '#3b82c4', '新增申请'], ['approvals', '#2f9e44', '审批通过'], ['terminations', '#d9480f', '终止']];
-    const max = niceMax(Math.max(0, ...months.flatMap((m) => series.map(([k]) => m[k]))));
-    const f = frame(max, months, (v) => Math.round(v).toLocaleString('zh-CN'));
+    const ticks = window.niceTicks(Math.max(0, ...months.flatMap((m) => series.map(([k]) => m[k]))), 5, true);
+    const f = frame(box, ticks, months, (v) => v.toLocaleString('zh-CN'));
     const bw = (f.step * 0.8) / series.length;
     months.forEach((m, i) => {
       series.forEach(([k, color, label], j) => {
-        const x = M.left + f.step * i + f.step * 0.1 + bw * j;
+        const x = f.left + f.step * i + f.step * 0.1 + bw * j;
         const y = f.y(m[k]);
         const r = svg('rect', { x, y, width: Math.max(1, bw - 1), height: M.top + f.ih - y, fill: color, 'data-month': m.month, 'data-series': k });
         r.appendChild(svg('title', {}, `${m.month} ${label}：${m[k]}`));
@@ -360,9 +381,12 @@
   function drawMoney(box, months) {
     // Amounts are plotted as numbers only for scale; the labels keep the exact strings.
     const vals = months.map((m) => Number(m.committed));
-    const max = niceMax(Math.max(0, ...vals));
-    const f = frame(max, months, (v) => (max >= 100000 ? +(v / 10000).toFixed(2) + '万' : Math.round(v).toLocaleString('zh-CN')));
-    const pts = vals.map((v, i) => [M.left + f.step * (i + 0.5), f.y(v)]);
+    const max = Math.max(0, ...vals);
+    // From 100,000 yuan on, the axis counts in 万 (10,000 yuan): still 1-2-5 steps.
+    const wan = max >= 100000;
+    const ticks = window.niceTicks(wan ? max / 10000 : max, 5, true).map((t) => (wan ? t * 10000 : t));
+    const f = frame(box, ticks, months, (v) => (wan ? (v / 10000).toLocaleString('zh-CN') + '万' : v.toLocaleString('zh-CN')));
+    const pts = vals.map((v, i) => [f.left + f.step * (i + 0.5), f.y(v)]);
     f.root.appendChild(svg('polyline', { points: pts.map((p) => p.join(',')).join(' '), fill: 'none', stroke: '#8b1a1a', 'stroke-width': 2 }));
     pts.forEach(([x, y], i) => {
       const c = svg('circle', { cx: x, cy: y, r: 3.5, fill: '#8b1a1a', 'data-month': months[i].month });
@@ -372,24 +396,23 @@
     box.replaceChildren(f.root);
   }
 
-  // ---- staffing (shown only when the schema has staffingReport) ---------------------
+  // ---- staffing -------------------------------------------------------------------
+  //
+  // The page asks for staffingReport with the query it knows. It never discovers fields by
+  // introspection, which production servers turn off: a server whose schema lacks the
+  // report refuses the query at validation, and a caller whose role may not read it gets
+  // FORBIDDEN; either way the section stays hidden.
 
-  async function detectStaffing() {
-    if (staffingAvailable !== null) return staffingAvailable;
-    try {
-      const d = await gql('{ __schema { queryType { fields { name } } } }');
-      staffingAvailable = d.__schema.queryType.fields.some((f) => f.name === 'staffingReport');
-    } catch (e) {
-      staffingAvailable = false;
-    }
-    return staffingAvailable;
+  function hideStaffing() {
+    const section = $('staffing');
+    section.hidden = true;
+    section.dataset.state = 'hidden';
   }
 
   async function loadStaffing(area, seq) {
     const section = $('staffing');
-    if (area.level === 'VILLAGE' || !(await detectStaffing())) {
-      section.hidden = true;
-      section.dataset.state = 'hidden';
+    if (area.level === 'VILLAGE' || !staffingAvailable) {
+      hideStaffing();
       return;
     }
     let d;
@@ -399,8 +422,11 @@
       if (seq !== loadSeq) return;
       if (e.code === 'GRAPHQL_VALIDATION_FAILED' || e.code === 'GRAPHQL_PARSE_FAILED') {
         staffingAvailable = false; // the schema differs from the one this page knows
-        section.hidden = true;
-        section.dataset.state = 'hidden';
+        hideStaffing();
+        return;
+      }
+      if (e.code === 'FORBIDDEN') {
+        hideStaffing(); // the caller's role may not read the report
         return;
       }
       $('staffing-error').textContent = '配备情况加载失败：' + e.message;
@@ -436,6 +462,15 @@
     $('signin').addEventListener('click', () => signIn($('token').value));
     $('signout').addEventListener('click', () => signOut());
     window.addEventListener('hashchange', route);
+    // Redraw the charts when their box changes width (a turned phone, a resized window).
+    let width = 0;
+    new ResizeObserver((entries) => {
+      const w = Math.floor(entries[0].contentRect.width);
+      if (w > 0 && w !== width) {
+        width = w;
+        drawCharts();
+      }
+    }).observe($('chart-counts'));
     if (token) start();
     else showLogin();
   });
