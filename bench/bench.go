@@ -11,7 +11,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -19,7 +18,6 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -62,48 +60,6 @@ type Options struct {
 	// MaxConns is the database pool of an in-process server; 0 keeps the default.
 	MaxConns int
 	Out      io.Writer
-}
-
-// Main parses the bench command's flags and runs it. databaseURL is the configured
-// DATABASE_URL, which --database-url overrides.
-func Main(ctx context.Context, args []string, out io.Writer, databaseURL string) error {
-	o := Options{Out: out}
-	fs := flag.NewFlagSet("jiuzhu bench", flag.ContinueOnError)
-	fs.SetOutput(out)
-	fs.StringVar(&o.DatabaseURL, "database-url", databaseURL, "PostgreSQL database of the benchmark; its data is replaced (env DATABASE_URL)")
-	fs.IntVar(&o.Households, "households", 1_000_000, "households to load (about 3 members and 2 grants each)")
-	fs.BoolVar(&o.Reload, "reload", false, "reload the dataset even when one of that size is there")
-	fs.IntVar(&o.Clients, "clients", 16, "concurrent clients")
-	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "length of each measured phase")
-	fs.DurationVar(&o.Warmup, "warmup", 5*time.Second, "unmeasured warm-up before each phase")
-	fs.StringVar(&o.URL, "url", "", "GraphQL endpoint of a running server (default: start one)")
-	fs.StringVar(&o.Secret, "jwt-secret", os.Getenv("JWT_SECRET"), "JWT secret of the server at --url (env JWT_SECRET)")
-	fs.IntVar(&o.ServerPID, "server-pid", 0, "process id of the server at --url, to report its memory")
-	inProcess := fs.Bool("in-process", false, "run the server in this process instead of a child process")
-	fs.IntVar(&o.MaxConns, "max-conns", 0, "database pool of an in-process server (default: the store's)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to the file (with --in-process, the server's too)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
-	}
-	if o.URL == "" && !*inProcess {
-		exe, err := os.Executable()
-		if err != nil {
-			return err
-		}
-		o.ServerCommand = []string{exe, "serve"}
-	}
-	return Run(ctx, o)
 }
 
 // Run loads the dataset if needed and runs the benchmark. It returns an error when the

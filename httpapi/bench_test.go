@@ -25,7 +25,7 @@ import (
 // programs) through the whole HTTP handler, on PostgreSQL when TEST_DATABASE_URL is set
 // and on SQLite otherwise. Its allocations per request are the figure to watch while
 // tuning, with the CPU time of the process per request (cpu-ms/op: the handler's own
-// cost, without the database's); the city-scale figures come from `jiuzhu bench`.
+// cost, without the database's); the city-scale figures come from `jiuzhu-bench`.
 func BenchmarkCountyList(b *testing.B) { benchCountyList(b, nil) }
 
 // BenchmarkCountyListMetrics is BenchmarkCountyList with the Prometheus metrics on, as

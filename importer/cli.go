@@ -2,12 +2,11 @@ package importer
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"jiuzhu/auth"
@@ -18,48 +17,45 @@ import (
 // Connect opens the configured store and token verifier for the import command.
 type Connect func() (*store.Store, *auth.Verifier, error)
 
-// Main runs "jiuzhu import KIND FILE [flags]", KIND households or verifications. fs
-// already holds the flags every command shares; Main adds its own. The token (--token,
-// or JIUZHU_TOKEN) is verified with the configured secret exactly as the server verifies
-// a bearer token, and the file is imported through the store as that caller: the same
-// scope, role checks and store function as the importHouseholds or importVerifications
-// mutation, without the HTTP body limit. An integrator's run is recorded on the audit
-// trail like any of its calls.
+// Kinds are the kinds of file the import command takes.
+var Kinds = []string{"households", "verifications"}
+
+// CommandOptions are the settings of the import command.
+type CommandOptions struct {
+	// Kind is households or verifications; File the CSV or JSON-lines file.
+	Kind, File string
+	// Token is the caller's bearer token, with or without the "Bearer " prefix.
+	Token string
+	// Format is csv or jsonl; empty chooses by the file's extension.
+	Format string
+	// DryRun checks the file and reports, writing nothing; Partial writes the valid
+	// records even when others are rejected.
+	DryRun, Partial bool
+	// Report is the CSV file of rejected rows; empty means FILE.rejected.csv.
+	Report string
+	// Quiet turns off the progress display on a terminal.
+	Quiet bool
+}
+
+// Command runs "jiuzhu import KIND FILE". The token is verified with the configured
+// secret exactly as the server verifies a bearer token, and the file is imported through
+// the store as that caller: the same scope, role checks and store function as the
+// importHouseholds or importVerifications mutation, without the HTTP body limit. An
+// integrator's run is recorded on the audit trail like any of its calls. It prints a
+// summary to stdout and, on a terminal stderr, a progress display.
 //
-// It returns an error for bad arguments, a refused token (models.ErrUnauthenticated), a
-// role that may not import (models.ErrForbidden), an unreadable file, and for a file
-// with rejected rows when nothing was written because of them.
-func Main(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer, connect Connect) error {
-	token := fs.String("token", os.Getenv("JIUZHU_TOKEN"), "bearer token of the caller (env JIUZHU_TOKEN)")
-	format := fs.String("format", "", "csv or jsonl (default: by the file's extension)")
-	dryRun := fs.Bool("dry-run", false, "check the file and report, write nothing")
-	partial := fs.Bool("partial", false, "write the valid records even when others are rejected")
-	report := fs.String("report", "", "CSV report of rejected rows (default FILE.rejected.csv)")
-	quiet := fs.Bool("quiet", false, "no progress display")
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		pos, args = append(pos, args[0]), args[1:]
+// It returns an error for a bad kind or format, a refused token
+// (models.ErrUnauthenticated), a role that may not import (models.ErrForbidden), an
+// unreadable file, and for a file with rejected rows when nothing was written because
+// of them.
+func Command(ctx context.Context, o CommandOptions, stdout, stderr io.Writer, connect Connect) error {
+	if !slices.Contains(Kinds, o.Kind) {
+		return fmt.Errorf("the kind of file must be households or verifications, not %q", o.Kind)
 	}
-	if len(pos) != 2 || (pos[0] != "households" && pos[0] != "verifications") {
-		return errors.New("usage: jiuzhu import households|verifications FILE [--token T] [--dry-run] [--partial] [--report R] [--format csv|jsonl]")
-	}
-	kind, file := pos[0], pos[1]
-	f := FormatOf(file)
-	switch strings.ToLower(*format) {
-	case "":
-	case "csv":
-		f = CSV
-	case "jsonl", "ndjson", "json":
-		f = JSONL
-	default:
-		return fmt.Errorf("--format must be csv or jsonl, not %q", *format)
+	kind, file := o.Kind, o.File
+	f, err := FormatNamed(o.Format, file)
+	if err != nil {
+		return err
 	}
 	fi, err := os.Stat(file)
 	if err != nil {
@@ -70,7 +66,7 @@ func Main(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr i
 		return err
 	}
 	defer st.Close()
-	p, err := verifier.Verify(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(*token), "Bearer ")))
+	p, err := verifier.Verify(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(o.Token), "Bearer ")))
 	if err != nil {
 		return fmt.Errorf("token: %w", err)
 	}
@@ -80,16 +76,16 @@ func Main(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr i
 			return err
 		}
 	}
-	if *report == "" {
-		*report = file + ".rejected.csv"
+	if o.Report == "" {
+		o.Report = file + ".rejected.csv"
 	}
-	rf, err := os.Create(*report)
+	rf, err := os.Create(o.Report)
 	if err != nil {
 		return err
 	}
 	defer rf.Close()
-	opt := Options{Format: f, DryRun: *dryRun, Partial: *partial, Rejects: rf, Size: fi.Size()}
-	if se, ok := stderr.(*os.File); ok && !*quiet && IsTerminal(se) {
+	opt := Options{Format: f, DryRun: o.DryRun, Partial: o.Partial, Rejects: rf, Size: fi.Size()}
+	if se, ok := stderr.(*os.File); ok && !o.Quiet && IsTerminal(se) {
 		opt.Progress = stderr
 	}
 	open := func() (io.ReadCloser, error) { return os.Open(file) }
@@ -103,7 +99,7 @@ func Main(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr i
 	if sum != nil {
 		state := "written"
 		switch {
-		case *dryRun:
+		case o.DryRun:
 			state = "dry run, nothing written"
 		case !sum.Written:
 			state = "NOTHING WRITTEN: rejected records (use --partial to write the valid ones)"
@@ -112,9 +108,9 @@ func Main(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr i
 		fmt.Fprintf(stdout, "%s: %d %s: %d created, %d updated, %d unchanged, %d rejected (%s) in %s, %.0f %s/s\n",
 			file, sum.Records, kind, sum.Created, sum.Updated, sum.Unchanged, sum.Rejected, state, sum.Duration.Round(1e6), rate, kind)
 		if sum.Rejected > 0 {
-			fmt.Fprintf(stdout, "rejected rows and reasons: %s\n", *report)
+			fmt.Fprintf(stdout, "rejected rows and reasons: %s\n", o.Report)
 		}
-		if runErr == nil && !sum.Written && !*dryRun {
+		if runErr == nil && !sum.Written && !o.DryRun {
 			runErr = fmt.Errorf("%d record(s) rejected, nothing written", sum.Rejected)
 		}
 	}
@@ -122,4 +118,19 @@ func Main(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr i
 		runErr = err
 	}
 	return runErr
+}
+
+// FormatNamed returns the format called name (csv, or jsonl, ndjson or json), or the
+// format of file's extension when name is empty. It returns an error for any other name.
+func FormatNamed(name, file string) (Format, error) {
+	switch strings.ToLower(name) {
+	case "":
+		return FormatOf(file), nil
+	case "csv":
+		return CSV, nil
+	case "jsonl", "ndjson", "json":
+		return JSONL, nil
+	default:
+		return CSV, fmt.Errorf("--format must be csv or jsonl, not %q", name)
+	}
 }

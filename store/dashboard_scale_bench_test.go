@@ -15,7 +15,7 @@ import (
 
 // BenchmarkDashboardAtScale measures one areaStats and one staffingReport call at a time,
 // for the city and for a county, and areaStats for an integrator of the dibao category,
-// on a PostgreSQL database that `jiuzhu bench` loaded (1M households, say), named by
+// on a PostgreSQL database that `jiuzhu-bench` loaded (1M households, say), named by
 // BENCH_DATABASE_URL. It is skipped without one. It migrates the database first, as the
 // server does when it starts, and logs how long that took. BENCHMARKS.md records the
 // figures.

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"jiuzhu/jobs"
+	"jiuzhu/models"
+)
+
+func (c *cli) jobsCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "jobs",
+		Short: "Run the daily jobs (jobs run)",
+		Long: `Run the daily jobs. "jiuzhu jobs run" is the only one: it ends the grace periods that
+are over and refreshes the derived values of households. Schedule it once a day.`,
+		Example: `  jiuzhu jobs run
+  jiuzhu jobs run --date 2026-01-01`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unknown command %q for %q; the command is \"run\"", args[0], cmd.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return errUsage("%q needs a command: run", cmd.CommandPath())
+		},
+	}
+	var day string
+	run := &cobra.Command{
+		Use:   "run",
+		Short: "End grace periods that are over and refresh households' derived values",
+		Long: `Run the daily jobs for a day (today by default): end the grace periods that are over and
+refresh the derived values of households. It prints what it changed.`,
+		Example: `  jiuzhu jobs run
+  jiuzhu jobs run --date 2026-01-01
+  DATABASE_URL='postgres://jiuzhu_app@db:5432/jiuzhu' jiuzhu jobs run`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			today := models.DateOf(time.Now())
+			if day != "" {
+				d, err := models.ParseDate(day)
+				if err != nil {
+					return errUsage("--date: %w", err)
+				}
+				today = d
+			}
+			return runJobs(cmd.Context(), c.config(cmd), today, c.out)
+		},
+	}
+	run.Flags().StringVar(&day, "date", "", "the day to run for, YYYY-MM-DD (default today)")
+	cmd.AddCommand(run)
+	return cmd
+}
+
+// runJobs runs the daily jobs for today and prints what they changed.
+func runJobs(ctx context.Context, cfg config, today models.Date, out io.Writer) error {
+	st, err := openStore(ctx, cfg, newLogger(cfg, out))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	r, err := jobs.Daily(ctx, st, today)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "jobs of %s: %d grace periods ended, %d households refreshed, in %s\n",
+		today, r.GraceTerminated, r.HouseholdsRefreshed, time.Since(start).Round(time.Millisecond))
+	return nil
+}

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"jiuzhu/auth"
+	"jiuzhu/division"
+	"jiuzhu/httpapi"
+	"jiuzhu/policy"
+	"jiuzhu/store"
+	"jiuzhu/telemetry"
+)
+
+// config is the server's configuration: the environment, overridden by flags.
+type config struct {
+	databaseURL    string
+	jwtSecret      string
+	jwtAlgorithms  string
+	jwtPublicKeys  string
+	introspection  string
+	rateRPS        float64
+	rateBurst      int
+	corsOrigins    string
+	jwtIssuer      string
+	jwtAudience    string
+	listenAddr     string
+	dataDir        string
+	demoHouseholds int
+	logLevel       string
+	medicalRules   string
+	// coordinatorThreshold is STAFFING_COORDINATOR_THRESHOLD: the active recipients from
+	// which a village needs two coordinators (P6); 0 means the policy's default.
+	coordinatorThreshold    int
+	coordinatorThresholdErr error
+	// rowLevelSecurity is PG_RLS: on turns on PostgreSQL's row-level security
+	// (store.Config.RowLevelSecurity); off, the default, leaves it off.
+	rowLevelSecurity string
+	// logFormat is LOG_FORMAT: text (the default) or json.
+	logFormat string
+	// metricsAddr is METRICS_ADDR: where to serve /metrics, apart from the API; empty,
+	// the default, serves no metrics.
+	metricsAddr string
+	// tracing, set by serve when the OTEL_* variables ask for traces, gives the store's
+	// statements spans.
+	tracing *telemetry.Tracing
+}
+
+// Defaults of the settings that have one, shown in the commands' help.
+const (
+	defaultListenAddr = "127.0.0.1:8080"
+	defaultDataDir    = "jiuzhu-data"
+	defaultLogLevel   = "info"
+)
+
+func configFromEnv() config {
+	c := config{
+		databaseURL:   os.Getenv("DATABASE_URL"),
+		jwtSecret:     os.Getenv("JWT_SECRET"),
+		jwtAlgorithms: envOr("JWT_ALGORITHMS", auth.HS256),
+		jwtPublicKeys: os.Getenv("JWT_PUBLIC_KEYS"),
+		introspection: os.Getenv("GRAPHQL_INTROSPECTION"),
+		corsOrigins:   os.Getenv("CORS_ORIGINS"),
+		jwtIssuer:     os.Getenv("JWT_ISSUER"),
+		jwtAudience:   os.Getenv("JWT_AUDIENCE"),
+		listenAddr:    envOr("LISTEN_ADDR", defaultListenAddr),
+		dataDir:       envOr("DATA_DIR", defaultDataDir),
+		logLevel:      envOr("LOG_LEVEL", defaultLogLevel),
+		// medicalRules overrides the ratio and ceiling of medical programs (P3), for
+		// example "MEDICAL_INPATIENT=70:30000,MEDICAL_CRITICAL=60:100000".
+		medicalRules:     os.Getenv("MEDICAL_RULES"),
+		rowLevelSecurity: os.Getenv("PG_RLS"),
+		logFormat:        envOr("LOG_FORMAT", "text"),
+		metricsAddr:      os.Getenv("METRICS_ADDR"),
+	}
+	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
+	c.rateRPS, _ = strconv.ParseFloat(envOr("RATE_LIMIT_RPS", strconv.FormatFloat(httpapi.DefaultRateLimit.RPS, 'f', -1, 64)), 64)
+	c.rateBurst, _ = strconv.Atoi(envOr("RATE_LIMIT_BURST", strconv.Itoa(httpapi.DefaultRateLimit.Burst)))
+	c.coordinatorThreshold, c.coordinatorThresholdErr = coordinatorThreshold(os.Getenv("STAFFING_COORDINATOR_THRESHOLD"))
+	return c
+}
+
+// coordinatorThreshold reads STAFFING_COORDINATOR_THRESHOLD: empty means the policy's
+// default (0 here); anything else must be a whole number of at least 1.
+func coordinatorThreshold(v string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("STAFFING_COORDINATOR_THRESHOLD must be a whole number of at least 1, not %q", v)
+	}
+	return n, nil
+}
+
+// introspectionOn reports whether __schema and __type answer: GRAPHQL_INTROSPECTION
+// (on/off, true/false, 1/0) when set, otherwise only in demo mode.
+func (c config) introspectionOn() (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(c.introspection)) {
+	case "":
+		return c.demo(), nil
+	case "on", "true", "1", "yes":
+		return true, nil
+	case "off", "false", "0", "no":
+		return false, nil
+	default:
+		return false, fmt.Errorf("GRAPHQL_INTROSPECTION must be on or off, not %q", c.introspection)
+	}
+}
+
+// rowLevelSecurityOn reads PG_RLS: on or off (on/off, true/false, 1/0), off when unset.
+// It returns an error for any other value.
+func (c config) rowLevelSecurityOn() (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(c.rowLevelSecurity)) {
+	case "", "off", "false", "0", "no":
+		return false, nil
+	case "on", "true", "1", "yes":
+		return true, nil
+	default:
+		return false, fmt.Errorf("PG_RLS must be on or off, not %q", c.rowLevelSecurity)
+	}
+}
+
+// list splits a comma-separated setting, dropping blanks.
+func list(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// demo reports whether the server runs on the embedded SQLite file, the demo mode.
+func (c config) demo() bool { return c.databaseURL == "" }
+
+func (c config) sqlitePath() string { return filepath.Join(c.dataDir, "jiuzhu.db") }
+
+// newLogger returns the logger of cfg's level and format (LOG_FORMAT: json writes one
+// JSON object a line, anything else text), which adds the request id (and trace ids)
+// of the context to each line.
+func newLogger(cfg config, out io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(out, opts)
+	if cfg.jsonLogs() {
+		h = slog.NewJSONHandler(out, opts)
+	}
+	return slog.New(telemetry.LogHandler(h))
+}
+
+// jsonLogs reports whether LOG_FORMAT asks for JSON lines.
+func (c config) jsonLogs() bool { return strings.EqualFold(strings.TrimSpace(c.logFormat), "json") }
+
+// checkLogFormat returns an error naming LOG_FORMAT unless it is text or json.
+func (c config) checkLogFormat() error {
+	switch strings.ToLower(strings.TrimSpace(c.logFormat)) {
+	case "", "text", "json":
+		return nil
+	}
+	return fmt.Errorf("LOG_FORMAT must be text or json, not %q", c.logFormat)
+}
+
+// tracerProvider returns the provider of the store's SQL spans; nil when tracing is off.
+func (c config) tracerProvider() trace.TracerProvider {
+	if c.tracing == nil {
+		return nil
+	}
+	return c.tracing.Provider
+}
+
+// openStore opens and migrates the configured database.
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
+	if cfg.coordinatorThresholdErr != nil {
+		return nil, cfg.coordinatorThresholdErr
+	}
+	if err := cfg.checkLogFormat(); err != nil {
+		return nil, err
+	}
+	pol, err := policy.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	medical, err := policy.ParseMedicalRules(cfg.medicalRules)
+	if err != nil {
+		return nil, fmt.Errorf("MEDICAL_RULES: %w", err)
+	}
+	rls, err := cfg.rowLevelSecurityOn()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, store.Config{
+		DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log,
+		Policy: &pol, Medical: medical, CoordinatorThreshold: cfg.coordinatorThreshold,
+		RowLevelSecurity: rls, TracerProvider: cfg.tracerProvider(),
+	}, division.Dezhou())
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// newVerifier builds the token verifier from the algorithm allow-list, the HS256 secret
+// and the public keys. When HS256 is allowed and JWT_SECRET is unset, demo mode
+// generates a secret once and keeps it beside the SQLite file so that tokens survive
+// restarts; PostgreSQL requires a configured secret. It reports whether the secret was
+// generated.
+func newVerifier(cfg config) (*auth.Verifier, bool, error) {
+	algs := list(cfg.jwtAlgorithms)
+	keys, err := auth.LoadPublicKeys(cfg.jwtPublicKeys)
+	if err != nil {
+		return nil, false, err
+	}
+	secret := cfg.jwtSecret
+	generated := false
+	if secret == "" && slices.Contains(algs, auth.HS256) {
+		if !cfg.demo() {
+			return nil, false, errors.New("JWT_SECRET is required with PostgreSQL (at least 32 bytes)")
+		}
+		var err error
+		secret, generated, err = demoSecret(cfg.dataDir)
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	v, err := auth.NewVerifier(auth.Config{
+		Algorithms: algs, Secret: []byte(secret), PublicKeys: keys,
+		Issuer: cfg.jwtIssuer, Audience: cfg.jwtAudience, Leeway: 30 * time.Second,
+	}, division.Dezhou())
+	return v, generated, err
+}
+
+// demoSecret reads the secret kept in dir, or generates and keeps one.
+func demoSecret(dir string) (string, bool, error) {
+	path := filepath.Join(dir, "jwt-secret")
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), false, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", false, fmt.Errorf("read JWT secret: %w", err)
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", false, err
+	}
+	secret := hex.EncodeToString(buf)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", false, fmt.Errorf("create data directory: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", false, fmt.Errorf("keep JWT secret: %w", err)
+	}
+	return secret, true, nil
+}
