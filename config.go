@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -57,6 +58,15 @@ type config struct {
 	// tracing, set by serve when the OTEL_* variables ask for traces, gives the store's
 	// statements spans.
 	tracing *telemetry.Tracing
+	// readURL is DATABASE_READ_URL, the streaming replica reads go to (store.Config.ReadURL).
+	readURL string
+	// readAfterWrite and maxReplicaLag are DATABASE_READ_AFTER_WRITE and
+	// DATABASE_READ_MAX_LAG, durations such as 5s; empty means the store's defaults.
+	readAfterWrite, maxReplicaLag string
+	// idLookups is ID_LOOKUP_PER_MINUTE and ID_LOOKUP_BURST: how often each caller may
+	// call memberByIdNumber (store.Config.IDLookups).
+	idLookups    store.LookupLimit
+	idLookupsErr error
 }
 
 // Defaults of the settings that have one, shown in the commands' help.
@@ -85,12 +95,41 @@ func configFromEnv() config {
 		rowLevelSecurity: os.Getenv("PG_RLS"),
 		logFormat:        envOr("LOG_FORMAT", "text"),
 		metricsAddr:      os.Getenv("METRICS_ADDR"),
+		readURL:          os.Getenv("DATABASE_READ_URL"),
+		readAfterWrite:   os.Getenv("DATABASE_READ_AFTER_WRITE"),
+		maxReplicaLag:    os.Getenv("DATABASE_READ_MAX_LAG"),
 	}
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
 	c.rateRPS, _ = strconv.ParseFloat(envOr("RATE_LIMIT_RPS", strconv.FormatFloat(httpapi.DefaultRateLimit.RPS, 'f', -1, 64)), 64)
 	c.rateBurst, _ = strconv.Atoi(envOr("RATE_LIMIT_BURST", strconv.Itoa(httpapi.DefaultRateLimit.Burst)))
 	c.coordinatorThreshold, c.coordinatorThresholdErr = coordinatorThreshold(os.Getenv("STAFFING_COORDINATOR_THRESHOLD"))
+	c.idLookups, c.idLookupsErr = lookupLimit(os.Getenv("ID_LOOKUP_PER_MINUTE"), os.Getenv("ID_LOOKUP_BURST"))
 	return c
+}
+
+// lookupLimit reads ID_LOOKUP_PER_MINUTE (lookups a minute per caller, a number; 0 turns
+// the limit off) and ID_LOOKUP_BURST (a whole number of at least 1); empty means the
+// store's default.
+func lookupLimit(perMinute, burst string) (store.LookupLimit, error) {
+	var l store.LookupLimit
+	if v := strings.TrimSpace(perMinute); v != "" {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 || math.IsNaN(n) || math.IsInf(n, 0) {
+			return l, fmt.Errorf("ID_LOOKUP_PER_MINUTE must be a number of at least 0, not %q", perMinute)
+		}
+		l.PerMinute = n
+		if n == 0 {
+			l.PerMinute = -1
+		}
+	}
+	if v := strings.TrimSpace(burst); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return l, fmt.Errorf("ID_LOOKUP_BURST must be a whole number of at least 1, not %q", burst)
+		}
+		l.Burst = n
+	}
+	return l, nil
 }
 
 // coordinatorThreshold reads STAFFING_COORDINATOR_THRESHOLD: empty means the policy's
@@ -132,6 +171,18 @@ func (c config) rowLevelSecurityOn() (bool, error) {
 	default:
 		return false, fmt.Errorf("PG_RLS must be on or off, not %q", c.rowLevelSecurity)
 	}
+}
+
+// duration reads a positive duration setting such as 5s; empty means 0, the default.
+func duration(name, v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s must be a positive duration such as 5s, not %q", name, v)
+	}
+	return d, nil
 }
 
 // list splits a comma-separated setting, dropping blanks.
@@ -201,6 +252,9 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	if err := cfg.checkLogFormat(); err != nil {
 		return nil, err
 	}
+	if cfg.idLookupsErr != nil {
+		return nil, cfg.idLookupsErr
+	}
 	pol, err := policy.ConfigFromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
@@ -213,10 +267,19 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	if err != nil {
 		return nil, err
 	}
+	readAfterWrite, err := duration("DATABASE_READ_AFTER_WRITE", cfg.readAfterWrite)
+	if err != nil {
+		return nil, err
+	}
+	maxLag, err := duration("DATABASE_READ_MAX_LAG", cfg.maxReplicaLag)
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.Open(ctx, store.Config{
 		DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log,
 		Policy: &pol, Medical: medical, CoordinatorThreshold: cfg.coordinatorThreshold,
-		RowLevelSecurity: rls, TracerProvider: cfg.tracerProvider(),
+		RowLevelSecurity: rls, IDLookups: cfg.idLookups, TracerProvider: cfg.tracerProvider(),
+		ReadURL: cfg.readURL, ReadAfterWrite: readAfterWrite, MaxReplicaLag: maxLag,
 	}, division.Dezhou())
 	if err != nil {
 		return nil, err

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"jiuzhu/store"
 )
 
 // syncBuffer is a bytes.Buffer safe for one writer and one reader.
@@ -225,5 +227,31 @@ func TestTokenCommandWithAKeyFile(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "jwt-secret")); err == nil {
 		t.Error("generated an HS256 secret although HS256 is not allowed")
+	}
+}
+
+// TestLookupLimitSetting reads ID_LOOKUP_PER_MINUTE and ID_LOOKUP_BURST: empty means the
+// store's default, 0 a minute turns the limit off, anything malformed is refused.
+func TestLookupLimitSetting(t *testing.T) {
+	tests := []struct {
+		perMinute, burst string
+		want             store.LookupLimit
+		ok               bool
+	}{
+		{"", "", store.LookupLimit{}, true},
+		{"12", "5", store.LookupLimit{PerMinute: 12, Burst: 5}, true},
+		{" 0.5 ", "", store.LookupLimit{PerMinute: 0.5}, true},
+		{"0", "", store.LookupLimit{PerMinute: -1}, true},
+		{"-1", "", store.LookupLimit{}, false},
+		{"NaN", "", store.LookupLimit{}, false},
+		{"many", "", store.LookupLimit{}, false},
+		{"", "0", store.LookupLimit{}, false},
+		{"", "2.5", store.LookupLimit{}, false},
+	}
+	for _, tt := range tests {
+		got, err := lookupLimit(tt.perMinute, tt.burst)
+		if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
+			t.Errorf("lookupLimit(%q, %q) = %+v, %v; want %+v ok=%v", tt.perMinute, tt.burst, got, err, tt.want, tt.ok)
+		}
 	}
 }

@@ -82,6 +82,18 @@ const (
 	// ActionRevealPhone shows a staff member's phone number unmasked, on a record of the
 	// caller's area; every reveal is audited.
 	ActionRevealPhone
+	// ActionRevealBirthDate shows a member's full birth date, on a record of the caller's
+	// area; every reveal is audited. Without it no role reads a birth date (see the
+	// privacy package for the arithmetic).
+	ActionRevealBirthDate
+	// ActionReadBirthYear reads a member's birth year and the age of the year, which
+	// leave a person's ID number among about 182,500 candidates.
+	ActionReadBirthYear
+	// ActionRemoveMember takes a person out of a household, by removeMember or by an
+	// import that leaves the person out. It is civil-affairs work: a department's
+	// integrator may not do it, so that whether a removal would be refused (a member
+	// named on a grant) never tells it of a grant of a category it does not see.
+	ActionRemoveMember
 )
 
 var permissions = map[Action][]models.Role{
@@ -103,6 +115,9 @@ var permissions = map[Action][]models.Role{
 	ActionRevealIDNumber:    {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
 	ActionReadAudit:         {models.RoleAdmin, models.RoleAuditor},
 	ActionRevealPhone:       {models.RoleAdmin, models.RoleOfficer},
+	ActionRevealBirthDate:   {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
+	ActionReadBirthYear:     {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant, models.RoleIntegrator},
+	ActionRemoveMember:      {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
 }
 
 // May reports whether the caller's role allows action.

@@ -322,7 +322,8 @@ type ComplexityRoot struct {
 	Member struct {
 		Age             func(childComplexity int) int
 		AreaCode        func(childComplexity int) int
-		BirthDate       func(childComplexity int) int
+		BirthDate       func(childComplexity int, reveal *bool) int
+		BirthYear       func(childComplexity int) int
 		CareEligible    func(childComplexity int) int
 		CareReasons     func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
@@ -606,6 +607,10 @@ type HouseholdResolver interface {
 	DibaoStandard(ctx context.Context, obj *models.Household) (*models.AppliedStandard, error)
 	LatestVerification(ctx context.Context, obj *models.Household) (*models.Verification, error)
 	Verifications(ctx context.Context, obj *models.Household) ([]*models.Verification, error)
+
+	LowIncome(ctx context.Context, obj *models.Household) (*bool, error)
+
+	CareEligible(ctx context.Context, obj *models.Household) (bool, error)
 }
 type JurisdictionResolver interface {
 	Parent(ctx context.Context, obj *models.Jurisdiction) (*models.Jurisdiction, error)
@@ -616,7 +621,9 @@ type MemberResolver interface {
 
 	IDNumber(ctx context.Context, obj *models.Member, reveal *bool) (string, error)
 
-	Age(ctx context.Context, obj *models.Member) (int, error)
+	BirthDate(ctx context.Context, obj *models.Member, reveal *bool) (*models.Date, error)
+	BirthYear(ctx context.Context, obj *models.Member) (*int, error)
+	Age(ctx context.Context, obj *models.Member) (*int, error)
 
 	CareEligible(ctx context.Context, obj *models.Member) (bool, error)
 	CareReasons(ctx context.Context, obj *models.Member) ([]models.CareReason, error)
@@ -1850,7 +1857,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Member.BirthDate(childComplexity), true
+		args, err := ec.field_Member_birthDate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Member.BirthDate(childComplexity, args["reveal"].(*bool)), true
+	case "Member.birthYear":
+		if e.ComplexityRoot.Member.BirthYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.BirthYear(childComplexity), true
 	case "Member.careEligible":
 		if e.ComplexityRoot.Member.CareEligible == nil {
 			break
@@ -3867,6 +3885,8 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_sex(ctx, field)
 	case "birthDate":
 		return ec.fieldContext_Member_birthDate(ctx, field)
+	case "birthYear":
+		return ec.fieldContext_Member_birthYear(ctx, field)
 	case "age":
 		return ec.fieldContext_Member_age(ctx, field)
 	case "relation":
@@ -4354,6 +4374,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Member_birthDate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reveal",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reveal"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Member_idNumber_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -9016,18 +9050,18 @@ func (ec *executionContext) _Household_lowIncome(ctx context.Context, field grap
 			return ec.fieldContext_Household_lowIncome(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LowIncome, nil
+			return ec.Resolvers.Household().LowIncome(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Household_lowIncome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Household", field, false, false, "Boolean")
+	return graphql.NewScalarFieldContext("Household", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _Household_grade(ctx context.Context, field graphql.CollectedField, obj *models.Household) (ret graphql.Marshaler) {
@@ -9108,7 +9142,7 @@ func (ec *executionContext) _Household_careEligible(ctx context.Context, field g
 			return ec.fieldContext_Household_careEligible(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CareEligible, nil
+			return ec.Resolvers.Household().CareEligible(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -9119,7 +9153,7 @@ func (ec *executionContext) _Household_careEligible(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Household_careEligible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Household", field, false, false, "Boolean")
+	return graphql.NewScalarFieldContext("Household", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _HouseholdConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.HouseholdConnection) (ret graphql.Marshaler) {
@@ -10374,18 +10408,62 @@ func (ec *executionContext) _Member_birthDate(ctx context.Context, field graphql
 			return ec.fieldContext_Member_birthDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.BirthDate, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Member().BirthDate(ctx, obj, fc.Args["reveal"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v models.Date) graphql.Marshaler {
-			return ec.marshalNDate2jiuzhuᚋmodelsᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
-func (ec *executionContext) fieldContext_Member_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Member", field, false, false, "Date")
+func (ec *executionContext) fieldContext_Member_birthDate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Member",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Date does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Member_birthDate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Member_birthYear(ctx context.Context, field graphql.CollectedField, obj *models.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_birthYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().BirthYear(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Member_birthYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Member_age(ctx context.Context, field graphql.CollectedField, obj *models.Member) (ret graphql.Marshaler) {
@@ -10400,11 +10478,11 @@ func (ec *executionContext) _Member_age(ctx context.Context, field graphql.Colle
 			return ec.Resolvers.Member().Age(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Member_age(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19474,10 +19552,11 @@ func (ec *executionContext) _Household(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lowIncome":
-			out.Values[i] = ec._Household_lowIncome(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Household_lowIncome(ctx, field, obj)
+				})
 		case "grade":
 			out.Values[i] = ec._Household_grade(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -19494,10 +19573,11 @@ func (ec *executionContext) _Household(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "careEligible":
-			out.Values[i] = ec._Household_careEligible(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Household_careEligible(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20006,13 +20086,20 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "birthDate":
-			out.Values[i] = ec._Member_birthDate(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_birthDate(ctx, field, obj)
+				})
+		case "birthYear":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_birthYear(ctx, field, obj)
+				})
 		case "age":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Member_age(ctx, field, obj)
 				})

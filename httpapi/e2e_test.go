@@ -348,8 +348,11 @@ func TestWritesThroughTheAPI(t *testing.T) {
 		tok := e.token(models.RoleOfficer, seed.DemoTownship)
 		var created struct {
 			CreateHousehold struct {
-				ID      string
-				Head    struct{ Name, Sex, BirthDate string }
+				ID   string
+				Head struct {
+					Name, Sex, BirthDate string
+					BirthYear            int
+				}
 				Members []struct {
 					ID, Relation, MonthlyIncome string
 					Age                         int
@@ -359,9 +362,9 @@ func TestWritesThroughTheAPI(t *testing.T) {
 		e.ok(tok, `mutation($v: String!) { createHousehold(input: {village: $v, address: "新湖街道尉署社区3号楼2单元501", povertyRegistered: true,
 		  members: [{name: "赵桂兰", idNumber: "37140320000229456X", relation: HEAD, monthlyIncome: "1234.5"},
 		            {name: "赵明", idNumber: "371402199001010017", relation: CHILD}]}) {
-		  id head { name sex birthDate } members { id relation monthlyIncome age } } }`, map[string]any{"v": village}, &created)
+		  id head { name sex birthDate(reveal: true) birthYear } members { id relation monthlyIncome age } } }`, map[string]any{"v": village}, &created)
 		c := created.CreateHousehold
-		if c.Head.Name != "赵桂兰" || c.Head.Sex != "FEMALE" || c.Head.BirthDate != "2000-02-29" {
+		if c.Head.Name != "赵桂兰" || c.Head.Sex != "FEMALE" || c.Head.BirthDate != "2000-02-29" || c.Head.BirthYear != 2000 {
 			t.Errorf("derived head fields: %+v", c.Head)
 		}
 		if len(c.Members) != 2 || c.Members[0].MonthlyIncome != "1234.50" || c.Members[1].MonthlyIncome != "0.00" {

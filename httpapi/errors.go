@@ -34,6 +34,7 @@ var codes = []struct {
 	{models.ErrForbidden, CodeForbidden},
 	{models.ErrConflict, CodeConflict},
 	{models.ErrInvalid, CodeBadUserInput},
+	{models.ErrRateLimited, CodeRateLimited},
 }
 
 // errorPresenter maps domain errors to GraphQL errors with a code, once, at the edge.

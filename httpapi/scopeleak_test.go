@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -17,6 +18,7 @@ import (
 	"jiuzhu/httpapi"
 	"jiuzhu/idnumber"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/privacy"
 	"jiuzhu/seed"
 	"jiuzhu/store"
@@ -135,7 +137,7 @@ var leakCases = map[string][]leakCase{
 		{query: `mutation($mid: ID!) { updateMember(id: $mid, input: {name: "篡改"}) { id name } }`, want: models.ErrNotFound.Error(), action: auth.ActionWriteHousehold},
 	},
 	"Mutation.removeMember": {
-		{query: `mutation($mid: ID!) { removeMember(id: $mid) { id name } }`, want: models.ErrNotFound.Error(), action: auth.ActionWriteHousehold},
+		{query: `mutation($mid: ID!) { removeMember(id: $mid) { id name } }`, want: models.ErrNotFound.Error(), action: auth.ActionRemoveMember},
 	},
 	"Mutation.setHouseholdHead": {
 		{query: `mutation($hid: ID!, $mid: ID!) { setHouseholdHead(householdId: $hid, memberId: $mid, formerHeadRelation: SPOUSE) { id } }`, want: models.ErrNotFound.Error(), action: auth.ActionWriteHousehold},
@@ -503,7 +505,8 @@ func figures(e *env, tok string) string {
 
 // snapshot is what the city admin sees of the planted records and of the totals. The
 // audit trail is counted without the calls it records of integrators (operation "query"
-// or "mutation"), which are kept on record by design, reads included.
+// or "mutation") and the lookups by ID number (lookupIdNumber), which are kept on record
+// by design, reads included.
 func snapshot(t *testing.T, e *env, admin string, vars map[string]any) string {
 	t.Helper()
 	r := e.do(admin, `query($hid: ID!, $ownHid: ID!, $reference: String!, $reviewedId: ID!, $suspendedId: ID!, $sid: ID!, $ownSid: ID!,
@@ -521,12 +524,13 @@ func snapshot(t *testing.T, e *env, admin string, vars map[string]any) string {
 	  dibaoStandards(area: $siblingCounty) { id year urban rural updatedAt }
 	  households { totalCount } grants { totalCount } staff { totalCount } auditEvents { totalCount }
 	  queries: auditEvents(filter: {operation: "query"}) { totalCount }
-	  mutations: auditEvents(filter: {operation: "mutation"}) { totalCount } }`, vars)
+	  mutations: auditEvents(filter: {operation: "mutation"}) { totalCount }
+	  lookups: auditEvents(filter: {operation: "lookupIdNumber"}) { totalCount } }`, vars)
 	if len(r.Errors) > 0 {
 		t.Fatalf("snapshot: %s", r.raw)
 	}
 	var counts struct {
-		AuditEvents, Queries, Mutations struct{ TotalCount int }
+		AuditEvents, Queries, Mutations, Lookups struct{ TotalCount int }
 	}
 	if err := json.Unmarshal(r.Data, &counts); err != nil {
 		t.Fatal(err)
@@ -538,8 +542,10 @@ func snapshot(t *testing.T, e *env, admin string, vars map[string]any) string {
 	delete(data, "auditEvents")
 	delete(data, "queries")
 	delete(data, "mutations")
+	delete(data, "lookups")
 	out, _ := json.Marshal(data)
-	return fmt.Sprintf("%s audit events (integrators' calls aside): %d", out, counts.AuditEvents.TotalCount-counts.Queries.TotalCount-counts.Mutations.TotalCount)
+	return fmt.Sprintf("%s audit events (integrators' calls and lookups by ID number aside): %d", out,
+		counts.AuditEvents.TotalCount-counts.Queries.TotalCount-counts.Mutations.TotalCount-counts.Lookups.TotalCount)
 }
 
 // schemaFields lists "Query.x" and "Mutation.y" for every root field, by introspection.
@@ -711,9 +717,10 @@ func TestScopeLeakMatrix(t *testing.T) {
 	})
 }
 
-// personalField matches the names of fields that hold personal numbers, which must be
-// masked unless revealed.
-var personalField = regexp.MustCompile(`(?i)(idnumber|idcard|phone|mobile|telephone)`)
+// personalField matches the names of fields that hold personal numbers or a birth date
+// (which with the region leaves at most 1,000 ID numbers), which must be masked or null
+// unless revealed.
+var personalField = regexp.MustCompile(`(?i)(idnumber|idcard|phone|mobile|telephone|birthdate|birthday|dateofbirth)`)
 
 // TestPersonalNumbersNeedReveal finds, by introspection, every output field whose name
 // says it holds an ID or phone number, and requires it to take a reveal argument (and so
@@ -755,5 +762,270 @@ func TestPersonalNumbersNeedReveal(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no personal-number field found; Member.idNumber at least should be")
+	}
+}
+
+// categoryProbes are the calls that the category tier of TestCategoryLeakMatrix makes of
+// the Mutation fields an integrator may call, against its own records: each is refused
+// or a dry run, so that it changes nothing, and its answer must not depend on grants of
+// categories the integrator does not see. A Mutation field that an integrator may call
+// without an entry here fails the test. The variables are those of categoryVars.
+var categoryProbes = map[string][]string{
+	// The child's number is taken: CONFLICT, whatever the person's grants.
+	"Mutation.createHousehold": {`mutation($ownVillage: String!, $idNumber: String!) { createHousehold(input: {village: $ownVillage, address: "探测路1号",
+	  members: [{name: "探测", idNumber: $idNumber, relation: HEAD}]}) { id } }`},
+	"Mutation.addMember":        {`mutation($hid: ID!, $idNumber: String!) { addMember(householdId: $hid, input: {name: "探测", idNumber: $idNumber, relation: OTHER}) { id } }`},
+	"Mutation.updateHousehold":  {`mutation($hid: ID!) { updateHousehold(id: $hid, input: {village: "371499999999"}) { id } }`},
+	"Mutation.updateMember":     {`mutation($mid: ID!) { updateMember(id: $mid, input: {disabilityLevel: 9}) { id } }`},
+	"Mutation.setHouseholdHead": {`mutation($hid: ID!, $mid: ID!) { setHouseholdHead(householdId: $hid, memberId: $mid, formerHeadRelation: HEAD) { id } }`},
+	// Leaving the child out (a member named on a grant of another category, once planted)
+	// and sending the household as it is, as dry runs.
+	"Mutation.importHouseholds": {
+		`mutation($ref: String!, $ownVillage: String!, $address: String!, $headNumber: String!, $headName: String!) { importHouseholds(dryRun: true, records: [{externalRef: $ref,
+		  village: $ownVillage, address: $address, povertyRegistered: true, members: [{name: $headName, idNumber: $headNumber, relation: HEAD}]}]) {
+		  committed created updated unchanged rejected results { outcome } errors { field code reason } } }`,
+		`mutation($ref: String!, $ownVillage: String!, $address: String!, $headNumber: String!, $headName: String!, $idNumber: String!, $memberName: String!) {
+		  importHouseholds(dryRun: true, records: [{externalRef: $ref, village: $ownVillage, address: $address, povertyRegistered: true,
+		  members: [{name: $headName, idNumber: $headNumber, relation: HEAD}, {name: $memberName, idNumber: $idNumber, relation: CHILD, disabilityLevel: 1}]}]) {
+		  committed created updated unchanged rejected results { outcome } errors { field code reason } } }`,
+	},
+	"Mutation.importVerifications": {`mutation($idNumber: String!, $headNumber: String!) { importVerifications(dryRun: true, records: [
+	  {idNumber: $headNumber, source: "TAX", checkDate: "2026-01-05", monthlyIncome: "9000.00"},
+	  {idNumber: $idNumber, source: "TAX", checkDate: "2026-01-05", monthlyIncome: "0.00"}]) {
+	  committed created updated unchanged rejected results { outcome } errors { field code reason } } }`},
+}
+
+// categoryReads are reads of every value derived from grants, made by the category tier
+// besides the leak cases: they must not move either.
+var categoryReads = []string{
+	`query($hid: ID!) { household(id: $hid) { version updatedAt perCapitaIncome belowStandard lowIncome grade expenditurePoverty severeDisability careEligible
+	  members { updatedAt age labourCapacity careEligible careReasons } grants { id } } }`,
+	`{ households(first: 100, filter: {careEligible: true}) { totalCount edges { node { id } } } }`,
+	`{ households(first: 100, filter: {careEligible: false}) { totalCount edges { node { id } } } }`,
+	`{ households(first: 100, filter: {lowIncome: true}) { totalCount edges { node { id } } } }`,
+	`{ households(first: 100, filter: {lowIncome: false}) { totalCount } }`,
+}
+
+// TestCategoryLeakMatrix is the scope-leak matrix with integrators of a single category
+// as the tier, run against records of other categories in the same area: a household
+// of the integrator's own area, registered poor and verified as low-income, with an
+// elderly head who cannot care for himself and a severely disabled child. Every Query
+// field (by the cases of leakCases, pointed at that household, and the reads of
+// categoryReads), every Mutation field (refused by role, or by the probes of
+// categoryProbes) and every aggregate the integrator counts is called before and after grants
+// of other categories are opened for the household (rural dibao or 特困, education or
+// housing naming the child, a temporary-assistance application), and the answers, data
+// and error messages alike, must not change: no derived value (lowIncome, careReasons,
+// careEligible, discoveries, lowIncomeHouseholds), refusal (removeMember, an import
+// leaving the child out) or change-feed entry may tell of those grants. Asked by id or
+// reference, the grants of other categories must answer exactly as grants that do not
+// exist.
+func TestCategoryLeakMatrix(t *testing.T) {
+	storetest.EachWithRLS(t, func(t *testing.T, st *store.Store) {
+		e := startWith(t, st, 0, func(o *httpapi.Options) { o.Introspection = true })
+		admin := e.token(models.RoleAdmin, division.CityCode)
+		fields := schemaFields(t, e, admin)
+		var village string
+		for _, v := range st.Tree().Within(seed.DemoCounty, models.LevelVillage) {
+			if !v.Urban {
+				village = v.Code
+				break
+			}
+		}
+		// The county's dibao standard of this year, so that low income is decided.
+		var std struct{ SetDibaoStandard struct{ ID string } }
+		e.ok(admin, `mutation($c: String!, $y: Int!) { setDibaoStandard(county: $c, year: $y, urban: "1000.00", rural: "900.00") { id } }`,
+			map[string]any{"c": seed.DemoCounty, "y": time.Now().Year()}, &std)
+
+		for n, category := range []string{catalogue.CategoryMedical, "DISASTER", "EDUCATION", catalogue.CategoryDibao} {
+			t.Run(category, func(t *testing.T) {
+				p := auth.Principal{Subject: "category-leak-" + category, Role: models.RoleIntegrator, Area: seed.DemoCounty, Categories: []string{category}}
+				tok, err := e.verifier.Sign(p, time.Hour)
+				if err != nil {
+					t.Fatal(err)
+				}
+				vars := plantCategoryHousehold(t, e, admin, village, n)
+				fake := map[string]any{"gid": "01900000-0000-7000-8000-000000000001", "appId": "01900000-0000-7000-8000-000000000002",
+					"reviewedId": "01900000-0000-7000-8000-000000000003", "suspendedId": "01900000-0000-7000-8000-000000000004",
+					"reference": policy.ApplicationReference(2026, 999999)}
+				calls := func(grantVars map[string]any) map[string]string {
+					vs := maps.Clone(vars)
+					maps.Copy(vs, grantVars)
+					out := map[string]string{"figures": figures(e, tok)}
+					for i, q := range categoryReads {
+						out[fmt.Sprintf("derived values, read %d", i)] = e.do(tok, q, vs).raw
+					}
+					for _, field := range fields {
+						var queries []string
+						switch {
+						case strings.HasPrefix(field, "Query."):
+							for _, c := range leakCases[field] {
+								queries = append(queries, c.query)
+							}
+						case len(categoryProbes[field]) > 0:
+							queries = categoryProbes[field]
+						default:
+							// A Mutation the integrator's role may not make: refused before any
+							// record is read.
+							for _, c := range leakCases[field] {
+								if c.action == 0 || p.May(c.action) {
+									t.Errorf("%s: an integrator may call it; add a probe to categoryProbes", field)
+								}
+								queries = append(queries, c.query)
+							}
+						}
+						for i, q := range queries {
+							out[fmt.Sprintf("%s case %d", field, i)] = e.do(tok, q, vs).raw
+						}
+					}
+					return out
+				}
+				before := calls(fake)
+				foreign := plantForeignGrants(t, e, admin, vars, category)
+				after := calls(fake)
+				asked := calls(foreign.vars)
+				for _, k := range slices.Sorted(maps.Keys(before)) {
+					if after[k] != before[k] {
+						t.Errorf("%s moved with grants of other categories:\nbefore %.1500s\nafter  %.1500s", k, before[k], after[k])
+					}
+					if asked[k] != before[k] {
+						t.Errorf("%s: grants of other categories, asked for, answer otherwise than grants that do not exist:\nnone    %.1500s\nforeign %.1500s", k, before[k], asked[k])
+					}
+					for _, s := range foreign.secrets {
+						if strings.Contains(asked[k], s) || strings.Contains(after[k], s) {
+							t.Errorf("%s shows %q, of a grant of another category", k, s)
+						}
+					}
+				}
+				// The household, as the integrator reads it now: the values derived from grants
+				// are those of its own categories.
+				var h struct {
+					Household struct {
+						LowIncome    *bool
+						CareEligible bool
+						Members      []struct {
+							Relation    string
+							CareReasons []string
+						}
+					}
+				}
+				e.ok(tok, `query($hid: ID!) { household(id: $hid) { lowIncome careEligible members { relation careReasons } } }`, vars, &h)
+				if h.Household.LowIncome != nil || !h.Household.CareEligible {
+					t.Errorf("%s integrator reads lowIncome (set: %v), careEligible %v", category, h.Household.LowIncome != nil, h.Household.CareEligible)
+				}
+				for _, m := range h.Household.Members {
+					if slices.Contains(m.CareReasons, string(models.CareRuralDibao)) || len(m.CareReasons) != 1 {
+						t.Errorf("%s integrator reads care reasons %v of the %s", category, m.CareReasons, m.Relation)
+					}
+				}
+				// The city admin sees what the integrator does not: the derived values moved.
+				var full struct {
+					Household struct {
+						LowIncome *bool
+						Members   []struct{ CareReasons []string }
+					}
+				}
+				e.ok(admin, `query($hid: ID!) { household(id: $hid) { lowIncome members { careReasons } } }`, vars, &full)
+				if category != catalogue.CategoryDibao && (full.Household.LowIncome == nil || *full.Household.LowIncome ||
+					!slices.Contains(full.Household.Members[0].CareReasons, string(models.CareRuralDibao))) {
+					t.Errorf("the fixture does not exercise the derived values: %+v", full)
+				}
+			})
+		}
+	})
+}
+
+// foreignGrants are the grants of other categories planted for the category tier: the
+// leak cases' grant variables pointed at them, and their ids and references.
+type foreignGrants struct {
+	vars    map[string]any
+	secrets []string
+}
+
+// plantCategoryHousehold registers, as the city admin, the household of the category
+// tier in village (rural, of the tier's county) and verifies its income as low, and
+// returns the variables of the leak cases and probes pointed at it: its ids, numbers and
+// names, and for the leak cases' other variables values of its own area.
+func plantCategoryHousehold(t *testing.T, e *env, admin, village string, n int) map[string]any {
+	t.Helper()
+	year := time.Now().Year()
+	headNumber := idnumber.Build("371402", time.Date(year-80, 3, 1, 0, 0, 0, 0, time.UTC), 301+2*n)
+	childNumber := idnumber.Build("371402", time.Date(year-12, 5, 1, 0, 0, 0, 0, time.UTC), 400+2*n)
+	fresh := idnumber.Build("371402", time.Date(year-30, 7, 1, 0, 0, 0, 0, time.UTC), 500+2*n)
+	ref, address := fmt.Sprintf("CAT-REF-%d", n), fmt.Sprintf("分类检查路%d号", n)
+	headName, memberName := "分类户主"+fmt.Sprint(n), "分类成员"+fmt.Sprint(n)
+	var made struct {
+		CreateHousehold struct {
+			ID      string
+			Members []struct{ ID, Relation string }
+		}
+	}
+	e.ok(admin, `mutation($v: String!, $a: String!, $r: String, $h: String!, $m: String!, $hn: String!, $mn: String!) { createHousehold(input: {village: $v, address: $a,
+	  externalRef: $r, povertyRegistered: true, members: [{name: $hn, idNumber: $h, relation: HEAD}, {name: $mn, idNumber: $m, relation: CHILD, disabilityLevel: 1}]}) {
+	  id members { id relation } } }`,
+		map[string]any{"v": village, "a": address, "r": ref, "h": headNumber, "m": childNumber, "hn": headName, "mn": memberName}, &made)
+	h := made.CreateHousehold.ID
+	var head, child string
+	for _, m := range made.CreateHousehold.Members {
+		if m.Relation == "HEAD" {
+			head = m.ID
+		} else {
+			child = m.ID
+		}
+	}
+	// 1,100.00 a month for two: 550.00 each, under the rural standard of 900.00 and so
+	// within the low-income line (P17); the head cannot care for himself (P14).
+	yesterday := time.Now().AddDate(0, 0, -1).Format("2006-01-02")
+	var ver struct{ RecordVerification struct{ ID string } }
+	e.ok(admin, `mutation($h: ID!, $d: Date!, $head: ID, $child: ID) { recordVerification(householdId: $h, input: {sourceDepartment: "民政", checkDate: $d,
+	  members: [{memberId: $head, monthlyIncome: "1100.00", selfCareLost: true}, {memberId: $child, monthlyIncome: "0.00"}]}) { id } }`,
+		map[string]any{"h": h, "d": yesterday, "head": head, "child": child}, &ver)
+	return map[string]any{
+		"hid": h, "mid": child, "headId": head, "idNumber": childNumber, "headNumber": headNumber, "ref": ref, "address": address,
+		"headName": headName, "memberName": memberName, "area": seed.DemoCounty, "village": village,
+		"siblingTownship": townshipOf(village), "siblingCounty": "371403000000", "siblingYear": 2099, "ownYear": 2098,
+		"cursor": base64.RawURLEncoding.EncodeToString([]byte(village + ":" + h)), "ownHid": h, "ownMid": head,
+		"sid": "01900000-0000-7000-8000-000000000005", "ownSid": "01900000-0000-7000-8000-000000000006",
+		"staffName": "无此人", "phone": "13800000000", "ownVillage": village, "ownTownship": townshipOf(village), "fresh": fresh,
+	}
+}
+
+// plantForeignGrants opens, as the city admin, grants of categories other than the
+// tier's for the household of vars: rural dibao (特困 for the DIBAO tier) for the
+// household, an education grant (housing for the EDUCATION tier) naming the child, and a
+// temporary-assistance application, reviewed. It returns the grant variables of the leak
+// cases pointed at them, and their ids and references as secrets.
+func plantForeignGrants(t *testing.T, e *env, admin string, vars map[string]any, category string) foreignGrants {
+	t.Helper()
+	open := func(program string, member any) string {
+		t.Helper()
+		var out struct{ CreateGrant struct{ ID string } }
+		e.ok(admin, `mutation($h: ID!, $m: ID, $p: String!) { createGrant(input: {householdId: $h, memberId: $m, programCode: $p, amount: "300.00", startDate: "2026-01-01"}) { id } }`,
+			map[string]any{"h": vars["hid"], "m": member, "p": program}, &out)
+		return out.CreateGrant.ID
+	}
+	var household string
+	if category == catalogue.CategoryDibao {
+		household = open("TEKUN_DISPERSED", vars["headId"])
+	} else {
+		household = open(catalogue.ProgramRuralDibao, nil)
+	}
+	named := "EDU_COMPULSORY"
+	if category == "EDUCATION" {
+		named = "HOUSING_RENOVATION"
+	}
+	child := open(named, vars["mid"])
+	submit := `mutation($h: ID!) { submitApplication(input: {householdId: $h, programCode: "TEMPORARY_RELIEF", channel: WALK_IN, note: "急难"}) { id reference } }`
+	var app, reviewed struct {
+		SubmitApplication struct{ ID, Reference string }
+	}
+	e.ok(admin, submit, map[string]any{"h": vars["hid"]}, &app)
+	e.ok(admin, submit, map[string]any{"h": vars["hid"]}, &reviewed)
+	e.ok(admin, `mutation($id: ID!) { reviewGrant(id: $id, reason: "属实") { id } }`, map[string]any{"id": reviewed.SubmitApplication.ID}, &struct{}{})
+	return foreignGrants{
+		vars: map[string]any{"gid": household, "appId": app.SubmitApplication.ID, "reviewedId": reviewed.SubmitApplication.ID,
+			"suspendedId": child, "reference": app.SubmitApplication.Reference},
+		secrets: []string{household, child, app.SubmitApplication.ID, app.SubmitApplication.Reference,
+			reviewed.SubmitApplication.ID, reviewed.SubmitApplication.Reference},
 	}
 }

@@ -117,6 +117,12 @@ func New(o Options) http.Handler {
 			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
 			return
 		}
+		// A read replica that is down or lags leaves the primary to serve every read:
+		// still ready, but degraded, and the body says why.
+		if rep := o.Store.Replica(); rep.Configured && !rep.Serving {
+			_, _ = w.Write([]byte("degraded: " + rep.Reason + "; reads go to the primary\n"))
+			return
+		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	return observe(o.Metrics, o.Tracing, withClientAddress(accessLog(log, baseHeaders(routed(mux)))))

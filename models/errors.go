@@ -9,7 +9,7 @@ import (
 
 // Sentinel errors of the domain. The store wraps them with context; the HTTP edge maps
 // them, once, to GraphQL error codes (NOT_FOUND, FORBIDDEN, CONFLICT, BAD_USER_INPUT,
-// UNAUTHENTICATED). Any other error is INTERNAL and its text never reaches the caller.
+// UNAUTHENTICATED, RATE_LIMITED). Any other error is INTERNAL and its text never reaches the caller.
 var (
 	// ErrNotFound means the record does not exist or lies outside the caller's area.
 	ErrNotFound = errors.New("not found")
@@ -21,6 +21,9 @@ var (
 	ErrInvalid = errors.New("invalid input")
 	// ErrUnauthenticated means there is no valid bearer token.
 	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrRateLimited means the caller asked for something limited per caller too often;
+	// it may ask again later.
+	ErrRateLimited = errors.New("rate limited")
 )
 
 // FieldError is bad input in one named field. It matches ErrInvalid with errors.Is.
@@ -98,12 +101,17 @@ func PublicMessage(err error) string {
 	if errors.As(err, &ce) {
 		return ce.msg
 	}
-	for _, s := range []error{ErrNotFound, ErrForbidden, ErrConflict, ErrInvalid, ErrUnauthenticated} {
+	for _, s := range []error{ErrNotFound, ErrForbidden, ErrConflict, ErrInvalid, ErrUnauthenticated, ErrRateLimited} {
 		if errors.Is(err, s) {
 			return s.Error()
 		}
 	}
 	return "internal error"
+}
+
+// RateLimited returns an error matching ErrRateLimited with a message for the caller.
+func RateLimited(format string, args ...any) error {
+	return &codedError{sentinel: ErrRateLimited, msg: fmt.Sprintf(format, args...)}
 }
 
 // Unauthenticated returns an error matching ErrUnauthenticated that says why.

@@ -132,8 +132,9 @@ func (v *ChangeEntity) UnmarshalGQL(x any) error {
 // ChangeLogEntry is one row of the change log: a household, member or grant was
 // created, updated or deleted. Seq is allocated in commit order (see store.logChange), so
 // reading the log by increasing Seq never misses nor repeats a change. AreaCode is the
-// record's area after the change; CategoryCode is set for grants, so that integrators see
-// only their categories.
+// record's area after the change; CategoryCode is set for grants, and for the changes of
+// households' and members' derived values that a grant's write caused, so that
+// integrators see only their categories.
 type ChangeLogEntry struct {
 	Seq          int64        `gorm:"primaryKey;autoIncrement:false;index:idx_change_log_area_seq,priority:2"`
 	AreaCode     string       `gorm:"size:12;not null;index:idx_change_log_area_seq,priority:1"`

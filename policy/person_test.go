@@ -26,6 +26,27 @@ func TestAge(t *testing.T) {
 	}
 }
 
+// TestAgeThisYear: the age of the year is the same on the first and the last day of a
+// year, whatever the birthday, so that it dates no birthday.
+func TestAgeThisYear(t *testing.T) {
+	tests := []struct {
+		birth models.Date
+		on    time.Time
+		want  int
+	}{
+		{models.NewDate(2000, time.February, 29), time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC), 16},
+		{models.NewDate(2000, time.February, 29), time.Date(2016, 12, 31, 0, 0, 0, 0, time.UTC), 16},
+		{models.NewDate(1966, time.December, 31), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 60},
+		{models.NewDate(1966, time.January, 1), time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), 60},
+		{models.NewDate(2027, time.January, 1), time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), 0},
+	}
+	for _, tt := range tests {
+		if got := AgeThisYear(tt.birth, tt.on); got != tt.want {
+			t.Errorf("AgeThisYear(%s) on %s = %d, want %d", tt.birth, tt.on.Format(models.DateLayout), got, tt.want)
+		}
+	}
+}
+
 func TestDefaultLabourCapacity(t *testing.T) {
 	tests := []struct {
 		age  int

@@ -9,9 +9,7 @@ import (
 	"context"
 	"jiuzhu/graph"
 	"jiuzhu/models"
-	"jiuzhu/policy"
 	"jiuzhu/store"
-	"time"
 )
 
 func (r *householdResolver) Area(ctx context.Context, obj *models.Household) (*models.Jurisdiction, error) {
@@ -38,8 +36,16 @@ func (r *memberResolver) IDNumber(ctx context.Context, obj *models.Member, revea
 	return r.Store.IDNumberOf(ctx, obj, reveal != nil && *reveal)
 }
 
-func (r *memberResolver) Age(ctx context.Context, obj *models.Member) (int, error) {
-	return policy.Age(obj.BirthDate, time.Now()), nil
+func (r *memberResolver) BirthDate(ctx context.Context, obj *models.Member, reveal *bool) (*models.Date, error) {
+	return r.Store.BirthDateOf(ctx, obj, reveal != nil && *reveal)
+}
+
+func (r *memberResolver) BirthYear(ctx context.Context, obj *models.Member) (*int, error) {
+	return r.Store.BirthYearOf(ctx, obj)
+}
+
+func (r *memberResolver) Age(ctx context.Context, obj *models.Member) (*int, error) {
+	return r.Store.AgeOf(ctx, obj)
 }
 
 func (r *mutationResolver) CreateHousehold(ctx context.Context, input models.HouseholdInput) (*models.Household, error) {

@@ -36,12 +36,21 @@ func (r *householdResolver) Verifications(ctx context.Context, obj *models.House
 	return r.Store.Verifications(ctx, obj.ID)
 }
 
+func (r *householdResolver) LowIncome(ctx context.Context, obj *models.Household) (*bool, error) {
+	return r.Store.LowIncomeOf(ctx, obj)
+}
+
+func (r *householdResolver) CareEligible(ctx context.Context, obj *models.Household) (bool, error) {
+	return r.Store.HouseholdCareEligible(ctx, obj, func() ([]*models.Member, error) { return r.load(ctx).MembersOf(ctx, obj.ID) })
+}
+
 func (r *memberResolver) CareEligible(ctx context.Context, obj *models.Member) (bool, error) {
-	return obj.CareFlags != "", nil
+	rs, err := r.Store.CareReasonsFor(ctx, obj)
+	return len(rs) > 0, err
 }
 
 func (r *memberResolver) CareReasons(ctx context.Context, obj *models.Member) ([]models.CareReason, error) {
-	return store.CareReasonsOf(obj), nil
+	return r.Store.CareReasonsFor(ctx, obj)
 }
 
 func (r *mutationResolver) SetDibaoStandard(ctx context.Context, county string, year int, urban models.Money, rural models.Money) (*models.DibaoStandard, error) {

@@ -101,12 +101,14 @@ SELECT ROW_NUMBER() OVER (ORDER BY t.at, t.ord, t.id), t.area_code, t.entity, t.
 	return tx.Exec("UPDATE change_seq SET n = (SELECT COUNT(*) FROM change_log) WHERE id = 1").Error
 }
 
-// changeRows is rows for the change log, narrowed for integrators to the grants of the
-// categories of their token, as grantRows narrows the grants themselves.
+// changeRows is rows for the change log, narrowed for integrators to the categories of
+// their token: the grants of those, as grantRows narrows the grants themselves, and the
+// changes of households and members that a grant's write caused, which carry the grant's
+// category (refreshForGrant); other changes carry none.
 func (sc scope) changeRows(db *gorm.DB) *gorm.DB {
 	q := sc.rows(db, "change_log")
 	if sc.p.Role == models.RoleIntegrator {
-		q = q.Where("(change_log.entity <> ? OR change_log.category_code IN ?)", models.EntityGrant, nonEmpty(sc.p.Categories))
+		q = q.Where("(change_log.category_code IS NULL OR change_log.category_code IN ?)", nonEmpty(sc.p.Categories))
 	}
 	return q
 }

@@ -43,6 +43,23 @@ type receivingGrant struct {
 // household's members or grants cannot both read the other's state as it was before, so
 // the tally written last counts every change committed.
 func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
+	return s.refreshBecause(tx, sc, ids, nil)
+}
+
+// refreshForGrant refreshes the household of grant g after a write of g. The changes of
+// the household's and members' derived values that the refresh logs in the change feed
+// carry g's category, as g's own entry does: an integrator that does not see the category
+// does not see them either, so that the feed does not tell it when a grant it does not
+// see started or stopped (categoryview.go).
+func (s *Store) refreshForGrant(tx *gorm.DB, sc scope, g *models.Grant) error {
+	category := g.CategoryCode
+	_, err := s.refreshBecause(tx, sc, []string{g.HouseholdID}, &category)
+	return err
+}
+
+// refreshBecause is refresh, logging the derived values' changes in the change feed with
+// category when it is not nil.
+func (s *Store) refreshBecause(tx *gorm.DB, sc scope, ids []string, category *string) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
@@ -114,7 +131,7 @@ func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
 		hm := members[h.ID]
 		for _, m := range hm {
 			f.Members = append(f.Members, policy.MemberFacts{
-				Age: policy.Age(m.BirthDate, today), Labour: m.LabourCapacity,
+				Age: policy.AgeThisYear(m.BirthDate, today), Labour: m.LabourCapacity,
 				DisabilityLevel: m.DisabilityLevel, SelfCareLost: selfCareLost[m.ID],
 			})
 		}
@@ -147,7 +164,7 @@ func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
 			if err != nil {
 				return 0, err
 			}
-			if err := s.logChange(tx, householdChanged(models.ChangeUpdated, h)); err != nil {
+			if err := s.logChange(tx, because(householdChanged(models.ChangeUpdated, h), category)); err != nil {
 				return 0, err
 			}
 		}
@@ -159,7 +176,7 @@ func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
 			if err := sc.rows(tx, "members").Where("id = ?", m.ID).Update("care_flags", flags).Error; err != nil {
 				return 0, err
 			}
-			if err := s.logChange(tx, memberChanged(models.ChangeUpdated, m)); err != nil {
+			if err := s.logChange(tx, because(memberChanged(models.ChangeUpdated, m), category)); err != nil {
 				return 0, err
 			}
 		}
@@ -174,6 +191,15 @@ func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
 		return 0, err
 	}
 	return changed, nil
+}
+
+// because returns e marked with the category of the grant whose write caused it, if any.
+func because(e models.ChangeLogEntry, category *string) models.ChangeLogEntry {
+	if category != nil {
+		c := *category
+		e.CategoryCode = &c
+	}
+	return e
 }
 
 // refreshArea refreshes every household of the subtree of code, in batches, inside tx.

@@ -66,8 +66,16 @@ func (s *Store) Discoveries(ctx context.Context, q DiscoveryQuery) (*Page[models
 		b := sc.rows(db, "households").Where("households.area_code BETWEEN ? AND ?", lo, hi)
 		var cond *gorm.DB
 		for _, c := range policy.Coverages {
-			one := db.Session(&gorm.Session{NewDB: true}).
-				Where(reasonColumns[c.Reason]+" = ?", true).Where("NOT EXISTS (?)", covered(c))
+			one := db.Session(&gorm.Session{NewDB: true})
+			switch {
+			case c.Reason == models.DiscoverLowIncome && !sc.readsLowIncome():
+				continue // depends on grants the caller does not see (categoryview.go)
+			case c.Reason == models.DiscoverCareEligible:
+				one = one.Where(sc.careEligibleCondition(db))
+			default:
+				one = one.Where(reasonColumns[c.Reason]+" = ?", true)
+			}
+			one = one.Where("NOT EXISTS (?)", covered(c))
 			if cond == nil {
 				cond = db.Session(&gorm.Session{NewDB: true}).Where(one)
 			} else {
@@ -124,6 +132,20 @@ func (s *Store) discoveryReasons(db *gorm.DB, sc scope, hs []models.Household, p
 	for _, g := range grs {
 		grants[g.HouseholdID] = append(grants[g.HouseholdID], g)
 	}
+	// The care reasons a caller that does not see DIBAO may see depend on no grant: read
+	// which households have a member with one (categoryview.go).
+	var careVisible map[string]bool
+	if !sc.readsRuralDibaoCare() && len(ids) > 0 {
+		var with []string
+		if err := sc.rows(db, "members").Where("members.household_id IN ?", ids).Where(careWithoutGrants).
+			Distinct().Pluck("members.household_id", &with).Error; err != nil {
+			return err
+		}
+		careVisible = map[string]bool{}
+		for _, id := range with {
+			careVisible[id] = true
+		}
+	}
 	page.Items = make([]models.Discovery, len(hs))
 	page.Cursors = make([]string, len(hs))
 	for i := range hs {
@@ -132,6 +154,12 @@ func (s *Store) discoveryReasons(db *gorm.DB, sc scope, hs []models.Household, p
 			models.DiscoverBelowStandard: h.BelowStandard, models.DiscoverLowIncome: h.LowIncome,
 			models.DiscoverExpenditurePoverty: h.ExpenditurePoverty, models.DiscoverSevereDisability: h.SevereDisability,
 			models.DiscoverPovertyRegistered: h.PovertyRegistered, models.DiscoverCareEligible: h.CareEligible,
+		}
+		if !sc.readsLowIncome() {
+			raised[models.DiscoverLowIncome] = false
+		}
+		if careVisible != nil {
+			raised[models.DiscoverCareEligible] = h.CareEligible && careVisible[h.ID]
 		}
 		reasons := []models.DiscoveryReason{}
 		for _, c := range policy.Coverages {

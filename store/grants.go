@@ -154,7 +154,7 @@ func (s *Store) CreateGrant(ctx context.Context, in models.GrantInput) (*models.
 			return err
 		}
 		out = g
-		return s.refreshOne(tx, sc, h.ID)
+		return s.refreshForGrant(tx, sc, g)
 	})
 	if err != nil {
 		return nil, wrap("create grant", err)

@@ -58,6 +58,9 @@ func (s *Store) Households(ctx context.Context, q HouseholdQuery) (*Page[models.
 		if err := refuseMasked("filter.externalRef", f.ExternalRef, "filter.addressContains", f.AddressContains, "filter.programCode", f.ProgramCode); err != nil {
 			return nil, err
 		}
+		if f.LowIncome != nil && !sc.readsLowIncome() {
+			return nil, models.Forbidden("filter.lowIncome: an integrator reads lowIncome only with the categories %s and %s", lowIncomeCategories[0], lowIncomeCategories[1])
+		}
 	}
 	db := s.db.WithContext(ctx)
 	build := func() *gorm.DB {
@@ -99,7 +102,11 @@ func (s *Store) filterHouseholds(sc scope, db, q *gorm.DB, f *models.HouseholdFi
 		q = q.Where("households.expenditure_poverty = ?", *f.ExpenditurePoverty)
 	}
 	if f.CareEligible != nil {
-		q = q.Where("households.care_eligible = ?", *f.CareEligible)
+		if *f.CareEligible {
+			q = q.Where(sc.careEligibleCondition(db))
+		} else {
+			q = q.Not(sc.careEligibleCondition(db))
+		}
 	}
 	return q
 }

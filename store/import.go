@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"gorm.io/gorm"
@@ -432,8 +433,21 @@ func (s *Store) planImport(tx *gorm.DB, sc scope, cands []*importCandidate) erro
 		for _, m := range c.before {
 			if _, gone := cur[m.IDNumber]; gone {
 				c.removed = append(c.removed, m)
-				removable = append(removable, m.ID)
 			}
+		}
+		// An integrator may not take people out of households (auth.ActionRemoveMember):
+		// a record that leaves out a current member is refused, whatever the member's
+		// grants, so that the answer never depends on grants of a category the integrator
+		// does not see.
+		if len(c.removed) > 0 && !sc.p.May(auth.ActionRemoveMember) {
+			c.reject(&models.ImportError{Index: c.index, Key: c.key, Field: indexed("records", c.index) + ".members",
+				Reason: fmt.Sprintf("leaves out %d current member(s); the %s role may not remove members, which is civil-affairs work", len(c.removed), sc.p.Role),
+				Code:   "FORBIDDEN"})
+			c.outcome = ""
+			continue
+		}
+		for _, m := range c.removed {
+			removable = append(removable, m.ID)
 		}
 		if c.hhChanged || len(c.created)+len(c.changed)+len(c.removed) > 0 {
 			c.outcome = models.ImportUpdated
@@ -444,8 +458,9 @@ func (s *Store) planImport(tx *gorm.DB, sc scope, cands []*importCandidate) erro
 	if len(removable) == 0 {
 		return nil
 	}
-	// Not grantRows: a member named on a grant of any category must stay, also when an
-	// integrator cannot see that grant; only the member's own ID number is named.
+	// Not grantRows: a member named on a grant of any category must stay. Integrators, who
+	// do not see every category, never get here: they may not leave members out at all.
+	// The member is named by id, never by its ID number, which is shown only revealed.
 	var named []string
 	if err := sc.rows(tx.Session(&gorm.Session{NewDB: true}), "grants").Where("grants.member_id IN ?", removable).
 		Pluck("grants.member_id", &named).Error; err != nil {
@@ -459,7 +474,7 @@ func (s *Store) planImport(tx *gorm.DB, sc scope, cands []*importCandidate) erro
 		for _, m := range c.removed {
 			if onGrant[m.ID] {
 				c.reject(&models.ImportError{Index: c.index, Key: c.key, Field: indexed("records", c.index) + ".members",
-					Reason: "leaves out the member with ID number " + m.IDNumber + ", who is named on a grant and cannot be removed",
+					Reason: "leaves out member " + m.ID + ", who is named on a grant and cannot be removed",
 					Code:   "CONFLICT"})
 				c.outcome = ""
 				break

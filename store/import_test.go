@@ -121,7 +121,17 @@ func TestImportIsIdempotent(t *testing.T) {
 		changed.Address = "新地址1号"
 		changed.Members = append([]*models.MemberInput{}, batch[0].Members[:2]...)
 		changed.Members = append(changed.Members, &models.MemberInput{Name: "新成员", IDNumber: person(2001, true), Relation: models.RelationGrandchild})
-		third, err := st.ImportHouseholds(ctx, []*models.HouseholdRecord{&changed, batch[1]}, store.ImportOptions{})
+		// An integrator may not leave members out (removing people is civil-affairs work):
+		// the whole batch is refused, FORBIDDEN on the record's members.
+		refused, err := st.ImportHouseholds(ctx, []*models.HouseholdRecord{&changed, batch[1]}, store.ImportOptions{})
+		if err != nil || refused.Committed || len(refused.Errors) != 1 || refused.Errors[0].Code != "FORBIDDEN" ||
+			refused.Errors[0].Field != "records[0].members" {
+			t.Fatalf("an integrator leaving a member out: %+v %v", refused, err)
+		}
+		if s := snapshot(t, st, admin()); fmt.Sprint(s) != fmt.Sprint(s2) {
+			t.Errorf("a refused import changed the state: %+v then %+v", s2, s)
+		}
+		third, err := st.ImportHouseholds(storetest.As(models.RoleOfficer, countyA), []*models.HouseholdRecord{&changed, batch[1]}, store.ImportOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -283,9 +293,31 @@ func TestImportRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.Members = r.Members[:1]
-		rep, err = st.ImportHouseholds(storetest.As(models.RoleIntegrator, cityArea, "DIBAO"), []*models.HouseholdRecord{r}, store.ImportOptions{})
+		rep, err = st.ImportHouseholds(admin(), []*models.HouseholdRecord{r}, store.ImportOptions{})
 		if err != nil || rep.Committed || len(rep.Errors) != 1 || rep.Errors[0].Code != "CONFLICT" {
 			t.Errorf("leaving out a member on a grant: %+v %v", rep, err)
+		}
+		// An integrator gets the same answer whether or not the member left out is on a
+		// grant, and whatever the grant's category: FORBIDDEN, since the answer must not
+		// depend on grants of categories it does not see.
+		free := record("G-2", villageA1, 2)
+		if rep, err := st.ImportHouseholds(admin(), []*models.HouseholdRecord{free}, store.ImportOptions{}); err != nil || !rep.Committed {
+			t.Fatal(err, rep)
+		}
+		free.Members = free.Members[:1]
+		for _, cats := range [][]string{{"DIBAO"}, {"MEDICAL"}} {
+			integrator := storetest.As(models.RoleIntegrator, cityArea, cats...)
+			var reasons []string
+			for _, rec := range []*models.HouseholdRecord{r, free} {
+				rep, err := st.ImportHouseholds(integrator, []*models.HouseholdRecord{rec}, store.ImportOptions{DryRun: true})
+				if err != nil || rep.Committed || len(rep.Errors) != 1 || rep.Errors[0].Code != "FORBIDDEN" {
+					t.Fatalf("%v integrator leaving out a member of %s: %+v %v", cats, rec.ExternalRef, rep, err)
+				}
+				reasons = append(reasons, rep.Errors[0].Field+": "+rep.Errors[0].Reason)
+			}
+			if reasons[0] != reasons[1] {
+				t.Errorf("%v integrator: the refusal depends on the member's grants: %q", cats, reasons)
+			}
 		}
 	})
 }

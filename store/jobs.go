@@ -43,7 +43,7 @@ func (s *Store) ExpireGrace(ctx context.Context, today models.Date) (int, error)
 				if err := s.moveGrant(tx, sc.p, g, models.GrantTerminated, reason, map[string]any{"end_date": g.GraceUntil}); err != nil {
 					return err
 				}
-				if err := s.refreshOne(tx, sc, g.HouseholdID); err != nil {
+				if err := s.refreshForGrant(tx, sc, g); err != nil {
 					return err
 				}
 				return s.audit(tx, sc, "expireGrace", g.AreaCode, []string{g.ID}, before, g)

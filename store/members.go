@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -23,14 +25,38 @@ func (s *Store) Member(ctx context.Context, id string) (*models.Member, error) {
 	return m, wrap("member", err)
 }
 
-// MemberByIDNumber returns the member with a resident ID number. It returns a
-// *models.FieldError for a malformed number and models.ErrNotFound when no such person
-// is registered in the caller's area, whether or not one is elsewhere.
+// MemberByIDNumber returns the member with a resident ID number. Since it confirms a
+// guessed number, each caller (token subject) may call it only as often as the store's
+// LookupLimit allows, and every call, found or not, is written to the audit trail
+// (lookupIdNumber, naming the member when found) in a transaction of its own before the
+// answer is given. It returns a models.ErrRateLimited error past the limit, a
+// *models.FieldError for a masked or malformed number, models.ErrNotFound when no such
+// person is registered in the caller's area, whether or not one is elsewhere, and the
+// audit's error if it cannot be written (then nothing is answered).
 func (s *Store) MemberByIDNumber(ctx context.Context, number string) (*models.Member, error) {
 	sc, err := scopeOf(ctx)
 	if err != nil {
 		return nil, err
 	}
+	if ok, wait := s.lookups.allow(sc.p.Subject, time.Now()); !ok {
+		return nil, models.RateLimited("too many lookups by ID number; retry after %d s", int(math.Ceil(wait.Seconds())))
+	}
+	m, err := s.memberByIDNumber(ctx, sc, number)
+	area, ids := sc.p.Area, []string(nil)
+	if m != nil {
+		area, ids = m.AreaCode, []string{m.ID}
+	}
+	auditErr := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.audit(tx, sc, "lookupIdNumber", area, ids, nil, nil)
+	})
+	if auditErr != nil {
+		return nil, wrap("member by ID number: audit", auditErr)
+	}
+	return m, err
+}
+
+// memberByIDNumber is MemberByIDNumber's lookup, neither limited nor audited.
+func (s *Store) memberByIDNumber(ctx context.Context, sc scope, number string) (*models.Member, error) {
 	if err := refuseMasked("idNumber", number); err != nil {
 		return nil, err
 	}
@@ -182,15 +208,20 @@ func (s *Store) UpdateMember(ctx context.Context, id string, patch models.Member
 }
 
 // RemoveMember takes a person out of a household. The head cannot be removed (make
-// another member head first), nor a member named on a grant. It returns
-// models.ErrNotFound for a member outside the caller's area, a *models.FieldError for the
-// head, and a Conflict error for a member with grants. It returns the removed member.
+// another member head first), nor a member named on a grant. It returns a Forbidden
+// error for a role that may not remove members (integrators, auditors),
+// models.ErrNotFound for a member outside the caller's area, a *models.FieldError for
+// the head, and a Conflict error for a member with grants. It returns the removed member.
 func (s *Store) RemoveMember(ctx context.Context, id string) (*models.Member, error) {
 	sc, err := scopeOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := sc.may(auth.ActionWriteHousehold, "remove members"); err != nil {
+	// Integrators may not remove members at all, refused before any record is read:
+	// whether a removal succeeds depends on the member's grants of every category, so
+	// an answer that depended on them would tell a department of grants of categories it
+	// does not see. Taking a person out of a household is civil-affairs work.
+	if err := sc.may(auth.ActionRemoveMember, "remove members; removing a person from a household is civil-affairs work"); err != nil {
 		return nil, err
 	}
 	var out *models.Member

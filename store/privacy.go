@@ -7,36 +7,89 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/privacy"
 )
 
 // IDNumberOf returns the resident ID number of m as the caller may see it: masked to its
-// first and last four characters (3714**********0017) unless reveal is set. A reveal is
+// region digits (371402************, privacy.IDNumber) unless reveal is set. A reveal is
 // allowed to admins, officers and assistants whose area covers m, and is written to the
-// audit trail, in a transaction of its own, before the number is returned. It returns a
-// Forbidden error for any other caller, and the audit's error if it cannot be written
-// (then nothing is revealed).
+// audit trail (revealIdNumber), in a transaction of its own, before the number is
+// returned. It returns a Forbidden error for any other caller, and the audit's error if
+// it cannot be written (then nothing is revealed).
 func (s *Store) IDNumberOf(ctx context.Context, m *models.Member, reveal bool) (string, error) {
 	if !reveal {
 		return privacy.IDNumber(m.IDNumber), nil
 	}
-	sc, err := scopeOf(ctx)
-	if err != nil {
+	if err := s.revealMember(ctx, m, auth.ActionRevealIDNumber, "revealIdNumber", "ID number"); err != nil {
 		return "", err
-	}
-	if err := sc.may(auth.ActionRevealIDNumber, "reveal ID numbers"); err != nil {
-		return "", err
-	}
-	if !sc.p.Covers(m.AreaCode) {
-		return "", models.Forbidden("the ID number of a member outside your jurisdiction cannot be revealed")
-	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return s.audit(tx, sc, "revealIdNumber", m.AreaCode, []string{m.ID}, nil, nil)
-	})
-	if err != nil {
-		return "", wrap("reveal ID number", err)
 	}
 	return m.IDNumber, nil
+}
+
+// BirthDateOf returns the birth date of m as the caller may see it: nil unless reveal is
+// set, since a birth date with the region leaves at most 1,000 ID numbers (see the
+// privacy package). A reveal is allowed to admins, officers and assistants whose area
+// covers m, and is written to the audit trail (revealBirthDate), in a transaction of its
+// own, before the date is returned. It returns a Forbidden error for any other caller,
+// and the audit's error if it cannot be written (then nothing is revealed).
+func (s *Store) BirthDateOf(ctx context.Context, m *models.Member, reveal bool) (*models.Date, error) {
+	if !reveal {
+		return nil, nil
+	}
+	if err := s.revealMember(ctx, m, auth.ActionRevealBirthDate, "revealBirthDate", "birth date"); err != nil {
+		return nil, err
+	}
+	d := m.BirthDate
+	return &d, nil
+}
+
+// BirthYearOf returns the year of birth of m, or nil for a role that may not read it
+// (auditors). It returns an error matching models.ErrUnauthenticated without a caller.
+func (s *Store) BirthYearOf(ctx context.Context, m *models.Member) (*int, error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.May(auth.ActionReadBirthYear) {
+		return nil, nil
+	}
+	y := m.BirthDate.Year()
+	return &y, nil
+}
+
+// AgeOf returns the age m reaches in the current year (policy.AgeThisYear), the age the
+// rules count with: the current year minus the birth year. It changes on 1 January for
+// everyone, so that reading it on many days does not date a birthday, and it says no
+// more than the birth year. It returns nil for a role that may not read the birth year
+// (auditors), and an error matching models.ErrUnauthenticated without a caller.
+func (s *Store) AgeOf(ctx context.Context, m *models.Member) (*int, error) {
+	y, err := s.BirthYearOf(ctx, m)
+	if y == nil || err != nil {
+		return nil, err
+	}
+	age := policy.AgeThisYear(m.BirthDate, s.now())
+	return &age, nil
+}
+
+// revealMember checks that the caller may do action on member m (its role allows it and
+// its area covers m) and writes the reveal to the audit trail as op, in a transaction of
+// its own. It returns a Forbidden error naming what otherwise, and the audit's error.
+func (s *Store) revealMember(ctx context.Context, m *models.Member, action auth.Action, op, what string) error {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return err
+	}
+	if err := sc.may(action, "reveal "+what+"s"); err != nil {
+		return err
+	}
+	if !sc.p.Covers(m.AreaCode) {
+		return models.Forbidden("the %s of a member outside your jurisdiction cannot be revealed", what)
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.audit(tx, sc, op, m.AreaCode, []string{m.ID}, nil, nil)
+	})
+	return wrap(op, err)
 }
 
 // refuseMasked returns a *models.FieldError for the first of the (field, value) pairs

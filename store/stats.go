@@ -220,13 +220,20 @@ func (s *Store) AreaStats(ctx context.Context, area *string) (*models.AreaStats,
 			}
 		}
 	}
-	for _, st := range append([]*models.AreaStats{root}, root.Children...) {
-		st.LowIncomeHouseholds = new(int)
+	// Low-income households (P17) depend on dibao and 特困 grants: an integrator that does
+	// not see both gets null (see categoryview.go).
+	lowIncome := sc.readsLowIncome()
+	if lowIncome {
+		for _, st := range append([]*models.AreaStats{root}, root.Children...) {
+			st.LowIncomeHouseholds = new(int)
+		}
 	}
 	for _, r := range households {
 		each(r.Unit, func(st *models.AreaStats) {
 			st.Households += r.N
-			*st.LowIncomeHouseholds += r.LowIncome
+			if lowIncome {
+				*st.LowIncomeHouseholds += r.LowIncome
+			}
 			st.Members += r.Members
 			if sc.p.Role != models.RoleIntegrator {
 				st.ActiveHouseholds += r.Active

@@ -68,6 +68,19 @@ type Config struct {
 	// TracerProvider, when set, gives every SQL statement the store sends through gorm a
 	// span (its text without the arguments); nil adds nothing to a statement's cost.
 	TracerProvider trace.TracerProvider
+	// ReadURL is the postgres:// URL of a streaming replica of DatabaseURL; empty means
+	// none. With it, reads outside transactions go to the replica and everything else to
+	// DatabaseURL (replica.go). It is refused on SQLite.
+	ReadURL string
+	// ReadAfterWrite is how long after a caller's write its reads still go to the
+	// primary; 0 means DefaultReadAfterWrite.
+	ReadAfterWrite time.Duration
+	// MaxReplicaLag is how far the replica's replay may fall behind the primary before
+	// reads go to the primary; 0 means DefaultMaxReplicaLag.
+	MaxReplicaLag time.Duration
+	// IDLookups limits each caller's lookups by full resident ID number
+	// (MemberByIDNumber); the zero value means DefaultLookupLimit.
+	IDLookups LookupLimit
 }
 
 // Store is the area-scoped data access of jiuzhu. It is safe for concurrent use.
@@ -84,6 +97,10 @@ type Store struct {
 	catalogue *catalogueCache
 	// rls is Config.RowLevelSecurity on PostgreSQL.
 	rls bool
+	// replica is the read replica of Config.ReadURL, nil without one.
+	replica *replicaSet
+	// lookups limits MemberByIDNumber per caller; nil when off.
+	lookups *lookupLimiter
 }
 
 // Open connects to the database of cfg. It does not migrate; call Migrate. It returns an
@@ -112,6 +129,8 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 		if d, err = postgresDialector(withCustomPlans(cfg.DatabaseURL), cfg.RowLevelSecurity); err == nil {
 			db, err = gorm.Open(d, gcfg)
 		}
+	} else if cfg.ReadURL != "" {
+		return nil, errors.New("store: DATABASE_READ_URL needs a PostgreSQL DATABASE_URL")
 	} else if cfg.DatabaseURL != "" {
 		return nil, errors.New("store: DATABASE_URL must be a postgres:// URL")
 	} else {
@@ -179,8 +198,16 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 	if threshold <= 0 {
 		threshold = policy.DefaultCoordinatorThreshold
 	}
+	var replica *replicaSet
+	if cfg.ReadURL != "" {
+		if replica, err = openReplica(db, sqlDB, cfg, log); err != nil {
+			_ = sqlDB.Close()
+			return nil, err
+		}
+	}
 	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, policy: pol, medical: medical,
-		coordinatorThreshold: threshold, rls: rls, catalogue: &catalogueCache{}}, nil
+		coordinatorThreshold: threshold, rls: rls, catalogue: &catalogueCache{}, replica: replica,
+		lookups: newLookupLimiter(cfg.IDLookups)}, nil
 }
 
 // postgresDialector returns gorm's PostgreSQL dialector for dsn. With row-level security
@@ -190,11 +217,24 @@ func postgresDialector(dsn string, rls bool) (gorm.Dialector, error) {
 	if !rls {
 		return postgres.Open(dsn), nil
 	}
+	pool, err := openPostgresPool(dsn, rls)
+	if err != nil {
+		return nil, err
+	}
+	return postgres.New(postgres.Config{Conn: pool}), nil
+}
+
+// openPostgresPool returns a connection pool to dsn through pgx; with row-level security
+// its connections are rlsConns. It connects lazily.
+func openPostgresPool(dsn string, rls bool) (*sql.DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, err
 	}
-	return postgres.New(postgres.Config{Conn: sql.OpenDB(rlsConnector{stdlib.GetConnector(*cfg)})}), nil
+	if !rls {
+		return stdlib.OpenDB(*cfg), nil
+	}
+	return sql.OpenDB(rlsConnector{stdlib.GetConnector(*cfg)}), nil
 }
 
 // PoolStats returns the statistics of the database connection pool.
@@ -247,13 +287,17 @@ func (s *Store) Ping(ctx context.Context) error {
 	return sqlDB.PingContext(ctx)
 }
 
-// Close closes the database connections.
+// Close closes the database connections, the read replica's too.
 func (s *Store) Close() error {
+	var replicaErr error
+	if s.replica != nil {
+		replicaErr = s.replica.close()
+	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
 	}
-	return sqlDB.Close()
+	return errors.Join(sqlDB.Close(), replicaErr)
 }
 
 // newID returns a time-ordered UUID (v7) as a string.

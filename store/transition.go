@@ -45,7 +45,7 @@ func (s *Store) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to
 		return err
 	}
 	// Receiving a grant or not is an input of the derived values (P14, P17).
-	return s.refreshOne(tx, scopeFor(actor), g.HouseholdID)
+	return s.refreshForGrant(tx, scopeFor(actor), g)
 }
 
 // grantEvent returns the history entry of a grant moving from status from (nil when it

@@ -75,7 +75,7 @@ func (s *Store) newMember(field string, in *models.MemberInput) (*models.Member,
 		return nil, err
 	}
 	if in.LabourCapacity == nil {
-		m.LabourCapacity = policy.DefaultLabourCapacity(policy.Age(m.BirthDate, s.now()))
+		m.LabourCapacity = policy.DefaultLabourCapacity(policy.AgeThisYear(m.BirthDate, s.now()))
 	}
 	return m, nil
 }

@@ -127,6 +127,12 @@ func (s *Store) recordVerificationAs(tx *gorm.DB, sc scope, householdID string, 
 	if err := tx.Create(lines).Error; err != nil {
 		return nil, err
 	}
+	// The derived values follow the verification first, so that their changes are logged
+	// as the verification's, which every caller of the area may see; the moves to GRACE
+	// that follow keep the grants receiving and change no derived value.
+	if err := s.refreshOne(tx, sc, h.ID); err != nil {
+		return nil, err
+	}
 	ids := []string{v.ID, h.ID}
 	if v.Latest {
 		moved, err := s.checkRuralDibao(tx, sc, h, v)
@@ -134,9 +140,6 @@ func (s *Store) recordVerificationAs(tx *gorm.DB, sc scope, householdID string, 
 			return nil, err
 		}
 		ids = append(ids, moved...)
-	}
-	if err := s.refreshOne(tx, sc, h.ID); err != nil {
-		return nil, err
 	}
 	if err := s.audit(tx, sc, op, h.AreaCode, ids, nil, v); err != nil {
 		return nil, err

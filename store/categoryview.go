@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"slices"
+
+	"gorm.io/gorm"
+
+	"jiuzhu/catalogue"
+	"jiuzhu/models"
+)
+
+// Values derived from grants, as an integrator may see them.
+//
+// An integrator sees the grants of its token's categories only (grantRows). A value the
+// store derives from grants of every category would tell it of grants it does not see:
+// "RURAL_DIBAO" among a member's care reasons tells a MEDICAL integrator that the
+// household is on rural dibao, and lowIncome turns false when a dibao grant starts. So
+// each such value is, for an integrator, either computed from the grants of its own
+// categories or null:
+//
+//   - Member.careReasons and careEligible, Household.careEligible and the careEligible
+//     filter: the RURAL_DIBAO reason (P14) comes from a rural dibao grant and is left out
+//     unless the integrator sees DIBAO; the other reasons depend on no grant;
+//   - Household.lowIncome and AreaStats.lowIncomeHouseholds (P17, "not on dibao or
+//     特困"): exact for an integrator that sees both DIBAO and TEKUN, null for any other,
+//     and the lowIncome filter is FORBIDDEN to it;
+//   - discoveries (P7): a reason is answered only by grants the caller sees (already so);
+//     LOW_INCOME is raised only for an integrator that may read lowIncome, CARE_ELIGIBLE by
+//     the care reasons it may see;
+//   - the change feed: the updates of households and members that a grant's write causes
+//     (their derived values) carry the grant's category and are shown only to integrators
+//     of it.
+//
+// Whoever adds a value derived from grants adds it here.
+
+// lowIncomeCategories are the categories whose grants decide lowIncome (P17): dibao and
+// 特困 (policy.HouseholdFacts.OnDibaoOrTekun).
+var lowIncomeCategories = []string{catalogue.CategoryDibao, catalogue.CategoryTekun}
+
+// seesAll reports whether the caller sees the grants of every one of categories; only
+// integrators are limited.
+func (sc scope) seesAll(categories ...string) bool {
+	for _, c := range categories {
+		if !sc.p.SeesCategory(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// readsLowIncome reports whether the caller may read lowIncome: it sees every grant that
+// decides it.
+func (sc scope) readsLowIncome() bool { return sc.seesAll(lowIncomeCategories...) }
+
+// readsRuralDibaoCare reports whether the caller may see the RURAL_DIBAO care reason.
+func (sc scope) readsRuralDibaoCare() bool { return sc.seesAll(catalogue.CategoryDibao) }
+
+// LowIncomeOf returns whether household h is a low-income family (P17) as the caller may
+// see it: nil for an integrator that does not see both DIBAO and TEKUN, since the value
+// depends on grants of those. It returns an error matching models.ErrUnauthenticated
+// without a caller.
+func (s *Store) LowIncomeOf(ctx context.Context, h *models.Household) (*bool, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !sc.readsLowIncome() {
+		return nil, nil
+	}
+	v := h.LowIncome
+	return &v, nil
+}
+
+// CareReasonsFor returns the care reasons of member m (P14) as the caller may see them:
+// without RURAL_DIBAO for an integrator that does not see DIBAO. It returns an error
+// matching models.ErrUnauthenticated without a caller.
+func (s *Store) CareReasonsFor(ctx context.Context, m *models.Member) ([]models.CareReason, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sc.careReasons(m), nil
+}
+
+func (sc scope) careReasons(m *models.Member) []models.CareReason {
+	rs := CareReasonsOf(m)
+	if sc.readsRuralDibaoCare() {
+		return rs
+	}
+	return slices.DeleteFunc(rs, func(r models.CareReason) bool { return r == models.CareRuralDibao })
+}
+
+// HouseholdCareEligible reports whether a member of household h qualifies for
+// centralized care (P14) by the reasons the caller may see. Only for an integrator that
+// does not see DIBAO are the members read, by members. It returns members' error, and an
+// error matching models.ErrUnauthenticated without a caller.
+func (s *Store) HouseholdCareEligible(ctx context.Context, h *models.Household, members func() ([]*models.Member, error)) (bool, error) {
+	sc, err := scopeOf(ctx)
+	if err != nil {
+		return false, err
+	}
+	if sc.readsRuralDibaoCare() {
+		return h.CareEligible, nil
+	}
+	if !h.CareEligible {
+		return false, nil
+	}
+	ms, err := members()
+	if err != nil {
+		return false, err
+	}
+	for _, m := range ms {
+		if len(sc.careReasons(m)) > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// careWithoutGrants is the SQL condition, on a members row, of a care reason that
+// depends on no grant (all but RURAL_DIBAO).
+const careWithoutGrants = "(members.care_flags LIKE '%" + string(models.CareElderlyWithoutSelfCare) +
+	"%' OR members.care_flags LIKE '%" + string(models.CareSevereDisability) + "%')"
+
+// careEligibleCondition returns the condition, on the households row, that a member
+// qualifies for centralized care by the reasons the caller may see.
+func (sc scope) careEligibleCondition(db *gorm.DB) *gorm.DB {
+	fresh := db.Session(&gorm.Session{NewDB: true})
+	if sc.readsRuralDibaoCare() {
+		return fresh.Where("households.care_eligible = ?", true)
+	}
+	sub := sc.rows(db.Session(&gorm.Session{NewDB: true}), "members").Select("1").
+		Where("members.household_id = households.id").Where(careWithoutGrants)
+	return fresh.Where("households.care_eligible = ? AND EXISTS (?)", true, sub)
+}
