@@ -853,7 +853,7 @@ func TestCategoryLeakMatrix(t *testing.T) {
 					maps.Copy(vs, grantVars)
 					out := map[string]string{"figures": figures(e, tok)}
 					for i, q := range categoryReads {
-						out[fmt.Sprintf("derived values, read %d", i)] = e.do(tok, q, vs).raw
+						out[fmt.Sprintf("derived values, read %d", i)] = requestIDs.ReplaceAllString(e.do(tok, q, vs).raw, "")
 					}
 					for _, field := range fields {
 						var queries []string
@@ -875,7 +875,7 @@ func TestCategoryLeakMatrix(t *testing.T) {
 							}
 						}
 						for i, q := range queries {
-							out[fmt.Sprintf("%s case %d", field, i)] = e.do(tok, q, vs).raw
+							out[fmt.Sprintf("%s case %d", field, i)] = requestIDs.ReplaceAllString(e.do(tok, q, vs).raw, "")
 						}
 					}
 					return out
