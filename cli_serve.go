@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -21,6 +22,8 @@ import (
 	"jiuzhu/httpapi"
 	"jiuzhu/models"
 	"jiuzhu/seed"
+	"jiuzhu/store"
+	"jiuzhu/telemetry"
 )
 
 func (c *cli) serveCommand() *cobra.Command {
@@ -60,6 +63,19 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if cfg.tracing, err = telemetry.StartTracing(ctx); err != nil {
+		return err
+	}
+	if cfg.tracing != nil {
+		log.Info("tracing: exporting spans by OTLP over HTTP")
+		defer func() {
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := cfg.tracing.Shutdown(shutdownCtx); err != nil {
+				log.Warn("tracing: the last spans were not exported", "err", err)
+			}
+		}()
+	}
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -95,12 +111,19 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			offered = demoTokens
 		}
 	}
+	metrics, stopMetrics, err := serveMetrics(cfg, st, log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	srv := &http.Server{
 		Handler: httpapi.New(httpapi.Options{
 			Store: st, Verifier: verifier, Logger: log,
 			Introspection: introspection, Suggestions: cfg.demo(),
 			RateLimit:   httpapi.RateLimit{RPS: cfg.rateRPS, Burst: cfg.rateBurst},
 			CORSOrigins: list(cfg.corsOrigins), DemoTokens: offered,
+			Metrics: metrics, Tracing: cfg.tracing,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10,
@@ -109,17 +132,26 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 		IdleTimeout:       120 * time.Second,
 	}
 	url := "http://" + ln.Addr().String() + "/"
-	fmt.Fprintf(out, "jiuzhu serves GraphiQL at %s and GraphQL at %sgraphql (%s)\n", url, url, st.Dialect())
-	fmt.Fprintf(out, "The dashboard is at %sdashboard/\n", url)
+	if cfg.jsonLogs() {
+		log.Info("serving", "graphiql", url, "graphql", url+"graphql", "dashboard", url+"dashboard/", "database", string(st.Dialect()))
+	} else {
+		fmt.Fprintf(out, "jiuzhu serves GraphiQL at %s and GraphQL at %sgraphql (%s)\n", url, url, st.Dialect())
+		fmt.Fprintf(out, "The dashboard is at %sdashboard/\n", url)
+	}
 	if len(demoTokens) > 0 {
-		if len(offered) > 0 {
+		switch {
+		case cfg.jsonLogs():
+			log.Info("demo tokens", "offered_by_dashboard", len(offered) > 0)
+		case len(offered) > 0:
 			fmt.Fprintf(out, "Demo mode on a loopback address: the dashboard's sign-in offers the demo tokens (%sdashboard/demo-tokens.json)\n", url)
-		} else {
+		default:
 			fmt.Fprintf(out, "Demo mode on %s, which is not a loopback address: the dashboard does not offer the demo tokens; paste one below\n", ln.Addr())
 		}
 		printDemoTokens(out, demoTokens, strconv.FormatFloat(demoTokenLifetime(verifier).Hours(), 'f', -1, 64))
 	}
-	fmt.Fprintln(out, `The other commands (migrate, seed, token, import, jobs, schema, version): "jiuzhu help".`)
+	if !cfg.jsonLogs() {
+		fmt.Fprintln(out, `The other commands (migrate, seed, token, import, jobs, schema, version): "jiuzhu help".`)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -131,6 +163,30 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// serveMetrics serves /metrics on METRICS_ADDR, apart from the API, and returns the
+// metrics to record into and a function that stops serving them. With METRICS_ADDR
+// unset it returns nil metrics, which record nothing. It returns an error when the
+// address cannot be listened on.
+func serveMetrics(cfg config, st *store.Store, log *slog.Logger) (*telemetry.Metrics, func(), error) {
+	if cfg.metricsAddr == "" {
+		return nil, func() {}, nil
+	}
+	m := telemetry.NewMetrics()
+	if err := m.RegisterPool(st.PoolStats); err != nil {
+		return nil, nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.metricsAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("METRICS_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	log.Info("metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	return m, func() { _ = srv.Close() }, nil
 }
 
 // The garbage collector's settings when the GOGC and GOMEMLIMIT variables are unset. A

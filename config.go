@@ -16,11 +16,14 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"jiuzhu/auth"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
 	"jiuzhu/policy"
 	"jiuzhu/store"
+	"jiuzhu/telemetry"
 )
 
 // config is the server's configuration: the environment, overridden by flags.
@@ -51,6 +54,14 @@ type config struct {
 	// means auth.DefaultMaxLifetime.
 	jwtMaxTTL    time.Duration
 	jwtMaxTTLErr error
+	// logFormat is LOG_FORMAT: text (the default) or json.
+	logFormat string
+	// metricsAddr is METRICS_ADDR: where to serve /metrics, apart from the API; empty,
+	// the default, serves no metrics.
+	metricsAddr string
+	// tracing, set by serve when the OTEL_* variables ask for traces, gives the store's
+	// statements spans.
+	tracing *telemetry.Tracing
 	// readURL is DATABASE_READ_URL, the streaming replica reads go to (store.Config.ReadURL).
 	readURL string
 	// readAfterWrite and maxReplicaLag are DATABASE_READ_AFTER_WRITE and
@@ -86,6 +97,8 @@ func configFromEnv() config {
 		// example "MEDICAL_INPATIENT=70:30000,MEDICAL_CRITICAL=60:100000".
 		medicalRules:     os.Getenv("MEDICAL_RULES"),
 		rowLevelSecurity: os.Getenv("PG_RLS"),
+		logFormat:        envOr("LOG_FORMAT", "text"),
+		metricsAddr:      os.Getenv("METRICS_ADDR"),
 		readURL:          os.Getenv("DATABASE_READ_URL"),
 		readAfterWrite:   os.Getenv("DATABASE_READ_AFTER_WRITE"),
 		maxReplicaLag:    os.Getenv("DATABASE_READ_MAX_LAG"),
@@ -200,18 +213,49 @@ func (c config) demo() bool { return c.databaseURL == "" }
 
 func (c config) sqlitePath() string { return filepath.Join(c.dataDir, "jiuzhu.db") }
 
+// newLogger returns the logger of cfg's level and format (LOG_FORMAT: json writes one
+// JSON object a line, anything else text), which adds the request id (and trace ids)
+// of the context to each line.
 func newLogger(cfg config, out io.Writer) *slog.Logger {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		level = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(out, opts)
+	if cfg.jsonLogs() {
+		h = slog.NewJSONHandler(out, opts)
+	}
+	return slog.New(telemetry.LogHandler(h))
+}
+
+// jsonLogs reports whether LOG_FORMAT asks for JSON lines.
+func (c config) jsonLogs() bool { return strings.EqualFold(strings.TrimSpace(c.logFormat), "json") }
+
+// checkLogFormat returns an error naming LOG_FORMAT unless it is text or json.
+func (c config) checkLogFormat() error {
+	switch strings.ToLower(strings.TrimSpace(c.logFormat)) {
+	case "", "text", "json":
+		return nil
+	}
+	return fmt.Errorf("LOG_FORMAT must be text or json, not %q", c.logFormat)
+}
+
+// tracerProvider returns the provider of the store's SQL spans; nil when tracing is off.
+func (c config) tracerProvider() trace.TracerProvider {
+	if c.tracing == nil {
+		return nil
+	}
+	return c.tracing.Provider
 }
 
 // openStore opens and migrates the configured database.
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
 	if cfg.coordinatorThresholdErr != nil {
 		return nil, cfg.coordinatorThresholdErr
+	}
+	if err := cfg.checkLogFormat(); err != nil {
+		return nil, err
 	}
 	if cfg.idLookupsErr != nil {
 		return nil, cfg.idLookupsErr
@@ -239,7 +283,7 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	st, err := store.Open(ctx, store.Config{
 		DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log,
 		Policy: &pol, Medical: medical, CoordinatorThreshold: cfg.coordinatorThreshold,
-		RowLevelSecurity: rls, IDLookups: cfg.idLookups,
+		RowLevelSecurity: rls, IDLookups: cfg.idLookups, TracerProvider: cfg.tracerProvider(),
 		ReadURL: cfg.readURL, ReadAfterWrite: readAfterWrite, MaxReplicaLag: maxLag,
 	}, division.Dezhou())
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"jiuzhu/seed"
 	"jiuzhu/store"
 	"jiuzhu/store/storetest"
+	"jiuzhu/telemetry"
 )
 
 // BenchmarkCountyList serves the county list (50 households with members, grants and
@@ -25,7 +26,16 @@ import (
 // and on SQLite otherwise. Its allocations per request are the figure to watch while
 // tuning, with the CPU time of the process per request (cpu-ms/op: the handler's own
 // cost, without the database's); the city-scale figures come from `jiuzhu-bench`.
-func BenchmarkCountyList(b *testing.B) {
+func BenchmarkCountyList(b *testing.B) { benchCountyList(b, nil) }
+
+// BenchmarkCountyListMetrics is BenchmarkCountyList with the Prometheus metrics on, as
+// with METRICS_ADDR set: the difference is what the metrics cost a request.
+func BenchmarkCountyListMetrics(b *testing.B) {
+	benchCountyList(b, func(o *httpapi.Options) { o.Metrics = telemetry.NewMetrics() })
+}
+
+// benchCountyList is BenchmarkCountyList with the server's options adjusted by opts.
+func benchCountyList(b *testing.B, opts func(*httpapi.Options)) {
 	d := store.SQLite
 	if os.Getenv(storetest.EnvURL) != "" {
 		d = store.Postgres
@@ -44,7 +54,11 @@ func BenchmarkCountyList(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := httpapi.New(httpapi.Options{Store: st, Verifier: v})
+	o := httpapi.Options{Store: st, Verifier: v}
+	if opts != nil {
+		opts(&o)
+	}
+	h := httpapi.New(o)
 	body, _ := json.Marshal(map[string]any{"query": `query($first: Int) { households(first: $first) { pageInfo { hasNextPage endCursor }
 	  edges { node { id areaCode address povertyRegistered members { name relation idNumber monthlyIncome }
 	  grants { amount status startDate program { name } } } } } }`, "variables": map[string]any{"first": 50}})

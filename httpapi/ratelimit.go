@@ -48,6 +48,8 @@ type rateLimiter struct {
 	mu        sync.Mutex
 	buckets   map[string]*bucket
 	lastSweep time.Time
+	// refused, when set, is called for every refusal (to count it).
+	refused func()
 }
 
 func newRateLimiter(cfg RateLimit) *rateLimiter {
@@ -128,6 +130,9 @@ func (l *rateLimiter) middleware(key func(*http.Request) string, next http.Handl
 			return
 		}
 		if ok, wait := l.allow(k, time.Now()); !ok {
+			if l.refused != nil {
+				l.refused()
+			}
 			secs := int(math.Ceil(wait.Seconds()))
 			w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 			writeError(w, http.StatusTooManyRequests, CodeRateLimited,

@@ -1,6 +1,6 @@
 // Package httpapi assembles jiuzhu's HTTP surface: the GraphQL endpoint with its
 // transports, error mapping, authentication, request limits, rate limits and CORS,
-// GraphiQL, and the health endpoints.
+// request ids, metrics and traces (observe.go), GraphiQL, and the health endpoints.
 package httpapi
 
 import (
@@ -26,6 +26,7 @@ import (
 	"jiuzhu/loaders"
 	"jiuzhu/resolvers"
 	"jiuzhu/store"
+	"jiuzhu/telemetry"
 )
 
 // MaxBodyBytes bounds a GraphQL request body.
@@ -60,6 +61,11 @@ type Options struct {
 	CORSOrigins []string
 	// DemoTokens are offered by the dashboard's sign-in screen; set them in demo mode only.
 	DemoTokens []dashboard.DemoToken
+	// Metrics, when set, receive the requests' metrics (see observe.go); nil records none.
+	Metrics *telemetry.Metrics
+	// Tracing, when set, gives every request an HTTP span and every GraphQL operation a
+	// span of its own; nil traces nothing.
+	Tracing *telemetry.Tracing
 }
 
 // New returns the HTTP handler of jiuzhu: POST and GET /graphql (GET runs queries only),
@@ -72,7 +78,7 @@ func New(o Options) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	log = slog.New(newPerAddressLogHandler(redactingHandler{log.Handler()}))
+	log = slog.New(telemetry.LogHandler(newPerAddressLogHandler(redactingHandler{log.Handler()})))
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits
 	}
@@ -82,6 +88,7 @@ func New(o Options) http.Handler {
 	mux := http.NewServeMux()
 	gql := GraphQL(o.Store, log, o)
 	limiter := newRateLimiters(o.RateLimit)
+	observeRefusals(limiter, o.Metrics)
 	var h http.Handler = limitBody(timeout(o.RequestTimeout, unavailableStatus(gql)))
 	h = limiter.perSubject(h)
 	h = o.Verifier.Middleware(h)
@@ -118,7 +125,7 @@ func New(o Options) http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	return withClientAddress(accessLog(log, baseHeaders(mux)))
+	return observe(o.Metrics, o.Tracing, withClientAddress(accessLog(log, baseHeaders(routed(mux)))))
 }
 
 // GraphQL returns the gqlgen handler over st with its GraphQL-over-HTTP transport, the
@@ -144,7 +151,8 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	srv.Use(loaders.Extension{Store: st})
 	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](100)}})
 	srv.Use(limitsExtension{l: o.Limits, tree: st.Tree()})
-	srv.SetErrorPresenter(errorPresenter(log))
+	srv.Use(newOperationObserver(o.Tracing))
+	srv.SetErrorPresenter(withRequestID(errorPresenter(log)))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(v))
 		return errors.New("internal error")
@@ -206,6 +214,10 @@ func timeout(d time.Duration, next http.Handler) http.Handler {
 func writeError(w http.ResponseWriter, status int, code, message string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
+	if id := w.Header().Get(telemetry.RequestIDHeader); id != "" {
+		_, _ = fmt.Fprintf(w, `{"errors":[{"message":%q,"extensions":{"code":%q,"requestId":%q}}]}`, message, code, id)
+		return
+	}
 	_, _ = fmt.Fprintf(w, `{"errors":[{"message":%q,"extensions":{"code":%q}}]}`, message, code)
 }
 

@@ -129,6 +129,7 @@ func (t httpTransport) refuse(ctx context.Context, w http.ResponseWriter, media 
 	if e.field != "" {
 		ext["field"] = e.field
 	}
+	observeRefusal(ctx, ext)
 	writeResult(w, media, e.status, &graphql.Response{Errors: gqlerror.List{{Message: e.message, Extensions: ext}}}, false)
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"jiuzhu/models"
 	"jiuzhu/store"
+	"jiuzhu/telemetry"
 )
 
 // Report says what one run of Daily changed.
@@ -22,13 +23,19 @@ type Report struct {
 
 // Daily terminates the grants whose grace period ended before today and refreshes every
 // household's derived values, as store.SystemActor. It returns the store's errors; what
-// it finished before an error stays done, and the next run completes the rest.
+// it finished before an error stays done, and the next run completes the rest. Each job's
+// run ("expire_grace", "refresh_households") is counted in the metrics of ctx, if any
+// (telemetry.WithMetrics).
 func Daily(ctx context.Context, st *store.Store, today models.Date) (Report, error) {
+	m := telemetry.MetricsFrom(ctx)
 	var r Report
 	var err error
-	if r.GraceTerminated, err = st.ExpireGrace(ctx, today); err != nil {
+	r.GraceTerminated, err = st.ExpireGrace(ctx, today)
+	m.JobRun("expire_grace", err)
+	if err != nil {
 		return r, err
 	}
 	r.HouseholdsRefreshed, err = st.RefreshAllUnscoped(ctx)
+	m.JobRun("refresh_households", err)
 	return r, err
 }

@@ -9,10 +9,13 @@ import (
 	"context"
 	"jiuzhu/models"
 	"jiuzhu/store"
+	"jiuzhu/telemetry"
 )
 
 func (r *mutationResolver) ImportHouseholds(ctx context.Context, records []*models.HouseholdRecord, dryRun *bool, partial *bool) (*models.ImportReport, error) {
-	return r.Store.ImportHouseholds(ctx, records, store.ImportOptions{DryRun: dryRun != nil && *dryRun, Partial: partial != nil && *partial})
+	report, err := r.Store.ImportHouseholds(ctx, records, store.ImportOptions{DryRun: dryRun != nil && *dryRun, Partial: partial != nil && *partial})
+	telemetry.MetricsFrom(ctx).ImportReport("households", report)
+	return report, err
 }
 
 func (r *queryResolver) Changes(ctx context.Context, since *string, first *int) (*models.ChangeConnection, error) {

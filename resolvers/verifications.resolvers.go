@@ -9,8 +9,11 @@ import (
 	"context"
 	"jiuzhu/models"
 	"jiuzhu/store"
+	"jiuzhu/telemetry"
 )
 
 func (r *mutationResolver) ImportVerifications(ctx context.Context, records []*models.VerificationRecord, dryRun *bool, partial *bool) (*models.ImportReport, error) {
-	return r.Store.ImportVerifications(ctx, records, store.ImportOptions{DryRun: dryRun != nil && *dryRun, Partial: partial != nil && *partial})
+	report, err := r.Store.ImportVerifications(ctx, records, store.ImportOptions{DryRun: dryRun != nil && *dryRun, Partial: partial != nil && *partial})
+	telemetry.MetricsFrom(ctx).ImportReport("verifications", report)
+	return report, err
 }
