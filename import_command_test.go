@@ -117,12 +117,12 @@ func TestImportVerificationsCommand(t *testing.T) {
 		report  string
 	}{
 		{"all or nothing", []string{checks, "--report", report}, "3 verifications: 2 created, 0 updated, 0 unchanged, 1 rejected (NOTHING WRITTEN", "nothing written",
-			"line,key,field,reason\n4,3714**********1234/TAX/2025-12-31,idNumber,no person with this ID number is registered in your area\n"},
+			"line,key,field,reason\n4,371481************/TAX/2025-12-31,idNumber,no person with this ID number is registered in your area\n"},
 		{"dry run", []string{checks, "--dry-run", "--partial", "--report", report}, "2 created, 0 updated, 0 unchanged, 1 rejected (dry run", "", ""},
 		{"partial", []string{checks, "--partial", "--report", report}, "2 created, 0 updated, 0 unchanged, 1 rejected (written)", "", ""},
 		{"again", []string{checks, "--partial", "--report", report}, "0 created, 0 updated, 2 unchanged, 1 rejected (written)", "", ""},
 		{"json lines", []string{jsonl, "--report", report}, "2 verifications: 0 created, 0 updated, 1 unchanged, 1 rejected (NOTHING WRITTEN", "nothing written",
-			"line,key,field,reason\n2,3714**********0017/?/2025-12-31,source,\"\"\"HEALTH\"\" is not a source; use one of TAX, VEHICLES, REAL_ESTATE, DEPOSITS, BUSINESS_REGISTRATION\"\n"},
+			"line,key,field,reason\n2,371402************/?/2025-12-31,source,\"\"\"HEALTH\"\" is not a source; use one of TAX, VEHICLES, REAL_ESTATE, DEPOSITS, BUSINESS_REGISTRATION\"\n"},
 		{"json lines, partial", []string{jsonl, "--partial", "--report", report}, "0 created, 0 updated, 1 unchanged, 1 rejected (written)", "", ""},
 	}
 	for _, tt := range tests {
