@@ -9,47 +9,10 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 )
-
-// anyURLLine finds the URL printed at startup, of any address.
-var anyURLLine = regexp.MustCompile(`GraphiQL at http://(\S+)/ and`)
-
-// startDemoOn is startDemo listening on listen; it returns host:port.
-func startDemoOn(t *testing.T, dataDir, listen string) (string, *syncBuffer, func()) {
-	t.Helper()
-	t.Setenv("DATABASE_URL", "")
-	t.Setenv("JWT_SECRET", "")
-	t.Setenv("DEMO_HOUSEHOLDS", "50")
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"--listen", listen, "--data-dir", dataDir, "--log-level", "warn"}, out)
-	}()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := anyURLLine.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "village assistant") {
-			return m[1], out, func() {
-				cancel()
-				if err := <-done; err != nil {
-					t.Errorf("serve ended with %v", err)
-				}
-			}
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve ended early: %v\n%s", err, out.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	cancel()
-	t.Fatalf("the server did not start:\n%s", out.String())
-	return "", nil, nil
-}
 
 // TestDemoTokensOnlyOnLoopback runs the demo on a loopback address and on every
 // interface: only the first offers its tokens at /dashboard/demo-tokens.json, and each
@@ -66,7 +29,7 @@ func TestDemoTokensOnlyOnLoopback(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			hostPort, out, stop := startDemoOn(t, dir, tt.listen)
+			hostPort, out, stop := serveDemo(t, dir, tt.listen, 50)
 			defer stop()
 			_, port, err := net.SplitHostPort(hostPort)
 			if err != nil {

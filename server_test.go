@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -42,22 +43,32 @@ func (s *syncBuffer) String() string {
 
 var urlLine = regexp.MustCompile(`GraphiQL at (http://[0-9.:]+/)`)
 
-// startDemo runs the default command in dataDir as `go run .` would and returns the
-// base URL and everything it printed once it serves.
+// startDemo runs the default command in dataDir as `go run .` would, on a free loopback
+// port with 300 demo households, and returns the base URL and everything it printed once
+// it serves.
 func startDemo(t *testing.T, dataDir string) (string, *syncBuffer, func()) {
+	t.Helper()
+	hostPort, out, stop := serveDemo(t, dataDir, "127.0.0.1:0", 300)
+	return "http://" + hostPort + "/", out, stop
+}
+
+// serveDemo runs the default command in dataDir, listening on listen with the given
+// number of demo households, and returns the host:port it serves on and everything it
+// printed once it serves (the demo tokens included). The returned function stops it.
+func serveDemo(t *testing.T, dataDir, listen string, households int) (string, *syncBuffer, func()) {
 	t.Helper()
 	t.Setenv("DATABASE_URL", "")
 	t.Setenv("JWT_SECRET", "")
-	t.Setenv("DEMO_HOUSEHOLDS", "300")
+	t.Setenv("DEMO_HOUSEHOLDS", strconv.Itoa(households))
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--data-dir", dataDir, "--log-level", "warn"}, out)
+		done <- run(ctx, []string{"--listen", listen, "--data-dir", dataDir, "--log-level", "warn"}, out)
 	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		if m := urlLine.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "village assistant") {
+		if m := hostPortLine.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "village assistant") {
 			return m[1], out, func() {
 				cancel()
 				if err := <-done; err != nil {
@@ -75,6 +86,9 @@ func startDemo(t *testing.T, dataDir string) (string, *syncBuffer, func()) {
 	t.Fatalf("the server did not start:\n%s", out.String())
 	return "", nil, nil
 }
+
+// hostPortLine finds the address printed at startup, of any host.
+var hostPortLine = regexp.MustCompile(`GraphiQL at http://(\S+)/ and`)
 
 // tokens returns the demo tokens printed, in order.
 func tokens(out string) []string {
