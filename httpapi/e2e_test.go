@@ -94,25 +94,7 @@ func (r response) code() string {
 // do posts a GraphQL request with token (none if empty) and decodes the answer.
 func (e *env) do(token, query string, vars map[string]any) response {
 	e.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var buf bytes.Buffer
-	_, _ = buf.ReadFrom(res.Body)
-	var r response
-	if err := json.Unmarshal(buf.Bytes(), &r); err != nil {
-		e.t.Fatalf("status %d, body %q: %v", res.StatusCode, buf.String(), err)
-	}
-	r.raw, r.status, r.header = buf.String(), res.StatusCode, res.Header
-	return r
+	return e.postWithID(token, "", query, vars)
 }
 
 // ok is do that fails the test on any GraphQL error and decodes data into out.
