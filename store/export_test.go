@@ -53,7 +53,7 @@ func ExplainUnscoped(st *Store, sql string, vars ...any) (string, error) {
 
 // AnalyzeUnscoped refreshes PostgreSQL's statistics and visibility map.
 func AnalyzeUnscoped(st *Store) error {
-	return st.db.WithContext(systemScope(context.Background())).Exec("VACUUM ANALYZE").Error
+	return analyzeOwnTables(st.db.WithContext(systemScope(context.Background())), st.dialect, "VACUUM ANALYZE")
 }
 
 // CountStatements makes st count every SQL statement it runs from now on and returns

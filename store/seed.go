@@ -153,6 +153,27 @@ func (s *Store) SeedStaffingUnscoped(ctx context.Context, populations map[string
 // some time after a bulk load. The seed command runs it after loading, so that the first
 // aggregates over fresh data (the staffing report) get a hash join rather than a plan
 // made for empty tables.
+//
+// On PostgreSQL only the tables of the store's own schema are analyzed: a bare ANALYZE
+// walks the whole database and fails when another schema's table is dropped meanwhile.
 func (s *Store) AnalyzeUnscoped(ctx context.Context) error {
-	return wrap("analyze", s.db.WithContext(systemScope(ctx)).Exec("ANALYZE").Error)
+	return wrap("analyze", analyzeOwnTables(s.db.WithContext(systemScope(ctx)), s.dialect, "ANALYZE"))
+}
+
+// analyzeOwnTables runs command (ANALYZE or VACUUM ANALYZE) on every table of the
+// current schema on PostgreSQL, and once on the whole database on SQLite.
+func analyzeOwnTables(db *gorm.DB, dialect Dialect, command string) error {
+	if dialect != Postgres {
+		return db.Exec("ANALYZE").Error
+	}
+	var tables []string
+	if err := db.Raw("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename").Scan(&tables).Error; err != nil {
+		return err
+	}
+	for _, table := range tables {
+		if err := db.Exec(command + " " + table).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
