@@ -21,7 +21,7 @@ import (
 // caller's own area), ids the records' ids, before and after the records as they were and
 // are (nil where there is none); only keyed digests of them are kept (see digester),
 // never personal data.
-func (s *Store) audit(tx *gorm.DB, sc scope, op, area string, ids []string, before, after any) error {
+func (s *Store) audit(tx *gorm.DB, sc Scope, op, area string, ids []string, before, after any) error {
 	d, err := s.digester(tx)
 	if err != nil {
 		return err
@@ -102,7 +102,7 @@ func digest(key []byte, v any) string {
 
 // auditEvent builds the audit record that audit writes, for callers that write many in
 // one statement; d digests before and after (nil when both are nil).
-func (s *Store) auditEvent(sc scope, op, area string, ids []string, d func(any) string, before, after any) *models.AuditEvent {
+func (s *Store) auditEvent(sc Scope, op, area string, ids []string, d func(any) string, before, after any) *models.AuditEvent {
 	if area == "" {
 		area = sc.p.Area
 	}

@@ -40,7 +40,7 @@ var lowIncomeCategories = []string{catalogue.CategoryDibao, catalogue.CategoryTe
 
 // seesAll reports whether the caller sees the grants of every one of categories; only
 // integrators are limited.
-func (sc scope) seesAll(categories ...string) bool {
+func (sc Scope) seesAll(categories ...string) bool {
 	for _, c := range categories {
 		if !sc.p.SeesCategory(c) {
 			return false
@@ -51,10 +51,10 @@ func (sc scope) seesAll(categories ...string) bool {
 
 // readsLowIncome reports whether the caller may read lowIncome: it sees every grant that
 // decides it.
-func (sc scope) readsLowIncome() bool { return sc.seesAll(lowIncomeCategories...) }
+func (sc Scope) readsLowIncome() bool { return sc.seesAll(lowIncomeCategories...) }
 
 // readsRuralDibaoCare reports whether the caller may see the RURAL_DIBAO care reason.
-func (sc scope) readsRuralDibaoCare() bool { return sc.seesAll(catalogue.CategoryDibao) }
+func (sc Scope) readsRuralDibaoCare() bool { return sc.seesAll(catalogue.CategoryDibao) }
 
 // LowIncomeOf returns whether household h is a low-income family (P17) as the caller may
 // see it: nil for an integrator that does not see both DIBAO and TEKUN, since the value
@@ -83,7 +83,7 @@ func (s *Store) CareReasonsFor(ctx context.Context, m *models.Member) ([]models.
 	return sc.careReasons(m), nil
 }
 
-func (sc scope) careReasons(m *models.Member) []models.CareReason {
+func (sc Scope) careReasons(m *models.Member) []models.CareReason {
 	rs := CareReasonsOf(m)
 	if sc.readsRuralDibaoCare() {
 		return rs
@@ -125,7 +125,7 @@ const careWithoutGrants = "(members.care_flags LIKE '%" + string(models.CareElde
 
 // careEligibleCondition returns the condition, on the households row, that a member
 // qualifies for centralized care by the reasons the caller may see.
-func (sc scope) careEligibleCondition(db *gorm.DB) *gorm.DB {
+func (sc Scope) careEligibleCondition(db *gorm.DB) *gorm.DB {
 	fresh := db.Session(&gorm.Session{NewDB: true})
 	if sc.readsRuralDibaoCare() {
 		return fresh.Where("households.care_eligible = ?", true)

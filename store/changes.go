@@ -105,7 +105,7 @@ SELECT ROW_NUMBER() OVER (ORDER BY t.at, t.ord, t.id), t.area_code, t.entity, t.
 // their token: the grants of those, as grantRows narrows the grants themselves, and the
 // changes of households and members that a grant's write caused, which carry the grant's
 // category (refreshForGrant); other changes carry none.
-func (sc scope) changeRows(db *gorm.DB) *gorm.DB {
+func (sc Scope) changeRows(db *gorm.DB) *gorm.DB {
 	q := sc.rows(db, "change_log")
 	if sc.p.Role == models.RoleIntegrator {
 		q = q.Where("(change_log.category_code IS NULL OR change_log.category_code IN ?)", nonEmpty(sc.p.Categories))

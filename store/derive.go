@@ -42,7 +42,7 @@ type receivingGrant struct {
 // lock (lockHousehold, or their update of the household row): two writers of one
 // household's members or grants cannot both read the other's state as it was before, so
 // the tally written last counts every change committed.
-func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
+func (s *Store) refresh(tx *gorm.DB, sc Scope, ids []string) (int, error) {
 	return s.refreshBecause(tx, sc, ids, nil)
 }
 
@@ -51,7 +51,7 @@ func (s *Store) refresh(tx *gorm.DB, sc scope, ids []string) (int, error) {
 // carry g's category, as g's own entry does: an integrator that does not see the category
 // does not see them either, so that the feed does not tell it when a grant it does not
 // see started or stopped (categoryview.go).
-func (s *Store) refreshForGrant(tx *gorm.DB, sc scope, g *models.Grant) error {
+func (s *Store) refreshForGrant(tx *gorm.DB, sc Scope, g *models.Grant) error {
 	category := g.CategoryCode
 	_, err := s.refreshBecause(tx, sc, []string{g.HouseholdID}, &category)
 	return err
@@ -59,7 +59,7 @@ func (s *Store) refreshForGrant(tx *gorm.DB, sc scope, g *models.Grant) error {
 
 // refreshBecause is refresh, logging the derived values' changes in the change feed with
 // category when it is not nil.
-func (s *Store) refreshBecause(tx *gorm.DB, sc scope, ids []string, category *string) (int, error) {
+func (s *Store) refreshBecause(tx *gorm.DB, sc Scope, ids []string, category *string) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
@@ -203,7 +203,7 @@ func because(e models.ChangeLogEntry, category *string) models.ChangeLogEntry {
 }
 
 // refreshArea refreshes every household of the subtree of code, in batches, inside tx.
-func (s *Store) refreshArea(tx *gorm.DB, sc scope, code string) (int, error) {
+func (s *Store) refreshArea(tx *gorm.DB, sc Scope, code string) (int, error) {
 	lo, hi := division.Range(code)
 	changed := 0
 	err := householdBatches(tx, sc, lo, hi, func(ids []string) error {
@@ -215,7 +215,7 @@ func (s *Store) refreshArea(tx *gorm.DB, sc scope, code string) (int, error) {
 }
 
 // refreshOne refreshes one household; it is the hook of writes to a household's inputs.
-func (s *Store) refreshOne(tx *gorm.DB, sc scope, id string) error {
+func (s *Store) refreshOne(tx *gorm.DB, sc Scope, id string) error {
 	_, err := s.refresh(tx, sc, []string{id})
 	return err
 }
@@ -225,7 +225,7 @@ func (s *Store) refreshOne(tx *gorm.DB, sc scope, id string) error {
 // the calendar, and a new year can bring a new standard into force) and after seeding.
 // It returns how many households changed.
 func (s *Store) RefreshAllUnscoped(ctx context.Context) (int, error) {
-	sc := scopeFor(SystemActor)
+	sc := ScopeFor(SystemActor)
 	db := s.db.WithContext(systemScope(ctx))
 	changed := 0
 	err := householdBatches(db, sc, sc.lo, sc.hi, func(ids []string) error {
@@ -241,7 +241,7 @@ func (s *Store) RefreshAllUnscoped(ctx context.Context) (int, error) {
 // householdBatches calls each with the ids of the households of the scope whose area
 // code lies in [lo, hi], refreshBatch at a time, in (area code, id) order, walking the
 // index with a keyset rather than an offset. It stops at the first error.
-func householdBatches(db *gorm.DB, sc scope, lo, hi string, each func(ids []string) error) error {
+func householdBatches(db *gorm.DB, sc Scope, lo, hi string, each func(ids []string) error) error {
 	var after keyset
 	for {
 		var rows []struct{ ID, AreaCode string }
@@ -271,12 +271,6 @@ func householdBatches(db *gorm.DB, sc scope, lo, hi string, each func(ids []stri
 // SystemActor is the caller of changes the system makes on its own: the daily job ends
 // grace periods (P13) and refreshes derived values as this principal.
 var SystemActor = auth.Principal{Subject: "system:grace-job", Role: models.RoleAdmin, Area: division.CityCode}
-
-// scopeFor returns the scope of a principal that acts without a request context.
-func scopeFor(p auth.Principal) scope {
-	lo, hi := division.Range(p.Area)
-	return scope{p: p, lo: lo, hi: hi}
-}
 
 // sameDerived reports whether two sets of derived values are equal.
 func sameDerived(a, b models.HouseholdDerived) bool {

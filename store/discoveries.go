@@ -115,7 +115,7 @@ var needOrder = order[models.Household]{
 // discoveryReasons fills page with the discoveries of hs: the reasons each household
 // raises that none of its visible receiving grants answers, by the rules of
 // policy.Coverages that selected it.
-func (s *Store) discoveryReasons(db *gorm.DB, sc scope, hs []models.Household, page *Page[models.Discovery]) error {
+func (s *Store) discoveryReasons(db *gorm.DB, sc Scope, hs []models.Household, page *Page[models.Discovery]) error {
 	ids := make([]string, len(hs))
 	for i := range hs {
 		ids[i] = hs[i].ID

@@ -22,7 +22,7 @@ const maxNoteLen = 200
 // township checks that code, an argument named field, is a township inside the caller's
 // area. It returns a *models.FieldError for a code that is not a township and a Forbidden
 // error for one outside the caller's subtree.
-func (s *Store) township(sc scope, field, code string) error {
+func (s *Store) township(sc Scope, field, code string) error {
 	if _, _, err := s.area(sc, field, &code); err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func (s *Store) DrawReserve(ctx context.Context, grantID string, amount models.M
 }
 
 // fundBalance returns the balance of a township's fund, zero when it has none yet.
-func fundBalance(db *gorm.DB, sc scope, township string) (models.Money, error) {
+func fundBalance(db *gorm.DB, sc Scope, township string) (models.Money, error) {
 	var f models.ReserveFund
 	err := sc.rows(db, "reserve_funds").Where("reserve_funds.area_code = ?", township).Take(&f).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -188,7 +188,7 @@ func fundBalance(db *gorm.DB, sc scope, township string) (models.Money, error) {
 
 // ledger appends a movement of delta to a township's ledger inside tx, with the balance
 // the fund holds after it.
-func (s *Store) ledger(tx *gorm.DB, sc scope, township string, kind models.ReserveEntryKind, delta models.Money, grantID, note *string) (*models.ReserveEntry, error) {
+func (s *Store) ledger(tx *gorm.DB, sc Scope, township string, kind models.ReserveEntryKind, delta models.Money, grantID, note *string) (*models.ReserveEntry, error) {
 	balance, err := fundBalance(tx, sc, township)
 	if err != nil {
 		return nil, err
@@ -226,13 +226,13 @@ func (s *Store) ReserveFund(ctx context.Context, township string) (*models.Reser
 // reserveReader returns the caller's scope when it may read the reserve fund of
 // township: a Forbidden error for integrators and for a township outside the caller's
 // area, a *models.FieldError for a code that is not a township.
-func (s *Store) reserveReader(ctx context.Context, township string) (scope, error) {
+func (s *Store) reserveReader(ctx context.Context, township string) (Scope, error) {
 	sc, err := scopeOf(ctx)
 	if err != nil {
-		return scope{}, err
+		return Scope{}, err
 	}
 	if err := sc.may(auth.ActionReadReserve, "read reserve funds"); err != nil {
-		return scope{}, err
+		return Scope{}, err
 	}
 	return sc, s.township(sc, "township", township)
 }

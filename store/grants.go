@@ -168,7 +168,7 @@ func (s *Store) CreateGrant(ctx context.Context, in models.GrantInput) (*models.
 // when memberID is set, one of its members. what names the records being opened, for
 // the message on an inactive program. It returns a *models.FieldError on input.programCode for an unknown or inactive
 // program, and models.ErrNotFound for a household or member outside the caller's area.
-func (s *Store) grantTarget(tx *gorm.DB, sc scope, programCode, householdID string, memberID *string, what string) (*models.Program, *models.Household, error) {
+func (s *Store) grantTarget(tx *gorm.DB, sc Scope, programCode, householdID string, memberID *string, what string) (*models.Program, *models.Household, error) {
 	prog, err := s.program(tx, strings.TrimSpace(programCode))
 	if err != nil {
 		return nil, nil, models.WithField("input.programCode", err)

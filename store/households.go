@@ -73,7 +73,7 @@ func (s *Store) Households(ctx context.Context, q HouseholdQuery) (*Page[models.
 	return page, wrap("households", err)
 }
 
-func (s *Store) filterHouseholds(sc scope, db, q *gorm.DB, f *models.HouseholdFilter) *gorm.DB {
+func (s *Store) filterHouseholds(sc Scope, db, q *gorm.DB, f *models.HouseholdFilter) *gorm.DB {
 	if f == nil {
 		return q
 	}

@@ -188,7 +188,7 @@ func codeOf(err error) string {
 }
 
 // checkRecord validates one record without the database.
-func (s *Store) checkRecord(sc scope, i int, r *models.HouseholdRecord) *importCandidate {
+func (s *Store) checkRecord(sc Scope, i int, r *models.HouseholdRecord) *importCandidate {
 	base := indexed("records", i)
 	c := &importCandidate{index: i}
 	if r == nil {
@@ -240,7 +240,7 @@ func (s *Store) checkRecord(sc scope, i int, r *models.HouseholdRecord) *importC
 
 // importAttempt plans the valid candidates against the database and, unless the batch
 // must write nothing, writes them, all in one transaction.
-func (s *Store) importAttempt(ctx context.Context, sc scope, cands []*importCandidate, opt ImportOptions) (*models.ImportReport, error) {
+func (s *Store) importAttempt(ctx context.Context, sc Scope, cands []*importCandidate, opt ImportOptions) (*models.ImportReport, error) {
 	report, err := s.importTx(ctx, opt, func(tx *gorm.DB) ([]*models.ImportError, error) {
 		if err := s.planImport(tx, sc, cands); err != nil {
 			return nil, err
@@ -321,7 +321,7 @@ func tally(report *models.ImportReport, r *models.ImportResult) {
 // planImport reads, in one query per table, the households the batch names by reference
 // and the people it names by ID number, and decides for each valid candidate whether it
 // creates, updates or leaves a household, or is rejected.
-func (s *Store) planImport(tx *gorm.DB, sc scope, cands []*importCandidate) error {
+func (s *Store) planImport(tx *gorm.DB, sc Scope, cands []*importCandidate) error {
 	var refs, nums []string
 	for _, c := range cands {
 		c.existing, c.before, c.created, c.changed, c.removed = nil, nil, nil, nil, nil
@@ -503,7 +503,7 @@ func householdSnapshot(h *models.Household, ms []*models.Member) any {
 // writeImport writes the planned changes of the valid candidates: bulk inserts of new
 // households and members, guarded updates of changed ones, one delete of removed members,
 // then the change feed and the audit trail.
-func (s *Store) writeImport(tx *gorm.DB, sc scope, cands []*importCandidate) error {
+func (s *Store) writeImport(tx *gorm.DB, sc Scope, cands []*importCandidate) error {
 	d, err := s.digester(tx)
 	if err != nil {
 		return err

@@ -186,7 +186,7 @@ func (s *Store) checkVerificationRecord(i int, r *models.VerificationRecord) *ve
 
 // importVerificationsAttempt plans the batch and, unless it must write nothing, records
 // its verifications, in one transaction.
-func (s *Store) importVerificationsAttempt(ctx context.Context, sc scope, cands []*verificationCandidate, opt ImportOptions) (*models.ImportReport, error) {
+func (s *Store) importVerificationsAttempt(ctx context.Context, sc Scope, cands []*verificationCandidate, opt ImportOptions) (*models.ImportReport, error) {
 	var groups []*verificationGroup
 	report, err := s.importTx(ctx, opt, func(tx *gorm.DB) ([]*models.ImportError, error) {
 		var err error
@@ -214,7 +214,7 @@ func (s *Store) importVerificationsAttempt(ctx context.Context, sc scope, cands 
 // planVerifications finds the person of each valid record in the caller's area (one
 // query), groups the records, reads the verifications of the same keys and their member
 // lines (two queries), and decides each group's outcome.
-func (s *Store) planVerifications(tx *gorm.DB, sc scope, cands []*verificationCandidate) ([]*verificationGroup, error) {
+func (s *Store) planVerifications(tx *gorm.DB, sc Scope, cands []*verificationCandidate) ([]*verificationGroup, error) {
 	var nums []string
 	for _, c := range cands {
 		c.err, c.member, c.group = c.checkErr, nil, nil
@@ -349,7 +349,7 @@ func (g *verificationGroup) sameAs(v *models.Verification, lines map[string]mode
 // writeVerifications records one verification per group that is not unchanged, in
 // check-date order, each through recordVerificationAs with what the group found and what
 // the household's latest verification (or its registration) says of the rest.
-func (s *Store) writeVerifications(tx *gorm.DB, sc scope, groups []*verificationGroup) error {
+func (s *Store) writeVerifications(tx *gorm.DB, sc Scope, groups []*verificationGroup) error {
 	var todo []*verificationGroup
 	for _, g := range groups {
 		if g.outcome == models.ImportCreated || g.outcome == models.ImportUpdated {
@@ -374,7 +374,7 @@ func (s *Store) writeVerifications(tx *gorm.DB, sc scope, groups []*verification
 }
 
 // groupInput builds the verification of group g (see ImportVerifications for the rule).
-func (s *Store) groupInput(tx *gorm.DB, sc scope, g *verificationGroup) (models.VerificationInput, error) {
+func (s *Store) groupInput(tx *gorm.DB, sc Scope, g *verificationGroup) (models.VerificationInput, error) {
 	in := models.VerificationInput{SourceDepartment: g.source, CheckDate: g.date}
 	var ms []*models.Member
 	if err := sc.rows(tx, "members").Where("members.household_id = ?", g.householdID).

@@ -17,7 +17,7 @@ import (
 // concurrently is left for the next run. Running it again on the same day changes
 // nothing. It returns how many grants it terminated.
 func (s *Store) ExpireGrace(ctx context.Context, today models.Date) (int, error) {
-	sc := scopeFor(SystemActor)
+	sc := ScopeFor(SystemActor)
 	db := s.db.WithContext(systemScope(ctx))
 	done := 0
 	after := ""

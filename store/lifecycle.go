@@ -28,7 +28,7 @@ type decision struct {
 	reason   string
 	// apply, when set, runs in the transaction before the move: it checks what the move
 	// needs and returns further columns to set and a step to run after the move.
-	apply func(tx *gorm.DB, sc scope, g *models.Grant) (set map[string]any, after func(*gorm.DB) error, err error)
+	apply func(tx *gorm.DB, sc Scope, g *models.Grant) (set map[string]any, after func(*gorm.DB) error, err error)
 }
 
 // decide carries out d for the caller of ctx: the role must decide on grants, the grant
@@ -180,7 +180,7 @@ func (s *Store) ApproveGrant(ctx context.Context, id string, in models.ApprovalI
 	if in.EndDate != nil && in.EndDate.Before(in.StartDate.Time) {
 		return nil, models.Invalid("input.endDate", "must not be before startDate")
 	}
-	apply := func(tx *gorm.DB, sc scope, g *models.Grant) (map[string]any, func(*gorm.DB) error, error) {
+	apply := func(tx *gorm.DB, sc Scope, g *models.Grant) (map[string]any, func(*gorm.DB) error, error) {
 		reviewer, err := reviewerOf(tx, sc, g.ID)
 		if err != nil {
 			return nil, nil, err
@@ -213,7 +213,7 @@ func (s *Store) ApproveGrant(ctx context.Context, id string, in models.ApprovalI
 }
 
 // reviewerOf returns the subject who last moved the grant to REVIEWED, or "".
-func reviewerOf(tx *gorm.DB, sc scope, grantID string) (string, error) {
+func reviewerOf(tx *gorm.DB, sc Scope, grantID string) (string, error) {
 	var ev models.GrantEvent
 	err := sc.rows(tx, "grant_events").Where("grant_events.grant_id = ? AND grant_events.to_status = ?", grantID, models.GrantReviewed).
 		Order("grant_events.created_at DESC").Order("grant_events.id DESC").Take(&ev).Error
@@ -228,7 +228,7 @@ func reviewerOf(tx *gorm.DB, sc scope, grantID string) (string, error) {
 // year of the start date, and the payable amount. On PostgreSQL it locks the member's row
 // first, so that two approvals for one person cannot both spend the same room under the
 // ceiling; SQLite's write transactions are serial already.
-func (s *Store) medicalClaim(tx *gorm.DB, sc scope, g *models.Grant, in models.ApprovalInput) (*models.MedicalClaim, error) {
+func (s *Store) medicalClaim(tx *gorm.DB, sc Scope, g *models.Grant, in models.ApprovalInput) (*models.MedicalClaim, error) {
 	if in.Amount != nil {
 		return nil, models.Invalid("input.amount", "is computed from input.medical for medical programs; leave it out")
 	}

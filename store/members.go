@@ -57,7 +57,7 @@ func (s *Store) MemberByIDNumber(ctx context.Context, number string) (*models.Me
 }
 
 // memberByIDNumber is MemberByIDNumber's lookup, neither limited nor audited.
-func (s *Store) memberByIDNumber(ctx context.Context, sc scope, number string) (*models.Member, error) {
+func (s *Store) memberByIDNumber(ctx context.Context, sc Scope, number string) (*models.Member, error) {
 	if err := refuseMasked("idNumber", number); err != nil {
 		return nil, err
 	}
@@ -324,7 +324,7 @@ func (s *Store) SetHouseholdHead(ctx context.Context, householdID, memberID stri
 // touchHousehold bumps a household's version and update time after a change to its
 // members, so that readers and integrators see the household as changed, and logs the
 // household's update with the members' changes in the change feed.
-func (s *Store) touchHousehold(tx *gorm.DB, sc scope, h *models.Household, memberChanges ...models.ChangeLogEntry) error {
+func (s *Store) touchHousehold(tx *gorm.DB, sc Scope, h *models.Household, memberChanges ...models.ChangeLogEntry) error {
 	err := sc.rows(tx, "households").Where("id = ?", h.ID).Updates(map[string]any{
 		"version": gorm.Expr("version + 1"), "updated_at": tx.NowFunc(),
 	}).Error

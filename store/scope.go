@@ -14,33 +14,43 @@ import (
 	"jiuzhu/privacy"
 )
 
-// scope is the caller's reach: the range of area codes of its subtree and, for
-// integrators, the program categories it may see.
-type scope struct {
+// Scope is a caller's reach: the range of area codes of its subtree and, for
+// integrators, the program categories it may see. It is built once from the caller
+// (ScopeFor) and every read, count and write of a scoped table is narrowed by it here,
+// in this file. The zero Scope reaches nothing.
+type Scope struct {
 	p      auth.Principal
 	lo, hi string
 }
 
+// ScopeFor returns the scope of principal p.
+func ScopeFor(p auth.Principal) Scope {
+	lo, hi := division.Range(p.Area)
+	return Scope{p: p, lo: lo, hi: hi}
+}
+
+// Principal returns the caller the scope was built for.
+func (sc Scope) Principal() auth.Principal { return sc.p }
+
 // scopeOf returns the scope of the caller in ctx. It returns an error matching
 // models.ErrUnauthenticated when ctx has no verified caller.
-func scopeOf(ctx context.Context) (scope, error) {
+func scopeOf(ctx context.Context) (Scope, error) {
 	p, err := auth.FromContext(ctx)
 	if err != nil {
-		return scope{}, err
+		return Scope{}, err
 	}
-	lo, hi := division.Range(p.Area)
-	return scope{p: p, lo: lo, hi: hi}, nil
+	return ScopeFor(p), nil
 }
 
 // rows returns db limited to the rows of table whose area_code lies in the scope. Every
 // read, count and write of a scoped table starts here.
-func (sc scope) rows(db *gorm.DB, table string) *gorm.DB {
+func (sc Scope) rows(db *gorm.DB, table string) *gorm.DB {
 	return db.Table(table).Where(table+".area_code BETWEEN ? AND ?", sc.lo, sc.hi)
 }
 
 // grantRows is rows for the grants table, narrowed for integrators to the categories of
 // their token.
-func (sc scope) grantRows(db *gorm.DB) *gorm.DB {
+func (sc Scope) grantRows(db *gorm.DB) *gorm.DB {
 	q := sc.rows(db, "grants")
 	if sc.p.Role == models.RoleIntegrator {
 		q = q.Where("grants.category_code IN ?", nonEmpty(sc.p.Categories))
@@ -58,7 +68,7 @@ func nonEmpty(list []string) []string {
 }
 
 // may returns a Forbidden error unless the caller's role allows a.
-func (sc scope) may(a auth.Action, what string) error {
+func (sc Scope) may(a auth.Action, what string) error {
 	if !sc.p.May(a) {
 		return models.Forbidden("the %s role may not %s", sc.p.Role, what)
 	}
@@ -68,7 +78,7 @@ func (sc scope) may(a auth.Action, what string) error {
 // area resolves an optional area argument to a code range inside the scope. No argument
 // means the caller's own area. It returns a *models.FieldError for a code that is not a
 // jurisdiction, and a Forbidden error for one outside the caller's subtree.
-func (s *Store) area(sc scope, field string, code *string) (lo, hi string, err error) {
+func (s *Store) area(sc Scope, field string, code *string) (lo, hi string, err error) {
 	if code == nil || *code == "" {
 		return sc.lo, sc.hi, nil
 	}
@@ -84,7 +94,7 @@ func (s *Store) area(sc scope, field string, code *string) (lo, hi string, err e
 
 // village checks that code is a village inside the caller's scope, for records that are
 // created or moved there.
-func (s *Store) village(sc scope, field, code string) (*division.Unit, error) {
+func (s *Store) village(sc Scope, field, code string) (*division.Unit, error) {
 	u, ok := s.tree.Unit(code)
 	if !ok {
 		return nil, models.Invalid(field, "%s is not a jurisdiction code", privacy.Quote(code))

@@ -253,7 +253,7 @@ func (s *Store) EndStaff(ctx context.Context, id string, until *models.Date) (*m
 
 // saveStaff writes m over old inside tx, guarded by old's version, checks the village
 // assistant rule and appends the audit record of op. It sets *out on success.
-func (s *Store) saveStaff(tx *gorm.DB, sc scope, op string, old, m *models.StaffMember, out **models.StaffMember) error {
+func (s *Store) saveStaff(tx *gorm.DB, sc Scope, op string, old, m *models.StaffMember, out **models.StaffMember) error {
 	if err := s.checkAssistantFree(tx, sc, m); err != nil {
 		return err
 	}
@@ -279,7 +279,7 @@ func (s *Store) saveStaff(tx *gorm.DB, sc scope, op string, old, m *models.Staff
 // checkStaff validates a staff record in place (trimming its text) against the caller's
 // scope. It returns a *models.FieldError naming the input field, or a Forbidden error for
 // an area outside the caller's subtree.
-func (s *Store) checkStaff(sc scope, m *models.StaffMember) error {
+func (s *Store) checkStaff(sc Scope, m *models.StaffMember) error {
 	name, err := text("input.name", m.Name, true, maxNameLen)
 	if err != nil {
 		return err
@@ -338,7 +338,7 @@ func validPhone(s string) bool {
 // assistant per village). It first locks the village's jurisdiction row on PostgreSQL, so
 // that two concurrent writes for one village are serialised; SQLite transactions here
 // take the write lock when they begin.
-func (s *Store) checkAssistantFree(tx *gorm.DB, sc scope, m *models.StaffMember) error {
+func (s *Store) checkAssistantFree(tx *gorm.DB, sc Scope, m *models.StaffMember) error {
 	if m.Post != models.PostVillageAssistant {
 		return nil
 	}

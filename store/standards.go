@@ -37,7 +37,7 @@ func countyOf(code string) string {
 // figures that every level below a county works with, so a caller sees those of its own
 // county (and the city all of them) rather than only those inside its subtree; they hold
 // no personal data.
-func (sc scope) standardRows(db *gorm.DB) *gorm.DB {
+func (sc Scope) standardRows(db *gorm.DB) *gorm.DB {
 	lo, hi := sc.lo, sc.hi
 	if c := countyOf(sc.p.Area); c != "" {
 		lo, hi = division.Range(c)
@@ -179,7 +179,7 @@ type standardIndex map[string]*models.DibaoStandard
 
 // standardsInForce loads, for each county the caller sees, the standard of the latest
 // year not after the current year.
-func (s *Store) standardsInForce(db *gorm.DB, sc scope) (standardIndex, error) {
+func (s *Store) standardsInForce(db *gorm.DB, sc Scope) (standardIndex, error) {
 	var rows []*models.DibaoStandard
 	err := sc.standardRows(db).Where("dibao_standards.year <= ?", s.now().Year()).
 		Order("dibao_standards.area_code").Order("dibao_standards.year").Find(&rows).Error

@@ -71,7 +71,7 @@ func unitCode(prefix string) string {
 
 // eventRows is rows for the grant_events table, narrowed for integrators to the events of
 // the grants they may see.
-func (sc scope) eventRows(db *gorm.DB) *gorm.DB {
+func (sc Scope) eventRows(db *gorm.DB) *gorm.DB {
 	q := sc.rows(db, "grant_events")
 	if sc.p.Role == models.RoleIntegrator {
 		q = q.Where("grant_events.grant_id IN (?)",
@@ -82,7 +82,7 @@ func (sc scope) eventRows(db *gorm.DB) *gorm.DB {
 
 // areaCode returns the code an optional area argument names, the caller's own area when
 // it names none. Call it after s.area has accepted the argument.
-func (sc scope) areaCode(code *string) string {
+func (sc Scope) areaCode(code *string) string {
 	if code == nil || *code == "" {
 		return sc.p.Area
 	}
@@ -313,7 +313,7 @@ func (s *Store) AreaStats(ctx context.Context, area *string) (*models.AreaStats,
 
 // areaTallies adds up the villages' tallies (models.AreaTally) of [lo, hi] in the
 // caller's scope by child unit, the first n digits of the area code.
-func areaTallies(db *gorm.DB, sc scope, lo, hi string, n int) ([]unitHouseholds, error) {
+func areaTallies(db *gorm.DB, sc Scope, lo, hi string, n int) ([]unitHouseholds, error) {
 	var out []unitHouseholds
 	u := unitExpr("area_tallies", n)
 	err := sc.rows(db, "area_tallies").Where("area_tallies.area_code BETWEEN ? AND ?", lo, hi).Select(u + ` AS unit,
@@ -332,7 +332,7 @@ func areaTallies(db *gorm.DB, sc scope, lo, hi string, n int) ([]unitHouseholds,
 // (models.AreaProgramTally) of [lo, hi] in the caller's scope by child unit, the first n
 // digits of the area code, and by program and category; for integrators, those of the
 // categories of their token.
-func areaProgramTallies(db *gorm.DB, sc scope, lo, hi string, n int) ([]unitPrograms, error) {
+func areaProgramTallies(db *gorm.DB, sc Scope, lo, hi string, n int) ([]unitPrograms, error) {
 	q := sc.rows(db, "area_program_tallies").Where("area_program_tallies.area_code BETWEEN ? AND ?", lo, hi)
 	if sc.p.Role == models.RoleIntegrator {
 		q = q.Where("area_program_tallies.category_code IN ?", nonEmpty(sc.p.Categories))
@@ -355,7 +355,7 @@ func areaProgramTallies(db *gorm.DB, sc scope, lo, hi string, n int) ([]unitProg
 // categories: each household once, with its members, whether one of those programs is in
 // GRACE and their money committed per month. The villages' tallies count every
 // category, so this one reads the households' programs.
-func integratorActive(db *gorm.DB, sc scope, lo, hi string, n int) ([]unitActive, error) {
+func integratorActive(db *gorm.DB, sc Scope, lo, hi string, n int) ([]unitActive, error) {
 	perHousehold := sc.rows(db.Session(&gorm.Session{NewDB: true}), "household_programs").
 		Where("household_programs.area_code BETWEEN ? AND ?", lo, hi).
 		Where("household_programs.category_code IN ?", nonEmpty(sc.p.Categories)).

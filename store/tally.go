@@ -72,7 +72,7 @@ var activeStatuses = func() []string {
 // and all of them take the household's lock before the change sequence's, never after,
 // so that they cannot deadlock on the two. SQLite, which runs one writer at a time,
 // leaves the lock clause out.
-func lockHousehold(tx *gorm.DB, sc scope, id string) error {
+func lockHousehold(tx *gorm.DB, sc Scope, id string) error {
 	var locked []string
 	return sc.rows(tx, "households").Clauses(clause.Locking{Strength: "UPDATE"}).
 		Where("households.id = ?", id).Pluck("households.id", &locked).Error
@@ -116,7 +116,7 @@ type householdTally struct {
 // updateTallies writes the tallies of households of the caller's scope inside tx: on
 // PostgreSQL in one statement whose columns travel as arrays (an import refreshes a
 // thousand new households at once), elsewhere in one statement per household.
-func (s *Store) updateTallies(tx *gorm.DB, sc scope, rows []householdTally) error {
+func (s *Store) updateTallies(tx *gorm.DB, sc Scope, rows []householdTally) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -253,7 +253,7 @@ func (d *tallyDelta) program(r models.HouseholdProgram, sign int) {
 // key order, of each changed row, which adds to the row already there. It returns an
 // error for a village outside the caller's scope, which no household of the scope can
 // be counted in.
-func (d *tallyDelta) apply(tx *gorm.DB, sc scope) error {
+func (d *tallyDelta) apply(tx *gorm.DB, sc Scope) error {
 	var areas []models.AreaTally
 	for _, code := range slices.Sorted(maps.Keys(d.areas)) {
 		if a := d.areas[code]; *a != (models.AreaTally{AreaCode: code}) {
@@ -313,7 +313,7 @@ func addOnConflict(table string, key []string, cols ...string) clause.OnConflict
 // rows, in programOrder) what want says, inside tx, and adds the difference to delta: it
 // reads them in one statement and replaces those of the households whose rows differ,
 // in one delete and one insert.
-func syncPrograms(tx *gorm.DB, sc scope, want map[string][]models.HouseholdProgram, delta *tallyDelta) error {
+func syncPrograms(tx *gorm.DB, sc Scope, want map[string][]models.HouseholdProgram, delta *tallyDelta) error {
 	if len(want) == 0 {
 		return nil
 	}

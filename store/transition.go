@@ -22,7 +22,7 @@ func (s *Store) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to
 	if !policy.CanMove(g.Status, to) {
 		return models.Invalid("status", "the grant is %s and cannot move to %s", g.Status, to)
 	}
-	if err := lockHousehold(tx, scopeFor(actor), g.HouseholdID); err != nil {
+	if err := lockHousehold(tx, ScopeFor(actor), g.HouseholdID); err != nil {
 		return err
 	}
 	cols := map[string]any{"status": to, "version": g.Version + 1, "updated_at": tx.NowFunc()}
@@ -45,7 +45,7 @@ func (s *Store) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to
 		return err
 	}
 	// Receiving a grant or not is an input of the derived values (P14, P17).
-	return s.refreshForGrant(tx, scopeFor(actor), g)
+	return s.refreshForGrant(tx, ScopeFor(actor), g)
 }
 
 // grantEvent returns the history entry of a grant moving from status from (nil when it
@@ -60,7 +60,7 @@ func grantEvent(actor auth.Principal, g *models.Grant, from *models.GrantStatus,
 // insertGrant stores the new grant g inside tx with its opening event (reason), its
 // entry in the change feed and its audit record under op. Every path that opens a grant
 // goes through here.
-func (s *Store) insertGrant(tx *gorm.DB, sc scope, g *models.Grant, reason, op string) error {
+func (s *Store) insertGrant(tx *gorm.DB, sc Scope, g *models.Grant, reason, op string) error {
 	if err := tx.Create(g).Error; err != nil {
 		return err
 	}

@@ -55,13 +55,13 @@ func (s *Store) RecordVerification(ctx context.Context, householdID string, in m
 // and names each record's input path in field ("input", "records[3]"). It writes the
 // verification, its member lines, the P13 consequences, the refreshed derived values and
 // the audit record, or returns an error and the caller rolls tx back.
-func (s *Store) recordVerification(tx *gorm.DB, sc scope, householdID string, in models.VerificationInput, field string) (*models.Verification, error) {
+func (s *Store) recordVerification(tx *gorm.DB, sc Scope, householdID string, in models.VerificationInput, field string) (*models.Verification, error) {
 	return s.recordVerificationAs(tx, sc, householdID, in, field, "recordVerification")
 }
 
 // recordVerificationAs is recordVerification that names the operation op on the audit
 // record ("importVerifications" for a bulk import).
-func (s *Store) recordVerificationAs(tx *gorm.DB, sc scope, householdID string, in models.VerificationInput, field, op string) (*models.Verification, error) {
+func (s *Store) recordVerificationAs(tx *gorm.DB, sc Scope, householdID string, in models.VerificationInput, field, op string) (*models.Verification, error) {
 	h, err := s.household(sc.rows(tx, "households"), householdID)
 	if err != nil {
 		return nil, err
@@ -151,7 +151,7 @@ func (s *Store) recordVerificationAs(tx *gorm.DB, sc scope, householdID string, 
 // dibao grant of a household whose income now exceeds its county's rural standard moves
 // to GRACE (registered poor) or is flagged for review (others). It returns the ids of the
 // grants it changed.
-func (s *Store) checkRuralDibao(tx *gorm.DB, sc scope, h *models.Household, v *models.Verification) ([]string, error) {
+func (s *Store) checkRuralDibao(tx *gorm.DB, sc Scope, h *models.Household, v *models.Verification) ([]string, error) {
 	idx, err := s.standardsInForce(tx, sc)
 	if err != nil {
 		return nil, err
