@@ -224,8 +224,8 @@ func TestREADMELinksEveryDocsPage(t *testing.T) {
 }
 
 // TestGoVersionStatedOnce requires the documentation to name one Go version, the one that
-// go.mod's toolchain line enforces, and README.md to name it once; the Dockerfile builds
-// with the same.
+// go.mod's toolchain line enforces, and README.md to name it once; the Dockerfile and CI
+// build with the same.
 func TestGoVersionStatedOnce(t *testing.T) {
 	mod, err := os.ReadFile("go.mod")
 	if err != nil {
@@ -255,11 +255,16 @@ func TestGoVersionStatedOnce(t *testing.T) {
 			t.Errorf("README.md names Go %s %d times, want once", version, len(found))
 		}
 	}
-	docker, err := os.ReadFile("Dockerfile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(docker), "ARG GO_VERSION="+version+"\n") {
-		t.Errorf("the Dockerfile does not build with Go %s (ARG GO_VERSION=%s), the toolchain of go.mod", version, version)
+	for _, tt := range []struct{ file, line string }{
+		{"Dockerfile", "ARG GO_VERSION=" + version + "\n"},
+		{".ci/run", "export GOTOOLCHAIN=go" + version + "\n"},
+	} {
+		b, err := os.ReadFile(tt.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), tt.line) {
+			t.Errorf("%s does not build with Go %s, the toolchain of go.mod: it lacks the line %q", tt.file, version, strings.TrimSpace(tt.line))
+		}
 	}
 }
