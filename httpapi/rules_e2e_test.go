@@ -636,7 +636,7 @@ func TestRuleFieldsAcrossAreas(t *testing.T) {
 				t.Error("a foreign household is discovered")
 			}
 		}
-		// And the policy defaults are those the README states.
+		// And the policy defaults are those docs/policy-rules.md states.
 		c := policy.DefaultConfig()
 		if c.LowIncomeFactor != 1500 || c.GraceMonths != 3 {
 			t.Errorf("defaults: %+v", c)
