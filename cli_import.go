@@ -22,7 +22,7 @@ through the same store function, scope and role checks as the importHouseholds a
 importVerifications mutations, without the HTTP body limit:
 
   households      upsert households and their members (Chinese or English headers)
-  verifications   departments' checks of people: income and assets (P9)
+  verifications   departments' checks of people: income and assets (P10)
 
 All or nothing by default: one rejected row and nothing is written; --partial writes the
 valid rows. The rejected rows and their reasons go to a CSV report (--report, default
