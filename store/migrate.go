@@ -22,7 +22,7 @@ import (
 // returns the database's errors.
 func (s *Store) Migrate(ctx context.Context) error {
 	ctx = systemScope(ctx)
-	p, err := s.migrations()
+	p, err := s.migrations(ctx)
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
 	}

@@ -6,11 +6,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	pathpkg "path"
 	"time"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"gorm.io/gorm"
 )
 
@@ -39,8 +41,9 @@ var migrationFiles embed.FS
 const SchemaVersionTable = "jiuzhu_schema_version"
 
 // ErrSchemaVersion means that the database is not at the version of the schema this
-// build of jiuzhu expects: it was not migrated, or was migrated by another release.
-var ErrSchemaVersion = errors.New("the database schema is not at this jiuzhu's version")
+// build of jiuzhu expects (it was not migrated, or was migrated by another release), or
+// that its row-level security is not as the store's configuration asks.
+var ErrSchemaVersion = errors.New("the database schema does not match this jiuzhu")
 
 // Versions of the Go steps.
 const (
@@ -53,7 +56,7 @@ const (
 
 // migrations returns the goose provider of the store's migrations, acting on the store's
 // own connection pool.
-func (s *Store) migrations() (*goose.Provider, error) {
+func (s *Store) migrations(ctx context.Context) (*goose.Provider, error) {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return nil, err
@@ -66,10 +69,28 @@ func (s *Store) migrations() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(dialect, sqlDB, files,
+	opts := []goose.ProviderOption{
 		goose.WithTableName(SchemaVersionTable),
 		goose.WithDisableGlobalRegistry(true),
-		goose.WithGoMigrations(s.goMigrations()...))
+		goose.WithGoMigrations(s.goMigrations()...),
+	}
+	if s.dialect == Postgres {
+		// Two migrate up at once on one schema take turns: goose holds a session-level
+		// advisory lock while it applies versions. Its key is the schema's, so that
+		// schemas of one database (the tests') do not wait for each other.
+		var schema string
+		if err := s.db.WithContext(systemScope(ctx)).Raw(`SELECT current_schema()`).Scan(&schema).Error; err != nil {
+			return nil, fmt.Errorf("current schema: %w", err)
+		}
+		h := fnv.New64a()
+		_, _ = h.Write([]byte("jiuzhu migrations " + schema))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64() >> 1)))
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(dialect, sqlDB, files, opts...)
 }
 
 // goMigrations returns the steps written in Go, for the store's dialect.
@@ -117,7 +138,7 @@ type MigrationState struct {
 // whether the database has it. It acts for no caller and changes nothing but, on a
 // database never migrated, creates the version table. It returns the database's errors.
 func (s *Store) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
-	p, err := s.migrations()
+	p, err := s.migrations(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrations: %w", err)
 	}
@@ -153,7 +174,7 @@ func migrationName(version int64, path string) string {
 // the database's errors.
 func (s *Store) SchemaVersions(ctx context.Context) (current, want int64, err error) {
 	ctx = systemScope(ctx)
-	p, err := s.migrations()
+	p, err := s.migrations(ctx)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: migrations: %w", err)
 	}
@@ -232,7 +253,7 @@ func (s *Store) MigrateDown(ctx context.Context) (from, to int64, err error) {
 	if current <= firstVersion {
 		return current, current, fmt.Errorf("store: the database is at version %d; the first version of the schema is not taken down (it would drop every record)", current)
 	}
-	p, err := s.migrations()
+	p, err := s.migrations(ctx)
 	if err != nil {
 		return current, current, fmt.Errorf("store: migrations: %w", err)
 	}
