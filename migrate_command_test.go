@@ -213,3 +213,57 @@ func TestServeRefusesAnUnmigratedPostgreSQL(t *testing.T) {
 	}
 	_ = st.Close()
 }
+
+// TestMigrateCommands runs migrate up, status and down on the demo's SQLite database:
+// status lists each version as applied or pending and the database's version, down
+// takes the last version down and refuses the first, and serve's way of opening SQLite
+// (the demo needs no setup) migrates it back.
+func TestMigrateCommands(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("DATABASE_URL", "")
+	migrate := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), append(append([]string{"migrate"}, args...), "--data-dir", dir, "--log-level", "error"), &out)
+		return out.String(), err
+	}
+	steps := []struct {
+		args    []string
+		want    []string
+		wantErr string
+	}{
+		{[]string{"up"}, []string{"schema migrated from version 0 to 2"}, ""},
+		{[]string{"up"}, []string{"schema at version 2, nothing to apply"}, ""},
+		{[]string{"status"}, []string{"00001_schema.sql", "00002_tallies (Go)", "applied", "database at version 2; this jiuzhu needs 2"}, ""},
+		{[]string{"down"}, []string{"schema taken down from version 2 to 1"}, ""},
+		{[]string{"status"}, []string{"pending", "database at version 1; this jiuzhu needs 2"}, ""},
+		{[]string{"down"}, nil, "the first version of the schema is not taken down"},
+		{[]string{"up", "--serving-role", "jiuzhu_app"}, nil, "needs a PostgreSQL DATABASE_URL"},
+	}
+	for _, s := range steps {
+		out, err := migrate(s.args...)
+		if s.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), s.wantErr) {
+				t.Errorf("migrate %v: %v, want an error about %q", s.args, err, s.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("migrate %v: %v", s.args, err)
+		}
+		for _, w := range s.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("migrate %v said %q, want %q in it", s.args, out, w)
+			}
+		}
+	}
+	cfg := configFromEnv()
+	cfg.dataDir = dir
+	st, err := openStore(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if current, want, err := st.SchemaVersions(context.Background()); err != nil || current != want {
+		t.Errorf("SQLite opened for serving: version %d of %d, %v", current, want, err)
+	}
+}

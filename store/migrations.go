@@ -45,11 +45,16 @@ const SchemaVersionTable = "jiuzhu_schema_version"
 // that its row-level security is not as the store's configuration asks.
 var ErrSchemaVersion = errors.New("the database schema does not match this jiuzhu")
 
-// Versions of the Go steps.
+// The first version, which MigrateDown never takes down, and the versions of the Go
+// steps.
 const (
-	versionTallies            = 2
-	versionRowLevelSecurity   = 3
-	firstVersion              = 1
+	firstVersion            = 1
+	versionTallies          = 2
+	versionRowLevelSecurity = 3
+)
+
+// The directories of each dialect's SQL files in migrationFiles.
+const (
 	migrationsSQLiteDirectory = "migrations/sqlite"
 	migrationsPGDirectory     = "migrations/postgres"
 )
