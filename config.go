@@ -71,6 +71,9 @@ type config struct {
 	// call memberByIdNumber (store.Config.IDLookups).
 	idLookups    store.LookupLimit
 	idLookupsErr error
+	// servingRole is PG_SERVING_ROLE, the role `migrate up` grants what serving needs
+	// (store.GrantServingRole); empty grants nothing.
+	servingRole string
 }
 
 // Defaults of the settings that have one, shown in the commands' help.
@@ -102,6 +105,7 @@ func configFromEnv() config {
 		readURL:          os.Getenv("DATABASE_READ_URL"),
 		readAfterWrite:   os.Getenv("DATABASE_READ_AFTER_WRITE"),
 		maxReplicaLag:    os.Getenv("DATABASE_READ_MAX_LAG"),
+		servingRole:      os.Getenv("PG_SERVING_ROLE"),
 	}
 	c.jwtMaxTTL, c.jwtMaxTTLErr = maxTTL(os.Getenv("JWT_MAX_TTL"))
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
@@ -249,8 +253,29 @@ func (c config) tracerProvider() trace.TracerProvider {
 	return c.tracing.Provider
 }
 
-// openStore opens and migrates the configured database.
+// openStore opens the configured database for serving (serve, seed, jobs, import). On
+// SQLite, the demo's database, it migrates it first; on PostgreSQL it changes no schema:
+// it checks that the database is at this build's version and refuses it otherwise
+// (store.CheckSchema's error names `jiuzhu migrate up`).
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
+	st, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if st.Dialect() == store.SQLite {
+		err = st.Migrate(ctx)
+	} else {
+		err = st.CheckSchema(ctx)
+	}
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// openDatabase opens the configured database as it is, neither migrated nor checked.
+func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
 	if cfg.coordinatorThresholdErr != nil {
 		return nil, cfg.coordinatorThresholdErr
 	}
@@ -280,20 +305,12 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, store.Config{
+	return store.Open(ctx, store.Config{
 		DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log,
 		Policy: &pol, Medical: medical, CoordinatorThreshold: cfg.coordinatorThreshold,
 		RowLevelSecurity: rls, IDLookups: cfg.idLookups, TracerProvider: cfg.tracerProvider(),
 		ReadURL: cfg.readURL, ReadAfterWrite: readAfterWrite, MaxReplicaLag: maxLag,
 	}, division.Dezhou())
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Migrate(ctx); err != nil {
-		_ = st.Close()
-		return nil, err
-	}
-	return st, nil
 }
 
 // maxTTL reads JWT_MAX_TTL: empty means auth.DefaultMaxLifetime (0 here); anything

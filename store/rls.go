@@ -269,7 +269,7 @@ func checkRLSRole(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("store: check the role for row-level security: %w", err)
 	}
 	if bypasses {
-		return fmt.Errorf("store: PG_RLS=on but role %s bypasses row-level security (it is a superuser or has BYPASSRLS); connect as an ordinary role that owns the tables", role)
+		return fmt.Errorf("store: PG_RLS=on but role %s bypasses row-level security (it is a superuser or has BYPASSRLS); connect as an ordinary role, such as the serving role", role)
 	}
 	return nil
 }
@@ -278,15 +278,12 @@ func checkRLSRole(ctx context.Context, db *sql.DB) error {
 // security off them (off), inside tx, on PostgreSQL. It is idempotent, and changes a
 // table only when it is not already as wanted, so that a restart takes no lock: a table
 // whose policy carries the comment rlsPolicyVersion, with row-level security enabled and
-// forced, is left alone. FORCE makes the policy hold for the tables' owner too, which the
-// store normally connects as.
+// forced, is left alone. FORCE makes the policy hold for the tables' owner too, which runs
+// migrations and may also serve (tests and small installations do); the serving role,
+// which owns nothing, is held by it in any case.
 func rowLevelSecurity(tx *gorm.DB, on bool) error {
 	var state []rlsState
-	err := tx.Raw(`SELECT c.relname AS name, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
-  p.oid IS NOT NULL AS has_policy, obj_description(p.oid, 'pg_policy') AS comment
-FROM pg_class c LEFT JOIN pg_policy p ON p.polrelid = c.oid AND p.polname = ?
-WHERE c.relnamespace = to_regnamespace(current_schema()) AND c.relkind = 'r' AND c.relname IN ?`,
-		rlsPolicy, rlsTables).Scan(&state).Error
+	err := tx.Raw(rlsStateSQL, rlsPolicy, rlsTables).Scan(&state).Error
 	if err != nil {
 		return err
 	}
@@ -302,6 +299,13 @@ WHERE c.relnamespace = to_regnamespace(current_schema()) AND c.relkind = 'r' AND
 	}
 	return nil
 }
+
+// rlsStateSQL reads the rlsState of the tables named by its second argument, for the
+// policy named by its first, in the current schema.
+const rlsStateSQL = `SELECT c.relname AS name, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
+  p.oid IS NOT NULL AS has_policy, obj_description(p.oid, 'pg_policy') AS comment
+FROM pg_class c LEFT JOIN pg_policy p ON p.polrelid = c.oid AND p.polname = ?
+WHERE c.relnamespace = to_regnamespace(current_schema()) AND c.relkind = 'r' AND c.relname IN ?`
 
 // rlsState is the row-level security of one table as the catalogue has it.
 type rlsState struct {

@@ -109,7 +109,8 @@ type Store struct {
 	auditKey   []byte
 }
 
-// Open connects to the database of cfg. It does not migrate; call Migrate. It returns an
+// Open connects to the database of cfg. It neither migrates nor checks the schema; call
+// Migrate (as the owner role) or CheckSchema (as the serving role). It returns an
 // error when the URL is not a postgres:// one, when the database cannot be reached, and,
 // with RowLevelSecurity on PostgreSQL, when the role connected as bypasses row-level
 // security.
