@@ -64,6 +64,11 @@ func (sc Scope) grantRows(db *gorm.DB) *gorm.DB {
 	return q
 }
 
+// grantsWithin is grantRows narrowed further to the sub-range lo..hi of the scope.
+func (sc Scope) grantsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
+	return sc.grantRows(db).Where("grants.area_code BETWEEN ? AND ?", lo, hi)
+}
+
 // nonEmpty keeps an IN list valid SQL when an integrator has no category: it matches no
 // real category.
 func nonEmpty(list []string) []string {
