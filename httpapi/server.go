@@ -136,7 +136,7 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits
 	}
-	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: st}})
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(st)})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(httpTransport{log: log})

@@ -12,7 +12,7 @@ import (
 )
 
 func (r *charityAidResolver) Household(ctx context.Context, obj *models.CharityAid) (*models.Household, error) {
-	return r.Store.Household(ctx, obj.HouseholdID)
+	return r.Cases.Households.Household(ctx, obj.HouseholdID)
 }
 
 func (r *grantResolver) MedicalClaim(ctx context.Context, obj *models.Grant) (*models.MedicalClaim, error) {

@@ -60,7 +60,7 @@ func (s *Store) Grants(ctx context.Context, q GrantQuery) (*Page[models.Grant], 
 	}
 	db := s.db.WithContext(ctx)
 	build := func() *gorm.DB {
-		b := sc.grantRows(db).Where("grants.area_code BETWEEN ? AND ?", lo, hi)
+		b := sc.grantsWithin(db, lo, hi)
 		if f := q.Filter; f != nil {
 			if f.Status != nil {
 				b = b.Where("grants.status = ?", *f.Status)

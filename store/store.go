@@ -282,6 +282,10 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 // Policy returns the thresholds of the policy rules the store applies.
 func (s *Store) Policy() policy.Config { return s.policy }
 
+// Now returns the store's clock reading: the date the rules judge by. Use cases take it
+// as their clock, so that tests that set the store's clock set theirs.
+func (s *Store) Now() time.Time { return s.now() }
+
 // Tree returns the jurisdiction tree the store validates areas against.
 func (s *Store) Tree() *division.Tree { return s.tree }
 
@@ -311,6 +315,10 @@ func (s *Store) Close() error {
 func newID() string {
 	return uuid.Must(uuid.NewV7()).String()
 }
+
+// NewID returns a new record id: a UUIDv7, so that ids sort by creation time. Use cases
+// that create records take their ids from it.
+func NewID() string { return newID() }
 
 // isUniqueViolation reports whether err is a unique-constraint violation on either
 // database.
