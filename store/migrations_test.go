@@ -118,7 +118,7 @@ func TestMigrateDownTakesTheLastVersionDown(t *testing.T) {
 					t.Errorf("row-level security after up again on %d tables of %d: %v", len(state), len(store.RLSTables()), err)
 				}
 			}
-			if got, err := st.Household(admin(), h.ID); err != nil || got.ID != h.ID {
+			if got, err := useCases(st).Household(admin(), h.ID); err != nil || got.ID != h.ID {
 				t.Errorf("the household after down and up: %v", err)
 			}
 			for v := want; v > 1; v-- {
@@ -129,7 +129,7 @@ func TestMigrateDownTakesTheLastVersionDown(t *testing.T) {
 			if _, to, err := st.MigrateDown(ctx); err == nil || to != 1 {
 				t.Errorf("down from the first version: at %d, %v; want a refusal", to, err)
 			}
-			if got, err := st.Household(admin(), h.ID); err != nil || got.ID != h.ID {
+			if got, err := useCases(st).Household(admin(), h.ID); err != nil || got.ID != h.ID {
 				t.Errorf("the household at the first version: %v", err)
 			}
 		})
