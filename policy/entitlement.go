@@ -336,3 +336,129 @@ func CheckOverride(o *models.OverrideInput) error {
 
 // ceilDiv returns a / b rounded up, for a ≥ 0 and b > 0.
 func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
+
+// ApprovalFacts is what the decision on an approval reads, all of it under the lock of
+// the household: the grant with the period asked for, the household's urban or rural
+// status, the standard and parameters in force on the start date, the income, the
+// grants the household holds, and what the reserve fund paid for the grant.
+type ApprovalFacts struct {
+	Grant    HeldGrant
+	Category string
+	Urban    bool
+	// Standard is the county's monthly dibao standard for the household's status in
+	// StandardYear, the latest year not after the start date's; nil when none is set.
+	Standard     *models.Money
+	StandardYear int
+	// Params are the county's parameters in force on the start date (the defaults when
+	// it has set none; then ParamsID is nil).
+	Params   models.EntitlementParameters
+	ParamsID *string
+	// TotalIncome is the monthly income over IncomeMembers members: of the latest
+	// verification (IncomeSource "verification"), else as declared per member
+	// ("declared").
+	TotalIncome   models.Money
+	IncomeMembers int
+	IncomeSource  string
+	// Members is the household's number of members, all covered by a dibao grant.
+	Members int
+	// Held lists the other grants the household holds (see Held).
+	Held []HeldGrant
+	// ReserveDrawn and FirstDraw: what the township's reserve fund paid for the grant,
+	// and the day of the first draw (nil for none), the urgent path of P20.
+	ReserveDrawn models.Money
+	FirstDraw    *models.Date
+	Today        models.Date
+	// MedicalPayable is the payable amount of a medical claim, computed from the bills
+	// (P3); nil for other programs.
+	MedicalPayable *models.Money
+}
+
+// ApprovalDecision is what an approval writes: the calculation, the amount granted,
+// whether it overrides the computed one and why, and a review flag when the urgent file
+// was completed late.
+type ApprovalDecision struct {
+	Calculation    Calculation
+	Amount         models.Money
+	Overridden     bool
+	OverrideReason string
+	// Flag, when not "", is the reason to flag the grant for review.
+	Flag string
+}
+
+// DecideApproval decides the amount of an approval: the grant must be allowed alongside
+// the household's held grants (CheckOneBenefit, P21); its amount is computed by the rule
+// of its program (DibaoGap, Tekun, Temporary, the medical claim, ProgramAmount) and may
+// be overridden only with a reason (CheckOverride). It returns the errors of those
+// functions, a *models.FieldError on input.amount when an amount is typed for a program
+// that computes it, and one on id when a standard is needed and the county has none.
+func DecideApproval(f ApprovalFacts, in models.ApprovalInput) (ApprovalDecision, error) {
+	if err := CheckOneBenefit(f.Grant, f.Urban, f.Held); err != nil {
+		return ApprovalDecision{}, err
+	}
+	if err := CheckOverride(in.Override); err != nil {
+		return ApprovalDecision{}, err
+	}
+	rule := ProgramRule(f.Grant.Program, f.Category)
+	var standard models.Money
+	switch rule {
+	case models.CalcDibaoGap, models.CalcTekun, models.CalcTemporary:
+		if f.Standard == nil {
+			return ApprovalDecision{}, models.Invalid("id", "the county has no dibao standard for %d or before; set it first (P12)", f.Grant.Start.Year())
+		}
+		standard = *f.Standard
+	}
+	if in.SelfCare != nil && rule != models.CalcTekun {
+		return ApprovalDecision{}, models.Invalid("input.selfCare", "only 特困 support takes a self-care ability; %s is not 特困", f.Grant.Program)
+	}
+	var c Calculation
+	var err error
+	switch rule {
+	case models.CalcDibaoGap, models.CalcTekun:
+		if in.Amount != nil {
+			return ApprovalDecision{}, models.Invalid("input.amount", "the amount of %s is computed (P18, P19); leave it out, or give input.override with a reason", f.Grant.Program)
+		}
+		if rule == models.CalcDibaoGap {
+			c, err = DibaoGap(DibaoFacts{Standard: standard, Urban: f.Urban, TotalIncome: f.TotalIncome, IncomeMembers: f.IncomeMembers,
+				Source: f.IncomeSource, Covered: f.Members, MinPerPerson: f.Params.DibaoMinPerPerson})
+		} else {
+			sc := models.SelfCare("")
+			if in.SelfCare != nil {
+				sc = *in.SelfCare
+			}
+			c, err = Tekun(TekunFacts{Standard: standard, Urban: f.Urban, Multiple: f.Params.TekunMultiple, SelfCare: sc,
+				Care: map[models.SelfCare]models.Money{models.SelfCareFull: f.Params.CareFull, models.SelfCarePartial: f.Params.CarePartial, models.SelfCareNone: f.Params.CareNone}})
+		}
+	case models.CalcTemporary:
+		c, err = Temporary(TemporaryFacts{Standard: standard, Multiple: f.Params.TemporaryMultiple, Need: in.Amount, ReserveDrawn: f.ReserveDrawn})
+	case models.CalcMedical:
+		if f.MedicalPayable == nil {
+			return ApprovalDecision{}, models.Invalid("input.medical", "the bills are required to approve medical program %s", f.Grant.Program)
+		}
+		if in.Override != nil {
+			return ApprovalDecision{}, models.Invalid("input.override", "medical assistance is computed from the bills (P3) and is not overridden")
+		}
+		c = Calculation{Method: models.CalcMedical, Clause: "P3", Computed: *f.MedicalPayable, Formula: fmt.Sprintf("payable %s (see the medical claim)", *f.MedicalPayable)}
+		c.add("payable", f.MedicalPayable.String())
+	default:
+		c, err = ProgramAmount(f.Params.Program(f.Grant.Program), in.Amount)
+	}
+	if err != nil {
+		return ApprovalDecision{}, err
+	}
+	if f.Standard != nil && rule != models.CalcMedical {
+		c.add("standardYear", strconv.Itoa(f.StandardYear))
+	}
+	d := ApprovalDecision{Calculation: c, Amount: c.Computed}
+	if in.Override != nil {
+		d.Amount, d.Overridden, d.OverrideReason = in.Override.Amount, true, in.Override.Reason
+	}
+	if f.FirstDraw != nil {
+		deadline := UrgentDeadline(*f.FirstDraw, f.Params.UrgentDays)
+		d.Calculation.add("urgentFirstDraw", f.FirstDraw.String())
+		d.Calculation.add("urgentDeadline", deadline.String())
+		if UrgentOverdue(deadline, f.Today) {
+			d.Flag = fmt.Sprintf("urgent case paid from the reserve fund on %s: its file was completed on %s, after the deadline of %s (P20)", f.FirstDraw, f.Today, deadline)
+		}
+	}
+	return d, nil
+}

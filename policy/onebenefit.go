@@ -20,7 +20,9 @@ const (
 	// a member and a dibao of the household collide.
 	RuleTekunWithDibao = "TEKUN_WITH_DIBAO"
 	// RuleSameProgram: no program twice for the same household, or for the same person
-	// for a grant of one member, over overlapping periods.
+	// for a grant of one member, over overlapping periods. It concerns the programs that
+	// pay every month: a one-off program (medical, temporary, education, …) pays per
+	// claim or event, bounded by its own ceiling or cap (P3, P20).
 	RuleSameProgram = "SAME_PROGRAM"
 	// RuleUrgentOverdue: an urgent temporary-assistance file paid from the reserve fund
 	// was not completed by approval in time (P20).
@@ -87,7 +89,7 @@ func Collision(a, b HeldGrant) string {
 		return RuleOneDibao
 	case isDibao(a.Program) && isTekun(b.Program), isTekun(a.Program) && isDibao(b.Program):
 		return RuleTekunWithDibao
-	case a.Program == b.Program && sameMember(a.MemberID, b.MemberID):
+	case a.Program == b.Program && sameMember(a.MemberID, b.MemberID) && catalogue.IsRecurring(a.Program):
 		return RuleSameProgram
 	}
 	return ""

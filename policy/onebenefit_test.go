@@ -35,7 +35,8 @@ func TestCollision(t *testing.T) {
 		{"same program other member", held("a", "DISABILITY_CARE", "m1", jan, nil), held("b", "DISABILITY_CARE", "m2", jun, nil), ""},
 		{"same household program", held("a", "HOUSING_RENT_SUBSIDY", "", jan, nil), held("b", "HOUSING_RENT_SUBSIDY", "", jun, nil), RuleSameProgram},
 		{"one-off on different days", held("a", "TEMPORARY_RELIEF", "", jan, nil), held("b", "TEMPORARY_RELIEF", "", jun, nil), ""},
-		{"one-off on the same day", held("a", "TEMPORARY_RELIEF", "", jun, nil), held("b", "TEMPORARY_RELIEF", "", jun, nil), RuleSameProgram},
+		{"one-off on the same day", held("a", "TEMPORARY_RELIEF", "", jun, nil), held("b", "TEMPORARY_RELIEF", "", jun, nil), ""},
+		{"medical claims of one person", held("a", "MEDICAL_INPATIENT", "m1", jun, nil), held("b", "MEDICAL_INPATIENT", "m1", jun, nil), ""},
 		{"different programs", held("a", "RURAL_DIBAO", "", jan, nil), held("b", "DISABILITY_CARE", "m1", jan, nil), ""},
 		{"two tekun of one person", held("a", "TEKUN_DISPERSED", "m1", jan, nil), held("b", "TEKUN_DISPERSED", "m1", jun, nil), RuleSameProgram},
 	}
