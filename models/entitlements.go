@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"io"
 	"time"
 )
@@ -68,17 +69,17 @@ type EntitlementParameters struct {
 	EffectiveFrom Date   `gorm:"not null;uniqueIndex:idx_entitlement_parameters_area_from,priority:2"`
 	// DibaoMinPerPerson is the least dibao paid per member covered (P18).
 	DibaoMinPerPerson Money `gorm:"not null"`
-	// TekunMultiple is the multiple of the dibao standard that 特困 basic living pays at
+	// TekunMultipleMilli is the multiple of the dibao standard that 特困 basic living pays at
 	// least (P19).
-	TekunMultiple int64 `gorm:"not null"`
+	TekunMultipleMilli int64 `gorm:"not null"`
 	// CareFull, CarePartial and CareNone are the monthly care amounts of 特困 support by
 	// self-care ability (P19).
 	CareFull    Money `gorm:"not null"`
 	CarePartial Money `gorm:"not null"`
 	CareNone    Money `gorm:"not null"`
-	// TemporaryMultiple caps temporary assistance at this multiple of the monthly dibao
+	// TemporaryMultipleMilli caps temporary assistance at this multiple of the monthly dibao
 	// standard (P20).
-	TemporaryMultiple int64 `gorm:"not null"`
+	TemporaryMultipleMilli int64 `gorm:"not null"`
 	// UrgentDays is the number of days within which the file of an urgent (急难) case
 	// paid from the reserve fund must be completed by approval (P20).
 	UrgentDays int `gorm:"not null"`
@@ -88,6 +89,18 @@ type EntitlementParameters struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// CountyCode returns the county's code.
+func (p *EntitlementParameters) CountyCode() string { return p.AreaCode }
+
+// TekunMultiple returns the 特困 multiple with three places ("1.300").
+func (p *EntitlementParameters) TekunMultiple() string { return milli(p.TekunMultipleMilli) }
+
+// TemporaryMultiple returns the temporary-assistance multiple with three places.
+func (p *EntitlementParameters) TemporaryMultiple() string { return milli(p.TemporaryMultipleMilli) }
+
+// milli formats thousandths with three places: 1300 is "1.300".
+func milli(v int64) string { return fmt.Sprintf("%d.%03d", v/1000, v%1000) }
 
 // Program returns the amount rule of program, or nil when none is configured.
 func (p *EntitlementParameters) Program(program string) *ProgramAmount {
@@ -99,29 +112,29 @@ func (p *EntitlementParameters) Program(program string) *ProgramAmount {
 	return nil
 }
 
-// CalcMethod names the rule by which a grant's amount was computed.
-type CalcMethod string
+// CalculationMethod names the rule by which a grant's amount was computed.
+type CalculationMethod string
 
 // The rules of the amounts of grants.
 const (
-	CalcDibaoGap  CalcMethod = "DIBAO_GAP" // P18
-	CalcTekun     CalcMethod = "TEKUN"     // P19
-	CalcTemporary CalcMethod = "TEMPORARY" // P20
-	CalcFixed     CalcMethod = "FIXED"
-	CalcCapped    CalcMethod = "CAPPED"
-	CalcMedical   CalcMethod = "MEDICAL" // P3
+	CalcDibaoGap  CalculationMethod = "DIBAO_GAP" // P18
+	CalcTekun     CalculationMethod = "TEKUN"     // P19
+	CalcTemporary CalculationMethod = "TEMPORARY" // P20
+	CalcFixed     CalculationMethod = "FIXED"
+	CalcCapped    CalculationMethod = "CAPPED"
+	CalcMedical   CalculationMethod = "MEDICAL" // P3
 	// CalcEntered: no parameters fix the program's amount; the approver's figure is used.
-	CalcEntered CalcMethod = "ENTERED"
+	CalcEntered CalculationMethod = "ENTERED"
 )
 
-// CalcMethods lists every method.
-var CalcMethods = []CalcMethod{CalcDibaoGap, CalcTekun, CalcTemporary, CalcFixed, CalcCapped, CalcMedical, CalcEntered}
+// CalculationMethods lists every method.
+var CalculationMethods = []CalculationMethod{CalcDibaoGap, CalcTekun, CalcTemporary, CalcFixed, CalcCapped, CalcMedical, CalcEntered}
 
 // MarshalGQL writes the method.
-func (v CalcMethod) MarshalGQL(w io.Writer) { writeEnum(w, string(v)) }
+func (v CalculationMethod) MarshalGQL(w io.Writer) { writeEnum(w, string(v)) }
 
 // UnmarshalGQL reads a method.
-func (v *CalcMethod) UnmarshalGQL(x any) error { return readEnum(x, v, CalcMethods, "method") }
+func (v *CalculationMethod) UnmarshalGQL(x any) error { return readEnum(x, v, CalculationMethods, "method") }
 
 // CalculationInput is one named figure a calculation used, written as text ("850.00",
 // "3", "1.300", "URBAN").
@@ -140,7 +153,7 @@ type EntitlementCalculation struct {
 	GrantID        string             `gorm:"size:36;not null;uniqueIndex"`
 	ProgramCode    string             `gorm:"size:40;not null"`
 	CategoryCode   string             `gorm:"size:32;not null"`
-	Method         CalcMethod         `gorm:"size:16;not null"`
+	Method         CalculationMethod         `gorm:"size:16;not null"`
 	Clause         string             `gorm:"size:16;not null;default:''"`
 	Formula        string             `gorm:"size:500;not null;default:''"`
 	Inputs         []CalculationInput `gorm:"serializer:json;type:text;not null"`

@@ -40,9 +40,9 @@ const (
 // DefaultEntitlementParameters returns the parameters of a county that has set none.
 func DefaultEntitlementParameters() models.EntitlementParameters {
 	return models.EntitlementParameters{
-		DibaoMinPerPerson: DefaultDibaoMinPerPerson, TekunMultiple: DefaultTekunMultiple,
+		DibaoMinPerPerson: DefaultDibaoMinPerPerson, TekunMultipleMilli: DefaultTekunMultiple,
 		CareFull: DefaultCareFull, CarePartial: DefaultCarePartial, CareNone: DefaultCareNone,
-		TemporaryMultiple: DefaultTemporaryMultiple, UrgentDays: DefaultUrgentDays,
+		TemporaryMultipleMilli: DefaultTemporaryMultiple, UrgentDays: DefaultUrgentDays,
 		Programs: []models.ProgramAmount{},
 	}
 }
@@ -61,10 +61,10 @@ func CheckParameters(p models.EntitlementParameters) error {
 			return models.Invalid("input."+f.name, "must be from 0.00 to %s", MaxParameterAmount)
 		}
 	}
-	if p.TekunMultiple < 1000 || p.TekunMultiple > MaxMultiple {
+	if p.TekunMultipleMilli < 1000 || p.TekunMultipleMilli > MaxMultiple {
 		return models.Invalid("input.tekunMultiple", "must be from 1 to 24: 特困 basic living is at least the dibao standard (P19)")
 	}
-	if p.TemporaryMultiple <= 0 || p.TemporaryMultiple > MaxMultiple {
+	if p.TemporaryMultipleMilli <= 0 || p.TemporaryMultipleMilli > MaxMultiple {
 		return models.Invalid("input.temporaryMultiple", "must be more than 0 and at most 24")
 	}
 	if p.UrgentDays < 1 || p.UrgentDays > MaxUrgentDays {
@@ -119,7 +119,7 @@ func ruled(program string) bool {
 // (category may be "" when unknown): the dibao gap (P18), 特困 support (P19), temporary
 // assistance (P20), medical assistance (P3), or "" for a program whose parameters fix
 // it.
-func ProgramRule(program, category string) models.CalcMethod {
+func ProgramRule(program, category string) models.CalculationMethod {
 	switch {
 	case program == catalogue.ProgramUrbanDibao || program == catalogue.ProgramRuralDibao:
 		return models.CalcDibaoGap
@@ -135,7 +135,7 @@ func ProgramRule(program, category string) models.CalcMethod {
 
 // Calculation is a computed amount with what it was computed from.
 type Calculation struct {
-	Method   models.CalcMethod
+	Method   models.CalculationMethod
 	Clause   string
 	Formula  string
 	Inputs   []models.CalculationInput
@@ -425,11 +425,11 @@ func DecideApproval(f ApprovalFacts, in models.ApprovalInput) (ApprovalDecision,
 			if in.SelfCare != nil {
 				sc = *in.SelfCare
 			}
-			c, err = Tekun(TekunFacts{Standard: standard, Urban: f.Urban, Multiple: f.Params.TekunMultiple, SelfCare: sc,
+			c, err = Tekun(TekunFacts{Standard: standard, Urban: f.Urban, Multiple: f.Params.TekunMultipleMilli, SelfCare: sc,
 				Care: map[models.SelfCare]models.Money{models.SelfCareFull: f.Params.CareFull, models.SelfCarePartial: f.Params.CarePartial, models.SelfCareNone: f.Params.CareNone}})
 		}
 	case models.CalcTemporary:
-		c, err = Temporary(TemporaryFacts{Standard: standard, Multiple: f.Params.TemporaryMultiple, Need: in.Amount, ReserveDrawn: f.ReserveDrawn})
+		c, err = Temporary(TemporaryFacts{Standard: standard, Multiple: f.Params.TemporaryMultipleMilli, Need: in.Amount, ReserveDrawn: f.ReserveDrawn})
 	case models.CalcMedical:
 		if f.MedicalPayable == nil {
 			return ApprovalDecision{}, models.Invalid("input.medical", "the bills are required to approve medical program %s", f.Grant.Program)

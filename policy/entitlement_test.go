@@ -159,7 +159,7 @@ func TestProgramAmount(t *testing.T) {
 		rule    *models.ProgramAmount
 		need    *models.Money
 		want    string
-		method  models.CalcMethod
+		method  models.CalculationMethod
 		wantErr bool
 	}{
 		{name: "fixed", rule: fixed, want: "1000.00", method: models.CalcFixed},
@@ -199,8 +199,8 @@ func TestCheckParameters(t *testing.T) {
 	}{
 		{"input.dibaoMinPerPerson", func(p *models.EntitlementParameters) { p.DibaoMinPerPerson = -1 }},
 		{"input.careNone", func(p *models.EntitlementParameters) { p.CareNone = MaxParameterAmount + 1 }},
-		{"input.tekunMultiple", func(p *models.EntitlementParameters) { p.TekunMultiple = 999 }},
-		{"input.temporaryMultiple", func(p *models.EntitlementParameters) { p.TemporaryMultiple = 0 }},
+		{"input.tekunMultiple", func(p *models.EntitlementParameters) { p.TekunMultipleMilli = 999 }},
+		{"input.temporaryMultiple", func(p *models.EntitlementParameters) { p.TemporaryMultipleMilli = 0 }},
 		{"input.urgentDays", func(p *models.EntitlementParameters) { p.UrgentDays = 0 }},
 		{"input.programs[0].programCode", func(p *models.EntitlementParameters) {
 			p.Programs = []models.ProgramAmount{{ProgramCode: "NOPE", Mode: models.AmountFixed, Amount: 1}}
