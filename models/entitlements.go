@@ -134,7 +134,9 @@ var CalculationMethods = []CalculationMethod{CalcDibaoGap, CalcTekun, CalcTempor
 func (v CalculationMethod) MarshalGQL(w io.Writer) { writeEnum(w, string(v)) }
 
 // UnmarshalGQL reads a method.
-func (v *CalculationMethod) UnmarshalGQL(x any) error { return readEnum(x, v, CalculationMethods, "method") }
+func (v *CalculationMethod) UnmarshalGQL(x any) error {
+	return readEnum(x, v, CalculationMethods, "method")
+}
 
 // CalculationInput is one named figure a calculation used, written as text ("850.00",
 // "3", "1.300", "URBAN").
@@ -153,7 +155,7 @@ type EntitlementCalculation struct {
 	GrantID        string             `gorm:"size:36;not null;uniqueIndex"`
 	ProgramCode    string             `gorm:"size:40;not null"`
 	CategoryCode   string             `gorm:"size:32;not null"`
-	Method         CalculationMethod         `gorm:"size:16;not null"`
+	Method         CalculationMethod  `gorm:"size:16;not null"`
 	Clause         string             `gorm:"size:16;not null;default:''"`
 	Formula        string             `gorm:"size:500;not null;default:''"`
 	Inputs         []CalculationInput `gorm:"serializer:json;type:text;not null"`

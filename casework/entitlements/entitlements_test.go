@@ -170,7 +170,9 @@ func TestSetParametersInput(t *testing.T) {
 	}{
 		{"input.county", func(in *models.EntitlementParametersInput) { in.County = township }},
 		{"input.county", func(in *models.EntitlementParametersInput) { in.County = "371499999999" }},
-		{"input.year", func(in *models.EntitlementParametersInput) { in.Year, in.EffectiveFrom = 1999, models.NewDate(1999, 1, 1) }},
+		{"input.year", func(in *models.EntitlementParametersInput) {
+			in.Year, in.EffectiveFrom = 1999, models.NewDate(1999, 1, 1)
+		}},
 		{"input.effectiveFrom", func(in *models.EntitlementParametersInput) { in.EffectiveFrom = models.NewDate(2025, 12, 31) }},
 		{"input.tekunMultiple", func(in *models.EntitlementParametersInput) { in.TekunMultiple = ptr("1.3e0") }},
 		{"input.tekunMultiple", func(in *models.EntitlementParametersInput) { in.TekunMultiple = ptr("0.9") }},
