@@ -206,8 +206,8 @@ type Violation struct {
 	GrantID     string
 	HouseholdID string
 	AreaCode    string
-	// OtherGrantID is the grant it collides with, "" for rules about one grant.
-	OtherGrantID string
+	// OtherGrantID is the grant it collides with, nil for rules about one grant.
+	OtherGrantID *string
 	// Detail says what is wrong, without personal data.
 	Detail string
 }

@@ -169,7 +169,8 @@ func HouseholdViolations(household, area string, urban bool, held []HeldGrant) [
 		}
 		for _, e := range gs[:i] {
 			if rule := Collision(e, g); rule != "" {
-				out = append(out, models.Violation{Rule: rule, GrantID: g.ID, OtherGrantID: e.ID, HouseholdID: household, AreaCode: area,
+				other := e.ID
+				out = append(out, models.Violation{Rule: rule, GrantID: g.ID, OtherGrantID: &other, HouseholdID: household, AreaCode: area,
 					Detail: fmt.Sprintf("%s from %s and %s from %s overlap", g.Program, g.Start, e.Program, e.Start)})
 			}
 		}

@@ -82,7 +82,11 @@ func TestHouseholdViolations(t *testing.T) {
 	vs := HouseholdViolations("h", "371402001001", false, gs)
 	got := map[string]bool{}
 	for _, v := range vs {
-		got[v.Rule+":"+v.GrantID+"/"+v.OtherGrantID] = true
+		other := ""
+		if v.OtherGrantID != nil {
+			other = *v.OtherGrantID
+		}
+		got[v.Rule+":"+v.GrantID+"/"+other] = true
 	}
 	want := []string{"DIBAO_KIND:b/", "ONE_DIBAO:b/a", "TEKUN_WITH_DIBAO:c/a", "TEKUN_WITH_DIBAO:c/b"}
 	if len(vs) != len(want) {

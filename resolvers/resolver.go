@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 
+	"jiuzhu/casework/entitlements"
 	"jiuzhu/loaders"
 	"jiuzhu/store"
 )
@@ -15,6 +16,11 @@ import (
 // Resolver is the root resolver.
 type Resolver struct {
 	Store *store.Store
+}
+
+// entitlements returns the use cases of what grants pay (P18–P21) over the store.
+func (r *Resolver) entitlements() *entitlements.Service {
+	return entitlements.New(r.Store, r.Store.Tree())
 }
 
 // load returns the batching loaders of the operation in ctx.

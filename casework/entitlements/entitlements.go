@@ -183,7 +183,7 @@ func (s *Service) Overrides(ctx context.Context, p auth.Principal, area string) 
 // Only admins may: the check reads grants of every category. It returns a Forbidden
 // error for any other role.
 func (s *Service) Check(ctx context.Context, p auth.Principal, today models.Date) ([]models.Violation, error) {
-	if p.Role != models.RoleAdmin {
+	if !p.May(auth.ActionCheckBenefits) {
 		return nil, models.Forbidden("only admins check the records against the rules of one benefit")
 	}
 	return s.store.Violations(ctx, store.ScopeFor(p), today)

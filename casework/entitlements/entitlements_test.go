@@ -282,7 +282,7 @@ func TestApprove(t *testing.T) {
 // TestCheck: only admins list violations, in their own scope.
 func TestCheck(t *testing.T) {
 	f := newFake()
-	f.violations = []models.Violation{{Rule: policy.RuleOneDibao, GrantID: "a", OtherGrantID: "b"}}
+	f.violations = []models.Violation{{Rule: policy.RuleOneDibao, GrantID: "a", OtherGrantID: ptr("b")}}
 	svc := entitlements.New(f, division.Dezhou())
 	for _, p := range []auth.Principal{caller(models.RoleOfficer, county), caller(models.RoleAuditor, county), caller(models.RoleIntegrator, county, "DIBAO")} {
 		if _, err := svc.Check(context.Background(), p, models.NewDate(2026, 1, 1)); !errors.Is(err, models.ErrForbidden) {
