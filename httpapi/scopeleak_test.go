@@ -798,10 +798,12 @@ var categoryProbes = map[string][]string{
 	// The child's number is taken: CONFLICT, whatever the person's grants.
 	"Mutation.createHousehold": {`mutation($ownVillage: String!, $idNumber: String!) { createHousehold(input: {village: $ownVillage, address: "探测路1号",
 	  members: [{name: "探测", idNumber: $idNumber, relation: HEAD}]}) { id } }`},
-	"Mutation.addMember":        {`mutation($hid: ID!, $idNumber: String!) { addMember(householdId: $hid, input: {name: "探测", idNumber: $idNumber, relation: OTHER}) { id } }`},
-	"Mutation.updateHousehold":  {`mutation($hid: ID!) { updateHousehold(id: $hid, input: {village: "371499999999"}) { id } }`},
-	"Mutation.updateMember":     {`mutation($mid: ID!) { updateMember(id: $mid, input: {disabilityLevel: 9}) { id } }`},
-	"Mutation.setHouseholdHead": {`mutation($hid: ID!, $mid: ID!) { setHouseholdHead(householdId: $hid, memberId: $mid, formerHeadRelation: HEAD) { id } }`},
+	"Mutation.addMember":       {`mutation($hid: ID!, $idNumber: String!) { addMember(householdId: $hid, input: {name: "探测", idNumber: $idNumber, relation: OTHER}) { id } }`},
+	"Mutation.updateHousehold": {`mutation($hid: ID!) { updateHousehold(id: $hid, input: {village: "371499999999"}) { id } }`},
+	"Mutation.updateMember":    {`mutation($mid: ID!) { updateMember(id: $mid, input: {disabilityLevel: 9}) { id } }`},
+	// Entitlement parameters are set by the city or the county, never by an integrator.
+	"Mutation.setEntitlementParameters": {`mutation { setEntitlementParameters(input: {county: "371402000000", year: 2026, effectiveFrom: "2026-01-01"}) { id } }`},
+	"Mutation.setHouseholdHead":         {`mutation($hid: ID!, $mid: ID!) { setHouseholdHead(householdId: $hid, memberId: $mid, formerHeadRelation: HEAD) { id } }`},
 	// Leaving the child out (a member named on a grant of another category, once planted)
 	// and sending the household as it is, as dry runs.
 	"Mutation.importHouseholds": {
