@@ -271,3 +271,75 @@ func TestViolations(t *testing.T) {
 		}
 	})
 }
+
+// TestEntitlementParametersStored stores a county's parameters, replaces them for the same
+// day and adds a later set: the approval's parameters in force follow the start date, and
+// every write is audited.
+func TestEntitlementParametersStored(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := admin()
+		sc := store.ScopeFor(principal(t, ctx))
+		p := policy.DefaultEntitlementParameters()
+		p.AreaCode, p.Year, p.EffectiveFrom = countyA, 2026, models.NewDate(2026, 1, 1)
+		p.Programs = []models.ProgramAmount{{ProgramCode: "EDU_HIGHSCHOOL", Mode: models.AmountFixed, Amount: models.Yuan(1000)}}
+		first, err := st.SaveEntitlementParameters(ctx, sc, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.DibaoMinPerPerson = models.Yuan(50)
+		p.Programs[0].Amount = models.Yuan(1200)
+		again, err := st.SaveEntitlementParameters(ctx, sc, p)
+		if err != nil || again.ID != first.ID {
+			t.Fatalf("replacing the set of the same day: %v, id %s then %s", err, first.ID, again.ID)
+		}
+		later := p
+		later.EffectiveFrom, later.DibaoMinPerPerson = models.NewDate(2026, 7, 1), models.Yuan(80)
+		if _, err := st.SaveEntitlementParameters(ctx, sc, later); err != nil {
+			t.Fatal(err)
+		}
+		year := 2026
+		ps, err := st.EntitlementParametersOf(ctx, sc, countyA, &year)
+		if err != nil || len(ps) != 2 {
+			t.Fatalf("%d sets, %v", len(ps), err)
+		}
+		if ps[0].DibaoMinPerPerson != models.Yuan(50) || ps[0].Program("EDU_HIGHSCHOOL").Amount != models.Yuan(1200) || ps[1].DibaoMinPerPerson != models.Yuan(80) {
+			t.Errorf("stored %+v and %+v", ps[0], ps[1])
+		}
+		audits, err := st.AuditEvents(ctx, store.AuditQuery{Filter: &models.AuditFilter{Operation: ptr("setEntitlementParameters")}})
+		if err != nil || len(audits.Items) != 3 {
+			t.Errorf("audit records: %d, %v", len(audits.Items), err)
+		}
+		// Another county's officer sees none of them; the scope refuses a write there.
+		other := store.ScopeFor(principal(t, officer(countyB, "b")))
+		if ps, err := st.EntitlementParametersOf(ctx, other, countyA, nil); err != nil || len(ps) != 0 {
+			t.Errorf("another county reads %d sets, %v", len(ps), err)
+		}
+		if _, err := st.SaveEntitlementParameters(ctx, other, p); !errors.Is(err, models.ErrForbidden) {
+			t.Errorf("another county writes: %v", err)
+		}
+
+		// A dibao approval from 1 August takes the minimum of the July set: 80.00 a person.
+		if _, err := st.SetDibaoStandard(ctx, countyA, 2026, models.Yuan(850), models.Yuan(700)); err != nil {
+			t.Fatal(err)
+		}
+		h := bare(t, st, villageA1, 2)
+		ms, err := st.MembersOf(ctx, h.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2026, 7, 10),
+			Members: []*models.VerifiedMemberInput{{MemberID: &ms[0].ID, MonthlyIncome: models.Yuan(1660)}, {MemberID: &ms[1].ID}}}
+		if _, err := st.RecordVerification(ctx, h.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		g := reviewed(t, st, h, "URBAN_DIBAO", nil)
+		approved, err := st.ApproveGrant(officer(countyA, "county"), g.ID, models.ApprovalInput{StartDate: models.NewDate(2026, 8, 1)}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 1,660.00 / 2 = 830.00, a gap of 20.00 under the minimum of 80.00: 160.00.
+		if approved.Amount != models.Yuan(160) {
+			t.Errorf("amount %s, want 160.00", approved.Amount)
+		}
+	})
+}
