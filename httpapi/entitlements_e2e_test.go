@@ -87,7 +87,9 @@ func TestEntitlementsOverHTTP(t *testing.T) {
 		if len(vs.OneBenefitViolations) != 0 {
 			t.Errorf("violations after refused approvals: %+v", vs.OneBenefitViolations)
 		}
-		var stats struct{ AreaStats struct{ OverriddenGrants int } }
+		var stats struct {
+			AreaStats struct{ OverriddenGrants int }
+		}
 		e.ok(officer, `{ areaStats { overriddenGrants } }`, nil, &stats)
 		if stats.AreaStats.OverriddenGrants != 0 {
 			t.Errorf("%d overridden grants", stats.AreaStats.OverriddenGrants)
