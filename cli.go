@@ -100,7 +100,7 @@ POLICY_* thresholds and OpenTelemetry's OTEL_* variables); flags override it.`,
 	pf.StringVar(&c.logLevel, "log-level", defaultLogLevel, "debug, info, warn or error (env LOG_LEVEL)")
 	c.listenFlag(root)
 	root.AddCommand(c.serveCommand(), c.migrateCommand(), c.seedCommand(), c.tokenCommand(),
-		c.importCommand(), c.jobsCommand(), c.schemaCommand(), c.versionCommand())
+		c.importCommand(), c.jobsCommand(), c.checkCommand(), c.schemaCommand(), c.versionCommand())
 	strictHelp(root)
 	markStarts(root, &c.started)
 	return root

@@ -106,10 +106,12 @@ var leakCases = map[string][]leakCase{
 	},
 	"Query.grant": {
 		{query: `query($gid: ID!) { grant(id: $gid) { id amount household { id } } }`, want: models.ErrNotFound.Error()},
+		{query: `query($gid: ID!) { grant(id: $gid) { overridden calculation { formula inputs { name value } } } }`, want: models.ErrNotFound.Error()},
 	},
 	"Query.grants": {
 		{query: `query($area: String) { grants(area: $area) { totalCount } }`, want: models.ErrForbidden.Error()},
 		{query: `{ grants(first: 100) { totalCount edges { node { reference household { address members { name } } member { name } events { actor } } } } }`, want: expectOK},
+		{query: `{ grants(first: 100) { edges { node { id overridden calculation { method formula computed amount overrideReason actor inputs { name value } } } } } }`, want: expectOK},
 		{query: `query($cursor: String) { grants(last: 100, before: $cursor) { totalCount pageInfo { startCursor endCursor } edges { node { id reference household { address } member { name } } } } }`, want: expectOK},
 		{query: `query($hid: ID, $cursor: String) { grants(filter: {householdId: $hid}, last: 100, after: $cursor) { totalCount edges { node { id } } } }`, want: expectEmpty},
 		{query: `query($hid: ID) { grants(filter: {householdId: $hid}) { totalCount edges { node { id household { id } } } } }`, want: expectEmpty},
@@ -164,6 +166,8 @@ var leakCases = map[string][]leakCase{
 	},
 	"Mutation.approveGrant": {
 		{query: `mutation($reviewedId: ID!) { approveGrant(id: $reviewedId, input: {amount: "900.00", startDate: "2026-01-01"}) { id status } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
+		{query: `mutation($reviewedId: ID!) { approveGrant(id: $reviewedId, input: {startDate: "2026-01-01", override: {amount: "1.00", reason: "越界"}}) { id overridden calculation { formula } } }`,
+			want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
 	},
 	"Mutation.rejectGrant": {
 		{query: `mutation($appId: ID!) { rejectGrant(id: $appId, reason: "越界") { id status } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
@@ -216,6 +220,21 @@ var leakCases = map[string][]leakCase{
 	"Mutation.setDibaoStandard": {
 		{query: `mutation($siblingCounty: String!, $siblingYear: Int!) { setDibaoStandard(county: $siblingCounty, year: $siblingYear, urban: "2000.00", rural: "1900.00") { id } }`,
 			want: models.ErrForbidden.Error(), action: auth.ActionSetStandard},
+	},
+	// Entitlement parameters are published figures like the standards: every caller
+	// reads its own county's, none another county's, and only the city or the county
+	// itself sets them. The check of one benefit lists the caller's own area only.
+	"Query.entitlementParameters": {
+		{query: `query($siblingCounty: String) { entitlementParameters(county: $siblingCounty) { id countyCode year } }`, want: models.ErrForbidden.Error()},
+		{query: `query($siblingYear: Int) { entitlementParameters(year: $siblingYear) { id countyCode year } }`, want: expectEmpty},
+		{query: `{ entitlementParameters { id countyCode year effectiveFrom tekunMultiple programs { programCode } setBy } }`, want: expectOK},
+	},
+	"Mutation.setEntitlementParameters": {
+		{query: `mutation($siblingCounty: String!) { setEntitlementParameters(input: {county: $siblingCounty, year: 2026, effectiveFrom: "2026-01-01", dibaoMinPerPerson: "1.00"}) { id } }`,
+			want: models.ErrForbidden.Error()},
+	},
+	"Query.oneBenefitViolations": {
+		{query: `{ oneBenefitViolations { rule grantId otherGrantId householdId areaCode detail } }`, want: expectOK, action: auth.ActionCheckBenefits},
 	},
 	"Query.discoveries": {
 		{query: `query($area: String) { discoveries(area: $area) { totalCount edges { node { household { id } } } } }`, want: models.ErrForbidden.Error()},
@@ -300,7 +319,7 @@ var leakCases = map[string][]leakCase{
 	"Query.areaStats": {
 		{query: `query($area: String) { areaStats(area: $area) { households } }`, want: models.ErrForbidden.Error()},
 		{query: `query($village: String) { areaStats(area: $village) { households } }`, want: models.ErrForbidden.Error()},
-		{query: `{ areaStats { area { code } households members activeHouseholds children { area { code } households } } }`, want: expectOK},
+		{query: `{ areaStats { area { code } households members activeHouseholds overriddenGrants children { area { code } households overriddenGrants } } }`, want: expectOK},
 	},
 	"Query.trends": {
 		{query: `query($area: String) { trends(area: $area, months: 3) { months { month newApplications } } }`, want: models.ErrForbidden.Error()},
@@ -441,6 +460,10 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	// A dibao standard of a county outside the caller's.
 	var std struct{ SetDibaoStandard struct{ ID string } }
 	e.ok(admin, setStd, map[string]any{"c": siblingCounty, "y": siblingYear}, &std)
+	// And its entitlement parameters from the first day of that year.
+	var params struct{ SetEntitlementParameters struct{ ID string } }
+	e.ok(admin, `mutation($c: String!, $y: Int!, $d: Date!) { setEntitlementParameters(input: {county: $c, year: $y, effectiveFrom: $d}) { id } }`,
+		map[string]any{"c": siblingCounty, "y": siblingYear, "d": fmt.Sprintf("%d-01-01", siblingYear)}, &params)
 
 	return planted{
 		vars: map[string]any{
@@ -456,7 +479,7 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 		secrets: []string{h, member, head, active.ID, headID, memberID, ref, address, headName, memberName,
 			app.ID, app.Reference, reviewed.ID, reviewed.Reference, suspended.ID, topUp.TopUpReserve.ID, draw.DrawReserve.ID,
 			topUpNote, drawNote, aid.FileCharityAid.ID, org, ver.RecordVerification.ID, dept,
-			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID},
+			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID, params.SetEntitlementParameters.ID},
 	}
 }
 
@@ -476,7 +499,7 @@ func firstVillage(e *env, area string) string {
 // aggregates asks, one field a request, for every figure a caller counts over its own
 // area. Fields the role may not read answer FORBIDDEN, the same way each time.
 var aggregates = []string{
-	`{ areaStats { households members activeHouseholds activePersons committedMonthly graceHouseholds lowIncomeHouseholds
+	`{ areaStats { households members activeHouseholds activePersons committedMonthly graceHouseholds lowIncomeHouseholds overriddenGrants
 	    byProgram { program { code } households persons committedMonthly } byCategory { category { code } households persons }
 	    children { area { code } households members activeHouseholds activePersons committedMonthly } } }`,
 	`{ trends(months: 2) { months { month newApplications approvals terminations committed } } }`,
@@ -522,6 +545,7 @@ func snapshot(t *testing.T, e *env, admin string, vars map[string]any) string {
 	  reserveFund(township: $siblingTownship) { balance entries(first: 100) { totalCount } }
 	  jurisdiction(code: $siblingTownship) { population }
 	  dibaoStandards(area: $siblingCounty) { id year urban rural updatedAt }
+	  entitlementParameters(county: $siblingCounty) { id effectiveFrom dibaoMinPerPerson updatedAt }
 	  households { totalCount } grants { totalCount } staff { totalCount } auditEvents { totalCount }
 	  queries: auditEvents(filter: {operation: "query"}) { totalCount }
 	  mutations: auditEvents(filter: {operation: "mutation"}) { totalCount }
@@ -774,10 +798,12 @@ var categoryProbes = map[string][]string{
 	// The child's number is taken: CONFLICT, whatever the person's grants.
 	"Mutation.createHousehold": {`mutation($ownVillage: String!, $idNumber: String!) { createHousehold(input: {village: $ownVillage, address: "探测路1号",
 	  members: [{name: "探测", idNumber: $idNumber, relation: HEAD}]}) { id } }`},
-	"Mutation.addMember":        {`mutation($hid: ID!, $idNumber: String!) { addMember(householdId: $hid, input: {name: "探测", idNumber: $idNumber, relation: OTHER}) { id } }`},
-	"Mutation.updateHousehold":  {`mutation($hid: ID!) { updateHousehold(id: $hid, input: {village: "371499999999"}) { id } }`},
-	"Mutation.updateMember":     {`mutation($mid: ID!) { updateMember(id: $mid, input: {disabilityLevel: 9}) { id } }`},
-	"Mutation.setHouseholdHead": {`mutation($hid: ID!, $mid: ID!) { setHouseholdHead(householdId: $hid, memberId: $mid, formerHeadRelation: HEAD) { id } }`},
+	"Mutation.addMember":       {`mutation($hid: ID!, $idNumber: String!) { addMember(householdId: $hid, input: {name: "探测", idNumber: $idNumber, relation: OTHER}) { id } }`},
+	"Mutation.updateHousehold": {`mutation($hid: ID!) { updateHousehold(id: $hid, input: {village: "371499999999"}) { id } }`},
+	"Mutation.updateMember":    {`mutation($mid: ID!) { updateMember(id: $mid, input: {disabilityLevel: 9}) { id } }`},
+	// Entitlement parameters are set by the city or the county, never by an integrator.
+	"Mutation.setEntitlementParameters": {`mutation { setEntitlementParameters(input: {county: "371402000000", year: 2026, effectiveFrom: "2026-01-01"}) { id } }`},
+	"Mutation.setHouseholdHead":         {`mutation($hid: ID!, $mid: ID!) { setHouseholdHead(householdId: $hid, memberId: $mid, formerHeadRelation: HEAD) { id } }`},
 	// Leaving the child out (a member named on a grant of another category, once planted)
 	// and sending the household as it is, as dry runs.
 	"Mutation.importHouseholds": {

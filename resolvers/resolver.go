@@ -9,6 +9,7 @@ package resolvers
 import (
 	"context"
 
+	"jiuzhu/casework/entitlements"
 	"jiuzhu/casework/households"
 	"jiuzhu/loaders"
 	"jiuzhu/store"
@@ -23,12 +24,16 @@ type Resolver struct {
 
 // Cases are the use-case services the resolvers call.
 type Cases struct {
-	Households *households.Service
+	Households   *households.Service
+	Entitlements *entitlements.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
 func New(st *store.Store) *Resolver {
-	return &Resolver{Store: st, Cases: Cases{Households: households.New(st)}}
+	return &Resolver{Store: st, Cases: Cases{
+		Households:   households.New(st),
+		Entitlements: entitlements.New(st, st.Tree()),
+	}}
 }
 
 // load returns the batching loaders of the operation in ctx.

@@ -151,6 +151,11 @@ func (s *Store) CreateGrant(ctx context.Context, in models.GrantInput) (*models.
 			Amount: in.Amount, StartDate: in.StartDate, EndDate: in.EndDate, Version: 1,
 			CreatedBy: sc.p.Subject,
 		}
+		if status == models.GrantActive {
+			if err := s.checkOneBenefit(tx, sc, g); err != nil { // P21
+				return err
+			}
+		}
 		if err := s.insertGrant(tx, sc, g, "opened", "createGrant"); err != nil {
 			return err
 		}

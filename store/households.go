@@ -406,6 +406,7 @@ func moveHouseholdRecords(tx *gorm.DB, householdID, area string) ([]models.Chang
 		tx.Table("members").Where("household_id = ?", householdID),
 		tx.Table("grant_events").Where("grant_id IN (?)", grantIDs),
 		tx.Table("medical_claims").Where("grant_id IN (?)", grantIDs),
+		tx.Table("entitlement_calculations").Where("grant_id IN (?)", grantIDs),
 		tx.Table("grants").Where("household_id = ?", householdID),
 		tx.Table("verifications").Where("household_id = ?", householdID),
 		tx.Table("verification_members").Where("verification_id IN (?)",

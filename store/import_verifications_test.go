@@ -32,7 +32,7 @@ func newVerifyFixture(t *testing.T, st *store.Store) verifyFixture {
 	if _, err := st.SetDibaoStandard(admin(), countyA, time.Now().Year(), models.Yuan(900), models.Yuan(650)); err != nil {
 		t.Fatal(err)
 	}
-	mk := func(village string, registered bool) (*models.Household, []*models.Member, *models.Grant) {
+	mk := func(village string, registered bool, program string) (*models.Household, []*models.Member, *models.Grant) {
 		t.Helper()
 		h, err := useCases(st).CreateHousehold(admin(), models.HouseholdInput{Village: village, Address: "核对路1号", PovertyRegistered: registered,
 			Members: []*models.MemberInput{
@@ -46,7 +46,7 @@ func newVerifyFixture(t *testing.T, st *store.Store) verifyFixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO", Amount: models.Yuan(300),
+		g, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: program, Amount: models.Yuan(300),
 			StartDate: models.NewDate(2025, 1, 1)})
 		if err != nil {
 			t.Fatal(err)
@@ -54,9 +54,9 @@ func newVerifyFixture(t *testing.T, st *store.Store) verifyFixture {
 		return h, ms, g
 	}
 	var f verifyFixture
-	f.poor, f.poorMembers, f.poorGrant = mk(ruralVillage, true)
-	f.other, f.otherMembers, f.otherGrant = mk(ruralVillage, false)
-	f.away, f.awayMembers, _ = mk(villageB, true)
+	f.poor, f.poorMembers, f.poorGrant = mk(ruralVillage, true, "RURAL_DIBAO")
+	f.other, f.otherMembers, f.otherGrant = mk(ruralVillage, false, "RURAL_DIBAO")
+	f.away, f.awayMembers, _ = mk(villageB, true, "URBAN_DIBAO") // an urban village: its kind of dibao (P21)
 	return f
 }
 

@@ -112,10 +112,10 @@ func (s *Store) goMigrations() []*goose.Migration {
 	if s.dialect == Postgres {
 		out = append(out, goose.NewGoMigration(versionRowLevelSecurity,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-				return rowLevelSecurity(s.onTx(ctx, tx), s.rls)
+				return rowLevelSecurityOf(s.onTx(ctx, tx), s.rls, false)
 			}},
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-				return rowLevelSecurity(s.onTx(ctx, tx), false)
+				return rowLevelSecurityOf(s.onTx(ctx, tx), false, false)
 			}}))
 	}
 	return out

@@ -231,7 +231,12 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 				must(t, err)
 			}, nil},
 			{"open a recurring grant", func(t *testing.T) { dibao = openGrant(t, h1, "RURAL_DIBAO", 30000) }, nil},
-			{"open a second grant of the same program", func(t *testing.T) { openGrant(t, h1, "RURAL_DIBAO", 10000) },
+			{"open a second grant of the same program over an earlier period", func(t *testing.T) {
+				end := models.NewDate(2024, 12, 31) // one dibao at a time (P21)
+				_, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: h1.ID, ProgramCode: "RURAL_DIBAO", Amount: 10000,
+					StartDate: models.NewDate(2024, 1, 1), EndDate: &end})
+				must(t, err)
+			},
 				func(ts map[string]models.HouseholdTally) error {
 					return want(ts[h1.ID], models.HouseholdTally{MemberCount: 2, Served: true, CommittedMonthly: 40000})
 				}},
@@ -390,8 +395,10 @@ func TestTalliesUnderConcurrentWrites(t *testing.T) {
 		h, _ := household(t, st, villageA1)
 		const n = 6
 		ids := make([]string, n)
+		// Six programs: no program twice for one household at once (P21).
+		programs := [n]string{"DISABILITY_LIVING", "DISABILITY_CARE", "HOUSING_RENT_SUBSIDY", "HOUSING_PUBLIC_RENTAL", "CHILD_ORPHAN", "EMPLOYMENT_PUBLIC_POST"}
 		for i := range ids {
-			g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "DISABILITY_CARE",
+			g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: programs[i],
 				Channel: models.ChannelOnline})
 			if err != nil {
 				t.Fatal(err)
