@@ -58,7 +58,8 @@ func (b *builder) w(parts ...string) {
 // arg writes a placeholder for v.
 func (b *builder) arg(v any) {
 	b.args = append(b.args, v)
-	b.sql.WriteString("?")
+	b.sql.WriteString("$")
+	b.sql.WriteString(strconv.Itoa(len(b.args)))
 }
 
 // text writes a placeholder for the text v.
@@ -81,8 +82,9 @@ func (b *builder) inScope(a string) {
 func (b *builder) grantScope(a string) {
 	b.inScope(a)
 	if b.integ {
-		b.w(" AND ", a, ".category_code IN ")
+		b.w(" AND ", a, ".category_code = ANY(")
 		b.arg(b.cats)
+		b.w("::text[])")
 	}
 }
 

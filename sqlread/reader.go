@@ -69,7 +69,7 @@ func (r *Reader) planFor(oc *graphql.OperationContext) *plan {
 // calls, the queue of heavy operations) have run; every other operation goes on to the
 // executor. Register it last with AroundOperations.
 func (r *Reader) Middleware(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	if r.st.Dialect() != store.Postgres {
+	if !r.st.CompiledReads() {
 		return next(ctx)
 	}
 	oc := graphql.GetOperationContext(ctx)

@@ -2,7 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"jiuzhu/models"
 )
@@ -10,9 +16,8 @@ import (
 // What a reader outside the store that writes its own SQL (package sqlread, which answers
 // a whole read-only GraphQL operation with one statement) takes from the store: the
 // caller's range and categories (the same values rows and grantRows filter by), the
-// range of an area argument (as the lists check it), and a way to run one statement with
-// the store's connections, so that row-level security, the read replica and the
-// statement hooks apply to it as to any other read.
+// range of an area argument (as the lists check it), and a way to run one statement on
+// the store's connections with the caller's row-level security range.
 
 // Range returns the range of area codes the scope reaches: a row of a scoped table is in
 // scope when lo <= area_code <= hi.
@@ -36,17 +41,88 @@ func (s *Store) AreaRange(sc Scope, code *string) (lo, hi string, err error) {
 	return s.area(sc, "area", code)
 }
 
+// Now returns the time of the store's clock, with which it derives values such as a
+// member's age of the year.
+func (s *Store) Now() time.Time { return s.now() }
+
+// ErrNoCompiledReads is ReadJSON's error on a store that cannot run compiled reads:
+// SQLite, or PostgreSQL with a read replica (whose routing ReadJSON does not do yet).
+var ErrNoCompiledReads = errors.New("store: compiled reads need PostgreSQL without a read replica")
+
+// CompiledReads reports whether ReadJSON can run on this store.
+func (s *Store) CompiledReads() bool { return s.dialect == Postgres && s.replica == nil }
+
+// readSettingsSQL opens the implicit transaction of a compiled read: the caller's range
+// for row-level security (as rlsConn sets it, but local to the transaction) and a plan
+// made once per connection and statement. A compiled statement is long, and planning it
+// anew for every execution, as the store's other statements are (withCustomPlans), costs
+// more than running it; its text depends on the shape of the operation, not on the
+// caller's range or the arguments, and its subqueries are keyed by household or grant
+// id, for which one plan serves every range.
+const readSettingsSQL = `SELECT set_config('jiuzhu.lo', $1, true), set_config('jiuzhu.hi', $2, true), set_config('plan_cache_mode', 'force_generic_plan', true)`
+
 // ReadJSON runs query, one read-only SELECT statement whose single row has a single text
-// column, with args (written ? in query), for the caller of ctx, and returns that column.
-// The statement goes where the store's reads go (the read replica when one serves), and
-// under row-level security it carries the caller's range like every other statement. It
-// returns the database's error, wrapped.
+// column, with args (written $1, $2, … in query), for the caller of ctx, and returns that
+// column. The settings of readSettingsSQL and the statement go to the server together
+// (one round trip) in one implicit transaction, so that the settings end with it. It
+// returns ErrNoCompiledReads when CompiledReads is false, and the database's error,
+// wrapped (matching models.ErrUnavailable for a lost connection).
 func (s *Store) ReadJSON(ctx context.Context, query string, args ...any) ([]byte, error) {
+	if !s.CompiledReads() {
+		return nil, ErrNoCompiledReads
+	}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return nil, wrap("compiled read", err)
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return nil, wrap("compiled read", err)
+	}
+	defer conn.Close()
 	var out []byte
-	err := s.db.WithContext(ctx).Raw(query, args...).Row().Scan(&out)
+	err = conn.Raw(func(dc any) error {
+		var pc *stdlib.Conn
+		switch c := dc.(type) {
+		case *rlsConn:
+			pc = c.Conn
+		case *stdlib.Conn:
+			pc = c
+		default:
+			return fmt.Errorf("compiled reads need pgx's connections, not %T", dc)
+		}
+		lo, hi := rlsRange(ctx)
+		b := &pgx.Batch{}
+		b.Queue(readSettingsSQL, lo, hi)
+		b.Queue(query, args...).QueryRow(func(r pgx.Row) error { return r.Scan(&out) })
+		return pc.Conn().SendBatch(ctx, b).Close()
+	})
+	for _, f := range statementHooks(s) {
+		f(query, args)
+	}
 	return out, wrap("compiled read", err)
 }
 
-// Now returns the store's clock's time, with which it derives values such as a member's
-// age of the year.
-func (s *Store) Now() time.Time { return s.now() }
+// hooks holds, per store, the functions OnStatement registered, which ReadJSON calls
+// too (it runs outside gorm, whose callbacks call them for every other statement).
+var hooks sync.Map // *Store → *[]func(string, []any)
+
+var hooksMu sync.Mutex
+
+func addStatementHook(s *Store, f func(string, []any)) {
+	hooksMu.Lock()
+	defer hooksMu.Unlock()
+	var list []func(string, []any)
+	if v, ok := hooks.Load(s); ok {
+		list = append(list, *v.(*[]func(string, []any))...)
+	}
+	list = append(list, f)
+	hooks.Store(s, &list)
+}
+
+func statementHooks(s *Store) []func(string, []any) {
+	if v, ok := hooks.Load(s); ok {
+		return *v.(*[]func(string, []any))
+	}
+	return nil
+}
