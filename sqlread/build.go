@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"jiuzhu/auth"
 	"jiuzhu/privacy"
@@ -140,8 +141,8 @@ func (b *builder) field(typ, a string, s *sel) error {
 			return b.byKey("Category", "categories", a+".category_code", "code", false, s)
 		}
 		return nil
-	case "Category":
-		b.w(a, ".", s.name) // code, name
+	case "Category", "Jurisdiction":
+		b.w(a, ".", s.name) // code, name; level, population, urban
 		return nil
 	}
 	return errFallback
@@ -158,10 +159,20 @@ var columns = map[string]map[string]string{
 		"graceUntil": "grace_until", "reviewFlag": "review_flag", "reviewReason": "review_reason"},
 }
 
+// timeColumns maps the Time fields of the record types to their columns.
+var timeColumns = map[string]string{"createdAt": "created_at", "updatedAt": "updated_at"}
+
 func (b *builder) householdField(a string, s *sel) error {
 	if c, ok := columns["Household"][s.name]; ok {
 		b.w(a, ".", c)
 		return nil
+	}
+	switch s.name {
+	case "createdAt", "updatedAt":
+		return timestamp(b, a+"."+timeColumns[s.name])
+	case "area":
+		// The public tree, as loaders.Set.Area reads it.
+		return b.byKey("Jurisdiction", "jurisdictions", a+".area_code", "code", false, s)
 	}
 	m := b.alias("m")
 	switch s.name {
@@ -204,6 +215,8 @@ func (b *builder) memberField(a string, s *sel) error {
 		return nil
 	}
 	switch s.name {
+	case "createdAt", "updatedAt":
+		return timestamp(b, a+"."+timeColumns[s.name])
 	case "idNumber":
 		if revealed(b.argsOf(s)) {
 			return errFallback
@@ -246,6 +259,8 @@ func (b *builder) grantField(a string, s *sel) error {
 		return nil
 	}
 	switch s.name {
+	case "createdAt", "updatedAt":
+		return timestamp(b, a+"."+timeColumns[s.name])
 	case "amount":
 		money(b, a+".amount")
 	case "program":
@@ -294,6 +309,32 @@ func (b *builder) byKeyFunc(typ, table string, key func(), col string, scoped bo
 	b.w("), ", fallbackJSON, ")")
 	return nil
 }
+
+// timestamp writes the Time scalar of the timestamptz column expr as gqlgen writes it
+// (time.RFC3339Nano): the instant in the server's time zone, which must be UTC
+// (utcLocal), with the fraction of a second without trailing zeros. It returns
+// errFallback in any other time zone.
+func timestamp(b *builder, expr string) error {
+	if !utcLocal {
+		return errFallback
+	}
+	us := "(extract(microseconds FROM " + expr + ")::bigint % 1000000)"
+	b.w("(to_char(", expr, " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN ", us,
+		" = 0 THEN '' ELSE '.' || rtrim(lpad(", us, "::text, 6, '0'), '0') END || 'Z')")
+	return nil
+}
+
+// utcLocal reports whether the process's time zone is UTC all year, in which the
+// database driver hands out the instants the executor writes.
+var utcLocal = func() bool {
+	y := time.Now().Year()
+	for _, m := range []time.Month{time.January, time.July} {
+		if _, off := time.Date(y, m, 1, 0, 0, 0, 0, time.Local).Zone(); off != 0 {
+			return false
+		}
+	}
+	return true
+}()
 
 // money writes models.Money.String of the fen amount expr: "-12.05".
 func money(b *builder, expr string) {

@@ -291,7 +291,8 @@ func (g *gen) wrap(typ, body string) string {
 
 func (g *gen) household(depth int) string {
 	var parts []string
-	for _, f := range g.pick([]string{"id", "areaCode", "address", "povertyRegistered", "externalRef", "version", "__typename"}) {
+	for _, f := range g.pick([]string{"id", "areaCode", "address", "povertyRegistered", "externalRef", "version", "__typename",
+		"createdAt", "updatedAt", "area { code name level population urban __typename }"}) {
 		parts = append(parts, g.key(f))
 	}
 	if depth > 0 {
@@ -311,7 +312,7 @@ func (g *gen) household(depth int) string {
 func (g *gen) member(depth int) string {
 	var parts []string
 	for _, f := range g.pick([]string{"id", "areaCode", "name", "idNumber", "idNumber(reveal: false)", "sex", "birthDate",
-		"birthYear", "age", "relation", "disabilityLevel", "labourCapacity", "monthlyIncome", "__typename"}) {
+		"birthYear", "age", "relation", "disabilityLevel", "labourCapacity", "monthlyIncome", "__typename", "createdAt", "updatedAt"}) {
 		if strings.Contains(f, "(") {
 			g.alias++
 			parts = append(parts, "r"+strconv.Itoa(g.alias)+": "+f)
@@ -328,7 +329,7 @@ func (g *gen) member(depth int) string {
 func (g *gen) grant(depth int) string {
 	var parts []string
 	for _, f := range g.pick([]string{"id", "areaCode", "status", "amount", "startDate", "endDate", "version",
-		"reference", "channel", "graceUntil", "reviewFlag", "reviewReason", "__typename"}) {
+		"reference", "channel", "graceUntil", "reviewFlag", "reviewReason", "__typename", "createdAt", "updatedAt"}) {
 		parts = append(parts, g.key(f))
 	}
 	if g.chance(0.5) {

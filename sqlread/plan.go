@@ -55,20 +55,23 @@ var objectFields = map[string]map[string]string{
 	"Household": {
 		"__typename": "", "id": "", "areaCode": "", "address": "", "povertyRegistered": "",
 		"externalRef": "", "version": "", "members": "Member", "head": "Member", "grants": "Grant",
+		"area": "Jurisdiction", "createdAt": "", "updatedAt": "",
 	},
 	"Member": {
 		"__typename": "", "id": "", "areaCode": "", "name": "", "idNumber": "", "sex": "",
 		"birthDate": "", "birthYear": "", "age": "", "relation": "", "disabilityLevel": "",
-		"labourCapacity": "", "monthlyIncome": "", "household": "Household",
+		"labourCapacity": "", "monthlyIncome": "", "household": "Household", "createdAt": "", "updatedAt": "",
 	},
 	"Grant": {
 		"__typename": "", "id": "", "areaCode": "", "status": "", "amount": "", "startDate": "",
 		"endDate": "", "version": "", "reference": "", "channel": "", "graceUntil": "",
 		"reviewFlag": "", "reviewReason": "", "program": "Program", "category": "Category",
-		"member": "Member", "household": "Household",
+		"member": "Member", "household": "Household", "createdAt": "", "updatedAt": "",
 	},
 	"Program":  {"__typename": "", "code": "", "name": "", "active": "", "category": "Category"},
 	"Category": {"__typename": "", "code": "", "name": ""},
+	// Jurisdiction's parent and children go to the executor.
+	"Jurisdiction": {"__typename": "", "code": "", "name": "", "level": "", "population": "", "urban": ""},
 }
 
 // compile returns the plan of oc's operation, or nil when a field, a directive or a
