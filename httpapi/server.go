@@ -167,15 +167,18 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	})
 	srv.AroundRootFields(requireCaller)
 	srv.AroundOperations(recordIntegratorCalls(st, log, schema.Schema()))
-	srv.AroundOperations(queueHeavy(o.Limits))
 	if !o.ExecutorOnly {
 		reads := o.Reads
 		if reads == nil {
 			reads = sqlread.New(st)
 		}
-		// Last, so that it runs inside every other operation middleware.
+		// After the audit of integrators' calls; heavy operations that it answers take
+		// turns in a queue of their own, and those it hands to the executor in the
+		// executor's (queueHeavy, below).
+		srv.AroundOperations(queueHeavyCompiled(o.Limits, reads.Compiles))
 		srv.AroundOperations(reads.Middleware)
 	}
+	srv.AroundOperations(queueHeavy(o.Limits))
 	return srv
 }
 

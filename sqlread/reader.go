@@ -63,11 +63,18 @@ func (r *Reader) planFor(oc *graphql.OperationContext) *plan {
 	return p
 }
 
+// Compiles reports whether Middleware will try to answer oc's operation with one
+// statement (it may still hand it to the executor, after the statement, for a record that
+// is not found).
+func (r *Reader) Compiles(oc *graphql.OperationContext) bool {
+	return r.st.CompiledReads() && oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Query && r.planFor(oc) != nil
+}
+
 // Middleware is the gqlgen operation middleware that answers a query it can compile
 // with one statement, after the operation has been parsed, validated and checked against
-// the request limits, and after the middlewares added before it (audit of integrators'
-// calls, the queue of heavy operations) have run; every other operation goes on to the
-// executor. Register it last with AroundOperations.
+// the request limits, and after the middlewares added before it (the audit of
+// integrators' calls) have run; every other operation goes on to the next middleware
+// and the executor.
 func (r *Reader) Middleware(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	if !r.st.CompiledReads() {
 		return next(ctx)
