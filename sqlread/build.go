@@ -141,8 +141,31 @@ func (b *builder) field(typ, a string, s *sel) error {
 			return b.byKey("Category", "categories", a+".category_code", "code", false, s)
 		}
 		return nil
-	case "Category", "Jurisdiction":
-		b.w(a, ".", s.name) // code, name; level, population, urban
+	case "Jurisdiction":
+		if s.name == "parent" {
+			// The resolver's: null without a parent code, the unit of the code otherwise.
+			b.w("CASE WHEN ", a, ".parent_code IS NULL THEN NULL ELSE ")
+			if err := b.byKey("Jurisdiction", "jurisdictions", a+".parent_code", "code", false, s); err != nil {
+				return err
+			}
+			b.w(" END")
+			return nil
+		}
+		b.w(a, ".", s.name) // code, name, level, population, urban
+		return nil
+	case "Category":
+		b.w(a, ".", s.name) // code, name
+		return nil
+	case "GrantEvent":
+		switch s.name {
+		case "createdAt":
+			return timestamp(b, a+".created_at")
+		case "actorRole":
+			b.w("upper(", a, ".actor_role)") // models.Role.MarshalGQL
+		default:
+			b.w(a, ".", map[string]string{"id": "id", "actor": "actor", "actorArea": "actor_area",
+				"fromStatus": "from_status", "toStatus": "to_status", "reason": "reason"}[s.name])
+		}
 		return nil
 	}
 	return errFallback
@@ -263,6 +286,16 @@ func (b *builder) grantField(a string, s *sel) error {
 		return timestamp(b, a+"."+timeColumns[s.name])
 	case "amount":
 		money(b, a+".amount")
+	case "events":
+		// store.EventsOfGrants: the grant's events in the caller's scope, oldest first.
+		e := b.alias("v")
+		b.w("(SELECT coalesce(json_agg(")
+		if err := b.object("GrantEvent", e, s.sub); err != nil {
+			return err
+		}
+		b.w(" ORDER BY ", e, ".created_at, ", e, ".id), '[]'::json) FROM grant_events ", e, " WHERE ")
+		b.inScope(e)
+		b.w(" AND ", e, ".grant_id = ", a, ".id)")
 	case "program":
 		return b.byKey("Program", "programs", a+".program_code", "code", false, s)
 	case "category":
@@ -359,6 +392,13 @@ func (b *builder) queryField(s *sel) error {
 		table := map[string]string{"household": "households", "member": "members", "grant": "grants"}[s.name]
 		typ := map[string]string{"household": "Household", "member": "Member", "grant": "Grant"}[s.name]
 		return b.byKeyFunc(typ, table, func() { b.text(id) }, "id", true, s)
+	case "jurisdiction":
+		code, ok := args["code"].(string)
+		if !ok {
+			return errFallback
+		}
+		// store.Jurisdiction: the public tree, NOT_FOUND (the executor's) for an unknown code.
+		return b.byKeyFunc("Jurisdiction", "jurisdictions", func() { b.text(code) }, "code", false, s)
 	case "households":
 		return b.connection(s, args, householdList)
 	case "grants":

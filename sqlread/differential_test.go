@@ -292,7 +292,8 @@ func (g *gen) wrap(typ, body string) string {
 func (g *gen) household(depth int) string {
 	var parts []string
 	for _, f := range g.pick([]string{"id", "areaCode", "address", "povertyRegistered", "externalRef", "version", "__typename",
-		"createdAt", "updatedAt", "area { code name level population urban __typename }"}) {
+		"createdAt", "updatedAt", "area { code name level population urban __typename }",
+		"area { name parent { code level parent { code name parent { code } } } }"}) {
 		parts = append(parts, g.key(f))
 	}
 	if depth > 0 {
@@ -340,6 +341,10 @@ func (g *gen) grant(depth int) string {
 	}
 	if depth > 0 && g.chance(0.3) {
 		parts = append(parts, g.key("member")+" { "+g.member(depth-1)+" }")
+	}
+	if g.chance(0.3) {
+		parts = append(parts, g.key("events")+" { "+strings.Join(g.pick([]string{"id", "actor", "actorRole", "actorArea",
+			"fromStatus", "toStatus", "reason", "createdAt", "__typename"}), " ")+" }")
 	}
 	if depth > 0 && g.chance(0.2) {
 		parts = append(parts, g.key("household")+" { "+g.household(depth-1)+" }")
@@ -492,6 +497,13 @@ func (g *gen) operation() (string, map[string]any) {
 	}
 	if g.chance(0.1) {
 		roots = append(roots, "__typename")
+	}
+	if g.chance(0.1) {
+		code := g.someHousehold().AreaCode
+		if g.chance(0.2) {
+			code = "999999999999"
+		}
+		roots = append(roots, g.key("jurisdiction(code: "+g.value("String!", code)+")")+" { code name level population urban parent { code name } }")
 	}
 	head := "query"
 	if len(g.decl) > 0 {

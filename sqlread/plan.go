@@ -45,7 +45,7 @@ const maxObjectFields = 50
 var objectFields = map[string]map[string]string{
 	"Query": {
 		"__typename": "", "household": "Household", "households": "HouseholdConnection",
-		"member": "Member", "grant": "Grant", "grants": "GrantConnection",
+		"member": "Member", "grant": "Grant", "grants": "GrantConnection", "jurisdiction": "Jurisdiction",
 	},
 	"HouseholdConnection": {"__typename": "", "edges": "HouseholdEdge", "pageInfo": "PageInfo", "totalCount": ""},
 	"HouseholdEdge":       {"__typename": "", "cursor": "", "node": "Household"},
@@ -66,12 +66,15 @@ var objectFields = map[string]map[string]string{
 		"__typename": "", "id": "", "areaCode": "", "status": "", "amount": "", "startDate": "",
 		"endDate": "", "version": "", "reference": "", "channel": "", "graceUntil": "",
 		"reviewFlag": "", "reviewReason": "", "program": "Program", "category": "Category",
-		"member": "Member", "household": "Household", "createdAt": "", "updatedAt": "",
+		"member": "Member", "household": "Household", "createdAt": "", "updatedAt": "", "events": "GrantEvent",
 	},
+	"GrantEvent": {"__typename": "", "id": "", "actor": "", "actorRole": "", "actorArea": "", "fromStatus": "",
+		"toStatus": "", "reason": "", "createdAt": ""},
 	"Program":  {"__typename": "", "code": "", "name": "", "active": "", "category": "Category"},
 	"Category": {"__typename": "", "code": "", "name": ""},
-	// Jurisdiction's parent and children go to the executor.
-	"Jurisdiction": {"__typename": "", "code": "", "name": "", "level": "", "population": "", "urban": ""},
+	// Jurisdiction's children go to the executor.
+	"Jurisdiction": {"__typename": "", "code": "", "name": "", "level": "", "population": "", "urban": "",
+		"parent": "Jurisdiction"},
 }
 
 // compile returns the plan of oc's operation, or nil when a field, a directive or a
