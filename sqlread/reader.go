@@ -27,8 +27,8 @@ type Reader struct {
 	compiled, executed atomic.Int64
 }
 
-// New returns a Reader over st. On a store that is not PostgreSQL it hands every
-// operation to the executor.
+// New returns a Reader over st. On a store whose CompiledReads is false (SQLite, or
+// PostgreSQL with a read replica) it hands every operation to the executor.
 func New(st *store.Store) *Reader {
 	return &Reader{st: st, plans: lru.New[*plan](planCacheSize)}
 }
@@ -115,21 +115,7 @@ func (r *Reader) Middleware(ctx context.Context, next graphql.OperationHandler) 
 	}
 }
 
-// Statement returns the statement and arguments that answer oc's operation for caller p,
-// or an error when the executor must answer it. Tests and tools use it to look at what
-// runs.
-func (r *Reader) Statement(oc *graphql.OperationContext, p auth.Principal) (string, []any, error) {
-	pl := r.planFor(oc)
-	if pl == nil {
-		return "", nil, errFallback
-	}
-	b := r.builder(oc, p)
-	if err := b.statement(pl); err != nil {
-		return "", nil, err
-	}
-	return b.sql.String(), b.args, nil
-}
-
+// builder returns the builder of oc's statement for caller p.
 func (r *Reader) builder(oc *graphql.OperationContext, p auth.Principal) *builder {
 	sc := store.ScopeFor(p)
 	lo, hi := sc.Range()
