@@ -9,6 +9,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"jiuzhu/models"
 )
@@ -67,9 +70,22 @@ const readSettingsSQL = `SELECT set_config('jiuzhu.lo', $1, true), set_config('j
 // (one round trip) in one implicit transaction, so that the settings end with it. It
 // returns ErrNoCompiledReads when CompiledReads is false, and the database's error,
 // wrapped (matching models.ErrUnavailable for a lost connection).
-func (s *Store) ReadJSON(ctx context.Context, query string, args ...any) ([]byte, error) {
+func (s *Store) ReadJSON(ctx context.Context, query string, args ...any) (out []byte, err error) {
 	if !s.CompiledReads() {
 		return nil, ErrNoCompiledReads
+	}
+	if t, ok := tracers.Load(s.db); ok {
+		// The span of traceStatements: its text with placeholders, never its arguments.
+		var span trace.Span
+		ctx, span = t.(trace.Tracer).Start(ctx, "SELECT compiled read", trace.WithSpanKind(trace.SpanKindClient))
+		defer func() {
+			span.SetAttributes(attribute.String("db.system.name", "postgresql"), attribute.String("db.query.text", query),
+				attribute.String("db.operation.name", "SELECT"))
+			if err != nil {
+				span.SetStatus(codes.Error, "statement failed")
+			}
+			span.End()
+		}()
 	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
@@ -80,7 +96,6 @@ func (s *Store) ReadJSON(ctx context.Context, query string, args ...any) ([]byte
 		return nil, wrap("compiled read", err)
 	}
 	defer conn.Close()
-	var out []byte
 	err = conn.Raw(func(dc any) error {
 		var pc *stdlib.Conn
 		switch c := dc.(type) {
@@ -102,6 +117,10 @@ func (s *Store) ReadJSON(ctx context.Context, query string, args ...any) ([]byte
 	}
 	return out, wrap("compiled read", err)
 }
+
+// tracers holds the tracer of each store whose statements are traced (traceStatements),
+// keyed by its gorm handle, for ReadJSON's spans.
+var tracers sync.Map // *gorm.DB → trace.Tracer
 
 // hooks holds, per store, the functions OnStatement registered, which ReadJSON calls
 // too (it runs outside gorm, whose callbacks call them for every other statement).

@@ -296,6 +296,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes the database connections, the read replica's too.
 func (s *Store) Close() error {
 	hooks.Delete(s)
+	tracers.Delete(s.db)
 	var replicaErr error
 	if s.replica != nil {
 		replicaErr = s.replica.close()
