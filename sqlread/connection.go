@@ -74,7 +74,7 @@ func householdFilter(b *builder, f map[string]any) (func(a string), error) {
 	if !onlyKnown(f, "povertyRegistered", "externalRef", "addressContains", "programCode") {
 		return nil, errFallback
 	}
-	strs, ok := strs(f, "externalRef", "addressContains", "programCode")
+	strs, ok := stringFields(f, "externalRef", "addressContains", "programCode")
 	if !ok {
 		return nil, errFallback
 	}
@@ -117,7 +117,7 @@ func grantFilter(b *builder, f map[string]any) (func(a string), error) {
 	if !onlyKnown(f, "status", "programCode", "categoryCode", "householdId") {
 		return nil, errFallback
 	}
-	strs, ok := strs(f, "status", "programCode", "categoryCode", "householdId")
+	strs, ok := stringFields(f, "status", "programCode", "categoryCode", "householdId")
 	if !ok {
 		return nil, errFallback
 	}
@@ -132,11 +132,6 @@ func grantFilter(b *builder, f map[string]any) (func(a string), error) {
 			}
 		}
 	}, nil
-}
-
-// strs is stringFields.
-func strs(f map[string]any, names ...string) (map[string]string, bool) {
-	return stringFields(f, names...)
 }
 
 // escapeLike escapes the wildcards of a LIKE pattern, as the store does.
