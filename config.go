@@ -74,6 +74,10 @@ type config struct {
 	// servingRole is PG_SERVING_ROLE, the role `migrate up` grants what serving needs
 	// (store.GrantServingRole); empty grants nothing.
 	servingRole string
+	// compiledReads is COMPILED_READS: on (the default) answers the queries package
+	// sqlread can compile with one SQL statement on PostgreSQL; off sends every operation
+	// through the executor.
+	compiledReads string
 }
 
 // Defaults of the settings that have one, shown in the commands' help.
@@ -100,6 +104,7 @@ func configFromEnv() config {
 		// example "MEDICAL_INPATIENT=70:30000,MEDICAL_CRITICAL=60:100000".
 		medicalRules:     os.Getenv("MEDICAL_RULES"),
 		rowLevelSecurity: os.Getenv("PG_RLS"),
+		compiledReads:    os.Getenv("COMPILED_READS"),
 		logFormat:        envOr("LOG_FORMAT", "text"),
 		metricsAddr:      os.Getenv("METRICS_ADDR"),
 		readURL:          os.Getenv("DATABASE_READ_URL"),
@@ -167,6 +172,18 @@ func (c config) introspectionOn() (bool, error) {
 	default:
 		return false, fmt.Errorf("GRAPHQL_INTROSPECTION must be on or off, not %q", c.introspection)
 	}
+}
+
+// compiledReadsOn reads COMPILED_READS: on or off (on/off, true/false, 1/0), on when
+// unset. It returns an error for any other value.
+func (c config) compiledReadsOn() (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(c.compiledReads)) {
+	case "", "on", "true", "1", "yes":
+		return true, nil
+	case "off", "false", "0", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("COMPILED_READS must be on or off, not %q", c.compiledReads)
 }
 
 // rowLevelSecurityOn reads PG_RLS: on or off (on/off, true/false, 1/0), off when unset.

@@ -21,6 +21,7 @@ import (
 	"jiuzhu/policy"
 	"jiuzhu/privacy"
 	"jiuzhu/seed"
+	"jiuzhu/sqlread"
 	"jiuzhu/store"
 	"jiuzhu/store/storetest"
 )
@@ -645,100 +646,126 @@ func empty(v any) bool {
 // each call ends as its case expects, and that nothing changed. It runs on SQLite, on
 // PostgreSQL, and on PostgreSQL with row-level security, where every answer must be the
 // same.
+//
+// It runs twice: with compiled reads (package sqlread answers the queries it can compile
+// with one statement, on PostgreSQL) and with the executor alone (COMPILED_READS=off).
 func TestScopeLeakMatrix(t *testing.T) {
-	storetest.EachWithRLS(t, func(t *testing.T, st *store.Store) {
-		e := startWith(t, st, 60, func(o *httpapi.Options) { o.Introspection = true })
-		admin := e.token(models.RoleAdmin, division.CityCode)
-		fields := schemaFields(t, e, admin)
-		var missing []string
-		for _, f := range fields {
-			if len(leakCases[f]) == 0 {
-				missing = append(missing, f)
-			}
-		}
-		for _, f := range missing {
-			t.Errorf("no scope-leak case for %s", f)
-		}
-		for name := range leakCases {
-			if !slices.Contains(fields, name) {
-				t.Errorf("scope-leak case for %s, which the schema does not have", name)
-			}
-		}
-		for _, f := range backwardFields(t, e, admin) {
-			if !slices.ContainsFunc(leakCases[f], func(c leakCase) bool { return strings.Contains(c.query, "before:") }) {
-				t.Errorf("%s reads backward but no scope-leak case passes it before", f)
-			}
-		}
-		village := seed.DemoVillage(st.Tree())
-		siblingVillage := st.Tree().Within(seed.DemoTownship, models.LevelVillage)[1].Code
-		tiers := []leakTier{
-			{"county officer", auth.Principal{Role: models.RoleOfficer, Area: seed.DemoCounty}, "371403000000"},
-			{"township officer", auth.Principal{Role: models.RoleOfficer, Area: seed.DemoTownship}, "371402002000"},
-			{"township admin", auth.Principal{Role: models.RoleAdmin, Area: seed.DemoTownship}, "371402002000"},
-			{"village assistant", auth.Principal{Role: models.RoleAssistant, Area: village}, siblingVillage},
-			{"county integrator", auth.Principal{Role: models.RoleIntegrator, Area: seed.DemoCounty, Categories: []string{catalogue.CategoryDibao, catalogue.CategoryTemporary}}, "371403000000"},
-			{"county auditor", auth.Principal{Role: models.RoleAuditor, Area: seed.DemoCounty}, "371403000000"},
-		}
-		for n, tier := range tiers {
-			t.Run(tier.name, func(t *testing.T) {
-				tier.p.Subject = "leak-" + strings.ReplaceAll(tier.name, " ", "-")
-				tok, err := e.verifier.Sign(tier.p, time.Hour)
-				if err != nil {
-					t.Fatal(err)
+	for _, mode := range []struct {
+		name         string
+		executorOnly bool
+	}{{"compiled reads", false}, {"executor only", true}} {
+		t.Run(mode.name, func(t *testing.T) {
+			storetest.EachWithRLS(t, func(t *testing.T, st *store.Store) {
+				if !mode.executorOnly && st.Dialect() != store.Postgres {
+					t.Skip("compiled reads are for PostgreSQL; SQLite always uses the executor")
 				}
-				// What the caller counts must not move when only the sibling subtree changes.
-				var counted string
-				pl := plant(t, e, admin, tier, n, func() { counted = figures(e, tok) })
-				if now := figures(e, tok); now != counted {
-					t.Errorf("the caller's figures moved with the sibling subtree:\nbefore %.2000s\nafter  %.2000s", counted, now)
+				reads := sqlread.New(st)
+				scopeLeakMatrix(t, st, func(o *httpapi.Options) {
+					o.Introspection, o.ExecutorOnly, o.Reads = true, mode.executorOnly, reads
+				})
+				if compiled, _ := reads.Counts(); !mode.executorOnly && compiled == 0 {
+					t.Error("no query of the matrix was answered by a compiled statement")
+				} else {
+					t.Logf("%d queries answered by a compiled statement", compiled)
 				}
-				before := snapshot(t, e, admin, pl.vars)
-				for _, field := range fields {
-					for i, c := range leakCases[field] {
-						want := c.want
-						if c.action != 0 && !tier.p.May(c.action) {
-							want = models.ErrForbidden.Error()
-						} else if w, ok := c.byTier[tier.name]; ok {
-							want = w
+			})
+		})
+	}
+}
+
+// scopeLeakMatrix is TestScopeLeakMatrix on st, with the server's options set by opts.
+func scopeLeakMatrix(t *testing.T, st *store.Store, opts func(*httpapi.Options)) {
+	e := startWith(t, st, 60, opts)
+	admin := e.token(models.RoleAdmin, division.CityCode)
+	fields := schemaFields(t, e, admin)
+	var missing []string
+	for _, f := range fields {
+		if len(leakCases[f]) == 0 {
+			missing = append(missing, f)
+		}
+	}
+	for _, f := range missing {
+		t.Errorf("no scope-leak case for %s", f)
+	}
+	for name := range leakCases {
+		if !slices.Contains(fields, name) {
+			t.Errorf("scope-leak case for %s, which the schema does not have", name)
+		}
+	}
+	for _, f := range backwardFields(t, e, admin) {
+		if !slices.ContainsFunc(leakCases[f], func(c leakCase) bool { return strings.Contains(c.query, "before:") }) {
+			t.Errorf("%s reads backward but no scope-leak case passes it before", f)
+		}
+	}
+	village := seed.DemoVillage(st.Tree())
+	siblingVillage := st.Tree().Within(seed.DemoTownship, models.LevelVillage)[1].Code
+	tiers := []leakTier{
+		{"county officer", auth.Principal{Role: models.RoleOfficer, Area: seed.DemoCounty}, "371403000000"},
+		{"township officer", auth.Principal{Role: models.RoleOfficer, Area: seed.DemoTownship}, "371402002000"},
+		{"township admin", auth.Principal{Role: models.RoleAdmin, Area: seed.DemoTownship}, "371402002000"},
+		{"village assistant", auth.Principal{Role: models.RoleAssistant, Area: village}, siblingVillage},
+		{"county integrator", auth.Principal{Role: models.RoleIntegrator, Area: seed.DemoCounty, Categories: []string{catalogue.CategoryDibao, catalogue.CategoryTemporary}}, "371403000000"},
+		{"county auditor", auth.Principal{Role: models.RoleAuditor, Area: seed.DemoCounty}, "371403000000"},
+	}
+	for n, tier := range tiers {
+		t.Run(tier.name, func(t *testing.T) {
+			tier.p.Subject = "leak-" + strings.ReplaceAll(tier.name, " ", "-")
+			tok, err := e.verifier.Sign(tier.p, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// What the caller counts must not move when only the sibling subtree changes.
+			var counted string
+			pl := plant(t, e, admin, tier, n, func() { counted = figures(e, tok) })
+			if now := figures(e, tok); now != counted {
+				t.Errorf("the caller's figures moved with the sibling subtree:\nbefore %.2000s\nafter  %.2000s", counted, now)
+			}
+			before := snapshot(t, e, admin, pl.vars)
+			for _, field := range fields {
+				for i, c := range leakCases[field] {
+					want := c.want
+					if c.action != 0 && !tier.p.May(c.action) {
+						want = models.ErrForbidden.Error()
+					} else if w, ok := c.byTier[tier.name]; ok {
+						want = w
+					}
+					r := e.do(tok, c.query, pl.vars)
+					for _, s := range pl.secrets {
+						if strings.Contains(r.raw, s) {
+							t.Errorf("%s case %d leaks %q: %.400s", field, i, s, r.raw)
 						}
-						r := e.do(tok, c.query, pl.vars)
-						for _, s := range pl.secrets {
-							if strings.Contains(r.raw, s) {
-								t.Errorf("%s case %d leaks %q: %.400s", field, i, s, r.raw)
+					}
+					switch want {
+					case expectOK, expectEmpty:
+						if len(r.Errors) > 0 {
+							t.Errorf("%s case %d: want %s, got %s", field, i, want, r.raw)
+							continue
+						}
+						var data any
+						_ = json.Unmarshal(r.Data, &data)
+						if want == expectEmpty && !empty(data) {
+							t.Errorf("%s case %d: want an empty answer, got %.400s", field, i, r.raw)
+						}
+						for _, w := range c.wantIn {
+							if strings.HasPrefix(w, "$") {
+								w = fmt.Sprint(pl.vars[w[1:]])
+							}
+							if !strings.Contains(r.raw, w) {
+								t.Errorf("%s case %d: want %s in the answer, got %.400s", field, i, w, r.raw)
 							}
 						}
-						switch want {
-						case expectOK, expectEmpty:
-							if len(r.Errors) > 0 {
-								t.Errorf("%s case %d: want %s, got %s", field, i, want, r.raw)
-								continue
-							}
-							var data any
-							_ = json.Unmarshal(r.Data, &data)
-							if want == expectEmpty && !empty(data) {
-								t.Errorf("%s case %d: want an empty answer, got %.400s", field, i, r.raw)
-							}
-							for _, w := range c.wantIn {
-								if strings.HasPrefix(w, "$") {
-									w = fmt.Sprint(pl.vars[w[1:]])
-								}
-								if !strings.Contains(r.raw, w) {
-									t.Errorf("%s case %d: want %s in the answer, got %.400s", field, i, w, r.raw)
-								}
-							}
-						default:
-							if r.code() != wantCodes[want] {
-								t.Errorf("%s case %d: want %s, got %.400s", field, i, wantCodes[want], r.raw)
-							}
+					default:
+						if r.code() != wantCodes[want] {
+							t.Errorf("%s case %d: want %s, got %.400s", field, i, wantCodes[want], r.raw)
 						}
 					}
 				}
-				if after := snapshot(t, e, admin, pl.vars); after != before {
-					t.Errorf("something changed:\nbefore %s\nafter  %s", before, after)
-				}
-			})
-		}
-	})
+			}
+			if after := snapshot(t, e, admin, pl.vars); after != before {
+				t.Errorf("something changed:\nbefore %s\nafter  %s", before, after)
+			}
+		})
+	}
 }
 
 // personalField matches the names of fields that hold personal numbers or a birth date

@@ -300,6 +300,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database connections, the read replica's too.
 func (s *Store) Close() error {
+	hooks.Delete(s)
+	tracers.Delete(s.db)
 	var replicaErr error
 	if s.replica != nil {
 		replicaErr = s.replica.close()
@@ -335,6 +337,7 @@ func isUniqueViolation(err error) bool {
 // diagnostics that count statements; f must be safe for concurrent use. Register it
 // before the store is shared.
 func (s *Store) OnStatement(f func(sql string, vars []any)) {
+	addStatementHook(s, f) // compiled reads (ReadJSON) run outside gorm
 	cb := func(db *gorm.DB) {
 		if db.DryRun { // a subquery being built, not a statement of its own
 			return
