@@ -104,6 +104,7 @@ func New(o Options) http.Handler {
 	board := dashboard.Handler(dashboard.Options{DemoTokens: o.DemoTokens})
 	mux.Handle("/dashboard", board)
 	mux.Handle("/dashboard/", board)
+	mountApplicantStatus(mux, o.Store, log) // the public status page for applicants (applicant.go)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

@@ -26,6 +26,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := db.AutoMigrate(models.All()...); err != nil {
 		return fmt.Errorf("store: migrate schema: %w", err)
 	}
+	if err := migrateApplicantTables(db); err != nil {
+		return fmt.Errorf("store: migrate the outbox and the status lookups: %w", err)
+	}
 	if err := s.appendOnlyAudit(db); err != nil {
 		return fmt.Errorf("store: make the audit trail append-only: %w", err)
 	}
