@@ -94,6 +94,11 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			}
 		}
 	}
+	stopNotifier, err := startNotifier(ctx, st, log) // delivers the outbox (cli_notify.go)
+	if err != nil {
+		return err
+	}
+	defer stopNotifier()
 	introspection, err := cfg.introspectionOn()
 	if err != nil {
 		return err
