@@ -68,6 +68,11 @@ func mountApplicantStatus(mux *http.ServeMux, st *store.Store, log *slog.Logger)
 		code := http.StatusOK
 		if err != nil {
 			code, _, data.Message = statusLookupError(r, log, err)
+			// The page answered: a lookup that found nothing is its content, not an
+			// error of the page.
+			if code == http.StatusNotFound || code == http.StatusBadRequest {
+				code = http.StatusOK
+			}
 		}
 		renderStatusPage(w, log, code, data)
 	})
