@@ -99,6 +99,10 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 		return err
 	}
 	defer stopNotifier()
+	docs, docMax, err := documentStore(cfg.dataDir) // supporting documents (cli_documents.go)
+	if err != nil {
+		return err
+	}
 	introspection, err := cfg.introspectionOn()
 	if err != nil {
 		return err
@@ -129,6 +133,7 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			RateLimit:   httpapi.RateLimit{RPS: cfg.rateRPS, Burst: cfg.rateBurst},
 			CORSOrigins: list(cfg.corsOrigins), DemoTokens: offered,
 			Metrics: metrics, Tracing: cfg.tracing,
+			Documents: docs, DocumentMaxSize: docMax,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10,

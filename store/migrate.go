@@ -27,7 +27,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("store: migrate schema: %w", err)
 	}
 	if err := migrateApplicantTables(db); err != nil {
-		return fmt.Errorf("store: migrate the outbox and the status lookups: %w", err)
+		return fmt.Errorf("store: migrate the outbox, the status lookups and the documents: %w", err)
 	}
 	if err := s.appendOnlyAudit(db); err != nil {
 		return fmt.Errorf("store: make the audit trail append-only: %w", err)

@@ -107,9 +107,10 @@ type StatusLookup struct {
 // TableName names the audit table of the status page.
 func (StatusLookup) TableName() string { return "status_lookups" }
 
-// migrateApplicantTables creates or updates the outbox and the status page's audit table.
+// migrateApplicantTables creates or updates the outbox, the status page's audit table
+// and the table of supporting documents.
 func migrateApplicantTables(db *gorm.DB) error {
-	return db.AutoMigrate(&Notification{}, &StatusLookup{})
+	return db.AutoMigrate(&Notification{}, &StatusLookup{}, &Document{})
 }
 
 // RecordStatusLookupUnscoped writes the audit record of a lookup of reference ref from
