@@ -164,6 +164,9 @@ func TestApplicantRecord(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if rec.Steps, err = st.ApplicantStepsUnscoped(ctx, rec.GrantID); err != nil {
+				t.Fatal(err)
+			}
 			if rec.IDTail != tt.tail || rec.Status != tt.status || rec.AreaCode != villageA1 || len(rec.Steps) != len(tt.offices) {
 				t.Errorf("%s: %+v", tt.ref, rec)
 				continue

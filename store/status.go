@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -12,15 +11,16 @@ import (
 )
 
 // ApplicantRecord is what the public status page (casework/applicantstatus) needs of one
-// application: its status and the steps of its history, with the area of the office that
-// took each, and the tail of the applicant's ID number that the person asking must
-// match. It holds no name, no amount and no officer.
+// application: its status, the tail of the applicant's ID number that the person asking
+// must match, and, once it matched, the steps of its history with the area of the
+// office that took each. It holds no name, no amount and no officer.
 type ApplicantRecord struct {
 	GrantID   string
 	AreaCode  string
 	Reference string
 	Status    models.GrantStatus
-	Steps     []ApplicantStep
+	// Steps are filled by the caller from ApplicantStepsUnscoped.
+	Steps []ApplicantStep
 	// IDTail is the last IDTailLength characters of the applicant's ID number, for a
 	// constant-time comparison; it is never shown or logged.
 	IDTail string
@@ -40,41 +40,51 @@ const IDTailLength = 6
 
 // ApplicantRecordUnscoped returns the application with reference ref (already upper-case
 // and trimmed) for the public status page, which acts for no caller: the page checks the
-// ID tail before it shows anything. The applicant is the member the application names or,
-// when it names none, the household's head. It returns models.ErrNotFound when no
-// application has the reference, and the database's errors.
+// ID tail before it shows anything, and reads the steps (ApplicantStepsUnscoped) only
+// then. The applicant is the member the application names or, when it names none, the
+// household's head. The record and the tail come in one statement, so that a known
+// reference with a wrong tail costs the same work as an unknown one. It returns
+// models.ErrNotFound when no application has the reference, and the database's errors.
 func (s *Store) ApplicantRecordUnscoped(ctx context.Context, ref string) (*ApplicantRecord, error) {
 	db := s.db.WithContext(systemScope(ctx))
-	var g models.Grant
-	err := db.Where("reference = ?", ref).Take(&g).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, models.NotFound("application")
+	var rows []struct {
+		ID       string
+		AreaCode string
+		Status   models.GrantStatus
+		IDNumber *string
 	}
+	err := db.Raw(`SELECT g.id, g.area_code, g.status, m.id_number
+		FROM grants g LEFT JOIN members m ON m.household_id = g.household_id
+			AND ((g.member_id IS NOT NULL AND m.id = g.member_id) OR (g.member_id IS NULL AND m.relation = ?))
+		WHERE g.reference = ? LIMIT 1`, models.RelationHead, ref).Scan(&rows).Error
 	if err != nil {
 		return nil, wrap("applicant status", err)
 	}
-	q := db.Table("members").Select("id_number").Where("household_id = ?", g.HouseholdID)
-	if g.MemberID != nil {
-		q = q.Where("id = ?", *g.MemberID)
-	} else {
-		q = q.Where("relation = ?", models.RelationHead)
+	if len(rows) == 0 {
+		return nil, models.NotFound("application")
 	}
-	var ids []string
-	if err := q.Limit(1).Pluck("id_number", &ids).Error; err != nil {
-		return nil, wrap("applicant status", err)
-	}
-	rec := &ApplicantRecord{GrantID: g.ID, AreaCode: g.AreaCode, Reference: ref, Status: g.Status}
-	if len(ids) == 1 && len(ids[0]) >= IDTailLength {
-		rec.IDTail = strings.ToUpper(ids[0][len(ids[0])-IDTailLength:])
-	}
-	var evs []models.GrantEvent
-	if err := db.Where("grant_id = ?", g.ID).Order("created_at").Order("id").Find(&evs).Error; err != nil {
-		return nil, wrap("applicant status", err)
-	}
-	for _, ev := range evs {
-		rec.Steps = append(rec.Steps, ApplicantStep{Status: ev.ToStatus, At: ev.CreatedAt, OfficeAt: ev.ActorArea})
+	r := rows[0]
+	rec := &ApplicantRecord{GrantID: r.ID, AreaCode: r.AreaCode, Reference: ref, Status: r.Status}
+	if r.IDNumber != nil && len(*r.IDNumber) >= IDTailLength {
+		rec.IDTail = strings.ToUpper((*r.IDNumber)[len(*r.IDNumber)-IDTailLength:])
 	}
 	return rec, nil
+}
+
+// ApplicantStepsUnscoped returns the steps of the application grantID, oldest first, for
+// the status page once the applicant's pair matched. It acts for no caller and returns
+// the database's errors.
+func (s *Store) ApplicantStepsUnscoped(ctx context.Context, grantID string) ([]ApplicantStep, error) {
+	var evs []models.GrantEvent
+	err := s.db.WithContext(systemScope(ctx)).Where("grant_id = ?", grantID).Order("created_at").Order("id").Find(&evs).Error
+	if err != nil {
+		return nil, wrap("applicant steps", err)
+	}
+	steps := make([]ApplicantStep, 0, len(evs))
+	for _, ev := range evs {
+		steps = append(steps, ApplicantStep{Status: ev.ToStatus, At: ev.CreatedAt, OfficeAt: ev.ActorArea})
+	}
+	return steps, nil
 }
 
 // StatusLookupOutcome says how a lookup on the public status page ended.

@@ -28,8 +28,10 @@ import (
 // Store is what the use case needs of the database.
 type Store interface {
 	// ApplicantRecordUnscoped returns the application with a reference (upper-case),
-	// or an error matching models.ErrNotFound.
+	// without its steps, or an error matching models.ErrNotFound.
 	ApplicantRecordUnscoped(ctx context.Context, ref string) (*store.ApplicantRecord, error)
+	// ApplicantStepsUnscoped returns the steps of an application, oldest first.
+	ApplicantStepsUnscoped(ctx context.Context, grantID string) ([]store.ApplicantStep, error)
 	// RecordStatusLookupUnscoped audits one lookup.
 	RecordStatusLookupUnscoped(ctx context.Context, ref, addr, area string, outcome store.StatusLookupOutcome) error
 }
@@ -139,7 +141,15 @@ func (u *UseCase) Lookup(ctx context.Context, req Request) (*Status, error) {
 	if outcome != store.LookupShown {
 		return nil, models.NotFound("application")
 	}
-	return u.present(rec), nil
+	// The steps are read only now, so that a wrong pair costs what an unknown
+	// reference does.
+	steps, err := u.Store.ApplicantStepsUnscoped(ctx, rec.GrantID)
+	if err != nil {
+		return nil, err
+	}
+	shown := *rec
+	shown.Steps = steps
+	return u.present(&shown), nil
 }
 
 // present turns a record into what the page shows.

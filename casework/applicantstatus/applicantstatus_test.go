@@ -15,8 +15,9 @@ import (
 
 // fakeStore holds applications in memory and records the audited lookups.
 type fakeStore struct {
-	apps    map[string]*store.ApplicantRecord
-	audited []string
+	apps      map[string]*store.ApplicantRecord
+	audited   []string
+	stepReads int
 }
 
 func (f *fakeStore) ApplicantRecordUnscoped(_ context.Context, ref string) (*store.ApplicantRecord, error) {
@@ -24,6 +25,16 @@ func (f *fakeStore) ApplicantRecordUnscoped(_ context.Context, ref string) (*sto
 		return r, nil
 	}
 	return nil, models.NotFound("application")
+}
+
+func (f *fakeStore) ApplicantStepsUnscoped(_ context.Context, id string) ([]store.ApplicantStep, error) {
+	f.stepReads++
+	for _, r := range f.apps {
+		if r.GrantID == id {
+			return r.Steps, nil
+		}
+	}
+	return nil, nil
 }
 
 func (f *fakeStore) RecordStatusLookupUnscoped(_ context.Context, ref, addr, area string, o store.StatusLookupOutcome) error {
@@ -90,8 +101,10 @@ func TestLookup(t *testing.T) {
 				t.Errorf("audited %q, want %q", f.audited, audit)
 			}
 			if tt.wantErr != nil {
-				if got != nil {
-					t.Errorf("an error and a status: %+v", got)
+				// A refused lookup reads no steps: a wrong pair costs what an unknown
+				// reference does.
+				if got != nil || f.stepReads != 0 {
+					t.Errorf("an error and a status: %+v (%d reads of steps)", got, f.stepReads)
 				}
 				return
 			}
