@@ -94,6 +94,15 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			}
 		}
 	}
+	stopNotifier, err := startNotifier(ctx, st, log) // delivers the outbox (cli_notify.go)
+	if err != nil {
+		return err
+	}
+	defer stopNotifier()
+	docs, docMax, err := documentStore(cfg.dataDir) // supporting documents (cli_documents.go)
+	if err != nil {
+		return err
+	}
 	compiledReads, err := cfg.compiledReadsOn()
 	if err != nil {
 		return err
@@ -129,6 +138,7 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			RateLimit:    httpapi.RateLimit{RPS: cfg.rateRPS, Burst: cfg.rateBurst},
 			CORSOrigins:  list(cfg.corsOrigins), DemoTokens: offered,
 			Metrics: metrics, Tracing: cfg.tracing,
+			Documents: docs, DocumentMaxSize: docMax,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10,

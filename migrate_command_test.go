@@ -5,10 +5,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -226,34 +229,58 @@ func TestMigrateCommands(t *testing.T) {
 		err := run(context.Background(), append(append([]string{"migrate"}, args...), "--data-dir", dir, "--log-level", "error"), &out)
 		return out.String(), err
 	}
-	steps := []struct {
+	say := func(args ...string) string {
+		t.Helper()
+		out, err := migrate(args...)
+		if err != nil {
+			t.Fatalf("migrate %v: %v", args, err)
+		}
+		return out
+	}
+	expect := func(args []string, out string, want ...string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("migrate %v said %q, want %q in it", args, out, w)
+			}
+		}
+	}
+	out := say("up")
+	m := regexp.MustCompile(`schema migrated from version 0 to (\d+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("migrate up said %q, want the versions it went through", out)
+	}
+	last, _ := strconv.Atoi(m[1])
+	expect([]string{"up"}, say("up"), fmt.Sprintf("schema at version %d, nothing to apply", last))
+	expect([]string{"status"}, say("status"), "00001_schema.sql", "00002_tallies (Go)", "applied",
+		fmt.Sprintf("database at version %d; this jiuzhu needs %d", last, last))
+	// Down one version at a time, each to the one before, down to the first, which stays.
+	at := last
+	for step := 0; step < 20 && at > 1; step++ {
+		out := say("down")
+		m := regexp.MustCompile(fmt.Sprintf(`schema taken down from version %d to (\d+)`, at)).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("migrate down said %q, want it taken down from version %d", out, at)
+		}
+		to, _ := strconv.Atoi(m[1])
+		if to >= at {
+			t.Fatalf("migrate down went from %d to %d", at, to)
+		}
+		at = to
+		expect([]string{"status"}, say("status"), "pending", fmt.Sprintf("database at version %d; this jiuzhu needs %d", at, last))
+	}
+	if at != 1 {
+		t.Fatalf("down stopped at version %d, want 1", at)
+	}
+	for _, s := range []struct {
 		args    []string
-		want    []string
 		wantErr string
 	}{
-		{[]string{"up"}, []string{"schema migrated from version 0 to 2"}, ""},
-		{[]string{"up"}, []string{"schema at version 2, nothing to apply"}, ""},
-		{[]string{"status"}, []string{"00001_schema.sql", "00002_tallies (Go)", "applied", "database at version 2; this jiuzhu needs 2"}, ""},
-		{[]string{"down"}, []string{"schema taken down from version 2 to 1"}, ""},
-		{[]string{"status"}, []string{"pending", "database at version 1; this jiuzhu needs 2"}, ""},
-		{[]string{"down"}, nil, "the first version of the schema is not taken down"},
-		{[]string{"up", "--serving-role", "jiuzhu_app"}, nil, "needs a PostgreSQL DATABASE_URL"},
-	}
-	for _, s := range steps {
-		out, err := migrate(s.args...)
-		if s.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), s.wantErr) {
-				t.Errorf("migrate %v: %v, want an error about %q", s.args, err, s.wantErr)
-			}
-			continue
-		}
-		if err != nil {
-			t.Fatalf("migrate %v: %v", s.args, err)
-		}
-		for _, w := range s.want {
-			if !strings.Contains(out, w) {
-				t.Errorf("migrate %v said %q, want %q in it", s.args, out, w)
-			}
+		{[]string{"down"}, "the first version of the schema is not taken down"},
+		{[]string{"up", "--serving-role", "jiuzhu_app"}, "needs a PostgreSQL DATABASE_URL"},
+	} {
+		if _, err := migrate(s.args...); err == nil || !strings.Contains(err.Error(), s.wantErr) {
+			t.Errorf("migrate %v: %v, want an error about %q", s.args, err, s.wantErr)
 		}
 	}
 	cfg := configFromEnv()

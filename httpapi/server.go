@@ -21,6 +21,7 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/dashboard"
+	"jiuzhu/documents"
 	"jiuzhu/graph"
 	"jiuzhu/graphiql"
 	"jiuzhu/loaders"
@@ -74,6 +75,10 @@ type Options struct {
 	// Reads, when set, is the compiled reader to use (tests read its counts); nil makes
 	// one over Store unless ExecutorOnly.
 	Reads *sqlread.Reader
+	// Documents, when set, keeps supporting documents and serves /documents
+	// (documents.go); DocumentMaxSize bounds an upload (0: attachments.DefaultMaxSize).
+	Documents       documents.Blobs
+	DocumentMaxSize int64
 }
 
 // New returns the HTTP handler of jiuzhu: POST and GET /graphql (GET runs queries only),
@@ -112,6 +117,10 @@ func New(o Options) http.Handler {
 	board := dashboard.Handler(dashboard.Options{DemoTokens: o.DemoTokens})
 	mux.Handle("/dashboard", board)
 	mux.Handle("/dashboard/", board)
+	mountApplicantStatus(mux, o.Store, log) // the public status page for applicants (applicant.go)
+	if o.Documents != nil {
+		mountDocuments(mux, o, log) // supporting documents (documents.go)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

@@ -306,7 +306,7 @@ func AuditDigest(st *Store, v any) (string, error) {
 // from the models (and the audit key's), as the store did before versioned migrations:
 // the reference that the embedded migrations must match.
 func AutoMigrateModelsUnscoped(st *Store) error {
-	return st.db.WithContext(systemScope(context.Background())).AutoMigrate(append(models.All(), &auditKeyRow{})...)
+	return st.db.WithContext(systemScope(context.Background())).AutoMigrate(append(models.All(), &auditKeyRow{}, &Notification{}, &StatusLookup{}, &Document{})...)
 }
 
 // SchemaUnscoped describes the tables of st's schema, other than the version table:

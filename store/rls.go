@@ -47,6 +47,10 @@ import (
 //   - household_programs, area_tallies, area_program_tallies: which programs each
 //     household receives, and the dashboards' counts per village (a small village's
 //     counts come close to naming its recipients).
+//   - documents: the supporting documents of applications and verifications (ID card
+//     copies, income proofs, medical bills);
+//   - notifications: the outbox of notices to applicants, by household and reference;
+//   - status_lookups: the audit trail of the public status page.
 //
 // Left without row-level security, because every level reads them across areas and they
 // hold no personal data: jurisdictions, categories and programs (the public tree and
@@ -60,6 +64,7 @@ var rlsTables = []string{
 	"verifications", "verification_members", "charity_aids",
 	"reserve_funds", "reserve_entries", "staff_members", "audit_events", "change_log",
 	"household_programs", "area_tallies", "area_program_tallies",
+	"documents", "notifications", "status_lookups",
 }
 
 // rlsPolicy is the name of the policy on each of rlsTables.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"jiuzhu/auth"
 	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/seed"
@@ -55,6 +56,15 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	}
 	if _, err := st.CreateStaff(admin(), models.StaffInput{Name: "张卫东", Post: models.PostVillageAssistant, Area: village,
 		Phone: ptr("0534-2612345"), From: models.NewDate(2024, 1, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	// A supporting document and a lookup on the status page (documents, status_lookups).
+	doc := &store.Document{Record: store.DocumentOfApplication, RecordID: g.ID, Kind: store.DocumentMedicalBill,
+		SHA256: strings.Repeat("0f", 32), Size: 1, ContentType: "application/pdf"}
+	if err := st.AddDocument(admin(), store.ScopeFor(auth.Principal{Subject: "admin", Role: models.RoleAdmin, Area: cityArea}), doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordStatusLookupUnscoped(context.Background(), *g.Reference, "192.0.2.7", g.AreaCode, store.LookupShown); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -41,6 +41,9 @@ func (s *Store) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to
 		return err
 	}
 	g.Status, g.Version = to, g.Version+1
+	if err := s.noticeGrantMoved(tx, g, &from); err != nil { // the applicant's notice (outbox.go)
+		return err
+	}
 	if err := s.logChange(tx, grantChanged(models.ChangeUpdated, g)); err != nil {
 		return err
 	}
@@ -65,6 +68,9 @@ func (s *Store) insertGrant(tx *gorm.DB, sc Scope, g *models.Grant, reason, op s
 		return err
 	}
 	if err := tx.Create(grantEvent(sc.p, g, nil, g.Status, reason)).Error; err != nil {
+		return err
+	}
+	if err := s.noticeGrantMoved(tx, g, nil); err != nil { // the applicant's notice (outbox.go)
 		return err
 	}
 	if err := s.logChange(tx, grantChanged(models.ChangeCreated, g)); err != nil {

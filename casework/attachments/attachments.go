@@ -1,0 +1,139 @@
+// Package attachments is the use case of supporting documents (ID card copies, income
+// proofs, medical bills) attached to an application or a verification: who may upload
+// and download them, what an upload must be, and in which order the checks run so that
+// a refused upload stores nothing.
+//
+// Uploads are for callers who may receive applications (admins, officers, assistants);
+// downloads for callers who may reveal an ID number (the same roles), since an ID card
+// copy shows one. Both are limited to records of the caller's area: a record outside it
+// is NOT_FOUND. Every upload and every download is audited.
+package attachments
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"jiuzhu/auth"
+	"jiuzhu/documents"
+	"jiuzhu/models"
+	"jiuzhu/store"
+)
+
+// DefaultMaxSize bounds an upload: 10 MiB, enough for a phone's photo or a scanned bill.
+const DefaultMaxSize = 10 << 20
+
+// Store is what the use case needs of the database; every call takes the caller's scope.
+type Store interface {
+	DocumentTarget(ctx context.Context, sc store.Scope, rec store.DocumentRecord, id string) (string, error)
+	AddDocument(ctx context.Context, sc store.Scope, d *store.Document) error
+	Document(ctx context.Context, sc store.Scope, id string) (*store.Document, error)
+	AuditDocumentDownload(ctx context.Context, sc store.Scope, d *store.Document) error
+}
+
+// UseCase uploads and downloads documents.
+type UseCase struct {
+	Store Store
+	Blobs documents.Blobs
+	// MaxSize bounds an upload in bytes; 0 means DefaultMaxSize.
+	MaxSize int64
+}
+
+// Upload is one file to attach.
+type Upload struct {
+	Record   store.DocumentRecord
+	RecordID string
+	Kind     store.DocumentKind
+	// Body is the file's content; its name and declared type play no part.
+	Body io.Reader
+}
+
+func (u *UseCase) maxSize() int64 {
+	if u.MaxSize > 0 {
+		return u.MaxSize
+	}
+	return DefaultMaxSize
+}
+
+// Upload attaches in's file to its record for the caller p. The checks run before
+// anything is stored: the role, the kind, the record in the caller's area, then the
+// size and the type by content. It returns a Forbidden error for a role that may not
+// upload, a *models.FieldError naming recordKind, kind or file for bad input (a file
+// that is empty, larger than MaxSize, or not a JPEG, PNG or PDF), models.ErrNotFound
+// for a record outside the caller's area, and the errors of the store and the blobs.
+func (u *UseCase) Upload(ctx context.Context, p auth.Principal, in Upload) (*store.Document, error) {
+	if !p.May(auth.ActionSubmitApplication) {
+		return nil, models.Forbidden("the %s role may not attach documents", p.Role)
+	}
+	if !slices.Contains(store.DocumentRecords, in.Record) {
+		return nil, models.Invalid("recordKind", "is one of APPLICATION and VERIFICATION")
+	}
+	if !slices.Contains(store.DocumentKinds, in.Kind) {
+		return nil, models.Invalid("kind", "is one of ID_CARD, INCOME_PROOF, MEDICAL_BILL and OTHER")
+	}
+	sc := store.ScopeFor(p)
+	if _, err := u.Store.DocumentTarget(ctx, sc, in.Record, in.RecordID); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(in.Body, u.maxSize()+1))
+	if err != nil {
+		return nil, fmt.Errorf("attachments: read the upload: %w", err)
+	}
+	if int64(len(data)) > u.maxSize() {
+		return nil, models.Invalid("file", "is larger than the limit of %s", sizeText(u.maxSize()))
+	}
+	if len(data) == 0 {
+		return nil, models.Invalid("file", "is empty")
+	}
+	ct, ok := documents.Sniff(data)
+	if !ok {
+		return nil, models.Invalid("file", "is %s by its content; only JPEG, PNG and PDF are accepted", strings.SplitN(ct, ";", 2)[0])
+	}
+	d := &store.Document{Record: in.Record, RecordID: in.RecordID, Kind: in.Kind, SHA256: documents.Sum(data), Size: int64(len(data)), ContentType: ct}
+	if err := u.Blobs.Put(ctx, d.SHA256, data, ct); err != nil {
+		return nil, fmt.Errorf("attachments: store the file: %w", err)
+	}
+	if err := u.Store.AddDocument(ctx, sc, d); err != nil {
+		// The content stays in the blob store, unreferenced: content-addressed, it is
+		// the same file if it is uploaded again, and it is never served without a row.
+		return nil, err
+	}
+	return d, nil
+}
+
+// Download returns document id and its content for the caller p, and audits the
+// download. It returns a Forbidden error for a role that may not download,
+// models.ErrNotFound for a document outside the caller's area, and the errors of the
+// store and the blobs (a missing content matches documents.ErrMissing).
+func (u *UseCase) Download(ctx context.Context, p auth.Principal, id string) (*store.Document, io.ReadCloser, error) {
+	if !p.May(auth.ActionRevealIDNumber) {
+		return nil, nil, models.Forbidden("the %s role may not download documents", p.Role)
+	}
+	sc := store.ScopeFor(p)
+	d, err := u.Store.Document(ctx, sc, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := u.Store.AuditDocumentDownload(ctx, sc, d); err != nil {
+		return nil, nil, err
+	}
+	r, err := u.Blobs.Open(ctx, d.SHA256)
+	if errors.Is(err, documents.ErrMissing) {
+		return nil, nil, fmt.Errorf("attachments: document %s: %w", d.ID, err)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("attachments: open the file: %w", err)
+	}
+	return d, r, nil
+}
+
+// sizeText says n bytes in MiB when it is a whole number of them, else in bytes.
+func sizeText(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

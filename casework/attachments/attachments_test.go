@@ -1,0 +1,184 @@
+package attachments_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"jiuzhu/auth"
+	"jiuzhu/casework/attachments"
+	"jiuzhu/division"
+	"jiuzhu/documents"
+	"jiuzhu/models"
+	"jiuzhu/store"
+)
+
+// fakeStore holds records and documents in memory; a record is in scope when the
+// caller's area contains its area.
+type fakeStore struct {
+	records   map[string]string // record id → area
+	docs      map[string]*store.Document
+	downloads []string
+}
+
+func (f *fakeStore) inScope(sc store.Scope, area string) bool {
+	return division.Contains(sc.Principal().Area, area)
+}
+
+func (f *fakeStore) DocumentTarget(_ context.Context, sc store.Scope, _ store.DocumentRecord, id string) (string, error) {
+	area, ok := f.records[id]
+	if !ok || !f.inScope(sc, area) {
+		return "", models.NotFound("application")
+	}
+	return area, nil
+}
+
+func (f *fakeStore) AddDocument(ctx context.Context, sc store.Scope, d *store.Document) error {
+	area, err := f.DocumentTarget(ctx, sc, d.Record, d.RecordID)
+	if err != nil {
+		return err
+	}
+	d.ID, d.AreaCode = "doc-"+d.SHA256[:8], area
+	f.docs[d.ID] = d
+	return nil
+}
+
+func (f *fakeStore) Document(_ context.Context, sc store.Scope, id string) (*store.Document, error) {
+	d, ok := f.docs[id]
+	if !ok || !f.inScope(sc, d.AreaCode) {
+		return nil, models.NotFound("document")
+	}
+	return d, nil
+}
+
+func (f *fakeStore) AuditDocumentDownload(_ context.Context, sc store.Scope, d *store.Document) error {
+	f.downloads = append(f.downloads, sc.Principal().Subject+" "+d.ID)
+	return nil
+}
+
+const (
+	village      = "371402001001"
+	otherVillage = "371403001001"
+)
+
+func as(role models.Role, area string) auth.Principal {
+	return auth.Principal{Subject: string(role) + "@" + area, Role: role, Area: area}
+}
+
+var pdf = append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("x"), 100)...)
+
+// TestUpload checks the refusals of an upload, each with its error, and that a refused
+// upload stores nothing: neither a row nor a file.
+func TestUpload(t *testing.T) {
+	tests := []struct {
+		name    string
+		p       auth.Principal
+		in      attachments.Upload
+		wantErr error
+		field   string
+	}{
+		{"a PDF income proof", as(models.RoleAssistant, village), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: store.DocumentIncomeProof, Body: bytes.NewReader(pdf)}, nil, ""},
+		{"a JPEG named .pdf is a JPEG", as(models.RoleOfficer, "371402000000"), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: store.DocumentIDCard, Body: strings.NewReader("\xff\xd8\xff\xe0\x00\x10JFIF\x00")}, nil, ""},
+		{"an auditor", as(models.RoleAuditor, village), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: store.DocumentIDCard, Body: bytes.NewReader(pdf)}, models.ErrForbidden, ""},
+		{"an integrator", as(models.RoleIntegrator, village), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: store.DocumentIDCard, Body: bytes.NewReader(pdf)}, models.ErrForbidden, ""},
+		{"a record outside the area", as(models.RoleOfficer, otherVillage), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: store.DocumentIDCard, Body: bytes.NewReader(pdf)}, models.ErrNotFound, ""},
+		{"an unknown record", as(models.RoleOfficer, village), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "nope", Kind: store.DocumentIDCard, Body: bytes.NewReader(pdf)}, models.ErrNotFound, ""},
+		{"a kind of record", as(models.RoleOfficer, village), attachments.Upload{Record: "GRANT", RecordID: "g1", Kind: store.DocumentIDCard, Body: bytes.NewReader(pdf)}, models.ErrInvalid, "recordKind"},
+		{"a kind of document", as(models.RoleOfficer, village), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: "SELFIE", Body: bytes.NewReader(pdf)}, models.ErrInvalid, "kind"},
+		{"text", as(models.RoleOfficer, village), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: store.DocumentIDCard, Body: strings.NewReader("身份证号 371402...")}, models.ErrInvalid, "file"},
+		{"HTML", as(models.RoleOfficer, village), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: store.DocumentIDCard, Body: strings.NewReader("<html><script>1</script>")}, models.ErrInvalid, "file"},
+		{"too large", as(models.RoleOfficer, village), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: store.DocumentMedicalBill, Body: bytes.NewReader(append(pdf, make([]byte, 1024)...))}, models.ErrInvalid, "file"},
+		{"empty", as(models.RoleOfficer, village), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: store.DocumentMedicalBill, Body: strings.NewReader("")}, models.ErrInvalid, "file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeStore{records: map[string]string{"g1": village}, docs: map[string]*store.Document{}}
+			dir := t.TempDir()
+			u := &attachments.UseCase{Store: f, Blobs: documents.Disk{Dir: dir}, MaxSize: 1024}
+			d, err := u.Upload(context.Background(), tt.p, tt.in)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err %v, want %v", err, tt.wantErr)
+			}
+			var fe *models.FieldError
+			if tt.field != "" && (!errors.As(err, &fe) || fe.Field != tt.field) {
+				t.Errorf("err %v, want one naming %s", err, tt.field)
+			}
+			if err != nil {
+				if len(f.docs) != 0 || files(t, dir) != 0 {
+					t.Errorf("a refused upload stored %d rows and %d files", len(f.docs), files(t, dir))
+				}
+				return
+			}
+			if d.AreaCode != village || len(f.docs) != 1 || files(t, dir) != 1 || d.SHA256 == "" {
+				t.Errorf("stored %+v: %d rows, %d files", d, len(f.docs), files(t, dir))
+			}
+		})
+	}
+}
+
+// files counts the files under dir.
+func files(t *testing.T, dir string) int {
+	t.Helper()
+	n, err := readDirAll(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestDownload checks that a download returns the content uploaded, is audited, and is
+// refused outside the area (NOT_FOUND) and to roles that may not reveal an ID number.
+func TestDownload(t *testing.T) {
+	f := &fakeStore{records: map[string]string{"g1": village}, docs: map[string]*store.Document{}}
+	u := &attachments.UseCase{Store: f, Blobs: documents.Disk{Dir: t.TempDir()}}
+	ctx := context.Background()
+	d, err := u.Upload(ctx, as(models.RoleAssistant, village), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: store.DocumentIncomeProof, Body: bytes.NewReader(pdf)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		p       auth.Principal
+		wantErr error
+	}{
+		{as(models.RoleOfficer, "371402000000"), nil},
+		{as(models.RoleAssistant, village), nil},
+		{as(models.RoleOfficer, otherVillage), models.ErrNotFound},
+		{as(models.RoleAuditor, village), models.ErrForbidden},
+		{as(models.RoleIntegrator, village), models.ErrForbidden},
+	}
+	for _, tt := range tests {
+		got, r, err := u.Download(ctx, tt.p, d.ID)
+		if !errors.Is(err, tt.wantErr) {
+			t.Errorf("%s: %v, want %v", tt.p.Subject, err, tt.wantErr)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(r)
+		r.Close()
+		if !bytes.Equal(b, pdf) || got.ContentType != "application/pdf" {
+			t.Errorf("%s: %d bytes of %s", tt.p.Subject, len(b), got.ContentType)
+		}
+	}
+	if len(f.downloads) != 2 {
+		t.Errorf("%d downloads audited, want 2: %v", len(f.downloads), f.downloads)
+	}
+}
+
+// readDirAll counts the regular files under dir, at any depth.
+func readDirAll(dir string) (int, error) {
+	n := 0
+	err := filepath.WalkDir(dir, func(_ string, e fs.DirEntry, err error) error {
+		if err == nil && e.Type().IsRegular() {
+			n++
+		}
+		return err
+	})
+	return n, err
+}

@@ -1,0 +1,65 @@
+package notify
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"text/template"
+
+	"jiuzhu/store"
+)
+
+// Signature opens every message, as the city's SMS platform requires.
+const Signature = "【德州社会救助】"
+
+// statusTexts are the words for an application's new status.
+var statusTexts = map[string]string{
+	"PENDING":    "已受理，将由乡镇（街道）审核",
+	"REVIEWED":   "已通过乡镇（街道）审核，转县级民政部门审批",
+	"ACTIVE":     "已审批通过，救助金将按月发放",
+	"REJECTED":   "未予批准。如有异议，可向受理地乡镇（街道）或县级民政部门提出",
+	"SUSPENDED":  "救助金暂停发放",
+	"GRACE":      "进入渐退期，救助金继续发放至期满",
+	"TERMINATED": "救助已终止",
+	"RESUMED":    "救助金恢复发放",
+}
+
+// templates are the message texts per kind of notice, in Chinese. They name the
+// reference number and the status only: never a name, an ID number or an amount.
+var templates = map[store.NotificationKind]*template.Template{
+	store.NoticeApplicationStatus: template.Must(template.New(string(store.NoticeApplicationStatus)).
+		Option("missingkey=error").Funcs(template.FuncMap{"statusText": statusText}).
+		Parse(Signature + "您的救助申请（受理编号{{.reference}}）{{statusText .status .from}}。凭受理编号和申请人身份证号码后6位可在线查询办理进度。")),
+}
+
+// ErrNoTemplate is returned for a notice of a kind without a template, or a status
+// without words.
+var ErrNoTemplate = errors.New("notify: no template for the notice")
+
+func statusText(status, from string) (string, error) {
+	if status == "ACTIVE" && (from == "SUSPENDED" || from == "GRACE") {
+		status = "RESUMED"
+	}
+	t, ok := statusTexts[status]
+	if !ok {
+		return "", fmt.Errorf("%w: status %s", ErrNoTemplate, status)
+	}
+	return t, nil
+}
+
+// Render returns the text of notice n from the template of its kind. It returns an error
+// matching ErrNoTemplate when its kind or status has no words.
+func Render(n *store.Notification) (string, error) {
+	t, ok := templates[n.Kind]
+	if !ok {
+		return "", fmt.Errorf("%w: kind %s", ErrNoTemplate, n.Kind)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, n.Param()); err != nil {
+		if errors.Is(err, ErrNoTemplate) {
+			return "", err
+		}
+		return "", fmt.Errorf("%w: %s", ErrNoTemplate, err.Error())
+	}
+	return b.String(), nil
+}

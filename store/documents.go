@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"jiuzhu/models"
+)
+
+// DocumentRecord names the kind of record a supporting document is attached to.
+type DocumentRecord string
+
+// The records a document may be attached to.
+const (
+	// DocumentOfApplication attaches to an application (a grant with a reference number).
+	DocumentOfApplication DocumentRecord = "APPLICATION"
+	// DocumentOfVerification attaches to a household economic verification (P10).
+	DocumentOfVerification DocumentRecord = "VERIFICATION"
+)
+
+// DocumentKind says what a supporting document is.
+type DocumentKind string
+
+// The kinds of supporting document.
+const (
+	DocumentIDCard      DocumentKind = "ID_CARD"
+	DocumentIncomeProof DocumentKind = "INCOME_PROOF"
+	DocumentMedicalBill DocumentKind = "MEDICAL_BILL"
+	DocumentOther       DocumentKind = "OTHER"
+)
+
+// DocumentKinds are the kinds an upload may name.
+var DocumentKinds = []DocumentKind{DocumentIDCard, DocumentIncomeProof, DocumentMedicalBill, DocumentOther}
+
+// DocumentRecords are the records an upload may name.
+var DocumentRecords = []DocumentRecord{DocumentOfApplication, DocumentOfVerification}
+
+// Document is a supporting document attached to a record: its content lives in a
+// content-addressed store (package documents) under SHA256, and this row says whose it
+// is. It carries the record's area, so that it is read and written under the caller's
+// scope like the record.
+type Document struct {
+	ID          string         `gorm:"primaryKey;size:36;index:idx_documents_area_id,priority:2"`
+	AreaCode    string         `gorm:"size:12;not null;index:idx_documents_area_id,priority:1"`
+	Record      DocumentRecord `gorm:"size:16;not null;index:idx_documents_record,priority:1"`
+	RecordID    string         `gorm:"size:36;not null;index:idx_documents_record,priority:2"`
+	Kind        DocumentKind   `gorm:"size:16;not null"`
+	SHA256      string         `gorm:"column:sha256;size:64;not null"`
+	Size        int64          `gorm:"not null"`
+	ContentType string         `gorm:"size:40;not null"`
+	CreatedBy   string         `gorm:"size:128;not null"`
+	CreatedAt   time.Time      `gorm:"not null"`
+}
+
+// TableName names the table of documents.
+func (Document) TableName() string { return "documents" }
+
+// documentTarget returns the area of the record of kind rec with id inside sc, read with
+// db. It returns models.ErrNotFound when there is none in sc (for an application: no
+// grant with a reference number, or one of another area or category).
+func documentTarget(db *gorm.DB, sc Scope, rec DocumentRecord, id string) (string, error) {
+	var areas []string
+	var err error
+	switch rec {
+	case DocumentOfApplication:
+		err = sc.grantRows(db).Where("grants.id = ? AND grants.reference IS NOT NULL", id).Limit(1).Pluck("grants.area_code", &areas).Error
+	case DocumentOfVerification:
+		err = sc.rows(db, "verifications").Where("verifications.id = ?", id).Limit(1).Pluck("verifications.area_code", &areas).Error
+	default:
+		return "", models.Invalid("recordKind", "is one of APPLICATION and VERIFICATION")
+	}
+	if err != nil {
+		return "", err
+	}
+	if len(areas) == 0 {
+		if rec == DocumentOfApplication {
+			return "", models.NotFound("application")
+		}
+		return "", models.NotFound("verification")
+	}
+	return areas[0], nil
+}
+
+// DocumentTarget returns the area of the record of kind rec with id in the scope sc. It
+// returns models.ErrNotFound when the record is not in sc, a *models.FieldError for an
+// unknown kind of record, and the database's errors.
+func (s *Store) DocumentTarget(ctx context.Context, sc Scope, rec DocumentRecord, id string) (string, error) {
+	area, err := documentTarget(s.db.WithContext(ctx), sc, rec, id)
+	if err != nil {
+		return "", wrap("document target", err)
+	}
+	return area, nil
+}
+
+// AddDocument writes d, attached to its record in the scope sc, with its audit record,
+// in one transaction; it sets d's id, area, author and time. It returns
+// models.ErrNotFound when the record is not (or no longer) in sc, and the database's
+// errors.
+func (s *Store) AddDocument(ctx context.Context, sc Scope, d *Document) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		area, err := documentTarget(tx, sc, d.Record, d.RecordID)
+		if err != nil {
+			return err
+		}
+		d.ID, d.AreaCode, d.CreatedBy, d.CreatedAt = newID(), area, sc.p.Subject, s.now().UTC()
+		if err := tx.Create(d).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, sc, "attachDocument", area, []string{d.ID, d.RecordID}, nil, d)
+	})
+	return wrap("add document", err)
+}
+
+// Document returns the document with id in the scope sc. It returns models.ErrNotFound
+// when there is none in sc, and the database's errors. For integrators a document is
+// in scope when its record is: an application of their categories.
+func (s *Store) Document(ctx context.Context, sc Scope, id string) (*Document, error) {
+	db := s.db.WithContext(ctx)
+	var d Document
+	err := sc.rows(db, "documents").Where("documents.id = ?", id).Take(&d).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.NotFound("document")
+	}
+	if err != nil {
+		return nil, wrap("document", err)
+	}
+	if _, err := documentTarget(db.Session(&gorm.Session{NewDB: true}), sc, d.Record, d.RecordID); err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			return nil, models.NotFound("document")
+		}
+		return nil, wrap("document", err)
+	}
+	return &d, nil
+}
+
+// AuditDocumentDownload records that the caller of sc downloaded d. It returns the
+// database's errors.
+func (s *Store) AuditDocumentDownload(ctx context.Context, sc Scope, d *Document) error {
+	return wrap("audit download", s.audit(s.db.WithContext(ctx), sc, "downloadDocument", d.AreaCode, []string{d.ID, d.RecordID}, nil, nil))
+}
+
+// DocumentsOf returns the documents attached to the record of kind rec with id in the
+// scope sc, oldest first. It returns models.ErrNotFound when the record is not in sc,
+// and the database's errors.
+func (s *Store) DocumentsOf(ctx context.Context, sc Scope, rec DocumentRecord, id string) ([]Document, error) {
+	db := s.db.WithContext(ctx)
+	if _, err := documentTarget(db, sc, rec, id); err != nil {
+		return nil, wrap("documents", err)
+	}
+	var out []Document
+	err := sc.rows(db.Session(&gorm.Session{NewDB: true}), "documents").
+		Where("documents.record = ? AND documents.record_id = ?", rec, id).Order("documents.created_at").Order("documents.id").Find(&out).Error
+	return out, wrap("documents", err)
+}

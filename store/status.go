@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"jiuzhu/models"
+)
+
+// ApplicantRecord is what the public status page (casework/applicantstatus) needs of one
+// application: its status, the tail of the applicant's ID number that the person asking
+// must match, and, once it matched, the steps of its history with the area of the
+// office that took each. It holds no name, no amount and no officer.
+type ApplicantRecord struct {
+	GrantID   string
+	AreaCode  string
+	Reference string
+	Status    models.GrantStatus
+	// Steps are filled by the caller from ApplicantStepsUnscoped.
+	Steps []ApplicantStep
+	// IDTail is the last IDTailLength characters of the applicant's ID number, for a
+	// constant-time comparison; it is never shown or logged.
+	IDTail string
+}
+
+// ApplicantStep is one change of an application's status: to which status, when, and
+// the area of the office whose staff made it.
+type ApplicantStep struct {
+	Status   models.GrantStatus
+	At       time.Time
+	OfficeAt string
+}
+
+// IDTailLength is how many trailing characters of the applicant's ID number the status
+// page asks for.
+const IDTailLength = 6
+
+// ApplicantRecordUnscoped returns the application with reference ref (already upper-case
+// and trimmed) for the public status page, which acts for no caller: the page checks the
+// ID tail before it shows anything, and reads the steps (ApplicantStepsUnscoped) only
+// then. The applicant is the member the application names or, when it names none, the
+// household's head. The record and the tail come in one statement, so that a known
+// reference with a wrong tail costs the same work as an unknown one. It returns
+// models.ErrNotFound when no application has the reference, and the database's errors.
+func (s *Store) ApplicantRecordUnscoped(ctx context.Context, ref string) (*ApplicantRecord, error) {
+	db := s.db.WithContext(systemScope(ctx))
+	var rows []struct {
+		ID       string
+		AreaCode string
+		Status   models.GrantStatus
+		IDNumber *string
+	}
+	err := db.Raw(`SELECT g.id, g.area_code, g.status, m.id_number
+		FROM grants g LEFT JOIN members m ON m.household_id = g.household_id
+			AND ((g.member_id IS NOT NULL AND m.id = g.member_id) OR (g.member_id IS NULL AND m.relation = ?))
+		WHERE g.reference = ? LIMIT 1`, models.RelationHead, ref).Scan(&rows).Error
+	if err != nil {
+		return nil, wrap("applicant status", err)
+	}
+	if len(rows) == 0 {
+		return nil, models.NotFound("application")
+	}
+	r := rows[0]
+	rec := &ApplicantRecord{GrantID: r.ID, AreaCode: r.AreaCode, Reference: ref, Status: r.Status}
+	if r.IDNumber != nil && len(*r.IDNumber) >= IDTailLength {
+		rec.IDTail = strings.ToUpper((*r.IDNumber)[len(*r.IDNumber)-IDTailLength:])
+	}
+	return rec, nil
+}
+
+// ApplicantStepsUnscoped returns the steps of the application grantID, oldest first, for
+// the status page once the applicant's pair matched. It acts for no caller and returns
+// the database's errors.
+func (s *Store) ApplicantStepsUnscoped(ctx context.Context, grantID string) ([]ApplicantStep, error) {
+	var evs []models.GrantEvent
+	err := s.db.WithContext(systemScope(ctx)).Where("grant_id = ?", grantID).Order("created_at").Order("id").Find(&evs).Error
+	if err != nil {
+		return nil, wrap("applicant steps", err)
+	}
+	steps := make([]ApplicantStep, 0, len(evs))
+	for _, ev := range evs {
+		steps = append(steps, ApplicantStep{Status: ev.ToStatus, At: ev.CreatedAt, OfficeAt: ev.ActorArea})
+	}
+	return steps, nil
+}
+
+// StatusLookupOutcome says how a lookup on the public status page ended.
+type StatusLookupOutcome string
+
+// The outcomes of a lookup.
+const (
+	// LookupShown: the reference and the ID tail matched and the status was shown.
+	LookupShown StatusLookupOutcome = "SHOWN"
+	// LookupMismatch: the reference exists but the ID tail did not match.
+	LookupMismatch StatusLookupOutcome = "MISMATCH"
+	// LookupUnknown: no application has the reference.
+	LookupUnknown StatusLookupOutcome = "UNKNOWN"
+)
+
+// StatusLookup is the audit record of one lookup on the public status page. It keeps
+// keyed digests (HMAC-SHA-256 under the audit key) of the reference and of the client's
+// address, never the ID tail, so that the trail shows how often one reference or one
+// address was tried without holding personal data.
+type StatusLookup struct {
+	ID string `gorm:"primaryKey;size:36"`
+	// AreaCode is the application's area, or the root of the tree when none matched.
+	AreaCode        string              `gorm:"size:12;not null;index"`
+	ReferenceDigest string              `gorm:"size:64;not null;index"`
+	AddressDigest   string              `gorm:"size:64;not null;index"`
+	Outcome         StatusLookupOutcome `gorm:"size:12;not null"`
+	CreatedAt       time.Time           `gorm:"not null;index"`
+}
+
+// TableName names the audit table of the status page.
+func (StatusLookup) TableName() string { return "status_lookups" }
+
+// RecordStatusLookupUnscoped writes the audit record of a lookup of reference ref from
+// client address addr that ended with outcome, for the application of area (""
+// when none matched). It acts for no caller and returns the database's errors.
+func (s *Store) RecordStatusLookupUnscoped(ctx context.Context, ref, addr, area string, outcome StatusLookupOutcome) error {
+	db := s.db.WithContext(systemScope(ctx))
+	d, err := s.digester(db)
+	if err != nil {
+		return wrap("record status lookup", err)
+	}
+	if area == "" {
+		area = s.tree.All()[0].Code
+	}
+	err = db.Create(&StatusLookup{
+		ID: newID(), AreaCode: area, ReferenceDigest: d("reference:" + ref), AddressDigest: d("address:" + addr),
+		Outcome: outcome, CreatedAt: s.now().UTC(),
+	}).Error
+	return wrap("record status lookup", err)
+}
+
+// StatusLookupsUnscoped returns the audit records of lookups of reference ref, oldest
+// first. It acts for no caller (operators' checks and tests) and returns the database's
+// errors.
+func (s *Store) StatusLookupsUnscoped(ctx context.Context, ref string) ([]StatusLookup, error) {
+	db := s.db.WithContext(systemScope(ctx))
+	d, err := s.digester(db)
+	if err != nil {
+		return nil, wrap("status lookups", err)
+	}
+	var out []StatusLookup
+	if err := db.Where("reference_digest = ?", d("reference:"+ref)).Order("created_at").Order("id").Find(&out).Error; err != nil {
+		return nil, wrap("status lookups", err)
+	}
+	return out, nil
+}
