@@ -53,7 +53,7 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	if _, err := st.TopUpReserve(admin(), township, models.Yuan(1000), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreateStaff(admin(), models.StaffInput{Name: "张卫东", Post: models.PostVillageAssistant, Area: village,
+	if _, err := staffingCases(st).CreateStaff(admin(), models.StaffInput{Name: "张卫东", Post: models.PostVillageAssistant, Area: village,
 		Phone: ptr("0534-2612345"), From: models.NewDate(2024, 1, 1)}); err != nil {
 		t.Fatal(err)
 	}
