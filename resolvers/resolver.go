@@ -9,6 +9,7 @@ package resolvers
 import (
 	"context"
 
+	"jiuzhu/casework/funds"
 	"jiuzhu/casework/households"
 	"jiuzhu/casework/staffing"
 	"jiuzhu/loaders"
@@ -26,6 +27,7 @@ type Resolver struct {
 type Cases struct {
 	Households *households.Service
 	Staffing   *staffing.Service
+	Funds      *funds.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
@@ -33,6 +35,7 @@ func New(st *store.Store) *Resolver {
 	return &Resolver{Store: st, Cases: Cases{
 		Households: households.New(st),
 		Staffing:   staffing.New(st),
+		Funds:      funds.New(st),
 	}}
 }
 

@@ -146,6 +146,23 @@ func (s *Store) village(sc Scope, field, code string) (*division.Unit, error) {
 	return u, nil
 }
 
+// Township checks that code, an argument named field, is a township inside the
+// caller's scope. It returns a *models.FieldError for a code that is not a township and
+// a Forbidden error for one outside the scope.
+func (s *Store) Township(sc Scope, field, code string) error {
+	if _, _, err := s.area(sc, field, &code); err != nil {
+		return err
+	}
+	u, ok := s.tree.Unit(code)
+	if !ok {
+		return models.Invalid(field, "is required: the code of a township")
+	}
+	if u.Level != models.LevelTownship {
+		return models.Invalid(field, "%s %s is a %s, not a township", code, u.Name, u.Level)
+	}
+	return nil
+}
+
 // errInterrupted is what a caller learns when PostgreSQL broke off its transaction to
 // resolve a deadlock or a serialization failure with a concurrent one: nothing was
 // written, and the same request may simply be sent again.
