@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"jiuzhu/auth"
+	"jiuzhu/casework/staffing"
 	"jiuzhu/models"
 	"jiuzhu/store"
 )
@@ -41,10 +42,11 @@ const utf8BOM = "\ufeff"
 // area by default) as a file built by write. It answers 401 without a verified caller,
 // 403 for a role that may not read the report or an area outside the caller's subtree,
 // 400 for an area that is not a jurisdiction, and 500 for anything else, whose details
-// are only logged. The report comes from store.StaffingReport, the one path of the
-// GraphQL field too.
+// are only logged. The report comes from the staffing use case StaffingReport, the one
+// path of the GraphQL field too.
 func exportStaffing(st *store.Store, log *slog.Logger, ext, contentType string,
 	write func(*models.StaffingReport) ([]byte, error)) http.Handler {
+	cases := staffing.New(st)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if _, err := auth.FromContext(ctx); err != nil {
@@ -56,7 +58,7 @@ func exportStaffing(st *store.Store, log *slog.Logger, ext, contentType string,
 		if a := r.URL.Query().Get("area"); a != "" {
 			area = &a
 		}
-		rep, err := st.StaffingReport(ctx, area)
+		rep, err := cases.StaffingReport(ctx, area)
 		switch {
 		case errors.Is(err, models.ErrForbidden):
 			http.Error(w, models.PublicMessage(err), http.StatusForbidden)

@@ -51,7 +51,7 @@ func startLifecycle(t *testing.T, st *store.Store) *lc {
 	t.Helper()
 	e := start(t, st, 30)
 	// The county's dibao standard caps temporary assistance (P20).
-	if _, err := st.SetDibaoStandard(storetest.As(models.RoleAdmin, division.CityCode), seed.DemoCounty, 2026, models.Yuan(900), models.Yuan(700)); err != nil {
+	if _, err := staffingCases(st).SetDibaoStandard(storetest.As(models.RoleAdmin, division.CityCode), seed.DemoCounty, 2026, models.Yuan(900), models.Yuan(700)); err != nil {
 		t.Fatal(err)
 	}
 	l := &lc{env: e, village: seed.DemoVillage(st.Tree())}

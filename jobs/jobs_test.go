@@ -16,7 +16,7 @@ import (
 func TestDailyEndsGraceOnceP13(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		admin := storetest.As(models.RoleAdmin, "371400000000")
-		if _, err := st.SetDibaoStandard(admin, "371402000000", time.Now().Year(), 90000, 65000); err != nil {
+		if _, err := staffingCases(st).SetDibaoStandard(admin, "371402000000", time.Now().Year(), 90000, 65000); err != nil {
 			t.Fatal(err)
 		}
 		h, err := useCases(st).CreateHousehold(admin, models.HouseholdInput{Village: "371402002215", Address: "作业路1号", PovertyRegistered: true,

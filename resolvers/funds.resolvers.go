@@ -12,15 +12,15 @@ import (
 )
 
 func (r *mutationResolver) TopUpReserve(ctx context.Context, township string, amount models.Money, note *string) (*models.ReserveEntry, error) {
-	return r.Store.TopUpReserve(ctx, township, amount, note)
+	return r.Cases.Funds.TopUpReserve(ctx, township, amount, note)
 }
 
 func (r *mutationResolver) DrawReserve(ctx context.Context, grantID string, amount models.Money, note *string) (*models.ReserveEntry, error) {
-	return r.Store.DrawReserve(ctx, grantID, amount, note)
+	return r.Cases.Funds.DrawReserve(ctx, grantID, amount, note)
 }
 
 func (r *queryResolver) ReserveFund(ctx context.Context, township string) (*models.ReserveFund, error) {
-	return r.Store.ReserveFund(ctx, township)
+	return r.Cases.Funds.ReserveFund(ctx, township)
 }
 
 func (r *reserveEntryResolver) Township(ctx context.Context, obj *models.ReserveEntry) (*models.Jurisdiction, error) {
@@ -39,7 +39,7 @@ func (r *reserveFundResolver) Township(ctx context.Context, obj *models.ReserveF
 }
 
 func (r *reserveFundResolver) Entries(ctx context.Context, obj *models.ReserveFund, first *int, after *string, last *int, before *string) (*models.ReserveEntryConnection, error) {
-	page, err := r.Store.ReserveEntries(ctx, obj.AreaCode, pageArgs(first, after, last, before))
+	page, err := r.Cases.Funds.ReserveEntries(ctx, obj.AreaCode, pageArgs(first, after, last, before))
 	c, err := connect(page, err, func(cursor string, n *models.ReserveEntry) *models.ReserveEntryEdge {
 		return &models.ReserveEntryEdge{Cursor: cursor, Node: n}
 	})

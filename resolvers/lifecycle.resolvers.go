@@ -21,7 +21,7 @@ func (r *grantResolver) MedicalClaim(ctx context.Context, obj *models.Grant) (*m
 }
 
 func (r *householdResolver) CharityAid(ctx context.Context, obj *models.Household) ([]*models.CharityAid, error) {
-	return r.Store.CharityAidOf(ctx, obj.ID)
+	return r.Cases.Funds.CharityAidOf(ctx, obj.ID)
 }
 
 func (r *mutationResolver) SubmitApplication(ctx context.Context, input models.ApplicationInput) (*models.Grant, error) {
@@ -57,7 +57,7 @@ func (r *mutationResolver) TerminateGrant(ctx context.Context, id string, reason
 }
 
 func (r *mutationResolver) FileCharityAid(ctx context.Context, input models.CharityAidInput) (*models.CharityAid, error) {
-	return r.Store.FileCharityAid(ctx, input)
+	return r.Cases.Funds.FileCharityAid(ctx, input)
 }
 
 func (r *programResolver) MedicalRule(ctx context.Context, obj *models.Program) (*models.MedicalRule, error) {

@@ -10,7 +10,9 @@ import (
 	"context"
 
 	"jiuzhu/casework/entitlements"
+	"jiuzhu/casework/funds"
 	"jiuzhu/casework/households"
+	"jiuzhu/casework/staffing"
 	"jiuzhu/loaders"
 	"jiuzhu/store"
 )
@@ -26,6 +28,8 @@ type Resolver struct {
 type Cases struct {
 	Households   *households.Service
 	Entitlements *entitlements.Service
+	Staffing     *staffing.Service
+	Funds        *funds.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
@@ -33,6 +37,8 @@ func New(st *store.Store) *Resolver {
 	return &Resolver{Store: st, Cases: Cases{
 		Households:   households.New(st),
 		Entitlements: entitlements.New(st, st.Tree()),
+		Staffing:     staffing.New(st),
+		Funds:        funds.New(st),
 	}}
 }
 

@@ -25,7 +25,7 @@ func (r *dibaoStandardResolver) CountyCode(ctx context.Context, obj *models.Diba
 }
 
 func (r *householdResolver) DibaoStandard(ctx context.Context, obj *models.Household) (*models.AppliedStandard, error) {
-	return r.Store.StandardOf(ctx, obj.ID)
+	return r.Cases.Staffing.StandardOf(ctx, obj.ID)
 }
 
 func (r *householdResolver) LatestVerification(ctx context.Context, obj *models.Household) (*models.Verification, error) {
@@ -54,7 +54,7 @@ func (r *memberResolver) CareReasons(ctx context.Context, obj *models.Member) ([
 }
 
 func (r *mutationResolver) SetDibaoStandard(ctx context.Context, county string, year int, urban models.Money, rural models.Money) (*models.DibaoStandard, error) {
-	return r.Store.SetDibaoStandard(ctx, county, year, urban, rural)
+	return r.Cases.Staffing.SetDibaoStandard(ctx, county, year, urban, rural)
 }
 
 func (r *mutationResolver) RecordVerification(ctx context.Context, householdID string, input models.VerificationInput) (*models.Verification, error) {
@@ -66,7 +66,7 @@ func (r *mutationResolver) ClearReviewFlag(ctx context.Context, grantID string, 
 }
 
 func (r *queryResolver) DibaoStandards(ctx context.Context, area *string, year *int) ([]*models.DibaoStandard, error) {
-	return r.Store.DibaoStandards(ctx, area, year)
+	return r.Cases.Staffing.DibaoStandards(ctx, area, year)
 }
 
 func (r *queryResolver) Discoveries(ctx context.Context, area *string, first *int, after *string, last *int, before *string) (*models.DiscoveryConnection, error) {

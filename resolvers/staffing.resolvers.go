@@ -13,27 +13,27 @@ import (
 )
 
 func (r *mutationResolver) CreateStaff(ctx context.Context, input models.StaffInput) (*models.StaffMember, error) {
-	return r.Store.CreateStaff(ctx, input)
+	return r.Cases.Staffing.CreateStaff(ctx, input)
 }
 
 func (r *mutationResolver) UpdateStaff(ctx context.Context, id string, input models.StaffPatch) (*models.StaffMember, error) {
-	return r.Store.UpdateStaff(ctx, id, input)
+	return r.Cases.Staffing.UpdateStaff(ctx, id, input)
 }
 
 func (r *mutationResolver) EndStaff(ctx context.Context, id string, until *models.Date) (*models.StaffMember, error) {
-	return r.Store.EndStaff(ctx, id, until)
+	return r.Cases.Staffing.EndStaff(ctx, id, until)
 }
 
 func (r *mutationResolver) SetPopulation(ctx context.Context, code string, population *int) (*models.Jurisdiction, error) {
-	return r.Store.SetPopulation(ctx, code, population)
+	return r.Cases.Staffing.SetPopulation(ctx, code, population)
 }
 
 func (r *queryResolver) StaffMember(ctx context.Context, id string) (*models.StaffMember, error) {
-	return r.Store.StaffMember(ctx, id)
+	return r.Cases.Staffing.StaffMember(ctx, id)
 }
 
 func (r *queryResolver) Staff(ctx context.Context, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) (*models.StaffMemberConnection, error) {
-	page, err := r.Store.Staff(ctx, store.StaffQuery{Area: area, Filter: filter, Post: post, PageArgs: pageArgs(first, after, last, before)})
+	page, err := r.Cases.Staffing.Staff(ctx, store.StaffQuery{Area: area, Filter: filter, Post: post, PageArgs: pageArgs(first, after, last, before)})
 	c, err := connect(page, err, func(cursor string, n *models.StaffMember) *models.StaffMemberEdge {
 		return &models.StaffMemberEdge{Cursor: cursor, Node: n}
 	})
@@ -44,7 +44,7 @@ func (r *queryResolver) Staff(ctx context.Context, area *string, filter *models.
 }
 
 func (r *queryResolver) StaffingReport(ctx context.Context, area *string) (*models.StaffingReport, error) {
-	return r.Store.StaffingReport(ctx, area)
+	return r.Cases.Staffing.StaffingReport(ctx, area)
 }
 
 func (r *staffMemberResolver) Area(ctx context.Context, obj *models.StaffMember) (*models.Jurisdiction, error) {
@@ -52,11 +52,11 @@ func (r *staffMemberResolver) Area(ctx context.Context, obj *models.StaffMember)
 }
 
 func (r *staffMemberResolver) Phone(ctx context.Context, obj *models.StaffMember, reveal *bool) (*string, error) {
-	return r.Store.PhoneOf(ctx, obj, reveal != nil && *reveal)
+	return r.Cases.Staffing.PhoneOf(ctx, obj, reveal != nil && *reveal)
 }
 
 func (r *staffMemberResolver) Active(ctx context.Context, obj *models.StaffMember) (bool, error) {
-	return obj.ActiveOn(r.Store.Today()), nil
+	return r.Cases.Staffing.Active(obj), nil
 }
 
 func (r *Resolver) StaffMember() graph.StaffMemberResolver { return &staffMemberResolver{r} }

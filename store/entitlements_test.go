@@ -64,7 +64,7 @@ func reviewed(t *testing.T, st *store.Store, h *models.Household, program string
 // calculation, its event, the audit trail and the count of overrides.
 func TestApprovalComputesTheAmount(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		if _, err := st.SetDibaoStandard(admin(), countyA, 2026, models.Yuan(850), models.Yuan(700)); err != nil {
+		if _, err := staffingCases(st).SetDibaoStandard(admin(), countyA, 2026, models.Yuan(850), models.Yuan(700)); err != nil {
 			t.Fatal(err)
 		}
 		county := officer(countyA, "county")
@@ -152,7 +152,7 @@ func TestApprovalComputesTheAmount(t *testing.T) {
 // CONFLICT naming the winner, and the household holds one benefit.
 func TestParallelConflictingApprovals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		if _, err := st.SetDibaoStandard(admin(), countyA, 2026, models.Yuan(850), models.Yuan(700)); err != nil {
+		if _, err := staffingCases(st).SetDibaoStandard(admin(), countyA, 2026, models.Yuan(850), models.Yuan(700)); err != nil {
 			t.Fatal(err)
 		}
 		pairs := []struct{ a, b string }{{"URBAN_DIBAO", "URBAN_DIBAO"}, {"URBAN_DIBAO", "TEKUN_DISPERSED"}, {"TEKUN_DISPERSED", "URBAN_DIBAO"}}
@@ -319,7 +319,7 @@ func TestEntitlementParametersStored(t *testing.T) {
 		}
 
 		// A dibao approval from 1 August takes the minimum of the July set: 80.00 a person.
-		if _, err := st.SetDibaoStandard(ctx, countyA, 2026, models.Yuan(850), models.Yuan(700)); err != nil {
+		if _, err := staffingCases(st).SetDibaoStandard(ctx, countyA, 2026, models.Yuan(850), models.Yuan(700)); err != nil {
 			t.Fatal(err)
 		}
 		h := bare(t, st, villageA1, 2)

@@ -29,7 +29,7 @@ type verifyFixture struct {
 
 func newVerifyFixture(t *testing.T, st *store.Store) verifyFixture {
 	t.Helper()
-	if _, err := st.SetDibaoStandard(admin(), countyA, time.Now().Year(), models.Yuan(900), models.Yuan(650)); err != nil {
+	if _, err := staffingCases(st).SetDibaoStandard(admin(), countyA, time.Now().Year(), models.Yuan(900), models.Yuan(650)); err != nil {
 		t.Fatal(err)
 	}
 	mk := func(village string, registered bool, program string) (*models.Household, []*models.Member, *models.Grant) {

@@ -216,7 +216,7 @@ func TestLifecycleRecordsFollowTheHousehold(t *testing.T) {
 			Medical: &models.MedicalCostsInput{TotalCost: models.Yuan(900), BasicInsurance: models.Yuan(500)}}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.FileCharityAid(admin(), models.CharityAidInput{HouseholdID: h.ID, Organisation: "红十字会", Date: models.NewDate(2025, 6, 1),
+		if _, err := fundsCases(st).FileCharityAid(admin(), models.CharityAidInput{HouseholdID: h.ID, Organisation: "红十字会", Date: models.NewDate(2025, 6, 1),
 			Kind: models.CharityService, Amount: 0}); err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +229,7 @@ func TestLifecycleRecordsFollowTheHousehold(t *testing.T) {
 				t.Errorf("%s after the move: %v", c[0], got)
 			}
 		}
-		if aid, _ := st.CharityAidOf(storetest.As(models.RoleOfficer, townshipA1), h.ID); len(aid) != 0 {
+		if aid, _ := fundsCases(st).CharityAidOf(storetest.As(models.RoleOfficer, townshipA1), h.ID); len(aid) != 0 {
 			t.Errorf("the old township still sees the aid: %v", aid)
 		}
 		if claim, _ := st.MedicalClaimOf(storetest.As(models.RoleOfficer, townshipA2), g.ID); claim == nil || claim.Payable != models.Yuan(280) {

@@ -73,7 +73,7 @@ func TestPagesBackwardMirrorForward(t *testing.T) {
 				return pageOfIDs(p, err, func(g *models.Grant) string { return g.ID })
 			}},
 			{"staff", func(a store.PageArgs) (listPage, error) {
-				p, err := st.Staff(county, store.StaffQuery{Area: ptr(townshipA1), PageArgs: a})
+				p, err := staffingCases(st).Staff(county, store.StaffQuery{Area: ptr(townshipA1), PageArgs: a})
 				return pageOfIDs(p, err, func(m *models.StaffMember) string { return m.ID })
 			}},
 			{"discoveries", func(a store.PageArgs) (listPage, error) {

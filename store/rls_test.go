@@ -42,7 +42,7 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 		Medical: &models.MedicalCostsInput{TotalCost: models.Yuan(900), BasicInsurance: models.Yuan(500)}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.FileCharityAid(admin(), models.CharityAidInput{HouseholdID: h.ID, Organisation: "红十字会", Date: models.NewDate(2025, 6, 1),
+	if _, err := fundsCases(st).FileCharityAid(admin(), models.CharityAidInput{HouseholdID: h.ID, Organisation: "红十字会", Date: models.NewDate(2025, 6, 1),
 		Kind: models.CharityService}); err != nil {
 		t.Fatal(err)
 	}
@@ -51,10 +51,10 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	if _, err := st.RecordVerification(admin(), h.ID, in); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.TopUpReserve(admin(), township, models.Yuan(1000), nil); err != nil {
+	if _, err := fundsCases(st).TopUpReserve(admin(), township, models.Yuan(1000), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreateStaff(admin(), models.StaffInput{Name: "张卫东", Post: models.PostVillageAssistant, Area: village,
+	if _, err := staffingCases(st).CreateStaff(admin(), models.StaffInput{Name: "张卫东", Post: models.PostVillageAssistant, Area: village,
 		Phone: ptr("0534-2612345"), From: models.NewDate(2024, 1, 1)}); err != nil {
 		t.Fatal(err)
 	}

@@ -16,10 +16,10 @@ import (
 func TestRuleMutationsAreAudited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		year := time.Now().Year()
-		if _, err := st.SetDibaoStandard(storetest.As(models.RoleOfficer, countyA), countyA, year, 90000, 65000); err == nil {
+		if _, err := staffingCases(st).SetDibaoStandard(storetest.As(models.RoleOfficer, countyA), countyA, year, 90000, 65000); err == nil {
 			t.Fatal("an officer set a standard")
 		}
-		if _, err := st.SetDibaoStandard(admin(), countyA, year, 90000, 65000); err != nil {
+		if _, err := staffingCases(st).SetDibaoStandard(admin(), countyA, year, 90000, 65000); err != nil {
 			t.Fatal(err)
 		}
 		h, err := useCases(st).CreateHousehold(admin(), models.HouseholdInput{Village: "371402002215", Address: "审计路1号", PovertyRegistered: true,

@@ -69,6 +69,28 @@ func (sc Scope) grantsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
 	return sc.grantRows(db).Where("grants.area_code BETWEEN ? AND ?", lo, hi)
 }
 
+// countyOf returns the county code of code, or "" for the city and malformed codes.
+func countyOf(code string) string {
+	switch division.LevelOf(code) {
+	case models.LevelCounty, models.LevelTownship, models.LevelVillage:
+		return code[:6] + "000000"
+	default:
+		return ""
+	}
+}
+
+// standardRows returns the dibao standards the caller may read. Standards are published
+// figures that every level below a county works with, so a caller sees those of its own
+// county (and the city all of them) rather than only those inside its subtree; they hold
+// no personal data.
+func (sc Scope) standardRows(db *gorm.DB) *gorm.DB {
+	lo, hi := sc.lo, sc.hi
+	if c := countyOf(sc.p.Area); c != "" {
+		lo, hi = division.Range(c)
+	}
+	return db.Table("dibao_standards").Where("dibao_standards.area_code BETWEEN ? AND ?", lo, hi)
+}
+
 // nonEmpty keeps an IN list valid SQL when an integrator has no category: it matches no
 // real category.
 func nonEmpty(list []string) []string {
@@ -122,6 +144,23 @@ func (s *Store) village(sc Scope, field, code string) (*division.Unit, error) {
 		return nil, models.Forbidden("%s: village %s is outside your jurisdiction", field, code)
 	}
 	return u, nil
+}
+
+// Township checks that code, an argument named field, is a township inside the
+// caller's scope. It returns a *models.FieldError for a code that is not a township and
+// a Forbidden error for one outside the scope.
+func (s *Store) Township(sc Scope, field, code string) error {
+	if _, _, err := s.area(sc, field, &code); err != nil {
+		return err
+	}
+	u, ok := s.tree.Unit(code)
+	if !ok {
+		return models.Invalid(field, "is required: the code of a township")
+	}
+	if u.Level != models.LevelTownship {
+		return models.Invalid(field, "%s %s is a %s, not a township", code, u.Name, u.Level)
+	}
+	return nil
 }
 
 // errInterrupted is what a caller learns when PostgreSQL broke off its transaction to

@@ -296,11 +296,11 @@ func TestIDNumbersAreMaskedAndRevealsAudited(t *testing.T) {
 
 func TestStaffPhonesAreMaskedAndRevealsAudited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		m, err := st.CreateStaff(admin(), models.StaffInput{Name: "孙丽娟", Post: models.PostVillageCoordinator, Area: villageA1, Phone: ptr("13905341234"), From: day(2024, 1, 1)})
+		m, err := staffingCases(st).CreateStaff(admin(), models.StaffInput{Name: "孙丽娟", Post: models.PostVillageCoordinator, Area: villageA1, Phone: ptr("13905341234"), From: day(2024, 1, 1)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		masked, err := st.PhoneOf(storetest.As(models.RoleAuditor, cityArea), m, false)
+		masked, err := staffingCases(st).PhoneOf(storetest.As(models.RoleAuditor, cityArea), m, false)
 		if err != nil || masked == nil || *masked != "1390***1234" {
 			t.Fatalf("masked %v, %v", masked, err)
 		}
@@ -319,7 +319,7 @@ func TestStaffPhonesAreMaskedAndRevealsAudited(t *testing.T) {
 		}
 		reveals := 0
 		for _, tt := range tests {
-			got, err := st.PhoneOf(tt.ctx, m, true)
+			got, err := staffingCases(st).PhoneOf(tt.ctx, m, true)
 			switch {
 			case tt.ok && (err != nil || got == nil || *got != "13905341234"):
 				t.Errorf("%s: %v, %v", tt.name, got, err)
@@ -340,11 +340,11 @@ func TestStaffPhonesAreMaskedAndRevealsAudited(t *testing.T) {
 			}
 		}
 		// No phone, nothing to mask or reveal, and no audit record.
-		none, err := st.CreateStaff(admin(), models.StaffInput{Name: "王建国", Post: models.PostSocialWorker, Area: townshipA1, From: day(2024, 1, 1)})
+		none, err := staffingCases(st).CreateStaff(admin(), models.StaffInput{Name: "王建国", Post: models.PostSocialWorker, Area: townshipA1, From: day(2024, 1, 1)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := st.PhoneOf(admin(), none, true); got != nil || err != nil {
+		if got, err := staffingCases(st).PhoneOf(admin(), none, true); got != nil || err != nil {
 			t.Errorf("no phone: %v, %v", got, err)
 		}
 		if evs := auditOf(t, st, &models.AuditFilter{Operation: ptr("revealPhone")}); len(evs) != reveals {
@@ -352,15 +352,15 @@ func TestStaffPhonesAreMaskedAndRevealsAudited(t *testing.T) {
 		}
 		// A masked phone is refused as input, naming the field, and nothing changes.
 		var fe *models.FieldError
-		_, err = st.UpdateStaff(admin(), m.ID, models.StaffPatch{Phone: masked})
+		_, err = staffingCases(st).UpdateStaff(admin(), m.ID, models.StaffPatch{Phone: masked})
 		if !errors.As(err, &fe) || fe.Field != "input.phone" || !strings.Contains(fe.Message, "masked") {
 			t.Errorf("updateStaff(masked phone): %v", err)
 		}
-		_, err = st.CreateStaff(admin(), models.StaffInput{Name: "李娜", Post: models.PostSocialWorker, Area: townshipA1, Phone: masked, From: day(2024, 1, 1)})
+		_, err = staffingCases(st).CreateStaff(admin(), models.StaffInput{Name: "李娜", Post: models.PostSocialWorker, Area: townshipA1, Phone: masked, From: day(2024, 1, 1)})
 		if !errors.As(err, &fe) || fe.Field != "input.phone" {
 			t.Errorf("createStaff(masked phone): %v", err)
 		}
-		if got, err := st.StaffMember(admin(), m.ID); err != nil || got.Phone == nil || *got.Phone != "13905341234" || got.Version != m.Version {
+		if got, err := staffingCases(st).StaffMember(admin(), m.ID); err != nil || got.Phone == nil || *got.Phone != "13905341234" || got.Version != m.Version {
 			t.Errorf("after refused updates: %+v, %v", got, err)
 		}
 	})

@@ -44,7 +44,7 @@ func BenchmarkStaffingReport(b *testing.B) {
 				b.Run(string(division.LevelOf(area)), func(b *testing.B) {
 					ctx := storetest.As(models.RoleAdmin, cityArea)
 					for b.Loop() {
-						rep, err := st.StaffingReport(ctx, &area)
+						rep, err := staffingCases(st).StaffingReport(ctx, &area)
 						if err != nil || len(rep.Townships) == 0 {
 							b.Fatal(err)
 						}

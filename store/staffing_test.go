@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"jiuzhu/casework/staffing"
 	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/policy"
@@ -21,7 +22,7 @@ func day(y int, m time.Month, d int) models.Date { return models.NewDate(y, m, d
 // staffIn registers a staff member as the city admin and fails the test on error.
 func staffIn(t *testing.T, st *store.Store, area string, post models.StaffPost, from models.Date, until *models.Date) *models.StaffMember {
 	t.Helper()
-	m, err := st.CreateStaff(admin(), models.StaffInput{Name: "张卫东", Post: post, Area: area, Phone: ptr("0534-2612345"), From: from, Until: until})
+	m, err := staffingCases(st).CreateStaff(admin(), models.StaffInput{Name: "张卫东", Post: post, Area: area, Phone: ptr("0534-2612345"), From: from, Until: until})
 	if err != nil {
 		t.Fatalf("create %s in %s: %v", post, area, err)
 	}
@@ -74,7 +75,7 @@ func TestCreateStaffRules(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				before, _ := store.AuditOps(st)
-				m, err := st.CreateStaff(tt.ctx, tt.in)
+				m, err := staffingCases(st).CreateStaff(tt.ctx, tt.in)
 				after, _ := store.AuditOps(st)
 				if tt.sentinel == nil {
 					if err != nil {
@@ -83,7 +84,7 @@ func TestCreateStaffRules(t *testing.T) {
 					if len(after) != len(before)+1 || after[len(after)-1] != "createStaff" {
 						t.Errorf("audit trail %v after %v", after, before)
 					}
-					got, err := st.StaffMember(admin(), m.ID)
+					got, err := staffingCases(st).StaffMember(admin(), m.ID)
 					if err != nil || got.Name != tt.in.Name || got.AreaCode != tt.in.Area || got.Post != tt.in.Post {
 						t.Errorf("read back %+v, %v", got, err)
 					}
@@ -95,7 +96,7 @@ func TestCreateStaffRules(t *testing.T) {
 				}
 			})
 		}
-		page, err := st.Staff(admin(), store.StaffQuery{})
+		page, err := staffingCases(st).Staff(admin(), store.StaffQuery{})
 		if err != nil || len(page.Items) != 2 {
 			t.Errorf("registry holds %d records after the failures, want 2 (%v)", len(page.Items), err)
 		}
@@ -106,28 +107,28 @@ func TestOneAssistantPerVillage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		first := staffIn(t, st, villageA1, models.PostVillageAssistant, day(2020, 1, 1), nil)
 		in := models.StaffInput{Name: "孙立新", Post: models.PostVillageAssistant, Area: villageA1, From: day(2025, 1, 1)}
-		_, err := st.CreateStaff(admin(), in)
+		_, err := staffingCases(st).CreateStaff(admin(), in)
 		wantErr(t, err, models.ErrConflict, "")
 
 		// An earlier period that ends before the first one begins does not overlap.
 		early := in
 		early.From, early.Until = day(2015, 1, 1), ptr(day(2019, 12, 31))
-		if _, err := st.CreateStaff(admin(), early); err != nil {
+		if _, err := staffingCases(st).CreateStaff(admin(), early); err != nil {
 			t.Fatalf("an assistant before the current one: %v", err)
 		}
 		// Nor does one that begins after the current one's post ends.
-		if _, err := st.EndStaff(admin(), first.ID, ptr(day(2024, 12, 31))); err != nil {
+		if _, err := staffingCases(st).EndStaff(admin(), first.ID, ptr(day(2024, 12, 31))); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.CreateStaff(admin(), in); err != nil {
+		if _, err := staffingCases(st).CreateStaff(admin(), in); err != nil {
 			t.Fatalf("a successor: %v", err)
 		}
 		// Reopening the ended post would overlap the successor.
-		_, err = st.UpdateStaff(admin(), first.ID, models.StaffPatch{Until: ptr(day(2025, 6, 30))})
+		_, err = staffingCases(st).UpdateStaff(admin(), first.ID, models.StaffPatch{Until: ptr(day(2025, 6, 30))})
 		wantErr(t, err, models.ErrConflict, "")
 		// Moving a coordinator's record to the assistant post overlaps too.
 		co := staffIn(t, st, villageA1, models.PostVillageCoordinator, day(2023, 1, 1), nil)
-		_, err = st.UpdateStaff(admin(), co.ID, models.StaffPatch{Post: ptr(models.PostVillageAssistant)})
+		_, err = staffingCases(st).UpdateStaff(admin(), co.ID, models.StaffPatch{Post: ptr(models.PostVillageAssistant)})
 		wantErr(t, err, models.ErrConflict, "")
 		// Another village is another matter.
 		staffIn(t, st, villageA2, models.PostVillageAssistant, day(2025, 1, 1), nil)
@@ -146,7 +147,7 @@ func TestOneAssistantPerVillage(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					<-start
-					_, errs[vi][i] = st.CreateStaff(admin(), models.StaffInput{
+					_, errs[vi][i] = staffingCases(st).CreateStaff(admin(), models.StaffInput{
 						Name: fmt.Sprintf("助理员%d", i), Post: models.PostVillageAssistant, Area: v.Code, From: day(2025, 3, i+1),
 					})
 				}()
@@ -164,7 +165,7 @@ func TestOneAssistantPerVillage(t *testing.T) {
 					t.Errorf("concurrent registration: %v", err)
 				}
 			}
-			page, err := st.Staff(admin(), store.StaffQuery{Area: ptr(v.Code)})
+			page, err := staffingCases(st).Staff(admin(), store.StaffQuery{Area: ptr(v.Code)})
 			if won != 1 || err != nil || len(page.Items) != 1 {
 				t.Errorf("%s: %d registrations won and %d are stored (%v), want 1", v.Code, won, len(page.Items), err)
 			}
@@ -175,19 +176,19 @@ func TestOneAssistantPerVillage(t *testing.T) {
 func TestUpdateAndEndStaff(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		m := staffIn(t, st, townshipA1, models.PostCivilAffairsStaff, day(2022, 5, 1), nil)
-		got, err := st.UpdateStaff(admin(), m.ID, models.StaffPatch{Name: ptr("张伟"), Phone: ptr("")})
+		got, err := staffingCases(st).UpdateStaff(admin(), m.ID, models.StaffPatch{Name: ptr("张伟"), Phone: ptr("")})
 		if err != nil || got.Name != "张伟" || got.Phone != nil || got.Version != 2 {
 			t.Fatalf("update: %+v, %v", got, err)
 		}
-		_, err = st.UpdateStaff(admin(), m.ID, models.StaffPatch{Area: ptr(villageA1)})
+		_, err = staffingCases(st).UpdateStaff(admin(), m.ID, models.StaffPatch{Area: ptr(villageA1)})
 		wantErr(t, err, models.ErrInvalid, "input.post")
-		_, err = st.EndStaff(admin(), m.ID, ptr(day(2022, 4, 30)))
+		_, err = staffingCases(st).EndStaff(admin(), m.ID, ptr(day(2022, 4, 30)))
 		wantErr(t, err, models.ErrInvalid, "until")
-		ended, err := st.EndStaff(admin(), m.ID, nil)
+		ended, err := staffingCases(st).EndStaff(admin(), m.ID, nil)
 		if err != nil || ended.Until == nil || *ended.Until != st.Today() {
 			t.Fatalf("end today: %+v, %v", ended, err)
 		}
-		_, err = st.EndStaff(admin(), m.ID, nil)
+		_, err = staffingCases(st).EndStaff(admin(), m.ID, nil)
 		wantErr(t, err, models.ErrConflict, "")
 		ops, _ := store.AuditOps(st)
 		want := []string{"createStaff", "updateStaff", "endStaff"}
@@ -209,12 +210,12 @@ func TestUpdateAndEndStaff(t *testing.T) {
 			{models.StaffFilter{Post: ptr(models.PostSocialWorker)}, 0},
 			{models.StaffFilter{NameContains: ptr("伟")}, 1},
 		} {
-			page, err := st.Staff(admin(), store.StaffQuery{Filter: &tt.filter})
+			page, err := staffingCases(st).Staff(admin(), store.StaffQuery{Filter: &tt.filter})
 			if err != nil || len(page.Items) != tt.want {
 				t.Errorf("filter %+v: %d, %v; want %d", tt.filter, len(page.Items), err, tt.want)
 			}
 		}
-		_, err = st.Staff(admin(), store.StaffQuery{Post: ptr(models.PostSocialWorker), Filter: &models.StaffFilter{Post: ptr(models.PostCivilAffairsStaff)}})
+		_, err = staffingCases(st).Staff(admin(), store.StaffQuery{Post: ptr(models.PostSocialWorker), Filter: &models.StaffFilter{Post: ptr(models.PostCivilAffairsStaff)}})
 		wantErr(t, err, models.ErrInvalid, "post")
 	})
 }
@@ -231,14 +232,14 @@ func TestStaffCrossArea(t *testing.T) {
 			name string
 			run  func(ctx context.Context) error
 		}{
-			{"staffMember", func(ctx context.Context) error { _, err := st.StaffMember(ctx, inA1.ID); return err }},
+			{"staffMember", func(ctx context.Context) error { _, err := staffingCases(st).StaffMember(ctx, inA1.ID); return err }},
 			{"updateStaff", func(ctx context.Context) error {
-				_, err := st.UpdateStaff(ctx, inA1.ID, models.StaffPatch{Name: ptr("改名")})
+				_, err := staffingCases(st).UpdateStaff(ctx, inA1.ID, models.StaffPatch{Name: ptr("改名")})
 				return err
 			}},
-			{"endStaff", func(ctx context.Context) error { _, err := st.EndStaff(ctx, inA1.ID, nil); return err }},
+			{"endStaff", func(ctx context.Context) error { _, err := staffingCases(st).EndStaff(ctx, inA1.ID, nil); return err }},
 		}
-		if _, err := st.StaffMember(storetest.As(models.RoleAuditor, countyB), inA1.ID); !errors.Is(err, models.ErrNotFound) {
+		if _, err := staffingCases(st).StaffMember(storetest.As(models.RoleAuditor, countyB), inA1.ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("auditor of another county reads a staff member: %v", err)
 		}
 		for _, op := range ops {
@@ -248,7 +249,7 @@ func TestStaffCrossArea(t *testing.T) {
 				}
 			}
 		}
-		got, err := st.StaffMember(admin(), inA1.ID)
+		got, err := staffingCases(st).StaffMember(admin(), inA1.ID)
 		if err != nil || got.Version != 1 || got.Name != inA1.Name || got.Until != nil {
 			t.Errorf("the record changed: %+v, %v", got, err)
 		}
@@ -256,12 +257,12 @@ func TestStaffCrossArea(t *testing.T) {
 			t.Errorf("audit trail %v after refused operations", ops)
 		}
 		// Moving a record of one's own area out of it is FORBIDDEN.
-		_, err = st.UpdateStaff(storetest.As(models.RoleAdmin, countyB), inB.ID, models.StaffPatch{Area: ptr(villageA1)})
+		_, err = staffingCases(st).UpdateStaff(storetest.As(models.RoleAdmin, countyB), inB.ID, models.StaffPatch{Area: ptr(villageA1)})
 		wantErr(t, err, models.ErrForbidden, "")
 		// Lists: an area outside is FORBIDDEN; the own area holds only its records.
-		_, err = st.Staff(adminB, store.StaffQuery{Area: ptr(countyA)})
+		_, err = staffingCases(st).Staff(adminB, store.StaffQuery{Area: ptr(countyA)})
 		wantErr(t, err, models.ErrForbidden, "")
-		page, err := st.Staff(adminB, store.StaffQuery{})
+		page, err := staffingCases(st).Staff(adminB, store.StaffQuery{})
 		if err != nil || len(page.Items) != 1 || page.Items[0].ID != inB.ID {
 			t.Errorf("county B sees %+v, %v", page, err)
 		}
@@ -271,19 +272,19 @@ func TestStaffCrossArea(t *testing.T) {
 		// Wrong tier: roles that may not read the registry.
 		for _, role := range []models.Role{models.RoleAssistant, models.RoleIntegrator} {
 			ctx := storetest.As(role, cityArea)
-			if _, err := st.Staff(ctx, store.StaffQuery{}); !errors.Is(err, models.ErrForbidden) {
+			if _, err := staffingCases(st).Staff(ctx, store.StaffQuery{}); !errors.Is(err, models.ErrForbidden) {
 				t.Errorf("%s lists staff: %v", role, err)
 			}
-			if _, err := st.StaffMember(ctx, inA1.ID); !errors.Is(err, models.ErrForbidden) {
+			if _, err := staffingCases(st).StaffMember(ctx, inA1.ID); !errors.Is(err, models.ErrForbidden) {
 				t.Errorf("%s reads a staff member: %v", role, err)
 			}
 		}
 		for _, role := range []models.Role{models.RoleOfficer, models.RoleAuditor} {
 			ctx := storetest.As(role, cityArea)
-			if _, err := st.UpdateStaff(ctx, inA1.ID, models.StaffPatch{Name: ptr("x")}); !errors.Is(err, models.ErrForbidden) {
+			if _, err := staffingCases(st).UpdateStaff(ctx, inA1.ID, models.StaffPatch{Name: ptr("x")}); !errors.Is(err, models.ErrForbidden) {
 				t.Errorf("%s updates staff: %v", role, err)
 			}
-			if _, err := st.EndStaff(ctx, inA1.ID, nil); !errors.Is(err, models.ErrForbidden) {
+			if _, err := staffingCases(st).EndStaff(ctx, inA1.ID, nil); !errors.Is(err, models.ErrForbidden) {
 				t.Errorf("%s ends staff: %v", role, err)
 			}
 		}
@@ -302,7 +303,7 @@ func TestStaffKeysetPagination(t *testing.T) {
 		var after *string
 		last := ""
 		for pages := 0; ; pages++ {
-			page, err := st.Staff(admin(), store.StaffQuery{PageArgs: store.PageArgs{First: ptr(5), After: after}})
+			page, err := staffingCases(st).Staff(admin(), store.StaffQuery{PageArgs: store.PageArgs{First: ptr(5), After: after}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -339,7 +340,7 @@ func TestSetPopulation(t *testing.T) {
 			{"city admin, P6 boundary", admin(), townshipA1, ptr(50_000), nil, ""},
 			{"county admin clears it", storetest.As(models.RoleAdmin, countyA), townshipA2, nil, nil, ""},
 			{"negative", admin(), townshipA1, ptr(-1), models.ErrInvalid, "population"},
-			{"implausible", admin(), townshipA1, ptr(store.MaxPopulation + 1), models.ErrInvalid, "population"},
+			{"implausible", admin(), townshipA1, ptr(staffing.MaxPopulation + 1), models.ErrInvalid, "population"},
 			{"a county", admin(), countyA, ptr(10), models.ErrInvalid, "code"},
 			{"a village", admin(), villageA1, ptr(10), models.ErrInvalid, "code"},
 			{"unknown code", admin(), unknownArea, ptr(10), models.ErrInvalid, "code"},
@@ -352,7 +353,7 @@ func TestSetPopulation(t *testing.T) {
 		want := map[string]*int{}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				j, err := st.SetPopulation(tt.ctx, tt.code, tt.population)
+				j, err := staffingCases(st).SetPopulation(tt.ctx, tt.code, tt.population)
 				if tt.sentinel != nil {
 					wantErr(t, err, tt.sentinel, tt.field)
 				} else if err != nil {
@@ -405,10 +406,10 @@ func TestStaffingReportBoundaries(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := admin()
 		threshold := policy.DefaultCoordinatorThreshold
-		if _, err := st.SetPopulation(ctx, townshipA1, ptr(49_999)); err != nil {
+		if _, err := staffingCases(st).SetPopulation(ctx, townshipA1, ptr(49_999)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.SetPopulation(ctx, townshipA2, ptr(50_000)); err != nil {
+		if _, err := staffingCases(st).SetPopulation(ctx, townshipA2, ptr(50_000)); err != nil {
 			t.Fatal(err)
 		}
 		since := day(2020, 1, 1)
@@ -434,7 +435,7 @@ func TestStaffingReportBoundaries(t *testing.T) {
 		recipients(t, st, v1, 5, models.GrantSuspended)
 		recipients(t, st, v2, threshold, models.GrantActive)
 
-		rep, err := st.StaffingReport(ctx, ptr(countyA))
+		rep, err := staffingCases(st).StaffingReport(ctx, ptr(countyA))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -495,13 +496,13 @@ func TestStaffingReportBoundaries(t *testing.T) {
 		}
 
 		// A township report with every population known has a population total.
-		tr, err := st.StaffingReport(ctx, ptr(townshipA1))
+		tr, err := staffingCases(st).StaffingReport(ctx, ptr(townshipA1))
 		if err != nil || len(tr.Townships) != 1 || tr.Total.Population == nil || *tr.Total.Population != 49_999 {
 			t.Fatalf("township report %+v, %v", tr.Total, err)
 		}
 		// A lower configured threshold makes village 1 short as well.
 		store.SetCoordinatorThreshold(st, threshold-1)
-		tr, _ = st.StaffingReport(ctx, ptr(townshipA1))
+		tr, _ = staffingCases(st).StaffingReport(ctx, ptr(townshipA1))
 		if tr.Townships[0].VillagesShortOfCoordinators != 2 {
 			t.Errorf("with threshold %d: %+v", threshold-1, tr.Townships[0])
 		}
@@ -546,7 +547,7 @@ func TestStaffingReportMatchesTheData(t *testing.T) {
 			}
 		}
 		for _, area := range []string{cityArea, countyA, townshipA1} {
-			rep, err := st.StaffingReport(admin(), ptr(area))
+			rep, err := staffingCases(st).StaffingReport(admin(), ptr(area))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -605,7 +606,7 @@ func TestStaffingReportMatchesTheData(t *testing.T) {
 				t.Errorf("%s: counties add up to %d, total %d", area, countySum, tot.Shortfall)
 			}
 		}
-		city, _ := st.StaffingReport(admin(), nil)
+		city, _ := staffingCases(st).StaffingReport(admin(), nil)
 		if len(city.Counties) != 12 || city.Total.Villages != 5307 || len(city.Townships) != 135 {
 			t.Errorf("city: %d counties, %d villages, %d townships", len(city.Counties), city.Total.Villages, len(city.Townships))
 		}
@@ -628,7 +629,7 @@ func TestStaffingReportStatements(t *testing.T) {
 		counts := map[string]int64{}
 		for _, area := range []string{townshipA1, countyA, cityArea} {
 			before := n.Load()
-			if _, err := st.StaffingReport(admin(), ptr(area)); err != nil {
+			if _, err := staffingCases(st).StaffingReport(admin(), ptr(area)); err != nil {
 				t.Fatal(err)
 			}
 			counts[area] = n.Load() - before
@@ -662,7 +663,7 @@ func TestStaffingReportScope(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				rep, err := st.StaffingReport(tt.ctx, tt.area)
+				rep, err := staffingCases(st).StaffingReport(tt.ctx, tt.area)
 				if tt.sentinel != nil {
 					wantErr(t, err, tt.sentinel, tt.field)
 					return
@@ -683,12 +684,12 @@ func TestStaffingReportScope(t *testing.T) {
 			})
 		}
 		// County A sees its social worker and not county B's assistant.
-		rep, _ := st.StaffingReport(storetest.As(models.RoleOfficer, countyA), nil)
+		rep, _ := staffingCases(st).StaffingReport(storetest.As(models.RoleOfficer, countyA), nil)
 		if rep.Total.SocialWorkers != 1 || rep.Total.VillagesWithoutAssistant != rep.Total.Villages {
 			t.Errorf("county A totals %+v", rep.Total)
 		}
 		// A village report has no township rows but its village.
-		rep, _ = st.StaffingReport(storetest.As(models.RoleAdmin, villageA1), nil)
+		rep, _ = staffingCases(st).StaffingReport(storetest.As(models.RoleAdmin, villageA1), nil)
 		if len(rep.Townships) != 0 || rep.Total.Villages != 1 || len(rep.VillagesShort) != 1 || rep.Total.Population != nil {
 			t.Errorf("village report %+v", rep.Total)
 		}

@@ -227,7 +227,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 				return want(ts[h1.ID], models.HouseholdTally{MemberCount: 2})
 			}},
 			{"set a standard", func(t *testing.T) {
-				_, err := st.SetDibaoStandard(admin(), countyA, year, 90000, 65000)
+				_, err := staffingCases(st).SetDibaoStandard(admin(), countyA, year, 90000, 65000)
 				must(t, err)
 			}, nil},
 			{"open a recurring grant", func(t *testing.T) { dibao = openGrant(t, h1, "RURAL_DIBAO", 30000) }, nil},

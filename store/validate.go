@@ -8,7 +8,6 @@ import (
 // The checks of input live in casework/input. The aggregates not yet moved to casework
 // still validate here, through these names; each goes when the last of its callers moves.
 const (
-	maxNameLen    = input.MaxNameLen
 	maxAddressLen = input.MaxAddressLen
 	maxRefLen     = input.MaxRefLen
 )

@@ -1,0 +1,214 @@
+package staffing_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"jiuzhu/casework/staffing"
+	"jiuzhu/division"
+	"jiuzhu/models"
+	"jiuzhu/store"
+)
+
+// fake is an in-memory staffing.Store: staff members keyed by id, township populations,
+// dibao standards and the active recipients of villages, narrowed to the caller's area
+// as the store narrows them, and a unit of work that keeps nothing of a step that fails
+// or records no audit event (as store.Write).
+type fake struct {
+	staff       map[string]*models.StaffMember
+	populations map[string]int
+	// standards are keyed by county and year.
+	standards map[string]*models.DibaoStandard
+	// recipients are the active recipients by village.
+	recipients map[string]int
+	// today is the day staff are counted in post.
+	today models.Date
+	// audits are the audit operations committed, in order.
+	audits []string
+}
+
+func newFake(today models.Date) *fake {
+	return &fake{
+		staff: map[string]*models.StaffMember{}, populations: map[string]int{},
+		standards: map[string]*models.DibaoStandard{}, recipients: map[string]int{}, today: today,
+	}
+}
+
+func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(area) }
+
+func (f *fake) StaffMember(_ context.Context, sc store.Scope, id string) (*models.StaffMember, error) {
+	m, ok := f.staff[id]
+	if !ok || !covers(sc, m.AreaCode) {
+		return nil, models.NotFound("staff member")
+	}
+	c := *m
+	return &c, nil
+}
+
+func (f *fake) Staff(_ context.Context, sc store.Scope, q store.StaffQuery) (*store.Page[models.StaffMember], error) {
+	p := &store.Page[models.StaffMember]{}
+	for _, id := range slices.Sorted(maps.Keys(f.staff)) {
+		m := f.staff[id]
+		if !covers(sc, m.AreaCode) || (q.Filter != nil && q.Filter.Post != nil && m.Post != *q.Filter.Post) {
+			continue
+		}
+		p.Items = append(p.Items, *m)
+		p.Cursors = append(p.Cursors, m.ID)
+	}
+	return p, nil
+}
+
+func (f *fake) Figures(_ context.Context, sc store.Scope, area *string) (*store.StaffingFigures, error) {
+	code := sc.Principal().Area
+	if area != nil {
+		code = *area
+	}
+	if !covers(sc, code) {
+		return nil, models.Forbidden("area: %s is outside your jurisdiction", code)
+	}
+	fig := &store.StaffingFigures{Area: code, Populations: map[string]int{},
+		Staff: map[string]map[models.StaffPost]int{}, Recipients: map[string]int{}}
+	within := func(c string) bool { return division.Contains(code, c) }
+	for c, n := range f.populations {
+		if within(c) {
+			fig.Populations[c] = n
+		}
+	}
+	for _, m := range f.staff {
+		if within(m.AreaCode) && m.ActiveOn(f.today) {
+			if fig.Staff[m.AreaCode] == nil {
+				fig.Staff[m.AreaCode] = map[models.StaffPost]int{}
+			}
+			fig.Staff[m.AreaCode][m.Post]++
+		}
+	}
+	for c, n := range f.recipients {
+		if within(c) {
+			fig.Recipients[c] = n
+		}
+	}
+	return fig, nil
+}
+
+func (f *fake) Standards(_ context.Context, sc store.Scope, _ *string, year *int) ([]*models.DibaoStandard, error) {
+	var out []*models.DibaoStandard
+	for _, k := range slices.Sorted(maps.Keys(f.standards)) {
+		s := f.standards[k]
+		if covers(sc, s.AreaCode) && (year == nil || s.Year == *year) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func (f *fake) StandardOf(context.Context, store.Scope, string) (*models.AppliedStandard, error) {
+	return nil, nil
+}
+
+// Write runs step on a copy of the fake's records and keeps the copy only when step
+// succeeds and recorded an audit event, as store.Write commits.
+func (f *fake) Write(_ context.Context, sc store.Scope, op string, step func(staffing.Tx) error) error {
+	tx := &fakeTx{sc: sc, staff: map[string]*models.StaffMember{}, populations: maps.Clone(f.populations),
+		standards: map[string]*models.DibaoStandard{}}
+	for id, m := range f.staff {
+		c := *m
+		tx.staff[id] = &c
+	}
+	for k, s := range f.standards {
+		c := *s
+		tx.standards[k] = &c
+	}
+	if err := step(tx); err != nil {
+		return fmt.Errorf("fake: %s: %w", op, err)
+	}
+	if len(tx.audits) == 0 {
+		return store.ErrNoAudit
+	}
+	f.staff, f.populations, f.standards = tx.staff, tx.populations, tx.standards
+	f.audits = append(f.audits, tx.audits...)
+	return nil
+}
+
+// fakeTx is one unit of work on a fake.
+type fakeTx struct {
+	sc          store.Scope
+	staff       map[string]*models.StaffMember
+	populations map[string]int
+	standards   map[string]*models.DibaoStandard
+	audits      []string
+}
+
+func (t *fakeTx) StaffMember(id string) (*models.StaffMember, error) {
+	m, ok := t.staff[id]
+	if !ok || !covers(t.sc, m.AreaCode) {
+		return nil, models.NotFound("staff member")
+	}
+	c := *m
+	return &c, nil
+}
+
+func (t *fakeTx) OverlappingInPost(m *models.StaffMember) (*models.StaffMember, error) {
+	var found *models.StaffMember
+	for _, o := range t.staff {
+		if o.ID == m.ID || o.AreaCode != m.AreaCode || o.Post != m.Post {
+			continue
+		}
+		if o.Until != nil && o.Until.Before(m.From.Time) {
+			continue
+		}
+		if m.Until != nil && o.From.After(m.Until.Time) {
+			continue
+		}
+		if found == nil || o.From.Before(found.From.Time) {
+			found = o
+		}
+	}
+	return found, nil
+}
+
+func (t *fakeTx) InsertStaff(m *models.StaffMember) error {
+	c := *m
+	t.staff[m.ID] = &c
+	return nil
+}
+
+func (t *fakeTx) SaveStaff(old, m *models.StaffMember) error {
+	cur, ok := t.staff[old.ID]
+	if !ok || cur.Version != old.Version {
+		return models.Conflict("the staff member was changed by someone else; reload and try again")
+	}
+	m.Version = old.Version + 1
+	c := *m
+	t.staff[m.ID] = &c
+	return nil
+}
+
+func (t *fakeTx) SetPopulation(code string, population *int) (*int, *models.Jurisdiction, error) {
+	var before *int
+	if n, ok := t.populations[code]; ok {
+		before = &n
+	}
+	if population == nil {
+		delete(t.populations, code)
+	} else {
+		t.populations[code] = *population
+	}
+	return before, &models.Jurisdiction{Code: code, Level: models.LevelTownship, Population: population}, nil
+}
+
+func (t *fakeTx) SetStandard(county string, year int, urban, rural models.Money) (*models.DibaoStandard, *models.DibaoStandard, error) {
+	k := fmt.Sprintf("%s/%d", county, year)
+	var before *models.DibaoStandard
+	if cur, ok := t.standards[k]; ok {
+		c := *cur
+		before = &c
+	}
+	after := &models.DibaoStandard{ID: k, AreaCode: county, Year: year, Urban: urban, Rural: rural,
+		SetBy: t.sc.Principal().Subject}
+	t.standards[k] = after
+	return before, after, nil
+}
+
+func (t *fakeTx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }
