@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"jiuzhu/casework/households"
+	"jiuzhu/casework/staffing"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -38,6 +39,10 @@ func application(t *testing.T, st *store.Store) (string, string) {
 		t.Fatal(err)
 	}
 	if _, err := st.ReviewGrant(storetest.As(models.RoleOfficer, "371402001000"), g.ID, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Temporary assistance is capped by a multiple of the county's standard (P20).
+	if _, err := staffing.New(st).SetDibaoStandard(admin, "371402000000", 2026, models.Yuan(850), models.Yuan(700)); err != nil {
 		t.Fatal(err)
 	}
 	amount := models.Yuan(500)

@@ -29,6 +29,10 @@ func TestApplicationMovesWriteNotices(t *testing.T) {
 		if _, err := st.RejectGrant(officer(townshipA1, "town"), g.ID, "", nil); !errors.Is(err, models.ErrInvalid) {
 			t.Fatalf("reject without a reason: %v", err)
 		}
+		// Temporary assistance is capped by a multiple of the county's standard (P20).
+		if _, err := staffingCases(st).SetDibaoStandard(admin(), countyA, 2026, models.Yuan(850), models.Yuan(700)); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := st.ApproveGrant(officer(countyA, "county"), g.ID, models.ApprovalInput{Amount: ptr(models.Yuan(300)), StartDate: models.NewDate(2026, 3, 1)}, nil); err != nil {
 			t.Fatal(err)
 		}

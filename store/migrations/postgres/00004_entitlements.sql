@@ -2,7 +2,7 @@
 -- calculation behind every approved amount, overrides included.
 
 -- +goose Up
-CREATE TABLE entitlement_parameters (
+CREATE TABLE IF NOT EXISTS entitlement_parameters (
     id character varying(36) NOT NULL,
     area_code character varying(12) NOT NULL,
     year bigint NOT NULL,
@@ -20,9 +20,9 @@ CREATE TABLE entitlement_parameters (
     updated_at timestamp with time zone,
     CONSTRAINT entitlement_parameters_pkey PRIMARY KEY (id)
 );
-CREATE UNIQUE INDEX idx_entitlement_parameters_area_from ON entitlement_parameters USING btree (area_code, effective_from);
+CREATE UNIQUE INDEX IF NOT EXISTS idx_entitlement_parameters_area_from ON entitlement_parameters USING btree (area_code, effective_from);
 
-CREATE TABLE entitlement_calculations (
+CREATE TABLE IF NOT EXISTS entitlement_calculations (
     id character varying(36) NOT NULL,
     area_code character varying(12) NOT NULL,
     grant_id character varying(36) NOT NULL,
@@ -41,9 +41,9 @@ CREATE TABLE entitlement_calculations (
     created_at timestamp with time zone,
     CONSTRAINT entitlement_calculations_pkey PRIMARY KEY (id)
 );
-CREATE INDEX idx_entitlement_calculations_area_id ON entitlement_calculations USING btree (area_code, id);
-CREATE UNIQUE INDEX idx_entitlement_calculations_grant_id ON entitlement_calculations USING btree (grant_id);
-CREATE INDEX idx_entitlement_calculations_overridden ON entitlement_calculations USING btree (overridden);
+CREATE INDEX IF NOT EXISTS idx_entitlement_calculations_area_id ON entitlement_calculations USING btree (area_code, id);
+CREATE UNIQUE INDEX IF NOT EXISTS idx_entitlement_calculations_grant_id ON entitlement_calculations USING btree (grant_id);
+CREATE INDEX IF NOT EXISTS idx_entitlement_calculations_overridden ON entitlement_calculations USING btree (overridden);
 
 -- +goose Down
 DROP TABLE entitlement_calculations;

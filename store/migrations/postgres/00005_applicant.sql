@@ -2,7 +2,7 @@
 -- page's lookups, and the supporting documents attached to records.
 
 -- +goose Up
-CREATE TABLE notifications (
+CREATE TABLE IF NOT EXISTS notifications (
     id character varying(36) NOT NULL,
     kind character varying(40) NOT NULL,
     area_code character varying(12) NOT NULL,
@@ -18,10 +18,10 @@ CREATE TABLE notifications (
     last_error character varying(200) DEFAULT ''::character varying NOT NULL,
     CONSTRAINT notifications_pkey PRIMARY KEY (id)
 );
-CREATE INDEX idx_notifications_area_code ON notifications USING btree (area_code);
-CREATE INDEX idx_notifications_due ON notifications USING btree (delivered_at, due_at);
+CREATE INDEX IF NOT EXISTS idx_notifications_area_code ON notifications USING btree (area_code);
+CREATE INDEX IF NOT EXISTS idx_notifications_due ON notifications USING btree (delivered_at, due_at);
 
-CREATE TABLE documents (
+CREATE TABLE IF NOT EXISTS documents (
     id character varying(36) NOT NULL,
     area_code character varying(12) NOT NULL,
     record character varying(16) NOT NULL,
@@ -34,10 +34,10 @@ CREATE TABLE documents (
     created_at timestamp with time zone NOT NULL,
     CONSTRAINT documents_pkey PRIMARY KEY (id)
 );
-CREATE INDEX idx_documents_area_id ON documents USING btree (area_code, id);
-CREATE INDEX idx_documents_record ON documents USING btree (record, record_id);
+CREATE INDEX IF NOT EXISTS idx_documents_area_id ON documents USING btree (area_code, id);
+CREATE INDEX IF NOT EXISTS idx_documents_record ON documents USING btree (record, record_id);
 
-CREATE TABLE status_lookups (
+CREATE TABLE IF NOT EXISTS status_lookups (
     id character varying(36) NOT NULL,
     area_code character varying(12) NOT NULL,
     reference_digest character varying(64) NOT NULL,
@@ -46,10 +46,10 @@ CREATE TABLE status_lookups (
     created_at timestamp with time zone NOT NULL,
     CONSTRAINT status_lookups_pkey PRIMARY KEY (id)
 );
-CREATE INDEX idx_status_lookups_address_digest ON status_lookups USING btree (address_digest);
-CREATE INDEX idx_status_lookups_area_code ON status_lookups USING btree (area_code);
-CREATE INDEX idx_status_lookups_created_at ON status_lookups USING btree (created_at);
-CREATE INDEX idx_status_lookups_reference_digest ON status_lookups USING btree (reference_digest);
+CREATE INDEX IF NOT EXISTS idx_status_lookups_address_digest ON status_lookups USING btree (address_digest);
+CREATE INDEX IF NOT EXISTS idx_status_lookups_area_code ON status_lookups USING btree (area_code);
+CREATE INDEX IF NOT EXISTS idx_status_lookups_created_at ON status_lookups USING btree (created_at);
+CREATE INDEX IF NOT EXISTS idx_status_lookups_reference_digest ON status_lookups USING btree (reference_digest);
 
 -- +goose Down
 DROP TABLE status_lookups;
