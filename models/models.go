@@ -231,5 +231,6 @@ func All() []any {
 		&DibaoStandard{}, &Verification{}, &VerificationMember{},
 		&ApplicationCounter{}, &MedicalClaim{}, &ReserveFund{}, &ReserveEntry{}, &CharityAid{},
 		&ChangeSeq{}, &ChangeLogEntry{}, &StaffMember{},
-		&HouseholdProgram{}, &AreaTally{}, &AreaProgramTally{}}
+		&HouseholdProgram{}, &AreaTally{}, &AreaProgramTally{},
+		&Payee{}, &Payroll{}, &PayrollLine{}}
 }
