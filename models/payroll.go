@@ -140,7 +140,6 @@ type PayrollLine struct {
 	SettledAt    *time.Time
 }
 
-
 // Settlement is one record of the bank's return file: the reference of a line, whether
 // it was paid, the amount the bank saw and, for a failure, its reason.
 type Settlement struct {

@@ -10,7 +10,9 @@ import (
 	"jiuzhu/policy"
 )
 
-func at(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 10, 0, 0, 0, policy.ChinaTime) }
+func at(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 10, 0, 0, 0, policy.ChinaTime)
+}
 
 func mo(y int, m time.Month) policy.Month { return policy.NewMonth(y, m) }
 
