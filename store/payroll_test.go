@@ -27,11 +27,13 @@ type payClock struct {
 	t  time.Time
 }
 
-func (c *payClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *payClock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+func (c *payClock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *payClock) set(t time.Time)     { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 func (c *payClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-func cst(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 10, 0, 0, 0, policy.ChinaTime) }
+func cst(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 10, 0, 0, 0, policy.ChinaTime)
+}
 
 var (
 	payOfficer1 = auth.Principal{Subject: "officer-1", Role: models.RoleOfficer, Area: countyA}
