@@ -296,6 +296,43 @@ var leakCases = map[string][]leakCase{
 		  monthlyIncome: "9000.00"}], dryRun: true, partial: true) { committed created rejected errors { field code reason } } }`,
 			want: expectOK, action: auth.ActionImport, wantIn: []string{`"rejected":1`, `"code":"NOT_FOUND"`}},
 	},
+	// The payroll (P22) is county work: a sibling county's payroll is NOT_FOUND to a
+	// county officer and FORBIDDEN, before any record is read, to the tiers and roles
+	// that may not do the work; a sibling household's payee is null (none in the
+	// caller's area) and never revealed.
+	"Query.payee": {
+		{query: `query($hid: ID!) { payee(householdId: $hid) { householdId bank account holder } }`, want: expectEmpty, byTier: payrollNoIntegrator},
+		{query: `query($hid: ID!) { payee(householdId: $hid) { account(reveal: true) } }`, want: expectEmpty, byTier: payrollNoIntegrator},
+	},
+	"Query.payroll": {
+		{query: `query($payrollId: ID!) { payroll(id: $payrollId) { id month total paid lines(first: 100) { edges { node { reference account holder grant { id } } } } } }`,
+			want: models.ErrNotFound.Error(), byTier: payrollReaders},
+		{query: `query($payrollId: ID!) { payroll(id: $payrollId) { lines(last: 100, before: "9") { edges { node { reference householdId } } } } }`,
+			want: models.ErrNotFound.Error(), byTier: payrollReaders},
+	},
+	"Query.payrollOf": {
+		{query: `query($siblingCounty: String!, $payrollMonth: String!) { payrollOf(county: $siblingCounty, month: $payrollMonth) { id total } }`,
+			want: models.ErrNotFound.Error(), byTier: payrollReaders},
+	},
+	"Mutation.setPayee": {
+		{query: `mutation($hid: ID!) { setPayee(input: {householdId: $hid, bank: "越界银行", account: "6222000000000001", holder: "越界"}) { householdId account } }`,
+			want: models.ErrNotFound.Error(), byTier: map[string]string{"county integrator": models.ErrForbidden.Error(), "county auditor": models.ErrForbidden.Error()}},
+	},
+	"Mutation.generatePayroll": {
+		{query: `mutation($siblingCounty: String!, $payrollMonth: String!) { generatePayroll(county: $siblingCounty, month: $payrollMonth) { id } }`,
+			want: models.ErrForbidden.Error(), byTier: payrollCountyOfficer},
+	},
+	"Mutation.generateSupplementaryPayroll": {
+		{query: `mutation($siblingCounty: String!, $payrollMonth: String!) { generateSupplementaryPayroll(county: $siblingCounty, month: $payrollMonth) { id } }`,
+			want: models.ErrForbidden.Error(), byTier: payrollCountyOfficer},
+	},
+	"Mutation.approvePayroll": {
+		{query: `mutation($payrollId: ID!) { approvePayroll(id: $payrollId) { id status } }`, want: models.ErrForbidden.Error(), byTier: payrollCountyOfficer},
+	},
+	"Mutation.importReconciliation": {
+		{query: `mutation($payrollId: ID!) { importReconciliation(payrollId: $payrollId, records: [{reference: "371403-000000-0-000001", status: PAID, amount: "1.00"}]) { paid failed } }`,
+			want: models.ErrForbidden.Error(), byTier: payrollCountyOfficer},
+	},
 	// Dashboard aggregates count the caller's subtree only.
 	"Query.areaStats": {
 		{query: `query($area: String) { areaStats(area: $area) { households } }`, want: models.ErrForbidden.Error()},
@@ -307,6 +344,15 @@ var leakCases = map[string][]leakCase{
 		{query: `query($village: String) { trends(area: $village) { months { month } } }`, want: models.ErrForbidden.Error()},
 	},
 }
+
+// Tier overrides of the payroll's cases: who may not read payrolls or payees at all, and
+// the one tier of the matrix that may write payrolls (the others are refused before any
+// record is read).
+var (
+	payrollNoIntegrator  = map[string]string{"county integrator": models.ErrForbidden.Error()}
+	payrollReaders       = map[string]string{"village assistant": models.ErrForbidden.Error(), "county integrator": models.ErrForbidden.Error()}
+	payrollCountyOfficer = map[string]string{"county officer": models.ErrNotFound.Error()}
+)
 
 // wantCodes maps the sentinel texts used in leakCases to GraphQL codes.
 var wantCodes = map[string]string{
@@ -442,8 +488,20 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	var std struct{ SetDibaoStandard struct{ ID string } }
 	e.ok(admin, setStd, map[string]any{"c": siblingCounty, "y": siblingYear}, &std)
 
+	// The sibling household's payment account, and a payroll of the sibling's county (a
+	// month of its own per tier: one payroll per county and month).
+	account := fmt.Sprintf("62220277%08d", n)
+	var payee struct{ SetPayee struct{ HouseholdID string } }
+	e.ok(admin, `mutation($h: ID!, $a: String!, $n: String!) { setPayee(input: {householdId: $h, bank: "德州银行", account: $a, holder: $n}) { householdId } }`,
+		map[string]any{"h": h, "a": account, "n": headName}, &payee)
+	payrollMonth := (policy.MonthOf(time.Now()) - policy.Month(1+n)).String()
+	var pay struct{ GeneratePayroll struct{ ID string } }
+	e.ok(admin, `mutation($c: String!, $m: String!) { generatePayroll(county: $c, month: $m) { id } }`,
+		map[string]any{"c": village[:6] + "000000", "m": payrollMonth}, &pay)
+
 	return planted{
 		vars: map[string]any{
+			"payrollId": pay.GeneratePayroll.ID, "payrollMonth": payrollMonth,
 			"hid": h, "mid": member, "headId": head, "gid": active.ID, "idNumber": memberID, "ref": ref,
 			"address": address, "area": tier.sibling, "village": village, "ownHid": mine.CreateHousehold.ID,
 			"ownMid": mine.CreateHousehold.Members[0].ID, "fresh": fresh,
@@ -456,7 +514,8 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 		secrets: []string{h, member, head, active.ID, headID, memberID, ref, address, headName, memberName,
 			app.ID, app.Reference, reviewed.ID, reviewed.Reference, suspended.ID, topUp.TopUpReserve.ID, draw.DrawReserve.ID,
 			topUpNote, drawNote, aid.FileCharityAid.ID, org, ver.RecordVerification.ID, dept,
-			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID},
+			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID,
+			account, pay.GeneratePayroll.ID},
 	}
 }
 
@@ -771,6 +830,12 @@ func TestPersonalNumbersNeedReveal(t *testing.T) {
 // categories the integrator does not see. A Mutation field that an integrator may call
 // without an entry here fails the test. The variables are those of categoryVars.
 var categoryProbes = map[string][]string{
+	// The payroll's writes are refused to integrators before any record is read.
+	"Mutation.setPayee":                     {`mutation($hid: ID!) { setPayee(input: {householdId: $hid, bank: "探测银行", account: "6222000000000001", holder: "探测"}) { account } }`},
+	"Mutation.generatePayroll":              {`mutation { generatePayroll(county: "371402000000", month: "2026-01") { id } }`},
+	"Mutation.generateSupplementaryPayroll": {`mutation { generateSupplementaryPayroll(county: "371402000000", month: "2026-01") { id } }`},
+	"Mutation.approvePayroll":               {`mutation($gid: ID!) { approvePayroll(id: $gid) { id } }`},
+	"Mutation.importReconciliation":         {`mutation($gid: ID!) { importReconciliation(payrollId: $gid, records: []) { paid } }`},
 	// The child's number is taken: CONFLICT, whatever the person's grants.
 	"Mutation.createHousehold": {`mutation($ownVillage: String!, $idNumber: String!) { createHousehold(input: {village: $ownVillage, address: "探测路1号",
 	  members: [{name: "探测", idNumber: $idNumber, relation: HEAD}]}) { id } }`},

@@ -104,7 +104,7 @@ type Payroll struct {
 	Month       string        `gorm:"size:7;not null;uniqueIndex:idx_payrolls_county_month_run,priority:2"`
 	Run         int           `gorm:"not null;uniqueIndex:idx_payrolls_county_month_run,priority:3"`
 	Status      PayrollStatus `gorm:"size:10;not null"`
-	Lines       int           `gorm:"not null"`
+	LineCount   int           `gorm:"not null"`
 	Total       Money         `gorm:"not null"`
 	GeneratedBy string        `gorm:"size:128;not null"`
 	ApprovedBy  *string       `gorm:"size:128"`

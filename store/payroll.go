@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -343,12 +344,26 @@ func (ps *PayrollStore) ApprovePayroll(ctx context.Context, sc Scope, p *models.
 	return wrap("approve payroll", err)
 }
 
-// Lines returns up to limit lines of a payroll inside the scope, in order, after the
-// line numbered after (0 for the first page).
-func (ps *PayrollStore) Lines(ctx context.Context, sc Scope, payrollID string, after, limit int) ([]*models.PayrollLine, error) {
+// Lines returns up to limit lines of a payroll inside the scope with numbers between
+// after and before (0 for no bound), in order: the first ones, or the last ones when
+// backward is set.
+func (ps *PayrollStore) Lines(ctx context.Context, sc Scope, payrollID string, after, before, limit int, backward bool) ([]*models.PayrollLine, error) {
 	var ls []*models.PayrollLine
-	err := sc.rows(ps.primary(ctx), "payroll_lines").Where("payroll_lines.payroll_id = ? AND payroll_lines.seq > ?", payrollID, after).
-		Order("payroll_lines.seq").Limit(limit).Find(&ls).Error
+	q := sc.rows(ps.primary(ctx), "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID)
+	if after > 0 {
+		q = q.Where("payroll_lines.seq > ?", after)
+	}
+	if before > 0 {
+		q = q.Where("payroll_lines.seq < ?", before)
+	}
+	order := "payroll_lines.seq"
+	if backward {
+		order += " DESC"
+	}
+	err := q.Order(order).Limit(limit).Find(&ls).Error
+	if backward {
+		slices.Reverse(ls)
+	}
 	return ls, wrap("payroll lines", err)
 }
 

@@ -120,8 +120,9 @@ func TestPayrollOnTheStore(t *testing.T) {
 		if _, err := svc.Approve(ctx, payOfficer2, apr.ID); !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("approving twice = %v, want CONFLICT", err)
 		}
-		masked, err := svc.LinesOf(ctx, payOfficer2, apr.ID, 2, 0)
-		if err != nil || len(masked) != 2 || masked[0].Account != "***************0123" {
+		two := 2
+		masked, err := svc.LinesOf(ctx, payOfficer2, apr.ID, store.PageArgs{First: &two})
+		if err != nil || len(masked.Lines) != 2 || masked.Lines[0].Account != "***************0123" || !masked.HasNextPage {
 			t.Fatalf("LinesOf = %+v, %v", masked, err)
 		}
 
@@ -222,7 +223,7 @@ func TestGeneratePayrollConcurrently(t *testing.T) {
 		t.Fatalf("%d generations succeeded, want 1", ok)
 	}
 	pr, err := svc.PayrollOf(context.Background(), payOfficer1, countyA, "2026-04", 0)
-	if err != nil || pr.Lines != 80 || len(linesOf(t, st, pr.ID)) != 80 {
+	if err != nil || pr.LineCount != 80 || len(linesOf(t, st, pr.ID)) != 80 {
 		t.Fatalf("payroll = %+v, %v; want 80 lines (20 grants × January to April)", pr, err)
 	}
 }
@@ -506,8 +507,8 @@ func checkPayrollInvariants(t *testing.T, st *store.Store, svc *payroll.Service,
 				t.Fatalf("%s: line %s pays %s of a grant of %s", when, l.Reference, l.Amount, g.Amount)
 			}
 		}
-		if sum != pr.Total || len(ls) != pr.Lines {
-			t.Fatalf("%s: payroll %s lines add up to %s in %d lines, total says %s in %d", when, pr.Month, sum, len(ls), pr.Total, pr.Lines)
+		if sum != pr.Total || len(ls) != pr.LineCount {
+			t.Fatalf("%s: payroll %s lines add up to %s in %d lines, total says %s in %d", when, pr.Month, sum, len(ls), pr.Total, pr.LineCount)
 		}
 	}
 	for k, n := range live {

@@ -193,21 +193,28 @@ func (f *fake) linesOf(id string) []*models.PayrollLine {
 	return out
 }
 
-func (f *fake) Lines(_ context.Context, sc store.Scope, id string, after, limit int) ([]*models.PayrollLine, error) {
+func (f *fake) Lines(_ context.Context, sc store.Scope, id string, after, before, limit int, backward bool) ([]*models.PayrollLine, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []*models.PayrollLine
 	for _, l := range f.linesOf(id) {
-		if l.Seq > after && len(out) < limit && sc.Principal().Covers(l.AreaCode) {
+		if l.Seq > after && (before == 0 || l.Seq < before) && sc.Principal().Covers(l.AreaCode) {
 			c := *l
 			out = append(out, &c)
+		}
+	}
+	if len(out) > limit {
+		if backward {
+			out = out[len(out)-limit:]
+		} else {
+			out = out[:limit]
 		}
 	}
 	return out, nil
 }
 
 func (f *fake) EachLine(ctx context.Context, sc store.Scope, id string, fn func(*models.PayrollLine) error) error {
-	ls, _ := f.Lines(ctx, sc, id, 0, 1<<30)
+	ls, _ := f.Lines(ctx, sc, id, 0, 0, 1<<30, false)
 	for _, l := range ls {
 		if err := fn(l); err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -42,7 +43,7 @@ type Store interface {
 	FindPayroll(ctx context.Context, sc store.Scope, county, month string, run int) (*models.Payroll, error)
 	LastRun(ctx context.Context, sc store.Scope, county, month string) (int, error)
 	ApprovePayroll(ctx context.Context, sc store.Scope, p *models.Payroll, approver string, at time.Time) error
-	Lines(ctx context.Context, sc store.Scope, payrollID string, after, limit int) ([]*models.PayrollLine, error)
+	Lines(ctx context.Context, sc store.Scope, payrollID string, after, before, limit int, backward bool) ([]*models.PayrollLine, error)
 	EachLine(ctx context.Context, sc store.Scope, payrollID string, f func(*models.PayrollLine) error) error
 	LinesByReference(ctx context.Context, sc store.Scope, payrollID string, refs []string) (map[string]*models.PayrollLine, error)
 	Settle(ctx context.Context, sc store.Scope, p *models.Payroll, marks []store.LineSettlement, at time.Time) error
@@ -282,7 +283,7 @@ func (s *Service) generate(ctx context.Context, p auth.Principal, countyCode, mo
 		return nil, models.Invalid("month", "county %s has no failed payment to re-issue", countyCode)
 	}
 	for _, l := range lines {
-		pr.Lines++
+		pr.LineCount++
 		pr.Total += l.Amount
 	}
 	if err := s.Store.InsertPayroll(ctx, sc, pr, lines); err != nil {
@@ -413,25 +414,85 @@ func (s *Service) PayrollOf(ctx context.Context, p auth.Principal, countyCode, m
 	return s.Store.FindPayroll(ctx, store.ScopeFor(p), countyCode, m.String(), run)
 }
 
-// MaxLinesPage bounds one page of payroll lines.
-const MaxLinesPage = 500
+// LinePage is one page of a payroll's lines, in order, with whether more lie beyond
+// it (read the Relay way: the side the page was read from is exact, the other says
+// whether a cursor was given).
+type LinePage struct {
+	Lines                        []*models.PayrollLine
+	HasNextPage, HasPreviousPage bool
+}
 
-// Lines returns up to first lines of a payroll after line number after, their account
-// numbers masked. It returns the errors of Payroll and a *models.FieldError for first
-// outside 1..MaxLinesPage.
-func (s *Service) LinesOf(ctx context.Context, p auth.Principal, id string, first, after int) ([]*models.PayrollLine, error) {
-	if first < 1 || first > MaxLinesPage {
-		return nil, models.Invalid("first", "must be 1 to %d", MaxLinesPage)
+// Cursor is the cursor of a payroll line: its number.
+func Cursor(l *models.PayrollLine) string { return strconv.Itoa(l.Seq) }
+
+func cursorArg(field string, c *string) (int, error) {
+	if c == nil || *c == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(*c)
+	if err != nil || n < 1 {
+		return 0, models.Invalid(field, "%s is not a cursor of this list", privacy.Quote(*c))
+	}
+	return n, nil
+}
+
+// LinesOf returns a page of a payroll's lines, their account numbers masked: first lines
+// after the cursor after, or last lines before the cursor before (store.DefaultPageSize
+// when neither first nor last is given, at most store.MaxPageSize). It returns the
+// errors of Payroll and a *models.FieldError for a bad paging argument.
+func (s *Service) LinesOf(ctx context.Context, p auth.Principal, id string, args store.PageArgs) (*LinePage, error) {
+	if args.First != nil && args.Last != nil {
+		return nil, models.Invalid("first", "give first or last, not both")
+	}
+	limit, backward := store.DefaultPageSize, false
+	switch {
+	case args.First != nil:
+		limit = *args.First
+	case args.Last != nil:
+		limit, backward = *args.Last, true
+	}
+	if limit < 0 || limit > store.MaxPageSize {
+		field := "first"
+		if backward {
+			field = "last"
+		}
+		return nil, models.Invalid(field, "must be between 0 and %d", store.MaxPageSize)
+	}
+	after, err := cursorArg("after", args.After)
+	if err != nil {
+		return nil, err
+	}
+	before, err := cursorArg("before", args.Before)
+	if err != nil {
+		return nil, err
 	}
 	pr, err := s.Payroll(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
-	ls, err := s.Store.Lines(ctx, store.ScopeFor(p), pr.ID, after, first)
+	ls, err := s.Store.Lines(ctx, store.ScopeFor(p), pr.ID, after, before, limit+1, backward)
+	if err != nil {
+		return nil, err
+	}
+	page := &LinePage{}
+	more := len(ls) > limit
+	if more {
+		if backward {
+			ls = ls[1:]
+		} else {
+			ls = ls[:limit]
+		}
+	}
+	if backward {
+		page.HasPreviousPage, page.HasNextPage = more, before > 0
+	} else {
+		page.HasNextPage, page.HasPreviousPage = more, after > 0
+	}
 	for _, l := range ls {
 		l.Account = privacy.BankAccount(l.Account)
 	}
-	return ls, err
+	page.Lines = ls
+	return page, nil
 }
 
 // Totals returns a payroll's money by settlement; paid + failed + unsettled is always its

@@ -180,7 +180,7 @@ func TestGenerateApproveReconcileReissue(t *testing.T) {
 		"371402-202604-0-000005|g2|2026-03|ARREARS|300.00|FAILED",
 		"371402-202604-0-000006|g2|2026-04|REGULAR|300.00|FAILED",
 	}
-	if !slices.Equal(got, want) || apr.Total != 250000 || apr.Lines != 6 {
+	if !slices.Equal(got, want) || apr.Total != 250000 || apr.LineCount != 6 {
 		t.Fatalf("April lines =\n%s\nwant\n%s\ntotal %s", strings.Join(got, "\n"), strings.Join(want, "\n"), apr.Total)
 	}
 	// The computation is deterministic: the same inputs give the same lines.
@@ -268,7 +268,7 @@ func TestGenerateApproveReconcileReissue(t *testing.T) {
 
 	// A supplementary run re-issues the failed line of h1; h2 still has no account.
 	sup, err := svc.GenerateSupplementary(ctx, officer1, county, "2026-04")
-	if err != nil || sup.Run != 1 || sup.Lines != 1 || sup.Total != 65000 {
+	if err != nil || sup.Run != 1 || sup.LineCount != 1 || sup.Total != 65000 {
 		t.Fatalf("supplementary = %+v, %v", sup, err)
 	}
 	if l := f.linesOf(sup.ID)[0]; l.Kind != models.LineReissue || l.Month != "2026-04" || l.Attempt != 1 || l.Reference != "371402-202604-1-000001" {
@@ -308,14 +308,30 @@ func TestLinesOfMasksAccounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls, err := svc.LinesOf(ctx, who("u", models.RoleAuditor, county), pr.ID, 10, 0)
-	if err != nil || len(ls) != 6 || ls[0].Account != "***************0123" {
-		t.Fatalf("LinesOf = %d lines, %v", len(ls), err)
+	ten, two, zero, big := 10, 2, 0, 101
+	page, err := svc.LinesOf(ctx, who("u", models.RoleAuditor, county), pr.ID, store.PageArgs{First: &ten})
+	if err != nil || len(page.Lines) != 6 || page.Lines[0].Account != "***************0123" || page.HasNextPage || page.HasPreviousPage {
+		t.Fatalf("LinesOf = %+v, %v", page, err)
 	}
-	if _, err := svc.LinesOf(ctx, who("a", models.RoleAssistant, county), pr.ID, 10, 0); !errors.Is(err, models.ErrForbidden) {
+	after := payroll.Cursor(page.Lines[1])
+	page, err = svc.LinesOf(ctx, officer1, pr.ID, store.PageArgs{First: &two, After: &after})
+	if err != nil || len(page.Lines) != 2 || page.Lines[0].Seq != 3 || !page.HasNextPage || !page.HasPreviousPage {
+		t.Fatalf("second page = %+v, %v", page, err)
+	}
+	before := payroll.Cursor(page.Lines[0])
+	page, err = svc.LinesOf(ctx, officer1, pr.ID, store.PageArgs{Last: &two, Before: &before})
+	if err != nil || len(page.Lines) != 2 || page.Lines[0].Seq != 1 || page.HasPreviousPage || !page.HasNextPage {
+		t.Fatalf("backward page = %+v, %v", page, err)
+	}
+	if _, err := svc.LinesOf(ctx, who("a", models.RoleAssistant, county), pr.ID, store.PageArgs{First: &ten}); !errors.Is(err, models.ErrForbidden) {
 		t.Fatalf("assistant reads payroll lines: %v", err)
 	}
-	if _, err := svc.LinesOf(ctx, officer1, pr.ID, 0, 0); fieldOf(err) != "first" {
-		t.Fatalf("first 0 = %v", err)
+	for _, bad := range []store.PageArgs{{First: &big}, {Last: &big}, {First: &zero, Last: &zero}, {After: new(string)}} {
+		if bad.After != nil {
+			*bad.After = "x"
+		}
+		if _, err := svc.LinesOf(ctx, officer1, pr.ID, bad); !errors.Is(err, models.ErrInvalid) || fieldOf(err) == "" {
+			t.Fatalf("LinesOf(%+v) = %v, want BAD_USER_INPUT naming the argument", bad, err)
+		}
 	}
 }
