@@ -147,7 +147,9 @@ func TestPayrollThroughTheAPI(t *testing.T) {
 		if r := e.do(officer1, approveQ, map[string]any{"id": id}); r.code() != httpapi.CodeForbidden {
 			t.Fatalf("approval by the generating officer: %s", r.raw)
 		}
-		var ap struct{ ApprovePayroll struct{ Status, ApprovedBy string } }
+		var ap struct {
+			ApprovePayroll struct{ Status, ApprovedBy string }
+		}
 		e.ok(officer2, approveQ, map[string]any{"id": id}, &ap)
 		if ap.ApprovePayroll.Status != "APPROVED" || ap.ApprovePayroll.ApprovedBy != "officer-2" {
 			t.Fatalf("approved %+v", ap.ApprovePayroll)
