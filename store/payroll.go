@@ -103,11 +103,12 @@ func (ps *PayrollStore) Audit(ctx context.Context, sc Scope, op, area string, id
 	return wrap(op, err)
 }
 
-// PayrollGrant is a grant as the payroll reads it: who, which program, how much, its
-// period and status history, the months already on a line, and the reserve fund's draws
-// for it.
+// PayrollGrant is a grant as the payroll reads it: who, which program, its status, how
+// much, its period and status history, the months already on a line (nil for none), and
+// the reserve fund's draws for it.
 type PayrollGrant struct {
 	ID, HouseholdID, AreaCode, ProgramCode, CategoryCode string
+	Status                                               models.GrantStatus
 	Amount                                               models.Money
 	StartDate                                            models.Date
 	EndDate                                              *models.Date
@@ -134,14 +135,14 @@ func (ps *PayrollStore) PayrollInputs(ctx context.Context, sc Scope, county stri
 		byID := map[string]*PayrollGrant{}
 		rows, err := sc.rows(tx, "grants").Where("grants.area_code BETWEEN ? AND ?", lo, hi).
 			Where("grants.status IN ?", []models.GrantStatus{models.GrantActive, models.GrantGrace, models.GrantSuspended, models.GrantTerminated}).
-			Select("grants.id, grants.household_id, grants.area_code, grants.program_code, grants.category_code, grants.amount, grants.start_date, grants.end_date").
+			Select("grants.id, grants.household_id, grants.area_code, grants.program_code, grants.category_code, grants.status, grants.amount, grants.start_date, grants.end_date").
 			Order("grants.area_code, grants.id").Rows()
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			g := &PayrollGrant{Covered: map[policy.Month]bool{}}
-			if err := rows.Scan(&g.ID, &g.HouseholdID, &g.AreaCode, &g.ProgramCode, &g.CategoryCode, &g.Amount, &g.StartDate, &g.EndDate); err != nil {
+			g := &PayrollGrant{}
+			if err := rows.Scan(&g.ID, &g.HouseholdID, &g.AreaCode, &g.ProgramCode, &g.CategoryCode, &g.Status, &g.Amount, &g.StartDate, &g.EndDate); err != nil {
 				_ = rows.Close()
 				return err
 			}
@@ -188,6 +189,9 @@ func (ps *PayrollStore) PayrollInputs(ctx context.Context, sc Scope, county stri
 				return err
 			}
 			if g := byID[id]; g != nil {
+				if g.Covered == nil {
+					g.Covered = map[policy.Month]bool{}
+				}
 				g.Covered[m] = true
 			}
 		}

@@ -73,10 +73,13 @@ func (f *fake) PayrollInputs(_ context.Context, sc store.Scope, county string) (
 			continue
 		}
 		c := *g
-		c.Covered = map[policy.Month]bool{}
+		c.Covered = nil
 		for _, l := range f.lines {
 			if l.GrantID == g.ID {
 				m, _ := policy.ParseMonth("", l.Month)
+				if c.Covered == nil {
+					c.Covered = map[policy.Month]bool{}
+				}
 				c.Covered[m] = true
 			}
 		}

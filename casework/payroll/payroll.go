@@ -322,10 +322,16 @@ func (s *Service) Lines(pr *models.Payroll, in *store.PayrollInputs, m policy.Mo
 			return a.ID < b.ID
 		})
 		for _, g := range grants {
+			history := g.History
+			if len(history) == 0 {
+				// A grant loaded without its history (a migration of older records)
+				// counts as moved to its status at the start of its start date.
+				history = []policy.StatusChange{{At: time.Date(g.StartDate.Year(), g.StartDate.Month(), g.StartDate.Day(), 0, 0, 0, 0, policy.ChinaTime), To: g.Status}}
+			}
 			dues := policy.DuesOf(policy.PayableGrant{
 				Recurring:         catalogue.IsRecurring(g.ProgramCode),
 				FromApprovalMonth: slices.Contains(s.FromApprovalMonth, g.ProgramCode),
-				Amount:            g.Amount, Start: g.StartDate, End: g.EndDate, History: g.History,
+				Amount:            g.Amount, Start: g.StartDate, End: g.EndDate, History: history,
 				Covered: func(k policy.Month) bool { return g.Covered[k] }, Drawn: g.Drawn,
 			}, m)
 			for _, d := range dues {

@@ -335,3 +335,31 @@ func TestLinesOfMasksAccounts(t *testing.T) {
 		}
 	}
 }
+
+// TestGrantWithoutHistory pays a grant loaded without its status history (older records)
+// as moved to its status on its start date, and each month from that month's payroll.
+func TestGrantWithoutHistory(t *testing.T) {
+	f, svc := world()
+	f.grants = []*store.PayrollGrant{{ID: "g9", HouseholdID: "h1", AreaCode: village, ProgramCode: "URBAN_DIBAO", CategoryCode: "SUBSISTENCE",
+		Status: models.GrantActive, Amount: 50000, StartDate: models.NewDate(2026, 2, 10)}}
+	months := func(id string) []string {
+		var out []string
+		for _, l := range f.linesOf(id) {
+			out = append(out, l.Month+" "+string(l.Kind))
+		}
+		return out
+	}
+	apr, err := svc.Generate(ctx, officer1, county, "2026-04")
+	if err != nil || !slices.Equal(months(apr.ID), []string{"2026-02 ARREARS", "2026-04 REGULAR"}) {
+		t.Fatalf("April = %v, %v", months(apr.ID), err)
+	}
+	mar, err := svc.Generate(ctx, officer1, county, "2026-03")
+	if err != nil || !slices.Equal(months(mar.ID), []string{"2026-03 REGULAR"}) {
+		t.Fatalf("March, generated after April = %v, %v", months(mar.ID), err)
+	}
+	f.grants[0].Status = models.GrantSuspended
+	may, err := svc.Generate(ctx, officer1, county, "2026-05")
+	if err != nil || len(months(may.ID)) != 0 {
+		t.Fatalf("a suspended grant without history is paid in May: %v, %v", months(may.ID), err)
+	}
+}
