@@ -271,7 +271,11 @@ func (ps *PayrollStore) InsertPayroll(ctx context.Context, sc Scope, p *models.P
 			}
 		}
 		if len(lines) > 0 {
-			if err := tx.CreateInBatches(lines, lineBatch).Error; err != nil {
+			insert := func() error { return tx.CreateInBatches(lines, lineBatch).Error }
+			if ps.s.dialect == Postgres {
+				insert = func() error { return insertLinesPG(tx, lines) }
+			}
+			if err := insert(); err != nil {
 				if isUniqueViolation(err) {
 					return models.Conflict("a grant's month is already on another payroll; generate again")
 				}
@@ -395,18 +399,37 @@ func (ps *PayrollStore) EachLine(ctx context.Context, sc Scope, payrollID string
 }
 
 // LinesByReference returns the lines of a payroll inside the scope whose references are
-// among refs, by reference.
+// among refs, by reference: their id, reference, amount and settlement only.
 func (ps *PayrollStore) LinesByReference(ctx context.Context, sc Scope, payrollID string, refs []string) (map[string]*models.PayrollLine, error) {
 	out := make(map[string]*models.PayrollLine, len(refs))
 	db := ps.primary(ctx)
-	for i := 0; i < len(refs); i += 1000 {
-		var ls []*models.PayrollLine
-		if err := sc.rows(db, "payroll_lines").Where("payroll_lines.payroll_id = ? AND payroll_lines.reference IN ?", payrollID, refs[i:min(i+1000, len(refs))]).
-			Find(&ls).Error; err != nil {
+	chunk := 1000
+	if ps.s.dialect == Postgres {
+		chunk = pgChunk
+	}
+	for i := 0; i < len(refs); i += chunk {
+		part := refs[i:min(i+chunk, len(refs))]
+		q := sc.rows(db, "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID).
+			Select("payroll_lines.id, payroll_lines.reference, payroll_lines.amount, payroll_lines.status")
+		if ps.s.dialect == Postgres {
+			q = q.Where("payroll_lines.reference = ANY(?::text[])", texts(part))
+		} else {
+			q = q.Where("payroll_lines.reference IN ?", part)
+		}
+		rows, err := q.Rows()
+		if err != nil {
 			return nil, wrap("payroll lines by reference", err)
 		}
-		for _, l := range ls {
+		for rows.Next() {
+			l := &models.PayrollLine{PayrollID: payrollID}
+			if err := rows.Scan(&l.ID, &l.Reference, &l.Amount, &l.Status); err != nil {
+				_ = rows.Close()
+				return nil, wrap("payroll lines by reference", err)
+			}
 			out[l.Reference] = l
+		}
+		if err := closeRows(rows); err != nil {
+			return nil, wrap("payroll lines by reference", err)
 		}
 	}
 	return out, nil
@@ -438,11 +461,20 @@ func (ps *PayrollStore) Settle(ctx context.Context, sc Scope, p *models.Payroll,
 			k := [2]string{string(m.Status), m.Reason}
 			byStatus[k] = append(byStatus[k], m.LineID)
 		}
+		size := 1000
+		if ps.s.dialect == Postgres {
+			size = pgChunk
+		}
 		for k, ids := range byStatus {
-			for i := 0; i < len(ids); i += 1000 {
-				chunk := ids[i:min(i+1000, len(ids))]
-				res := sc.rows(tx, "payroll_lines").Where("payroll_lines.payroll_id = ? AND payroll_lines.status = ? AND payroll_lines.id IN ?", p.ID, models.LineUnsettled, chunk).
-					Updates(map[string]any{"status": k[0], "reason": k[1], "settled_at": at})
+			for i := 0; i < len(ids); i += size {
+				chunk := ids[i:min(i+size, len(ids))]
+				q := sc.rows(tx, "payroll_lines").Where("payroll_lines.payroll_id = ? AND payroll_lines.status = ?", p.ID, models.LineUnsettled)
+				if ps.s.dialect == Postgres {
+					q = q.Where("payroll_lines.id = ANY(?::text[])", texts(chunk))
+				} else {
+					q = q.Where("payroll_lines.id IN ?", chunk)
+				}
+				res := q.Updates(map[string]any{"status": k[0], "reason": k[1], "settled_at": at})
 				if res.Error != nil {
 					return res.Error
 				}
