@@ -34,6 +34,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	AppliedStandard() AppliedStandardResolver
+	AreaStats() AreaStatsResolver
 	Category() CategoryResolver
 	CharityAid() CharityAidResolver
 	DibaoStandard() DibaoStandardResolver
@@ -79,6 +80,8 @@ type ComplexityRoot struct {
 		Households          func(childComplexity int) int
 		LowIncomeHouseholds func(childComplexity int) int
 		Members             func(childComplexity int) int
+		PaidThisMonth       func(childComplexity int) int
+		PaidThisYear        func(childComplexity int) int
 		Population          func(childComplexity int) int
 	}
 
@@ -655,6 +658,10 @@ type ComplexityRoot struct {
 type AppliedStandardResolver interface {
 	County(ctx context.Context, obj *models.AppliedStandard) (*models.Jurisdiction, error)
 }
+type AreaStatsResolver interface {
+	PaidThisMonth(ctx context.Context, obj *models.AreaStats) (models.Money, error)
+	PaidThisYear(ctx context.Context, obj *models.AreaStats) (models.Money, error)
+}
 type CategoryResolver interface {
 	Programs(ctx context.Context, obj *models.Category) ([]*models.Program, error)
 }
@@ -931,6 +938,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AreaStats.Members(childComplexity), true
+	case "AreaStats.paidThisMonth":
+		if e.ComplexityRoot.AreaStats.PaidThisMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.PaidThisMonth(childComplexity), true
+	case "AreaStats.paidThisYear":
+		if e.ComplexityRoot.AreaStats.PaidThisYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.PaidThisYear(childComplexity), true
 	case "AreaStats.population":
 		if e.ComplexityRoot.AreaStats.Population == nil {
 			break
@@ -3869,6 +3888,10 @@ func (ec *executionContext) childFields_AreaStats(ctx context.Context, field gra
 		return ec.fieldContext_AreaStats_coveragePerThousand(ctx, field)
 	case "children":
 		return ec.fieldContext_AreaStats_children(ctx, field)
+	case "paidThisMonth":
+		return ec.fieldContext_AreaStats_paidThisMonth(ctx, field)
+	case "paidThisYear":
+		return ec.fieldContext_AreaStats_paidThisYear(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AreaStats", field.Name)
 }
@@ -6943,6 +6966,52 @@ func (ec *executionContext) fieldContext_AreaStats_children(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AreaStats_paidThisMonth(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_paidThisMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AreaStats().PaidThisMonth(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_paidThisMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaStats", field, true, true, "Money")
+}
+
+func (ec *executionContext) _AreaStats_paidThisYear(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_paidThisYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AreaStats().PaidThisYear(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_paidThisYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaStats", field, true, true, "Money")
 }
 
 func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *models.AuditEvent) (ret graphql.Marshaler) {
@@ -20858,68 +20927,80 @@ func (ec *executionContext) _AreaStats(ctx context.Context, sel ast.SelectionSet
 		case "area":
 			out.Values[i] = ec._AreaStats_area(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "households":
 			out.Values[i] = ec._AreaStats_households(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "members":
 			out.Values[i] = ec._AreaStats_members(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "activeHouseholds":
 			out.Values[i] = ec._AreaStats_activeHouseholds(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "activePersons":
 			out.Values[i] = ec._AreaStats_activePersons(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "byProgram":
 			out.Values[i] = ec._AreaStats_byProgram(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "byCategory":
 			out.Values[i] = ec._AreaStats_byCategory(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "committedMonthly":
 			out.Values[i] = ec._AreaStats_committedMonthly(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "graceHouseholds":
 			out.Values[i] = ec._AreaStats_graceHouseholds(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lowIncomeHouseholds":
 			out.Values[i] = ec._AreaStats_lowIncomeHouseholds(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "population":
 			out.Values[i] = ec._AreaStats_population(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "coveragePerThousand":
 			out.Values[i] = ec._AreaStats_coveragePerThousand(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "children":
 			out.Values[i] = ec._AreaStats_children(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "paidThisMonth":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AreaStats_paidThisMonth(ctx, field, obj)
+				})
+		case "paidThisYear":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AreaStats_paidThisYear(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

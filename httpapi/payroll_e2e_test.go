@@ -277,7 +277,38 @@ func TestPayrollThroughTheAPI(t *testing.T) {
 		if r := e.do(officerB, payrollQ, map[string]any{"id": id}); r.code() != httpapi.CodeNotFound {
 			t.Fatalf("another county reads the payroll: %s", r.raw)
 		}
+
+		// The money paid shows in the county's figures, this month and this year, and
+		// in no other area's, nor to an integrator of another category.
+		for _, tt := range []struct {
+			name, token, want string
+		}{
+			{"county officer", officer1, p.Paid},
+			{"village assistant", sign("a", models.RoleAssistant, villageA1), p.Paid},
+			{"another county", officerB, "0.00"},
+			{"another township", sign("t", models.RoleOfficer, "371402002000"), "0.00"},
+			{"dibao integrator", e.sign(auth.Principal{Subject: "i1", Role: models.RoleIntegrator, Area: countyA, Categories: []string{"DIBAO"}}), p.Paid},
+			{"medical integrator", e.sign(auth.Principal{Subject: "i2", Role: models.RoleIntegrator, Area: countyA, Categories: []string{"MEDICAL"}}), "0.00"},
+		} {
+			var st struct {
+				AreaStats struct{ PaidThisMonth, PaidThisYear string }
+			}
+			e.ok(tt.token, `{ areaStats { paidThisMonth paidThisYear } }`, nil, &st)
+			if st.AreaStats.PaidThisMonth != tt.want || st.AreaStats.PaidThisYear != tt.want {
+				t.Errorf("%s: paid %+v, want %s", tt.name, st.AreaStats, tt.want)
+			}
+		}
 	})
+}
+
+// sign returns a token of p.
+func (e *env) sign(p auth.Principal) string {
+	e.t.Helper()
+	tok, err := e.verifier.Sign(p, time.Hour)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
 }
 
 // pad writes i with width digits.

@@ -488,20 +488,65 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	var std struct{ SetDibaoStandard struct{ ID string } }
 	e.ok(admin, setStd, map[string]any{"c": siblingCounty, "y": siblingYear}, &std)
 
-	// The sibling household's payment account, and a payroll of the sibling's county (a
-	// month of its own per tier: one payroll per county and month).
+	// The sibling household's payment account, and next month's payroll of the sibling's
+	// county, approved by a second admin and paid, so that the money paid shows in the
+	// sibling's figures (areaStats.paidThisMonth) and must not in the caller's. Tiers
+	// whose siblings share a county share its payroll (one per county and month).
 	account := fmt.Sprintf("62220277%08d", n)
 	var payee struct{ SetPayee struct{ HouseholdID string } }
 	e.ok(admin, `mutation($h: ID!, $a: String!, $n: String!) { setPayee(input: {householdId: $h, bank: "德州银行", account: $a, holder: $n}) { householdId } }`,
 		map[string]any{"h": h, "a": account, "n": headName}, &payee)
-	payrollMonth := (policy.MonthOf(time.Now()) - policy.Month(1+n)).String()
-	var pay struct{ GeneratePayroll struct{ ID string } }
-	e.ok(admin, `mutation($c: String!, $m: String!) { generatePayroll(county: $c, month: $m) { id } }`,
-		map[string]any{"c": village[:6] + "000000", "m": payrollMonth}, &pay)
+	payrollMonth := (policy.MonthOf(time.Now()) + 1).String()
+	payrollVars := map[string]any{"c": village[:6] + "000000", "m": payrollMonth}
+	// A payroll shared with an earlier tier is no secret of this one: that tier's
+	// integrator named it in a call, which the trail of its area records.
+	var payrollID string
+	var payrollSecrets []string
+	if r := e.do(admin, `mutation($c: String!, $m: String!) { generatePayroll(county: $c, month: $m) { id } }`, payrollVars); r.code() == httpapi.CodeConflict {
+		var found struct{ PayrollOf struct{ ID string } }
+		e.ok(admin, `query($c: String!, $m: String!) { payrollOf(county: $c, month: $m) { id } }`, payrollVars, &found)
+		payrollID = found.PayrollOf.ID
+	} else {
+		var pay struct{ GeneratePayroll struct{ ID string } }
+		if len(r.Errors) > 0 || json.Unmarshal(r.Data, &pay) != nil {
+			t.Fatalf("generate the sibling's payroll: %s", r.raw)
+		}
+		payrollID = pay.GeneratePayroll.ID
+		payrollSecrets = []string{payrollID}
+		approver, err := e.verifier.Sign(auth.Principal{Subject: "leak-payroll-approver", Role: models.RoleAdmin, Area: division.CityCode}, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var approved struct{ ApprovePayroll struct{ ID string } }
+		e.ok(approver, `mutation($id: ID!) { approvePayroll(id: $id) { id } }`, map[string]any{"id": payrollID}, &approved)
+		var payLines struct {
+			Payroll struct {
+				Lines struct {
+					Edges []struct {
+						Node struct{ Reference, Amount, Status string }
+					}
+				}
+			}
+		}
+		e.ok(admin, `query($id: ID!) { payroll(id: $id) { lines(first: 100) { edges { node { reference amount status } } } } }`,
+			map[string]any{"id": payrollID}, &payLines)
+		var settle []map[string]any
+		for _, l := range payLines.Payroll.Lines.Edges {
+			if l.Node.Status == "UNSETTLED" {
+				settle = append(settle, map[string]any{"reference": l.Node.Reference, "status": "PAID", "amount": l.Node.Amount})
+			}
+		}
+		if len(settle) == 0 {
+			t.Fatalf("the sibling's payroll has nothing to pay: %+v", payLines)
+		}
+		var settled struct{ ImportReconciliation struct{ Paid int } }
+		e.ok(approver, `mutation($id: ID!, $r: [SettlementInput!]!) { importReconciliation(payrollId: $id, records: $r) { paid } }`,
+			map[string]any{"id": payrollID, "r": settle}, &settled)
+	}
 
-	return planted{
+	pl := planted{
 		vars: map[string]any{
-			"payrollId": pay.GeneratePayroll.ID, "payrollMonth": payrollMonth,
+			"payrollId": payrollID, "payrollMonth": payrollMonth,
 			"hid": h, "mid": member, "headId": head, "gid": active.ID, "idNumber": memberID, "ref": ref,
 			"address": address, "area": tier.sibling, "village": village, "ownHid": mine.CreateHousehold.ID,
 			"ownMid": mine.CreateHousehold.Members[0].ID, "fresh": fresh,
@@ -515,8 +560,10 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 			app.ID, app.Reference, reviewed.ID, reviewed.Reference, suspended.ID, topUp.TopUpReserve.ID, draw.DrawReserve.ID,
 			topUpNote, drawNote, aid.FileCharityAid.ID, org, ver.RecordVerification.ID, dept,
 			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID,
-			account, pay.GeneratePayroll.ID},
+			account},
 	}
+	pl.secrets = append(pl.secrets, payrollSecrets...)
+	return pl
 }
 
 // firstVillage returns the first village of area's subtree (area itself for a village).
@@ -535,9 +582,9 @@ func firstVillage(e *env, area string) string {
 // aggregates asks, one field a request, for every figure a caller counts over its own
 // area. Fields the role may not read answer FORBIDDEN, the same way each time.
 var aggregates = []string{
-	`{ areaStats { households members activeHouseholds activePersons committedMonthly graceHouseholds lowIncomeHouseholds
+	`{ areaStats { households members activeHouseholds activePersons committedMonthly graceHouseholds lowIncomeHouseholds paidThisMonth paidThisYear
 	    byProgram { program { code } households persons committedMonthly } byCategory { category { code } households persons }
-	    children { area { code } households members activeHouseholds activePersons committedMonthly } } }`,
+	    children { area { code } households members activeHouseholds activePersons committedMonthly paidThisMonth paidThisYear } } }`,
 	`{ trends(months: 2) { months { month newApplications approvals terminations committed } } }`,
 	`{ discoveries(first: 100) { totalCount edges { node { household { id } reasons } } } }`,
 	`{ staffingReport { total { civilAffairsStaff socialWorkers villagesWithoutAssistant villagesShortOfCoordinators shortfall }

@@ -123,7 +123,7 @@ type PayrollLine struct {
 	Seq          int             `gorm:"not null;index:idx_payroll_lines_payroll_seq,priority:2"`
 	AreaCode     string          `gorm:"size:12;not null;index"`
 	Reference    string          `gorm:"size:32;not null;uniqueIndex"`
-	HouseholdID  string          `gorm:"size:36;not null;index"`
+	HouseholdID  string          `gorm:"size:36;not null"`
 	GrantID      string          `gorm:"size:36;not null;uniqueIndex:idx_payroll_lines_grant_month,priority:1"`
 	ProgramCode  string          `gorm:"size:40;not null"`
 	CategoryCode string          `gorm:"size:32;not null"`

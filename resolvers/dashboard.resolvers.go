@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"jiuzhu/graph"
 	"jiuzhu/models"
 )
 
@@ -17,3 +18,7 @@ func (r *queryResolver) AreaStats(ctx context.Context, area *string) (*models.Ar
 func (r *queryResolver) Trends(ctx context.Context, area *string, months *int) (*models.Trends, error) {
 	return r.Store.Trends(ctx, area, months)
 }
+
+func (r *Resolver) AreaStats() graph.AreaStatsResolver { return &areaStatsResolver{r} }
+
+type areaStatsResolver struct{ *Resolver }

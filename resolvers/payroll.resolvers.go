@@ -14,6 +14,22 @@ import (
 	"jiuzhu/store"
 )
 
+func (r *areaStatsResolver) PaidThisMonth(ctx context.Context, obj *models.AreaStats) (models.Money, error) {
+	svc, p, err := r.payroll(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return svc.PaidIn(ctx, p, obj.Area.Code, false)
+}
+
+func (r *areaStatsResolver) PaidThisYear(ctx context.Context, obj *models.AreaStats) (models.Money, error) {
+	svc, p, err := r.payroll(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return svc.PaidIn(ctx, p, obj.Area.Code, true)
+}
+
 func (r *mutationResolver) SetPayee(ctx context.Context, input models.PayeeInput) (*models.Payee, error) {
 	svc, p, err := r.payroll(ctx)
 	if err != nil {

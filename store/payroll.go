@@ -531,3 +531,23 @@ func (ps *PayrollStore) Totals(ctx context.Context, sc Scope, payrollID string) 
 // NewID returns a new time-ordered id for a record the caller builds before the store
 // writes it.
 func NewID() string { return newID() }
+
+// Paid sums the lines paid (reconciled PAID) inside the scope, in the subtree of area,
+// whose settlement falls in [from, to): for an integrator, only the lines of its
+// categories.
+func (ps *PayrollStore) Paid(ctx context.Context, sc Scope, area string, from, to time.Time) (models.Money, error) {
+	lo, hi := division.Range(area)
+	q := sc.rows(ps.primary(ctx), "payroll_lines").Where("payroll_lines.area_code BETWEEN ? AND ?", lo, hi).
+		Where("payroll_lines.status = ? AND payroll_lines.settled_at >= ? AND payroll_lines.settled_at < ?", models.LinePaid, from, to)
+	if sc.p.Role == models.RoleIntegrator {
+		q = q.Where("payroll_lines.category_code IN ?", nonEmpty(sc.p.Categories))
+	}
+	var sum *int64
+	if err := q.Select("SUM(payroll_lines.amount)").Scan(&sum).Error; err != nil {
+		return 0, wrap("money paid", err)
+	}
+	if sum == nil {
+		return 0, nil
+	}
+	return models.Money(*sum), nil
+}

@@ -3,9 +3,11 @@ package payroll_test
 import (
 	"context"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
+	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/policy"
 	"jiuzhu/store"
@@ -288,4 +290,17 @@ func (f *fake) Totals(_ context.Context, _ store.Scope, id string) (*store.Payro
 		}
 	}
 	return t, nil
+}
+
+func (f *fake) Paid(_ context.Context, sc store.Scope, area string, from, to time.Time) (models.Money, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var sum models.Money
+	for _, l := range f.lines {
+		if l.Status == models.LinePaid && l.SettledAt != nil && !l.SettledAt.Before(from) && l.SettledAt.Before(to) &&
+			strings.HasPrefix(l.AreaCode, division.Prefix(area)) && sc.Principal().Covers(l.AreaCode) && sc.Principal().SeesCategory(l.CategoryCode) {
+			sum += l.Amount
+		}
+	}
+	return sum, nil
 }

@@ -48,6 +48,7 @@ type Store interface {
 	LinesByReference(ctx context.Context, sc store.Scope, payrollID string, refs []string) (map[string]*models.PayrollLine, error)
 	Settle(ctx context.Context, sc store.Scope, p *models.Payroll, marks []store.LineSettlement, at time.Time) error
 	Totals(ctx context.Context, sc store.Scope, payrollID string) (*store.PayrollTotals, error)
+	Paid(ctx context.Context, sc store.Scope, area string, from, to time.Time) (models.Money, error)
 }
 
 // Service runs the payroll's use cases.
@@ -646,3 +647,20 @@ func (s *Service) Reconcile(ctx context.Context, p auth.Principal, id string, re
 }
 
 func isNotFound(err error) bool { return err != nil && errors.Is(err, models.ErrNotFound) }
+
+// PaidIn returns the money paid (lines reconciled PAID) in the subtree of area, settled in
+// the current month, or in the current year when wholeYear is set; for an integrator,
+// only that of its categories. Any role may read it for an area of its own subtree, as
+// it reads the area's other figures. It returns models.ErrNotFound for an area outside
+// the caller's.
+func (s *Service) PaidIn(ctx context.Context, p auth.Principal, area string, wholeYear bool) (models.Money, error) {
+	if !p.Covers(area) {
+		return 0, models.NotFound("area")
+	}
+	m := policy.MonthOf(s.now())
+	from, to := m.Start(), (m + 1).Start()
+	if wholeYear {
+		from, to = policy.NewMonth(m.Year(), time.January).Start(), policy.NewMonth(m.Year()+1, time.January).Start()
+	}
+	return s.Store.Paid(ctx, store.ScopeFor(p), area, from, to)
+}

@@ -363,3 +363,60 @@ func TestGrantWithoutHistory(t *testing.T) {
 		t.Fatalf("a suspended grant without history is paid in May: %v, %v", months(may.ID), err)
 	}
 }
+
+// TestPaidIn adds up the lines reconciled PAID this month and year, inside the caller's
+// area and, for an integrator, its categories.
+func TestPaidIn(t *testing.T) {
+	f, svc := world()
+	if _, err := svc.SetPayee(ctx, officer1, models.PayeeInput{HouseholdID: "h1", Bank: "德州银行", Account: "6222021234567890123", Holder: "王建国"}); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := svc.Generate(ctx, officer1, county, "2026-04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Approve(ctx, officer2, pr.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Reconcile(ctx, officer2, pr.ID, []models.Settlement{
+		{Reference: Ref(pr, 1), Status: models.LinePaid, Amount: 65000},
+		{Reference: Ref(pr, 2), Status: models.LineFailed, Amount: 65000, Reason: "冻结"},
+	}, true); err != nil {
+		t.Fatal(err)
+	}
+	_ = f
+	tests := []struct {
+		name  string
+		p     auth.Principal
+		area  string
+		year  bool
+		want  models.Money
+		error error
+	}{
+		{"county officer, this month", officer1, county, false, 65000, nil},
+		{"county officer, this year", officer1, county, true, 65000, nil},
+		{"village assistant", who("a", models.RoleAssistant, village), village, false, 65000, nil},
+		{"another village", who("a", models.RoleAssistant, "371402001002"), "371402001002", false, 0, nil},
+		{"integrator of the category", auth.Principal{Subject: "i", Role: models.RoleIntegrator, Area: county, Categories: []string{"SUBSISTENCE"}}, county, true, 65000, nil},
+		{"integrator of another category", auth.Principal{Subject: "i", Role: models.RoleIntegrator, Area: county, Categories: []string{"MEDICAL"}}, county, true, 0, nil},
+		{"another county's officer asking for this one", who("o", models.RoleOfficer, other), county, true, 0, models.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := svc.PaidIn(ctx, tt.p, tt.area, tt.year)
+			if !errors.Is(err, tt.error) || got != tt.want {
+				t.Fatalf("PaidIn = %s, %v; want %s, %v", got, err, tt.want, tt.error)
+			}
+		})
+	}
+	later := &payroll.Service{Store: f, Now: func() time.Time { return now.AddDate(0, 1, 0) }}
+	if got, _ := later.PaidIn(ctx, officer1, county, false); got != 0 {
+		t.Fatalf("paid next month = %s, want 0", got)
+	}
+	if got, _ := later.PaidIn(ctx, officer1, county, true); got != 65000 {
+		t.Fatalf("paid this year, next month = %s, want 650.00", got)
+	}
+}
+
+// Ref is payroll.Reference.
+func Ref(pr *models.Payroll, seq int) string { return payroll.Reference(pr, seq) }
