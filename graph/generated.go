@@ -354,6 +354,7 @@ type ComplexityRoot struct {
 		CreateGrant                  func(childComplexity int, input models.GrantInput) int
 		CreateHousehold              func(childComplexity int, input models.HouseholdInput) int
 		CreateStaff                  func(childComplexity int, input models.StaffInput) int
+		DiscardPayroll               func(childComplexity int, id string) int
 		DrawReserve                  func(childComplexity int, grantID string, amount models.Money, note *string) int
 		EndStaff                     func(childComplexity int, id string, until *models.Date) int
 		FileCharityAid               func(childComplexity int, input models.CharityAidInput) int
@@ -736,6 +737,7 @@ type MutationResolver interface {
 	SetPayee(ctx context.Context, input models.PayeeInput) (*models.Payee, error)
 	GeneratePayroll(ctx context.Context, county string, month string) (*models.Payroll, error)
 	GenerateSupplementaryPayroll(ctx context.Context, county string, month string) (*models.Payroll, error)
+	DiscardPayroll(ctx context.Context, id string) (*models.Payroll, error)
 	ApprovePayroll(ctx context.Context, id string) (*models.Payroll, error)
 	ImportReconciliation(ctx context.Context, payrollID string, records []*model.SettlementInput, partial *bool) (*models.ReconciliationResult, error)
 	SetDibaoStandard(ctx context.Context, county string, year int, urban models.Money, rural models.Money) (*models.DibaoStandard, error)
@@ -2151,6 +2153,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateStaff(childComplexity, args["input"].(models.StaffInput)), true
+	case "Mutation.discardPayroll":
+		if e.ComplexityRoot.Mutation.DiscardPayroll == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discardPayroll_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscardPayroll(childComplexity, args["id"].(string)), true
 	case "Mutation.drawReserve":
 		if e.ComplexityRoot.Mutation.DrawReserve == nil {
 			break
@@ -5181,6 +5194,20 @@ func (ec *executionContext) field_Mutation_createStaff_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_discardPayroll_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -12492,6 +12519,50 @@ func (ec *executionContext) fieldContext_Mutation_generateSupplementaryPayroll(c
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_generateSupplementaryPayroll_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discardPayroll(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discardPayroll(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscardPayroll(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Payroll) graphql.Marshaler {
+			return ec.marshalNPayroll2ᚖjiuzhuᚋmodelsᚐPayroll(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discardPayroll(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payroll(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discardPayroll_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22869,6 +22940,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "generateSupplementaryPayroll":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_generateSupplementaryPayroll(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discardPayroll":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discardPayroll(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -326,6 +326,9 @@ var leakCases = map[string][]leakCase{
 		{query: `mutation($siblingCounty: String!, $payrollMonth: String!) { generateSupplementaryPayroll(county: $siblingCounty, month: $payrollMonth) { id } }`,
 			want: models.ErrForbidden.Error(), byTier: payrollCountyOfficer},
 	},
+	"Mutation.discardPayroll": {
+		{query: `mutation($payrollId: ID!) { discardPayroll(id: $payrollId) { id } }`, want: models.ErrForbidden.Error(), byTier: payrollCountyOfficer},
+	},
 	"Mutation.approvePayroll": {
 		{query: `mutation($payrollId: ID!) { approvePayroll(id: $payrollId) { id status } }`, want: models.ErrForbidden.Error(), byTier: payrollCountyOfficer},
 	},
@@ -882,6 +885,7 @@ var categoryProbes = map[string][]string{
 	"Mutation.generatePayroll":              {`mutation { generatePayroll(county: "371402000000", month: "2026-01") { id } }`},
 	"Mutation.generateSupplementaryPayroll": {`mutation { generateSupplementaryPayroll(county: "371402000000", month: "2026-01") { id } }`},
 	"Mutation.approvePayroll":               {`mutation($gid: ID!) { approvePayroll(id: $gid) { id } }`},
+	"Mutation.discardPayroll":               {`mutation($gid: ID!) { discardPayroll(id: $gid) { id } }`},
 	"Mutation.importReconciliation":         {`mutation($gid: ID!) { importReconciliation(payrollId: $gid, records: []) { paid } }`},
 	// The child's number is taken: CONFLICT, whatever the person's grants.
 	"Mutation.createHousehold": {`mutation($ownVillage: String!, $idNumber: String!) { createHousehold(input: {village: $ownVillage, address: "探测路1号",

@@ -54,6 +54,14 @@ func (r *mutationResolver) GenerateSupplementaryPayroll(ctx context.Context, cou
 	return svc.GenerateSupplementary(ctx, p, county, month)
 }
 
+func (r *mutationResolver) DiscardPayroll(ctx context.Context, id string) (*models.Payroll, error) {
+	svc, p, err := r.payroll(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return svc.Discard(ctx, p, id)
+}
+
 func (r *mutationResolver) ApprovePayroll(ctx context.Context, id string) (*models.Payroll, error) {
 	svc, p, err := r.payroll(ctx)
 	if err != nil {

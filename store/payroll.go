@@ -551,3 +551,23 @@ func (ps *PayrollStore) Paid(ctx context.Context, sc Scope, area string, from, t
 	}
 	return models.Money(*sum), nil
 }
+
+// DiscardPayroll deletes a DRAFT payroll and its lines, with the audit event
+// discardPayroll, in one transaction. The delete is conditional on the status still
+// being DRAFT: a payroll approved meanwhile is a Conflict error, and nothing is deleted.
+func (ps *PayrollStore) DiscardPayroll(ctx context.Context, sc Scope, p *models.Payroll) error {
+	err := ps.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := sc.rows(tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollDraft).Delete(&models.Payroll{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return models.Conflict("the payroll is no longer a draft")
+		}
+		if err := tx.Where("payroll_id = ?", p.ID).Delete(&models.PayrollLine{}).Error; err != nil {
+			return err
+		}
+		return ps.s.audit(tx, sc, "discardPayroll", p.AreaCode, []string{p.ID}, p, nil)
+	})
+	return wrap("discard payroll", err)
+}

@@ -172,6 +172,22 @@ func TestPayrollOnTheStore(t *testing.T) {
 		if len(ls) != 2 || ls[0].HouseholdID != h2.ID || ls[0].Kind != models.LineRegular || ls[1].Kind != models.LineReissue || ls[1].GrantID != g1.ID || ls[1].Month != "2026-04" || ls[1].Attempt != 1 {
 			t.Fatalf("May lines = %+v", ls)
 		}
+		// A draft discarded and generated again gives the same lines.
+		if _, err := svc.Discard(ctx, payOfficer2, may.ID); err != nil {
+			t.Fatal(err)
+		}
+		again, err := svc.Generate(ctx, payOfficer1, countyA, "2026-05")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, l := range linesOf(t, st, again.ID) {
+			if l.GrantID != ls[i].GrantID || l.Month != ls[i].Month || l.Kind != ls[i].Kind || l.Amount != ls[i].Amount || l.Reference != ls[i].Reference {
+				t.Fatalf("line %d generated again: %+v, was %+v", i, l, ls[i])
+			}
+		}
+		if _, err := svc.Discard(ctx, payOfficer2, apr.ID); !errors.Is(err, models.ErrConflict) {
+			t.Fatalf("discarding a settled payroll = %v, want CONFLICT", err)
+		}
 		if _, err := svc.Generate(ctx, payOfficer1, countyA, "2026-07"); fieldOf(err) != "month" {
 			t.Fatalf("a payroll two months ahead = %v, want BAD_USER_INPUT on month", err)
 		}

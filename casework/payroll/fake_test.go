@@ -304,3 +304,21 @@ func (f *fake) Paid(_ context.Context, sc store.Scope, area string, from, to tim
 	}
 	return sum, nil
 }
+
+func (f *fake) DiscardPayroll(_ context.Context, _ store.Scope, p *models.Payroll) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.payrolls[p.ID].Status != models.PayrollDraft {
+		return models.Conflict("no longer a draft")
+	}
+	delete(f.payrolls, p.ID)
+	kept := f.lines[:0]
+	for _, l := range f.lines {
+		if l.PayrollID != p.ID {
+			kept = append(kept, l)
+		}
+	}
+	f.lines = kept
+	f.audits = append(f.audits, "discardPayroll")
+	return nil
+}

@@ -43,6 +43,7 @@ type Store interface {
 	FindPayroll(ctx context.Context, sc store.Scope, county, month string, run int) (*models.Payroll, error)
 	LastRun(ctx context.Context, sc store.Scope, county, month string) (int, error)
 	ApprovePayroll(ctx context.Context, sc store.Scope, p *models.Payroll, approver string, at time.Time) error
+	DiscardPayroll(ctx context.Context, sc store.Scope, p *models.Payroll) error
 	Lines(ctx context.Context, sc store.Scope, payrollID string, after, before, limit int, backward bool) ([]*models.PayrollLine, error)
 	EachLine(ctx context.Context, sc store.Scope, payrollID string, f func(*models.PayrollLine) error) error
 	LinesByReference(ctx context.Context, sc store.Scope, payrollID string, refs []string) (map[string]*models.PayrollLine, error)
@@ -391,6 +392,33 @@ func (s *Service) Approve(ctx context.Context, p auth.Principal, id string) (*mo
 		return nil, models.Forbidden("a payroll is approved by another officer than the one who generated it")
 	}
 	if err := s.Store.ApprovePayroll(ctx, sc, pr, p.Subject, s.now()); err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
+
+// Discard deletes a DRAFT payroll, so that it can be generated again from the records as
+// they are now (the same records give the same lines). Officers and admins at county
+// level or above whose area holds the county may discard. It returns a Forbidden error
+// for another role or tier, models.ErrNotFound for a payroll outside the caller's area,
+// and a Conflict error for a payroll that is no longer a draft (an approved payroll is
+// locked).
+func (s *Service) Discard(ctx context.Context, p auth.Principal, id string) (*models.Payroll, error) {
+	if err := allow(p, payrollWriters, "discard payrolls"); err != nil {
+		return nil, err
+	}
+	if err := atCounty(p, "discarded"); err != nil {
+		return nil, err
+	}
+	sc := store.ScopeFor(p)
+	pr, err := s.Store.GetPayroll(ctx, sc, id)
+	if err != nil {
+		return nil, err
+	}
+	if pr.Status != models.PayrollDraft {
+		return nil, models.Conflict("payroll %s is %s and locked; only a DRAFT payroll is discarded", pr.ID, pr.Status)
+	}
+	if err := s.Store.DiscardPayroll(ctx, sc, pr); err != nil {
 		return nil, err
 	}
 	return pr, nil

@@ -420,3 +420,40 @@ func TestPaidIn(t *testing.T) {
 
 // Ref is payroll.Reference.
 func Ref(pr *models.Payroll, seq int) string { return payroll.Reference(pr, seq) }
+
+// TestDiscardAndGenerateAgain discards a draft and generates the month again: the same
+// lines; an approved payroll cannot be discarded.
+func TestDiscardAndGenerateAgain(t *testing.T) {
+	f, svc := world()
+	keys := func(id string) []string {
+		var out []string
+		for _, l := range f.linesOf(id) {
+			out = append(out, lineKey(l))
+		}
+		return out
+	}
+	first, err := svc.Generate(ctx, officer1, county, "2026-04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	was := keys(first.ID)
+	if _, err := svc.Discard(ctx, who("o", models.RoleOfficer, other), first.ID); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("discard from another county = %v", err)
+	}
+	if _, err := svc.Discard(ctx, who("t", models.RoleOfficer, township), first.ID); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("discard by a township officer = %v", err)
+	}
+	if _, err := svc.Discard(ctx, officer1, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	again, err := svc.Generate(ctx, officer1, county, "2026-04")
+	if err != nil || !slices.Equal(keys(again.ID), was) || again.Total != first.Total {
+		t.Fatalf("generated again: %v, %v; was %v", keys(again.ID), err, was)
+	}
+	if _, err := svc.Approve(ctx, officer2, again.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Discard(ctx, officer2, again.ID); !errors.Is(err, models.ErrConflict) {
+		t.Fatalf("discarding an approved payroll = %v, want CONFLICT", err)
+	}
+}
