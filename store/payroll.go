@@ -52,7 +52,7 @@ func (ps *PayrollStore) HouseholdArea(ctx context.Context, sc Scope, householdID
 // has none or lies outside the scope.
 func (ps *PayrollStore) Payee(ctx context.Context, sc Scope, householdID string) (*models.Payee, error) {
 	var p models.Payee
-	err := sc.rows(ps.primary(ctx), "payees").Where("payees.household_id = ?", householdID).Take(&p).Error
+	err := payeeRows(ps.primary(ctx), sc).Where("payees.household_id = ?", householdID).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.NotFound("payee")
 	}
@@ -62,12 +62,21 @@ func (ps *PayrollStore) Payee(ctx context.Context, sc Scope, householdID string)
 	return &p, nil
 }
 
+// payeeRows returns db limited to the payees of the households inside the scope, each
+// with its household's area: a payee goes with its household wherever the household
+// moves, so it is scoped by the household, not by the area it was written in.
+func payeeRows(db *gorm.DB, sc Scope) *gorm.DB {
+	return sc.rows(db, "households").Joins("JOIN payees ON payees.household_id = households.id").
+		Select("payees.household_id, households.area_code, payees.bank, payees.account, payees.holder, " +
+			"payees.version, payees.updated_by, payees.created_at, payees.updated_at")
+}
+
 // SavePayee writes a household's payment account, replacing the one it had, and the
 // audit event op in the same transaction (digests only, never the number).
 func (ps *PayrollStore) SavePayee(ctx context.Context, sc Scope, p *models.Payee, op string) error {
 	err := ps.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var before models.Payee
-		err := sc.rows(tx, "payees").Where("payees.household_id = ?", p.HouseholdID).Take(&before).Error
+		err := payeeRows(tx, sc).Where("payees.household_id = ?", p.HouseholdID).Take(&before).Error
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound):
 			p.Version = 1
@@ -80,7 +89,7 @@ func (ps *PayrollStore) SavePayee(ctx context.Context, sc Scope, p *models.Payee
 		}
 		p.Version = before.Version + 1
 		p.CreatedAt = before.CreatedAt
-		res := sc.rows(tx, "payees").Where("payees.household_id = ? AND payees.version = ?", p.HouseholdID, before.Version).
+		res := tx.Table("payees").Where("payees.household_id = ? AND payees.version = ?", p.HouseholdID, before.Version).
 			Updates(map[string]any{"area_code": p.AreaCode, "bank": p.Bank, "account": p.Account, "holder": p.Holder,
 				"version": p.Version, "updated_by": p.UpdatedBy, "updated_at": tx.NowFunc()})
 		if res.Error != nil {
@@ -224,7 +233,7 @@ func (ps *PayrollStore) PayrollInputs(ctx context.Context, sc Scope, county stri
 			return err
 		}
 		var payees []*models.Payee
-		if err := sc.rows(tx, "payees").Where("payees.area_code BETWEEN ? AND ?", lo, hi).Find(&payees).Error; err != nil {
+		if err := payeeRows(tx, sc).Where("households.area_code BETWEEN ? AND ?", lo, hi).Find(&payees).Error; err != nil {
 			return err
 		}
 		for _, p := range payees {

@@ -568,3 +568,40 @@ func checkPayrollInvariants(t *testing.T, st *store.Store, svc *payroll.Service,
 		}
 	}
 }
+
+// TestPayeeGoesWithItsHousehold moves a household with a payee to another township: the
+// payee is read in the new area and not in the old one, and the payroll pays it there.
+func TestPayeeGoesWithItsHousehold(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		clock := &payClock{t: cst(2026, 3, 5)}
+		svc := payService(st, clock)
+		h, _ := household(t, st, villageA1)
+		mustPayee(t, svc, h.ID, "622202123456")
+		village := villageA2
+		if _, err := st.UpdateHousehold(admin(), h.ID, models.HouseholdPatch{Village: &village}); err != nil {
+			t.Fatal(err)
+		}
+		old := auth.Principal{Subject: "a1", Role: models.RoleAssistant, Area: villageA1}
+		moved := auth.Principal{Subject: "a2", Role: models.RoleAssistant, Area: villageA2}
+		if p, err := svc.Payee(ctx, old, h.ID); err != nil || p != nil {
+			t.Fatalf("the old village reads the payee: %+v, %v", p, err)
+		}
+		if _, err := svc.RevealAccount(ctx, old, h.ID); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("the old village reveals the account: %v", err)
+		}
+		if p, err := svc.Payee(ctx, moved, h.ID); err != nil || p == nil || p.AreaCode != villageA2 {
+			t.Fatalf("the new village reads %+v, %v", p, err)
+		}
+		clock.set(cst(2026, 4, 2))
+		pr, err := svc.Generate(ctx, payOfficer1, countyA, "2026-04")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range linesOf(t, st, pr.ID) {
+			if l.Status != models.LineUnsettled || l.Account != "622202123456" {
+				t.Fatalf("line of the moved household: %+v", l)
+			}
+		}
+	})
+}
