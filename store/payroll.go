@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"jiuzhu/auth"
 	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/policy"
@@ -26,17 +27,19 @@ func (s *Store) Payroll() *PayrollStore { return &PayrollStore{s: s} }
 // Now returns the store's clock.
 func (ps *PayrollStore) Now() time.Time { return ps.s.now() }
 
-// primary returns the database handle for ctx. Reads outside transactions follow the
-// store's routing (a caller's reads after its own writes go to the primary).
-func (ps *PayrollStore) primary(ctx context.Context) *gorm.DB {
-	return ps.s.db.WithContext(ctx)
+// primary returns the database handle for ctx acting for the scope's caller: under
+// row-level security the statements carry the scope's range, whatever caller ctx holds.
+// Reads outside transactions follow the store's routing (a caller's reads after its own
+// writes go to the primary).
+func (ps *PayrollStore) primary(ctx context.Context, sc Scope) *gorm.DB {
+	return ps.s.db.WithContext(auth.WithPrincipal(ctx, sc.p))
 }
 
 // HouseholdArea returns the village of a household inside the scope. It returns
 // models.ErrNotFound for one outside it.
 func (ps *PayrollStore) HouseholdArea(ctx context.Context, sc Scope, householdID string) (string, error) {
 	var area string
-	err := sc.rows(ps.primary(ctx), "households").Where("households.id = ?", householdID).
+	err := sc.rows(ps.primary(ctx, sc), "households").Where("households.id = ?", householdID).
 		Select("households.area_code").Scan(&area).Error
 	if err != nil {
 		return "", wrap("household of payee", err)
@@ -52,7 +55,7 @@ func (ps *PayrollStore) HouseholdArea(ctx context.Context, sc Scope, householdID
 // has none or lies outside the scope.
 func (ps *PayrollStore) Payee(ctx context.Context, sc Scope, householdID string) (*models.Payee, error) {
 	var p models.Payee
-	err := payeeRows(ps.primary(ctx), sc).Where("payees.household_id = ?", householdID).Take(&p).Error
+	err := payeeRows(ps.primary(ctx, sc), sc).Where("payees.household_id = ?", householdID).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.NotFound("payee")
 	}
@@ -74,7 +77,7 @@ func payeeRows(db *gorm.DB, sc Scope) *gorm.DB {
 // SavePayee writes a household's payment account, replacing the one it had, and the
 // audit event op in the same transaction (digests only, never the number).
 func (ps *PayrollStore) SavePayee(ctx context.Context, sc Scope, p *models.Payee, op string) error {
-	err := ps.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
 		var before models.Payee
 		err := payeeRows(tx, sc).Where("payees.household_id = ?", p.HouseholdID).Take(&before).Error
 		switch {
@@ -106,7 +109,7 @@ func (ps *PayrollStore) SavePayee(ctx context.Context, sc Scope, p *models.Payee
 // Audit writes one audit event op about records ids of area, in a transaction of its
 // own: a reveal or an export, recorded before what it discloses is returned.
 func (ps *PayrollStore) Audit(ctx context.Context, sc Scope, op, area string, ids []string) error {
-	err := ps.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
 		return ps.s.audit(tx, sc, op, area, ids, nil, nil)
 	})
 	return wrap(op, err)
@@ -140,7 +143,7 @@ type PayrollInputs struct {
 func (ps *PayrollStore) PayrollInputs(ctx context.Context, sc Scope, county string) (*PayrollInputs, error) {
 	lo, hi := division.Range(county)
 	in := &PayrollInputs{Payees: map[string]*models.Payee{}}
-	err := ps.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
 		byID := map[string]*PayrollGrant{}
 		rows, err := sc.rows(tx, "grants").Where("grants.area_code BETWEEN ? AND ?", lo, hi).
 			Where("grants.status IN ?", []models.GrantStatus{models.GrantActive, models.GrantGrace, models.GrantSuspended, models.GrantTerminated}).
@@ -264,7 +267,7 @@ const lineBatch = 500
 // month (and attempt) already on another payroll — the unique indexes decide, so that
 // of two concurrent generations exactly one succeeds.
 func (ps *PayrollStore) InsertPayroll(ctx context.Context, sc Scope, p *models.Payroll, lines []*models.PayrollLine) error {
-	err := ps.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
 		if !sc.p.Covers(p.AreaCode) {
 			return models.NotFound("county")
 		}
@@ -303,7 +306,7 @@ func (ps *PayrollStore) InsertPayroll(ctx context.Context, sc Scope, p *models.P
 // outside it.
 func (ps *PayrollStore) GetPayroll(ctx context.Context, sc Scope, id string) (*models.Payroll, error) {
 	var p models.Payroll
-	err := sc.rows(ps.primary(ctx), "payrolls").Where("payrolls.id = ?", id).Take(&p).Error
+	err := sc.rows(ps.primary(ctx, sc), "payrolls").Where("payrolls.id = ?", id).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.NotFound("payroll")
 	}
@@ -317,7 +320,7 @@ func (ps *PayrollStore) GetPayroll(ctx context.Context, sc Scope, id string) (*m
 // models.ErrNotFound.
 func (ps *PayrollStore) FindPayroll(ctx context.Context, sc Scope, county, month string, run int) (*models.Payroll, error) {
 	var p models.Payroll
-	err := sc.rows(ps.primary(ctx), "payrolls").Where("payrolls.area_code = ? AND payrolls.month = ? AND payrolls.run = ?", county, month, run).Take(&p).Error
+	err := sc.rows(ps.primary(ctx, sc), "payrolls").Where("payrolls.area_code = ? AND payrolls.month = ? AND payrolls.run = ?", county, month, run).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.NotFound("payroll")
 	}
@@ -330,7 +333,7 @@ func (ps *PayrollStore) FindPayroll(ctx context.Context, sc Scope, county, month
 // LastRun returns the highest run of the payrolls of county and month, -1 for none.
 func (ps *PayrollStore) LastRun(ctx context.Context, sc Scope, county, month string) (int, error) {
 	var last *int
-	err := sc.rows(ps.primary(ctx), "payrolls").Where("payrolls.area_code = ? AND payrolls.month = ?", county, month).
+	err := sc.rows(ps.primary(ctx, sc), "payrolls").Where("payrolls.area_code = ? AND payrolls.month = ?", county, month).
 		Select("MAX(payrolls.run)").Scan(&last).Error
 	if err != nil {
 		return 0, wrap("payroll runs", err)
@@ -345,7 +348,7 @@ func (ps *PayrollStore) LastRun(ctx context.Context, sc Scope, county, month str
 // writes the audit event approvePayroll. The move is conditional on the status still
 // being DRAFT: of two concurrent approvals one wins, the other gets a Conflict error.
 func (ps *PayrollStore) ApprovePayroll(ctx context.Context, sc Scope, p *models.Payroll, approver string, at time.Time) error {
-	err := ps.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
 		res := sc.rows(tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollDraft).
 			Updates(map[string]any{"status": models.PayrollApproved, "approved_by": approver, "approved_at": at})
 		if res.Error != nil {
@@ -366,7 +369,7 @@ func (ps *PayrollStore) ApprovePayroll(ctx context.Context, sc Scope, p *models.
 // backward is set.
 func (ps *PayrollStore) Lines(ctx context.Context, sc Scope, payrollID string, after, before, limit int, backward bool) ([]*models.PayrollLine, error) {
 	var ls []*models.PayrollLine
-	q := sc.rows(ps.primary(ctx), "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID)
+	q := sc.rows(ps.primary(ctx, sc), "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID)
 	if after > 0 {
 		q = q.Where("payroll_lines.seq > ?", after)
 	}
@@ -388,7 +391,7 @@ func (ps *PayrollStore) Lines(ctx context.Context, sc Scope, payrollID string, a
 // from the database as f goes: an export of 500,000 lines holds one at a time. It stops
 // at f's first error and returns it.
 func (ps *PayrollStore) EachLine(ctx context.Context, sc Scope, payrollID string, f func(*models.PayrollLine) error) error {
-	rows, err := sc.rows(ps.primary(ctx), "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID).
+	rows, err := sc.rows(ps.primary(ctx, sc), "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID).
 		Order("payroll_lines.seq").Rows()
 	if err != nil {
 		return wrap("payroll lines", err)
@@ -411,7 +414,7 @@ func (ps *PayrollStore) EachLine(ctx context.Context, sc Scope, payrollID string
 // among refs, by reference: their id, reference, amount and settlement only.
 func (ps *PayrollStore) LinesByReference(ctx context.Context, sc Scope, payrollID string, refs []string) (map[string]*models.PayrollLine, error) {
 	out := make(map[string]*models.PayrollLine, len(refs))
-	db := ps.primary(ctx)
+	db := ps.primary(ctx, sc)
 	chunk := 1000
 	if ps.s.dialect == Postgres {
 		chunk = pgChunk
@@ -456,7 +459,7 @@ type LineSettlement struct {
 // unsettled. Only unsettled lines change: a line settled meanwhile by a concurrent
 // reconciliation makes the whole call a Conflict error, with nothing written.
 func (ps *PayrollStore) Settle(ctx context.Context, sc Scope, p *models.Payroll, marks []LineSettlement, at time.Time) error {
-	err := ps.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
 		res := sc.rows(tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollApproved).
 			Clauses(clause.Locking{Strength: "UPDATE"}).Select("payrolls.id").Find(&[]string{})
 		if res.Error != nil {
@@ -519,7 +522,7 @@ func (ps *PayrollStore) Totals(ctx context.Context, sc Scope, payrollID string) 
 		Status models.LineStatus
 		Total  models.Money
 	}
-	if err := sc.rows(ps.primary(ctx), "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID).
+	if err := sc.rows(ps.primary(ctx, sc), "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID).
 		Select("payroll_lines.status AS status, SUM(payroll_lines.amount) AS total").Group("payroll_lines.status").Scan(&rows).Error; err != nil {
 		return nil, wrap("payroll totals", err)
 	}
@@ -546,7 +549,7 @@ func NewID() string { return newID() }
 // categories.
 func (ps *PayrollStore) Paid(ctx context.Context, sc Scope, area string, from, to time.Time) (models.Money, error) {
 	lo, hi := division.Range(area)
-	q := sc.rows(ps.primary(ctx), "payroll_lines").Where("payroll_lines.area_code BETWEEN ? AND ?", lo, hi).
+	q := sc.rows(ps.primary(ctx, sc), "payroll_lines").Where("payroll_lines.area_code BETWEEN ? AND ?", lo, hi).
 		Where("payroll_lines.status = ? AND payroll_lines.settled_at >= ? AND payroll_lines.settled_at < ?", models.LinePaid, from, to)
 	if sc.p.Role == models.RoleIntegrator {
 		q = q.Where("payroll_lines.category_code IN ?", nonEmpty(sc.p.Categories))
@@ -565,7 +568,7 @@ func (ps *PayrollStore) Paid(ctx context.Context, sc Scope, area string, from, t
 // discardPayroll, in one transaction. The delete is conditional on the status still
 // being DRAFT: a payroll approved meanwhile is a Conflict error, and nothing is deleted.
 func (ps *PayrollStore) DiscardPayroll(ctx context.Context, sc Scope, p *models.Payroll) error {
-	err := ps.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
 		res := sc.rows(tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollDraft).Delete(&models.Payroll{})
 		if res.Error != nil {
 			return res.Error

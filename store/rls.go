@@ -58,6 +58,7 @@ var rlsTables = []string{
 	"verifications", "verification_members", "charity_aids",
 	"reserve_funds", "reserve_entries", "staff_members", "audit_events", "change_log",
 	"household_programs", "area_tallies", "area_program_tallies",
+	"payrolls", "payroll_lines",
 }
 
 // rlsPolicy is the name of the policy on each of rlsTables.

@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"jiuzhu/auth"
+	"jiuzhu/casework/payroll"
 	"jiuzhu/division"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/seed"
 	"jiuzhu/store"
 	"jiuzhu/store/storetest"
@@ -55,6 +58,12 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	}
 	if _, err := st.CreateStaff(admin(), models.StaffInput{Name: "张卫东", Post: models.PostVillageAssistant, Area: village,
 		Phone: ptr("0534-2612345"), From: models.NewDate(2024, 1, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	// Next month's payroll of the county, with a line for the household's dibao.
+	svc := &payroll.Service{Store: st.Payroll()}
+	if _, err := svc.Generate(context.Background(), auth.Principal{Subject: "pay-" + county, Role: models.RoleOfficer, Area: county},
+		county, (policy.MonthOf(time.Now()) + 1).String()); err != nil {
 		t.Fatal(err)
 	}
 }
