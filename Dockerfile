@@ -7,8 +7,8 @@
 #   docker run --rm jiuzhu version
 #   docker run --rm -p 127.0.0.1:8080:8080 jiuzhu          # the demo, on SQLite in /data
 #
-# With PostgreSQL, see compose.yaml: "migrate" as the owner role, then "serve" as the
-# serving role.
+# With PostgreSQL, see compose.yaml: "migrate up" as the owner role, then "serve" as the
+# serving role (docs/operations-roles-and-migrations.md).
 
 ARG GO_VERSION=1.27.3
 

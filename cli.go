@@ -77,7 +77,8 @@ SQLite file, the demo, seeded on first run, with demo tokens printed; on Postgre
 Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ALGORITHMS,
 JWT_PUBLIC_KEYS, JWT_ISSUER, JWT_AUDIENCE, JWT_MAX_TTL, GRAPHQL_INTROSPECTION, RATE_LIMIT_RPS,
 RATE_LIMIT_BURST, CORS_ORIGINS, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL,
-LOG_FORMAT, METRICS_ADDR, MEDICAL_RULES, STAFFING_COORDINATOR_THRESHOLD, PG_RLS, the
+LOG_FORMAT, METRICS_ADDR, MEDICAL_RULES, STAFFING_COORDINATOR_THRESHOLD, PG_RLS,
+DATABASE_READ_URL and DATABASE_READ_*, ID_LOOKUP_PER_MINUTE, ID_LOOKUP_BURST, COMPILED_READS, the
 POLICY_* thresholds and OpenTelemetry's OTEL_* variables); flags override it.`,
 		Example: `  jiuzhu                                   serve the demo on 127.0.0.1:8080
   jiuzhu token --role officer --area 371402000000
@@ -99,7 +100,7 @@ POLICY_* thresholds and OpenTelemetry's OTEL_* variables); flags override it.`,
 	pf.StringVar(&c.logLevel, "log-level", defaultLogLevel, "debug, info, warn or error (env LOG_LEVEL)")
 	c.listenFlag(root)
 	root.AddCommand(c.serveCommand(), c.migrateCommand(), c.seedCommand(), c.tokenCommand(),
-		c.importCommand(), c.jobsCommand(), c.schemaCommand(), c.versionCommand())
+		c.importCommand(), c.jobsCommand(), c.checkCommand(), c.schemaCommand(), c.versionCommand())
 	strictHelp(root)
 	markStarts(root, &c.started)
 	return root

@@ -23,7 +23,7 @@ through the same store function, scope and role checks as the importHouseholds a
 importVerifications mutations, without the HTTP body limit:
 
   households      upsert households and their members (Chinese or English headers)
-  verifications   departments' checks of people: income and assets (P9)
+  verifications   departments' checks of people: income and assets (P10)
   reconciliation  the bank's return file of a payroll: each line paid or failed (P22);
                   the payroll is the one its references name, or --payroll ID
 

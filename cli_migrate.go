@@ -14,22 +14,134 @@ import (
 )
 
 func (c *cli) migrateCommand() *cobra.Command {
-	return &cobra.Command{
+	up := c.migrateUpCommand()
+	cmd := &cobra.Command{
 		Use:   "migrate",
-		Short: "Create or update the schema; load the divisions and programs",
-		Long: `Create or update the database schema and load the jurisdictions of Dezhou and the
-programs. Run it as the role that owns the database, before serving.`,
-		Example: `  jiuzhu migrate
-  DATABASE_URL='postgres://jiuzhu_owner@127.0.0.1:5432/jiuzhu' jiuzhu migrate`,
+		Short: "Bring the schema to this version (up), show its versions (status), or take the last down",
+		Long: `Manage the versioned schema of the database. Run it as the role that owns the
+database (the owner role), before serving; "jiuzhu serve" on PostgreSQL does not change
+the schema and refuses a database at another version. "jiuzhu migrate" alone is
+"jiuzhu migrate up". See docs/operations-roles-and-migrations.md.`,
+		Example: `  DATABASE_URL='postgres://jiuzhu_owner@127.0.0.1:5432/jiuzhu' jiuzhu migrate up --serving-role jiuzhu_app
+  DATABASE_URL='postgres://jiuzhu_owner@127.0.0.1:5432/jiuzhu' jiuzhu migrate status`,
+		Args: noArgs,
+		RunE: up.RunE,
+	}
+	cmd.Flags().AddFlagSet(up.Flags())
+	cmd.AddCommand(up, c.migrateStatusCommand(), c.migrateDownCommand())
+	return cmd
+}
+
+func (c *cli) migrateUpCommand() *cobra.Command {
+	var servingRole string
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Apply every missing version of the schema; load the divisions and programs",
+		Long: `Apply every version of the schema the database lacks, in order, and load the
+jurisdictions of Dezhou and the programs. A database created before versioning is
+adopted: what it lacks is added and every row is kept. With PG_RLS=on the row-level
+security policies are put on the tables, with it off they are taken off. With
+--serving-role (PG_SERVING_ROLE) the serving role is granted what serving needs and no
+more: it may read and append to the audit trail but neither change nor delete it, and
+owns nothing. Run it as the owner role.`,
+		Example: `  jiuzhu migrate up
+  DATABASE_URL='postgres://jiuzhu_owner@127.0.0.1:5432/jiuzhu' PG_RLS=on jiuzhu migrate up --serving-role jiuzhu_app`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg := c.config(cmd)
-			st, err := openStore(cmd.Context(), cfg, newLogger(cfg, c.out))
+			role := cfg.servingRole
+			if f := cmd.Flags().Lookup("serving-role"); f != nil && f.Changed {
+				role = servingRole
+			}
+			st, err := openDatabase(cmd.Context(), cfg, newLogger(cfg, c.out))
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			fmt.Fprintln(c.out, "schema migrated; jurisdictions and programs loaded")
+			if role != "" && st.Dialect() != store.Postgres {
+				return errUsage("--serving-role (PG_SERVING_ROLE) needs a PostgreSQL DATABASE_URL")
+			}
+			from, _, err := st.SchemaVersions(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := st.Migrate(cmd.Context()); err != nil {
+				return err
+			}
+			to, _, err := st.SchemaVersions(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if from == to {
+				fmt.Fprintf(c.out, "schema at version %d, nothing to apply; jurisdictions and programs loaded\n", to)
+			} else {
+				fmt.Fprintf(c.out, "schema migrated from version %d to %d; jurisdictions and programs loaded\n", from, to)
+			}
+			if role != "" {
+				if err := st.GrantServingRole(cmd.Context(), role); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.out, "serving role %s granted: data tables read and written, audit trail read and appended only\n", role)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&servingRole, "serving-role", "", "PostgreSQL role that serve connects as, to grant what serving needs (env PG_SERVING_ROLE)")
+	return cmd
+}
+
+func (c *cli) migrateStatusCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "List the versions of the schema and which the database has",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg := c.config(cmd)
+			st, err := openDatabase(cmd.Context(), cfg, newLogger(cfg, c.errOut))
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			current, want, err := st.SchemaVersions(cmd.Context())
+			if err != nil {
+				return err
+			}
+			states, err := st.MigrationStatus(cmd.Context())
+			if err != nil {
+				return err
+			}
+			for _, m := range states {
+				applied := "pending"
+				if m.Applied {
+					applied = "applied " + m.AppliedAt.UTC().Format(time.RFC3339)
+				}
+				fmt.Fprintf(c.out, "%5d  %-28s %s\n", m.Version, m.Name, applied)
+			}
+			fmt.Fprintf(c.out, "database at version %d; this jiuzhu needs %d\n", current, want)
+			return nil
+		},
+	}
+}
+
+func (c *cli) migrateDownCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "down",
+		Short: "Take the last version of the schema down",
+		Long: `Take the database's last version of the schema down, one version, as the owner
+role. The first version, which holds every table, is never taken down.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg := c.config(cmd)
+			st, err := openDatabase(cmd.Context(), cfg, newLogger(cfg, c.errOut))
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			from, to, err := st.MigrateDown(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.out, "schema taken down from version %d to %d\n", from, to)
 			return nil
 		},
 	}

@@ -94,6 +94,10 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			}
 		}
 	}
+	compiledReads, err := cfg.compiledReadsOn()
+	if err != nil {
+		return err
+	}
 	introspection, err := cfg.introspectionOn()
 	if err != nil {
 		return err
@@ -121,8 +125,9 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 		Handler: httpapi.New(httpapi.Options{
 			Store: st, Verifier: verifier, Logger: log,
 			Introspection: introspection, Suggestions: cfg.demo(),
-			RateLimit:   httpapi.RateLimit{RPS: cfg.rateRPS, Burst: cfg.rateBurst},
-			CORSOrigins: list(cfg.corsOrigins), DemoTokens: offered,
+			ExecutorOnly: !compiledReads,
+			RateLimit:    httpapi.RateLimit{RPS: cfg.rateRPS, Burst: cfg.rateBurst},
+			CORSOrigins:  list(cfg.corsOrigins), DemoTokens: offered,
 			Metrics: metrics, Tracing: cfg.tracing,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -82,7 +82,7 @@ func graphqlFiles(t *testing.T) string {
 func TestCommandLine(t *testing.T) {
 	bin := buildJiuzhu(t)
 	dir := t.TempDir()
-	commands := []string{"serve", "migrate", "seed", "token", "import", "jobs", "schema", "version", "completion", "help"}
+	commands := []string{"serve", "migrate", "seed", "token", "import", "jobs", "check", "schema", "version", "completion", "help"}
 	versionLines := []string{"jiuzhu v9.9.9-test\n", "commit: 0123abcd\n", "date:   2026-12-01T08:00:00Z\n", "go:     go"}
 	tests := []struct {
 		name       string

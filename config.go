@@ -71,6 +71,13 @@ type config struct {
 	// call memberByIdNumber (store.Config.IDLookups).
 	idLookups    store.LookupLimit
 	idLookupsErr error
+	// servingRole is PG_SERVING_ROLE, the role `migrate up` grants what serving needs
+	// (store.GrantServingRole); empty grants nothing.
+	servingRole string
+	// compiledReads is COMPILED_READS: on (the default) answers the queries package
+	// sqlread can compile with one SQL statement on PostgreSQL; off sends every operation
+	// through the executor.
+	compiledReads string
 }
 
 // Defaults of the settings that have one, shown in the commands' help.
@@ -97,11 +104,13 @@ func configFromEnv() config {
 		// example "MEDICAL_INPATIENT=70:30000,MEDICAL_CRITICAL=60:100000".
 		medicalRules:     os.Getenv("MEDICAL_RULES"),
 		rowLevelSecurity: os.Getenv("PG_RLS"),
+		compiledReads:    os.Getenv("COMPILED_READS"),
 		logFormat:        envOr("LOG_FORMAT", "text"),
 		metricsAddr:      os.Getenv("METRICS_ADDR"),
 		readURL:          os.Getenv("DATABASE_READ_URL"),
 		readAfterWrite:   os.Getenv("DATABASE_READ_AFTER_WRITE"),
 		maxReplicaLag:    os.Getenv("DATABASE_READ_MAX_LAG"),
+		servingRole:      os.Getenv("PG_SERVING_ROLE"),
 	}
 	c.jwtMaxTTL, c.jwtMaxTTLErr = maxTTL(os.Getenv("JWT_MAX_TTL"))
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
@@ -163,6 +172,18 @@ func (c config) introspectionOn() (bool, error) {
 	default:
 		return false, fmt.Errorf("GRAPHQL_INTROSPECTION must be on or off, not %q", c.introspection)
 	}
+}
+
+// compiledReadsOn reads COMPILED_READS: on or off (on/off, true/false, 1/0), on when
+// unset. It returns an error for any other value.
+func (c config) compiledReadsOn() (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(c.compiledReads)) {
+	case "", "on", "true", "1", "yes":
+		return true, nil
+	case "off", "false", "0", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("COMPILED_READS must be on or off, not %q", c.compiledReads)
 }
 
 // rowLevelSecurityOn reads PG_RLS: on or off (on/off, true/false, 1/0), off when unset.
@@ -249,8 +270,29 @@ func (c config) tracerProvider() trace.TracerProvider {
 	return c.tracing.Provider
 }
 
-// openStore opens and migrates the configured database.
+// openStore opens the configured database for serving (serve, seed, jobs, import). On
+// SQLite, the demo's database, it migrates it first; on PostgreSQL it changes no schema:
+// it checks that the database is at this build's version and refuses it otherwise
+// (store.CheckSchema's error names `jiuzhu migrate up`).
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
+	st, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if st.Dialect() == store.SQLite {
+		err = st.Migrate(ctx)
+	} else {
+		err = st.CheckSchema(ctx)
+	}
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// openDatabase opens the configured database as it is, neither migrated nor checked.
+func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
 	if cfg.coordinatorThresholdErr != nil {
 		return nil, cfg.coordinatorThresholdErr
 	}
@@ -280,20 +322,12 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, store.Config{
+	return store.Open(ctx, store.Config{
 		DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log,
 		Policy: &pol, Medical: medical, CoordinatorThreshold: cfg.coordinatorThreshold,
 		RowLevelSecurity: rls, IDLookups: cfg.idLookups, TracerProvider: cfg.tracerProvider(),
 		ReadURL: cfg.readURL, ReadAfterWrite: readAfterWrite, MaxReplicaLag: maxLag,
 	}, division.Dezhou())
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Migrate(ctx); err != nil {
-		_ = st.Close()
-		return nil, err
-	}
-	return st, nil
 }
 
 // maxTTL reads JWT_MAX_TTL: empty means auth.DefaultMaxLifetime (0 here); anything

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"jiuzhu/auth"
+	"jiuzhu/casework/households"
 	"jiuzhu/casework/payroll"
 	"jiuzhu/division"
 	"jiuzhu/idnumber"
@@ -42,7 +43,7 @@ func TestImportReconciliationCommand(t *testing.T) {
 	svc := &payroll.Service{Store: st.Payroll()}
 	first := time.Now().In(policy.ChinaTime)
 	for i := range 3 {
-		h, err := st.CreateHousehold(admin, models.HouseholdInput{Village: "371402001001", Address: "发放路1号",
+		h, err := households.New(st).CreateHousehold(admin, models.HouseholdInput{Village: "371402001001", Address: "发放路1号",
 			Members: []*models.MemberInput{{Name: "王建国", IDNumber: idnumber.Build("371402", time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC), 11+2*i), Relation: models.RelationHead}}})
 		if err != nil {
 			t.Fatalf("household: %v", err)

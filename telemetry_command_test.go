@@ -35,6 +35,10 @@ func TestServeObservability(t *testing.T) {
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", recv.URL)
 	t.Setenv("OTEL_TRACES_EXPORTER", "")
 	t.Setenv("OTEL_SDK_DISABLED", "")
+	// serve does not migrate PostgreSQL: the owner runs migrate up first.
+	if err := run(context.Background(), []string{"migrate", "up", "--log-level", "error"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan error, 1)

@@ -94,6 +94,9 @@ const (
 	// integrator may not do it, so that whether a removal would be refused (a member
 	// named on a grant) never tells it of a grant of a category it does not see.
 	ActionRemoveMember
+	// ActionCheckBenefits lists the records that break the rules of one benefit where the
+	// policy allows one (P21): the check reads grants of every category.
+	ActionCheckBenefits
 )
 
 var permissions = map[Action][]models.Role{
@@ -118,6 +121,7 @@ var permissions = map[Action][]models.Role{
 	ActionRevealBirthDate:   {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
 	ActionReadBirthYear:     {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant, models.RoleIntegrator},
 	ActionRemoveMember:      {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
+	ActionCheckBenefits:     {models.RoleAdmin},
 }
 
 // May reports whether the caller's role allows action.

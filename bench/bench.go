@@ -117,10 +117,10 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	if err := w.checkSame(ctx, handWritten{pool: pool}); err != nil {
+	if err := w.checkSame(ctx, handWritten{pool: pool}, oneStatement{pool: pool}); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "check: the GraphQL county list and the hand-written SQL return the same %d pages\n", len(w.checked))
+	fmt.Fprintf(out, "check: the GraphQL county list, the three hand-written statements and the one hand-written statement return the same %d pages\n", len(w.checked))
 
 	rss := startRSS(srv.pid)
 	var cpu0 cpuTimes
@@ -152,6 +152,23 @@ func Run(ctx context.Context, o Options) error {
 			perRequest(cpuBase.db, n), perRequest(cpuBase.self, n))
 	}
 
+	ol, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	olSrv := &http.Server{Handler: oneStatement{pool: pool}, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = olSrv.Serve(ol) }()
+	defer olSrv.Close()
+	one := w.run(ctx, o, []op{w.sqlListAs("oneStatementCountyList", "http://"+ol.Addr().String()+"/")}, measureFrom)
+	cpuOne := takeCPU(ctx, pool, srv.pid).since(cpu0)
+	fmt.Fprintf(out, "\n## The same county list by one hand-written statement returning the JSON document (pgx, over HTTP), %d clients, %s\n", o.Clients, o.Duration)
+	one.notes = nil
+	one.print(out)
+	if n := len(one.ops["oneStatementCountyList"].d); n > 0 {
+		fmt.Fprintf(out, "CPU per county list: PostgreSQL %s, benchmark process (clients and the hand-written server) %s\n",
+			perRequest(cpuOne.db, n), perRequest(cpuOne.self, n))
+	}
+
 	mixed := w.run(ctx, o, w.mix(), nil)
 	fmt.Fprintf(out, "\n## GraphQL mix, %d clients, %s\n", o.Clients, o.Duration)
 	mixed.print(out)
@@ -165,8 +182,13 @@ func Run(ctx context.Context, o Options) error {
 		fmt.Fprintf(out, "\ncounty list, GraphQL / hand-written SQL: mean latency %.2f×, p50 %.2f×, p99 %.2f× (target ≤ 1.3×)\n",
 			g.mean().Seconds()/s.mean().Seconds(), ratio(g.pct(50), s.pct(50)), ratio(g.pct(99), s.pct(99)))
 	}
-	if n := gql.errors + base.errors + mixed.errors; n > 0 {
-		return fmt.Errorf("bench: %d failed requests; first: %v", n, firstErr(gql, base, mixed))
+	if c := one.ops["oneStatementCountyList"]; g != nil && c != nil && len(c.d) > 0 {
+		fmt.Fprintf(out, "county list, GraphQL / one hand-written statement (the ceiling): %.0f / %.0f req/s = %.0f%% of the ceiling; p99 %.2f×\n",
+			float64(len(g.d))/gql.elapsed.Seconds(), float64(len(c.d))/one.elapsed.Seconds(),
+			100*float64(len(g.d))/float64(len(c.d))*one.elapsed.Seconds()/gql.elapsed.Seconds(), ratio(g.pct(99), c.pct(99)))
+	}
+	if n := gql.errors + base.errors + one.errors + mixed.errors; n > 0 {
+		return fmt.Errorf("bench: %d failed requests; first: %v", n, firstErr(gql, base, one, mixed))
 	}
 	return nil
 }

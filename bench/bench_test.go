@@ -26,7 +26,7 @@ func TestHarnessRunsOnASmallDataset(t *testing.T) {
 			t.Fatalf("%v\n%s", err, out.String())
 		}
 		s := out.String()
-		for _, part := range []string{want, "return the same", "| countyList |", "| sqlCountyList |", "| householdById |", "GraphQL / hand-written SQL"} {
+		for _, part := range []string{want, "return the same", "| countyList |", "| sqlCountyList |", "| oneStatementCountyList |", "| householdById |", "GraphQL / hand-written SQL", "of the ceiling"} {
 			if !strings.Contains(s, part) {
 				t.Errorf("output lacks %q:\n%s", part, s)
 			}

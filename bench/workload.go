@@ -207,8 +207,11 @@ func (w *workload) mix() []op {
 }
 
 // sqlList is the county list answered by the hand-written SQL at base.
-func (w *workload) sqlList(base string) op {
-	return op{"sqlCountyList", 60, func(ctx context.Context, r *rand.Rand) error {
+func (w *workload) sqlList(base string) op { return w.sqlListAs("sqlCountyList", base) }
+
+// sqlListAs is sqlList under another name, for another hand-written server.
+func (w *workload) sqlListAs(name, base string) op {
+	return op{name, 60, func(ctx context.Context, r *rand.Rand) error {
 		c := w.pick(r)
 		q := url.Values{"area": {c.code}, "after": {c.starts[r.IntN(len(c.starts))]}}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"?"+q.Encode(), nil)
@@ -226,8 +229,9 @@ func (w *workload) sqlList(base string) op {
 	}}
 }
 
-// checkSame fetches some pages both ways and fails unless they are equal.
-func (w *workload) checkSame(ctx context.Context, h handWritten) error {
+// checkSame fetches some pages by GraphQL, by the three hand-written statements and by
+// the one hand-written statement, and fails unless they are equal.
+func (w *workload) checkSame(ctx context.Context, h handWritten, one oneStatement) error {
 	for i, c := range w.counties {
 		if i >= 4 {
 			break
@@ -243,6 +247,17 @@ func (w *workload) checkSame(ctx context.Context, h handWritten) error {
 			}
 			if !reflect.DeepEqual(g.Data, s.Data) {
 				return fmt.Errorf("bench: the county list of %s after %q differs between GraphQL and SQL: %s", c.code, after, firstDiff(g, *s))
+			}
+			doc, err := one.page(ctx, c.code, after, pageSize)
+			if err != nil {
+				return fmt.Errorf("bench: one-statement county list of %s: %w", c.code, err)
+			}
+			var o listPage
+			if err := json.Unmarshal(doc, &o.Data); err != nil {
+				return fmt.Errorf("bench: one-statement county list of %s: %w", c.code, err)
+			}
+			if !reflect.DeepEqual(g.Data, o.Data) {
+				return fmt.Errorf("bench: the county list of %s after %q differs between GraphQL and the one statement: %s", c.code, after, firstDiff(g, o))
 			}
 			w.checked = append(w.checked, c.code)
 		}

@@ -80,6 +80,7 @@ type ComplexityRoot struct {
 		Households          func(childComplexity int) int
 		LowIncomeHouseholds func(childComplexity int) int
 		Members             func(childComplexity int) int
+		OverriddenGrants    func(childComplexity int) int
 		PaidThisMonth       func(childComplexity int) int
 		PaidThisYear        func(childComplexity int) int
 		Population          func(childComplexity int) int
@@ -107,6 +108,11 @@ type ComplexityRoot struct {
 	AuditEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CalculationInput struct {
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
 	}
 
 	Category struct {
@@ -187,9 +193,40 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	EntitlementCalculation struct {
+		Actor          func(childComplexity int) int
+		Amount         func(childComplexity int) int
+		Clause         func(childComplexity int) int
+		Computed       func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Formula        func(childComplexity int) int
+		Inputs         func(childComplexity int) int
+		Method         func(childComplexity int) int
+		Overridden     func(childComplexity int) int
+		OverrideReason func(childComplexity int) int
+	}
+
+	EntitlementParameters struct {
+		CareFull          func(childComplexity int) int
+		CareNone          func(childComplexity int) int
+		CarePartial       func(childComplexity int) int
+		CountyCode        func(childComplexity int) int
+		DibaoMinPerPerson func(childComplexity int) int
+		EffectiveFrom     func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Programs          func(childComplexity int) int
+		SetBy             func(childComplexity int) int
+		TekunMultiple     func(childComplexity int) int
+		TemporaryMultiple func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		UrgentDays        func(childComplexity int) int
+		Year              func(childComplexity int) int
+	}
+
 	Grant struct {
 		Amount       func(childComplexity int) int
 		AreaCode     func(childComplexity int) int
+		Calculation  func(childComplexity int) int
 		Category     func(childComplexity int) int
 		Channel      func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
@@ -200,6 +237,7 @@ type ComplexityRoot struct {
 		ID           func(childComplexity int) int
 		MedicalClaim func(childComplexity int) int
 		Member       func(childComplexity int) int
+		Overridden   func(childComplexity int) int
 		Program      func(childComplexity int) int
 		Reference    func(childComplexity int) int
 		ReviewFlag   func(childComplexity int) int
@@ -369,6 +407,7 @@ type ComplexityRoot struct {
 		ResumeGrant                  func(childComplexity int, id string, reason string, expectedVersion *int) int
 		ReviewGrant                  func(childComplexity int, id string, expectedVersion *int, reason *string) int
 		SetDibaoStandard             func(childComplexity int, county string, year int, urban models.Money, rural models.Money) int
+		SetEntitlementParameters     func(childComplexity int, input models.EntitlementParametersInput) int
 		SetHouseholdHead             func(childComplexity int, householdID string, memberID string, formerHeadRelation models.Relation) int
 		SetPayee                     func(childComplexity int, input models.PayeeInput) int
 		SetPopulation                func(childComplexity int, code string, population *int) int
@@ -461,6 +500,12 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 	}
 
+	ProgramAmount struct {
+		Amount      func(childComplexity int) int
+		Mode        func(childComplexity int) int
+		ProgramCode func(childComplexity int) int
+	}
+
 	ProgramStats struct {
 		CommittedMonthly func(childComplexity int) int
 		Households       func(childComplexity int) int
@@ -469,31 +514,33 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Application      func(childComplexity int, reference string) int
-		AreaStats        func(childComplexity int, area *string) int
-		AuditEvents      func(childComplexity int, area *string, filter *models.AuditFilter, first *int, after *string, last *int, before *string) int
-		Categories       func(childComplexity int) int
-		Changes          func(childComplexity int, since *string, first *int) int
-		DibaoStandards   func(childComplexity int, area *string, year *int) int
-		Discoveries      func(childComplexity int, area *string, first *int, after *string, last *int, before *string) int
-		Grant            func(childComplexity int, id string) int
-		Grants           func(childComplexity int, area *string, filter *models.GrantFilter, first *int, after *string, last *int, before *string) int
-		Household        func(childComplexity int, id string) int
-		Households       func(childComplexity int, area *string, filter *models.HouseholdFilter, first *int, after *string, last *int, before *string) int
-		Jurisdiction     func(childComplexity int, code string) int
-		Jurisdictions    func(childComplexity int, parent *string, level *models.Level) int
-		Me               func(childComplexity int) int
-		Member           func(childComplexity int, id string) int
-		MemberByIDNumber func(childComplexity int, idNumber string) int
-		Payee            func(childComplexity int, householdID string) int
-		Payroll          func(childComplexity int, id string) int
-		PayrollOf        func(childComplexity int, county string, month string, run *int) int
-		Programs         func(childComplexity int) int
-		ReserveFund      func(childComplexity int, township string) int
-		Staff            func(childComplexity int, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) int
-		StaffMember      func(childComplexity int, id string) int
-		StaffingReport   func(childComplexity int, area *string) int
-		Trends           func(childComplexity int, area *string, months *int) int
+		Application           func(childComplexity int, reference string) int
+		AreaStats             func(childComplexity int, area *string) int
+		AuditEvents           func(childComplexity int, area *string, filter *models.AuditFilter, first *int, after *string, last *int, before *string) int
+		Categories            func(childComplexity int) int
+		Changes               func(childComplexity int, since *string, first *int) int
+		DibaoStandards        func(childComplexity int, area *string, year *int) int
+		Discoveries           func(childComplexity int, area *string, first *int, after *string, last *int, before *string) int
+		EntitlementParameters func(childComplexity int, county *string, year *int) int
+		Grant                 func(childComplexity int, id string) int
+		Grants                func(childComplexity int, area *string, filter *models.GrantFilter, first *int, after *string, last *int, before *string) int
+		Household             func(childComplexity int, id string) int
+		Households            func(childComplexity int, area *string, filter *models.HouseholdFilter, first *int, after *string, last *int, before *string) int
+		Jurisdiction          func(childComplexity int, code string) int
+		Jurisdictions         func(childComplexity int, parent *string, level *models.Level) int
+		Me                    func(childComplexity int) int
+		Member                func(childComplexity int, id string) int
+		MemberByIDNumber      func(childComplexity int, idNumber string) int
+		OneBenefitViolations  func(childComplexity int) int
+		Payee                 func(childComplexity int, householdID string) int
+		Payroll               func(childComplexity int, id string) int
+		PayrollOf             func(childComplexity int, county string, month string, run *int) int
+		Programs              func(childComplexity int) int
+		ReserveFund           func(childComplexity int, township string) int
+		Staff                 func(childComplexity int, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) int
+		StaffMember           func(childComplexity int, id string) int
+		StaffingReport        func(childComplexity int, area *string) int
+		Trends                func(childComplexity int, area *string, months *int) int
 	}
 
 	ReconciliationResult struct {
@@ -650,6 +697,15 @@ type ComplexityRoot struct {
 		Township             func(childComplexity int) int
 		Village              func(childComplexity int) int
 	}
+
+	Violation struct {
+		AreaCode     func(childComplexity int) int
+		Detail       func(childComplexity int) int
+		GrantID      func(childComplexity int) int
+		HouseholdID  func(childComplexity int) int
+		OtherGrantID func(childComplexity int) int
+		Rule         func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -660,6 +716,7 @@ type AppliedStandardResolver interface {
 	County(ctx context.Context, obj *models.AppliedStandard) (*models.Jurisdiction, error)
 }
 type AreaStatsResolver interface {
+	OverriddenGrants(ctx context.Context, obj *models.AreaStats) (int, error)
 	PaidThisMonth(ctx context.Context, obj *models.AreaStats) (models.Money, error)
 	PaidThisYear(ctx context.Context, obj *models.AreaStats) (models.Money, error)
 }
@@ -680,6 +737,9 @@ type GrantResolver interface {
 	Category(ctx context.Context, obj *models.Grant) (*models.Category, error)
 
 	Events(ctx context.Context, obj *models.Grant) ([]*models.GrantEvent, error)
+
+	Calculation(ctx context.Context, obj *models.Grant) (*models.EntitlementCalculation, error)
+	Overridden(ctx context.Context, obj *models.Grant) (bool, error)
 
 	MedicalClaim(ctx context.Context, obj *models.Grant) (*models.MedicalClaim, error)
 }
@@ -716,6 +776,7 @@ type MemberResolver interface {
 	CareReasons(ctx context.Context, obj *models.Member) ([]models.CareReason, error)
 }
 type MutationResolver interface {
+	SetEntitlementParameters(ctx context.Context, input models.EntitlementParametersInput) (*models.EntitlementParameters, error)
 	TopUpReserve(ctx context.Context, township string, amount models.Money, note *string) (*models.ReserveEntry, error)
 	DrawReserve(ctx context.Context, grantID string, amount models.Money, note *string) (*models.ReserveEntry, error)
 	CreateGrant(ctx context.Context, input models.GrantInput) (*models.Grant, error)
@@ -778,6 +839,8 @@ type QueryResolver interface {
 	Categories(ctx context.Context) ([]*models.Category, error)
 	AreaStats(ctx context.Context, area *string) (*models.AreaStats, error)
 	Trends(ctx context.Context, area *string, months *int) (*models.Trends, error)
+	EntitlementParameters(ctx context.Context, county *string, year *int) ([]*models.EntitlementParameters, error)
+	OneBenefitViolations(ctx context.Context) ([]*models.Violation, error)
 	ReserveFund(ctx context.Context, township string) (*models.ReserveFund, error)
 	Grant(ctx context.Context, id string) (*models.Grant, error)
 	Grants(ctx context.Context, area *string, filter *models.GrantFilter, first *int, after *string, last *int, before *string) (*models.GrantConnection, error)
@@ -940,6 +1003,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AreaStats.Members(childComplexity), true
+	case "AreaStats.overriddenGrants":
+		if e.ComplexityRoot.AreaStats.OverriddenGrants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.OverriddenGrants(childComplexity), true
 	case "AreaStats.paidThisMonth":
 		if e.ComplexityRoot.AreaStats.PaidThisMonth == nil {
 			break
@@ -1051,6 +1120,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
+
+	case "CalculationInput.name":
+		if e.ComplexityRoot.CalculationInput.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalculationInput.Name(childComplexity), true
+	case "CalculationInput.value":
+		if e.ComplexityRoot.CalculationInput.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalculationInput.Value(childComplexity), true
 
 	case "Category.code":
 		if e.ComplexityRoot.Category.Code == nil {
@@ -1350,6 +1432,152 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DiscoveryEdge.Node(childComplexity), true
 
+	case "EntitlementCalculation.actor":
+		if e.ComplexityRoot.EntitlementCalculation.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementCalculation.Actor(childComplexity), true
+	case "EntitlementCalculation.amount":
+		if e.ComplexityRoot.EntitlementCalculation.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementCalculation.Amount(childComplexity), true
+	case "EntitlementCalculation.clause":
+		if e.ComplexityRoot.EntitlementCalculation.Clause == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementCalculation.Clause(childComplexity), true
+	case "EntitlementCalculation.computed":
+		if e.ComplexityRoot.EntitlementCalculation.Computed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementCalculation.Computed(childComplexity), true
+	case "EntitlementCalculation.createdAt":
+		if e.ComplexityRoot.EntitlementCalculation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementCalculation.CreatedAt(childComplexity), true
+	case "EntitlementCalculation.formula":
+		if e.ComplexityRoot.EntitlementCalculation.Formula == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementCalculation.Formula(childComplexity), true
+	case "EntitlementCalculation.inputs":
+		if e.ComplexityRoot.EntitlementCalculation.Inputs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementCalculation.Inputs(childComplexity), true
+	case "EntitlementCalculation.method":
+		if e.ComplexityRoot.EntitlementCalculation.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementCalculation.Method(childComplexity), true
+	case "EntitlementCalculation.overridden":
+		if e.ComplexityRoot.EntitlementCalculation.Overridden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementCalculation.Overridden(childComplexity), true
+	case "EntitlementCalculation.overrideReason":
+		if e.ComplexityRoot.EntitlementCalculation.OverrideReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementCalculation.OverrideReason(childComplexity), true
+
+	case "EntitlementParameters.careFull":
+		if e.ComplexityRoot.EntitlementParameters.CareFull == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementParameters.CareFull(childComplexity), true
+	case "EntitlementParameters.careNone":
+		if e.ComplexityRoot.EntitlementParameters.CareNone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementParameters.CareNone(childComplexity), true
+	case "EntitlementParameters.carePartial":
+		if e.ComplexityRoot.EntitlementParameters.CarePartial == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementParameters.CarePartial(childComplexity), true
+	case "EntitlementParameters.countyCode":
+		if e.ComplexityRoot.EntitlementParameters.CountyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementParameters.CountyCode(childComplexity), true
+	case "EntitlementParameters.dibaoMinPerPerson":
+		if e.ComplexityRoot.EntitlementParameters.DibaoMinPerPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementParameters.DibaoMinPerPerson(childComplexity), true
+	case "EntitlementParameters.effectiveFrom":
+		if e.ComplexityRoot.EntitlementParameters.EffectiveFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementParameters.EffectiveFrom(childComplexity), true
+	case "EntitlementParameters.id":
+		if e.ComplexityRoot.EntitlementParameters.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementParameters.ID(childComplexity), true
+	case "EntitlementParameters.programs":
+		if e.ComplexityRoot.EntitlementParameters.Programs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementParameters.Programs(childComplexity), true
+	case "EntitlementParameters.setBy":
+		if e.ComplexityRoot.EntitlementParameters.SetBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementParameters.SetBy(childComplexity), true
+	case "EntitlementParameters.tekunMultiple":
+		if e.ComplexityRoot.EntitlementParameters.TekunMultiple == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementParameters.TekunMultiple(childComplexity), true
+	case "EntitlementParameters.temporaryMultiple":
+		if e.ComplexityRoot.EntitlementParameters.TemporaryMultiple == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementParameters.TemporaryMultiple(childComplexity), true
+	case "EntitlementParameters.updatedAt":
+		if e.ComplexityRoot.EntitlementParameters.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementParameters.UpdatedAt(childComplexity), true
+	case "EntitlementParameters.urgentDays":
+		if e.ComplexityRoot.EntitlementParameters.UrgentDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementParameters.UrgentDays(childComplexity), true
+	case "EntitlementParameters.year":
+		if e.ComplexityRoot.EntitlementParameters.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementParameters.Year(childComplexity), true
+
 	case "Grant.amount":
 		if e.ComplexityRoot.Grant.Amount == nil {
 			break
@@ -1362,6 +1590,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grant.AreaCode(childComplexity), true
+	case "Grant.calculation":
+		if e.ComplexityRoot.Grant.Calculation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grant.Calculation(childComplexity), true
 	case "Grant.category":
 		if e.ComplexityRoot.Grant.Category == nil {
 			break
@@ -1422,6 +1656,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grant.Member(childComplexity), true
+	case "Grant.overridden":
+		if e.ComplexityRoot.Grant.Overridden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grant.Overridden(childComplexity), true
 	case "Grant.program":
 		if e.ComplexityRoot.Grant.Program == nil {
 			break
@@ -2318,6 +2558,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetDibaoStandard(childComplexity, args["county"].(string), args["year"].(int), args["urban"].(models.Money), args["rural"].(models.Money)), true
+	case "Mutation.setEntitlementParameters":
+		if e.ComplexityRoot.Mutation.SetEntitlementParameters == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setEntitlementParameters_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetEntitlementParameters(childComplexity, args["input"].(models.EntitlementParametersInput)), true
 	case "Mutation.setHouseholdHead":
 		if e.ComplexityRoot.Mutation.SetHouseholdHead == nil {
 			break
@@ -2783,6 +3034,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Program.Name(childComplexity), true
 
+	case "ProgramAmount.amount":
+		if e.ComplexityRoot.ProgramAmount.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramAmount.Amount(childComplexity), true
+	case "ProgramAmount.mode":
+		if e.ComplexityRoot.ProgramAmount.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramAmount.Mode(childComplexity), true
+	case "ProgramAmount.programCode":
+		if e.ComplexityRoot.ProgramAmount.ProgramCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramAmount.ProgramCode(childComplexity), true
+
 	case "ProgramStats.committedMonthly":
 		if e.ComplexityRoot.ProgramStats.CommittedMonthly == nil {
 			break
@@ -2880,6 +3150,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Discoveries(childComplexity, args["area"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.entitlementParameters":
+		if e.ComplexityRoot.Query.EntitlementParameters == nil {
+			break
+		}
+
+		args, err := ec.field_Query_entitlementParameters_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EntitlementParameters(childComplexity, args["county"].(*string), args["year"].(*int)), true
 	case "Query.grant":
 		if e.ComplexityRoot.Query.Grant == nil {
 			break
@@ -2975,6 +3256,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MemberByIDNumber(childComplexity, args["idNumber"].(string)), true
+	case "Query.oneBenefitViolations":
+		if e.ComplexityRoot.Query.OneBenefitViolations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.OneBenefitViolations(childComplexity), true
 	case "Query.payee":
 		if e.ComplexityRoot.Query.Payee == nil {
 			break
@@ -3721,6 +4008,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VillageStaffing.Village(childComplexity), true
 
+	case "Violation.areaCode":
+		if e.ComplexityRoot.Violation.AreaCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.AreaCode(childComplexity), true
+	case "Violation.detail":
+		if e.ComplexityRoot.Violation.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Detail(childComplexity), true
+	case "Violation.grantId":
+		if e.ComplexityRoot.Violation.GrantID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.GrantID(childComplexity), true
+	case "Violation.householdId":
+		if e.ComplexityRoot.Violation.HouseholdID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.HouseholdID(childComplexity), true
+	case "Violation.otherGrantId":
+		if e.ComplexityRoot.Violation.OtherGrantID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.OtherGrantID(childComplexity), true
+	case "Violation.rule":
+		if e.ComplexityRoot.Violation.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Violation.Rule(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3734,6 +4058,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ApprovalInput", ec.unmarshalInputApprovalInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CharityAidInput", ec.unmarshalInputCharityAidInput),
+			graphql.NewInputUnmarshaler("EntitlementParametersInput", ec.unmarshalInputEntitlementParametersInput),
 			graphql.NewInputUnmarshaler("GrantFilter", ec.unmarshalInputGrantFilter),
 			graphql.NewInputUnmarshaler("GrantInput", ec.unmarshalInputGrantInput),
 			graphql.NewInputUnmarshaler("HouseholdFilter", ec.unmarshalInputHouseholdFilter),
@@ -3743,7 +4068,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MedicalCostsInput", ec.unmarshalInputMedicalCostsInput),
 			graphql.NewInputUnmarshaler("MemberInput", ec.unmarshalInputMemberInput),
 			graphql.NewInputUnmarshaler("MemberPatch", ec.unmarshalInputMemberPatch),
+			graphql.NewInputUnmarshaler("OverrideInput", ec.unmarshalInputOverrideInput),
 			graphql.NewInputUnmarshaler("PayeeInput", ec.unmarshalInputPayeeInput),
+			graphql.NewInputUnmarshaler("ProgramAmountInput", ec.unmarshalInputProgramAmountInput),
 			graphql.NewInputUnmarshaler("SettlementInput", ec.unmarshalInputSettlementInput),
 			graphql.NewInputUnmarshaler("StaffFilter", ec.unmarshalInputStaffFilter),
 			graphql.NewInputUnmarshaler("StaffInput", ec.unmarshalInputStaffInput),
@@ -3826,7 +4153,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "catalogue.graphqls" "dashboard.graphqls" "funds.graphqls" "grant.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "payroll.graphqls" "rules.graphqls" "schema.graphqls" "security.graphqls" "staffing.graphqls" "verifications.graphqls"
+//go:embed "catalogue.graphqls" "dashboard.graphqls" "entitlements.graphqls" "funds.graphqls" "grant.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "payroll.graphqls" "rules.graphqls" "schema.graphqls" "security.graphqls" "staffing.graphqls" "verifications.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3840,6 +4167,7 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "catalogue.graphqls", Input: sourceData("catalogue.graphqls"), BuiltIn: false},
 	{Name: "dashboard.graphqls", Input: sourceData("dashboard.graphqls"), BuiltIn: false},
+	{Name: "entitlements.graphqls", Input: sourceData("entitlements.graphqls"), BuiltIn: false},
 	{Name: "funds.graphqls", Input: sourceData("funds.graphqls"), BuiltIn: false},
 	{Name: "grant.graphqls", Input: sourceData("grant.graphqls"), BuiltIn: false},
 	{Name: "household.graphqls", Input: sourceData("household.graphqls"), BuiltIn: false},
@@ -3901,6 +4229,8 @@ func (ec *executionContext) childFields_AreaStats(ctx context.Context, field gra
 		return ec.fieldContext_AreaStats_coveragePerThousand(ctx, field)
 	case "children":
 		return ec.fieldContext_AreaStats_children(ctx, field)
+	case "overriddenGrants":
+		return ec.fieldContext_AreaStats_overriddenGrants(ctx, field)
 	case "paidThisMonth":
 		return ec.fieldContext_AreaStats_paidThisMonth(ctx, field)
 	case "paidThisYear":
@@ -3955,6 +4285,16 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEventEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CalculationInput(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_CalculationInput_name(ctx, field)
+	case "value":
+		return ec.fieldContext_CalculationInput_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalculationInput", field.Name)
 }
 
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4113,6 +4453,66 @@ func (ec *executionContext) childFields_DiscoveryEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type DiscoveryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_EntitlementCalculation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "method":
+		return ec.fieldContext_EntitlementCalculation_method(ctx, field)
+	case "clause":
+		return ec.fieldContext_EntitlementCalculation_clause(ctx, field)
+	case "formula":
+		return ec.fieldContext_EntitlementCalculation_formula(ctx, field)
+	case "inputs":
+		return ec.fieldContext_EntitlementCalculation_inputs(ctx, field)
+	case "computed":
+		return ec.fieldContext_EntitlementCalculation_computed(ctx, field)
+	case "amount":
+		return ec.fieldContext_EntitlementCalculation_amount(ctx, field)
+	case "overridden":
+		return ec.fieldContext_EntitlementCalculation_overridden(ctx, field)
+	case "overrideReason":
+		return ec.fieldContext_EntitlementCalculation_overrideReason(ctx, field)
+	case "actor":
+		return ec.fieldContext_EntitlementCalculation_actor(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_EntitlementCalculation_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntitlementCalculation", field.Name)
+}
+
+func (ec *executionContext) childFields_EntitlementParameters(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EntitlementParameters_id(ctx, field)
+	case "countyCode":
+		return ec.fieldContext_EntitlementParameters_countyCode(ctx, field)
+	case "year":
+		return ec.fieldContext_EntitlementParameters_year(ctx, field)
+	case "effectiveFrom":
+		return ec.fieldContext_EntitlementParameters_effectiveFrom(ctx, field)
+	case "dibaoMinPerPerson":
+		return ec.fieldContext_EntitlementParameters_dibaoMinPerPerson(ctx, field)
+	case "tekunMultiple":
+		return ec.fieldContext_EntitlementParameters_tekunMultiple(ctx, field)
+	case "careFull":
+		return ec.fieldContext_EntitlementParameters_careFull(ctx, field)
+	case "carePartial":
+		return ec.fieldContext_EntitlementParameters_carePartial(ctx, field)
+	case "careNone":
+		return ec.fieldContext_EntitlementParameters_careNone(ctx, field)
+	case "temporaryMultiple":
+		return ec.fieldContext_EntitlementParameters_temporaryMultiple(ctx, field)
+	case "urgentDays":
+		return ec.fieldContext_EntitlementParameters_urgentDays(ctx, field)
+	case "programs":
+		return ec.fieldContext_EntitlementParameters_programs(ctx, field)
+	case "setBy":
+		return ec.fieldContext_EntitlementParameters_setBy(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_EntitlementParameters_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntitlementParameters", field.Name)
+}
+
 func (ec *executionContext) childFields_Grant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4143,6 +4543,10 @@ func (ec *executionContext) childFields_Grant(ctx context.Context, field graphql
 		return ec.fieldContext_Grant_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Grant_updatedAt(ctx, field)
+	case "calculation":
+		return ec.fieldContext_Grant_calculation(ctx, field)
+	case "overridden":
+		return ec.fieldContext_Grant_overridden(ctx, field)
 	case "reference":
 		return ec.fieldContext_Grant_reference(ctx, field)
 	case "channel":
@@ -4591,6 +4995,18 @@ func (ec *executionContext) childFields_Program(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Program", field.Name)
 }
 
+func (ec *executionContext) childFields_ProgramAmount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "programCode":
+		return ec.fieldContext_ProgramAmount_programCode(ctx, field)
+	case "mode":
+		return ec.fieldContext_ProgramAmount_mode(ctx, field)
+	case "amount":
+		return ec.fieldContext_ProgramAmount_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgramAmount", field.Name)
+}
+
 func (ec *executionContext) childFields_ProgramStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "program":
@@ -4913,6 +5329,24 @@ func (ec *executionContext) childFields_VillageStaffing(ctx context.Context, fie
 		return ec.fieldContext_VillageStaffing_requiredCoordinators(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VillageStaffing", field.Name)
+}
+
+func (ec *executionContext) childFields_Violation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_Violation_rule(ctx, field)
+	case "grantId":
+		return ec.fieldContext_Violation_grantId(ctx, field)
+	case "otherGrantId":
+		return ec.fieldContext_Violation_otherGrantId(ctx, field)
+	case "householdId":
+		return ec.fieldContext_Violation_householdId(ctx, field)
+	case "areaCode":
+		return ec.fieldContext_Violation_areaCode(ctx, field)
+	case "detail":
+		return ec.fieldContext_Violation_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Violation", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5575,6 +6009,20 @@ func (ec *executionContext) field_Mutation_setDibaoStandard_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setEntitlementParameters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.EntitlementParametersInput, error) {
+			return ec.unmarshalNEntitlementParametersInput2jiuzhuᚋmodelsᚐEntitlementParametersInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setHouseholdHead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6046,6 +6494,28 @@ func (ec *executionContext) field_Query_discoveries_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_entitlementParameters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "county",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["county"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
 	return args, nil
 }
 
@@ -6995,6 +7465,29 @@ func (ec *executionContext) fieldContext_AreaStats_children(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _AreaStats_overriddenGrants(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_overriddenGrants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AreaStats().OverriddenGrants(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_overriddenGrants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaStats", field, true, true, "Int")
+}
+
 func (ec *executionContext) _AreaStats_paidThisMonth(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7411,6 +7904,52 @@ func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CalculationInput_name(ctx context.Context, field graphql.CollectedField, obj *models.CalculationInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalculationInput_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalculationInput_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalculationInput", field, false, false, "String")
+}
+
+func (ec *executionContext) _CalculationInput_value(ctx context.Context, field graphql.CollectedField, obj *models.CalculationInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalculationInput_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalculationInput_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalculationInput", field, false, false, "String")
 }
 
 func (ec *executionContext) _Category_code(ctx context.Context, field graphql.CollectedField, obj *models.Category) (ret graphql.Marshaler) {
@@ -8643,6 +9182,576 @@ func (ec *executionContext) fieldContext_DiscoveryEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _EntitlementCalculation_method(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementCalculation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementCalculation_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.CalculationMethod) graphql.Marshaler {
+			return ec.marshalNCalculationMethod2jiuzhuᚋmodelsᚐCalculationMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementCalculation_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementCalculation", field, false, false, "CalculationMethod")
+}
+
+func (ec *executionContext) _EntitlementCalculation_clause(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementCalculation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementCalculation_clause(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clause, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementCalculation_clause(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementCalculation", field, false, false, "String")
+}
+
+func (ec *executionContext) _EntitlementCalculation_formula(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementCalculation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementCalculation_formula(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Formula, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementCalculation_formula(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementCalculation", field, false, false, "String")
+}
+
+func (ec *executionContext) _EntitlementCalculation_inputs(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementCalculation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementCalculation_inputs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inputs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []models.CalculationInput) graphql.Marshaler {
+			return ec.marshalNCalculationInput2ᚕjiuzhuᚋmodelsᚐCalculationInputᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementCalculation_inputs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntitlementCalculation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalculationInput(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntitlementCalculation_computed(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementCalculation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementCalculation_computed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Computed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementCalculation_computed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementCalculation", field, false, false, "Money")
+}
+
+func (ec *executionContext) _EntitlementCalculation_amount(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementCalculation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementCalculation_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementCalculation_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementCalculation", field, false, false, "Money")
+}
+
+func (ec *executionContext) _EntitlementCalculation_overridden(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementCalculation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementCalculation_overridden(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overridden, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementCalculation_overridden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementCalculation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _EntitlementCalculation_overrideReason(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementCalculation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementCalculation_overrideReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverrideReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementCalculation_overrideReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementCalculation", field, false, false, "String")
+}
+
+func (ec *executionContext) _EntitlementCalculation_actor(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementCalculation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementCalculation_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementCalculation_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementCalculation", field, false, false, "String")
+}
+
+func (ec *executionContext) _EntitlementCalculation_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementCalculation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementCalculation_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementCalculation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementCalculation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EntitlementParameters_id(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementParameters_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementParameters_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementParameters", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EntitlementParameters_countyCode(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementParameters_countyCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountyCode(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementParameters_countyCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementParameters", field, true, false, "String")
+}
+
+func (ec *executionContext) _EntitlementParameters_year(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementParameters_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementParameters_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementParameters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EntitlementParameters_effectiveFrom(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementParameters_effectiveFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Date) graphql.Marshaler {
+			return ec.marshalNDate2jiuzhuᚋmodelsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementParameters_effectiveFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementParameters", field, false, false, "Date")
+}
+
+func (ec *executionContext) _EntitlementParameters_dibaoMinPerPerson(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementParameters_dibaoMinPerPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DibaoMinPerPerson, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementParameters_dibaoMinPerPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementParameters", field, false, false, "Money")
+}
+
+func (ec *executionContext) _EntitlementParameters_tekunMultiple(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementParameters_tekunMultiple(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TekunMultiple(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementParameters_tekunMultiple(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementParameters", field, true, false, "String")
+}
+
+func (ec *executionContext) _EntitlementParameters_careFull(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementParameters_careFull(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CareFull, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementParameters_careFull(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementParameters", field, false, false, "Money")
+}
+
+func (ec *executionContext) _EntitlementParameters_carePartial(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementParameters_carePartial(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CarePartial, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementParameters_carePartial(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementParameters", field, false, false, "Money")
+}
+
+func (ec *executionContext) _EntitlementParameters_careNone(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementParameters_careNone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CareNone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementParameters_careNone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementParameters", field, false, false, "Money")
+}
+
+func (ec *executionContext) _EntitlementParameters_temporaryMultiple(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementParameters_temporaryMultiple(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TemporaryMultiple(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementParameters_temporaryMultiple(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementParameters", field, true, false, "String")
+}
+
+func (ec *executionContext) _EntitlementParameters_urgentDays(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementParameters_urgentDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UrgentDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementParameters_urgentDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementParameters", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EntitlementParameters_programs(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementParameters_programs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Programs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []models.ProgramAmount) graphql.Marshaler {
+			return ec.marshalNProgramAmount2ᚕjiuzhuᚋmodelsᚐProgramAmountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementParameters_programs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntitlementParameters",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgramAmount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntitlementParameters_setBy(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementParameters_setBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SetBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementParameters_setBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementParameters", field, false, false, "String")
+}
+
+func (ec *executionContext) _EntitlementParameters_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementParameters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementParameters_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementParameters_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementParameters", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Grant_id(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9008,6 +10117,61 @@ func (ec *executionContext) _Grant_updatedAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Grant_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Grant", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Grant_calculation(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grant_calculation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Grant().Calculation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.EntitlementCalculation) graphql.Marshaler {
+			return ec.marshalOEntitlementCalculation2ᚖjiuzhuᚋmodelsᚐEntitlementCalculation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grant_calculation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Grant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntitlementCalculation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Grant_overridden(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grant_overridden(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Grant().Overridden(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grant_overridden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grant", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _Grant_reference(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
@@ -11599,6 +12763,50 @@ func (ec *executionContext) _Member_careReasons(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Member_careReasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, true, true, "CareReason")
+}
+
+func (ec *executionContext) _Mutation_setEntitlementParameters(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setEntitlementParameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetEntitlementParameters(ctx, fc.Args["input"].(models.EntitlementParametersInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.EntitlementParameters) graphql.Marshaler {
+			return ec.marshalNEntitlementParameters2ᚖjiuzhuᚋmodelsᚐEntitlementParameters(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setEntitlementParameters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntitlementParameters(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setEntitlementParameters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_topUpReserve(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -14411,6 +15619,75 @@ func (ec *executionContext) fieldContext_Program_medicalRule(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _ProgramAmount_programCode(ctx context.Context, field graphql.CollectedField, obj *models.ProgramAmount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramAmount_programCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProgramCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramAmount_programCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramAmount", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProgramAmount_mode(ctx context.Context, field graphql.CollectedField, obj *models.ProgramAmount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramAmount_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.AmountMode) graphql.Marshaler {
+			return ec.marshalNAmountMode2jiuzhuᚋmodelsᚐAmountMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramAmount_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramAmount", field, false, false, "AmountMode")
+}
+
+func (ec *executionContext) _ProgramAmount_amount(ctx context.Context, field graphql.CollectedField, obj *models.ProgramAmount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramAmount_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramAmount_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramAmount", field, false, false, "Money")
+}
+
 func (ec *executionContext) _ProgramStats_program(ctx context.Context, field graphql.CollectedField, obj *models.ProgramStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14692,6 +15969,82 @@ func (ec *executionContext) fieldContext_Query_trends(ctx context.Context, field
 	if fc.Args, err = ec.field_Query_trends_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_entitlementParameters(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_entitlementParameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EntitlementParameters(ctx, fc.Args["county"].(*string), fc.Args["year"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.EntitlementParameters) graphql.Marshaler {
+			return ec.marshalNEntitlementParameters2ᚕᚖjiuzhuᚋmodelsᚐEntitlementParametersᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_entitlementParameters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntitlementParameters(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_entitlementParameters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_oneBenefitViolations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_oneBenefitViolations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().OneBenefitViolations(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Violation) graphql.Marshaler {
+			return ec.marshalNViolation2ᚕᚖjiuzhuᚋmodelsᚐViolationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_oneBenefitViolations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Violation(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -18320,6 +19673,144 @@ func (ec *executionContext) fieldContext_VillageStaffing_requiredCoordinators(_ 
 	return graphql.NewScalarFieldContext("VillageStaffing", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Violation_rule(ctx context.Context, field graphql.CollectedField, obj *models.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Violation_grantId(ctx context.Context, field graphql.CollectedField, obj *models.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_grantId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrantID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_grantId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Violation_otherGrantId(ctx context.Context, field graphql.CollectedField, obj *models.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_otherGrantId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OtherGrantID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_otherGrantId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Violation_householdId(ctx context.Context, field graphql.CollectedField, obj *models.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_householdId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HouseholdID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_householdId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Violation_areaCode(ctx context.Context, field graphql.CollectedField, obj *models.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_areaCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AreaCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_areaCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Violation_detail(ctx context.Context, field graphql.CollectedField, obj *models.Violation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Violation_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Violation_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Violation", field, false, false, "String")
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19474,7 +20965,7 @@ func (ec *executionContext) unmarshalInputApprovalInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"amount", "startDate", "endDate", "medical", "reason"}
+	fieldsInOrder := [...]string{"amount", "startDate", "endDate", "medical", "reason", "selfCare", "override"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19516,6 +21007,20 @@ func (ec *executionContext) unmarshalInputApprovalInput(ctx context.Context, obj
 				return it, err
 			}
 			it.Reason = data
+		case "selfCare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfCare"))
+			data, err := ec.unmarshalOSelfCare2ᚖjiuzhuᚋmodelsᚐSelfCare(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfCare = data
+		case "override":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("override"))
+			data, err := ec.unmarshalOOverrideInput2ᚖjiuzhuᚋmodelsᚐOverrideInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Override = data
 		}
 	}
 	return it, nil
@@ -19677,6 +21182,118 @@ func (ec *executionContext) unmarshalInputCharityAidInput(ctx context.Context, o
 func UnmarshalCharityAidInput(ctx context.Context, raw any) (models.CharityAidInput, error) {
 	var out models.CharityAidInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CharityAidInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEntitlementParametersInput(ctx context.Context, obj any) (models.EntitlementParametersInput, error) {
+	var it models.EntitlementParametersInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"county", "year", "effectiveFrom", "dibaoMinPerPerson", "tekunMultiple", "careFull", "carePartial", "careNone", "temporaryMultiple", "urgentDays", "programs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "county":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("county"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.County = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "effectiveFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveFrom"))
+			data, err := ec.unmarshalNDate2jiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveFrom = data
+		case "dibaoMinPerPerson":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dibaoMinPerPerson"))
+			data, err := ec.unmarshalOMoney2ᚖjiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DibaoMinPerPerson = data
+		case "tekunMultiple":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tekunMultiple"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TekunMultiple = data
+		case "careFull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("careFull"))
+			data, err := ec.unmarshalOMoney2ᚖjiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CareFull = data
+		case "carePartial":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("carePartial"))
+			data, err := ec.unmarshalOMoney2ᚖjiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CarePartial = data
+		case "careNone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("careNone"))
+			data, err := ec.unmarshalOMoney2ᚖjiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CareNone = data
+		case "temporaryMultiple":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("temporaryMultiple"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TemporaryMultiple = data
+		case "urgentDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urgentDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrgentDays = data
+		case "programs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programs"))
+			data, err := ec.unmarshalOProgramAmountInput2ᚕᚖjiuzhuᚋmodelsᚐProgramAmountInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Programs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEntitlementParametersInput unmarshals raw into the EntitlementParametersInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEntitlementParametersInput(ctx context.Context, raw any) (models.EntitlementParametersInput, error) {
+	var out models.EntitlementParametersInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EntitlementParametersInput", raw, &out)
 	return out, err
 }
 
@@ -20332,6 +21949,55 @@ func UnmarshalMemberPatch(ctx context.Context, raw any) (models.MemberPatch, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOverrideInput(ctx context.Context, obj any) (models.OverrideInput, error) {
+	var it models.OverrideInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"amount", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOverrideInput unmarshals raw into the OverrideInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOverrideInput(ctx context.Context, raw any) (models.OverrideInput, error) {
+	var out models.OverrideInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OverrideInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPayeeInput(ctx context.Context, obj any) (models.PayeeInput, error) {
 	var it models.PayeeInput
 	if obj == nil {
@@ -20392,6 +22058,62 @@ func (ec *executionContext) unmarshalInputPayeeInput(ctx context.Context, obj an
 func UnmarshalPayeeInput(ctx context.Context, raw any) (models.PayeeInput, error) {
 	var out models.PayeeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PayeeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProgramAmountInput(ctx context.Context, obj any) (models.ProgramAmountInput, error) {
+	var it models.ProgramAmountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"programCode", "mode", "amount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "programCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProgramCode = data
+		case "mode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mode"))
+			data, err := ec.unmarshalNAmountMode2jiuzhuᚋmodelsᚐAmountMode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mode = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProgramAmountInput unmarshals raw into the ProgramAmountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProgramAmountInput(ctx context.Context, raw any) (models.ProgramAmountInput, error) {
+	var out models.ProgramAmountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProgramAmountInput", raw, &out)
 	return out, err
 }
 
@@ -21060,6 +22782,12 @@ func (ec *executionContext) _AreaStats(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "overriddenGrants":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AreaStats_overriddenGrants(ctx, field, obj)
+				})
 		case "paidThisMonth":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -21229,6 +22957,44 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "node":
 			out.Values[i] = ec._AuditEventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var calculationInputImplementors = []string{"CalculationInput"}
+
+func (ec *executionContext) _CalculationInput(ctx context.Context, sel ast.SelectionSet, obj *models.CalculationInput) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calculationInputImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalculationInput")
+		case "name":
+			out.Values[i] = ec._CalculationInput_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._CalculationInput_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21774,6 +23540,182 @@ func (ec *executionContext) _DiscoveryEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var entitlementCalculationImplementors = []string{"EntitlementCalculation"}
+
+func (ec *executionContext) _EntitlementCalculation(ctx context.Context, sel ast.SelectionSet, obj *models.EntitlementCalculation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entitlementCalculationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EntitlementCalculation")
+		case "method":
+			out.Values[i] = ec._EntitlementCalculation_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clause":
+			out.Values[i] = ec._EntitlementCalculation_clause(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "formula":
+			out.Values[i] = ec._EntitlementCalculation_formula(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inputs":
+			out.Values[i] = ec._EntitlementCalculation_inputs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "computed":
+			out.Values[i] = ec._EntitlementCalculation_computed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._EntitlementCalculation_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overridden":
+			out.Values[i] = ec._EntitlementCalculation_overridden(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overrideReason":
+			out.Values[i] = ec._EntitlementCalculation_overrideReason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._EntitlementCalculation_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._EntitlementCalculation_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var entitlementParametersImplementors = []string{"EntitlementParameters"}
+
+func (ec *executionContext) _EntitlementParameters(ctx context.Context, sel ast.SelectionSet, obj *models.EntitlementParameters) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entitlementParametersImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EntitlementParameters")
+		case "id":
+			out.Values[i] = ec._EntitlementParameters_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countyCode":
+			out.Values[i] = ec._EntitlementParameters_countyCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._EntitlementParameters_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "effectiveFrom":
+			out.Values[i] = ec._EntitlementParameters_effectiveFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dibaoMinPerPerson":
+			out.Values[i] = ec._EntitlementParameters_dibaoMinPerPerson(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tekunMultiple":
+			out.Values[i] = ec._EntitlementParameters_tekunMultiple(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "careFull":
+			out.Values[i] = ec._EntitlementParameters_careFull(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "carePartial":
+			out.Values[i] = ec._EntitlementParameters_carePartial(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "careNone":
+			out.Values[i] = ec._EntitlementParameters_careNone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "temporaryMultiple":
+			out.Values[i] = ec._EntitlementParameters_temporaryMultiple(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "urgentDays":
+			out.Values[i] = ec._EntitlementParameters_urgentDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "programs":
+			out.Values[i] = ec._EntitlementParameters_programs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setBy":
+			out.Values[i] = ec._EntitlementParameters_setBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._EntitlementParameters_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var grantImplementors = []string{"Grant"}
 
 func (ec *executionContext) _Grant(ctx context.Context, sel ast.SelectionSet, obj *models.Grant) graphql.Marshaler {
@@ -21860,6 +23802,18 @@ func (ec *executionContext) _Grant(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "calculation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Grant_calculation(ctx, field, obj)
+				})
+		case "overridden":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Grant_overridden(ctx, field, obj)
+				})
 		case "reference":
 			out.Values[i] = ec._Grant_reference(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -22797,6 +24751,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "setEntitlementParameters":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setEntitlementParameters(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "topUpReserve":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_topUpReserve(ctx, field)
@@ -23552,6 +25513,49 @@ func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var programAmountImplementors = []string{"ProgramAmount"}
+
+func (ec *executionContext) _ProgramAmount(ctx context.Context, sel ast.SelectionSet, obj *models.ProgramAmount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, programAmountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProgramAmount")
+		case "programCode":
+			out.Values[i] = ec._ProgramAmount_programCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mode":
+			out.Values[i] = ec._ProgramAmount_mode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._ProgramAmount_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var programStatsImplementors = []string{"ProgramStats"}
 
 func (ec *executionContext) _ProgramStats(ctx context.Context, sel ast.SelectionSet, obj *models.ProgramStats) graphql.Marshaler {
@@ -23648,6 +25652,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_trends(ctx, field)
+				})
+		case "entitlementParameters":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_entitlementParameters(ctx, field)
+				})
+		case "oneBenefitViolations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_oneBenefitViolations(ctx, field)
 				})
 		case "reserveFund":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -24807,6 +26823,64 @@ func (ec *executionContext) _VillageStaffing(ctx context.Context, sel ast.Select
 	return out
 }
 
+var violationImplementors = []string{"Violation"}
+
+func (ec *executionContext) _Violation(ctx context.Context, sel ast.SelectionSet, obj *models.Violation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, violationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Violation")
+		case "rule":
+			out.Values[i] = ec._Violation_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grantId":
+			out.Values[i] = ec._Violation_grantId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "otherGrantId":
+			out.Values[i] = ec._Violation_otherGrantId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "householdId":
+			out.Values[i] = ec._Violation_householdId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "areaCode":
+			out.Values[i] = ec._Violation_areaCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._Violation_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -25169,6 +27243,16 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAmountMode2jiuzhuᚋmodelsᚐAmountMode(ctx context.Context, v any) (models.AmountMode, error) {
+	var res models.AmountMode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAmountMode2jiuzhuᚋmodelsᚐAmountMode(ctx context.Context, sel ast.SelectionSet, v models.AmountMode) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNApplicationChannel2jiuzhuᚋmodelsᚐApplicationChannel(ctx context.Context, v any) (models.ApplicationChannel, error) {
 	var res models.ApplicationChannel
 	err := res.UnmarshalGQL(v)
@@ -25265,6 +27349,36 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNCalculationInput2jiuzhuᚋmodelsᚐCalculationInput(ctx context.Context, sel ast.SelectionSet, v models.CalculationInput) graphql.Marshaler {
+	return ec._CalculationInput(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCalculationInput2ᚕjiuzhuᚋmodelsᚐCalculationInputᚄ(ctx context.Context, sel ast.SelectionSet, v []models.CalculationInput) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCalculationInput2jiuzhuᚋmodelsᚐCalculationInput(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCalculationMethod2jiuzhuᚋmodelsᚐCalculationMethod(ctx context.Context, v any) (models.CalculationMethod, error) {
+	var res models.CalculationMethod
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCalculationMethod2jiuzhuᚋmodelsᚐCalculationMethod(ctx context.Context, sel ast.SelectionSet, v models.CalculationMethod) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNCareReason2jiuzhuᚋmodelsᚐCareReason(ctx context.Context, v any) (models.CareReason, error) {
@@ -25566,6 +27680,35 @@ func (ec *executionContext) marshalNDiscoveryReason2ᚕjiuzhuᚋmodelsᚐDiscove
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNEntitlementParameters2ᚕᚖjiuzhuᚋmodelsᚐEntitlementParametersᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.EntitlementParameters) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEntitlementParameters2ᚖjiuzhuᚋmodelsᚐEntitlementParameters(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEntitlementParameters2ᚖjiuzhuᚋmodelsᚐEntitlementParameters(ctx context.Context, sel ast.SelectionSet, v *models.EntitlementParameters) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EntitlementParameters!")
+		return graphql.Null
+	}
+	return ec._EntitlementParameters(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEntitlementParametersInput2jiuzhuᚋmodelsᚐEntitlementParametersInput(ctx context.Context, v any) (models.EntitlementParametersInput, error) {
+	res, err := ec.unmarshalInputEntitlementParametersInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNGrant2ᚕᚖjiuzhuᚋmodelsᚐGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Grant) graphql.Marshaler {
@@ -26093,6 +28236,31 @@ func (ec *executionContext) marshalNProgram2ᚖjiuzhuᚋmodelsᚐProgram(ctx con
 	return ec._Program(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProgramAmount2jiuzhuᚋmodelsᚐProgramAmount(ctx context.Context, sel ast.SelectionSet, v models.ProgramAmount) graphql.Marshaler {
+	return ec._ProgramAmount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProgramAmount2ᚕjiuzhuᚋmodelsᚐProgramAmountᚄ(ctx context.Context, sel ast.SelectionSet, v []models.ProgramAmount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProgramAmount2jiuzhuᚋmodelsᚐProgramAmount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNProgramAmountInput2ᚖjiuzhuᚋmodelsᚐProgramAmountInput(ctx context.Context, v any) (*models.ProgramAmountInput, error) {
+	res, err := ec.unmarshalInputProgramAmountInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNProgramStats2ᚕᚖjiuzhuᚋmodelsᚐProgramStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ProgramStats) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -26576,6 +28744,30 @@ func (ec *executionContext) marshalNVillageStaffing2ᚖjiuzhuᚋmodelsᚐVillage
 	return ec._VillageStaffing(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNViolation2ᚕᚖjiuzhuᚋmodelsᚐViolationᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Violation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNViolation2ᚖjiuzhuᚋmodelsᚐViolation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNViolation2ᚖjiuzhuᚋmodelsᚐViolation(ctx context.Context, sel ast.SelectionSet, v *models.Violation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Violation!")
+		return graphql.Null
+	}
+	return ec._Violation(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -26795,6 +28987,13 @@ func (ec *executionContext) marshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx context.C
 	return v
 }
 
+func (ec *executionContext) marshalOEntitlementCalculation2ᚖjiuzhuᚋmodelsᚐEntitlementCalculation(ctx context.Context, sel ast.SelectionSet, v *models.EntitlementCalculation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EntitlementCalculation(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -26994,11 +29193,36 @@ func (ec *executionContext) marshalOMoney2ᚖjiuzhuᚋmodelsᚐMoney(ctx context
 	return v
 }
 
+func (ec *executionContext) unmarshalOOverrideInput2ᚖjiuzhuᚋmodelsᚐOverrideInput(ctx context.Context, v any) (*models.OverrideInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOverrideInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOPayee2ᚖjiuzhuᚋmodelsᚐPayee(ctx context.Context, sel ast.SelectionSet, v *models.Payee) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Payee(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProgramAmountInput2ᚕᚖjiuzhuᚋmodelsᚐProgramAmountInputᚄ(ctx context.Context, v any) ([]*models.ProgramAmountInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*models.ProgramAmountInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProgramAmountInput2ᚖjiuzhuᚋmodelsᚐProgramAmountInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalORelation2ᚖjiuzhuᚋmodelsᚐRelation(ctx context.Context, v any) (*models.Relation, error) {
@@ -27011,6 +29235,22 @@ func (ec *executionContext) unmarshalORelation2ᚖjiuzhuᚋmodelsᚐRelation(ctx
 }
 
 func (ec *executionContext) marshalORelation2ᚖjiuzhuᚋmodelsᚐRelation(ctx context.Context, sel ast.SelectionSet, v *models.Relation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSelfCare2ᚖjiuzhuᚋmodelsᚐSelfCare(ctx context.Context, v any) (*models.SelfCare, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.SelfCare)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSelfCare2ᚖjiuzhuᚋmodelsᚐSelfCare(ctx context.Context, sel ast.SelectionSet, v *models.SelfCare) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

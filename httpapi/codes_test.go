@@ -92,9 +92,9 @@ func TestREADMEListsEveryErrorCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "\n### Error codes\n")
+	_, section, ok := strings.Cut(string(readme), "\n## Error codes\n")
 	if !ok {
-		t.Fatal("README.md has no section ### Error codes")
+		t.Fatal("README.md has no section ## Error codes")
 	}
 	if i := strings.Index(section, "\n#"); i >= 0 {
 		section = section[:i]

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"jiuzhu/auth"
+	"jiuzhu/division"
 	"jiuzhu/httpapi"
 	"jiuzhu/models"
 	"jiuzhu/policy"
@@ -49,6 +50,10 @@ func (e *env) tokenAs(sub string, role models.Role, area string, categories ...s
 func startLifecycle(t *testing.T, st *store.Store) *lc {
 	t.Helper()
 	e := start(t, st, 30)
+	// The county's dibao standard caps temporary assistance (P20).
+	if _, err := st.SetDibaoStandard(storetest.As(models.RoleAdmin, division.CityCode), seed.DemoCounty, 2026, models.Yuan(900), models.Yuan(700)); err != nil {
+		t.Fatal(err)
+	}
 	l := &lc{env: e, village: seed.DemoVillage(st.Tree())}
 	for _, h := range e.data.Households {
 		if h.AreaCode == l.village {

@@ -57,6 +57,12 @@ type Limits struct {
 	HeavyCost int
 	// MaxHeavy is how many heavy operations run at once.
 	MaxHeavy int
+	// MaxHeavyCompiled is how many heavy operations that compiled reads answer (one
+	// statement each, package sqlread) run at once, in a queue of their own; 0 means
+	// MaxHeavy. Such an operation costs the server little besides its one statement, and
+	// the database's pool bounds the statements anyway; the queue keeps a part of the
+	// pool for everyone else.
+	MaxHeavyCompiled int
 	// MaxAliases bounds the aliased fields of an operation, fragments expanded.
 	MaxAliases int
 	// MaxOperations bounds the operations of one document.
@@ -72,6 +78,7 @@ var DefaultLimits = Limits{
 	MaxComplexity:         100_000,
 	HeavyCost:             10_000,
 	MaxHeavy:              1,
+	MaxHeavyCompiled:      8,
 	MaxAliases:            20,
 	MaxOperations:         5,
 	ParserTokens:          5_000,
@@ -152,14 +159,32 @@ const costExtension = "RequestLimits.cost"
 // l.HeavyCost run at once; the others wait for a turn until their request's deadline,
 // which ends them with TIMEOUT. Lighter operations never wait.
 func queueHeavy(l Limits) graphql.OperationMiddleware {
-	if l.HeavyCost <= 0 || l.MaxHeavy <= 0 {
+	return queueHeavyOf(l.HeavyCost, l.MaxHeavy, nil)
+}
+
+// queueHeavyCompiled is queueHeavy for the operations that compiles reports compiled
+// reads will answer, with a queue of l.MaxHeavyCompiled turns (l.MaxHeavy when 0). It
+// runs before compiled reads, and queueHeavy after them, for the operations they hand
+// to the executor.
+func queueHeavyCompiled(l Limits, compiles func(*graphql.OperationContext) bool) graphql.OperationMiddleware {
+	n := l.MaxHeavyCompiled
+	if n <= 0 {
+		n = l.MaxHeavy
+	}
+	return queueHeavyOf(l.HeavyCost, n, compiles)
+}
+
+// queueHeavyOf lets at most max operations whose estimated cost is at least heavyCost,
+// and for which only reports true (every one when only is nil), run at once.
+func queueHeavyOf(heavyCost, max int, only func(*graphql.OperationContext) bool) graphql.OperationMiddleware {
+	if heavyCost <= 0 || max <= 0 {
 		return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler { return next(ctx) }
 	}
-	turns := make(chan struct{}, l.MaxHeavy)
+	turns := make(chan struct{}, max)
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		cost, _ := oc.Stats.GetExtension(costExtension).(int)
-		if cost < l.HeavyCost {
+		if cost < heavyCost || (only != nil && !only(oc)) {
 			return next(ctx)
 		}
 		select {

@@ -8,6 +8,7 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/division"
+	"jiuzhu/httpapi"
 	"jiuzhu/models"
 	"jiuzhu/seed"
 	"jiuzhu/store"
@@ -25,11 +26,13 @@ const richList = `query($first: Int) { households(first: $first) { edges { node 
   grants { amount program { name category { name } } category { name } member { name } household { id } events { toStatus } } } } } }`
 
 // TestNestedListsTakeConstantStatements counts the SQL statements of a list of
-// households with nested fields: the count does not grow with the page size.
+// households with nested fields, as the executor and its loaders read it (compiled
+// reads, which answer it with one statement, are off): the count does not grow with the
+// page size.
 func TestNestedListsTakeConstantStatements(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		counter := storetest.Count(st)
-		e := start(t, st, 600)
+		e := startWith(t, st, 600, func(o *httpapi.Options) { o.ExecutorOnly = true })
 		tok := e.token(models.RoleOfficer, seed.DemoCounty)
 		cases := []struct {
 			name  string

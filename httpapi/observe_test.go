@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -301,12 +302,24 @@ func TestTracing(t *testing.T) {
 				t.Fatal(err)
 			}
 			res.Body.Close()
+			// A query that compiled reads answer with one statement (on PostgreSQL).
+			const listTraceID = "5cf92f3577b34da6a3ce929d0e0e4737"
+			body, _ = json.Marshal(map[string]any{"query": `query($a: String) { households(area: $a, first: 3) { totalCount edges { node { id } } } }`,
+				"variables": map[string]any{"a": e.data.Households[0].AreaCode}})
+			req, _ = http.NewRequest(http.MethodPost, e.url+"/graphql", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("traceparent", "00-"+listTraceID+"-00f067aa0ba902b7-01")
+			if res, err = http.DefaultClient.Do(req); err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
 			if err := tr.Shutdown(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 
-			var httpSpan, opSpan string
-			var sql []string
+			var httpSpan, opSpan, listSpan string
+			var sql, compiled []string
 			spans := recv.Spans()
 			for _, s := range spans {
 				if hex.EncodeToString(s.TraceId) != traceID {
@@ -317,6 +330,19 @@ func TestTracing(t *testing.T) {
 					httpSpan = hex.EncodeToString(s.SpanId)
 				case s.Name == "graphql query memberByIdNumber":
 					opSpan = hex.EncodeToString(s.SpanId)
+				}
+			}
+			for _, s := range spans {
+				if hex.EncodeToString(s.TraceId) == listTraceID && s.Name == "graphql query households" {
+					listSpan = hex.EncodeToString(s.SpanId)
+				}
+			}
+			for _, s := range spans {
+				if hex.EncodeToString(s.TraceId) == listTraceID && telemetrytest.Attr(s, "db.query.text") != "" {
+					compiled = append(compiled, s.Name)
+					if hex.EncodeToString(s.ParentSpanId) != listSpan {
+						t.Errorf("SQL span %s of the compiled read is not under its operation span", s.Name)
+					}
 				}
 			}
 			if httpSpan == "" || opSpan == "" {
@@ -340,6 +366,9 @@ func TestTracing(t *testing.T) {
 			}
 			if len(sql) < 2 {
 				t.Errorf("SQL spans in the trace: %v, want the statements of both fields", sql)
+			}
+			if d == store.Postgres && !slices.Contains(compiled, "SELECT compiled read") {
+				t.Errorf("SQL spans of the compiled read's trace: %v, want its statement's", compiled)
 			}
 			for _, s := range spans {
 				if hex.EncodeToString(s.SpanId) == opSpan && hex.EncodeToString(s.ParentSpanId) != httpSpan {

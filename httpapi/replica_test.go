@@ -75,7 +75,7 @@ func TestReadReplica(t *testing.T) {
 			reader := storetest.As(models.RoleAdmin, "371402000000")    // never writes
 			create := func() *models.Household {
 				t.Helper()
-				h, err := st.CreateHousehold(writer, models.HouseholdInput{
+				h, err := useCases(st).CreateHousehold(writer, models.HouseholdInput{
 					Village: "371402001001", Address: "复制路1号",
 					Members: []*models.MemberInput{{Name: "王建国", IDNumber: replicaPerson(), Relation: models.RelationHead}},
 				})
@@ -86,7 +86,7 @@ func TestReadReplica(t *testing.T) {
 			}
 			visible := func(ctx context.Context, id string) bool {
 				t.Helper()
-				_, err := st.Household(ctx, id)
+				_, err := useCases(st).Household(ctx, id)
 				if err != nil && !errors.Is(err, models.ErrNotFound) {
 					t.Fatalf("read household: %v", err)
 				}

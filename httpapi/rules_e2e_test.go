@@ -584,7 +584,7 @@ func TestRuleFieldsAcrossAreas(t *testing.T) {
 			t.Fatal(r.raw)
 		}
 		h := e.newHousehold(otherVillage, true, ruleMember{born: 1950, disability: 1})
-		g := e.grantOn(h, "RURAL_DIBAO")
+		g := e.grantOn(h, "URBAN_DIBAO") // otherVillage is a residents' committee: urban dibao (P21)
 		var v struct{ RecordVerification struct{ ID string } }
 		e.ok(e.token(models.RoleOfficer, otherCounty), verifyMutation, map[string]any{"h": h.ID, "in": verification(h, "2026-01-05", "100.00")}, &v)
 		tok := e.token(models.RoleOfficer, ruleCounty)
@@ -636,7 +636,7 @@ func TestRuleFieldsAcrossAreas(t *testing.T) {
 				t.Error("a foreign household is discovered")
 			}
 		}
-		// And the policy defaults are those the README states.
+		// And the policy defaults are those docs/policy-rules.md states.
 		c := policy.DefaultConfig()
 		if c.LowIncomeFactor != 1500 || c.GraceMonths != 3 {
 			t.Errorf("defaults: %+v", c)

@@ -21,6 +21,7 @@ import (
 	"jiuzhu/policy"
 	"jiuzhu/privacy"
 	"jiuzhu/seed"
+	"jiuzhu/sqlread"
 	"jiuzhu/store"
 	"jiuzhu/store/storetest"
 )
@@ -106,10 +107,12 @@ var leakCases = map[string][]leakCase{
 	},
 	"Query.grant": {
 		{query: `query($gid: ID!) { grant(id: $gid) { id amount household { id } } }`, want: models.ErrNotFound.Error()},
+		{query: `query($gid: ID!) { grant(id: $gid) { overridden calculation { formula inputs { name value } } } }`, want: models.ErrNotFound.Error()},
 	},
 	"Query.grants": {
 		{query: `query($area: String) { grants(area: $area) { totalCount } }`, want: models.ErrForbidden.Error()},
 		{query: `{ grants(first: 100) { totalCount edges { node { reference household { address members { name } } member { name } events { actor } } } } }`, want: expectOK},
+		{query: `{ grants(first: 100) { edges { node { id overridden calculation { method formula computed amount overrideReason actor inputs { name value } } } } } }`, want: expectOK},
 		{query: `query($cursor: String) { grants(last: 100, before: $cursor) { totalCount pageInfo { startCursor endCursor } edges { node { id reference household { address } member { name } } } } }`, want: expectOK},
 		{query: `query($hid: ID, $cursor: String) { grants(filter: {householdId: $hid}, last: 100, after: $cursor) { totalCount edges { node { id } } } }`, want: expectEmpty},
 		{query: `query($hid: ID) { grants(filter: {householdId: $hid}) { totalCount edges { node { id household { id } } } } }`, want: expectEmpty},
@@ -164,6 +167,8 @@ var leakCases = map[string][]leakCase{
 	},
 	"Mutation.approveGrant": {
 		{query: `mutation($reviewedId: ID!) { approveGrant(id: $reviewedId, input: {amount: "900.00", startDate: "2026-01-01"}) { id status } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
+		{query: `mutation($reviewedId: ID!) { approveGrant(id: $reviewedId, input: {startDate: "2026-01-01", override: {amount: "1.00", reason: "越界"}}) { id overridden calculation { formula } } }`,
+			want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
 	},
 	"Mutation.rejectGrant": {
 		{query: `mutation($appId: ID!) { rejectGrant(id: $appId, reason: "越界") { id status } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
@@ -216,6 +221,21 @@ var leakCases = map[string][]leakCase{
 	"Mutation.setDibaoStandard": {
 		{query: `mutation($siblingCounty: String!, $siblingYear: Int!) { setDibaoStandard(county: $siblingCounty, year: $siblingYear, urban: "2000.00", rural: "1900.00") { id } }`,
 			want: models.ErrForbidden.Error(), action: auth.ActionSetStandard},
+	},
+	// Entitlement parameters are published figures like the standards: every caller
+	// reads its own county's, none another county's, and only the city or the county
+	// itself sets them. The check of one benefit lists the caller's own area only.
+	"Query.entitlementParameters": {
+		{query: `query($siblingCounty: String) { entitlementParameters(county: $siblingCounty) { id countyCode year } }`, want: models.ErrForbidden.Error()},
+		{query: `query($siblingYear: Int) { entitlementParameters(year: $siblingYear) { id countyCode year } }`, want: expectEmpty},
+		{query: `{ entitlementParameters { id countyCode year effectiveFrom tekunMultiple programs { programCode } setBy } }`, want: expectOK},
+	},
+	"Mutation.setEntitlementParameters": {
+		{query: `mutation($siblingCounty: String!) { setEntitlementParameters(input: {county: $siblingCounty, year: 2026, effectiveFrom: "2026-01-01", dibaoMinPerPerson: "1.00"}) { id } }`,
+			want: models.ErrForbidden.Error()},
+	},
+	"Query.oneBenefitViolations": {
+		{query: `{ oneBenefitViolations { rule grantId otherGrantId householdId areaCode detail } }`, want: expectOK, action: auth.ActionCheckBenefits},
 	},
 	"Query.discoveries": {
 		{query: `query($area: String) { discoveries(area: $area) { totalCount edges { node { household { id } } } } }`, want: models.ErrForbidden.Error()},
@@ -340,7 +360,7 @@ var leakCases = map[string][]leakCase{
 	"Query.areaStats": {
 		{query: `query($area: String) { areaStats(area: $area) { households } }`, want: models.ErrForbidden.Error()},
 		{query: `query($village: String) { areaStats(area: $village) { households } }`, want: models.ErrForbidden.Error()},
-		{query: `{ areaStats { area { code } households members activeHouseholds children { area { code } households } } }`, want: expectOK},
+		{query: `{ areaStats { area { code } households members activeHouseholds overriddenGrants children { area { code } households overriddenGrants } } }`, want: expectOK},
 	},
 	"Query.trends": {
 		{query: `query($area: String) { trends(area: $area, months: 3) { months { month newApplications } } }`, want: models.ErrForbidden.Error()},
@@ -490,6 +510,10 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	// A dibao standard of a county outside the caller's.
 	var std struct{ SetDibaoStandard struct{ ID string } }
 	e.ok(admin, setStd, map[string]any{"c": siblingCounty, "y": siblingYear}, &std)
+	// And its entitlement parameters from the first day of that year.
+	var params struct{ SetEntitlementParameters struct{ ID string } }
+	e.ok(admin, `mutation($c: String!, $y: Int!, $d: Date!) { setEntitlementParameters(input: {county: $c, year: $y, effectiveFrom: $d}) { id } }`,
+		map[string]any{"c": siblingCounty, "y": siblingYear, "d": fmt.Sprintf("%d-01-01", siblingYear)}, &params)
 
 	// The sibling household's payment account, and next month's payroll of the sibling's
 	// county, approved by a second admin and paid, so that the money paid shows in the
@@ -562,7 +586,7 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 		secrets: []string{h, member, head, active.ID, headID, memberID, ref, address, headName, memberName,
 			app.ID, app.Reference, reviewed.ID, reviewed.Reference, suspended.ID, topUp.TopUpReserve.ID, draw.DrawReserve.ID,
 			topUpNote, drawNote, aid.FileCharityAid.ID, org, ver.RecordVerification.ID, dept,
-			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID,
+			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID, params.SetEntitlementParameters.ID,
 			account},
 	}
 	pl.secrets = append(pl.secrets, payrollSecrets...)
@@ -585,7 +609,7 @@ func firstVillage(e *env, area string) string {
 // aggregates asks, one field a request, for every figure a caller counts over its own
 // area. Fields the role may not read answer FORBIDDEN, the same way each time.
 var aggregates = []string{
-	`{ areaStats { households members activeHouseholds activePersons committedMonthly graceHouseholds lowIncomeHouseholds paidThisMonth paidThisYear
+	`{ areaStats { households members activeHouseholds activePersons committedMonthly graceHouseholds lowIncomeHouseholds overriddenGrants paidThisMonth paidThisYear
 	    byProgram { program { code } households persons committedMonthly } byCategory { category { code } households persons }
 	    children { area { code } households members activeHouseholds activePersons committedMonthly paidThisMonth paidThisYear } } }`,
 	`{ trends(months: 2) { months { month newApplications approvals terminations committed } } }`,
@@ -631,6 +655,7 @@ func snapshot(t *testing.T, e *env, admin string, vars map[string]any) string {
 	  reserveFund(township: $siblingTownship) { balance entries(first: 100) { totalCount } }
 	  jurisdiction(code: $siblingTownship) { population }
 	  dibaoStandards(area: $siblingCounty) { id year urban rural updatedAt }
+	  entitlementParameters(county: $siblingCounty) { id effectiveFrom dibaoMinPerPerson updatedAt }
 	  households { totalCount } grants { totalCount } staff { totalCount } auditEvents { totalCount }
 	  queries: auditEvents(filter: {operation: "query"}) { totalCount }
 	  mutations: auditEvents(filter: {operation: "mutation"}) { totalCount }
@@ -730,100 +755,126 @@ func empty(v any) bool {
 // each call ends as its case expects, and that nothing changed. It runs on SQLite, on
 // PostgreSQL, and on PostgreSQL with row-level security, where every answer must be the
 // same.
+//
+// It runs twice: with compiled reads (package sqlread answers the queries it can compile
+// with one statement, on PostgreSQL) and with the executor alone (COMPILED_READS=off).
 func TestScopeLeakMatrix(t *testing.T) {
-	storetest.EachWithRLS(t, func(t *testing.T, st *store.Store) {
-		e := startWith(t, st, 60, func(o *httpapi.Options) { o.Introspection = true })
-		admin := e.token(models.RoleAdmin, division.CityCode)
-		fields := schemaFields(t, e, admin)
-		var missing []string
-		for _, f := range fields {
-			if len(leakCases[f]) == 0 {
-				missing = append(missing, f)
-			}
-		}
-		for _, f := range missing {
-			t.Errorf("no scope-leak case for %s", f)
-		}
-		for name := range leakCases {
-			if !slices.Contains(fields, name) {
-				t.Errorf("scope-leak case for %s, which the schema does not have", name)
-			}
-		}
-		for _, f := range backwardFields(t, e, admin) {
-			if !slices.ContainsFunc(leakCases[f], func(c leakCase) bool { return strings.Contains(c.query, "before:") }) {
-				t.Errorf("%s reads backward but no scope-leak case passes it before", f)
-			}
-		}
-		village := seed.DemoVillage(st.Tree())
-		siblingVillage := st.Tree().Within(seed.DemoTownship, models.LevelVillage)[1].Code
-		tiers := []leakTier{
-			{"county officer", auth.Principal{Role: models.RoleOfficer, Area: seed.DemoCounty}, "371403000000"},
-			{"township officer", auth.Principal{Role: models.RoleOfficer, Area: seed.DemoTownship}, "371402002000"},
-			{"township admin", auth.Principal{Role: models.RoleAdmin, Area: seed.DemoTownship}, "371402002000"},
-			{"village assistant", auth.Principal{Role: models.RoleAssistant, Area: village}, siblingVillage},
-			{"county integrator", auth.Principal{Role: models.RoleIntegrator, Area: seed.DemoCounty, Categories: []string{catalogue.CategoryDibao, catalogue.CategoryTemporary}}, "371403000000"},
-			{"county auditor", auth.Principal{Role: models.RoleAuditor, Area: seed.DemoCounty}, "371403000000"},
-		}
-		for n, tier := range tiers {
-			t.Run(tier.name, func(t *testing.T) {
-				tier.p.Subject = "leak-" + strings.ReplaceAll(tier.name, " ", "-")
-				tok, err := e.verifier.Sign(tier.p, time.Hour)
-				if err != nil {
-					t.Fatal(err)
+	for _, mode := range []struct {
+		name         string
+		executorOnly bool
+	}{{"compiled reads", false}, {"executor only", true}} {
+		t.Run(mode.name, func(t *testing.T) {
+			storetest.EachWithRLS(t, func(t *testing.T, st *store.Store) {
+				if !mode.executorOnly && st.Dialect() != store.Postgres {
+					t.Skip("compiled reads are for PostgreSQL; SQLite always uses the executor")
 				}
-				// What the caller counts must not move when only the sibling subtree changes.
-				var counted string
-				pl := plant(t, e, admin, tier, n, func() { counted = figures(e, tok) })
-				if now := figures(e, tok); now != counted {
-					t.Errorf("the caller's figures moved with the sibling subtree:\nbefore %.2000s\nafter  %.2000s", counted, now)
+				reads := sqlread.New(st)
+				scopeLeakMatrix(t, st, func(o *httpapi.Options) {
+					o.Introspection, o.ExecutorOnly, o.Reads = true, mode.executorOnly, reads
+				})
+				if compiled, _ := reads.Counts(); !mode.executorOnly && compiled == 0 {
+					t.Error("no query of the matrix was answered by a compiled statement")
+				} else {
+					t.Logf("%d queries answered by a compiled statement", compiled)
 				}
-				before := snapshot(t, e, admin, pl.vars)
-				for _, field := range fields {
-					for i, c := range leakCases[field] {
-						want := c.want
-						if c.action != 0 && !tier.p.May(c.action) {
-							want = models.ErrForbidden.Error()
-						} else if w, ok := c.byTier[tier.name]; ok {
-							want = w
+			})
+		})
+	}
+}
+
+// scopeLeakMatrix is TestScopeLeakMatrix on st, with the server's options set by opts.
+func scopeLeakMatrix(t *testing.T, st *store.Store, opts func(*httpapi.Options)) {
+	e := startWith(t, st, 60, opts)
+	admin := e.token(models.RoleAdmin, division.CityCode)
+	fields := schemaFields(t, e, admin)
+	var missing []string
+	for _, f := range fields {
+		if len(leakCases[f]) == 0 {
+			missing = append(missing, f)
+		}
+	}
+	for _, f := range missing {
+		t.Errorf("no scope-leak case for %s", f)
+	}
+	for name := range leakCases {
+		if !slices.Contains(fields, name) {
+			t.Errorf("scope-leak case for %s, which the schema does not have", name)
+		}
+	}
+	for _, f := range backwardFields(t, e, admin) {
+		if !slices.ContainsFunc(leakCases[f], func(c leakCase) bool { return strings.Contains(c.query, "before:") }) {
+			t.Errorf("%s reads backward but no scope-leak case passes it before", f)
+		}
+	}
+	village := seed.DemoVillage(st.Tree())
+	siblingVillage := st.Tree().Within(seed.DemoTownship, models.LevelVillage)[1].Code
+	tiers := []leakTier{
+		{"county officer", auth.Principal{Role: models.RoleOfficer, Area: seed.DemoCounty}, "371403000000"},
+		{"township officer", auth.Principal{Role: models.RoleOfficer, Area: seed.DemoTownship}, "371402002000"},
+		{"township admin", auth.Principal{Role: models.RoleAdmin, Area: seed.DemoTownship}, "371402002000"},
+		{"village assistant", auth.Principal{Role: models.RoleAssistant, Area: village}, siblingVillage},
+		{"county integrator", auth.Principal{Role: models.RoleIntegrator, Area: seed.DemoCounty, Categories: []string{catalogue.CategoryDibao, catalogue.CategoryTemporary}}, "371403000000"},
+		{"county auditor", auth.Principal{Role: models.RoleAuditor, Area: seed.DemoCounty}, "371403000000"},
+	}
+	for n, tier := range tiers {
+		t.Run(tier.name, func(t *testing.T) {
+			tier.p.Subject = "leak-" + strings.ReplaceAll(tier.name, " ", "-")
+			tok, err := e.verifier.Sign(tier.p, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// What the caller counts must not move when only the sibling subtree changes.
+			var counted string
+			pl := plant(t, e, admin, tier, n, func() { counted = figures(e, tok) })
+			if now := figures(e, tok); now != counted {
+				t.Errorf("the caller's figures moved with the sibling subtree:\nbefore %.2000s\nafter  %.2000s", counted, now)
+			}
+			before := snapshot(t, e, admin, pl.vars)
+			for _, field := range fields {
+				for i, c := range leakCases[field] {
+					want := c.want
+					if c.action != 0 && !tier.p.May(c.action) {
+						want = models.ErrForbidden.Error()
+					} else if w, ok := c.byTier[tier.name]; ok {
+						want = w
+					}
+					r := e.do(tok, c.query, pl.vars)
+					for _, s := range pl.secrets {
+						if strings.Contains(r.raw, s) {
+							t.Errorf("%s case %d leaks %q: %.400s", field, i, s, r.raw)
 						}
-						r := e.do(tok, c.query, pl.vars)
-						for _, s := range pl.secrets {
-							if strings.Contains(r.raw, s) {
-								t.Errorf("%s case %d leaks %q: %.400s", field, i, s, r.raw)
+					}
+					switch want {
+					case expectOK, expectEmpty:
+						if len(r.Errors) > 0 {
+							t.Errorf("%s case %d: want %s, got %s", field, i, want, r.raw)
+							continue
+						}
+						var data any
+						_ = json.Unmarshal(r.Data, &data)
+						if want == expectEmpty && !empty(data) {
+							t.Errorf("%s case %d: want an empty answer, got %.400s", field, i, r.raw)
+						}
+						for _, w := range c.wantIn {
+							if strings.HasPrefix(w, "$") {
+								w = fmt.Sprint(pl.vars[w[1:]])
+							}
+							if !strings.Contains(r.raw, w) {
+								t.Errorf("%s case %d: want %s in the answer, got %.400s", field, i, w, r.raw)
 							}
 						}
-						switch want {
-						case expectOK, expectEmpty:
-							if len(r.Errors) > 0 {
-								t.Errorf("%s case %d: want %s, got %s", field, i, want, r.raw)
-								continue
-							}
-							var data any
-							_ = json.Unmarshal(r.Data, &data)
-							if want == expectEmpty && !empty(data) {
-								t.Errorf("%s case %d: want an empty answer, got %.400s", field, i, r.raw)
-							}
-							for _, w := range c.wantIn {
-								if strings.HasPrefix(w, "$") {
-									w = fmt.Sprint(pl.vars[w[1:]])
-								}
-								if !strings.Contains(r.raw, w) {
-									t.Errorf("%s case %d: want %s in the answer, got %.400s", field, i, w, r.raw)
-								}
-							}
-						default:
-							if r.code() != wantCodes[want] {
-								t.Errorf("%s case %d: want %s, got %.400s", field, i, wantCodes[want], r.raw)
-							}
+					default:
+						if r.code() != wantCodes[want] {
+							t.Errorf("%s case %d: want %s, got %.400s", field, i, wantCodes[want], r.raw)
 						}
 					}
 				}
-				if after := snapshot(t, e, admin, pl.vars); after != before {
-					t.Errorf("something changed:\nbefore %s\nafter  %s", before, after)
-				}
-			})
-		}
-	})
+			}
+			if after := snapshot(t, e, admin, pl.vars); after != before {
+				t.Errorf("something changed:\nbefore %s\nafter  %s", before, after)
+			}
+		})
+	}
 }
 
 // personalField matches the names of fields that hold personal numbers or a birth date
@@ -890,10 +941,12 @@ var categoryProbes = map[string][]string{
 	// The child's number is taken: CONFLICT, whatever the person's grants.
 	"Mutation.createHousehold": {`mutation($ownVillage: String!, $idNumber: String!) { createHousehold(input: {village: $ownVillage, address: "探测路1号",
 	  members: [{name: "探测", idNumber: $idNumber, relation: HEAD}]}) { id } }`},
-	"Mutation.addMember":        {`mutation($hid: ID!, $idNumber: String!) { addMember(householdId: $hid, input: {name: "探测", idNumber: $idNumber, relation: OTHER}) { id } }`},
-	"Mutation.updateHousehold":  {`mutation($hid: ID!) { updateHousehold(id: $hid, input: {village: "371499999999"}) { id } }`},
-	"Mutation.updateMember":     {`mutation($mid: ID!) { updateMember(id: $mid, input: {disabilityLevel: 9}) { id } }`},
-	"Mutation.setHouseholdHead": {`mutation($hid: ID!, $mid: ID!) { setHouseholdHead(householdId: $hid, memberId: $mid, formerHeadRelation: HEAD) { id } }`},
+	"Mutation.addMember":       {`mutation($hid: ID!, $idNumber: String!) { addMember(householdId: $hid, input: {name: "探测", idNumber: $idNumber, relation: OTHER}) { id } }`},
+	"Mutation.updateHousehold": {`mutation($hid: ID!) { updateHousehold(id: $hid, input: {village: "371499999999"}) { id } }`},
+	"Mutation.updateMember":    {`mutation($mid: ID!) { updateMember(id: $mid, input: {disabilityLevel: 9}) { id } }`},
+	// Entitlement parameters are set by the city or the county, never by an integrator.
+	"Mutation.setEntitlementParameters": {`mutation { setEntitlementParameters(input: {county: "371402000000", year: 2026, effectiveFrom: "2026-01-01"}) { id } }`},
+	"Mutation.setHouseholdHead":         {`mutation($hid: ID!, $mid: ID!) { setHouseholdHead(householdId: $hid, memberId: $mid, formerHeadRelation: HEAD) { id } }`},
 	// Leaving the child out (a member named on a grant of another category, once planted)
 	// and sending the household as it is, as dry runs.
 	"Mutation.importHouseholds": {

@@ -25,6 +25,7 @@ import (
 	"jiuzhu/graphiql"
 	"jiuzhu/loaders"
 	"jiuzhu/resolvers"
+	"jiuzhu/sqlread"
 	"jiuzhu/store"
 	"jiuzhu/telemetry"
 )
@@ -66,6 +67,13 @@ type Options struct {
 	// Tracing, when set, gives every request an HTTP span and every GraphQL operation a
 	// span of its own; nil traces nothing.
 	Tracing *telemetry.Tracing
+	// ExecutorOnly turns compiled reads off (COMPILED_READS=off): every operation goes
+	// through gqlgen's executor. Otherwise, on PostgreSQL, a query whose every field
+	// package sqlread can compile is answered with one SQL statement (docs/compiled-reads.md).
+	ExecutorOnly bool
+	// Reads, when set, is the compiled reader to use (tests read its counts); nil makes
+	// one over Store unless ExecutorOnly.
+	Reads *sqlread.Reader
 }
 
 // New returns the HTTP handler of jiuzhu: POST and GET /graphql (GET runs queries only),
@@ -138,7 +146,7 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits
 	}
-	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: st}})
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(st)})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(httpTransport{log: log})
@@ -161,6 +169,17 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	})
 	srv.AroundRootFields(requireCaller)
 	srv.AroundOperations(recordIntegratorCalls(st, log, schema.Schema()))
+	if !o.ExecutorOnly {
+		reads := o.Reads
+		if reads == nil {
+			reads = sqlread.New(st)
+		}
+		// After the audit of integrators' calls; heavy operations that it answers take
+		// turns in a queue of their own, and those it hands to the executor in the
+		// executor's (queueHeavy, below).
+		srv.AroundOperations(queueHeavyCompiled(o.Limits, reads.Compiles))
+		srv.AroundOperations(reads.Middleware)
+	}
 	srv.AroundOperations(queueHeavy(o.Limits))
 	return srv
 }

@@ -99,7 +99,7 @@ func TestImportFiles(t *testing.T) {
 				t.Errorf("report row %v, want %v", rows[i], w)
 			}
 		}
-		if page, _ := st.Households(ctx, store.HouseholdQuery{}); len(page.Items) != 0 {
+		if page, _ := useCases(st).Households(ctx, store.HouseholdQuery{}); len(page.Items) != 0 {
 			t.Fatalf("a rejected file wrote %d households", len(page.Items))
 		}
 		// Partial: the good one is written; twice is idempotent.
@@ -109,7 +109,7 @@ func TestImportFiles(t *testing.T) {
 				t.Fatalf("partial run %d: %+v %v", round, sum, err)
 			}
 		}
-		m, err := st.MemberByIDNumber(ctx, "371402199001010017")
+		m, err := useCases(st).MemberByIDNumber(ctx, "371402199001010017")
 		if err != nil || m.DisabilityLevel == nil || *m.DisabilityLevel != 2 || m.LabourCapacity != models.LabourPartial {
 			t.Errorf("imported member %+v %v", m, err)
 		}

@@ -19,7 +19,7 @@ func TestDailyEndsGraceOnceP13(t *testing.T) {
 		if _, err := st.SetDibaoStandard(admin, "371402000000", time.Now().Year(), 90000, 65000); err != nil {
 			t.Fatal(err)
 		}
-		h, err := st.CreateHousehold(admin, models.HouseholdInput{Village: "371402002215", Address: "作业路1号", PovertyRegistered: true,
+		h, err := useCases(st).CreateHousehold(admin, models.HouseholdInput{Village: "371402002215", Address: "作业路1号", PovertyRegistered: true,
 			Members: []*models.MemberInput{{Name: "李四", IDNumber: idnumber.Build("371402", time.Date(1970, 3, 4, 0, 0, 0, 0, time.UTC), 7), Relation: models.RelationHead}}})
 		if err != nil {
 			t.Fatal(err)
@@ -28,7 +28,7 @@ func TestDailyEndsGraceOnceP13(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ms, err := st.MembersOf(admin, h.ID)
+		ms, err := useCases(st).MembersOf(admin, h.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 
+	"jiuzhu/auth"
 	"jiuzhu/models"
 	"jiuzhu/store"
 )
@@ -92,15 +93,28 @@ func New(st *store.Store, wait time.Duration) *Set {
 	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(maxBatch)}
 	return &Set{
 		st:            st,
-		membersOf:     dataloadgen.NewLoader(lists(st.MembersOfHouseholds), opts...),
+		membersOf:     dataloadgen.NewLoader(lists(scoped(st.Households().MembersOfHouseholds)), opts...),
 		grantsOf:      dataloadgen.NewLoader(lists(st.GrantsOfHouseholds), opts...),
 		eventsOf:      dataloadgen.NewLoader(lists(st.EventsOfGrants), opts...),
-		households:    dataloadgen.NewLoader(records(st.HouseholdsByID, "household"), opts...),
-		members:       dataloadgen.NewLoader(records(st.MembersByID, "member"), opts...),
+		households:    dataloadgen.NewLoader(records(scoped(st.Households().ByID), "household"), opts...),
+		members:       dataloadgen.NewLoader(records(scoped(st.Households().MembersByID), "member"), opts...),
 		jurisdictions: dataloadgen.NewLoader(records(st.JurisdictionsByCode, "jurisdiction"), opts...),
 		byHousehold:   map[string]*householdGroup{},
 		byGrant:       map[string]*grantGroup{},
 		known:         map[string]*models.Household{},
+	}
+}
+
+// scoped adapts a batch read of an aggregate store, which takes the caller's scope, to
+// one that finds the caller in ctx. It returns models.ErrUnauthenticated without one.
+func scoped[V any](fetch func(context.Context, store.Scope, []string) (V, error)) func(context.Context, []string) (V, error) {
+	return func(ctx context.Context, ids []string) (V, error) {
+		p, err := auth.FromContext(ctx)
+		if err != nil {
+			var zero V
+			return zero, err
+		}
+		return fetch(ctx, store.ScopeFor(p), ids)
 	}
 }
 
@@ -237,7 +251,7 @@ func (s *Set) MembersOf(ctx context.Context, householdID string) ([]*models.Memb
 		return s.membersOf.Load(ctx, householdID)
 	}
 	m, err := g.members.get(func() (map[string][]*models.Member, error) {
-		return s.st.MembersOfHouseholds(ctx, g.ids)
+		return scoped(s.st.Households().MembersOfHouseholds)(ctx, g.ids)
 	})
 	if err != nil {
 		return nil, err
@@ -324,7 +338,7 @@ func (s *Set) GrantHousehold(ctx context.Context, gr *models.Grant) (*models.Hou
 		return s.households.Load(ctx, gr.HouseholdID)
 	}
 	m, err := g.household.get(func() (map[string]*models.Household, error) {
-		return s.st.HouseholdsByID(ctx, g.households)
+		return scoped(s.st.Households().ByID)(ctx, g.households)
 	})
 	return record(m, err, gr.HouseholdID, "household")
 }
@@ -340,7 +354,7 @@ func (s *Set) GrantMember(ctx context.Context, gr *models.Grant) (*models.Member
 		return s.members.Load(ctx, *gr.MemberID)
 	}
 	m, err := g.member.get(func() (map[string]*models.Member, error) {
-		return s.st.MembersByID(ctx, g.members)
+		return scoped(s.st.Households().MembersByID)(ctx, g.members)
 	})
 	return record(m, err, *gr.MemberID, "member")
 }

@@ -170,14 +170,18 @@ type MedicalCostsInput struct {
 	CriticalIllnessInsurance Money
 }
 
-// ApprovalInput approves a reviewed grant: its amount (computed from Medical for medical
-// programs) and period.
+// ApprovalInput approves a reviewed grant: its period, and what its amount is computed
+// from (P18–P20, P3): Amount is the assessed need of temporary assistance and of capped
+// programs; Medical the bills of a medical claim; SelfCare the self-care ability of a
+// person in 特困 support. Override replaces the computed amount, with a reason.
 type ApprovalInput struct {
 	Amount    *Money
 	StartDate Date
 	EndDate   *Date
 	Medical   *MedicalCostsInput
 	Reason    *string
+	SelfCare  *SelfCare
+	Override  *OverrideInput
 }
 
 // CharityAidInput files a charity's aid against a household (P4).

@@ -9,7 +9,6 @@ import (
 	"context"
 	"jiuzhu/graph"
 	"jiuzhu/models"
-	"jiuzhu/store"
 )
 
 func (r *mutationResolver) TopUpReserve(ctx context.Context, township string, amount models.Money, note *string) (*models.ReserveEntry, error) {
@@ -40,15 +39,14 @@ func (r *reserveFundResolver) Township(ctx context.Context, obj *models.ReserveF
 }
 
 func (r *reserveFundResolver) Entries(ctx context.Context, obj *models.ReserveFund, first *int, after *string, last *int, before *string) (*models.ReserveEntryConnection, error) {
-	page, err := r.Store.ReserveEntries(ctx, obj.AreaCode, store.PageArgs{First: first, After: after, Last: last, Before: before})
+	page, err := r.Store.ReserveEntries(ctx, obj.AreaCode, pageArgs(first, after, last, before))
+	c, err := connect(page, err, func(cursor string, n *models.ReserveEntry) *models.ReserveEntryEdge {
+		return &models.ReserveEntryEdge{Cursor: cursor, Node: n}
+	})
 	if err != nil {
 		return nil, err
 	}
-	edges := make([]*models.ReserveEntryEdge, len(page.Items))
-	for i := range page.Items {
-		edges[i] = &models.ReserveEntryEdge{Cursor: page.Cursors[i], Node: &page.Items[i]}
-	}
-	return &models.ReserveEntryConnection{Edges: edges, PageInfo: pageInfo(page), Count: counter(page)}, nil
+	return &models.ReserveEntryConnection{Edges: c.Edges, PageInfo: c.PageInfo, Count: c.Count}, nil
 }
 
 func (r *Resolver) ReserveEntry() graph.ReserveEntryResolver { return &reserveEntryResolver{r} }

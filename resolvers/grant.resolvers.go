@@ -41,16 +41,15 @@ func (r *queryResolver) Grant(ctx context.Context, id string) (*models.Grant, er
 }
 
 func (r *queryResolver) Grants(ctx context.Context, area *string, filter *models.GrantFilter, first *int, after *string, last *int, before *string) (*models.GrantConnection, error) {
-	page, err := r.Store.Grants(ctx, store.GrantQuery{Area: area, Filter: filter, PageArgs: store.PageArgs{First: first, After: after, Last: last, Before: before}})
+	page, err := r.Store.Grants(ctx, store.GrantQuery{Area: area, Filter: filter, PageArgs: pageArgs(first, after, last, before)})
+	c, err := connect(page, err, func(cursor string, n *models.Grant) *models.GrantEdge {
+		return &models.GrantEdge{Cursor: cursor, Node: n}
+	})
 	if err != nil {
 		return nil, err
 	}
-	edges := make([]*models.GrantEdge, len(page.Items))
-	for i := range page.Items {
-		edges[i] = &models.GrantEdge{Cursor: page.Cursors[i], Node: &page.Items[i]}
-	}
-	r.load(ctx).Grants(nodes(page))
-	return &models.GrantConnection{Edges: edges, PageInfo: pageInfo(page), Count: counter(page)}, nil
+	r.load(ctx).Grants(c.Nodes)
+	return &models.GrantConnection{Edges: c.Edges, PageInfo: c.PageInfo, Count: c.Count}, nil
 }
 
 func (r *Resolver) Grant() graph.GrantResolver { return &grantResolver{r} }

@@ -33,47 +33,47 @@ func (r *memberResolver) Household(ctx context.Context, obj *models.Member) (*mo
 }
 
 func (r *memberResolver) IDNumber(ctx context.Context, obj *models.Member, reveal *bool) (string, error) {
-	return r.Store.IDNumberOf(ctx, obj, reveal != nil && *reveal)
+	return r.Cases.Households.IDNumberOf(ctx, obj, reveal != nil && *reveal)
 }
 
 func (r *memberResolver) BirthDate(ctx context.Context, obj *models.Member, reveal *bool) (*models.Date, error) {
-	return r.Store.BirthDateOf(ctx, obj, reveal != nil && *reveal)
+	return r.Cases.Households.BirthDateOf(ctx, obj, reveal != nil && *reveal)
 }
 
 func (r *memberResolver) BirthYear(ctx context.Context, obj *models.Member) (*int, error) {
-	return r.Store.BirthYearOf(ctx, obj)
+	return r.Cases.Households.BirthYearOf(ctx, obj)
 }
 
 func (r *memberResolver) Age(ctx context.Context, obj *models.Member) (*int, error) {
-	return r.Store.AgeOf(ctx, obj)
+	return r.Cases.Households.AgeOf(ctx, obj)
 }
 
 func (r *mutationResolver) CreateHousehold(ctx context.Context, input models.HouseholdInput) (*models.Household, error) {
-	return r.Store.CreateHousehold(ctx, input)
+	return r.Cases.Households.CreateHousehold(ctx, input)
 }
 
 func (r *mutationResolver) UpdateHousehold(ctx context.Context, id string, input models.HouseholdPatch) (*models.Household, error) {
-	return r.Store.UpdateHousehold(ctx, id, input)
+	return r.Cases.Households.UpdateHousehold(ctx, id, input)
 }
 
 func (r *mutationResolver) AddMember(ctx context.Context, householdID string, input models.MemberInput) (*models.Member, error) {
-	return r.Store.AddMember(ctx, householdID, input)
+	return r.Cases.Households.AddMember(ctx, householdID, input)
 }
 
 func (r *mutationResolver) UpdateMember(ctx context.Context, id string, input models.MemberPatch) (*models.Member, error) {
-	return r.Store.UpdateMember(ctx, id, input)
+	return r.Cases.Households.UpdateMember(ctx, id, input)
 }
 
 func (r *mutationResolver) RemoveMember(ctx context.Context, id string) (*models.Member, error) {
-	return r.Store.RemoveMember(ctx, id)
+	return r.Cases.Households.RemoveMember(ctx, id)
 }
 
 func (r *mutationResolver) SetHouseholdHead(ctx context.Context, householdID string, memberID string, formerHeadRelation models.Relation) (*models.Household, error) {
-	return r.Store.SetHouseholdHead(ctx, householdID, memberID, formerHeadRelation)
+	return r.Cases.Households.SetHouseholdHead(ctx, householdID, memberID, formerHeadRelation)
 }
 
 func (r *queryResolver) Household(ctx context.Context, id string) (*models.Household, error) {
-	h, err := r.Store.Household(ctx, id)
+	h, err := r.Cases.Households.Household(ctx, id)
 	if err == nil {
 		r.load(ctx).Households([]*models.Household{h})
 	}
@@ -81,24 +81,23 @@ func (r *queryResolver) Household(ctx context.Context, id string) (*models.House
 }
 
 func (r *queryResolver) Households(ctx context.Context, area *string, filter *models.HouseholdFilter, first *int, after *string, last *int, before *string) (*models.HouseholdConnection, error) {
-	page, err := r.Store.Households(ctx, store.HouseholdQuery{Area: area, Filter: filter, PageArgs: store.PageArgs{First: first, After: after, Last: last, Before: before}})
+	page, err := r.Cases.Households.Households(ctx, store.HouseholdQuery{Area: area, Filter: filter, PageArgs: pageArgs(first, after, last, before)})
+	c, err := connect(page, err, func(cursor string, n *models.Household) *models.HouseholdEdge {
+		return &models.HouseholdEdge{Cursor: cursor, Node: n}
+	})
 	if err != nil {
 		return nil, err
 	}
-	edges := make([]*models.HouseholdEdge, len(page.Items))
-	for i := range page.Items {
-		edges[i] = &models.HouseholdEdge{Cursor: page.Cursors[i], Node: &page.Items[i]}
-	}
-	r.load(ctx).Households(nodes(page))
-	return &models.HouseholdConnection{Edges: edges, PageInfo: pageInfo(page), Count: counter(page)}, nil
+	r.load(ctx).Households(c.Nodes)
+	return &models.HouseholdConnection{Edges: c.Edges, PageInfo: c.PageInfo, Count: c.Count}, nil
 }
 
 func (r *queryResolver) Member(ctx context.Context, id string) (*models.Member, error) {
-	return r.Store.Member(ctx, id)
+	return r.Cases.Households.Member(ctx, id)
 }
 
 func (r *queryResolver) MemberByIDNumber(ctx context.Context, idNumber string) (*models.Member, error) {
-	return r.Store.MemberByIDNumber(ctx, idNumber)
+	return r.Cases.Households.MemberByIDNumber(ctx, idNumber)
 }
 
 func (r *Resolver) Household() graph.HouseholdResolver { return &householdResolver{r} }

@@ -7,12 +7,13 @@ package resolvers
 
 import (
 	"context"
+	"jiuzhu/auth"
 	"jiuzhu/graph"
 	"jiuzhu/models"
 )
 
 func (r *charityAidResolver) Household(ctx context.Context, obj *models.CharityAid) (*models.Household, error) {
-	return r.Store.Household(ctx, obj.HouseholdID)
+	return r.Cases.Households.Household(ctx, obj.HouseholdID)
 }
 
 func (r *grantResolver) MedicalClaim(ctx context.Context, obj *models.Grant) (*models.MedicalClaim, error) {
@@ -32,7 +33,11 @@ func (r *mutationResolver) ReviewGrant(ctx context.Context, id string, expectedV
 }
 
 func (r *mutationResolver) ApproveGrant(ctx context.Context, id string, input models.ApprovalInput, expectedVersion *int) (*models.Grant, error) {
-	return r.Store.ApproveGrant(ctx, id, input, expectedVersion)
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Cases.Entitlements.Approve(ctx, p, id, input, expectedVersion)
 }
 
 func (r *mutationResolver) RejectGrant(ctx context.Context, id string, reason string, expectedVersion *int) (*models.Grant, error) {

@@ -1,6 +1,7 @@
-// Package resolvers is the thin GraphQL layer: it reads arguments, calls the store, and
-// returns what the store returns. Scope and validation live in the store; errors are
-// mapped to codes once, by the HTTP edge.
+// Package resolvers maps GraphQL to the use cases and back: it reads arguments, calls a
+// use case (casework) or, for the aggregates not yet moved there, the store, and turns
+// the answer into the schema's types. It holds no rule, no permission check and no
+// clock; errors are mapped to codes once, by the HTTP edge. See docs/architecture.md.
 package resolvers
 
 //go:generate go tool gqlgen generate
@@ -8,6 +9,8 @@ package resolvers
 import (
 	"context"
 
+	"jiuzhu/casework/entitlements"
+	"jiuzhu/casework/households"
 	"jiuzhu/loaders"
 	"jiuzhu/store"
 )
@@ -15,6 +18,22 @@ import (
 // Resolver is the root resolver.
 type Resolver struct {
 	Store *store.Store
+	// Cases holds the use cases, one service per aggregate moved to casework.
+	Cases Cases
+}
+
+// Cases are the use-case services the resolvers call.
+type Cases struct {
+	Households   *households.Service
+	Entitlements *entitlements.Service
+}
+
+// New returns the root resolver over st, with the use cases over st.
+func New(st *store.Store) *Resolver {
+	return &Resolver{Store: st, Cases: Cases{
+		Households:   households.New(st),
+		Entitlements: entitlements.New(st, st.Tree()),
+	}}
 }
 
 // load returns the batching loaders of the operation in ctx.

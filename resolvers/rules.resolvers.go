@@ -70,19 +70,18 @@ func (r *queryResolver) DibaoStandards(ctx context.Context, area *string, year *
 }
 
 func (r *queryResolver) Discoveries(ctx context.Context, area *string, first *int, after *string, last *int, before *string) (*models.DiscoveryConnection, error) {
-	page, err := r.Store.Discoveries(ctx, store.DiscoveryQuery{Area: area, PageArgs: store.PageArgs{First: first, After: after, Last: last, Before: before}})
+	page, err := r.Store.Discoveries(ctx, store.DiscoveryQuery{Area: area, PageArgs: pageArgs(first, after, last, before)})
+	c, err := connect(page, err, func(cursor string, n *models.Discovery) *models.DiscoveryEdge {
+		return &models.DiscoveryEdge{Cursor: cursor, Node: n}
+	})
 	if err != nil {
 		return nil, err
 	}
-	edges := make([]*models.DiscoveryEdge, len(page.Items))
-	for i := range page.Items {
-		edges[i] = &models.DiscoveryEdge{Cursor: page.Cursors[i], Node: &page.Items[i]}
-	}
-	return &models.DiscoveryConnection{Edges: edges, PageInfo: pageInfo(page), Count: counter(page)}, nil
+	return &models.DiscoveryConnection{Edges: c.Edges, PageInfo: c.PageInfo, Count: c.Count}, nil
 }
 
 func (r *verificationResolver) Household(ctx context.Context, obj *models.Verification) (*models.Household, error) {
-	return r.Store.Household(ctx, obj.HouseholdID)
+	return r.Cases.Households.Household(ctx, obj.HouseholdID)
 }
 
 func (r *verificationResolver) Members(ctx context.Context, obj *models.Verification) ([]*models.VerificationMember, error) {
@@ -90,7 +89,7 @@ func (r *verificationResolver) Members(ctx context.Context, obj *models.Verifica
 }
 
 func (r *verificationMemberResolver) Member(ctx context.Context, obj *models.VerificationMember) (*models.Member, error) {
-	return r.Store.Member(ctx, obj.MemberID)
+	return r.Cases.Households.Member(ctx, obj.MemberID)
 }
 
 func (r *Resolver) AppliedStandard() graph.AppliedStandardResolver {

@@ -12,13 +12,12 @@ import (
 )
 
 func (r *queryResolver) AuditEvents(ctx context.Context, area *string, filter *models.AuditFilter, first *int, after *string, last *int, before *string) (*models.AuditEventConnection, error) {
-	page, err := r.Store.AuditEvents(ctx, store.AuditQuery{Area: area, Filter: filter, PageArgs: store.PageArgs{First: first, After: after, Last: last, Before: before}})
+	page, err := r.Store.AuditEvents(ctx, store.AuditQuery{Area: area, Filter: filter, PageArgs: pageArgs(first, after, last, before)})
+	c, err := connect(page, err, func(cursor string, n *models.AuditEvent) *models.AuditEventEdge {
+		return &models.AuditEventEdge{Cursor: cursor, Node: n}
+	})
 	if err != nil {
 		return nil, err
 	}
-	edges := make([]*models.AuditEventEdge, len(page.Items))
-	for i := range page.Items {
-		edges[i] = &models.AuditEventEdge{Cursor: page.Cursors[i], Node: &page.Items[i]}
-	}
-	return &models.AuditEventConnection{Edges: edges, PageInfo: pageInfo(page), Count: counter(page)}, nil
+	return &models.AuditEventConnection{Edges: c.Edges, PageInfo: c.PageInfo, Count: c.Count}, nil
 }

@@ -33,15 +33,14 @@ func (r *queryResolver) StaffMember(ctx context.Context, id string) (*models.Sta
 }
 
 func (r *queryResolver) Staff(ctx context.Context, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) (*models.StaffMemberConnection, error) {
-	page, err := r.Store.Staff(ctx, store.StaffQuery{Area: area, Filter: filter, Post: post, PageArgs: store.PageArgs{First: first, After: after, Last: last, Before: before}})
+	page, err := r.Store.Staff(ctx, store.StaffQuery{Area: area, Filter: filter, Post: post, PageArgs: pageArgs(first, after, last, before)})
+	c, err := connect(page, err, func(cursor string, n *models.StaffMember) *models.StaffMemberEdge {
+		return &models.StaffMemberEdge{Cursor: cursor, Node: n}
+	})
 	if err != nil {
 		return nil, err
 	}
-	edges := make([]*models.StaffMemberEdge, len(page.Items))
-	for i := range page.Items {
-		edges[i] = &models.StaffMemberEdge{Cursor: page.Cursors[i], Node: &page.Items[i]}
-	}
-	return &models.StaffMemberConnection{Edges: edges, PageInfo: pageInfo(page), Count: page.Count}, nil
+	return &models.StaffMemberConnection{Edges: c.Edges, PageInfo: c.PageInfo, Count: page.Count}, nil
 }
 
 func (r *queryResolver) StaffingReport(ctx context.Context, area *string) (*models.StaffingReport, error) {

@@ -44,12 +44,9 @@ type auditKeyRow struct {
 // TableName names the table of the key.
 func (auditKeyRow) TableName() string { return "audit_keys" }
 
-// ensureAuditKey creates the table of the audit key and its row when they are missing;
-// an existing key is kept. It returns the database's errors.
+// ensureAuditKey creates the row of the audit key when it is missing (the table is the
+// schema's); an existing key is kept. It returns the database's errors.
 func ensureAuditKey(db *gorm.DB) error {
-	if err := db.AutoMigrate(&auditKeyRow{}); err != nil {
-		return err
-	}
 	key := make([]byte, auditKeyLen)
 	if _, err := rand.Read(key); err != nil {
 		return err

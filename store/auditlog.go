@@ -46,7 +46,7 @@ func (s *Store) AuditEvents(ctx context.Context, q AuditQuery) (*Page[models.Aud
 	}
 	db := s.db.WithContext(ctx)
 	build := func() *gorm.DB {
-		b := sc.rows(db, "audit_events").Where("audit_events.area_code BETWEEN ? AND ?", lo, hi)
+		b := sc.within(db, "audit_events", lo, hi)
 		if f.Operation != nil {
 			b = b.Where("audit_events.operation = ?", *f.Operation)
 		}

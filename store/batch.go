@@ -15,34 +15,6 @@ import (
 // A key outside the caller's area (or, for grants, outside an integrator's categories)
 // simply has no entry in the result.
 
-// MembersOfHouseholds returns the members of each of the households ids that lie in the
-// caller's area, head first, in one statement. A household outside the area, or unknown,
-// has no entry. It returns models.ErrUnauthenticated without a caller.
-func (s *Store) MembersOfHouseholds(ctx context.Context, ids []string) (map[string][]*models.Member, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string][]*models.Member, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	scan, err := scannerFor[models.Member](s.db, "members")
-	if err != nil {
-		return nil, wrap("members of households", err)
-	}
-	ms, err := scan.find(sc.rows(s.db.WithContext(ctx), "members").
-		Where("members.household_id IN ?", ids).
-		Order("members.household_id").Order(orderHeadFirst).Order("members.birth_date").Order("members.id"))
-	if err != nil {
-		return nil, wrap("members of households", err)
-	}
-	for _, m := range ms {
-		out[m.HouseholdID] = append(out[m.HouseholdID], m)
-	}
-	return out, nil
-}
-
 // GrantsOfHouseholds returns the grants of each of the households ids that the caller
 // may see, newest first, in one statement. It returns models.ErrUnauthenticated without
 // a caller.
@@ -67,48 +39,6 @@ func (s *Store) GrantsOfHouseholds(ctx context.Context, ids []string) (map[strin
 	}
 	for _, g := range gs {
 		out[g.HouseholdID] = append(out[g.HouseholdID], g)
-	}
-	return out, nil
-}
-
-// HouseholdsByID returns the households with ids that lie in the caller's area, in one
-// statement, keyed by id. It returns models.ErrUnauthenticated without a caller.
-func (s *Store) HouseholdsByID(ctx context.Context, ids []string) (map[string]*models.Household, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]*models.Household, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var hs []*models.Household
-	if err := sc.rows(s.db.WithContext(ctx), "households").Where("households.id IN ?", ids).Find(&hs).Error; err != nil {
-		return nil, wrap("households by id", err)
-	}
-	for _, h := range hs {
-		out[h.ID] = h
-	}
-	return out, nil
-}
-
-// MembersByID returns the members with ids that lie in the caller's area, in one
-// statement, keyed by id. It returns models.ErrUnauthenticated without a caller.
-func (s *Store) MembersByID(ctx context.Context, ids []string) (map[string]*models.Member, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]*models.Member, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var ms []*models.Member
-	if err := sc.rows(s.db.WithContext(ctx), "members").Where("members.id IN ?", ids).Find(&ms).Error; err != nil {
-		return nil, wrap("members by id", err)
-	}
-	for _, m := range ms {
-		out[m.ID] = m
 	}
 	return out, nil
 }

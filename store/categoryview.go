@@ -53,6 +53,13 @@ func (sc Scope) seesAll(categories ...string) bool {
 // decides it.
 func (sc Scope) readsLowIncome() bool { return sc.seesAll(lowIncomeCategories...) }
 
+// ReadsLowIncome reports whether the caller of sc may read, and filter by, lowIncome
+// (P17): every caller but an integrator without both LowIncomeCategories.
+func (sc Scope) ReadsLowIncome() bool { return sc.readsLowIncome() }
+
+// LowIncomeCategories are the categories whose grants decide lowIncome (P17).
+func LowIncomeCategories() []string { return append([]string(nil), lowIncomeCategories...) }
+
 // readsRuralDibaoCare reports whether the caller may see the RURAL_DIBAO care reason.
 func (sc Scope) readsRuralDibaoCare() bool { return sc.seesAll(catalogue.CategoryDibao) }
 

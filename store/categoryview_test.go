@@ -33,7 +33,7 @@ func TestDerivedValuesFollowTheIntegratorsCategories(t *testing.T) {
 			if disabled {
 				child.DisabilityLevel = ptr(1)
 			}
-			h, err := st.CreateHousehold(admin(), models.HouseholdInput{Village: village, Address: "农村路1号", PovertyRegistered: true,
+			h, err := useCases(st).CreateHousehold(admin(), models.HouseholdInput{Village: village, Address: "农村路1号", PovertyRegistered: true,
 				Members: []*models.MemberInput{{Name: "户主", IDNumber: person(1975, true), Relation: models.RelationHead}, child}})
 			if err != nil {
 				t.Fatal(err)
@@ -51,7 +51,7 @@ func TestDerivedValuesFollowTheIntegratorsCategories(t *testing.T) {
 		both := storetest.As(models.RoleIntegrator, countyA, "DIBAO", "TEKUN")
 		reasons := func(ctx context.Context, h *models.Household) map[string][]models.CareReason {
 			t.Helper()
-			ms, err := st.MembersOf(admin(), h.ID)
+			ms, err := useCases(st).MembersOf(admin(), h.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,11 +65,11 @@ func TestDerivedValuesFollowTheIntegratorsCategories(t *testing.T) {
 		}
 		eligible := func(ctx context.Context, h *models.Household) bool {
 			t.Helper()
-			h, err := st.Household(admin(), h.ID)
+			h, err := useCases(st).Household(admin(), h.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ok, err := st.HouseholdCareEligible(ctx, h, func() ([]*models.Member, error) { return st.MembersOf(ctx, h.ID) })
+			ok, err := st.HouseholdCareEligible(ctx, h, func() ([]*models.Member, error) { return useCases(st).MembersOf(ctx, h.ID) })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +77,7 @@ func TestDerivedValuesFollowTheIntegratorsCategories(t *testing.T) {
 		}
 		filtered := func(ctx context.Context, want bool) []string {
 			t.Helper()
-			page, err := st.Households(ctx, store.HouseholdQuery{Filter: &models.HouseholdFilter{CareEligible: &want}, PageArgs: store.PageArgs{First: ptr(100)}})
+			page, err := useCases(st).Households(ctx, store.HouseholdQuery{Filter: &models.HouseholdFilter{CareEligible: &want}, PageArgs: store.PageArgs{First: ptr(100)}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,7 +123,7 @@ func TestDerivedValuesFollowTheIntegratorsCategories(t *testing.T) {
 			if err != nil || (stats.LowIncomeHouseholds != nil) != tt.reads {
 				t.Errorf("%s: lowIncomeHouseholds %v, %v", tt.name, stats.LowIncomeHouseholds, err)
 			}
-			_, err = st.Households(tt.ctx, store.HouseholdQuery{Filter: &models.HouseholdFilter{LowIncome: ptr(true)}})
+			_, err = useCases(st).Households(tt.ctx, store.HouseholdQuery{Filter: &models.HouseholdFilter{LowIncome: ptr(true)}})
 			if tt.reads != (err == nil) || (!tt.reads && !errors.Is(err, models.ErrForbidden)) {
 				t.Errorf("%s: lowIncome filter: %v", tt.name, err)
 			}

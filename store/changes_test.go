@@ -83,7 +83,7 @@ func TestChangeFeedUnderConcurrentWriters(t *testing.T) {
 						return
 					}
 					addr := fmt.Sprintf("改%d-%d", w, r)
-					if _, err := st.UpdateHousehold(ctx, id, models.HouseholdPatch{Address: &addr}); err != nil {
+					if _, err := useCases(st).UpdateHousehold(ctx, id, models.HouseholdPatch{Address: &addr}); err != nil {
 						errs <- err
 						return
 					}
@@ -132,8 +132,8 @@ func TestChangeFeedScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ms, _ := st.MembersOf(admin(), hA.ID)
-		if _, err := st.RemoveMember(admin(), ms[1].ID); err != nil {
+		ms, _ := useCases(st).MembersOf(admin(), hA.ID)
+		if _, err := useCases(st).RemoveMember(admin(), ms[1].ID); err != nil {
 			t.Fatal(err)
 		}
 		count := func(cs []*models.Change, id string, kind models.ChangeKind) int {

@@ -63,7 +63,7 @@ func (s *Store) Discoveries(ctx context.Context, q DiscoveryQuery) (*Page[models
 		return sub
 	}
 	build := func() *gorm.DB {
-		b := sc.rows(db, "households").Where("households.area_code BETWEEN ? AND ?", lo, hi)
+		b := sc.within(db, "households", lo, hi)
 		var cond *gorm.DB
 		for _, c := range policy.Coverages {
 			one := db.Session(&gorm.Session{NewDB: true})

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -273,9 +274,10 @@ func RecordsUnscoped(st *Store) ([]models.Household, []models.Member, []models.G
 }
 
 // DropTalliesUnscoped takes away the households' tally columns and the tallies' tables,
-// leaving the schema as it was before them.
+// and the record of the schema's versions, leaving the database as one created before
+// both looks.
 func DropTalliesUnscoped(st *Store) error {
-	stmts := []string{`DROP TABLE household_programs`, `DROP TABLE area_tallies`, `DROP TABLE area_program_tallies`}
+	stmts := []string{`DROP TABLE ` + SchemaVersionTable, `DROP TABLE household_programs`, `DROP TABLE area_tallies`, `DROP TABLE area_program_tallies`}
 	for _, c := range []string{"member_count", "served", "in_grace", "committed_monthly", "tallied_area"} {
 		stmts = append(stmts, "ALTER TABLE households DROP COLUMN "+c)
 	}
@@ -298,4 +300,56 @@ func AuditDigest(st *Store, v any) (string, error) {
 		return err
 	})
 	return out, err
+}
+
+// AutoMigrateModelsUnscoped creates, on an empty database, the tables that gorm derives
+// from the models (and the audit key's), as the store did before versioned migrations:
+// the reference that the embedded migrations must match.
+func AutoMigrateModelsUnscoped(st *Store) error {
+	return st.db.WithContext(systemScope(context.Background())).AutoMigrate(append(models.All(), &auditKeyRow{})...)
+}
+
+// SchemaUnscoped describes the tables of st's schema, other than the version table:
+// for each table, one line per column (name, type, length, nullability, primary key,
+// default) and per index (name, columns, uniqueness), sorted.
+func SchemaUnscoped(st *Store) (map[string][]string, error) {
+	m := st.db.WithContext(systemScope(context.Background())).Migrator()
+	tables, err := m.GetTables()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, t := range tables {
+		if t == SchemaVersionTable || t == "sqlite_sequence" { // the version table's counter on SQLite
+			continue
+		}
+		cols, err := m.ColumnTypes(t)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", t, err)
+		}
+		var lines []string
+		for _, c := range cols {
+			length, _ := c.Length()
+			nullable, _ := c.Nullable()
+			pk, _ := c.PrimaryKey()
+			def, _ := c.DefaultValue()
+			lines = append(lines, fmt.Sprintf("column %s %s(%d) null=%v pk=%v default=%q",
+				c.Name(), strings.ToLower(c.DatabaseTypeName()), length, nullable, pk, def))
+		}
+		idx, err := m.GetIndexes(t)
+		if err != nil {
+			return nil, fmt.Errorf("%s indexes: %w", t, err)
+		}
+		for _, i := range idx {
+			unique, _ := i.Unique()
+			pk, _ := i.PrimaryKey()
+			if pk {
+				continue // the primary key's columns are shown with the columns
+			}
+			lines = append(lines, fmt.Sprintf("index %s (%s) unique=%v", i.Name(), strings.Join(i.Columns(), ","), unique))
+		}
+		slices.Sort(lines)
+		out[t] = lines
+	}
+	return out, nil
 }

@@ -60,7 +60,7 @@ func (s *Store) Grants(ctx context.Context, q GrantQuery) (*Page[models.Grant], 
 	}
 	db := s.db.WithContext(ctx)
 	build := func() *gorm.DB {
-		b := sc.grantRows(db).Where("grants.area_code BETWEEN ? AND ?", lo, hi)
+		b := sc.grantsWithin(db, lo, hi)
 		if f := q.Filter; f != nil {
 			if f.Status != nil {
 				b = b.Where("grants.status = ?", *f.Status)
@@ -150,6 +150,11 @@ func (s *Store) CreateGrant(ctx context.Context, in models.GrantInput) (*models.
 			ProgramCode: prog.Code, CategoryCode: prog.CategoryCode, Status: status,
 			Amount: in.Amount, StartDate: in.StartDate, EndDate: in.EndDate, Version: 1,
 			CreatedBy: sc.p.Subject,
+		}
+		if status == models.GrantActive {
+			if err := s.checkOneBenefit(tx, sc, g); err != nil { // P21
+				return err
+			}
 		}
 		if err := s.insertGrant(tx, sc, g, "opened", "createGrant"); err != nil {
 			return err

@@ -4,12 +4,21 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
-	"jiuzhu/auth"
 	"jiuzhu/models"
 )
+
+// Households is the persistence of households and their members: reads narrowed by the
+// caller's Scope, and writes inside a unit of work (Writer) that record their change-feed
+// entries and the households to refresh. It checks no permission and no rule of the
+// policy; the use cases in casework/households do. Reach it with Store.Households.
+type Households struct{ s *Store }
+
+// Households returns the store of households and members.
+func (s *Store) Households() *Households { return &Households{s: s} }
 
 // HouseholdQuery selects a page of households.
 type HouseholdQuery struct {
@@ -19,18 +28,15 @@ type HouseholdQuery struct {
 	PageArgs
 }
 
-// Household returns the household with id. It returns models.ErrNotFound when there is
-// none in the caller's area, and models.ErrUnauthenticated without a caller.
-func (s *Store) Household(ctx context.Context, id string) (*models.Household, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	h, err := s.household(sc.rows(s.db.WithContext(ctx), "households"), id)
+// Get returns the household with id. It returns models.ErrNotFound when there is none
+// in sc.
+func (r *Households) Get(ctx context.Context, sc Scope, id string) (*models.Household, error) {
+	h, err := household(sc.rows(r.s.db.WithContext(ctx), "households"), id)
 	return h, wrap("household", err)
 }
 
-func (s *Store) household(q *gorm.DB, id string) (*models.Household, error) {
+// household returns the household with id among the rows of q, or models.ErrNotFound.
+func household(q *gorm.DB, id string) (*models.Household, error) {
 	var h models.Household
 	err := q.Where("households.id = ?", id).Take(&h).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -42,30 +48,22 @@ func (s *Store) household(q *gorm.DB, id string) (*models.Household, error) {
 	return &h, nil
 }
 
-// Households returns a page of the households in the query's area that match its filter,
-// ordered by (area code, id). It returns a *models.FieldError for a bad area, filter or
-// paging argument, and a Forbidden error for an area outside the caller's subtree.
-func (s *Store) Households(ctx context.Context, q HouseholdQuery) (*Page[models.Household], error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
+// household is kept for the aggregates not yet moved, which read a household in their
+// own transactions.
+func (s *Store) household(q *gorm.DB, id string) (*models.Household, error) { return household(q, id) }
+
+// List returns a page of the households in the query's area that match its filter,
+// ordered by (area code, id). It returns a *models.FieldError for a bad area or paging
+// argument, and a Forbidden error for an area outside sc.
+func (r *Households) List(ctx context.Context, sc Scope, q HouseholdQuery) (*Page[models.Household], error) {
+	s := r.s
 	lo, hi, err := s.area(sc, "area", q.Area)
 	if err != nil {
 		return nil, err
 	}
-	if f := q.Filter; f != nil {
-		if err := refuseMasked("filter.externalRef", f.ExternalRef, "filter.addressContains", f.AddressContains, "filter.programCode", f.ProgramCode); err != nil {
-			return nil, err
-		}
-		if f.LowIncome != nil && !sc.readsLowIncome() {
-			return nil, models.Forbidden("filter.lowIncome: an integrator reads lowIncome only with the categories %s and %s", lowIncomeCategories[0], lowIncomeCategories[1])
-		}
-	}
 	db := s.db.WithContext(ctx)
 	build := func() *gorm.DB {
-		b := sc.rows(db, "households").Where("households.area_code BETWEEN ? AND ?", lo, hi)
-		return s.filterHouseholds(sc, db, b, q.Filter)
+		return s.filterHouseholds(sc, db, sc.within(db, "households", lo, hi), q.Filter)
 	}
 	page, err := paginate(build, "households", q.PageArgs,
 		func(h *models.Household) string { return h.AreaCode },
@@ -115,221 +113,286 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// CreateHousehold registers a household in a village of the caller's area with its
-// members, exactly one of whom is the head. It returns a *models.FieldError for bad
-// input, a Forbidden error for a role that may not write or a village outside the
-// caller's area, and a Conflict error when a member's ID number is already registered
-// in any household or the external reference is taken. On error nothing is written.
-func (s *Store) CreateHousehold(ctx context.Context, in models.HouseholdInput) (*models.Household, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
+// ByID returns the households with ids that lie in sc, in one statement, keyed by id.
+func (r *Households) ByID(ctx context.Context, sc Scope, ids []string) (map[string]*models.Household, error) {
+	out := make(map[string]*models.Household, len(ids))
+	if len(ids) == 0 {
+		return out, nil
 	}
-	if err := sc.may(auth.ActionWriteHousehold, "register households"); err != nil {
-		return nil, err
+	var hs []*models.Household
+	if err := sc.rows(r.s.db.WithContext(ctx), "households").Where("households.id IN ?", ids).Find(&hs).Error; err != nil {
+		return nil, wrap("households by id", err)
 	}
-	village, err := s.village(sc, "input.village", strings.TrimSpace(in.Village))
-	if err != nil {
-		return nil, err
+	for _, h := range hs {
+		out[h.ID] = h
 	}
-	address, err := text("input.address", in.Address, true, maxAddressLen)
-	if err != nil {
-		return nil, err
-	}
-	ref, err := optionalText("input.externalRef", in.ExternalRef, maxRefLen)
-	if err != nil {
-		return nil, err
-	}
-	if len(in.Members) == 0 {
-		return nil, models.Invalid("input.members", "a household needs at least its head")
-	}
-	h := &models.Household{
-		ID: newID(), AreaCode: village.Code, Address: address,
-		PovertyRegistered: in.PovertyRegistered, ExternalRef: ref, Version: 1,
-	}
-	members := make([]*models.Member, len(in.Members))
-	seen := map[string]int{}
-	for i, mi := range in.Members {
-		field := indexed("input.members", i)
-		m, err := s.newMember(field, mi)
-		if err != nil {
-			return nil, err
-		}
-		if j, dup := seen[m.IDNumber]; dup {
-			return nil, models.Invalid(field+".idNumber", "repeats the ID number of input.members[%d]", j)
-		}
-		seen[m.IDNumber] = i
-		m.ID, m.HouseholdID, m.AreaCode = newID(), h.ID, h.AreaCode
-		members[i] = m
-	}
-	if err := checkOneHead("input.members", members); err != nil {
-		return nil, err
-	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := s.checkIDNumbersFree(tx, members, func(i int) string { return indexed("input.members", i) + ".idNumber" }); err != nil {
-			return err
-		}
-		if err := tx.Create(h).Error; err != nil {
-			return s.householdWriteError(err)
-		}
-		if err := tx.Create(members).Error; err != nil {
-			return s.householdWriteError(err)
-		}
-		ids := []string{h.ID}
-		for _, m := range members {
-			ids = append(ids, m.ID)
-		}
-		if err := s.audit(tx, sc, "createHousehold", h.AreaCode, ids, nil, map[string]any{"household": h, "members": members}); err != nil {
-			return err
-		}
-		log := []models.ChangeLogEntry{householdChanged(models.ChangeCreated, h)}
-		for _, m := range members {
-			log = append(log, memberChanged(models.ChangeCreated, m))
-		}
-		if err := s.logChange(tx, log...); err != nil {
-			return err
-		}
-
-		if err := s.refreshOne(tx, sc, h.ID); err != nil {
-			return err
-		}
-		h, err = s.household(sc.rows(tx, "households"), h.ID)
-		return err
-	})
-	if err != nil {
-		return nil, wrap("create household", err)
-	}
-	return h, nil
+	return out, nil
 }
 
-// checkIDNumbersFree returns a Conflict error naming the first member whose ID number is
-// already registered. The check is city-wide, because a person belongs to one household
-// (P2), and its message never says where the person is registered.
-// field names the ID-number field of the i-th member.
-func (s *Store) checkIDNumbersFree(tx *gorm.DB, members []*models.Member, field func(i int) string) error {
-	nums := make([]string, len(members))
-	for i, m := range members {
-		nums[i] = m.IDNumber
+// Member returns the member with id. It returns models.ErrNotFound when there is none in
+// sc.
+func (r *Households) Member(ctx context.Context, sc Scope, id string) (*models.Member, error) {
+	m, err := member(sc.rows(r.s.db.WithContext(ctx), "members").Where("members.id = ?", id))
+	return m, wrap("member", err)
+}
+
+// MemberByIDNumber returns the member with the full, checked resident ID number number.
+// It returns models.ErrNotFound when no such person is registered in sc, whether or not
+// one is elsewhere.
+func (r *Households) MemberByIDNumber(ctx context.Context, sc Scope, number string) (*models.Member, error) {
+	m, err := member(sc.rows(r.s.db.WithContext(ctx), "members").Where("members.id_number = ?", number))
+	return m, wrap("member by ID number", err)
+}
+
+// AllowIDLookup takes one lookup by ID number from subject's allowance at now (the
+// store's LookupLimit). When none is left it returns false and how long until the next.
+func (r *Households) AllowIDLookup(subject string, now time.Time) (bool, time.Duration) {
+	return r.s.lookups.allow(subject, now)
+}
+
+func member(q *gorm.DB) (*models.Member, error) {
+	var m models.Member
+	err := q.Take(&m).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.NotFound("member")
 	}
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Members returns the members of a household in sc, head first. A household outside sc
+// has no visible members.
+func (r *Households) Members(ctx context.Context, sc Scope, householdID string) ([]*models.Member, error) {
+	var ms []*models.Member
+	err := sc.rows(r.s.db.WithContext(ctx), "members").
+		Where("members.household_id = ?", householdID).
+		Order(orderHeadFirst).Order("members.birth_date").Order("members.id").
+		Find(&ms).Error
+	return ms, wrap("members of household", err)
+}
+
+const orderHeadFirst = "CASE WHEN members.relation = 'HEAD' THEN 0 ELSE 1 END"
+
+// Head returns the head of a household in sc, or nil when the household is not visible.
+func (r *Households) Head(ctx context.Context, sc Scope, householdID string) (*models.Member, error) {
+	m, err := member(sc.rows(r.s.db.WithContext(ctx), "members").
+		Where("members.household_id = ? AND members.relation = ?", householdID, models.RelationHead))
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, nil
+	}
+	return m, wrap("head of household", err)
+}
+
+// MembersOfHouseholds returns the members of each of the households ids that lie in sc,
+// head first, in one statement, for the loaders. A household outside sc, or unknown, has
+// no entry.
+func (r *Households) MembersOfHouseholds(ctx context.Context, sc Scope, ids []string) (map[string][]*models.Member, error) {
+	out := make(map[string][]*models.Member, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	scan, err := scannerFor[models.Member](r.s.db, "members")
+	if err != nil {
+		return nil, wrap("members of households", err)
+	}
+	ms, err := scan.find(sc.rows(r.s.db.WithContext(ctx), "members").
+		Where("members.household_id IN ?", ids).
+		Order("members.household_id").Order(orderHeadFirst).Order("members.birth_date").Order("members.id"))
+	if err != nil {
+		return nil, wrap("members of households", err)
+	}
+	for _, m := range ms {
+		out[m.HouseholdID] = append(out[m.HouseholdID], m)
+	}
+	return out, nil
+}
+
+// MembersByID returns the members with ids that lie in sc, in one statement, keyed by id.
+func (r *Households) MembersByID(ctx context.Context, sc Scope, ids []string) (map[string]*models.Member, error) {
+	out := make(map[string]*models.Member, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var ms []*models.Member
+	if err := sc.rows(r.s.db.WithContext(ctx), "members").Where("members.id IN ?", ids).Find(&ms).Error; err != nil {
+		return nil, wrap("members by id", err)
+	}
+	for _, m := range ms {
+		out[m.ID] = m
+	}
+	return out, nil
+}
+
+// The reads below run inside a unit of work, in its transaction and scope.
+
+// HouseholdIn returns the household with id in w's scope, or models.ErrNotFound.
+func (r *Households) HouseholdIn(w *Writer, id string) (*models.Household, error) {
+	return household(w.sc.rows(w.tx, "households"), id)
+}
+
+// MemberIn returns the member with id in w's scope, or models.ErrNotFound. With a
+// householdID other than "", the member must also belong to that household.
+func (r *Households) MemberIn(w *Writer, householdID, id string) (*models.Member, error) {
+	q := w.sc.rows(w.tx, "members").Where("members.id = ?", id)
+	if householdID != "" {
+		q = q.Where("members.household_id = ?", householdID)
+	}
+	return member(q)
+}
+
+// IDNumbersTaken returns which of the ID numbers nums are registered in any household of
+// the city, whatever w's scope: a person belongs to one household (P2). The caller must
+// not tell where.
+func (r *Households) IDNumbersTaken(w *Writer, nums []string) ([]string, error) {
 	var taken []string
-	err := s.acrossAreas(tx, func() error {
-		return tx.Model(&models.Member{}).Where("id_number IN ?", nums).Pluck("id_number", &taken).Error
+	err := r.s.acrossAreas(w.tx, func() error {
+		return w.tx.Model(&models.Member{}).Where("id_number IN ?", nums).Pluck("id_number", &taken).Error
 	})
+	return taken, err
+}
+
+// GrantsNaming counts the grants of any category that name member id.
+func (r *Households) GrantsNaming(w *Writer, id string) (int64, error) {
+	var n int64
+	err := w.tx.Table("grants").Where("member_id = ?", id).Count(&n).Error
+	return n, err
+}
+
+// The writes below run inside a unit of work: each records its change-feed entries and
+// the household to refresh on w.
+
+// Insert stores the new household h, at version 1, with its members, which must carry
+// their ids, h's id and h's area. It returns a Conflict error when an ID number or the
+// external reference is taken meanwhile.
+func (r *Households) Insert(w *Writer, h *models.Household, members []*models.Member) error {
+	if err := w.tx.Create(h).Error; err != nil {
+		return householdWriteError(err)
+	}
+	if err := w.tx.Create(members).Error; err != nil {
+		return householdWriteError(err)
+	}
+	w.changed(householdChanged(models.ChangeCreated, h))
+	for _, m := range members {
+		w.changed(memberChanged(models.ChangeCreated, m))
+	}
+	w.touched(h.ID)
+	return nil
+}
+
+// Save writes the address, poverty registration, external reference and village of h
+// over those of before (the row as read in w), with the next version and a new update
+// time, which it sets on h. A new village moves the household's members, grants and
+// their records with it (moveRecords). It returns a Conflict error when the external
+// reference is taken.
+func (r *Households) Save(w *Writer, before, h *models.Household) error {
+	h.Version = before.Version + 1
+	h.UpdatedAt = w.tx.NowFunc()
+	err := w.sc.rows(w.tx, "households").Where("id = ?", h.ID).Updates(map[string]any{
+		"area_code": h.AreaCode, "address": h.Address, "poverty_registered": h.PovertyRegistered,
+		"external_ref": h.ExternalRef, "version": h.Version, "updated_at": h.UpdatedAt,
+	}).Error
+	if err != nil {
+		return householdWriteError(err)
+	}
+	w.changed(householdChanged(models.ChangeUpdated, h))
+	if h.AreaCode != before.AreaCode {
+		moved, err := moveHouseholdRecords(w.tx, h.ID, h.AreaCode)
+		if err != nil {
+			return err
+		}
+		w.changed(moved...)
+	}
+	w.touched(h.ID)
+	return nil
+}
+
+// InsertMember stores the new member m, which must carry its id, household and area,
+// and marks its household changed.
+func (r *Households) InsertMember(w *Writer, m *models.Member) error {
+	if err := w.tx.Create(m).Error; err != nil {
+		return householdWriteError(err)
+	}
+	return r.touch(w, m.HouseholdID, m.AreaCode, memberChanged(models.ChangeCreated, m))
+}
+
+// SaveMember writes the name, relation and details of m, with a new update time, which
+// it sets on m, and marks its household changed.
+func (r *Households) SaveMember(w *Writer, m *models.Member) error {
+	m.UpdatedAt = w.tx.NowFunc()
+	err := w.sc.rows(w.tx, "members").Where("id = ?", m.ID).Updates(map[string]any{
+		"name": m.Name, "relation": m.Relation, "disability_level": m.DisabilityLevel,
+		"labour_capacity": m.LabourCapacity, "monthly_income": m.MonthlyIncome, "updated_at": m.UpdatedAt,
+	}).Error
 	if err != nil {
 		return err
 	}
-	if len(taken) == 0 {
-		return nil
-	}
-	for i, m := range members {
-		for _, t := range taken {
-			if m.IDNumber == t {
-				return idNumberTaken(field(i))
-			}
-		}
-	}
-	return idNumberTaken(field(0))
+	return r.touch(w, m.HouseholdID, m.AreaCode, memberChanged(models.ChangeUpdated, m))
 }
 
-func idNumberTaken(field string) error {
-	return models.Conflict("%s: this person is already registered in a household", field)
+// DeleteMember deletes m and marks its household changed.
+func (r *Households) DeleteMember(w *Writer, m *models.Member) error {
+	if err := w.sc.rows(w.tx, "members").Where("id = ?", m.ID).Delete(&models.Member{}).Error; err != nil {
+		return err
+	}
+	return r.touch(w, m.HouseholdID, m.AreaCode, memberChanged(models.ChangeDeleted, m))
+}
+
+// SetHead makes m the head of household h and gives the former head formerRelation.
+func (r *Households) SetHead(w *Writer, h *models.Household, m *models.Member, formerRelation models.Relation) error {
+	now := w.tx.NowFunc()
+	var formerHeads []*models.Member
+	if err := w.sc.rows(w.tx, "members").Select("id", "area_code").Where("household_id = ? AND relation = ?", h.ID, models.RelationHead).
+		Find(&formerHeads).Error; err != nil {
+		return err
+	}
+	if err := w.sc.rows(w.tx, "members").Where("household_id = ? AND relation = ?", h.ID, models.RelationHead).
+		Updates(map[string]any{"relation": formerRelation, "updated_at": now}).Error; err != nil {
+		return err
+	}
+	if err := w.sc.rows(w.tx, "members").Where("id = ?", m.ID).
+		Updates(map[string]any{"relation": models.RelationHead, "updated_at": now}).Error; err != nil {
+		return err
+	}
+	log := []models.ChangeLogEntry{memberChanged(models.ChangeUpdated, m)}
+	for _, f := range formerHeads {
+		log = append(log, memberChanged(models.ChangeUpdated, f))
+	}
+	return r.touch(w, h.ID, h.AreaCode, log...)
+}
+
+// touch bumps a household's version and update time after a change to its members, so
+// that readers and integrators see the household as changed, records the household's
+// update after the members' changes for the change feed, and marks it to refresh.
+func (r *Households) touch(w *Writer, id, area string, memberChanges ...models.ChangeLogEntry) error {
+	err := w.sc.rows(w.tx, "households").Where("id = ?", id).Updates(map[string]any{
+		"version": gorm.Expr("version + 1"), "updated_at": w.tx.NowFunc(),
+	}).Error
+	if err != nil {
+		return err
+	}
+	w.changed(memberChanges...)
+	w.changed(householdChanged(models.ChangeUpdated, &models.Household{ID: id, AreaCode: area}))
+	w.touched(id)
+	return nil
 }
 
 // householdWriteError turns unique violations into Conflict errors that say which rule.
-func (s *Store) householdWriteError(err error) error {
+func householdWriteError(err error) error {
 	if !isUniqueViolation(err) {
 		return err
 	}
-	msg := err.Error()
-	if strings.Contains(msg, "external_ref") {
+	if strings.Contains(err.Error(), "external_ref") {
 		return models.Conflict("externalRef: a household with this external reference already exists")
 	}
-	return idNumberTaken("idNumber")
+	return IDNumberTaken("idNumber")
 }
 
-// UpdateHousehold changes the fields of patch that are set. Moving a household to
-// another village moves its members and grants with it; the new village must also be in
-// the caller's area. It returns models.ErrNotFound for a household outside the caller's
-// area, and otherwise the errors of CreateHousehold.
-func (s *Store) UpdateHousehold(ctx context.Context, id string, patch models.HouseholdPatch) (*models.Household, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := sc.may(auth.ActionWriteHousehold, "change households"); err != nil {
-		return nil, err
-	}
-	var out *models.Household
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		h, err := s.household(sc.rows(tx, "households"), id)
-		if err != nil {
-			return err
-		}
-		before := *h
-		updates := map[string]any{}
-		moved := false
-		if patch.Village != nil && strings.TrimSpace(*patch.Village) != h.AreaCode {
-			v, err := s.village(sc, "input.village", strings.TrimSpace(*patch.Village))
-			if err != nil {
-				return err
-			}
-			h.AreaCode, moved = v.Code, true
-			updates["area_code"] = v.Code
-		}
-		if patch.Address != nil {
-			a, err := text("input.address", *patch.Address, true, maxAddressLen)
-			if err != nil {
-				return err
-			}
-			h.Address = a
-			updates["address"] = a
-		}
-		if patch.PovertyRegistered != nil {
-			h.PovertyRegistered = *patch.PovertyRegistered
-			updates["poverty_registered"] = *patch.PovertyRegistered
-		}
-		if patch.ExternalRef != nil {
-			ref, err := optionalText("input.externalRef", patch.ExternalRef, maxRefLen)
-			if err != nil {
-				return err
-			}
-			h.ExternalRef = ref
-			updates["external_ref"] = ref
-		}
-		if len(updates) == 0 {
-			out = h
-			return s.audit(tx, sc, "updateHousehold", h.AreaCode, []string{h.ID}, before, h)
-		}
-		h.Version++
-		h.UpdatedAt = s.db.NowFunc()
-		updates["version"], updates["updated_at"] = h.Version, h.UpdatedAt
-		if err := sc.rows(tx, "households").Where("id = ?", h.ID).Updates(updates).Error; err != nil {
-			return s.householdWriteError(err)
-		}
-		log := []models.ChangeLogEntry{householdChanged(models.ChangeUpdated, h)}
-		if moved {
-			movedLog, err := moveHouseholdRecords(tx, h.ID, h.AreaCode)
-			if err != nil {
-				return err
-			}
-			log = append(log, movedLog...)
-		}
-		if err := s.audit(tx, sc, "updateHousehold", h.AreaCode, []string{h.ID}, before, h); err != nil {
-			return err
-		}
-		if err := s.logChange(tx, log...); err != nil {
-			return err
-		}
-		if err := s.refreshOne(tx, sc, h.ID); err != nil {
-			return err
-		}
-		out, err = s.household(sc.rows(tx, "households"), h.ID)
-		return err
-	})
-	if err != nil {
-		return nil, wrap("update household", err)
-	}
-	return out, nil
+// IDNumberTaken returns the Conflict error of an ID number, given in field, that is
+// already registered; it never says where.
+func IDNumberTaken(field string) error {
+	return models.Conflict("%s: this person is already registered in a household", field)
 }
 
 // moveHouseholdRecords gives the members, grants, grant events, verifications, medical
@@ -343,6 +406,7 @@ func moveHouseholdRecords(tx *gorm.DB, householdID, area string) ([]models.Chang
 		tx.Table("members").Where("household_id = ?", householdID),
 		tx.Table("grant_events").Where("grant_id IN (?)", grantIDs),
 		tx.Table("medical_claims").Where("grant_id IN (?)", grantIDs),
+		tx.Table("entitlement_calculations").Where("grant_id IN (?)", grantIDs),
 		tx.Table("grants").Where("household_id = ?", householdID),
 		tx.Table("verifications").Where("household_id = ?", householdID),
 		tx.Table("verification_members").Where("verification_id IN (?)",

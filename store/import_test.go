@@ -36,14 +36,14 @@ func snapshot(t *testing.T, st *store.Store, ctx context.Context) state {
 	s := state{versions: map[string]int{}}
 	var after *string
 	for {
-		page, err := st.Households(ctx, store.HouseholdQuery{PageArgs: store.PageArgs{First: ptr(100), After: after}})
+		page, err := useCases(st).Households(ctx, store.HouseholdQuery{PageArgs: store.PageArgs{First: ptr(100), After: after}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, h := range page.Items {
 			s.households++
 			s.versions[*h.ExternalRef] = h.Version
-			ms, err := st.MembersOf(ctx, h.ID)
+			ms, err := useCases(st).MembersOf(ctx, h.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +146,7 @@ func TestImportIsIdempotent(t *testing.T) {
 		if s3.changes != s2.changes+3 {
 			t.Errorf("update logged %d changes, want 3", s3.changes-s2.changes)
 		}
-		h, err := st.Household(admin(), *third.Results[0].ID)
+		h, err := useCases(st).Household(admin(), *third.Results[0].ID)
 		if err != nil || h.Address != "新地址1号" {
 			t.Errorf("updated household: %+v %v", h, err)
 		}
@@ -214,12 +214,12 @@ func TestImportPartialWritesExactlyTheGoodOnes(t *testing.T) {
 		ctx := storetest.As(models.RoleIntegrator, townshipA1)
 		// Someone in another county's household.
 		other, _ := household(t, st, villageB)
-		otherMembers, _ := st.MembersOf(admin(), other.ID)
+		otherMembers, _ := useCases(st).MembersOf(admin(), other.ID)
 		taken := record("TAKEN", villageA1, 2)
 		taken.Members[1].IDNumber = otherMembers[1].IDNumber
 		// A reference registered outside the caller's area.
 		ref := "ELSEWHERE"
-		if _, err := st.UpdateHousehold(admin(), other.ID, models.HouseholdPatch{ExternalRef: &ref}); err != nil {
+		if _, err := useCases(st).UpdateHousehold(admin(), other.ID, models.HouseholdPatch{ExternalRef: &ref}); err != nil {
 			t.Fatal(err)
 		}
 		elsewhere := record(ref, villageA1, 1)
@@ -249,7 +249,7 @@ func TestImportPartialWritesExactlyTheGoodOnes(t *testing.T) {
 			t.Errorf("partial import wrote %d households, %d members", after.households-before.households, after.members-before.members)
 		}
 		// The other county's household is untouched.
-		if h, _ := st.Household(admin(), other.ID); h.Version != 2 || h.AreaCode != villageB {
+		if h, _ := useCases(st).Household(admin(), other.ID); h.Version != 2 || h.AreaCode != villageB {
 			t.Errorf("household outside the area changed: %+v", h)
 		}
 	})
@@ -281,7 +281,7 @@ func TestImportRefusals(t *testing.T) {
 		if err != nil || !rep.Committed {
 			t.Fatal(err, rep)
 		}
-		ms, _ := st.MembersOf(admin(), *rep.Results[0].ID)
+		ms, _ := useCases(st).MembersOf(admin(), *rep.Results[0].ID)
 		var child *models.Member
 		for _, m := range ms {
 			if m.Relation != models.RelationHead {

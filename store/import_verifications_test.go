@@ -32,9 +32,9 @@ func newVerifyFixture(t *testing.T, st *store.Store) verifyFixture {
 	if _, err := st.SetDibaoStandard(admin(), countyA, time.Now().Year(), models.Yuan(900), models.Yuan(650)); err != nil {
 		t.Fatal(err)
 	}
-	mk := func(village string, registered bool) (*models.Household, []*models.Member, *models.Grant) {
+	mk := func(village string, registered bool, program string) (*models.Household, []*models.Member, *models.Grant) {
 		t.Helper()
-		h, err := st.CreateHousehold(admin(), models.HouseholdInput{Village: village, Address: "核对路1号", PovertyRegistered: registered,
+		h, err := useCases(st).CreateHousehold(admin(), models.HouseholdInput{Village: village, Address: "核对路1号", PovertyRegistered: registered,
 			Members: []*models.MemberInput{
 				{Name: "户主", IDNumber: person(1970, true), Relation: models.RelationHead},
 				{Name: "子女", IDNumber: person(2012, false), Relation: models.RelationChild},
@@ -42,11 +42,11 @@ func newVerifyFixture(t *testing.T, st *store.Store) verifyFixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ms, err := st.MembersOf(admin(), h.ID)
+		ms, err := useCases(st).MembersOf(admin(), h.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO", Amount: models.Yuan(300),
+		g, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: program, Amount: models.Yuan(300),
 			StartDate: models.NewDate(2025, 1, 1)})
 		if err != nil {
 			t.Fatal(err)
@@ -54,9 +54,9 @@ func newVerifyFixture(t *testing.T, st *store.Store) verifyFixture {
 		return h, ms, g
 	}
 	var f verifyFixture
-	f.poor, f.poorMembers, f.poorGrant = mk(ruralVillage, true)
-	f.other, f.otherMembers, f.otherGrant = mk(ruralVillage, false)
-	f.away, f.awayMembers, _ = mk(villageB, true)
+	f.poor, f.poorMembers, f.poorGrant = mk(ruralVillage, true, "RURAL_DIBAO")
+	f.other, f.otherMembers, f.otherGrant = mk(ruralVillage, false, "RURAL_DIBAO")
+	f.away, f.awayMembers, _ = mk(villageB, true, "URBAN_DIBAO") // an urban village: its kind of dibao (P21)
 	return f
 }
 
@@ -156,7 +156,7 @@ func TestImportVerificationsRulesDryRunAndIdempotency(t *testing.T) {
 			v.TotalIncome != models.Yuan(1400) || v.MemberCount != 2 || v.PerCapitaIncome != models.Yuan(700) {
 			t.Fatalf("verification: %+v %v", v, err)
 		}
-		h, err := st.Household(admin(), f.poor.ID)
+		h, err := useCases(st).Household(admin(), f.poor.ID)
 		if err != nil || h.PerCapitaIncome == nil || *h.PerCapitaIncome != models.Yuan(700) {
 			t.Errorf("derived per-capita income: %+v %v", h, err)
 		}
@@ -196,7 +196,7 @@ func TestImportVerificationsRulesDryRunAndIdempotency(t *testing.T) {
 func TestImportVerificationsGrouping(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := storetest.As(models.RoleOfficer, townshipA1)
-		h, err := st.CreateHousehold(admin(), models.HouseholdInput{Village: villageA1, Address: "分组路1号",
+		h, err := useCases(st).CreateHousehold(admin(), models.HouseholdInput{Village: villageA1, Address: "分组路1号",
 			Members: []*models.MemberInput{
 				{Name: "甲", IDNumber: person(1960, true), Relation: models.RelationHead, MonthlyIncome: income(100)},
 				{Name: "乙", IDNumber: person(1962, false), Relation: models.RelationSpouse, MonthlyIncome: income(200)},
@@ -205,7 +205,7 @@ func TestImportVerificationsGrouping(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ms, err := st.MembersOf(admin(), h.ID)
+		ms, err := useCases(st).MembersOf(admin(), h.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -293,7 +293,7 @@ func TestImportVerificationsRefusals(t *testing.T) {
 		future := time.Now().AddDate(0, 0, 3).Format(models.DateLayout)
 		unknown := person(1980, true)
 		nearby, _ := household(t, st, villageA1) // township A1, beside the fixture's township A2
-		nearbyMembers, err := st.MembersOf(admin(), nearby.ID)
+		nearbyMembers, err := useCases(st).MembersOf(admin(), nearby.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -157,22 +157,39 @@ func (s *Store) TerminateGrant(ctx context.Context, id, reason string, expected 
 	return s.decide(ctx, decision{op: "terminateGrant", verb: "terminate", id: id, expected: expected, to: models.GrantTerminated, reason: r})
 }
 
-// ApproveGrant moves a REVIEWED grant to ACTIVE: the county's approval (P8). The caller
-// must be an officer or admin at county level or above, and not the person who reviewed
-// the grant. Approval sets the start date, the optional end date and the amount; for a
-// medical program the amount is computed from the bills (P3, see policy.MedicalPayable)
-// and every figure is kept as the grant's MedicalClaim.
-//
-// It returns the errors of ReviewGrant, a Forbidden error when the caller reviewed the
-// grant, and a *models.FieldError for bad input, including a medical claim of which
-// nothing is payable.
+// ApproveGrant moves a REVIEWED grant to ACTIVE: the county's approval (P8), with the
+// amount the policy computes (policy.DecideApproval); see ApproveEntitled.
 func (s *Store) ApproveGrant(ctx context.Context, id string, in models.ApprovalInput, expected *int) (*models.Grant, error) {
+	return s.ApproveEntitled(ctx, id, in, expected, policy.DecideApproval)
+}
+
+// ApproveEntitled moves a REVIEWED grant to ACTIVE: the county's approval (P8). The caller
+// must be an officer or admin at county level or above, and not the person who reviewed
+// the grant. Approval sets the start date and the optional end date; decide, under the
+// lock of the household, checks that the household may hold the grant alongside its
+// others (P21) and computes the amount by the program's rule (P18–P20), or takes the
+// override of in with its reason. For a medical program the amount is computed from the
+// bills (P3, see policy.MedicalPayable) and every figure is kept as the grant's
+// MedicalClaim. The calculation is kept as the grant's EntitlementCalculation; an
+// override is named in the approval's event and audited.
+//
+// It returns the errors of ReviewGrant and of decide, a Forbidden error when the caller
+// reviewed the grant, and a *models.FieldError for bad input, including a medical claim
+// of which nothing is payable.
+func (s *Store) ApproveEntitled(ctx context.Context, id string, in models.ApprovalInput, expected *int, decide ApprovalDecider) (*models.Grant, error) {
 	r, err := reasonText("input.reason", in.Reason, false)
 	if err != nil {
 		return nil, err
 	}
 	if r == "" {
 		r = "approved"
+	}
+	if in.Override != nil {
+		o, err := reasonText("input.override.reason", &in.Override.Reason, true)
+		if err != nil {
+			return nil, err
+		}
+		r += "; amount overridden: " + o
 	}
 	if in.StartDate.IsZero() {
 		return nil, models.Invalid("input.startDate", "is required")
@@ -189,25 +206,30 @@ func (s *Store) ApproveGrant(ctx context.Context, id string, in models.ApprovalI
 			return nil, nil, err
 		}
 		set := map[string]any{"start_date": in.StartDate, "end_date": in.EndDate}
-		if g.CategoryCode != catalogue.CategoryMedical {
-			if in.Medical != nil {
-				return nil, nil, models.Invalid("input.medical", "only medical programs take bills; %s is not one", g.ProgramCode)
+		var claim *models.MedicalClaim
+		if g.CategoryCode == catalogue.CategoryMedical {
+			if claim, err = s.medicalClaim(tx, sc, g, in); err != nil {
+				return nil, nil, err
 			}
-			if in.Amount == nil {
-				return nil, nil, models.Invalid("input.amount", "is required")
-			}
-			if *in.Amount <= 0 {
-				return nil, nil, models.Invalid("input.amount", "must be more than zero")
-			}
-			set["amount"] = *in.Amount
-			return set, nil, nil
+		} else if in.Medical != nil {
+			return nil, nil, models.Invalid("input.medical", "only medical programs take bills; %s is not one", g.ProgramCode)
 		}
-		claim, err := s.medicalClaim(tx, sc, g, in)
+		calc, flag, err := s.entitle(tx, sc, g, in, claim, decide)
 		if err != nil {
 			return nil, nil, err
 		}
-		set["amount"] = claim.Payable
-		return set, func(tx *gorm.DB) error { return tx.Create(claim).Error }, nil
+		set["amount"] = calc.Amount
+		if flag != "" {
+			set["review_flag"], set["review_reason"] = true, flag
+		}
+		return set, func(tx *gorm.DB) error {
+			if claim != nil {
+				if err := tx.Create(claim).Error; err != nil {
+					return err
+				}
+			}
+			return s.recordCalculation(tx, sc, calc)
+		}, nil
 	}
 	return s.decide(ctx, decision{op: "approveGrant", verb: "approve", id: id, expected: expected, to: models.GrantActive, reason: r, apply: apply})
 }

@@ -146,7 +146,7 @@ func TestReferenceGivenBackOnRollback(t *testing.T) {
 func TestParallelMedicalApprovalsShareOneCeiling(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		h, _ := household(t, st, villageA1)
-		ms, err := st.MembersOf(admin(), h.ID)
+		ms, err := useCases(st).MembersOf(admin(), h.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,7 +204,7 @@ func TestParallelMedicalApprovalsShareOneCeiling(t *testing.T) {
 func TestLifecycleRecordsFollowTheHousehold(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		h, _ := household(t, st, villageA1)
-		ms, _ := st.MembersOf(admin(), h.ID)
+		ms, _ := useCases(st).MembersOf(admin(), h.ID)
 		g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, MemberID: &ms[1].ID, ProgramCode: "MEDICAL_OUTPATIENT", Channel: models.ChannelWalkIn})
 		if err != nil {
 			t.Fatal(err)
@@ -221,7 +221,7 @@ func TestLifecycleRecordsFollowTheHousehold(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := villageA2
-		if _, err := st.UpdateHousehold(admin(), h.ID, models.HouseholdPatch{Village: &v}); err != nil {
+		if _, err := useCases(st).UpdateHousehold(admin(), h.ID, models.HouseholdPatch{Village: &v}); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range [][3]string{{"medical_claims", "grant_id", g.ID}, {"charity_aids", "household_id", h.ID}} {

@@ -65,7 +65,7 @@ func TestPagesBackwardMirrorForward(t *testing.T) {
 			page lister
 		}{
 			{"households", func(a store.PageArgs) (listPage, error) {
-				p, err := st.Households(county, store.HouseholdQuery{PageArgs: a})
+				p, err := useCases(st).Households(county, store.HouseholdQuery{PageArgs: a})
 				return pageOfIDs(p, err, func(h *models.Household) string { return h.ID })
 			}},
 			{"grants", func(a store.PageArgs) (listPage, error) {

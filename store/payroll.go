@@ -540,10 +540,6 @@ func (ps *PayrollStore) Totals(ctx context.Context, sc Scope, payrollID string) 
 	return t, nil
 }
 
-// NewID returns a new time-ordered id for a record the caller builds before the store
-// writes it.
-func NewID() string { return newID() }
-
 // Paid sums the lines paid (reconciled PAID) inside the scope, in the subtree of area,
 // whose settlement falls in [from, to): for an integrator, only the lines of its
 // categories.

@@ -35,6 +35,8 @@ import (
 //   - households, members: the recipients and their ID numbers;
 //   - grants, grant_events: what each household receives, and who decided it;
 //   - medical_claims: members' medical costs;
+//   - entitlement_calculations: how each grant's amount was computed, with the
+//     household's income;
 //   - verifications, verification_members: incomes and assets found by departments;
 //   - charity_aids: aid given by charities to a household;
 //   - reserve_funds, reserve_entries: a township's reserve fund and its ledger, whose
@@ -48,13 +50,13 @@ import (
 //
 // Left without row-level security, because every level reads them across areas and they
 // hold no personal data: jurisdictions, categories and programs (the public tree and
-// catalogue); dibao_standards (published figures of a county that every township and
+// catalogue); dibao_standards and entitlement_parameters (published figures of a county that every township and
 // village of the county works with, and whose area_code, the county's, lies outside a
 // village's range); county_application_counters (a county's count of applications, that
 // every writer of the county increments, keyed by the county's 6-digit code rather than an
 // area_code) and change_seq (a counter without an area that every writer increments).
 var rlsTables = []string{
-	"households", "members", "grants", "grant_events", "medical_claims",
+	"households", "members", "grants", "grant_events", "medical_claims", "entitlement_calculations",
 	"verifications", "verification_members", "charity_aids",
 	"reserve_funds", "reserve_entries", "staff_members", "audit_events", "change_log",
 	"household_programs", "area_tallies", "area_program_tallies",
@@ -270,7 +272,7 @@ func checkRLSRole(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("store: check the role for row-level security: %w", err)
 	}
 	if bypasses {
-		return fmt.Errorf("store: PG_RLS=on but role %s bypasses row-level security (it is a superuser or has BYPASSRLS); connect as an ordinary role that owns the tables", role)
+		return fmt.Errorf("store: PG_RLS=on but role %s bypasses row-level security (it is a superuser or has BYPASSRLS); connect as an ordinary role, such as the serving role", role)
 	}
 	return nil
 }
@@ -279,19 +281,24 @@ func checkRLSRole(ctx context.Context, db *sql.DB) error {
 // security off them (off), inside tx, on PostgreSQL. It is idempotent, and changes a
 // table only when it is not already as wanted, so that a restart takes no lock: a table
 // whose policy carries the comment rlsPolicyVersion, with row-level security enabled and
-// forced, is left alone. FORCE makes the policy hold for the tables' owner too, which the
-// store normally connects as.
+// forced, is left alone. FORCE makes the policy hold for the tables' owner too, which runs
+// migrations and may also serve (tests and small installations do); the serving role,
+// which owns nothing, is held by it in any case.
 func rowLevelSecurity(tx *gorm.DB, on bool) error {
+	return rowLevelSecurityOf(tx, on, true)
+}
+
+// rowLevelSecurityOf is rowLevelSecurity, which with all false acts on those of the
+// scoped tables that exist so far: the migration step of version 3 runs before the
+// versions that create the tables added later, and Migrate applies it to all of them
+// once every version is in.
+func rowLevelSecurityOf(tx *gorm.DB, on, all bool) error {
 	var state []rlsState
-	err := tx.Raw(`SELECT c.relname AS name, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
-  p.oid IS NOT NULL AS has_policy, obj_description(p.oid, 'pg_policy') AS comment
-FROM pg_class c LEFT JOIN pg_policy p ON p.polrelid = c.oid AND p.polname = ?
-WHERE c.relnamespace = to_regnamespace(current_schema()) AND c.relkind = 'r' AND c.relname IN ?`,
-		rlsPolicy, rlsTables).Scan(&state).Error
+	err := tx.Raw(rlsStateSQL, rlsPolicy, rlsTables).Scan(&state).Error
 	if err != nil {
 		return err
 	}
-	if len(state) != len(rlsTables) {
+	if all && len(state) != len(rlsTables) {
 		return fmt.Errorf("found %d of the %d tables under row-level security", len(state), len(rlsTables))
 	}
 	for _, t := range state {
@@ -303,6 +310,13 @@ WHERE c.relnamespace = to_regnamespace(current_schema()) AND c.relkind = 'r' AND
 	}
 	return nil
 }
+
+// rlsStateSQL reads the rlsState of the tables named by its second argument, for the
+// policy named by its first, in the current schema.
+const rlsStateSQL = `SELECT c.relname AS name, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
+  p.oid IS NOT NULL AS has_policy, obj_description(p.oid, 'pg_policy') AS comment
+FROM pg_class c LEFT JOIN pg_policy p ON p.polrelid = c.oid AND p.polname = ?
+WHERE c.relnamespace = to_regnamespace(current_schema()) AND c.relkind = 'r' AND c.relname IN ?`
 
 // rlsState is the row-level security of one table as the catalogue has it.
 type rlsState struct {

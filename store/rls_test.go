@@ -29,7 +29,7 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	t.Helper()
 	county, township := village[:6]+"000000", village[:9]+"000"
 	h, _ := household(t, st, village)
-	ms, err := st.MembersOf(admin(), h.ID)
+	ms, err := useCases(st).MembersOf(admin(), h.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ VALUES (?, ?, '越界路1号', false, 1, now(), now())`
 	if err := store.ExecWithoutScope(county, st, false, `UPDATE households SET address = '篡改' WHERE id = ?`, other.ID); err != nil {
 		t.Fatal(err)
 	}
-	if h, err := st.Household(admin(), other.ID); err != nil || h.Address == "篡改" {
+	if h, err := useCases(st).Household(admin(), other.ID); err != nil || h.Address == "篡改" {
 		t.Errorf("another county's household changed: %+v %v", h, err)
 	}
 }
@@ -248,7 +248,7 @@ func TestMigrateTurnsRowLevelSecurityOnAndOff(t *testing.T) {
 			if wantN := map[bool]int64{true: 0, false: 1}[rls]; n != wantN {
 				t.Errorf("without a caller: %d households, want %d", n, wantN)
 			}
-			if h, err := st.Household(admin(), hid); err != nil || h.ID != hid {
+			if h, err := useCases(st).Household(admin(), hid); err != nil || h.ID != hid {
 				t.Errorf("the household as the city admin: %v", err)
 			}
 		})
@@ -264,12 +264,12 @@ func TestMigrateTurnsRowLevelSecurityOnAndOff(t *testing.T) {
 func TestRowLevelSecurityKeepsCityWideKeys(t *testing.T) {
 	st := storetest.MustOpenRLS(t)
 	other, _ := household(t, st, villageB)
-	otherMembers, err := st.MembersOf(admin(), other.ID)
+	otherMembers, err := useCases(st).MembersOf(admin(), other.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	taken, ref := otherMembers[1].IDNumber, "RLS-ELSEWHERE"
-	if _, err := st.UpdateHousehold(admin(), other.ID, models.HouseholdPatch{ExternalRef: &ref}); err != nil {
+	if _, err := useCases(st).UpdateHousehold(admin(), other.ID, models.HouseholdPatch{ExternalRef: &ref}); err != nil {
 		t.Fatal(err)
 	}
 	county := storetest.As(models.RoleOfficer, countyA)
@@ -279,17 +279,17 @@ func TestRowLevelSecurityKeepsCityWideKeys(t *testing.T) {
 		write       func() error
 	}{
 		{"createHousehold with a person of county B", "input.members[1].idNumber", func() error {
-			_, err := st.CreateHousehold(county, models.HouseholdInput{Village: villageA1, Address: "x", Members: []*models.MemberInput{
+			_, err := useCases(st).CreateHousehold(county, models.HouseholdInput{Village: villageA1, Address: "x", Members: []*models.MemberInput{
 				{Name: "甲", IDNumber: person(1970, true), Relation: models.RelationHead},
 				{Name: "乙", IDNumber: taken, Relation: models.RelationChild}}})
 			return err
 		}},
 		{"addMember with a person of county B", "input.idNumber", func() error {
-			_, err := st.AddMember(county, own.ID, models.MemberInput{Name: "乙", IDNumber: taken, Relation: models.RelationOther})
+			_, err := useCases(st).AddMember(county, own.ID, models.MemberInput{Name: "乙", IDNumber: taken, Relation: models.RelationOther})
 			return err
 		}},
 		{"createHousehold with county B's reference", "externalRef", func() error {
-			_, err := st.CreateHousehold(county, models.HouseholdInput{Village: villageA1, Address: "x", ExternalRef: &ref,
+			_, err := useCases(st).CreateHousehold(county, models.HouseholdInput{Village: villageA1, Address: "x", ExternalRef: &ref,
 				Members: []*models.MemberInput{{Name: "甲", IDNumber: person(1971, true), Relation: models.RelationHead}}})
 			return err
 		}},

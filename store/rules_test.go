@@ -22,7 +22,7 @@ func TestRuleMutationsAreAudited(t *testing.T) {
 		if _, err := st.SetDibaoStandard(admin(), countyA, year, 90000, 65000); err != nil {
 			t.Fatal(err)
 		}
-		h, err := st.CreateHousehold(admin(), models.HouseholdInput{Village: "371402002215", Address: "审计路1号", PovertyRegistered: true,
+		h, err := useCases(st).CreateHousehold(admin(), models.HouseholdInput{Village: "371402002215", Address: "审计路1号", PovertyRegistered: true,
 			Members: []*models.MemberInput{{Name: "张三", IDNumber: person(1970, true), Relation: models.RelationHead}}})
 		if err != nil {
 			t.Fatal(err)
@@ -32,7 +32,7 @@ func TestRuleMutationsAreAudited(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ms, err := st.MembersOf(admin(), h.ID)
+		ms, err := useCases(st).MembersOf(admin(), h.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestDemoRulesAndRefreshIdempotent(t *testing.T) {
 		if n, err := st.RefreshAllUnscoped(t.Context()); err != nil || n != 0 {
 			t.Errorf("second refresh changed %d households: %v", n, err)
 		}
-		page, err := st.Households(admin(), store.HouseholdQuery{Filter: &models.HouseholdFilter{LowIncome: ptr(true)}})
+		page, err := useCases(st).Households(admin(), store.HouseholdQuery{Filter: &models.HouseholdFilter{LowIncome: ptr(true)}})
 		if err != nil {
 			t.Fatal(err)
 		}

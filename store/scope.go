@@ -48,6 +48,12 @@ func (sc Scope) rows(db *gorm.DB, table string) *gorm.DB {
 	return db.Table(table).Where(table+".area_code BETWEEN ? AND ?", sc.lo, sc.hi)
 }
 
+// within is rows narrowed further to the sub-range lo..hi of the scope (an area argument
+// resolved by Store.area): the one place where a narrowing by area is written.
+func (sc Scope) within(db *gorm.DB, table, lo, hi string) *gorm.DB {
+	return sc.rows(db, table).Where(table+".area_code BETWEEN ? AND ?", lo, hi)
+}
+
 // grantRows is rows for the grants table, narrowed for integrators to the categories of
 // their token.
 func (sc Scope) grantRows(db *gorm.DB) *gorm.DB {
@@ -56,6 +62,11 @@ func (sc Scope) grantRows(db *gorm.DB) *gorm.DB {
 		q = q.Where("grants.category_code IN ?", nonEmpty(sc.p.Categories))
 	}
 	return q
+}
+
+// grantsWithin is grantRows narrowed further to the sub-range lo..hi of the scope.
+func (sc Scope) grantsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
+	return sc.grantRows(db).Where("grants.area_code BETWEEN ? AND ?", lo, hi)
 }
 
 // nonEmpty keeps an IN list valid SQL when an integrator has no category: it matches no
@@ -92,8 +103,13 @@ func (s *Store) area(sc Scope, field string, code *string) (lo, hi string, err e
 	return lo, hi, nil
 }
 
-// village checks that code is a village inside the caller's scope, for records that are
-// created or moved there.
+// Village checks that code is a village inside the caller's scope, for records that are
+// created or moved there, and returns it. It returns a *models.FieldError naming field
+// for a code that is not a village, and a Forbidden error for one outside the scope.
+func (s *Store) Village(sc Scope, field, code string) (*division.Unit, error) {
+	return s.village(sc, field, code)
+}
+
 func (s *Store) village(sc Scope, field, code string) (*division.Unit, error) {
 	u, ok := s.tree.Unit(code)
 	if !ok {

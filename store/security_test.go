@@ -46,24 +46,24 @@ func TestEveryMutationWritesOneAuditEvent(t *testing.T) {
 			run func() error
 		}{
 			{"createHousehold", func() (err error) {
-				h, err = st.CreateHousehold(ctx, models.HouseholdInput{Village: villageA1, Address: "审计路1号",
+				h, err = useCases(st).CreateHousehold(ctx, models.HouseholdInput{Village: villageA1, Address: "审计路1号",
 					Members: []*models.MemberInput{{Name: "王建国", IDNumber: person(1960, true), Relation: models.RelationHead}}})
 				return err
 			}},
 			{"updateHousehold", func() error {
-				_, err := st.UpdateHousehold(ctx, h.ID, models.HouseholdPatch{Address: ptr("审计路2号")})
+				_, err := useCases(st).UpdateHousehold(ctx, h.ID, models.HouseholdPatch{Address: ptr("审计路2号")})
 				return err
 			}},
 			{"addMember", func() (err error) {
-				extra, err = st.AddMember(ctx, h.ID, models.MemberInput{Name: "王小明", IDNumber: person(1990, true), Relation: models.RelationChild})
+				extra, err = useCases(st).AddMember(ctx, h.ID, models.MemberInput{Name: "王小明", IDNumber: person(1990, true), Relation: models.RelationChild})
 				return err
 			}},
 			{"updateMember", func() error {
-				_, err := st.UpdateMember(ctx, extra.ID, models.MemberPatch{Name: ptr("王晓明")})
+				_, err := useCases(st).UpdateMember(ctx, extra.ID, models.MemberPatch{Name: ptr("王晓明")})
 				return err
 			}},
 			{"setHouseholdHead", func() error {
-				_, err := st.SetHouseholdHead(ctx, h.ID, extra.ID, models.RelationParent)
+				_, err := useCases(st).SetHouseholdHead(ctx, h.ID, extra.ID, models.RelationParent)
 				return err
 			}},
 			{"createGrant", func() error {
@@ -71,17 +71,17 @@ func TestEveryMutationWritesOneAuditEvent(t *testing.T) {
 				return err
 			}},
 			{"setHouseholdHead", func() error { // back, so the child can be removed
-				ms, _ := st.MembersOf(ctx, h.ID)
+				ms, _ := useCases(st).MembersOf(ctx, h.ID)
 				for _, m := range ms {
 					if m.ID != extra.ID {
-						_, err := st.SetHouseholdHead(ctx, h.ID, m.ID, models.RelationChild)
+						_, err := useCases(st).SetHouseholdHead(ctx, h.ID, m.ID, models.RelationChild)
 						return err
 					}
 				}
 				return errors.New("no other member")
 			}},
 			{"removeMember", func() error {
-				_, err := st.RemoveMember(ctx, extra.ID)
+				_, err := useCases(st).RemoveMember(ctx, extra.ID)
 				return err
 			}},
 		}
@@ -101,7 +101,7 @@ func TestEveryMutationWritesOneAuditEvent(t *testing.T) {
 		}
 		// A failed mutation writes no audit event, like nothing else.
 		before := len(auditOf(t, st, nil))
-		if _, err := st.RemoveMember(ctx, "no-such-member"); !errors.Is(err, models.ErrNotFound) {
+		if _, err := useCases(st).RemoveMember(ctx, "no-such-member"); !errors.Is(err, models.ErrNotFound) {
 			t.Fatal(err)
 		}
 		if _, err := st.CreateGrant(storetest.As(models.RoleOfficer, countyB), models.GrantInput{HouseholdID: h.ID, ProgramCode: "URBAN_DIBAO", Amount: models.Yuan(1), StartDate: models.NewDate(2026, 1, 1)}); !errors.Is(err, models.ErrNotFound) {
@@ -230,12 +230,12 @@ func TestAuditTrailIsAppendOnlyInTheDatabase(t *testing.T) {
 func TestIDNumbersAreMaskedAndRevealsAudited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		h, _ := household(t, st, villageA1)
-		ms, err := st.MembersOf(admin(), h.ID)
+		ms, err := useCases(st).MembersOf(admin(), h.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		m := ms[0]
-		masked, err := st.IDNumberOf(storetest.As(models.RoleAuditor, cityArea), m, false)
+		masked, err := useCases(st).IDNumberOf(storetest.As(models.RoleAuditor, cityArea), m, false)
 		if err != nil || masked != m.IDNumber[:6]+"************" {
 			t.Fatalf("masked %q, %v", masked, err)
 		}
@@ -254,7 +254,7 @@ func TestIDNumbersAreMaskedAndRevealsAudited(t *testing.T) {
 		}
 		reveals := 0
 		for _, tt := range tests {
-			got, err := st.IDNumberOf(tt.ctx, m, true)
+			got, err := useCases(st).IDNumberOf(tt.ctx, m, true)
 			switch {
 			case tt.ok && (err != nil || got != m.IDNumber):
 				t.Errorf("%s: %q, %v", tt.name, got, err)
@@ -276,16 +276,16 @@ func TestIDNumbersAreMaskedAndRevealsAudited(t *testing.T) {
 		}
 		// Masked values are refused as search values, naming the field.
 		mm := m.IDNumber[:4] + "**********" + m.IDNumber[14:]
-		_, err = st.MemberByIDNumber(admin(), mm)
+		_, err = useCases(st).MemberByIDNumber(admin(), mm)
 		var fe *models.FieldError
 		if !errors.As(err, &fe) || fe.Field != "idNumber" || !strings.Contains(fe.Message, "masked") {
 			t.Errorf("memberByIdNumber(masked): %v", err)
 		}
 		filters := map[string]error{}
-		_, filters["filter.externalRef"] = st.Households(admin(), store.HouseholdQuery{Filter: &models.HouseholdFilter{ExternalRef: ptr(mm)}})
-		_, filters["filter.addressContains"] = st.Households(admin(), store.HouseholdQuery{Filter: &models.HouseholdFilter{AddressContains: ptr("3714****")}})
+		_, filters["filter.externalRef"] = useCases(st).Households(admin(), store.HouseholdQuery{Filter: &models.HouseholdFilter{ExternalRef: ptr(mm)}})
+		_, filters["filter.addressContains"] = useCases(st).Households(admin(), store.HouseholdQuery{Filter: &models.HouseholdFilter{AddressContains: ptr("3714****")}})
 		_, filters["filter.householdId"] = st.Grants(admin(), store.GrantQuery{Filter: &models.GrantFilter{HouseholdID: ptr("ab***cd")}})
-		_, filters["input.idNumber"] = st.AddMember(admin(), h.ID, models.MemberInput{Name: "x", IDNumber: mm, Relation: models.RelationOther})
+		_, filters["input.idNumber"] = useCases(st).AddMember(admin(), h.ID, models.MemberInput{Name: "x", IDNumber: mm, Relation: models.RelationOther})
 		for field, err := range filters {
 			if !errors.As(err, &fe) || fe.Field != field {
 				t.Errorf("%s: %v", field, err)
@@ -376,7 +376,7 @@ func TestStaffPhonesAreMaskedAndRevealsAudited(t *testing.T) {
 func TestAuditDigestsResistASearch(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		h, _ := household(t, st, villageA1)
-		ms, err := st.MembersOf(admin(), h.ID)
+		ms, err := useCases(st).MembersOf(admin(), h.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -386,7 +386,7 @@ func TestAuditDigestsResistASearch(t *testing.T) {
 				victim = m
 			}
 		}
-		if _, err := st.RemoveMember(admin(), victim.ID); err != nil {
+		if _, err := useCases(st).RemoveMember(admin(), victim.ID); err != nil {
 			t.Fatal(err)
 		}
 		var ev *models.AuditEvent

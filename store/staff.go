@@ -98,7 +98,7 @@ func (s *Store) Staff(ctx context.Context, q StaffQuery) (*Page[models.StaffMemb
 	today := s.today()
 	db := s.db.WithContext(ctx)
 	build := func() *gorm.DB {
-		b := sc.rows(db, "staff_members").Where("staff_members.area_code BETWEEN ? AND ?", lo, hi)
+		b := sc.within(db, "staff_members", lo, hi)
 		if f == nil {
 			return b
 		}

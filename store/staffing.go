@@ -67,7 +67,7 @@ func (s *Store) StaffingReport(ctx context.Context, area *string) (*models.Staff
 		Post     models.StaffPost
 		N        int
 	}
-	err = activeOn(sc.rows(db, "staff_members").Where("staff_members.area_code BETWEEN ? AND ?", lo, hi), today).
+	err = activeOn(sc.within(db, "staff_members", lo, hi), today).
 		Select("staff_members.area_code AS area_code, staff_members.post AS post, COUNT(*) AS n").
 		Group("staff_members.area_code, staff_members.post").Scan(&counts).Error
 	if err != nil {
@@ -88,7 +88,7 @@ func (s *Store) StaffingReport(ctx context.Context, area *string) (*models.Staff
 		AreaCode string
 		N        int
 	}
-	err = sc.rows(db, "area_tallies").Where("area_tallies.area_code BETWEEN ? AND ? AND area_tallies.active_persons > 0", lo, hi).
+	err = sc.within(db, "area_tallies", lo, hi).Where("area_tallies.active_persons > 0").
 		Select("area_tallies.area_code AS area_code, area_tallies.active_persons AS n").Scan(&recips).Error
 	if err != nil {
 		return nil, wrap("staffing report: recipients", err)

@@ -316,7 +316,7 @@ func (s *Store) AreaStats(ctx context.Context, area *string) (*models.AreaStats,
 func areaTallies(db *gorm.DB, sc Scope, lo, hi string, n int) ([]unitHouseholds, error) {
 	var out []unitHouseholds
 	u := unitExpr("area_tallies", n)
-	err := sc.rows(db, "area_tallies").Where("area_tallies.area_code BETWEEN ? AND ?", lo, hi).Select(u + ` AS unit,
+	err := sc.within(db, "area_tallies", lo, hi).Select(u + ` AS unit,
 		CAST(COALESCE(SUM(area_tallies.households), 0) AS BIGINT) AS n,
 		CAST(COALESCE(SUM(area_tallies.low_income), 0) AS BIGINT) AS low_income,
 		CAST(COALESCE(SUM(area_tallies.members), 0) AS BIGINT) AS members,
@@ -333,7 +333,7 @@ func areaTallies(db *gorm.DB, sc Scope, lo, hi string, n int) ([]unitHouseholds,
 // digits of the area code, and by program and category; for integrators, those of the
 // categories of their token.
 func areaProgramTallies(db *gorm.DB, sc Scope, lo, hi string, n int) ([]unitPrograms, error) {
-	q := sc.rows(db, "area_program_tallies").Where("area_program_tallies.area_code BETWEEN ? AND ?", lo, hi)
+	q := sc.within(db, "area_program_tallies", lo, hi)
 	if sc.p.Role == models.RoleIntegrator {
 		q = q.Where("area_program_tallies.category_code IN ?", nonEmpty(sc.p.Categories))
 	}

@@ -485,7 +485,7 @@ func TestAreaStatsCountsLowIncomeHouseholds(t *testing.T) {
 		yes := true
 		lowIncome := func(ctx context.Context, code string) int {
 			t.Helper()
-			page, err := st.Households(ctx, store.HouseholdQuery{Area: &code, Filter: &models.HouseholdFilter{LowIncome: &yes}})
+			page, err := useCases(st).Households(ctx, store.HouseholdQuery{Area: &code, Filter: &models.HouseholdFilter{LowIncome: &yes}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -109,7 +109,8 @@ type Store struct {
 	auditKey   []byte
 }
 
-// Open connects to the database of cfg. It does not migrate; call Migrate. It returns an
+// Open connects to the database of cfg. It neither migrates nor checks the schema; call
+// Migrate (as the owner role) or CheckSchema (as the serving role). It returns an
 // error when the URL is not a postgres:// one, when the database cannot be reached, and,
 // with RowLevelSecurity on PostgreSQL, when the role connected as bypasses row-level
 // security.
@@ -281,6 +282,10 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 // Policy returns the thresholds of the policy rules the store applies.
 func (s *Store) Policy() policy.Config { return s.policy }
 
+// Now returns the store's clock reading: the date the rules judge by. Use cases take it
+// as their clock, so that tests that set the store's clock set theirs.
+func (s *Store) Now() time.Time { return s.now() }
+
 // Tree returns the jurisdiction tree the store validates areas against.
 func (s *Store) Tree() *division.Tree { return s.tree }
 
@@ -295,6 +300,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database connections, the read replica's too.
 func (s *Store) Close() error {
+	hooks.Delete(s)
+	tracers.Delete(s.db)
 	var replicaErr error
 	if s.replica != nil {
 		replicaErr = s.replica.close()
@@ -311,6 +318,10 @@ func newID() string {
 	return uuid.Must(uuid.NewV7()).String()
 }
 
+// NewID returns a new record id: a UUIDv7, so that ids sort by creation time. Use cases
+// that create records take their ids from it.
+func NewID() string { return newID() }
+
 // isUniqueViolation reports whether err is a unique-constraint violation on either
 // database.
 func isUniqueViolation(err error) bool {
@@ -326,6 +337,7 @@ func isUniqueViolation(err error) bool {
 // diagnostics that count statements; f must be safe for concurrent use. Register it
 // before the store is shared.
 func (s *Store) OnStatement(f func(sql string, vars []any)) {
+	addStatementHook(s, f) // compiled reads (ReadJSON) run outside gorm
 	cb := func(db *gorm.DB) {
 		if db.DryRun { // a subquery being built, not a statement of its own
 			return

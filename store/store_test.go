@@ -47,7 +47,7 @@ func admin() context.Context { return storetest.As(models.RoleAdmin, cityArea) }
 func household(t *testing.T, st *store.Store, village string) (*models.Household, *models.Grant) {
 	t.Helper()
 	ctx := admin()
-	h, err := st.CreateHousehold(ctx, models.HouseholdInput{
+	h, err := useCases(st).CreateHousehold(ctx, models.HouseholdInput{
 		Village: village, Address: "测试路1号",
 		Members: []*models.MemberInput{
 			{Name: "王建国", IDNumber: person(1960, true), Relation: models.RelationHead},
@@ -118,7 +118,7 @@ func TestScopeOfReads(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				ctx := storetest.As(tt.role, tt.area)
-				page, err := st.Households(ctx, store.HouseholdQuery{})
+				page, err := useCases(st).Households(ctx, store.HouseholdQuery{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -129,24 +129,24 @@ func TestScopeOfReads(t *testing.T) {
 					t.Errorf("count = %d, %v, want %d", n, err, len(tt.visible))
 				}
 				for _, h := range tt.visible {
-					if _, err := st.Household(ctx, h.ID); err != nil {
+					if _, err := useCases(st).Household(ctx, h.ID); err != nil {
 						t.Errorf("household in %s: %v", h.AreaCode, err)
 					}
-					if ms, err := st.MembersOf(ctx, h.ID); err != nil || len(ms) != 2 {
+					if ms, err := useCases(st).MembersOf(ctx, h.ID); err != nil || len(ms) != 2 {
 						t.Errorf("members of visible household: %d, %v", len(ms), err)
 					}
 				}
 				for _, h := range tt.hidden {
-					if _, err := st.Household(ctx, h.ID); !errors.Is(err, models.ErrNotFound) {
+					if _, err := useCases(st).Household(ctx, h.ID); !errors.Is(err, models.ErrNotFound) {
 						t.Errorf("household in %s: err %v, want not found", h.AreaCode, err)
 					}
-					if ms, _ := st.MembersOf(ctx, h.ID); len(ms) != 0 {
+					if ms, _ := useCases(st).MembersOf(ctx, h.ID); len(ms) != 0 {
 						t.Errorf("members of hidden household leak: %d", len(ms))
 					}
 					if gs, _ := st.GrantsOf(ctx, h.ID); len(gs) != 0 {
 						t.Errorf("grants of hidden household leak: %d", len(gs))
 					}
-					if head, _ := st.HeadOf(ctx, h.ID); head != nil {
+					if head, _ := useCases(st).HeadOf(ctx, h.ID); head != nil {
 						t.Error("head of hidden household leaks")
 					}
 				}
@@ -163,14 +163,14 @@ func TestScopeOfReads(t *testing.T) {
 		if es, err := st.EventsOf(ctx, gB.ID); err != nil || len(es) != 1 || es[0].ToStatus != models.GrantActive {
 			t.Errorf("events of own grant: %+v, %v", es, err)
 		}
-		msA, _ := st.MembersOf(admin(), hA1.ID)
-		if _, err := st.Member(ctx, msA[0].ID); !errors.Is(err, models.ErrNotFound) {
+		msA, _ := useCases(st).MembersOf(admin(), hA1.ID)
+		if _, err := useCases(st).Member(ctx, msA[0].ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("member of another county: %v", err)
 		}
-		if _, err := st.MemberByIDNumber(ctx, msA[0].IDNumber); !errors.Is(err, models.ErrNotFound) {
+		if _, err := useCases(st).MemberByIDNumber(ctx, msA[0].IDNumber); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("member by ID number of another county: %v", err)
 		}
-		if m, err := st.MemberByIDNumber(storetest.As(models.RoleAssistant, villageA1), msA[0].IDNumber); err != nil || m.ID != msA[0].ID {
+		if m, err := useCases(st).MemberByIDNumber(storetest.As(models.RoleAssistant, villageA1), msA[0].IDNumber); err != nil || m.ID != msA[0].ID {
 			t.Errorf("member by ID number in own village: %v", err)
 		}
 		gp, err := st.Grants(ctx, store.GrantQuery{})
@@ -200,7 +200,7 @@ func TestAreaArgument(t *testing.T) {
 		}
 		for _, tt := range tests {
 			area := tt.area
-			page, err := st.Households(ctx, store.HouseholdQuery{Area: &area})
+			page, err := useCases(st).Households(ctx, store.HouseholdQuery{Area: &area})
 			if tt.want != nil {
 				if !errors.Is(err, tt.want) {
 					t.Errorf("area %s: err %v, want %v", tt.area, err, tt.want)
@@ -217,7 +217,7 @@ func TestAreaArgument(t *testing.T) {
 func TestCreateHouseholdRules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		existing, _ := household(t, st, villageB)
-		ms, _ := st.MembersOf(admin(), existing.ID)
+		ms, _ := useCases(st).MembersOf(admin(), existing.ID)
 		taken := ms[0].IDNumber
 		head := func(id string) *models.MemberInput {
 			return &models.MemberInput{Name: "张伟", IDNumber: id, Relation: models.RelationHead}
@@ -249,7 +249,7 @@ func TestCreateHouseholdRules(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				_, err := st.CreateHousehold(tt.ctx, tt.in)
+				_, err := useCases(st).CreateHousehold(tt.ctx, tt.in)
 				if !errors.Is(err, tt.want) {
 					t.Fatalf("err %v, want %v", err, tt.want)
 				}
@@ -263,7 +263,7 @@ func TestCreateHouseholdRules(t *testing.T) {
 				}
 			})
 		}
-		page, err := st.Households(admin(), store.HouseholdQuery{})
+		page, err := useCases(st).Households(admin(), store.HouseholdQuery{})
 		if err != nil || len(page.Items) != 1 {
 			t.Errorf("failed creations wrote households: %d, %v", len(page.Items), err)
 		}
@@ -275,60 +275,60 @@ func TestMemberRules(t *testing.T) {
 		h, _ := household(t, st, villageA1)
 		hB, _ := household(t, st, villageB)
 		officer := storetest.As(models.RoleOfficer, townshipA1)
-		ms, _ := st.MembersOf(officer, h.ID)
+		ms, _ := useCases(st).MembersOf(officer, h.ID)
 		headM, spouse := ms[0], ms[1]
 		if headM.Relation != models.RelationHead {
 			t.Fatalf("members are not head first: %+v", ms)
 		}
-		if _, err := st.AddMember(officer, h.ID, models.MemberInput{Name: "王二", IDNumber: person(2000, true), Relation: models.RelationHead}); !errors.Is(err, models.ErrInvalid) {
+		if _, err := useCases(st).AddMember(officer, h.ID, models.MemberInput{Name: "王二", IDNumber: person(2000, true), Relation: models.RelationHead}); !errors.Is(err, models.ErrInvalid) {
 			t.Errorf("second head: %v", err)
 		}
-		child, err := st.AddMember(officer, h.ID, models.MemberInput{Name: "王小明", IDNumber: person(2015, true), Relation: models.RelationChild})
+		child, err := useCases(st).AddMember(officer, h.ID, models.MemberInput{Name: "王小明", IDNumber: person(2015, true), Relation: models.RelationChild})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if child.LabourCapacity != models.LabourNone || child.Sex != models.SexMale || child.BirthDate.Year() != 2015 {
 			t.Errorf("derived fields of a child: %+v", child)
 		}
-		msB, _ := st.MembersOf(admin(), hB.ID)
-		if _, err := st.AddMember(officer, h.ID, models.MemberInput{Name: "x", IDNumber: msB[0].IDNumber, Relation: models.RelationOther}); !errors.Is(err, models.ErrConflict) {
+		msB, _ := useCases(st).MembersOf(admin(), hB.ID)
+		if _, err := useCases(st).AddMember(officer, h.ID, models.MemberInput{Name: "x", IDNumber: msB[0].IDNumber, Relation: models.RelationOther}); !errors.Is(err, models.ErrConflict) {
 			t.Errorf("adding a person of another household: %v", err)
 		}
-		if _, err := st.AddMember(officer, hB.ID, models.MemberInput{Name: "x", IDNumber: person(1990, true), Relation: models.RelationOther}); !errors.Is(err, models.ErrNotFound) {
+		if _, err := useCases(st).AddMember(officer, hB.ID, models.MemberInput{Name: "x", IDNumber: person(1990, true), Relation: models.RelationOther}); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("adding to an out-of-area household: %v", err)
 		}
-		if _, err := st.RemoveMember(officer, headM.ID); !errors.Is(err, models.ErrInvalid) {
+		if _, err := useCases(st).RemoveMember(officer, headM.ID); !errors.Is(err, models.ErrInvalid) {
 			t.Errorf("removing the head: %v", err)
 		}
-		if _, err := st.UpdateMember(officer, spouse.ID, models.MemberPatch{Relation: ptr(models.RelationHead)}); !errors.Is(err, models.ErrInvalid) {
+		if _, err := useCases(st).UpdateMember(officer, spouse.ID, models.MemberPatch{Relation: ptr(models.RelationHead)}); !errors.Is(err, models.ErrInvalid) {
 			t.Errorf("second head through update: %v", err)
 		}
-		if _, err := st.RemoveMember(officer, msB[1].ID); !errors.Is(err, models.ErrNotFound) {
+		if _, err := useCases(st).RemoveMember(officer, msB[1].ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("removing an out-of-area member: %v", err)
 		}
-		if _, err := st.UpdateMember(officer, msB[1].ID, models.MemberPatch{Name: ptr("改名")}); !errors.Is(err, models.ErrNotFound) {
+		if _, err := useCases(st).UpdateMember(officer, msB[1].ID, models.MemberPatch{Name: ptr("改名")}); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("updating an out-of-area member: %v", err)
 		}
-		if m, _ := st.Member(admin(), msB[1].ID); m.Name == "改名" {
+		if m, _ := useCases(st).Member(admin(), msB[1].ID); m.Name == "改名" {
 			t.Error("out-of-area update changed the member")
 		}
 		income := models.Yuan(1200)
-		m, err := st.UpdateMember(officer, spouse.ID, models.MemberPatch{MonthlyIncome: &income, DisabilityLevel: ptr(2)})
+		m, err := useCases(st).UpdateMember(officer, spouse.ID, models.MemberPatch{MonthlyIncome: &income, DisabilityLevel: ptr(2)})
 		if err != nil || m.MonthlyIncome != income || m.DisabilityLevel == nil || *m.DisabilityLevel != 2 {
 			t.Errorf("update member: %+v, %v", m, err)
 		}
-		if _, err := st.SetHouseholdHead(officer, h.ID, spouse.ID, models.RelationSpouse); err != nil {
+		if _, err := useCases(st).SetHouseholdHead(officer, h.ID, spouse.ID, models.RelationSpouse); err != nil {
 			t.Fatal(err)
 		}
-		head, _ := st.HeadOf(officer, h.ID)
+		head, _ := useCases(st).HeadOf(officer, h.ID)
 		if head == nil || head.ID != spouse.ID {
 			t.Errorf("head after transfer: %+v", head)
 		}
-		if _, err := st.RemoveMember(officer, headM.ID); err != nil {
+		if _, err := useCases(st).RemoveMember(officer, headM.ID); err != nil {
 			t.Errorf("removing the former head: %v", err)
 		}
 		// A removed person may be registered again elsewhere.
-		if _, err := st.AddMember(storetest.As(models.RoleOfficer, countyB), hB.ID, models.MemberInput{Name: headM.Name, IDNumber: headM.IDNumber, Relation: models.RelationOther}); err != nil {
+		if _, err := useCases(st).AddMember(storetest.As(models.RoleOfficer, countyB), hB.ID, models.MemberInput{Name: headM.Name, IDNumber: headM.IDNumber, Relation: models.RelationOther}); err != nil {
 			t.Errorf("registering a removed person again: %v", err)
 		}
 	})
@@ -338,13 +338,13 @@ func TestUpdateHouseholdMovesRecords(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		h, g := household(t, st, villageA1)
 		county := storetest.As(models.RoleOfficer, countyA)
-		if _, err := st.UpdateHousehold(county, h.ID, models.HouseholdPatch{Village: ptr(villageB)}); !errors.Is(err, models.ErrForbidden) {
+		if _, err := useCases(st).UpdateHousehold(county, h.ID, models.HouseholdPatch{Village: ptr(villageB)}); !errors.Is(err, models.ErrForbidden) {
 			t.Errorf("moving out of the area: %v", err)
 		}
-		if _, err := st.UpdateHousehold(storetest.As(models.RoleOfficer, countyB), h.ID, models.HouseholdPatch{Address: ptr("x")}); !errors.Is(err, models.ErrNotFound) {
+		if _, err := useCases(st).UpdateHousehold(storetest.As(models.RoleOfficer, countyB), h.ID, models.HouseholdPatch{Address: ptr("x")}); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("updating from another county: %v", err)
 		}
-		moved, err := st.UpdateHousehold(county, h.ID, models.HouseholdPatch{Village: ptr(villageA2), Address: ptr("新地址")})
+		moved, err := useCases(st).UpdateHousehold(county, h.ID, models.HouseholdPatch{Village: ptr(villageA2), Address: ptr("新地址")})
 		if err != nil || moved.AreaCode != villageA2 || moved.Version != h.Version+1 {
 			t.Fatalf("move: %+v, %v", moved, err)
 		}
@@ -353,7 +353,7 @@ func TestUpdateHouseholdMovesRecords(t *testing.T) {
 			t.Errorf("grant stayed visible to the old township: %v", err)
 		}
 		t2 := storetest.As(models.RoleOfficer, townshipA2)
-		ms, _ := st.MembersOf(t2, h.ID)
+		ms, _ := useCases(st).MembersOf(t2, h.ID)
 		gs, _ := st.GrantsOf(t2, h.ID)
 		es, _ := st.EventsOf(t2, g.ID)
 		if len(ms) != 2 || len(gs) != 1 || len(es) != 1 {
@@ -366,7 +366,7 @@ func TestGrantRules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		h, _ := household(t, st, villageA1)
 		hB, _ := household(t, st, villageB)
-		msB, _ := st.MembersOf(admin(), hB.ID)
+		msB, _ := useCases(st).MembersOf(admin(), hB.ID)
 		officer := storetest.As(models.RoleOfficer, countyA)
 		base := models.GrantInput{HouseholdID: h.ID, ProgramCode: "MEDICAL_INPATIENT", Amount: models.Yuan(300), StartDate: models.NewDate(2026, 3, 1)}
 		with := func(f func(*models.GrantInput)) models.GrantInput { in := base; f(&in); return in }
@@ -434,7 +434,7 @@ func TestIntegratorSeesOnlyItsCategories(t *testing.T) {
 		if gs, _ := st.GrantsOf(health, h.ID); len(gs) != 1 {
 			t.Errorf("household grants for the integrator: %d", len(gs))
 		}
-		hp, _ := st.Households(health, store.HouseholdQuery{Filter: &models.HouseholdFilter{ProgramCode: ptr("URBAN_DIBAO")}})
+		hp, _ := useCases(st).Households(health, store.HouseholdQuery{Filter: &models.HouseholdFilter{ProgramCode: ptr("URBAN_DIBAO")}})
 		if len(hp.Items) != 0 {
 			t.Error("a program filter reveals households on a category the integrator may not see")
 		}
@@ -460,7 +460,7 @@ func TestKeysetPagination(t *testing.T) {
 			if pages > 10 {
 				t.Fatal("pagination does not end")
 			}
-			page, err := st.Households(ctx, store.HouseholdQuery{PageArgs: store.PageArgs{First: ptr(3), After: after}})
+			page, err := useCases(st).Households(ctx, store.HouseholdQuery{PageArgs: store.PageArgs{First: ptr(3), After: after}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -490,7 +490,7 @@ func TestKeysetPagination(t *testing.T) {
 			{store.PageArgs{After: ptr("!!notbase64")}, "after"},
 			{store.PageArgs{After: ptr("eHl6")}, "after"},
 		} {
-			_, err := st.Households(ctx, store.HouseholdQuery{PageArgs: bad.args})
+			_, err := useCases(st).Households(ctx, store.HouseholdQuery{PageArgs: bad.args})
 			var fe *models.FieldError
 			if !errors.As(err, &fe) || fe.Field != bad.field {
 				t.Errorf("%+v: %v, want a field error on %s", bad.args, err, bad.field)

@@ -217,7 +217,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 		}{
 			{"create a household", func(t *testing.T) {
 				var err error
-				h1, err = st.CreateHousehold(admin(), models.HouseholdInput{Village: rural, Address: "统计路1号", PovertyRegistered: true,
+				h1, err = useCases(st).CreateHousehold(admin(), models.HouseholdInput{Village: rural, Address: "统计路1号", PovertyRegistered: true,
 					Members: []*models.MemberInput{
 						{Name: "张三", IDNumber: person(1970, true), Relation: models.RelationHead},
 						{Name: "李四", IDNumber: person(1972, false), Relation: models.RelationSpouse},
@@ -231,14 +231,19 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 				must(t, err)
 			}, nil},
 			{"open a recurring grant", func(t *testing.T) { dibao = openGrant(t, h1, "RURAL_DIBAO", 30000) }, nil},
-			{"open a second grant of the same program", func(t *testing.T) { openGrant(t, h1, "RURAL_DIBAO", 10000) },
+			{"open a second grant of the same program over an earlier period", func(t *testing.T) {
+				end := models.NewDate(2024, 12, 31) // one dibao at a time (P21)
+				_, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: h1.ID, ProgramCode: "RURAL_DIBAO", Amount: 10000,
+					StartDate: models.NewDate(2024, 1, 1), EndDate: &end})
+				must(t, err)
+			},
 				func(ts map[string]models.HouseholdTally) error {
 					return want(ts[h1.ID], models.HouseholdTally{MemberCount: 2, Served: true, CommittedMonthly: 40000})
 				}},
 			{"open a one-off grant", func(t *testing.T) { relief = openGrant(t, h1, "TEMPORARY_RELIEF", 200000) }, nil},
 			{"add a member", func(t *testing.T) {
 				var err error
-				extra, err = st.AddMember(admin(), h1.ID, models.MemberInput{Name: "张小", IDNumber: person(2012, true), Relation: models.RelationChild})
+				extra, err = useCases(st).AddMember(admin(), h1.ID, models.MemberInput{Name: "张小", IDNumber: person(2012, true), Relation: models.RelationChild})
 				must(t, err)
 			}, nil},
 			{"a second household with a grant", func(t *testing.T) { h2, _ = household(t, st, villageA1) }, nil},
@@ -273,7 +278,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 				must(t, err)
 			}, nil},
 			{"a verification puts rural dibao in grace", func(t *testing.T) {
-				ms, err := st.MembersOf(admin(), h1.ID)
+				ms, err := useCases(st).MembersOf(admin(), h1.ID)
 				must(t, err)
 				in := models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2025, 8, 31)}
 				for _, m := range ms {
@@ -302,16 +307,16 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 			{"open a grant again", func(t *testing.T) { openGrant(t, h1, "TEKUN_DISPERSED", 50000) }, nil},
 			{"update a member", func(t *testing.T) {
 				name := "张小明"
-				_, err := st.UpdateMember(admin(), extra.ID, models.MemberPatch{Name: &name})
+				_, err := useCases(st).UpdateMember(admin(), extra.ID, models.MemberPatch{Name: &name})
 				must(t, err)
 			}, nil},
 			{"remove a member", func(t *testing.T) {
-				_, err := st.RemoveMember(admin(), extra.ID)
+				_, err := useCases(st).RemoveMember(admin(), extra.ID)
 				must(t, err)
 			}, nil},
 			{"move a household to another county", func(t *testing.T) {
 				v := villageB
-				_, err := st.UpdateHousehold(admin(), h2.ID, models.HouseholdPatch{Village: &v})
+				_, err := useCases(st).UpdateHousehold(admin(), h2.ID, models.HouseholdPatch{Village: &v})
 				must(t, err)
 			}, nil},
 			{"import a household", func(t *testing.T) {
@@ -373,7 +378,7 @@ func want(got, w models.HouseholdTally) error {
 
 // householdByRef returns the household with external reference ref, as the city admin.
 func householdByRef(st *store.Store, ref string) (*models.Household, error) {
-	page, err := st.Households(admin(), store.HouseholdQuery{Filter: &models.HouseholdFilter{ExternalRef: &ref}})
+	page, err := useCases(st).Households(admin(), store.HouseholdQuery{Filter: &models.HouseholdFilter{ExternalRef: &ref}})
 	if err != nil {
 		return nil, err
 	}
@@ -390,8 +395,10 @@ func TestTalliesUnderConcurrentWrites(t *testing.T) {
 		h, _ := household(t, st, villageA1)
 		const n = 6
 		ids := make([]string, n)
+		// Six programs: no program twice for one household at once (P21).
+		programs := [n]string{"DISABILITY_LIVING", "DISABILITY_CARE", "HOUSING_RENT_SUBSIDY", "HOUSING_PUBLIC_RENTAL", "CHILD_ORPHAN", "EMPLOYMENT_PUBLIC_POST"}
 		for i := range ids {
-			g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "DISABILITY_CARE",
+			g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: programs[i],
 				Channel: models.ChannelOnline})
 			if err != nil {
 				t.Fatal(err)
@@ -418,7 +425,7 @@ func TestTalliesUnderConcurrentWrites(t *testing.T) {
 			}()
 			go func() {
 				defer wg.Done()
-				_, err := st.AddMember(admin(), h.ID, models.MemberInput{Name: fmt.Sprint("成员", i), IDNumber: numbers[i],
+				_, err := useCases(st).AddMember(admin(), h.ID, models.MemberInput{Name: fmt.Sprint("成员", i), IDNumber: numbers[i],
 					Relation: models.RelationChild})
 				errs <- err
 			}()

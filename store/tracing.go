@@ -26,6 +26,7 @@ type spanContext struct {
 // which are personal data. It returns gorm's error when a callback cannot be registered.
 func traceStatements(db *gorm.DB, tp trace.TracerProvider, d Dialect) error {
 	tracer := tp.Tracer("jiuzhu/store")
+	tracers.Store(db, tracer) // for the compiled reads, which run outside gorm (ReadJSON)
 	system := attribute.String("db.system.name", map[Dialect]string{Postgres: "postgresql", SQLite: "sqlite"}[d])
 	before := func(tx *gorm.DB) {
 		if tx.DryRun || tx.Statement.Context == nil {

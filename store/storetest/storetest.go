@@ -131,7 +131,57 @@ func MustOpenWith(tb testing.TB, cfg store.Config) *store.Store {
 	return openMigrated(tb, cfg)
 }
 
-// openMigrated opens and migrates the store of cfg, closed when tb ends.
+// MustOpenEmpty returns a store on a new, empty database of dialect, neither migrated
+// nor checked, closed when tb ends: for tests of the migrations themselves. It fails tb
+// on any error.
+func MustOpenEmpty(tb testing.TB, d store.Dialect) *store.Store {
+	tb.Helper()
+	cfg := configOf(tb, d)
+	st, err := store.Open(context.Background(), cfg, tree)
+	if err != nil {
+		tb.Fatalf("storetest: open: %v", err)
+	}
+	opened.Store(st, cfg)
+	tb.Cleanup(func() { _ = st.Close(); opened.Delete(st) })
+	return st
+}
+
+// ServingRole is the role ServingURL connects as: it may log in, owns nothing, and is
+// neither a superuser nor exempt from row-level security, as the serving role of a
+// deployment (docs/operations-roles-and-migrations.md). It is created on
+// TEST_DATABASE_URL's server when missing, and kept; store.GrantServingRole gives it
+// its privileges on each test's schema.
+const ServingRole = "jiuzhu_serving_test"
+
+// ServingURL returns ownerURL (a URL of PostgresURL, PostgresURLAs or RLSURL) with
+// ServingRole as its user, creating the role when it does not exist. It skips tb without
+// TEST_DATABASE_URL and fails it on any error.
+func ServingURL(tb testing.TB, ownerURL string) string {
+	tb.Helper()
+	base := os.Getenv(EnvURL)
+	if base == "" {
+		tb.Skipf("storetest: %s is not set", EnvURL)
+	}
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	defer db.Close()
+	_, err = db.Exec("CREATE ROLE " + ServingRole + " " + rlsRoleAttributes)
+	var pgErr *pgconn.PgError
+	if err != nil && !(errors.As(err, &pgErr) && (pgErr.Code == "42710" || pgErr.Code == "23505")) {
+		tb.Fatalf("storetest: create role %s: %v", ServingRole, err)
+	}
+	u, err := url.Parse(ownerURL)
+	if err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	u.User = url.User(ServingRole)
+	return u.String()
+}
+
+// openMigrated opens and migrates the store of cfg (store.Migrate, the versioned
+// migrations that `jiuzhu migrate up` applies), closed when tb ends.
 func openMigrated(tb testing.TB, cfg store.Config) *store.Store {
 	tb.Helper()
 	ctx := context.Background()

@@ -1,0 +1,32 @@
+// Package casework holds what the use cases of every area of the domain share: who the
+// caller is and what it may do. The use cases themselves live in one package per
+// aggregate below it (casework/households, ...); see docs/architecture.md.
+package casework
+
+import (
+	"context"
+
+	"jiuzhu/auth"
+	"jiuzhu/models"
+	"jiuzhu/store"
+)
+
+// Caller returns the scope of the verified caller in ctx, built once for the use case.
+// It returns an error matching models.ErrUnauthenticated when ctx has no caller.
+func Caller(ctx context.Context) (store.Scope, error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return store.Scope{}, err
+	}
+	return store.ScopeFor(p), nil
+}
+
+// May returns a Forbidden error, saying the caller's role may not do what, unless the
+// role of sc's caller allows action a.
+func May(sc store.Scope, a auth.Action, what string) error {
+	p := sc.Principal()
+	if !p.May(a) {
+		return models.Forbidden("the %s role may not %s", p.Role, what)
+	}
+	return nil
+}

@@ -1,0 +1,194 @@
+package households
+
+import (
+	"context"
+	"math"
+
+	"jiuzhu/auth"
+	"jiuzhu/casework"
+	"jiuzhu/casework/input"
+	"jiuzhu/models"
+	"jiuzhu/policy"
+	"jiuzhu/privacy"
+	"jiuzhu/store"
+)
+
+// Household returns the household with id. It returns models.ErrNotFound when there is
+// none in the caller's area, and models.ErrUnauthenticated without a caller.
+func (s *Service) Household(ctx context.Context, id string) (*models.Household, error) {
+	sc, err := casework.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.st.Household(ctx, sc, id)
+}
+
+// Households returns a page of the households in the query's area that match its filter,
+// ordered by (area code, id). It returns a *models.FieldError for a bad area, filter or
+// paging argument (a masked value is no filter), and a Forbidden error for an area
+// outside the caller's subtree or a lowIncome filter of an integrator that may not read
+// lowIncome (P17).
+func (s *Service) Households(ctx context.Context, q store.HouseholdQuery) (*store.Page[models.Household], error) {
+	sc, err := casework.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if f := q.Filter; f != nil {
+		if err := input.RefuseMasked("filter.externalRef", f.ExternalRef, "filter.addressContains", f.AddressContains, "filter.programCode", f.ProgramCode); err != nil {
+			return nil, err
+		}
+		if f.LowIncome != nil && !sc.ReadsLowIncome() {
+			cats := store.LowIncomeCategories()
+			return nil, models.Forbidden("filter.lowIncome: an integrator reads lowIncome only with the categories %s and %s", cats[0], cats[1])
+		}
+	}
+	return s.st.Households(ctx, sc, q)
+}
+
+// Member returns the member with id. It returns models.ErrNotFound when there is none in
+// the caller's area.
+func (s *Service) Member(ctx context.Context, id string) (*models.Member, error) {
+	sc, err := casework.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.st.Member(ctx, sc, id)
+}
+
+// MembersOf returns the members of a household in the caller's area, head first. A
+// household outside the area has no visible members.
+func (s *Service) MembersOf(ctx context.Context, householdID string) ([]*models.Member, error) {
+	sc, err := casework.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.st.Members(ctx, sc, householdID)
+}
+
+// HeadOf returns the head of a household in the caller's area, or nil when the household
+// is not visible.
+func (s *Service) HeadOf(ctx context.Context, householdID string) (*models.Member, error) {
+	sc, err := casework.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.st.Head(ctx, sc, householdID)
+}
+
+// MemberByIDNumber returns the member with a resident ID number. Since it confirms a
+// guessed number, each caller (token subject) may call it only as often as the store's
+// LookupLimit allows, and every call, found or not, is written to the audit trail
+// (lookupIdNumber, naming the member when found) in a unit of work of its own before the
+// answer is given. It returns a models.ErrRateLimited error past the limit, a
+// *models.FieldError for a masked or malformed number, models.ErrNotFound when no such
+// person is registered in the caller's area, whether or not one is elsewhere, and the
+// audit's error if it cannot be written (then nothing is answered).
+func (s *Service) MemberByIDNumber(ctx context.Context, number string) (*models.Member, error) {
+	sc, err := casework.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := sc.Principal()
+	if ok, wait := s.st.AllowIDLookup(p.Subject, s.wall()); !ok {
+		return nil, models.RateLimited("too many lookups by ID number; retry after %d s", int(math.Ceil(wait.Seconds())))
+	}
+	var m *models.Member
+	num, err := input.IDNumber("idNumber", number, s.now())
+	if err == nil {
+		m, err = s.st.MemberByIDNumber(ctx, sc, num.Value)
+	}
+	area, ids := p.Area, []string(nil)
+	if m != nil {
+		area, ids = m.AreaCode, []string{m.ID}
+	}
+	auditErr := s.st.Write(ctx, sc, "member by ID number: audit", func(tx Tx) error {
+		tx.Audit("lookupIdNumber", area, ids, nil, nil)
+		return nil
+	})
+	if auditErr != nil {
+		return nil, auditErr
+	}
+	return m, err
+}
+
+// IDNumberOf returns the resident ID number of m as the caller may see it: masked to its
+// region digits (371402************, privacy.IDNumber) unless reveal is set. A reveal is
+// allowed to admins, officers and assistants whose area covers m, and is written to the
+// audit trail (revealIdNumber), in a unit of work of its own, before the number is
+// returned. It returns a Forbidden error for any other caller, and the audit's error if
+// it cannot be written (then nothing is revealed).
+func (s *Service) IDNumberOf(ctx context.Context, m *models.Member, reveal bool) (string, error) {
+	if !reveal {
+		return privacy.IDNumber(m.IDNumber), nil
+	}
+	if err := s.reveal(ctx, m, auth.ActionRevealIDNumber, "revealIdNumber", "ID number"); err != nil {
+		return "", err
+	}
+	return m.IDNumber, nil
+}
+
+// BirthDateOf returns the birth date of m as the caller may see it: nil unless reveal is
+// set, since a birth date with the region leaves at most 1,000 ID numbers (see the
+// privacy package). A reveal is allowed to admins, officers and assistants whose area
+// covers m, and is written to the audit trail (revealBirthDate), in a unit of work of its
+// own, before the date is returned. It returns a Forbidden error for any other caller,
+// and the audit's error if it cannot be written (then nothing is revealed).
+func (s *Service) BirthDateOf(ctx context.Context, m *models.Member, reveal bool) (*models.Date, error) {
+	if !reveal {
+		return nil, nil
+	}
+	if err := s.reveal(ctx, m, auth.ActionRevealBirthDate, "revealBirthDate", "birth date"); err != nil {
+		return nil, err
+	}
+	d := m.BirthDate
+	return &d, nil
+}
+
+// BirthYearOf returns the year of birth of m, or nil for a role that may not read it
+// (auditors). It returns an error matching models.ErrUnauthenticated without a caller.
+func (s *Service) BirthYearOf(ctx context.Context, m *models.Member) (*int, error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.May(auth.ActionReadBirthYear) {
+		return nil, nil
+	}
+	y := m.BirthDate.Year()
+	return &y, nil
+}
+
+// AgeOf returns the age m reaches in the current year of the service's clock
+// (policy.AgeThisYear), the age the rules count with: the current year minus the birth
+// year. It changes on 1 January for everyone, so that reading it on many days does not
+// date a birthday, and it says no more than the birth year. It returns nil for a role
+// that may not read the birth year (auditors), and an error matching
+// models.ErrUnauthenticated without a caller.
+func (s *Service) AgeOf(ctx context.Context, m *models.Member) (*int, error) {
+	y, err := s.BirthYearOf(ctx, m)
+	if y == nil || err != nil {
+		return nil, err
+	}
+	age := policy.AgeThisYear(m.BirthDate, s.now())
+	return &age, nil
+}
+
+// reveal checks that the caller may do action on member m (its role allows it and its
+// area covers m) and writes the reveal to the audit trail as op, in a unit of work of its
+// own. It returns a Forbidden error naming what otherwise, and the audit's error.
+func (s *Service) reveal(ctx context.Context, m *models.Member, action auth.Action, op, what string) error {
+	sc, err := casework.Caller(ctx)
+	if err != nil {
+		return err
+	}
+	if err := casework.May(sc, action, "reveal "+what+"s"); err != nil {
+		return err
+	}
+	if !sc.Principal().Covers(m.AreaCode) {
+		return models.Forbidden("the %s of a member outside your jurisdiction cannot be revealed", what)
+	}
+	return s.st.Write(ctx, sc, op, func(tx Tx) error {
+		tx.Audit(op, m.AreaCode, []string{m.ID}, nil, nil)
+		return nil
+	})
+}

@@ -1,0 +1,270 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	pathpkg "path"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/gorm"
+)
+
+// The schema is versioned: SQL files embedded from migrations/<dialect>/ and the Go steps
+// of goMigrations, applied in order by goose, which records each applied version in the
+// table SchemaVersionTable. Migrate applies what is missing; CheckSchema tells whether a
+// database is at the version this build expects, without changing it.
+//
+// The versions:
+//
+//  1. the schema as it stood when versioning began (SQL, written to adopt a database
+//     created before it: every statement leaves an existing table or index alone);
+//  2. the dashboards' tallies: their columns and tables are added where missing, and
+//     counted from the members and grants (Go);
+//  3. PostgreSQL only: row-level security, on or off as Config.RowLevelSecurity says
+//     (Go; taken down, it takes the policies off).
+//
+// A new change of the schema is a new file or step with the next number; a released
+// version is never edited.
+
+//go:embed migrations/postgres/*.sql migrations/sqlite/*.sql
+var migrationFiles embed.FS
+
+// SchemaVersionTable is the table in which goose records the applied versions of the
+// schema.
+const SchemaVersionTable = "jiuzhu_schema_version"
+
+// ErrSchemaVersion means that the database is not at the version of the schema this
+// build of jiuzhu expects (it was not migrated, or was migrated by another release), or
+// that its row-level security is not as the store's configuration asks.
+var ErrSchemaVersion = errors.New("the database schema does not match this jiuzhu")
+
+// The first version, which MigrateDown never takes down, and the versions of the Go
+// steps.
+const (
+	firstVersion            = 1
+	versionTallies          = 2
+	versionRowLevelSecurity = 3
+)
+
+// The directories of each dialect's SQL files in migrationFiles.
+const (
+	migrationsSQLiteDirectory = "migrations/sqlite"
+	migrationsPGDirectory     = "migrations/postgres"
+)
+
+// migrations returns the goose provider of the store's migrations, acting on the store's
+// own connection pool.
+func (s *Store) migrations(ctx context.Context) (*goose.Provider, error) {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	dialect, dir := goose.DialectPostgres, migrationsPGDirectory
+	if s.dialect == SQLite {
+		dialect, dir = goose.DialectSQLite3, migrationsSQLiteDirectory
+	}
+	files, err := fs.Sub(migrationFiles, dir)
+	if err != nil {
+		return nil, err
+	}
+	opts := []goose.ProviderOption{
+		goose.WithTableName(SchemaVersionTable),
+		goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(s.goMigrations()...),
+	}
+	if s.dialect == Postgres {
+		// Two migrate up at once on one schema take turns: goose holds a session-level
+		// advisory lock while it applies versions. Its key is the schema's, so that
+		// schemas of one database (the tests') do not wait for each other.
+		var schema string
+		if err := s.db.WithContext(systemScope(ctx)).Raw(`SELECT current_schema()`).Scan(&schema).Error; err != nil {
+			return nil, fmt.Errorf("current schema: %w", err)
+		}
+		h := fnv.New64a()
+		_, _ = h.Write([]byte("jiuzhu migrations " + schema))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64() >> 1)))
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(dialect, sqlDB, files, opts...)
+}
+
+// goMigrations returns the steps written in Go, for the store's dialect.
+func (s *Store) goMigrations() []*goose.Migration {
+	out := []*goose.Migration{
+		goose.NewGoMigration(versionTallies,
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+				return s.addTallies(s.onTx(ctx, tx))
+			}},
+			// Down keeps the tallies: the schema of version 1 has them already, and
+			// dropping them would only make the next up count them again.
+			&goose.GoFunc{RunTx: func(context.Context, *sql.Tx) error { return nil }}),
+	}
+	if s.dialect == Postgres {
+		out = append(out, goose.NewGoMigration(versionRowLevelSecurity,
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+				return rowLevelSecurityOf(s.onTx(ctx, tx), s.rls, false)
+			}},
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+				return rowLevelSecurityOf(s.onTx(ctx, tx), false, false)
+			}}))
+	}
+	return out
+}
+
+// onTx returns a gorm session on tx, a transaction goose opened on the store's pool, for
+// the store's own work.
+func (s *Store) onTx(ctx context.Context, tx *sql.Tx) *gorm.DB {
+	db := s.db.Session(&gorm.Session{Context: systemScope(ctx), NewDB: true})
+	db.Statement.ConnPool = tx
+	return db
+}
+
+// MigrationState is one version of the schema and whether the database has it.
+type MigrationState struct {
+	// Version is the version's number, Name the file or step that makes it.
+	Version int64
+	Name    string
+	// Applied says whether the database has the version, and AppliedAt since when.
+	Applied   bool
+	AppliedAt time.Time
+}
+
+// MigrationStatus returns every version of the schema this build knows, in order, with
+// whether the database has it. It acts for no caller and changes nothing but, on a
+// database never migrated, creates the version table. It returns the database's errors.
+func (s *Store) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
+	p, err := s.migrations(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	st, err := p.Status(systemScope(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("store: migration status: %w", err)
+	}
+	out := make([]MigrationState, len(st))
+	for i, m := range st {
+		out[i] = MigrationState{Version: m.Source.Version, Name: migrationName(m.Source.Version, m.Source.Path),
+			Applied: m.State == goose.StateApplied, AppliedAt: m.AppliedAt}
+	}
+	return out, nil
+}
+
+// goStepNames name the steps written in Go, whose path goose leaves empty.
+var goStepNames = map[int64]string{
+	versionTallies:          "00002_tallies (Go)",
+	versionRowLevelSecurity: "00003_row_level_security (Go)",
+}
+
+// migrationName is the name of a version's source: its SQL file's name, or its Go step's.
+func migrationName(version int64, path string) string {
+	if path == "" {
+		return goStepNames[version]
+	}
+	return pathpkg.Base(path)
+}
+
+// SchemaVersions returns the version of the schema the database is at (0 when it has
+// none, before any migration) and the version this build expects, without changing
+// anything: it is safe for the serving role, which may not create tables. It returns
+// the database's errors.
+func (s *Store) SchemaVersions(ctx context.Context) (current, want int64, err error) {
+	ctx = systemScope(ctx)
+	p, err := s.migrations(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: migrations: %w", err)
+	}
+	sources := p.ListSources()
+	want = sources[len(sources)-1].Version
+	var exists bool
+	switch s.dialect {
+	case Postgres:
+		err = s.db.WithContext(ctx).Raw(`SELECT to_regclass(quote_ident(current_schema()) || '.' || ?) IS NOT NULL`,
+			SchemaVersionTable).Scan(&exists).Error
+	default:
+		err = s.db.WithContext(ctx).Raw(`SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?`,
+			SchemaVersionTable).Scan(&exists).Error
+	}
+	if err != nil {
+		return 0, want, fmt.Errorf("store: find the schema version: %w", err)
+	}
+	if !exists {
+		return 0, want, nil
+	}
+	current, err = p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, want, fmt.Errorf("store: read the schema version: %w", err)
+	}
+	return current, want, nil
+}
+
+// CheckSchema returns an error matching ErrSchemaVersion, which names the command to
+// run, unless the database is at the version of the schema this build expects and, on
+// PostgreSQL, its row-level security is as Config.RowLevelSecurity says. It changes
+// nothing, so the serving role may run it. It returns the database's errors otherwise.
+func (s *Store) CheckSchema(ctx context.Context) error {
+	current, want, err := s.SchemaVersions(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case current == 0:
+		return fmt.Errorf("store: %w: the database has no schema yet (version 0, this jiuzhu needs %d); run `jiuzhu migrate up` as the owner role first",
+			ErrSchemaVersion, want)
+	case current < want:
+		return fmt.Errorf("store: %w: the database is at version %d and this jiuzhu needs %d; run `jiuzhu migrate up` as the owner role first",
+			ErrSchemaVersion, current, want)
+	case current > want:
+		return fmt.Errorf("store: %w: the database is at version %d, newer than the %d this jiuzhu knows; run the jiuzhu release that migrated it, or a newer one",
+			ErrSchemaVersion, current, want)
+	}
+	if s.dialect != Postgres {
+		return nil
+	}
+	var state []rlsState
+	err = s.db.WithContext(systemScope(ctx)).Raw(rlsStateSQL, rlsPolicy, rlsTables).Scan(&state).Error
+	if err != nil {
+		return fmt.Errorf("store: check row-level security: %w", err)
+	}
+	for _, t := range state {
+		if len(t.statements(s.rls)) > 0 {
+			onOff := map[bool]string{true: "on", false: "off"}
+			return fmt.Errorf("store: %w: row-level security on table %s is not as PG_RLS=%s asks; run `jiuzhu migrate up` as the owner role with PG_RLS=%s",
+				ErrSchemaVersion, t.Name, onOff[s.rls], onOff[s.rls])
+		}
+	}
+	return nil
+}
+
+// MigrateDown takes the database's last version of the schema down, and returns the
+// version it was at and the one it is at now. It refuses to take down the first version,
+// which would drop every record. It acts for no caller, and returns the database's
+// errors.
+func (s *Store) MigrateDown(ctx context.Context) (from, to int64, err error) {
+	ctx = systemScope(ctx)
+	current, _, err := s.SchemaVersions(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	if current <= firstVersion {
+		return current, current, fmt.Errorf("store: the database is at version %d; the first version of the schema is not taken down (it would drop every record)", current)
+	}
+	p, err := s.migrations(ctx)
+	if err != nil {
+		return current, current, fmt.Errorf("store: migrations: %w", err)
+	}
+	if _, err := p.Down(ctx); err != nil {
+		return current, current, fmt.Errorf("store: migrate down from version %d: %w", current, err)
+	}
+	to, _, err = s.SchemaVersions(ctx)
+	return current, to, err
+}
