@@ -14,8 +14,9 @@ import (
 
 func (c *cli) importCommand() *cobra.Command {
 	var o importer.CommandOptions
+	var payrollID string
 	cmd := &cobra.Command{
-		Use:   "import households|verifications FILE",
+		Use:   "import households|verifications|reconciliation FILE",
 		Short: "Import households, or departments' checks of people, from a CSV or JSON-lines file",
 		Long: `Import a CSV or JSON-lines file as the caller of the token (--token, or JIUZHU_TOKEN),
 through the same store function, scope and role checks as the importHouseholds and
@@ -23,6 +24,8 @@ importVerifications mutations, without the HTTP body limit:
 
   households      upsert households and their members (Chinese or English headers)
   verifications   departments' checks of people: income and assets (P10)
+  reconciliation  the bank's return file of a payroll: each line paid or failed (P22);
+                  the payroll is the one its references name, or --payroll ID
 
 All or nothing by default: one rejected row and nothing is written; --partial writes the
 valid rows. The rejected rows and their reasons go to a CSV report (--report, default
@@ -30,19 +33,20 @@ FILE.rejected.csv). The format follows the file's extension unless --format is g
 		Example: `  export JIUZHU_TOKEN="$(jiuzhu token --role integrator --area 371402000000 --categories MEDICAL --sub health-bureau)"
   jiuzhu import households households.csv --dry-run
   jiuzhu import households households.csv --partial --report rejected.csv
-  jiuzhu import verifications tax-2025-12.jsonl --token "$TOKEN"`,
+  jiuzhu import verifications tax-2025-12.jsonl --token "$TOKEN"
+  jiuzhu import reconciliation bank-return-2026-04.csv --token "$OFFICER_TOKEN"`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return fmt.Errorf("%q takes two arguments, households|verifications FILE; got %d", cmd.CommandPath(), len(args))
 			}
-			if !slices.Contains(importer.Kinds, args[0]) {
-				return fmt.Errorf("the kind of file must be households or verifications, not %q", args[0])
+			if !slices.Contains(importer.Kinds, args[0]) && args[0] != importer.KindReconciliation {
+				return fmt.Errorf("the kind of file must be households, verifications or reconciliation, not %q", args[0])
 			}
 			return nil
 		},
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			if len(args) == 0 {
-				return importer.Kinds, cobra.ShellCompDirectiveNoFileComp
+				return append(slices.Clone(importer.Kinds), importer.KindReconciliation), cobra.ShellCompDirectiveNoFileComp
 			}
 			if len(args) == 1 {
 				return []string{"csv", "jsonl", "ndjson", "json"}, cobra.ShellCompDirectiveFilterFileExt
@@ -58,14 +62,18 @@ FILE.rejected.csv). The format follows the file's extension unless --format is g
 				o.Token = os.Getenv("JIUZHU_TOKEN")
 			}
 			cfg := c.config(cmd)
-			return importer.Command(cmd.Context(), o, c.out, c.errOut, func() (*store.Store, *auth.Verifier, error) {
+			connect := func() (*store.Store, *auth.Verifier, error) {
 				v, _, err := newVerifier(cfg)
 				if err != nil {
 					return nil, nil, err
 				}
 				st, err := openStore(cmd.Context(), cfg, newLogger(cfg, c.errOut))
 				return st, v, err
-			})
+			}
+			if o.Kind == importer.KindReconciliation {
+				return importer.ReconciliationCommand(cmd.Context(), o, payrollID, c.out, connect)
+			}
+			return importer.Command(cmd.Context(), o, c.out, c.errOut, connect)
 		},
 	}
 	f := cmd.Flags()
@@ -75,6 +83,7 @@ FILE.rejected.csv). The format follows the file's extension unless --format is g
 	f.BoolVar(&o.Partial, "partial", false, "write the valid records even when others are rejected")
 	f.StringVar(&o.Report, "report", "", "CSV report of rejected rows (default FILE.rejected.csv)")
 	f.BoolVar(&o.Quiet, "quiet", false, "no progress display")
+	f.StringVar(&payrollID, "payroll", "", "reconciliation: the payroll's id (default: the one the references name)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"csv", "jsonl"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

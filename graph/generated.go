@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"jiuzhu/auth"
+	"jiuzhu/graph/model"
 	"jiuzhu/graph/scalars"
 	"jiuzhu/models"
 	"math"
@@ -42,6 +43,9 @@ type ResolverRoot interface {
 	Jurisdiction() JurisdictionResolver
 	Member() MemberResolver
 	Mutation() MutationResolver
+	Payee() PayeeResolver
+	Payroll() PayrollResolver
+	PayrollLine() PayrollLineResolver
 	Principal() PrincipalResolver
 	Program() ProgramResolver
 	Query() QueryResolver
@@ -77,6 +81,8 @@ type ComplexityRoot struct {
 		LowIncomeHouseholds func(childComplexity int) int
 		Members             func(childComplexity int) int
 		OverriddenGrants    func(childComplexity int) int
+		PaidThisMonth       func(childComplexity int) int
+		PaidThisYear        func(childComplexity int) int
 		Population          func(childComplexity int) int
 	}
 
@@ -379,33 +385,39 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddMember                func(childComplexity int, householdID string, input models.MemberInput) int
-		ApproveGrant             func(childComplexity int, id string, input models.ApprovalInput, expectedVersion *int) int
-		ClearReviewFlag          func(childComplexity int, grantID string, reason string, expectedVersion *int) int
-		CreateGrant              func(childComplexity int, input models.GrantInput) int
-		CreateHousehold          func(childComplexity int, input models.HouseholdInput) int
-		CreateStaff              func(childComplexity int, input models.StaffInput) int
-		DrawReserve              func(childComplexity int, grantID string, amount models.Money, note *string) int
-		EndStaff                 func(childComplexity int, id string, until *models.Date) int
-		FileCharityAid           func(childComplexity int, input models.CharityAidInput) int
-		ImportHouseholds         func(childComplexity int, records []*models.HouseholdRecord, dryRun *bool, partial *bool) int
-		ImportVerifications      func(childComplexity int, records []*models.VerificationRecord, dryRun *bool, partial *bool) int
-		RecordVerification       func(childComplexity int, householdID string, input models.VerificationInput) int
-		RejectGrant              func(childComplexity int, id string, reason string, expectedVersion *int) int
-		RemoveMember             func(childComplexity int, id string) int
-		ResumeGrant              func(childComplexity int, id string, reason string, expectedVersion *int) int
-		ReviewGrant              func(childComplexity int, id string, expectedVersion *int, reason *string) int
-		SetDibaoStandard         func(childComplexity int, county string, year int, urban models.Money, rural models.Money) int
-		SetEntitlementParameters func(childComplexity int, input models.EntitlementParametersInput) int
-		SetHouseholdHead         func(childComplexity int, householdID string, memberID string, formerHeadRelation models.Relation) int
-		SetPopulation            func(childComplexity int, code string, population *int) int
-		SubmitApplication        func(childComplexity int, input models.ApplicationInput) int
-		SuspendGrant             func(childComplexity int, id string, reason string, expectedVersion *int) int
-		TerminateGrant           func(childComplexity int, id string, reason string, expectedVersion *int) int
-		TopUpReserve             func(childComplexity int, township string, amount models.Money, note *string) int
-		UpdateHousehold          func(childComplexity int, id string, input models.HouseholdPatch) int
-		UpdateMember             func(childComplexity int, id string, input models.MemberPatch) int
-		UpdateStaff              func(childComplexity int, id string, input models.StaffPatch) int
+		AddMember                    func(childComplexity int, householdID string, input models.MemberInput) int
+		ApproveGrant                 func(childComplexity int, id string, input models.ApprovalInput, expectedVersion *int) int
+		ApprovePayroll               func(childComplexity int, id string) int
+		ClearReviewFlag              func(childComplexity int, grantID string, reason string, expectedVersion *int) int
+		CreateGrant                  func(childComplexity int, input models.GrantInput) int
+		CreateHousehold              func(childComplexity int, input models.HouseholdInput) int
+		CreateStaff                  func(childComplexity int, input models.StaffInput) int
+		DiscardPayroll               func(childComplexity int, id string) int
+		DrawReserve                  func(childComplexity int, grantID string, amount models.Money, note *string) int
+		EndStaff                     func(childComplexity int, id string, until *models.Date) int
+		FileCharityAid               func(childComplexity int, input models.CharityAidInput) int
+		GeneratePayroll              func(childComplexity int, county string, month string) int
+		GenerateSupplementaryPayroll func(childComplexity int, county string, month string) int
+		ImportHouseholds             func(childComplexity int, records []*models.HouseholdRecord, dryRun *bool, partial *bool) int
+		ImportReconciliation         func(childComplexity int, payrollID string, records []*model.SettlementInput, partial *bool) int
+		ImportVerifications          func(childComplexity int, records []*models.VerificationRecord, dryRun *bool, partial *bool) int
+		RecordVerification           func(childComplexity int, householdID string, input models.VerificationInput) int
+		RejectGrant                  func(childComplexity int, id string, reason string, expectedVersion *int) int
+		RemoveMember                 func(childComplexity int, id string) int
+		ResumeGrant                  func(childComplexity int, id string, reason string, expectedVersion *int) int
+		ReviewGrant                  func(childComplexity int, id string, expectedVersion *int, reason *string) int
+		SetDibaoStandard             func(childComplexity int, county string, year int, urban models.Money, rural models.Money) int
+		SetEntitlementParameters     func(childComplexity int, input models.EntitlementParametersInput) int
+		SetHouseholdHead             func(childComplexity int, householdID string, memberID string, formerHeadRelation models.Relation) int
+		SetPayee                     func(childComplexity int, input models.PayeeInput) int
+		SetPopulation                func(childComplexity int, code string, population *int) int
+		SubmitApplication            func(childComplexity int, input models.ApplicationInput) int
+		SuspendGrant                 func(childComplexity int, id string, reason string, expectedVersion *int) int
+		TerminateGrant               func(childComplexity int, id string, reason string, expectedVersion *int) int
+		TopUpReserve                 func(childComplexity int, township string, amount models.Money, note *string) int
+		UpdateHousehold              func(childComplexity int, id string, input models.HouseholdPatch) int
+		UpdateMember                 func(childComplexity int, id string, input models.MemberPatch) int
+		UpdateStaff                  func(childComplexity int, id string, input models.StaffPatch) int
 	}
 
 	PageInfo struct {
@@ -413,6 +425,62 @@ type ComplexityRoot struct {
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	Payee struct {
+		Account     func(childComplexity int, reveal *bool) int
+		Bank        func(childComplexity int) int
+		Holder      func(childComplexity int) int
+		HouseholdID func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	Payroll struct {
+		ApprovedAt  func(childComplexity int) int
+		ApprovedBy  func(childComplexity int) int
+		County      func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Failed      func(childComplexity int) int
+		GeneratedBy func(childComplexity int) int
+		ID          func(childComplexity int) int
+		LineCount   func(childComplexity int) int
+		Lines       func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Month       func(childComplexity int) int
+		Paid        func(childComplexity int) int
+		Run         func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Total       func(childComplexity int) int
+		Unsettled   func(childComplexity int) int
+	}
+
+	PayrollLine struct {
+		Account     func(childComplexity int) int
+		Amount      func(childComplexity int) int
+		Attempt     func(childComplexity int) int
+		Bank        func(childComplexity int) int
+		Grant       func(childComplexity int) int
+		Holder      func(childComplexity int) int
+		HouseholdID func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Month       func(childComplexity int) int
+		ProgramCode func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		Reference   func(childComplexity int) int
+		Seq         func(childComplexity int) int
+		SettledAt   func(childComplexity int) int
+		Status      func(childComplexity int) int
+	}
+
+	PayrollLineConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PayrollLineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Principal struct {
@@ -464,12 +532,26 @@ type ComplexityRoot struct {
 		Member                func(childComplexity int, id string) int
 		MemberByIDNumber      func(childComplexity int, idNumber string) int
 		OneBenefitViolations  func(childComplexity int) int
+		Payee                 func(childComplexity int, householdID string) int
+		Payroll               func(childComplexity int, id string) int
+		PayrollOf             func(childComplexity int, county string, month string, run *int) int
 		Programs              func(childComplexity int) int
 		ReserveFund           func(childComplexity int, township string) int
 		Staff                 func(childComplexity int, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) int
 		StaffMember           func(childComplexity int, id string) int
 		StaffingReport        func(childComplexity int, area *string) int
 		Trends                func(childComplexity int, area *string, months *int) int
+	}
+
+	ReconciliationResult struct {
+		Failed  func(childComplexity int) int
+		Paid    func(childComplexity int) int
+		Refused func(childComplexity int) int
+	}
+
+	RefusedRecord struct {
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
 	}
 
 	ReserveEntry struct {
@@ -635,6 +717,8 @@ type AppliedStandardResolver interface {
 }
 type AreaStatsResolver interface {
 	OverriddenGrants(ctx context.Context, obj *models.AreaStats) (int, error)
+	PaidThisMonth(ctx context.Context, obj *models.AreaStats) (models.Money, error)
+	PaidThisYear(ctx context.Context, obj *models.AreaStats) (models.Money, error)
 }
 type CategoryResolver interface {
 	Programs(ctx context.Context, obj *models.Category) ([]*models.Program, error)
@@ -711,6 +795,12 @@ type MutationResolver interface {
 	ResumeGrant(ctx context.Context, id string, reason string, expectedVersion *int) (*models.Grant, error)
 	TerminateGrant(ctx context.Context, id string, reason string, expectedVersion *int) (*models.Grant, error)
 	FileCharityAid(ctx context.Context, input models.CharityAidInput) (*models.CharityAid, error)
+	SetPayee(ctx context.Context, input models.PayeeInput) (*models.Payee, error)
+	GeneratePayroll(ctx context.Context, county string, month string) (*models.Payroll, error)
+	GenerateSupplementaryPayroll(ctx context.Context, county string, month string) (*models.Payroll, error)
+	DiscardPayroll(ctx context.Context, id string) (*models.Payroll, error)
+	ApprovePayroll(ctx context.Context, id string) (*models.Payroll, error)
+	ImportReconciliation(ctx context.Context, payrollID string, records []*model.SettlementInput, partial *bool) (*models.ReconciliationResult, error)
 	SetDibaoStandard(ctx context.Context, county string, year int, urban models.Money, rural models.Money) (*models.DibaoStandard, error)
 	RecordVerification(ctx context.Context, householdID string, input models.VerificationInput) (*models.Verification, error)
 	ClearReviewFlag(ctx context.Context, grantID string, reason string, expectedVersion *int) (*models.Grant, error)
@@ -719,6 +809,21 @@ type MutationResolver interface {
 	EndStaff(ctx context.Context, id string, until *models.Date) (*models.StaffMember, error)
 	SetPopulation(ctx context.Context, code string, population *int) (*models.Jurisdiction, error)
 	ImportVerifications(ctx context.Context, records []*models.VerificationRecord, dryRun *bool, partial *bool) (*models.ImportReport, error)
+}
+type PayeeResolver interface {
+	Account(ctx context.Context, obj *models.Payee, reveal *bool) (string, error)
+}
+type PayrollResolver interface {
+	County(ctx context.Context, obj *models.Payroll) (*models.Jurisdiction, error)
+
+	Paid(ctx context.Context, obj *models.Payroll) (models.Money, error)
+	Failed(ctx context.Context, obj *models.Payroll) (models.Money, error)
+	Unsettled(ctx context.Context, obj *models.Payroll) (models.Money, error)
+
+	Lines(ctx context.Context, obj *models.Payroll, first *int, after *string, last *int, before *string) (*model.PayrollLineConnection, error)
+}
+type PayrollLineResolver interface {
+	Grant(ctx context.Context, obj *models.PayrollLine) (*models.Grant, error)
 }
 type PrincipalResolver interface {
 	Area(ctx context.Context, obj *auth.Principal) (*models.Jurisdiction, error)
@@ -747,6 +852,9 @@ type QueryResolver interface {
 	Jurisdiction(ctx context.Context, code string) (*models.Jurisdiction, error)
 	Jurisdictions(ctx context.Context, parent *string, level *models.Level) ([]*models.Jurisdiction, error)
 	Application(ctx context.Context, reference string) (*models.Grant, error)
+	Payee(ctx context.Context, householdID string) (*models.Payee, error)
+	Payroll(ctx context.Context, id string) (*models.Payroll, error)
+	PayrollOf(ctx context.Context, county string, month string, run *int) (*models.Payroll, error)
 	DibaoStandards(ctx context.Context, area *string, year *int) ([]*models.DibaoStandard, error)
 	Discoveries(ctx context.Context, area *string, first *int, after *string, last *int, before *string) (*models.DiscoveryConnection, error)
 	AuditEvents(ctx context.Context, area *string, filter *models.AuditFilter, first *int, after *string, last *int, before *string) (*models.AuditEventConnection, error)
@@ -901,6 +1009,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AreaStats.OverriddenGrants(childComplexity), true
+	case "AreaStats.paidThisMonth":
+		if e.ComplexityRoot.AreaStats.PaidThisMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.PaidThisMonth(childComplexity), true
+	case "AreaStats.paidThisYear":
+		if e.ComplexityRoot.AreaStats.PaidThisYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaStats.PaidThisYear(childComplexity), true
 	case "AreaStats.population":
 		if e.ComplexityRoot.AreaStats.Population == nil {
 			break
@@ -2218,6 +2338,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveGrant(childComplexity, args["id"].(string), args["input"].(models.ApprovalInput), args["expectedVersion"].(*int)), true
+	case "Mutation.approvePayroll":
+		if e.ComplexityRoot.Mutation.ApprovePayroll == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approvePayroll_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApprovePayroll(childComplexity, args["id"].(string)), true
 	case "Mutation.clearReviewFlag":
 		if e.ComplexityRoot.Mutation.ClearReviewFlag == nil {
 			break
@@ -2262,6 +2393,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateStaff(childComplexity, args["input"].(models.StaffInput)), true
+	case "Mutation.discardPayroll":
+		if e.ComplexityRoot.Mutation.DiscardPayroll == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discardPayroll_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscardPayroll(childComplexity, args["id"].(string)), true
 	case "Mutation.drawReserve":
 		if e.ComplexityRoot.Mutation.DrawReserve == nil {
 			break
@@ -2295,6 +2437,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.FileCharityAid(childComplexity, args["input"].(models.CharityAidInput)), true
+	case "Mutation.generatePayroll":
+		if e.ComplexityRoot.Mutation.GeneratePayroll == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_generatePayroll_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GeneratePayroll(childComplexity, args["county"].(string), args["month"].(string)), true
+	case "Mutation.generateSupplementaryPayroll":
+		if e.ComplexityRoot.Mutation.GenerateSupplementaryPayroll == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_generateSupplementaryPayroll_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GenerateSupplementaryPayroll(childComplexity, args["county"].(string), args["month"].(string)), true
 	case "Mutation.importHouseholds":
 		if e.ComplexityRoot.Mutation.ImportHouseholds == nil {
 			break
@@ -2306,6 +2470,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportHouseholds(childComplexity, args["records"].([]*models.HouseholdRecord), args["dryRun"].(*bool), args["partial"].(*bool)), true
+	case "Mutation.importReconciliation":
+		if e.ComplexityRoot.Mutation.ImportReconciliation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importReconciliation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportReconciliation(childComplexity, args["payrollId"].(string), args["records"].([]*model.SettlementInput), args["partial"].(*bool)), true
 	case "Mutation.importVerifications":
 		if e.ComplexityRoot.Mutation.ImportVerifications == nil {
 			break
@@ -2405,6 +2580,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetHouseholdHead(childComplexity, args["householdId"].(string), args["memberId"].(string), args["formerHeadRelation"].(models.Relation)), true
+	case "Mutation.setPayee":
+		if e.ComplexityRoot.Mutation.SetPayee == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPayee_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPayee(childComplexity, args["input"].(models.PayeeInput)), true
 	case "Mutation.setPopulation":
 		if e.ComplexityRoot.Mutation.SetPopulation == nil {
 			break
@@ -2518,6 +2704,267 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "Payee.account":
+		if e.ComplexityRoot.Payee.Account == nil {
+			break
+		}
+
+		args, err := ec.field_Payee_account_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Payee.Account(childComplexity, args["reveal"].(*bool)), true
+	case "Payee.bank":
+		if e.ComplexityRoot.Payee.Bank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payee.Bank(childComplexity), true
+	case "Payee.holder":
+		if e.ComplexityRoot.Payee.Holder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payee.Holder(childComplexity), true
+	case "Payee.householdId":
+		if e.ComplexityRoot.Payee.HouseholdID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payee.HouseholdID(childComplexity), true
+	case "Payee.updatedAt":
+		if e.ComplexityRoot.Payee.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payee.UpdatedAt(childComplexity), true
+	case "Payee.version":
+		if e.ComplexityRoot.Payee.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payee.Version(childComplexity), true
+
+	case "Payroll.approvedAt":
+		if e.ComplexityRoot.Payroll.ApprovedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payroll.ApprovedAt(childComplexity), true
+	case "Payroll.approvedBy":
+		if e.ComplexityRoot.Payroll.ApprovedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payroll.ApprovedBy(childComplexity), true
+	case "Payroll.county":
+		if e.ComplexityRoot.Payroll.County == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payroll.County(childComplexity), true
+	case "Payroll.createdAt":
+		if e.ComplexityRoot.Payroll.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payroll.CreatedAt(childComplexity), true
+	case "Payroll.failed":
+		if e.ComplexityRoot.Payroll.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payroll.Failed(childComplexity), true
+	case "Payroll.generatedBy":
+		if e.ComplexityRoot.Payroll.GeneratedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payroll.GeneratedBy(childComplexity), true
+	case "Payroll.id":
+		if e.ComplexityRoot.Payroll.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payroll.ID(childComplexity), true
+	case "Payroll.lineCount":
+		if e.ComplexityRoot.Payroll.LineCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payroll.LineCount(childComplexity), true
+	case "Payroll.lines":
+		if e.ComplexityRoot.Payroll.Lines == nil {
+			break
+		}
+
+		args, err := ec.field_Payroll_lines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Payroll.Lines(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Payroll.month":
+		if e.ComplexityRoot.Payroll.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payroll.Month(childComplexity), true
+	case "Payroll.paid":
+		if e.ComplexityRoot.Payroll.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payroll.Paid(childComplexity), true
+	case "Payroll.run":
+		if e.ComplexityRoot.Payroll.Run == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payroll.Run(childComplexity), true
+	case "Payroll.status":
+		if e.ComplexityRoot.Payroll.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payroll.Status(childComplexity), true
+	case "Payroll.total":
+		if e.ComplexityRoot.Payroll.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payroll.Total(childComplexity), true
+	case "Payroll.unsettled":
+		if e.ComplexityRoot.Payroll.Unsettled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payroll.Unsettled(childComplexity), true
+
+	case "PayrollLine.account":
+		if e.ComplexityRoot.PayrollLine.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.Account(childComplexity), true
+	case "PayrollLine.amount":
+		if e.ComplexityRoot.PayrollLine.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.Amount(childComplexity), true
+	case "PayrollLine.attempt":
+		if e.ComplexityRoot.PayrollLine.Attempt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.Attempt(childComplexity), true
+	case "PayrollLine.bank":
+		if e.ComplexityRoot.PayrollLine.Bank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.Bank(childComplexity), true
+	case "PayrollLine.grant":
+		if e.ComplexityRoot.PayrollLine.Grant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.Grant(childComplexity), true
+	case "PayrollLine.holder":
+		if e.ComplexityRoot.PayrollLine.Holder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.Holder(childComplexity), true
+	case "PayrollLine.householdId":
+		if e.ComplexityRoot.PayrollLine.HouseholdID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.HouseholdID(childComplexity), true
+	case "PayrollLine.id":
+		if e.ComplexityRoot.PayrollLine.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.ID(childComplexity), true
+	case "PayrollLine.kind":
+		if e.ComplexityRoot.PayrollLine.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.Kind(childComplexity), true
+	case "PayrollLine.month":
+		if e.ComplexityRoot.PayrollLine.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.Month(childComplexity), true
+	case "PayrollLine.programCode":
+		if e.ComplexityRoot.PayrollLine.ProgramCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.ProgramCode(childComplexity), true
+	case "PayrollLine.reason":
+		if e.ComplexityRoot.PayrollLine.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.Reason(childComplexity), true
+	case "PayrollLine.reference":
+		if e.ComplexityRoot.PayrollLine.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.Reference(childComplexity), true
+	case "PayrollLine.seq":
+		if e.ComplexityRoot.PayrollLine.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.Seq(childComplexity), true
+	case "PayrollLine.settledAt":
+		if e.ComplexityRoot.PayrollLine.SettledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.SettledAt(childComplexity), true
+	case "PayrollLine.status":
+		if e.ComplexityRoot.PayrollLine.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLine.Status(childComplexity), true
+
+	case "PayrollLineConnection.edges":
+		if e.ComplexityRoot.PayrollLineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLineConnection.Edges(childComplexity), true
+	case "PayrollLineConnection.pageInfo":
+		if e.ComplexityRoot.PayrollLineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLineConnection.PageInfo(childComplexity), true
+
+	case "PayrollLineEdge.cursor":
+		if e.ComplexityRoot.PayrollLineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLineEdge.Cursor(childComplexity), true
+	case "PayrollLineEdge.node":
+		if e.ComplexityRoot.PayrollLineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayrollLineEdge.Node(childComplexity), true
 
 	case "Principal.area":
 		if e.ComplexityRoot.Principal.Area == nil {
@@ -2815,6 +3262,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.OneBenefitViolations(childComplexity), true
+	case "Query.payee":
+		if e.ComplexityRoot.Query.Payee == nil {
+			break
+		}
+
+		args, err := ec.field_Query_payee_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Payee(childComplexity, args["householdId"].(string)), true
+	case "Query.payroll":
+		if e.ComplexityRoot.Query.Payroll == nil {
+			break
+		}
+
+		args, err := ec.field_Query_payroll_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Payroll(childComplexity, args["id"].(string)), true
+	case "Query.payrollOf":
+		if e.ComplexityRoot.Query.PayrollOf == nil {
+			break
+		}
+
+		args, err := ec.field_Query_payrollOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PayrollOf(childComplexity, args["county"].(string), args["month"].(string), args["run"].(*int)), true
 	case "Query.programs":
 		if e.ComplexityRoot.Query.Programs == nil {
 			break
@@ -2876,6 +3356,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Trends(childComplexity, args["area"].(*string), args["months"].(*int)), true
+
+	case "ReconciliationResult.failed":
+		if e.ComplexityRoot.ReconciliationResult.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationResult.Failed(childComplexity), true
+	case "ReconciliationResult.paid":
+		if e.ComplexityRoot.ReconciliationResult.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationResult.Paid(childComplexity), true
+	case "ReconciliationResult.refused":
+		if e.ComplexityRoot.ReconciliationResult.Refused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconciliationResult.Refused(childComplexity), true
+
+	case "RefusedRecord.field":
+		if e.ComplexityRoot.RefusedRecord.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefusedRecord.Field(childComplexity), true
+	case "RefusedRecord.message":
+		if e.ComplexityRoot.RefusedRecord.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefusedRecord.Message(childComplexity), true
 
 	case "ReserveEntry.actor":
 		if e.ComplexityRoot.ReserveEntry.Actor == nil {
@@ -3557,7 +4069,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MemberInput", ec.unmarshalInputMemberInput),
 			graphql.NewInputUnmarshaler("MemberPatch", ec.unmarshalInputMemberPatch),
 			graphql.NewInputUnmarshaler("OverrideInput", ec.unmarshalInputOverrideInput),
+			graphql.NewInputUnmarshaler("PayeeInput", ec.unmarshalInputPayeeInput),
 			graphql.NewInputUnmarshaler("ProgramAmountInput", ec.unmarshalInputProgramAmountInput),
+			graphql.NewInputUnmarshaler("SettlementInput", ec.unmarshalInputSettlementInput),
 			graphql.NewInputUnmarshaler("StaffFilter", ec.unmarshalInputStaffFilter),
 			graphql.NewInputUnmarshaler("StaffInput", ec.unmarshalInputStaffInput),
 			graphql.NewInputUnmarshaler("StaffPatch", ec.unmarshalInputStaffPatch),
@@ -3639,7 +4153,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "catalogue.graphqls" "dashboard.graphqls" "entitlements.graphqls" "funds.graphqls" "grant.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "rules.graphqls" "schema.graphqls" "security.graphqls" "staffing.graphqls" "verifications.graphqls"
+//go:embed "catalogue.graphqls" "dashboard.graphqls" "entitlements.graphqls" "funds.graphqls" "grant.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "payroll.graphqls" "rules.graphqls" "schema.graphqls" "security.graphqls" "staffing.graphqls" "verifications.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3660,6 +4174,7 @@ var sources = []*ast.Source{
 	{Name: "integrators.graphqls", Input: sourceData("integrators.graphqls"), BuiltIn: false},
 	{Name: "jurisdiction.graphqls", Input: sourceData("jurisdiction.graphqls"), BuiltIn: false},
 	{Name: "lifecycle.graphqls", Input: sourceData("lifecycle.graphqls"), BuiltIn: false},
+	{Name: "payroll.graphqls", Input: sourceData("payroll.graphqls"), BuiltIn: false},
 	{Name: "rules.graphqls", Input: sourceData("rules.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "security.graphqls", Input: sourceData("security.graphqls"), BuiltIn: false},
@@ -3716,6 +4231,10 @@ func (ec *executionContext) childFields_AreaStats(ctx context.Context, field gra
 		return ec.fieldContext_AreaStats_children(ctx, field)
 	case "overriddenGrants":
 		return ec.fieldContext_AreaStats_overriddenGrants(ctx, field)
+	case "paidThisMonth":
+		return ec.fieldContext_AreaStats_paidThisMonth(ctx, field)
+	case "paidThisYear":
+		return ec.fieldContext_AreaStats_paidThisYear(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AreaStats", field.Name)
 }
@@ -4330,6 +4849,118 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Payee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "householdId":
+		return ec.fieldContext_Payee_householdId(ctx, field)
+	case "bank":
+		return ec.fieldContext_Payee_bank(ctx, field)
+	case "account":
+		return ec.fieldContext_Payee_account(ctx, field)
+	case "holder":
+		return ec.fieldContext_Payee_holder(ctx, field)
+	case "version":
+		return ec.fieldContext_Payee_version(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Payee_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Payee", field.Name)
+}
+
+func (ec *executionContext) childFields_Payroll(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Payroll_id(ctx, field)
+	case "county":
+		return ec.fieldContext_Payroll_county(ctx, field)
+	case "month":
+		return ec.fieldContext_Payroll_month(ctx, field)
+	case "run":
+		return ec.fieldContext_Payroll_run(ctx, field)
+	case "status":
+		return ec.fieldContext_Payroll_status(ctx, field)
+	case "lineCount":
+		return ec.fieldContext_Payroll_lineCount(ctx, field)
+	case "total":
+		return ec.fieldContext_Payroll_total(ctx, field)
+	case "paid":
+		return ec.fieldContext_Payroll_paid(ctx, field)
+	case "failed":
+		return ec.fieldContext_Payroll_failed(ctx, field)
+	case "unsettled":
+		return ec.fieldContext_Payroll_unsettled(ctx, field)
+	case "generatedBy":
+		return ec.fieldContext_Payroll_generatedBy(ctx, field)
+	case "approvedBy":
+		return ec.fieldContext_Payroll_approvedBy(ctx, field)
+	case "approvedAt":
+		return ec.fieldContext_Payroll_approvedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Payroll_createdAt(ctx, field)
+	case "lines":
+		return ec.fieldContext_Payroll_lines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Payroll", field.Name)
+}
+
+func (ec *executionContext) childFields_PayrollLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PayrollLine_id(ctx, field)
+	case "seq":
+		return ec.fieldContext_PayrollLine_seq(ctx, field)
+	case "reference":
+		return ec.fieldContext_PayrollLine_reference(ctx, field)
+	case "householdId":
+		return ec.fieldContext_PayrollLine_householdId(ctx, field)
+	case "grant":
+		return ec.fieldContext_PayrollLine_grant(ctx, field)
+	case "programCode":
+		return ec.fieldContext_PayrollLine_programCode(ctx, field)
+	case "month":
+		return ec.fieldContext_PayrollLine_month(ctx, field)
+	case "kind":
+		return ec.fieldContext_PayrollLine_kind(ctx, field)
+	case "attempt":
+		return ec.fieldContext_PayrollLine_attempt(ctx, field)
+	case "amount":
+		return ec.fieldContext_PayrollLine_amount(ctx, field)
+	case "bank":
+		return ec.fieldContext_PayrollLine_bank(ctx, field)
+	case "account":
+		return ec.fieldContext_PayrollLine_account(ctx, field)
+	case "holder":
+		return ec.fieldContext_PayrollLine_holder(ctx, field)
+	case "status":
+		return ec.fieldContext_PayrollLine_status(ctx, field)
+	case "reason":
+		return ec.fieldContext_PayrollLine_reason(ctx, field)
+	case "settledAt":
+		return ec.fieldContext_PayrollLine_settledAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PayrollLine", field.Name)
+}
+
+func (ec *executionContext) childFields_PayrollLineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PayrollLineConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PayrollLineConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PayrollLineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PayrollLineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PayrollLineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PayrollLineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PayrollLineEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Principal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "subject":
@@ -4388,6 +5019,28 @@ func (ec *executionContext) childFields_ProgramStats(ctx context.Context, field 
 		return ec.fieldContext_ProgramStats_committedMonthly(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProgramStats", field.Name)
+}
+
+func (ec *executionContext) childFields_ReconciliationResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "paid":
+		return ec.fieldContext_ReconciliationResult_paid(ctx, field)
+	case "failed":
+		return ec.fieldContext_ReconciliationResult_failed(ctx, field)
+	case "refused":
+		return ec.fieldContext_ReconciliationResult_refused(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReconciliationResult", field.Name)
+}
+
+func (ec *executionContext) childFields_RefusedRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_RefusedRecord_field(ctx, field)
+	case "message":
+		return ec.fieldContext_RefusedRecord_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefusedRecord", field.Name)
 }
 
 func (ec *executionContext) childFields_ReserveEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4892,6 +5545,20 @@ func (ec *executionContext) field_Mutation_approveGrant_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_approvePayroll_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_clearReviewFlag_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4964,6 +5631,20 @@ func (ec *executionContext) field_Mutation_createStaff_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_discardPayroll_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_drawReserve_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5030,6 +5711,50 @@ func (ec *executionContext) field_Mutation_fileCharityAid_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_generatePayroll_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "county",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["county"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "month",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["month"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_generateSupplementaryPayroll_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "county",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["county"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "month",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["month"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_importHouseholds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5049,6 +5774,36 @@ func (ec *executionContext) field_Mutation_importHouseholds_args(ctx context.Con
 		return nil, err
 	}
 	args["dryRun"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "partial",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["partial"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importReconciliation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "payrollId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["payrollId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "records",
+		func(ctx context.Context, v any) ([]*model.SettlementInput, error) {
+			return ec.unmarshalNSettlementInput2ᚕᚖjiuzhuᚋgraphᚋmodelᚐSettlementInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["records"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "partial",
 		func(ctx context.Context, v any) (*bool, error) {
 			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -5298,6 +6053,20 @@ func (ec *executionContext) field_Mutation_setHouseholdHead_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setPayee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.PayeeInput, error) {
+			return ec.unmarshalNPayeeInput2jiuzhuᚋmodelsᚐPayeeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setPopulation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5487,6 +6256,58 @@ func (ec *executionContext) field_Mutation_updateStaff_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Payee_account_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reveal",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reveal"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Payroll_lines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -5885,6 +6706,64 @@ func (ec *executionContext) field_Query_memberByIdNumber_args(ctx context.Contex
 }
 
 func (ec *executionContext) field_Query_member_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_payee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "householdId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["householdId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_payrollOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "county",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["county"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "month",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["month"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "run",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["run"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_payroll_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -6607,6 +7486,52 @@ func (ec *executionContext) _AreaStats_overriddenGrants(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_AreaStats_overriddenGrants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AreaStats", field, true, true, "Int")
+}
+
+func (ec *executionContext) _AreaStats_paidThisMonth(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_paidThisMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AreaStats().PaidThisMonth(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_paidThisMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaStats", field, true, true, "Money")
+}
+
+func (ec *executionContext) _AreaStats_paidThisYear(ctx context.Context, field graphql.CollectedField, obj *models.AreaStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaStats_paidThisYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AreaStats().PaidThisYear(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaStats_paidThisYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaStats", field, true, true, "Money")
 }
 
 func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *models.AuditEvent) (ret graphql.Marshaler) {
@@ -12676,6 +13601,270 @@ func (ec *executionContext) fieldContext_Mutation_fileCharityAid(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setPayee(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setPayee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetPayee(ctx, fc.Args["input"].(models.PayeeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Payee) graphql.Marshaler {
+			return ec.marshalNPayee2ᚖjiuzhuᚋmodelsᚐPayee(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setPayee(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payee(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setPayee_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_generatePayroll(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_generatePayroll(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GeneratePayroll(ctx, fc.Args["county"].(string), fc.Args["month"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Payroll) graphql.Marshaler {
+			return ec.marshalNPayroll2ᚖjiuzhuᚋmodelsᚐPayroll(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_generatePayroll(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payroll(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_generatePayroll_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_generateSupplementaryPayroll(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_generateSupplementaryPayroll(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GenerateSupplementaryPayroll(ctx, fc.Args["county"].(string), fc.Args["month"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Payroll) graphql.Marshaler {
+			return ec.marshalNPayroll2ᚖjiuzhuᚋmodelsᚐPayroll(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_generateSupplementaryPayroll(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payroll(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_generateSupplementaryPayroll_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discardPayroll(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discardPayroll(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscardPayroll(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Payroll) graphql.Marshaler {
+			return ec.marshalNPayroll2ᚖjiuzhuᚋmodelsᚐPayroll(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discardPayroll(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payroll(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discardPayroll_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approvePayroll(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approvePayroll(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApprovePayroll(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Payroll) graphql.Marshaler {
+			return ec.marshalNPayroll2ᚖjiuzhuᚋmodelsᚐPayroll(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approvePayroll(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payroll(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approvePayroll_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importReconciliation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importReconciliation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportReconciliation(ctx, fc.Args["payrollId"].(string), fc.Args["records"].([]*model.SettlementInput), fc.Args["partial"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReconciliationResult) graphql.Marshaler {
+			return ec.marshalNReconciliationResult2ᚖjiuzhuᚋmodelsᚐReconciliationResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importReconciliation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReconciliationResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importReconciliation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_setDibaoStandard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13118,6 +14307,1036 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Payee_householdId(ctx context.Context, field graphql.CollectedField, obj *models.Payee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payee_householdId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HouseholdID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payee_householdId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payee", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Payee_bank(ctx context.Context, field graphql.CollectedField, obj *models.Payee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payee_bank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payee_bank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payee", field, false, false, "String")
+}
+
+func (ec *executionContext) _Payee_account(ctx context.Context, field graphql.CollectedField, obj *models.Payee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payee_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Payee().Account(ctx, obj, fc.Args["reveal"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payee_account(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Payee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Payee_account_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Payee_holder(ctx context.Context, field graphql.CollectedField, obj *models.Payee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payee_holder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Holder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payee_holder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payee", field, false, false, "String")
+}
+
+func (ec *executionContext) _Payee_version(ctx context.Context, field graphql.CollectedField, obj *models.Payee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payee_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payee_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payee", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Payee_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.Payee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payee_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payee_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payee", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Payroll_id(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payroll", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Payroll_county(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_county(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Payroll().County(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_county(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Payroll",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Payroll_month(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payroll", field, false, false, "String")
+}
+
+func (ec *executionContext) _Payroll_run(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_run(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Run, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_run(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payroll", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Payroll_status(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.PayrollStatus) graphql.Marshaler {
+			return ec.marshalNPayrollStatus2jiuzhuᚋmodelsᚐPayrollStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payroll", field, false, false, "PayrollStatus")
+}
+
+func (ec *executionContext) _Payroll_lineCount(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_lineCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LineCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_lineCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payroll", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Payroll_total(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payroll", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Payroll_paid(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Payroll().Paid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payroll", field, true, true, "Money")
+}
+
+func (ec *executionContext) _Payroll_failed(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Payroll().Failed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payroll", field, true, true, "Money")
+}
+
+func (ec *executionContext) _Payroll_unsettled(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_unsettled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Payroll().Unsettled(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_unsettled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payroll", field, true, true, "Money")
+}
+
+func (ec *executionContext) _Payroll_generatedBy(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_generatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GeneratedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_generatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payroll", field, false, false, "String")
+}
+
+func (ec *executionContext) _Payroll_approvedBy(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_approvedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_approvedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payroll", field, false, false, "String")
+}
+
+func (ec *executionContext) _Payroll_approvedAt(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_approvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_approvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payroll", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Payroll_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payroll", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Payroll_lines(ctx context.Context, field graphql.CollectedField, obj *models.Payroll) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payroll_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Payroll().Lines(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PayrollLineConnection) graphql.Marshaler {
+			return ec.marshalNPayrollLineConnection2ᚖjiuzhuᚋgraphᚋmodelᚐPayrollLineConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payroll_lines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Payroll",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PayrollLineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Payroll_lines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PayrollLine_id(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PayrollLine_seq(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PayrollLine_reference(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _PayrollLine_householdId(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_householdId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HouseholdID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_householdId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PayrollLine_grant(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_grant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PayrollLine().Grant(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+			return ec.marshalOGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_grant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PayrollLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PayrollLine_programCode(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_programCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProgramCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_programCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _PayrollLine_month(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _PayrollLine_kind(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.PayrollLineKind) graphql.Marshaler {
+			return ec.marshalNPayrollLineKind2jiuzhuᚋmodelsᚐPayrollLineKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "PayrollLineKind")
+}
+
+func (ec *executionContext) _PayrollLine_attempt(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_attempt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_attempt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PayrollLine_amount(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "Money")
+}
+
+func (ec *executionContext) _PayrollLine_bank(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_bank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_bank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _PayrollLine_account(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _PayrollLine_holder(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_holder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Holder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_holder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _PayrollLine_status(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.LineStatus) graphql.Marshaler {
+			return ec.marshalNLineStatus2jiuzhuᚋmodelsᚐLineStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "LineStatus")
+}
+
+func (ec *executionContext) _PayrollLine_reason(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _PayrollLine_settledAt(ctx context.Context, field graphql.CollectedField, obj *models.PayrollLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLine_settledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SettledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLine_settledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLine", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PayrollLineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PayrollLineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLineConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PayrollLineEdge) graphql.Marshaler {
+			return ec.marshalNPayrollLineEdge2ᚕᚖjiuzhuᚋgraphᚋmodelᚐPayrollLineEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PayrollLineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PayrollLineEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PayrollLineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PayrollLineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖjiuzhuᚋmodelsᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PayrollLineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PayrollLineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PayrollLineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLineEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PayrollLineEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PayrollLineEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PayrollLineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayrollLineEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PayrollLine) graphql.Marshaler {
+			return ec.marshalNPayrollLine2ᚖjiuzhuᚋmodelsᚐPayrollLine(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayrollLineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PayrollLineEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PayrollLine(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Principal_subject(ctx context.Context, field graphql.CollectedField, obj *auth.Principal) (ret graphql.Marshaler) {
@@ -14314,6 +16533,138 @@ func (ec *executionContext) fieldContext_Query_application(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_payee(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_payee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Payee(ctx, fc.Args["householdId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Payee) graphql.Marshaler {
+			return ec.marshalOPayee2ᚖjiuzhuᚋmodelsᚐPayee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_payee(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payee(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_payee_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_payroll(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_payroll(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Payroll(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Payroll) graphql.Marshaler {
+			return ec.marshalNPayroll2ᚖjiuzhuᚋmodelsᚐPayroll(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_payroll(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payroll(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_payroll_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_payrollOf(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_payrollOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PayrollOf(ctx, fc.Args["county"].(string), fc.Args["month"].(string), fc.Args["run"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Payroll) graphql.Marshaler {
+			return ec.marshalNPayroll2ᚖjiuzhuᚋmodelsᚐPayroll(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_payrollOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payroll(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_payrollOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_dibaoStandards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14652,6 +17003,130 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReconciliationResult_paid(ctx context.Context, field graphql.CollectedField, obj *models.ReconciliationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationResult_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationResult_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReconciliationResult_failed(ctx context.Context, field graphql.CollectedField, obj *models.ReconciliationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationResult_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationResult_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReconciliationResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReconciliationResult_refused(ctx context.Context, field graphql.CollectedField, obj *models.ReconciliationResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReconciliationResult_refused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Refused, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.FieldError) graphql.Marshaler {
+			return ec.marshalNRefusedRecord2ᚕᚖjiuzhuᚋmodelsᚐFieldErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReconciliationResult_refused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReconciliationResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefusedRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RefusedRecord_field(ctx context.Context, field graphql.CollectedField, obj *models.FieldError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefusedRecord_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefusedRecord_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefusedRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _RefusedRecord_message(ctx context.Context, field graphql.CollectedField, obj *models.FieldError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefusedRecord_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefusedRecord_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RefusedRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _ReserveEntry_id(ctx context.Context, field graphql.CollectedField, obj *models.ReserveEntry) (ret graphql.Marshaler) {
@@ -19523,6 +21998,69 @@ func UnmarshalOverrideInput(ctx context.Context, raw any) (models.OverrideInput,
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPayeeInput(ctx context.Context, obj any) (models.PayeeInput, error) {
+	var it models.PayeeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"householdId", "bank", "account", "holder"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "householdId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("householdId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HouseholdID = data
+		case "bank":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bank"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bank = data
+		case "account":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("account"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Account = data
+		case "holder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("holder"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Holder = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPayeeInput unmarshals raw into the PayeeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPayeeInput(ctx context.Context, raw any) (models.PayeeInput, error) {
+	var out models.PayeeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PayeeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProgramAmountInput(ctx context.Context, obj any) (models.ProgramAmountInput, error) {
 	var it models.ProgramAmountInput
 	if obj == nil {
@@ -19576,6 +22114,69 @@ func (ec *executionContext) unmarshalInputProgramAmountInput(ctx context.Context
 func UnmarshalProgramAmountInput(ctx context.Context, raw any) (models.ProgramAmountInput, error) {
 	var out models.ProgramAmountInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProgramAmountInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSettlementInput(ctx context.Context, obj any) (model.SettlementInput, error) {
+	var it model.SettlementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"reference", "status", "amount", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNLineStatus2jiuzhuᚋmodelsᚐLineStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSettlementInput unmarshals raw into the SettlementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSettlementInput(ctx context.Context, raw any) (model.SettlementInput, error) {
+	var out model.SettlementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SettlementInput", raw, &out)
 	return out, err
 }
 
@@ -20186,6 +22787,18 @@ func (ec *executionContext) _AreaStats(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AreaStats_overriddenGrants(ctx, field, obj)
+				})
+		case "paidThisMonth":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AreaStats_paidThisMonth(ctx, field, obj)
+				})
+		case "paidThisYear":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AreaStats_paidThisYear(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22271,6 +24884,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setPayee":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setPayee(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "generatePayroll":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_generatePayroll(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "generateSupplementaryPayroll":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_generateSupplementaryPayroll(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discardPayroll":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discardPayroll(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approvePayroll":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approvePayroll(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importReconciliation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importReconciliation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "setDibaoStandard":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setDibaoStandard(ctx, field)
@@ -22373,6 +25028,358 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var payeeImplementors = []string{"Payee"}
+
+func (ec *executionContext) _Payee(ctx context.Context, sel ast.SelectionSet, obj *models.Payee) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, payeeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Payee")
+		case "householdId":
+			out.Values[i] = ec._Payee_householdId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bank":
+			out.Values[i] = ec._Payee_bank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payee_account(ctx, field, obj)
+				})
+		case "holder":
+			out.Values[i] = ec._Payee_holder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Payee_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Payee_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var payrollImplementors = []string{"Payroll"}
+
+func (ec *executionContext) _Payroll(ctx context.Context, sel ast.SelectionSet, obj *models.Payroll) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, payrollImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Payroll")
+		case "id":
+			out.Values[i] = ec._Payroll_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "county":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payroll_county(ctx, field, obj)
+				})
+		case "month":
+			out.Values[i] = ec._Payroll_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "run":
+			out.Values[i] = ec._Payroll_run(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Payroll_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lineCount":
+			out.Values[i] = ec._Payroll_lineCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._Payroll_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payroll_paid(ctx, field, obj)
+				})
+		case "failed":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payroll_failed(ctx, field, obj)
+				})
+		case "unsettled":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payroll_unsettled(ctx, field, obj)
+				})
+		case "generatedBy":
+			out.Values[i] = ec._Payroll_generatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approvedBy":
+			out.Values[i] = ec._Payroll_approvedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approvedAt":
+			out.Values[i] = ec._Payroll_approvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Payroll_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payroll_lines(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var payrollLineImplementors = []string{"PayrollLine"}
+
+func (ec *executionContext) _PayrollLine(ctx context.Context, sel ast.SelectionSet, obj *models.PayrollLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, payrollLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PayrollLine")
+		case "id":
+			out.Values[i] = ec._PayrollLine_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seq":
+			out.Values[i] = ec._PayrollLine_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reference":
+			out.Values[i] = ec._PayrollLine_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "householdId":
+			out.Values[i] = ec._PayrollLine_householdId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grant":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PayrollLine_grant(ctx, field, obj)
+				})
+		case "programCode":
+			out.Values[i] = ec._PayrollLine_programCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "month":
+			out.Values[i] = ec._PayrollLine_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._PayrollLine_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attempt":
+			out.Values[i] = ec._PayrollLine_attempt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._PayrollLine_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bank":
+			out.Values[i] = ec._PayrollLine_bank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "account":
+			out.Values[i] = ec._PayrollLine_account(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "holder":
+			out.Values[i] = ec._PayrollLine_holder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._PayrollLine_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._PayrollLine_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "settledAt":
+			out.Values[i] = ec._PayrollLine_settledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var payrollLineConnectionImplementors = []string{"PayrollLineConnection"}
+
+func (ec *executionContext) _PayrollLineConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PayrollLineConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, payrollLineConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PayrollLineConnection")
+		case "edges":
+			out.Values[i] = ec._PayrollLineConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PayrollLineConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var payrollLineEdgeImplementors = []string{"PayrollLineEdge"}
+
+func (ec *executionContext) _PayrollLineEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PayrollLineEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, payrollLineEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PayrollLineEdge")
+		case "cursor":
+			out.Values[i] = ec._PayrollLineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PayrollLineEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -22724,6 +25731,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_application(ctx, field)
 				})
+		case "payee":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_payee(ctx, field)
+				})
+		case "payroll":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_payroll(ctx, field)
+				})
+		case "payrollOf":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_payrollOf(ctx, field)
+				})
 		case "dibaoStandards":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -22773,6 +25798,87 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reconciliationResultImplementors = []string{"ReconciliationResult"}
+
+func (ec *executionContext) _ReconciliationResult(ctx context.Context, sel ast.SelectionSet, obj *models.ReconciliationResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reconciliationResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReconciliationResult")
+		case "paid":
+			out.Values[i] = ec._ReconciliationResult_paid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._ReconciliationResult_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refused":
+			out.Values[i] = ec._ReconciliationResult_refused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var refusedRecordImplementors = []string{"RefusedRecord"}
+
+func (ec *executionContext) _RefusedRecord(ctx context.Context, sel ast.SelectionSet, obj *models.FieldError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refusedRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefusedRecord")
+		case "field":
+			out.Values[i] = ec._RefusedRecord_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._RefusedRecord_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -24936,6 +28042,16 @@ func (ec *executionContext) marshalNLevel2jiuzhuᚋmodelsᚐLevel(ctx context.Co
 	return v
 }
 
+func (ec *executionContext) unmarshalNLineStatus2jiuzhuᚋmodelsᚐLineStatus(ctx context.Context, v any) (models.LineStatus, error) {
+	var res models.LineStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLineStatus2jiuzhuᚋmodelsᚐLineStatus(ctx context.Context, sel ast.SelectionSet, v models.LineStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNMember2ᚕᚖjiuzhuᚋmodelsᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Member) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25005,6 +28121,87 @@ func (ec *executionContext) marshalNPageInfo2ᚖjiuzhuᚋmodelsᚐPageInfo(ctx c
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPayee2ᚖjiuzhuᚋmodelsᚐPayee(ctx context.Context, sel ast.SelectionSet, v *models.Payee) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Payee!")
+		return graphql.Null
+	}
+	return ec._Payee(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPayeeInput2jiuzhuᚋmodelsᚐPayeeInput(ctx context.Context, v any) (models.PayeeInput, error) {
+	res, err := ec.unmarshalInputPayeeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPayroll2ᚖjiuzhuᚋmodelsᚐPayroll(ctx context.Context, sel ast.SelectionSet, v *models.Payroll) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Payroll!")
+		return graphql.Null
+	}
+	return ec._Payroll(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPayrollLine2ᚖjiuzhuᚋmodelsᚐPayrollLine(ctx context.Context, sel ast.SelectionSet, v *models.PayrollLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PayrollLine!")
+		return graphql.Null
+	}
+	return ec._PayrollLine(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPayrollLineConnection2ᚖjiuzhuᚋgraphᚋmodelᚐPayrollLineConnection(ctx context.Context, sel ast.SelectionSet, v *model.PayrollLineConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PayrollLineConnection!")
+		return graphql.Null
+	}
+	return ec._PayrollLineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPayrollLineEdge2ᚕᚖjiuzhuᚋgraphᚋmodelᚐPayrollLineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PayrollLineEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPayrollLineEdge2ᚖjiuzhuᚋgraphᚋmodelᚐPayrollLineEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPayrollLineEdge2ᚖjiuzhuᚋgraphᚋmodelᚐPayrollLineEdge(ctx context.Context, sel ast.SelectionSet, v *model.PayrollLineEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PayrollLineEdge!")
+		return graphql.Null
+	}
+	return ec._PayrollLineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPayrollLineKind2jiuzhuᚋmodelsᚐPayrollLineKind(ctx context.Context, v any) (models.PayrollLineKind, error) {
+	var res models.PayrollLineKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPayrollLineKind2jiuzhuᚋmodelsᚐPayrollLineKind(ctx context.Context, sel ast.SelectionSet, v models.PayrollLineKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPayrollStatus2jiuzhuᚋmodelsᚐPayrollStatus(ctx context.Context, v any) (models.PayrollStatus, error) {
+	var res models.PayrollStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPayrollStatus2jiuzhuᚋmodelsᚐPayrollStatus(ctx context.Context, sel ast.SelectionSet, v models.PayrollStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNPrincipal2ᚖjiuzhuᚋauthᚐPrincipal(ctx context.Context, sel ast.SelectionSet, v *auth.Principal) graphql.Marshaler {
@@ -25088,6 +28285,38 @@ func (ec *executionContext) marshalNProgramStats2ᚖjiuzhuᚋmodelsᚐProgramSta
 	return ec._ProgramStats(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReconciliationResult2ᚖjiuzhuᚋmodelsᚐReconciliationResult(ctx context.Context, sel ast.SelectionSet, v *models.ReconciliationResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReconciliationResult!")
+		return graphql.Null
+	}
+	return ec._ReconciliationResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRefusedRecord2ᚕᚖjiuzhuᚋmodelsᚐFieldErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.FieldError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRefusedRecord2ᚖjiuzhuᚋmodelsᚐFieldError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRefusedRecord2ᚖjiuzhuᚋmodelsᚐFieldError(ctx context.Context, sel ast.SelectionSet, v *models.FieldError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RefusedRecord!")
+		return graphql.Null
+	}
+	return ec._RefusedRecord(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRelation2jiuzhuᚋmodelsᚐRelation(ctx context.Context, v any) (models.Relation, error) {
 	var res models.Relation
 	err := res.UnmarshalGQL(v)
@@ -25164,6 +28393,25 @@ func (ec *executionContext) unmarshalNRole2jiuzhuᚋmodelsᚐRole(ctx context.Co
 
 func (ec *executionContext) marshalNRole2jiuzhuᚋmodelsᚐRole(ctx context.Context, sel ast.SelectionSet, v models.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSettlementInput2ᚕᚖjiuzhuᚋgraphᚋmodelᚐSettlementInputᚄ(ctx context.Context, v any) ([]*model.SettlementInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SettlementInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSettlementInput2ᚖjiuzhuᚋgraphᚋmodelᚐSettlementInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNSettlementInput2ᚖjiuzhuᚋgraphᚋmodelᚐSettlementInput(ctx context.Context, v any) (*model.SettlementInput, error) {
+	res, err := ec.unmarshalInputSettlementInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSex2jiuzhuᚋmodelsᚐSex(ctx context.Context, v any) (models.Sex, error) {
@@ -25951,6 +29199,13 @@ func (ec *executionContext) unmarshalOOverrideInput2ᚖjiuzhuᚋmodelsᚐOverrid
 	}
 	res, err := ec.unmarshalInputOverrideInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPayee2ᚖjiuzhuᚋmodelsᚐPayee(ctx context.Context, sel ast.SelectionSet, v *models.Payee) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Payee(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOProgramAmountInput2ᚕᚖjiuzhuᚋmodelsᚐProgramAmountInputᚄ(ctx context.Context, v any) ([]*models.ProgramAmountInput, error) {

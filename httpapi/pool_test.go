@@ -16,6 +16,7 @@ import (
 	"jiuzhu/httpapi"
 	"jiuzhu/jobs"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/seed"
 	"jiuzhu/store"
 	"jiuzhu/store/storetest"
@@ -196,15 +197,23 @@ func poolArgs(t *testing.T, e *env, admin string) map[string]any {
 	var staff struct{ CreateStaff struct{ ID string } }
 	e.ok(admin, `mutation($area: String!) { createStaff(input: {name: "池测", post: CIVIL_AFFAIRS_STAFF, area: $area, from: "2025-01-01"}) { id } }`,
 		map[string]any{"area": townshipOf(h.AreaCode)}, &staff)
+	month := (policy.MonthOf(time.Now()) + 1).String()
+	var pay struct{ GeneratePayroll struct{ ID string } }
+	e.ok(admin, `mutation($c: String!, $m: String!) { generatePayroll(county: $c, month: $m) { id } }`,
+		map[string]any{"c": h.AreaCode[:6] + "000000", "m": month}, &pay)
 	return map[string]any{
-		"household.id":   h.ID,
-		"member.id":      m.ID,
-		"grant.id":       app.SubmitApplication.ID,
-		"staffMember.id": staff.CreateStaff.ID,
-		"idNumber":       m.IDNumber,
-		"reference":      app.SubmitApplication.Reference,
-		"code":           h.AreaCode[:6] + "000000",
-		"township":       townshipOf(h.AreaCode),
+		"payee.householdId": h.ID,
+		"payroll.id":        pay.GeneratePayroll.ID,
+		"county":            h.AreaCode[:6] + "000000",
+		"month":             month,
+		"household.id":      h.ID,
+		"member.id":         m.ID,
+		"grant.id":          app.SubmitApplication.ID,
+		"staffMember.id":    staff.CreateStaff.ID,
+		"idNumber":          m.IDNumber,
+		"reference":         app.SubmitApplication.Reference,
+		"code":              h.AreaCode[:6] + "000000",
+		"township":          townshipOf(h.AreaCode),
 	}
 }
 

@@ -316,6 +316,46 @@ var leakCases = map[string][]leakCase{
 		  monthlyIncome: "9000.00"}], dryRun: true, partial: true) { committed created rejected errors { field code reason } } }`,
 			want: expectOK, action: auth.ActionImport, wantIn: []string{`"rejected":1`, `"code":"NOT_FOUND"`}},
 	},
+	// The payroll (P22) is county work: a sibling county's payroll is NOT_FOUND to a
+	// county officer and FORBIDDEN, before any record is read, to the tiers and roles
+	// that may not do the work; a sibling household's payee is null (none in the
+	// caller's area) and never revealed.
+	"Query.payee": {
+		{query: `query($hid: ID!) { payee(householdId: $hid) { householdId bank account holder } }`, want: expectEmpty, byTier: payrollNoIntegrator},
+		{query: `query($hid: ID!) { payee(householdId: $hid) { account(reveal: true) } }`, want: expectEmpty, byTier: payrollNoIntegrator},
+	},
+	"Query.payroll": {
+		{query: `query($payrollId: ID!) { payroll(id: $payrollId) { id month total paid lines(first: 100) { edges { node { reference account holder grant { id } } } } } }`,
+			want: models.ErrNotFound.Error(), byTier: payrollReaders},
+		{query: `query($payrollId: ID!) { payroll(id: $payrollId) { lines(last: 100, before: "9") { edges { node { reference householdId } } } } }`,
+			want: models.ErrNotFound.Error(), byTier: payrollReaders},
+	},
+	"Query.payrollOf": {
+		{query: `query($siblingCounty: String!, $payrollMonth: String!) { payrollOf(county: $siblingCounty, month: $payrollMonth) { id total } }`,
+			want: models.ErrNotFound.Error(), byTier: payrollReaders},
+	},
+	"Mutation.setPayee": {
+		{query: `mutation($hid: ID!) { setPayee(input: {householdId: $hid, bank: "越界银行", account: "6222000000000001", holder: "越界"}) { householdId account } }`,
+			want: models.ErrNotFound.Error(), byTier: map[string]string{"county integrator": models.ErrForbidden.Error(), "county auditor": models.ErrForbidden.Error()}},
+	},
+	"Mutation.generatePayroll": {
+		{query: `mutation($siblingCounty: String!, $payrollMonth: String!) { generatePayroll(county: $siblingCounty, month: $payrollMonth) { id } }`,
+			want: models.ErrForbidden.Error(), byTier: payrollCountyOfficer},
+	},
+	"Mutation.generateSupplementaryPayroll": {
+		{query: `mutation($siblingCounty: String!, $payrollMonth: String!) { generateSupplementaryPayroll(county: $siblingCounty, month: $payrollMonth) { id } }`,
+			want: models.ErrForbidden.Error(), byTier: payrollCountyOfficer},
+	},
+	"Mutation.discardPayroll": {
+		{query: `mutation($payrollId: ID!) { discardPayroll(id: $payrollId) { id } }`, want: models.ErrForbidden.Error(), byTier: payrollCountyOfficer},
+	},
+	"Mutation.approvePayroll": {
+		{query: `mutation($payrollId: ID!) { approvePayroll(id: $payrollId) { id status } }`, want: models.ErrForbidden.Error(), byTier: payrollCountyOfficer},
+	},
+	"Mutation.importReconciliation": {
+		{query: `mutation($payrollId: ID!) { importReconciliation(payrollId: $payrollId, records: [{reference: "371403-000000-0-000001", status: PAID, amount: "1.00"}]) { paid failed } }`,
+			want: models.ErrForbidden.Error(), byTier: payrollCountyOfficer},
+	},
 	// Dashboard aggregates count the caller's subtree only.
 	"Query.areaStats": {
 		{query: `query($area: String) { areaStats(area: $area) { households } }`, want: models.ErrForbidden.Error()},
@@ -327,6 +367,15 @@ var leakCases = map[string][]leakCase{
 		{query: `query($village: String) { trends(area: $village) { months { month } } }`, want: models.ErrForbidden.Error()},
 	},
 }
+
+// Tier overrides of the payroll's cases: who may not read payrolls or payees at all, and
+// the one tier of the matrix that may write payrolls (the others are refused before any
+// record is read).
+var (
+	payrollNoIntegrator  = map[string]string{"county integrator": models.ErrForbidden.Error()}
+	payrollReaders       = map[string]string{"village assistant": models.ErrForbidden.Error(), "county integrator": models.ErrForbidden.Error()}
+	payrollCountyOfficer = map[string]string{"county officer": models.ErrNotFound.Error()}
+)
 
 // wantCodes maps the sentinel texts used in leakCases to GraphQL codes.
 var wantCodes = map[string]string{
@@ -466,8 +515,65 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	e.ok(admin, `mutation($c: String!, $y: Int!, $d: Date!) { setEntitlementParameters(input: {county: $c, year: $y, effectiveFrom: $d}) { id } }`,
 		map[string]any{"c": siblingCounty, "y": siblingYear, "d": fmt.Sprintf("%d-01-01", siblingYear)}, &params)
 
-	return planted{
+	// The sibling household's payment account, and next month's payroll of the sibling's
+	// county, approved by a second admin and paid, so that the money paid shows in the
+	// sibling's figures (areaStats.paidThisMonth) and must not in the caller's. Tiers
+	// whose siblings share a county share its payroll (one per county and month).
+	account := fmt.Sprintf("62220277%08d", n)
+	var payee struct{ SetPayee struct{ HouseholdID string } }
+	e.ok(admin, `mutation($h: ID!, $a: String!, $n: String!) { setPayee(input: {householdId: $h, bank: "德州银行", account: $a, holder: $n}) { householdId } }`,
+		map[string]any{"h": h, "a": account, "n": headName}, &payee)
+	payrollMonth := (policy.MonthOf(time.Now()) + 1).String()
+	payrollVars := map[string]any{"c": village[:6] + "000000", "m": payrollMonth}
+	// A payroll shared with an earlier tier is no secret of this one: that tier's
+	// integrator named it in a call, which the trail of its area records.
+	var payrollID string
+	var payrollSecrets []string
+	if r := e.do(admin, `mutation($c: String!, $m: String!) { generatePayroll(county: $c, month: $m) { id } }`, payrollVars); r.code() == httpapi.CodeConflict {
+		var found struct{ PayrollOf struct{ ID string } }
+		e.ok(admin, `query($c: String!, $m: String!) { payrollOf(county: $c, month: $m) { id } }`, payrollVars, &found)
+		payrollID = found.PayrollOf.ID
+	} else {
+		var pay struct{ GeneratePayroll struct{ ID string } }
+		if len(r.Errors) > 0 || json.Unmarshal(r.Data, &pay) != nil {
+			t.Fatalf("generate the sibling's payroll: %s", r.raw)
+		}
+		payrollID = pay.GeneratePayroll.ID
+		payrollSecrets = []string{payrollID}
+		approver, err := e.verifier.Sign(auth.Principal{Subject: "leak-payroll-approver", Role: models.RoleAdmin, Area: division.CityCode}, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var approved struct{ ApprovePayroll struct{ ID string } }
+		e.ok(approver, `mutation($id: ID!) { approvePayroll(id: $id) { id } }`, map[string]any{"id": payrollID}, &approved)
+		var payLines struct {
+			Payroll struct {
+				Lines struct {
+					Edges []struct {
+						Node struct{ Reference, Amount, Status string }
+					}
+				}
+			}
+		}
+		e.ok(admin, `query($id: ID!) { payroll(id: $id) { lines(first: 100) { edges { node { reference amount status } } } } }`,
+			map[string]any{"id": payrollID}, &payLines)
+		var settle []map[string]any
+		for _, l := range payLines.Payroll.Lines.Edges {
+			if l.Node.Status == "UNSETTLED" {
+				settle = append(settle, map[string]any{"reference": l.Node.Reference, "status": "PAID", "amount": l.Node.Amount})
+			}
+		}
+		if len(settle) == 0 {
+			t.Fatalf("the sibling's payroll has nothing to pay: %+v", payLines)
+		}
+		var settled struct{ ImportReconciliation struct{ Paid int } }
+		e.ok(approver, `mutation($id: ID!, $r: [SettlementInput!]!) { importReconciliation(payrollId: $id, records: $r) { paid } }`,
+			map[string]any{"id": payrollID, "r": settle}, &settled)
+	}
+
+	pl := planted{
 		vars: map[string]any{
+			"payrollId": payrollID, "payrollMonth": payrollMonth,
 			"hid": h, "mid": member, "headId": head, "gid": active.ID, "idNumber": memberID, "ref": ref,
 			"address": address, "area": tier.sibling, "village": village, "ownHid": mine.CreateHousehold.ID,
 			"ownMid": mine.CreateHousehold.Members[0].ID, "fresh": fresh,
@@ -480,8 +586,11 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 		secrets: []string{h, member, head, active.ID, headID, memberID, ref, address, headName, memberName,
 			app.ID, app.Reference, reviewed.ID, reviewed.Reference, suspended.ID, topUp.TopUpReserve.ID, draw.DrawReserve.ID,
 			topUpNote, drawNote, aid.FileCharityAid.ID, org, ver.RecordVerification.ID, dept,
-			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID, params.SetEntitlementParameters.ID},
+			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID, params.SetEntitlementParameters.ID,
+			account},
 	}
+	pl.secrets = append(pl.secrets, payrollSecrets...)
+	return pl
 }
 
 // firstVillage returns the first village of area's subtree (area itself for a village).
@@ -500,9 +609,9 @@ func firstVillage(e *env, area string) string {
 // aggregates asks, one field a request, for every figure a caller counts over its own
 // area. Fields the role may not read answer FORBIDDEN, the same way each time.
 var aggregates = []string{
-	`{ areaStats { households members activeHouseholds activePersons committedMonthly graceHouseholds lowIncomeHouseholds overriddenGrants
+	`{ areaStats { households members activeHouseholds activePersons committedMonthly graceHouseholds lowIncomeHouseholds overriddenGrants paidThisMonth paidThisYear
 	    byProgram { program { code } households persons committedMonthly } byCategory { category { code } households persons }
-	    children { area { code } households members activeHouseholds activePersons committedMonthly } } }`,
+	    children { area { code } households members activeHouseholds activePersons committedMonthly paidThisMonth paidThisYear } } }`,
 	`{ trends(months: 2) { months { month newApplications approvals terminations committed } } }`,
 	`{ discoveries(first: 100) { totalCount edges { node { household { id } reasons } } } }`,
 	`{ staffingReport { total { civilAffairsStaff socialWorkers villagesWithoutAssistant villagesShortOfCoordinators shortfall }
@@ -822,6 +931,13 @@ func TestPersonalNumbersNeedReveal(t *testing.T) {
 // categories the integrator does not see. A Mutation field that an integrator may call
 // without an entry here fails the test. The variables are those of categoryVars.
 var categoryProbes = map[string][]string{
+	// The payroll's writes are refused to integrators before any record is read.
+	"Mutation.setPayee":                     {`mutation($hid: ID!) { setPayee(input: {householdId: $hid, bank: "探测银行", account: "6222000000000001", holder: "探测"}) { account } }`},
+	"Mutation.generatePayroll":              {`mutation { generatePayroll(county: "371402000000", month: "2026-01") { id } }`},
+	"Mutation.generateSupplementaryPayroll": {`mutation { generateSupplementaryPayroll(county: "371402000000", month: "2026-01") { id } }`},
+	"Mutation.approvePayroll":               {`mutation($gid: ID!) { approvePayroll(id: $gid) { id } }`},
+	"Mutation.discardPayroll":               {`mutation($gid: ID!) { discardPayroll(id: $gid) { id } }`},
+	"Mutation.importReconciliation":         {`mutation($gid: ID!) { importReconciliation(payrollId: $gid, records: []) { paid } }`},
 	// The child's number is taken: CONFLICT, whatever the person's grants.
 	"Mutation.createHousehold": {`mutation($ownVillage: String!, $idNumber: String!) { createHousehold(input: {village: $ownVillage, address: "探测路1号",
 	  members: [{name: "探测", idNumber: $idNumber, relation: HEAD}]}) { id } }`},

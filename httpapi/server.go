@@ -83,7 +83,8 @@ type Options struct {
 
 // New returns the HTTP handler of jiuzhu: POST and GET /graphql (GET runs queries only),
 // the staffing report as a spreadsheet at GET /export/staffing.xlsx and
-// /export/staffing.csv (?area=CODE; the same bearer token and scope as /graphql),
+// /export/staffing.csv (?area=CODE; the same bearer token and scope as /graphql), the
+// bank's list of an approved payroll at GET /export/payroll/{id}.csv and .xlsx (likewise),
 // GraphiQL at /, the dashboard page at /dashboard/ (which reads the API with the token
 // its user signs in with), and the open endpoints /healthz and /readyz.
 func New(o Options) http.Handler {
@@ -112,6 +113,7 @@ func New(o Options) http.Handler {
 		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", staffingXLSX)))
 	mux.Handle("GET /export/staffing.csv", o.Verifier.Middleware(exportStaffing(o.Store, log, "csv",
 		"text/csv; charset=utf-8", staffingCSV)))
+	mux.Handle("GET /export/payroll/{file}", o.Verifier.Middleware(exportPayroll(o.Store, log)))
 	mux.Handle("GET /{$}", graphiql.Page())
 	mux.Handle("GET /graphiql/", graphiql.Assets())
 	board := dashboard.Handler(dashboard.Options{DemoTokens: o.DemoTokens})

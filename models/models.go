@@ -232,5 +232,6 @@ func All() []any {
 		&ApplicationCounter{}, &MedicalClaim{}, &ReserveFund{}, &ReserveEntry{}, &CharityAid{},
 		&ChangeSeq{}, &ChangeLogEntry{}, &StaffMember{},
 		&HouseholdProgram{}, &AreaTally{}, &AreaProgramTally{},
-		&EntitlementParameters{}, &EntitlementCalculation{}}
+		&EntitlementParameters{}, &EntitlementCalculation{},
+		&Payee{}, &Payroll{}, &PayrollLine{}}
 }

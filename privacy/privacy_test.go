@@ -78,3 +78,19 @@ func TestQuoteShowsOnlyHarmlessValues(t *testing.T) {
 		}
 	}
 }
+
+func TestBankAccount(t *testing.T) {
+	for in, want := range map[string]string{
+		"6222021234567890123": "***************0123",
+		"622202123456":        "********3456",
+		"1234":                "****",
+		"":                    "",
+	} {
+		if got := privacy.BankAccount(in); got != want {
+			t.Errorf("BankAccount(%q) = %q, want %q", in, got, want)
+		}
+		if in != "" && !privacy.LooksMasked(privacy.BankAccount(in)) && len(in) > 3 {
+			t.Errorf("BankAccount(%q) does not look masked", in)
+		}
+	}
+}

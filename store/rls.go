@@ -65,6 +65,7 @@ var rlsTables = []string{
 	"reserve_funds", "reserve_entries", "staff_members", "audit_events", "change_log",
 	"household_programs", "area_tallies", "area_program_tallies",
 	"documents", "notifications", "status_lookups",
+	"payrolls", "payroll_lines",
 }
 
 // rlsPolicy is the name of the policy on each of rlsTables.

@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"jiuzhu/auth"
+	"jiuzhu/casework/payroll"
 	"jiuzhu/division"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/seed"
 	"jiuzhu/store"
 	"jiuzhu/store/storetest"
@@ -65,6 +67,12 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 		t.Fatal(err)
 	}
 	if err := st.RecordStatusLookupUnscoped(context.Background(), *g.Reference, "192.0.2.7", g.AreaCode, store.LookupShown); err != nil {
+		t.Fatal(err)
+	}
+	// Next month's payroll of the county, with a line for the household's dibao.
+	svc := &payroll.Service{Store: st.Payroll()}
+	if _, err := svc.Generate(context.Background(), auth.Principal{Subject: "pay-" + county, Role: models.RoleOfficer, Area: county},
+		county, (policy.MonthOf(time.Now()) + 1).String()); err != nil {
 		t.Fatal(err)
 	}
 }

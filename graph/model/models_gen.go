@@ -2,8 +2,30 @@
 
 package model
 
+import (
+	"jiuzhu/models"
+)
+
 type Mutation struct {
 }
 
+type PayrollLineConnection struct {
+	Edges    []*PayrollLineEdge `json:"edges"`
+	PageInfo *models.PageInfo   `json:"pageInfo"`
+}
+
+type PayrollLineEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *models.PayrollLine `json:"node"`
+}
+
 type Query struct {
+}
+
+// One record of the bank's return file.
+type SettlementInput struct {
+	Reference string            `json:"reference"`
+	Status    models.LineStatus `json:"status"`
+	Amount    models.Money      `json:"amount"`
+	Reason    *string           `json:"reason,omitempty"`
 }

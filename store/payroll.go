@@ -1,0 +1,581 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"jiuzhu/auth"
+	"jiuzhu/division"
+	"jiuzhu/models"
+	"jiuzhu/policy"
+)
+
+// PayrollStore is the SQL of the payroll (P22): payees, payrolls, their lines and their
+// settlement. Each method takes the caller's Scope explicitly and narrows every read and
+// write by it; what may be done, by whom, is decided before, by the payroll's use cases
+// (casework/payroll). Records outside the scope are models.ErrNotFound.
+type PayrollStore struct{ s *Store }
+
+// Payroll returns the payroll part of the store.
+func (s *Store) Payroll() *PayrollStore { return &PayrollStore{s: s} }
+
+// Now returns the store's clock.
+func (ps *PayrollStore) Now() time.Time { return ps.s.now() }
+
+// primary returns the database handle for ctx acting for the scope's caller: under
+// row-level security the statements carry the scope's range, whatever caller ctx holds.
+// Reads outside transactions follow the store's routing (a caller's reads after its own
+// writes go to the primary).
+func (ps *PayrollStore) primary(ctx context.Context, sc Scope) *gorm.DB {
+	return ps.s.db.WithContext(auth.WithPrincipal(ctx, sc.p))
+}
+
+// HouseholdArea returns the village of a household inside the scope. It returns
+// models.ErrNotFound for one outside it.
+func (ps *PayrollStore) HouseholdArea(ctx context.Context, sc Scope, householdID string) (string, error) {
+	var area string
+	err := sc.rows(ps.primary(ctx, sc), "households").Where("households.id = ?", householdID).
+		Select("households.area_code").Scan(&area).Error
+	if err != nil {
+		return "", wrap("household of payee", err)
+	}
+	if area == "" {
+		return "", models.NotFound("household")
+	}
+	return area, nil
+}
+
+// Payee returns the payment account of a household inside the scope, with its account
+// number in full: the caller masks it. It returns models.ErrNotFound when the household
+// has none or lies outside the scope.
+func (ps *PayrollStore) Payee(ctx context.Context, sc Scope, householdID string) (*models.Payee, error) {
+	var p models.Payee
+	err := payeeRows(ps.primary(ctx, sc), sc).Where("payees.household_id = ?", householdID).Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.NotFound("payee")
+	}
+	if err != nil {
+		return nil, wrap("payee", err)
+	}
+	return &p, nil
+}
+
+// payeeRows returns db limited to the payees of the households inside the scope, each
+// with its household's area: a payee goes with its household wherever the household
+// moves, so it is scoped by the household, not by the area it was written in.
+func payeeRows(db *gorm.DB, sc Scope) *gorm.DB {
+	return sc.rows(db, "households").Joins("JOIN payees ON payees.household_id = households.id").
+		Select("payees.household_id, households.area_code, payees.bank, payees.account, payees.holder, " +
+			"payees.version, payees.updated_by, payees.created_at, payees.updated_at")
+}
+
+// SavePayee writes a household's payment account, replacing the one it had, and the
+// audit event op in the same transaction (digests only, never the number).
+func (ps *PayrollStore) SavePayee(ctx context.Context, sc Scope, p *models.Payee, op string) error {
+	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
+		var before models.Payee
+		err := payeeRows(tx, sc).Where("payees.household_id = ?", p.HouseholdID).Take(&before).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			p.Version = 1
+			if err := tx.Create(p).Error; err != nil {
+				return err
+			}
+			return ps.s.audit(tx, sc, op, p.AreaCode, []string{p.HouseholdID}, nil, p)
+		case err != nil:
+			return err
+		}
+		p.Version = before.Version + 1
+		p.CreatedAt = before.CreatedAt
+		res := tx.Table("payees").Where("payees.household_id = ? AND payees.version = ?", p.HouseholdID, before.Version).
+			Updates(map[string]any{"area_code": p.AreaCode, "bank": p.Bank, "account": p.Account, "holder": p.Holder,
+				"version": p.Version, "updated_by": p.UpdatedBy, "updated_at": tx.NowFunc()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return models.Conflict("the payee was changed concurrently; try again")
+		}
+		return ps.s.audit(tx, sc, op, p.AreaCode, []string{p.HouseholdID}, before, p)
+	})
+	return wrap(op, err)
+}
+
+// Audit writes one audit event op about records ids of area, in a transaction of its
+// own: a reveal or an export, recorded before what it discloses is returned.
+func (ps *PayrollStore) Audit(ctx context.Context, sc Scope, op, area string, ids []string) error {
+	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
+		return ps.s.audit(tx, sc, op, area, ids, nil, nil)
+	})
+	return wrap(op, err)
+}
+
+// PayrollGrant is a grant as the payroll reads it: who, which program, its status, how
+// much, its period and status history, the months already on a line (nil for none), and
+// the reserve fund's draws for it.
+type PayrollGrant struct {
+	ID, HouseholdID, AreaCode, ProgramCode, CategoryCode string
+	Status                                               models.GrantStatus
+	Amount                                               models.Money
+	StartDate                                            models.Date
+	EndDate                                              *models.Date
+	History                                              []policy.StatusChange
+	Covered                                              map[policy.Month]bool
+	Drawn                                                models.Money
+}
+
+// PayrollInputs is everything a county's payroll is computed from: its grants that ever
+// received (ACTIVE, GRACE, SUSPENDED or TERMINATED), the failed lines of its locked
+// payrolls not yet re-issued, and its households' payees.
+type PayrollInputs struct {
+	Grants []*PayrollGrant
+	Failed []*models.PayrollLine
+	Payees map[string]*models.Payee
+}
+
+// PayrollInputs reads the inputs of the payroll of county, inside the scope, in one
+// transaction on the primary so that they are one consistent picture.
+func (ps *PayrollStore) PayrollInputs(ctx context.Context, sc Scope, county string) (*PayrollInputs, error) {
+	lo, hi := division.Range(county)
+	in := &PayrollInputs{Payees: map[string]*models.Payee{}}
+	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
+		byID := map[string]*PayrollGrant{}
+		rows, err := sc.rows(tx, "grants").Where("grants.area_code BETWEEN ? AND ?", lo, hi).
+			Where("grants.status IN ?", []models.GrantStatus{models.GrantActive, models.GrantGrace, models.GrantSuspended, models.GrantTerminated}).
+			Select("grants.id, grants.household_id, grants.area_code, grants.program_code, grants.category_code, grants.status, grants.amount, grants.start_date, grants.end_date").
+			Order("grants.area_code, grants.id").Rows()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			g := &PayrollGrant{}
+			if err := rows.Scan(&g.ID, &g.HouseholdID, &g.AreaCode, &g.ProgramCode, &g.CategoryCode, &g.Status, &g.Amount, &g.StartDate, &g.EndDate); err != nil {
+				_ = rows.Close()
+				return err
+			}
+			in.Grants = append(in.Grants, g)
+			byID[g.ID] = g
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+		rows, err = sc.rows(tx, "grant_events").Where("grant_events.area_code BETWEEN ? AND ?", lo, hi).
+			Select("grant_events.grant_id, grant_events.to_status, grant_events.created_at").
+			Order("grant_events.grant_id, grant_events.created_at, grant_events.id").Rows()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			var c policy.StatusChange
+			if err := rows.Scan(&id, &c.To, &c.At); err != nil {
+				_ = rows.Close()
+				return err
+			}
+			if g := byID[id]; g != nil {
+				g.History = append(g.History, c)
+			}
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+		rows, err = sc.rows(tx, "payroll_lines").Where("payroll_lines.area_code BETWEEN ? AND ?", lo, hi).
+			Select("payroll_lines.grant_id, payroll_lines.month").Rows()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, month string
+			if err := rows.Scan(&id, &month); err != nil {
+				_ = rows.Close()
+				return err
+			}
+			m, err := policy.ParseMonth("month", month)
+			if err != nil {
+				_ = rows.Close()
+				return err
+			}
+			if g := byID[id]; g != nil {
+				if g.Covered == nil {
+					g.Covered = map[policy.Month]bool{}
+				}
+				g.Covered[m] = true
+			}
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+		type drawn struct {
+			GrantID string
+			Total   models.Money
+		}
+		var draws []drawn
+		if err := sc.rows(tx, "reserve_entries").Where("reserve_entries.area_code BETWEEN ? AND ?", lo, hi).
+			Where("reserve_entries.kind = ? AND reserve_entries.grant_id IS NOT NULL", models.ReserveDraw).
+			Select("reserve_entries.grant_id AS grant_id, -SUM(reserve_entries.amount) AS total").
+			Group("reserve_entries.grant_id").Scan(&draws).Error; err != nil {
+			return err
+		}
+		for _, d := range draws {
+			if g := byID[d.GrantID]; g != nil {
+				g.Drawn = d.Total
+			}
+		}
+		reissued := tx.Session(&gorm.Session{NewDB: true}).Table("payroll_lines AS r").Select("r.reissue_of").Where("r.reissue_of IS NOT NULL")
+		if err := sc.rows(tx, "payroll_lines").Where("payroll_lines.area_code BETWEEN ? AND ?", lo, hi).
+			Joins("JOIN payrolls ON payrolls.id = payroll_lines.payroll_id").
+			Where("payroll_lines.status = ? AND payrolls.status IN ?", models.LineFailed, []models.PayrollStatus{models.PayrollApproved, models.PayrollSettled}).
+			Where("payroll_lines.id NOT IN (?)", reissued).
+			Select("payroll_lines.*").Order("payroll_lines.area_code, payroll_lines.grant_id, payroll_lines.month").
+			Find(&in.Failed).Error; err != nil {
+			return err
+		}
+		var payees []*models.Payee
+		if err := payeeRows(tx, sc).Where("households.area_code BETWEEN ? AND ?", lo, hi).Find(&payees).Error; err != nil {
+			return err
+		}
+		for _, p := range payees {
+			in.Payees[p.HouseholdID] = p
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("payroll inputs", err)
+	}
+	return in, nil
+}
+
+// closeRows closes rows and returns the error that ended their iteration.
+func closeRows(rows interface {
+	Err() error
+	Close() error
+}) error {
+	return errors.Join(rows.Err(), rows.Close())
+}
+
+// lineBatch is how many payroll lines one INSERT writes.
+const lineBatch = 500
+
+// InsertPayroll writes a new payroll with its lines and the audit event
+// generatePayroll, in one transaction. It returns a Conflict error when the county
+// already has a payroll of that month and run, or when a line would pay a grant for a
+// month (and attempt) already on another payroll — the unique indexes decide, so that
+// of two concurrent generations exactly one succeeds.
+func (ps *PayrollStore) InsertPayroll(ctx context.Context, sc Scope, p *models.Payroll, lines []*models.PayrollLine) error {
+	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
+		if !sc.p.Covers(p.AreaCode) {
+			return models.NotFound("county")
+		}
+		if err := tx.Create(p).Error; err != nil {
+			if isUniqueViolation(err) {
+				return models.Conflict("county %s already has a payroll for %s (run %d)", p.AreaCode, p.Month, p.Run)
+			}
+			return err
+		}
+		for _, l := range lines {
+			if !sc.p.Covers(l.AreaCode) {
+				return models.NotFound("household")
+			}
+		}
+		if len(lines) > 0 {
+			insert := func() error { return tx.CreateInBatches(lines, lineBatch).Error }
+			if ps.s.dialect == Postgres {
+				insert = func() error { return insertLinesPG(tx, lines) }
+			}
+			if err := insert(); err != nil {
+				if isUniqueViolation(err) {
+					return models.Conflict("a grant's month is already on another payroll; generate again")
+				}
+				return err
+			}
+		}
+		return ps.s.audit(tx, sc, "generatePayroll", p.AreaCode, []string{p.ID}, nil, p)
+	})
+	if err != nil && !errors.Is(err, models.ErrConflict) && isUniqueViolation(err) {
+		err = models.Conflict("county %s already has a payroll for %s", p.AreaCode, p.Month)
+	}
+	return wrap("generate payroll", err)
+}
+
+// GetPayroll returns a payroll inside the scope. It returns models.ErrNotFound for one
+// outside it.
+func (ps *PayrollStore) GetPayroll(ctx context.Context, sc Scope, id string) (*models.Payroll, error) {
+	var p models.Payroll
+	err := sc.rows(ps.primary(ctx, sc), "payrolls").Where("payrolls.id = ?", id).Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.NotFound("payroll")
+	}
+	if err != nil {
+		return nil, wrap("payroll", err)
+	}
+	return &p, nil
+}
+
+// FindPayroll returns the payroll of county, month and run inside the scope, or
+// models.ErrNotFound.
+func (ps *PayrollStore) FindPayroll(ctx context.Context, sc Scope, county, month string, run int) (*models.Payroll, error) {
+	var p models.Payroll
+	err := sc.rows(ps.primary(ctx, sc), "payrolls").Where("payrolls.area_code = ? AND payrolls.month = ? AND payrolls.run = ?", county, month, run).Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.NotFound("payroll")
+	}
+	if err != nil {
+		return nil, wrap("payroll", err)
+	}
+	return &p, nil
+}
+
+// LastRun returns the highest run of the payrolls of county and month, -1 for none.
+func (ps *PayrollStore) LastRun(ctx context.Context, sc Scope, county, month string) (int, error) {
+	var last *int
+	err := sc.rows(ps.primary(ctx, sc), "payrolls").Where("payrolls.area_code = ? AND payrolls.month = ?", county, month).
+		Select("MAX(payrolls.run)").Scan(&last).Error
+	if err != nil {
+		return 0, wrap("payroll runs", err)
+	}
+	if last == nil {
+		return -1, nil
+	}
+	return *last, nil
+}
+
+// ApprovePayroll moves a DRAFT payroll to APPROVED, by approver at instant at, and
+// writes the audit event approvePayroll. The move is conditional on the status still
+// being DRAFT: of two concurrent approvals one wins, the other gets a Conflict error.
+func (ps *PayrollStore) ApprovePayroll(ctx context.Context, sc Scope, p *models.Payroll, approver string, at time.Time) error {
+	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
+		res := sc.rows(tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollDraft).
+			Updates(map[string]any{"status": models.PayrollApproved, "approved_by": approver, "approved_at": at})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return models.Conflict("the payroll is no longer a draft")
+		}
+		before := *p
+		p.Status, p.ApprovedBy, p.ApprovedAt = models.PayrollApproved, &approver, &at
+		return ps.s.audit(tx, sc, "approvePayroll", p.AreaCode, []string{p.ID}, before, p)
+	})
+	return wrap("approve payroll", err)
+}
+
+// Lines returns up to limit lines of a payroll inside the scope with numbers between
+// after and before (0 for no bound), in order: the first ones, or the last ones when
+// backward is set.
+func (ps *PayrollStore) Lines(ctx context.Context, sc Scope, payrollID string, after, before, limit int, backward bool) ([]*models.PayrollLine, error) {
+	var ls []*models.PayrollLine
+	q := sc.rows(ps.primary(ctx, sc), "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID)
+	if after > 0 {
+		q = q.Where("payroll_lines.seq > ?", after)
+	}
+	if before > 0 {
+		q = q.Where("payroll_lines.seq < ?", before)
+	}
+	order := "payroll_lines.seq"
+	if backward {
+		order += " DESC"
+	}
+	err := q.Order(order).Limit(limit).Find(&ls).Error
+	if backward {
+		slices.Reverse(ls)
+	}
+	return ls, wrap("payroll lines", err)
+}
+
+// EachLine calls f with every line of a payroll inside the scope, in order, reading them
+// from the database as f goes: an export of 500,000 lines holds one at a time. It stops
+// at f's first error and returns it.
+func (ps *PayrollStore) EachLine(ctx context.Context, sc Scope, payrollID string, f func(*models.PayrollLine) error) error {
+	rows, err := sc.rows(ps.primary(ctx, sc), "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID).
+		Order("payroll_lines.seq").Rows()
+	if err != nil {
+		return wrap("payroll lines", err)
+	}
+	defer rows.Close()
+	db := ps.s.db
+	for rows.Next() {
+		var l models.PayrollLine
+		if err := db.ScanRows(rows, &l); err != nil {
+			return wrap("payroll line", err)
+		}
+		if err := f(&l); err != nil {
+			return err
+		}
+	}
+	return wrap("payroll lines", rows.Err())
+}
+
+// LinesByReference returns the lines of a payroll inside the scope whose references are
+// among refs, by reference: their id, reference, amount and settlement only.
+func (ps *PayrollStore) LinesByReference(ctx context.Context, sc Scope, payrollID string, refs []string) (map[string]*models.PayrollLine, error) {
+	out := make(map[string]*models.PayrollLine, len(refs))
+	db := ps.primary(ctx, sc)
+	chunk := 1000
+	if ps.s.dialect == Postgres {
+		chunk = pgChunk
+	}
+	for i := 0; i < len(refs); i += chunk {
+		part := refs[i:min(i+chunk, len(refs))]
+		q := sc.rows(db, "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID).
+			Select("payroll_lines.id, payroll_lines.reference, payroll_lines.amount, payroll_lines.status")
+		if ps.s.dialect == Postgres {
+			q = q.Where("payroll_lines.reference = ANY(?::text[])", texts(part))
+		} else {
+			q = q.Where("payroll_lines.reference IN ?", part)
+		}
+		rows, err := q.Rows()
+		if err != nil {
+			return nil, wrap("payroll lines by reference", err)
+		}
+		for rows.Next() {
+			l := &models.PayrollLine{PayrollID: payrollID}
+			if err := rows.Scan(&l.ID, &l.Reference, &l.Amount, &l.Status); err != nil {
+				_ = rows.Close()
+				return nil, wrap("payroll lines by reference", err)
+			}
+			out[l.Reference] = l
+		}
+		if err := closeRows(rows); err != nil {
+			return nil, wrap("payroll lines by reference", err)
+		}
+	}
+	return out, nil
+}
+
+// LineSettlement marks one line paid or failed.
+type LineSettlement struct {
+	LineID string
+	Status models.LineStatus
+	Reason string
+}
+
+// Settle marks lines of an APPROVED payroll paid or failed, in one transaction with the
+// audit event reconcilePayroll, and moves the payroll to SETTLED once no line is left
+// unsettled. Only unsettled lines change: a line settled meanwhile by a concurrent
+// reconciliation makes the whole call a Conflict error, with nothing written.
+func (ps *PayrollStore) Settle(ctx context.Context, sc Scope, p *models.Payroll, marks []LineSettlement, at time.Time) error {
+	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
+		res := sc.rows(tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollApproved).
+			Clauses(clause.Locking{Strength: "UPDATE"}).Select("payrolls.id").Find(&[]string{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return models.Conflict("the payroll is no longer APPROVED")
+		}
+		byStatus := map[[2]string][]string{}
+		for _, m := range marks {
+			k := [2]string{string(m.Status), m.Reason}
+			byStatus[k] = append(byStatus[k], m.LineID)
+		}
+		size := 1000
+		if ps.s.dialect == Postgres {
+			size = pgChunk
+		}
+		for k, ids := range byStatus {
+			for i := 0; i < len(ids); i += size {
+				chunk := ids[i:min(i+size, len(ids))]
+				q := sc.rows(tx, "payroll_lines").Where("payroll_lines.payroll_id = ? AND payroll_lines.status = ?", p.ID, models.LineUnsettled)
+				if ps.s.dialect == Postgres {
+					q = q.Where("payroll_lines.id = ANY(?::text[])", texts(chunk))
+				} else {
+					q = q.Where("payroll_lines.id IN ?", chunk)
+				}
+				res := q.Updates(map[string]any{"status": k[0], "reason": k[1], "settled_at": at})
+				if res.Error != nil {
+					return res.Error
+				}
+				if int(res.RowsAffected) != len(chunk) {
+					return models.Conflict("lines of the payroll were settled concurrently; nothing was written, try again")
+				}
+			}
+		}
+		var left int64
+		if err := sc.rows(tx, "payroll_lines").Where("payroll_lines.payroll_id = ? AND payroll_lines.status = ?", p.ID, models.LineUnsettled).
+			Count(&left).Error; err != nil {
+			return err
+		}
+		if left == 0 {
+			if err := sc.rows(tx, "payrolls").Where("payrolls.id = ?", p.ID).Update("status", models.PayrollSettled).Error; err != nil {
+				return err
+			}
+			p.Status = models.PayrollSettled
+		}
+		return ps.s.audit(tx, sc, "reconcilePayroll", p.AreaCode, []string{p.ID}, nil, nil)
+	})
+	return wrap("reconcile payroll", err)
+}
+
+// PayrollTotals are a payroll's money by settlement.
+type PayrollTotals struct {
+	Paid, Failed, Unsettled models.Money
+}
+
+// Totals adds up the lines of a payroll inside the scope by settlement.
+func (ps *PayrollStore) Totals(ctx context.Context, sc Scope, payrollID string) (*PayrollTotals, error) {
+	var rows []struct {
+		Status models.LineStatus
+		Total  models.Money
+	}
+	if err := sc.rows(ps.primary(ctx, sc), "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID).
+		Select("payroll_lines.status AS status, SUM(payroll_lines.amount) AS total").Group("payroll_lines.status").Scan(&rows).Error; err != nil {
+		return nil, wrap("payroll totals", err)
+	}
+	t := &PayrollTotals{}
+	for _, r := range rows {
+		switch r.Status {
+		case models.LinePaid:
+			t.Paid = r.Total
+		case models.LineFailed:
+			t.Failed = r.Total
+		default:
+			t.Unsettled += r.Total
+		}
+	}
+	return t, nil
+}
+
+// Paid sums the lines paid (reconciled PAID) inside the scope, in the subtree of area,
+// whose settlement falls in [from, to): for an integrator, only the lines of its
+// categories.
+func (ps *PayrollStore) Paid(ctx context.Context, sc Scope, area string, from, to time.Time) (models.Money, error) {
+	lo, hi := division.Range(area)
+	q := sc.rows(ps.primary(ctx, sc), "payroll_lines").Where("payroll_lines.area_code BETWEEN ? AND ?", lo, hi).
+		Where("payroll_lines.status = ? AND payroll_lines.settled_at >= ? AND payroll_lines.settled_at < ?", models.LinePaid, from, to)
+	if sc.p.Role == models.RoleIntegrator {
+		q = q.Where("payroll_lines.category_code IN ?", nonEmpty(sc.p.Categories))
+	}
+	var sum *int64
+	if err := q.Select("SUM(payroll_lines.amount)").Scan(&sum).Error; err != nil {
+		return 0, wrap("money paid", err)
+	}
+	if sum == nil {
+		return 0, nil
+	}
+	return models.Money(*sum), nil
+}
+
+// DiscardPayroll deletes a DRAFT payroll and its lines, with the audit event
+// discardPayroll, in one transaction. The delete is conditional on the status still
+// being DRAFT: a payroll approved meanwhile is a Conflict error, and nothing is deleted.
+func (ps *PayrollStore) DiscardPayroll(ctx context.Context, sc Scope, p *models.Payroll) error {
+	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
+		res := sc.rows(tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollDraft).Delete(&models.Payroll{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return models.Conflict("the payroll is no longer a draft")
+		}
+		if err := tx.Where("payroll_id = ?", p.ID).Delete(&models.PayrollLine{}).Error; err != nil {
+			return err
+		}
+		return ps.s.audit(tx, sc, "discardPayroll", p.AreaCode, []string{p.ID}, p, nil)
+	})
+	return wrap("discard payroll", err)
+}
