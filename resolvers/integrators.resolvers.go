@@ -19,5 +19,5 @@ func (r *mutationResolver) ImportHouseholds(ctx context.Context, records []*mode
 }
 
 func (r *queryResolver) Changes(ctx context.Context, since *string, first *int) (*models.ChangeConnection, error) {
-	return r.Store.Changes(ctx, store.ChangeQuery{Since: since, First: first})
+	return r.Cases.Reports.Changes(ctx, store.ChangeQuery{Since: since, First: first})
 }

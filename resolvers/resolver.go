@@ -10,6 +10,7 @@ import (
 	"context"
 
 	"jiuzhu/casework/households"
+	"jiuzhu/casework/reports"
 	"jiuzhu/loaders"
 	"jiuzhu/store"
 )
@@ -24,11 +25,15 @@ type Resolver struct {
 // Cases are the use-case services the resolvers call.
 type Cases struct {
 	Households *households.Service
+	Reports    *reports.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
 func New(st *store.Store) *Resolver {
-	return &Resolver{Store: st, Cases: Cases{Households: households.New(st)}}
+	return &Resolver{Store: st, Cases: Cases{
+		Households: households.New(st),
+		Reports:    reports.New(st),
+	}}
 }
 
 // load returns the batching loaders of the operation in ctx.

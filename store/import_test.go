@@ -65,7 +65,7 @@ func allChanges(t *testing.T, st *store.Store, ctx context.Context) []*models.Ch
 	var out []*models.Change
 	var since *string
 	for {
-		page, err := st.Changes(ctx, store.ChangeQuery{Since: since, First: ptr(1000)})
+		page, err := reportCases(st).Changes(ctx, store.ChangeQuery{Since: since, First: ptr(1000)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -81,7 +81,7 @@ func TestPagesBackwardMirrorForward(t *testing.T) {
 				return pageOfIDs(p, err, func(d *models.Discovery) string { return d.Household.ID })
 			}},
 			{"audit events", func(a store.PageArgs) (listPage, error) {
-				p, err := st.AuditEvents(county, store.AuditQuery{PageArgs: a})
+				p, err := reportCases(st).AuditEvents(county, store.AuditQuery{PageArgs: a})
 				return pageOfIDs(p, err, func(e *models.AuditEvent) string { return e.ID })
 			}},
 		}
