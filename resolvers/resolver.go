@@ -9,6 +9,7 @@ package resolvers
 import (
 	"context"
 
+	"jiuzhu/casework/applications"
 	"jiuzhu/casework/households"
 	"jiuzhu/casework/reports"
 	"jiuzhu/loaders"
@@ -24,15 +25,17 @@ type Resolver struct {
 
 // Cases are the use-case services the resolvers call.
 type Cases struct {
-	Households *households.Service
-	Reports    *reports.Service
+	Households   *households.Service
+	Reports      *reports.Service
+	Applications *applications.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
 func New(st *store.Store) *Resolver {
 	return &Resolver{Store: st, Cases: Cases{
-		Households: households.New(st),
-		Reports:    reports.New(st),
+		Households:   households.New(st),
+		Reports:      reports.New(st),
+		Applications: applications.New(st),
 	}}
 }
 

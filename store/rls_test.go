@@ -30,7 +30,7 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, MemberID: &ms[1].ID, ProgramCode: "MEDICAL_OUTPATIENT", Channel: models.ChannelWalkIn})
+	g, err := applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, MemberID: &ms[1].ID, ProgramCode: "MEDICAL_OUTPATIENT", Channel: models.ChannelWalkIn})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -244,7 +244,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 			{"a second household with a grant", func(t *testing.T) { h2, _ = household(t, st, villageA1) }, nil},
 			{"submit an application", func(t *testing.T) {
 				var err error
-				app, err = st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h2.ID, ProgramCode: "DISABILITY_LIVING",
+				app, err = applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h2.ID, ProgramCode: "DISABILITY_LIVING",
 					Channel: models.ChannelOnline})
 				must(t, err)
 			}, nil},
@@ -258,7 +258,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 				must(t, err)
 			}, nil},
 			{"reject another application", func(t *testing.T) {
-				g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h2.ID, ProgramCode: "EDU_COLLEGE",
+				g, err := applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h2.ID, ProgramCode: "EDU_COLLEGE",
 					Channel: models.ChannelWalkIn})
 				must(t, err)
 				_, err = st.RejectGrant(town, g.ID, "not eligible", nil)
@@ -391,7 +391,7 @@ func TestTalliesUnderConcurrentWrites(t *testing.T) {
 		const n = 6
 		ids := make([]string, n)
 		for i := range ids {
-			g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "DISABILITY_CARE",
+			g, err := applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "DISABILITY_CARE",
 				Channel: models.ChannelOnline})
 			if err != nil {
 				t.Fatal(err)

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"jiuzhu/casework/applications"
 	"jiuzhu/casework/reports"
 	"jiuzhu/store"
 )
@@ -8,3 +9,7 @@ import (
 // reportCases returns the use cases of the dashboard's figures, the change feed and the
 // audit trail over st, as the API runs them.
 func reportCases(st *store.Store) *reports.Service { return reports.New(st) }
+
+// applicationCases returns the use cases of applications and discoveries over st, as the
+// API runs them.
+func applicationCases(st *store.Store) *applications.Service { return applications.New(st) }

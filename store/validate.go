@@ -11,6 +11,7 @@ const (
 	maxNameLen    = input.MaxNameLen
 	maxAddressLen = input.MaxAddressLen
 	maxRefLen     = input.MaxRefLen
+	maxReasonLen  = input.MaxReasonLen
 )
 
 var (

@@ -20,6 +20,8 @@ const (
 	MaxNameLen    = 64
 	MaxAddressLen = 200
 	MaxRefLen     = 64
+	// MaxReasonLen bounds the reason of a status change and the note of an application.
+	MaxReasonLen = 500
 )
 
 // Text trims s and checks its length; it returns a *models.FieldError naming field when
