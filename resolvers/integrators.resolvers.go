@@ -13,7 +13,7 @@ import (
 )
 
 func (r *mutationResolver) ImportHouseholds(ctx context.Context, records []*models.HouseholdRecord, dryRun *bool, partial *bool) (*models.ImportReport, error) {
-	report, err := r.Store.ImportHouseholds(ctx, records, store.ImportOptions{DryRun: dryRun != nil && *dryRun, Partial: partial != nil && *partial})
+	report, err := r.Cases.Imports.ImportHouseholds(ctx, records, store.ImportOptions{DryRun: dryRun != nil && *dryRun, Partial: partial != nil && *partial})
 	telemetry.MetricsFrom(ctx).ImportReport("households", report)
 	return report, err
 }

@@ -11,6 +11,7 @@ import (
 
 	"jiuzhu/casework/applications"
 	"jiuzhu/casework/households"
+	"jiuzhu/casework/imports"
 	"jiuzhu/casework/reports"
 	"jiuzhu/loaders"
 	"jiuzhu/store"
@@ -28,6 +29,7 @@ type Cases struct {
 	Households   *households.Service
 	Reports      *reports.Service
 	Applications *applications.Service
+	Imports      *imports.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
@@ -36,6 +38,7 @@ func New(st *store.Store) *Resolver {
 		Households:   households.New(st),
 		Reports:      reports.New(st),
 		Applications: applications.New(st),
+		Imports:      imports.New(st),
 	}}
 }
 

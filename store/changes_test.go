@@ -67,7 +67,7 @@ func TestChangeFeedUnderConcurrentWriters(t *testing.T) {
 					var rep *models.ImportReport
 					var err error
 					for try := 0; try < 5; try++ {
-						rep, err = st.ImportHouseholds(ctx, []*models.HouseholdRecord{record(fmt.Sprintf("W%d-%d", w, r), village, 2)}, store.ImportOptions{})
+						rep, err = importCases(st).ImportHouseholds(ctx, []*models.HouseholdRecord{record(fmt.Sprintf("W%d-%d", w, r), village, 2)}, store.ImportOptions{})
 						if !errors.Is(err, models.ErrConflict) {
 							break
 						}

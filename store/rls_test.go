@@ -301,7 +301,7 @@ func TestRowLevelSecurityKeepsCityWideKeys(t *testing.T) {
 	t.Run("import", func(t *testing.T) {
 		batch := []*models.HouseholdRecord{record("RLS-1", villageA1, 1), record(ref, villageA1, 1), record("RLS-2", villageA1, 2)}
 		batch[2].Members[1].IDNumber = taken
-		rep, err := st.ImportHouseholds(county, batch, store.ImportOptions{Partial: true})
+		rep, err := importCases(st).ImportHouseholds(county, batch, store.ImportOptions{Partial: true})
 		if err != nil {
 			t.Fatal(err)
 		}

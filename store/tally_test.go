@@ -199,7 +199,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 		ref := "IMPORT-TALLY-1"
 		importRecord := func(t *testing.T, members ...*models.MemberInput) {
 			t.Helper()
-			rep, err := st.ImportHouseholds(admin(), []*models.HouseholdRecord{{ExternalRef: ref, Village: villageA2,
+			rep, err := importCases(st).ImportHouseholds(admin(), []*models.HouseholdRecord{{ExternalRef: ref, Village: villageA2,
 				Address: "导入路1号", Members: members}}, store.ImportOptions{})
 			must(t, err)
 			if len(rep.Errors) > 0 {
