@@ -42,6 +42,22 @@ func scopeOf(ctx context.Context) (Scope, error) {
 	return ScopeFor(p), nil
 }
 
+// rlsRange returns the range of area codes that the statements of ctx may see: every
+// code for system work, the subtree of the verified caller (division.Range of its area,
+// as scopeOf computes it), and an empty range without a caller, which lets no row
+// through the policy. It is the scope that row-level security (rls.go) gives every
+// statement, beneath the narrowings of this file.
+func rlsRange(ctx context.Context) (lo, hi string) {
+	if ctx.Value(systemKey{}) != nil {
+		return allAreasLo, allAreasHi
+	}
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return noCallerLo, noCallerHi
+	}
+	return division.Range(p.Area)
+}
+
 // rows returns db limited to the rows of table whose area_code lies in the scope. Every
 // read, count and write of a scoped table starts here.
 func (sc Scope) rows(db *gorm.DB, table string) *gorm.DB {
