@@ -115,12 +115,23 @@ func (c *HouseholdImport) Reset() {
 	c.err = c.Fault
 }
 
-// Planned records the outcome of a valid record and the id of its household.
-func (c *HouseholdImport) Planned(outcome models.ImportOutcome, id string) {
-	c.outcome, c.resultID = outcome, &id
+// Planned records the outcome of a valid record, the id of its household and the
+// registered members it leaves out.
+func (c *HouseholdImport) Planned(outcome models.ImportOutcome, id string, removed []*models.Member) {
+	c.outcome, c.resultID, c.removed = outcome, &id, removed
 }
 
-// Reject records the first fault the plan finds in the record, with the record's key.
+// Removed returns the ids of the registered members the record leaves out.
+func (c *HouseholdImport) Removed() []string {
+	ids := make([]string, len(c.removed))
+	for i, m := range c.removed {
+		ids[i] = m.ID
+	}
+	return ids
+}
+
+// Reject records the first fault found in the record, with the record's key; a rejected
+// record has no outcome and is not written.
 func (c *HouseholdImport) Reject(e *models.ImportError) { c.reject(e) }
 
 func (c *HouseholdImport) reject(e *models.ImportError) {
@@ -128,6 +139,7 @@ func (c *HouseholdImport) reject(e *models.ImportError) {
 		e.Key = c.Key
 		c.err = e
 	}
+	c.outcome = ""
 }
 
 // importTx runs one attempt of an import in a transaction. plan checks the batch against
@@ -186,9 +198,9 @@ func tally(report *models.ImportReport, r *models.ImportResult) {
 // Plan reads, in one query per table, the households the batch names by reference and
 // the people it names by ID number, and decides for each valid candidate whether it
 // creates, updates or leaves a household, or is rejected: for a reference or a person
-// registered outside the batch's household, for leaving out current members when
-// mayRemove is false (the caller's role may not remove members), or for leaving out a
-// member named on a grant. A plan made again (another attempt) starts afresh. It
+// registered outside the batch's household, or for leaving out current members when
+// mayRemove is false (the caller's role may not remove members). The members a record
+// leaves out are its Removed; the use case refuses those a grant names (NamedOnGrants). A plan made again (another attempt) starts afresh. It
 // returns the database's errors; faults of records are in their Err.
 func (im *Imports) Plan(w *Writer, cands []*HouseholdImport, mayRemove bool) error {
 	s, tx, sc := im.s, w.tx, w.sc
@@ -244,7 +256,6 @@ func (im *Imports) Plan(w *Writer, cands []*HouseholdImport, mayRemove bool) err
 			registered[m.HouseholdID] = append(registered[m.HouseholdID], m)
 		}
 	}
-	var removable []string
 	for _, c := range cands {
 		if c.err != nil {
 			continue
@@ -311,11 +322,7 @@ func (im *Imports) Plan(w *Writer, cands []*HouseholdImport, mayRemove bool) err
 			c.reject(&models.ImportError{Index: c.Index, Key: c.Key, Field: indexed("records", c.Index) + ".members",
 				Reason: fmt.Sprintf("leaves out %d current member(s); the %s role may not remove members, which is civil-affairs work", len(c.removed), sc.p.Role),
 				Code:   "FORBIDDEN"})
-			c.outcome = ""
 			continue
-		}
-		for _, m := range c.removed {
-			removable = append(removable, m.ID)
 		}
 		if c.hhChanged || len(c.created)+len(c.changed)+len(c.removed) > 0 {
 			c.outcome = models.ImportUpdated
@@ -323,33 +330,21 @@ func (im *Imports) Plan(w *Writer, cands []*HouseholdImport, mayRemove bool) err
 			c.outcome = models.ImportUnchanged
 		}
 	}
-	if len(removable) == 0 {
-		return nil
-	}
-	// Not grantRows: a member named on a grant of any category must stay. Integrators, who
-	// do not see every category, never get here: they may not leave members out at all.
-	// The member is named by id, never by its ID number, which is shown only revealed.
-	var named []string
-	if err := sc.rows(tx.Session(&gorm.Session{NewDB: true}), "grants").Where("grants.member_id IN ?", removable).
-		Pluck("grants.member_id", &named).Error; err != nil {
-		return err
-	}
-	onGrant := map[string]bool{}
-	for _, id := range named {
-		onGrant[id] = true
-	}
-	for _, c := range cands {
-		for _, m := range c.removed {
-			if onGrant[m.ID] {
-				c.reject(&models.ImportError{Index: c.Index, Key: c.Key, Field: indexed("records", c.Index) + ".members",
-					Reason: "leaves out member " + m.ID + ", who is named on a grant and cannot be removed",
-					Code:   "CONFLICT"})
-				c.outcome = ""
-				break
-			}
-		}
-	}
 	return nil
+}
+
+// NamedOnGrants returns those of the members ids that a grant names, of any category:
+// a member named on a grant must stay in the household. It reads all grants, not
+// grantRows: integrators, who do not see every category, may not leave members out at
+// all. It returns the database's errors.
+func (im *Imports) NamedOnGrants(w *Writer, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var named []string
+	err := w.sc.rows(w.tx.Session(&gorm.Session{NewDB: true}), "grants").Where("grants.member_id IN ?", ids).
+		Pluck("grants.member_id", &named).Error
+	return named, err
 }
 
 // sameMember reports whether the stored member old already has what the record wants.

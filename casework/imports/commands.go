@@ -3,6 +3,7 @@ package imports
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"jiuzhu/auth"
@@ -110,6 +111,9 @@ func (s *Service) attempt(ctx context.Context, sc store.Scope, batch []*store.Ho
 		if err := tx.Plan(batch, mayRemove); err != nil {
 			return err
 		}
+		if err := keepNamedMembers(tx, batch); err != nil {
+			return err
+		}
 		report = &models.ImportReport{DryRun: opt.DryRun, Partial: opt.Partial}
 		writes := false
 		for _, c := range batch {
@@ -161,6 +165,39 @@ func (s *Service) attempt(ctx context.Context, sc store.Scope, batch []*store.Ho
 		report.Results = append(report.Results, r)
 	}
 	return report, nil
+}
+
+// keepNamedMembers rejects the planned records that leave out a member a grant names:
+// such a member must stay in the household, as removeMember refuses it. The member is
+// named by id, never by its ID number, which is shown only revealed.
+func keepNamedMembers(tx Tx, batch []*store.HouseholdImport) error {
+	var ids []string
+	for _, c := range batch {
+		if c.Err() == nil {
+			ids = append(ids, c.Removed()...)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	named, err := tx.NamedOnGrants(ids)
+	if err != nil {
+		return err
+	}
+	for _, c := range batch {
+		if c.Err() != nil {
+			continue
+		}
+		for _, id := range c.Removed() {
+			if slices.Contains(named, id) {
+				c.Reject(&models.ImportError{Index: c.Index, Field: input.Indexed("records", c.Index) + ".members",
+					Reason: "leaves out member " + id + ", who is named on a grant and cannot be removed",
+					Code:   "CONFLICT"})
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // fault makes the report entry of err in field of record i (c's key set).

@@ -31,6 +31,9 @@ type fake struct {
 	villages   map[string]bool
 	households map[string]record // by external reference
 	audits     []string
+	// onGrant holds the ids of the members a grant names; a member's id is "m-" and its
+	// ID number.
+	onGrant map[string]bool
 	// stale is how many writes fail as stale before one succeeds.
 	stale  int
 	writes int
@@ -38,7 +41,7 @@ type fake struct {
 }
 
 func newFake(villages ...string) *fake {
-	f := &fake{villages: map[string]bool{}, households: map[string]record{}}
+	f := &fake{villages: map[string]bool{}, households: map[string]record{}, onGrant: map[string]bool{}}
 	for _, v := range villages {
 		f.villages[v] = true
 	}
@@ -114,26 +117,36 @@ func (t *tx) Plan(batch []*store.HouseholdImport, mayRemove bool) error {
 		}
 		if !found {
 			t.f.n++
-			c.Planned(models.ImportCreated, fmt.Sprintf("h%d", t.f.n))
+			c.Planned(models.ImportCreated, fmt.Sprintf("h%d", t.f.n), nil)
 			continue
 		}
-		removed := 0
+		var removed []*models.Member
 		for _, p := range ex.people {
 			if !want[p] {
-				removed++
+				removed = append(removed, &models.Member{ID: "m-" + p})
 			}
 		}
-		if removed > 0 && !mayRemove {
+		if len(removed) > 0 && !mayRemove {
 			c.Reject(&models.ImportError{Index: c.Index, Field: fmt.Sprintf("records[%d].members", c.Index), Code: "FORBIDDEN"})
 			continue
 		}
 		outcome := models.ImportUnchanged
-		if removed > 0 || len(c.Members) != len(ex.people) || ex.area != c.Household.AreaCode || ex.address != c.Household.Address {
+		if len(removed) > 0 || len(c.Members) != len(ex.people) || ex.area != c.Household.AreaCode || ex.address != c.Household.Address {
 			outcome = models.ImportUpdated
 		}
-		c.Planned(outcome, ex.id)
+		c.Planned(outcome, ex.id, removed)
 	}
 	return nil
+}
+
+func (t *tx) NamedOnGrants(ids []string) ([]string, error) {
+	var named []string
+	for _, id := range ids {
+		if t.f.onGrant[id] {
+			named = append(named, id)
+		}
+	}
+	return named, nil
 }
 
 func (t *tx) Write(batch []*store.HouseholdImport) error {

@@ -156,7 +156,13 @@ func TestImportIsIdempotentAndRefusesWhatTheRoleMayNot(t *testing.T) {
 		t.Fatalf("second import: %+v, %v; audits %v", again, err, f.audits)
 	}
 	smaller := []*models.HouseholdRecord{household("R1", villageA, person(1970, 11))}
-	rep, err := svc.ImportHouseholds(integrator, smaller, store.ImportOptions{})
+	f.onGrant["m-"+person(2010, 12)] = true
+	rep, err := svc.ImportHouseholds(officer, smaller, store.ImportOptions{})
+	if err != nil || rep.Rejected != 1 || rep.Errors[0].Code != "CONFLICT" || rep.Errors[0].Field != "records[0].members" || len(f.audits) != 1 {
+		t.Fatalf("leaving out a member named on a grant: %+v, %v; audits %v", rep, err, f.audits)
+	}
+	delete(f.onGrant, "m-"+person(2010, 12))
+	rep, err = svc.ImportHouseholds(integrator, smaller, store.ImportOptions{})
 	if err != nil || rep.Rejected != 1 || rep.Errors[0].Code != "FORBIDDEN" || len(f.audits) != 1 {
 		t.Fatalf("an integrator leaving out a member: %+v, %v; audits %v", rep, err, f.audits)
 	}

@@ -29,6 +29,9 @@ type Store interface {
 type Tx interface {
 	// Plan decides what each valid record does (see store.Imports.Plan).
 	Plan(batch []*store.HouseholdImport, mayRemove bool) error
+	// NamedOnGrants returns those of the members ids a grant names (see
+	// store.Imports.NamedOnGrants).
+	NamedOnGrants(ids []string) ([]string, error)
 	// Write writes the plan (see store.Imports.Write).
 	Write(batch []*store.HouseholdImport) error
 	Audit(op, area string, ids []string, before, after any)
@@ -74,7 +77,8 @@ type tx struct {
 func (t tx) Plan(batch []*store.HouseholdImport, mayRemove bool) error {
 	return t.im.Plan(t.w, batch, mayRemove)
 }
-func (t tx) Write(batch []*store.HouseholdImport) error { return t.im.Write(t.w, batch) }
+func (t tx) NamedOnGrants(ids []string) ([]string, error) { return t.im.NamedOnGrants(t.w, ids) }
+func (t tx) Write(batch []*store.HouseholdImport) error   { return t.im.Write(t.w, batch) }
 func (t tx) Audit(op, area string, ids []string, before, after any) {
 	t.w.Audit(op, area, ids, before, after)
 }
