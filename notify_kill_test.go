@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"jiuzhu/casework/applications"
 	"jiuzhu/casework/households"
 	"net/http"
 	"net/http/httptest"
@@ -205,7 +206,7 @@ func writeNotices(t *testing.T, cfg store.Config, n int) []string {
 	}
 	var ids []string
 	for range n {
-		g, err := st.SubmitApplication(storetest.As(models.RoleAssistant, village),
+		g, err := applications.New(st).SubmitApplication(storetest.As(models.RoleAssistant, village),
 			models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelWalkIn})
 		if err != nil {
 			t.Fatal(err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"jiuzhu/casework/applications"
 	"jiuzhu/casework/households"
 	"net/http/httptest"
 	"strings"
@@ -36,7 +37,7 @@ func TestStatusPageInABrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := st.SubmitApplication(storetest.As(models.RoleAssistant, village),
+	g, err := applications.New(st).SubmitApplication(storetest.As(models.RoleAssistant, village),
 		models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelWalkIn})
 	if err != nil {
 		t.Fatal(err)

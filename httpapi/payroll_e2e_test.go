@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"jiuzhu/casework/reports"
 	"net/http"
 	"slices"
 	"strings"
@@ -222,7 +223,7 @@ func TestPayrollThroughTheAPI(t *testing.T) {
 			t.Fatal("the account number is a number cell: digits would be lost")
 		}
 		op := "exportPayroll"
-		events, err := st.AuditEvents(storetest.As(models.RoleAdmin, countyA), store.AuditQuery{Filter: &models.AuditFilter{Operation: &op}})
+		events, err := reports.New(st).AuditEvents(storetest.As(models.RoleAdmin, countyA), store.AuditQuery{Filter: &models.AuditFilter{Operation: &op}})
 		if err != nil {
 			t.Fatal(err)
 		}

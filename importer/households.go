@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"jiuzhu/casework/imports"
 	"jiuzhu/models"
 	"jiuzhu/privacy"
 	"jiuzhu/store"
@@ -48,8 +49,9 @@ var labour = map[string]models.LabourCapacity{
 }
 
 // Households is the import kind of households with their members, upserted by
-// store.ImportHouseholds, the function behind the importHouseholds mutation.
+// the households import use case (casework/imports), the one behind the importHouseholds mutation.
 func Households(st *store.Store) Kind[*models.HouseholdRecord] {
+	cases := imports.New(st)
 	return Kind[*models.HouseholdRecord]{
 		Name:     "households",
 		Columns:  HouseholdColumns,
@@ -64,7 +66,7 @@ func Households(st *store.Store) Kind[*models.HouseholdRecord] {
 			return r.ExternalRef
 		},
 		Import: func(ctx context.Context, batch []*models.HouseholdRecord, opt store.ImportOptions) (*models.ImportReport, error) {
-			return st.ImportHouseholds(ctx, batch, opt)
+			return cases.ImportHouseholds(ctx, batch, opt)
 		},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"jiuzhu/casework/applications"
 	"jiuzhu/casework/households"
 	"jiuzhu/casework/staffing"
 	"net/http"
@@ -33,7 +34,7 @@ func application(t *testing.T, st *store.Store) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := st.SubmitApplication(storetest.As(models.RoleAssistant, village),
+	g, err := applications.New(st).SubmitApplication(storetest.As(models.RoleAssistant, village),
 		models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelHotline})
 	if err != nil {
 		t.Fatal(err)

@@ -12,11 +12,11 @@ import (
 )
 
 func (r *queryResolver) AreaStats(ctx context.Context, area *string) (*models.AreaStats, error) {
-	return r.Store.AreaStats(ctx, area)
+	return r.Cases.Reports.AreaStats(ctx, area)
 }
 
 func (r *queryResolver) Trends(ctx context.Context, area *string, months *int) (*models.Trends, error) {
-	return r.Store.Trends(ctx, area, months)
+	return r.Cases.Reports.Trends(ctx, area, months)
 }
 
 func (r *Resolver) AreaStats() graph.AreaStatsResolver { return &areaStatsResolver{r} }

@@ -13,11 +13,11 @@ import (
 )
 
 func (r *mutationResolver) ImportHouseholds(ctx context.Context, records []*models.HouseholdRecord, dryRun *bool, partial *bool) (*models.ImportReport, error) {
-	report, err := r.Store.ImportHouseholds(ctx, records, store.ImportOptions{DryRun: dryRun != nil && *dryRun, Partial: partial != nil && *partial})
+	report, err := r.Cases.Imports.ImportHouseholds(ctx, records, store.ImportOptions{DryRun: dryRun != nil && *dryRun, Partial: partial != nil && *partial})
 	telemetry.MetricsFrom(ctx).ImportReport("households", report)
 	return report, err
 }
 
 func (r *queryResolver) Changes(ctx context.Context, since *string, first *int) (*models.ChangeConnection, error) {
-	return r.Store.Changes(ctx, store.ChangeQuery{Since: since, First: first})
+	return r.Cases.Reports.Changes(ctx, store.ChangeQuery{Since: since, First: first})
 }

@@ -25,7 +25,7 @@ func (r *householdResolver) CharityAid(ctx context.Context, obj *models.Househol
 }
 
 func (r *mutationResolver) SubmitApplication(ctx context.Context, input models.ApplicationInput) (*models.Grant, error) {
-	return r.Store.SubmitApplication(ctx, input)
+	return r.Cases.Applications.SubmitApplication(ctx, input)
 }
 
 func (r *mutationResolver) ReviewGrant(ctx context.Context, id string, expectedVersion *int, reason *string) (*models.Grant, error) {
@@ -65,7 +65,7 @@ func (r *programResolver) MedicalRule(ctx context.Context, obj *models.Program) 
 }
 
 func (r *queryResolver) Application(ctx context.Context, reference string) (*models.Grant, error) {
-	return r.Store.Application(ctx, reference)
+	return r.Cases.Applications.Application(ctx, reference)
 }
 
 func (r *Resolver) CharityAid() graph.CharityAidResolver { return &charityAidResolver{r} }

@@ -9,9 +9,12 @@ package resolvers
 import (
 	"context"
 
+	"jiuzhu/casework/applications"
 	"jiuzhu/casework/entitlements"
 	"jiuzhu/casework/funds"
 	"jiuzhu/casework/households"
+	"jiuzhu/casework/imports"
+	"jiuzhu/casework/reports"
 	"jiuzhu/casework/staffing"
 	"jiuzhu/loaders"
 	"jiuzhu/store"
@@ -30,6 +33,9 @@ type Cases struct {
 	Entitlements *entitlements.Service
 	Staffing     *staffing.Service
 	Funds        *funds.Service
+	Reports      *reports.Service
+	Applications *applications.Service
+	Imports      *imports.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
@@ -39,6 +45,9 @@ func New(st *store.Store) *Resolver {
 		Entitlements: entitlements.New(st, st.Tree()),
 		Staffing:     staffing.New(st),
 		Funds:        funds.New(st),
+		Reports:      reports.New(st),
+		Applications: applications.New(st),
+		Imports:      imports.New(st),
 	}}
 }
 

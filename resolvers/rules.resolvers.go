@@ -70,7 +70,7 @@ func (r *queryResolver) DibaoStandards(ctx context.Context, area *string, year *
 }
 
 func (r *queryResolver) Discoveries(ctx context.Context, area *string, first *int, after *string, last *int, before *string) (*models.DiscoveryConnection, error) {
-	page, err := r.Store.Discoveries(ctx, store.DiscoveryQuery{Area: area, PageArgs: pageArgs(first, after, last, before)})
+	page, err := r.Cases.Applications.Discoveries(ctx, store.DiscoveryQuery{Area: area, PageArgs: pageArgs(first, after, last, before)})
 	c, err := connect(page, err, func(cursor string, n *models.Discovery) *models.DiscoveryEdge {
 		return &models.DiscoveryEdge{Cursor: cursor, Node: n}
 	})

@@ -12,7 +12,7 @@ import (
 )
 
 func (r *queryResolver) AuditEvents(ctx context.Context, area *string, filter *models.AuditFilter, first *int, after *string, last *int, before *string) (*models.AuditEventConnection, error) {
-	page, err := r.Store.AuditEvents(ctx, store.AuditQuery{Area: area, Filter: filter, PageArgs: pageArgs(first, after, last, before)})
+	page, err := r.Cases.Reports.AuditEvents(ctx, store.AuditQuery{Area: area, Filter: filter, PageArgs: pageArgs(first, after, last, before)})
 	c, err := connect(page, err, func(cursor string, n *models.AuditEvent) *models.AuditEventEdge {
 		return &models.AuditEventEdge{Cursor: cursor, Node: n}
 	})

@@ -119,7 +119,7 @@ func TestDerivedValuesFollowTheIntegratorsCategories(t *testing.T) {
 			if err != nil || (v != nil) != tt.reads {
 				t.Errorf("%s: lowIncome %v, %v", tt.name, v, err)
 			}
-			stats, err := st.AreaStats(tt.ctx, nil)
+			stats, err := reportCases(st).AreaStats(tt.ctx, nil)
 			if err != nil || (stats.LowIncomeHouseholds != nil) != tt.reads {
 				t.Errorf("%s: lowIncomeHouseholds %v, %v", tt.name, stats.LowIncomeHouseholds, err)
 			}

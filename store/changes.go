@@ -101,26 +101,21 @@ SELECT ROW_NUMBER() OVER (ORDER BY t.at, t.ord, t.id), t.area_code, t.entity, t.
 	return tx.Exec("UPDATE change_seq SET n = (SELECT COUNT(*) FROM change_log) WHERE id = 1").Error
 }
 
-// changeRows is rows for the change log, narrowed for integrators to the categories of
-// their token: the grants of those, as grantRows narrows the grants themselves, and the
-// changes of households and members that a grant's write caused, which carry the grant's
-// category (refreshForGrant); other changes carry none.
-func (sc Scope) changeRows(db *gorm.DB) *gorm.DB {
-	q := sc.rows(db, "change_log")
-	if sc.p.Role == models.RoleIntegrator {
-		q = q.Where("(change_log.category_code IS NULL OR change_log.category_code IN ?)", nonEmpty(sc.p.Categories))
-	}
-	return q
-}
-
 // ChangeQuery selects a page of the change feed.
 type ChangeQuery struct {
 	// Since is the cursor of the last change already read; nil or empty means from the
 	// start.
 	Since *string
-	// First is the page size, DefaultChangesPage when nil, at most MaxChangesPage.
+	// First is the page size, DefaultChangesPage when nil; the use case checks it
+	// against 0..MaxChangesPage.
 	First *int
 }
+
+// Changes reads the change feed, narrowed by the caller's scope.
+type Changes struct{ s *Store }
+
+// Changes returns the reads of the change feed.
+func (s *Store) Changes() *Changes { return &Changes{s: s} }
 
 // encodeChangeCursor returns the opaque cursor of change seq.
 func encodeChangeCursor(seq int64) string {
@@ -145,34 +140,28 @@ func decodeChangeCursor(field, s string) (int64, error) {
 	return seq, nil
 }
 
-// Changes returns the households, members and grants created, updated or deleted in the
+// List returns the households, members and grants created, updated or deleted in the
 // caller's area after the cursor q.Since, in commit order, with each record as it is now
 // when the caller may still see it (a deleted record is a tombstone with its id; a record
 // that has since left the caller's area or been deleted has no record either).
 // Integrators see grant changes of their categories only. The end cursor of the page is
 // where to read on; it survives restarts, and on an empty page it is q.Since itself.
 //
-// It returns a *models.FieldError for a bad since or first argument and
-// models.ErrUnauthenticated without a caller.
-func (s *Store) Changes(ctx context.Context, q ChangeQuery) (*models.ChangeConnection, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
+// It returns a *models.FieldError for a since argument that is not a cursor of the feed
+// (field "since"); a negative first reads nothing.
+func (c *Changes) List(ctx context.Context, sc Scope, q ChangeQuery) (*models.ChangeConnection, error) {
 	n := DefaultChangesPage
 	if q.First != nil {
-		if *q.First < 0 || *q.First > MaxChangesPage {
-			return nil, models.Invalid("first", "must be between 0 and %d", MaxChangesPage)
-		}
-		n = *q.First
+		n = max(*q.First, 0)
 	}
 	var since int64
+	var err error
 	if q.Since != nil && *q.Since != "" {
 		if since, err = decodeChangeCursor("since", *q.Since); err != nil {
 			return nil, err
 		}
 	}
-	db := s.db.WithContext(ctx)
+	db := c.s.db.WithContext(ctx)
 	var rows []models.ChangeLogEntry
 	if n > 0 {
 		err = sc.changeRows(db).Where("change_log.seq > ?", since).

@@ -29,7 +29,7 @@ func TestChangeFeedUnderConcurrentWriters(t *testing.T) {
 			defer wgReader.Done()
 			var since *string
 			read := func() bool {
-				page, err := st.Changes(ctx, store.ChangeQuery{Since: since, First: ptr(7)})
+				page, err := reportCases(st).Changes(ctx, store.ChangeQuery{Since: since, First: ptr(7)})
 				if err != nil {
 					readErr = err
 					return false
@@ -67,7 +67,7 @@ func TestChangeFeedUnderConcurrentWriters(t *testing.T) {
 					var rep *models.ImportReport
 					var err error
 					for try := 0; try < 5; try++ {
-						rep, err = st.ImportHouseholds(ctx, []*models.HouseholdRecord{record(fmt.Sprintf("W%d-%d", w, r), village, 2)}, store.ImportOptions{})
+						rep, err = importCases(st).ImportHouseholds(ctx, []*models.HouseholdRecord{record(fmt.Sprintf("W%d-%d", w, r), village, 2)}, store.ImportOptions{})
 						if !errors.Is(err, models.ErrConflict) {
 							break
 						}
@@ -188,19 +188,19 @@ func TestChangeFeedScope(t *testing.T) {
 			{store.ChangeQuery{First: ptr(1001)}, "first"},
 			{store.ChangeQuery{First: ptr(-1)}, "first"},
 		} {
-			_, err := st.Changes(admin(), tc.q)
+			_, err := reportCases(st).Changes(admin(), tc.q)
 			var fe *models.FieldError
 			if !errors.As(err, &fe) || fe.Field != tc.field {
 				t.Errorf("%+v: %v", tc.q, err)
 			}
 		}
 		// An empty page keeps the cursor.
-		page, err := st.Changes(admin(), store.ChangeQuery{First: ptr(1000)})
+		page, err := reportCases(st).Changes(admin(), store.ChangeQuery{First: ptr(1000)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		end := page.PageInfo.EndCursor
-		again, err := st.Changes(admin(), store.ChangeQuery{Since: end})
+		again, err := reportCases(st).Changes(admin(), store.ChangeQuery{Since: end})
 		if err != nil || len(again.Edges) != 0 || *again.PageInfo.EndCursor != *end {
 			t.Errorf("polling at the end: %+v %v", again, err)
 		}

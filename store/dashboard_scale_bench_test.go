@@ -39,7 +39,7 @@ func BenchmarkDashboardAtScale(b *testing.B) {
 	for _, area := range []string{cityArea, countyA} {
 		b.Run("areaStats/"+area, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := st.AreaStats(ctx, &area); err != nil {
+				if _, err := reportCases(st).AreaStats(ctx, &area); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -55,7 +55,7 @@ func BenchmarkDashboardAtScale(b *testing.B) {
 		integrator := storetest.As(models.RoleIntegrator, cityArea, catalogue.CategoryDibao)
 		b.Run("areaStats/integrator/"+area, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := st.AreaStats(integrator, &area); err != nil {
+				if _, err := reportCases(st).AreaStats(integrator, &area); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -3,22 +3,59 @@ package store
 import (
 	"context"
 	"encoding/base64"
-	"slices"
 	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
 
 	"jiuzhu/models"
-	"jiuzhu/policy"
 )
 
-// DiscoveryQuery selects a page of proactive discoveries.
+// DiscoveryQuery selects a page of proactive discoveries (P7).
 type DiscoveryQuery struct {
 	// Area is a jurisdiction inside the caller's subtree; nil means the caller's own area.
 	Area *string
 	PageArgs
+	// Coverages are the rules of the list, from the use case: a household is selected
+	// for a reason it raises unless it holds a grant of Receiving that answers it.
+	Coverages []Coverage
+	// Receiving are the grant statuses under which a household receives a program.
+	Receiving []models.GrantStatus
 }
+
+// Coverage says which grants answer a discovery reason: a receiving grant of one of
+// Programs, or of a program of one of Categories; Any means a grant of any program. It
+// has the fields of the policy's rule, so that the use case converts one to the other.
+type Coverage struct {
+	Reason     models.DiscoveryReason
+	Programs   []string
+	Categories []string
+	Any        bool
+}
+
+// Candidate is a household the discovery list selected, the reasons of the query's
+// coverages it raises that the caller may see (in the coverages' order), and the
+// programs of its receiving grants that the caller may see, from which the use case
+// tells which reasons stay unanswered.
+type Candidate struct {
+	Household *models.Household
+	Raised    []models.DiscoveryReason
+	Receiving []HeldGrant
+}
+
+// HeldGrant is the program and category of a receiving grant.
+type HeldGrant struct {
+	HouseholdID  string
+	ProgramCode  string
+	CategoryCode string
+}
+
+// Discoveries reads the households the discovery list selects, narrowed by the
+// caller's scope.
+type Discoveries struct{ s *Store }
+
+// Discoveries returns the reads of the discovery list.
+func (s *Store) Discoveries() *Discoveries { return &Discoveries{s: s} }
 
 // reasonColumns maps each discovery reason to the household column that raises it.
 var reasonColumns = map[models.DiscoveryReason]string{
@@ -30,27 +67,23 @@ var reasonColumns = map[models.DiscoveryReason]string{
 	models.DiscoverCareEligible:       "households.care_eligible",
 }
 
-// Discoveries returns the households of area (the caller's by default) that look
-// eligible but receive nothing of the matching kind (P7), each with its reasons: a reason
-// of policy.Coverages raised by the household's derived values and not answered by an
-// ACTIVE or GRACE grant that the caller may see. They are ordered by need, the largest
+// List returns the households of area (the caller's by default) that raise a reason of
+// q.Coverages not answered by a grant of q.Receiving that the caller may see, each with
+// the reasons it raises and its receiving grants. They are ordered by need, the largest
 // gap between the dibao standard and the per-capita income first (households of unknown
 // need last), then by id, and paginated by keyset on (need, id). The selection, order
 // and count run in the database. It returns a *models.FieldError for a bad area or paging
-// argument and a Forbidden error for an area outside the caller's subtree.
-func (s *Store) Discoveries(ctx context.Context, q DiscoveryQuery) (*Page[models.Discovery], error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
+// argument and a Forbidden error for an area outside sc.
+func (d *Discoveries) List(ctx context.Context, sc Scope, q DiscoveryQuery) (*Page[Candidate], error) {
+	s := d.s
 	lo, hi, err := s.area(sc, "area", q.Area)
 	if err != nil {
 		return nil, err
 	}
 	db := s.db.WithContext(ctx)
-	covered := func(c policy.Coverage) *gorm.DB {
+	covered := func(c Coverage) *gorm.DB {
 		sub := sc.grantRows(db.Session(&gorm.Session{NewDB: true})).Select("1").
-			Where("grants.household_id = households.id AND grants.status IN ?", policy.Receiving)
+			Where("grants.household_id = households.id AND grants.status IN ?", q.Receiving)
 		switch {
 		case c.Any:
 		case len(c.Programs) > 0 && len(c.Categories) > 0:
@@ -65,7 +98,7 @@ func (s *Store) Discoveries(ctx context.Context, q DiscoveryQuery) (*Page[models
 	build := func() *gorm.DB {
 		b := sc.within(db, "households", lo, hi)
 		var cond *gorm.DB
-		for _, c := range policy.Coverages {
+		for _, c := range q.Coverages {
 			one := db.Session(&gorm.Session{NewDB: true})
 			switch {
 			case c.Reason == models.DiscoverLowIncome && !sc.readsLowIncome():
@@ -82,14 +115,17 @@ func (s *Store) Discoveries(ctx context.Context, q DiscoveryQuery) (*Page[models
 				cond = cond.Or(one)
 			}
 		}
+		if cond == nil {
+			return b.Where("1 = 0")
+		}
 		return b.Where(cond)
 	}
 	hp, err := pageOf(build, q.PageArgs, needOrder)
 	if err != nil {
 		return nil, wrap("discoveries", err)
 	}
-	page := &Page[models.Discovery]{HasNextPage: hp.HasNextPage, HasPreviousPage: hp.HasPreviousPage, Count: hp.Count}
-	if err := s.discoveryReasons(db, sc, hp.Items, page); err != nil {
+	page := &Page[Candidate]{HasNextPage: hp.HasNextPage, HasPreviousPage: hp.HasPreviousPage, Count: hp.Count}
+	if err := candidates(db, sc, q, hp.Items, page); err != nil {
 		return nil, wrap("discoveries", err)
 	}
 	return page, nil
@@ -112,23 +148,23 @@ var needOrder = order[models.Household]{
 	cursor: func(h *models.Household) string { return encodeNeedCursor(h.Need, h.ID) },
 }
 
-// discoveryReasons fills page with the discoveries of hs: the reasons each household
-// raises that none of its visible receiving grants answers, by the rules of
-// policy.Coverages that selected it.
-func (s *Store) discoveryReasons(db *gorm.DB, sc Scope, hs []models.Household, page *Page[models.Discovery]) error {
+// candidates fills page with the candidates of hs: the reasons of q.Coverages each
+// household raises that the caller may see, and its receiving grants that the caller
+// may see.
+func candidates(db *gorm.DB, sc Scope, q DiscoveryQuery, hs []models.Household, page *Page[Candidate]) error {
 	ids := make([]string, len(hs))
 	for i := range hs {
 		ids[i] = hs[i].ID
 	}
-	var grs []receivingGrant
+	var grs []HeldGrant
 	if len(ids) > 0 {
 		err := sc.grantRows(db).Select("grants.household_id, grants.program_code, grants.category_code").
-			Where("grants.household_id IN ? AND grants.status IN ?", ids, policy.Receiving).Scan(&grs).Error
+			Where("grants.household_id IN ? AND grants.status IN ?", ids, q.Receiving).Scan(&grs).Error
 		if err != nil {
 			return err
 		}
 	}
-	grants := map[string][]receivingGrant{}
+	grants := map[string][]HeldGrant{}
 	for _, g := range grs {
 		grants[g.HouseholdID] = append(grants[g.HouseholdID], g)
 	}
@@ -146,7 +182,7 @@ func (s *Store) discoveryReasons(db *gorm.DB, sc Scope, hs []models.Household, p
 			careVisible[id] = true
 		}
 	}
-	page.Items = make([]models.Discovery, len(hs))
+	page.Items = make([]Candidate, len(hs))
 	page.Cursors = make([]string, len(hs))
 	for i := range hs {
 		h := &hs[i]
@@ -161,19 +197,13 @@ func (s *Store) discoveryReasons(db *gorm.DB, sc Scope, hs []models.Household, p
 		if careVisible != nil {
 			raised[models.DiscoverCareEligible] = h.CareEligible && careVisible[h.ID]
 		}
-		reasons := []models.DiscoveryReason{}
-		for _, c := range policy.Coverages {
-			if !raised[c.Reason] {
-				continue
-			}
-			answered := slices.ContainsFunc(grants[h.ID], func(g receivingGrant) bool {
-				return c.Any || slices.Contains(c.Programs, g.ProgramCode) || slices.Contains(c.Categories, g.CategoryCode)
-			})
-			if !answered {
-				reasons = append(reasons, c.Reason)
+		c := Candidate{Household: h, Raised: []models.DiscoveryReason{}, Receiving: grants[h.ID]}
+		for _, cv := range q.Coverages {
+			if raised[cv.Reason] {
+				c.Raised = append(c.Raised, cv.Reason)
 			}
 		}
-		page.Items[i] = models.Discovery{Household: h, Reasons: reasons}
+		page.Items[i] = c
 		page.Cursors[i] = encodeNeedCursor(h.Need, h.ID)
 	}
 	return nil

@@ -20,7 +20,7 @@ func TestDocumentsKeepTheirRecordsScope(t *testing.T) {
 	storetest.EachWithRLS(t, func(t *testing.T, st *store.Store) {
 		h, plain := household(t, st, villageA1)
 		va := storetest.As(models.RoleAssistant, villageA1)
-		g, err := st.SubmitApplication(va, models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelWalkIn})
+		g, err := applicationCases(st).SubmitApplication(va, models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelWalkIn})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -48,7 +48,7 @@ func bare(t *testing.T, st *store.Store, village string, size int) *models.House
 // township review it.
 func reviewed(t *testing.T, st *store.Store, h *models.Household, program string, member *string) *models.Grant {
 	t.Helper()
-	g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, MemberID: member, ProgramCode: program, Channel: models.ChannelWalkIn})
+	g, err := applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, MemberID: member, ProgramCode: program, Channel: models.ChannelWalkIn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestApprovalComputesTheAmount(t *testing.T) {
 		if err != nil || !strings.Contains(events[len(events)-1].Reason, "amount overridden: 重病住院") {
 			t.Errorf("the approval's event does not show the override: %+v %v", events, err)
 		}
-		audits, err := st.AuditEvents(admin(), store.AuditQuery{Filter: &models.AuditFilter{Operation: ptr("overrideEntitlement")}})
+		audits, err := reportCases(st).AuditEvents(admin(), store.AuditQuery{Filter: &models.AuditFilter{Operation: ptr("overrideEntitlement")}})
 		if err != nil || len(audits.Items) != 1 {
 			t.Errorf("override audit records: %v %v", audits, err)
 		}
@@ -305,7 +305,7 @@ func TestEntitlementParametersStored(t *testing.T) {
 		if ps[0].DibaoMinPerPerson != models.Yuan(50) || ps[0].Program("EDU_HIGHSCHOOL").Amount != models.Yuan(1200) || ps[1].DibaoMinPerPerson != models.Yuan(80) {
 			t.Errorf("stored %+v and %+v", ps[0], ps[1])
 		}
-		audits, err := st.AuditEvents(ctx, store.AuditQuery{Filter: &models.AuditFilter{Operation: ptr("setEntitlementParameters")}})
+		audits, err := reportCases(st).AuditEvents(ctx, store.AuditQuery{Filter: &models.AuditFilter{Operation: ptr("setEntitlementParameters")}})
 		if err != nil || len(audits.Items) != 3 {
 			t.Errorf("audit records: %d, %v", len(audits.Items), err)
 		}

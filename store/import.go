@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 
-	"jiuzhu/auth"
 	"jiuzhu/models"
 )
 
@@ -16,8 +14,6 @@ import (
 const (
 	// MaxImportRecords is the most records one import call takes.
 	MaxImportRecords = 1000
-	// maxImportMembers is the most members one imported household may have.
-	maxImportMembers = 50
 	// importAttempts is how often a batch is planned and written again when a concurrent
 	// writer took a key or changed a household between the batch's read and its write.
 	importAttempts = 3
@@ -36,103 +32,43 @@ type ImportOptions struct {
 // default batch with an invalid record) after its report is made.
 var errRollback = errors.New("store: import writes nothing")
 
-// ImportHouseholds upserts up to MaxImportRecords households with their members, keyed by
-// the household's external reference and the members' resident ID numbers. A record
-// whose reference is registered in the caller's area updates that household (members the
-// record leaves out are removed); any other record creates a household. A record equal to
-// what is registered is left unchanged: no version bump, no change-feed entry. The same
-// batch imported twice therefore gives the same state, and the second report says
-// UNCHANGED for every record.
-//
-// Every record is checked before anything is written; the report lists each invalid
-// record with its index, the path of the offending field ("records[3].members[1].idNumber")
-// and the reason. A record whose village is outside the caller's area, whose reference
-// belongs to a household outside it, or with a person registered in another household (the
-// message does not say where) is invalid. By default a batch with an invalid record writes
-// nothing; with opt.Partial the valid records are written, each household with its members
-// atomically. With opt.DryRun nothing is written. The batch is read and written with a
-// handful of set-based statements, in one transaction, that also appends the change feed
-// and the audit trail.
-//
-// It returns a *models.FieldError on "records" for more than MaxImportRecords records, a
-// Forbidden error for a role that may not import, models.ErrUnauthenticated without a
-// caller, and a Conflict error when concurrent writers kept changing the batch's records
-// over several attempts. Record-level faults are in the report, not in the error.
-func (s *Store) ImportHouseholds(ctx context.Context, records []*models.HouseholdRecord, opt ImportOptions) (*models.ImportReport, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := sc.may(auth.ActionImport, "import households"); err != nil {
-		return nil, err
-	}
-	if len(records) > MaxImportRecords {
-		return nil, models.Invalid("records", "at most %d records per call, got %d", MaxImportRecords, len(records))
-	}
-	cands := make([]*importCandidate, len(records))
-	refs := map[string]int{}
-	people := map[string]string{}
-	for i, r := range records {
-		c := s.checkRecord(sc, i, r)
-		cands[i] = c
-		if c.err != nil {
-			continue
-		}
-		if j, dup := refs[c.key]; dup {
-			c.reject(importError("records", i, "externalRef", models.Invalid("", "repeats the external reference of records[%d]", j)))
-			continue
-		}
-		refs[c.key] = i
-		for k, m := range c.members {
-			if prev, dup := people[m.IDNumber]; dup {
-				c.reject(importError("records", i, indexed("members", k)+".idNumber",
-					models.Invalid("", "this person is also in %s of this batch", prev)))
-				break
-			}
-		}
-		if c.err == nil {
-			for k, m := range c.members {
-				people[m.IDNumber] = indexed("records", i) + "." + indexed("members", k)
-			}
-		}
-	}
-	for _, c := range cands {
-		c.checkErr = c.err
-	}
-	var report *models.ImportReport
-	for attempt := 1; ; attempt++ {
-		report, err = s.importAttempt(ctx, sc, cands, opt)
-		if err == nil || attempt == importAttempts || !retryable(err) {
-			break
-		}
-	}
-	if err != nil {
-		if retryable(err) {
-			return nil, wrap("import households", models.Conflict("records: other writers kept changing these households; try again"))
-		}
-		return nil, wrap("import households", err)
-	}
-	return report, nil
-}
-
 // retryable reports whether an import attempt failed because a concurrent writer got in
 // between its read and its write.
 func retryable(err error) bool {
 	return errors.Is(err, errStale) || isUniqueViolation(err)
 }
 
+// Stale reports whether an attempt of an import failed because a concurrent writer got
+// in between its read and its write (a household changed, or a key was taken): the
+// attempt wrote nothing and may be planned and written again.
+func Stale(err error) bool { return retryable(err) }
+
 // errStale means a household changed between an import's read and its guarded update.
 var errStale = errors.New("store: household changed during import")
 
-// importCandidate is one record of an import batch, checked, and then planned against
-// what is registered.
-type importCandidate struct {
-	index    int
-	key      string
-	checkErr *models.ImportError // a fault of the record itself, found before the plan
-	err      *models.ImportError // checkErr, or a fault found by the plan
-	h        models.Household    // area, address, poverty flag and reference as the record wants them
-	members  []*models.Member    // as the record wants them, without ids
+// Imports writes the households and members of an import batch: it plans the checked
+// records against what is registered and writes the plan, in a unit of work
+// (Store.Write). Its reads are narrowed by the caller's scope, but for the two that
+// refuse keys taken elsewhere.
+type Imports struct{ s *Store }
+
+// Imports returns the persistence of imports.
+func (s *Store) Imports() *Imports { return &Imports{s: s} }
+
+// HouseholdImport is one record of an import batch: checked by the use case, then
+// planned against what is registered (Plan) and written (Write).
+type HouseholdImport struct {
+	// Index is the record's position in the batch, Key its external reference.
+	Index int
+	Key   string
+	// Fault is a fault of the record itself, found by the use case before the plan.
+	Fault *models.ImportError
+	// Household holds the area, address, poverty flag and reference the record wants.
+	Household models.Household
+	// Members are the members as the record wants them, without ids.
+	Members []*models.Member
+
+	err *models.ImportError // Fault, or a fault found by the plan
 
 	// The plan, made inside the import transaction.
 	existing   *models.Household
@@ -145,124 +81,65 @@ type importCandidate struct {
 	hhChanged  bool
 	resultID   *string
 	beforeSnap any
+	written    models.Household // the household as Write wrote it
 }
 
-func (c *importCandidate) reject(e *models.ImportError) {
+// Err returns the record's fault, its own or one found by the plan; nil for a record
+// that is written.
+func (c *HouseholdImport) Err() *models.ImportError { return c.err }
+
+// Outcome returns what the plan does with the record: created, updated or unchanged;
+// "" for a rejected record.
+func (c *HouseholdImport) Outcome() models.ImportOutcome { return c.outcome }
+
+// ID returns the id of the household the record creates or updates, nil for a rejected
+// record.
+func (c *HouseholdImport) ID() *string { return c.resultID }
+
+// Writes reports whether Write writes the record: it is valid and not unchanged.
+func (c *HouseholdImport) Writes() bool {
+	return c.err == nil && c.outcome != models.ImportUnchanged && c.outcome != ""
+}
+
+// Audited returns what the audit event of a record Write wrote digests: the area of the
+// household, its id, and the household with its members before and after.
+func (c *HouseholdImport) Audited() (area string, ids []string, before, after any) {
+	return c.written.AreaCode, []string{c.written.ID}, c.beforeSnap, householdSnapshot(&c.written, c.Members)
+}
+
+// Reset starts the plan of the record afresh: its only fault is its own (Fault). Plan
+// calls it; so do other implementations of a plan, such as the use cases' test fakes.
+func (c *HouseholdImport) Reset() {
+	c.existing, c.before, c.created, c.changed, c.removed = nil, nil, nil, nil, nil
+	c.moved, c.hhChanged, c.resultID, c.beforeSnap, c.outcome = false, false, nil, nil, ""
+	c.err = c.Fault
+}
+
+// Planned records the outcome of a valid record, the id of its household and the
+// registered members it leaves out.
+func (c *HouseholdImport) Planned(outcome models.ImportOutcome, id string, removed []*models.Member) {
+	c.outcome, c.resultID, c.removed = outcome, &id, removed
+}
+
+// Removed returns the ids of the registered members the record leaves out.
+func (c *HouseholdImport) Removed() []string {
+	ids := make([]string, len(c.removed))
+	for i, m := range c.removed {
+		ids[i] = m.ID
+	}
+	return ids
+}
+
+// Reject records the first fault found in the record, with the record's key; a rejected
+// record has no outcome and is not written.
+func (c *HouseholdImport) Reject(e *models.ImportError) { c.reject(e) }
+
+func (c *HouseholdImport) reject(e *models.ImportError) {
 	if c.err == nil {
-		e.Key = c.key
+		e.Key = c.Key
 		c.err = e
 	}
-}
-
-// importError makes the report entry of a fault in field (relative to records[index]).
-func importError(list string, index int, field string, err error) *models.ImportError {
-	path := indexed(list, index)
-	if field != "" {
-		path += "." + field
-	}
-	reason := models.PublicMessage(err)
-	var fe *models.FieldError
-	if errors.As(err, &fe) {
-		reason = fe.Message
-		if fe.Field != "" {
-			path = fe.Field
-		}
-	} else if f, msg, ok := strings.Cut(reason, ": "); ok && strings.HasPrefix(f, list+"[") {
-		path, reason = f, msg
-	}
-	return &models.ImportError{Index: index, Field: path, Reason: reason, Code: codeOf(err)}
-}
-
-// codeOf returns the GraphQL error code a fault would have on its own.
-func codeOf(err error) string {
-	switch {
-	case errors.Is(err, models.ErrForbidden):
-		return "FORBIDDEN"
-	case errors.Is(err, models.ErrNotFound):
-		return "NOT_FOUND"
-	case errors.Is(err, models.ErrConflict):
-		return "CONFLICT"
-	default:
-		return "BAD_USER_INPUT"
-	}
-}
-
-// checkRecord validates one record without the database.
-func (s *Store) checkRecord(sc Scope, i int, r *models.HouseholdRecord) *importCandidate {
-	base := indexed("records", i)
-	c := &importCandidate{index: i}
-	if r == nil {
-		c.reject(importError("records", i, "", models.Invalid("", "must not be null")))
-		return c
-	}
-	c.key = strings.TrimSpace(r.ExternalRef)
-	fail := func(err error) *importCandidate {
-		c.reject(importError("records", i, "", err))
-		return c
-	}
-	ref, err := text(base+".externalRef", r.ExternalRef, true, maxRefLen)
-	if err != nil {
-		return fail(err)
-	}
-	village, err := s.village(sc, base+".village", strings.TrimSpace(r.Village))
-	if err != nil {
-		return fail(err)
-	}
-	address, err := text(base+".address", r.Address, true, maxAddressLen)
-	if err != nil {
-		return fail(err)
-	}
-	switch {
-	case len(r.Members) == 0:
-		return fail(models.Invalid(base+".members", "a household needs at least its head"))
-	case len(r.Members) > maxImportMembers:
-		return fail(models.Invalid(base+".members", "at most %d members per household, got %d", maxImportMembers, len(r.Members)))
-	}
-	c.h = models.Household{AreaCode: village.Code, Address: address, PovertyRegistered: r.PovertyRegistered, ExternalRef: &ref}
-	seen := map[string]int{}
-	for k, mi := range r.Members {
-		field := base + "." + indexed("members", k)
-		m, err := s.newMember(field, mi)
-		if err != nil {
-			return fail(err)
-		}
-		if j, dup := seen[m.IDNumber]; dup {
-			return fail(models.Invalid(field+".idNumber", "repeats the ID number of %s.members[%d]", base, j))
-		}
-		seen[m.IDNumber] = k
-		c.members = append(c.members, m)
-	}
-	if err := checkOneHead(base+".members", c.members); err != nil {
-		return fail(err)
-	}
-	return c
-}
-
-// importAttempt plans the valid candidates against the database and, unless the batch
-// must write nothing, writes them, all in one transaction.
-func (s *Store) importAttempt(ctx context.Context, sc Scope, cands []*importCandidate, opt ImportOptions) (*models.ImportReport, error) {
-	report, err := s.importTx(ctx, opt, func(tx *gorm.DB) ([]*models.ImportError, error) {
-		if err := s.planImport(tx, sc, cands); err != nil {
-			return nil, err
-		}
-		return faults(cands, func(c *importCandidate) *models.ImportError { return c.err }), nil
-	}, func(tx *gorm.DB) error { return s.writeImport(tx, sc, cands) })
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range cands {
-		r := &models.ImportResult{Index: c.index, Key: c.key, Outcome: c.outcome}
-		switch {
-		case c.err != nil:
-			r.Outcome = models.ImportRejected
-		case c.outcome == models.ImportCreated && report.Committed:
-			r.ID = c.resultID
-		case c.outcome != models.ImportCreated:
-			r.ID = c.resultID
-		}
-		tally(report, r)
-	}
-	return report, nil
+	c.outcome = ""
 }
 
 // importTx runs one attempt of an import in a transaction. plan checks the batch against
@@ -318,20 +195,23 @@ func tally(report *models.ImportReport, r *models.ImportResult) {
 	report.Results = append(report.Results, r)
 }
 
-// planImport reads, in one query per table, the households the batch names by reference
-// and the people it names by ID number, and decides for each valid candidate whether it
-// creates, updates or leaves a household, or is rejected.
-func (s *Store) planImport(tx *gorm.DB, sc Scope, cands []*importCandidate) error {
+// Plan reads, in one query per table, the households the batch names by reference and
+// the people it names by ID number, and decides for each valid candidate whether it
+// creates, updates or leaves a household, or is rejected: for a reference or a person
+// registered outside the batch's household, or for leaving out current members when
+// mayRemove is false (the caller's role may not remove members). The members a record
+// leaves out are its Removed; the use case refuses those a grant names (NamedOnGrants). A plan made again (another attempt) starts afresh. It
+// returns the database's errors; faults of records are in their Err.
+func (im *Imports) Plan(w *Writer, cands []*HouseholdImport, mayRemove bool) error {
+	s, tx, sc := im.s, w.tx, w.sc
 	var refs, nums []string
 	for _, c := range cands {
-		c.existing, c.before, c.created, c.changed, c.removed = nil, nil, nil, nil, nil
-		c.moved, c.hhChanged, c.resultID, c.beforeSnap, c.outcome = false, false, nil, nil, ""
-		c.err = c.checkErr // a fault found by an earlier attempt's plan is found again
+		c.Reset() // a fault found by an earlier attempt's plan is found again
 		if c.err != nil {
 			continue
 		}
-		refs = append(refs, c.key)
-		for _, m := range c.members {
+		refs = append(refs, c.Key)
+		for _, m := range c.Members {
 			nums = append(nums, m.IDNumber)
 		}
 	}
@@ -376,14 +256,13 @@ func (s *Store) planImport(tx *gorm.DB, sc Scope, cands []*importCandidate) erro
 			registered[m.HouseholdID] = append(registered[m.HouseholdID], m)
 		}
 	}
-	var removable []string
 	for _, c := range cands {
 		if c.err != nil {
 			continue
 		}
-		ex := byRef[c.key]
+		ex := byRef[c.Key]
 		if ex != nil && !sc.p.Covers(ex.AreaCode) {
-			c.reject(&models.ImportError{Index: c.index, Key: c.key, Field: indexed("records", c.index) + ".externalRef",
+			c.reject(&models.ImportError{Index: c.Index, Key: c.Key, Field: indexed("records", c.Index) + ".externalRef",
 				Reason: "a household with this external reference already exists", Code: "CONFLICT"})
 			continue
 		}
@@ -391,10 +270,10 @@ func (s *Store) planImport(tx *gorm.DB, sc Scope, cands []*importCandidate) erro
 		if ex != nil {
 			hid = ex.ID
 		}
-		for k, m := range c.members {
+		for k, m := range c.Members {
 			if owner, ok := householdOf[m.IDNumber]; ok && owner != hid {
-				c.reject(&models.ImportError{Index: c.index, Key: c.key,
-					Field:  indexed("records", c.index) + "." + indexed("members", k) + ".idNumber",
+				c.reject(&models.ImportError{Index: c.Index, Key: c.Key,
+					Field:  indexed("records", c.Index) + "." + indexed("members", k) + ".idNumber",
 					Reason: "this person is already registered in another household", Code: "CONFLICT"})
 				break
 			}
@@ -406,19 +285,19 @@ func (s *Store) planImport(tx *gorm.DB, sc Scope, cands []*importCandidate) erro
 			c.outcome = models.ImportCreated
 			id := newID()
 			c.resultID = &id
-			c.created = c.members
+			c.created = c.Members
 			continue
 		}
 		c.existing, c.before = ex, registered[ex.ID]
 		c.resultID = &ex.ID
 		c.beforeSnap = householdSnapshot(ex, c.before)
-		c.moved = ex.AreaCode != c.h.AreaCode
-		c.hhChanged = c.moved || ex.Address != c.h.Address || ex.PovertyRegistered != c.h.PovertyRegistered
+		c.moved = ex.AreaCode != c.Household.AreaCode
+		c.hhChanged = c.moved || ex.Address != c.Household.Address || ex.PovertyRegistered != c.Household.PovertyRegistered
 		cur := make(map[string]*models.Member, len(c.before))
 		for _, m := range c.before {
 			cur[m.IDNumber] = m
 		}
-		for _, m := range c.members {
+		for _, m := range c.Members {
 			old, ok := cur[m.IDNumber]
 			if !ok {
 				c.created = append(c.created, m)
@@ -439,15 +318,11 @@ func (s *Store) planImport(tx *gorm.DB, sc Scope, cands []*importCandidate) erro
 		// a record that leaves out a current member is refused, whatever the member's
 		// grants, so that the answer never depends on grants of a category the integrator
 		// does not see.
-		if len(c.removed) > 0 && !sc.p.May(auth.ActionRemoveMember) {
-			c.reject(&models.ImportError{Index: c.index, Key: c.key, Field: indexed("records", c.index) + ".members",
+		if len(c.removed) > 0 && !mayRemove {
+			c.reject(&models.ImportError{Index: c.Index, Key: c.Key, Field: indexed("records", c.Index) + ".members",
 				Reason: fmt.Sprintf("leaves out %d current member(s); the %s role may not remove members, which is civil-affairs work", len(c.removed), sc.p.Role),
 				Code:   "FORBIDDEN"})
-			c.outcome = ""
 			continue
-		}
-		for _, m := range c.removed {
-			removable = append(removable, m.ID)
 		}
 		if c.hhChanged || len(c.created)+len(c.changed)+len(c.removed) > 0 {
 			c.outcome = models.ImportUpdated
@@ -455,33 +330,21 @@ func (s *Store) planImport(tx *gorm.DB, sc Scope, cands []*importCandidate) erro
 			c.outcome = models.ImportUnchanged
 		}
 	}
-	if len(removable) == 0 {
-		return nil
-	}
-	// Not grantRows: a member named on a grant of any category must stay. Integrators, who
-	// do not see every category, never get here: they may not leave members out at all.
-	// The member is named by id, never by its ID number, which is shown only revealed.
-	var named []string
-	if err := sc.rows(tx.Session(&gorm.Session{NewDB: true}), "grants").Where("grants.member_id IN ?", removable).
-		Pluck("grants.member_id", &named).Error; err != nil {
-		return err
-	}
-	onGrant := map[string]bool{}
-	for _, id := range named {
-		onGrant[id] = true
-	}
-	for _, c := range cands {
-		for _, m := range c.removed {
-			if onGrant[m.ID] {
-				c.reject(&models.ImportError{Index: c.index, Key: c.key, Field: indexed("records", c.index) + ".members",
-					Reason: "leaves out member " + m.ID + ", who is named on a grant and cannot be removed",
-					Code:   "CONFLICT"})
-				c.outcome = ""
-				break
-			}
-		}
-	}
 	return nil
+}
+
+// NamedOnGrants returns those of the members ids that a grant names, of any category:
+// a member named on a grant must stay in the household. It reads all grants, not
+// grantRows: integrators, who do not see every category, may not leave members out at
+// all. It returns the database's errors.
+func (im *Imports) NamedOnGrants(w *Writer, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var named []string
+	err := w.sc.rows(w.tx.Session(&gorm.Session{NewDB: true}), "grants").Where("grants.member_id IN ?", ids).
+		Pluck("grants.member_id", &named).Error
+	return named, err
 }
 
 // sameMember reports whether the stored member old already has what the record wants.
@@ -500,21 +363,20 @@ func householdSnapshot(h *models.Household, ms []*models.Member) any {
 	}{h, ms}
 }
 
-// writeImport writes the planned changes of the valid candidates: bulk inserts of new
-// households and members, guarded updates of changed ones, one delete of removed members,
-// then the change feed and the audit trail.
-func (s *Store) writeImport(tx *gorm.DB, sc Scope, cands []*importCandidate) error {
-	d, err := s.digester(tx)
-	if err != nil {
-		return err
-	}
+// Write writes the planned changes of the candidates Plan left valid: bulk inserts of
+// new households and members, guarded updates of changed ones, one delete of removed
+// members; it records their change-feed entries and the households to refresh (the
+// members are inputs of the derived values, P9, P14, P17). The use case records the
+// audit event of each record written (HouseholdImport.Audited). It fails with an error
+// matching Stale when a household changed since the plan.
+func (im *Imports) Write(w *Writer, cands []*HouseholdImport) error {
+	s, tx, sc := im.s, w.tx, w.sc
 	now := tx.NowFunc()
 	var (
 		newHouseholds []*models.Household
 		newMembers    []*models.Member
 		removedIDs    []string
 		log           []models.ChangeLogEntry
-		audits        []*models.AuditEvent
 		written       []string
 	)
 	logged := map[string]bool{}
@@ -525,10 +387,10 @@ func (s *Store) writeImport(tx *gorm.DB, sc Scope, cands []*importCandidate) err
 		}
 	}
 	for _, c := range cands {
-		if c.err != nil || c.outcome == models.ImportUnchanged || c.outcome == "" {
+		if !c.Writes() {
 			continue
 		}
-		h := c.h
+		h := c.Household
 		if c.existing == nil {
 			h.ID, h.Version = *c.resultID, 1
 			h.CreatedAt, h.UpdatedAt = now, now
@@ -579,8 +441,7 @@ func (s *Store) writeImport(tx *gorm.DB, sc Scope, cands []*importCandidate) err
 			logOnce(memberChanged(models.ChangeCreated, m))
 		}
 		written = append(written, h.ID)
-		audits = append(audits, s.auditEvent(sc, "importHouseholds", h.AreaCode, []string{h.ID}, d,
-			c.beforeSnap, householdSnapshot(&h, c.members)))
+		c.written = h
 	}
 	if len(removedIDs) > 0 {
 		if err := sc.rows(tx, "members").Where("id IN ?", removedIDs).Delete(&models.Member{}).Error; err != nil {
@@ -593,13 +454,7 @@ func (s *Store) writeImport(tx *gorm.DB, sc Scope, cands []*importCandidate) err
 	if err := s.insertMembers(tx, newMembers); err != nil {
 		return err
 	}
-	if err := s.insertAudits(tx, audits); err != nil {
-		return err
-	}
-	if err := s.logChange(tx, log...); err != nil {
-		return err
-	}
-	// The members are inputs of the derived values (P9, P14, P17).
-	_, err = s.refresh(tx, sc, written)
-	return err
+	w.changed(log...)
+	w.touched(written...)
+	return nil
 }

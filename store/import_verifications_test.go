@@ -384,7 +384,7 @@ func BenchmarkImportVerifications(b *testing.B) {
 			for i := range store.MaxImportRecords {
 				hs = append(hs, record(fmt.Sprintf("B-%d", i), villageA1, 1))
 			}
-			if rep, err := st.ImportHouseholds(admin(), hs, store.ImportOptions{}); err != nil || !rep.Committed {
+			if rep, err := importCases(st).ImportHouseholds(admin(), hs, store.ImportOptions{}); err != nil || !rep.Committed {
 				b.Fatalf("%+v %v", rep, err)
 			}
 			day := models.NewDate(2025, 12, 31)

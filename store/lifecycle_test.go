@@ -47,7 +47,7 @@ func TestReferencesHaveNoGapsUnderConcurrency(t *testing.T) {
 				case 3:
 					h, ctx = hB.ID, storetest.As(models.RoleOfficer, countyB)
 				}
-				g, err := st.SubmitApplication(ctx, models.ApplicationInput{HouseholdID: h, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelOnline})
+				g, err := applicationCases(st).SubmitApplication(ctx, models.ApplicationInput{HouseholdID: h, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelOnline})
 				if err == nil {
 					refs[i] = *g.Reference
 				}
@@ -56,10 +56,10 @@ func TestReferencesHaveNoGapsUnderConcurrency(t *testing.T) {
 		}
 		wg.Wait()
 		// A refused application takes no number.
-		if _, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: hA.ID, ProgramCode: "MEDICAL_INPATIENT", Channel: models.ChannelOnline}); !errors.Is(err, models.ErrInvalid) {
+		if _, err := applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: hA.ID, ProgramCode: "MEDICAL_INPATIENT", Channel: models.ChannelOnline}); !errors.Is(err, models.ErrInvalid) {
 			t.Fatalf("medical application without member: %v", err)
 		}
-		last, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: hA.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelWalkIn})
+		last, err := applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: hA.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelWalkIn})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +106,7 @@ func TestReferenceGivenBackOnRollback(t *testing.T) {
 		year := time.Now().In(policy.ChinaTime).Year()
 		county := countyA[:6]
 		submit := func() (*models.Grant, error) {
-			return st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelHotline})
+			return applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelHotline})
 		}
 		first, err := submit()
 		if err != nil {
@@ -133,7 +133,7 @@ func TestReferenceGivenBackOnRollback(t *testing.T) {
 		if *next.Reference != second {
 			t.Fatalf("after a rolled-back application the next reference is %s, want %s", *next.Reference, second)
 		}
-		found, err := st.Application(admin(), old)
+		found, err := applicationCases(st).Application(admin(), old)
 		if err != nil || found.ID != g.ID {
 			t.Fatalf("application(%s) = %v, %v; the older form must still be found", old, found, err)
 		}
@@ -153,7 +153,7 @@ func TestParallelMedicalApprovalsShareOneCeiling(t *testing.T) {
 		var ids []string
 		const n = 4
 		for i := range n {
-			g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, MemberID: &ms[0].ID, ProgramCode: "MEDICAL_INPATIENT", Channel: models.ChannelReferral})
+			g, err := applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, MemberID: &ms[0].ID, ProgramCode: "MEDICAL_INPATIENT", Channel: models.ChannelReferral})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -205,7 +205,7 @@ func TestLifecycleRecordsFollowTheHousehold(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		h, _ := household(t, st, villageA1)
 		ms, _ := useCases(st).MembersOf(admin(), h.ID)
-		g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, MemberID: &ms[1].ID, ProgramCode: "MEDICAL_OUTPATIENT", Channel: models.ChannelWalkIn})
+		g, err := applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, MemberID: &ms[1].ID, ProgramCode: "MEDICAL_OUTPATIENT", Channel: models.ChannelWalkIn})
 		if err != nil {
 			t.Fatal(err)
 		}

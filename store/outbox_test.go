@@ -18,7 +18,7 @@ import (
 func TestApplicationMovesWriteNotices(t *testing.T) {
 	storetest.EachWithRLS(t, func(t *testing.T, st *store.Store) {
 		h, plain := household(t, st, villageA1)
-		g, err := st.SubmitApplication(storetest.As(models.RoleAssistant, villageA1),
+		g, err := applicationCases(st).SubmitApplication(storetest.As(models.RoleAssistant, villageA1),
 			models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelWalkIn})
 		if err != nil {
 			t.Fatal(err)
@@ -78,7 +78,7 @@ func TestApplicationMovesWriteNotices(t *testing.T) {
 func TestNoticeClaimsAndRetries(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		h, _ := household(t, st, villageA1)
-		g, err := st.SubmitApplication(storetest.As(models.RoleAssistant, villageA1),
+		g, err := applicationCases(st).SubmitApplication(storetest.As(models.RoleAssistant, villageA1),
 			models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelOnline})
 		if err != nil {
 			t.Fatal(err)
@@ -142,14 +142,14 @@ func TestApplicantRecord(t *testing.T) {
 			}
 		}
 		va := storetest.As(models.RoleAssistant, villageA1)
-		forHousehold, err := st.SubmitApplication(va, models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelWalkIn})
+		forHousehold, err := applicationCases(st).SubmitApplication(va, models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelWalkIn})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.ReviewGrant(officer(townshipA1, "town"), forHousehold.ID, nil, nil); err != nil {
 			t.Fatal(err)
 		}
-		forSpouse, err := st.SubmitApplication(va, models.ApplicationInput{HouseholdID: h.ID, MemberID: &spouse.ID, ProgramCode: "MEDICAL_INPATIENT", Channel: models.ChannelWalkIn})
+		forSpouse, err := applicationCases(st).SubmitApplication(va, models.ApplicationInput{HouseholdID: h.ID, MemberID: &spouse.ID, ProgramCode: "MEDICAL_INPATIENT", Channel: models.ChannelWalkIn})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -77,11 +77,11 @@ func TestPagesBackwardMirrorForward(t *testing.T) {
 				return pageOfIDs(p, err, func(m *models.StaffMember) string { return m.ID })
 			}},
 			{"discoveries", func(a store.PageArgs) (listPage, error) {
-				p, err := st.Discoveries(admin(), store.DiscoveryQuery{PageArgs: a})
+				p, err := applicationCases(st).Discoveries(admin(), store.DiscoveryQuery{PageArgs: a})
 				return pageOfIDs(p, err, func(d *models.Discovery) string { return d.Household.ID })
 			}},
 			{"audit events", func(a store.PageArgs) (listPage, error) {
-				p, err := st.AuditEvents(county, store.AuditQuery{PageArgs: a})
+				p, err := reportCases(st).AuditEvents(county, store.AuditQuery{PageArgs: a})
 				return pageOfIDs(p, err, func(e *models.AuditEvent) string { return e.ID })
 			}},
 		}

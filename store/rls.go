@@ -11,9 +11,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
-
-	"jiuzhu/auth"
-	"jiuzhu/division"
 )
 
 // Row-level security (Config.RowLevelSecurity) is PostgreSQL's second line of defence
@@ -22,7 +19,7 @@ import (
 // range of the caller, which every statement carries in the settings jiuzhu.lo and
 // jiuzhu.hi. A statement the store forgot to scope still reads nothing outside the
 // caller's area. The range comes from the verified caller of the statement's context
-// (rlsRange); rlsConn sets it before every statement and transaction.
+// (rlsRange, in scope.go); rlsConn sets it before every statement and transaction.
 //
 // The policy defends against the store's own mistakes, not against SQL injection: any
 // statement may call set_config. It is written as a range so that the (area_code, …)
@@ -107,21 +104,6 @@ type systemKey struct{}
 // act for no caller may use it.
 func systemScope(ctx context.Context) context.Context {
 	return context.WithValue(ctx, systemKey{}, true)
-}
-
-// rlsRange returns the range of area codes that the statements of ctx may see: every
-// code for system work, the subtree of the verified caller (division.Range of its area,
-// as scopeOf computes it), and an empty range without a caller, which lets no row
-// through the policy.
-func rlsRange(ctx context.Context) (lo, hi string) {
-	if ctx.Value(systemKey{}) != nil {
-		return allAreasLo, allAreasHi
-	}
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return noCallerLo, noCallerHi
-	}
-	return division.Range(p.Area)
 }
 
 // rlsConnector opens the connections of a store with row-level security on: each is an

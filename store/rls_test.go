@@ -33,7 +33,7 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, MemberID: &ms[1].ID, ProgramCode: "MEDICAL_OUTPATIENT", Channel: models.ChannelWalkIn})
+	g, err := applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, MemberID: &ms[1].ID, ProgramCode: "MEDICAL_OUTPATIENT", Channel: models.ChannelWalkIn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +319,7 @@ func TestRowLevelSecurityKeepsCityWideKeys(t *testing.T) {
 	t.Run("import", func(t *testing.T) {
 		batch := []*models.HouseholdRecord{record("RLS-1", villageA1, 1), record(ref, villageA1, 1), record("RLS-2", villageA1, 2)}
 		batch[2].Members[1].IDNumber = taken
-		rep, err := st.ImportHouseholds(county, batch, store.ImportOptions{Partial: true})
+		rep, err := importCases(st).ImportHouseholds(county, batch, store.ImportOptions{Partial: true})
 		if err != nil {
 			t.Fatal(err)
 		}

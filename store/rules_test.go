@@ -98,7 +98,7 @@ func TestDemoRulesAndRefreshIdempotent(t *testing.T) {
 		if n, _ := page.Count(); n == 0 {
 			t.Error("the demo has no low-income household")
 		}
-		d, err := st.Discoveries(admin(), store.DiscoveryQuery{})
+		d, err := applicationCases(st).Discoveries(admin(), store.DiscoveryQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -42,6 +42,22 @@ func scopeOf(ctx context.Context) (Scope, error) {
 	return ScopeFor(p), nil
 }
 
+// rlsRange returns the range of area codes that the statements of ctx may see: every
+// code for system work, the subtree of the verified caller (division.Range of its area,
+// as scopeOf computes it), and an empty range without a caller, which lets no row
+// through the policy. It is the scope that row-level security (rls.go) gives every
+// statement, beneath the narrowings of this file.
+func rlsRange(ctx context.Context) (lo, hi string) {
+	if ctx.Value(systemKey{}) != nil {
+		return allAreasLo, allAreasHi
+	}
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return noCallerLo, noCallerHi
+	}
+	return division.Range(p.Area)
+}
+
 // rows returns db limited to the rows of table whose area_code lies in the scope. Every
 // read, count and write of a scoped table starts here.
 func (sc Scope) rows(db *gorm.DB, table string) *gorm.DB {
@@ -89,6 +105,59 @@ func (sc Scope) standardRows(db *gorm.DB) *gorm.DB {
 		lo, hi = division.Range(c)
 	}
 	return db.Table("dibao_standards").Where("dibao_standards.area_code BETWEEN ? AND ?", lo, hi)
+}
+
+// eventRows is rows for the grant_events table, narrowed for integrators to the events of
+// the grants they may see.
+func (sc Scope) eventRows(db *gorm.DB) *gorm.DB {
+	q := sc.rows(db, "grant_events")
+	if sc.p.Role == models.RoleIntegrator {
+		q = q.Where("grant_events.grant_id IN (?)",
+			sc.grantRows(db.Session(&gorm.Session{NewDB: true})).Select("grants.id"))
+	}
+	return q
+}
+
+// eventsWithin is eventRows narrowed further to the sub-range lo..hi of the scope.
+func (sc Scope) eventsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
+	return sc.eventRows(db).Where("grant_events.area_code BETWEEN ? AND ?", lo, hi)
+}
+
+// programTalliesWithin is the villages' tallies by program and category
+// (area_program_tallies) of the sub-range lo..hi of the scope, narrowed for integrators
+// to the categories of their token.
+func (sc Scope) programTalliesWithin(db *gorm.DB, lo, hi string) *gorm.DB {
+	q := sc.within(db, "area_program_tallies", lo, hi)
+	if sc.p.Role == models.RoleIntegrator {
+		q = q.Where("area_program_tallies.category_code IN ?", nonEmpty(sc.p.Categories))
+	}
+	return q
+}
+
+// householdProgramsWithin is the households' programs (household_programs) of the
+// sub-range lo..hi of the scope, narrowed to the categories of the caller's token: it
+// serves the integrators' figures, which count only those categories.
+func (sc Scope) householdProgramsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
+	return sc.within(db, "household_programs", lo, hi).
+		Where("household_programs.category_code IN ?", nonEmpty(sc.p.Categories))
+}
+
+// changeRows is rows for the change log, narrowed for integrators to the categories of
+// their token: the grants of those, as grantRows narrows the grants themselves, and the
+// changes of households and members that a grant's write caused, which carry the grant's
+// category (refreshForGrant); other changes carry none.
+func (sc Scope) changeRows(db *gorm.DB) *gorm.DB {
+	q := sc.rows(db, "change_log")
+	if sc.p.Role == models.RoleIntegrator {
+		q = q.Where("(change_log.category_code IS NULL OR change_log.category_code IN ?)", nonEmpty(sc.p.Categories))
+	}
+	return q
+}
+
+// townshipsWithin is the townships of the range lo..hi. Jurisdictions are public data,
+// so it is not narrowed by a scope; lo..hi comes from Store.area, inside the caller's.
+func townshipsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
+	return db.Table("jurisdictions").Where("jurisdictions.level = ? AND jurisdictions.code BETWEEN ? AND ?", models.LevelTownship, lo, hi)
 }
 
 // nonEmpty keeps an IN list valid SQL when an integrator has no category: it matches no

@@ -23,7 +23,7 @@ func auditOf(t *testing.T, st *store.Store, f *models.AuditFilter) []models.Audi
 	var all []models.AuditEvent
 	var after *string
 	for {
-		page, err := st.AuditEvents(storetest.As(models.RoleAuditor, cityArea), store.AuditQuery{Filter: f, PageArgs: store.PageArgs{First: ptr(100), After: after}})
+		page, err := reportCases(st).AuditEvents(storetest.As(models.RoleAuditor, cityArea), store.AuditQuery{Filter: f, PageArgs: store.PageArgs{First: ptr(100), After: after}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,13 +128,13 @@ func TestAuditEventsAccessScopeAndFilters(t *testing.T) {
 		hB, _ := household(t, st, villageB)
 		// Roles: admins and auditors read, the others are refused.
 		for _, role := range []models.Role{models.RoleOfficer, models.RoleAssistant, models.RoleIntegrator} {
-			if _, err := st.AuditEvents(storetest.As(role, cityArea), store.AuditQuery{}); !errors.Is(err, models.ErrForbidden) {
+			if _, err := reportCases(st).AuditEvents(storetest.As(role, cityArea), store.AuditQuery{}); !errors.Is(err, models.ErrForbidden) {
 				t.Errorf("%s: %v", role, err)
 			}
 		}
 		// Scope: an auditor of county A sees A's events only; B's area is FORBIDDEN.
 		countyAuditor := storetest.As(models.RoleAuditor, countyA)
-		page, err := st.AuditEvents(countyAuditor, store.AuditQuery{})
+		page, err := reportCases(st).AuditEvents(countyAuditor, store.AuditQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +146,7 @@ func TestAuditEventsAccessScopeAndFilters(t *testing.T) {
 				t.Errorf("county auditor sees %+v", ev)
 			}
 		}
-		if _, err := st.AuditEvents(countyAuditor, store.AuditQuery{Area: ptr(countyB)}); !errors.Is(err, models.ErrForbidden) {
+		if _, err := reportCases(st).AuditEvents(countyAuditor, store.AuditQuery{Area: ptr(countyB)}); !errors.Is(err, models.ErrForbidden) {
 			t.Errorf("foreign area: %v", err)
 		}
 		if n, _ := page.Count(); n != 2 {
@@ -169,14 +169,14 @@ func TestAuditEventsAccessScopeAndFilters(t *testing.T) {
 				t.Errorf("%s: %d events, want %d", tt.name, got, tt.want)
 			}
 		}
-		if _, err := st.AuditEvents(admin(), store.AuditQuery{Filter: &models.AuditFilter{Actor: ptr("ad***in")}}); !errors.Is(err, models.ErrInvalid) {
+		if _, err := reportCases(st).AuditEvents(admin(), store.AuditQuery{Filter: &models.AuditFilter{Actor: ptr("ad***in")}}); !errors.Is(err, models.ErrInvalid) {
 			t.Errorf("masked actor: %v", err)
 		}
 		// Keyset pagination, one by one.
 		var ids []string
 		var after *string
 		for range 10 {
-			p, err := st.AuditEvents(admin(), store.AuditQuery{PageArgs: store.PageArgs{First: ptr(1), After: after}})
+			p, err := reportCases(st).AuditEvents(admin(), store.AuditQuery{PageArgs: store.PageArgs{First: ptr(1), After: after}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -69,17 +69,6 @@ func unitCode(prefix string) string {
 	return prefix + strings.Repeat("0", division.CodeLength-len(prefix))
 }
 
-// eventRows is rows for the grant_events table, narrowed for integrators to the events of
-// the grants they may see.
-func (sc Scope) eventRows(db *gorm.DB) *gorm.DB {
-	q := sc.rows(db, "grant_events")
-	if sc.p.Role == models.RoleIntegrator {
-		q = q.Where("grant_events.grant_id IN (?)",
-			sc.grantRows(db.Session(&gorm.Session{NewDB: true})).Select("grants.id"))
-	}
-	return q
-}
-
 // areaCode returns the code an optional area argument names, the caller's own area when
 // it names none. Call it after s.area has accepted the argument.
 func (sc Scope) areaCode(code *string) string {
@@ -132,7 +121,14 @@ type unitPopulation struct {
 	Townships int
 }
 
-// AreaStats returns the figures of area (the caller's own area when nil) and of each of
+// Stats reads the figures of the dashboard: the figures of an area and its children,
+// and the monthly trends. Its reads are narrowed by the caller's scope.
+type Stats struct{ s *Store }
+
+// Stats returns the reads of the dashboard's figures.
+func (s *Store) Stats() *Stats { return &Stats{s: s} }
+
+// Area returns the figures of area (the caller's own area when nil) and of each of
 // its children, counted inside the caller's scope: households, members, active
 // recipients by program and category, money committed per month, grace-period
 // households, population and coverage. Integrators count only the grants of their
@@ -142,11 +138,8 @@ type unitPopulation struct {
 // households costs a pass over its five thousand villages. It returns a
 // *models.FieldError (field "area") for a code that is not a jurisdiction and a Forbidden
 // error for one outside the caller's subtree.
-func (s *Store) AreaStats(ctx context.Context, area *string) (*models.AreaStats, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (t *Stats) Area(ctx context.Context, sc Scope, area *string) (*models.AreaStats, error) {
+	s := t.s
 	lo, hi, err := s.area(sc, "area", area)
 	if err != nil {
 		return nil, err
@@ -181,7 +174,7 @@ func (s *Store) AreaStats(ctx context.Context, area *string) (*models.AreaStats,
 	}
 	var pops []unitPopulation
 	pu := fmt.Sprintf("substr(jurisdictions.code, 1, %d)", n)
-	err = db.Table("jurisdictions").Where("jurisdictions.level = ? AND jurisdictions.code BETWEEN ? AND ?", models.LevelTownship, lo, hi).
+	err = townshipsWithin(db, lo, hi).
 		Select(pu + ` AS unit, CAST(COALESCE(SUM(jurisdictions.population), 0) AS BIGINT) AS total,
 			COUNT(jurisdictions.population) AS known, COUNT(*) AS townships`).
 		Group(pu).Scan(&pops).Error
@@ -333,10 +326,7 @@ func areaTallies(db *gorm.DB, sc Scope, lo, hi string, n int) ([]unitHouseholds,
 // digits of the area code, and by program and category; for integrators, those of the
 // categories of their token.
 func areaProgramTallies(db *gorm.DB, sc Scope, lo, hi string, n int) ([]unitPrograms, error) {
-	q := sc.within(db, "area_program_tallies", lo, hi)
-	if sc.p.Role == models.RoleIntegrator {
-		q = q.Where("area_program_tallies.category_code IN ?", nonEmpty(sc.p.Categories))
-	}
+	q := sc.programTalliesWithin(db, lo, hi)
 	var out []unitPrograms
 	u := unitExpr("area_program_tallies", n)
 	err := q.Select(u + ` AS unit,
@@ -356,9 +346,7 @@ func areaProgramTallies(db *gorm.DB, sc Scope, lo, hi string, n int) ([]unitProg
 // GRACE and their money committed per month. The villages' tallies count every
 // category, so this one reads the households' programs.
 func integratorActive(db *gorm.DB, sc Scope, lo, hi string, n int) ([]unitActive, error) {
-	perHousehold := sc.rows(db.Session(&gorm.Session{NewDB: true}), "household_programs").
-		Where("household_programs.area_code BETWEEN ? AND ?", lo, hi).
-		Where("household_programs.category_code IN ?", nonEmpty(sc.p.Categories)).
+	perHousehold := sc.householdProgramsWithin(db.Session(&gorm.Session{NewDB: true}), lo, hi).
 		Select(`household_programs.household_id, household_programs.area_code,
 			MAX(household_programs.member_count) AS persons,
 			MAX(CASE WHEN household_programs.in_grace THEN 1 ELSE 0 END) AS grace,
@@ -414,21 +402,15 @@ func compact[T any](list []*T) []*T {
 // Trends returns the monthly figures of area (the caller's own area when nil) for the
 // last months calendar months in Asia/Shanghai time, the current one included, oldest
 // first: grants opened, approvals, terminations and the money committed by the recurring
-// grants paying in each month. months defaults to DefaultTrendMonths. It runs three SQL
-// statements whatever the number of months. It returns a *models.FieldError for months
-// outside 1..MaxTrendMonths (field "months") or an unknown area (field "area"), and a
-// Forbidden error for an area outside the caller's subtree.
-func (s *Store) Trends(ctx context.Context, area *string, months *int) (*models.Trends, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	n := DefaultTrendMonths
-	if months != nil {
-		n = *months
-	}
-	if n < 1 || n > MaxTrendMonths {
-		return nil, models.Invalid("months", "must be between 1 and %d, not %d", MaxTrendMonths, n)
+// grants paying in each month. The use case checks months against MaxTrendMonths. It
+// runs three SQL statements whatever the number of months. It returns a
+// *models.FieldError for months below 1 (field "months") or an unknown area (field
+// "area"), and a Forbidden error for an area outside the caller's subtree.
+func (t *Stats) Trends(ctx context.Context, sc Scope, area *string, months int) (*models.Trends, error) {
+	s := t.s
+	n := months
+	if n < 1 {
+		return nil, models.Invalid("months", "must be at least 1, not %d", n)
 	}
 	lo, hi, err := s.area(sc, "area", area)
 	if err != nil {
@@ -468,8 +450,7 @@ func (s *Store) Trends(ctx context.Context, area *string, months *int) (*models.
 		Terminations int
 	}
 	var events []eventRow
-	err = sc.eventRows(db).
-		Where("grant_events.area_code BETWEEN ? AND ?", lo, hi).
+	err = sc.eventsWithin(db, lo, hi).
 		Where("grant_events.created_at >= ? AND grant_events.created_at < ?", bounds[0], bounds[n]).
 		Select(bucket.String()+` AS bucket,
 			COUNT(CASE WHEN grant_events.from_status IS NULL THEN 1 END) AS opened,
@@ -488,8 +469,7 @@ func (s *Store) Trends(ctx context.Context, area *string, months *int) (*models.
 	}
 
 	// Money: one column per month, summing the recurring grants paying in it.
-	lifetimes := sc.eventRows(db.Session(&gorm.Session{NewDB: true})).
-		Where("grant_events.area_code BETWEEN ? AND ?", lo, hi).
+	lifetimes := sc.eventsWithin(db.Session(&gorm.Session{NewDB: true}), lo, hi).
 		Select(`grant_events.grant_id,
 			MIN(CASE WHEN grant_events.to_status IN ? THEN grant_events.created_at END) AS approved_at,
 			MAX(CASE WHEN grant_events.to_status IN ? THEN grant_events.created_at END) AS stopped_at`,
@@ -509,9 +489,8 @@ func (s *Store) Trends(ctx context.Context, area *string, months *int) (*models.
 		args = append(args, bounds[i+1], lastDay, firstDay, activeStatuses, bounds[i])
 	}
 	sums := make([]int64, n)
-	err = scanRow(sc.grantRows(db).
+	err = scanRow(sc.grantsWithin(db, lo, hi).
 		Joins("JOIN (?) AS e ON e.grant_id = grants.id", lifetimes).
-		Where("grants.area_code BETWEEN ? AND ?", lo, hi).
 		Where("grants.program_code IN ?", catalogue.Recurring()).
 		Where("grants.status IN ?", approvedStatuses).
 		Select(cols.String(), args...), sums)

@@ -166,7 +166,7 @@ func TestAreaStatsCountsTheCallersSubtree(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				got, err := st.AreaStats(tt.ctx, tt.area)
+				got, err := reportCases(st).AreaStats(tt.ctx, tt.area)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -208,7 +208,7 @@ func TestAreaStatsCountsTheCallersSubtree(t *testing.T) {
 func TestAreaStatsPopulationAndCoverage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		statsData(t, st, 300)
-		got, err := st.AreaStats(storetest.As(models.RoleOfficer, countyA), nil)
+		got, err := reportCases(st).AreaStats(storetest.As(models.RoleOfficer, countyA), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,7 +240,7 @@ func TestAreaStatsPopulationAndCoverage(t *testing.T) {
 		if err := st.SetPopulationsUnscoped(context.Background(), map[string]int{"371402002000": 45000}); err != nil {
 			t.Fatal(err)
 		}
-		got, err = st.AreaStats(storetest.As(models.RoleOfficer, countyA), nil)
+		got, err = reportCases(st).AreaStats(storetest.As(models.RoleOfficer, countyA), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -252,7 +252,7 @@ func TestAreaStatsPopulationAndCoverage(t *testing.T) {
 			t.Fatalf("county population %v, want %d", got.Population, sum)
 		}
 		// The city's counties other than A stay unknown; county A is known.
-		city, err := st.AreaStats(admin(), nil)
+		city, err := reportCases(st).AreaStats(admin(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,14 +279,14 @@ func TestAreaStatsRunsAFixedNumberOfStatements(t *testing.T) {
 		for _, area := range []string{cityArea, countyA, townshipA1, seed.DemoVillage(st.Tree())} {
 			var n atomic.Int64
 			ctx := st.CountStatements(storetest.As(models.RoleOfficer, area), &n)
-			got, err := st.AreaStats(ctx, nil)
+			got, err := reportCases(st).AreaStats(ctx, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			counts[area] = n.Load()
 			t.Logf("%s (%d children): %d statements", area, len(got.Children), n.Load())
 			var tn atomic.Int64
-			if _, err := st.Trends(st.CountStatements(storetest.As(models.RoleOfficer, area), &tn), nil, intp(36)); err != nil {
+			if _, err := reportCases(st).Trends(st.CountStatements(storetest.As(models.RoleOfficer, area), &tn), nil, intp(36)); err != nil {
 				t.Fatal(err)
 			}
 			if tn.Load() != 3 {
@@ -320,11 +320,11 @@ func TestAreaStatsAndTrendsOutsideTheArea(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				_, err := st.AreaStats(tt.ctx, ptr(tt.area))
+				_, err := reportCases(st).AreaStats(tt.ctx, ptr(tt.area))
 				if !errors.Is(err, tt.want) {
 					t.Errorf("areaStats: %v, want %v", err, tt.want)
 				}
-				_, err = st.Trends(tt.ctx, ptr(tt.area), nil)
+				_, err = reportCases(st).Trends(tt.ctx, ptr(tt.area), nil)
 				if !errors.Is(err, tt.want) {
 					t.Errorf("trends: %v, want %v", err, tt.want)
 				}
@@ -334,7 +334,7 @@ func TestAreaStatsAndTrendsOutsideTheArea(t *testing.T) {
 				}
 			})
 		}
-		if _, err := st.AreaStats(context.Background(), nil); !errors.Is(err, models.ErrUnauthenticated) {
+		if _, err := reportCases(st).AreaStats(context.Background(), nil); !errors.Is(err, models.ErrUnauthenticated) {
 			t.Errorf("no caller: %v", err)
 		}
 	})
@@ -344,7 +344,7 @@ func TestTrendsMonthsArgument(t *testing.T) {
 	st := storetest.MustOpen(t, store.SQLite)
 	ctx := storetest.As(models.RoleOfficer, countyA)
 	for _, m := range []int{0, -1, 37, 1000} {
-		_, err := st.Trends(ctx, nil, &m)
+		_, err := reportCases(st).Trends(ctx, nil, &m)
 		var fe *models.FieldError
 		if !errors.As(err, &fe) || fe.Field != "months" {
 			t.Errorf("months %d: %v, want a field error on months", m, err)
@@ -353,7 +353,7 @@ func TestTrendsMonthsArgument(t *testing.T) {
 	shanghai, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Now().In(shanghai)
 	for _, m := range []*int{nil, intp(1), intp(36)} {
-		tr, err := st.Trends(ctx, nil, m)
+		tr, err := reportCases(st).Trends(ctx, nil, m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -439,7 +439,7 @@ func TestTrendsCountsEventsAndMoneyByShanghaiMonth(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				tr, err := st.Trends(tt.ctx, nil, intp(5))
+				tr, err := reportCases(st).Trends(tt.ctx, nil, intp(5))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -456,7 +456,7 @@ func TestTrendsCountsEventsAndMoneyByShanghaiMonth(t *testing.T) {
 			})
 		}
 		// The sibling county sees its own grant only.
-		tr, err := st.Trends(storetest.As(models.RoleOfficer, countyB), nil, intp(3))
+		tr, err := reportCases(st).Trends(storetest.As(models.RoleOfficer, countyB), nil, intp(3))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -497,7 +497,7 @@ func TestAreaStatsCountsLowIncomeHouseholds(t *testing.T) {
 		}
 		for _, area := range []string{division.CityCode, countyA} {
 			ctx := storetest.As(models.RoleOfficer, area)
-			got, err := st.AreaStats(ctx, &area)
+			got, err := reportCases(st).AreaStats(ctx, &area)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -199,7 +199,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 		ref := "IMPORT-TALLY-1"
 		importRecord := func(t *testing.T, members ...*models.MemberInput) {
 			t.Helper()
-			rep, err := st.ImportHouseholds(admin(), []*models.HouseholdRecord{{ExternalRef: ref, Village: villageA2,
+			rep, err := importCases(st).ImportHouseholds(admin(), []*models.HouseholdRecord{{ExternalRef: ref, Village: villageA2,
 				Address: "导入路1号", Members: members}}, store.ImportOptions{})
 			must(t, err)
 			if len(rep.Errors) > 0 {
@@ -249,7 +249,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 			{"a second household with a grant", func(t *testing.T) { h2, _ = household(t, st, villageA1) }, nil},
 			{"submit an application", func(t *testing.T) {
 				var err error
-				app, err = st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h2.ID, ProgramCode: "DISABILITY_LIVING",
+				app, err = applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h2.ID, ProgramCode: "DISABILITY_LIVING",
 					Channel: models.ChannelOnline})
 				must(t, err)
 			}, nil},
@@ -263,7 +263,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 				must(t, err)
 			}, nil},
 			{"reject another application", func(t *testing.T) {
-				g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h2.ID, ProgramCode: "EDU_COLLEGE",
+				g, err := applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h2.ID, ProgramCode: "EDU_COLLEGE",
 					Channel: models.ChannelWalkIn})
 				must(t, err)
 				_, err = st.RejectGrant(town, g.ID, "not eligible", nil)
@@ -398,7 +398,7 @@ func TestTalliesUnderConcurrentWrites(t *testing.T) {
 		// Six programs: no program twice for one household at once (P21).
 		programs := [n]string{"DISABILITY_LIVING", "DISABILITY_CARE", "HOUSING_RENT_SUBSIDY", "HOUSING_PUBLIC_RENTAL", "CHILD_ORPHAN", "EMPLOYMENT_PUBLIC_POST"}
 		for i := range ids {
-			g, err := st.SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: programs[i],
+			g, err := applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, ProgramCode: programs[i],
 				Channel: models.ChannelOnline})
 			if err != nil {
 				t.Fatal(err)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"jiuzhu/casework/input"
-	"jiuzhu/models"
 )
 
 // The checks of input live in casework/input. The aggregates not yet moved to casework
@@ -10,17 +9,14 @@ import (
 const (
 	maxAddressLen = input.MaxAddressLen
 	maxRefLen     = input.MaxRefLen
+	maxNameLen    = input.MaxNameLen
+	maxReasonLen  = input.MaxReasonLen
 )
 
 var (
 	text         = input.Text
 	optionalText = input.OptionalText
 	refuseMasked = input.RefuseMasked
-	checkOneHead = input.OneHead
 	indexed      = input.Indexed
+	importError  = input.ImportFault
 )
-
-// newMember is input.NewMember as of the store's clock, for the import of households.
-func (s *Store) newMember(field string, in *models.MemberInput) (*models.Member, error) {
-	return input.NewMember(field, in, s.now())
-}

@@ -134,7 +134,7 @@ func (w *Writer) commit() error {
 	if len(w.events) == 0 {
 		return ErrNoAudit
 	}
-	if err := w.tx.Create(w.events).Error; err != nil {
+	if err := w.s.insertAudits(w.tx, w.events); err != nil {
 		return err
 	}
 	return w.Settle()

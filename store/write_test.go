@@ -33,14 +33,14 @@ func TestWriteLeavesOutNothing(t *testing.T) {
 				ctx := admin()
 				sc := scopeOf(ctx)
 				changes := func() int {
-					page, err := st.Changes(ctx, store.ChangeQuery{First: ptr(1000)})
+					page, err := reportCases(st).Changes(ctx, store.ChangeQuery{First: ptr(1000)})
 					if err != nil {
 						t.Fatal(err)
 					}
 					return len(page.Edges)
 				}
 				audits := func() int {
-					page, err := st.AuditEvents(ctx, store.AuditQuery{PageArgs: store.PageArgs{First: ptr(100)}})
+					page, err := reportCases(st).AuditEvents(ctx, store.AuditQuery{PageArgs: store.PageArgs{First: ptr(100)}})
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -4,6 +4,7 @@
 package input
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,6 +21,8 @@ const (
 	MaxNameLen    = 64
 	MaxAddressLen = 200
 	MaxRefLen     = 64
+	// MaxReasonLen bounds the reason of a status change and the note of an application.
+	MaxReasonLen = 500
 )
 
 // Text trims s and checks its length; it returns a *models.FieldError naming field when
@@ -167,3 +170,38 @@ func OneHead(field string, members []*models.Member) error {
 
 // Indexed returns "field[i]".
 func Indexed(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
+
+// ImportFault makes the report entry of an import of the fault err of the record
+// list[index], in field (relative to the record; "" for the record itself). A field
+// error names its own field; the code is the one the fault would have on its own.
+func ImportFault(list string, index int, field string, err error) *models.ImportError {
+	path := Indexed(list, index)
+	if field != "" {
+		path += "." + field
+	}
+	reason := models.PublicMessage(err)
+	var fe *models.FieldError
+	if errors.As(err, &fe) {
+		reason = fe.Message
+		if fe.Field != "" {
+			path = fe.Field
+		}
+	} else if f, msg, ok := strings.Cut(reason, ": "); ok && strings.HasPrefix(f, list+"[") {
+		path, reason = f, msg
+	}
+	return &models.ImportError{Index: index, Field: path, Reason: reason, Code: faultCode(err)}
+}
+
+// faultCode returns the GraphQL error code a fault would have on its own.
+func faultCode(err error) string {
+	switch {
+	case errors.Is(err, models.ErrForbidden):
+		return "FORBIDDEN"
+	case errors.Is(err, models.ErrNotFound):
+		return "NOT_FOUND"
+	case errors.Is(err, models.ErrConflict):
+		return "CONFLICT"
+	default:
+		return "BAD_USER_INPUT"
+	}
+}

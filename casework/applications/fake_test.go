@@ -1,0 +1,132 @@
+package applications_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"jiuzhu/casework/applications"
+	"jiuzhu/models"
+	"jiuzhu/store"
+)
+
+// fake is an in-memory applications.Store: programs, households and members keyed by
+// code or id, the counters of application numbers by county and year, the applications
+// written and the discovery candidates, narrowed to the caller's area as the store
+// narrows them, and a unit of work that keeps nothing of a step that fails or records no
+// audit event (as store.Write).
+type fake struct {
+	programs   map[string]*models.Program
+	households map[string]*models.Household
+	members    map[string]*models.Member
+	counters   map[string]int
+	grants     []*models.Grant
+	reasons    []string
+	audits     []string
+	candidates []store.Candidate
+	// query is the last discovery query the store was asked.
+	query store.DiscoveryQuery
+}
+
+func newFake() *fake {
+	return &fake{
+		programs:   map[string]*models.Program{},
+		households: map[string]*models.Household{},
+		members:    map[string]*models.Member{},
+		counters:   map[string]int{},
+	}
+}
+
+func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(area) }
+
+func (f *fake) Application(_ context.Context, sc store.Scope, ref string) (*models.Grant, error) {
+	ref = strings.ToUpper(strings.TrimSpace(ref))
+	for _, g := range f.grants {
+		if g.Reference != nil && *g.Reference == ref && covers(sc, g.AreaCode) {
+			return g, nil
+		}
+	}
+	return nil, models.NotFound("application")
+}
+
+func (f *fake) Discoveries(_ context.Context, sc store.Scope, q store.DiscoveryQuery) (*store.Page[store.Candidate], error) {
+	f.query = q
+	p := &store.Page[store.Candidate]{}
+	for _, c := range f.candidates {
+		if covers(sc, c.Household.AreaCode) {
+			p.Items = append(p.Items, c)
+			p.Cursors = append(p.Cursors, c.Household.ID)
+		}
+	}
+	return p, nil
+}
+
+func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(applications.Tx) error) error {
+	t := &tx{f: f, sc: sc, counters: map[string]int{}}
+	if err := step(t); err != nil {
+		return err
+	}
+	if len(t.audits) == 0 {
+		return store.ErrNoAudit
+	}
+	for k, n := range t.counters {
+		f.counters[k] = n
+	}
+	f.grants = append(f.grants, t.grants...)
+	f.reasons = append(f.reasons, t.reasons...)
+	f.audits = append(f.audits, t.audits...)
+	return nil
+}
+
+// tx is a unit of work of the fake: what it writes is kept apart until Write keeps it.
+type tx struct {
+	f        *fake
+	sc       store.Scope
+	counters map[string]int
+	grants   []*models.Grant
+	reasons  []string
+	audits   []string
+}
+
+func (t *tx) Program(code string) (*models.Program, error) {
+	p, ok := t.f.programs[strings.TrimSpace(code)]
+	if !ok {
+		return nil, models.Invalid("", "not a program of the catalogue")
+	}
+	return p, nil
+}
+
+func (t *tx) Household(id string) (*models.Household, error) {
+	h, ok := t.f.households[id]
+	if !ok || !covers(t.sc, h.AreaCode) {
+		return nil, models.NotFound("household")
+	}
+	return h, nil
+}
+
+func (t *tx) Member(householdID, id string) (*models.Member, error) {
+	m, ok := t.f.members[id]
+	if !ok || m.HouseholdID != householdID || !covers(t.sc, m.AreaCode) {
+		return nil, models.NotFound("member")
+	}
+	return m, nil
+}
+
+func (t *tx) NextNumber(area string, year int) (string, int, error) {
+	county := area[:6]
+	key := fmt.Sprintf("%s/%d", county, year)
+	n, ok := t.counters[key]
+	if !ok {
+		n = t.f.counters[key]
+	}
+	t.counters[key] = n + 1
+	return county, n + 1, nil
+}
+
+func (t *tx) Insert(g *models.Grant, reason string) error {
+	t.grants = append(t.grants, g)
+	t.reasons = append(t.reasons, reason)
+	return nil
+}
+
+func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }

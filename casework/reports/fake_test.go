@@ -1,0 +1,101 @@
+package reports_test
+
+import (
+	"context"
+	"strings"
+
+	"jiuzhu/models"
+	"jiuzhu/store"
+)
+
+// fake is an in-memory reports.Store: households by village for the figures, change-feed
+// entries and audit events, each narrowed to the caller's area as the store narrows
+// them, and a record of the reads the use cases asked for.
+type fake struct {
+	// households counts the households of each village.
+	households map[string]int
+	changes    []models.ChangeLogEntry
+	events     []models.AuditEvent
+	// reads counts the reads asked for, by method.
+	reads map[string]int
+	// months is the months argument of the last read of trends.
+	months int
+	// first is the first argument of the last read of the change feed.
+	first *int
+}
+
+func newFake() *fake {
+	return &fake{households: map[string]int{}, reads: map[string]int{}}
+}
+
+// area resolves an area argument as the store does: the caller's own area when absent,
+// Forbidden outside the caller's subtree.
+func area(sc store.Scope, code *string) (string, error) {
+	if code == nil || *code == "" {
+		return sc.Principal().Area, nil
+	}
+	if !sc.Principal().Covers(*code) {
+		return "", models.Forbidden("area: area %s is outside your jurisdiction", *code)
+	}
+	return *code, nil
+}
+
+// under reports whether the 12-digit code lies under the unit of area, whose code ends in
+// zeros below its level.
+func under(code, area string) bool {
+	return strings.HasPrefix(code, strings.TrimRight(area, "0"))
+}
+
+func (f *fake) AreaStats(_ context.Context, sc store.Scope, a *string) (*models.AreaStats, error) {
+	f.reads["AreaStats"]++
+	code, err := area(sc, a)
+	if err != nil {
+		return nil, err
+	}
+	st := &models.AreaStats{Area: &models.Jurisdiction{Code: code}}
+	for v, n := range f.households {
+		if sc.Principal().Covers(v) && under(v, code) {
+			st.Households += n
+		}
+	}
+	return st, nil
+}
+
+func (f *fake) Trends(_ context.Context, sc store.Scope, a *string, months int) (*models.Trends, error) {
+	f.reads["Trends"]++
+	f.months = months
+	code, err := area(sc, a)
+	if err != nil {
+		return nil, err
+	}
+	return &models.Trends{Area: &models.Jurisdiction{Code: code}, Months: make([]*models.TrendMonth, months)}, nil
+}
+
+func (f *fake) Changes(_ context.Context, sc store.Scope, q store.ChangeQuery) (*models.ChangeConnection, error) {
+	f.reads["Changes"]++
+	f.first = q.First
+	out := &models.ChangeConnection{PageInfo: &models.PageInfo{}}
+	for _, c := range f.changes {
+		if sc.Principal().Covers(c.AreaCode) {
+			out.Edges = append(out.Edges, &models.ChangeEdge{Node: &models.Change{ID: c.EntityID, AreaCode: c.AreaCode}})
+		}
+	}
+	return out, nil
+}
+
+func (f *fake) AuditEvents(_ context.Context, sc store.Scope, q store.AuditQuery) (*store.Page[models.AuditEvent], error) {
+	f.reads["AuditEvents"]++
+	code, err := area(sc, q.Area)
+	if err != nil {
+		return nil, err
+	}
+	p := &store.Page[models.AuditEvent]{}
+	for _, e := range f.events {
+		if sc.Principal().Covers(e.AreaCode) && under(e.AreaCode, code) &&
+			(q.Filter == nil || q.Filter.Actor == nil || *q.Filter.Actor == e.Actor) {
+			p.Items = append(p.Items, e)
+			p.Cursors = append(p.Cursors, e.ID)
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,240 @@
+package reports_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"jiuzhu/auth"
+	"jiuzhu/casework/reports"
+	"jiuzhu/models"
+	"jiuzhu/store"
+)
+
+const (
+	city     = "371400000000"
+	countyA  = "371402000000"
+	countyB  = "371403000000"
+	villageA = "371402001001"
+	villageB = "371403001001"
+)
+
+func as(role models.Role, area string, categories ...string) context.Context {
+	return auth.WithPrincipal(context.Background(), auth.Principal{
+		Subject: string(role) + "@" + area, Role: role, Area: area, Categories: categories,
+	})
+}
+
+var (
+	admin      = as(models.RoleAdmin, city)
+	officer    = as(models.RoleOfficer, countyA)
+	assistant  = as(models.RoleAssistant, villageA)
+	auditor    = as(models.RoleAuditor, countyA)
+	integrator = as(models.RoleIntegrator, countyA, "MEDICAL")
+	nobody     = context.Background()
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// world is a fake with households, changes and audit events in a village of county A
+// and one of county B, and the service over it.
+func world() (*fake, *reports.Service) {
+	f := newFake()
+	f.households[villageA] = 3
+	f.households[villageB] = 5
+	f.changes = []models.ChangeLogEntry{
+		{Seq: 1, Entity: models.EntityHousehold, EntityID: "hA", AreaCode: villageA, Kind: models.ChangeCreated},
+		{Seq: 2, Entity: models.EntityHousehold, EntityID: "hB", AreaCode: villageB, Kind: models.ChangeCreated},
+	}
+	f.events = []models.AuditEvent{
+		{ID: "e1", AreaCode: villageA, Actor: "officer@" + countyA, Operation: "createHousehold"},
+		{ID: "e2", AreaCode: villageB, Actor: "officer@" + countyB, Operation: "createHousehold"},
+	}
+	return f, reports.NewWith(f)
+}
+
+// check compares err with the sentinel want (nil for success) and, for a field error,
+// its field.
+func check(t *testing.T, err, want error, field string) {
+	t.Helper()
+	if want == nil {
+		if err != nil {
+			t.Fatalf("want success, got %v", err)
+		}
+		return
+	}
+	if !errors.Is(err, want) {
+		t.Fatalf("want %v, got %v", want, err)
+	}
+	var fe *models.FieldError
+	if field != "" && (!errors.As(err, &fe) || fe.Field != field) {
+		t.Fatalf("want an error of field %s, got %v", field, err)
+	}
+}
+
+func TestAreaStats(t *testing.T) {
+	cases := []struct {
+		name       string
+		ctx        context.Context
+		area       *string
+		want       error
+		households int
+	}{
+		{"admin counts the city", admin, nil, nil, 8},
+		{"an officer counts its county only", officer, nil, nil, 3},
+		{"an officer names a village of its county", officer, ptr(villageA), nil, 3},
+		{"an officer names another county", officer, ptr(countyB), models.ErrForbidden, 0},
+		{"an integrator counts its county", integrator, nil, nil, 3},
+		{"no caller", nobody, nil, models.ErrUnauthenticated, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, svc := world()
+			got, err := svc.AreaStats(c.ctx, c.area)
+			check(t, err, c.want, "")
+			if c.want == models.ErrUnauthenticated && f.reads["AreaStats"] != 0 {
+				t.Fatalf("the store was read without a caller")
+			}
+			if err == nil && got.Households != c.households {
+				t.Fatalf("households = %d, want %d", got.Households, c.households)
+			}
+		})
+	}
+}
+
+func TestTrendsMonths(t *testing.T) {
+	cases := []struct {
+		name   string
+		ctx    context.Context
+		months *int
+		want   error
+		field  string
+		read   int // the months the store is asked for; 0 when it is not asked
+	}{
+		{"by default", officer, nil, nil, "", store.DefaultTrendMonths},
+		{"one month", officer, ptr(1), nil, "", 1},
+		{"the most months", officer, ptr(store.MaxTrendMonths), nil, "", store.MaxTrendMonths},
+		{"no month", officer, ptr(0), models.ErrInvalid, "months", 0},
+		{"negative", officer, ptr(-3), models.ErrInvalid, "months", 0},
+		{"above the most", officer, ptr(store.MaxTrendMonths + 1), models.ErrInvalid, "months", 0},
+		{"an assistant reads its village", assistant, ptr(3), nil, "", 3},
+		{"no caller", nobody, nil, models.ErrUnauthenticated, "", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, svc := world()
+			got, err := svc.Trends(c.ctx, nil, c.months)
+			check(t, err, c.want, c.field)
+			if c.read == 0 {
+				if f.reads["Trends"] != 0 {
+					t.Fatalf("the store was read for a refused request")
+				}
+				return
+			}
+			if f.months != c.read || len(got.Months) != c.read {
+				t.Fatalf("store asked for %d months, %d returned; want %d", f.months, len(got.Months), c.read)
+			}
+		})
+	}
+}
+
+func TestTrendsArea(t *testing.T) {
+	_, svc := world()
+	_, err := svc.Trends(officer, ptr(countyB), nil)
+	check(t, err, models.ErrForbidden, "")
+	got, err := svc.Trends(admin, ptr(countyB), nil)
+	check(t, err, nil, "")
+	if got.Area.Code != countyB {
+		t.Fatalf("area = %s, want %s", got.Area.Code, countyB)
+	}
+}
+
+func TestChanges(t *testing.T) {
+	cases := []struct {
+		name  string
+		ctx   context.Context
+		first *int
+		want  error
+		field string
+		ids   []string
+	}{
+		{"by default", admin, nil, nil, "", []string{"hA", "hB"}},
+		{"an empty page", admin, ptr(0), nil, "", []string{"hA", "hB"}},
+		{"the largest page", admin, ptr(store.MaxChangesPage), nil, "", []string{"hA", "hB"}},
+		{"above the largest page", admin, ptr(store.MaxChangesPage + 1), models.ErrInvalid, "first", nil},
+		{"negative", admin, ptr(-1), models.ErrInvalid, "first", nil},
+		{"an integrator syncs its county only", integrator, nil, nil, "", []string{"hA"}},
+		{"no caller", nobody, nil, models.ErrUnauthenticated, "", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, svc := world()
+			got, err := svc.Changes(c.ctx, store.ChangeQuery{First: c.first})
+			check(t, err, c.want, c.field)
+			if err != nil {
+				if f.reads["Changes"] != 0 {
+					t.Fatalf("the store was read for a refused request")
+				}
+				return
+			}
+			if (f.first == nil) != (c.first == nil) || (c.first != nil && *f.first != *c.first) {
+				t.Fatalf("the store was asked for first %v, want %v", f.first, c.first)
+			}
+			var ids []string
+			for _, e := range got.Edges {
+				ids = append(ids, e.Node.ID)
+			}
+			if len(ids) != len(c.ids) || (len(ids) > 0 && ids[0] != c.ids[0]) {
+				t.Fatalf("changes %v, want %v", ids, c.ids)
+			}
+		})
+	}
+}
+
+func TestAuditEvents(t *testing.T) {
+	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name   string
+		ctx    context.Context
+		q      store.AuditQuery
+		want   error
+		field  string
+		events []string
+		reads  int // the reads of the store: 0 when the use case refuses
+	}{
+		{"an admin reads the city", admin, store.AuditQuery{}, nil, "", []string{"e1", "e2"}, 1},
+		{"an auditor reads its county only", auditor, store.AuditQuery{}, nil, "", []string{"e1"}, 1},
+		{"an auditor names another county", auditor, store.AuditQuery{Area: ptr(countyB)}, models.ErrForbidden, "", nil, 1},
+		{"an officer may not", officer, store.AuditQuery{}, models.ErrForbidden, "", nil, 0},
+		{"an assistant may not", assistant, store.AuditQuery{}, models.ErrForbidden, "", nil, 0},
+		{"an integrator may not", integrator, store.AuditQuery{}, models.ErrForbidden, "", nil, 0},
+		{"no caller", nobody, store.AuditQuery{}, models.ErrUnauthenticated, "", nil, 0},
+		{"by actor", admin, store.AuditQuery{Filter: &models.AuditFilter{Actor: ptr("officer@" + countyB)}}, nil, "", []string{"e2"}, 1},
+		{"a masked actor", admin, store.AuditQuery{Filter: &models.AuditFilter{Actor: ptr("of***er")}}, models.ErrInvalid, "filter.actor", nil, 0},
+		{"a masked operation", admin, store.AuditQuery{Filter: &models.AuditFilter{Operation: ptr("create***")}}, models.ErrInvalid, "filter.operation", nil, 0},
+		{"to equal to from", admin, store.AuditQuery{Filter: &models.AuditFilter{From: &from, To: &from}}, models.ErrInvalid, "filter.to", nil, 0},
+		{"to before from", admin, store.AuditQuery{Filter: &models.AuditFilter{From: &from, To: ptr(from.Add(-time.Hour))}}, models.ErrInvalid, "filter.to", nil, 0},
+		{"to after from", admin, store.AuditQuery{Filter: &models.AuditFilter{From: &from, To: ptr(from.Add(time.Hour))}}, nil, "", []string{"e1", "e2"}, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, svc := world()
+			got, err := svc.AuditEvents(c.ctx, c.q)
+			check(t, err, c.want, c.field)
+			if f.reads["AuditEvents"] != c.reads {
+				t.Fatalf("the store was read %d times, want %d", f.reads["AuditEvents"], c.reads)
+			}
+			if err != nil {
+				return
+			}
+			var ids []string
+			for _, e := range got.Items {
+				ids = append(ids, e.ID)
+			}
+			if len(ids) != len(c.events) || (len(ids) > 0 && ids[0] != c.events[0]) {
+				t.Fatalf("events %v, want %v", ids, c.events)
+			}
+		})
+	}
+}
