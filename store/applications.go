@@ -77,13 +77,17 @@ func (a *Applications) NextNumber(w *Writer, area string, year int) (county stri
 }
 
 // Insert stores the new application g with its opening event (reason), made by w's
-// caller, and records its entry in the change feed. A pending application is no input
+// caller, writes the applicant's notice to the outbox and records its entry in the
+// change feed. A pending application is no input
 // of the derived values, so no household is refreshed.
 func (a *Applications) Insert(w *Writer, g *models.Grant, reason string) error {
 	if err := w.tx.Create(g).Error; err != nil {
 		return err
 	}
 	if err := w.tx.Create(grantEvent(w.sc.p, g, nil, g.Status, reason)).Error; err != nil {
+		return err
+	}
+	if err := a.s.noticeGrantMoved(w.tx, g, nil); err != nil { // the applicant's notice (outbox.go)
 		return err
 	}
 	w.changed(grantChanged(models.ChangeCreated, g))
