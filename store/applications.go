@@ -78,8 +78,8 @@ func (a *Applications) NextNumber(w *Writer, area string, year int) (county stri
 
 // Insert stores the new application g with its opening event (reason), made by w's
 // caller, writes the applicant's notice to the outbox and records its entry in the
-// change feed. A pending application is no input
-// of the derived values, so no household is refreshed.
+// change feed. A pending application is no input of the derived values, so no household
+// is refreshed.
 func (a *Applications) Insert(w *Writer, g *models.Grant, reason string) error {
 	if err := w.tx.Create(g).Error; err != nil {
 		return err
