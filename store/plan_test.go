@@ -63,8 +63,10 @@ func TestPostgresIndexesServeTheListQueries(t *testing.T) {
 		{"keyset page", "idx_households_area_id", true},
 		{"members of the page", "idx_members_household_id", false},
 		{"grants of the page", "idx_grants_household_id", false},
-		// Any index led by area_code serves the count as an index-only scan.
-		{"totalCount", "Index Only Scan using idx_households_area_", false},
+		// Any index led by area_code serves the count: as an index-only scan when VACUUM
+		// could mark the pages all-visible, else (another test's open transaction in
+		// the same database holds the horizon back) as a bitmap scan of that index.
+		{"totalCount", "idx_households_area_", false},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -34,11 +34,14 @@ var seq int
 // person returns a new valid ID number, unique within the test binary.
 func person(birthYear int, male bool) string {
 	seq++
-	s := seq * 2
+	// The sequence code's parity is the sex (the 17th digit), so it stays even for a
+	// woman and odd for a man however many numbers a run makes; the birth day varies
+	// with every 500 numbers instead.
+	s := (seq % 500) * 2
 	if male {
 		s++
 	}
-	return idnumber.Build("371402", time.Date(birthYear, time.Month(1+seq%12), 1+seq%28, 0, 0, 0, 0, time.UTC), s%1000+seq/500)
+	return idnumber.Build("371402", time.Date(birthYear, time.Month(1+seq%12), 1+(seq+seq/500)%28, 0, 0, 0, 0, time.UTC), s)
 }
 
 func admin() context.Context { return storetest.As(models.RoleAdmin, cityArea) }
