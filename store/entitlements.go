@@ -242,7 +242,7 @@ const violationBatch = 2000
 // callers who see every category. Grants are read in batches of households, so memory
 // stays bounded by the largest household.
 func (s *Store) Violations(ctx context.Context, sc Scope, today models.Date) ([]models.Violation, error) {
-	db := s.db.WithContext(ctx)
+	db := s.db.WithContext(sc.bind(ctx))
 	var out []models.Violation
 	after := ""
 	for {
