@@ -14,6 +14,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"gorm.io/gorm"
+	"gorm.io/plugin/dbresolver"
 )
 
 // The schema is versioned: SQL files embedded from migrations/<dialect>/ and the Go steps
@@ -84,7 +85,7 @@ func (s *Store) migrations(ctx context.Context) (*goose.Provider, error) {
 		// advisory lock while it applies versions. Its key is the schema's, so that
 		// schemas of one database (the tests') do not wait for each other.
 		var schema string
-		if err := s.db.WithContext(systemScope(ctx)).Raw(`SELECT current_schema()`).Scan(&schema).Error; err != nil {
+		if err := s.schemaDB(systemScope(ctx)).Raw(`SELECT current_schema()`).Scan(&schema).Error; err != nil {
 			return nil, fmt.Errorf("current schema: %w", err)
 		}
 		h := fnv.New64a()
@@ -119,6 +120,12 @@ func (s *Store) goMigrations() []*goose.Migration {
 			}}))
 	}
 	return out
+}
+
+// schemaDB returns the store's database on ctx for reading the schema itself: always on
+// the primary, since a read replica may not have replayed a schema or a version just made.
+func (s *Store) schemaDB(ctx context.Context) *gorm.DB {
+	return s.db.WithContext(ctx).Clauses(dbresolver.Write)
 }
 
 // onTx returns a gorm session on tx, a transaction goose opened on the store's pool, for
@@ -188,10 +195,10 @@ func (s *Store) SchemaVersions(ctx context.Context) (current, want int64, err er
 	var exists bool
 	switch s.dialect {
 	case Postgres:
-		err = s.db.WithContext(ctx).Raw(`SELECT to_regclass(quote_ident(current_schema()) || '.' || ?) IS NOT NULL`,
+		err = s.schemaDB(ctx).Raw(`SELECT to_regclass(quote_ident(current_schema()) || '.' || ?) IS NOT NULL`,
 			SchemaVersionTable).Scan(&exists).Error
 	default:
-		err = s.db.WithContext(ctx).Raw(`SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?`,
+		err = s.schemaDB(ctx).Raw(`SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?`,
 			SchemaVersionTable).Scan(&exists).Error
 	}
 	if err != nil {
@@ -231,7 +238,7 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 		return nil
 	}
 	var state []rlsState
-	err = s.db.WithContext(systemScope(ctx)).Raw(rlsStateSQL, rlsPolicy, rlsTables).Scan(&state).Error
+	err = s.schemaDB(systemScope(ctx)).Raw(rlsStateSQL, rlsPolicy, rlsTables).Scan(&state).Error
 	if err != nil {
 		return fmt.Errorf("store: check row-level security: %w", err)
 	}

@@ -42,7 +42,7 @@ func (s *Store) GrantServingRole(ctx context.Context, role string) error {
 	if s.dialect != Postgres {
 		return errors.New("store: a serving role is a PostgreSQL setting; SQLite has no roles")
 	}
-	db := s.db.WithContext(systemScope(ctx))
+	db := s.schemaDB(systemScope(ctx))
 	var found []struct {
 		Super bool
 		Me    bool
