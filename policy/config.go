@@ -28,6 +28,9 @@ type Config struct {
 	GradeAShare int64
 	// ElderlyAge is the age from which a member counts as elderly (P9, P14).
 	ElderlyAge int
+	// Calendar holds the public holidays and the make-up working days that deadlines in
+	// working days skip or count (referrals, grievances).
+	Calendar Calendar
 }
 
 // DefaultConfig returns the thresholds in force. The poverty lines are monthly amounts
@@ -73,12 +76,15 @@ const (
 	EnvGraceMonths     = "POLICY_GRACE_MONTHS"
 	EnvGradeAShare     = "POLICY_GRADE_A_SHARE"
 	EnvElderlyAge      = "POLICY_ELDERLY_AGE"
+	EnvHolidays        = "POLICY_HOLIDAYS"
+	EnvWorkdays        = "POLICY_WORKDAYS"
 )
 
 // ConfigFromEnv returns DefaultConfig overridden by the variables that getenv returns
 // non-empty: POLICY_POVERTY_LINES ("2025=600.00,2026=620.00", merged over the defaults),
 // POLICY_LOW_INCOME_FACTOR ("1.5"), POLICY_GRACE_MONTHS ("3"), POLICY_GRADE_A_SHARE
-// ("0.5") and POLICY_ELDERLY_AGE ("60"). It returns an error naming the variable for a
+// ("0.5"), POLICY_ELDERLY_AGE ("60"), and the calendar's POLICY_HOLIDAYS and
+// POLICY_WORKDAYS (dates and ranges: "2026-10-01..2026-10-08,2027-01-01"). It returns an error naming the variable for a
 // malformed or out-of-range value.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := DefaultConfig()
@@ -123,6 +129,20 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("%s: %q must be an age from 50 to 80", EnvElderlyAge, v)
 		}
 		c.ElderlyAge = n
+	}
+	if v := getenv(EnvHolidays); v != "" {
+		days, err := parseDateList(EnvHolidays, v)
+		if err != nil {
+			return c, err
+		}
+		c.Calendar.Holidays = days
+	}
+	if v := getenv(EnvWorkdays); v != "" {
+		days, err := parseDateList(EnvWorkdays, v)
+		if err != nil {
+			return c, err
+		}
+		c.Calendar.Workdays = days
 	}
 	return c, nil
 }
