@@ -96,3 +96,56 @@ func TestLoadedTalliesMatchTheRecords(t *testing.T) {
 		t.Errorf("%d households in grace, %d programs: the dataset proves nothing", served, programs)
 	}
 }
+
+// TestLoadKeepsTheIndexes loads a dataset twice (the second time into a database the
+// migrations have nothing left to do for) and requires that the recipient tables end with
+// the indexes they had: the loader drops them for the COPY and must create every one again.
+func TestLoadKeepsTheIndexes(t *testing.T) {
+	url := storetest.PostgresURL(t) // skips without TEST_DATABASE_URL
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	indexes := func() map[string]string {
+		t.Helper()
+		rows, err := pool.Query(ctx, `SELECT indexname, indexdef FROM pg_indexes
+			WHERE schemaname = current_schema() AND tablename = ANY($1)`, loadedTables)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]string{}
+		for rows.Next() {
+			var name, def string
+			if err := rows.Scan(&name, &def); err != nil {
+				t.Fatal(err)
+			}
+			out[name] = def
+		}
+		return out
+	}
+	var before map[string]string
+	for i := range 2 {
+		if err := load(ctx, Options{DatabaseURL: url, Households: 200, Reload: true, Out: io.Discard}, division.Dezhou()); err != nil {
+			t.Fatal(err)
+		}
+		got := indexes()
+		if i == 0 {
+			before = got
+			if len(before) <= len(loadedTables) {
+				t.Fatalf("only %d indexes on the recipient tables after the first load: %v", len(before), before)
+			}
+			continue
+		}
+		for name, def := range before {
+			if got[name] != def {
+				t.Errorf("index %s after the second load = %q, want %q", name, got[name], def)
+			}
+		}
+		if len(got) != len(before) {
+			t.Errorf("%d indexes after the second load, %d after the first", len(got), len(before))
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -11,17 +13,20 @@ import (
 	"testing"
 	"time"
 
+	"jiuzhu/auth"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
 	"jiuzhu/idnumber"
 	"jiuzhu/models"
+	"jiuzhu/sqlread"
 	"jiuzhu/store"
 	"jiuzhu/store/storetest"
 )
 
 // TestReadReplica runs a store against a real streaming replica of TEST_DATABASE_URL's
 // server (storetest.StartReplica): reads go to the replica, writes to the primary, a
-// caller's reads right after its own write to the primary; with the replica's replay
+// caller's reads right after its own write to the primary, and compiled reads (one
+// statement per query) likewise; with the replica's replay
 // paused beyond the lag bound, or the replica stopped, reads answer from the primary
 // and /readyz says degraded with 200. It runs with row-level security too.
 func TestReadReplica(t *testing.T) {
@@ -44,7 +49,12 @@ func TestReadReplica(t *testing.T) {
 				DatabaseURL: primaryURL, ReadURL: replica.URL(t, primaryURL), RowLevelSecurity: rls,
 				ReadAfterWrite: time.Second, MaxReplicaLag: maxLag,
 			})
-			srv := httptest.NewServer(httpapi.New(httpapi.Options{Store: st}))
+			v, err := auth.NewVerifier(auth.Config{Secret: []byte(secret)}, division.Dezhou())
+			if err != nil {
+				t.Fatal(err)
+			}
+			reads := sqlread.New(st)
+			srv := httptest.NewServer(httpapi.New(httpapi.Options{Store: st, Verifier: v, Reads: reads}))
 			defer srv.Close()
 			readyz := func() (int, string) {
 				t.Helper()
@@ -93,8 +103,39 @@ func TestReadReplica(t *testing.T) {
 				return err == nil
 			}
 
+			// The same callers through GraphQL, whose household(id) query is answered by
+			// one compiled statement (sqlread): compiledVisible requires that it was.
+			tokenOf := func(ctx context.Context) string {
+				t.Helper()
+				p, err := auth.FromContext(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tok, err := v.Sign(p, time.Hour)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tok
+			}
+			writerTok, readerTok := tokenOf(writer), tokenOf(reader)
+			compiledVisible := func(tok, id string) bool {
+				t.Helper()
+				before, _ := reads.Counts()
+				body := postGraphQL(t, srv.URL, tok, `query($id: ID!) { household(id: $id) { id address } }`, map[string]any{"id": id})
+				found := strings.Contains(body, `"id":"`+id+`"`)
+				if !found && !strings.Contains(body, "NOT_FOUND") {
+					t.Fatalf("household(id) answered %s", body)
+				}
+				// A household not found is handed to the executor after the statement.
+				if after, _ := reads.Counts(); found && after != before+1 {
+					t.Fatalf("household(id) was not answered by one statement: %s", body)
+				}
+				return found
+			}
+
 			// A mutation goes to the primary and reaches the replica by streaming; the
-			// reader, who never wrote, reads from the replica.
+			// reader, who never wrote, reads from the replica, through the use cases and
+			// through a compiled statement alike.
 			first := create()
 			waitFor("the replica to replay the first household", 10*time.Second, func() bool { return visible(reader, first.ID) })
 			r0, _ := st.ReplicaReads()
@@ -103,6 +144,13 @@ func TestReadReplica(t *testing.T) {
 			}
 			if r1, _ := st.ReplicaReads(); r1 <= r0 {
 				t.Fatalf("a reader's query did not go to the replica: replica reads %d, then %d", r0, r1)
+			}
+			r0, _ = st.ReplicaReads()
+			if !compiledVisible(readerTok, first.ID) {
+				t.Fatal("the compiled read did not find the first household")
+			}
+			if r1, _ := st.ReplicaReads(); r1 != r0+1 {
+				t.Fatalf("the reader's compiled statement did not go to the replica: replica reads %d, then %d", r0, r1)
 			}
 
 			// With replay paused, the replica does not see a new household: the reader,
@@ -115,6 +163,12 @@ func TestReadReplica(t *testing.T) {
 			}
 			if !visible(writer, second.ID) {
 				t.Fatal("the writer did not read its own write right after it: the read went to the replica")
+			}
+			if compiledVisible(readerTok, second.ID) {
+				t.Fatal("the reader's compiled read saw a household written after replay was paused: not read from the replica")
+			}
+			if !compiledVisible(writerTok, second.ID) {
+				t.Fatal("the writer's compiled read did not find its own write right after it: the statement went to the replica")
 			}
 			// Past the window the writer's reads go to the replica again.
 			time.Sleep(1100 * time.Millisecond)
@@ -130,6 +184,9 @@ func TestReadReplica(t *testing.T) {
 			if !visible(reader, second.ID) {
 				t.Fatal("with the replica lagging, the reader's read did not go to the primary")
 			}
+			if !compiledVisible(readerTok, second.ID) {
+				t.Fatal("with the replica lagging, the reader's compiled read did not go to the primary")
+			}
 			if code, body := readyz(); code != http.StatusOK || !strings.HasPrefix(body, "degraded: replica lags") {
 				t.Fatalf("/readyz with a lagging replica = %d %q, want 200 degraded", code, body)
 			}
@@ -144,10 +201,10 @@ func TestReadReplica(t *testing.T) {
 			// it is retried on the primary.
 			replica.Stop(t)
 			_, p0 := st.ReplicaReads()
-			if !visible(reader, second.ID) || !visible(reader, first.ID) {
+			if !compiledVisible(readerTok, first.ID) || !visible(reader, second.ID) || !visible(reader, first.ID) {
 				t.Fatal("with the replica stopped, reads did not answer")
 			}
-			if _, p1 := st.ReplicaReads(); p1 < p0+2 {
+			if _, p1 := st.ReplicaReads(); p1 < p0+3 {
 				t.Fatalf("with the replica stopped, reads did not go to the primary: %d, then %d", p0, p1)
 			}
 			waitFor("the monitor to see the replica down", 5*time.Second, func() bool { return !st.Replica().Serving })
@@ -158,6 +215,25 @@ func TestReadReplica(t *testing.T) {
 			waitFor("the replica to serve again", 15*time.Second, func() bool { return st.Replica().Serving })
 		})
 	}
+}
+
+// postGraphQL sends a GraphQL request with token and returns the body of the answer.
+func postGraphQL(t *testing.T, url, token, query string, vars map[string]any) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // replicaSeq makes replicaPerson's ID numbers unique within the test binary.

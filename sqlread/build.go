@@ -141,7 +141,12 @@ func (b *builder) field(typ, a string, s *sel) error {
 			return b.byKey("Category", "categories", a+".category_code", "code", false, s)
 		}
 		return nil
+	case "StaffMember":
+		return b.staffField(a, s)
 	case "Jurisdiction":
+		if s.name == "children" {
+			return b.children(a, s)
+		}
 		if s.name == "parent" {
 			// The resolver's: null without a parent code, the unit of the code otherwise.
 			b.w("CASE WHEN ", a, ".parent_code IS NULL THEN NULL ELSE ")
@@ -403,6 +408,20 @@ func (b *builder) queryField(s *sel) error {
 		return b.connection(s, args, householdList)
 	case "grants":
 		return b.connection(s, args, grantList)
+	case "staff":
+		args, err := b.staffArgs(args)
+		if err != nil {
+			return err
+		}
+		return b.connection(s, args, staffList)
+	case "staffMember":
+		return b.staffMember(s, args)
+	case "jurisdictions":
+		return b.jurisdictions(s, args)
+	case "programs":
+		return b.catalogue(s, "Program", "programs")
+	case "categories":
+		return b.catalogue(s, "Category", "categories")
 	}
 	return errFallback
 }

@@ -35,6 +35,33 @@ type pair struct {
 	reads              *sqlread.Reader
 	verifier           *auth.Verifier
 	data               seed.Dataset
+	staff              []models.StaffMember
+}
+
+// siblingCounty is the county beside seed.DemoCounty whose staff the test loads too, so
+// that a sibling area's records are there to leak.
+const siblingCounty = "371403000000"
+
+// testStaff returns the demo staff registry of seed.DemoCounty and siblingCounty, some
+// without a phone number and some with a short one, whose masks differ.
+func testStaff(tree *division.Tree, now time.Time) seed.StaffingDataset {
+	ds := seed.Staffing(tree, now)
+	var staff []models.StaffMember
+	for _, m := range ds.Staff {
+		if !division.Contains(seed.DemoCounty, m.AreaCode) && !division.Contains(siblingCounty, m.AreaCode) {
+			continue
+		}
+		switch len(staff) % 9 {
+		case 3:
+			m.Phone = nil
+		case 6:
+			short := (*m.Phone)[:7]
+			m.Phone = &short
+		}
+		staff = append(staff, m)
+	}
+	ds.Staff = staff
+	return ds
 }
 
 func startPair(t *testing.T, households int) *pair {
@@ -43,6 +70,10 @@ func startPair(t *testing.T, households int) *pair {
 	tree := division.Dezhou()
 	ds := seed.Generate(tree, households, time.Now())
 	if err := st.SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+		t.Fatal(err)
+	}
+	staff := testStaff(tree, time.Now())
+	if err := st.SeedStaffingUnscoped(context.Background(), staff.Populations, staff.Staff); err != nil {
 		t.Fatal(err)
 	}
 	v, err := auth.NewVerifier(auth.Config{Secret: []byte(secret)}, tree)
@@ -54,7 +85,7 @@ func startPair(t *testing.T, households int) *pair {
 	off := httptest.NewServer(httpapi.New(httpapi.Options{Store: st, Verifier: v, ExecutorOnly: true}))
 	t.Cleanup(on.Close)
 	t.Cleanup(off.Close)
-	return &pair{t: t, compiled: on.URL, executor: off.URL, reads: reads, verifier: v, data: ds}
+	return &pair{t: t, compiled: on.URL, executor: off.URL, reads: reads, verifier: v, data: ds, staff: staff.Staff}
 }
 
 // post sends a GraphQL request and returns the body of the answer.
@@ -120,13 +151,15 @@ func callers(ds seed.Dataset, tree *division.Tree) []caller {
 		{"village assistant", auth.Principal{Role: models.RoleAssistant, Area: village}},
 		{"county integrator", auth.Principal{Role: models.RoleIntegrator, Area: seed.DemoCounty,
 			Categories: []string{catalogue.CategoryDibao, catalogue.CategoryTemporary}}},
+		{"integrator of one category", auth.Principal{Role: models.RoleIntegrator, Area: seed.DemoCounty,
+			Categories: []string{catalogue.CategoryDibao}}},
 		{"county auditor", auth.Principal{Role: models.RoleAuditor, Area: seed.DemoCounty}},
 	}
 }
 
 // TestCompiledEqualsExecutor sends random queries over the compilable part of the
 // schema to the API with compiled reads and to the API without, as callers of every
-// tier and an integrator of two categories, and requires the same answer, byte for byte
+// tier and integrators of one and of two categories, and requires the same answer, byte for byte
 // once keys are ordered; and that no answer holds a record outside the caller's area or,
 // for the integrator, a grant of another category. DIFFERENTIAL_QUERIES sets the number
 // of queries per caller (default 40) and DIFFERENTIAL_SEED the random seed.
@@ -150,9 +183,9 @@ func TestCompiledEqualsExecutor(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			outside := outsideIDs(pr.data, c.p)
+			outside := outsideIDs(pr.data, pr.staff, c.p)
 			before, _ := pr.reads.Counts()
-			g := &gen{r: rng, ds: pr.data, p: c.p, own: ownRecords(pr.data, c.p)}
+			g := &gen{r: rng, ds: pr.data, p: c.p, own: ownRecords(pr.data, c.p), staff: pr.staff, tree: tree}
 			for i := range n {
 				q, vars := g.operation()
 				a := pr.post(pr.compiled, tok, q, vars)
@@ -181,10 +214,16 @@ func TestCompiledEqualsExecutor(t *testing.T) {
 	}
 }
 
-// outsideIDs returns the ids of the records p may not see: households, members and
-// grants outside its area, and for an integrator the grants of other categories.
-func outsideIDs(ds seed.Dataset, p auth.Principal) map[string]bool {
+// outsideIDs returns the ids of the records p may not see: households, members, grants
+// and staff members outside its area, and for an integrator the grants of other
+// categories.
+func outsideIDs(ds seed.Dataset, staff []models.StaffMember, p auth.Principal) map[string]bool {
 	out := map[string]bool{}
+	for _, m := range staff {
+		if !p.Covers(m.AreaCode) {
+			out[m.ID] = true
+		}
+	}
 	for _, h := range ds.Households {
 		if !p.Covers(h.AreaCode) {
 			out[h.ID] = true
@@ -209,6 +248,8 @@ type gen struct {
 	ds    seed.Dataset
 	p     auth.Principal
 	own   seed.Dataset // the records of the caller's area
+	staff []models.StaffMember
+	tree  *division.Tree
 	frags []string
 	vars  map[string]any
 	decl  []string
@@ -477,12 +518,138 @@ func (g *gen) connection(kind string) string {
 	return g.key(q) + " { " + strings.Join(parts, " ") + " }"
 }
 
+func (g *gen) jurisdiction(depth int) string {
+	var parts []string
+	for _, f := range g.pick([]string{"code", "name", "level", "population", "urban", "__typename", "parent { code name }"}) {
+		parts = append(parts, g.key(f))
+	}
+	if depth > 0 && g.chance(0.3) {
+		parts = append(parts, g.key("children")+" { "+g.jurisdiction(depth-1)+" }")
+	}
+	return g.wrap("Jurisdiction", strings.Join(parts, " "))
+}
+
+// jurisdictions returns a Query.jurisdictions field: of the caller's area, of an area
+// of a household, of the city or of an unknown code, with a level now and then.
+func (g *gen) jurisdictions() string {
+	var args []string
+	switch g.r.IntN(5) {
+	case 0:
+	case 1:
+		args = append(args, "parent: "+g.value("String", g.someArea()))
+	case 2:
+		args = append(args, "parent: "+g.value("String", division.CityCode))
+	case 3:
+		args = append(args, "parent: "+g.value("String", "999999999999"))
+	case 4:
+		args = append(args, "parent: "+g.value("String", g.someHousehold().AreaCode[:9]+"000"))
+	}
+	if g.chance(0.4) {
+		lv := []string{"CITY", "COUNTY", "TOWNSHIP", "VILLAGE"}[g.r.IntN(4)]
+		if lv == "VILLAGE" && (len(args) == 0 || strings.Contains(args[0], division.CityCode)) {
+			lv = "TOWNSHIP" // every village of the city is a long answer
+		}
+		if g.chance(0.3) {
+			args = append(args, "level: "+g.variable("Level", lv))
+		} else {
+			args = append(args, "level: "+lv)
+		}
+	}
+	q := "jurisdictions"
+	if len(args) > 0 {
+		q += "(" + strings.Join(args, ", ") + ")"
+	}
+	return g.key(q) + " { " + g.jurisdiction(1) + " }"
+}
+
+func (g *gen) staffMember() string {
+	var parts []string
+	for _, f := range g.pick([]string{"id", "name", "post", "areaCode", "phone", "phone(reveal: false)", "from", "until",
+		"active", "version", "createdAt", "updatedAt", "__typename", "area { code name level parent { code } }"}) {
+		if strings.Contains(f, "(") {
+			g.alias++
+			parts = append(parts, "p"+strconv.Itoa(g.alias)+": "+f)
+			continue
+		}
+		parts = append(parts, g.key(f))
+	}
+	return g.wrap("StaffMember", strings.Join(parts, " "))
+}
+
+// staffConnection returns a Query.staff field with random paging, area, post and filter.
+func (g *gen) staffConnection() string {
+	var args []string
+	switch g.r.IntN(4) {
+	case 0:
+	case 1, 2:
+		args = append(args, "first: "+g.value("Int", g.r.IntN(12)))
+	case 3:
+		args = append(args, "last: "+g.value("Int", g.r.IntN(12)))
+	}
+	if g.chance(0.3) {
+		m := g.staff[g.r.IntN(len(g.staff))]
+		dir := "after"
+		if g.chance(0.4) {
+			dir = "before"
+		}
+		args = append(args, dir+": "+g.value("String", cursor.Encode(m.AreaCode, m.ID)))
+	}
+	if g.chance(0.4) {
+		m := g.staff[g.r.IntN(len(g.staff))]
+		area := []string{g.p.Area, m.AreaCode, m.AreaCode[:9] + "000", m.AreaCode[:6] + "000000"}[g.r.IntN(4)]
+		args = append(args, "area: "+g.value("String", area))
+	}
+	posts := []string{"CIVIL_AFFAIRS_STAFF", "SOCIAL_WORKER", "VILLAGE_ASSISTANT", "VILLAGE_COORDINATOR"}
+	if g.chance(0.2) {
+		args = append(args, "post: "+posts[g.r.IntN(len(posts))])
+	}
+	if g.chance(0.4) {
+		var fs []string
+		switch g.r.IntN(5) {
+		case 0:
+			fs = append(fs, "post: "+posts[g.r.IntN(len(posts))])
+		case 1:
+			fs = append(fs, "active: "+strconv.FormatBool(g.chance(0.5)))
+		case 2:
+			day := time.Now().AddDate(0, 0, -g.r.IntN(3000)).Format("2006-01-02")
+			fs = append(fs, "activeOn: "+g.value("Date", day))
+		case 3:
+			fs = append(fs, `nameContains: "`+[]string{"王", "张", "_", "%", ""}[g.r.IntN(5)]+`"`)
+		case 4:
+			fs = append(fs, "post: VILLAGE_ASSISTANT", "active: true")
+		}
+		args = append(args, "filter: { "+strings.Join(fs, ", ")+" }")
+	}
+	var parts []string
+	for _, f := range g.pick([]string{"totalCount", "pageInfo", "edges", "__typename"}) {
+		switch f {
+		case "pageInfo":
+			parts = append(parts, g.key("pageInfo")+" { "+strings.Join(g.pick([]string{"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"}), " ")+" }")
+		case "edges":
+			inner := g.pick([]string{"cursor", "node", "__typename"})
+			for i, e := range inner {
+				if e == "node" {
+					inner[i] = "node { " + g.staffMember() + " }"
+				}
+			}
+			parts = append(parts, g.key("edges")+" { "+strings.Join(inner, " ")+" }")
+		default:
+			parts = append(parts, g.key(f))
+		}
+	}
+	q := "staff"
+	if len(args) > 0 {
+		q += "(" + strings.Join(args, ", ") + ")"
+	}
+	return g.key(q) + " { " + strings.Join(parts, " ") + " }"
+}
+
 // operation returns a random query and its variables.
 func (g *gen) operation() (string, map[string]any) {
 	g.frags, g.vars, g.decl, g.alias = nil, map[string]any{}, nil, 0
 	var roots []string
 	for range 1 + g.r.IntN(2) {
-		switch g.r.IntN(6) {
+		switch g.r.IntN(9) {
 		case 0, 1:
 			roots = append(roots, g.connection("households"))
 		case 2:
@@ -496,10 +663,23 @@ func (g *gen) operation() (string, map[string]any) {
 		case 5:
 			gr := g.someGrant()
 			roots = append(roots, g.key("grant(id: "+g.value("ID!", gr.ID)+")")+" { "+g.grant(2)+" }")
+		case 6:
+			roots = append(roots, g.staffConnection())
+		case 7:
+			m := g.staff[g.r.IntN(len(g.staff))]
+			roots = append(roots, g.key("staffMember(id: "+g.value("ID!", m.ID)+")")+" { "+g.staffMember()+" }")
+		case 8:
+			roots = append(roots, g.jurisdictions())
 		}
 	}
 	if g.chance(0.1) {
 		roots = append(roots, "__typename")
+	}
+	if g.chance(0.05) {
+		roots = append(roots, g.key("programs")+" { "+strings.Join(g.pick([]string{"code", "name", "active", "__typename", "category { code name }"}), " ")+" }")
+	}
+	if g.chance(0.05) {
+		roots = append(roots, g.key("categories")+" { "+strings.Join(g.pick([]string{"code", "name", "__typename"}), " ")+" }")
 	}
 	if g.chance(0.1) {
 		code := g.someHousehold().AreaCode
@@ -549,5 +729,64 @@ func TestCompiledAnswersTheCountyList(t *testing.T) {
 	}
 	if !bytes.Contains(a, []byte(`"edges":[{"node"`)) {
 		t.Fatalf("no households in the answer: %.500s", a)
+	}
+}
+
+// TestCompiledAnswersTheRegistryLists checks that the staff registry, a staff member, the
+// jurisdictions and the catalogue are answered by one statement each, the same as the
+// executor's, and that the staff of the sibling county are not in the county officer's.
+func TestCompiledAnswersTheRegistryLists(t *testing.T) {
+	pr := startPair(t, 30)
+	tok, err := pr.verifier.Sign(auth.Principal{Subject: "county", Role: models.RoleOfficer, Area: seed.DemoCounty}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var own, sibling models.StaffMember
+	for _, m := range pr.staff {
+		if division.Contains(seed.DemoCounty, m.AreaCode) && own.ID == "" {
+			own = m
+		}
+		if division.Contains(siblingCounty, m.AreaCode) && sibling.ID == "" {
+			sibling = m
+		}
+	}
+	tests := []struct {
+		name, query string
+		vars        map[string]any
+		want        string // a fragment the answer must hold
+	}{
+		{"staff list", `query S($first: Int) { staff(first: $first, filter: { active: true }) {
+			totalCount pageInfo { hasNextPage endCursor }
+			edges { cursor node { id name post areaCode phone from until active version createdAt area { code name level } } } } }`,
+			map[string]any{"first": 100}, `"edges":[{"cursor"`},
+		{"staff of a post", `{ staff(post: VILLAGE_ASSISTANT, last: 5) { edges { node { name post } } } }`, nil, `"post":"VILLAGE_ASSISTANT"`},
+		{"staff member", `query M($id: ID!) { staffMember(id: $id) { id name phone active } }`, map[string]any{"id": own.ID}, own.ID},
+		{"jurisdictions", `{ jurisdictions { code name level children { code population urban } } }`, nil, `"children":[{"code"`},
+		{"jurisdictions of a level", `{ jurisdictions(parent: "371400000000", level: COUNTY) { code parent { code } } }`, nil, seed.DemoCounty},
+		{"catalogue", `{ programs { code name active category { code } } categories { code name } }`, nil, `"programs":[{"code"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, _ := pr.reads.Counts()
+			a := pr.post(pr.compiled, tok, tt.query, tt.vars)
+			b := pr.post(pr.executor, tok, tt.query, tt.vars)
+			if after, _ := pr.reads.Counts(); after != before+1 {
+				t.Errorf("not answered by one statement: %.500s", a)
+			}
+			if !bytes.Equal(a, b) {
+				t.Fatalf("answers differ\ncompiled: %.2000s\nexecutor: %.2000s", a, b)
+			}
+			if !bytes.Contains(a, []byte(tt.want)) {
+				t.Fatalf("the answer lacks %s: %.500s", tt.want, a)
+			}
+			if bytes.Contains(a, []byte(sibling.ID)) {
+				t.Fatalf("the answer holds a staff member of the sibling county: %.500s", a)
+			}
+		})
+	}
+	// The sibling county's staff member by id is NOT_FOUND, from the executor.
+	a := pr.post(pr.compiled, tok, `query M($id: ID!) { staffMember(id: $id) { id } }`, map[string]any{"id": sibling.ID})
+	if !bytes.Contains(a, []byte("NOT_FOUND")) || bytes.Contains(a, []byte(sibling.Name)) {
+		t.Fatalf("a sibling county's staff member: %.500s", a)
 	}
 }

@@ -1,9 +1,10 @@
 // Package sqlread answers a read-only GraphQL operation with one SQL statement on
 // PostgreSQL: when every field an operation selects is one it knows (households, members,
-// grants, programs and categories, the household and grant connections with their
-// pageInfo and totalCount, a household, member or grant by id), it builds one SELECT that
-// returns the operation's whole data document as JSON (json_build_object and json_agg
-// over correlated subqueries), runs it with the store's connections and hands the bytes
+// grants, programs and categories, the household, grant and staff connections with their
+// pageInfo and totalCount, a household, member, grant or staff member by id, the
+// jurisdictions and their children), it builds one SELECT that returns the operation's
+// whole data document as JSON (json_build_object and json_agg over correlated
+// subqueries), runs it with the store's connections and hands the bytes
 // to the transport. The scope is the store's (store.Scope: the caller's range, an
 // integrator's categories), the masks are the privacy package's written in SQL, the
 // order and the cursors are the lists' (store/page.go, store/cursor). Anything else (a
@@ -46,12 +47,16 @@ var objectFields = map[string]map[string]string{
 	"Query": {
 		"__typename": "", "household": "Household", "households": "HouseholdConnection",
 		"member": "Member", "grant": "Grant", "grants": "GrantConnection", "jurisdiction": "Jurisdiction",
+		"jurisdictions": "Jurisdiction", "staff": "StaffMemberConnection", "staffMember": "StaffMember",
+		"programs": "Program", "categories": "Category",
 	},
-	"HouseholdConnection": {"__typename": "", "edges": "HouseholdEdge", "pageInfo": "PageInfo", "totalCount": ""},
-	"HouseholdEdge":       {"__typename": "", "cursor": "", "node": "Household"},
-	"GrantConnection":     {"__typename": "", "edges": "GrantEdge", "pageInfo": "PageInfo", "totalCount": ""},
-	"GrantEdge":           {"__typename": "", "cursor": "", "node": "Grant"},
-	"PageInfo":            {"__typename": "", "hasNextPage": "", "hasPreviousPage": "", "startCursor": "", "endCursor": ""},
+	"HouseholdConnection":   {"__typename": "", "edges": "HouseholdEdge", "pageInfo": "PageInfo", "totalCount": ""},
+	"HouseholdEdge":         {"__typename": "", "cursor": "", "node": "Household"},
+	"GrantConnection":       {"__typename": "", "edges": "GrantEdge", "pageInfo": "PageInfo", "totalCount": ""},
+	"GrantEdge":             {"__typename": "", "cursor": "", "node": "Grant"},
+	"StaffMemberConnection": {"__typename": "", "edges": "StaffMemberEdge", "pageInfo": "PageInfo", "totalCount": ""},
+	"StaffMemberEdge":       {"__typename": "", "cursor": "", "node": "StaffMember"},
+	"PageInfo":              {"__typename": "", "hasNextPage": "", "hasPreviousPage": "", "startCursor": "", "endCursor": ""},
 	"Household": {
 		"__typename": "", "id": "", "areaCode": "", "address": "", "povertyRegistered": "",
 		"externalRef": "", "version": "", "members": "Member", "head": "Member", "grants": "Grant",
@@ -72,9 +77,10 @@ var objectFields = map[string]map[string]string{
 		"toStatus": "", "reason": "", "createdAt": ""},
 	"Program":  {"__typename": "", "code": "", "name": "", "active": "", "category": "Category"},
 	"Category": {"__typename": "", "code": "", "name": ""},
-	// Jurisdiction's children go to the executor.
 	"Jurisdiction": {"__typename": "", "code": "", "name": "", "level": "", "population": "", "urban": "",
-		"parent": "Jurisdiction"},
+		"parent": "Jurisdiction", "children": "Jurisdiction"},
+	"StaffMember": {"__typename": "", "id": "", "name": "", "post": "", "area": "Jurisdiction", "areaCode": "",
+		"phone": "", "from": "", "until": "", "active": "", "version": "", "createdAt": "", "updatedAt": ""},
 }
 
 // compile returns the plan of oc's operation, or nil when a field, a directive or a

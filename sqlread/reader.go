@@ -27,8 +27,9 @@ type Reader struct {
 	compiled, executed atomic.Int64
 }
 
-// New returns a Reader over st. On a store whose CompiledReads is false (SQLite, or
-// PostgreSQL with a read replica) it hands every operation to the executor.
+// New returns a Reader over st. On a store whose CompiledReads is false (SQLite) it
+// hands every operation to the executor. With a read replica, the statements go where
+// the store's reads go (Store.ReadJSON).
 func New(st *store.Store) *Reader {
 	return &Reader{st: st, plans: lru.New[*plan](planCacheSize)}
 }

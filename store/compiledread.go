@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -44,11 +45,12 @@ func (s *Store) AreaRange(sc Scope, code *string) (lo, hi string, err error) {
 }
 
 // ErrNoCompiledReads is ReadJSON's error on a store that cannot run compiled reads:
-// SQLite, or PostgreSQL with a read replica (whose routing ReadJSON does not do yet).
-var ErrNoCompiledReads = errors.New("store: compiled reads need PostgreSQL without a read replica")
+// SQLite.
+var ErrNoCompiledReads = errors.New("store: compiled reads need PostgreSQL")
 
-// CompiledReads reports whether ReadJSON can run on this store.
-func (s *Store) CompiledReads() bool { return s.dialect == Postgres && s.replica == nil }
+// CompiledReads reports whether ReadJSON can run on this store: PostgreSQL, with or
+// without a read replica.
+func (s *Store) CompiledReads() bool { return s.dialect == Postgres }
 
 // readSettingsSQL opens the implicit transaction of a compiled read: the caller's range
 // for row-level security (as rlsConn sets it, but local to the transaction) and a plan
@@ -62,9 +64,16 @@ const readSettingsSQL = `SELECT set_config('jiuzhu.lo', $1, true), set_config('j
 // ReadJSON runs query, one read-only SELECT statement whose single row has a single text
 // column, with args (written $1, $2, … in query), for the caller of ctx, and returns that
 // column. The settings of readSettingsSQL and the statement go to the server together
-// (one round trip) in one implicit transaction, so that the settings end with it. It
-// returns ErrNoCompiledReads when CompiledReads is false, and the database's error,
-// wrapped (matching models.ErrUnavailable for a lost connection).
+// (one round trip) in one implicit transaction, so that the settings end with it.
+//
+// With a read replica, the statement goes where the store's other reads would go
+// (replicaSet.useReplica): to the replica, unless the caller wrote within the
+// read-after-write window, or the replica lags beyond its bound or is down; a statement
+// that the replica fails with a connection error is run again on the primary, and the
+// replica counts as down until its monitor sees it answer.
+//
+// It returns ErrNoCompiledReads on SQLite, and the database's error, wrapped (matching
+// models.ErrUnavailable for a lost connection).
 func (s *Store) ReadJSON(ctx context.Context, query string, args ...any) (out []byte, err error) {
 	if !s.CompiledReads() {
 		return nil, ErrNoCompiledReads
@@ -82,13 +91,36 @@ func (s *Store) ReadJSON(ctx context.Context, query string, args ...any) (out []
 			span.End()
 		}()
 	}
-	sqlDB, err := s.db.DB()
+	defer func() {
+		for _, f := range statementHooks(s) {
+			f(query, args)
+		}
+	}()
+	primary, err := s.db.DB()
 	if err != nil {
 		return nil, wrap("compiled read", err)
 	}
-	conn, err := sqlDB.Conn(ctx)
+	if rs := s.replica; rs != nil {
+		if rs.useReplica(ctx) {
+			out, err = readJSONOn(ctx, rs.replica, query, args)
+			if err == nil || !(isConnectionError(err) || isReadOnlyError(err)) || ctx.Err() != nil {
+				rs.replicaReads.Add(1)
+				return out, wrap("compiled read", err)
+			}
+			rs.log.WarnContext(ctx, "read replica failed a compiled read; reading from the primary", "err", err)
+			rs.markDown()
+		}
+		rs.primaryReads.Add(1)
+	}
+	out, err = readJSONOn(ctx, primary, query, args)
+	return out, wrap("compiled read", err)
+}
+
+// readJSONOn runs ReadJSON's settings and statement on a connection of db.
+func readJSONOn(ctx context.Context, db *sql.DB, query string, args []any) (out []byte, err error) {
+	conn, err := db.Conn(ctx)
 	if err != nil {
-		return nil, wrap("compiled read", err)
+		return nil, err
 	}
 	defer conn.Close()
 	err = conn.Raw(func(dc any) error {
@@ -107,10 +139,7 @@ func (s *Store) ReadJSON(ctx context.Context, query string, args ...any) (out []
 		b.Queue(query, args...).QueryRow(func(r pgx.Row) error { return r.Scan(&out) })
 		return pc.Conn().SendBatch(ctx, b).Close()
 	})
-	for _, f := range statementHooks(s) {
-		f(query, args)
-	}
-	return out, wrap("compiled read", err)
+	return out, err
 }
 
 // tracers holds the tracer of each store whose statements are traced (traceStatements),
