@@ -75,6 +75,12 @@ func (sc Scope) rows(db *gorm.DB, table string) *gorm.DB {
 	return db.Table(table).Where(table+".area_code BETWEEN ? AND ?", sc.lo, sc.hi)
 }
 
+// inScope is the predicate of rows for raw SQL (a set-based UPDATE … FROM): the
+// condition that table's area_code lies in the scope, and its arguments.
+func (sc Scope) inScope(table string) (string, []any) {
+	return table + ".area_code BETWEEN ? AND ?", []any{sc.lo, sc.hi}
+}
+
 // within is rows narrowed further to the sub-range lo..hi of the scope (an area argument
 // resolved by Store.area): the one place where a narrowing by area is written.
 func (sc Scope) within(db *gorm.DB, table, lo, hi string) *gorm.DB {
