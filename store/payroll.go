@@ -516,7 +516,7 @@ func (ps *PayrollStore) Settle(ctx context.Context, sc Scope, p *models.Payroll,
 		if res.RowsAffected == 0 {
 			return models.Conflict("the payroll is no longer APPROVED")
 		}
-		settled, err := ps.settleLines(tx, sc, p.ID, marks, at)
+		settled, err := ps.settleLines(tx, sc, p.ID, marks, at.UTC())
 		if err != nil {
 			return err
 		}
@@ -671,7 +671,7 @@ func (ps *PayrollStore) Totals(ctx context.Context, sc Scope, payrollID string) 
 func (ps *PayrollStore) Paid(ctx context.Context, sc Scope, area string, from, to time.Time) (models.Money, error) {
 	lo, hi := division.Range(area)
 	q := sc.rows(ps.primary(ctx, sc), "payroll_lines").Where("payroll_lines.area_code BETWEEN ? AND ?", lo, hi).
-		Where("payroll_lines.status = ? AND payroll_lines.settled_at >= ? AND payroll_lines.settled_at < ?", models.LinePaid, from, to)
+		Where("payroll_lines.status = ? AND payroll_lines.settled_at >= ? AND payroll_lines.settled_at < ?", models.LinePaid, from.UTC(), to.UTC())
 	if sc.p.Role == models.RoleIntegrator {
 		q = q.Where("payroll_lines.category_code IN ?", nonEmpty(sc.p.Categories))
 	}

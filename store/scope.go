@@ -171,6 +171,23 @@ func (sc Scope) changeRows(db *gorm.DB) *gorm.DB {
 	return q
 }
 
+// payrollLineRows is rows for payroll lines, narrowed for integrators to the lines of
+// grants of their categories, as grantRows narrows the grants.
+func (sc Scope) payrollLineRows(db *gorm.DB) *gorm.DB {
+	q := sc.rows(db, "payroll_lines")
+	if sc.p.Role == models.RoleIntegrator {
+		q = q.Where("payroll_lines.category_code IN ?", nonEmpty(sc.p.Categories))
+	}
+	return q
+}
+
+// paidLinesWithin is payrollLineRows narrowed to the sub-range lo..hi of the scope and
+// to the lines reconciled PAID: the money paid in an area.
+func (sc Scope) paidLinesWithin(db *gorm.DB, lo, hi string) *gorm.DB {
+	return sc.payrollLineRows(db).Where("payroll_lines.area_code BETWEEN ? AND ?", lo, hi).
+		Where("payroll_lines.status = ?", models.LinePaid)
+}
+
 // townshipsWithin is the townships of the range lo..hi. Jurisdictions are public data,
 // so it is not narrowed by a scope; lo..hi comes from Store.area, inside the caller's.
 func townshipsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
