@@ -459,7 +459,7 @@ func (ps *PayrollStore) LinesByReference(ctx context.Context, sc Scope, payrollI
 		q := sc.rows(db, "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID).
 			Select("payroll_lines.id, payroll_lines.reference, payroll_lines.amount, payroll_lines.status")
 		if ps.s.dialect == Postgres {
-			q = q.Where("payroll_lines.reference = ANY(?::text[])", texts(part))
+			q = q.Joins("JOIN unnest(?::text[]) AS wanted(reference) ON wanted.reference = payroll_lines.reference", texts(part))
 		} else {
 			q = q.Where("payroll_lines.reference IN ?", part)
 		}
