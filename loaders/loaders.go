@@ -83,6 +83,7 @@ type grantGroup struct {
 	household                once[map[string]*models.Household]
 	member                   once[map[string]*models.Member]
 	events                   once[map[string][]*models.GrantEvent]
+	calculations             once[map[string]*models.EntitlementCalculation]
 }
 
 // New returns a fresh set of loaders over st whose dataloadgen loaders wait up to wait
@@ -424,7 +425,17 @@ func (s *Set) Area(ctx context.Context, h *models.Household) (*models.Jurisdicti
 // has none, batched with the other grants' of the operation (Grant.calculation and
 // Grant.overridden of a list cost one statement, not one a grant).
 func (s *Set) Calculation(ctx context.Context, grantID string) (*models.EntitlementCalculation, error) {
-	return s.calculations.Load(ctx, grantID)
+	g := s.grantGroup(grantID)
+	if g == nil {
+		return s.calculations.Load(ctx, grantID)
+	}
+	m, err := g.calculations.get(func() (map[string]*models.EntitlementCalculation, error) {
+		return scoped(s.st.CalculationsOf)(ctx, g.ids)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m[grantID], nil
 }
 
 // Jurisdiction returns the unit with code; models.ErrNotFound for an unknown code.
