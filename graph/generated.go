@@ -129,15 +129,16 @@ type ComplexityRoot struct {
 	}
 
 	Change struct {
-		AreaCode  func(childComplexity int) int
-		At        func(childComplexity int) int
-		Cursor    func(childComplexity int) int
-		Entity    func(childComplexity int) int
-		Grant     func(childComplexity int) int
-		Household func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Kind      func(childComplexity int) int
-		Member    func(childComplexity int) int
+		AreaCode    func(childComplexity int) int
+		At          func(childComplexity int) int
+		Cursor      func(childComplexity int) int
+		Entity      func(childComplexity int) int
+		Grant       func(childComplexity int) int
+		Household   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Member      func(childComplexity int) int
+		PayrollLine func(childComplexity int) int
 	}
 
 	ChangeConnection struct {
@@ -654,6 +655,7 @@ type ComplexityRoot struct {
 		Committed       func(childComplexity int) int
 		Month           func(childComplexity int) int
 		NewApplications func(childComplexity int) int
+		Paid            func(childComplexity int) int
 		Terminations    func(childComplexity int) int
 	}
 
@@ -1232,6 +1234,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Change.Member(childComplexity), true
+	case "Change.payrollLine":
+		if e.ComplexityRoot.Change.PayrollLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.PayrollLine(childComplexity), true
 
 	case "ChangeConnection.edges":
 		if e.ComplexityRoot.ChangeConnection.Edges == nil {
@@ -3823,6 +3831,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrendMonth.NewApplications(childComplexity), true
+	case "TrendMonth.paid":
+		if e.ComplexityRoot.TrendMonth.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendMonth.Paid(childComplexity), true
 	case "TrendMonth.terminations":
 		if e.ComplexityRoot.TrendMonth.Terminations == nil {
 			break
@@ -4343,6 +4357,8 @@ func (ec *executionContext) childFields_Change(ctx context.Context, field graphq
 		return ec.fieldContext_Change_member(ctx, field)
 	case "grant":
 		return ec.fieldContext_Change_grant(ctx, field)
+	case "payrollLine":
+		return ec.fieldContext_Change_payrollLine(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
 }
@@ -5245,6 +5261,8 @@ func (ec *executionContext) childFields_TrendMonth(ctx context.Context, field gr
 		return ec.fieldContext_TrendMonth_terminations(ctx, field)
 	case "committed":
 		return ec.fieldContext_TrendMonth_committed(ctx, field)
+	case "paid":
+		return ec.fieldContext_TrendMonth_paid(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrendMonth", field.Name)
 }
@@ -8360,6 +8378,38 @@ func (ec *executionContext) fieldContext_Change_grant(_ context.Context, field g
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_payrollLine(ctx context.Context, field graphql.CollectedField, obj *models.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_payrollLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PayrollLine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PayrollLine) graphql.Marshaler {
+			return ec.marshalOPayrollLine2ᚖjiuzhuᚋmodelsᚐPayrollLine(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_payrollLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PayrollLine(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18943,6 +18993,29 @@ func (ec *executionContext) fieldContext_TrendMonth_committed(_ context.Context,
 	return graphql.NewScalarFieldContext("TrendMonth", field, false, false, "Money")
 }
 
+func (ec *executionContext) _TrendMonth_paid(ctx context.Context, field graphql.CollectedField, obj *models.TrendMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendMonth_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendMonth_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendMonth", field, false, false, "Money")
+}
+
 func (ec *executionContext) _Trends_area(ctx context.Context, field graphql.CollectedField, obj *models.Trends) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23163,6 +23236,11 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "payrollLine":
+			out.Values[i] = ec._Change_payrollLine(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26546,6 +26624,11 @@ func (ec *executionContext) _TrendMonth(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "paid":
+			out.Values[i] = ec._TrendMonth_paid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -29206,6 +29289,13 @@ func (ec *executionContext) marshalOPayee2ᚖjiuzhuᚋmodelsᚐPayee(ctx context
 		return graphql.Null
 	}
 	return ec._Payee(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPayrollLine2ᚖjiuzhuᚋmodelsᚐPayrollLine(ctx context.Context, sel ast.SelectionSet, v *models.PayrollLine) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PayrollLine(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOProgramAmountInput2ᚕᚖjiuzhuᚋmodelsᚐProgramAmountInputᚄ(ctx context.Context, v any) ([]*models.ProgramAmountInput, error) {

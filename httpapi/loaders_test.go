@@ -113,6 +113,45 @@ func TestNestedListsTakeConstantStatements(t *testing.T) {
 	})
 }
 
+// TestGrantCalculationsAreBatched counts the SQL statements of a list of grants with
+// each grant's entitlement calculation and override flag: the calculations of the page
+// are read together, so that 50 grants cost what 10 cost, on SQLite and PostgreSQL.
+func TestGrantCalculationsAreBatched(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		counter := storetest.Count(st)
+		e := startWith(t, st, 600, func(o *httpapi.Options) { o.ExecutorOnly = true })
+		tok := e.token(models.RoleOfficer, seed.DemoCounty)
+		const list = `query($first: Int) { grants(first: $first) { edges { node { id amount overridden
+		  calculation { method formula computed amount overridden } } } } }`
+		var warm any
+		e.ok(tok, list, map[string]any{"first": 1}, &warm)
+		counts := map[int]int{}
+		for _, first := range []int{10, 50} {
+			var out struct {
+				Grants struct {
+					Edges []struct {
+						Node struct {
+							ID          string
+							Calculation *struct{ Computed string }
+						}
+					}
+				}
+			}
+			counter.Reset()
+			e.ok(tok, list, map[string]any{"first": first}, &out)
+			counts[first] = counter.N()
+			if len(out.Grants.Edges) != first {
+				t.Fatalf("first %d: %d grants; the seed has too few in the county", first, len(out.Grants.Edges))
+			}
+		}
+		t.Logf("statements by page size: %v", counts)
+		if counts[10] != counts[50] || counts[50] > 4 {
+			t.Errorf("statements: %v (page size → count), want equal and at most 4; last: %s",
+				counts, strings.Join(counter.Statements(), "\n"))
+		}
+	})
+}
+
 // TestLoadersKeepTheCallersScope checks that batched nested reads are scoped like
 // single ones: an integrator sees only its categories' grants inside households, and a
 // village assistant's nested records never leave the village.

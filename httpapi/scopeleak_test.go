@@ -292,7 +292,8 @@ var leakCases = map[string][]leakCase{
 	// sibling's village, reference or person. ID numbers and external references are
 	// unique city-wide (P2), so a taken one is a CONFLICT that names no household.
 	"Query.changes": {
-		{query: `{ changes(first: 1000) { pageInfo { endCursor } edges { node { id areaCode entity household { id address } member { name } grant { id reference } } } } }`, want: expectOK},
+		{query: `{ changes(first: 1000) { pageInfo { endCursor } edges { node { id areaCode entity household { id address } member { name } grant { id reference }
+		    payrollLine { id reference householdId grant { id } account holder } } } } }`, want: expectOK},
 	},
 	"Mutation.importHouseholds": {
 		{query: `mutation($village: String!, $fresh: String!) { importHouseholds(records: [{externalRef: "LEAK-IMPORT", village: $village, address: "越界路2号",
@@ -550,13 +551,18 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 			Payroll struct {
 				Lines struct {
 					Edges []struct {
-						Node struct{ Reference, Amount, Status string }
+						Node struct{ ID, HouseholdID, Reference, Amount, Status string }
 					}
 				}
 			}
 		}
-		e.ok(admin, `query($id: ID!) { payroll(id: $id) { lines(first: 100) { edges { node { reference amount status } } } } }`,
+		e.ok(admin, `query($id: ID!) { payroll(id: $id) { lines(first: 100) { edges { node { id householdId reference amount status } } } } }`,
 			map[string]any{"id": payrollID}, &payLines)
+		for _, l := range payLines.Payroll.Lines.Edges {
+			if l.Node.HouseholdID == h {
+				payrollSecrets = append(payrollSecrets, l.Node.ID, l.Node.Reference)
+			}
+		}
 		var settle []map[string]any
 		for _, l := range payLines.Payroll.Lines.Edges {
 			if l.Node.Status == "UNSETTLED" {
@@ -612,16 +618,19 @@ var aggregates = []string{
 	`{ areaStats { households members activeHouseholds activePersons committedMonthly graceHouseholds lowIncomeHouseholds overriddenGrants paidThisMonth paidThisYear
 	    byProgram { program { code } households persons committedMonthly } byCategory { category { code } households persons }
 	    children { area { code } households members activeHouseholds activePersons committedMonthly paidThisMonth paidThisYear } } }`,
-	`{ trends(months: 2) { months { month newApplications approvals terminations committed } } }`,
+	`{ trends(months: 2) { months { month newApplications approvals terminations committed paid } } }`,
 	`{ discoveries(first: 100) { totalCount edges { node { household { id } reasons } } } }`,
 	`{ staffingReport { total { civilAffairsStaff socialWorkers villagesWithoutAssistant villagesShortOfCoordinators shortfall }
 	    villagesShort { village { code } activeRecipients assistants coordinators } } }`,
 	`{ households { totalCount } }`,
 	`{ grants { totalCount } }`,
 	`{ staff { totalCount } }`,
-	`{ changes(first: 1000) { edges { node { id kind } } } }`,
+	`{ changes(first: 1000) { edges { node { id kind entity payrollLine { id reference month amount account status } } } } }`,
 	`{ auditEvents { totalCount } }`,
 }
+
+// ownPayrollLines matches the change feed's entries of payroll lines in figures.
+var ownPayrollLines = regexp.MustCompile(`,?\{"node":\{"id":"[^"]*","kind":"[A-Z]*","entity":"PAYROLL_LINE","payrollLine":(null|\{[^}]*\})\}\}`)
 
 // requestIDs match the errors' request ids, which differ from one request to the next.
 var requestIDs = regexp.MustCompile(`,"requestId":"[^"]*"`)
@@ -826,8 +835,17 @@ func scopeLeakMatrix(t *testing.T, st *store.Store, opts func(*httpapi.Options))
 			// What the caller counts must not move when only the sibling subtree changes.
 			var counted string
 			pl := plant(t, e, admin, tier, n, func() { counted = figures(e, tok) })
-			if now := figures(e, tok); now != counted {
-				t.Errorf("the caller's figures moved with the sibling subtree:\nbefore %.2000s\nafter  %.2000s", counted, now)
+			// A county's payroll also writes lines of the caller's own households (failed, for
+			// want of an account) when the sibling shares the county: those entries of the
+			// change feed are the caller's own and are set aside; the sibling's lines are
+			// secrets, which no answer may hold.
+			if now := figures(e, tok); ownPayrollLines.ReplaceAllString(now, "") != ownPayrollLines.ReplaceAllString(counted, "") {
+				was, is := strings.Split(ownPayrollLines.ReplaceAllString(counted, ""), "\n"), strings.Split(ownPayrollLines.ReplaceAllString(now, ""), "\n")
+				for i := range min(len(was), len(is)) {
+					if was[i] != is[i] {
+						t.Errorf("the caller's figures moved with the sibling subtree (%.80s):\nbefore %.3000s\nafter  %.3000s", aggregates[i], was[i], is[i])
+					}
+				}
 			}
 			before := snapshot(t, e, admin, pl.vars)
 			for _, field := range fields {

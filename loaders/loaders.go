@@ -46,6 +46,7 @@ type Set struct {
 	households    *dataloadgen.Loader[string, *models.Household]
 	members       *dataloadgen.Loader[string, *models.Member]
 	jurisdictions *dataloadgen.Loader[string, *models.Jurisdiction]
+	calculations  *dataloadgen.Loader[string, *models.EntitlementCalculation]
 
 	programs   once[map[string]*models.Program]
 	categories once[map[string]*models.Category]
@@ -82,6 +83,7 @@ type grantGroup struct {
 	household                once[map[string]*models.Household]
 	member                   once[map[string]*models.Member]
 	events                   once[map[string][]*models.GrantEvent]
+	calculations             once[map[string]*models.EntitlementCalculation]
 }
 
 // New returns a fresh set of loaders over st whose dataloadgen loaders wait up to wait
@@ -99,6 +101,7 @@ func New(st *store.Store, wait time.Duration) *Set {
 		households:    dataloadgen.NewLoader(records(scoped(st.Households().ByID), "household"), opts...),
 		members:       dataloadgen.NewLoader(records(scoped(st.Households().MembersByID), "member"), opts...),
 		jurisdictions: dataloadgen.NewLoader(records(st.JurisdictionsByCode, "jurisdiction"), opts...),
+		calculations:  dataloadgen.NewLoader(optional(scoped(st.CalculationsOf)), opts...),
 		byHousehold:   map[string]*householdGroup{},
 		byGrant:       map[string]*grantGroup{},
 		known:         map[string]*models.Household{},
@@ -145,6 +148,20 @@ func records[V any](fetch func(context.Context, []string) (map[string]*V, error)
 		errs := make([]error, len(keys))
 		for i, k := range keys {
 			out[i], errs[i] = record(m, err, k, what)
+		}
+		return out, errs
+	}
+}
+
+// optional adapts a batch read by key to a loader of values that may be absent: a key
+// with no record (or one outside the caller's area) gets nil, not an error.
+func optional[V any](fetch func(context.Context, []string) (map[string]*V, error)) func(context.Context, []string) ([]*V, []error) {
+	return func(ctx context.Context, keys []string) ([]*V, []error) {
+		m, err := fetch(ctx, keys)
+		out := make([]*V, len(keys))
+		errs := make([]error, len(keys))
+		for i, k := range keys {
+			out[i], errs[i] = m[k], err
 		}
 		return out, errs
 	}
@@ -402,6 +419,23 @@ func (s *Set) Area(ctx context.Context, h *models.Household) (*models.Jurisdicti
 		return s.st.JurisdictionsByCode(ctx, g.areas)
 	})
 	return record(m, err, h.AreaCode, "jurisdiction")
+}
+
+// Calculation returns the entitlement calculation of a grant the caller sees, nil when it
+// has none, batched with the other grants' of the operation (Grant.calculation and
+// Grant.overridden of a list cost one statement, not one a grant).
+func (s *Set) Calculation(ctx context.Context, grantID string) (*models.EntitlementCalculation, error) {
+	g := s.grantGroup(grantID)
+	if g == nil {
+		return s.calculations.Load(ctx, grantID)
+	}
+	m, err := g.calculations.get(func() (map[string]*models.EntitlementCalculation, error) {
+		return scoped(s.st.CalculationsOf)(ctx, g.ids)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m[grantID], nil
 }
 
 // Jurisdiction returns the unit with code; models.ErrNotFound for an unknown code.

@@ -66,4 +66,6 @@ type TrendMonth struct {
 	Terminations int
 	// Committed sums the monthly amounts of the recurring grants paying in the month.
 	Committed Money
+	// Paid sums the payroll lines reconciled PAID whose settlement falls in the month.
+	Paid Money
 }

@@ -116,10 +116,14 @@ const (
 	EntityHousehold ChangeEntity = "HOUSEHOLD"
 	EntityMember    ChangeEntity = "MEMBER"
 	EntityGrant     ChangeEntity = "GRANT"
+	// EntityPayrollLine is a line of a payroll (P22): written when the payroll is
+	// generated, updated when the bank's return file settles it, deleted with a
+	// discarded draft. It carries its grant's category.
+	EntityPayrollLine ChangeEntity = "PAYROLL_LINE"
 )
 
 // ChangeEntities lists every entity of the change feed.
-var ChangeEntities = []ChangeEntity{EntityHousehold, EntityMember, EntityGrant}
+var ChangeEntities = []ChangeEntity{EntityHousehold, EntityMember, EntityGrant, EntityPayrollLine}
 
 // MarshalGQL writes the entity as a GraphQL enum value.
 func (v ChangeEntity) MarshalGQL(w io.Writer) { writeEnum(w, string(v)) }
@@ -161,6 +165,8 @@ type Change struct {
 	Household *Household
 	Member    *Member
 	Grant     *Grant
+	// PayrollLine is the payroll line as it is now, its account number masked.
+	PayrollLine *PayrollLine
 }
 
 // ChangeEdge is one change of a feed page.

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"text/template"
+	"time"
 
+	"jiuzhu/catalogue"
 	"jiuzhu/store"
 )
 
@@ -25,11 +27,34 @@ var statusTexts = map[string]string{
 }
 
 // templates are the message texts per kind of notice, in Chinese. They name the
-// reference number and the status only: never a name, an ID number or an amount.
+// reference number and the status, or the program and the month of a failed payment:
+// never a name, an ID number, an account number or an amount.
 var templates = map[store.NotificationKind]*template.Template{
 	store.NoticeApplicationStatus: template.Must(template.New(string(store.NoticeApplicationStatus)).
 		Option("missingkey=error").Funcs(template.FuncMap{"statusText": statusText}).
 		Parse(Signature + "您的救助申请（受理编号{{.reference}}）{{statusText .status .from}}。凭受理编号和申请人身份证号码后6位可在线查询办理进度。")),
+	store.NoticePaymentFailed: template.Must(template.New(string(store.NoticePaymentFailed)).
+		Option("missingkey=error").Funcs(template.FuncMap{"programName": programName, "monthText": monthText}).
+		Parse(Signature + "您家{{monthText .month}}的{{programName .program}}资金未能发放到账，将在下月或补发批次中重新发放。如收款账户有变化，请到乡镇（街道）社会救助窗口办理变更。")),
+}
+
+// programName returns the Chinese name of a program of the catalogue.
+func programName(code string) (string, error) {
+	for _, p := range catalogue.Programs() {
+		if p.Code == code {
+			return p.Name, nil
+		}
+	}
+	return "", fmt.Errorf("%w: program %s", ErrNoTemplate, code)
+}
+
+// monthText writes a month YYYY-MM the Chinese way (2026年4月).
+func monthText(month string) (string, error) {
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		return "", fmt.Errorf("%w: month %s", ErrNoTemplate, month)
+	}
+	return fmt.Sprintf("%d年%d月", t.Year(), int(t.Month())), nil
 }
 
 // ErrNoTemplate is returned for a notice of a kind without a template, or a status

@@ -9,6 +9,7 @@ import (
 	"jiuzhu/casework/staffing"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -163,12 +164,46 @@ func TestRender(t *testing.T) {
 			t.Errorf("%s from %s: %q, %v", tt.status, tt.from, got, err)
 		}
 	}
-	if _, err := notify.Render(&store.Notification{Kind: "payment.failed", Params: "{}"}); err == nil {
+	if _, err := notify.Render(&store.Notification{Kind: "ticket.due", Params: "{}"}); err == nil {
 		t.Error("a kind without a template rendered")
 	}
 	p, _ := json.Marshal(map[string]string{"reference": ref, "status": "LOST", "from": ""})
 	if _, err := notify.Render(&store.Notification{Kind: store.NoticeApplicationStatus, Params: string(p)}); err == nil {
 		t.Error("a status without words rendered")
+	}
+}
+
+// longDigits matches a run of digits longer than a year.
+var longDigits = regexp.MustCompile(`[0-9]{5,}`)
+
+// TestRenderPaymentFailed checks the text of a failed payment's notice: the program's
+// name and the month in Chinese, and no digits of an account or ID number.
+func TestRenderPaymentFailed(t *testing.T) {
+	tests := []struct {
+		program, month string
+		want           []string
+		ok             bool
+	}{
+		{"URBAN_DIBAO", "2026-04", []string{"城市最低生活保障", "2026年4月", "重新发放"}, true},
+		{"TEKUN_DISPERSED", "2025-12", []string{"特困人员分散供养", "2025年12月"}, true},
+		{"NO_SUCH_PROGRAM", "2026-04", nil, false},
+		{"URBAN_DIBAO", "April", nil, false},
+	}
+	for _, tt := range tests {
+		p, _ := json.Marshal(map[string]string{"program": tt.program, "month": tt.month})
+		got, err := notify.Render(&store.Notification{Kind: store.NoticePaymentFailed, Params: string(p)})
+		if (err == nil) != tt.ok {
+			t.Errorf("%s %s: %q, %v", tt.program, tt.month, got, err)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s %s: %q lacks %q", tt.program, tt.month, got, w)
+			}
+		}
+		if tt.ok && longDigits.MatchString(got) {
+			t.Errorf("%s %s: %q holds a number as long as an account or ID number", tt.program, tt.month, got)
+		}
 	}
 }
 

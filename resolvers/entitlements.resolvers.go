@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 	"jiuzhu/auth"
+	"jiuzhu/loaders"
 	"jiuzhu/models"
 	"jiuzhu/policy"
 	"time"
@@ -22,19 +23,12 @@ func (r *areaStatsResolver) OverriddenGrants(ctx context.Context, obj *models.Ar
 }
 
 func (r *grantResolver) Calculation(ctx context.Context, obj *models.Grant) (*models.EntitlementCalculation, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return r.Cases.Entitlements.Calculation(ctx, p, obj.ID)
+	return loaders.For(ctx, r.Store).Calculation(ctx, obj.ID)
 }
 
 func (r *grantResolver) Overridden(ctx context.Context, obj *models.Grant) (bool, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return false, err
-	}
-	return r.Cases.Entitlements.Overridden(ctx, p, obj.ID)
+	c, err := loaders.For(ctx, r.Store).Calculation(ctx, obj.ID)
+	return c != nil && c.Overridden, err
 }
 
 func (r *mutationResolver) SetEntitlementParameters(ctx context.Context, input models.EntitlementParametersInput) (*models.EntitlementParameters, error) {

@@ -140,11 +140,12 @@ func decodeChangeCursor(field, s string) (int64, error) {
 	return seq, nil
 }
 
-// List returns the households, members and grants created, updated or deleted in the
+// List returns the households, members, grants and payroll lines created, updated or deleted in the
 // caller's area after the cursor q.Since, in commit order, with each record as it is now
 // when the caller may still see it (a deleted record is a tombstone with its id; a record
 // that has since left the caller's area or been deleted has no record either).
-// Integrators see grant changes of their categories only. The end cursor of the page is
+// Integrators see grant and payroll-line changes of their categories only. A payroll
+// line comes with its account number in full: the use case masks it. The end cursor of the page is
 // where to read on; it survives restarts, and on an empty page it is q.Since itself.
 //
 // It returns a *models.FieldError for a since argument that is not a cursor of the feed
@@ -179,7 +180,7 @@ func (c *Changes) List(ctx context.Context, sc Scope, q ChangeQuery) (*models.Ch
 	if q.Since != nil && *q.Since != "" && len(rows) == 0 {
 		end = *q.Since
 	}
-	var hIDs, mIDs, gIDs []string
+	var hIDs, mIDs, gIDs, lIDs []string
 	for _, r := range rows {
 		if r.Kind == models.ChangeDeleted {
 			continue
@@ -191,11 +192,14 @@ func (c *Changes) List(ctx context.Context, sc Scope, q ChangeQuery) (*models.Ch
 			mIDs = append(mIDs, r.EntityID)
 		case models.EntityGrant:
 			gIDs = append(gIDs, r.EntityID)
+		case models.EntityPayrollLine:
+			lIDs = append(lIDs, r.EntityID)
 		}
 	}
 	households := map[string]*models.Household{}
 	members := map[string]*models.Member{}
 	grants := map[string]*models.Grant{}
+	lines := map[string]*models.PayrollLine{}
 	if err := loadByIDs(sc.rows(db, "households"), "households", hIDs, households, func(h *models.Household) string { return h.ID }); err != nil {
 		return nil, wrap("changes", err)
 	}
@@ -203,6 +207,9 @@ func (c *Changes) List(ctx context.Context, sc Scope, q ChangeQuery) (*models.Ch
 		return nil, wrap("changes", err)
 	}
 	if err := loadByIDs(sc.grantRows(db), "grants", gIDs, grants, func(g *models.Grant) string { return g.ID }); err != nil {
+		return nil, wrap("changes", err)
+	}
+	if err := loadByIDs(sc.payrollLineRows(db), "payroll_lines", lIDs, lines, func(l *models.PayrollLine) string { return l.ID }); err != nil {
 		return nil, wrap("changes", err)
 	}
 	out.Edges = make([]*models.ChangeEdge, len(rows))
@@ -213,6 +220,7 @@ func (c *Changes) List(ctx context.Context, sc Scope, q ChangeQuery) (*models.Ch
 		}
 		if r.Kind != models.ChangeDeleted {
 			c.Household, c.Member, c.Grant = households[r.EntityID], members[r.EntityID], grants[r.EntityID]
+			c.PayrollLine = lines[r.EntityID]
 		}
 		out.Edges[i] = &models.ChangeEdge{Cursor: c.Cursor, Node: c}
 		end = c.Cursor

@@ -31,6 +31,10 @@ const (
 	// NoticeApplicationStatus tells an applicant that the application changed status.
 	// Its parameters are reference, status and from (the status before; empty on receipt).
 	NoticeApplicationStatus NotificationKind = "application.status"
+	// NoticePaymentFailed tells a household that a payment of its grant failed at the
+	// bank and will be paid again (P22). Its parameters are program (the program's code)
+	// and month (YYYY-MM); never the account or an ID number.
+	NoticePaymentFailed NotificationKind = "payment.failed"
 )
 
 // Notification is one notice in the outbox. It holds no personal data: the household

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -77,7 +79,8 @@ func payeeRows(db *gorm.DB, sc Scope) *gorm.DB {
 // SavePayee writes a household's payment account, replacing the one it had, and the
 // audit event op in the same transaction (digests only, never the number).
 func (ps *PayrollStore) SavePayee(ctx context.Context, sc Scope, p *models.Payee, op string) error {
-	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
+	return ps.s.Write(auth.WithPrincipal(ctx, sc.p), sc, op, func(w *Writer) error {
+		tx := w.tx
 		var before models.Payee
 		err := payeeRows(tx, sc).Where("payees.household_id = ?", p.HouseholdID).Take(&before).Error
 		switch {
@@ -86,7 +89,8 @@ func (ps *PayrollStore) SavePayee(ctx context.Context, sc Scope, p *models.Payee
 			if err := tx.Create(p).Error; err != nil {
 				return err
 			}
-			return ps.s.audit(tx, sc, op, p.AreaCode, []string{p.HouseholdID}, nil, p)
+			w.Audit(op, p.AreaCode, []string{p.HouseholdID}, nil, p)
+			return nil
 		case err != nil:
 			return err
 		}
@@ -101,18 +105,18 @@ func (ps *PayrollStore) SavePayee(ctx context.Context, sc Scope, p *models.Payee
 		if res.RowsAffected == 0 {
 			return models.Conflict("the payee was changed concurrently; try again")
 		}
-		return ps.s.audit(tx, sc, op, p.AreaCode, []string{p.HouseholdID}, before, p)
+		w.Audit(op, p.AreaCode, []string{p.HouseholdID}, before, p)
+		return nil
 	})
-	return wrap(op, err)
 }
 
 // Audit writes one audit event op about records ids of area, in a transaction of its
 // own: a reveal or an export, recorded before what it discloses is returned.
 func (ps *PayrollStore) Audit(ctx context.Context, sc Scope, op, area string, ids []string) error {
-	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
-		return ps.s.audit(tx, sc, op, area, ids, nil, nil)
+	return ps.s.Write(auth.WithPrincipal(ctx, sc.p), sc, op, func(w *Writer) error {
+		w.Audit(op, area, ids, nil, nil)
+		return nil
 	})
-	return wrap(op, err)
 }
 
 // PayrollGrant is a grant as the payroll reads it: who, which program, its status, how
@@ -258,18 +262,52 @@ func closeRows(rows interface {
 	return errors.Join(rows.Err(), rows.Close())
 }
 
-// lineBatch is how many payroll lines one INSERT writes.
+// lineBatch is how many payroll lines one INSERT writes where there is no COPY.
 const lineBatch = 500
 
-// InsertPayroll writes a new payroll with its lines and the audit event
-// generatePayroll, in one transaction. It returns a Conflict error when the county
-// already has a payroll of that month and run, or when a line would pay a grant for a
-// month (and attempt) already on another payroll — the unique indexes decide, so that
-// of two concurrent generations exactly one succeeds.
+// lineColumns are the columns of payroll_lines a new line fills, in the order of
+// lineValues.
+var lineColumns = []string{"id", "payroll_id", "seq", "area_code", "reference", "household_id", "grant_id", "program_code",
+	"category_code", "month", "attempt", "kind", "reissue_of", "amount", "bank", "account", "holder", "status", "reason"}
+
+// lineValues are the values of l for lineColumns.
+func lineValues(l *models.PayrollLine) []any {
+	return []any{l.ID, l.PayrollID, int64(l.Seq), l.AreaCode, l.Reference, l.HouseholdID, l.GrantID, l.ProgramCode,
+		l.CategoryCode, l.Month, int64(l.Attempt), string(l.Kind), l.ReissueOf, int64(l.Amount), l.Bank, l.Account, l.Holder,
+		string(l.Status), l.Reason}
+}
+
+// lineChanged describes a change of a payroll line for the change feed: it carries the
+// line's category, so that integrators read the lines of their categories only.
+func lineChanged(kind models.ChangeKind, id, area, category string) models.ChangeLogEntry {
+	return models.ChangeLogEntry{Entity: models.EntityPayrollLine, EntityID: id, AreaCode: area, CategoryCode: &category, Kind: kind}
+}
+
+// insertLines writes new payroll lines in the unit of work: by COPY on PostgreSQL, by
+// batched INSERTs elsewhere. It is the one way payroll lines are written.
+func (ps *PayrollStore) insertLines(w *Writer, lines []*models.PayrollLine) error {
+	if w.conn != nil {
+		return w.copyRows("payroll_lines", lineColumns, len(lines), func(i int) []any { return lineValues(lines[i]) })
+	}
+	return w.tx.CreateInBatches(lines, lineBatch).Error
+}
+
+// InsertPayroll writes a new payroll with its lines, in one unit of work (writeBulk)
+// with the audit event generatePayroll and a CREATED entry of the change feed for each
+// line. It returns models.ErrNotFound for a county or line outside the scope, and a
+// Conflict error when the county already has a payroll of that month and run, or when a
+// line would pay a grant for a month (and attempt) already on another payroll — the
+// unique indexes decide, so that of two concurrent generations exactly one succeeds.
 func (ps *PayrollStore) InsertPayroll(ctx context.Context, sc Scope, p *models.Payroll, lines []*models.PayrollLine) error {
-	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
+	err := ps.s.writeBulk(auth.WithPrincipal(ctx, sc.p), sc, "generate payroll", func(w *Writer) error {
+		tx := w.tx
 		if !sc.p.Covers(p.AreaCode) {
 			return models.NotFound("county")
+		}
+		for _, l := range lines {
+			if !sc.p.Covers(l.AreaCode) {
+				return models.NotFound("household")
+			}
 		}
 		if err := tx.Create(p).Error; err != nil {
 			if isUniqueViolation(err) {
@@ -277,29 +315,26 @@ func (ps *PayrollStore) InsertPayroll(ctx context.Context, sc Scope, p *models.P
 			}
 			return err
 		}
-		for _, l := range lines {
-			if !sc.p.Covers(l.AreaCode) {
-				return models.NotFound("household")
-			}
-		}
 		if len(lines) > 0 {
-			insert := func() error { return tx.CreateInBatches(lines, lineBatch).Error }
-			if ps.s.dialect == Postgres {
-				insert = func() error { return insertLinesPG(tx, lines) }
-			}
-			if err := insert(); err != nil {
+			if err := ps.insertLines(w, lines); err != nil {
 				if isUniqueViolation(err) {
 					return models.Conflict("a grant's month is already on another payroll; generate again")
 				}
 				return err
 			}
 		}
-		return ps.s.audit(tx, sc, "generatePayroll", p.AreaCode, []string{p.ID}, nil, p)
+		entries := make([]models.ChangeLogEntry, len(lines))
+		for i, l := range lines {
+			entries[i] = lineChanged(models.ChangeCreated, l.ID, l.AreaCode, l.CategoryCode)
+		}
+		w.changed(entries...)
+		w.Audit("generatePayroll", p.AreaCode, []string{p.ID}, nil, p)
+		return nil
 	})
-	if err != nil && !errors.Is(err, models.ErrConflict) && isUniqueViolation(err) {
-		err = models.Conflict("county %s already has a payroll for %s", p.AreaCode, p.Month)
+	if err != nil && !errors.Is(err, models.ErrConflict) && !errors.Is(err, models.ErrNotFound) && isUniqueViolation(err) {
+		err = fmt.Errorf("%w (%w)", models.Conflict("county %s already has a payroll for %s", p.AreaCode, p.Month), err)
 	}
-	return wrap("generate payroll", err)
+	return err
 }
 
 // GetPayroll returns a payroll inside the scope. It returns models.ErrNotFound for one
@@ -348,8 +383,8 @@ func (ps *PayrollStore) LastRun(ctx context.Context, sc Scope, county, month str
 // writes the audit event approvePayroll. The move is conditional on the status still
 // being DRAFT: of two concurrent approvals one wins, the other gets a Conflict error.
 func (ps *PayrollStore) ApprovePayroll(ctx context.Context, sc Scope, p *models.Payroll, approver string, at time.Time) error {
-	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
-		res := sc.rows(tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollDraft).
+	return ps.s.Write(auth.WithPrincipal(ctx, sc.p), sc, "approve payroll", func(w *Writer) error {
+		res := sc.rows(w.tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollDraft).
 			Updates(map[string]any{"status": models.PayrollApproved, "approved_by": approver, "approved_at": at})
 		if res.Error != nil {
 			return res.Error
@@ -359,9 +394,9 @@ func (ps *PayrollStore) ApprovePayroll(ctx context.Context, sc Scope, p *models.
 		}
 		before := *p
 		p.Status, p.ApprovedBy, p.ApprovedAt = models.PayrollApproved, &approver, &at
-		return ps.s.audit(tx, sc, "approvePayroll", p.AreaCode, []string{p.ID}, before, p)
+		w.Audit("approvePayroll", p.AreaCode, []string{p.ID}, before, p)
+		return nil
 	})
-	return wrap("approve payroll", err)
 }
 
 // Lines returns up to limit lines of a payroll inside the scope with numbers between
@@ -424,7 +459,7 @@ func (ps *PayrollStore) LinesByReference(ctx context.Context, sc Scope, payrollI
 		q := sc.rows(db, "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID).
 			Select("payroll_lines.id, payroll_lines.reference, payroll_lines.amount, payroll_lines.status")
 		if ps.s.dialect == Postgres {
-			q = q.Where("payroll_lines.reference = ANY(?::text[])", texts(part))
+			q = q.Joins("JOIN unnest(?::text[]) AS wanted(reference) ON wanted.reference = payroll_lines.reference", texts(part))
 		} else {
 			q = q.Where("payroll_lines.reference IN ?", part)
 		}
@@ -454,12 +489,25 @@ type LineSettlement struct {
 	Reason string
 }
 
-// Settle marks lines of an APPROVED payroll paid or failed, in one transaction with the
-// audit event reconcilePayroll, and moves the payroll to SETTLED once no line is left
-// unsettled. Only unsettled lines change: a line settled meanwhile by a concurrent
-// reconciliation makes the whole call a Conflict error, with nothing written.
+// settleChunk is how many lines one set-based UPDATE settles.
+const settleChunk = 50_000
+
+// settledLine is a line as a settlement's UPDATE … RETURNING gives it back.
+type settledLine struct {
+	ID, AreaCode, HouseholdID, CategoryCode, ProgramCode, Month string
+	Status                                                      models.LineStatus
+}
+
+// Settle marks lines of an APPROVED payroll paid or failed, in one unit of work
+// (writeBulk) with the audit event reconcilePayroll, an UPDATED entry of the change
+// feed for each line and, for each line marked FAILED, a notice to its household in the
+// outbox (NoticePaymentFailed); it moves the payroll to SETTLED once no line is left
+// unsettled. The lines are updated set-based: on PostgreSQL one UPDATE … FROM unnest
+// per settleChunk lines. Only unsettled lines change: a line settled meanwhile by a
+// concurrent reconciliation makes the whole call a Conflict error, with nothing written.
 func (ps *PayrollStore) Settle(ctx context.Context, sc Scope, p *models.Payroll, marks []LineSettlement, at time.Time) error {
-	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
+	return ps.s.writeBulk(auth.WithPrincipal(ctx, sc.p), sc, "reconcile payroll", func(w *Writer) error {
+		tx := w.tx
 		res := sc.rows(tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollApproved).
 			Clauses(clause.Locking{Strength: "UPDATE"}).Select("payrolls.id").Find(&[]string{})
 		if res.Error != nil {
@@ -468,32 +516,25 @@ func (ps *PayrollStore) Settle(ctx context.Context, sc Scope, p *models.Payroll,
 		if res.RowsAffected == 0 {
 			return models.Conflict("the payroll is no longer APPROVED")
 		}
-		byStatus := map[[2]string][]string{}
-		for _, m := range marks {
-			k := [2]string{string(m.Status), m.Reason}
-			byStatus[k] = append(byStatus[k], m.LineID)
+		settled, err := ps.settleLines(tx, sc, p.ID, marks, at.UTC())
+		if err != nil {
+			return err
 		}
-		size := 1000
-		if ps.s.dialect == Postgres {
-			size = pgChunk
+		if len(settled) != len(marks) {
+			return models.Conflict("lines of the payroll were settled concurrently; nothing was written, try again")
 		}
-		for k, ids := range byStatus {
-			for i := 0; i < len(ids); i += size {
-				chunk := ids[i:min(i+size, len(ids))]
-				q := sc.rows(tx, "payroll_lines").Where("payroll_lines.payroll_id = ? AND payroll_lines.status = ?", p.ID, models.LineUnsettled)
-				if ps.s.dialect == Postgres {
-					q = q.Where("payroll_lines.id = ANY(?::text[])", texts(chunk))
-				} else {
-					q = q.Where("payroll_lines.id IN ?", chunk)
-				}
-				res := q.Updates(map[string]any{"status": k[0], "reason": k[1], "settled_at": at})
-				if res.Error != nil {
-					return res.Error
-				}
-				if int(res.RowsAffected) != len(chunk) {
-					return models.Conflict("lines of the payroll were settled concurrently; nothing was written, try again")
-				}
+		entries := make([]models.ChangeLogEntry, len(settled))
+		var failed []*settledLine
+		for i := range settled {
+			l := &settled[i]
+			entries[i] = lineChanged(models.ChangeUpdated, l.ID, l.AreaCode, l.CategoryCode)
+			if l.Status == models.LineFailed {
+				failed = append(failed, l)
 			}
+		}
+		w.changed(entries...)
+		if err := ps.s.noticePaymentsFailed(tx, failed); err != nil {
+			return err
 		}
 		var left int64
 		if err := sc.rows(tx, "payroll_lines").Where("payroll_lines.payroll_id = ? AND payroll_lines.status = ?", p.ID, models.LineUnsettled).
@@ -506,9 +547,93 @@ func (ps *PayrollStore) Settle(ctx context.Context, sc Scope, p *models.Payroll,
 			}
 			p.Status = models.PayrollSettled
 		}
-		return ps.s.audit(tx, sc, "reconcilePayroll", p.AreaCode, []string{p.ID}, nil, nil)
+		w.Audit("reconcilePayroll", p.AreaCode, []string{p.ID}, nil, nil)
+		return nil
 	})
-	return wrap("reconcile payroll", err)
+}
+
+// settledColumns are what a settlement's UPDATE returns of each line it marked.
+const settledColumns = ` RETURNING payroll_lines.id, payroll_lines.area_code, payroll_lines.household_id,
+	payroll_lines.category_code, payroll_lines.program_code, payroll_lines.month, payroll_lines.status`
+
+// settleLines marks the unsettled lines of payroll id inside the scope as marks say and
+// returns the lines it marked. On PostgreSQL each chunk is one UPDATE … FROM unnest of
+// the ids, statuses and reasons; elsewhere one UPDATE … WHERE id IN per status and
+// reason.
+func (ps *PayrollStore) settleLines(tx *gorm.DB, sc Scope, payrollID string, marks []LineSettlement, at time.Time) ([]settledLine, error) {
+	scoped, scopeArgs := sc.inScope("payroll_lines")
+	var out []settledLine
+	run := func(q string, args ...any) error {
+		rows, err := tx.Raw(q, args...).Rows()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var l settledLine
+			if err := rows.Scan(&l.ID, &l.AreaCode, &l.HouseholdID, &l.CategoryCode, &l.ProgramCode, &l.Month, &l.Status); err != nil {
+				_ = rows.Close()
+				return err
+			}
+			out = append(out, l)
+		}
+		return closeRows(rows)
+	}
+	if ps.s.dialect == Postgres {
+		for i := 0; i < len(marks); i += settleChunk {
+			chunk := marks[i:min(i+settleChunk, len(marks))]
+			ids, statuses, reasons := make([]string, len(chunk)), make([]string, len(chunk)), make([]string, len(chunk))
+			for j, m := range chunk {
+				ids[j], statuses[j], reasons[j] = m.LineID, string(m.Status), m.Reason
+			}
+			args := append([]any{at, texts(ids), texts(statuses), texts(reasons), payrollID, models.LineUnsettled}, scopeArgs...)
+			if err := run(`UPDATE payroll_lines SET status = t.status, reason = t.reason, settled_at = ?
+				FROM unnest(?::text[], ?::text[], ?::text[]) AS t(id, status, reason)
+				WHERE payroll_lines.id = t.id AND payroll_lines.payroll_id = ? AND payroll_lines.status = ? AND `+scoped+settledColumns, args...); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	byStatus := map[[2]string][]string{}
+	var keys [][2]string
+	for _, m := range marks {
+		k := [2]string{string(m.Status), m.Reason}
+		if _, ok := byStatus[k]; !ok {
+			keys = append(keys, k)
+		}
+		byStatus[k] = append(byStatus[k], m.LineID)
+	}
+	for _, k := range keys {
+		ids := byStatus[k]
+		for i := 0; i < len(ids); i += 1000 {
+			chunk := ids[i:min(i+1000, len(ids))]
+			args := append([]any{k[0], k[1], at, payrollID, models.LineUnsettled, chunk}, scopeArgs...)
+			if err := run(`UPDATE payroll_lines SET status = ?, reason = ?, settled_at = ?
+				WHERE payroll_lines.payroll_id = ? AND payroll_lines.status = ? AND payroll_lines.id IN ? AND `+scoped+settledColumns, args...); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// noticePaymentsFailed writes a notice to the household of each failed line, inside tx
+// (the outbox, outbox.go): the program and the month, never an account or ID number.
+func (s *Store) noticePaymentsFailed(tx *gorm.DB, lines []*settledLine) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	now := s.now().UTC()
+	ns := make([]*Notification, len(lines))
+	for i, l := range lines {
+		b, err := json.Marshal(map[string]string{"program": l.ProgramCode, "month": l.Month})
+		if err != nil {
+			return err
+		}
+		ns[i] = &Notification{ID: newID(), Kind: NoticePaymentFailed, AreaCode: l.AreaCode, HouseholdID: l.HouseholdID,
+			Params: string(b), CreatedAt: now, DueAt: now}
+	}
+	return tx.CreateInBatches(ns, 500).Error
 }
 
 // PayrollTotals are a payroll's money by settlement.
@@ -546,7 +671,7 @@ func (ps *PayrollStore) Totals(ctx context.Context, sc Scope, payrollID string) 
 func (ps *PayrollStore) Paid(ctx context.Context, sc Scope, area string, from, to time.Time) (models.Money, error) {
 	lo, hi := division.Range(area)
 	q := sc.rows(ps.primary(ctx, sc), "payroll_lines").Where("payroll_lines.area_code BETWEEN ? AND ?", lo, hi).
-		Where("payroll_lines.status = ? AND payroll_lines.settled_at >= ? AND payroll_lines.settled_at < ?", models.LinePaid, from, to)
+		Where("payroll_lines.status = ? AND payroll_lines.settled_at >= ? AND payroll_lines.settled_at < ?", models.LinePaid, from.UTC(), to.UTC())
 	if sc.p.Role == models.RoleIntegrator {
 		q = q.Where("payroll_lines.category_code IN ?", nonEmpty(sc.p.Categories))
 	}
@@ -564,7 +689,8 @@ func (ps *PayrollStore) Paid(ctx context.Context, sc Scope, area string, from, t
 // discardPayroll, in one transaction. The delete is conditional on the status still
 // being DRAFT: a payroll approved meanwhile is a Conflict error, and nothing is deleted.
 func (ps *PayrollStore) DiscardPayroll(ctx context.Context, sc Scope, p *models.Payroll) error {
-	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
+	return ps.s.writeBulk(auth.WithPrincipal(ctx, sc.p), sc, "discard payroll", func(w *Writer) error {
+		tx := w.tx
 		res := sc.rows(tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollDraft).Delete(&models.Payroll{})
 		if res.Error != nil {
 			return res.Error
@@ -572,10 +698,20 @@ func (ps *PayrollStore) DiscardPayroll(ctx context.Context, sc Scope, p *models.
 		if res.RowsAffected == 0 {
 			return models.Conflict("the payroll is no longer a draft")
 		}
+		var gone []struct{ ID, AreaCode, CategoryCode string }
+		if err := sc.rows(tx, "payroll_lines").Where("payroll_lines.payroll_id = ?", p.ID).Order("payroll_lines.seq").
+			Select("payroll_lines.id, payroll_lines.area_code, payroll_lines.category_code").Scan(&gone).Error; err != nil {
+			return err
+		}
 		if err := tx.Where("payroll_id = ?", p.ID).Delete(&models.PayrollLine{}).Error; err != nil {
 			return err
 		}
-		return ps.s.audit(tx, sc, "discardPayroll", p.AreaCode, []string{p.ID}, p, nil)
+		entries := make([]models.ChangeLogEntry, len(gone))
+		for i, l := range gone {
+			entries[i] = lineChanged(models.ChangeDeleted, l.ID, l.AreaCode, l.CategoryCode)
+		}
+		w.changed(entries...)
+		w.Audit("discardPayroll", p.AreaCode, []string{p.ID}, p, nil)
+		return nil
 	})
-	return wrap("discard payroll", err)
 }

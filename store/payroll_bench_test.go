@@ -33,8 +33,8 @@ func benchPayrollGrants(b *testing.B) int {
 
 // payrollBenchStore fills a PostgreSQL store with n ACTIVE dibao grants of 650.00 over
 // the villages of county A, two per household, each approved last month from the first
-// of this month (so this month's payroll has one line a grant), and a payee for every
-// household, by INSERT … SELECT in the database.
+// of this month (so this month's payroll has one line a grant), their households and a
+// payee for every household, by INSERT … SELECT in the database.
 func payrollBenchStore(b *testing.B, n int) (*store.Store, *payroll.Service) {
 	b.Helper()
 	if os.Getenv(storetest.EnvURL) == "" {
@@ -59,6 +59,8 @@ func payrollBenchStore(b *testing.B, n int) (*store.Store, *payroll.Service) {
 		 FROM generate_series(0, ?) AS i`, []any{catalogue.CategoryDibao, start, n - 1}},
 		{`INSERT INTO grant_events (id, grant_id, area_code, actor, actor_role, actor_area, to_status, reason, created_at)
 		 SELECT 'e' || id, id, area_code, 'bench', 'officer', '371402000000', 'ACTIVE', 'approved', ? FROM grants`, []any{approved}},
+		{`INSERT INTO households (id, area_code, address, poverty_registered, version, created_at, updated_at)
+		 SELECT household_id, min(area_code), '', false, 1, now(), now() FROM grants GROUP BY household_id`, nil},
 		{`INSERT INTO payees (household_id, area_code, bank, account, holder, version, updated_by, created_at, updated_at)
 		 SELECT household_id, min(area_code), '德州银行', (6222000000000000000 + row_number() OVER ())::text, '王建国', 1, 'bench', now(), now()
 		 FROM grants GROUP BY household_id`, nil},
@@ -80,6 +82,12 @@ func BenchmarkGeneratePayroll(b *testing.B) {
 	ctx := context.Background()
 	p := auth.Principal{Subject: "officer-1", Role: models.RoleOfficer, Area: countyA}
 	month := policy.MonthOf(time.Now()).String()
+	began := time.Now()
+	in, err := st.Payroll().PayrollInputs(ctx, store.ScopeFor(p), countyA)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("read the inputs of %d grants in %s", len(in.Grants), time.Since(began).Round(time.Millisecond))
 	var lines int
 	b.ResetTimer()
 	for range b.N {

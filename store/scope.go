@@ -75,6 +75,12 @@ func (sc Scope) rows(db *gorm.DB, table string) *gorm.DB {
 	return db.Table(table).Where(table+".area_code BETWEEN ? AND ?", sc.lo, sc.hi)
 }
 
+// inScope is the predicate of rows for raw SQL (a set-based UPDATE … FROM): the
+// condition that table's area_code lies in the scope, and its arguments.
+func (sc Scope) inScope(table string) (string, []any) {
+	return table + ".area_code BETWEEN ? AND ?", []any{sc.lo, sc.hi}
+}
+
 // within is rows narrowed further to the sub-range lo..hi of the scope (an area argument
 // resolved by Store.area): the one place where a narrowing by area is written.
 func (sc Scope) within(db *gorm.DB, table, lo, hi string) *gorm.DB {
@@ -163,6 +169,23 @@ func (sc Scope) changeRows(db *gorm.DB) *gorm.DB {
 		q = q.Where("(change_log.category_code IS NULL OR change_log.category_code IN ?)", nonEmpty(sc.p.Categories))
 	}
 	return q
+}
+
+// payrollLineRows is rows for payroll lines, narrowed for integrators to the lines of
+// grants of their categories, as grantRows narrows the grants.
+func (sc Scope) payrollLineRows(db *gorm.DB) *gorm.DB {
+	q := sc.rows(db, "payroll_lines")
+	if sc.p.Role == models.RoleIntegrator {
+		q = q.Where("payroll_lines.category_code IN ?", nonEmpty(sc.p.Categories))
+	}
+	return q
+}
+
+// paidLinesWithin is payrollLineRows narrowed to the sub-range lo..hi of the scope and
+// to the lines reconciled PAID: the money paid in an area.
+func (sc Scope) paidLinesWithin(db *gorm.DB, lo, hi string) *gorm.DB {
+	return sc.payrollLineRows(db).Where("payroll_lines.area_code BETWEEN ? AND ?", lo, hi).
+		Where("payroll_lines.status = ?", models.LinePaid)
 }
 
 // townshipsWithin is the townships of the range lo..hi. Jurisdictions are public data,

@@ -401,9 +401,10 @@ func compact[T any](list []*T) []*T {
 
 // Trends returns the monthly figures of area (the caller's own area when nil) for the
 // last months calendar months in Asia/Shanghai time, the current one included, oldest
-// first: grants opened, approvals, terminations and the money committed by the recurring
-// grants paying in each month. The use case checks months against MaxTrendMonths. It
-// runs three SQL statements whatever the number of months. It returns a
+// first: grants opened, approvals, terminations, the money committed by the recurring
+// grants paying in each month and the money paid in it (payroll lines reconciled PAID, by
+// the month of their settlement). The use case checks months against MaxTrendMonths. It
+// runs four SQL statements whatever the number of months. It returns a
 // *models.FieldError for months below 1 (field "months") or an unknown area (field
 // "area"), and a Forbidden error for an area outside the caller's subtree.
 func (t *Stats) Trends(ctx context.Context, sc Scope, area *string, months int) (*models.Trends, error) {
@@ -499,6 +500,28 @@ func (t *Stats) Trends(ctx context.Context, sc Scope, area *string, months int) 
 	}
 	for i, v := range sums {
 		out.Months[i].Committed = models.Money(v)
+	}
+	// Money paid: the payroll lines reconciled PAID, by the month of their settlement
+	// (as areaStats.paidThisMonth counts them), one column per month.
+	cols.Reset()
+	args = args[:0]
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			cols.WriteString(", ")
+		}
+		fmt.Fprintf(&cols, `CAST(COALESCE(SUM(CASE WHEN payroll_lines.settled_at >= ? AND payroll_lines.settled_at < ?
+			THEN payroll_lines.amount ELSE 0 END), 0) AS BIGINT) AS p%d`, i)
+		args = append(args, bounds[i], bounds[i+1])
+	}
+	paid := make([]int64, n)
+	err = scanRow(sc.paidLinesWithin(db, lo, hi).
+		Where("payroll_lines.settled_at >= ? AND payroll_lines.settled_at < ?", bounds[0], bounds[n]).
+		Select(cols.String(), args...), paid)
+	if err != nil {
+		return nil, wrap("trends: paid", err)
+	}
+	for i, v := range paid {
+		out.Months[i].Paid = models.Money(v)
 	}
 	var j models.Jurisdiction
 	if err := db.Where("code = ?", code).Take(&j).Error; err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 
@@ -23,6 +24,9 @@ type Writer struct {
 	s  *Store
 	tx *gorm.DB
 	sc Scope
+	// conn is the connection the transaction runs on, when the write pinned one
+	// (writeBulk on PostgreSQL) for COPY; nil otherwise.
+	conn *sql.Conn
 	// events are the audit events recorded so far, written at commit.
 	events []*models.AuditEvent
 	// changes are the change-feed entries not yet written (Settle writes them).
@@ -111,7 +115,7 @@ func (w *Writer) Settle() error {
 	if len(w.changes) > 0 {
 		entries := w.changes
 		w.changes = nil
-		if err := w.s.logChange(w.tx, entries...); err != nil {
+		if err := w.logChanges(entries); err != nil {
 			return err
 		}
 	}

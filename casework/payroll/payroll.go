@@ -323,7 +323,13 @@ func (s *Service) Lines(pr *models.Payroll, in *store.PayrollInputs, m policy.Mo
 			}
 			return a.ID < b.ID
 		})
+		recurring := map[string]bool{} // catalogue.IsRecurring, once a program
 		for _, g := range grants {
+			rec, ok := recurring[g.ProgramCode]
+			if !ok {
+				rec = catalogue.IsRecurring(g.ProgramCode)
+				recurring[g.ProgramCode] = rec
+			}
 			history := g.History
 			if len(history) == 0 {
 				// A grant loaded without its history (a migration of older records)
@@ -331,7 +337,7 @@ func (s *Service) Lines(pr *models.Payroll, in *store.PayrollInputs, m policy.Mo
 				history = []policy.StatusChange{{At: time.Date(g.StartDate.Year(), g.StartDate.Month(), g.StartDate.Day(), 0, 0, 0, 0, policy.ChinaTime), To: g.Status}}
 			}
 			dues := policy.DuesOf(policy.PayableGrant{
-				Recurring:         catalogue.IsRecurring(g.ProgramCode),
+				Recurring:         rec,
 				FromApprovalMonth: slices.Contains(s.FromApprovalMonth, g.ProgramCode),
 				Amount:            g.Amount, Start: g.StartDate, End: g.EndDate, History: history,
 				Covered: func(k policy.Month) bool { return g.Covered[k] }, Drawn: g.Drawn,

@@ -77,7 +77,11 @@ func (f *fake) Changes(_ context.Context, sc store.Scope, q store.ChangeQuery) (
 	out := &models.ChangeConnection{PageInfo: &models.PageInfo{}}
 	for _, c := range f.changes {
 		if sc.Principal().Covers(c.AreaCode) {
-			out.Edges = append(out.Edges, &models.ChangeEdge{Node: &models.Change{ID: c.EntityID, AreaCode: c.AreaCode}})
+			node := &models.Change{ID: c.EntityID, AreaCode: c.AreaCode, Entity: c.Entity}
+			if c.Entity == models.EntityPayrollLine {
+				node.PayrollLine = &models.PayrollLine{ID: c.EntityID, AreaCode: c.AreaCode, Account: fullAccount}
+			}
+			out.Edges = append(out.Edges, &models.ChangeEdge{Node: node})
 		}
 	}
 	return out, nil

@@ -7,6 +7,7 @@ import (
 	"jiuzhu/casework"
 	"jiuzhu/casework/input"
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 	"jiuzhu/store"
 )
 
@@ -64,7 +65,16 @@ func (s *Service) Changes(ctx context.Context, q store.ChangeQuery) (*models.Cha
 	if q.First != nil && (*q.First < 0 || *q.First > store.MaxChangesPage) {
 		return nil, models.Invalid("first", "must be between 0 and %d", store.MaxChangesPage)
 	}
-	return s.st.Changes(ctx, sc, q)
+	page, err := s.st.Changes(ctx, sc, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range page.Edges {
+		if l := e.Node.PayrollLine; l != nil {
+			l.Account = privacy.BankAccount(l.Account)
+		}
+	}
+	return page, nil
 }
 
 // AuditEvents returns a page of the audit events recorded in the query's area that match

@@ -3,12 +3,14 @@ package reports_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"jiuzhu/auth"
 	"jiuzhu/casework/reports"
 	"jiuzhu/models"
+	"jiuzhu/privacy"
 	"jiuzhu/store"
 )
 
@@ -187,6 +189,39 @@ func TestChanges(t *testing.T) {
 			}
 			if len(ids) != len(c.ids) || (len(ids) > 0 && ids[0] != c.ids[0]) {
 				t.Fatalf("changes %v, want %v", ids, c.ids)
+			}
+		})
+	}
+}
+
+// fullAccount is the account number the fake store gives payroll lines, in full.
+const fullAccount = "6222021234567890123"
+
+// TestChangesMaskAccounts checks that a payroll line of the change feed reaches the
+// caller with its account number masked, whoever the caller.
+func TestChangesMaskAccounts(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ctx  context.Context
+	}{{"an admin", admin}, {"an integrator", integrator}} {
+		t.Run(c.name, func(t *testing.T) {
+			f, svc := world()
+			f.changes = append(f.changes, models.ChangeLogEntry{Entity: models.EntityPayrollLine, EntityID: "line-1", AreaCode: villageA})
+			got, err := svc.Changes(c.ctx, store.ChangeQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := 0
+			for _, e := range got.Edges {
+				if l := e.Node.PayrollLine; l != nil {
+					lines++
+					if l.Account != privacy.BankAccount(fullAccount) || strings.Contains(l.Account, "62220212") {
+						t.Errorf("line %s: account %q, want it masked", l.ID, l.Account)
+					}
+				}
+			}
+			if lines != 1 {
+				t.Fatalf("%d payroll lines in the feed, want 1", lines)
 			}
 		})
 	}
