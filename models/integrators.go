@@ -116,10 +116,12 @@ const (
 	EntityHousehold ChangeEntity = "HOUSEHOLD"
 	EntityMember    ChangeEntity = "MEMBER"
 	EntityGrant     ChangeEntity = "GRANT"
+	// EntityGrievance is a grievance (P25).
+	EntityGrievance ChangeEntity = "GRIEVANCE"
 )
 
 // ChangeEntities lists every entity of the change feed.
-var ChangeEntities = []ChangeEntity{EntityHousehold, EntityMember, EntityGrant}
+var ChangeEntities = []ChangeEntity{EntityHousehold, EntityMember, EntityGrant, EntityGrievance}
 
 // MarshalGQL writes the entity as a GraphQL enum value.
 func (v ChangeEntity) MarshalGQL(w io.Writer) { writeEnum(w, string(v)) }

@@ -30,6 +30,20 @@ var templates = map[store.NotificationKind]*template.Template{
 	store.NoticeApplicationStatus: template.Must(template.New(string(store.NoticeApplicationStatus)).
 		Option("missingkey=error").Funcs(template.FuncMap{"statusText": statusText}).
 		Parse(Signature + "您的救助申请（受理编号{{.reference}}）{{statusText .status .from}}。凭受理编号和申请人身份证号码后6位可在线查询办理进度。")),
+	store.NoticeGrievanceOpened: grievanceTemplate(store.NoticeGrievanceOpened,
+		"已受理，将于{{.due}}前答复。"),
+	store.NoticeGrievanceDue: grievanceTemplate(store.NoticeGrievanceDue,
+		"今日到期答复。如尚未收到答复，可向受理地乡镇（街道）或县级民政部门反映。"),
+	store.NoticeGrievanceAnswered: grievanceTemplate(store.NoticeGrievanceAnswered,
+		"已作出答复，办理结果请留意工作人员告知。"),
+}
+
+// grievanceTemplate is the template of a notice about a grievance (P25): the day it was
+// opened, the application's reference number when there is one, then what happened.
+func grievanceTemplate(kind store.NotificationKind, what string) *template.Template {
+	return template.Must(template.New(string(kind)).Option("missingkey=error").Parse(Signature +
+		"您于{{.opened}}提出的投诉（申诉）{{if .reference}}（涉及受理编号{{.reference}}的申请）{{end}}" + what +
+		"{{if .reference}}凭受理编号和申请人身份证号码后6位可在线查询办理进度。{{end}}"))
 }
 
 // ErrNoTemplate is returned for a notice of a kind without a template, or a status

@@ -31,6 +31,9 @@ type Config struct {
 	// Calendar holds the public holidays and the make-up working days that deadlines in
 	// working days skip or count (referrals, grievances).
 	Calendar Calendar
+	// GrievanceDays are the working days in which a grievance of each category is
+	// answered (P25); a category without an entry uses DefaultGrievanceDays'.
+	GrievanceDays map[models.GrievanceCategory]int
 }
 
 // DefaultConfig returns the thresholds in force. The poverty lines are monthly amounts
@@ -143,6 +146,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return c, err
 		}
 		c.Calendar.Workdays = days
+	}
+	if v := getenv(EnvGrievanceDays); v != "" {
+		if err := parseGrievanceDays(&c, v); err != nil {
+			return c, err
+		}
 	}
 	return c, nil
 }
