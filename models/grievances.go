@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"io"
 	"time"
 )
@@ -175,4 +176,28 @@ type OpenGrievanceInput struct {
 type AnswerGrievanceInput struct {
 	Answer string
 	Reopen *bool
+}
+
+// GrievanceEdge is one grievance of a connection with its cursor.
+type GrievanceEdge struct {
+	Cursor string
+	Node   *Grievance
+}
+
+// GrievanceConnection is one page of grievances.
+type GrievanceConnection struct {
+	Edges    []*GrievanceEdge
+	PageInfo *PageInfo
+	// Count counts the matching grievances over all pages.
+	Count func(context.Context) (int, error)
+}
+
+// TotalCount returns the number of matching grievances over all pages.
+func (c *GrievanceConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }
+
+// OverdueGrievances counts the overdue grievances of an area and of its children.
+type OverdueGrievances struct {
+	AreaCode string
+	Count    int
+	Children []*OverdueGrievances
 }
