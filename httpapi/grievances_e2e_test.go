@@ -132,7 +132,9 @@ func TestGrievanceAppealChangesTheDecision(t *testing.T) {
 		// notice, which the answer withdrew).
 		for _, op := range []string{"openGrievance", "commentGrievance", "reopenApplication", "answerGrievance", "closeGrievance"} {
 			var trail struct {
-				AuditEvents struct{ Edges []struct{ Node struct{ Records []string } } }
+				AuditEvents struct {
+					Edges []struct{ Node struct{ Records []string } }
+				}
 			}
 			l.ok(l.tok["city admin"], `query($op: String) { auditEvents(filter: {operation: $op}, first: 100) { edges { node { records } } } }`, map[string]any{"op": op}, &trail)
 			found := false
@@ -147,7 +149,9 @@ func TestGrievanceAppealChangesTheDecision(t *testing.T) {
 		for since, more := "", true; more; {
 			var feed struct {
 				Changes struct {
-					Edges    []struct{ Node struct{ Entity, ID, Kind string } }
+					Edges []struct {
+						Node struct{ Entity, ID, Kind string }
+					}
 					PageInfo struct {
 						HasNextPage bool
 						EndCursor   string
