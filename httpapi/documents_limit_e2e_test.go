@@ -49,7 +49,9 @@ func TestDocumentTransfersAreLimitedPerCaller(t *testing.T) {
 			if status != http.StatusCreated {
 				t.Fatalf("upload %d: %d %s", i+1, status, body)
 			}
-			var d struct{ Data struct{ ID, RecordKind string } }
+			var d struct {
+				Data struct{ ID, RecordKind string }
+			}
 			if err := json.Unmarshal(body, &d); err != nil || d.Data.RecordKind != "GRIEVANCE" {
 				t.Fatalf("upload %d answered %s", i+1, body)
 			}
