@@ -212,6 +212,9 @@ func TestGrievanceAppealChangesTheDecision(t *testing.T) {
 			status.Data.Grievances[0]["status"] != "CLOSED" || status.Data.Grievances[0]["opened"] != day || status.Data.Grievances[0]["closed"] == "" {
 			t.Errorf("status page: %s", body)
 		}
+		if !strings.Contains(body, "申诉受理，重新审核") {
+			t.Errorf("the status page does not show the review reopened on appeal: %s", body)
+		}
 		for _, secret := range []string{"收入核算", "county-a", head.IDNumber, head.Name} {
 			if strings.Contains(body, secret) {
 				t.Errorf("the status page shows %q: %s", secret, body)

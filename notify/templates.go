@@ -22,6 +22,7 @@ var statusTexts = map[string]string{
 	"GRACE":      "进入渐退期，救助金继续发放至期满",
 	"TERMINATED": "救助已终止",
 	"RESUMED":    "救助金恢复发放",
+	"REOPENED":   "经申诉重新审核",
 }
 
 // templates are the message texts per kind of notice, in Chinese. They name the
@@ -53,6 +54,9 @@ var ErrNoTemplate = errors.New("notify: no template for the notice")
 func statusText(status, from string) (string, error) {
 	if status == "ACTIVE" && (from == "SUSPENDED" || from == "GRACE") {
 		status = "RESUMED"
+	}
+	if from == "REJECTED" && (status == "PENDING" || status == "REVIEWED") { // reopened on appeal (P25)
+		status = "REOPENED"
 	}
 	t, ok := statusTexts[status]
 	if !ok {

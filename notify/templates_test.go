@@ -47,7 +47,12 @@ func TestGrievanceTemplates(t *testing.T) {
 			}
 		})
 	}
-	_, err := notify.Render(&store.Notification{Kind: store.NoticeGrievanceDue, Params: params(map[string]string{"reference": ""})})
+	reopened, err := notify.Render(&store.Notification{Kind: store.NoticeApplicationStatus,
+		Params: params(map[string]string{"reference": "JZ-371402-2026-000123", "status": "PENDING", "from": "REJECTED"})})
+	if err != nil || !strings.Contains(reopened, "经申诉重新审核") {
+		t.Errorf("the notice of a review reopened on appeal: %q, %v", reopened, err)
+	}
+	_, err = notify.Render(&store.Notification{Kind: store.NoticeGrievanceDue, Params: params(map[string]string{"reference": ""})})
 	if !errors.Is(err, notify.ErrNoTemplate) {
 		t.Errorf("a notice without its days: %v", err)
 	}

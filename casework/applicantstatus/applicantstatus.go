@@ -289,12 +289,20 @@ func (u *UseCase) office(area string) string {
 }
 
 // statusText says a status in the applicant's words; from is the status before (nil for
-// none), which tells a resumed grant from a newly approved one.
+// none), which tells a resumed grant from a newly approved one, and a review reopened on
+// appeal from a first one.
 func statusText(s models.GrantStatus, from *models.GrantStatus) string {
+	reopened := from != nil && *from == models.GrantRejected // on appeal (P25)
 	switch s {
 	case models.GrantPending:
+		if reopened {
+			return "申诉受理，重新审核"
+		}
 		return "已受理"
 	case models.GrantReviewed:
+		if reopened {
+			return "申诉受理，重新审批"
+		}
 		return "乡镇（街道）审核通过"
 	case models.GrantActive:
 		if from != nil && (*from == models.GrantSuspended || *from == models.GrantGrace) {
