@@ -171,10 +171,19 @@ func (gs *Grievances) LastRejection(w *Writer, grantID string) (*models.GrantEve
 	return &evs[0], nil
 }
 
-// rejecters returns the officers who ever rejected grant grantID, read with q.
+// rejecters returns the officers who rejected grant grantID before it was reopened on
+// appeal, read with q; none when it was never reopened (a grant is reopened only from
+// REJECTED, so the lifecycle alone never leaves that status). A decision that races a
+// concurrent rejection therefore loses on the grant's version, not on this rule.
 func rejecters(q *gorm.DB, sc Scope, grantID string) ([]string, error) {
+	var reopened int64
+	err := sc.eventRows(q).Where("grant_events.grant_id = ? AND grant_events.from_status = ?", grantID, models.GrantRejected).
+		Count(&reopened).Error
+	if err != nil || reopened == 0 {
+		return nil, err
+	}
 	var out []string
-	err := sc.eventRows(q).Where("grant_events.grant_id = ? AND grant_events.to_status = ?", grantID, models.GrantRejected).
+	err = sc.eventRows(q.Session(&gorm.Session{NewDB: true})).Where("grant_events.grant_id = ? AND grant_events.to_status = ?", grantID, models.GrantRejected).
 		Distinct("grant_events.actor").Pluck("grant_events.actor", &out).Error
 	return out, err
 }

@@ -17,7 +17,7 @@ const (
 	// MaxSummaryLen bounds what the person's grievance says.
 	MaxSummaryLen = 500
 	// MaxTextLen bounds a comment and an answer.
-	MaxTextLen = 2000
+	MaxTextLen = 1000
 )
 
 // Open opens a grievance (P25) against an application (its reference number), a grant
