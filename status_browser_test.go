@@ -2,6 +2,7 @@ package main
 
 import (
 	"jiuzhu/casework/applications"
+	"jiuzhu/casework/grievances"
 	"jiuzhu/casework/households"
 	"net/http/httptest"
 	"strings"
@@ -45,6 +46,13 @@ func TestStatusPageInABrowser(t *testing.T) {
 	if _, err := st.ReviewGrant(storetest.As(models.RoleOfficer, "371402001000"), g.ID, nil, nil); err != nil {
 		t.Fatal(err)
 	}
+	// The applicant complained of delay by the hotline (P25).
+	griev, err := grievances.New(st).Open(storetest.As(models.RoleAssistant, village), models.OpenGrievanceInput{
+		Subject: models.GrievanceOfApplication, RecordID: *g.Reference, Category: models.GrievanceDelay,
+		Channel: models.GrievanceByHotline, Summary: "孙桂英来电催办"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	v, err := auth.NewVerifier(auth.Config{Secret: []byte("a-status-page-test-secret-of-32-bytes")}, division.Dezhou())
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +70,7 @@ func TestStatusPageInABrowser(t *testing.T) {
 	lookup("look up with the right pair", strings.ToLower(*g.Reference), strings.ToLower(id[12:]), "#result")
 	var shown struct {
 		Lang, Ref, Status, Step, Office string
-		Steps                           []string
+		Steps, Grievances               []string
 		ScrollWidth, ClientWidth        int
 		Text                            string
 	}
@@ -73,6 +81,7 @@ func TestStatusPageInABrowser(t *testing.T) {
 		Step: document.querySelector('#step').textContent,
 		Office: document.querySelector('#office').textContent,
 		Steps: [...document.querySelectorAll('#steps li')].map(li => li.textContent.replace(/\s+/g, ' ').trim()),
+		Grievances: [...document.querySelectorAll('#grievances li')].map(li => li.textContent.replace(/\s+/g, ' ').trim()),
 		ScrollWidth: document.documentElement.scrollWidth, ClientWidth: document.documentElement.clientWidth,
 		Text: document.body.innerText})`, &shown)
 	b.screenshot(shots, "phone-found")
@@ -81,6 +90,13 @@ func TestStatusPageInABrowser(t *testing.T) {
 		shown.Step != "县级民政部门审批中" || shown.Office != "德城区民政局" || len(shown.Steps) != 2 ||
 		!strings.HasPrefix(shown.Steps[0], today) || !strings.Contains(shown.Steps[1], "新湖街道办事处") {
 		t.Errorf("the page shows %+v", shown)
+	}
+	due := griev.DueAt.In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+	if want := "反映办理超时 办理中 " + today + "受理 " + due + "前答复"; len(shown.Grievances) != 1 || shown.Grievances[0] != want {
+		t.Errorf("the page shows the grievances %q, want %q", shown.Grievances, want)
+	}
+	if strings.Contains(shown.Text, "催办") {
+		t.Errorf("the page shows what the grievance says:\n%s", shown.Text)
 	}
 	if shown.ScrollWidth > shown.ClientWidth {
 		t.Errorf("the page is %d px wide on a %d px phone", shown.ScrollWidth, shown.ClientWidth)

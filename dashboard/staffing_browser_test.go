@@ -74,6 +74,10 @@ func fakeAPI(mode string, introspected *atomic.Int32) http.Handler {
 		case strings.Contains(q, "staffingReport"):
 			data = map[string]any{"staffingReport": map[string]any{"townships": []any{
 				township("371402001000", "新湖街道", true), township("371402002000", "新华街道", false)}}}
+		case strings.Contains(q, "overdueGrievances"):
+			data = map[string]any{"overdueGrievances": map[string]any{"count": 2, "children": []any{
+				map[string]any{"area": map[string]any{"code": "371402001001", "name": "尉署社区"}, "count": 2},
+				map[string]any{"area": map[string]any{"code": "371402001002", "name": "湖滨社区"}, "count": 0}}}}
 		case strings.Contains(q, "areaStats"):
 			data = map[string]any{"areaStats": stats, "trends": map[string]any{"months": months}}
 		default:
@@ -134,6 +138,15 @@ func TestStaffingSectionFollowsTheSchema(t *testing.T) {
 			}
 			if n := introspected.Load(); n > 0 {
 				t.Errorf("%s: the page sent %d introspection queries", mode, n)
+			}
+			// The overdue grievances (P25): the total, and the children that have any.
+			if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#grievances[data-state="shown"]`))); err != nil {
+				t.Fatalf("overdue grievances: %v", err)
+			}
+			overdue, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[document.querySelector('#grievances-total').textContent,
+				...[...document.querySelectorAll('#grievances-table tbody tr')].map(r => r.textContent)]`))
+			if err != nil || strings.Join(overdue, ",") != "2,尉署社区2" {
+				t.Errorf("overdue grievances %v, %v", overdue, err)
 			}
 			continue
 		}

@@ -39,10 +39,12 @@ type ResolverRoot interface {
 	CharityAid() CharityAidResolver
 	DibaoStandard() DibaoStandardResolver
 	Grant() GrantResolver
+	Grievance() GrievanceResolver
 	Household() HouseholdResolver
 	Jurisdiction() JurisdictionResolver
 	Member() MemberResolver
 	Mutation() MutationResolver
+	OverdueGrievances() OverdueGrievancesResolver
 	Payee() PayeeResolver
 	Payroll() PayrollResolver
 	PayrollLine() PayrollLineResolver
@@ -271,6 +273,49 @@ type ComplexityRoot struct {
 		ToStatus   func(childComplexity int) int
 	}
 
+	Grievance struct {
+		Answer       func(childComplexity int) int
+		AnsweredAt   func(childComplexity int) int
+		AnsweredBy   func(childComplexity int) int
+		Appeal       func(childComplexity int) int
+		AssignedArea func(childComplexity int) int
+		Category     func(childComplexity int) int
+		Channel      func(childComplexity int) int
+		ClosedAt     func(childComplexity int) int
+		ClosedBy     func(childComplexity int) int
+		Comments     func(childComplexity int) int
+		DueAt        func(childComplexity int) int
+		EventID      func(childComplexity int) int
+		GrantID      func(childComplexity int) int
+		ID           func(childComplexity int) int
+		OpenedAt     func(childComplexity int) int
+		OpenedBy     func(childComplexity int) int
+		Overdue      func(childComplexity int) int
+		Reopened     func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Subject      func(childComplexity int) int
+		Summary      func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
+	GrievanceComment struct {
+		Author    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Text      func(childComplexity int) int
+	}
+
+	GrievanceConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	GrievanceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Household struct {
 		Address            func(childComplexity int) int
 		Area               func(childComplexity int) int
@@ -387,9 +432,12 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddMember                    func(childComplexity int, householdID string, input models.MemberInput) int
+		AnswerGrievance              func(childComplexity int, id string, input models.AnswerGrievanceInput) int
 		ApproveGrant                 func(childComplexity int, id string, input models.ApprovalInput, expectedVersion *int) int
 		ApprovePayroll               func(childComplexity int, id string) int
 		ClearReviewFlag              func(childComplexity int, grantID string, reason string, expectedVersion *int) int
+		CloseGrievance               func(childComplexity int, id string) int
+		CommentGrievance             func(childComplexity int, id string, text string) int
 		CreateGrant                  func(childComplexity int, input models.GrantInput) int
 		CreateHousehold              func(childComplexity int, input models.HouseholdInput) int
 		CreateStaff                  func(childComplexity int, input models.StaffInput) int
@@ -402,6 +450,7 @@ type ComplexityRoot struct {
 		ImportHouseholds             func(childComplexity int, records []*models.HouseholdRecord, dryRun *bool, partial *bool) int
 		ImportReconciliation         func(childComplexity int, payrollID string, records []*model.SettlementInput, partial *bool) int
 		ImportVerifications          func(childComplexity int, records []*models.VerificationRecord, dryRun *bool, partial *bool) int
+		OpenGrievance                func(childComplexity int, input models.OpenGrievanceInput) int
 		RecordVerification           func(childComplexity int, householdID string, input models.VerificationInput) int
 		RejectGrant                  func(childComplexity int, id string, reason string, expectedVersion *int) int
 		RemoveMember                 func(childComplexity int, id string) int
@@ -419,6 +468,12 @@ type ComplexityRoot struct {
 		UpdateHousehold              func(childComplexity int, id string, input models.HouseholdPatch) int
 		UpdateMember                 func(childComplexity int, id string, input models.MemberPatch) int
 		UpdateStaff                  func(childComplexity int, id string, input models.StaffPatch) int
+	}
+
+	OverdueGrievances struct {
+		Area     func(childComplexity int) int
+		Children func(childComplexity int) int
+		Count    func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -525,6 +580,8 @@ type ComplexityRoot struct {
 		EntitlementParameters func(childComplexity int, county *string, year *int) int
 		Grant                 func(childComplexity int, id string) int
 		Grants                func(childComplexity int, area *string, filter *models.GrantFilter, first *int, after *string, last *int, before *string) int
+		Grievance             func(childComplexity int, id string) int
+		Grievances            func(childComplexity int, area *string, status *models.GrievanceStatus, overdue *bool, first *int, after *string, last *int, before *string) int
 		Household             func(childComplexity int, id string) int
 		Households            func(childComplexity int, area *string, filter *models.HouseholdFilter, first *int, after *string, last *int, before *string) int
 		Jurisdiction          func(childComplexity int, code string) int
@@ -533,6 +590,7 @@ type ComplexityRoot struct {
 		Member                func(childComplexity int, id string) int
 		MemberByIDNumber      func(childComplexity int, idNumber string) int
 		OneBenefitViolations  func(childComplexity int) int
+		OverdueGrievances     func(childComplexity int, area *string) int
 		Payee                 func(childComplexity int, householdID string) int
 		Payroll               func(childComplexity int, id string) int
 		PayrollOf             func(childComplexity int, county string, month string, run *int) int
@@ -745,6 +803,13 @@ type GrantResolver interface {
 
 	MedicalClaim(ctx context.Context, obj *models.Grant) (*models.MedicalClaim, error)
 }
+type GrievanceResolver interface {
+	AssignedArea(ctx context.Context, obj *models.Grievance) (*models.Jurisdiction, error)
+
+	Overdue(ctx context.Context, obj *models.Grievance) (bool, error)
+
+	Comments(ctx context.Context, obj *models.Grievance) ([]*models.GrievanceComment, error)
+}
 type HouseholdResolver interface {
 	Area(ctx context.Context, obj *models.Household) (*models.Jurisdiction, error)
 
@@ -782,6 +847,10 @@ type MutationResolver interface {
 	TopUpReserve(ctx context.Context, township string, amount models.Money, note *string) (*models.ReserveEntry, error)
 	DrawReserve(ctx context.Context, grantID string, amount models.Money, note *string) (*models.ReserveEntry, error)
 	CreateGrant(ctx context.Context, input models.GrantInput) (*models.Grant, error)
+	OpenGrievance(ctx context.Context, input models.OpenGrievanceInput) (*models.Grievance, error)
+	CommentGrievance(ctx context.Context, id string, text string) (*models.GrievanceComment, error)
+	AnswerGrievance(ctx context.Context, id string, input models.AnswerGrievanceInput) (*models.Grievance, error)
+	CloseGrievance(ctx context.Context, id string) (*models.Grievance, error)
 	CreateHousehold(ctx context.Context, input models.HouseholdInput) (*models.Household, error)
 	UpdateHousehold(ctx context.Context, id string, input models.HouseholdPatch) (*models.Household, error)
 	AddMember(ctx context.Context, householdID string, input models.MemberInput) (*models.Member, error)
@@ -811,6 +880,9 @@ type MutationResolver interface {
 	EndStaff(ctx context.Context, id string, until *models.Date) (*models.StaffMember, error)
 	SetPopulation(ctx context.Context, code string, population *int) (*models.Jurisdiction, error)
 	ImportVerifications(ctx context.Context, records []*models.VerificationRecord, dryRun *bool, partial *bool) (*models.ImportReport, error)
+}
+type OverdueGrievancesResolver interface {
+	Area(ctx context.Context, obj *models.OverdueGrievances) (*models.Jurisdiction, error)
 }
 type PayeeResolver interface {
 	Account(ctx context.Context, obj *models.Payee, reveal *bool) (string, error)
@@ -846,6 +918,9 @@ type QueryResolver interface {
 	ReserveFund(ctx context.Context, township string) (*models.ReserveFund, error)
 	Grant(ctx context.Context, id string) (*models.Grant, error)
 	Grants(ctx context.Context, area *string, filter *models.GrantFilter, first *int, after *string, last *int, before *string) (*models.GrantConnection, error)
+	Grievance(ctx context.Context, id string) (*models.Grievance, error)
+	Grievances(ctx context.Context, area *string, status *models.GrievanceStatus, overdue *bool, first *int, after *string, last *int, before *string) (*models.GrievanceConnection, error)
+	OverdueGrievances(ctx context.Context, area *string) (*models.OverdueGrievances, error)
 	Household(ctx context.Context, id string) (*models.Household, error)
 	Households(ctx context.Context, area *string, filter *models.HouseholdFilter, first *int, after *string, last *int, before *string) (*models.HouseholdConnection, error)
 	Member(ctx context.Context, id string) (*models.Member, error)
@@ -1800,6 +1875,196 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GrantEvent.ToStatus(childComplexity), true
 
+	case "Grievance.answer":
+		if e.ComplexityRoot.Grievance.Answer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.Answer(childComplexity), true
+	case "Grievance.answeredAt":
+		if e.ComplexityRoot.Grievance.AnsweredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.AnsweredAt(childComplexity), true
+	case "Grievance.answeredBy":
+		if e.ComplexityRoot.Grievance.AnsweredBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.AnsweredBy(childComplexity), true
+	case "Grievance.appeal":
+		if e.ComplexityRoot.Grievance.Appeal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.Appeal(childComplexity), true
+	case "Grievance.assignedArea":
+		if e.ComplexityRoot.Grievance.AssignedArea == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.AssignedArea(childComplexity), true
+	case "Grievance.category":
+		if e.ComplexityRoot.Grievance.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.Category(childComplexity), true
+	case "Grievance.channel":
+		if e.ComplexityRoot.Grievance.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.Channel(childComplexity), true
+	case "Grievance.closedAt":
+		if e.ComplexityRoot.Grievance.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.ClosedAt(childComplexity), true
+	case "Grievance.closedBy":
+		if e.ComplexityRoot.Grievance.ClosedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.ClosedBy(childComplexity), true
+	case "Grievance.comments":
+		if e.ComplexityRoot.Grievance.Comments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.Comments(childComplexity), true
+	case "Grievance.dueAt":
+		if e.ComplexityRoot.Grievance.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.DueAt(childComplexity), true
+	case "Grievance.eventId":
+		if e.ComplexityRoot.Grievance.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.EventID(childComplexity), true
+	case "Grievance.grantId":
+		if e.ComplexityRoot.Grievance.GrantID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.GrantID(childComplexity), true
+	case "Grievance.id":
+		if e.ComplexityRoot.Grievance.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.ID(childComplexity), true
+	case "Grievance.openedAt":
+		if e.ComplexityRoot.Grievance.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.OpenedAt(childComplexity), true
+	case "Grievance.openedBy":
+		if e.ComplexityRoot.Grievance.OpenedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.OpenedBy(childComplexity), true
+	case "Grievance.overdue":
+		if e.ComplexityRoot.Grievance.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.Overdue(childComplexity), true
+	case "Grievance.reopened":
+		if e.ComplexityRoot.Grievance.Reopened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.Reopened(childComplexity), true
+	case "Grievance.status":
+		if e.ComplexityRoot.Grievance.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.Status(childComplexity), true
+	case "Grievance.subject":
+		if e.ComplexityRoot.Grievance.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.Subject(childComplexity), true
+	case "Grievance.summary":
+		if e.ComplexityRoot.Grievance.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.Summary(childComplexity), true
+	case "Grievance.version":
+		if e.ComplexityRoot.Grievance.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.Version(childComplexity), true
+
+	case "GrievanceComment.author":
+		if e.ComplexityRoot.GrievanceComment.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrievanceComment.Author(childComplexity), true
+	case "GrievanceComment.createdAt":
+		if e.ComplexityRoot.GrievanceComment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrievanceComment.CreatedAt(childComplexity), true
+	case "GrievanceComment.id":
+		if e.ComplexityRoot.GrievanceComment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrievanceComment.ID(childComplexity), true
+	case "GrievanceComment.text":
+		if e.ComplexityRoot.GrievanceComment.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrievanceComment.Text(childComplexity), true
+
+	case "GrievanceConnection.edges":
+		if e.ComplexityRoot.GrievanceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrievanceConnection.Edges(childComplexity), true
+	case "GrievanceConnection.pageInfo":
+		if e.ComplexityRoot.GrievanceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrievanceConnection.PageInfo(childComplexity), true
+	case "GrievanceConnection.totalCount":
+		if e.ComplexityRoot.GrievanceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrievanceConnection.TotalCount(childComplexity), true
+
+	case "GrievanceEdge.cursor":
+		if e.ComplexityRoot.GrievanceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrievanceEdge.Cursor(childComplexity), true
+	case "GrievanceEdge.node":
+		if e.ComplexityRoot.GrievanceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrievanceEdge.Node(childComplexity), true
+
 	case "Household.address":
 		if e.ComplexityRoot.Household.Address == nil {
 			break
@@ -2335,6 +2600,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddMember(childComplexity, args["householdId"].(string), args["input"].(models.MemberInput)), true
+	case "Mutation.answerGrievance":
+		if e.ComplexityRoot.Mutation.AnswerGrievance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_answerGrievance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AnswerGrievance(childComplexity, args["id"].(string), args["input"].(models.AnswerGrievanceInput)), true
 	case "Mutation.approveGrant":
 		if e.ComplexityRoot.Mutation.ApproveGrant == nil {
 			break
@@ -2368,6 +2644,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ClearReviewFlag(childComplexity, args["grantId"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
+	case "Mutation.closeGrievance":
+		if e.ComplexityRoot.Mutation.CloseGrievance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeGrievance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseGrievance(childComplexity, args["id"].(string)), true
+	case "Mutation.commentGrievance":
+		if e.ComplexityRoot.Mutation.CommentGrievance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_commentGrievance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CommentGrievance(childComplexity, args["id"].(string), args["text"].(string)), true
 	case "Mutation.createGrant":
 		if e.ComplexityRoot.Mutation.CreateGrant == nil {
 			break
@@ -2500,6 +2798,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportVerifications(childComplexity, args["records"].([]*models.VerificationRecord), args["dryRun"].(*bool), args["partial"].(*bool)), true
+	case "Mutation.openGrievance":
+		if e.ComplexityRoot.Mutation.OpenGrievance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openGrievance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenGrievance(childComplexity, args["input"].(models.OpenGrievanceInput)), true
 	case "Mutation.recordVerification":
 		if e.ComplexityRoot.Mutation.RecordVerification == nil {
 			break
@@ -2687,6 +2996,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateStaff(childComplexity, args["id"].(string), args["input"].(models.StaffPatch)), true
+
+	case "OverdueGrievances.area":
+		if e.ComplexityRoot.OverdueGrievances.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueGrievances.Area(childComplexity), true
+	case "OverdueGrievances.children":
+		if e.ComplexityRoot.OverdueGrievances.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueGrievances.Children(childComplexity), true
+	case "OverdueGrievances.count":
+		if e.ComplexityRoot.OverdueGrievances.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueGrievances.Count(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3191,6 +3519,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Grants(childComplexity, args["area"].(*string), args["filter"].(*models.GrantFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.grievance":
+		if e.ComplexityRoot.Query.Grievance == nil {
+			break
+		}
+
+		args, err := ec.field_Query_grievance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Grievance(childComplexity, args["id"].(string)), true
+	case "Query.grievances":
+		if e.ComplexityRoot.Query.Grievances == nil {
+			break
+		}
+
+		args, err := ec.field_Query_grievances_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Grievances(childComplexity, args["area"].(*string), args["status"].(*models.GrievanceStatus), args["overdue"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.household":
 		if e.ComplexityRoot.Query.Household == nil {
 			break
@@ -3270,6 +3620,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.OneBenefitViolations(childComplexity), true
+	case "Query.overdueGrievances":
+		if e.ComplexityRoot.Query.OverdueGrievances == nil {
+			break
+		}
+
+		args, err := ec.field_Query_overdueGrievances_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OverdueGrievances(childComplexity, args["area"].(*string)), true
 	case "Query.payee":
 		if e.ComplexityRoot.Query.Payee == nil {
 			break
@@ -4068,6 +4429,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AnswerGrievanceInput", ec.unmarshalInputAnswerGrievanceInput),
 			graphql.NewInputUnmarshaler("ApplicationInput", ec.unmarshalInputApplicationInput),
 			graphql.NewInputUnmarshaler("ApprovalInput", ec.unmarshalInputApprovalInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
@@ -4082,6 +4444,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MedicalCostsInput", ec.unmarshalInputMedicalCostsInput),
 			graphql.NewInputUnmarshaler("MemberInput", ec.unmarshalInputMemberInput),
 			graphql.NewInputUnmarshaler("MemberPatch", ec.unmarshalInputMemberPatch),
+			graphql.NewInputUnmarshaler("OpenGrievanceInput", ec.unmarshalInputOpenGrievanceInput),
 			graphql.NewInputUnmarshaler("OverrideInput", ec.unmarshalInputOverrideInput),
 			graphql.NewInputUnmarshaler("PayeeInput", ec.unmarshalInputPayeeInput),
 			graphql.NewInputUnmarshaler("ProgramAmountInput", ec.unmarshalInputProgramAmountInput),
@@ -4167,7 +4530,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "catalogue.graphqls" "dashboard.graphqls" "entitlements.graphqls" "funds.graphqls" "grant.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "payroll.graphqls" "rules.graphqls" "schema.graphqls" "security.graphqls" "staffing.graphqls" "verifications.graphqls"
+//go:embed "catalogue.graphqls" "dashboard.graphqls" "entitlements.graphqls" "funds.graphqls" "grant.graphqls" "grievances.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "payroll.graphqls" "rules.graphqls" "schema.graphqls" "security.graphqls" "staffing.graphqls" "verifications.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4184,6 +4547,7 @@ var sources = []*ast.Source{
 	{Name: "entitlements.graphqls", Input: sourceData("entitlements.graphqls"), BuiltIn: false},
 	{Name: "funds.graphqls", Input: sourceData("funds.graphqls"), BuiltIn: false},
 	{Name: "grant.graphqls", Input: sourceData("grant.graphqls"), BuiltIn: false},
+	{Name: "grievances.graphqls", Input: sourceData("grievances.graphqls"), BuiltIn: false},
 	{Name: "household.graphqls", Input: sourceData("household.graphqls"), BuiltIn: false},
 	{Name: "integrators.graphqls", Input: sourceData("integrators.graphqls"), BuiltIn: false},
 	{Name: "jurisdiction.graphqls", Input: sourceData("jurisdiction.graphqls"), BuiltIn: false},
@@ -4623,6 +4987,92 @@ func (ec *executionContext) childFields_GrantEvent(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type GrantEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_Grievance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Grievance_id(ctx, field)
+	case "subject":
+		return ec.fieldContext_Grievance_subject(ctx, field)
+	case "grantId":
+		return ec.fieldContext_Grievance_grantId(ctx, field)
+	case "eventId":
+		return ec.fieldContext_Grievance_eventId(ctx, field)
+	case "category":
+		return ec.fieldContext_Grievance_category(ctx, field)
+	case "channel":
+		return ec.fieldContext_Grievance_channel(ctx, field)
+	case "appeal":
+		return ec.fieldContext_Grievance_appeal(ctx, field)
+	case "status":
+		return ec.fieldContext_Grievance_status(ctx, field)
+	case "summary":
+		return ec.fieldContext_Grievance_summary(ctx, field)
+	case "assignedArea":
+		return ec.fieldContext_Grievance_assignedArea(ctx, field)
+	case "openedBy":
+		return ec.fieldContext_Grievance_openedBy(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_Grievance_openedAt(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_Grievance_dueAt(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Grievance_overdue(ctx, field)
+	case "answer":
+		return ec.fieldContext_Grievance_answer(ctx, field)
+	case "reopened":
+		return ec.fieldContext_Grievance_reopened(ctx, field)
+	case "answeredBy":
+		return ec.fieldContext_Grievance_answeredBy(ctx, field)
+	case "answeredAt":
+		return ec.fieldContext_Grievance_answeredAt(ctx, field)
+	case "closedBy":
+		return ec.fieldContext_Grievance_closedBy(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_Grievance_closedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Grievance_version(ctx, field)
+	case "comments":
+		return ec.fieldContext_Grievance_comments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Grievance", field.Name)
+}
+
+func (ec *executionContext) childFields_GrievanceComment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GrievanceComment_id(ctx, field)
+	case "author":
+		return ec.fieldContext_GrievanceComment_author(ctx, field)
+	case "text":
+		return ec.fieldContext_GrievanceComment_text(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_GrievanceComment_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GrievanceComment", field.Name)
+}
+
+func (ec *executionContext) childFields_GrievanceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_GrievanceConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_GrievanceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_GrievanceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GrievanceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_GrievanceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_GrievanceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_GrievanceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GrievanceEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Household(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4849,6 +5299,18 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_careReasons(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Member", field.Name)
+}
+
+func (ec *executionContext) childFields_OverdueGrievances(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_OverdueGrievances_area(ctx, field)
+	case "count":
+		return ec.fieldContext_OverdueGrievances_count(ctx, field)
+	case "children":
+		return ec.fieldContext_OverdueGrievances_children(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OverdueGrievances", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5533,6 +5995,28 @@ func (ec *executionContext) field_Mutation_addMember_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_answerGrievance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.AnswerGrievanceInput, error) {
+			return ec.unmarshalNAnswerGrievanceInput2jiuzhuᚋmodelsᚐAnswerGrievanceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_approveGrant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5604,6 +6088,42 @@ func (ec *executionContext) field_Mutation_clearReviewFlag_args(ctx context.Cont
 		return nil, err
 	}
 	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeGrievance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_commentGrievance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg1
 	return args, nil
 }
 
@@ -5860,6 +6380,20 @@ func (ec *executionContext) field_Mutation_importVerifications_args(ctx context.
 		return nil, err
 	}
 	args["partial"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_openGrievance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.OpenGrievanceInput, error) {
+			return ec.unmarshalNOpenGrievanceInput2jiuzhuᚋmodelsᚐOpenGrievanceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6605,6 +7139,82 @@ func (ec *executionContext) field_Query_grants_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_grievance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_grievances_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*models.GrievanceStatus, error) {
+			return ec.unmarshalOGrievanceStatus2ᚖjiuzhuᚋmodelsᚐGrievanceStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "overdue",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["overdue"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_household_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6734,6 +7344,20 @@ func (ec *executionContext) field_Query_member_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_overdueGrievances_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
 	return args, nil
 }
 
@@ -10697,6 +11321,764 @@ func (ec *executionContext) fieldContext_GrantEvent_createdAt(_ context.Context,
 	return graphql.NewScalarFieldContext("GrantEvent", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Grievance_id(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Grievance_subject(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.GrievanceSubject) graphql.Marshaler {
+			return ec.marshalNGrievanceSubject2jiuzhuᚋmodelsᚐGrievanceSubject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "GrievanceSubject")
+}
+
+func (ec *executionContext) _Grievance_grantId(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_grantId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrantID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_grantId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Grievance_eventId(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Grievance_category(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.GrievanceCategory) graphql.Marshaler {
+			return ec.marshalNGrievanceCategory2jiuzhuᚋmodelsᚐGrievanceCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "GrievanceCategory")
+}
+
+func (ec *executionContext) _Grievance_channel(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.GrievanceChannel) graphql.Marshaler {
+			return ec.marshalNGrievanceChannel2jiuzhuᚋmodelsᚐGrievanceChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "GrievanceChannel")
+}
+
+func (ec *executionContext) _Grievance_appeal(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_appeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appeal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_appeal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Grievance_status(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.GrievanceStatus) graphql.Marshaler {
+			return ec.marshalNGrievanceStatus2jiuzhuᚋmodelsᚐGrievanceStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "GrievanceStatus")
+}
+
+func (ec *executionContext) _Grievance_summary(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "String")
+}
+
+func (ec *executionContext) _Grievance_assignedArea(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_assignedArea(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Grievance().AssignedArea(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_assignedArea(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Grievance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Grievance_openedBy(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_openedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_openedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "String")
+}
+
+func (ec *executionContext) _Grievance_openedAt(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Grievance_dueAt(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Grievance_overdue(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Grievance().Overdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Grievance_answer(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_answer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_answer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "String")
+}
+
+func (ec *executionContext) _Grievance_reopened(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_reopened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reopened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_reopened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Grievance_answeredBy(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_answeredBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnsweredBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_answeredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "String")
+}
+
+func (ec *executionContext) _Grievance_answeredAt(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_answeredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnsweredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_answeredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Grievance_closedBy(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_closedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_closedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "String")
+}
+
+func (ec *executionContext) _Grievance_closedAt(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Grievance_version(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grievance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Grievance_comments(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_comments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Grievance().Comments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.GrievanceComment) graphql.Marshaler {
+			return ec.marshalNGrievanceComment2ᚕᚖjiuzhuᚋmodelsᚐGrievanceCommentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_comments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Grievance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GrievanceComment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GrievanceComment_id(ctx context.Context, field graphql.CollectedField, obj *models.GrievanceComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrievanceComment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrievanceComment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GrievanceComment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GrievanceComment_author(ctx context.Context, field graphql.CollectedField, obj *models.GrievanceComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrievanceComment_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrievanceComment_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GrievanceComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _GrievanceComment_text(ctx context.Context, field graphql.CollectedField, obj *models.GrievanceComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrievanceComment_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrievanceComment_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GrievanceComment", field, false, false, "String")
+}
+
+func (ec *executionContext) _GrievanceComment_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.GrievanceComment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrievanceComment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrievanceComment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GrievanceComment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _GrievanceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.GrievanceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrievanceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.GrievanceEdge) graphql.Marshaler {
+			return ec.marshalNGrievanceEdge2ᚕᚖjiuzhuᚋmodelsᚐGrievanceEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrievanceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GrievanceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GrievanceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GrievanceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.GrievanceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrievanceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖjiuzhuᚋmodelsᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrievanceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GrievanceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GrievanceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *models.GrievanceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrievanceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrievanceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GrievanceConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _GrievanceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.GrievanceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrievanceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrievanceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GrievanceEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _GrievanceEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.GrievanceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrievanceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grievance) graphql.Marshaler {
+			return ec.marshalNGrievance2ᚖjiuzhuᚋmodelsᚐGrievance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrievanceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GrievanceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grievance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Household_id(ctx context.Context, field graphql.CollectedField, obj *models.Household) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12991,6 +14373,182 @@ func (ec *executionContext) fieldContext_Mutation_createGrant(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_openGrievance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openGrievance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenGrievance(ctx, fc.Args["input"].(models.OpenGrievanceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grievance) graphql.Marshaler {
+			return ec.marshalNGrievance2ᚖjiuzhuᚋmodelsᚐGrievance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openGrievance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grievance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openGrievance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_commentGrievance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_commentGrievance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CommentGrievance(ctx, fc.Args["id"].(string), fc.Args["text"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.GrievanceComment) graphql.Marshaler {
+			return ec.marshalNGrievanceComment2ᚖjiuzhuᚋmodelsᚐGrievanceComment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_commentGrievance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GrievanceComment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_commentGrievance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_answerGrievance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_answerGrievance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AnswerGrievance(ctx, fc.Args["id"].(string), fc.Args["input"].(models.AnswerGrievanceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grievance) graphql.Marshaler {
+			return ec.marshalNGrievance2ᚖjiuzhuᚋmodelsᚐGrievance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_answerGrievance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grievance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_answerGrievance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeGrievance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeGrievance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseGrievance(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grievance) graphql.Marshaler {
+			return ec.marshalNGrievance2ᚖjiuzhuᚋmodelsᚐGrievance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeGrievance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grievance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeGrievance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createHousehold(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14263,6 +15821,93 @@ func (ec *executionContext) fieldContext_Mutation_importVerifications(ctx contex
 	if fc.Args, err = ec.field_Mutation_importVerifications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OverdueGrievances_area(ctx context.Context, field graphql.CollectedField, obj *models.OverdueGrievances) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OverdueGrievances_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OverdueGrievances().Area(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OverdueGrievances_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OverdueGrievances",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OverdueGrievances_count(ctx context.Context, field graphql.CollectedField, obj *models.OverdueGrievances) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OverdueGrievances_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OverdueGrievances_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OverdueGrievances", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OverdueGrievances_children(ctx context.Context, field graphql.CollectedField, obj *models.OverdueGrievances) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OverdueGrievances_children(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Children, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.OverdueGrievances) graphql.Marshaler {
+			return ec.marshalNOverdueGrievances2ᚕᚖjiuzhuᚋmodelsᚐOverdueGrievancesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OverdueGrievances_children(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OverdueGrievances",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OverdueGrievances(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -16225,6 +17870,138 @@ func (ec *executionContext) fieldContext_Query_grants(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_grants_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_grievance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_grievance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Grievance(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grievance) graphql.Marshaler {
+			return ec.marshalNGrievance2ᚖjiuzhuᚋmodelsᚐGrievance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_grievance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grievance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_grievance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_grievances(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_grievances(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Grievances(ctx, fc.Args["area"].(*string), fc.Args["status"].(*models.GrievanceStatus), fc.Args["overdue"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.GrievanceConnection) graphql.Marshaler {
+			return ec.marshalNGrievanceConnection2ᚖjiuzhuᚋmodelsᚐGrievanceConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_grievances(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GrievanceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_grievances_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_overdueGrievances(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_overdueGrievances(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OverdueGrievances(ctx, fc.Args["area"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.OverdueGrievances) graphql.Marshaler {
+			return ec.marshalNOverdueGrievances2ᚖjiuzhuᚋmodelsᚐOverdueGrievances(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_overdueGrievances(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OverdueGrievances(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_overdueGrievances_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20957,6 +22734,55 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAnswerGrievanceInput(ctx context.Context, obj any) (models.AnswerGrievanceInput, error) {
+	var it models.AnswerGrievanceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"answer", "reopen"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "answer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answer"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Answer = data
+		case "reopen":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopen"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reopen = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnswerGrievanceInput unmarshals raw into the AnswerGrievanceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnswerGrievanceInput(ctx context.Context, raw any) (models.AnswerGrievanceInput, error) {
+	var out models.AnswerGrievanceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnswerGrievanceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputApplicationInput(ctx context.Context, obj any) (models.ApplicationInput, error) {
 	var it models.ApplicationInput
 	if obj == nil {
@@ -22019,6 +23845,76 @@ func (ec *executionContext) unmarshalInputMemberPatch(ctx context.Context, obj a
 func UnmarshalMemberPatch(ctx context.Context, raw any) (models.MemberPatch, error) {
 	var out models.MemberPatch
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MemberPatch", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOpenGrievanceInput(ctx context.Context, obj any) (models.OpenGrievanceInput, error) {
+	var it models.OpenGrievanceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"subject", "recordId", "category", "channel", "summary"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalNGrievanceSubject2jiuzhuᚋmodelsᚐGrievanceSubject(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "recordId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordID = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNGrievanceCategory2jiuzhuᚋmodelsᚐGrievanceCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNGrievanceChannel2jiuzhuᚋmodelsᚐGrievanceChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpenGrievanceInput unmarshals raw into the OpenGrievanceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpenGrievanceInput(ctx context.Context, raw any) (models.OpenGrievanceInput, error) {
+	var out models.OpenGrievanceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpenGrievanceInput", raw, &out)
 	return out, err
 }
 
@@ -24090,6 +25986,277 @@ func (ec *executionContext) _GrantEvent(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var grievanceImplementors = []string{"Grievance"}
+
+func (ec *executionContext) _Grievance(ctx context.Context, sel ast.SelectionSet, obj *models.Grievance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, grievanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Grievance")
+		case "id":
+			out.Values[i] = ec._Grievance_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.Values[i] = ec._Grievance_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grantId":
+			out.Values[i] = ec._Grievance_grantId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "eventId":
+			out.Values[i] = ec._Grievance_eventId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._Grievance_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channel":
+			out.Values[i] = ec._Grievance_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appeal":
+			out.Values[i] = ec._Grievance_appeal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Grievance_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._Grievance_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assignedArea":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Grievance_assignedArea(ctx, field, obj)
+				})
+		case "openedBy":
+			out.Values[i] = ec._Grievance_openedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openedAt":
+			out.Values[i] = ec._Grievance_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.Values[i] = ec._Grievance_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Grievance_overdue(ctx, field, obj)
+				})
+		case "answer":
+			out.Values[i] = ec._Grievance_answer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reopened":
+			out.Values[i] = ec._Grievance_reopened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answeredBy":
+			out.Values[i] = ec._Grievance_answeredBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answeredAt":
+			out.Values[i] = ec._Grievance_answeredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedBy":
+			out.Values[i] = ec._Grievance_closedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._Grievance_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Grievance_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "comments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Grievance_comments(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var grievanceCommentImplementors = []string{"GrievanceComment"}
+
+func (ec *executionContext) _GrievanceComment(ctx context.Context, sel ast.SelectionSet, obj *models.GrievanceComment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, grievanceCommentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GrievanceComment")
+		case "id":
+			out.Values[i] = ec._GrievanceComment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "author":
+			out.Values[i] = ec._GrievanceComment_author(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._GrievanceComment_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._GrievanceComment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var grievanceConnectionImplementors = []string{"GrievanceConnection"}
+
+func (ec *executionContext) _GrievanceConnection(ctx context.Context, sel ast.SelectionSet, obj *models.GrievanceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, grievanceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GrievanceConnection")
+		case "edges":
+			out.Values[i] = ec._GrievanceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._GrievanceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GrievanceConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var grievanceEdgeImplementors = []string{"GrievanceEdge"}
+
+func (ec *executionContext) _GrievanceEdge(ctx context.Context, sel ast.SelectionSet, obj *models.GrievanceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, grievanceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GrievanceEdge")
+		case "cursor":
+			out.Values[i] = ec._GrievanceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._GrievanceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var householdImplementors = []string{"Household"}
 
 func (ec *executionContext) _Household(ctx context.Context, sel ast.SelectionSet, obj *models.Household) graphql.Marshaler {
@@ -24857,6 +27024,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "openGrievance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openGrievance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commentGrievance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_commentGrievance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answerGrievance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_answerGrievance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeGrievance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeGrievance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createHousehold":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createHousehold(ctx, field)
@@ -25059,6 +27254,50 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var overdueGrievancesImplementors = []string{"OverdueGrievances"}
+
+func (ec *executionContext) _OverdueGrievances(ctx context.Context, sel ast.SelectionSet, obj *models.OverdueGrievances) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, overdueGrievancesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OverdueGrievances")
+		case "area":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OverdueGrievances_area(ctx, field, obj)
+				})
+		case "count":
+			out.Values[i] = ec._OverdueGrievances_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "children":
+			out.Values[i] = ec._OverdueGrievances_children(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -25760,6 +27999,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_grants(ctx, field)
+				})
+		case "grievance":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_grievance(ctx, field)
+				})
+		case "grievances":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_grievances(ctx, field)
+				})
+		case "overdueGrievances":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_overdueGrievances(ctx, field)
 				})
 		case "household":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -27336,6 +29593,11 @@ func (ec *executionContext) marshalNAmountMode2jiuzhuᚋmodelsᚐAmountMode(ctx 
 	return v
 }
 
+func (ec *executionContext) unmarshalNAnswerGrievanceInput2jiuzhuᚋmodelsᚐAnswerGrievanceInput(ctx context.Context, v any) (models.AnswerGrievanceInput, error) {
+	res, err := ec.unmarshalInputAnswerGrievanceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNApplicationChannel2jiuzhuᚋmodelsᚐApplicationChannel(ctx context.Context, v any) (models.ApplicationChannel, error) {
 	var res models.ApplicationChannel
 	err := res.UnmarshalGQL(v)
@@ -27889,6 +30151,110 @@ func (ec *executionContext) marshalNGrantStatus2jiuzhuᚋmodelsᚐGrantStatus(ct
 	return v
 }
 
+func (ec *executionContext) marshalNGrievance2ᚖjiuzhuᚋmodelsᚐGrievance(ctx context.Context, sel ast.SelectionSet, v *models.Grievance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Grievance!")
+		return graphql.Null
+	}
+	return ec._Grievance(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGrievanceCategory2jiuzhuᚋmodelsᚐGrievanceCategory(ctx context.Context, v any) (models.GrievanceCategory, error) {
+	var res models.GrievanceCategory
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGrievanceCategory2jiuzhuᚋmodelsᚐGrievanceCategory(ctx context.Context, sel ast.SelectionSet, v models.GrievanceCategory) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNGrievanceChannel2jiuzhuᚋmodelsᚐGrievanceChannel(ctx context.Context, v any) (models.GrievanceChannel, error) {
+	var res models.GrievanceChannel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGrievanceChannel2jiuzhuᚋmodelsᚐGrievanceChannel(ctx context.Context, sel ast.SelectionSet, v models.GrievanceChannel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNGrievanceComment2ᚕᚖjiuzhuᚋmodelsᚐGrievanceCommentᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.GrievanceComment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGrievanceComment2ᚖjiuzhuᚋmodelsᚐGrievanceComment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGrievanceComment2ᚖjiuzhuᚋmodelsᚐGrievanceComment(ctx context.Context, sel ast.SelectionSet, v *models.GrievanceComment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GrievanceComment!")
+		return graphql.Null
+	}
+	return ec._GrievanceComment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGrievanceConnection2ᚖjiuzhuᚋmodelsᚐGrievanceConnection(ctx context.Context, sel ast.SelectionSet, v *models.GrievanceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GrievanceConnection!")
+		return graphql.Null
+	}
+	return ec._GrievanceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGrievanceEdge2ᚕᚖjiuzhuᚋmodelsᚐGrievanceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.GrievanceEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGrievanceEdge2ᚖjiuzhuᚋmodelsᚐGrievanceEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGrievanceEdge2ᚖjiuzhuᚋmodelsᚐGrievanceEdge(ctx context.Context, sel ast.SelectionSet, v *models.GrievanceEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GrievanceEdge!")
+		return graphql.Null
+	}
+	return ec._GrievanceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGrievanceStatus2jiuzhuᚋmodelsᚐGrievanceStatus(ctx context.Context, v any) (models.GrievanceStatus, error) {
+	var res models.GrievanceStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGrievanceStatus2jiuzhuᚋmodelsᚐGrievanceStatus(ctx context.Context, sel ast.SelectionSet, v models.GrievanceStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNGrievanceSubject2jiuzhuᚋmodelsᚐGrievanceSubject(ctx context.Context, v any) (models.GrievanceSubject, error) {
+	var res models.GrievanceSubject
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGrievanceSubject2jiuzhuᚋmodelsᚐGrievanceSubject(ctx context.Context, sel ast.SelectionSet, v models.GrievanceSubject) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNHousehold2ᚖjiuzhuᚋmodelsᚐHousehold(ctx context.Context, sel ast.SelectionSet, v *models.Household) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Household!")
@@ -28196,6 +30562,35 @@ func (ec *executionContext) unmarshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx context.
 
 func (ec *executionContext) marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx context.Context, sel ast.SelectionSet, v models.Money) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNOpenGrievanceInput2jiuzhuᚋmodelsᚐOpenGrievanceInput(ctx context.Context, v any) (models.OpenGrievanceInput, error) {
+	res, err := ec.unmarshalInputOpenGrievanceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOverdueGrievances2ᚕᚖjiuzhuᚋmodelsᚐOverdueGrievancesᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.OverdueGrievances) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOverdueGrievances2ᚖjiuzhuᚋmodelsᚐOverdueGrievances(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOverdueGrievances2ᚖjiuzhuᚋmodelsᚐOverdueGrievances(ctx context.Context, sel ast.SelectionSet, v *models.OverdueGrievances) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OverdueGrievances!")
+		return graphql.Null
+	}
+	return ec._OverdueGrievances(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖjiuzhuᚋmodelsᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *models.PageInfo) graphql.Marshaler {
@@ -29135,6 +31530,22 @@ func (ec *executionContext) unmarshalOGrantStatus2ᚖjiuzhuᚋmodelsᚐGrantStat
 }
 
 func (ec *executionContext) marshalOGrantStatus2ᚖjiuzhuᚋmodelsᚐGrantStatus(ctx context.Context, sel ast.SelectionSet, v *models.GrantStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOGrievanceStatus2ᚖjiuzhuᚋmodelsᚐGrievanceStatus(ctx context.Context, v any) (*models.GrievanceStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.GrievanceStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGrievanceStatus2ᚖjiuzhuᚋmodelsᚐGrievanceStatus(ctx context.Context, sel ast.SelectionSet, v *models.GrievanceStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

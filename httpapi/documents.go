@@ -30,14 +30,16 @@ type documentJSON struct {
 // mountDocuments serves supporting documents with the bearer token and scope of
 // /graphql: POST /documents?recordKind=APPLICATION&recordId=ID&kind=INCOME_PROOF with
 // the file as the body attaches it, GET /documents/{id} downloads it (as an attachment,
-// never rendered by the browser). Every download is audited.
+// never rendered by the browser). Every download is audited. The transfers of each
+// caller are limited by Options.DocumentRateLimit.
 func mountDocuments(mux *http.ServeMux, o Options, log *slog.Logger) {
 	uc := &attachments.UseCase{Store: o.Store, Blobs: o.Documents, MaxSize: o.DocumentMaxSize}
 	limit := uc.MaxSize
 	if limit <= 0 {
 		limit = attachments.DefaultMaxSize
 	}
-	mux.Handle("POST /documents", o.Verifier.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	perCaller := documentLimiter(o.DocumentRateLimit)
+	mux.Handle("POST /documents", o.Verifier.Middleware(perCaller(func(w http.ResponseWriter, r *http.Request) {
 		p, err := auth.FromContext(r.Context())
 		if err != nil {
 			documentError(w, r, log, err)
@@ -61,7 +63,7 @@ func mountDocuments(mux *http.ServeMux, o Options, log *slog.Logger) {
 			Size: d.Size, ContentType: d.ContentType, CreatedAt: d.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"),
 		}})
 	})))
-	mux.Handle("GET /documents/{id}", o.Verifier.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /documents/{id}", o.Verifier.Middleware(perCaller(func(w http.ResponseWriter, r *http.Request) {
 		p, err := auth.FromContext(r.Context())
 		if err != nil {
 			documentError(w, r, log, err)
@@ -81,6 +83,32 @@ func mountDocuments(mux *http.ServeMux, o Options, log *slog.Logger) {
 		h.Set("Cache-Control", "private, no-store")
 		_, _ = io.Copy(w, body)
 	})))
+}
+
+// DefaultDocumentRateLimit is the limit of document transfers of one token subject
+// unless Options.DocumentRateLimit says otherwise: 30 at once (an officer attaching a
+// file's papers one after another), then one every two seconds.
+var DefaultDocumentRateLimit = RateLimit{RPS: 0.5, Burst: 30}
+
+// documentLimiter returns the middleware that limits the uploads and downloads of each
+// token subject by cfg (DefaultDocumentRateLimit for the zero value, none for a
+// negative RPS), with buckets of their own: a refused transfer answers 429 with
+// Retry-After, before the request's body is read. Requests without a verified caller
+// pass on, to be refused as unauthenticated.
+func documentLimiter(cfg RateLimit) func(http.HandlerFunc) http.Handler {
+	if cfg == (RateLimit{}) {
+		cfg = DefaultDocumentRateLimit
+	}
+	lim := newRateLimiter(cfg)
+	return func(next http.HandlerFunc) http.Handler {
+		return lim.middleware(func(r *http.Request) string {
+			p, err := auth.FromContext(r.Context())
+			if err != nil {
+				return ""
+			}
+			return "documents:" + p.Subject
+		}, next)
+	}
 }
 
 // documentError answers err in the API's error shape.

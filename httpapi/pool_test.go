@@ -201,7 +201,11 @@ func poolArgs(t *testing.T, e *env, admin string) map[string]any {
 	var pay struct{ GeneratePayroll struct{ ID string } }
 	e.ok(admin, `mutation($c: String!, $m: String!) { generatePayroll(county: $c, month: $m) { id } }`,
 		map[string]any{"c": h.AreaCode[:6] + "000000", "m": month}, &pay)
+	var griev struct{ OpenGrievance struct{ ID string } }
+	e.ok(admin, `mutation($r: String!) { openGrievance(input: {subject: APPLICATION, recordId: $r, category: DELAY, channel: ONLINE, summary: "催办"}) { id } }`,
+		map[string]any{"r": app.SubmitApplication.Reference}, &griev)
 	return map[string]any{
+		"grievance.id":      griev.OpenGrievance.ID,
 		"payee.householdId": h.ID,
 		"payroll.id":        pay.GeneratePayroll.ID,
 		"county":            h.AreaCode[:6] + "000000",

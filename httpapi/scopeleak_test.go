@@ -335,6 +335,36 @@ var leakCases = map[string][]leakCase{
 		{query: `query($siblingCounty: String!, $payrollMonth: String!) { payrollOf(county: $siblingCounty, month: $payrollMonth) { id total } }`,
 			want: models.ErrNotFound.Error(), byTier: payrollReaders},
 	},
+	// Grievances (P25) are NOT_FOUND outside the caller's area, and FORBIDDEN to
+	// integrators whatever the area.
+	"Query.grievance": {
+		{query: `query($grievanceId: ID!) { grievance(id: $grievanceId) { id summary comments { text } } }`, want: models.ErrNotFound.Error(), byTier: noIntegrator},
+	},
+	"Query.grievances": {
+		{query: `query($area: String) { grievances(area: $area) { totalCount edges { node { id } } } }`, want: models.ErrForbidden.Error()},
+		{query: `{ grievances(first: 100) { totalCount edges { node { id summary grantId comments { text } } } } }`, want: expectOK, byTier: noIntegrator},
+		{query: `query($cursor: String) { grievances(last: 100, before: $cursor, overdue: false) { totalCount pageInfo { startCursor } edges { node { id summary } } } }`, want: expectOK, byTier: noIntegrator},
+		{query: `{ grievances(overdue: true, status: OPEN) { totalCount edges { node { id } } } }`, want: expectEmpty, byTier: noIntegrator},
+	},
+	"Query.overdueGrievances": {
+		{query: `query($area: String) { overdueGrievances(area: $area) { count } }`, want: models.ErrForbidden.Error()},
+		{query: `{ overdueGrievances { count area { code } children { count area { code } } } }`, want: expectOK, byTier: noIntegrator},
+	},
+	"Mutation.openGrievance": {
+		{query: `mutation($reference: String!) { openGrievance(input: {subject: APPLICATION, recordId: $reference, category: DELAY, channel: HOTLINE, summary: "越界"}) { id } }`,
+			want: models.ErrNotFound.Error(), action: auth.ActionSubmitApplication},
+		{query: `mutation($gid: String!) { openGrievance(input: {subject: GRANT, recordId: $gid, category: AMOUNT, channel: ONLINE, summary: "越界"}) { id } }`,
+			want: models.ErrNotFound.Error(), action: auth.ActionSubmitApplication},
+	},
+	"Mutation.commentGrievance": {
+		{query: `mutation($grievanceId: ID!) { commentGrievance(id: $grievanceId, text: "越界") { id } }`, want: models.ErrNotFound.Error(), action: auth.ActionSubmitApplication},
+	},
+	"Mutation.answerGrievance": {
+		{query: `mutation($grievanceId: ID!) { answerGrievance(id: $grievanceId, input: {answer: "越界"}) { id } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
+	},
+	"Mutation.closeGrievance": {
+		{query: `mutation($grievanceId: ID!) { closeGrievance(id: $grievanceId) { id } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
+	},
 	"Mutation.setPayee": {
 		{query: `mutation($hid: ID!) { setPayee(input: {householdId: $hid, bank: "越界银行", account: "6222000000000001", holder: "越界"}) { householdId account } }`,
 			want: models.ErrNotFound.Error(), byTier: map[string]string{"county integrator": models.ErrForbidden.Error(), "county auditor": models.ErrForbidden.Error()}},
@@ -376,6 +406,8 @@ var (
 	payrollNoIntegrator  = map[string]string{"county integrator": models.ErrForbidden.Error()}
 	payrollReaders       = map[string]string{"village assistant": models.ErrForbidden.Error(), "county integrator": models.ErrForbidden.Error()}
 	payrollCountyOfficer = map[string]string{"county officer": models.ErrNotFound.Error()}
+	// noIntegrator: integrators may not read grievances (casework/grievances).
+	noIntegrator = map[string]string{"county integrator": models.ErrForbidden.Error()}
 )
 
 // wantCodes maps the sentinel texts used in leakCases to GraphQL codes.
@@ -475,6 +507,12 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	suspended := grant("createGrant", `mutation($h: ID!) { createGrant(input: {householdId: $h, programCode: "TEMPORARY_RELIEF", amount: "300.00", startDate: "2026-01-01"}) { id } }`,
 		map[string]any{"h": h})
 	grant("suspendGrant", `mutation($id: ID!) { suspendGrant(id: $id, reason: "待复核") { id } }`, map[string]any{"id": suspended.ID})
+	// A grievance about the sibling application, with a comment.
+	grievanceNote, grievanceComment := "隐秘投诉"+stem, "隐秘批注"+stem
+	var griev struct{ OpenGrievance struct{ ID string } }
+	e.ok(admin, `mutation($r: String!, $s: String!) { openGrievance(input: {subject: APPLICATION, recordId: $r, category: DELAY, channel: HOTLINE, summary: $s}) { id } }`,
+		map[string]any{"r": app.Reference, "s": grievanceNote}, &griev)
+	e.ok(admin, `mutation($id: ID!, $c: String!) { commentGrievance(id: $id, text: $c) { id } }`, map[string]any{"id": griev.OpenGrievance.ID, "c": grievanceComment}, &struct{}{})
 
 	// The sibling township's reserve fund, with a top-up and a draw paying the application.
 	sibTownship := townshipOf(village)
@@ -587,13 +625,13 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 			"appId":  app.ID, "reference": app.Reference, "reviewedId": reviewed.ID, "suspendedId": suspended.ID,
 			"sid": staff.CreateStaff.ID, "staffName": staffName, "phone": phone, "ownSid": ownStaff.CreateStaff.ID,
 			"siblingTownship": sibTownship, "siblingCounty": siblingCounty, "siblingYear": siblingYear, "ownYear": ownYear,
-			"ownVillage": own, "ownTownship": townshipOf(own),
+			"ownVillage": own, "ownTownship": townshipOf(own), "grievanceId": griev.OpenGrievance.ID,
 		},
 		secrets: []string{h, member, head, active.ID, headID, memberID, ref, address, headName, memberName,
 			app.ID, app.Reference, reviewed.ID, reviewed.Reference, suspended.ID, topUp.TopUpReserve.ID, draw.DrawReserve.ID,
 			topUpNote, drawNote, aid.FileCharityAid.ID, org, ver.RecordVerification.ID, dept,
 			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID, params.SetEntitlementParameters.ID,
-			account},
+			account, griev.OpenGrievance.ID, grievanceNote, grievanceComment},
 	}
 	pl.secrets = append(pl.secrets, payrollSecrets...)
 	return pl

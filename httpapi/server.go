@@ -79,6 +79,10 @@ type Options struct {
 	// (documents.go); DocumentMaxSize bounds an upload (0: attachments.DefaultMaxSize).
 	Documents       documents.Blobs
 	DocumentMaxSize int64
+	// DocumentRateLimit limits the uploads and downloads of documents per token subject,
+	// apart from RateLimit: a transfer weighs up to DocumentMaxSize. The zero value means
+	// DefaultDocumentRateLimit; a negative RPS turns it off.
+	DocumentRateLimit RateLimit
 }
 
 // New returns the HTTP handler of jiuzhu: POST and GET /graphql (GET runs queries only),

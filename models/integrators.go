@@ -120,10 +120,12 @@ const (
 	// generated, updated when the bank's return file settles it, deleted with a
 	// discarded draft. It carries its grant's category.
 	EntityPayrollLine ChangeEntity = "PAYROLL_LINE"
+	// EntityGrievance is a grievance (P25).
+	EntityGrievance ChangeEntity = "GRIEVANCE"
 )
 
 // ChangeEntities lists every entity of the change feed.
-var ChangeEntities = []ChangeEntity{EntityHousehold, EntityMember, EntityGrant, EntityPayrollLine}
+var ChangeEntities = []ChangeEntity{EntityHousehold, EntityMember, EntityGrant, EntityPayrollLine, EntityGrievance}
 
 // MarshalGQL writes the entity as a GraphQL enum value.
 func (v ChangeEntity) MarshalGQL(w io.Writer) { writeEnum(w, string(v)) }

@@ -24,6 +24,7 @@ var statusTexts = map[string]string{
 	"GRACE":      "进入渐退期，救助金继续发放至期满",
 	"TERMINATED": "救助已终止",
 	"RESUMED":    "救助金恢复发放",
+	"REOPENED":   "经申诉重新审核",
 }
 
 // templates are the message texts per kind of notice, in Chinese. They name the
@@ -36,6 +37,20 @@ var templates = map[store.NotificationKind]*template.Template{
 	store.NoticePaymentFailed: template.Must(template.New(string(store.NoticePaymentFailed)).
 		Option("missingkey=error").Funcs(template.FuncMap{"programName": programName, "monthText": monthText}).
 		Parse(Signature + "您家{{monthText .month}}的{{programName .program}}资金未能发放到账，将在下月或补发批次中重新发放。如收款账户有变化，请到乡镇（街道）社会救助窗口办理变更。")),
+	store.NoticeGrievanceOpened: grievanceTemplate(store.NoticeGrievanceOpened,
+		"已受理，将于{{.due}}前答复。"),
+	store.NoticeGrievanceDue: grievanceTemplate(store.NoticeGrievanceDue,
+		"今日到期答复。如尚未收到答复，可向受理地乡镇（街道）或县级民政部门反映。"),
+	store.NoticeGrievanceAnswered: grievanceTemplate(store.NoticeGrievanceAnswered,
+		"已作出答复，办理结果请留意工作人员告知。"),
+}
+
+// grievanceTemplate is the template of a notice about a grievance (P25): the day it was
+// opened, the application's reference number when there is one, then what happened.
+func grievanceTemplate(kind store.NotificationKind, what string) *template.Template {
+	return template.Must(template.New(string(kind)).Option("missingkey=error").Parse(Signature +
+		"您于{{.opened}}提出的投诉（申诉）{{if .reference}}（涉及受理编号{{.reference}}的申请）{{end}}" + what +
+		"{{if .reference}}凭受理编号和申请人身份证号码后6位可在线查询办理进度。{{end}}"))
 }
 
 // programName returns the Chinese name of a program of the catalogue.
@@ -64,6 +79,9 @@ var ErrNoTemplate = errors.New("notify: no template for the notice")
 func statusText(status, from string) (string, error) {
 	if status == "ACTIVE" && (from == "SUSPENDED" || from == "GRACE") {
 		status = "RESUMED"
+	}
+	if from == "REJECTED" && (status == "PENDING" || status == "REVIEWED") { // reopened on appeal (P25)
+		status = "REOPENED"
 	}
 	t, ok := statusTexts[status]
 	if !ok {

@@ -31,6 +31,9 @@ type Config struct {
 	// Calendar holds the public holidays and the make-up working days that deadlines in
 	// working days skip or count (referrals, grievances).
 	Calendar Calendar
+	// GrievanceDays are the working days in which a grievance of each category is
+	// answered (P25); a category without an entry uses DefaultGrievanceDays'.
+	GrievanceDays map[models.GrievanceCategory]int
 }
 
 // DefaultConfig returns the thresholds in force. The poverty lines are monthly amounts
@@ -84,8 +87,9 @@ const (
 // non-empty: POLICY_POVERTY_LINES ("2025=600.00,2026=620.00", merged over the defaults),
 // POLICY_LOW_INCOME_FACTOR ("1.5"), POLICY_GRACE_MONTHS ("3"), POLICY_GRADE_A_SHARE
 // ("0.5"), POLICY_ELDERLY_AGE ("60"), and the calendar's POLICY_HOLIDAYS and
-// POLICY_WORKDAYS (dates and ranges: "2026-10-01..2026-10-08,2027-01-01"). It returns an error naming the variable for a
-// malformed or out-of-range value.
+// POLICY_WORKDAYS (dates and ranges: "2026-10-01..2026-10-08,2027-01-01"), and
+// POLICY_GRIEVANCE_DAYS ("DELAY=3,STAFF_CONDUCT=10", over DefaultGrievanceDays). It
+// returns an error naming the variable for a malformed or out-of-range value.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := DefaultConfig()
 	if v := getenv(EnvPovertyLines); v != "" {
@@ -143,6 +147,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return c, err
 		}
 		c.Calendar.Workdays = days
+	}
+	if v := getenv(EnvGrievanceDays); v != "" {
+		if err := parseGrievanceDays(&c, v); err != nil {
+			return c, err
+		}
 	}
 	return c, nil
 }

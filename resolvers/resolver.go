@@ -12,6 +12,7 @@ import (
 	"jiuzhu/casework/applications"
 	"jiuzhu/casework/entitlements"
 	"jiuzhu/casework/funds"
+	"jiuzhu/casework/grievances"
 	"jiuzhu/casework/households"
 	"jiuzhu/casework/imports"
 	"jiuzhu/casework/reports"
@@ -36,6 +37,7 @@ type Cases struct {
 	Reports      *reports.Service
 	Applications *applications.Service
 	Imports      *imports.Service
+	Grievances   *grievances.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
@@ -48,6 +50,7 @@ func New(st *store.Store) *Resolver {
 		Reports:      reports.New(st),
 		Applications: applications.New(st),
 		Imports:      imports.New(st),
+		Grievances:   grievances.New(st),
 	}}
 }
 

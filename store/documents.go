@@ -19,6 +19,8 @@ const (
 	DocumentOfApplication DocumentRecord = "APPLICATION"
 	// DocumentOfVerification attaches to a household economic verification (P10).
 	DocumentOfVerification DocumentRecord = "VERIFICATION"
+	// DocumentOfGrievance attaches to a grievance (P25).
+	DocumentOfGrievance DocumentRecord = "GRIEVANCE"
 )
 
 // DocumentKind says what a supporting document is.
@@ -36,7 +38,7 @@ const (
 var DocumentKinds = []DocumentKind{DocumentIDCard, DocumentIncomeProof, DocumentMedicalBill, DocumentOther}
 
 // DocumentRecords are the records an upload may name.
-var DocumentRecords = []DocumentRecord{DocumentOfApplication, DocumentOfVerification}
+var DocumentRecords = []DocumentRecord{DocumentOfApplication, DocumentOfVerification, DocumentOfGrievance}
 
 // Document is a supporting document attached to a record: its content lives in a
 // content-addressed store (package documents) under SHA256, and this row says whose it
@@ -69,8 +71,10 @@ func documentTarget(db *gorm.DB, sc Scope, rec DocumentRecord, id string) (strin
 		err = sc.grantRows(db).Where("grants.id = ? AND grants.reference IS NOT NULL", id).Limit(1).Pluck("grants.area_code", &areas).Error
 	case DocumentOfVerification:
 		err = sc.rows(db, "verifications").Where("verifications.id = ?", id).Limit(1).Pluck("verifications.area_code", &areas).Error
+	case DocumentOfGrievance:
+		err = sc.rows(db, "grievances").Where("grievances.id = ?", id).Limit(1).Pluck("grievances.area_code", &areas).Error
 	default:
-		return "", models.Invalid("recordKind", "is one of APPLICATION and VERIFICATION")
+		return "", models.Invalid("recordKind", "is one of APPLICATION, VERIFICATION and GRIEVANCE")
 	}
 	if err != nil {
 		return "", err
@@ -78,6 +82,9 @@ func documentTarget(db *gorm.DB, sc Scope, rec DocumentRecord, id string) (strin
 	if len(areas) == 0 {
 		if rec == DocumentOfApplication {
 			return "", models.NotFound("application")
+		}
+		if rec == DocumentOfGrievance {
+			return "", models.NotFound("grievance")
 		}
 		return "", models.NotFound("verification")
 	}

@@ -48,6 +48,15 @@ func (s *Store) decide(ctx context.Context, d decision) (*models.Grant, error) {
 	if err != nil {
 		return nil, err
 	}
+	// An application reopened on appeal is decided by another officer than the one who
+	// rejected it (P25; grievances.go).
+	rejected, err := rejecters(s.db.WithContext(ctx), sc, g.ID)
+	if err != nil {
+		return nil, wrap(d.op, err)
+	}
+	if err := policy.CheckAppealSeparation(rejected, sc.p.Subject); err != nil {
+		return nil, err
+	}
 	if d.expected != nil && *d.expected != g.Version {
 		return nil, models.Conflict("the grant is at version %d, not %d: it was changed by someone else; reload it and try again", g.Version, *d.expected)
 	}

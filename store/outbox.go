@@ -35,6 +35,16 @@ const (
 	// bank and will be paid again (P22). Its parameters are program (the program's code)
 	// and month (YYYY-MM); never the account or an ID number.
 	NoticePaymentFailed NotificationKind = "payment.failed"
+	// NoticeGrievanceOpened tells the person that a grievance was received; its
+	// parameters are reference (the application's, or empty), opened and due (days).
+	NoticeGrievanceOpened NotificationKind = "grievance.opened"
+	// NoticeGrievanceDue tells the person, on the due day, that the answer is due; it is
+	// written due on that day and withdrawn when the answer comes first. Its parameters
+	// are those of NoticeGrievanceOpened.
+	NoticeGrievanceDue NotificationKind = "grievance.due"
+	// NoticeGrievanceAnswered tells the person that a grievance was answered; its
+	// parameters are those of NoticeGrievanceOpened.
+	NoticeGrievanceAnswered NotificationKind = "grievance.answered"
 )
 
 // Notification is one notice in the outbox. It holds no personal data: the household
@@ -77,15 +87,26 @@ func (n *Notification) Param() map[string]string {
 // enqueueNotice writes a notice of kind about household (and optionally member) of area
 // inside tx, due at once.
 func (s *Store) enqueueNotice(tx *gorm.DB, kind NotificationKind, area, household string, member, ref *string, params map[string]string) error {
+	_, err := s.enqueueNoticeAt(tx, kind, area, household, member, ref, params, s.now())
+	return err
+}
+
+// enqueueNoticeAt is enqueueNotice for a notice due at due (not before it is written),
+// and returns the notice's id.
+func (s *Store) enqueueNoticeAt(tx *gorm.DB, kind NotificationKind, area, household string, member, ref *string, params map[string]string, due time.Time) (string, error) {
 	b, err := json.Marshal(params)
 	if err != nil {
-		return err
+		return "", err
 	}
 	now := s.now().UTC()
-	return tx.Create(&Notification{
+	if due.Before(now) {
+		due = now
+	}
+	n := &Notification{
 		ID: newID(), Kind: kind, AreaCode: area, HouseholdID: household, MemberID: member,
-		Reference: ref, Params: string(b), CreatedAt: now, DueAt: now,
-	}).Error
+		Reference: ref, Params: string(b), CreatedAt: now, DueAt: due.UTC(),
+	}
+	return n.ID, tx.Create(n).Error
 }
 
 // noticeGrantMoved writes the notice of an application's move from status from (nil when

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"jiuzhu/auth"
+	"jiuzhu/casework/grievances"
 	"jiuzhu/casework/payroll"
 	"jiuzhu/division"
 	"jiuzhu/models"
@@ -67,6 +68,16 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 		t.Fatal(err)
 	}
 	if err := st.RecordStatusLookupUnscoped(context.Background(), *g.Reference, "192.0.2.7", g.AreaCode, store.LookupShown); err != nil {
+		t.Fatal(err)
+	}
+	// A grievance about the application, with a comment (grievances, grievance_comments).
+	griev := grievances.New(st)
+	gv, err := griev.Open(admin(), models.OpenGrievanceInput{Subject: models.GrievanceOfGrant, RecordID: g.ID,
+		Category: models.GrievanceAmount, Channel: models.GrievanceByHotline, Summary: "报销比例有误"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := griev.Comment(admin(), gv.ID, "已核对票据"); err != nil {
 		t.Fatal(err)
 	}
 	// Next month's payroll of the county, with a line for the household's dibao.

@@ -166,7 +166,8 @@ func (sc Scope) householdProgramsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
 func (sc Scope) changeRows(db *gorm.DB) *gorm.DB {
 	q := sc.rows(db, "change_log")
 	if sc.p.Role == models.RoleIntegrator {
-		q = q.Where("(change_log.category_code IS NULL OR change_log.category_code IN ?)", nonEmpty(sc.p.Categories))
+		q = q.Where("(change_log.category_code IS NULL OR change_log.category_code IN ?)", nonEmpty(sc.p.Categories)).
+			Where("change_log.entity <> ?", models.EntityGrievance) // grievances are civil-affairs work
 	}
 	return q
 }

@@ -22,6 +22,12 @@ func (s *Store) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to
 	if !policy.CanMove(g.Status, to) {
 		return models.Invalid("status", "the grant is %s and cannot move to %s", g.Status, to)
 	}
+	return s.shiftGrant(tx, actor, g, to, reason, set)
+}
+
+// shiftGrant is moveGrant without the lifecycle's check: the reopening of a rejected
+// application on appeal (grievances.go) moves a grant the lifecycle alone would not.
+func (s *Store) shiftGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to models.GrantStatus, reason string, set map[string]any) error {
 	if err := lockHousehold(tx, ScopeFor(actor), g.HouseholdID); err != nil {
 		return err
 	}

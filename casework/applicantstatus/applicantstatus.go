@@ -1,7 +1,8 @@
 // Package applicantstatus is the use case of the public status page: a person enters an
 // application's reference number and the last six characters of the applicant's ID
 // number, and sees the application's status, its current step, the office deciding it
-// and the date of each step, and nothing else (no amounts, no names, no officers).
+// and the date of each step, and the state and dates of the applicant's grievances about
+// it (P25), and nothing else (no amounts, no names, no officers).
 //
 // A wrong pair answers exactly as an unknown reference does (models.ErrNotFound), and
 // the ID tail is compared in constant time, also against a stand-in when the reference
@@ -32,6 +33,8 @@ type Store interface {
 	ApplicantRecordUnscoped(ctx context.Context, ref string) (*store.ApplicantRecord, error)
 	// ApplicantStepsUnscoped returns the steps of an application, oldest first.
 	ApplicantStepsUnscoped(ctx context.Context, grantID string) ([]store.ApplicantStep, error)
+	// ApplicantGrievancesUnscoped returns the grievances of an application, oldest first.
+	ApplicantGrievancesUnscoped(ctx context.Context, grantID string) ([]store.ApplicantGrievance, error)
 	// RecordStatusLookupUnscoped audits one lookup.
 	RecordStatusLookupUnscoped(ctx context.Context, ref, addr, area string, outcome store.StatusLookupOutcome) error
 }
@@ -67,6 +70,22 @@ type Status struct {
 	CurrentStep string `json:"currentStep"`
 	Office      string `json:"office"`
 	Steps       []Step `json:"steps"`
+	// Grievances are the applicant's grievances about the application (P25): their
+	// kind, state and dates, nothing of what they say or who handles them.
+	Grievances []Grievance `json:"grievances"`
+}
+
+// Grievance is what the page shows of one grievance. The dates are days in China time,
+// YYYY-MM-DD; Answered and Closed are empty until then.
+type Grievance struct {
+	Category     string `json:"category"`
+	CategoryText string `json:"categoryText"`
+	Status       string `json:"status"`
+	StatusText   string `json:"statusText"`
+	Opened       string `json:"opened"`
+	Due          string `json:"due"`
+	Answered     string `json:"answered"`
+	Closed       string `json:"closed"`
 }
 
 // Step is one step of the application's history.
@@ -147,10 +166,48 @@ func (u *UseCase) Lookup(ctx context.Context, req Request) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
+	griefs, err := u.Store.ApplicantGrievancesUnscoped(ctx, rec.GrantID)
+	if err != nil {
+		return nil, err
+	}
 	shown := *rec
 	shown.Steps = steps
-	return u.present(&shown), nil
+	st := u.present(&shown)
+	st.Grievances = make([]Grievance, len(griefs))
+	for i, g := range griefs {
+		st.Grievances[i] = Grievance{
+			Category: string(g.Category), CategoryText: grievanceCategoryTexts[g.Category],
+			Status: string(g.Status), StatusText: grievanceStatusTexts[g.Status],
+			Opened: day(&g.OpenedAt), Due: day(&g.DueAt), Answered: day(g.AnsweredAt), Closed: day(g.ClosedAt),
+		}
+	}
+	return st, nil
 }
+
+// day writes t as a day in China time, or "" for nil.
+func day(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(policy.ChinaTime).Format(time.DateOnly)
+}
+
+// grievanceCategoryTexts and grievanceStatusTexts say a grievance's category and status
+// in the applicant's words.
+var (
+	grievanceCategoryTexts = map[models.GrievanceCategory]string{
+		models.GrievanceEligibility:  "对审核审批结果有异议",
+		models.GrievanceAmount:       "对救助金额有异议",
+		models.GrievanceStaffConduct: "反映工作人员作风",
+		models.GrievanceDelay:        "反映办理超时",
+		models.GrievanceOther:        "其他诉求",
+	}
+	grievanceStatusTexts = map[models.GrievanceStatus]string{
+		models.GrievanceOpen:     "办理中",
+		models.GrievanceAnswered: "已答复",
+		models.GrievanceClosed:   "已办结",
+	}
+)
 
 // present turns a record into what the page shows.
 func (u *UseCase) present(rec *store.ApplicantRecord) *Status {
@@ -232,12 +289,20 @@ func (u *UseCase) office(area string) string {
 }
 
 // statusText says a status in the applicant's words; from is the status before (nil for
-// none), which tells a resumed grant from a newly approved one.
+// none), which tells a resumed grant from a newly approved one, and a review reopened on
+// appeal from a first one.
 func statusText(s models.GrantStatus, from *models.GrantStatus) string {
+	reopened := from != nil && *from == models.GrantRejected // on appeal (P25)
 	switch s {
 	case models.GrantPending:
+		if reopened {
+			return "申诉受理，重新审核"
+		}
 		return "已受理"
 	case models.GrantReviewed:
+		if reopened {
+			return "申诉受理，重新审批"
+		}
 		return "乡镇（街道）审核通过"
 	case models.GrantActive:
 		if from != nil && (*from == models.GrantSuspended || *from == models.GrantGrace) {

@@ -18,6 +18,8 @@ type fakeStore struct {
 	apps      map[string]*store.ApplicantRecord
 	audited   []string
 	stepReads int
+	// grievances are the grievances of each application, by grant id.
+	grievances map[string][]store.ApplicantGrievance
 }
 
 func (f *fakeStore) ApplicantRecordUnscoped(_ context.Context, ref string) (*store.ApplicantRecord, error) {
@@ -35,6 +37,10 @@ func (f *fakeStore) ApplicantStepsUnscoped(_ context.Context, id string) ([]stor
 		}
 	}
 	return nil, nil
+}
+
+func (f *fakeStore) ApplicantGrievancesUnscoped(_ context.Context, id string) ([]store.ApplicantGrievance, error) {
+	return f.grievances[id], nil
 }
 
 func (f *fakeStore) RecordStatusLookupUnscoped(_ context.Context, ref, addr, area string, o store.StatusLookupOutcome) error {
@@ -56,8 +62,12 @@ func newFake() *fakeStore {
 			{Status: models.GrantPending, At: day(1), OfficeAt: village},
 			{Status: models.GrantReviewed, At: day(3), OfficeAt: "371402001000"},
 		},
+	}}, grievances: map[string][]store.ApplicantGrievance{"g1": {
+		{Category: models.GrievanceDelay, Status: models.GrievanceAnswered, OpenedAt: day(4), DueAt: day(11), AnsweredAt: ptr(day(6))},
 	}}}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // TestLookup checks the answers of the use case: a right pair shows the status, steps,
 // current step and office; a wrong tail and an unknown reference answer the same
@@ -115,6 +125,11 @@ func TestLookup(t *testing.T) {
 					{Status: "PENDING", Text: "已受理", Date: "2026-03-01"},
 					{Status: "REVIEWED", Text: "乡镇（街道）审核通过", Date: "2026-03-03", Office: "新湖街道办事处"},
 				},
+				// The grievance shows its kind, state and days, nothing of what it says.
+				Grievances: []applicantstatus.Grievance{{
+					Category: "DELAY", CategoryText: "反映办理超时", Status: "ANSWERED", StatusText: "已答复",
+					Opened: "2026-03-04", Due: "2026-03-11", Answered: "2026-03-06",
+				}},
 			}
 			// A village's office is the village's committee, named as in the tree.
 			v, _ := division.Dezhou().Unit(village)

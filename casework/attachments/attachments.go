@@ -1,5 +1,5 @@
 // Package attachments is the use case of supporting documents (ID card copies, income
-// proofs, medical bills) attached to an application or a verification: who may upload
+// proofs, medical bills) attached to an application, a verification or a grievance: who may upload
 // and download them, what an upload must be, and in which order the checks run so that
 // a refused upload stores nothing.
 //
@@ -69,7 +69,7 @@ func (u *UseCase) Upload(ctx context.Context, p auth.Principal, in Upload) (*sto
 		return nil, models.Forbidden("the %s role may not attach documents", p.Role)
 	}
 	if !slices.Contains(store.DocumentRecords, in.Record) {
-		return nil, models.Invalid("recordKind", "is one of APPLICATION and VERIFICATION")
+		return nil, models.Invalid("recordKind", "is one of APPLICATION, VERIFICATION and GRIEVANCE")
 	}
 	if !slices.Contains(store.DocumentKinds, in.Kind) {
 		return nil, models.Invalid("kind", "is one of ID_CARD, INCOME_PROOF, MEDICAL_BILL and OTHER")

@@ -36,12 +36,17 @@
     }
   }`;
 
+  const GRIEVANCES_QUERY = `query Overdue($area: String) {
+    overdueGrievances(area: $area) { count children { area { code name } count } }
+  }`;
+
   const $ = (id) => document.getElementById(id);
   let token = sessionStorage.getItem(TOKEN_KEY) || '';
   let me = null;
   // staffingAvailable turns false when the server refuses the staffing query as not of
   // its schema; the page never asks the schema itself (introspection may be off).
   let staffingAvailable = true;
+  let grievancesAvailable = true; // likewise for the overdue grievances
   let loadSeq = 0;
   let lastMonths = null; // the months of the charts on show, to redraw them at a new width
 
@@ -207,6 +212,7 @@
       drawCharts();
       $('content').dataset.area = d.areaStats.area.code;
       await loadStaffing(d.areaStats.area, seq);
+      await loadGrievances(d.areaStats.area, seq);
     } catch (e) {
       if (seq !== loadSeq) return;
       if (e.code === 'UNAUTHENTICATED') {
@@ -407,6 +413,53 @@
     const section = $('staffing');
     section.hidden = true;
     section.dataset.state = 'hidden';
+  }
+
+  // loadGrievances shows the grievances still unanswered after their due date (P25), in
+  // the area and per child; hidden for a role that may not read grievances.
+  async function loadGrievances(area, seq) {
+    const section = $('grievances');
+    if (!grievancesAvailable) {
+      section.hidden = true;
+      return;
+    }
+    let d;
+    try {
+      d = await gql(GRIEVANCES_QUERY, { area: area.code });
+    } catch (e) {
+      if (seq !== loadSeq) return;
+      if (e.code === 'GRAPHQL_VALIDATION_FAILED' || e.code === 'GRAPHQL_PARSE_FAILED') grievancesAvailable = false;
+      if (e.code === 'FORBIDDEN' || !grievancesAvailable) {
+        section.hidden = true;
+        delete section.dataset.state;
+        return;
+      }
+      $('grievances-error').textContent = '逾期投诉加载失败：' + e.message;
+      show('grievances-error', true);
+      section.hidden = false;
+      section.dataset.state = 'error';
+      return;
+    }
+    if (seq !== loadSeq) return;
+    show('grievances-error', false);
+    const o = d && d.overdueGrievances;
+    if (!o) {
+      section.hidden = true; // a server without the field
+      return;
+    }
+    $('grievances-total').textContent = int(o.count);
+    const body = $('grievances-table').tBodies[0];
+    body.replaceChildren();
+    for (const c of o.children.filter((c) => c.count > 0)) {
+      const tr = el('tr', null, 'bad');
+      tr.dataset.code = c.area.code;
+      for (const v of [c.area.name, int(c.count)]) tr.appendChild(el('td', v));
+      body.appendChild(tr);
+    }
+    show('grievances-table', o.children.some((c) => c.count > 0));
+    section.hidden = false;
+    section.dataset.state = 'shown';
+    section.dataset.total = String(o.count);
   }
 
   async function loadStaffing(area, seq) {

@@ -1,0 +1,199 @@
+package grievances_test
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"jiuzhu/casework/grievances"
+	"jiuzhu/models"
+	"jiuzhu/store"
+)
+
+// fake is an in-memory grievances.Store: grants and their events, grievances and
+// comments, narrowed to the caller's area as the store narrows them, and a unit of work
+// that keeps nothing of a step that fails or records no audit event (as store.Write).
+type fake struct {
+	grants     map[string]*models.Grant
+	events     []*models.GrantEvent
+	grievances map[string]*models.Grievance
+	comments   []*models.GrievanceComment
+	audits     []string
+	// notices are the kinds of the notices written, and withdrawn the grievances whose
+	// due-day notice was withdrawn.
+	notices   []string
+	withdrawn []string
+	// reopened records the moves of Reopen, "grant→status".
+	reopened []string
+}
+
+func newFake() *fake {
+	return &fake{grants: map[string]*models.Grant{}, grievances: map[string]*models.Grievance{}}
+}
+
+func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(area) }
+
+func (f *fake) Grievance(_ context.Context, sc store.Scope, id string) (*models.Grievance, error) {
+	g, ok := f.grievances[id]
+	if !ok || !covers(sc, g.AreaCode) {
+		return nil, models.NotFound("grievance")
+	}
+	c := *g
+	return &c, nil
+}
+
+func (f *fake) Grievances(_ context.Context, sc store.Scope, q store.GrievanceQuery) (*store.Page[models.Grievance], error) {
+	p := &store.Page[models.Grievance]{}
+	for _, g := range f.grievances {
+		if covers(sc, g.AreaCode) && (q.OverdueAt == nil || g.Overdue(*q.OverdueAt)) {
+			p.Items = append(p.Items, *g)
+			p.Cursors = append(p.Cursors, g.ID)
+		}
+	}
+	return p, nil
+}
+
+func (f *fake) Comments(ctx context.Context, sc store.Scope, id string) ([]models.GrievanceComment, error) {
+	if _, err := f.Grievance(ctx, sc, id); err != nil {
+		return nil, err
+	}
+	var out []models.GrievanceComment
+	for _, c := range f.comments {
+		if c.GrievanceID == id {
+			out = append(out, *c)
+		}
+	}
+	return out, nil
+}
+
+func (f *fake) OverdueByArea(_ context.Context, sc store.Scope, area *string, now time.Time) ([]store.AreaCount, error) {
+	if area != nil && !covers(sc, *area) {
+		return nil, models.Forbidden("outside")
+	}
+	n := map[string]int{}
+	for _, g := range f.grievances {
+		if covers(sc, g.AreaCode) && (area == nil || strings.HasPrefix(g.AreaCode, strings.TrimRight(*area, "0"))) && g.Overdue(now) {
+			n[g.AreaCode]++
+		}
+	}
+	var out []store.AreaCount
+	for a, c := range n {
+		out = append(out, store.AreaCount{AreaCode: a, N: c})
+	}
+	return out, nil
+}
+
+func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(grievances.Tx) error) error {
+	t := &tx{f: f, sc: sc, grievances: map[string]*models.Grievance{}, grants: map[string]*models.Grant{}}
+	if err := step(t); err != nil {
+		return err
+	}
+	if len(t.audits) == 0 {
+		return store.ErrNoAudit
+	}
+	for id, g := range t.grievances {
+		f.grievances[id] = g
+	}
+	for id, g := range t.grants {
+		f.grants[id] = g
+	}
+	f.comments = append(f.comments, t.comments...)
+	f.audits = append(f.audits, t.audits...)
+	f.notices = append(f.notices, t.notices...)
+	f.withdrawn = append(f.withdrawn, t.withdrawn...)
+	f.reopened = append(f.reopened, t.reopened...)
+	return nil
+}
+
+// tx is a unit of work of the fake: what it writes is kept apart until Write keeps it.
+type tx struct {
+	f          *fake
+	sc         store.Scope
+	grievances map[string]*models.Grievance
+	grants     map[string]*models.Grant
+	comments   []*models.GrievanceComment
+	audits     []string
+	notices    []string
+	withdrawn  []string
+	reopened   []string
+}
+
+func (t *tx) Target(subject models.GrievanceSubject, recordID string) (*models.Grant, *models.GrantEvent, error) {
+	for _, g := range t.f.grants {
+		if !covers(t.sc, g.AreaCode) {
+			continue
+		}
+		switch subject {
+		case models.GrievanceOfApplication:
+			if g.Reference != nil && *g.Reference == strings.ToUpper(strings.TrimSpace(recordID)) {
+				c := *g
+				return &c, nil, nil
+			}
+		case models.GrievanceOfGrant:
+			if g.ID == recordID {
+				c := *g
+				return &c, nil, nil
+			}
+		case models.GrievanceOfDecision:
+			for _, e := range t.f.events {
+				if e.ID == recordID && e.GrantID == g.ID {
+					c := *g
+					return &c, e, nil
+				}
+			}
+		}
+	}
+	return nil, nil, models.NotFound("grant")
+}
+
+func (t *tx) LastRejection(grantID string) (*models.GrantEvent, error) {
+	var last *models.GrantEvent
+	for _, e := range t.f.events {
+		if e.GrantID == grantID && e.ToStatus == models.GrantRejected {
+			last = e
+		}
+	}
+	return last, nil
+}
+
+func (t *tx) Grievance(id string) (*models.Grievance, error) {
+	return t.f.Grievance(context.Background(), t.sc, id)
+}
+
+func (t *tx) Insert(g *models.Grievance, _ *models.Grant) error {
+	t.grievances[g.ID] = g
+	t.notices = append(t.notices, string(store.NoticeGrievanceOpened), string(store.NoticeGrievanceDue))
+	return nil
+}
+
+func (t *tx) AddComment(_ *models.Grievance, c *models.GrievanceComment, _ string) error {
+	t.comments = append(t.comments, c)
+	return nil
+}
+
+func (t *tx) Update(g *models.Grievance, _ string) error {
+	if cur := t.f.grievances[g.ID]; cur == nil || cur.Version != g.Version {
+		return models.Conflict("changed")
+	}
+	c := *g
+	c.Version++
+	g.Version++
+	t.grievances[g.ID] = &c
+	return nil
+}
+
+func (t *tx) NoticeAnswered(g *models.Grievance, _ *models.Grant) error {
+	t.withdrawn = append(t.withdrawn, g.ID)
+	t.notices = append(t.notices, string(store.NoticeGrievanceAnswered))
+	return nil
+}
+
+func (t *tx) Reopen(grant *models.Grant, to models.GrantStatus, _ string) error {
+	grant.Status = to
+	c := *grant
+	t.grants[grant.ID] = &c
+	t.reopened = append(t.reopened, grant.ID+"→"+string(to))
+	return nil
+}
+
+func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }
