@@ -7,58 +7,31 @@ package resolvers
 
 import (
 	"context"
-	"jiuzhu/auth"
 	"jiuzhu/models"
-	"jiuzhu/policy"
-	"time"
 )
 
 func (r *areaStatsResolver) OverriddenGrants(ctx context.Context, obj *models.AreaStats) (int, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return r.Cases.Entitlements.Overrides(ctx, p, obj.Area.Code)
+	return r.Cases.Grants.Overrides(ctx, obj.Area.Code)
 }
 
 func (r *grantResolver) Calculation(ctx context.Context, obj *models.Grant) (*models.EntitlementCalculation, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return r.Cases.Entitlements.Calculation(ctx, p, obj.ID)
+	return r.Cases.Grants.Calculation(ctx, obj.ID)
 }
 
 func (r *grantResolver) Overridden(ctx context.Context, obj *models.Grant) (bool, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return false, err
-	}
-	return r.Cases.Entitlements.Overridden(ctx, p, obj.ID)
+	return r.Cases.Grants.Overridden(ctx, obj.ID)
 }
 
 func (r *mutationResolver) SetEntitlementParameters(ctx context.Context, input models.EntitlementParametersInput) (*models.EntitlementParameters, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return r.Cases.Entitlements.SetParameters(ctx, p, input)
+	return r.Cases.Grants.SetParameters(ctx, input)
 }
 
 func (r *queryResolver) EntitlementParameters(ctx context.Context, county *string, year *int) ([]*models.EntitlementParameters, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return r.Cases.Entitlements.Parameters(ctx, p, county, year)
+	return r.Cases.Grants.Parameters(ctx, county, year)
 }
 
 func (r *queryResolver) OneBenefitViolations(ctx context.Context) ([]*models.Violation, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	vs, err := r.Cases.Entitlements.Check(ctx, p, models.DateOf(time.Now().In(policy.ChinaTime)))
+	vs, err := r.Cases.Grants.Violations(ctx)
 	if err != nil {
 		return nil, err
 	}
