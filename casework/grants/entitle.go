@@ -108,19 +108,34 @@ func (s *Service) record(tx Tx, c *models.EntitlementCalculation) error {
 	return nil
 }
 
-// entitle decides the amount of the approval in of grant g inside tx: it reads the facts
-// under the lock of g's household (Tx.Facts), so that of two approvals that the rules of
-// P21 forbid together one waits for the other and then sees its grant, and asks the
-// policy (policy.DecideApproval). claim is the medical claim of a medical grant. It
-// returns the calculation to record and, when not "", the reason to flag the grant for
-// review.
+// entitle decides the amount of the approval in of grant g inside tx (facts, then
+// policy.DecideApproval). claim is the medical claim of a medical grant. It returns the
+// calculation to record and, when not "", the reason to flag the grant for review.
 func (s *Service) entitle(tx Tx, sc store.Scope, g *models.Grant, in models.ApprovalInput, claim *models.MedicalClaim) (*models.EntitlementCalculation, string, error) {
-	facts, err := tx.Facts(g, in.StartDate, policy.Held)
+	f, err := s.facts(tx, sc, g, in.StartDate, in.EndDate)
 	if err != nil {
 		return nil, "", err
 	}
+	if claim != nil {
+		f.MedicalPayable = &claim.Payable
+	}
+	d, err := policy.DecideApproval(f, in)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.calculation(sc, g, f, d), d.Flag, nil
+}
+
+// facts reads what the amount of grant g for the period start–end is computed from,
+// inside tx and under the lock of g's household (Tx.Facts), so that of two writes that
+// the rules of P21 forbid together one waits for the other and then sees its grant.
+func (s *Service) facts(tx Tx, sc store.Scope, g *models.Grant, start models.Date, end *models.Date) (policy.ApprovalFacts, error) {
+	facts, err := tx.Facts(g, start, policy.Held)
+	if err != nil {
+		return policy.ApprovalFacts{}, err
+	}
 	f := policy.ApprovalFacts{
-		Grant:    policy.HeldGrant{ID: g.ID, Program: g.ProgramCode, MemberID: g.MemberID, Start: in.StartDate, End: in.EndDate, Visible: true},
+		Grant:    policy.HeldGrant{ID: g.ID, Program: g.ProgramCode, MemberID: g.MemberID, Start: start, End: end, Visible: true},
 		Category: g.CategoryCode,
 		Urban:    facts.Urban,
 		Today:    models.DateOf(s.now().In(policy.ChinaTime)),
@@ -153,19 +168,18 @@ func (s *Service) entitle(tx Tx, sc store.Scope, g *models.Grant, in models.Appr
 			f.FirstDraw = &day
 		}
 	}
-	if claim != nil {
-		f.MedicalPayable = &claim.Payable
-	}
-	d, err := policy.DecideApproval(f, in)
-	if err != nil {
-		return nil, "", err
-	}
+	return f, nil
+}
+
+// calculation is the record of decision d on the amount of grant g, made by sc's caller
+// from facts f.
+func (s *Service) calculation(sc store.Scope, g *models.Grant, f policy.ApprovalFacts, d policy.ApprovalDecision) *models.EntitlementCalculation {
 	c := d.Calculation
 	return &models.EntitlementCalculation{
 		ID: s.ids(), AreaCode: g.AreaCode, GrantID: g.ID, ProgramCode: g.ProgramCode, CategoryCode: g.CategoryCode,
 		Method: c.Method, Clause: c.Clause, Formula: c.Formula, Inputs: c.Inputs, Computed: c.Computed, Amount: d.Amount,
 		Overridden: d.Overridden, OverrideReason: d.OverrideReason, ParametersID: f.ParamsID, Actor: sc.Principal().Subject,
-	}, d.Flag, nil
+	}
 }
 
 // medicalClaim works out the medical assistance of grant g (P3) from the bills of in: the
