@@ -41,7 +41,7 @@ func TestCheckCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	program, status := "URBAN_DIBAO", models.GrantActive
-	res, err := st.Grants(storetest.As(models.RoleAdmin, "371400000000"), store.GrantQuery{Filter: &models.GrantFilter{ProgramCode: &program, Status: &status}})
+	res, err := grantCases(st).Grants(storetest.As(models.RoleAdmin, "371400000000"), store.GrantQuery{Filter: &models.GrantFilter{ProgramCode: &program, Status: &status}})
 	if err != nil || len(res.Items) == 0 {
 		t.Fatalf("no ACTIVE urban dibao in the demo: %v", err)
 	}

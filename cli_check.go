@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"jiuzhu/auth"
-	"jiuzhu/casework/entitlements"
+	"jiuzhu/casework/grants"
 	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/policy"
@@ -72,7 +72,7 @@ func runCheck(ctx context.Context, cfg config, area string, today models.Date, o
 		return fmt.Errorf("--area: %s is not a jurisdiction of the city", area)
 	}
 	p := auth.Principal{Subject: "jiuzhu check", Role: models.RoleAdmin, Area: area}
-	vs, err := entitlements.New(st, st.Tree()).Check(auth.WithPrincipal(ctx, p), p, today)
+	vs, err := grants.New(st).Check(auth.WithPrincipal(ctx, p), today)
 	if err != nil {
 		return err
 	}

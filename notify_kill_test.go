@@ -211,7 +211,7 @@ func writeNotices(t *testing.T, cfg store.Config, n int) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.ReviewGrant(storetest.As(models.RoleOfficer, "371402001000"), g.ID, nil, nil); err != nil {
+		if _, err := grantCases(st).ReviewGrant(storetest.As(models.RoleOfficer, "371402001000"), g.ID, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		ns, err := st.NotificationsUnscoped(ctx, *g.Reference)

@@ -48,7 +48,7 @@ func TestImportReconciliationCommand(t *testing.T) {
 		if err != nil {
 			t.Fatalf("household: %v", err)
 		}
-		if _, err := st.CreateGrant(admin, models.GrantInput{HouseholdID: h.ID, ProgramCode: "URBAN_DIBAO", Amount: models.Yuan(650),
+		if _, err := grantCases(st).CreateGrant(admin, models.GrantInput{HouseholdID: h.ID, ProgramCode: "URBAN_DIBAO", Amount: models.Yuan(650),
 			StartDate: models.NewDate(first.Year(), first.Month(), 1)}); err != nil {
 			t.Fatal(err)
 		}

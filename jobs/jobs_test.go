@@ -24,7 +24,7 @@ func TestDailyEndsGraceOnceP13(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := st.CreateGrant(admin, models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO", Amount: 30000, StartDate: models.NewDate(2025, 1, 1)})
+		g, err := grantCases(st).CreateGrant(admin, models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO", Amount: 30000, StartDate: models.NewDate(2025, 1, 1)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +51,7 @@ func TestDailyEndsGraceOnceP13(t *testing.T) {
 			if err != nil || rep.GraceTerminated != r.ended || rep.HouseholdsRefreshed != 0 {
 				t.Fatalf("%s: %+v %v", r.day, rep, err)
 			}
-			got, err := st.Grant(admin, g.ID)
+			got, err := grantCases(st).Grant(admin, g.ID)
 			if err != nil || got.Status != r.status {
 				t.Fatalf("%s: %v %v", r.day, got.Status, err)
 			}

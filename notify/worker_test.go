@@ -40,7 +40,7 @@ func application(t *testing.T, st *store.Store) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ReviewGrant(storetest.As(models.RoleOfficer, "371402001000"), g.ID, nil, nil); err != nil {
+	if _, err := grantCases(st).ReviewGrant(storetest.As(models.RoleOfficer, "371402001000"), g.ID, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	// Temporary assistance is capped by a multiple of the county's standard (P20).
@@ -48,7 +48,7 @@ func application(t *testing.T, st *store.Store) (string, string) {
 		t.Fatal(err)
 	}
 	amount := models.Yuan(500)
-	if _, err := st.ApproveGrant(storetest.As(models.RoleOfficer, "371402000000"), g.ID, models.ApprovalInput{Amount: &amount, StartDate: models.NewDate(2026, 3, 1)}, nil); err != nil {
+	if _, err := grantCases(st).ApproveGrant(storetest.As(models.RoleOfficer, "371402000000"), g.ID, models.ApprovalInput{Amount: &amount, StartDate: models.NewDate(2026, 3, 1)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	return *g.Reference, id

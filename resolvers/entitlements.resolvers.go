@@ -7,19 +7,12 @@ package resolvers
 
 import (
 	"context"
-	"jiuzhu/auth"
 	"jiuzhu/loaders"
 	"jiuzhu/models"
-	"jiuzhu/policy"
-	"time"
 )
 
 func (r *areaStatsResolver) OverriddenGrants(ctx context.Context, obj *models.AreaStats) (int, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return r.Cases.Entitlements.Overrides(ctx, p, obj.Area.Code)
+	return r.Cases.Grants.Overrides(ctx, obj.Area.Code)
 }
 
 func (r *grantResolver) Calculation(ctx context.Context, obj *models.Grant) (*models.EntitlementCalculation, error) {
@@ -32,27 +25,15 @@ func (r *grantResolver) Overridden(ctx context.Context, obj *models.Grant) (bool
 }
 
 func (r *mutationResolver) SetEntitlementParameters(ctx context.Context, input models.EntitlementParametersInput) (*models.EntitlementParameters, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return r.Cases.Entitlements.SetParameters(ctx, p, input)
+	return r.Cases.Grants.SetParameters(ctx, input)
 }
 
 func (r *queryResolver) EntitlementParameters(ctx context.Context, county *string, year *int) ([]*models.EntitlementParameters, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return r.Cases.Entitlements.Parameters(ctx, p, county, year)
+	return r.Cases.Grants.Parameters(ctx, county, year)
 }
 
 func (r *queryResolver) OneBenefitViolations(ctx context.Context) ([]*models.Violation, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	vs, err := r.Cases.Entitlements.Check(ctx, p, models.DateOf(time.Now().In(policy.ChinaTime)))
+	vs, err := r.Cases.Grants.Violations(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,7 @@ func (r *reserveEntryResolver) Grant(ctx context.Context, obj *models.ReserveEnt
 	if obj.GrantID == nil {
 		return nil, nil
 	}
-	return r.Store.Grant(ctx, *obj.GrantID)
+	return r.Cases.Grants.Grant(ctx, *obj.GrantID)
 }
 
 func (r *reserveFundResolver) Township(ctx context.Context, obj *models.ReserveFund) (*models.Jurisdiction, error) {

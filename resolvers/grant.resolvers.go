@@ -33,15 +33,15 @@ func (r *grantResolver) Events(ctx context.Context, obj *models.Grant) ([]*model
 }
 
 func (r *mutationResolver) CreateGrant(ctx context.Context, input models.GrantInput) (*models.Grant, error) {
-	return r.Store.CreateGrant(ctx, input)
+	return r.Cases.Grants.CreateGrant(ctx, input)
 }
 
 func (r *queryResolver) Grant(ctx context.Context, id string) (*models.Grant, error) {
-	return r.Store.Grant(ctx, id)
+	return r.Cases.Grants.Grant(ctx, id)
 }
 
 func (r *queryResolver) Grants(ctx context.Context, area *string, filter *models.GrantFilter, first *int, after *string, last *int, before *string) (*models.GrantConnection, error) {
-	page, err := r.Store.Grants(ctx, store.GrantQuery{Area: area, Filter: filter, PageArgs: pageArgs(first, after, last, before)})
+	page, err := r.Cases.Grants.Grants(ctx, store.GrantQuery{Area: area, Filter: filter, PageArgs: pageArgs(first, after, last, before)})
 	c, err := connect(page, err, func(cursor string, n *models.Grant) *models.GrantEdge {
 		return &models.GrantEdge{Cursor: cursor, Node: n}
 	})

@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"jiuzhu/auth"
 	"jiuzhu/graph"
 	"jiuzhu/models"
 )
@@ -17,7 +16,7 @@ func (r *charityAidResolver) Household(ctx context.Context, obj *models.CharityA
 }
 
 func (r *grantResolver) MedicalClaim(ctx context.Context, obj *models.Grant) (*models.MedicalClaim, error) {
-	return r.Store.MedicalClaimOf(ctx, obj.ID)
+	return r.Cases.Grants.MedicalClaim(ctx, obj.ID)
 }
 
 func (r *householdResolver) CharityAid(ctx context.Context, obj *models.Household) ([]*models.CharityAid, error) {
@@ -29,31 +28,27 @@ func (r *mutationResolver) SubmitApplication(ctx context.Context, input models.A
 }
 
 func (r *mutationResolver) ReviewGrant(ctx context.Context, id string, expectedVersion *int, reason *string) (*models.Grant, error) {
-	return r.Store.ReviewGrant(ctx, id, expectedVersion, reason)
+	return r.Cases.Grants.ReviewGrant(ctx, id, expectedVersion, reason)
 }
 
 func (r *mutationResolver) ApproveGrant(ctx context.Context, id string, input models.ApprovalInput, expectedVersion *int) (*models.Grant, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return r.Cases.Entitlements.Approve(ctx, p, id, input, expectedVersion)
+	return r.Cases.Grants.ApproveGrant(ctx, id, input, expectedVersion)
 }
 
 func (r *mutationResolver) RejectGrant(ctx context.Context, id string, reason string, expectedVersion *int) (*models.Grant, error) {
-	return r.Store.RejectGrant(ctx, id, reason, expectedVersion)
+	return r.Cases.Grants.RejectGrant(ctx, id, reason, expectedVersion)
 }
 
 func (r *mutationResolver) SuspendGrant(ctx context.Context, id string, reason string, expectedVersion *int) (*models.Grant, error) {
-	return r.Store.SuspendGrant(ctx, id, reason, expectedVersion)
+	return r.Cases.Grants.SuspendGrant(ctx, id, reason, expectedVersion)
 }
 
 func (r *mutationResolver) ResumeGrant(ctx context.Context, id string, reason string, expectedVersion *int) (*models.Grant, error) {
-	return r.Store.ResumeGrant(ctx, id, reason, expectedVersion)
+	return r.Cases.Grants.ResumeGrant(ctx, id, reason, expectedVersion)
 }
 
 func (r *mutationResolver) TerminateGrant(ctx context.Context, id string, reason string, expectedVersion *int) (*models.Grant, error) {
-	return r.Store.TerminateGrant(ctx, id, reason, expectedVersion)
+	return r.Cases.Grants.TerminateGrant(ctx, id, reason, expectedVersion)
 }
 
 func (r *mutationResolver) FileCharityAid(ctx context.Context, input models.CharityAidInput) (*models.CharityAid, error) {
@@ -61,7 +56,7 @@ func (r *mutationResolver) FileCharityAid(ctx context.Context, input models.Char
 }
 
 func (r *programResolver) MedicalRule(ctx context.Context, obj *models.Program) (*models.MedicalRule, error) {
-	return r.Store.MedicalRuleOf(obj), nil
+	return r.Cases.Grants.MedicalRule(obj), nil
 }
 
 func (r *queryResolver) Application(ctx context.Context, reference string) (*models.Grant, error) {

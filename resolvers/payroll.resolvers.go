@@ -155,7 +155,7 @@ func (r *payrollResolver) Lines(ctx context.Context, obj *models.Payroll, first 
 }
 
 func (r *payrollLineResolver) Grant(ctx context.Context, obj *models.PayrollLine) (*models.Grant, error) {
-	return r.Store.Grant(ctx, obj.GrantID)
+	return r.Cases.Grants.Grant(ctx, obj.GrantID)
 }
 
 func (r *queryResolver) Payee(ctx context.Context, householdID string) (*models.Payee, error) {

@@ -10,9 +10,9 @@ import (
 	"context"
 
 	"jiuzhu/casework/applications"
-	"jiuzhu/casework/entitlements"
 	"jiuzhu/casework/funds"
 	"jiuzhu/casework/grievances"
+	"jiuzhu/casework/grants"
 	"jiuzhu/casework/households"
 	"jiuzhu/casework/imports"
 	"jiuzhu/casework/reports"
@@ -31,7 +31,7 @@ type Resolver struct {
 // Cases are the use-case services the resolvers call.
 type Cases struct {
 	Households   *households.Service
-	Entitlements *entitlements.Service
+	Grants       *grants.Service
 	Staffing     *staffing.Service
 	Funds        *funds.Service
 	Reports      *reports.Service
@@ -44,7 +44,7 @@ type Cases struct {
 func New(st *store.Store) *Resolver {
 	return &Resolver{Store: st, Cases: Cases{
 		Households:   households.New(st),
-		Entitlements: entitlements.New(st, st.Tree()),
+		Grants:       grants.New(st),
 		Staffing:     staffing.New(st),
 		Funds:        funds.New(st),
 		Reports:      reports.New(st),

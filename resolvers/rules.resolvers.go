@@ -62,7 +62,7 @@ func (r *mutationResolver) RecordVerification(ctx context.Context, householdID s
 }
 
 func (r *mutationResolver) ClearReviewFlag(ctx context.Context, grantID string, reason string, expectedVersion *int) (*models.Grant, error) {
-	return r.Store.ClearReviewFlag(ctx, grantID, reason, expectedVersion)
+	return r.Cases.Grants.ClearReviewFlag(ctx, grantID, reason, expectedVersion)
 }
 
 func (r *queryResolver) DibaoStandards(ctx context.Context, area *string, year *int) ([]*models.DibaoStandard, error) {

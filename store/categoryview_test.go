@@ -38,7 +38,7 @@ func TestDerivedValuesFollowTheIntegratorsCategories(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO",
+			if _, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO",
 				Amount: models.Yuan(300), StartDate: models.NewDate(2026, 1, 1)}); err != nil {
 				t.Fatal(err)
 			}

@@ -77,7 +77,7 @@ func TestChangeFeedUnderConcurrentWriters(t *testing.T) {
 						return
 					}
 					id := *rep.Results[0].ID
-					if _, err := st.CreateGrant(ctx, models.GrantInput{HouseholdID: id, ProgramCode: "URBAN_DIBAO",
+					if _, err := grantCases(st).CreateGrant(ctx, models.GrantInput{HouseholdID: id, ProgramCode: "URBAN_DIBAO",
 						Amount: models.Yuan(600), StartDate: models.NewDate(2026, 1, 1)}); err != nil {
 						errs <- err
 						return
@@ -127,7 +127,7 @@ func TestChangeFeedScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		hA, gA := household(t, st, villageA1) // DIBAO grant
 		hB, _ := household(t, st, villageB)
-		med, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: hA.ID, ProgramCode: "MEDICAL_OUTPATIENT",
+		med, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: hA.ID, ProgramCode: "MEDICAL_OUTPATIENT",
 			Amount: models.Yuan(80), StartDate: models.NewDate(2026, 2, 1)})
 		if err != nil {
 			t.Fatal(err)

@@ -3,75 +3,64 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 
 	"gorm.io/gorm"
 
 	"jiuzhu/catalogue"
 	"jiuzhu/division"
 	"jiuzhu/models"
-	"jiuzhu/policy"
 )
 
-// ApprovalDecider decides the amount of an approval from the facts read under the lock
-// of the household; policy.DecideApproval is the policy's.
-type ApprovalDecider func(policy.ApprovalFacts, models.ApprovalInput) (policy.ApprovalDecision, error)
+// Entitlements is the persistence of what grants pay (P18–P21): the counties'
+// entitlement parameters, the facts an approval's amount is computed from, the
+// calculations and overrides kept with the grants, and the reads of the check of one
+// benefit. It checks no permission and asks no rule of the policy; the use cases in
+// casework/grants do. Reach it with Store.Entitlements.
+type Entitlements struct{ s *Store }
 
-// parameterRows returns the entitlement parameters the caller may read: like the dibao
-// standards (standardRows), a county's published figures, seen by every level of the
-// county and by the city.
-func (sc Scope) parameterRows(db *gorm.DB) *gorm.DB {
-	lo, hi := sc.lo, sc.hi
-	if c := countyOf(sc.p.Area); c != "" {
-		lo, hi = division.Range(c)
-	}
-	return db.Table("entitlement_parameters").Where("entitlement_parameters.area_code BETWEEN ? AND ?", lo, hi)
-}
+// Entitlements returns the store of entitlement parameters and calculations.
+func (s *Store) Entitlements() *Entitlements { return &Entitlements{s: s} }
 
-// SaveEntitlementParameters stores p, the parameters of county p.AreaCode from
-// p.EffectiveFrom, replacing a set of the same county and day, with an audit record of
-// the change, and returns what it stored. The caller checks the role, the tier and the
-// figures (casework/entitlements); the store refuses a county outside sc with a
-// Forbidden error.
-func (s *Store) SaveEntitlementParameters(ctx context.Context, sc Scope, p models.EntitlementParameters) (*models.EntitlementParameters, error) {
-	if !sc.p.Covers(p.AreaCode) {
-		return nil, models.Forbidden("county: %s is outside your jurisdiction", p.AreaCode)
+// SaveParameters stores p, the parameters of county p.AreaCode from p.EffectiveFrom,
+// inside w, replacing a set of the same county and day, and returns what it stored and
+// the set it replaced (nil for none); the use case records the audit event. It returns
+// a Forbidden error for a county outside w's scope and a Conflict error when the same
+// set was stored concurrently.
+func (e *Entitlements) SaveParameters(w *Writer, p models.EntitlementParameters) (out, before *models.EntitlementParameters, err error) {
+	if !w.sc.p.Covers(p.AreaCode) {
+		return nil, nil, models.Forbidden("county: %s is outside your jurisdiction", p.AreaCode)
 	}
-	out := p
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var cur models.EntitlementParameters
-		err := sc.parameterRows(tx).Where("area_code = ? AND effective_from = ?", p.AreaCode, p.EffectiveFrom).Take(&cur).Error
-		now := tx.NowFunc()
-		out.SetBy, out.UpdatedAt = sc.p.Subject, now
-		switch {
-		case errors.Is(err, gorm.ErrRecordNotFound):
-			out.ID, out.CreatedAt = newID(), now
-			if err := tx.Create(&out).Error; err != nil {
-				if isUniqueViolation(err) {
-					return models.Conflict("the parameters of %s from %s were set concurrently; try again", p.AreaCode, p.EffectiveFrom)
-				}
-				return err
+	var cur models.EntitlementParameters
+	err = w.sc.parameterRows(w.tx).Where("area_code = ? AND effective_from = ?", p.AreaCode, p.EffectiveFrom).Take(&cur).Error
+	now := w.tx.NowFunc()
+	saved := p
+	saved.SetBy, saved.UpdatedAt = w.sc.p.Subject, now
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		saved.ID, saved.CreatedAt = newID(), now
+		if err := w.tx.Create(&saved).Error; err != nil {
+			if isUniqueViolation(err) {
+				return nil, nil, models.Conflict("the parameters of %s from %s were set concurrently; try again", p.AreaCode, p.EffectiveFrom)
 			}
-			return s.audit(tx, sc, "setEntitlementParameters", p.AreaCode, []string{out.ID}, nil, out)
-		case err != nil:
-			return err
-		default:
-			out.ID, out.CreatedAt = cur.ID, cur.CreatedAt
-			if err := tx.Model(&models.EntitlementParameters{}).Where("id = ?", cur.ID).Select("*").Updates(&out).Error; err != nil {
-				return err
-			}
-			return s.audit(tx, sc, "setEntitlementParameters", p.AreaCode, []string{out.ID}, cur, out)
+			return nil, nil, err
 		}
-	})
-	if err != nil {
-		return nil, wrap("set entitlement parameters", err)
+		return &saved, nil, nil
+	case err != nil:
+		return nil, nil, err
+	default:
+		saved.ID, saved.CreatedAt = cur.ID, cur.CreatedAt
+		if err := w.tx.Model(&models.EntitlementParameters{}).Where("id = ?", cur.ID).Select("*").Updates(&saved).Error; err != nil {
+			return nil, nil, err
+		}
+		return &saved, &cur, nil
 	}
-	return &out, nil
 }
 
-// EntitlementParametersOf returns the parameter sets of county (every county the caller
-// sees when ""), of year when it is not nil, ordered by county and effective date.
-func (s *Store) EntitlementParametersOf(ctx context.Context, sc Scope, county string, year *int) ([]*models.EntitlementParameters, error) {
-	q := sc.parameterRows(s.db.WithContext(ctx))
+// Parameters returns the parameter sets of county (every county sc sees when ""), of
+// year when it is not nil, ordered by county and effective date.
+func (e *Entitlements) Parameters(ctx context.Context, sc Scope, county string, year *int) ([]*models.EntitlementParameters, error) {
+	q := sc.parameterRows(e.s.db.WithContext(ctx))
 	if county != "" {
 		q = q.Where("entitlement_parameters.area_code = ?", county)
 	}
@@ -83,134 +72,118 @@ func (s *Store) EntitlementParametersOf(ctx context.Context, sc Scope, county st
 	return out, wrap("entitlement parameters", err)
 }
 
+// ParametersOn returns the parameters in force on day in the county of area, or nil when
+// the county has set none by then (the policy's defaults apply).
+func (e *Entitlements) ParametersOn(ctx context.Context, sc Scope, area string, day models.Date) (*models.EntitlementParameters, error) {
+	p, err := parametersInForce(e.s.db.WithContext(sc.bind(ctx)), sc, countyOf(area), day)
+	return p, wrap("entitlement parameters", err)
+}
+
 // parametersInForce returns the parameters of county in force on day (the set with the
-// latest effective date not after it), or the policy's defaults and a nil id.
-func parametersInForce(db *gorm.DB, sc Scope, county string, day models.Date) (models.EntitlementParameters, *string, error) {
+// latest effective date not after it), or nil.
+func parametersInForce(db *gorm.DB, sc Scope, county string, day models.Date) (*models.EntitlementParameters, error) {
 	var p models.EntitlementParameters
 	err := sc.parameterRows(db).Where("entitlement_parameters.area_code = ? AND entitlement_parameters.effective_from <= ?", county, day).
 		Order("entitlement_parameters.effective_from DESC").Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return policy.DefaultEntitlementParameters(), nil, nil
+		return nil, nil
 	}
 	if err != nil {
-		return p, nil, err
+		return nil, err
 	}
-	return p, &p.ID, nil
+	return &p, nil
 }
 
-// entitle decides the amount of the approval in of grant g inside tx: it takes the lock
-// of g's household (lockHousehold) first, so that of two approvals that the rules of P21
-// forbid together one waits for the other and then sees its grant; reads the facts
-// (policy.ApprovalFacts) and asks decide. claim is the medical claim of a medical grant.
-func (s *Store) entitle(tx *gorm.DB, sc Scope, g *models.Grant, in models.ApprovalInput, claim *models.MedicalClaim, decide ApprovalDecider) (*models.EntitlementCalculation, string, error) {
+// EntitlementFacts is what the amount of a grant is computed from, read under the lock
+// of its household.
+type EntitlementFacts struct {
+	Household *models.Household
+	// Urban is the household's urban or rural status, by its village.
+	Urban bool
+	// Standard is the county's latest dibao standard of the start date's year or before;
+	// nil when none is set.
+	Standard *models.DibaoStandard
+	// Params are the county's parameters in force on the start date; nil when none.
+	Params *models.EntitlementParameters
+	// Members are the household's members (their ids and declared monthly incomes).
+	Members []models.Member
+	// Verification is the household's latest verification, nil when it has none.
+	Verification *models.Verification
+	// Held are the household's other grants in the statuses asked for.
+	Held []models.Grant
+	// Draws are the reserve fund's draws for a temporary-assistance grant, oldest first.
+	Draws []models.ReserveEntry
+}
+
+// Facts reads, inside w, the facts of the amount of grant g starting on start: it takes
+// the lock of g's household (lockHousehold) first, so that of two writes that the rules
+// of P21 forbid together one waits for the other and then sees its grant. held lists the
+// statuses of the grants that count as held. It returns models.ErrNotFound for a
+// household outside w's scope.
+func (e *Entitlements) Facts(w *Writer, g *models.Grant, start models.Date, held []models.GrantStatus) (*EntitlementFacts, error) {
+	tx, sc := w.tx, w.sc
 	if err := lockHousehold(tx, sc, g.HouseholdID); err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	h, err := s.household(sc.rows(tx, "households"), g.HouseholdID)
+	h, err := household(sc.rows(tx, "households"), g.HouseholdID)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	f := policy.ApprovalFacts{
-		Grant:    policy.HeldGrant{ID: g.ID, Program: g.ProgramCode, MemberID: g.MemberID, Start: in.StartDate, End: in.EndDate, Visible: true},
-		Category: g.CategoryCode,
-		Today:    models.DateOf(s.now().In(policy.ChinaTime)),
-	}
-	if u, ok := s.tree.Unit(h.AreaCode); ok {
+	f := &EntitlementFacts{Household: h}
+	if u, ok := e.s.tree.Unit(h.AreaCode); ok {
 		f.Urban = u.Urban
 	}
 	county := countyOf(h.AreaCode)
 	var std models.DibaoStandard
-	err = sc.standardRows(tx).Where("dibao_standards.area_code = ? AND dibao_standards.year <= ?", county, in.StartDate.Year()).
+	err = sc.standardRows(tx).Where("dibao_standards.area_code = ? AND dibao_standards.year <= ?", county, start.Year()).
 		Order("dibao_standards.year DESC").Take(&std).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 	case err != nil:
-		return nil, "", err
+		return nil, err
 	default:
-		amount := std.Rural
-		if f.Urban {
-			amount = std.Urban
-		}
-		f.Standard, f.StandardYear = &amount, std.Year
+		f.Standard = &std
 	}
-	if f.Params, f.ParamsID, err = parametersInForce(tx, sc, county, in.StartDate); err != nil {
-		return nil, "", err
+	if f.Params, err = parametersInForce(tx, sc, county, start); err != nil {
+		return nil, err
 	}
-	var members []models.Member
-	if err := sc.rows(tx, "members").Where("members.household_id = ?", h.ID).Select("members.id", "members.monthly_income").Find(&members).Error; err != nil {
-		return nil, "", err
+	if err := sc.rows(tx, "members").Where("members.household_id = ?", h.ID).Select("members.id", "members.monthly_income").Find(&f.Members).Error; err != nil {
+		return nil, err
 	}
-	f.Members = len(members)
 	var v models.Verification
 	err = sc.rows(tx, "verifications").Where("verifications.household_id = ? AND verifications.latest = ?", h.ID, true).Take(&v).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		f.IncomeSource, f.IncomeMembers = "declared", len(members)
-		for _, m := range members {
-			f.TotalIncome += m.MonthlyIncome
-		}
 	case err != nil:
-		return nil, "", err
+		return nil, err
 	default:
-		f.IncomeSource, f.TotalIncome, f.IncomeMembers = "verification", v.TotalIncome, v.MemberCount
+		f.Verification = &v
 	}
-	var held []models.Grant
-	if err := sc.rows(tx, "grants").Where("grants.household_id = ? AND grants.id <> ? AND grants.status IN ?", h.ID, g.ID, policy.Held).
-		Order("grants.start_date").Order("grants.id").Find(&held).Error; err != nil {
-		return nil, "", err
-	}
-	for _, o := range held {
-		f.Held = append(f.Held, policy.HeldGrant{ID: o.ID, Program: o.ProgramCode, MemberID: o.MemberID, Start: o.StartDate, End: o.EndDate,
-			Visible: sc.p.SeesCategory(o.CategoryCode)})
+	if err := sc.rows(tx, "grants").Where("grants.household_id = ? AND grants.id <> ? AND grants.status IN ?", h.ID, g.ID, held).
+		Order("grants.start_date").Order("grants.id").Find(&f.Held).Error; err != nil {
+		return nil, err
 	}
 	if g.CategoryCode == catalogue.CategoryTemporary {
-		var draws []models.ReserveEntry
 		if err := sc.rows(tx, "reserve_entries").Where("reserve_entries.grant_id = ? AND reserve_entries.kind = ?", g.ID, models.ReserveDraw).
-			Order("reserve_entries.created_at").Find(&draws).Error; err != nil {
-			return nil, "", err
-		}
-		for i, d := range draws {
-			f.ReserveDrawn -= d.Amount
-			if i == 0 {
-				day := models.DateOf(d.CreatedAt.In(policy.ChinaTime))
-				f.FirstDraw = &day
-			}
+			Order("reserve_entries.created_at").Find(&f.Draws).Error; err != nil {
+			return nil, err
 		}
 	}
-	if claim != nil {
-		f.MedicalPayable = &claim.Payable
-	}
-	d, err := decide(f, in)
-	if err != nil {
-		return nil, "", err
-	}
-	c := d.Calculation
-	return &models.EntitlementCalculation{
-		ID: newID(), AreaCode: g.AreaCode, GrantID: g.ID, ProgramCode: g.ProgramCode, CategoryCode: g.CategoryCode,
-		Method: c.Method, Clause: c.Clause, Formula: c.Formula, Inputs: c.Inputs, Computed: c.Computed, Amount: d.Amount,
-		Overridden: d.Overridden, OverrideReason: d.OverrideReason, ParametersID: f.ParamsID, Actor: sc.p.Subject,
-	}, d.Flag, nil
+	return f, nil
 }
 
-// recordCalculation stores the calculation of an approval inside tx; an override is
-// audited on its own, besides the approval.
-func (s *Store) recordCalculation(tx *gorm.DB, sc Scope, c *models.EntitlementCalculation) error {
-	if err := tx.Create(c).Error; err != nil {
-		return err
-	}
-	if !c.Overridden {
-		return nil
-	}
-	return s.audit(tx, sc, "overrideEntitlement", c.AreaCode, []string{c.GrantID, c.ID}, nil, c)
+// RecordCalculation stores the calculation of a grant's amount inside w; the use case
+// audits an override.
+func (e *Entitlements) RecordCalculation(w *Writer, c *models.EntitlementCalculation) error {
+	return w.tx.Create(c).Error
 }
 
-// CalculationOf returns the calculation of the amount of a grant the caller may see, or
-// nil for a grant without one (approved before amounts were computed, or opened
-// directly).
-func (s *Store) CalculationOf(ctx context.Context, sc Scope, grantID string) (*models.EntitlementCalculation, error) {
+// Calculation returns the calculation of the amount of a grant in sc, or nil for a
+// grant without one (approved before amounts were computed) or outside sc.
+func (e *Entitlements) Calculation(ctx context.Context, sc Scope, grantID string) (*models.EntitlementCalculation, error) {
+	db := e.s.db.WithContext(ctx)
 	var c models.EntitlementCalculation
-	visible := sc.grantRows(s.db.WithContext(ctx).Session(&gorm.Session{NewDB: true})).Select("grants.id").Where("grants.id = ?", grantID)
-	err := sc.rows(s.db.WithContext(ctx), "entitlement_calculations").Where("entitlement_calculations.grant_id IN (?)", visible).Take(&c).Error
+	err := sc.rows(db, "entitlement_calculations").Where("entitlement_calculations.grant_id IN (?)", sc.visibleGrant(db, grantID)).Take(&c).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
@@ -220,117 +193,68 @@ func (s *Store) CalculationOf(ctx context.Context, sc Scope, grantID string) (*m
 	return &c, nil
 }
 
-// CountOverrides returns the number of grants in the area lo–hi, inside sc and of the
-// caller's categories, whose amount overrides the computed one.
-func (s *Store) CountOverrides(ctx context.Context, sc Scope, area string) (int, error) {
+// CountOverrides returns the number of grants in area, inside sc and of the caller's
+// categories, whose amount overrides the computed one.
+func (e *Entitlements) CountOverrides(ctx context.Context, sc Scope, area string) (int, error) {
+	db := e.s.db.WithContext(ctx)
 	lo, hi := division.Range(area)
-	visible := sc.grantRows(s.db.WithContext(ctx).Session(&gorm.Session{NewDB: true})).Select("grants.id").
-		Where("grants.area_code BETWEEN ? AND ?", lo, hi)
+	visible := sc.grantsWithin(db.Session(&gorm.Session{NewDB: true}), lo, hi).Select("grants.id")
 	var n int64
-	err := sc.rows(s.db.WithContext(ctx), "entitlement_calculations").
+	err := sc.rows(db, "entitlement_calculations").
 		Where("entitlement_calculations.overridden = ? AND entitlement_calculations.grant_id IN (?)", true, visible).Count(&n).Error
 	return int(n), wrap("count overrides", err)
 }
 
-// violationBatch bounds the held grants read at a time by Violations.
-const violationBatch = 2000
+// HeldBatch is the number of households whose grants HeldAfter reads at a time.
+const HeldBatch = 2000
 
-// Violations returns the records inside sc that break the rules of one benefit (P21),
-// household by household (policy.HouseholdViolations), and the urgent files paid from a
-// reserve fund that are still not approved after the county's urgentDays (P20) on today.
-// It reads every grant of the area, whatever the caller's categories: call it for
-// callers who see every category. Grants are read in batches of households, so memory
-// stays bounded by the largest household.
-func (s *Store) Violations(ctx context.Context, sc Scope, today models.Date) ([]models.Violation, error) {
-	db := s.db.WithContext(sc.bind(ctx))
-	var out []models.Violation
-	after := ""
-	for {
-		var hs []string
-		if err := sc.rows(db, "grants").Where("grants.status IN ? AND grants.household_id > ?", policy.Held, after).
-			Distinct("grants.household_id").Order("grants.household_id").Limit(violationBatch).Pluck("grants.household_id", &hs).Error; err != nil {
-			return nil, wrap("violations", err)
-		}
-		if len(hs) == 0 {
-			break
-		}
-		after = hs[len(hs)-1]
-		var gs []models.Grant
-		if err := sc.rows(db, "grants").Where("grants.status IN ? AND grants.household_id IN ?", policy.Held, hs).
-			Order("grants.household_id").Order("grants.id").Find(&gs).Error; err != nil {
-			return nil, wrap("violations", err)
-		}
-		for i := 0; i < len(gs); {
-			j := i
-			var held []policy.HeldGrant
-			for ; j < len(gs) && gs[j].HouseholdID == gs[i].HouseholdID; j++ {
-				g := gs[j]
-				held = append(held, policy.HeldGrant{ID: g.ID, Program: g.ProgramCode, MemberID: g.MemberID, Start: g.StartDate, End: g.EndDate, Visible: true})
-			}
-			urban := false
-			if u, ok := s.tree.Unit(gs[i].AreaCode); ok {
-				urban = u.Urban
-			}
-			out = append(out, policy.HouseholdViolations(gs[i].HouseholdID, gs[i].AreaCode, urban, held)...)
-			i = j
-		}
+// HeldAfter returns the grants inside sc, whatever their category, in one of statuses,
+// of the first HeldBatch households (by id) after household after, ordered by household
+// and id; none when no household is left. Call it for callers who see every category.
+func (e *Entitlements) HeldAfter(ctx context.Context, sc Scope, statuses []models.GrantStatus, after string) ([]models.Grant, error) {
+	db := e.s.db.WithContext(sc.bind(ctx))
+	var hs []string
+	if err := sc.rows(db, "grants").Where("grants.status IN ? AND grants.household_id > ?", statuses, after).
+		Distinct("grants.household_id").Order("grants.household_id").Limit(HeldBatch).Pluck("grants.household_id", &hs).Error; err != nil {
+		return nil, wrap("held grants", err)
 	}
-	urgent, err := s.overdueUrgent(db, sc, today)
-	if err != nil {
-		return nil, wrap("violations", err)
+	if len(hs) == 0 {
+		return nil, nil
 	}
-	return append(out, urgent...), nil
+	var gs []models.Grant
+	err := sc.rows(db, "grants").Where("grants.status IN ? AND grants.household_id IN ?", statuses, hs).
+		Order("grants.household_id").Order("grants.id").Find(&gs).Error
+	return gs, wrap("held grants", err)
 }
 
-// overdueUrgent returns the temporary-assistance grants still PENDING or REVIEWED whose
-// first reserve-fund draw lies more than their county's urgentDays before today (P20).
-func (s *Store) overdueUrgent(db *gorm.DB, sc Scope, today models.Date) ([]models.Violation, error) {
+// UrgentFile is a temporary-assistance grant not yet approved that the reserve fund has
+// paid, with the time of its first draw (P20).
+type UrgentFile struct {
+	Grant     models.Grant
+	FirstDraw time.Time
+}
+
+// UrgentFiles returns the temporary-assistance grants inside sc still PENDING or
+// REVIEWED that the reserve fund has paid, by id, each with its first draw.
+func (e *Entitlements) UrgentFiles(ctx context.Context, sc Scope) ([]UrgentFile, error) {
+	db := e.s.db.WithContext(sc.bind(ctx))
 	var gs []models.Grant
 	if err := sc.rows(db, "grants").Where("grants.category_code = ? AND grants.status IN ?", catalogue.CategoryTemporary,
 		[]models.GrantStatus{models.GrantPending, models.GrantReviewed}).
 		Where("grants.id IN (?)", sc.rows(db.Session(&gorm.Session{NewDB: true}), "reserve_entries").Select("reserve_entries.grant_id").
 			Where("reserve_entries.kind = ?", models.ReserveDraw)).
 		Order("grants.id").Find(&gs).Error; err != nil {
-		return nil, err
+		return nil, wrap("urgent files", err)
 	}
-	var out []models.Violation
+	out := make([]UrgentFile, 0, len(gs))
 	for _, g := range gs {
 		var first models.ReserveEntry
 		if err := sc.rows(db.Session(&gorm.Session{NewDB: true}), "reserve_entries").
 			Where("reserve_entries.grant_id = ? AND reserve_entries.kind = ?", g.ID, models.ReserveDraw).
 			Order("reserve_entries.created_at").Take(&first).Error; err != nil {
-			return nil, err
+			return nil, wrap("urgent files", err)
 		}
-		day := models.DateOf(first.CreatedAt.In(policy.ChinaTime))
-		p, _, err := parametersInForce(db.Session(&gorm.Session{NewDB: true}), sc, countyOf(g.AreaCode), day)
-		if err != nil {
-			return nil, err
-		}
-		deadline := policy.UrgentDeadline(day, p.UrgentDays)
-		if policy.UrgentOverdue(deadline, today) {
-			out = append(out, models.Violation{Rule: policy.RuleUrgentOverdue, GrantID: g.ID, HouseholdID: g.HouseholdID, AreaCode: g.AreaCode,
-				Detail: "paid from the reserve fund on " + day.String() + "; the file was due by " + deadline.String()})
-		}
+		out = append(out, UrgentFile{Grant: g, FirstDraw: first.CreatedAt})
 	}
 	return out, nil
-}
-
-// checkOneBenefit returns the error of policy.CheckOneBenefit for grant g, about to be
-// held by its household, inside tx that holds the household's lock.
-func (s *Store) checkOneBenefit(tx *gorm.DB, sc Scope, g *models.Grant) error {
-	var held []models.Grant
-	if err := sc.rows(tx, "grants").Where("grants.household_id = ? AND grants.id <> ? AND grants.status IN ?", g.HouseholdID, g.ID, policy.Held).
-		Order("grants.start_date").Order("grants.id").Find(&held).Error; err != nil {
-		return err
-	}
-	hs := make([]policy.HeldGrant, len(held))
-	for i, o := range held {
-		hs[i] = policy.HeldGrant{ID: o.ID, Program: o.ProgramCode, MemberID: o.MemberID, Start: o.StartDate, End: o.EndDate,
-			Visible: sc.p.SeesCategory(o.CategoryCode)}
-	}
-	urban := false
-	if u, ok := s.tree.Unit(g.AreaCode); ok {
-		urban = u.Urban
-	}
-	return policy.CheckOneBenefit(policy.HeldGrant{ID: g.ID, Program: g.ProgramCode, MemberID: g.MemberID, Start: g.StartDate, End: g.EndDate}, urban, hs)
 }

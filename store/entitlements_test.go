@@ -52,7 +52,7 @@ func reviewed(t *testing.T, st *store.Store, h *models.Household, program string
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g, err = st.ReviewGrant(officer(townshipA1, "town"), g.ID, nil, nil); err != nil {
+	if g, err = grantCases(st).ReviewGrant(officer(townshipA1, "town"), g.ID, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	return g
@@ -68,25 +68,24 @@ func TestApprovalComputesTheAmount(t *testing.T) {
 			t.Fatal(err)
 		}
 		county := officer(countyA, "county")
-		sc := store.ScopeFor(principal(t, county))
 		start := models.NewDate(2026, 2, 1)
 
 		h := bare(t, st, villageA1, 1)
 		g := reviewed(t, st, h, "URBAN_DIBAO", nil)
 		typed := models.Yuan(9999)
-		_, err := st.ApproveGrant(county, g.ID, models.ApprovalInput{Amount: &typed, StartDate: start}, nil)
+		_, err := grantCases(st).ApproveGrant(county, g.ID, models.ApprovalInput{Amount: &typed, StartDate: start}, nil)
 		var fe *models.FieldError
 		if !errors.As(err, &fe) || fe.Field != "input.amount" {
 			t.Fatalf("a typed dibao amount: %v", err)
 		}
-		approved, err := st.ApproveGrant(county, g.ID, models.ApprovalInput{StartDate: start}, nil)
+		approved, err := grantCases(st).ApproveGrant(county, g.ID, models.ApprovalInput{StartDate: start}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if approved.Amount != models.Yuan(850) || approved.Status != models.GrantActive {
 			t.Fatalf("approved %s %s, want ACTIVE 850.00", approved.Status, approved.Amount)
 		}
-		c, err := st.CalculationOf(county, sc, g.ID)
+		c, err := grantCases(st).Calculation(county, g.ID)
 		if err != nil || c == nil {
 			t.Fatalf("calculation %v %v", c, err)
 		}
@@ -112,15 +111,15 @@ func TestApprovalComputesTheAmount(t *testing.T) {
 			t.Fatal(err)
 		}
 		g3 := reviewed(t, st, h3, "URBAN_DIBAO", nil)
-		if _, err := st.ApproveGrant(county, g3.ID, models.ApprovalInput{StartDate: start, Override: &models.OverrideInput{Amount: models.Yuan(1600)}}, nil); !errors.Is(err, models.ErrInvalid) {
+		if _, err := grantCases(st).ApproveGrant(county, g3.ID, models.ApprovalInput{StartDate: start, Override: &models.OverrideInput{Amount: models.Yuan(1600)}}, nil); !errors.Is(err, models.ErrInvalid) {
 			t.Fatalf("an override without a reason: %v", err)
 		}
-		over, err := st.ApproveGrant(county, g3.ID, models.ApprovalInput{StartDate: start,
+		over, err := grantCases(st).ApproveGrant(county, g3.ID, models.ApprovalInput{StartDate: start,
 			Override: &models.OverrideInput{Amount: models.Yuan(1600), Reason: "重病住院，民主评议同意"}}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		c3, err := st.CalculationOf(county, sc, g3.ID)
+		c3, err := grantCases(st).Calculation(county, g3.ID)
 		if err != nil || c3 == nil {
 			t.Fatal(c3, err)
 		}
@@ -129,7 +128,7 @@ func TestApprovalComputesTheAmount(t *testing.T) {
 			c3.OverrideReason != "重病住院，民主评议同意" {
 			t.Errorf("override: grant %s, calculation %+v", over.Amount, c3)
 		}
-		events, err := st.EventsOf(county, g3.ID)
+		events, err := grantCases(st).Events(county, g3.ID)
 		if err != nil || !strings.Contains(events[len(events)-1].Reason, "amount overridden: 重病住院") {
 			t.Errorf("the approval's event does not show the override: %+v %v", events, err)
 		}
@@ -137,10 +136,10 @@ func TestApprovalComputesTheAmount(t *testing.T) {
 		if err != nil || len(audits.Items) != 1 {
 			t.Errorf("override audit records: %v %v", audits, err)
 		}
-		if n, err := st.CountOverrides(county, sc, countyA); err != nil || n != 1 {
+		if n, err := grantCases(st).Overrides(county, countyA); err != nil || n != 1 {
 			t.Errorf("%d overrides counted, %v", n, err)
 		}
-		if n, err := st.CountOverrides(county, sc, townshipA2); err != nil || n != 0 {
+		if n, err := grantCases(st).Overrides(county, townshipA2); err != nil || n != 0 {
 			t.Errorf("%d overrides counted in another township, %v", n, err)
 		}
 	})
@@ -182,7 +181,7 @@ func TestParallelConflictingApprovals(t *testing.T) {
 					if strings.HasPrefix(g.ProgramCode, "TEKUN") {
 						in.SelfCare = ptr(models.SelfCareFull)
 					}
-					_, errs[i] = st.ApproveGrant(officer(countyA, fmt.Sprint("county-", round, "-", i)), g.ID, in, nil)
+					_, errs[i] = grantCases(st).ApproveGrant(officer(countyA, fmt.Sprint("county-", round, "-", i)), g.ID, in, nil)
 				}()
 			}
 			close(start)
@@ -203,7 +202,7 @@ func TestParallelConflictingApprovals(t *testing.T) {
 			if won != 1 {
 				t.Fatalf("%v: %d approvals won, want exactly 1 (%v)", pair, won, errs)
 			}
-			held, err := st.Grants(admin(), store.GrantQuery{Filter: &models.GrantFilter{HouseholdID: &h.ID, Status: ptr(models.GrantActive)}})
+			held, err := grantCases(st).Grants(admin(), store.GrantQuery{Filter: &models.GrantFilter{HouseholdID: &h.ID, Status: ptr(models.GrantActive)}})
 			if err != nil || len(held.Items) != 1 {
 				t.Errorf("%v: the household holds %d grants, want 1 (%v)", pair, len(held.Items), err)
 			}
@@ -244,8 +243,7 @@ func TestViolations(t *testing.T) {
 		if err := st.SeedUnscoped(context.Background(), nil, nil, gs, nil); err != nil {
 			t.Fatal(err)
 		}
-		county := principal(t, officer(countyA, "county"))
-		vs, err := st.Violations(context.Background(), store.ScopeFor(county), models.DateOf(time.Now()))
+		vs, err := grantCases(st).Check(storetest.As(models.RoleAdmin, countyA), models.DateOf(time.Now()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,26 +277,40 @@ func TestEntitlementParametersStored(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := admin()
 		sc := store.ScopeFor(principal(t, ctx))
+		// save stores p in one unit of work as sc, audited as the use case audits it.
+		save := func(sc store.Scope, p models.EntitlementParameters) (*models.EntitlementParameters, error) {
+			var out *models.EntitlementParameters
+			err := st.Write(ctx, sc, "set entitlement parameters", func(w *store.Writer) error {
+				saved, _, err := st.Entitlements().SaveParameters(w, p)
+				if err != nil {
+					return err
+				}
+				w.Audit("setEntitlementParameters", p.AreaCode, []string{saved.ID}, nil, saved)
+				out = saved
+				return nil
+			})
+			return out, err
+		}
 		p := policy.DefaultEntitlementParameters()
 		p.AreaCode, p.Year, p.EffectiveFrom = countyA, 2026, models.NewDate(2026, 1, 1)
 		p.Programs = []models.ProgramAmount{{ProgramCode: "EDU_HIGHSCHOOL", Mode: models.AmountFixed, Amount: models.Yuan(1000)}}
-		first, err := st.SaveEntitlementParameters(ctx, sc, p)
+		first, err := save(sc, p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		p.DibaoMinPerPerson = models.Yuan(50)
 		p.Programs[0].Amount = models.Yuan(1200)
-		again, err := st.SaveEntitlementParameters(ctx, sc, p)
+		again, err := save(sc, p)
 		if err != nil || again.ID != first.ID {
 			t.Fatalf("replacing the set of the same day: %v, id %s then %s", err, first.ID, again.ID)
 		}
 		later := p
 		later.EffectiveFrom, later.DibaoMinPerPerson = models.NewDate(2026, 7, 1), models.Yuan(80)
-		if _, err := st.SaveEntitlementParameters(ctx, sc, later); err != nil {
+		if _, err := save(sc, later); err != nil {
 			t.Fatal(err)
 		}
 		year := 2026
-		ps, err := st.EntitlementParametersOf(ctx, sc, countyA, &year)
+		ps, err := st.Entitlements().Parameters(ctx, sc, countyA, &year)
 		if err != nil || len(ps) != 2 {
 			t.Fatalf("%d sets, %v", len(ps), err)
 		}
@@ -311,10 +323,10 @@ func TestEntitlementParametersStored(t *testing.T) {
 		}
 		// Another county's officer sees none of them; the scope refuses a write there.
 		other := store.ScopeFor(principal(t, officer(countyB, "b")))
-		if ps, err := st.EntitlementParametersOf(ctx, other, countyA, nil); err != nil || len(ps) != 0 {
+		if ps, err := st.Entitlements().Parameters(ctx, other, countyA, nil); err != nil || len(ps) != 0 {
 			t.Errorf("another county reads %d sets, %v", len(ps), err)
 		}
-		if _, err := st.SaveEntitlementParameters(ctx, other, p); !errors.Is(err, models.ErrForbidden) {
+		if _, err := save(other, p); !errors.Is(err, models.ErrForbidden) {
 			t.Errorf("another county writes: %v", err)
 		}
 
@@ -333,7 +345,7 @@ func TestEntitlementParametersStored(t *testing.T) {
 			t.Fatal(err)
 		}
 		g := reviewed(t, st, h, "URBAN_DIBAO", nil)
-		approved, err := st.ApproveGrant(officer(countyA, "county"), g.ID, models.ApprovalInput{StartDate: models.NewDate(2026, 8, 1)}, nil)
+		approved, err := grantCases(st).ApproveGrant(officer(countyA, "county"), g.ID, models.ApprovalInput{StartDate: models.NewDate(2026, 8, 1)}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

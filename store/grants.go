@@ -7,10 +7,19 @@ import (
 
 	"gorm.io/gorm"
 
-	"jiuzhu/auth"
 	"jiuzhu/models"
-	"jiuzhu/privacy"
 )
+
+// Grants is the persistence of grants and their events (the status history): reads
+// narrowed by the caller's Scope (grantRows: the area, and the categories of an
+// integrator's token), and writes inside a unit of work (Writer) that record their
+// change-feed entries, the applicant's notice (outbox.go) and the refresh of the
+// household. It checks no permission and no rule of the policy; the use cases in
+// casework/grants do. Reach it with Store.Grants.
+type Grants struct{ s *Store }
+
+// Grants returns the store of grants and grant events.
+func (s *Store) Grants() *Grants { return &Grants{s: s} }
 
 // GrantQuery selects a page of grants.
 type GrantQuery struct {
@@ -20,45 +29,40 @@ type GrantQuery struct {
 	PageArgs
 }
 
-// Grant returns the grant with id. It returns models.ErrNotFound when there is none in
-// the caller's area or, for integrators, in their categories.
-func (s *Store) Grant(ctx context.Context, id string) (*models.Grant, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
+// Get returns the grant with id. It returns models.ErrNotFound when there is none in sc
+// or, for integrators, in their categories.
+func (r *Grants) Get(ctx context.Context, sc Scope, id string) (*models.Grant, error) {
+	g, err := grantIn(sc.grantRows(r.s.db.WithContext(ctx)), id)
+	return g, wrap("grant", err)
+}
+
+// GetIn is Get inside the unit of work w, which sees what w wrote.
+func (r *Grants) GetIn(w *Writer, id string) (*models.Grant, error) {
+	return grantIn(w.sc.grantRows(w.tx), id)
+}
+
+// grantIn returns the grant with id among the rows of q, or models.ErrNotFound.
+func grantIn(q *gorm.DB, id string) (*models.Grant, error) {
 	var g models.Grant
-	err = sc.grantRows(s.db.WithContext(ctx)).Where("grants.id = ?", id).Take(&g).Error
+	err := q.Where("grants.id = ?", id).Take(&g).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.NotFound("grant")
 	}
 	if err != nil {
-		return nil, wrap("grant", err)
+		return nil, err
 	}
 	return &g, nil
 }
 
-// Grants returns a page of the grants in the query's area that match its filter. It
-// returns a *models.FieldError for a bad argument and a Forbidden error for an area
-// outside the caller's subtree.
-func (s *Store) Grants(ctx context.Context, q GrantQuery) (*Page[models.Grant], error) {
-	sc, err := scopeOf(ctx)
+// List returns a page of the grants in the query's area that match its filter. It
+// returns a *models.FieldError for a bad area or paging argument and a Forbidden error
+// for an area outside sc; the use case checks the filter's values.
+func (r *Grants) List(ctx context.Context, sc Scope, q GrantQuery) (*Page[models.Grant], error) {
+	lo, hi, err := r.s.area(sc, "area", q.Area)
 	if err != nil {
 		return nil, err
 	}
-	lo, hi, err := s.area(sc, "area", q.Area)
-	if err != nil {
-		return nil, err
-	}
-	if f := q.Filter; f != nil && f.Status != nil && !f.Status.Valid() {
-		return nil, models.Invalid("filter.status", "%s is not a grant status", privacy.Quote(string(*f.Status)))
-	}
-	if f := q.Filter; f != nil {
-		if err := refuseMasked("filter.programCode", f.ProgramCode, "filter.categoryCode", f.CategoryCode, "filter.householdId", f.HouseholdID); err != nil {
-			return nil, err
-		}
-	}
-	db := s.db.WithContext(ctx)
+	db := r.s.db.WithContext(ctx)
 	build := func() *gorm.DB {
 		b := sc.grantsWithin(db, lo, hi)
 		if f := q.Filter; f != nil {
@@ -83,115 +87,84 @@ func (s *Store) Grants(ctx context.Context, q GrantQuery) (*Page[models.Grant], 
 	return page, wrap("grants", err)
 }
 
-// GrantsOf returns the grants of a household that the caller may see, newest first.
-func (s *Store) GrantsOf(ctx context.Context, householdID string) ([]*models.Grant, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
+// Of returns the grants of a household in sc, newest first.
+func (r *Grants) Of(ctx context.Context, sc Scope, householdID string) ([]*models.Grant, error) {
 	var gs []*models.Grant
-	err = sc.grantRows(s.db.WithContext(ctx)).Where("grants.household_id = ?", householdID).
+	err := sc.grantRows(r.s.db.WithContext(ctx)).Where("grants.household_id = ?", householdID).
 		Order("grants.start_date DESC").Order("grants.id").Find(&gs).Error
 	return gs, wrap("grants of household", err)
 }
 
-// EventsOf returns the status history of a grant the caller may see, oldest first.
-func (s *Store) EventsOf(ctx context.Context, grantID string) ([]*models.GrantEvent, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
+// Events returns the status history of a grant in sc, oldest first; none for a grant
+// outside it.
+func (r *Grants) Events(ctx context.Context, sc Scope, grantID string) ([]*models.GrantEvent, error) {
+	db := r.s.db.WithContext(ctx)
 	var es []*models.GrantEvent
-	visible := sc.grantRows(s.db.WithContext(ctx).Session(&gorm.Session{NewDB: true})).Select("grants.id").Where("grants.id = ?", grantID)
-	err = sc.rows(s.db.WithContext(ctx), "grant_events").
-		Where("grant_events.grant_id IN (?)", visible).
+	err := sc.rows(db, "grant_events").Where("grant_events.grant_id IN (?)", sc.visibleGrant(db, grantID)).
 		Order("grant_events.created_at").Order("grant_events.id").Find(&es).Error
 	return es, wrap("grant events", err)
 }
 
-// CreateGrant opens a grant for a household of the caller's area, optionally for one of
-// its members, on an active program (P1). The status is ACTIVE unless PENDING is asked
-// for; the full approval lifecycle moves it from there. The opening is recorded as the
-// grant's first event. It returns models.ErrNotFound for a household or member outside
-// the caller's area, a *models.FieldError for bad input or an inactive program, and a
-// Forbidden error for a role that may not open grants.
-func (s *Store) CreateGrant(ctx context.Context, in models.GrantInput) (*models.Grant, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := sc.may(auth.ActionWriteGrant, "open grants"); err != nil {
-		return nil, err
-	}
-	if in.Amount <= 0 {
-		return nil, models.Invalid("input.amount", "must be more than zero")
-	}
-	if in.StartDate.IsZero() {
-		return nil, models.Invalid("input.startDate", "is required")
-	}
-	if in.EndDate != nil && in.EndDate.Before(in.StartDate.Time) {
-		return nil, models.Invalid("input.endDate", "must not be before startDate")
-	}
-	status := models.GrantActive
-	if in.Status != nil {
-		if *in.Status != models.GrantActive && *in.Status != models.GrantPending {
-			return nil, models.Invalid("input.status", "a grant opens as ACTIVE or PENDING, not %s", *in.Status)
-		}
-		status = *in.Status
-	}
-	var out *models.Grant
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		prog, h, err := s.grantTarget(tx, sc, in.ProgramCode, in.HouseholdID, in.MemberID, "grants")
-		if err != nil {
-			return err
-		}
-		g := &models.Grant{
-			ID: newID(), HouseholdID: h.ID, MemberID: in.MemberID, AreaCode: h.AreaCode,
-			ProgramCode: prog.Code, CategoryCode: prog.CategoryCode, Status: status,
-			Amount: in.Amount, StartDate: in.StartDate, EndDate: in.EndDate, Version: 1,
-			CreatedBy: sc.p.Subject,
-		}
-		if status == models.GrantActive {
-			if err := s.checkOneBenefit(tx, sc, g); err != nil { // P21
-				return err
-			}
-		}
-		if err := s.insertGrant(tx, sc, g, "opened", "createGrant"); err != nil {
-			return err
-		}
-		out = g
-		return s.refreshForGrant(tx, sc, g)
-	})
-	if err != nil {
-		return nil, wrap("create grant", err)
-	}
-	return out, nil
-}
-
-// grantTarget reads, inside tx, what a new grant or application ties together: an active
-// program, a household of the caller's area, whose lock it takes (lockHousehold), and,
-// when memberID is set, one of its members. what names the records being opened, for
-// the message on an inactive program. It returns a *models.FieldError on input.programCode for an unknown or inactive
-// program, and models.ErrNotFound for a household or member outside the caller's area.
-func (s *Store) grantTarget(tx *gorm.DB, sc Scope, programCode, householdID string, memberID *string, what string) (*models.Program, *models.Household, error) {
-	prog, err := s.program(tx, strings.TrimSpace(programCode))
+// Target reads, inside w, what a new grant ties together: the program (active or not:
+// the use case decides), a household of w's scope, whose lock it takes (lockHousehold),
+// and, when memberID is set, checks that the member belongs to it. It returns a
+// *models.FieldError on input.programCode for a code the catalogue does not hold, and
+// models.ErrNotFound for a household or member outside the scope.
+func (r *Grants) Target(w *Writer, programCode, householdID string, memberID *string) (*models.Program, *models.Household, error) {
+	prog, err := r.s.program(w.tx, strings.TrimSpace(programCode))
 	if err != nil {
 		return nil, nil, models.WithField("input.programCode", err)
 	}
-	if !prog.Active {
-		return nil, nil, models.Invalid("input.programCode", "program %s is not active; %s open only on active programs", prog.Code, what)
-	}
-	h, err := s.household(sc.rows(tx, "households"), householdID)
+	h, err := household(w.sc.rows(w.tx, "households"), householdID)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := lockHousehold(tx, sc, h.ID); err != nil {
+	if err := lockHousehold(w.tx, w.sc, h.ID); err != nil {
 		return nil, nil, err
 	}
 	if memberID != nil {
-		if _, err := member(sc.rows(tx, "members").Where("members.id = ? AND members.household_id = ?", *memberID, h.ID)); err != nil {
+		if _, err := member(w.sc.rows(w.tx, "members").Where("members.id = ? AND members.household_id = ?", *memberID, h.ID)); err != nil {
 			return nil, nil, err
 		}
 	}
 	return prog, h, nil
+}
+
+// Insert stores the new grant g inside w with its opening event (reason), the
+// applicant's notice when g came in as an application (outbox.go), its entry in the
+// change feed and the refresh of its household, whose values receiving a grant changes.
+// The use case records the audit event.
+func (r *Grants) Insert(w *Writer, g *models.Grant, reason string) error {
+	if err := w.tx.Create(g).Error; err != nil {
+		return err
+	}
+	if err := w.tx.Create(grantEvent(w.sc.p, g, nil, g.Status, reason)).Error; err != nil {
+		return err
+	}
+	if err := r.s.noticeGrantMoved(w.tx, g, nil); err != nil { // the applicant's notice (outbox.go)
+		return err
+	}
+	w.changed(grantChanged(models.ChangeCreated, g))
+	return w.grantTouched(g)
+}
+
+// grantTouched writes what w recorded so far and refreshes the household of grant g,
+// logging the changes of its derived values with g's category (refreshForGrant), after
+// g's own entry in the change feed.
+func (w *Writer) grantTouched(g *models.Grant) error {
+	if err := w.Settle(); err != nil {
+		return err
+	}
+	return w.s.refreshForGrant(w.tx, w.sc, g)
+}
+
+// ReviewerOf returns the subject who last moved the grant to REVIEWED, or "".
+func (r *Grants) ReviewerOf(w *Writer, grantID string) (string, error) {
+	var ev models.GrantEvent
+	err := w.sc.rows(w.tx, "grant_events").Where("grant_events.grant_id = ? AND grant_events.to_status = ?", grantID, models.GrantReviewed).
+		Order("grant_events.created_at DESC").Order("grant_events.id DESC").Take(&ev).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", nil
+	}
+	return ev.Actor, err
 }

@@ -171,6 +171,13 @@ func (gs *Grievances) LastRejection(w *Writer, grantID string) (*models.GrantEve
 	return &evs[0], nil
 }
 
+// Rejecters returns the officers who rejected grant grantID in sc before it was reopened
+// on appeal (P25); none when it never was reopened.
+func (r *Grants) Rejecters(ctx context.Context, sc Scope, grantID string) ([]string, error) {
+	out, err := rejecters(r.s.db.WithContext(ctx), sc, grantID)
+	return out, wrap("rejecters", err)
+}
+
 // rejecters returns the officers who rejected grant grantID before it was reopened on
 // appeal, read with q; none when it was never reopened (a grant is reopened only from
 // REJECTED, so the lifecycle alone never leaves that status). A decision that races a
@@ -280,7 +287,7 @@ func (gs *Grievances) NoticeAnswered(w *Writer, g *models.Grievance, grant *mode
 // change feed and the household's refresh, as every move of a grant does, and returns
 // a Conflict error when the grant changed since it was read.
 func (gs *Grievances) Reopen(w *Writer, grant *models.Grant, to models.GrantStatus, reason string) error {
-	return gs.s.shiftGrant(w.tx, w.sc.p, grant, to, reason, nil)
+	return gs.s.moveGrant(w.tx, w.sc.p, grant, to, reason, nil)
 }
 
 // ApplicantGrievance is what the public status page shows of a grievance: its category,

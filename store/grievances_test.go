@@ -30,7 +30,7 @@ func TestGrievancesInTheStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		rejecter := officer(townshipA1, "town-a")
-		if _, err := st.RejectGrant(rejecter, app.ID, "收入超标", nil); err != nil {
+		if _, err := grantCases(st).RejectGrant(rejecter, app.ID, "收入超标", nil); err != nil {
 			t.Fatal(err)
 		}
 		svc := grievances.New(st)
@@ -121,7 +121,7 @@ func TestGrievancesInTheStore(t *testing.T) {
 		if _, err := svc.Answer(officer(countyA, "county-a"), g.ID, models.AnswerGrievanceInput{Answer: "重新审核", Reopen: ptrTo(true)}); err != nil {
 			t.Fatal(err)
 		}
-		now, err := st.Grant(officer(countyA, "c"), app.ID)
+		now, err := grantCases(st).Grant(officer(countyA, "c"), app.ID)
 		if err != nil || now.Status != models.GrantPending {
 			t.Fatalf("after the reopening: %+v, %v", now, err)
 		}
@@ -133,14 +133,14 @@ func TestGrievancesInTheStore(t *testing.T) {
 			t.Error("no notice of the answer")
 		}
 		for _, decide := range []func() error{
-			func() error { _, err := st.ReviewGrant(rejecter, app.ID, nil, nil); return err },
-			func() error { _, err := st.RejectGrant(rejecter, app.ID, "仍超标", nil); return err },
+			func() error { _, err := grantCases(st).ReviewGrant(rejecter, app.ID, nil, nil); return err },
+			func() error { _, err := grantCases(st).RejectGrant(rejecter, app.ID, "仍超标", nil); return err },
 		} {
 			if err := decide(); !errors.Is(err, models.ErrForbidden) {
 				t.Errorf("the officer who rejected decides again: %v", err)
 			}
 		}
-		if _, err := st.ReviewGrant(officer(townshipA1, "town-b"), app.ID, nil, nil); err != nil {
+		if _, err := grantCases(st).ReviewGrant(officer(townshipA1, "town-b"), app.ID, nil, nil); err != nil {
 			t.Errorf("another officer reviews: %v", err)
 		}
 

@@ -288,7 +288,7 @@ func TestImportRefusals(t *testing.T) {
 				child = m
 			}
 		}
-		if _, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: *rep.Results[0].ID, MemberID: &child.ID,
+		if _, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: *rep.Results[0].ID, MemberID: &child.ID,
 			ProgramCode: "MEDICAL_OUTPATIENT", Amount: models.Yuan(80), StartDate: models.NewDate(2026, 2, 1)}); err != nil {
 			t.Fatal(err)
 		}

@@ -46,7 +46,7 @@ func newVerifyFixture(t *testing.T, st *store.Store) verifyFixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: program, Amount: models.Yuan(300),
+		g, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: program, Amount: models.Yuan(300),
 			StartDate: models.NewDate(2025, 1, 1)})
 		if err != nil {
 			t.Fatal(err)
@@ -93,11 +93,11 @@ func (f verifyFixture) written(t *testing.T, st *store.Store) written {
 		t.Fatal(err)
 	}
 	w.audits = len(ops)
-	pg, err := st.Grant(admin(), f.poorGrant.ID)
+	pg, err := grantCases(st).Grant(admin(), f.poorGrant.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	og, err := st.Grant(admin(), f.otherGrant.ID)
+	og, err := grantCases(st).Grant(admin(), f.otherGrant.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestImportVerificationsRulesDryRunAndIdempotency(t *testing.T) {
 		if w1.audits != w0.audits+2 {
 			t.Errorf("%d audit records, want 2", w1.audits-w0.audits)
 		}
-		g, err := st.Grant(admin(), f.poorGrant.ID)
+		g, err := grantCases(st).Grant(admin(), f.poorGrant.ID)
 		if err != nil || g.GraceUntil == nil || g.GraceUntil.String() != "2026-02-28" {
 			t.Errorf("grace: %+v %v", g, err)
 		}

@@ -157,7 +157,7 @@ func TestParallelMedicalApprovalsShareOneCeiling(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.ReviewGrant(officer(townshipA1, fmt.Sprint("town-", i)), g.ID, nil, nil); err != nil {
+			if _, err := grantCases(st).ReviewGrant(officer(townshipA1, fmt.Sprint("town-", i)), g.ID, nil, nil); err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, g.ID)
@@ -170,7 +170,7 @@ func TestParallelMedicalApprovalsShareOneCeiling(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				g, err := st.ApproveGrant(officer(countyA, "county"), id, in, nil)
+				g, err := grantCases(st).ApproveGrant(officer(countyA, "county"), id, in, nil)
 				if errors.Is(err, models.ErrInvalid) {
 					return // nothing payable: the ceiling is spent
 				}
@@ -209,10 +209,10 @@ func TestLifecycleRecordsFollowTheHousehold(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.ReviewGrant(officer(townshipA1, "t"), g.ID, nil, nil); err != nil {
+		if _, err := grantCases(st).ReviewGrant(officer(townshipA1, "t"), g.ID, nil, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.ApproveGrant(officer(countyA, "c"), g.ID, models.ApprovalInput{StartDate: models.NewDate(2026, 1, 5),
+		if _, err := grantCases(st).ApproveGrant(officer(countyA, "c"), g.ID, models.ApprovalInput{StartDate: models.NewDate(2026, 1, 5),
 			Medical: &models.MedicalCostsInput{TotalCost: models.Yuan(900), BasicInsurance: models.Yuan(500)}}, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -232,7 +232,7 @@ func TestLifecycleRecordsFollowTheHousehold(t *testing.T) {
 		if aid, _ := fundsCases(st).CharityAidOf(storetest.As(models.RoleOfficer, townshipA1), h.ID); len(aid) != 0 {
 			t.Errorf("the old township still sees the aid: %v", aid)
 		}
-		if claim, _ := st.MedicalClaimOf(storetest.As(models.RoleOfficer, townshipA2), g.ID); claim == nil || claim.Payable != models.Yuan(280) {
+		if claim, _ := grantCases(st).MedicalClaim(storetest.As(models.RoleOfficer, townshipA2), g.ID); claim == nil || claim.Payable != models.Yuan(280) {
 			t.Errorf("the new township's view of the claim: %+v", claim)
 		}
 	})

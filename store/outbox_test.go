@@ -23,23 +23,23 @@ func TestApplicationMovesWriteNotices(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.ReviewGrant(officer(townshipA1, "town"), g.ID, nil, nil); err != nil {
+		if _, err := grantCases(st).ReviewGrant(officer(townshipA1, "town"), g.ID, nil, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.RejectGrant(officer(townshipA1, "town"), g.ID, "", nil); !errors.Is(err, models.ErrInvalid) {
+		if _, err := grantCases(st).RejectGrant(officer(townshipA1, "town"), g.ID, "", nil); !errors.Is(err, models.ErrInvalid) {
 			t.Fatalf("reject without a reason: %v", err)
 		}
 		// Temporary assistance is capped by a multiple of the county's standard (P20).
 		if _, err := staffingCases(st).SetDibaoStandard(admin(), countyA, 2026, models.Yuan(850), models.Yuan(700)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.ApproveGrant(officer(countyA, "county"), g.ID, models.ApprovalInput{Amount: ptr(models.Yuan(300)), StartDate: models.NewDate(2026, 3, 1)}, nil); err != nil {
+		if _, err := grantCases(st).ApproveGrant(officer(countyA, "county"), g.ID, models.ApprovalInput{Amount: ptr(models.Yuan(300)), StartDate: models.NewDate(2026, 3, 1)}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.ApproveGrant(officer(countyA, "county2"), g.ID, models.ApprovalInput{Amount: ptr(models.Yuan(300)), StartDate: models.NewDate(2026, 3, 1)}, nil); err == nil {
+		if _, err := grantCases(st).ApproveGrant(officer(countyA, "county2"), g.ID, models.ApprovalInput{Amount: ptr(models.Yuan(300)), StartDate: models.NewDate(2026, 3, 1)}, nil); err == nil {
 			t.Fatal("a second approval passed")
 		}
-		if _, err := st.SuspendGrant(officer(townshipA1, "town"), plain.ID, "待复核", nil); err != nil {
+		if _, err := grantCases(st).SuspendGrant(officer(townshipA1, "town"), plain.ID, "待复核", nil); err != nil {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
@@ -146,7 +146,7 @@ func TestApplicantRecord(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.ReviewGrant(officer(townshipA1, "town"), forHousehold.ID, nil, nil); err != nil {
+		if _, err := grantCases(st).ReviewGrant(officer(townshipA1, "town"), forHousehold.ID, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		forSpouse, err := applicationCases(st).SubmitApplication(va, models.ApplicationInput{HouseholdID: h.ID, MemberID: &spouse.ID, ProgramCode: "MEDICAL_INPATIENT", Channel: models.ChannelWalkIn})

@@ -69,7 +69,7 @@ func TestPagesBackwardMirrorForward(t *testing.T) {
 				return pageOfIDs(p, err, func(h *models.Household) string { return h.ID })
 			}},
 			{"grants", func(a store.PageArgs) (listPage, error) {
-				p, err := st.Grants(county, store.GrantQuery{PageArgs: a})
+				p, err := grantCases(st).Grants(county, store.GrantQuery{PageArgs: a})
 				return pageOfIDs(p, err, func(g *models.Grant) string { return g.ID })
 			}},
 			{"staff", func(a store.PageArgs) (listPage, error) {

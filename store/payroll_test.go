@@ -161,7 +161,7 @@ func TestPayrollOnTheStore(t *testing.T) {
 
 		// Suspended on 20 April: paid nothing for May; April's failed payment re-issued.
 		clock.set(cst(2026, 4, 20))
-		if _, err := st.SuspendGrant(admin(), g1.ID, "外出务工", nil); err != nil {
+		if _, err := grantCases(st).SuspendGrant(admin(), g1.ID, "外出务工", nil); err != nil {
 			t.Fatal(err)
 		}
 		may, err := svc.Generate(ctx, payOfficer1, countyA, "2026-05")
@@ -290,7 +290,7 @@ func TestPayrollInvariants(t *testing.T) {
 		grantsIn := func(statuses ...models.GrantStatus) []*models.Grant {
 			var out []*models.Grant
 			for _, id := range grants {
-				g, err := st.Grant(admin(), id)
+				g, err := grantCases(st).Grant(admin(), id)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -319,7 +319,7 @@ func TestPayrollInvariants(t *testing.T) {
 					prog = "TEMPORARY_RELIEF"
 				}
 				pending := models.GrantPending
-				g, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: h.id, ProgramCode: prog, Amount: models.Money(10000 + rng.IntN(90000)),
+				g, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: h.id, ProgramCode: prog, Amount: models.Money(10000 + rng.IntN(90000)),
 					StartDate: models.DateOf(clock.now()), Status: &pending})
 				if err == nil {
 					grants = append(grants, g.ID)
@@ -332,7 +332,7 @@ func TestPayrollInvariants(t *testing.T) {
 					return nil
 				}
 				g := gs[rng.IntN(len(gs))]
-				_, err := st.ReviewGrant(storetest.As(models.RoleOfficer, townshipOf(g.AreaCode)), g.ID, nil, nil)
+				_, err := grantCases(st).ReviewGrant(storetest.As(models.RoleOfficer, townshipOf(g.AreaCode)), g.ID, nil, nil)
 				return err
 			}},
 			{"approve grant", func() error {
@@ -342,7 +342,7 @@ func TestPayrollInvariants(t *testing.T) {
 				}
 				g := gs[rng.IntN(len(gs))]
 				start := models.DateOf(clock.now().In(policy.ChinaTime).AddDate(0, -rng.IntN(4), 0)) // retroactive at times
-				_, err := st.ApproveGrant(county, g.ID, models.ApprovalInput{Override: &models.OverrideInput{Amount: g.Amount, Reason: "按核定金额发放"}, StartDate: start}, nil)
+				_, err := grantCases(st).ApproveGrant(county, g.ID, models.ApprovalInput{Override: &models.OverrideInput{Amount: g.Amount, Reason: "按核定金额发放"}, StartDate: start}, nil)
 				return err
 			}},
 			{"suspend", func() error {
@@ -350,7 +350,7 @@ func TestPayrollInvariants(t *testing.T) {
 				if len(gs) == 0 {
 					return nil
 				}
-				_, err := st.SuspendGrant(county, gs[rng.IntN(len(gs))].ID, "外出", nil)
+				_, err := grantCases(st).SuspendGrant(county, gs[rng.IntN(len(gs))].ID, "外出", nil)
 				return err
 			}},
 			{"resume", func() error {
@@ -358,7 +358,7 @@ func TestPayrollInvariants(t *testing.T) {
 				if len(gs) == 0 {
 					return nil
 				}
-				_, err := st.ResumeGrant(county, gs[rng.IntN(len(gs))].ID, "返回", nil)
+				_, err := grantCases(st).ResumeGrant(county, gs[rng.IntN(len(gs))].ID, "返回", nil)
 				return err
 			}},
 			{"terminate", func() error {
@@ -366,7 +366,7 @@ func TestPayrollInvariants(t *testing.T) {
 				if len(gs) == 0 || rng.IntN(6) > 0 {
 					return nil
 				}
-				_, err := st.TerminateGrant(county, gs[rng.IntN(len(gs))].ID, "不再符合", nil)
+				_, err := grantCases(st).TerminateGrant(county, gs[rng.IntN(len(gs))].ID, "不再符合", nil)
 				return err
 			}},
 			{"verify into grace", func() error {
@@ -519,7 +519,7 @@ func checkPayrollInvariants(t *testing.T, st *store.Store, svc *payroll.Service,
 			}
 			byID[l.ID] = l
 			all = append(all, l)
-			g, err := st.Grant(admin(), l.GrantID)
+			g, err := grantCases(st).Grant(admin(), l.GrantID)
 			if err != nil || g.HouseholdID != l.HouseholdID {
 				t.Fatalf("%s: line %s names grant %v of another household (%v)", when, l.Reference, g, err)
 			}
@@ -567,7 +567,7 @@ func checkPayrollInvariants(t *testing.T, st *store.Store, svc *payroll.Service,
 				if e.GrantID == nil {
 					t.Fatalf("%s: a draw names no grant", when)
 				}
-				if g, err := st.Grant(admin(), *e.GrantID); err != nil || g.CategoryCode != catalogue.CategoryTemporary {
+				if g, err := grantCases(st).Grant(admin(), *e.GrantID); err != nil || g.CategoryCode != catalogue.CategoryTemporary {
 					t.Fatalf("%s: a draw pays grant %v (%v)", when, g, err)
 				}
 			}

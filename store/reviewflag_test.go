@@ -23,13 +23,13 @@ func TestClearReviewFlag(t *testing.T) {
 		if err != nil || !rep.Committed {
 			t.Fatalf("verification: %+v %v", rep, err)
 		}
-		flagged, err := st.Grant(admin(), f.otherGrant.ID)
+		flagged, err := grantCases(st).Grant(admin(), f.otherGrant.ID)
 		if err != nil || !flagged.ReviewFlag || flagged.ReviewReason == nil {
 			t.Fatalf("the grant is not flagged: %+v %v", flagged, err)
 		}
 		events := func() int {
 			t.Helper()
-			es, err := st.EventsOf(admin(), f.otherGrant.ID)
+			es, err := grantCases(st).Events(admin(), f.otherGrant.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,24 +56,24 @@ func TestClearReviewFlag(t *testing.T) {
 		}
 		for _, r := range refusals {
 			t.Run(r.name, func(t *testing.T) {
-				if _, err := st.ClearReviewFlag(r.caller, f.otherGrant.ID, r.reason, r.expected); !errors.Is(err, r.want) {
+				if _, err := grantCases(st).ClearReviewFlag(r.caller, f.otherGrant.ID, r.reason, r.expected); !errors.Is(err, r.want) {
 					t.Fatalf("got %v, want %v", err, r.want)
 				}
-				g, err := st.Grant(admin(), f.otherGrant.ID)
+				g, err := grantCases(st).Grant(admin(), f.otherGrant.ID)
 				if err != nil || !g.ReviewFlag || g.Version != flagged.Version || events() != eventsBefore {
 					t.Fatalf("the refusal changed the grant: %+v %v", g, err)
 				}
 			})
 		}
 
-		cleared, err := st.ClearReviewFlag(township, f.otherGrant.ID, "核实为临时收入，继续保障", &flagged.Version)
+		cleared, err := grantCases(st).ClearReviewFlag(township, f.otherGrant.ID, "核实为临时收入，继续保障", &flagged.Version)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if cleared.ReviewFlag || cleared.ReviewReason != nil || cleared.Status != flagged.Status || cleared.Version != flagged.Version+1 {
 			t.Fatalf("cleared grant: %+v", cleared)
 		}
-		es, err := st.EventsOf(admin(), f.otherGrant.ID)
+		es, err := grantCases(st).Events(admin(), f.otherGrant.ID)
 		if err != nil || len(es) != eventsBefore+1 {
 			t.Fatalf("events: %d %v, want %d", len(es), err, eventsBefore+1)
 		}
@@ -85,7 +85,7 @@ func TestClearReviewFlag(t *testing.T) {
 		if err != nil || ops[len(ops)-1] != "clearReviewFlag" {
 			t.Fatalf("audit trail ends with %v (%v)", ops[len(ops)-1:], err)
 		}
-		if _, err := st.ClearReviewFlag(township, f.otherGrant.ID, "再看一次", nil); !errors.Is(err, models.ErrInvalid) {
+		if _, err := grantCases(st).ClearReviewFlag(township, f.otherGrant.ID, "再看一次", nil); !errors.Is(err, models.ErrInvalid) {
 			t.Fatalf("clearing twice: %v, want BAD_USER_INPUT", err)
 		}
 	})

@@ -38,10 +38,10 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ReviewGrant(officer(township, "t"), g.ID, nil, nil); err != nil {
+	if _, err := grantCases(st).ReviewGrant(officer(township, "t"), g.ID, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ApproveGrant(officer(county, "c"), g.ID, models.ApprovalInput{StartDate: models.NewDate(2026, 1, 5),
+	if _, err := grantCases(st).ApproveGrant(officer(county, "c"), g.ID, models.ApprovalInput{StartDate: models.NewDate(2026, 1, 5),
 		Medical: &models.MedicalCostsInput{TotalCost: models.Yuan(900), BasicInsurance: models.Yuan(500)}}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func TestRuleMutationsAreAudited(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO", Amount: 30000,
+		g, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO", Amount: 30000,
 			StartDate: models.NewDate(2025, 1, 1)})
 		if err != nil {
 			t.Fatal(err)
@@ -44,7 +44,7 @@ func TestRuleMutationsAreAudited(t *testing.T) {
 		if _, err := st.RecordVerification(storetest.As(models.RoleAssistant, "371402002215"), h.ID, in); err != nil {
 			t.Fatal(err)
 		}
-		gr, err := st.Grant(admin(), g.ID)
+		gr, err := grantCases(st).Grant(admin(), g.ID)
 		if err != nil || gr.Status != models.GrantGrace || gr.GraceUntil == nil || gr.GraceUntil.String() != "2025-11-30" {
 			t.Fatalf("31 August + 3 months: %+v %v", gr, err)
 		}

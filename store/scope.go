@@ -97,6 +97,13 @@ func (sc Scope) grantRows(db *gorm.DB) *gorm.DB {
 	return q
 }
 
+// visibleGrant is the subquery of the id of grant id when sc sees it (grantRows), for
+// the reads of the records that belong to a grant: its events, its calculation and its
+// medical claim.
+func (sc Scope) visibleGrant(db *gorm.DB, id string) *gorm.DB {
+	return sc.grantRows(db.Session(&gorm.Session{NewDB: true})).Select("grants.id").Where("grants.id = ?", id)
+}
+
 // grantsWithin is grantRows narrowed further to the sub-range lo..hi of the scope.
 func (sc Scope) grantsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
 	return sc.grantRows(db).Where("grants.area_code BETWEEN ? AND ?", lo, hi)
@@ -122,6 +129,17 @@ func (sc Scope) standardRows(db *gorm.DB) *gorm.DB {
 		lo, hi = division.Range(c)
 	}
 	return db.Table("dibao_standards").Where("dibao_standards.area_code BETWEEN ? AND ?", lo, hi)
+}
+
+// parameterRows returns the entitlement parameters the caller may read: like the dibao
+// standards (standardRows), a county's published figures, seen by every level of the
+// county and by the city.
+func (sc Scope) parameterRows(db *gorm.DB) *gorm.DB {
+	lo, hi := sc.lo, sc.hi
+	if c := countyOf(sc.p.Area); c != "" {
+		lo, hi = division.Range(c)
+	}
+	return db.Table("entitlement_parameters").Where("entitlement_parameters.area_code BETWEEN ? AND ?", lo, hi)
 }
 
 // eventRows is rows for the grant_events table, narrowed for integrators to the events of

@@ -67,7 +67,7 @@ func TestEveryMutationWritesOneAuditEvent(t *testing.T) {
 				return err
 			}},
 			{"createGrant", func() error {
-				_, err := st.CreateGrant(ctx, models.GrantInput{HouseholdID: h.ID, ProgramCode: "URBAN_DIBAO", Amount: models.Yuan(650), StartDate: models.NewDate(2026, 1, 1)})
+				_, err := grantCases(st).CreateGrant(ctx, models.GrantInput{HouseholdID: h.ID, ProgramCode: "URBAN_DIBAO", Amount: models.Yuan(650), StartDate: models.NewDate(2026, 1, 1)})
 				return err
 			}},
 			{"setHouseholdHead", func() error { // back, so the child can be removed
@@ -104,7 +104,7 @@ func TestEveryMutationWritesOneAuditEvent(t *testing.T) {
 		if _, err := useCases(st).RemoveMember(ctx, "no-such-member"); !errors.Is(err, models.ErrNotFound) {
 			t.Fatal(err)
 		}
-		if _, err := st.CreateGrant(storetest.As(models.RoleOfficer, countyB), models.GrantInput{HouseholdID: h.ID, ProgramCode: "URBAN_DIBAO", Amount: models.Yuan(1), StartDate: models.NewDate(2026, 1, 1)}); !errors.Is(err, models.ErrNotFound) {
+		if _, err := grantCases(st).CreateGrant(storetest.As(models.RoleOfficer, countyB), models.GrantInput{HouseholdID: h.ID, ProgramCode: "URBAN_DIBAO", Amount: models.Yuan(1), StartDate: models.NewDate(2026, 1, 1)}); !errors.Is(err, models.ErrNotFound) {
 			t.Fatal(err)
 		}
 		if n := len(auditOf(t, st, nil)); n != before {
@@ -284,7 +284,7 @@ func TestIDNumbersAreMaskedAndRevealsAudited(t *testing.T) {
 		filters := map[string]error{}
 		_, filters["filter.externalRef"] = useCases(st).Households(admin(), store.HouseholdQuery{Filter: &models.HouseholdFilter{ExternalRef: ptr(mm)}})
 		_, filters["filter.addressContains"] = useCases(st).Households(admin(), store.HouseholdQuery{Filter: &models.HouseholdFilter{AddressContains: ptr("3714****")}})
-		_, filters["filter.householdId"] = st.Grants(admin(), store.GrantQuery{Filter: &models.GrantFilter{HouseholdID: ptr("ab***cd")}})
+		_, filters["filter.householdId"] = grantCases(st).Grants(admin(), store.GrantQuery{Filter: &models.GrantFilter{HouseholdID: ptr("ab***cd")}})
 		_, filters["input.idNumber"] = useCases(st).AddMember(admin(), h.ID, models.MemberInput{Name: "x", IDNumber: mm, Relation: models.RelationOther})
 		for field, err := range filters {
 			if !errors.As(err, &fe) || fe.Field != field {

@@ -60,7 +60,7 @@ func household(t *testing.T, st *store.Store, village string) (*models.Household
 	if err != nil {
 		t.Fatalf("create household in %s: %v", village, err)
 	}
-	g, err := st.CreateGrant(ctx, models.GrantInput{
+	g, err := grantCases(st).CreateGrant(ctx, models.GrantInput{
 		HouseholdID: h.ID, ProgramCode: "URBAN_DIBAO", Amount: models.Yuan(650),
 		StartDate: models.NewDate(2026, 1, 1),
 	})
@@ -146,7 +146,7 @@ func TestScopeOfReads(t *testing.T) {
 					if ms, _ := useCases(st).MembersOf(ctx, h.ID); len(ms) != 0 {
 						t.Errorf("members of hidden household leak: %d", len(ms))
 					}
-					if gs, _ := st.GrantsOf(ctx, h.ID); len(gs) != 0 {
+					if gs, _ := grantCases(st).GrantsOf(ctx, h.ID); len(gs) != 0 {
 						t.Errorf("grants of hidden household leak: %d", len(gs))
 					}
 					if head, _ := useCases(st).HeadOf(ctx, h.ID); head != nil {
@@ -157,13 +157,13 @@ func TestScopeOfReads(t *testing.T) {
 		}
 		// Grants, members and events by id, from a sibling county.
 		ctx := storetest.As(models.RoleOfficer, countyB)
-		if _, err := st.Grant(ctx, gA1.ID); !errors.Is(err, models.ErrNotFound) {
+		if _, err := grantCases(st).Grant(ctx, gA1.ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("grant of another county: %v", err)
 		}
-		if es, _ := st.EventsOf(ctx, gA1.ID); len(es) != 0 {
+		if es, _ := grantCases(st).Events(ctx, gA1.ID); len(es) != 0 {
 			t.Errorf("events of another county's grant leak: %d", len(es))
 		}
-		if es, err := st.EventsOf(ctx, gB.ID); err != nil || len(es) != 1 || es[0].ToStatus != models.GrantActive {
+		if es, err := grantCases(st).Events(ctx, gB.ID); err != nil || len(es) != 1 || es[0].ToStatus != models.GrantActive {
 			t.Errorf("events of own grant: %+v, %v", es, err)
 		}
 		msA, _ := useCases(st).MembersOf(admin(), hA1.ID)
@@ -176,7 +176,7 @@ func TestScopeOfReads(t *testing.T) {
 		if m, err := useCases(st).MemberByIDNumber(storetest.As(models.RoleAssistant, villageA1), msA[0].IDNumber); err != nil || m.ID != msA[0].ID {
 			t.Errorf("member by ID number in own village: %v", err)
 		}
-		gp, err := st.Grants(ctx, store.GrantQuery{})
+		gp, err := grantCases(st).Grants(ctx, store.GrantQuery{})
 		if err != nil || len(gp.Items) != 1 || gp.Items[0].ID != gB.ID {
 			t.Errorf("grants of county B: %+v, %v", gp, err)
 		}
@@ -352,13 +352,13 @@ func TestUpdateHouseholdMovesRecords(t *testing.T) {
 			t.Fatalf("move: %+v, %v", moved, err)
 		}
 		t1 := storetest.As(models.RoleOfficer, townshipA1)
-		if _, err := st.Grant(t1, g.ID); !errors.Is(err, models.ErrNotFound) {
+		if _, err := grantCases(st).Grant(t1, g.ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("grant stayed visible to the old township: %v", err)
 		}
 		t2 := storetest.As(models.RoleOfficer, townshipA2)
 		ms, _ := useCases(st).MembersOf(t2, h.ID)
-		gs, _ := st.GrantsOf(t2, h.ID)
-		es, _ := st.EventsOf(t2, g.ID)
+		gs, _ := grantCases(st).GrantsOf(t2, h.ID)
+		es, _ := grantCases(st).Events(t2, g.ID)
 		if len(ms) != 2 || len(gs) != 1 || len(es) != 1 {
 			t.Errorf("after the move the new township sees %d members, %d grants, %d events", len(ms), len(gs), len(es))
 		}
@@ -391,7 +391,7 @@ func TestGrantRules(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				g, err := st.CreateGrant(tt.ctx, tt.in)
+				g, err := grantCases(st).CreateGrant(tt.ctx, tt.in)
 				if !errors.Is(err, tt.want) {
 					t.Fatalf("err %v, want %v", err, tt.want)
 				}
@@ -404,7 +404,7 @@ func TestGrantRules(t *testing.T) {
 		if err := store.Deactivate(st, "TEMPORARY_VAGRANT"); err != nil {
 			t.Fatal(err)
 		}
-		_, err := st.CreateGrant(officer, with(func(in *models.GrantInput) { in.ProgramCode = "TEMPORARY_VAGRANT" }))
+		_, err := grantCases(st).CreateGrant(officer, with(func(in *models.GrantInput) { in.ProgramCode = "TEMPORARY_VAGRANT" }))
 		var fe *models.FieldError
 		if !errors.As(err, &fe) || fe.Field != "input.programCode" || !strings.Contains(fe.Message, "not active") {
 			t.Errorf("inactive program: %v", err)
@@ -422,19 +422,19 @@ func TestGrantRules(t *testing.T) {
 func TestIntegratorSeesOnlyItsCategories(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		h, dibao := household(t, st, villageA1)
-		med, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: "MEDICAL_OUTPATIENT", Amount: models.Yuan(80), StartDate: models.NewDate(2026, 2, 1)})
+		med, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: "MEDICAL_OUTPATIENT", Amount: models.Yuan(80), StartDate: models.NewDate(2026, 2, 1)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		health := storetest.As(models.RoleIntegrator, cityArea, "MEDICAL")
-		page, err := st.Grants(health, store.GrantQuery{})
+		page, err := grantCases(st).Grants(health, store.GrantQuery{})
 		if err != nil || len(page.Items) != 1 || page.Items[0].ID != med.ID {
 			t.Fatalf("integrator grants: %+v, %v", page, err)
 		}
-		if _, err := st.Grant(health, dibao.ID); !errors.Is(err, models.ErrNotFound) {
+		if _, err := grantCases(st).Grant(health, dibao.ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("grant of another category: %v", err)
 		}
-		if gs, _ := st.GrantsOf(health, h.ID); len(gs) != 1 {
+		if gs, _ := grantCases(st).GrantsOf(health, h.ID); len(gs) != 1 {
 			t.Errorf("household grants for the integrator: %d", len(gs))
 		}
 		hp, _ := useCases(st).Households(health, store.HouseholdQuery{Filter: &models.HouseholdFilter{ProgramCode: ptr("URBAN_DIBAO")}})
@@ -442,7 +442,7 @@ func TestIntegratorSeesOnlyItsCategories(t *testing.T) {
 			t.Error("a program filter reveals households on a category the integrator may not see")
 		}
 		none := storetest.As(models.RoleIntegrator, cityArea)
-		if p, _ := st.Grants(none, store.GrantQuery{}); len(p.Items) != 0 {
+		if p, _ := grantCases(st).Grants(none, store.GrantQuery{}); len(p.Items) != 0 {
 			t.Error("an integrator without categories sees grants")
 		}
 	})

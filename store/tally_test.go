@@ -191,7 +191,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 		}
 		openGrant := func(t *testing.T, h *models.Household, program string, amount models.Money) *models.Grant {
 			t.Helper()
-			g, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: program, Amount: amount,
+			g, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: program, Amount: amount,
 				StartDate: models.NewDate(2025, 1, 1)})
 			must(t, err)
 			return g
@@ -233,7 +233,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 			{"open a recurring grant", func(t *testing.T) { dibao = openGrant(t, h1, "RURAL_DIBAO", 30000) }, nil},
 			{"open a second grant of the same program over an earlier period", func(t *testing.T) {
 				end := models.NewDate(2024, 12, 31) // one dibao at a time (P21)
-				_, err := st.CreateGrant(admin(), models.GrantInput{HouseholdID: h1.ID, ProgramCode: "RURAL_DIBAO", Amount: 10000,
+				_, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: h1.ID, ProgramCode: "RURAL_DIBAO", Amount: 10000,
 					StartDate: models.NewDate(2024, 1, 1), EndDate: &end})
 				must(t, err)
 			},
@@ -254,27 +254,27 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 				must(t, err)
 			}, nil},
 			{"review it", func(t *testing.T) {
-				_, err := st.ReviewGrant(town, app.ID, nil, nil)
+				_, err := grantCases(st).ReviewGrant(town, app.ID, nil, nil)
 				must(t, err)
 			}, nil},
 			{"approve it", func(t *testing.T) {
 				amount := models.Money(15000)
-				_, err := st.ApproveGrant(county, app.ID, models.ApprovalInput{Amount: &amount, StartDate: models.NewDate(2025, 2, 1)}, nil)
+				_, err := grantCases(st).ApproveGrant(county, app.ID, models.ApprovalInput{Amount: &amount, StartDate: models.NewDate(2025, 2, 1)}, nil)
 				must(t, err)
 			}, nil},
 			{"reject another application", func(t *testing.T) {
 				g, err := applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h2.ID, ProgramCode: "EDU_COLLEGE",
 					Channel: models.ChannelWalkIn})
 				must(t, err)
-				_, err = st.RejectGrant(town, g.ID, "not eligible", nil)
+				_, err = grantCases(st).RejectGrant(town, g.ID, "not eligible", nil)
 				must(t, err)
 			}, nil},
 			{"suspend a grant", func(t *testing.T) {
-				_, err := st.SuspendGrant(county, app.ID, "moved away", nil)
+				_, err := grantCases(st).SuspendGrant(county, app.ID, "moved away", nil)
 				must(t, err)
 			}, nil},
 			{"resume it", func(t *testing.T) {
-				_, err := st.ResumeGrant(county, app.ID, "back", nil)
+				_, err := grantCases(st).ResumeGrant(county, app.ID, "back", nil)
 				must(t, err)
 			}, nil},
 			{"a verification puts rural dibao in grace", func(t *testing.T) {
@@ -299,7 +299,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 				return want(ts[h1.ID], models.HouseholdTally{MemberCount: 3, Served: true})
 			}},
 			{"terminate the one-off grant", func(t *testing.T) {
-				_, err := st.TerminateGrant(county, relief.ID, "paid", nil)
+				_, err := grantCases(st).TerminateGrant(county, relief.ID, "paid", nil)
 				must(t, err)
 			}, func(ts map[string]models.HouseholdTally) error {
 				return want(ts[h1.ID], models.HouseholdTally{MemberCount: 3})
@@ -360,7 +360,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 		if err := want(tallies[h2.ID], models.HouseholdTally{MemberCount: 2, Served: true, CommittedMonthly: 65000 + 15000}); err != nil {
 			t.Errorf("after the migration: %v", err)
 		}
-		dibao, err := st.Grant(admin(), dibao.ID)
+		dibao, err := grantCases(st).Grant(admin(), dibao.ID)
 		if err != nil || dibao.Status != models.GrantTerminated {
 			t.Errorf("the first dibao grant: %+v, %v", dibao, err)
 		}
@@ -403,7 +403,7 @@ func TestTalliesUnderConcurrentWrites(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.ReviewGrant(officer(townshipA1, "town"), g.ID, nil, nil); err != nil {
+			if _, err := grantCases(st).ReviewGrant(officer(townshipA1, "town"), g.ID, nil, nil); err != nil {
 				t.Fatal(err)
 			}
 			ids[i] = g.ID
@@ -419,7 +419,7 @@ func TestTalliesUnderConcurrentWrites(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				amount := models.Money(1000 * (i + 1))
-				_, err := st.ApproveGrant(officer(countyA, fmt.Sprint("county-", i)), id,
+				_, err := grantCases(st).ApproveGrant(officer(countyA, fmt.Sprint("county-", i)), id,
 					models.ApprovalInput{Amount: &amount, StartDate: models.NewDate(2025, 3, 1)}, nil)
 				errs <- err
 			}()

@@ -5,8 +5,19 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/models"
-	"jiuzhu/policy"
 )
+
+// Move moves grant g to status to inside w and records the move as a GrantEvent made by
+// w's caller for reason, with the applicant's notice (outbox.go), the entry in the change
+// feed and the refresh of the household. set holds further columns to change in the same
+// statement (say the amount on approval). The use case has asked the policy whether the
+// lifecycle allows the move (policy.CanMove). It returns the errors of moveGrant.
+func (r *Grants) Move(w *Writer, g *models.Grant, to models.GrantStatus, reason string, set map[string]any) error {
+	if err := w.Settle(); err != nil {
+		return err
+	}
+	return r.s.moveGrant(w.tx, w.sc.p, g, to, reason, set)
+}
 
 // moveGrant moves g to status to inside tx, as actor, and records the move as a
 // GrantEvent; it takes the lock of g's household (lockHousehold) first and refreshes the
@@ -15,19 +26,9 @@ import (
 // concurrent moves of one grant exactly one succeeds: the other gets a Conflict error and
 // writes no event. On success g holds the new status and version.
 //
-// It returns a *models.FieldError naming the current status when the lifecycle does not
-// allow the move, and a Conflict error when g changed since it was read. Callers check
-// scope and role before; every lifecycle write goes through here.
+// It returns a Conflict error when g changed since it was read. Callers check scope,
+// role and the lifecycle (policy.CanMove) before; every lifecycle write goes through here.
 func (s *Store) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to models.GrantStatus, reason string, set map[string]any) error {
-	if !policy.CanMove(g.Status, to) {
-		return models.Invalid("status", "the grant is %s and cannot move to %s", g.Status, to)
-	}
-	return s.shiftGrant(tx, actor, g, to, reason, set)
-}
-
-// shiftGrant is moveGrant without the lifecycle's check: the reopening of a rejected
-// application on appeal (grievances.go) moves a grant the lifecycle alone would not.
-func (s *Store) shiftGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to models.GrantStatus, reason string, set map[string]any) error {
 	if err := lockHousehold(tx, ScopeFor(actor), g.HouseholdID); err != nil {
 		return err
 	}
@@ -64,23 +65,4 @@ func grantEvent(actor auth.Principal, g *models.Grant, from *models.GrantStatus,
 		ID: newID(), GrantID: g.ID, AreaCode: g.AreaCode, Actor: actor.Subject,
 		ActorRole: actor.Role, ActorArea: actor.Area, FromStatus: from, ToStatus: to, Reason: reason,
 	}
-}
-
-// insertGrant stores the new grant g inside tx with its opening event (reason), its
-// entry in the change feed and its audit record under op. Every path that opens a grant
-// goes through here.
-func (s *Store) insertGrant(tx *gorm.DB, sc Scope, g *models.Grant, reason, op string) error {
-	if err := tx.Create(g).Error; err != nil {
-		return err
-	}
-	if err := tx.Create(grantEvent(sc.p, g, nil, g.Status, reason)).Error; err != nil {
-		return err
-	}
-	if err := s.noticeGrantMoved(tx, g, nil); err != nil { // the applicant's notice (outbox.go)
-		return err
-	}
-	if err := s.logChange(tx, grantChanged(models.ChangeCreated, g)); err != nil {
-		return err
-	}
-	return s.audit(tx, sc, op, g.AreaCode, []string{g.ID, g.HouseholdID}, nil, g)
 }
