@@ -11,8 +11,8 @@ import (
 
 	"jiuzhu/casework/applications"
 	"jiuzhu/casework/funds"
-	"jiuzhu/casework/grievances"
 	"jiuzhu/casework/grants"
+	"jiuzhu/casework/grievances"
 	"jiuzhu/casework/households"
 	"jiuzhu/casework/imports"
 	"jiuzhu/casework/reports"
