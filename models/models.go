@@ -233,5 +233,6 @@ func All() []any {
 		&ChangeSeq{}, &ChangeLogEntry{}, &StaffMember{},
 		&HouseholdProgram{}, &AreaTally{}, &AreaProgramTally{},
 		&EntitlementParameters{}, &EntitlementCalculation{},
-		&Payee{}, &Payroll{}, &PayrollLine{}}
+		&Payee{}, &Payroll{}, &PayrollLine{},
+		&ProgramSetting{}, &Referral{}}
 }

@@ -10,10 +10,12 @@ import (
 	"context"
 
 	"jiuzhu/casework/applications"
+	"jiuzhu/casework/catalogue"
 	"jiuzhu/casework/entitlements"
 	"jiuzhu/casework/funds"
 	"jiuzhu/casework/households"
 	"jiuzhu/casework/imports"
+	"jiuzhu/casework/referrals"
 	"jiuzhu/casework/reports"
 	"jiuzhu/casework/staffing"
 	"jiuzhu/loaders"
@@ -36,18 +38,23 @@ type Cases struct {
 	Reports      *reports.Service
 	Applications *applications.Service
 	Imports      *imports.Service
+	Referrals    *referrals.Service
+	Catalogue    *catalogue.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
 func New(st *store.Store) *Resolver {
+	refs := referrals.New(st)
 	return &Resolver{Store: st, Cases: Cases{
 		Households:   households.New(st),
 		Entitlements: entitlements.New(st, st.Tree()),
 		Staffing:     staffing.New(st),
 		Funds:        funds.New(st),
 		Reports:      reports.New(st),
-		Applications: applications.New(st),
+		Applications: applications.New(st, refs.Hook()),
 		Imports:      imports.New(st),
+		Referrals:    refs,
+		Catalogue:    catalogue.New(st),
 	}}
 }
 

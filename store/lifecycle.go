@@ -205,33 +205,41 @@ func (s *Store) ApproveEntitled(ctx context.Context, id string, in models.Approv
 		if err := policy.CheckSeparation(reviewer, sc.p.Subject); err != nil {
 			return nil, nil, err
 		}
-		set := map[string]any{"start_date": in.StartDate, "end_date": in.EndDate}
-		var claim *models.MedicalClaim
-		if g.CategoryCode == catalogue.CategoryMedical {
-			if claim, err = s.medicalClaim(tx, sc, g, in); err != nil {
-				return nil, nil, err
-			}
-		} else if in.Medical != nil {
-			return nil, nil, models.Invalid("input.medical", "only medical programs take bills; %s is not one", g.ProgramCode)
-		}
-		calc, flag, err := s.entitle(tx, sc, g, in, claim, decide)
-		if err != nil {
-			return nil, nil, err
-		}
-		set["amount"] = calc.Amount
-		if flag != "" {
-			set["review_flag"], set["review_reason"] = true, flag
-		}
-		return set, func(tx *gorm.DB) error {
-			if claim != nil {
-				if err := tx.Create(claim).Error; err != nil {
-					return err
-				}
-			}
-			return s.recordCalculation(tx, sc, calc)
-		}, nil
+		return s.approval(tx, sc, g, in, decide)
 	}
 	return s.decide(ctx, decision{op: "approveGrant", verb: "approve", id: id, expected: expected, to: models.GrantActive, reason: r, apply: apply})
+}
+
+// approval computes what the approval of g with in sets (start and end dates, the
+// amount, a review flag) and the step that stores the medical claim and the calculation
+// after the move; see ApproveEntitled. It returns a *models.FieldError for bad input.
+func (s *Store) approval(tx *gorm.DB, sc Scope, g *models.Grant, in models.ApprovalInput, decide ApprovalDecider) (map[string]any, func(*gorm.DB) error, error) {
+	var err error
+	set := map[string]any{"start_date": in.StartDate, "end_date": in.EndDate}
+	var claim *models.MedicalClaim
+	if g.CategoryCode == catalogue.CategoryMedical {
+		if claim, err = s.medicalClaim(tx, sc, g, in); err != nil {
+			return nil, nil, err
+		}
+	} else if in.Medical != nil {
+		return nil, nil, models.Invalid("input.medical", "only medical programs take bills; %s is not one", g.ProgramCode)
+	}
+	calc, flag, err := s.entitle(tx, sc, g, in, claim, decide)
+	if err != nil {
+		return nil, nil, err
+	}
+	set["amount"] = calc.Amount
+	if flag != "" {
+		set["review_flag"], set["review_reason"] = true, flag
+	}
+	return set, func(tx *gorm.DB) error {
+		if claim != nil {
+			if err := tx.Create(claim).Error; err != nil {
+				return err
+			}
+		}
+		return s.recordCalculation(tx, sc, calc)
+	}, nil
 }
 
 // reviewerOf returns the subject who last moved the grant to REVIEWED, or "".
