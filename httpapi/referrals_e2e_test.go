@@ -62,7 +62,9 @@ func TestReferralsToDepartments(t *testing.T) {
 
 		// Civil affairs decides dibao: no referral.
 		dibao := grantOf(t, l.submit(town, "RURAL_DIBAO", nil), "submitApplication")
-		var none struct{ Application struct{ Referral *referralView } }
+		var none struct {
+			Application struct{ Referral *referralView }
+		}
 		l.ok(town, `query($r: String!) { application(reference: $r) { referral { id } } }`, map[string]any{"r": dibao.Reference}, &none)
 		if none.Application.Referral != nil {
 			t.Fatalf("a dibao application was referred: %+v", none.Application.Referral)
@@ -70,7 +72,9 @@ func TestReferralsToDepartments(t *testing.T) {
 
 		// Education aid is referred to the education bureau on receipt.
 		app := grantOf(t, l.submit(town, "EDU_COMPULSORY", nil), "submitApplication")
-		var got struct{ Application struct{ Referral referralView } }
+		var got struct {
+			Application struct{ Referral referralView }
+		}
 		l.ok(town, `query($r: String!) { application(reference: $r) { referral { `+referralFields+` } } }`, map[string]any{"r": app.Reference}, &got)
 		ref := got.Application.Referral
 		if ref.Status != "REFERRED" || ref.Department != "EDUCATION" || ref.Application.ID != app.ID || ref.Overdue {
@@ -161,7 +165,12 @@ func TestReferralsToDepartments(t *testing.T) {
 		}
 
 		// Counts per department and township: nothing open is left.
-		var counts struct{ ReferralCounts []struct{ Department, AreaCode string; Open, Overdue int } }
+		var counts struct {
+			ReferralCounts []struct {
+				Department, AreaCode string
+				Open, Overdue        int
+			}
+		}
 		l.ok(town, `{ referralCounts { department areaCode open overdue } }`, nil, &counts)
 		if len(counts.ReferralCounts) != 0 {
 			t.Fatalf("open referrals left: %+v", counts.ReferralCounts)
