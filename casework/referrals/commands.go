@@ -3,6 +3,7 @@ package referrals
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"jiuzhu/auth"
 	"jiuzhu/casework"
@@ -35,7 +36,8 @@ func (s *Service) Refer(t Tx, g *models.Grant) error {
 	if st.Department == models.DeptCivilAffairs {
 		return nil
 	}
-	due := s.cal.AddWorkingDays(now, st.ReferralDays)
+	// The end of the last working day, to the microsecond that both databases keep.
+	due := s.cal.AddWorkingDays(now, st.ReferralDays).Truncate(time.Microsecond)
 	r := &models.Referral{
 		ID: s.ids(), GrantID: g.ID, AreaCode: g.AreaCode, Department: st.Department,
 		ProgramCode: g.ProgramCode, CategoryCode: g.CategoryCode, Status: models.ReferralReferred,
