@@ -174,6 +174,9 @@ func (s *Service) AddProgram(ctx context.Context, in models.NewProgramInput) (*m
 	if err != nil {
 		return nil, err
 	}
+	if in.Department != nil && !in.Department.Valid() {
+		return nil, models.Invalid("input.department", "%s is not a department", privacy.Quote(string(*in.Department)))
+	}
 	days := catalogue.DefaultReferralDays
 	if in.ReferralDays != nil {
 		days = *in.ReferralDays
@@ -250,6 +253,9 @@ func (s *Service) ChangeProgram(ctx context.Context, code string, in models.Prog
 		if name, err = input.Text("input.name", *in.Name, true, input.MaxNameLen); err != nil {
 			return nil, err
 		}
+	}
+	if in.Department != nil && !in.Department.Valid() {
+		return nil, models.Invalid("input.department", "%s is not a department", privacy.Quote(string(*in.Department)))
 	}
 	if in.ReferralDays != nil && (*in.ReferralDays < 1 || *in.ReferralDays > maxReferralDays) {
 		return nil, models.Invalid("input.referralDays", "must be from 1 to %d working days", maxReferralDays)
