@@ -18,7 +18,7 @@ var roles = []string{string(models.RoleAdmin), string(models.RoleOfficer), strin
 	string(models.RoleIntegrator), string(models.RoleAuditor)}
 
 func (c *cli) tokenCommand() *cobra.Command {
-	var role, area, sub, name, cats, keyFile, kid string
+	var role, area, sub, name, cats, dept, keyFile, kid string
 	var ttl time.Duration
 	cmd := &cobra.Command{
 		Use:   "token --role ROLE --area CODE",
@@ -28,6 +28,7 @@ a role and the 12-digit code of the jurisdiction it serves. The caller sees that
 subtree and nothing else.`,
 		Example: `  jiuzhu token --role officer --area 371402000000
   jiuzhu token --role integrator --area 371402000000 --categories MEDICAL --sub health-bureau --ttl 8h
+  jiuzhu token --role integrator --area 371402000000 --categories EDUCATION --department EDUCATION --sub edu-bureau
   jiuzhu token --role auditor --area 371400000000 --key private.pem --kid 2026a`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -56,6 +57,7 @@ subtree and nothing else.`,
 			if p.Subject == "" {
 				p.Subject = role + "@" + area
 			}
+			p.Department = models.Department(strings.ToUpper(dept))
 			if cats != "" {
 				p.Categories = strings.Split(cats, ",")
 			}
@@ -79,6 +81,7 @@ subtree and nothing else.`,
 	f.StringVar(&sub, "sub", "", "subject (default ROLE@AREA)")
 	f.StringVar(&name, "name", "", "display name")
 	f.StringVar(&cats, "categories", "", "comma-separated program categories, for integrators")
+	f.StringVar(&dept, "department", "", "for a department's integrator, the department whose referrals it handles (EDUCATION, HOUSING, HEALTH, HUMAN_RESOURCES, DISABLED_PERSONS_FEDERATION)")
 	f.StringVar(&keyFile, "key", "", "sign with this PEM private key (RS256, ES256 or EdDSA) instead of JWT_SECRET")
 	f.StringVar(&kid, "kid", "", "key id written in the header of a token signed with --key")
 	_ = cmd.MarkFlagRequired("role")

@@ -189,6 +189,24 @@ func TestDashboardInABrowser(t *testing.T) {
 			t.Errorf("children of %s on the page %v, want %v", area, got, want)
 		}
 	}
+	// An education application of the township, referred to the education bureau.
+	var hs struct {
+		Households struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
+	}
+	gqlData(t, base, townshipTok, `{ households(first: 1) { edges { node { id } } } }`, nil, &hs)
+	if len(hs.Households.Edges) == 0 {
+		t.Fatal("the demo township has no household")
+	}
+	var sub struct {
+		SubmitApplication struct{ Referral struct{ ID string } }
+	}
+	gqlData(t, base, townshipTok, `mutation($h: ID!) { submitApplication(input: {householdId: $h, programCode: "EDU_COMPULSORY", channel: WALK_IN}) { referral { id } } }`,
+		map[string]any{"h": hs.Households.Edges[0].Node.ID}, &sub)
+	if sub.SubmitApplication.Referral.ID == "" {
+		t.Fatal("the education application was not referred")
+	}
 	// Sign in by pasting the county token.
 	run("open the page", chromedp.Navigate(base+"dashboard/"), chromedp.WaitVisible(chromedp.ID("login")),
 		chromedp.WaitVisible(chromedp.CSS("#demo-tokens button")))
@@ -211,6 +229,8 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("chart has %d bars and %d points, want 36 and 12", bars, dots)
 	}
 	run("the staffing table", chromedp.WaitVisible(chromedp.CSS(`#staffing[data-state="shown"] tbody tr`)))
+	run("the referrals table", chromedp.WaitVisible(chromedp.CSS(
+		fmt.Sprintf(`#referrals[data-state="shown"] tbody tr[data-department="EDUCATION"][data-code="%s"]`, seed.DemoTownship))))
 	shot("1-county")
 
 	// Drill down to a township, then a village, then back up to the county.

@@ -9,7 +9,7 @@ import (
 )
 
 // claimNames are the claims jiuzhu reads, spelled exactly as a token must spell them.
-var claimNames = []string{"sub", "role", "area", "name", "categories", "exp", "nbf", "iat", "iss", "aud", "jti"}
+var claimNames = []string{"sub", "role", "area", "name", "categories", "department", "exp", "nbf", "iat", "iss", "aud", "jti"}
 
 // strictClaims reads the payload of token, whose signature is already checked, as a
 // JSON object and refuses it when a key is given twice or when a key matches one of

@@ -77,6 +77,9 @@ type Claims struct {
 	Area       string   `json:"area"`
 	Name       string   `json:"name,omitempty"`
 	Categories []string `json:"categories,omitempty"`
+	// Department names, for a department's integrator, the department whose referrals
+	// it handles.
+	Department string `json:"department,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -237,7 +240,11 @@ func (v *Verifier) Verify(token string) (Principal, error) {
 	if _, ok := v.tree.Unit(c.Area); !ok {
 		return Principal{}, unauthenticated("token area is not a known jurisdiction code")
 	}
-	return Principal{Subject: c.Subject, Name: c.Name, Role: role, Area: c.Area, Categories: c.Categories}, nil
+	dept := models.Department(c.Department)
+	if dept != "" && (role != models.RoleIntegrator || !dept.Valid()) {
+		return Principal{}, unauthenticated("token department must be a known department, on an integrator's token")
+	}
+	return Principal{Subject: c.Subject, Name: c.Name, Role: role, Area: c.Area, Categories: c.Categories, Department: dept}, nil
 }
 
 // Sign mints an HS256 token for p that expires after ttl. It returns an error if p's
@@ -283,9 +290,12 @@ func (v *Verifier) claims(p Principal, ttl time.Duration) (Claims, error) {
 	if _, ok := v.tree.Unit(p.Area); !ok {
 		return Claims{}, fmt.Errorf("auth: unknown area %q", p.Area)
 	}
+	if p.Department != "" && (p.Role != models.RoleIntegrator || !p.Department.Valid()) {
+		return Claims{}, fmt.Errorf("auth: department %q must be a known department, on an integrator's token", p.Department)
+	}
 	now := time.Now()
 	c := Claims{
-		Role: string(p.Role), Area: p.Area, Name: p.Name, Categories: p.Categories,
+		Role: string(p.Role), Area: p.Area, Name: p.Name, Categories: p.Categories, Department: string(p.Department),
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject:   p.Subject,
 			Issuer:    v.cfg.Issuer,

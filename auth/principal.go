@@ -22,6 +22,9 @@ type Principal struct {
 	Area string
 	// Categories, for integrators, lists the program categories they may see.
 	Categories []string
+	// Department, for a department's integrator, is the department whose referred
+	// applications it handles (一门受理、协同办理); empty otherwise.
+	Department models.Department
 }
 
 // Level is the tier of the caller: the level of its area.
@@ -97,6 +100,12 @@ const (
 	// ActionCheckBenefits lists the records that break the rules of one benefit where the
 	// policy allows one (P21): the check reads grants of every category.
 	ActionCheckBenefits
+	// ActionManageCatalogue adds programs and changes their parameters; a city-wide
+	// change takes a city-level admin, a county's change an admin whose area covers it.
+	ActionManageCatalogue
+	// ActionHandleReferral accepts, decides and returns the applications referred to the
+	// caller's department; the caller is an integrator whose token names the department.
+	ActionHandleReferral
 )
 
 var permissions = map[Action][]models.Role{
@@ -122,6 +131,8 @@ var permissions = map[Action][]models.Role{
 	ActionReadBirthYear:     {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant, models.RoleIntegrator},
 	ActionRemoveMember:      {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
 	ActionCheckBenefits:     {models.RoleAdmin},
+	ActionManageCatalogue:   {models.RoleAdmin},
+	ActionHandleReferral:    {models.RoleIntegrator},
 }
 
 // May reports whether the caller's role allows action.

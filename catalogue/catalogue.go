@@ -74,3 +74,47 @@ func Programs() []models.Program {
 	}
 	return out
 }
+
+// DefaultReferralDays is the number of working days a department has to decide an
+// application referred to it, unless a program's setting says otherwise.
+const DefaultReferralDays = 10
+
+// SeedFrom is the day from which the seeded settings of the programs are in force.
+var SeedFrom = models.NewDate(2000, 1, 1)
+
+// departmentOfCategory names the department that decides the programs of a category;
+// the programs of other categories are decided by civil affairs.
+var departmentOfCategory = map[string]models.Department{
+	"EDUCATION":     models.DeptEducation,
+	"HOUSING":       models.DeptHousing,
+	CategoryMedical: models.DeptHealth,
+	"EMPLOYMENT":    models.DeptHumanResources,
+	"DISABILITY":    models.DeptDisabledPersons,
+}
+
+// DepartmentOf returns the department that decides the programs of category by default:
+// education for education aid, housing for housing (rental subsidies among them), health
+// for medical assistance, human resources for employment assistance, the disabled
+// persons' federation for disability programs, and civil affairs for the rest.
+func DepartmentOf(category string) models.Department {
+	if d, ok := departmentOfCategory[category]; ok {
+		return d
+	}
+	return models.DeptCivilAffairs
+}
+
+// Settings returns the seeded city-wide setting of each of the 24 programs, in force
+// from SeedFrom: its name, its default department and DefaultReferralDays. The store
+// writes them once and keeps every later change as a new setting.
+func Settings(cityCode string) []models.ProgramSetting {
+	progs := Programs()
+	out := make([]models.ProgramSetting, len(progs))
+	for i, p := range progs {
+		out[i] = models.ProgramSetting{
+			ID: "seed-" + p.Code, ProgramCode: p.Code, AreaCode: cityCode, EffectiveFrom: SeedFrom,
+			Name: p.Name, Department: DepartmentOf(p.CategoryCode), ReferralDays: DefaultReferralDays,
+			Reason: "seeded catalogue", SetBy: "system",
+		}
+	}
+	return out
+}

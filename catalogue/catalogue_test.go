@@ -1,6 +1,10 @@
 package catalogue
 
-import "testing"
+import (
+	"testing"
+
+	"jiuzhu/models"
+)
 
 // TestCatalogueShape checks P1: 10 categories, 24 programs, unique codes, every program
 // in a known category and every category with at least one program.
@@ -31,6 +35,33 @@ func TestCatalogueShape(t *testing.T) {
 	for code, n := range known {
 		if n == 0 {
 			t.Errorf("category %s has no program", code)
+		}
+	}
+}
+
+// TestSeededDepartments checks the department each seeded program is referred to.
+func TestSeededDepartments(t *testing.T) {
+	want := map[string]models.Department{
+		ProgramUrbanDibao:      models.DeptCivilAffairs,
+		"TEKUN_DISPERSED":      models.DeptCivilAffairs,
+		"EDU_COMPULSORY":       models.DeptEducation,
+		"HOUSING_RENT_SUBSIDY": models.DeptHousing,
+		"MEDICAL_INPATIENT":    models.DeptHealth,
+		"EMPLOYMENT_SUBSIDY":   models.DeptHumanResources,
+		"DISABILITY_CARE":      models.DeptDisabledPersons,
+		"TEMPORARY_RELIEF":     models.DeptCivilAffairs,
+		"CHILD_ORPHAN":         models.DeptCivilAffairs,
+	}
+	settings := Settings("371400000000")
+	if len(settings) != len(Programs()) {
+		t.Fatalf("%d settings for %d programs", len(settings), len(Programs()))
+	}
+	for _, s := range settings {
+		if d, ok := want[s.ProgramCode]; ok && s.Department != d {
+			t.Errorf("%s is decided by %s, want %s", s.ProgramCode, s.Department, d)
+		}
+		if s.ReferralDays != DefaultReferralDays || s.ClosedFrom != nil || len(s.ID) > 36 {
+			t.Errorf("seeded setting %+v", s)
 		}
 	}
 }

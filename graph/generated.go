@@ -51,6 +51,7 @@ type ResolverRoot interface {
 	Principal() PrincipalResolver
 	Program() ProgramResolver
 	Query() QueryResolver
+	Referral() ReferralResolver
 	ReserveEntry() ReserveEntryResolver
 	ReserveFund() ReserveFundResolver
 	StaffMember() StaffMemberResolver
@@ -243,6 +244,7 @@ type ComplexityRoot struct {
 		Overridden   func(childComplexity int) int
 		Program      func(childComplexity int) int
 		Reference    func(childComplexity int) int
+		Referral     func(childComplexity int) int
 		ReviewFlag   func(childComplexity int) int
 		ReviewReason func(childComplexity int) int
 		StartDate    func(childComplexity int) int
@@ -431,16 +433,20 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptReferral               func(childComplexity int, id string, expectedVersion *int) int
 		AddMember                    func(childComplexity int, householdID string, input models.MemberInput) int
+		AddProgram                   func(childComplexity int, input models.NewProgramInput) int
 		AnswerGrievance              func(childComplexity int, id string, input models.AnswerGrievanceInput) int
 		ApproveGrant                 func(childComplexity int, id string, input models.ApprovalInput, expectedVersion *int) int
 		ApprovePayroll               func(childComplexity int, id string) int
+		ChangeProgram                func(childComplexity int, code string, input models.ProgramChangeInput) int
 		ClearReviewFlag              func(childComplexity int, grantID string, reason string, expectedVersion *int) int
 		CloseGrievance               func(childComplexity int, id string) int
 		CommentGrievance             func(childComplexity int, id string, text string) int
 		CreateGrant                  func(childComplexity int, input models.GrantInput) int
 		CreateHousehold              func(childComplexity int, input models.HouseholdInput) int
 		CreateStaff                  func(childComplexity int, input models.StaffInput) int
+		DecideReferral               func(childComplexity int, id string, input models.ReferralDecisionInput, expectedVersion *int) int
 		DiscardPayroll               func(childComplexity int, id string) int
 		DrawReserve                  func(childComplexity int, grantID string, amount models.Money, note *string) int
 		EndStaff                     func(childComplexity int, id string, until *models.Date) int
@@ -455,6 +461,7 @@ type ComplexityRoot struct {
 		RejectGrant                  func(childComplexity int, id string, reason string, expectedVersion *int) int
 		RemoveMember                 func(childComplexity int, id string) int
 		ResumeGrant                  func(childComplexity int, id string, reason string, expectedVersion *int) int
+		ReturnReferral               func(childComplexity int, id string, reason string, expectedVersion *int) int
 		ReviewGrant                  func(childComplexity int, id string, expectedVersion *int, reason *string) int
 		SetDibaoStandard             func(childComplexity int, county string, year int, urban models.Money, rural models.Money) int
 		SetEntitlementParameters     func(childComplexity int, input models.EntitlementParametersInput) int
@@ -542,6 +549,7 @@ type ComplexityRoot struct {
 	Principal struct {
 		Area       func(childComplexity int) int
 		Categories func(childComplexity int) int
+		Department func(childComplexity int) int
 		Level      func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Role       func(childComplexity int) int
@@ -552,14 +560,30 @@ type ComplexityRoot struct {
 		Active      func(childComplexity int) int
 		Category    func(childComplexity int) int
 		Code        func(childComplexity int) int
+		History     func(childComplexity int) int
 		MedicalRule func(childComplexity int) int
 		Name        func(childComplexity int) int
+		Setting     func(childComplexity int, county *string, on *models.Date) int
 	}
 
 	ProgramAmount struct {
 		Amount      func(childComplexity int) int
 		Mode        func(childComplexity int) int
 		ProgramCode func(childComplexity int) int
+	}
+
+	ProgramSetting struct {
+		AreaCode      func(childComplexity int) int
+		ClosedFrom    func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Department    func(childComplexity int) int
+		EffectiveFrom func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Name          func(childComplexity int) int
+		ProgramCode   func(childComplexity int) int
+		Reason        func(childComplexity int) int
+		ReferralDays  func(childComplexity int) int
+		SetBy         func(childComplexity int) int
 	}
 
 	ProgramStats struct {
@@ -595,6 +619,9 @@ type ComplexityRoot struct {
 		Payroll               func(childComplexity int, id string) int
 		PayrollOf             func(childComplexity int, county string, month string, run *int) int
 		Programs              func(childComplexity int) int
+		Referral              func(childComplexity int, id string) int
+		ReferralCounts        func(childComplexity int, area *string) int
+		Referrals             func(childComplexity int, area *string, filter *model.ReferralFilter, first *int, after *string, last *int, before *string) int
 		ReserveFund           func(childComplexity int, township string) int
 		Staff                 func(childComplexity int, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) int
 		StaffMember           func(childComplexity int, id string) int
@@ -606,6 +633,42 @@ type ComplexityRoot struct {
 		Failed  func(childComplexity int) int
 		Paid    func(childComplexity int) int
 		Refused func(childComplexity int) int
+	}
+
+	Referral struct {
+		Application  func(childComplexity int) int
+		AreaCode     func(childComplexity int) int
+		CategoryCode func(childComplexity int) int
+		ClosedAt     func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Department   func(childComplexity int) int
+		DueAt        func(childComplexity int) int
+		HandledBy    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Overdue      func(childComplexity int) int
+		ProgramCode  func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		ReferredBy   func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
+	ReferralConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReferralCount struct {
+		AreaCode   func(childComplexity int) int
+		Department func(childComplexity int) int
+		Open       func(childComplexity int) int
+		Overdue    func(childComplexity int) int
+	}
+
+	ReferralEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	RefusedRecord struct {
@@ -802,6 +865,7 @@ type GrantResolver interface {
 	Overridden(ctx context.Context, obj *models.Grant) (bool, error)
 
 	MedicalClaim(ctx context.Context, obj *models.Grant) (*models.MedicalClaim, error)
+	Referral(ctx context.Context, obj *models.Grant) (*models.Referral, error)
 }
 type GrievanceResolver interface {
 	AssignedArea(ctx context.Context, obj *models.Grievance) (*models.Jurisdiction, error)
@@ -843,6 +907,8 @@ type MemberResolver interface {
 	CareReasons(ctx context.Context, obj *models.Member) ([]models.CareReason, error)
 }
 type MutationResolver interface {
+	AddProgram(ctx context.Context, input models.NewProgramInput) (*models.Program, error)
+	ChangeProgram(ctx context.Context, code string, input models.ProgramChangeInput) (*models.ProgramSetting, error)
 	SetEntitlementParameters(ctx context.Context, input models.EntitlementParametersInput) (*models.EntitlementParameters, error)
 	TopUpReserve(ctx context.Context, township string, amount models.Money, note *string) (*models.ReserveEntry, error)
 	DrawReserve(ctx context.Context, grantID string, amount models.Money, note *string) (*models.ReserveEntry, error)
@@ -872,6 +938,9 @@ type MutationResolver interface {
 	DiscardPayroll(ctx context.Context, id string) (*models.Payroll, error)
 	ApprovePayroll(ctx context.Context, id string) (*models.Payroll, error)
 	ImportReconciliation(ctx context.Context, payrollID string, records []*model.SettlementInput, partial *bool) (*models.ReconciliationResult, error)
+	AcceptReferral(ctx context.Context, id string, expectedVersion *int) (*models.Referral, error)
+	DecideReferral(ctx context.Context, id string, input models.ReferralDecisionInput, expectedVersion *int) (*models.Referral, error)
+	ReturnReferral(ctx context.Context, id string, reason string, expectedVersion *int) (*models.Referral, error)
 	SetDibaoStandard(ctx context.Context, county string, year int, urban models.Money, rural models.Money) (*models.DibaoStandard, error)
 	RecordVerification(ctx context.Context, householdID string, input models.VerificationInput) (*models.Verification, error)
 	ClearReviewFlag(ctx context.Context, grantID string, reason string, expectedVersion *int) (*models.Grant, error)
@@ -905,6 +974,8 @@ type PrincipalResolver interface {
 type ProgramResolver interface {
 	Category(ctx context.Context, obj *models.Program) (*models.Category, error)
 
+	Setting(ctx context.Context, obj *models.Program, county *string, on *models.Date) (*models.ProgramSetting, error)
+	History(ctx context.Context, obj *models.Program) ([]*models.ProgramSetting, error)
 	MedicalRule(ctx context.Context, obj *models.Program) (*models.MedicalRule, error)
 }
 type QueryResolver interface {
@@ -932,12 +1003,20 @@ type QueryResolver interface {
 	Payee(ctx context.Context, householdID string) (*models.Payee, error)
 	Payroll(ctx context.Context, id string) (*models.Payroll, error)
 	PayrollOf(ctx context.Context, county string, month string, run *int) (*models.Payroll, error)
+	Referral(ctx context.Context, id string) (*models.Referral, error)
+	Referrals(ctx context.Context, area *string, filter *model.ReferralFilter, first *int, after *string, last *int, before *string) (*models.ReferralConnection, error)
+	ReferralCounts(ctx context.Context, area *string) ([]*models.ReferralCount, error)
 	DibaoStandards(ctx context.Context, area *string, year *int) ([]*models.DibaoStandard, error)
 	Discoveries(ctx context.Context, area *string, first *int, after *string, last *int, before *string) (*models.DiscoveryConnection, error)
 	AuditEvents(ctx context.Context, area *string, filter *models.AuditFilter, first *int, after *string, last *int, before *string) (*models.AuditEventConnection, error)
 	StaffMember(ctx context.Context, id string) (*models.StaffMember, error)
 	Staff(ctx context.Context, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) (*models.StaffMemberConnection, error)
 	StaffingReport(ctx context.Context, area *string) (*models.StaffingReport, error)
+}
+type ReferralResolver interface {
+	Application(ctx context.Context, obj *models.Referral) (*models.Grant, error)
+
+	Overdue(ctx context.Context, obj *models.Referral) (bool, error)
 }
 type ReserveEntryResolver interface {
 	Township(ctx context.Context, obj *models.ReserveEntry) (*models.Jurisdiction, error)
@@ -1757,6 +1836,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grant.Reference(childComplexity), true
+	case "Grant.referral":
+		if e.ComplexityRoot.Grant.Referral == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grant.Referral(childComplexity), true
 	case "Grant.reviewFlag":
 		if e.ComplexityRoot.Grant.ReviewFlag == nil {
 			break
@@ -2589,6 +2674,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Member.UpdatedAt(childComplexity), true
 
+	case "Mutation.acceptReferral":
+		if e.ComplexityRoot.Mutation.AcceptReferral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptReferral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptReferral(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.addMember":
 		if e.ComplexityRoot.Mutation.AddMember == nil {
 			break
@@ -2600,6 +2696,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddMember(childComplexity, args["householdId"].(string), args["input"].(models.MemberInput)), true
+	case "Mutation.addProgram":
+		if e.ComplexityRoot.Mutation.AddProgram == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addProgram_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddProgram(childComplexity, args["input"].(models.NewProgramInput)), true
 	case "Mutation.answerGrievance":
 		if e.ComplexityRoot.Mutation.AnswerGrievance == nil {
 			break
@@ -2633,6 +2740,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApprovePayroll(childComplexity, args["id"].(string)), true
+	case "Mutation.changeProgram":
+		if e.ComplexityRoot.Mutation.ChangeProgram == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeProgram_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeProgram(childComplexity, args["code"].(string), args["input"].(models.ProgramChangeInput)), true
 	case "Mutation.clearReviewFlag":
 		if e.ComplexityRoot.Mutation.ClearReviewFlag == nil {
 			break
@@ -2699,6 +2817,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateStaff(childComplexity, args["input"].(models.StaffInput)), true
+	case "Mutation.decideReferral":
+		if e.ComplexityRoot.Mutation.DecideReferral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideReferral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideReferral(childComplexity, args["id"].(string), args["input"].(models.ReferralDecisionInput), args["expectedVersion"].(*int)), true
 	case "Mutation.discardPayroll":
 		if e.ComplexityRoot.Mutation.DiscardPayroll == nil {
 			break
@@ -2853,6 +2982,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResumeGrant(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
+	case "Mutation.returnReferral":
+		if e.ComplexityRoot.Mutation.ReturnReferral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_returnReferral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReturnReferral(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.reviewGrant":
 		if e.ComplexityRoot.Mutation.ReviewGrant == nil {
 			break
@@ -3314,6 +3454,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Principal.Categories(childComplexity), true
+	case "Principal.department":
+		if e.ComplexityRoot.Principal.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Principal.Department(childComplexity), true
 	case "Principal.level":
 		if e.ComplexityRoot.Principal.Level == nil {
 			break
@@ -3357,6 +3503,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Program.Code(childComplexity), true
+	case "Program.history":
+		if e.ComplexityRoot.Program.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Program.History(childComplexity), true
 	case "Program.medicalRule":
 		if e.ComplexityRoot.Program.MedicalRule == nil {
 			break
@@ -3369,6 +3521,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Program.Name(childComplexity), true
+	case "Program.setting":
+		if e.ComplexityRoot.Program.Setting == nil {
+			break
+		}
+
+		args, err := ec.field_Program_setting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Program.Setting(childComplexity, args["county"].(*string), args["on"].(*models.Date)), true
 
 	case "ProgramAmount.amount":
 		if e.ComplexityRoot.ProgramAmount.Amount == nil {
@@ -3388,6 +3551,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProgramAmount.ProgramCode(childComplexity), true
+
+	case "ProgramSetting.areaCode":
+		if e.ComplexityRoot.ProgramSetting.AreaCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramSetting.AreaCode(childComplexity), true
+	case "ProgramSetting.closedFrom":
+		if e.ComplexityRoot.ProgramSetting.ClosedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramSetting.ClosedFrom(childComplexity), true
+	case "ProgramSetting.createdAt":
+		if e.ComplexityRoot.ProgramSetting.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramSetting.CreatedAt(childComplexity), true
+	case "ProgramSetting.department":
+		if e.ComplexityRoot.ProgramSetting.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramSetting.Department(childComplexity), true
+	case "ProgramSetting.effectiveFrom":
+		if e.ComplexityRoot.ProgramSetting.EffectiveFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramSetting.EffectiveFrom(childComplexity), true
+	case "ProgramSetting.id":
+		if e.ComplexityRoot.ProgramSetting.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramSetting.ID(childComplexity), true
+	case "ProgramSetting.name":
+		if e.ComplexityRoot.ProgramSetting.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramSetting.Name(childComplexity), true
+	case "ProgramSetting.programCode":
+		if e.ComplexityRoot.ProgramSetting.ProgramCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramSetting.ProgramCode(childComplexity), true
+	case "ProgramSetting.reason":
+		if e.ComplexityRoot.ProgramSetting.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramSetting.Reason(childComplexity), true
+	case "ProgramSetting.referralDays":
+		if e.ComplexityRoot.ProgramSetting.ReferralDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramSetting.ReferralDays(childComplexity), true
+	case "ProgramSetting.setBy":
+		if e.ComplexityRoot.ProgramSetting.SetBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramSetting.SetBy(childComplexity), true
 
 	case "ProgramStats.committedMonthly":
 		if e.ComplexityRoot.ProgramStats.CommittedMonthly == nil {
@@ -3670,6 +3900,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Programs(childComplexity), true
+	case "Query.referral":
+		if e.ComplexityRoot.Query.Referral == nil {
+			break
+		}
+
+		args, err := ec.field_Query_referral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Referral(childComplexity, args["id"].(string)), true
+	case "Query.referralCounts":
+		if e.ComplexityRoot.Query.ReferralCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_referralCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReferralCounts(childComplexity, args["area"].(*string)), true
+	case "Query.referrals":
+		if e.ComplexityRoot.Query.Referrals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_referrals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Referrals(childComplexity, args["area"].(*string), args["filter"].(*model.ReferralFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.reserveFund":
 		if e.ComplexityRoot.Query.ReserveFund == nil {
 			break
@@ -3744,6 +4007,154 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReconciliationResult.Refused(childComplexity), true
+
+	case "Referral.application":
+		if e.ComplexityRoot.Referral.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Application(childComplexity), true
+	case "Referral.areaCode":
+		if e.ComplexityRoot.Referral.AreaCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.AreaCode(childComplexity), true
+	case "Referral.categoryCode":
+		if e.ComplexityRoot.Referral.CategoryCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.CategoryCode(childComplexity), true
+	case "Referral.closedAt":
+		if e.ComplexityRoot.Referral.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.ClosedAt(childComplexity), true
+	case "Referral.createdAt":
+		if e.ComplexityRoot.Referral.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.CreatedAt(childComplexity), true
+	case "Referral.department":
+		if e.ComplexityRoot.Referral.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Department(childComplexity), true
+	case "Referral.dueAt":
+		if e.ComplexityRoot.Referral.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.DueAt(childComplexity), true
+	case "Referral.handledBy":
+		if e.ComplexityRoot.Referral.HandledBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.HandledBy(childComplexity), true
+	case "Referral.id":
+		if e.ComplexityRoot.Referral.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.ID(childComplexity), true
+	case "Referral.overdue":
+		if e.ComplexityRoot.Referral.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Overdue(childComplexity), true
+	case "Referral.programCode":
+		if e.ComplexityRoot.Referral.ProgramCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.ProgramCode(childComplexity), true
+	case "Referral.reason":
+		if e.ComplexityRoot.Referral.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Reason(childComplexity), true
+	case "Referral.referredBy":
+		if e.ComplexityRoot.Referral.ReferredBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.ReferredBy(childComplexity), true
+	case "Referral.status":
+		if e.ComplexityRoot.Referral.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Status(childComplexity), true
+	case "Referral.version":
+		if e.ComplexityRoot.Referral.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Version(childComplexity), true
+
+	case "ReferralConnection.edges":
+		if e.ComplexityRoot.ReferralConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.Edges(childComplexity), true
+	case "ReferralConnection.pageInfo":
+		if e.ComplexityRoot.ReferralConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.PageInfo(childComplexity), true
+	case "ReferralConnection.totalCount":
+		if e.ComplexityRoot.ReferralConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralConnection.TotalCount(childComplexity), true
+
+	case "ReferralCount.areaCode":
+		if e.ComplexityRoot.ReferralCount.AreaCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralCount.AreaCode(childComplexity), true
+	case "ReferralCount.department":
+		if e.ComplexityRoot.ReferralCount.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralCount.Department(childComplexity), true
+	case "ReferralCount.open":
+		if e.ComplexityRoot.ReferralCount.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralCount.Open(childComplexity), true
+	case "ReferralCount.overdue":
+		if e.ComplexityRoot.ReferralCount.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralCount.Overdue(childComplexity), true
+
+	case "ReferralEdge.cursor":
+		if e.ComplexityRoot.ReferralEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEdge.Cursor(childComplexity), true
+	case "ReferralEdge.node":
+		if e.ComplexityRoot.ReferralEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferralEdge.Node(childComplexity), true
 
 	case "RefusedRecord.field":
 		if e.ComplexityRoot.RefusedRecord.Field == nil {
@@ -4444,10 +4855,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MedicalCostsInput", ec.unmarshalInputMedicalCostsInput),
 			graphql.NewInputUnmarshaler("MemberInput", ec.unmarshalInputMemberInput),
 			graphql.NewInputUnmarshaler("MemberPatch", ec.unmarshalInputMemberPatch),
+			graphql.NewInputUnmarshaler("NewProgramInput", ec.unmarshalInputNewProgramInput),
 			graphql.NewInputUnmarshaler("OpenGrievanceInput", ec.unmarshalInputOpenGrievanceInput),
 			graphql.NewInputUnmarshaler("OverrideInput", ec.unmarshalInputOverrideInput),
 			graphql.NewInputUnmarshaler("PayeeInput", ec.unmarshalInputPayeeInput),
 			graphql.NewInputUnmarshaler("ProgramAmountInput", ec.unmarshalInputProgramAmountInput),
+			graphql.NewInputUnmarshaler("ProgramChangeInput", ec.unmarshalInputProgramChangeInput),
+			graphql.NewInputUnmarshaler("ReferralDecisionInput", ec.unmarshalInputReferralDecisionInput),
+			graphql.NewInputUnmarshaler("ReferralFilter", ec.unmarshalInputReferralFilter),
 			graphql.NewInputUnmarshaler("SettlementInput", ec.unmarshalInputSettlementInput),
 			graphql.NewInputUnmarshaler("StaffFilter", ec.unmarshalInputStaffFilter),
 			graphql.NewInputUnmarshaler("StaffInput", ec.unmarshalInputStaffInput),
@@ -4530,7 +4945,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "catalogue.graphqls" "dashboard.graphqls" "entitlements.graphqls" "funds.graphqls" "grant.graphqls" "grievances.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "payroll.graphqls" "rules.graphqls" "schema.graphqls" "security.graphqls" "staffing.graphqls" "verifications.graphqls"
+//go:embed "catalogue.graphqls" "dashboard.graphqls" "entitlements.graphqls" "funds.graphqls" "grant.graphqls" "grievances.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "payroll.graphqls" "referrals.graphqls" "rules.graphqls" "schema.graphqls" "security.graphqls" "staffing.graphqls" "verifications.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4553,6 +4968,7 @@ var sources = []*ast.Source{
 	{Name: "jurisdiction.graphqls", Input: sourceData("jurisdiction.graphqls"), BuiltIn: false},
 	{Name: "lifecycle.graphqls", Input: sourceData("lifecycle.graphqls"), BuiltIn: false},
 	{Name: "payroll.graphqls", Input: sourceData("payroll.graphqls"), BuiltIn: false},
+	{Name: "referrals.graphqls", Input: sourceData("referrals.graphqls"), BuiltIn: false},
 	{Name: "rules.graphqls", Input: sourceData("rules.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "security.graphqls", Input: sourceData("security.graphqls"), BuiltIn: false},
@@ -4933,6 +5349,8 @@ func (ec *executionContext) childFields_Grant(ctx context.Context, field graphql
 		return ec.fieldContext_Grant_channel(ctx, field)
 	case "medicalClaim":
 		return ec.fieldContext_Grant_medicalClaim(ctx, field)
+	case "referral":
+		return ec.fieldContext_Grant_referral(ctx, field)
 	case "graceUntil":
 		return ec.fieldContext_Grant_graceUntil(ctx, field)
 	case "reviewFlag":
@@ -5453,6 +5871,8 @@ func (ec *executionContext) childFields_Principal(ctx context.Context, field gra
 		return ec.fieldContext_Principal_level(ctx, field)
 	case "categories":
 		return ec.fieldContext_Principal_categories(ctx, field)
+	case "department":
+		return ec.fieldContext_Principal_department(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Principal", field.Name)
 }
@@ -5467,6 +5887,10 @@ func (ec *executionContext) childFields_Program(ctx context.Context, field graph
 		return ec.fieldContext_Program_category(ctx, field)
 	case "active":
 		return ec.fieldContext_Program_active(ctx, field)
+	case "setting":
+		return ec.fieldContext_Program_setting(ctx, field)
+	case "history":
+		return ec.fieldContext_Program_history(ctx, field)
 	case "medicalRule":
 		return ec.fieldContext_Program_medicalRule(ctx, field)
 	}
@@ -5483,6 +5907,34 @@ func (ec *executionContext) childFields_ProgramAmount(ctx context.Context, field
 		return ec.fieldContext_ProgramAmount_amount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProgramAmount", field.Name)
+}
+
+func (ec *executionContext) childFields_ProgramSetting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProgramSetting_id(ctx, field)
+	case "programCode":
+		return ec.fieldContext_ProgramSetting_programCode(ctx, field)
+	case "areaCode":
+		return ec.fieldContext_ProgramSetting_areaCode(ctx, field)
+	case "effectiveFrom":
+		return ec.fieldContext_ProgramSetting_effectiveFrom(ctx, field)
+	case "name":
+		return ec.fieldContext_ProgramSetting_name(ctx, field)
+	case "department":
+		return ec.fieldContext_ProgramSetting_department(ctx, field)
+	case "referralDays":
+		return ec.fieldContext_ProgramSetting_referralDays(ctx, field)
+	case "closedFrom":
+		return ec.fieldContext_ProgramSetting_closedFrom(ctx, field)
+	case "reason":
+		return ec.fieldContext_ProgramSetting_reason(ctx, field)
+	case "setBy":
+		return ec.fieldContext_ProgramSetting_setBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ProgramSetting_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgramSetting", field.Name)
 }
 
 func (ec *executionContext) childFields_ProgramStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5509,6 +5961,78 @@ func (ec *executionContext) childFields_ReconciliationResult(ctx context.Context
 		return ec.fieldContext_ReconciliationResult_refused(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReconciliationResult", field.Name)
+}
+
+func (ec *executionContext) childFields_Referral(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Referral_id(ctx, field)
+	case "application":
+		return ec.fieldContext_Referral_application(ctx, field)
+	case "areaCode":
+		return ec.fieldContext_Referral_areaCode(ctx, field)
+	case "department":
+		return ec.fieldContext_Referral_department(ctx, field)
+	case "programCode":
+		return ec.fieldContext_Referral_programCode(ctx, field)
+	case "categoryCode":
+		return ec.fieldContext_Referral_categoryCode(ctx, field)
+	case "status":
+		return ec.fieldContext_Referral_status(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_Referral_dueAt(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Referral_overdue(ctx, field)
+	case "reason":
+		return ec.fieldContext_Referral_reason(ctx, field)
+	case "referredBy":
+		return ec.fieldContext_Referral_referredBy(ctx, field)
+	case "handledBy":
+		return ec.fieldContext_Referral_handledBy(ctx, field)
+	case "version":
+		return ec.fieldContext_Referral_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Referral_createdAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_Referral_closedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Referral", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReferralConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReferralConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReferralConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "department":
+		return ec.fieldContext_ReferralCount_department(ctx, field)
+	case "areaCode":
+		return ec.fieldContext_ReferralCount_areaCode(ctx, field)
+	case "open":
+		return ec.fieldContext_ReferralCount_open(ctx, field)
+	case "overdue":
+		return ec.fieldContext_ReferralCount_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralCount", field.Name)
+}
+
+func (ec *executionContext) childFields_ReferralEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReferralEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReferralEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferralEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_RefusedRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5973,6 +6497,28 @@ func (ec *executionContext) field_Member_idNumber_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5992,6 +6538,20 @@ func (ec *executionContext) field_Mutation_addMember_args(ctx context.Context, r
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addProgram_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.NewProgramInput, error) {
+			return ec.unmarshalNNewProgramInput2jiuzhuᚋmodelsᚐNewProgramInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6058,6 +6618,28 @@ func (ec *executionContext) field_Mutation_approvePayroll_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeProgram_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.ProgramChangeInput, error) {
+			return ec.unmarshalNProgramChangeInput2jiuzhuᚋmodelsᚐProgramChangeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -6166,6 +6748,36 @@ func (ec *executionContext) field_Mutation_createStaff_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_decideReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.ReferralDecisionInput, error) {
+			return ec.unmarshalNReferralDecisionInput2jiuzhuᚋmodelsᚐReferralDecisionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -6464,6 +7076,36 @@ func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context
 }
 
 func (ec *executionContext) field_Mutation_resumeGrant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_returnReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -6860,6 +7502,28 @@ func (ec *executionContext) field_Payroll_lines_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Program_setting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "county",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["county"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "on",
+		func(ctx context.Context, v any) (*models.Date, error) {
+			return ec.unmarshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["on"] = arg1
 	return args, nil
 }
 
@@ -7416,6 +8080,88 @@ func (ec *executionContext) field_Query_payroll_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_referralCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_referral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_referrals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ReferralFilter, error) {
+			return ec.unmarshalOReferralFilter2ᚖjiuzhuᚋgraphᚋmodelᚐReferralFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -10926,6 +11672,38 @@ func (ec *executionContext) fieldContext_Grant_medicalClaim(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Grant_referral(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grant_referral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Grant().Referral(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Referral) graphql.Marshaler {
+			return ec.marshalOReferral2ᚖjiuzhuᚋmodelsᚐReferral(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grant_referral(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Grant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Grant_graceUntil(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14197,6 +14975,94 @@ func (ec *executionContext) fieldContext_Member_careReasons(_ context.Context, f
 	return graphql.NewScalarFieldContext("Member", field, true, true, "CareReason")
 }
 
+func (ec *executionContext) _Mutation_addProgram(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addProgram(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddProgram(ctx, fc.Args["input"].(models.NewProgramInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Program) graphql.Marshaler {
+			return ec.marshalNProgram2ᚖjiuzhuᚋmodelsᚐProgram(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addProgram(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Program(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addProgram_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeProgram(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeProgram(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeProgram(ctx, fc.Args["code"].(string), fc.Args["input"].(models.ProgramChangeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ProgramSetting) graphql.Marshaler {
+			return ec.marshalNProgramSetting2ᚖjiuzhuᚋmodelsᚐProgramSetting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeProgram(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgramSetting(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeProgram_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_setEntitlementParameters(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15467,6 +16333,138 @@ func (ec *executionContext) fieldContext_Mutation_importReconciliation(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_importReconciliation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptReferral(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖjiuzhuᚋmodelsᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideReferral(ctx, fc.Args["id"].(string), fc.Args["input"].(models.ReferralDecisionInput), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖjiuzhuᚋmodelsᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_returnReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_returnReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReturnReferral(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖjiuzhuᚋmodelsᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_returnReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_returnReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17181,6 +18179,29 @@ func (ec *executionContext) fieldContext_Principal_categories(_ context.Context,
 	return graphql.NewScalarFieldContext("Principal", field, false, false, "String")
 }
 
+func (ec *executionContext) _Principal_department(ctx context.Context, field graphql.CollectedField, obj *auth.Principal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Principal_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Department) graphql.Marshaler {
+			return ec.marshalODepartment2jiuzhuᚋmodelsᚐDepartment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Principal_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Principal", field, false, false, "Department")
+}
+
 func (ec *executionContext) _Program_code(ctx context.Context, field graphql.CollectedField, obj *models.Program) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17282,6 +18303,82 @@ func (ec *executionContext) fieldContext_Program_active(_ context.Context, field
 	return graphql.NewScalarFieldContext("Program", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Program_setting(ctx context.Context, field graphql.CollectedField, obj *models.Program) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Program_setting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Program().Setting(ctx, obj, fc.Args["county"].(*string), fc.Args["on"].(*models.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ProgramSetting) graphql.Marshaler {
+			return ec.marshalNProgramSetting2ᚖjiuzhuᚋmodelsᚐProgramSetting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Program_setting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Program",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgramSetting(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Program_setting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Program_history(ctx context.Context, field graphql.CollectedField, obj *models.Program) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Program_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Program().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ProgramSetting) graphql.Marshaler {
+			return ec.marshalNProgramSetting2ᚕᚖjiuzhuᚋmodelsᚐProgramSettingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Program_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Program",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgramSetting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Program_medicalRule(ctx context.Context, field graphql.CollectedField, obj *models.Program) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17381,6 +18478,259 @@ func (ec *executionContext) _ProgramAmount_amount(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_ProgramAmount_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgramAmount", field, false, false, "Money")
+}
+
+func (ec *executionContext) _ProgramSetting_id(ctx context.Context, field graphql.CollectedField, obj *models.ProgramSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramSetting_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramSetting_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramSetting", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ProgramSetting_programCode(ctx context.Context, field graphql.CollectedField, obj *models.ProgramSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramSetting_programCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProgramCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramSetting_programCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramSetting", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProgramSetting_areaCode(ctx context.Context, field graphql.CollectedField, obj *models.ProgramSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramSetting_areaCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AreaCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramSetting_areaCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramSetting", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProgramSetting_effectiveFrom(ctx context.Context, field graphql.CollectedField, obj *models.ProgramSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramSetting_effectiveFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Date) graphql.Marshaler {
+			return ec.marshalNDate2jiuzhuᚋmodelsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramSetting_effectiveFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramSetting", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ProgramSetting_name(ctx context.Context, field graphql.CollectedField, obj *models.ProgramSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramSetting_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramSetting_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramSetting", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProgramSetting_department(ctx context.Context, field graphql.CollectedField, obj *models.ProgramSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramSetting_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2jiuzhuᚋmodelsᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramSetting_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramSetting", field, false, false, "Department")
+}
+
+func (ec *executionContext) _ProgramSetting_referralDays(ctx context.Context, field graphql.CollectedField, obj *models.ProgramSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramSetting_referralDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferralDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramSetting_referralDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramSetting", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgramSetting_closedFrom(ctx context.Context, field graphql.CollectedField, obj *models.ProgramSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramSetting_closedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramSetting_closedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramSetting", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ProgramSetting_reason(ctx context.Context, field graphql.CollectedField, obj *models.ProgramSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramSetting_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramSetting_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramSetting", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProgramSetting_setBy(ctx context.Context, field graphql.CollectedField, obj *models.ProgramSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramSetting_setBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SetBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramSetting_setBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramSetting", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProgramSetting_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.ProgramSetting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramSetting_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramSetting_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramSetting", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ProgramStats_program(ctx context.Context, field graphql.CollectedField, obj *models.ProgramStats) (ret graphql.Marshaler) {
@@ -18492,6 +19842,138 @@ func (ec *executionContext) fieldContext_Query_payrollOf(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_referral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_referral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Referral(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖjiuzhuᚋmodelsᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_referral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_referral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_referrals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_referrals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Referrals(ctx, fc.Args["area"].(*string), fc.Args["filter"].(*model.ReferralFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReferralConnection) graphql.Marshaler {
+			return ec.marshalNReferralConnection2ᚖjiuzhuᚋmodelsᚐReferralConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_referrals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_referrals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_referralCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_referralCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReferralCounts(ctx, fc.Args["area"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ReferralCount) graphql.Marshaler {
+			return ec.marshalNReferralCount2ᚕᚖjiuzhuᚋmodelsᚐReferralCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_referralCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_referralCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_dibaoStandards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18905,6 +20387,594 @@ func (ec *executionContext) fieldContext_ReconciliationResult_refused(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RefusedRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_id(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Referral_application(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Application(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+			return ec.marshalNGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_areaCode(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_areaCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AreaCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_areaCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+}
+
+func (ec *executionContext) _Referral_department(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2jiuzhuᚋmodelsᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Department")
+}
+
+func (ec *executionContext) _Referral_programCode(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_programCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProgramCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_programCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+}
+
+func (ec *executionContext) _Referral_categoryCode(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_categoryCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CategoryCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_categoryCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+}
+
+func (ec *executionContext) _Referral_status(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.ReferralStatus) graphql.Marshaler {
+			return ec.marshalNReferralStatus2jiuzhuᚋmodelsᚐReferralStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "ReferralStatus")
+}
+
+func (ec *executionContext) _Referral_dueAt(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Referral_overdue(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Overdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Referral_reason(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+}
+
+func (ec *executionContext) _Referral_referredBy(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_referredBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferredBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_referredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+}
+
+func (ec *executionContext) _Referral_handledBy(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_handledBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HandledBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_handledBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+}
+
+func (ec *executionContext) _Referral_version(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Referral_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Referral_closedAt(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReferralConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ReferralEdge) graphql.Marshaler {
+			return ec.marshalNReferralEdge2ᚕᚖjiuzhuᚋmodelsᚐReferralEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferralEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖjiuzhuᚋmodelsᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferralConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *models.ReferralConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReferralCount_department(ctx context.Context, field graphql.CollectedField, obj *models.ReferralCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralCount_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2jiuzhuᚋmodelsᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralCount_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralCount", field, false, false, "Department")
+}
+
+func (ec *executionContext) _ReferralCount_areaCode(ctx context.Context, field graphql.CollectedField, obj *models.ReferralCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralCount_areaCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AreaCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralCount_areaCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralCount_open(ctx context.Context, field graphql.CollectedField, obj *models.ReferralCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralCount_open(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Open, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralCount_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralCount_overdue(ctx context.Context, field graphql.CollectedField, obj *models.ReferralCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralCount_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralCount_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReferralEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.ReferralEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReferralEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReferralEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.ReferralEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferralEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖjiuzhuᚋmodelsᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferralEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferralEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
 		},
 	}
 	return fc, nil
@@ -23848,6 +25918,90 @@ func UnmarshalMemberPatch(ctx context.Context, raw any) (models.MemberPatch, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputNewProgramInput(ctx context.Context, obj any) (models.NewProgramInput, error) {
+	var it models.NewProgramInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "categoryCode", "department", "referralDays", "effectiveFrom", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "categoryCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryCode = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalODepartment2ᚖjiuzhuᚋmodelsᚐDepartment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "referralDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referralDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferralDays = data
+		case "effectiveFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveFrom"))
+			data, err := ec.unmarshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveFrom = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNewProgramInput unmarshals raw into the NewProgramInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNewProgramInput(ctx context.Context, raw any) (models.NewProgramInput, error) {
+	var out models.NewProgramInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NewProgramInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOpenGrievanceInput(ctx context.Context, obj any) (models.OpenGrievanceInput, error) {
 	var it models.OpenGrievanceInput
 	if obj == nil {
@@ -24083,6 +26237,209 @@ func (ec *executionContext) unmarshalInputProgramAmountInput(ctx context.Context
 func UnmarshalProgramAmountInput(ctx context.Context, raw any) (models.ProgramAmountInput, error) {
 	var out models.ProgramAmountInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProgramAmountInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProgramChangeInput(ctx context.Context, obj any) (models.ProgramChangeInput, error) {
+	var it models.ProgramChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"areaCode", "effectiveFrom", "name", "department", "referralDays", "closedFrom", "reopen", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "areaCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areaCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AreaCode = data
+		case "effectiveFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveFrom"))
+			data, err := ec.unmarshalNDate2jiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveFrom = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalODepartment2ᚖjiuzhuᚋmodelsᚐDepartment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "referralDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referralDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferralDays = data
+		case "closedFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedFrom"))
+			data, err := ec.unmarshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedFrom = data
+		case "reopen":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopen"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reopen = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProgramChangeInput unmarshals raw into the ProgramChangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProgramChangeInput(ctx context.Context, raw any) (models.ProgramChangeInput, error) {
+	var out models.ProgramChangeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProgramChangeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReferralDecisionInput(ctx context.Context, obj any) (models.ReferralDecisionInput, error) {
+	var it models.ReferralDecisionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"decision", "reason", "approval"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalNReferralDecision2jiuzhuᚋmodelsᚐReferralDecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "approval":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approval"))
+			data, err := ec.unmarshalOApprovalInput2ᚖjiuzhuᚋmodelsᚐApprovalInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Approval = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferralDecisionInput unmarshals raw into the ReferralDecisionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferralDecisionInput(ctx context.Context, raw any) (models.ReferralDecisionInput, error) {
+	var out models.ReferralDecisionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferralDecisionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReferralFilter(ctx context.Context, obj any) (model.ReferralFilter, error) {
+	var it model.ReferralFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"department", "status", "overdue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalODepartment2ᚖjiuzhuᚋmodelsᚐDepartment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOReferralStatus2ᚖjiuzhuᚋmodelsᚐReferralStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "overdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overdue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferralFilter unmarshals raw into the ReferralFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferralFilter(ctx context.Context, raw any) (model.ReferralFilter, error) {
+	var out model.ReferralFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferralFilter", raw, &out)
 	return out, err
 }
 
@@ -25804,6 +28161,12 @@ func (ec *executionContext) _Grant(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Grant_medicalClaim(ctx, field, obj)
 				})
+		case "referral":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Grant_referral(ctx, field, obj)
+				})
 		case "graceUntil":
 			out.Values[i] = ec._Grant_graceUntil(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -26996,6 +29359,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "addProgram":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addProgram(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeProgram":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeProgram(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "setEntitlementParameters":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setEntitlementParameters(ctx, field)
@@ -27195,6 +29572,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "importReconciliation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_importReconciliation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "returnReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_returnReferral(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -27758,6 +30156,11 @@ func (ec *executionContext) _Principal(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "department":
+			out.Values[i] = ec._Principal_department(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27807,6 +30210,18 @@ func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "setting":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Program_setting(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Program_history(ctx, field, obj)
+				})
 		case "medicalRule":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -27853,6 +30268,89 @@ func (ec *executionContext) _ProgramAmount(ctx context.Context, sel ast.Selectio
 			}
 		case "amount":
 			out.Values[i] = ec._ProgramAmount_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var programSettingImplementors = []string{"ProgramSetting"}
+
+func (ec *executionContext) _ProgramSetting(ctx context.Context, sel ast.SelectionSet, obj *models.ProgramSetting) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, programSettingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProgramSetting")
+		case "id":
+			out.Values[i] = ec._ProgramSetting_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "programCode":
+			out.Values[i] = ec._ProgramSetting_programCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "areaCode":
+			out.Values[i] = ec._ProgramSetting_areaCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "effectiveFrom":
+			out.Values[i] = ec._ProgramSetting_effectiveFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ProgramSetting_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._ProgramSetting_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "referralDays":
+			out.Values[i] = ec._ProgramSetting_referralDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closedFrom":
+			out.Values[i] = ec._ProgramSetting_closedFrom(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ProgramSetting_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setBy":
+			out.Values[i] = ec._ProgramSetting_setBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ProgramSetting_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28084,6 +30582,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_payrollOf(ctx, field)
 				})
+		case "referral":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_referral(ctx, field)
+				})
+		case "referrals":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_referrals(ctx, field)
+				})
+		case "referralCounts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_referralCounts(ctx, field)
+				})
 		case "dibaoStandards":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -28174,6 +30690,241 @@ func (ec *executionContext) _ReconciliationResult(ctx context.Context, sel ast.S
 			}
 		case "refused":
 			out.Values[i] = ec._ReconciliationResult_refused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralImplementors = []string{"Referral"}
+
+func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet, obj *models.Referral) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Referral")
+		case "id":
+			out.Values[i] = ec._Referral_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "application":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_application(ctx, field, obj)
+				})
+		case "areaCode":
+			out.Values[i] = ec._Referral_areaCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "department":
+			out.Values[i] = ec._Referral_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "programCode":
+			out.Values[i] = ec._Referral_programCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "categoryCode":
+			out.Values[i] = ec._Referral_categoryCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Referral_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.Values[i] = ec._Referral_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_overdue(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._Referral_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referredBy":
+			out.Values[i] = ec._Referral_referredBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "handledBy":
+			out.Values[i] = ec._Referral_handledBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Referral_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Referral_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._Referral_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralConnectionImplementors = []string{"ReferralConnection"}
+
+func (ec *executionContext) _ReferralConnection(ctx context.Context, sel ast.SelectionSet, obj *models.ReferralConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralConnection")
+		case "edges":
+			out.Values[i] = ec._ReferralConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReferralConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReferralConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralCountImplementors = []string{"ReferralCount"}
+
+func (ec *executionContext) _ReferralCount(ctx context.Context, sel ast.SelectionSet, obj *models.ReferralCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralCount")
+		case "department":
+			out.Values[i] = ec._ReferralCount_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "areaCode":
+			out.Values[i] = ec._ReferralCount_areaCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "open":
+			out.Values[i] = ec._ReferralCount_open(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._ReferralCount_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var referralEdgeImplementors = []string{"ReferralEdge"}
+
+func (ec *executionContext) _ReferralEdge(ctx context.Context, sel ast.SelectionSet, obj *models.ReferralEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referralEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferralEdge")
+		case "cursor":
+			out.Values[i] = ec._ReferralEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReferralEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29923,6 +32674,16 @@ func (ec *executionContext) marshalNDate2jiuzhuᚋmodelsᚐDate(ctx context.Cont
 	return v
 }
 
+func (ec *executionContext) unmarshalNDepartment2jiuzhuᚋmodelsᚐDepartment(ctx context.Context, v any) (models.Department, error) {
+	var res models.Department
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDepartment2jiuzhuᚋmodelsᚐDepartment(ctx context.Context, sel ast.SelectionSet, v models.Department) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNDibaoStandard2ᚕᚖjiuzhuᚋmodelsᚐDibaoStandardᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.DibaoStandard) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -30564,6 +33325,11 @@ func (ec *executionContext) marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx context.Co
 	return v
 }
 
+func (ec *executionContext) unmarshalNNewProgramInput2jiuzhuᚋmodelsᚐNewProgramInput(ctx context.Context, v any) (models.NewProgramInput, error) {
+	res, err := ec.unmarshalInputNewProgramInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNOpenGrievanceInput2jiuzhuᚋmodelsᚐOpenGrievanceInput(ctx context.Context, v any) (models.OpenGrievanceInput, error) {
 	res, err := ec.unmarshalInputOpenGrievanceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -30739,6 +33505,35 @@ func (ec *executionContext) unmarshalNProgramAmountInput2ᚖjiuzhuᚋmodelsᚐPr
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNProgramChangeInput2jiuzhuᚋmodelsᚐProgramChangeInput(ctx context.Context, v any) (models.ProgramChangeInput, error) {
+	res, err := ec.unmarshalInputProgramChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProgramSetting2ᚕᚖjiuzhuᚋmodelsᚐProgramSettingᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ProgramSetting) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProgramSetting2ᚖjiuzhuᚋmodelsᚐProgramSetting(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProgramSetting2ᚖjiuzhuᚋmodelsᚐProgramSetting(ctx context.Context, sel ast.SelectionSet, v *models.ProgramSetting) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProgramSetting!")
+		return graphql.Null
+	}
+	return ec._ProgramSetting(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProgramStats2ᚕᚖjiuzhuᚋmodelsᚐProgramStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ProgramStats) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -30769,6 +33564,95 @@ func (ec *executionContext) marshalNReconciliationResult2ᚖjiuzhuᚋmodelsᚐRe
 		return graphql.Null
 	}
 	return ec._ReconciliationResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferral2ᚖjiuzhuᚋmodelsᚐReferral(ctx context.Context, sel ast.SelectionSet, v *models.Referral) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Referral!")
+		return graphql.Null
+	}
+	return ec._Referral(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralConnection2ᚖjiuzhuᚋmodelsᚐReferralConnection(ctx context.Context, sel ast.SelectionSet, v *models.ReferralConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralConnection!")
+		return graphql.Null
+	}
+	return ec._ReferralConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReferralCount2ᚕᚖjiuzhuᚋmodelsᚐReferralCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ReferralCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralCount2ᚖjiuzhuᚋmodelsᚐReferralCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReferralCount2ᚖjiuzhuᚋmodelsᚐReferralCount(ctx context.Context, sel ast.SelectionSet, v *models.ReferralCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralCount!")
+		return graphql.Null
+	}
+	return ec._ReferralCount(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReferralDecision2jiuzhuᚋmodelsᚐReferralDecision(ctx context.Context, v any) (models.ReferralDecision, error) {
+	var res models.ReferralDecision
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferralDecision2jiuzhuᚋmodelsᚐReferralDecision(ctx context.Context, sel ast.SelectionSet, v models.ReferralDecision) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNReferralDecisionInput2jiuzhuᚋmodelsᚐReferralDecisionInput(ctx context.Context, v any) (models.ReferralDecisionInput, error) {
+	res, err := ec.unmarshalInputReferralDecisionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferralEdge2ᚕᚖjiuzhuᚋmodelsᚐReferralEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ReferralEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReferralEdge2ᚖjiuzhuᚋmodelsᚐReferralEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReferralEdge2ᚖjiuzhuᚋmodelsᚐReferralEdge(ctx context.Context, sel ast.SelectionSet, v *models.ReferralEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferralEdge!")
+		return graphql.Null
+	}
+	return ec._ReferralEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReferralStatus2jiuzhuᚋmodelsᚐReferralStatus(ctx context.Context, v any) (models.ReferralStatus, error) {
+	var res models.ReferralStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferralStatus2jiuzhuᚋmodelsᚐReferralStatus(ctx context.Context, sel ast.SelectionSet, v models.ReferralStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNRefusedRecord2ᚕᚖjiuzhuᚋmodelsᚐFieldErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.FieldError) graphql.Marshaler {
@@ -31411,6 +34295,14 @@ func (ec *executionContext) marshalOAppliedStandard2ᚖjiuzhuᚋmodelsᚐApplied
 	return ec._AppliedStandard(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOApprovalInput2ᚖjiuzhuᚋmodelsᚐApprovalInput(ctx context.Context, v any) (*models.ApprovalInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputApprovalInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAuditFilter2ᚖjiuzhuᚋmodelsᚐAuditFilter(ctx context.Context, v any) (*models.AuditFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -31459,6 +34351,32 @@ func (ec *executionContext) unmarshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx context
 }
 
 func (ec *executionContext) marshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx context.Context, sel ast.SelectionSet, v *models.Date) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODepartment2jiuzhuᚋmodelsᚐDepartment(ctx context.Context, v any) (models.Department, error) {
+	var res models.Department
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODepartment2jiuzhuᚋmodelsᚐDepartment(ctx context.Context, sel ast.SelectionSet, v models.Department) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalODepartment2ᚖjiuzhuᚋmodelsᚐDepartment(ctx context.Context, v any) (*models.Department, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.Department)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODepartment2ᚖjiuzhuᚋmodelsᚐDepartment(ctx context.Context, sel ast.SelectionSet, v *models.Department) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -31724,6 +34642,37 @@ func (ec *executionContext) unmarshalOProgramAmountInput2ᚕᚖjiuzhuᚋmodels�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOReferral2ᚖjiuzhuᚋmodelsᚐReferral(ctx context.Context, sel ast.SelectionSet, v *models.Referral) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Referral(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReferralFilter2ᚖjiuzhuᚋgraphᚋmodelᚐReferralFilter(ctx context.Context, v any) (*model.ReferralFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReferralFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOReferralStatus2ᚖjiuzhuᚋmodelsᚐReferralStatus(ctx context.Context, v any) (*models.ReferralStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.ReferralStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReferralStatus2ᚖjiuzhuᚋmodelsᚐReferralStatus(ctx context.Context, sel ast.SelectionSet, v *models.ReferralStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalORelation2ᚖjiuzhuᚋmodelsᚐRelation(ctx context.Context, v any) (*models.Relation, error) {

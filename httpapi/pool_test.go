@@ -194,6 +194,11 @@ func poolArgs(t *testing.T, e *env, admin string) map[string]any {
 	}
 	e.ok(admin, `mutation($h: ID!) { submitApplication(input: {householdId: $h, programCode: "TEMPORARY_RELIEF", channel: HOTLINE}) { id reference } }`,
 		map[string]any{"h": h.ID}, &app)
+	var referred struct {
+		SubmitApplication struct{ Referral struct{ ID string } }
+	}
+	e.ok(admin, `mutation($h: ID!) { submitApplication(input: {householdId: $h, programCode: "EDU_COMPULSORY", channel: HOTLINE}) { referral { id } } }`,
+		map[string]any{"h": h.ID}, &referred)
 	var staff struct{ CreateStaff struct{ ID string } }
 	e.ok(admin, `mutation($area: String!) { createStaff(input: {name: "池测", post: CIVIL_AFFAIRS_STAFF, area: $area, from: "2025-01-01"}) { id } }`,
 		map[string]any{"area": townshipOf(h.AreaCode)}, &staff)
@@ -213,6 +218,7 @@ func poolArgs(t *testing.T, e *env, admin string) map[string]any {
 		"household.id":      h.ID,
 		"member.id":         m.ID,
 		"grant.id":          app.SubmitApplication.ID,
+		"referral.id":       referred.SubmitApplication.Referral.ID,
 		"staffMember.id":    staff.CreateStaff.ID,
 		"idNumber":          m.IDNumber,
 		"reference":         app.SubmitApplication.Reference,

@@ -83,6 +83,32 @@ var leakCases = map[string][]leakCase{
 	"Query.jurisdictions": {{query: `query($area: String) { jurisdictions(parent: $area) { code name } }`, want: expectOK}},
 	"Query.programs":      {{query: `{ programs { code name category { code programs { code } } } }`, want: expectOK}},
 	"Query.categories":    {{query: `{ categories { code name } }`, want: expectOK}},
+	// A referral of the sibling subtree does not exist for the caller; a department's
+	// integrator of the caller's area sees only its own department's queue.
+	"Query.referral": {
+		{query: `query($referralId: ID!) { referral(id: $referralId) { id application { id reference } } }`, want: models.ErrNotFound.Error()},
+		{query: `query($ownHid: ID!) { household(id: $ownHid) { grants { referral { id } } } }`, want: expectOK},
+	},
+	"Query.referrals": {
+		{query: `query($area: String) { referrals(area: $area) { totalCount edges { node { id } } } }`, want: models.ErrForbidden.Error()},
+		{query: `query($cursor: String) { referrals(last: 5, before: $cursor) { totalCount edges { node { id areaCode application { id } } } } }`, want: expectOK},
+		{query: `{ referrals(filter: {overdue: true}) { totalCount edges { node { id } } } }`, want: expectOK},
+	},
+	"Query.referralCounts": {
+		{query: `query($area: String) { referralCounts(area: $area) { department open } }`, want: models.ErrForbidden.Error()},
+		{query: `{ referralCounts { department areaCode open overdue } }`, want: expectOK},
+	},
+	"Mutation.acceptReferral": {{query: `mutation($referralId: ID!) { acceptReferral(id: $referralId) { id status } }`,
+		want: models.ErrNotFound.Error(), action: auth.ActionHandleReferral, byTier: map[string]string{"county integrator": models.ErrForbidden.Error()}}},
+	"Mutation.decideReferral": {{query: `mutation($referralId: ID!) { decideReferral(id: $referralId, input: {decision: REJECT, reason: "越界"}) { id status } }`,
+		want: models.ErrNotFound.Error(), action: auth.ActionHandleReferral, byTier: map[string]string{"county integrator": models.ErrForbidden.Error()}}},
+	"Mutation.returnReferral": {{query: `mutation($referralId: ID!) { returnReferral(id: $referralId, reason: "越界") { id status } }`,
+		want: models.ErrNotFound.Error(), action: auth.ActionHandleReferral, byTier: map[string]string{"county integrator": models.ErrForbidden.Error()}}},
+	// The catalogue is changed by a city-level admin, or for a county by an admin covering it.
+	"Mutation.addProgram": {{query: `mutation { addProgram(input: {code: "LEAK_PROGRAM", name: "越界", categoryCode: "TEMPORARY"}) { code } }`,
+		want: models.ErrForbidden.Error(), action: auth.ActionManageCatalogue}},
+	"Mutation.changeProgram": {{query: `mutation($siblingCounty: String) { changeProgram(code: "TEMPORARY_RELIEF", input: {areaCode: $siblingCounty, effectiveFrom: "2026-01-01", closedFrom: "2026-01-01", reason: "越界"}) { id } }`,
+		want: models.ErrForbidden.Error(), action: auth.ActionManageCatalogue}},
 	"Query.household": {
 		{query: `query($hid: ID!) { household(id: $hid) { id address members { name idNumber } } }`, want: models.ErrNotFound.Error()},
 		{query: `query($ownHid: ID!) { household(id: $ownHid) { head { household { id } } members { name household { address } } grants { household { id } member { name } events { actor } } } }`, want: expectOK},
@@ -367,7 +393,8 @@ var leakCases = map[string][]leakCase{
 	},
 	"Mutation.setPayee": {
 		{query: `mutation($hid: ID!) { setPayee(input: {householdId: $hid, bank: "越界银行", account: "6222000000000001", holder: "越界"}) { householdId account } }`,
-			want: models.ErrNotFound.Error(), byTier: map[string]string{"county integrator": models.ErrForbidden.Error(), "county auditor": models.ErrForbidden.Error()}},
+			want: models.ErrNotFound.Error(), byTier: map[string]string{"county integrator": models.ErrForbidden.Error(), "county auditor": models.ErrForbidden.Error(),
+				"county education bureau": models.ErrForbidden.Error()}},
 	},
 	"Mutation.generatePayroll": {
 		{query: `mutation($siblingCounty: String!, $payrollMonth: String!) { generatePayroll(county: $siblingCounty, month: $payrollMonth) { id } }`,
@@ -403,8 +430,9 @@ var leakCases = map[string][]leakCase{
 // the one tier of the matrix that may write payrolls (the others are refused before any
 // record is read).
 var (
-	payrollNoIntegrator  = map[string]string{"county integrator": models.ErrForbidden.Error()}
-	payrollReaders       = map[string]string{"village assistant": models.ErrForbidden.Error(), "county integrator": models.ErrForbidden.Error()}
+	payrollNoIntegrator = map[string]string{"county integrator": models.ErrForbidden.Error(), "county education bureau": models.ErrForbidden.Error()}
+	payrollReaders      = map[string]string{"village assistant": models.ErrForbidden.Error(), "county integrator": models.ErrForbidden.Error(),
+		"county education bureau": models.ErrForbidden.Error()}
 	payrollCountyOfficer = map[string]string{"county officer": models.ErrNotFound.Error()}
 	// noIntegrator: integrators may not read grievances (casework/grievances).
 	noIntegrator = map[string]string{"county integrator": models.ErrForbidden.Error()}
@@ -513,6 +541,15 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	e.ok(admin, `mutation($r: String!, $s: String!) { openGrievance(input: {subject: APPLICATION, recordId: $r, category: DELAY, channel: HOTLINE, summary: $s}) { id } }`,
 		map[string]any{"r": app.Reference, "s": grievanceNote}, &griev)
 	e.ok(admin, `mutation($id: ID!, $c: String!) { commentGrievance(id: $id, text: $c) { id } }`, map[string]any{"id": griev.OpenGrievance.ID, "c": grievanceComment}, &struct{}{})
+	// An education application, referred to the education bureau on receipt.
+	var referred struct {
+		SubmitApplication struct {
+			ID, Reference string
+			Referral      struct{ ID string }
+		}
+	}
+	e.ok(admin, `mutation($h: ID!) { submitApplication(input: {householdId: $h, programCode: "EDU_COMPULSORY", channel: HOTLINE}) { id reference referral { id } } }`,
+		map[string]any{"h": h}, &referred)
 
 	// The sibling township's reserve fund, with a top-up and a draw paying the application.
 	sibTownship := townshipOf(village)
@@ -625,13 +662,14 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 			"appId":  app.ID, "reference": app.Reference, "reviewedId": reviewed.ID, "suspendedId": suspended.ID,
 			"sid": staff.CreateStaff.ID, "staffName": staffName, "phone": phone, "ownSid": ownStaff.CreateStaff.ID,
 			"siblingTownship": sibTownship, "siblingCounty": siblingCounty, "siblingYear": siblingYear, "ownYear": ownYear,
-			"ownVillage": own, "ownTownship": townshipOf(own), "grievanceId": griev.OpenGrievance.ID,
+			"ownVillage": own, "ownTownship": townshipOf(own), "grievanceId": griev.OpenGrievance.ID, "referralId": referred.SubmitApplication.Referral.ID,
 		},
 		secrets: []string{h, member, head, active.ID, headID, memberID, ref, address, headName, memberName,
 			app.ID, app.Reference, reviewed.ID, reviewed.Reference, suspended.ID, topUp.TopUpReserve.ID, draw.DrawReserve.ID,
 			topUpNote, drawNote, aid.FileCharityAid.ID, org, ver.RecordVerification.ID, dept,
 			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID, params.SetEntitlementParameters.ID,
-			account, griev.OpenGrievance.ID, grievanceNote, grievanceComment},
+			account, griev.OpenGrievance.ID, grievanceNote, grievanceComment,
+			referred.SubmitApplication.ID, referred.SubmitApplication.Reference, referred.SubmitApplication.Referral.ID},
 	}
 	pl.secrets = append(pl.secrets, payrollSecrets...)
 	return pl
@@ -862,6 +900,7 @@ func scopeLeakMatrix(t *testing.T, st *store.Store, opts func(*httpapi.Options))
 		{"village assistant", auth.Principal{Role: models.RoleAssistant, Area: village}, siblingVillage},
 		{"county integrator", auth.Principal{Role: models.RoleIntegrator, Area: seed.DemoCounty, Categories: []string{catalogue.CategoryDibao, catalogue.CategoryTemporary}}, "371403000000"},
 		{"county auditor", auth.Principal{Role: models.RoleAuditor, Area: seed.DemoCounty}, "371403000000"},
+		{"county education bureau", auth.Principal{Role: models.RoleIntegrator, Area: seed.DemoCounty, Categories: []string{"EDUCATION"}, Department: models.DeptEducation}, "371403000000"},
 	}
 	for n, tier := range tiers {
 		t.Run(tier.name, func(t *testing.T) {
@@ -987,6 +1026,10 @@ func TestPersonalNumbersNeedReveal(t *testing.T) {
 // categories the integrator does not see. A Mutation field that an integrator may call
 // without an entry here fails the test. The variables are those of categoryVars.
 var categoryProbes = map[string][]string{
+	// A referral is handled by a department's integrator only; these have no department.
+	"Mutation.acceptReferral": {`mutation($gid: ID!) { acceptReferral(id: $gid) { id } }`},
+	"Mutation.decideReferral": {`mutation($gid: ID!) { decideReferral(id: $gid, input: {decision: REJECT, reason: "探测"}) { id } }`},
+	"Mutation.returnReferral": {`mutation($gid: ID!) { returnReferral(id: $gid, reason: "探测") { id } }`},
 	// The payroll's writes are refused to integrators before any record is read.
 	"Mutation.setPayee":                     {`mutation($hid: ID!) { setPayee(input: {householdId: $hid, bank: "探测银行", account: "6222000000000001", holder: "探测"}) { account } }`},
 	"Mutation.generatePayroll":              {`mutation { generatePayroll(county: "371402000000", month: "2026-01") { id } }`},

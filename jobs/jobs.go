@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/store"
 	"jiuzhu/telemetry"
 )
@@ -19,10 +20,14 @@ type Report struct {
 	// P17) changed, for instance because a member came of age or a new year's standard
 	// came into force.
 	HouseholdsRefreshed int
+	// ReferralNotices counts the notices written to departments of referrals falling due
+	// or overdue.
+	ReferralNotices int
 }
 
-// Daily terminates the grants whose grace period ended before today and refreshes every
-// household's derived values, as store.SystemActor. It returns the store's errors; what
+// Daily terminates the grants whose grace period ended before today, refreshes every
+// household's derived values and tells the departments of the referrals falling due or
+// overdue (through the outbox), as store.SystemActor. It returns the store's errors; what
 // it finished before an error stays done, and the next run completes the rest. Each job's
 // run ("expire_grace", "refresh_households") is counted in the metrics of ctx, if any
 // (telemetry.WithMetrics).
@@ -37,5 +42,10 @@ func Daily(ctx context.Context, st *store.Store, today models.Date) (Report, err
 	}
 	r.HouseholdsRefreshed, err = st.RefreshAllUnscoped(ctx)
 	m.JobRun("refresh_households", err)
+	if err != nil {
+		return r, err
+	}
+	r.ReferralNotices, err = st.Referrals().NoticeReferralsUnscoped(ctx, st.Now().In(policy.ChinaTime))
+	m.JobRun("referral_notices", err)
 	return r, err
 }

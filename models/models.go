@@ -234,5 +234,6 @@ func All() []any {
 		&HouseholdProgram{}, &AreaTally{}, &AreaProgramTally{},
 		&EntitlementParameters{}, &EntitlementCalculation{},
 		&Payee{}, &Payroll{}, &PayrollLine{},
-		&Grievance{}, &GrievanceComment{}}
+		&Grievance{}, &GrievanceComment{},
+		&ProgramSetting{}, &Referral{}}
 }

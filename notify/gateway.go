@@ -19,15 +19,18 @@ import (
 // application's reference, never by a name, an ID number or a phone number: the SMS
 // platform holds the contact the applicant gave at the counter or on the hotline.
 type Message struct {
-	IdempotencyKey string    `json:"idempotencyKey"`
-	Kind           string    `json:"kind"`
-	AreaCode       string    `json:"areaCode"`
-	HouseholdID    string    `json:"householdId"`
-	MemberID       *string   `json:"memberId,omitempty"`
-	Reference      *string   `json:"reference,omitempty"`
-	Text           string    `json:"text"`
-	CreatedAt      time.Time `json:"createdAt"`
-	Attempt        int       `json:"attempt"`
+	IdempotencyKey string  `json:"idempotencyKey"`
+	Kind           string  `json:"kind"`
+	AreaCode       string  `json:"areaCode"`
+	HouseholdID    string  `json:"householdId"`
+	MemberID       *string `json:"memberId,omitempty"`
+	Reference      *string `json:"reference,omitempty"`
+	// Department, for a notice to a department (a referral falling due), names it; the
+	// gateway sends such a message to the department instead of the applicant.
+	Department string    `json:"department,omitempty"`
+	Text       string    `json:"text"`
+	CreatedAt  time.Time `json:"createdAt"`
+	Attempt    int       `json:"attempt"`
 }
 
 // Gateway delivers messages. Send returns nil once the gateway has taken the message;

@@ -43,6 +43,14 @@ var templates = map[store.NotificationKind]*template.Template{
 		"今日到期答复。如尚未收到答复，可向受理地乡镇（街道）或县级民政部门反映。"),
 	store.NoticeGrievanceAnswered: grievanceTemplate(store.NoticeGrievanceAnswered,
 		"已作出答复，办理结果请留意工作人员告知。"),
+	// The notices to a department of a referral falling due and overdue: the gateway
+	// routes them by the message's department.
+	store.NoticeReferralDue: template.Must(template.New(string(store.NoticeReferralDue)).
+		Option("missingkey=error").Funcs(template.FuncMap{"departmentText": departmentText}).
+		Parse(Signature + "{{departmentText .department}}：转办的救助申请（受理编号{{.reference}}）应于{{.due}}前办结，请及时处理。")),
+	store.NoticeReferralOverdue: template.Must(template.New(string(store.NoticeReferralOverdue)).
+		Option("missingkey=error").Funcs(template.FuncMap{"departmentText": departmentText}).
+		Parse(Signature + "{{departmentText .department}}：转办的救助申请（受理编号{{.reference}}）已超过办结期限（{{.due}}），请尽快办理或退回民政部门。")),
 }
 
 // grievanceTemplate is the template of a notice about a grievance (P25): the day it was
@@ -70,6 +78,24 @@ func monthText(month string) (string, error) {
 		return "", fmt.Errorf("%w: month %s", ErrNoTemplate, month)
 	}
 	return fmt.Sprintf("%d年%d月", t.Year(), int(t.Month())), nil
+}
+
+// departmentTexts are the names of the departments a referral goes to.
+var departmentTexts = map[string]string{
+	"EDUCATION":                   "教育部门",
+	"HOUSING":                     "住房城乡建设部门",
+	"HEALTH":                      "卫生健康部门",
+	"HUMAN_RESOURCES":             "人力资源社会保障部门",
+	"DISABLED_PERSONS_FEDERATION": "残疾人联合会",
+	"CIVIL_AFFAIRS":               "民政部门",
+}
+
+func departmentText(d string) (string, error) {
+	t, ok := departmentTexts[d]
+	if !ok {
+		return "", fmt.Errorf("%w: department %s", ErrNoTemplate, d)
+	}
+	return t, nil
 }
 
 // ErrNoTemplate is returned for a notice of a kind without a template, or a status

@@ -125,7 +125,8 @@ func (w *Worker) deliver(ctx context.Context, n *store.Notification) error {
 		return w.Outbox.RetryNotificationUnscoped(ctx, n.ID, w.Now().Add(w.MaxBackoff), "no template")
 	}
 	m := Message{IdempotencyKey: n.ID, Kind: string(n.Kind), AreaCode: n.AreaCode, HouseholdID: n.HouseholdID,
-		MemberID: n.MemberID, Reference: n.Reference, Text: text, CreatedAt: n.CreatedAt.UTC(), Attempt: n.Attempts}
+		MemberID: n.MemberID, Reference: n.Reference, Text: text, CreatedAt: n.CreatedAt.UTC(), Attempt: n.Attempts,
+		Department: n.Param()["department"]}
 	sendCtx, cancel := context.WithTimeout(ctx, w.Lease/2)
 	err = w.Gateway.Send(sendCtx, m)
 	cancel()

@@ -25,8 +25,24 @@ func (r *categoryResolver) Programs(ctx context.Context, obj *models.Category) (
 	return out, nil
 }
 
+func (r *mutationResolver) AddProgram(ctx context.Context, input models.NewProgramInput) (*models.Program, error) {
+	return r.Cases.Catalogue.AddProgram(ctx, input)
+}
+
+func (r *mutationResolver) ChangeProgram(ctx context.Context, code string, input models.ProgramChangeInput) (*models.ProgramSetting, error) {
+	return r.Cases.Catalogue.ChangeProgram(ctx, code, input)
+}
+
 func (r *programResolver) Category(ctx context.Context, obj *models.Program) (*models.Category, error) {
 	return r.load(ctx).Category(ctx, obj.CategoryCode)
+}
+
+func (r *programResolver) Setting(ctx context.Context, obj *models.Program, county *string, on *models.Date) (*models.ProgramSetting, error) {
+	return r.Cases.Catalogue.Setting(ctx, obj.Code, county, on)
+}
+
+func (r *programResolver) History(ctx context.Context, obj *models.Program) ([]*models.ProgramSetting, error) {
+	return r.Cases.Catalogue.History(ctx, obj.Code)
 }
 
 func (r *queryResolver) Programs(ctx context.Context) ([]*models.Program, error) {

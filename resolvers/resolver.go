@@ -10,11 +10,13 @@ import (
 	"context"
 
 	"jiuzhu/casework/applications"
+	"jiuzhu/casework/catalogue"
 	"jiuzhu/casework/funds"
 	"jiuzhu/casework/grants"
 	"jiuzhu/casework/grievances"
 	"jiuzhu/casework/households"
 	"jiuzhu/casework/imports"
+	"jiuzhu/casework/referrals"
 	"jiuzhu/casework/reports"
 	"jiuzhu/casework/staffing"
 	"jiuzhu/loaders"
@@ -38,19 +40,24 @@ type Cases struct {
 	Applications *applications.Service
 	Imports      *imports.Service
 	Grievances   *grievances.Service
+	Referrals    *referrals.Service
+	Catalogue    *catalogue.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
 func New(st *store.Store) *Resolver {
+	refs := referrals.New(st)
 	return &Resolver{Store: st, Cases: Cases{
 		Households:   households.New(st),
 		Grants:       grants.New(st),
 		Staffing:     staffing.New(st),
 		Funds:        funds.New(st),
 		Reports:      reports.New(st),
-		Applications: applications.New(st),
+		Applications: applications.New(st, refs.Hook()),
 		Imports:      imports.New(st),
 		Grievances:   grievances.New(st),
+		Referrals:    refs,
+		Catalogue:    catalogue.New(st),
 	}}
 }
 

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
+	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/privacy"
 )
@@ -115,4 +117,106 @@ func (s *Store) Category(ctx context.Context, code string) (*models.Category, er
 		return nil, models.NotFound("category")
 	}
 	return &c, wrap("category", err)
+}
+
+// Catalogue is the persistence of the catalogue's programs and their settings
+// (models.ProgramSetting): the parameters of each program, city-wide or per county, from
+// a day. Programs, categories and settings are public reference data that every level
+// reads across areas; they hold no personal data and are not narrowed by the scope.
+type Catalogue struct{ s *Store }
+
+// Catalogue returns the persistence of the catalogue.
+func (s *Store) Catalogue() *Catalogue { return &Catalogue{s: s} }
+
+// settingsOf returns the settings of program code that may be in force in county on day
+// (the city's and the county's, from day or earlier), latest first.
+func settingsOf(db *gorm.DB, code, county string, day models.Date) *gorm.DB {
+	return db.Table("program_settings").
+		Where("program_settings.program_code = ? AND program_settings.area_code IN ? AND program_settings.effective_from <= ?",
+			code, []string{division.CityCode, county}, day).
+		Order("program_settings.effective_from DESC").
+		Order(clause.OrderByColumn{Column: clause.Column{Name: "program_settings.area_code"}, Desc: true})
+}
+
+// settingOn reads the setting in force; the county's code is above the city's, so on the
+// same day the county's comes first.
+func settingOn(db *gorm.DB, code, county string, day models.Date) (*models.ProgramSetting, error) {
+	var st models.ProgramSetting
+	err := settingsOf(db, code, county, day).Take(&st).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.Invalid("", "program %s has no setting in force on %s", privacy.Quote(code), day)
+	}
+	return &st, err
+}
+
+// SettingOn returns the setting of program code in force in county (a 12-digit county
+// code, or the city's code for the city-wide setting) on day. It returns a
+// *models.FieldError (without a field) when the program has none, and the database's
+// errors.
+func (c *Catalogue) SettingOn(ctx context.Context, code, county string, day models.Date) (*models.ProgramSetting, error) {
+	st, err := settingOn(c.s.db.WithContext(ctx), code, county, day)
+	return st, wrap("program setting", err)
+}
+
+// SettingIn is SettingOn inside the unit of work w.
+func (c *Catalogue) SettingIn(w *Writer, code, county string, day models.Date) (*models.ProgramSetting, error) {
+	return settingOn(w.tx, code, county, day)
+}
+
+// History returns every setting of program code, of the city and of every county,
+// oldest first: the audit of the program's changes.
+func (c *Catalogue) History(ctx context.Context, code string) ([]*models.ProgramSetting, error) {
+	var out []*models.ProgramSetting
+	err := c.s.db.WithContext(ctx).Table("program_settings").Where("program_settings.program_code = ?", code).
+		Order("program_settings.effective_from").Order("program_settings.area_code").Order("program_settings.created_at").
+		Find(&out).Error
+	return out, wrap("program history", err)
+}
+
+// ProgramIn returns the program with code inside w, or a *models.FieldError (without a
+// field) when there is none.
+func (c *Catalogue) ProgramIn(w *Writer, code string) (*models.Program, error) {
+	return c.s.program(w.tx, code)
+}
+
+// CategoryIn returns the category with code inside w, or models.ErrNotFound.
+func (c *Catalogue) CategoryIn(w *Writer, code string) (*models.Category, error) {
+	var cat models.Category
+	err := w.tx.Where("code = ?", code).Take(&cat).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.NotFound("category")
+	}
+	return &cat, err
+}
+
+// InsertProgram adds program p to the catalogue, at the end of the display order. It
+// returns a Conflict error when a program with its code exists, and the database's
+// errors. The cached catalogue is emptied when w commits.
+func (c *Catalogue) InsertProgram(w *Writer, p *models.Program) error {
+	var last int
+	if err := w.tx.Table("programs").Select("COALESCE(MAX(sort_order), 0)").Scan(&last).Error; err != nil {
+		return err
+	}
+	p.SortOrder = last + 1
+	if err := w.tx.Clauses(clause.OnConflict{DoNothing: true}).Create(p); err.Error != nil {
+		return err.Error
+	} else if err.RowsAffected == 0 {
+		return models.Conflict("a program with code %s exists", privacy.Quote(p.Code))
+	}
+	w.committed = append(w.committed, c.s.catalogue.reset)
+	return nil
+}
+
+// InsertSetting stores the new setting st. It returns a Conflict error when the program
+// has a setting of the same area from the same day (settings are never changed: a
+// correction takes another day), and the database's errors.
+func (c *Catalogue) InsertSetting(w *Writer, st *models.ProgramSetting) error {
+	res := w.tx.Clauses(clause.OnConflict{DoNothing: true}).Create(st)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return models.Conflict("program %s already has a setting of %s from %s", st.ProgramCode, st.AreaCode, st.EffectiveFrom)
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"jiuzhu/catalogue"
+	"jiuzhu/division"
 	"jiuzhu/models"
 )
 
@@ -92,6 +93,12 @@ func loadCatalogue(tx *gorm.DB) error {
 	}).Create(&progs).Error
 	if err != nil {
 		return fmt.Errorf("store: load programs: %w", err)
+	}
+	// The seeded settings are written once: the changes made through the API are later
+	// settings, which a new release must not overwrite.
+	settings := catalogue.Settings(division.CityCode)
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&settings).Error; err != nil {
+		return fmt.Errorf("store: load program settings: %w", err)
 	}
 	return nil
 }

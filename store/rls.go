@@ -50,10 +50,12 @@ import (
 //   - status_lookups: the audit trail of the public status page.
 //   - grievances, grievance_comments: the complaints and appeals of applicants (P25),
 //     with what they say of staff and decisions.
+//   - referrals: which household's application went to which department, and why it
+//     was decided or returned.
 //
 // Left without row-level security, because every level reads them across areas and they
-// hold no personal data: jurisdictions, categories and programs (the public tree and
-// catalogue); dibao_standards and entitlement_parameters (published figures of a county that every township and
+// hold no personal data: jurisdictions, categories, programs and program_settings (the
+// public tree and catalogue); dibao_standards and entitlement_parameters (published figures of a county that every township and
 // village of the county works with, and whose area_code, the county's, lies outside a
 // village's range); county_application_counters (a county's count of applications, that
 // every writer of the county increments, keyed by the county's 6-digit code rather than an
@@ -64,7 +66,7 @@ var rlsTables = []string{
 	"reserve_funds", "reserve_entries", "staff_members", "audit_events", "change_log",
 	"household_programs", "area_tallies", "area_program_tallies",
 	"documents", "notifications", "status_lookups",
-	"payrolls", "payroll_lines",
+	"payrolls", "payroll_lines", "referrals",
 	"grievances", "grievance_comments",
 }
 

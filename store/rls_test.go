@@ -13,7 +13,9 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/casework/grievances"
+	"jiuzhu/casework/applications"
 	"jiuzhu/casework/payroll"
+	"jiuzhu/casework/referrals"
 	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/policy"
@@ -32,6 +34,11 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	h, _ := household(t, st, village)
 	ms, err := useCases(st).MembersOf(admin(), h.ID)
 	if err != nil {
+		t.Fatal(err)
+	}
+	// An education application, referred to the education bureau on receipt (referrals).
+	if _, err := applications.New(st, referrals.New(st).Hook()).SubmitApplication(admin(),
+		models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "EDU_COMPULSORY", Channel: models.ChannelWalkIn}); err != nil {
 		t.Fatal(err)
 	}
 	g, err := applicationCases(st).SubmitApplication(admin(), models.ApplicationInput{HouseholdID: h.ID, MemberID: &ms[1].ID, ProgramCode: "MEDICAL_OUTPATIENT", Channel: models.ChannelWalkIn})

@@ -104,6 +104,17 @@ func (sc Scope) visibleGrant(db *gorm.DB, id string) *gorm.DB {
 	return sc.grantRows(db.Session(&gorm.Session{NewDB: true})).Select("grants.id").Where("grants.id = ?", id)
 }
 
+// referralRows is rows for the referrals table, narrowed for integrators to the
+// referrals of the department of their token and of their categories: an integrator
+// without a department has no referral queue.
+func (sc Scope) referralRows(db *gorm.DB) *gorm.DB {
+	q := sc.rows(db, "referrals")
+	if sc.p.Role == models.RoleIntegrator {
+		q = q.Where("referrals.department = ? AND referrals.category_code IN ?", string(sc.p.Department), nonEmpty(sc.p.Categories))
+	}
+	return q
+}
+
 // grantsWithin is grantRows narrowed further to the sub-range lo..hi of the scope.
 func (sc Scope) grantsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
 	return sc.grantRows(db).Where("grants.area_code BETWEEN ? AND ?", lo, hi)

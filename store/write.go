@@ -35,6 +35,8 @@ type Writer struct {
 	dirty []string
 	// err is the first error of a recording method, returned by Write.
 	err error
+	// committed are run after the transaction commits (say, emptying a cache).
+	committed []func()
 }
 
 // ErrNoAudit is what Write returns, and rolls back, when a step wrote without recording
@@ -48,13 +50,19 @@ var ErrNoAudit = errors.New("store: a write recorded no audit event")
 // nothing is written. It returns step's error as it is (sentinels stay matchable) and the
 // database's errors wrapped with op.
 func (s *Store) Write(ctx context.Context, sc Scope, op string, step func(w *Writer) error) error {
+	var w *Writer
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		w := &Writer{s: s, tx: tx, sc: sc}
+		w = &Writer{s: s, tx: tx, sc: sc}
 		if err := step(w); err != nil {
 			return err
 		}
 		return w.commit()
 	})
+	if err == nil {
+		for _, f := range w.committed {
+			f()
+		}
+	}
 	return wrap(op, err)
 }
 

@@ -82,6 +82,9 @@ func (s *Service) SubmitApplication(ctx context.Context, in models.ApplicationIn
 		if err := tx.Insert(g, reason); err != nil {
 			return err
 		}
+		if err := tx.Submitted(g); err != nil { // the referral to the deciding department
+			return err
+		}
 		tx.Audit("submitApplication", g.AreaCode, []string{g.ID, g.HouseholdID}, nil, g)
 		out = g
 		return nil

@@ -129,4 +129,6 @@ func (t *tx) Insert(g *models.Grant, reason string) error {
 	return nil
 }
 
+func (t *tx) Submitted(*models.Grant) error { return nil }
+
 func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }

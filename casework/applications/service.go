@@ -40,6 +40,10 @@ type Tx interface {
 	NextNumber(area string, year int) (county string, n int, err error)
 	// Insert stores a new application with its opening event.
 	Insert(g *models.Grant, reason string) error
+	// Submitted runs, in the same unit of work, what follows the receipt of application
+	// g (its referral to the department that decides its program); its error undoes the
+	// receipt.
+	Submitted(g *models.Grant) error
 	Audit(op, area string, ids []string, before, after any)
 }
 
@@ -52,9 +56,13 @@ type Service struct {
 	ids func() string
 }
 
-// New returns the use cases over st, with st's clock.
-func New(st *store.Store) *Service {
-	return &Service{st: adapter{st: st, apps: st.Applications(), disc: st.Discoveries()}, now: st.Now, ids: store.NewID}
+// SubmitHook runs inside the unit of work of a submission, after the application g is
+// stored (see Tx.Submitted); casework/referrals provides one.
+type SubmitHook func(w *store.Writer, g *models.Grant) error
+
+// New returns the use cases over st, with st's clock; hooks run after each submission.
+func New(st *store.Store, hooks ...SubmitHook) *Service {
+	return &Service{st: adapter{st: st, apps: st.Applications(), disc: st.Discoveries(), hooks: hooks}, now: st.Now, ids: store.NewID}
 }
 
 // NewWith returns the use cases over any Store, with the clock now and the maker of
@@ -68,6 +76,8 @@ type adapter struct {
 	st   *store.Store
 	apps *store.Applications
 	disc *store.Discoveries
+	// hooks run after each submission.
+	hooks []SubmitHook
 }
 
 func (a adapter) Application(ctx context.Context, sc store.Scope, ref string) (*models.Grant, error) {
@@ -79,13 +89,14 @@ func (a adapter) Discoveries(ctx context.Context, sc store.Scope, q store.Discov
 }
 
 func (a adapter) Write(ctx context.Context, sc store.Scope, op string, step func(Tx) error) error {
-	return a.st.Write(ctx, sc, op, func(w *store.Writer) error { return step(tx{w: w, apps: a.apps}) })
+	return a.st.Write(ctx, sc, op, func(w *store.Writer) error { return step(tx{w: w, apps: a.apps, hooks: a.hooks}) })
 }
 
 // tx serves Tx with a store.Writer.
 type tx struct {
-	w    *store.Writer
-	apps *store.Applications
+	w     *store.Writer
+	apps  *store.Applications
+	hooks []SubmitHook
 }
 
 func (t tx) Program(code string) (*models.Program, error)   { return t.apps.Program(t.w, code) }
@@ -97,6 +108,14 @@ func (t tx) NextNumber(area string, year int) (string, int, error) {
 	return t.apps.NextNumber(t.w, area, year)
 }
 func (t tx) Insert(g *models.Grant, reason string) error { return t.apps.Insert(t.w, g, reason) }
+func (t tx) Submitted(g *models.Grant) error {
+	for _, h := range t.hooks {
+		if err := h(t.w, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 func (t tx) Audit(op, area string, ids []string, before, after any) {
 	t.w.Audit(op, area, ids, before, after)
 }

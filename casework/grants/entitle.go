@@ -67,33 +67,85 @@ func (s *Service) ApproveGrant(ctx context.Context, id string, in models.Approva
 		if err := policy.CheckSeparation(reviewer, sc.Principal().Subject); err != nil {
 			return nil, nil, err
 		}
-		set := map[string]any{"start_date": in.StartDate, "end_date": in.EndDate}
-		var claim *models.MedicalClaim
-		if g.CategoryCode == catalogue.CategoryMedical {
-			if claim, err = s.medicalClaim(tx, g, in); err != nil {
-				return nil, nil, err
-			}
-		} else if in.Medical != nil {
-			return nil, nil, models.Invalid("input.medical", "only medical programs take bills; %s is not one", g.ProgramCode)
-		}
-		calc, flag, err := s.entitle(tx, sc, g, in, claim)
-		if err != nil {
-			return nil, nil, err
-		}
-		set["amount"] = calc.Amount
-		if flag != "" {
-			set["review_flag"], set["review_reason"] = true, flag
-		}
-		return set, func() error {
-			if claim != nil {
-				if err := tx.InsertClaim(claim); err != nil {
-					return err
-				}
-			}
-			return s.record(tx, calc)
-		}, nil
+		return s.approval(tx, sc, g, in)
 	}
 	return s.decide(ctx, decision{op: "approveGrant", verb: "approve", id: id, expected: expected, to: models.GrantActive, reason: r, apply: apply})
+}
+
+// approval works out, inside tx, what the approval of grant g with in sets (the dates,
+// the amount of the program's rule or the override, a review flag) and the step that
+// stores the medical claim and the calculation after the move. It returns a
+// *models.FieldError for bad input and the errors of entitle.
+func (s *Service) approval(tx Tx, sc store.Scope, g *models.Grant, in models.ApprovalInput) (map[string]any, func() error, error) {
+	var err error
+	set := map[string]any{"start_date": in.StartDate, "end_date": in.EndDate}
+	var claim *models.MedicalClaim
+	if g.CategoryCode == catalogue.CategoryMedical {
+		if claim, err = s.medicalClaim(tx, g, in); err != nil {
+			return nil, nil, err
+		}
+	} else if in.Medical != nil {
+		return nil, nil, models.Invalid("input.medical", "only medical programs take bills; %s is not one", g.ProgramCode)
+	}
+	calc, flag, err := s.entitle(tx, sc, g, in, claim)
+	if err != nil {
+		return nil, nil, err
+	}
+	set["amount"] = calc.Amount
+	if flag != "" {
+		set["review_flag"], set["review_reason"] = true, flag
+	}
+	return set, func() error {
+		if claim != nil {
+			if err := tx.InsertClaim(claim); err != nil {
+				return err
+			}
+		}
+		return s.record(tx, calc)
+	}, nil
+}
+
+// ApproveWithin is the approval of grant g by the department that decides its program in
+// one step (a referral, casework/referrals), inside the unit of work t of that use case
+// for the caller sc:
+// g moves to REVIEWED with reviewReason and to ACTIVE with reason, with the amount of the
+// program's rule as ApproveGrant computes it, under the same P21 checks. The separation of
+// reviewer and approver does not apply, as one decision makes both moves. The caller has
+// checked the department's permission and the input's reasons. It returns the errors of
+// ApproveGrant's rules (Conflict naming the blocking grant, *models.FieldError for bad
+// input) and the store's.
+func (s *Service) ApproveWithin(t Tx, sc store.Scope, g *models.Grant, in models.ApprovalInput, reviewReason, reason string) error {
+	if err := policy.CheckOverride(in.Override); err != nil {
+		return err
+	}
+	if err := period(in.StartDate, in.EndDate); err != nil {
+		return err
+	}
+	if err := t.Move(g, models.GrantReviewed, reviewReason, nil); err != nil {
+		return err
+	}
+	set, after, err := s.approval(t, sc, g, in)
+	if err != nil {
+		return err
+	}
+	if err := t.Move(g, models.GrantActive, reason, set); err != nil {
+		return err
+	}
+	if err := after(); err != nil {
+		return err
+	}
+	now, err := t.Grant(g.ID)
+	if err != nil {
+		return err
+	}
+	*g = *now
+	return nil
+}
+
+// TxOf returns the grants' unit of work over w, the unit of work another use case opened
+// on st, for ApproveWithin.
+func TxOf(st *store.Store, w *store.Writer) Tx {
+	return tx{w: w, gr: st.Grants(), en: st.Entitlements()}
 }
 
 // record stores the calculation c of a grant's amount inside tx; an override is audited

@@ -39,6 +39,13 @@
   const GRIEVANCES_QUERY = `query Overdue($area: String) {
     overdueGrievances(area: $area) { count children { area { code name } count } }
   }`;
+  const REFERRALS_QUERY = `query Referrals($area: String) {
+    referralCounts(area: $area) { department areaCode open overdue }
+  }`;
+  const DEPARTMENTS = {
+    CIVIL_AFFAIRS: '民政', EDUCATION: '教育', HOUSING: '住房城乡建设', HEALTH: '卫生健康',
+    HUMAN_RESOURCES: '人力资源社会保障', DISABLED_PERSONS_FEDERATION: '残联',
+  };
 
   const $ = (id) => document.getElementById(id);
   let token = sessionStorage.getItem(TOKEN_KEY) || '';
@@ -213,6 +220,7 @@
       $('content').dataset.area = d.areaStats.area.code;
       await loadStaffing(d.areaStats.area, seq);
       await loadGrievances(d.areaStats.area, seq);
+      await loadReferrals(d.areaStats.area, seq);
     } catch (e) {
       if (seq !== loadSeq) return;
       if (e.code === 'UNAUTHENTICATED') {
@@ -507,6 +515,39 @@
     }
     section.hidden = false;
     section.dataset.state = 'shown';
+  }
+
+  // ---- referrals ------------------------------------------------------------------
+  //
+  // Open and overdue referrals per department and township. Like the staffing section, it
+  // stays hidden when the server does not know the query or the caller may not read it,
+  // and when nothing is open.
+
+  async function loadReferrals(area, seq) {
+    const section = $('referrals');
+    let d;
+    try {
+      d = await gql(REFERRALS_QUERY, { area: area.code });
+    } catch (e) {
+      if (seq !== loadSeq) return;
+      section.hidden = true;
+      section.dataset.state = 'hidden';
+      return;
+    }
+    if (seq !== loadSeq) return;
+    const body = $('referrals-table').tBodies[0];
+    body.replaceChildren();
+    for (const c of d.referralCounts) {
+      const tr = el('tr', null, c.overdue > 0 ? 'bad' : '');
+      tr.dataset.department = c.department;
+      tr.dataset.code = c.areaCode;
+      for (const v of [DEPARTMENTS[c.department] || c.department, c.areaCode, int(c.open), int(c.overdue)]) {
+        tr.appendChild(el('td', v));
+      }
+      body.appendChild(tr);
+    }
+    section.hidden = d.referralCounts.length === 0;
+    section.dataset.state = section.hidden ? 'hidden' : 'shown';
   }
 
   // ---- wiring ----------------------------------------------------------------------

@@ -22,6 +22,13 @@ type PayrollLineEdge struct {
 type Query struct {
 }
 
+type ReferralFilter struct {
+	Department *models.Department     `json:"department,omitempty"`
+	Status     *models.ReferralStatus `json:"status,omitempty"`
+	// Only the open referrals past their due time.
+	Overdue *bool `json:"overdue,omitempty"`
+}
+
 // One record of the bank's return file.
 type SettlementInput struct {
 	Reference string            `json:"reference"`

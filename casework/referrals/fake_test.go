@@ -1,0 +1,159 @@
+package referrals_test
+
+import (
+	"context"
+	"maps"
+	"time"
+
+	"jiuzhu/auth"
+	"jiuzhu/casework/referrals"
+	"jiuzhu/models"
+	"jiuzhu/store"
+)
+
+// fake is an in-memory referrals.Store: the settings in force by program, the
+// applications and referrals by id, narrowed as the store narrows them (by area, and for
+// an integrator by its department and categories), and a unit of work that keeps nothing
+// of a step that fails or records no audit event (as store.Write).
+type fake struct {
+	settings  map[string]*models.ProgramSetting
+	grants    map[string]models.Grant
+	referrals map[string]models.Referral
+	events    []string
+	audits    []string
+}
+
+func newFake() *fake {
+	return &fake{settings: map[string]*models.ProgramSetting{}, grants: map[string]models.Grant{}, referrals: map[string]models.Referral{}}
+}
+
+// sees reports whether the caller of sc reaches referral r.
+func sees(sc store.Scope, r models.Referral) bool {
+	p := sc.Principal()
+	if !p.Covers(r.AreaCode) {
+		return false
+	}
+	return p.Role != models.RoleIntegrator || (p.Department == r.Department && p.SeesCategory(r.CategoryCode))
+}
+
+func (f *fake) Referral(_ context.Context, sc store.Scope, id string) (*models.Referral, error) {
+	r, ok := f.referrals[id]
+	if !ok || !sees(sc, r) {
+		return nil, models.NotFound("referral")
+	}
+	return &r, nil
+}
+
+func (f *fake) ReferralOfGrant(_ context.Context, sc store.Scope, grantID string) (*models.Referral, error) {
+	for _, r := range f.referrals {
+		if r.GrantID == grantID && sees(sc, r) {
+			return &r, nil
+		}
+	}
+	return nil, nil
+}
+
+func (f *fake) Referrals(_ context.Context, sc store.Scope, q store.ReferralQuery) (*store.Page[models.Referral], error) {
+	p := &store.Page[models.Referral]{}
+	for _, r := range f.referrals {
+		if sees(sc, r) && (q.OverdueAt == nil || (r.Status.Open() && r.DueAt.Before(*q.OverdueAt))) {
+			p.Items = append(p.Items, r)
+			p.Cursors = append(p.Cursors, r.ID)
+		}
+	}
+	return p, nil
+}
+
+func (f *fake) Counts(_ context.Context, sc store.Scope, _ *string, now time.Time) ([]*models.ReferralCount, error) {
+	var out []*models.ReferralCount
+	for _, r := range f.referrals {
+		if sees(sc, r) && r.Status.Open() {
+			c := &models.ReferralCount{Department: r.Department, AreaCode: r.AreaCode[:9] + "000", Open: 1}
+			if r.Overdue(now) {
+				c.Overdue = 1
+			}
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(referrals.Tx) error) error {
+	t := &tx{f: f, sc: sc, grants: maps.Clone(f.grants), referrals: maps.Clone(f.referrals)}
+	if err := step(t); err != nil {
+		return err
+	}
+	if len(t.audits) == 0 {
+		return store.ErrNoAudit
+	}
+	f.grants, f.referrals = t.grants, t.referrals
+	f.events = append(f.events, t.events...)
+	f.audits = append(f.audits, t.audits...)
+	return nil
+}
+
+// tx is a unit of work of the fake: what it writes is kept apart until Write keeps it.
+type tx struct {
+	f         *fake
+	sc        store.Scope
+	grants    map[string]models.Grant
+	referrals map[string]models.Referral
+	events    []string
+	audits    []string
+}
+
+func (t *tx) Setting(code, _ string, _ models.Date) (*models.ProgramSetting, error) {
+	s, ok := t.f.settings[code]
+	if !ok {
+		return nil, models.Invalid("", "no setting")
+	}
+	return s, nil
+}
+
+func (t *tx) Insert(r *models.Referral, g *models.Grant, reason string) error {
+	t.referrals[r.ID] = *r
+	t.grants[g.ID] = *g
+	t.events = append(t.events, reason)
+	return nil
+}
+
+func (t *tx) Referral(id string) (*models.Referral, *models.Grant, error) {
+	r, ok := t.referrals[id]
+	if !ok || !sees(t.sc, r) {
+		return nil, nil, models.NotFound("referral")
+	}
+	g := t.grants[r.GrantID]
+	return &r, &g, nil
+}
+
+func (t *tx) Step(r *models.Referral, g *models.Grant, to models.ReferralStatus, reason, event string) error {
+	r.Status, r.Reason, r.Version = to, reason, r.Version+1
+	t.referrals[r.ID] = *r
+	t.events = append(t.events, event)
+	return nil
+}
+
+func (t *tx) Approve(g *models.Grant, in models.ApprovalInput, reviewReason, reason string) error {
+	if in.Amount != nil {
+		g.Amount = *in.Amount
+	}
+	g.Status = models.GrantActive
+	t.grants[g.ID] = *g
+	t.events = append(t.events, reviewReason, reason)
+	return nil
+}
+
+func (t *tx) Reject(g *models.Grant, reason string) error {
+	g.Status = models.GrantRejected
+	t.grants[g.ID] = *g
+	t.events = append(t.events, reason)
+	return nil
+}
+
+func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }
+
+// scope returns the scope of p.
+func scope(p auth.Principal) store.Scope { return store.ScopeFor(p) }
+
+// storePage returns the default page arguments.
+func storePage() store.PageArgs { return store.PageArgs{} }
