@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"jiuzhu/auth"
-	"jiuzhu/casework/grievances"
 	"jiuzhu/casework/applications"
+	"jiuzhu/casework/grievances"
 	"jiuzhu/casework/payroll"
 	"jiuzhu/casework/referrals"
 	"jiuzhu/division"
