@@ -116,10 +116,14 @@ const (
 	EntityHousehold ChangeEntity = "HOUSEHOLD"
 	EntityMember    ChangeEntity = "MEMBER"
 	EntityGrant     ChangeEntity = "GRANT"
+	// EntityDiscovery is a discovery case (P24).
+	EntityDiscovery ChangeEntity = "DISCOVERY"
+	// EntityReview is a re-certification of a grant (P24).
+	EntityReview ChangeEntity = "REVIEW"
 )
 
 // ChangeEntities lists every entity of the change feed.
-var ChangeEntities = []ChangeEntity{EntityHousehold, EntityMember, EntityGrant}
+var ChangeEntities = []ChangeEntity{EntityHousehold, EntityMember, EntityGrant, EntityDiscovery, EntityReview}
 
 // MarshalGQL writes the entity as a GraphQL enum value.
 func (v ChangeEntity) MarshalGQL(w io.Writer) { writeEnum(w, string(v)) }

@@ -48,6 +48,8 @@ import (
 //     copies, income proofs, medical bills);
 //   - notifications: the outbox of notices to applicants, by household and reference;
 //   - status_lookups: the audit trail of the public status page.
+//   - discovery_cases, discovery_visits, reviews: who was found in need, the notes of
+//     the visits to them, and the re-certification of each grant (P24).
 //
 // Left without row-level security, because every level reads them across areas and they
 // hold no personal data: jurisdictions, categories and programs (the public tree and
@@ -63,6 +65,7 @@ var rlsTables = []string{
 	"household_programs", "area_tallies", "area_program_tallies",
 	"documents", "notifications", "status_lookups",
 	"payrolls", "payroll_lines",
+	"discovery_cases", "discovery_visits", "reviews",
 }
 
 // rlsPolicy is the name of the policy on each of rlsTables.
