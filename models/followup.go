@@ -230,6 +230,8 @@ type Review struct {
 type CloseReviewInput struct {
 	Outcome *ReviewOutcome
 	Note    *string
+	// Amount is the assessed need, for AMOUNT_CHANGED on a program whose rule takes one.
+	Amount *Money
 }
 
 // ReviewCounts counts the open reviews of an area: due (open, not yet overdue) and
