@@ -40,6 +40,10 @@ type Tx interface {
 	NextNumber(area string, year int) (county string, n int, err error)
 	// Insert stores a new application with its opening event.
 	Insert(g *models.Grant, reason string) error
+	// DiscoveryCase returns the discovery case id in scope, or models.ErrNotFound.
+	DiscoveryCase(id string) (*models.DiscoveryCase, error)
+	// UpdateDiscoveryCase writes c at its version, or returns a Conflict error.
+	UpdateDiscoveryCase(c *models.DiscoveryCase) error
 	Audit(op, area string, ids []string, before, after any)
 }
 
@@ -54,7 +58,7 @@ type Service struct {
 
 // New returns the use cases over st, with st's clock.
 func New(st *store.Store) *Service {
-	return &Service{st: adapter{st: st, apps: st.Applications(), disc: st.Discoveries()}, now: st.Now, ids: store.NewID}
+	return &Service{st: adapter{st: st, apps: st.Applications(), disc: st.Discoveries(), cases: st.DiscoveryCases()}, now: st.Now, ids: store.NewID}
 }
 
 // NewWith returns the use cases over any Store, with the clock now and the maker of
@@ -66,8 +70,9 @@ func NewWith(st Store, now func() time.Time, ids func() string) *Service {
 // adapter serves Store with *store.Store's applications and discoveries.
 type adapter struct {
 	st   *store.Store
-	apps *store.Applications
-	disc *store.Discoveries
+	apps  *store.Applications
+	disc  *store.Discoveries
+	cases *store.DiscoveryCases
 }
 
 func (a adapter) Application(ctx context.Context, sc store.Scope, ref string) (*models.Grant, error) {
@@ -79,13 +84,14 @@ func (a adapter) Discoveries(ctx context.Context, sc store.Scope, q store.Discov
 }
 
 func (a adapter) Write(ctx context.Context, sc store.Scope, op string, step func(Tx) error) error {
-	return a.st.Write(ctx, sc, op, func(w *store.Writer) error { return step(tx{w: w, apps: a.apps}) })
+	return a.st.Write(ctx, sc, op, func(w *store.Writer) error { return step(tx{w: w, apps: a.apps, cases: a.cases}) })
 }
 
 // tx serves Tx with a store.Writer.
 type tx struct {
-	w    *store.Writer
-	apps *store.Applications
+	w     *store.Writer
+	apps  *store.Applications
+	cases *store.DiscoveryCases
 }
 
 func (t tx) Program(code string) (*models.Program, error)   { return t.apps.Program(t.w, code) }
@@ -97,6 +103,10 @@ func (t tx) NextNumber(area string, year int) (string, int, error) {
 	return t.apps.NextNumber(t.w, area, year)
 }
 func (t tx) Insert(g *models.Grant, reason string) error { return t.apps.Insert(t.w, g, reason) }
+func (t tx) DiscoveryCase(id string) (*models.DiscoveryCase, error) {
+	return t.cases.In(t.w, id)
+}
+func (t tx) UpdateDiscoveryCase(c *models.DiscoveryCase) error { return t.cases.Update(t.w, c) }
 func (t tx) Audit(op, area string, ids []string, before, after any) {
 	t.w.Audit(op, area, ids, before, after)
 }

@@ -125,7 +125,7 @@ type tx struct {
 	rv *store.Reviews
 }
 
-func (t tx) Review(id string) (*models.Review, error)      { return t.rv.In(t.w, id) }
+func (t tx) Review(id string) (*models.Review, error)    { return t.rv.In(t.w, id) }
 func (t tx) InsertReview(v *models.Review) (bool, error) { return t.rv.Insert(t.w, v) }
 func (t tx) UpdateReview(v *models.Review) error         { return t.rv.Update(t.w, v) }
 func (t tx) Audit(op, area string, ids []string, before, after any) {
