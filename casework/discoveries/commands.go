@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"jiuzhu/auth"
 	"jiuzhu/casework"
@@ -256,13 +257,14 @@ func (s *Service) change(ctx context.Context, sc store.Scope, what, op, id strin
 	return out, nil
 }
 
-// FlagStale flags, as store.ReviewActor, every unclosed case opened more than the stale
-// days before now (P24). It returns how many it flagged and the store's errors; running
+// FlagStale flags, as store.ReviewActor, every unclosed case opened before the day that
+// lies the stale days before today (P24). It returns how many it flagged and the store's errors; running
 // it again flags nothing new.
-func (s *Service) FlagStale(ctx context.Context) (int, error) {
+func (s *Service) FlagStale(ctx context.Context, today models.Date) (int, error) {
 	ctx = auth.WithPrincipal(ctx, store.ReviewActor)
 	sc := store.ScopeFor(store.ReviewActor)
-	before := s.now().AddDate(0, 0, -s.staleDays)
+	d := today.AddDate(0, 0, -s.staleDays)
+	before := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, policy.ChinaTime)
 	flagged := 0
 	after := ""
 	for {
