@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"io"
 	"slices"
 	"time"
@@ -58,11 +59,13 @@ func (v *DiscoveryOutcome) UnmarshalGQL(x any) error {
 // civil-affairs staff, visited, and closed. OpenKey is the household's id while the case
 // is not closed and nil after, so that a household has at most one unclosed case.
 type DiscoveryCase struct {
-	ID          string              `gorm:"primaryKey;size:36;index:idx_discovery_cases_area_id,priority:2"`
-	AreaCode    string              `gorm:"size:12;not null;index:idx_discovery_cases_area_id,priority:1"`
-	HouseholdID string              `gorm:"size:36;not null;index"`
-	OpenKey     *string             `gorm:"size:36;uniqueIndex"`
-	Reasons     string              `gorm:"size:200;not null"`
+	ID          string  `gorm:"primaryKey;size:36;index:idx_discovery_cases_area_id,priority:2"`
+	AreaCode    string  `gorm:"size:12;not null;index:idx_discovery_cases_area_id,priority:1"`
+	HouseholdID string  `gorm:"size:36;not null;index"`
+	OpenKey     *string `gorm:"size:36;uniqueIndex"`
+	// ReasonCodes are the reasons of the discovery list (P7) the household raised when
+	// the case opened, comma-separated.
+	ReasonCodes string              `gorm:"column:reasons;size:200;not null"`
 	Status      DiscoveryCaseStatus `gorm:"size:10;not null"`
 	// AssigneeID is the staff member (store.Staff) the case is assigned to.
 	AssigneeID *string           `gorm:"size:36"`
@@ -82,10 +85,10 @@ type DiscoveryCase struct {
 	UpdatedAt  time.Time
 }
 
-// ReasonList returns the case's reasons.
-func (c *DiscoveryCase) ReasonList() []DiscoveryReason {
+// Reasons returns the case's reasons.
+func (c *DiscoveryCase) Reasons() []DiscoveryReason {
 	out := []DiscoveryReason{}
-	for _, r := range splitList(c.Reasons) {
+	for _, r := range splitList(c.ReasonCodes) {
 		out = append(out, DiscoveryReason(r))
 	}
 	return out
@@ -240,3 +243,38 @@ type ReviewCounts struct {
 	Due     int
 	Overdue int
 }
+
+// DiscoveryCaseEdge is one discovery case of a page.
+type DiscoveryCaseEdge struct {
+	Cursor string
+	Node   *DiscoveryCase
+}
+
+// DiscoveryCaseConnection is a page of discovery cases. The total is counted only when
+// asked for.
+type DiscoveryCaseConnection struct {
+	Edges    []*DiscoveryCaseEdge
+	PageInfo *PageInfo
+	// Count counts the cases over all pages.
+	Count func(context.Context) (int, error)
+}
+
+// TotalCount returns the number of cases over all pages.
+func (c *DiscoveryCaseConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }
+
+// ReviewEdge is one review of a page.
+type ReviewEdge struct {
+	Cursor string
+	Node   *Review
+}
+
+// ReviewConnection is a page of reviews. The total is counted only when asked for.
+type ReviewConnection struct {
+	Edges    []*ReviewEdge
+	PageInfo *PageInfo
+	// Count counts the reviews over all pages.
+	Count func(context.Context) (int, error)
+}
+
+// TotalCount returns the number of reviews over all pages.
+func (c *ReviewConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }

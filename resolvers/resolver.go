@@ -8,15 +8,19 @@ package resolvers
 
 import (
 	"context"
+	"errors"
 
 	"jiuzhu/casework/applications"
+	"jiuzhu/casework/discoveries"
 	"jiuzhu/casework/entitlements"
 	"jiuzhu/casework/funds"
 	"jiuzhu/casework/households"
 	"jiuzhu/casework/imports"
 	"jiuzhu/casework/reports"
+	"jiuzhu/casework/reviews"
 	"jiuzhu/casework/staffing"
 	"jiuzhu/loaders"
+	"jiuzhu/models"
 	"jiuzhu/store"
 )
 
@@ -36,6 +40,8 @@ type Cases struct {
 	Reports      *reports.Service
 	Applications *applications.Service
 	Imports      *imports.Service
+	Discoveries  *discoveries.Service
+	Reviews      *reviews.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
@@ -48,8 +54,19 @@ func New(st *store.Store) *Resolver {
 		Reports:      reports.New(st),
 		Applications: applications.New(st),
 		Imports:      imports.New(st),
+		Discoveries:  discoveries.New(st),
+		Reviews:      reviews.New(st),
 	}}
 }
 
 // load returns the batching loaders of the operation in ctx.
 func (r *Resolver) load(ctx context.Context) *loaders.Set { return loaders.For(ctx, r.Store) }
+
+// unseen returns v, or nil without an error when the record is outside what the caller
+// may see (a linked record of a nullable field).
+func unseen[T any](v *T, err error) (*T, error) {
+	if errors.Is(err, models.ErrNotFound) || errors.Is(err, models.ErrForbidden) {
+		return nil, nil
+	}
+	return v, err
+}

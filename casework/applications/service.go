@@ -69,7 +69,7 @@ func NewWith(st Store, now func() time.Time, ids func() string) *Service {
 
 // adapter serves Store with *store.Store's applications and discoveries.
 type adapter struct {
-	st   *store.Store
+	st    *store.Store
 	apps  *store.Applications
 	disc  *store.Discoveries
 	cases *store.DiscoveryCases

@@ -63,7 +63,7 @@ func (s *Service) OpenCase(ctx context.Context, in models.DiscoveryCaseInput) (*
 		}
 		key := h.ID
 		c := &models.DiscoveryCase{
-			ID: s.ids(), AreaCode: h.AreaCode, HouseholdID: h.ID, OpenKey: &key, Reasons: strings.Join(names, ","),
+			ID: s.ids(), AreaCode: h.AreaCode, HouseholdID: h.ID, OpenKey: &key, ReasonCodes: strings.Join(names, ","),
 			Status: models.CaseOpen, OpenedBy: sc.Principal().Subject, Version: 1,
 		}
 		if in.AssigneeID != nil {
