@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"jiuzhu/catalogue"
 	"jiuzhu/models"
@@ -99,14 +100,22 @@ func ParseReviewSchedule(spec string) (ReviewSchedule, error) {
 }
 
 // ReviewDue returns the day a review of a grant falls due: months after anchor (the day
-// its last review closed, or its start date).
+// its last review closed, or its start date), on the last day of the month when the
+// anchor's day is not in it (31 August + 6 months is 28 or 29 February).
 func ReviewDue(anchor models.Date, months int) models.Date {
-	return models.DateOf(anchor.AddDate(0, months, 0))
+	y, m, d := anchor.Date()
+	first := time.Date(y, m+time.Month(months), 1, 0, 0, 0, 0, time.UTC)
+	if last := first.AddDate(0, 1, -1).Day(); d > last {
+		d = last
+	}
+	return models.NewDate(first.Year(), first.Month(), d)
 }
 
-// ReviewAnchorBy returns the latest anchor from which a review of months is due on today.
+// ReviewAnchorBy returns a day on or after the latest anchor from which a review of
+// months is due on today: a bound for the store to select by, which ReviewDue then
+// decides exactly (a few anchors at the end of a month fall due on the same day).
 func ReviewAnchorBy(today models.Date, months int) models.Date {
-	return models.DateOf(today.AddDate(0, -months, 0))
+	return models.DateOf(today.AddDate(0, -months, 3))
 }
 
 // ReviewOverdue reports whether an open review due on due is overdue on today, after

@@ -45,7 +45,7 @@ func (s *Service) OpenDue(ctx context.Context, today models.Date) (int, error) {
 				if len(due) == 0 {
 					break
 				}
-				n, err := s.open(ctx, sc, due, months)
+				n, err := s.open(ctx, sc, today, due, months)
 				opened += n
 				if err != nil {
 					return opened, err
@@ -57,13 +57,16 @@ func (s *Service) OpenDue(ctx context.Context, today models.Date) (int, error) {
 	return opened, nil
 }
 
-// open opens the reviews of due in one unit of work.
-func (s *Service) open(ctx context.Context, sc store.Scope, due []store.DueGrant, months int) (int, error) {
+// open opens the reviews of due that fall due on or before today in one unit of work.
+func (s *Service) open(ctx context.Context, sc store.Scope, today models.Date, due []store.DueGrant, months int) (int, error) {
 	n := 0
 	err := s.st.Write(ctx, sc, "open reviews", func(tx Tx) error {
 		n = 0
 		var ids []string
 		for _, g := range due {
+			if policy.ReviewDue(g.Anchor, months).After(today.Time) {
+				continue
+			}
 			v := &models.Review{
 				ID: s.ids(), AreaCode: g.AreaCode, Township: township(g.AreaCode), GrantID: g.ID, HouseholdID: g.HouseholdID,
 				ProgramCode: g.ProgramCode, CategoryCode: g.CategoryCode, DueOn: policy.ReviewDue(g.Anchor, months),
