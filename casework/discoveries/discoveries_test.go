@@ -145,7 +145,9 @@ func TestFollowAndClose(t *testing.T) {
 		{"a visit", func() (*models.DiscoveryCase, error) {
 			return svc.RecordVisit(officer, c.ID, models.DiscoveryVisitInput{VisitedOn: today, Note: "入户核实"}, nil)
 		}, nil, "", "recordDiscoveryVisit"},
-		{"closed without an outcome", func() (*models.DiscoveryCase, error) { return svc.CloseCase(officer, c.ID, models.CloseDiscoveryInput{}, nil) }, models.ErrInvalid, "input.outcome", ""},
+		{"closed without an outcome", func() (*models.DiscoveryCase, error) {
+			return svc.CloseCase(officer, c.ID, models.CloseDiscoveryInput{}, nil)
+		}, models.ErrInvalid, "input.outcome", ""},
 		{"closed as applied without an application", func() (*models.DiscoveryCase, error) {
 			return svc.CloseCase(officer, c.ID, models.CloseDiscoveryInput{Outcome: ptr(models.OutcomeApplied)}, nil)
 		}, models.ErrInvalid, "input.outcome", ""},
