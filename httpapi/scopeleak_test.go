@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"jiuzhu/auth"
-	"jiuzhu/casework/reviews"
 	"jiuzhu/catalogue"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
@@ -554,35 +553,22 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 		map[string]any{"v": village, "n": staffName, "p": phone}, &staff)
 
 	// A discovery case of a registered poor household of the sibling village without a
-	// grant, and the open reviews (P24) of the grants that jobs run would open in 2030,
-	// the sibling's dibao grant's among them.
+	// grant, and an open review (P24) of the sibling's dibao grant, as jobs run opens it.
 	var poor struct{ CreateHousehold struct{ ID string } }
 	e.ok(admin, `mutation($v: String!, $p: String!) { createHousehold(input: {village: $v, address: "待发现路1号", povertyRegistered: true, members: [{name: "待发现户主", idNumber: $p, relation: HEAD}]}) { id } }`,
 		map[string]any{"v": village, "p": idnumber.Build("371428", birth, 105)}, &poor)
 	var dcase struct{ OpenDiscoveryCase struct{ ID string } }
 	e.ok(admin, `mutation($h: ID!) { openDiscoveryCase(input: {householdId: $h}) { id } }`, map[string]any{"h": poor.CreateHousehold.ID}, &dcase)
-	if _, err := reviews.New(e.st).OpenDue(t.Context(), models.NewDate(2030, 1, 1)); err != nil {
+	reviewID, openKey := store.NewID(), active.ID
+	err = e.st.Write(auth.WithPrincipal(t.Context(), store.ReviewActor), store.ScopeFor(store.ReviewActor), "open review", func(w *store.Writer) error {
+		_, err := e.st.Reviews().Insert(w, &models.Review{ID: reviewID, AreaCode: village, Township: townshipOf(village), GrantID: active.ID,
+			HouseholdID: h, ProgramCode: "URBAN_DIBAO", CategoryCode: catalogue.CategoryDibao, OpenKey: &openKey,
+			DueOn: models.NewDate(2027, 1, 1), Status: models.ReviewOpen, AmountBefore: models.Yuan(650), Version: 1})
+		w.Audit("openReviews", "", []string{reviewID}, nil, nil)
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
-	}
-	var opened struct {
-		Reviews struct {
-			Edges []struct {
-				Node struct {
-					ID    string
-					Grant struct{ ID string }
-				}
-			}
-		}
-	}
-	e.ok(admin, `query($v: String) { reviews(area: $v, first: 100) { edges { node { id grant { id } } } } }`, map[string]any{"v": village}, &opened)
-	reviewID := ""
-	for _, r := range opened.Reviews.Edges {
-		if r.Node.Grant.ID == active.ID {
-			reviewID = r.Node.ID
-		}
-	}
-	if reviewID == "" {
-		t.Fatalf("no review of the sibling's grant: %+v", opened)
 	}
 
 	// A dibao standard of a county outside the caller's.
