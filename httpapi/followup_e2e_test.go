@@ -81,7 +81,9 @@ func TestDynamicManagementOverHTTP(t *testing.T) {
 			map[string]any{"h": h, "p": program, "c": caseID}, &app)
 		g := app.SubmitApplication.ID
 		e.ok(townOfficer, `mutation($g: ID!) { reviewGrant(id: $g, reason: "属实") { id } }`, map[string]any{"g": g}, &sink)
-		var approved struct{ ApproveGrant struct{ Status, Amount string } }
+		var approved struct {
+			ApproveGrant struct{ Status, Amount string }
+		}
 		e.ok(countyOfficer, `mutation($g: ID!, $d: Date!) { approveGrant(id: $g, input: {startDate: $d}) { status amount } }`,
 			map[string]any{"g": g, "d": today.String()}, &approved)
 		if approved.ApproveGrant.Status != "ACTIVE" {
