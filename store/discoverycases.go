@@ -233,11 +233,17 @@ func (d *DiscoveryCases) Stats(ctx context.Context, sc Scope, area *string, leve
 }
 
 // caseChanged and reviewChanged describe a change of a discovery case or a review for
-// the change feed; a review carries its grant's category, so that integrators see only
-// those of their categories.
+// the change feed. A review carries its grant's category, so that integrators see only
+// those of their categories; a discovery case carries civilAffairsOnly, a category of no
+// integrator, as integrators do not read cases.
 func caseChanged(kind models.ChangeKind, id, area string) models.ChangeLogEntry {
-	return models.ChangeLogEntry{Entity: models.EntityDiscovery, EntityID: id, AreaCode: area, Kind: kind}
+	cat := civilAffairsOnly
+	return models.ChangeLogEntry{Entity: models.EntityDiscovery, EntityID: id, AreaCode: area, CategoryCode: &cat, Kind: kind}
 }
+
+// civilAffairsOnly is the category of the change-feed entries of records that no
+// department integrator reads: no token names it, as it is no category of the catalogue.
+const civilAffairsOnly = "CIVIL_AFFAIRS"
 
 func reviewChanged(kind models.ChangeKind, r *models.Review) models.ChangeLogEntry {
 	cat := r.CategoryCode
