@@ -564,7 +564,7 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 		_, err := e.st.Reviews().Insert(w, &models.Review{ID: reviewID, AreaCode: village, Township: townshipOf(village), GrantID: active.ID,
 			HouseholdID: h, ProgramCode: "URBAN_DIBAO", CategoryCode: catalogue.CategoryDibao, OpenKey: &openKey,
 			DueOn: models.NewDate(2027, 1, 1), Status: models.ReviewOpen, AmountBefore: models.Yuan(650), Version: 1})
-		w.Audit("openReviews", "", []string{reviewID}, nil, nil)
+		w.Audit("openReview", "", []string{reviewID}, nil, nil)
 		return err
 	})
 	if err != nil {

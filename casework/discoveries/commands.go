@@ -276,16 +276,15 @@ func (s *Service) FlagStale(ctx context.Context, today models.Date) (int, error)
 			return flagged, nil
 		}
 		err = s.st.Write(ctx, sc, "flag stale discovery cases", func(tx Tx) error {
-			ids := make([]string, 0, len(found))
 			for i := range found {
 				c := found[i]
+				before := c
 				c.Stale = true
 				if err := tx.UpdateCase(&c); err != nil {
 					return err
 				}
-				ids = append(ids, c.ID)
+				tx.Audit("flagStaleDiscoveryCase", c.AreaCode, []string{c.ID, c.HouseholdID}, before, c)
 			}
-			tx.Audit("flagStaleDiscoveryCases", "", ids, nil, map[string]int{"flagged": len(ids)})
 			return nil
 		})
 		if errors.Is(err, models.ErrConflict) {

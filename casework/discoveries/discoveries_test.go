@@ -220,7 +220,7 @@ func TestReadsAndStale(t *testing.T) {
 			t.Fatalf("%s: flagged %d, want %d (%v)", r.day, n, r.want, err)
 		}
 	}
-	if !f.cases[c.ID].Stale || !slices.Equal(f.audits, []string{"openDiscoveryCase", "flagStaleDiscoveryCases"}) {
+	if !f.cases[c.ID].Stale || !slices.Equal(f.audits, []string{"openDiscoveryCase", "flagStaleDiscoveryCase"}) {
 		t.Fatalf("case %+v, audits %v", f.cases[c.ID], f.audits)
 	}
 }

@@ -62,7 +62,6 @@ func (s *Service) open(ctx context.Context, sc store.Scope, today models.Date, d
 	n := 0
 	err := s.st.Write(ctx, sc, "open reviews", func(tx Tx) error {
 		n = 0
-		var ids []string
 		for _, g := range due {
 			if policy.ReviewDue(g.Anchor, months).After(today.Time) {
 				continue
@@ -80,13 +79,12 @@ func (s *Service) open(ctx context.Context, sc store.Scope, today models.Date, d
 			}
 			if ok {
 				n++
-				ids = append(ids, v.ID)
+				tx.Audit("openReview", v.AreaCode, []string{v.ID, v.GrantID}, nil, v)
 			}
 		}
 		if n == 0 {
 			return errNothing
 		}
-		tx.Audit("openReviews", "", ids, nil, map[string]int{"opened": n})
 		return nil
 	})
 	if errors.Is(err, errNothing) {
@@ -124,23 +122,24 @@ func (s *Service) FlagOverdue(ctx context.Context, today models.Date) (int, erro
 			return flagged, nil
 		}
 		err = s.st.Write(ctx, sc, "flag overdue reviews", func(tx Tx) error {
-			var ids []string
+			n := 0
 			for i := range late {
 				v := late[i]
 				if !policy.ReviewOverdue(v.DueOn, today, s.grace) {
 					continue
 				}
+				before := v
 				v.Overdue = true
 				if err := tx.UpdateReview(&v); err != nil {
 					return err
 				}
-				ids = append(ids, v.ID)
+				tx.Audit("flagOverdueReview", v.AreaCode, []string{v.ID, v.GrantID}, before, v)
+				n++
 			}
-			if len(ids) == 0 {
+			if n == 0 {
 				return errNothing
 			}
-			tx.Audit("flagOverdueReviews", "", ids, nil, map[string]int{"flagged": len(ids)})
-			flagged += len(ids)
+			flagged += n
 			return nil
 		})
 		if err != nil && !errors.Is(err, errNothing) {

@@ -127,7 +127,7 @@ func TestFlagOverdue(t *testing.T) {
 			t.Fatalf("%s: flagged %d, want %d (%v)", r.day, n, r.want, err)
 		}
 	}
-	if got := f.audits; !slices.Equal(got, []string{"openReviews", "flagOverdueReviews"}) {
+	if got := f.audits; !slices.Equal(got, []string{"openReview", "flagOverdueReview"}) {
 		t.Fatalf("audits %v", got)
 	}
 	c, err := svc.Counts(as(models.RoleOfficer, countyA), nil)
