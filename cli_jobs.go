@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"jiuzhu/jobs"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 )
 
 func (c *cli) jobsCommand() *cobra.Command {
@@ -35,7 +39,9 @@ are over and refreshes the derived values of households. Schedule it once a day.
 		Use:   "run",
 		Short: "End grace periods that are over and refresh households' derived values",
 		Long: `Run the daily jobs for a day (today by default): end the grace periods that are over and
-refresh the derived values of households. It prints what it changed.`,
+refresh the derived values of households; open the re-certifications that are due, flag the
+overdue ones and the discovery cases left unclosed (P24). REVIEW_INTERVALS, REVIEW_GRACE_DAYS
+and DISCOVERY_STALE_DAYS change their settings. It prints what it changed.`,
 		Example: `  jiuzhu jobs run
   jiuzhu jobs run --date 2026-01-01
   DATABASE_URL='postgres://jiuzhu_app@db:5432/jiuzhu' jiuzhu jobs run`,
@@ -65,11 +71,42 @@ func runJobs(ctx context.Context, cfg config, today models.Date, out io.Writer) 
 	}
 	defer st.Close()
 	start := time.Now()
-	r, err := jobs.Daily(ctx, st, today)
+	opts, err := jobOptions(os.Getenv)
+	if err != nil {
+		return errUsage("%w", err)
+	}
+	r, err := jobs.DailyWith(ctx, st, today, opts)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "jobs of %s: %d grace periods ended, %d households refreshed, in %s\n",
-		today, r.GraceTerminated, r.HouseholdsRefreshed, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(out, "jobs of %s: %d grace periods ended, %d households refreshed, %d reviews opened, %d reviews overdue, %d discovery cases stale, in %s\n",
+		today, r.GraceTerminated, r.HouseholdsRefreshed, r.ReviewsOpened, r.ReviewsOverdue, r.DiscoveriesStale, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// jobOptions reads the settings of dynamic management (P24) from the environment:
+// REVIEW_INTERVALS (policy.ParseReviewSchedule), REVIEW_GRACE_DAYS and
+// DISCOVERY_STALE_DAYS (whole days, 0–365); unset, each takes the policy's default.
+func jobOptions(getenv func(string) string) (jobs.Options, error) {
+	o := jobs.DefaultOptions()
+	sched, err := policy.ParseReviewSchedule(getenv("REVIEW_INTERVALS"))
+	if err != nil {
+		return o, fmt.Errorf("REVIEW_INTERVALS: %w", err)
+	}
+	o.Schedule = sched
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{{"REVIEW_GRACE_DAYS", &o.ReviewGraceDays}, {"DISCOVERY_STALE_DAYS", &o.StaleDiscoveryDays}} {
+		raw := strings.TrimSpace(getenv(v.name))
+		if raw == "" {
+			continue
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 || n > 365 {
+			return o, fmt.Errorf("%s: %q is not a number of days from 0 to 365", v.name, raw)
+		}
+		*v.dst = n
+	}
+	return o, nil
 }

@@ -231,6 +231,28 @@ func TestDashboardInABrowser(t *testing.T) {
 	run("the staffing table", chromedp.WaitVisible(chromedp.CSS(`#staffing[data-state="shown"] tbody tr`)))
 	run("the referrals table", chromedp.WaitVisible(chromedp.CSS(
 		fmt.Sprintf(`#referrals[data-state="shown"] tbody tr[data-department="EDUCATION"][data-code="%s"]`, seed.DemoTownship))))
+	// Dynamic management (P24): the county's open reviews and its discovery cases per
+	// township, as the API counts them.
+	run("the dynamic management section", chromedp.WaitVisible(chromedp.CSS(`#followup[data-state="shown"]`)))
+	var follow struct {
+		ReviewCounts       struct{ Due, Overdue int }
+		DiscoveryCaseStats []struct{ AreaCode string }
+	}
+	gqlData(t, base, countyTok, `query($a: String) { reviewCounts(area: $a) { due overdue } discoveryCaseStats(area: $a) { areaCode } }`,
+		map[string]any{"a": seed.DemoCounty}, &follow)
+	var followPage struct {
+		Due, Overdue string
+		Rows         []string
+	}
+	eval("dynamic management", `({Due: document.getElementById('reviews-due').textContent, Overdue: document.getElementById('reviews-overdue').textContent,
+	  Rows: [...document.querySelectorAll('#followup-table tbody tr')].map((r) => r.dataset.code)})`, &followPage)
+	var wantFollowRows []string
+	for _, r := range follow.DiscoveryCaseStats {
+		wantFollowRows = append(wantFollowRows, r.AreaCode)
+	}
+	if followPage.Due != strconv.Itoa(follow.ReviewCounts.Due) || followPage.Overdue != strconv.Itoa(follow.ReviewCounts.Overdue) || !slices.Equal(followPage.Rows, wantFollowRows) {
+		t.Errorf("dynamic management on the page %+v, want %+v", followPage, follow)
+	}
 	shot("1-county")
 
 	// Drill down to a township, then a village, then back up to the county.

@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	Category() CategoryResolver
 	CharityAid() CharityAidResolver
 	DibaoStandard() DibaoStandardResolver
+	DiscoveryCase() DiscoveryCaseResolver
 	Grant() GrantResolver
 	Grievance() GrievanceResolver
 	Household() HouseholdResolver
@@ -54,6 +55,7 @@ type ResolverRoot interface {
 	Referral() ReferralResolver
 	ReserveEntry() ReserveEntryResolver
 	ReserveFund() ReserveFundResolver
+	Review() ReviewResolver
 	StaffMember() StaffMemberResolver
 	Verification() VerificationResolver
 	VerificationMember() VerificationMemberResolver
@@ -186,6 +188,46 @@ type ComplexityRoot struct {
 		Reasons   func(childComplexity int) int
 	}
 
+	DiscoveryCase struct {
+		Application func(childComplexity int) int
+		AreaCode    func(childComplexity int) int
+		Assignee    func(childComplexity int) int
+		CloseNote   func(childComplexity int) int
+		ClosedAt    func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		FollowedAt  func(childComplexity int) int
+		Household   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		OpenedBy    func(childComplexity int) int
+		Outcome     func(childComplexity int) int
+		Reasons     func(childComplexity int) int
+		Stale       func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Version     func(childComplexity int) int
+		Visits      func(childComplexity int) int
+	}
+
+	DiscoveryCaseConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DiscoveryCaseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DiscoveryCaseStats struct {
+		AreaCode func(childComplexity int) int
+		Closed   func(childComplexity int) int
+		Followed func(childComplexity int) int
+		Found    func(childComplexity int) int
+		Granted  func(childComplexity int) int
+		Level    func(childComplexity int) int
+		Stale    func(childComplexity int) int
+	}
+
 	DiscoveryConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -195,6 +237,14 @@ type ComplexityRoot struct {
 	DiscoveryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	DiscoveryVisit struct {
+		Actor     func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Note      func(childComplexity int) int
+		VisitedOn func(childComplexity int) int
 	}
 
 	EntitlementCalculation struct {
@@ -439,9 +489,12 @@ type ComplexityRoot struct {
 		AnswerGrievance              func(childComplexity int, id string, input models.AnswerGrievanceInput) int
 		ApproveGrant                 func(childComplexity int, id string, input models.ApprovalInput, expectedVersion *int) int
 		ApprovePayroll               func(childComplexity int, id string) int
+		AssignDiscoveryCase          func(childComplexity int, id string, assigneeID string, expectedVersion *int) int
 		ChangeProgram                func(childComplexity int, code string, input models.ProgramChangeInput) int
 		ClearReviewFlag              func(childComplexity int, grantID string, reason string, expectedVersion *int) int
+		CloseDiscoveryCase           func(childComplexity int, id string, input models.CloseDiscoveryInput, expectedVersion *int) int
 		CloseGrievance               func(childComplexity int, id string) int
+		CloseReview                  func(childComplexity int, id string, input models.CloseReviewInput, expectedVersion *int) int
 		CommentGrievance             func(childComplexity int, id string, text string) int
 		CreateGrant                  func(childComplexity int, input models.GrantInput) int
 		CreateHousehold              func(childComplexity int, input models.HouseholdInput) int
@@ -456,7 +509,9 @@ type ComplexityRoot struct {
 		ImportHouseholds             func(childComplexity int, records []*models.HouseholdRecord, dryRun *bool, partial *bool) int
 		ImportReconciliation         func(childComplexity int, payrollID string, records []*model.SettlementInput, partial *bool) int
 		ImportVerifications          func(childComplexity int, records []*models.VerificationRecord, dryRun *bool, partial *bool) int
+		OpenDiscoveryCase            func(childComplexity int, input models.DiscoveryCaseInput) int
 		OpenGrievance                func(childComplexity int, input models.OpenGrievanceInput) int
+		RecordDiscoveryVisit         func(childComplexity int, id string, input models.DiscoveryVisitInput, expectedVersion *int) int
 		RecordVerification           func(childComplexity int, householdID string, input models.VerificationInput) int
 		RejectGrant                  func(childComplexity int, id string, reason string, expectedVersion *int) int
 		RemoveMember                 func(childComplexity int, id string) int
@@ -601,6 +656,9 @@ type ComplexityRoot struct {
 		Changes               func(childComplexity int, since *string, first *int) int
 		DibaoStandards        func(childComplexity int, area *string, year *int) int
 		Discoveries           func(childComplexity int, area *string, first *int, after *string, last *int, before *string) int
+		DiscoveryCase         func(childComplexity int, id string) int
+		DiscoveryCaseStats    func(childComplexity int, area *string, level *models.Level) int
+		DiscoveryCases        func(childComplexity int, area *string, status *models.DiscoveryCaseStatus, stale *bool, first *int, after *string, last *int, before *string) int
 		EntitlementParameters func(childComplexity int, county *string, year *int) int
 		Grant                 func(childComplexity int, id string) int
 		Grants                func(childComplexity int, area *string, filter *models.GrantFilter, first *int, after *string, last *int, before *string) int
@@ -623,6 +681,9 @@ type ComplexityRoot struct {
 		ReferralCounts        func(childComplexity int, area *string) int
 		Referrals             func(childComplexity int, area *string, filter *model.ReferralFilter, first *int, after *string, last *int, before *string) int
 		ReserveFund           func(childComplexity int, township string) int
+		Review                func(childComplexity int, id string) int
+		ReviewCounts          func(childComplexity int, area *string) int
+		Reviews               func(childComplexity int, area *string, status *models.ReviewStatus, overdue *bool, first *int, after *string, last *int, before *string) int
 		Staff                 func(childComplexity int, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) int
 		StaffMember           func(childComplexity int, id string) int
 		StaffingReport        func(childComplexity int, area *string) int
@@ -705,6 +766,41 @@ type ComplexityRoot struct {
 		Balance  func(childComplexity int) int
 		Entries  func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Township func(childComplexity int) int
+	}
+
+	Review struct {
+		AmountAfter  func(childComplexity int) int
+		AmountBefore func(childComplexity int) int
+		AreaCode     func(childComplexity int) int
+		ClosedBy     func(childComplexity int) int
+		ClosedOn     func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DueOn        func(childComplexity int) int
+		Grant        func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Note         func(childComplexity int) int
+		Outcome      func(childComplexity int) int
+		Overdue      func(childComplexity int) int
+		ProgramCode  func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Township     func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
+	ReviewConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReviewCounts struct {
+		Due     func(childComplexity int) int
+		Overdue func(childComplexity int) int
+	}
+
+	ReviewEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	StaffMember struct {
@@ -853,6 +949,15 @@ type DibaoStandardResolver interface {
 	County(ctx context.Context, obj *models.DibaoStandard) (*models.Jurisdiction, error)
 	CountyCode(ctx context.Context, obj *models.DibaoStandard) (string, error)
 }
+type DiscoveryCaseResolver interface {
+	Household(ctx context.Context, obj *models.DiscoveryCase) (*models.Household, error)
+
+	Assignee(ctx context.Context, obj *models.DiscoveryCase) (*models.StaffMember, error)
+
+	Application(ctx context.Context, obj *models.DiscoveryCase) (*models.Grant, error)
+
+	Visits(ctx context.Context, obj *models.DiscoveryCase) ([]*models.DiscoveryVisit, error)
+}
 type GrantResolver interface {
 	Household(ctx context.Context, obj *models.Grant) (*models.Household, error)
 	Member(ctx context.Context, obj *models.Grant) (*models.Member, error)
@@ -910,6 +1015,11 @@ type MutationResolver interface {
 	AddProgram(ctx context.Context, input models.NewProgramInput) (*models.Program, error)
 	ChangeProgram(ctx context.Context, code string, input models.ProgramChangeInput) (*models.ProgramSetting, error)
 	SetEntitlementParameters(ctx context.Context, input models.EntitlementParametersInput) (*models.EntitlementParameters, error)
+	OpenDiscoveryCase(ctx context.Context, input models.DiscoveryCaseInput) (*models.DiscoveryCase, error)
+	AssignDiscoveryCase(ctx context.Context, id string, assigneeID string, expectedVersion *int) (*models.DiscoveryCase, error)
+	RecordDiscoveryVisit(ctx context.Context, id string, input models.DiscoveryVisitInput, expectedVersion *int) (*models.DiscoveryCase, error)
+	CloseDiscoveryCase(ctx context.Context, id string, input models.CloseDiscoveryInput, expectedVersion *int) (*models.DiscoveryCase, error)
+	CloseReview(ctx context.Context, id string, input models.CloseReviewInput, expectedVersion *int) (*models.Review, error)
 	TopUpReserve(ctx context.Context, township string, amount models.Money, note *string) (*models.ReserveEntry, error)
 	DrawReserve(ctx context.Context, grantID string, amount models.Money, note *string) (*models.ReserveEntry, error)
 	CreateGrant(ctx context.Context, input models.GrantInput) (*models.Grant, error)
@@ -986,6 +1096,12 @@ type QueryResolver interface {
 	Trends(ctx context.Context, area *string, months *int) (*models.Trends, error)
 	EntitlementParameters(ctx context.Context, county *string, year *int) ([]*models.EntitlementParameters, error)
 	OneBenefitViolations(ctx context.Context) ([]*models.Violation, error)
+	DiscoveryCase(ctx context.Context, id string) (*models.DiscoveryCase, error)
+	DiscoveryCases(ctx context.Context, area *string, status *models.DiscoveryCaseStatus, stale *bool, first *int, after *string, last *int, before *string) (*models.DiscoveryCaseConnection, error)
+	DiscoveryCaseStats(ctx context.Context, area *string, level *models.Level) ([]*models.DiscoveryCaseStats, error)
+	Review(ctx context.Context, id string) (*models.Review, error)
+	Reviews(ctx context.Context, area *string, status *models.ReviewStatus, overdue *bool, first *int, after *string, last *int, before *string) (*models.ReviewConnection, error)
+	ReviewCounts(ctx context.Context, area *string) (*models.ReviewCounts, error)
 	ReserveFund(ctx context.Context, township string) (*models.ReserveFund, error)
 	Grant(ctx context.Context, id string) (*models.Grant, error)
 	Grants(ctx context.Context, area *string, filter *models.GrantFilter, first *int, after *string, last *int, before *string) (*models.GrantConnection, error)
@@ -1027,6 +1143,9 @@ type ReserveFundResolver interface {
 	Township(ctx context.Context, obj *models.ReserveFund) (*models.Jurisdiction, error)
 
 	Entries(ctx context.Context, obj *models.ReserveFund, first *int, after *string, last *int, before *string) (*models.ReserveEntryConnection, error)
+}
+type ReviewResolver interface {
+	Grant(ctx context.Context, obj *models.Review) (*models.Grant, error)
 }
 type StaffMemberResolver interface {
 	Area(ctx context.Context, obj *models.StaffMember) (*models.Jurisdiction, error)
@@ -1562,6 +1681,178 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Discovery.Reasons(childComplexity), true
 
+	case "DiscoveryCase.application":
+		if e.ComplexityRoot.DiscoveryCase.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.Application(childComplexity), true
+	case "DiscoveryCase.areaCode":
+		if e.ComplexityRoot.DiscoveryCase.AreaCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.AreaCode(childComplexity), true
+	case "DiscoveryCase.assignee":
+		if e.ComplexityRoot.DiscoveryCase.Assignee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.Assignee(childComplexity), true
+	case "DiscoveryCase.closeNote":
+		if e.ComplexityRoot.DiscoveryCase.CloseNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.CloseNote(childComplexity), true
+	case "DiscoveryCase.closedAt":
+		if e.ComplexityRoot.DiscoveryCase.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.ClosedAt(childComplexity), true
+	case "DiscoveryCase.createdAt":
+		if e.ComplexityRoot.DiscoveryCase.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.CreatedAt(childComplexity), true
+	case "DiscoveryCase.followedAt":
+		if e.ComplexityRoot.DiscoveryCase.FollowedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.FollowedAt(childComplexity), true
+	case "DiscoveryCase.household":
+		if e.ComplexityRoot.DiscoveryCase.Household == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.Household(childComplexity), true
+	case "DiscoveryCase.id":
+		if e.ComplexityRoot.DiscoveryCase.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.ID(childComplexity), true
+	case "DiscoveryCase.openedBy":
+		if e.ComplexityRoot.DiscoveryCase.OpenedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.OpenedBy(childComplexity), true
+	case "DiscoveryCase.outcome":
+		if e.ComplexityRoot.DiscoveryCase.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.Outcome(childComplexity), true
+	case "DiscoveryCase.reasons":
+		if e.ComplexityRoot.DiscoveryCase.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.Reasons(childComplexity), true
+	case "DiscoveryCase.stale":
+		if e.ComplexityRoot.DiscoveryCase.Stale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.Stale(childComplexity), true
+	case "DiscoveryCase.status":
+		if e.ComplexityRoot.DiscoveryCase.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.Status(childComplexity), true
+	case "DiscoveryCase.version":
+		if e.ComplexityRoot.DiscoveryCase.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.Version(childComplexity), true
+	case "DiscoveryCase.visits":
+		if e.ComplexityRoot.DiscoveryCase.Visits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCase.Visits(childComplexity), true
+
+	case "DiscoveryCaseConnection.edges":
+		if e.ComplexityRoot.DiscoveryCaseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCaseConnection.Edges(childComplexity), true
+	case "DiscoveryCaseConnection.pageInfo":
+		if e.ComplexityRoot.DiscoveryCaseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCaseConnection.PageInfo(childComplexity), true
+	case "DiscoveryCaseConnection.totalCount":
+		if e.ComplexityRoot.DiscoveryCaseConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCaseConnection.TotalCount(childComplexity), true
+
+	case "DiscoveryCaseEdge.cursor":
+		if e.ComplexityRoot.DiscoveryCaseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCaseEdge.Cursor(childComplexity), true
+	case "DiscoveryCaseEdge.node":
+		if e.ComplexityRoot.DiscoveryCaseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCaseEdge.Node(childComplexity), true
+
+	case "DiscoveryCaseStats.areaCode":
+		if e.ComplexityRoot.DiscoveryCaseStats.AreaCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCaseStats.AreaCode(childComplexity), true
+	case "DiscoveryCaseStats.closed":
+		if e.ComplexityRoot.DiscoveryCaseStats.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCaseStats.Closed(childComplexity), true
+	case "DiscoveryCaseStats.followed":
+		if e.ComplexityRoot.DiscoveryCaseStats.Followed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCaseStats.Followed(childComplexity), true
+	case "DiscoveryCaseStats.found":
+		if e.ComplexityRoot.DiscoveryCaseStats.Found == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCaseStats.Found(childComplexity), true
+	case "DiscoveryCaseStats.granted":
+		if e.ComplexityRoot.DiscoveryCaseStats.Granted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCaseStats.Granted(childComplexity), true
+	case "DiscoveryCaseStats.level":
+		if e.ComplexityRoot.DiscoveryCaseStats.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCaseStats.Level(childComplexity), true
+	case "DiscoveryCaseStats.stale":
+		if e.ComplexityRoot.DiscoveryCaseStats.Stale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryCaseStats.Stale(childComplexity), true
+
 	case "DiscoveryConnection.edges":
 		if e.ComplexityRoot.DiscoveryConnection.Edges == nil {
 			break
@@ -1593,6 +1884,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DiscoveryEdge.Node(childComplexity), true
+
+	case "DiscoveryVisit.actor":
+		if e.ComplexityRoot.DiscoveryVisit.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryVisit.Actor(childComplexity), true
+	case "DiscoveryVisit.createdAt":
+		if e.ComplexityRoot.DiscoveryVisit.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryVisit.CreatedAt(childComplexity), true
+	case "DiscoveryVisit.id":
+		if e.ComplexityRoot.DiscoveryVisit.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryVisit.ID(childComplexity), true
+	case "DiscoveryVisit.note":
+		if e.ComplexityRoot.DiscoveryVisit.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryVisit.Note(childComplexity), true
+	case "DiscoveryVisit.visitedOn":
+		if e.ComplexityRoot.DiscoveryVisit.VisitedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscoveryVisit.VisitedOn(childComplexity), true
 
 	case "EntitlementCalculation.actor":
 		if e.ComplexityRoot.EntitlementCalculation.Actor == nil {
@@ -2740,6 +3062,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApprovePayroll(childComplexity, args["id"].(string)), true
+	case "Mutation.assignDiscoveryCase":
+		if e.ComplexityRoot.Mutation.AssignDiscoveryCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignDiscoveryCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignDiscoveryCase(childComplexity, args["id"].(string), args["assigneeId"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.changeProgram":
 		if e.ComplexityRoot.Mutation.ChangeProgram == nil {
 			break
@@ -2762,6 +3095,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ClearReviewFlag(childComplexity, args["grantId"].(string), args["reason"].(string), args["expectedVersion"].(*int)), true
+	case "Mutation.closeDiscoveryCase":
+		if e.ComplexityRoot.Mutation.CloseDiscoveryCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeDiscoveryCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseDiscoveryCase(childComplexity, args["id"].(string), args["input"].(models.CloseDiscoveryInput), args["expectedVersion"].(*int)), true
 	case "Mutation.closeGrievance":
 		if e.ComplexityRoot.Mutation.CloseGrievance == nil {
 			break
@@ -2773,6 +3117,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CloseGrievance(childComplexity, args["id"].(string)), true
+	case "Mutation.closeReview":
+		if e.ComplexityRoot.Mutation.CloseReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseReview(childComplexity, args["id"].(string), args["input"].(models.CloseReviewInput), args["expectedVersion"].(*int)), true
 	case "Mutation.commentGrievance":
 		if e.ComplexityRoot.Mutation.CommentGrievance == nil {
 			break
@@ -2927,6 +3282,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportVerifications(childComplexity, args["records"].([]*models.VerificationRecord), args["dryRun"].(*bool), args["partial"].(*bool)), true
+	case "Mutation.openDiscoveryCase":
+		if e.ComplexityRoot.Mutation.OpenDiscoveryCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openDiscoveryCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenDiscoveryCase(childComplexity, args["input"].(models.DiscoveryCaseInput)), true
 	case "Mutation.openGrievance":
 		if e.ComplexityRoot.Mutation.OpenGrievance == nil {
 			break
@@ -2938,6 +3304,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OpenGrievance(childComplexity, args["input"].(models.OpenGrievanceInput)), true
+	case "Mutation.recordDiscoveryVisit":
+		if e.ComplexityRoot.Mutation.RecordDiscoveryVisit == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordDiscoveryVisit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordDiscoveryVisit(childComplexity, args["id"].(string), args["input"].(models.DiscoveryVisitInput), args["expectedVersion"].(*int)), true
 	case "Mutation.recordVerification":
 		if e.ComplexityRoot.Mutation.RecordVerification == nil {
 			break
@@ -3716,6 +4093,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Discoveries(childComplexity, args["area"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.discoveryCase":
+		if e.ComplexityRoot.Query.DiscoveryCase == nil {
+			break
+		}
+
+		args, err := ec.field_Query_discoveryCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DiscoveryCase(childComplexity, args["id"].(string)), true
+	case "Query.discoveryCaseStats":
+		if e.ComplexityRoot.Query.DiscoveryCaseStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_discoveryCaseStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DiscoveryCaseStats(childComplexity, args["area"].(*string), args["level"].(*models.Level)), true
+	case "Query.discoveryCases":
+		if e.ComplexityRoot.Query.DiscoveryCases == nil {
+			break
+		}
+
+		args, err := ec.field_Query_discoveryCases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DiscoveryCases(childComplexity, args["area"].(*string), args["status"].(*models.DiscoveryCaseStatus), args["stale"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.entitlementParameters":
 		if e.ComplexityRoot.Query.EntitlementParameters == nil {
 			break
@@ -3944,6 +4354,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ReserveFund(childComplexity, args["township"].(string)), true
+	case "Query.review":
+		if e.ComplexityRoot.Query.Review == nil {
+			break
+		}
+
+		args, err := ec.field_Query_review_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Review(childComplexity, args["id"].(string)), true
+	case "Query.reviewCounts":
+		if e.ComplexityRoot.Query.ReviewCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reviewCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReviewCounts(childComplexity, args["area"].(*string)), true
+	case "Query.reviews":
+		if e.ComplexityRoot.Query.Reviews == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reviews_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reviews(childComplexity, args["area"].(*string), args["status"].(*models.ReviewStatus), args["overdue"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.staff":
 		if e.ComplexityRoot.Query.Staff == nil {
 			break
@@ -4291,6 +4734,148 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReserveFund.Township(childComplexity), true
+
+	case "Review.amountAfter":
+		if e.ComplexityRoot.Review.AmountAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.AmountAfter(childComplexity), true
+	case "Review.amountBefore":
+		if e.ComplexityRoot.Review.AmountBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.AmountBefore(childComplexity), true
+	case "Review.areaCode":
+		if e.ComplexityRoot.Review.AreaCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.AreaCode(childComplexity), true
+	case "Review.closedBy":
+		if e.ComplexityRoot.Review.ClosedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.ClosedBy(childComplexity), true
+	case "Review.closedOn":
+		if e.ComplexityRoot.Review.ClosedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.ClosedOn(childComplexity), true
+	case "Review.createdAt":
+		if e.ComplexityRoot.Review.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.CreatedAt(childComplexity), true
+	case "Review.dueOn":
+		if e.ComplexityRoot.Review.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.DueOn(childComplexity), true
+	case "Review.grant":
+		if e.ComplexityRoot.Review.Grant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Grant(childComplexity), true
+	case "Review.id":
+		if e.ComplexityRoot.Review.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.ID(childComplexity), true
+	case "Review.note":
+		if e.ComplexityRoot.Review.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Note(childComplexity), true
+	case "Review.outcome":
+		if e.ComplexityRoot.Review.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Outcome(childComplexity), true
+	case "Review.overdue":
+		if e.ComplexityRoot.Review.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Overdue(childComplexity), true
+	case "Review.programCode":
+		if e.ComplexityRoot.Review.ProgramCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.ProgramCode(childComplexity), true
+	case "Review.status":
+		if e.ComplexityRoot.Review.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Status(childComplexity), true
+	case "Review.township":
+		if e.ComplexityRoot.Review.Township == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Township(childComplexity), true
+	case "Review.version":
+		if e.ComplexityRoot.Review.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Version(childComplexity), true
+
+	case "ReviewConnection.edges":
+		if e.ComplexityRoot.ReviewConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewConnection.Edges(childComplexity), true
+	case "ReviewConnection.pageInfo":
+		if e.ComplexityRoot.ReviewConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewConnection.PageInfo(childComplexity), true
+	case "ReviewConnection.totalCount":
+		if e.ComplexityRoot.ReviewConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewConnection.TotalCount(childComplexity), true
+
+	case "ReviewCounts.due":
+		if e.ComplexityRoot.ReviewCounts.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewCounts.Due(childComplexity), true
+	case "ReviewCounts.overdue":
+		if e.ComplexityRoot.ReviewCounts.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewCounts.Overdue(childComplexity), true
+
+	case "ReviewEdge.cursor":
+		if e.ComplexityRoot.ReviewEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewEdge.Cursor(childComplexity), true
+	case "ReviewEdge.node":
+		if e.ComplexityRoot.ReviewEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewEdge.Node(childComplexity), true
 
 	case "StaffMember.active":
 		if e.ComplexityRoot.StaffMember.Active == nil {
@@ -4845,6 +5430,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ApprovalInput", ec.unmarshalInputApprovalInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CharityAidInput", ec.unmarshalInputCharityAidInput),
+			graphql.NewInputUnmarshaler("CloseDiscoveryInput", ec.unmarshalInputCloseDiscoveryInput),
+			graphql.NewInputUnmarshaler("CloseReviewInput", ec.unmarshalInputCloseReviewInput),
+			graphql.NewInputUnmarshaler("DiscoveryCaseInput", ec.unmarshalInputDiscoveryCaseInput),
+			graphql.NewInputUnmarshaler("DiscoveryVisitInput", ec.unmarshalInputDiscoveryVisitInput),
 			graphql.NewInputUnmarshaler("EntitlementParametersInput", ec.unmarshalInputEntitlementParametersInput),
 			graphql.NewInputUnmarshaler("GrantFilter", ec.unmarshalInputGrantFilter),
 			graphql.NewInputUnmarshaler("GrantInput", ec.unmarshalInputGrantInput),
@@ -4945,7 +5534,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "catalogue.graphqls" "dashboard.graphqls" "entitlements.graphqls" "funds.graphqls" "grant.graphqls" "grievances.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "payroll.graphqls" "referrals.graphqls" "rules.graphqls" "schema.graphqls" "security.graphqls" "staffing.graphqls" "verifications.graphqls"
+//go:embed "catalogue.graphqls" "dashboard.graphqls" "entitlements.graphqls" "followup.graphqls" "funds.graphqls" "grant.graphqls" "grievances.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "payroll.graphqls" "referrals.graphqls" "rules.graphqls" "schema.graphqls" "security.graphqls" "staffing.graphqls" "verifications.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4960,6 +5549,7 @@ var sources = []*ast.Source{
 	{Name: "catalogue.graphqls", Input: sourceData("catalogue.graphqls"), BuiltIn: false},
 	{Name: "dashboard.graphqls", Input: sourceData("dashboard.graphqls"), BuiltIn: false},
 	{Name: "entitlements.graphqls", Input: sourceData("entitlements.graphqls"), BuiltIn: false},
+	{Name: "followup.graphqls", Input: sourceData("followup.graphqls"), BuiltIn: false},
 	{Name: "funds.graphqls", Input: sourceData("funds.graphqls"), BuiltIn: false},
 	{Name: "grant.graphqls", Input: sourceData("grant.graphqls"), BuiltIn: false},
 	{Name: "grievances.graphqls", Input: sourceData("grievances.graphqls"), BuiltIn: false},
@@ -5227,6 +5817,86 @@ func (ec *executionContext) childFields_Discovery(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Discovery", field.Name)
 }
 
+func (ec *executionContext) childFields_DiscoveryCase(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DiscoveryCase_id(ctx, field)
+	case "areaCode":
+		return ec.fieldContext_DiscoveryCase_areaCode(ctx, field)
+	case "household":
+		return ec.fieldContext_DiscoveryCase_household(ctx, field)
+	case "reasons":
+		return ec.fieldContext_DiscoveryCase_reasons(ctx, field)
+	case "status":
+		return ec.fieldContext_DiscoveryCase_status(ctx, field)
+	case "assignee":
+		return ec.fieldContext_DiscoveryCase_assignee(ctx, field)
+	case "outcome":
+		return ec.fieldContext_DiscoveryCase_outcome(ctx, field)
+	case "application":
+		return ec.fieldContext_DiscoveryCase_application(ctx, field)
+	case "stale":
+		return ec.fieldContext_DiscoveryCase_stale(ctx, field)
+	case "openedBy":
+		return ec.fieldContext_DiscoveryCase_openedBy(ctx, field)
+	case "followedAt":
+		return ec.fieldContext_DiscoveryCase_followedAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_DiscoveryCase_closedAt(ctx, field)
+	case "closeNote":
+		return ec.fieldContext_DiscoveryCase_closeNote(ctx, field)
+	case "visits":
+		return ec.fieldContext_DiscoveryCase_visits(ctx, field)
+	case "version":
+		return ec.fieldContext_DiscoveryCase_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_DiscoveryCase_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscoveryCase", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscoveryCaseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DiscoveryCaseConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DiscoveryCaseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DiscoveryCaseConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscoveryCaseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscoveryCaseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DiscoveryCaseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DiscoveryCaseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscoveryCaseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscoveryCaseStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "areaCode":
+		return ec.fieldContext_DiscoveryCaseStats_areaCode(ctx, field)
+	case "level":
+		return ec.fieldContext_DiscoveryCaseStats_level(ctx, field)
+	case "found":
+		return ec.fieldContext_DiscoveryCaseStats_found(ctx, field)
+	case "followed":
+		return ec.fieldContext_DiscoveryCaseStats_followed(ctx, field)
+	case "closed":
+		return ec.fieldContext_DiscoveryCaseStats_closed(ctx, field)
+	case "granted":
+		return ec.fieldContext_DiscoveryCaseStats_granted(ctx, field)
+	case "stale":
+		return ec.fieldContext_DiscoveryCaseStats_stale(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscoveryCaseStats", field.Name)
+}
+
 func (ec *executionContext) childFields_DiscoveryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5247,6 +5917,22 @@ func (ec *executionContext) childFields_DiscoveryEdge(ctx context.Context, field
 		return ec.fieldContext_DiscoveryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DiscoveryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscoveryVisit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DiscoveryVisit_id(ctx, field)
+	case "visitedOn":
+		return ec.fieldContext_DiscoveryVisit_visitedOn(ctx, field)
+	case "note":
+		return ec.fieldContext_DiscoveryVisit_note(ctx, field)
+	case "actor":
+		return ec.fieldContext_DiscoveryVisit_actor(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_DiscoveryVisit_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscoveryVisit", field.Name)
 }
 
 func (ec *executionContext) childFields_EntitlementCalculation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6107,6 +6793,76 @@ func (ec *executionContext) childFields_ReserveFund(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ReserveFund", field.Name)
 }
 
+func (ec *executionContext) childFields_Review(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Review_id(ctx, field)
+	case "areaCode":
+		return ec.fieldContext_Review_areaCode(ctx, field)
+	case "township":
+		return ec.fieldContext_Review_township(ctx, field)
+	case "grant":
+		return ec.fieldContext_Review_grant(ctx, field)
+	case "programCode":
+		return ec.fieldContext_Review_programCode(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Review_dueOn(ctx, field)
+	case "status":
+		return ec.fieldContext_Review_status(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Review_overdue(ctx, field)
+	case "outcome":
+		return ec.fieldContext_Review_outcome(ctx, field)
+	case "amountBefore":
+		return ec.fieldContext_Review_amountBefore(ctx, field)
+	case "amountAfter":
+		return ec.fieldContext_Review_amountAfter(ctx, field)
+	case "note":
+		return ec.fieldContext_Review_note(ctx, field)
+	case "closedBy":
+		return ec.fieldContext_Review_closedBy(ctx, field)
+	case "closedOn":
+		return ec.fieldContext_Review_closedOn(ctx, field)
+	case "version":
+		return ec.fieldContext_Review_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Review_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Review", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReviewConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReviewConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReviewConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "due":
+		return ec.fieldContext_ReviewCounts_due(ctx, field)
+	case "overdue":
+		return ec.fieldContext_ReviewCounts_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReviewEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReviewEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_StaffMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6621,6 +7377,36 @@ func (ec *executionContext) field_Mutation_approvePayroll_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_assignDiscoveryCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "assigneeId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assigneeId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changeProgram_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6673,6 +7459,36 @@ func (ec *executionContext) field_Mutation_clearReviewFlag_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_closeDiscoveryCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.CloseDiscoveryInput, error) {
+			return ec.unmarshalNCloseDiscoveryInput2jiuzhuᚋmodelsᚐCloseDiscoveryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_closeGrievance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6684,6 +7500,36 @@ func (ec *executionContext) field_Mutation_closeGrievance_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.CloseReviewInput, error) {
+			return ec.unmarshalNCloseReviewInput2jiuzhuᚋmodelsᚐCloseReviewInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -6995,6 +7841,20 @@ func (ec *executionContext) field_Mutation_importVerifications_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_openDiscoveryCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.DiscoveryCaseInput, error) {
+			return ec.unmarshalNDiscoveryCaseInput2jiuzhuᚋmodelsᚐDiscoveryCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_openGrievance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7006,6 +7866,36 @@ func (ec *executionContext) field_Mutation_openGrievance_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordDiscoveryVisit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.DiscoveryVisitInput, error) {
+			return ec.unmarshalNDiscoveryVisitInput2jiuzhuᚋmodelsᚐDiscoveryVisitInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -7713,6 +8603,104 @@ func (ec *executionContext) field_Query_discoveries_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_discoveryCaseStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+		func(ctx context.Context, v any) (*models.Level, error) {
+			return ec.unmarshalOLevel2ᚖjiuzhuᚋmodelsᚐLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["level"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_discoveryCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_discoveryCases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*models.DiscoveryCaseStatus, error) {
+			return ec.unmarshalODiscoveryCaseStatus2ᚖjiuzhuᚋmodelsᚐDiscoveryCaseStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "stale",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["stale"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_entitlementParameters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8176,6 +9164,96 @@ func (ec *executionContext) field_Query_reserveFund_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["township"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reviewCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_review_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reviews_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*models.ReviewStatus, error) {
+			return ec.unmarshalOReviewStatus2ᚖjiuzhuᚋmodelsᚐReviewStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "overdue",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["overdue"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -10460,6 +11538,713 @@ func (ec *executionContext) fieldContext_Discovery_need(_ context.Context, field
 	return graphql.NewScalarFieldContext("Discovery", field, true, false, "Money")
 }
 
+func (ec *executionContext) _DiscoveryCase_id(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCase", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DiscoveryCase_areaCode(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_areaCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AreaCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_areaCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCase", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiscoveryCase_household(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_household(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DiscoveryCase().Household(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Household) graphql.Marshaler {
+			return ec.marshalOHousehold2ᚖjiuzhuᚋmodelsᚐHousehold(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_household(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscoveryCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Household(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscoveryCase_reasons(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []models.DiscoveryReason) graphql.Marshaler {
+			return ec.marshalNDiscoveryReason2ᚕjiuzhuᚋmodelsᚐDiscoveryReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCase", field, true, false, "DiscoveryReason")
+}
+
+func (ec *executionContext) _DiscoveryCase_status(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.DiscoveryCaseStatus) graphql.Marshaler {
+			return ec.marshalNDiscoveryCaseStatus2jiuzhuᚋmodelsᚐDiscoveryCaseStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCase", field, false, false, "DiscoveryCaseStatus")
+}
+
+func (ec *executionContext) _DiscoveryCase_assignee(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_assignee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DiscoveryCase().Assignee(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StaffMember) graphql.Marshaler {
+			return ec.marshalOStaffMember2ᚖjiuzhuᚋmodelsᚐStaffMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_assignee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscoveryCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscoveryCase_outcome(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DiscoveryOutcome) graphql.Marshaler {
+			return ec.marshalODiscoveryOutcome2ᚖjiuzhuᚋmodelsᚐDiscoveryOutcome(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCase", field, false, false, "DiscoveryOutcome")
+}
+
+func (ec *executionContext) _DiscoveryCase_application(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DiscoveryCase().Application(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+			return ec.marshalOGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscoveryCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscoveryCase_stale(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_stale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_stale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCase", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DiscoveryCase_openedBy(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_openedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_openedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCase", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiscoveryCase_followedAt(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_followedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FollowedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_followedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCase", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DiscoveryCase_closedAt(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCase", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DiscoveryCase_closeNote(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_closeNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CloseNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_closeNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCase", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiscoveryCase_visits(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_visits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DiscoveryCase().Visits(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.DiscoveryVisit) graphql.Marshaler {
+			return ec.marshalNDiscoveryVisit2ᚕᚖjiuzhuᚋmodelsᚐDiscoveryVisitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_visits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscoveryCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscoveryVisit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscoveryCase_version(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCase", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiscoveryCase_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCase_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCase_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCase", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DiscoveryCaseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCaseConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.DiscoveryCaseEdge) graphql.Marshaler {
+			return ec.marshalNDiscoveryCaseEdge2ᚕᚖjiuzhuᚋmodelsᚐDiscoveryCaseEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCaseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscoveryCaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscoveryCaseEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscoveryCaseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCaseConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖjiuzhuᚋmodelsᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCaseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscoveryCaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscoveryCaseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCaseConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCaseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCaseConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _DiscoveryCaseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCaseEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCaseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCaseEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiscoveryCaseEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCaseEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DiscoveryCase) graphql.Marshaler {
+			return ec.marshalNDiscoveryCase2ᚖjiuzhuᚋmodelsᚐDiscoveryCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCaseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscoveryCaseEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscoveryCase(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscoveryCaseStats_areaCode(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCaseStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCaseStats_areaCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AreaCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCaseStats_areaCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCaseStats", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiscoveryCaseStats_level(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCaseStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCaseStats_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Level) graphql.Marshaler {
+			return ec.marshalNLevel2jiuzhuᚋmodelsᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCaseStats_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCaseStats", field, false, false, "Level")
+}
+
+func (ec *executionContext) _DiscoveryCaseStats_found(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCaseStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCaseStats_found(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Found, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCaseStats_found(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCaseStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiscoveryCaseStats_followed(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCaseStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCaseStats_followed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Followed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCaseStats_followed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCaseStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiscoveryCaseStats_closed(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCaseStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCaseStats_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCaseStats_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCaseStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiscoveryCaseStats_granted(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCaseStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCaseStats_granted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Granted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCaseStats_granted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCaseStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiscoveryCaseStats_stale(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryCaseStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryCaseStats_stale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryCaseStats_stale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryCaseStats", field, false, false, "Int")
+}
+
 func (ec *executionContext) _DiscoveryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10600,6 +12385,121 @@ func (ec *executionContext) fieldContext_DiscoveryEdge_node(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DiscoveryVisit_id(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryVisit_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryVisit_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryVisit", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DiscoveryVisit_visitedOn(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryVisit_visitedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VisitedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Date) graphql.Marshaler {
+			return ec.marshalNDate2jiuzhuᚋmodelsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryVisit_visitedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryVisit", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DiscoveryVisit_note(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryVisit_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryVisit_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryVisit", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiscoveryVisit_actor(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryVisit_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryVisit_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryVisit", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiscoveryVisit_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.DiscoveryVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscoveryVisit_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscoveryVisit_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscoveryVisit", field, false, false, "Time")
 }
 
 func (ec *executionContext) _EntitlementCalculation_method(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementCalculation) (ret graphql.Marshaler) {
@@ -15107,6 +17007,226 @@ func (ec *executionContext) fieldContext_Mutation_setEntitlementParameters(ctx c
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_openDiscoveryCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openDiscoveryCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenDiscoveryCase(ctx, fc.Args["input"].(models.DiscoveryCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DiscoveryCase) graphql.Marshaler {
+			return ec.marshalNDiscoveryCase2ᚖjiuzhuᚋmodelsᚐDiscoveryCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openDiscoveryCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscoveryCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openDiscoveryCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignDiscoveryCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignDiscoveryCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignDiscoveryCase(ctx, fc.Args["id"].(string), fc.Args["assigneeId"].(string), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DiscoveryCase) graphql.Marshaler {
+			return ec.marshalNDiscoveryCase2ᚖjiuzhuᚋmodelsᚐDiscoveryCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignDiscoveryCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscoveryCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignDiscoveryCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordDiscoveryVisit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordDiscoveryVisit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordDiscoveryVisit(ctx, fc.Args["id"].(string), fc.Args["input"].(models.DiscoveryVisitInput), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DiscoveryCase) graphql.Marshaler {
+			return ec.marshalNDiscoveryCase2ᚖjiuzhuᚋmodelsᚐDiscoveryCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordDiscoveryVisit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscoveryCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordDiscoveryVisit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeDiscoveryCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeDiscoveryCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseDiscoveryCase(ctx, fc.Args["id"].(string), fc.Args["input"].(models.CloseDiscoveryInput), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DiscoveryCase) graphql.Marshaler {
+			return ec.marshalNDiscoveryCase2ᚖjiuzhuᚋmodelsᚐDiscoveryCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeDiscoveryCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscoveryCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeDiscoveryCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseReview(ctx, fc.Args["id"].(string), fc.Args["input"].(models.CloseReviewInput), fc.Args["expectedVersion"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖjiuzhuᚋmodelsᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_topUpReserve(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19094,6 +21214,270 @@ func (ec *executionContext) fieldContext_Query_oneBenefitViolations(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_discoveryCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_discoveryCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DiscoveryCase(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DiscoveryCase) graphql.Marshaler {
+			return ec.marshalNDiscoveryCase2ᚖjiuzhuᚋmodelsᚐDiscoveryCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_discoveryCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscoveryCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_discoveryCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_discoveryCases(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_discoveryCases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DiscoveryCases(ctx, fc.Args["area"].(*string), fc.Args["status"].(*models.DiscoveryCaseStatus), fc.Args["stale"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DiscoveryCaseConnection) graphql.Marshaler {
+			return ec.marshalNDiscoveryCaseConnection2ᚖjiuzhuᚋmodelsᚐDiscoveryCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_discoveryCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscoveryCaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_discoveryCases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_discoveryCaseStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_discoveryCaseStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DiscoveryCaseStats(ctx, fc.Args["area"].(*string), fc.Args["level"].(*models.Level))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.DiscoveryCaseStats) graphql.Marshaler {
+			return ec.marshalNDiscoveryCaseStats2ᚕᚖjiuzhuᚋmodelsᚐDiscoveryCaseStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_discoveryCaseStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscoveryCaseStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_discoveryCaseStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_review(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Review(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖjiuzhuᚋmodelsᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_review(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_review_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reviews(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reviews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reviews(ctx, fc.Args["area"].(*string), fc.Args["status"].(*models.ReviewStatus), fc.Args["overdue"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReviewConnection) graphql.Marshaler {
+			return ec.marshalNReviewConnection2ᚖjiuzhuᚋmodelsᚐReviewConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reviews(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reviews_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reviewCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reviewCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReviewCounts(ctx, fc.Args["area"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReviewCounts) graphql.Marshaler {
+			return ec.marshalNReviewCounts2ᚖjiuzhuᚋmodelsᚐReviewCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reviewCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewCounts(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reviewCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_reserveFund(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21534,6 +23918,571 @@ func (ec *executionContext) fieldContext_ReserveFund_entries(ctx context.Context
 	if fc.Args, err = ec.field_ReserveFund_entries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Review_areaCode(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_areaCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AreaCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_areaCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "String")
+}
+
+func (ec *executionContext) _Review_township(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_township(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Township, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_township(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "String")
+}
+
+func (ec *executionContext) _Review_grant(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_grant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().Grant(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grant) graphql.Marshaler {
+			return ec.marshalOGrant2ᚖjiuzhuᚋmodelsᚐGrant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_grant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Review_programCode(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_programCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProgramCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_programCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "String")
+}
+
+func (ec *executionContext) _Review_dueOn(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Date) graphql.Marshaler {
+			return ec.marshalNDate2jiuzhuᚋmodelsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Review_status(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.ReviewStatus) graphql.Marshaler {
+			return ec.marshalNReviewStatus2jiuzhuᚋmodelsᚐReviewStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "ReviewStatus")
+}
+
+func (ec *executionContext) _Review_overdue(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Review_outcome(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReviewOutcome) graphql.Marshaler {
+			return ec.marshalOReviewOutcome2ᚖjiuzhuᚋmodelsᚐReviewOutcome(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "ReviewOutcome")
+}
+
+func (ec *executionContext) _Review_amountBefore(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_amountBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Money) graphql.Marshaler {
+			return ec.marshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_amountBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Review_amountAfter(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_amountAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖjiuzhuᚋmodelsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_amountAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Review_note(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "String")
+}
+
+func (ec *executionContext) _Review_closedBy(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_closedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_closedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "String")
+}
+
+func (ec *executionContext) _Review_closedOn(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_closedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖjiuzhuᚋmodelsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_closedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Review_version(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Review_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Review_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Review", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReviewConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.ReviewConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ReviewEdge) graphql.Marshaler {
+			return ec.marshalNReviewEdge2ᚕᚖjiuzhuᚋmodelsᚐReviewEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.ReviewConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖjiuzhuᚋmodelsᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *models.ReviewConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReviewCounts_due(ctx context.Context, field graphql.CollectedField, obj *models.ReviewCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewCounts_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewCounts_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReviewCounts_overdue(ctx context.Context, field graphql.CollectedField, obj *models.ReviewCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewCounts_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewCounts_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReviewEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.ReviewEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.ReviewEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖjiuzhuᚋmodelsᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -24864,7 +27813,7 @@ func (ec *executionContext) unmarshalInputApplicationInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"householdId", "memberId", "programCode", "channel", "note"}
+	fieldsInOrder := [...]string{"householdId", "memberId", "programCode", "channel", "note", "discoveryId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24906,6 +27855,13 @@ func (ec *executionContext) unmarshalInputApplicationInput(ctx context.Context, 
 				return it, err
 			}
 			it.Note = data
+		case "discoveryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discoveryId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscoveryID = data
 		}
 	}
 	return it, nil
@@ -25151,6 +28107,209 @@ func (ec *executionContext) unmarshalInputCharityAidInput(ctx context.Context, o
 func UnmarshalCharityAidInput(ctx context.Context, raw any) (models.CharityAidInput, error) {
 	var out models.CharityAidInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CharityAidInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCloseDiscoveryInput(ctx context.Context, obj any) (models.CloseDiscoveryInput, error) {
+	var it models.CloseDiscoveryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"outcome", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalODiscoveryOutcome2ᚖjiuzhuᚋmodelsᚐDiscoveryOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCloseDiscoveryInput unmarshals raw into the CloseDiscoveryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCloseDiscoveryInput(ctx context.Context, raw any) (models.CloseDiscoveryInput, error) {
+	var out models.CloseDiscoveryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseDiscoveryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCloseReviewInput(ctx context.Context, obj any) (models.CloseReviewInput, error) {
+	var it models.CloseReviewInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"outcome", "note", "amount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalOReviewOutcome2ᚖjiuzhuᚋmodelsᚐReviewOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOMoney2ᚖjiuzhuᚋmodelsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCloseReviewInput unmarshals raw into the CloseReviewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCloseReviewInput(ctx context.Context, raw any) (models.CloseReviewInput, error) {
+	var out models.CloseReviewInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseReviewInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDiscoveryCaseInput(ctx context.Context, obj any) (models.DiscoveryCaseInput, error) {
+	var it models.DiscoveryCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"householdId", "assigneeId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "householdId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("householdId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HouseholdID = data
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDiscoveryCaseInput unmarshals raw into the DiscoveryCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDiscoveryCaseInput(ctx context.Context, raw any) (models.DiscoveryCaseInput, error) {
+	var out models.DiscoveryCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DiscoveryCaseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDiscoveryVisitInput(ctx context.Context, obj any) (models.DiscoveryVisitInput, error) {
+	var it models.DiscoveryVisitInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"visitedOn", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "visitedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOn"))
+			data, err := ec.unmarshalNDate2jiuzhuᚋmodelsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOn = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDiscoveryVisitInput unmarshals raw into the DiscoveryVisitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDiscoveryVisitInput(ctx context.Context, raw any) (models.DiscoveryVisitInput, error) {
+	var out models.DiscoveryVisitInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DiscoveryVisitInput", raw, &out)
 	return out, err
 }
 
@@ -27789,6 +30948,263 @@ func (ec *executionContext) _Discovery(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var discoveryCaseImplementors = []string{"DiscoveryCase"}
+
+func (ec *executionContext) _DiscoveryCase(ctx context.Context, sel ast.SelectionSet, obj *models.DiscoveryCase) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discoveryCaseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscoveryCase")
+		case "id":
+			out.Values[i] = ec._DiscoveryCase_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "areaCode":
+			out.Values[i] = ec._DiscoveryCase_areaCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "household":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DiscoveryCase_household(ctx, field, obj)
+				})
+		case "reasons":
+			out.Values[i] = ec._DiscoveryCase_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._DiscoveryCase_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assignee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DiscoveryCase_assignee(ctx, field, obj)
+				})
+		case "outcome":
+			out.Values[i] = ec._DiscoveryCase_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "application":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DiscoveryCase_application(ctx, field, obj)
+				})
+		case "stale":
+			out.Values[i] = ec._DiscoveryCase_stale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openedBy":
+			out.Values[i] = ec._DiscoveryCase_openedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "followedAt":
+			out.Values[i] = ec._DiscoveryCase_followedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._DiscoveryCase_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closeNote":
+			out.Values[i] = ec._DiscoveryCase_closeNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "visits":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DiscoveryCase_visits(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._DiscoveryCase_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._DiscoveryCase_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discoveryCaseConnectionImplementors = []string{"DiscoveryCaseConnection"}
+
+func (ec *executionContext) _DiscoveryCaseConnection(ctx context.Context, sel ast.SelectionSet, obj *models.DiscoveryCaseConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discoveryCaseConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscoveryCaseConnection")
+		case "edges":
+			out.Values[i] = ec._DiscoveryCaseConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DiscoveryCaseConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DiscoveryCaseConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discoveryCaseEdgeImplementors = []string{"DiscoveryCaseEdge"}
+
+func (ec *executionContext) _DiscoveryCaseEdge(ctx context.Context, sel ast.SelectionSet, obj *models.DiscoveryCaseEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discoveryCaseEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscoveryCaseEdge")
+		case "cursor":
+			out.Values[i] = ec._DiscoveryCaseEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DiscoveryCaseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discoveryCaseStatsImplementors = []string{"DiscoveryCaseStats"}
+
+func (ec *executionContext) _DiscoveryCaseStats(ctx context.Context, sel ast.SelectionSet, obj *models.DiscoveryCaseStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discoveryCaseStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscoveryCaseStats")
+		case "areaCode":
+			out.Values[i] = ec._DiscoveryCaseStats_areaCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._DiscoveryCaseStats_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "found":
+			out.Values[i] = ec._DiscoveryCaseStats_found(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "followed":
+			out.Values[i] = ec._DiscoveryCaseStats_followed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._DiscoveryCaseStats_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "granted":
+			out.Values[i] = ec._DiscoveryCaseStats_granted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stale":
+			out.Values[i] = ec._DiscoveryCaseStats_stale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var discoveryConnectionImplementors = []string{"DiscoveryConnection"}
 
 func (ec *executionContext) _DiscoveryConnection(ctx context.Context, sel ast.SelectionSet, obj *models.DiscoveryConnection) graphql.Marshaler {
@@ -27851,6 +31267,59 @@ func (ec *executionContext) _DiscoveryEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "node":
 			out.Values[i] = ec._DiscoveryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discoveryVisitImplementors = []string{"DiscoveryVisit"}
+
+func (ec *executionContext) _DiscoveryVisit(ctx context.Context, sel ast.SelectionSet, obj *models.DiscoveryVisit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discoveryVisitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscoveryVisit")
+		case "id":
+			out.Values[i] = ec._DiscoveryVisit_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "visitedOn":
+			out.Values[i] = ec._DiscoveryVisit_visitedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._DiscoveryVisit_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._DiscoveryVisit_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._DiscoveryVisit_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29380,6 +32849,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "openDiscoveryCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openDiscoveryCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignDiscoveryCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignDiscoveryCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordDiscoveryVisit":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordDiscoveryVisit(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeDiscoveryCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeDiscoveryCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeReview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeReview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "topUpReserve":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_topUpReserve(ctx, field)
@@ -30480,6 +33984,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_oneBenefitViolations(ctx, field)
 				})
+		case "discoveryCase":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_discoveryCase(ctx, field)
+				})
+		case "discoveryCases":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_discoveryCases(ctx, field)
+				})
+		case "discoveryCaseStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_discoveryCaseStats(ctx, field)
+				})
+		case "review":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_review(ctx, field)
+				})
+		case "reviews":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reviews(ctx, field)
+				})
+		case "reviewCounts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reviewCounts(ctx, field)
+				})
 		case "reserveFund":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -31178,6 +34718,235 @@ func (ec *executionContext) _ReserveFund(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReserveFund_entries(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewImplementors = []string{"Review"}
+
+func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, obj *models.Review) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Review")
+		case "id":
+			out.Values[i] = ec._Review_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "areaCode":
+			out.Values[i] = ec._Review_areaCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "township":
+			out.Values[i] = ec._Review_township(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grant":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_grant(ctx, field, obj)
+				})
+		case "programCode":
+			out.Values[i] = ec._Review_programCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._Review_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Review_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.Values[i] = ec._Review_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._Review_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amountBefore":
+			out.Values[i] = ec._Review_amountBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amountAfter":
+			out.Values[i] = ec._Review_amountAfter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._Review_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedBy":
+			out.Values[i] = ec._Review_closedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedOn":
+			out.Values[i] = ec._Review_closedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Review_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Review_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewConnectionImplementors = []string{"ReviewConnection"}
+
+func (ec *executionContext) _ReviewConnection(ctx context.Context, sel ast.SelectionSet, obj *models.ReviewConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewConnection")
+		case "edges":
+			out.Values[i] = ec._ReviewConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReviewConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewCountsImplementors = []string{"ReviewCounts"}
+
+func (ec *executionContext) _ReviewCounts(ctx context.Context, sel ast.SelectionSet, obj *models.ReviewCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewCounts")
+		case "due":
+			out.Values[i] = ec._ReviewCounts_due(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._ReviewCounts_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewEdgeImplementors = []string{"ReviewEdge"}
+
+func (ec *executionContext) _ReviewEdge(ctx context.Context, sel ast.SelectionSet, obj *models.ReviewEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewEdge")
+		case "cursor":
+			out.Values[i] = ec._ReviewEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReviewEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32664,6 +36433,16 @@ func (ec *executionContext) marshalNCharityAidKind2jiuzhuᚋmodelsᚐCharityAidK
 	return v
 }
 
+func (ec *executionContext) unmarshalNCloseDiscoveryInput2jiuzhuᚋmodelsᚐCloseDiscoveryInput(ctx context.Context, v any) (models.CloseDiscoveryInput, error) {
+	res, err := ec.unmarshalInputCloseDiscoveryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCloseReviewInput2jiuzhuᚋmodelsᚐCloseReviewInput(ctx context.Context, v any) (models.CloseReviewInput, error) {
+	res, err := ec.unmarshalInputCloseReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDate2jiuzhuᚋmodelsᚐDate(ctx context.Context, v any) (models.Date, error) {
 	var res models.Date
 	err := res.UnmarshalGQL(v)
@@ -32714,6 +36493,85 @@ func (ec *executionContext) marshalNDiscovery2ᚖjiuzhuᚋmodelsᚐDiscovery(ctx
 		return graphql.Null
 	}
 	return ec._Discovery(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDiscoveryCase2ᚖjiuzhuᚋmodelsᚐDiscoveryCase(ctx context.Context, sel ast.SelectionSet, v *models.DiscoveryCase) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiscoveryCase!")
+		return graphql.Null
+	}
+	return ec._DiscoveryCase(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDiscoveryCaseConnection2ᚖjiuzhuᚋmodelsᚐDiscoveryCaseConnection(ctx context.Context, sel ast.SelectionSet, v *models.DiscoveryCaseConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiscoveryCaseConnection!")
+		return graphql.Null
+	}
+	return ec._DiscoveryCaseConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDiscoveryCaseEdge2ᚕᚖjiuzhuᚋmodelsᚐDiscoveryCaseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.DiscoveryCaseEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiscoveryCaseEdge2ᚖjiuzhuᚋmodelsᚐDiscoveryCaseEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDiscoveryCaseEdge2ᚖjiuzhuᚋmodelsᚐDiscoveryCaseEdge(ctx context.Context, sel ast.SelectionSet, v *models.DiscoveryCaseEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiscoveryCaseEdge!")
+		return graphql.Null
+	}
+	return ec._DiscoveryCaseEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDiscoveryCaseInput2jiuzhuᚋmodelsᚐDiscoveryCaseInput(ctx context.Context, v any) (models.DiscoveryCaseInput, error) {
+	res, err := ec.unmarshalInputDiscoveryCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDiscoveryCaseStats2ᚕᚖjiuzhuᚋmodelsᚐDiscoveryCaseStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.DiscoveryCaseStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiscoveryCaseStats2ᚖjiuzhuᚋmodelsᚐDiscoveryCaseStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDiscoveryCaseStats2ᚖjiuzhuᚋmodelsᚐDiscoveryCaseStats(ctx context.Context, sel ast.SelectionSet, v *models.DiscoveryCaseStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiscoveryCaseStats!")
+		return graphql.Null
+	}
+	return ec._DiscoveryCaseStats(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDiscoveryCaseStatus2jiuzhuᚋmodelsᚐDiscoveryCaseStatus(ctx context.Context, v any) (models.DiscoveryCaseStatus, error) {
+	var res models.DiscoveryCaseStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDiscoveryCaseStatus2jiuzhuᚋmodelsᚐDiscoveryCaseStatus(ctx context.Context, sel ast.SelectionSet, v models.DiscoveryCaseStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNDiscoveryConnection2ᚖjiuzhuᚋmodelsᚐDiscoveryConnection(ctx context.Context, sel ast.SelectionSet, v *models.DiscoveryConnection) graphql.Marshaler {
@@ -32786,6 +36644,35 @@ func (ec *executionContext) marshalNDiscoveryReason2ᚕjiuzhuᚋmodelsᚐDiscove
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNDiscoveryVisit2ᚕᚖjiuzhuᚋmodelsᚐDiscoveryVisitᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.DiscoveryVisit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiscoveryVisit2ᚖjiuzhuᚋmodelsᚐDiscoveryVisit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDiscoveryVisit2ᚖjiuzhuᚋmodelsᚐDiscoveryVisit(ctx context.Context, sel ast.SelectionSet, v *models.DiscoveryVisit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiscoveryVisit!")
+		return graphql.Null
+	}
+	return ec._DiscoveryVisit(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDiscoveryVisitInput2jiuzhuᚋmodelsᚐDiscoveryVisitInput(ctx context.Context, v any) (models.DiscoveryVisitInput, error) {
+	res, err := ec.unmarshalInputDiscoveryVisitInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEntitlementParameters2ᚕᚖjiuzhuᚋmodelsᚐEntitlementParametersᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.EntitlementParameters) graphql.Marshaler {
@@ -33747,6 +37634,64 @@ func (ec *executionContext) marshalNReserveFund2ᚖjiuzhuᚋmodelsᚐReserveFund
 	return ec._ReserveFund(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReview2ᚖjiuzhuᚋmodelsᚐReview(ctx context.Context, sel ast.SelectionSet, v *models.Review) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Review!")
+		return graphql.Null
+	}
+	return ec._Review(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReviewConnection2ᚖjiuzhuᚋmodelsᚐReviewConnection(ctx context.Context, sel ast.SelectionSet, v *models.ReviewConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewConnection!")
+		return graphql.Null
+	}
+	return ec._ReviewConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReviewCounts2ᚖjiuzhuᚋmodelsᚐReviewCounts(ctx context.Context, sel ast.SelectionSet, v *models.ReviewCounts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewCounts!")
+		return graphql.Null
+	}
+	return ec._ReviewCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReviewEdge2ᚕᚖjiuzhuᚋmodelsᚐReviewEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ReviewEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewEdge2ᚖjiuzhuᚋmodelsᚐReviewEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReviewEdge2ᚖjiuzhuᚋmodelsᚐReviewEdge(ctx context.Context, sel ast.SelectionSet, v *models.ReviewEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewEdge!")
+		return graphql.Null
+	}
+	return ec._ReviewEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReviewStatus2jiuzhuᚋmodelsᚐReviewStatus(ctx context.Context, v any) (models.ReviewStatus, error) {
+	var res models.ReviewStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewStatus2jiuzhuᚋmodelsᚐReviewStatus(ctx context.Context, sel ast.SelectionSet, v models.ReviewStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNRole2jiuzhuᚋmodelsᚐRole(ctx context.Context, v any) (models.Role, error) {
 	var res models.Role
 	err := res.UnmarshalGQL(v)
@@ -34383,6 +38328,38 @@ func (ec *executionContext) marshalODepartment2ᚖjiuzhuᚋmodelsᚐDepartment(c
 	return v
 }
 
+func (ec *executionContext) unmarshalODiscoveryCaseStatus2ᚖjiuzhuᚋmodelsᚐDiscoveryCaseStatus(ctx context.Context, v any) (*models.DiscoveryCaseStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.DiscoveryCaseStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODiscoveryCaseStatus2ᚖjiuzhuᚋmodelsᚐDiscoveryCaseStatus(ctx context.Context, sel ast.SelectionSet, v *models.DiscoveryCaseStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODiscoveryOutcome2ᚖjiuzhuᚋmodelsᚐDiscoveryOutcome(ctx context.Context, v any) (*models.DiscoveryOutcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.DiscoveryOutcome)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODiscoveryOutcome2ᚖjiuzhuᚋmodelsᚐDiscoveryOutcome(ctx context.Context, sel ast.SelectionSet, v *models.DiscoveryOutcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOEntitlementCalculation2ᚖjiuzhuᚋmodelsᚐEntitlementCalculation(ctx context.Context, sel ast.SelectionSet, v *models.EntitlementCalculation) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -34691,6 +38668,38 @@ func (ec *executionContext) marshalORelation2ᚖjiuzhuᚋmodelsᚐRelation(ctx c
 	return v
 }
 
+func (ec *executionContext) unmarshalOReviewOutcome2ᚖjiuzhuᚋmodelsᚐReviewOutcome(ctx context.Context, v any) (*models.ReviewOutcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.ReviewOutcome)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReviewOutcome2ᚖjiuzhuᚋmodelsᚐReviewOutcome(ctx context.Context, sel ast.SelectionSet, v *models.ReviewOutcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOReviewStatus2ᚖjiuzhuᚋmodelsᚐReviewStatus(ctx context.Context, v any) (*models.ReviewStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.ReviewStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReviewStatus2ᚖjiuzhuᚋmodelsᚐReviewStatus(ctx context.Context, sel ast.SelectionSet, v *models.ReviewStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOSelfCare2ᚖjiuzhuᚋmodelsᚐSelfCare(ctx context.Context, v any) (*models.SelfCare, error) {
 	if v == nil {
 		return nil, nil
@@ -34713,6 +38722,13 @@ func (ec *executionContext) unmarshalOStaffFilter2ᚖjiuzhuᚋmodelsᚐStaffFilt
 	}
 	res, err := ec.unmarshalInputStaffFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStaffMember2ᚖjiuzhuᚋmodelsᚐStaffMember(ctx context.Context, sel ast.SelectionSet, v *models.StaffMember) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StaffMember(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOStaffPost2ᚖjiuzhuᚋmodelsᚐStaffPost(ctx context.Context, v any) (*models.StaffPost, error) {

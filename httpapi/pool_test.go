@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"jiuzhu/auth"
+	"jiuzhu/casework/reviews"
 	"jiuzhu/httpapi"
+	"jiuzhu/idnumber"
 	"jiuzhu/jobs"
 	"jiuzhu/models"
 	"jiuzhu/policy"
@@ -202,6 +204,25 @@ func poolArgs(t *testing.T, e *env, admin string) map[string]any {
 	var staff struct{ CreateStaff struct{ ID string } }
 	e.ok(admin, `mutation($area: String!) { createStaff(input: {name: "池测", post: CIVIL_AFFAIRS_STAFF, area: $area, from: "2025-01-01"}) { id } }`,
 		map[string]any{"area": townshipOf(h.AreaCode)}, &staff)
+	// A discovery case of a registered poor household without a grant, and the reviews
+	// jobs run opens in 2030 (P24).
+	var poor struct{ CreateHousehold struct{ ID string } }
+	e.ok(admin, `mutation($v: String!, $p: String!) { createHousehold(input: {village: $v, address: "池测路1号", povertyRegistered: true, members: [{name: "池测户主", idNumber: $p, relation: HEAD}]}) { id } }`,
+		map[string]any{"v": h.AreaCode, "p": idnumber.Build("371428", time.Date(1975, 5, 5, 0, 0, 0, 0, time.UTC), 201)}, &poor)
+	var dcase struct{ OpenDiscoveryCase struct{ ID string } }
+	e.ok(admin, `mutation($h: ID!) { openDiscoveryCase(input: {householdId: $h}) { id } }`, map[string]any{"h": poor.CreateHousehold.ID}, &dcase)
+	if _, err := reviews.New(e.st).OpenDue(t.Context(), models.NewDate(2030, 1, 1)); err != nil {
+		t.Fatal(err)
+	}
+	var opened struct {
+		Reviews struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
+	}
+	e.ok(admin, `{ reviews(first: 1) { edges { node { id } } } }`, nil, &opened)
+	if len(opened.Reviews.Edges) == 0 {
+		t.Fatal("the jobs opened no review")
+	}
 	month := (policy.MonthOf(time.Now()) + 1).String()
 	var pay struct{ GeneratePayroll struct{ ID string } }
 	e.ok(admin, `mutation($c: String!, $m: String!) { generatePayroll(county: $c, month: $m) { id } }`,
@@ -220,6 +241,8 @@ func poolArgs(t *testing.T, e *env, admin string) map[string]any {
 		"grant.id":          app.SubmitApplication.ID,
 		"referral.id":       referred.SubmitApplication.Referral.ID,
 		"staffMember.id":    staff.CreateStaff.ID,
+		"discoveryCase.id":  dcase.OpenDiscoveryCase.ID,
+		"review.id":         opened.Reviews.Edges[0].Node.ID,
 		"idNumber":          m.IDNumber,
 		"reference":         app.SubmitApplication.Reference,
 		"code":              h.AreaCode[:6] + "000000",

@@ -53,7 +53,9 @@ const (
 //   - $ownHid, $ownMid: a household of the caller's own area and its head; $ownSid: a
 //     staff member of the caller's own village; $ownVillage, $ownTownship: the caller's
 //     village and its township;
-//   - $fresh: a valid ID number of nobody registered.
+//   - $fresh: a valid ID number of nobody registered;
+//   - $caseId: a discovery case of the sibling village; $reviewId: the open review of the
+//     sibling's ACTIVE dibao grant.
 //
 // The sibling township's reserve fund has a top-up and a draw; the sibling household has
 // charity aid and a verification.
@@ -263,6 +265,45 @@ var leakCases = map[string][]leakCase{
 	"Query.oneBenefitViolations": {
 		{query: `{ oneBenefitViolations { rule grantId otherGrantId householdId areaCode detail } }`, want: expectOK, action: auth.ActionCheckBenefits},
 	},
+	"Query.discoveryCase": {
+		{query: `query($caseId: ID!) { discoveryCase(id: $caseId) { id household { id } visits { note } } }`, want: models.ErrNotFound.Error(), byTier: noIntegrator},
+	},
+	"Query.discoveryCases": {
+		{query: `query($area: String) { discoveryCases(area: $area) { totalCount edges { node { id } } } }`, want: models.ErrForbidden.Error()},
+		{query: `{ discoveryCases(first: 100) { totalCount edges { node { id reasons household { id address } assignee { name } application { id } visits { note } } } } }`, want: expectOK, byTier: noIntegrator},
+		{query: `query($cursor: String) { discoveryCases(last: 100, before: $cursor) { totalCount pageInfo { startCursor } edges { node { id household { id } } } } }`, want: expectOK, byTier: noIntegrator},
+	},
+	"Query.discoveryCaseStats": {
+		{query: `query($area: String) { discoveryCaseStats(area: $area) { areaCode found } }`, want: models.ErrForbidden.Error()},
+		{query: `{ discoveryCaseStats { areaCode level found followed closed granted stale } }`, want: expectOK, byTier: noIntegrator},
+	},
+	"Query.review": {
+		{query: `query($reviewId: ID!) { review(id: $reviewId) { id grant { id household { id } } } }`, want: models.ErrNotFound.Error()},
+	},
+	"Query.reviews": {
+		{query: `query($area: String) { reviews(area: $area) { totalCount edges { node { id } } } }`, want: models.ErrForbidden.Error()},
+		{query: `{ reviews(first: 100) { totalCount edges { node { id township dueOn grant { id household { id address } } } } } }`, want: expectOK},
+		{query: `query($cursor: String) { reviews(last: 100, before: $cursor) { totalCount pageInfo { startCursor } edges { node { id grant { id } } } } }`, want: expectOK},
+	},
+	"Query.reviewCounts": {
+		{query: `query($area: String) { reviewCounts(area: $area) { due overdue } }`, want: models.ErrForbidden.Error()},
+		{query: `{ reviewCounts { due overdue } }`, want: expectOK},
+	},
+	"Mutation.openDiscoveryCase": {
+		{query: `mutation($hid: ID!) { openDiscoveryCase(input: {householdId: $hid}) { id } }`, want: models.ErrNotFound.Error(), action: auth.ActionSubmitApplication},
+	},
+	"Mutation.assignDiscoveryCase": {
+		{query: `mutation($caseId: ID!, $ownSid: ID!) { assignDiscoveryCase(id: $caseId, assigneeId: $ownSid) { id } }`, want: models.ErrNotFound.Error(), action: auth.ActionSubmitApplication},
+	},
+	"Mutation.recordDiscoveryVisit": {
+		{query: `mutation($caseId: ID!) { recordDiscoveryVisit(id: $caseId, input: {visitedOn: "2026-01-01", note: "越界"}) { id } }`, want: models.ErrNotFound.Error(), action: auth.ActionSubmitApplication},
+	},
+	"Mutation.closeDiscoveryCase": {
+		{query: `mutation($caseId: ID!) { closeDiscoveryCase(id: $caseId, input: {outcome: REFUSED}) { id } }`, want: models.ErrNotFound.Error(), action: auth.ActionSubmitApplication},
+	},
+	"Mutation.closeReview": {
+		{query: `mutation($reviewId: ID!) { closeReview(id: $reviewId, input: {outcome: VERIFIED}) { id } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
+	},
 	"Query.discoveries": {
 		{query: `query($area: String) { discoveries(area: $area) { totalCount edges { node { household { id } } } } }`, want: models.ErrForbidden.Error()},
 		{query: `query($village: String) { discoveries(area: $village) { totalCount } }`, want: models.ErrForbidden.Error()},
@@ -434,7 +475,8 @@ var (
 	payrollReaders      = map[string]string{"village assistant": models.ErrForbidden.Error(), "county integrator": models.ErrForbidden.Error(),
 		"county education bureau": models.ErrForbidden.Error()}
 	payrollCountyOfficer = map[string]string{"county officer": models.ErrNotFound.Error()}
-	// noIntegrator: integrators may not read grievances (casework/grievances).
+	// noIntegrator: integrators may not read grievances (casework/grievances) nor
+	// discovery cases (casework/discoveries).
 	noIntegrator = map[string]string{"county integrator": models.ErrForbidden.Error()}
 )
 
@@ -583,6 +625,25 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	e.ok(admin, `mutation($v: String!, $n: String!, $p: String) { createStaff(input: {name: $n, post: VILLAGE_COORDINATOR, area: $v, phone: $p, from: "2024-01-01"}) { id } }`,
 		map[string]any{"v": village, "n": staffName, "p": phone}, &staff)
 
+	// A discovery case of a registered poor household of the sibling village without a
+	// grant, and an open review (P24) of the sibling's dibao grant, as jobs run opens it.
+	var poor struct{ CreateHousehold struct{ ID string } }
+	e.ok(admin, `mutation($v: String!, $p: String!) { createHousehold(input: {village: $v, address: "待发现路1号", povertyRegistered: true, members: [{name: "待发现户主", idNumber: $p, relation: HEAD}]}) { id } }`,
+		map[string]any{"v": village, "p": idnumber.Build("371428", birth, 105)}, &poor)
+	var dcase struct{ OpenDiscoveryCase struct{ ID string } }
+	e.ok(admin, `mutation($h: ID!) { openDiscoveryCase(input: {householdId: $h}) { id } }`, map[string]any{"h": poor.CreateHousehold.ID}, &dcase)
+	reviewID, openKey := store.NewID(), active.ID
+	err = e.st.Write(auth.WithPrincipal(t.Context(), store.ReviewActor), store.ScopeFor(store.ReviewActor), "open review", func(w *store.Writer) error {
+		_, err := e.st.Reviews().Insert(w, &models.Review{ID: reviewID, AreaCode: village, Township: townshipOf(village), GrantID: active.ID,
+			HouseholdID: h, ProgramCode: "URBAN_DIBAO", CategoryCode: catalogue.CategoryDibao, OpenKey: &openKey,
+			DueOn: models.NewDate(2027, 1, 1), Status: models.ReviewOpen, AmountBefore: models.Yuan(650), Version: 1})
+		w.Audit("openReview", "", []string{reviewID}, nil, nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// A dibao standard of a county outside the caller's.
 	var std struct{ SetDibaoStandard struct{ ID string } }
 	e.ok(admin, setStd, map[string]any{"c": siblingCounty, "y": siblingYear}, &std)
@@ -663,13 +724,15 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 			"sid": staff.CreateStaff.ID, "staffName": staffName, "phone": phone, "ownSid": ownStaff.CreateStaff.ID,
 			"siblingTownship": sibTownship, "siblingCounty": siblingCounty, "siblingYear": siblingYear, "ownYear": ownYear,
 			"ownVillage": own, "ownTownship": townshipOf(own), "grievanceId": griev.OpenGrievance.ID, "referralId": referred.SubmitApplication.Referral.ID,
+			"caseId": dcase.OpenDiscoveryCase.ID, "reviewId": reviewID,
 		},
 		secrets: []string{h, member, head, active.ID, headID, memberID, ref, address, headName, memberName,
 			app.ID, app.Reference, reviewed.ID, reviewed.Reference, suspended.ID, topUp.TopUpReserve.ID, draw.DrawReserve.ID,
 			topUpNote, drawNote, aid.FileCharityAid.ID, org, ver.RecordVerification.ID, dept,
 			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID, params.SetEntitlementParameters.ID,
 			account, griev.OpenGrievance.ID, grievanceNote, grievanceComment,
-			referred.SubmitApplication.ID, referred.SubmitApplication.Reference, referred.SubmitApplication.Referral.ID},
+			referred.SubmitApplication.ID, referred.SubmitApplication.Reference, referred.SubmitApplication.Referral.ID,
+			poor.CreateHousehold.ID, dcase.OpenDiscoveryCase.ID, reviewID},
 	}
 	pl.secrets = append(pl.secrets, payrollSecrets...)
 	return pl

@@ -5,6 +5,8 @@ package jobs
 import (
 	"context"
 
+	"jiuzhu/casework/discoveries"
+	"jiuzhu/casework/reviews"
 	"jiuzhu/models"
 	"jiuzhu/policy"
 	"jiuzhu/store"
@@ -23,15 +25,46 @@ type Report struct {
 	// ReferralNotices counts the notices written to departments of referrals falling due
 	// or overdue.
 	ReferralNotices int
+	// ReviewsOpened counts the re-certifications opened for grants that fell due (P24).
+	ReviewsOpened int
+	// ReviewsOverdue counts the open reviews newly flagged overdue (P24).
+	ReviewsOverdue int
+	// DiscoveriesStale counts the unclosed discovery cases newly flagged stale (P24).
+	DiscoveriesStale int
 }
 
-// Daily terminates the grants whose grace period ended before today, refreshes every
-// household's derived values and tells the departments of the referrals falling due or
-// overdue (through the outbox), as store.SystemActor. It returns the store's errors; what
-// it finished before an error stays done, and the next run completes the rest. Each job's
-// run ("expire_grace", "refresh_households") is counted in the metrics of ctx, if any
-// (telemetry.WithMetrics).
+// Options are the settings of the daily jobs' dynamic management (P24).
+type Options struct {
+	// Schedule is the review interval of each program.
+	Schedule policy.ReviewSchedule
+	// ReviewGraceDays is how many days after its due day an open review is overdue.
+	ReviewGraceDays int
+	// StaleDiscoveryDays is how many days after it opened an unclosed discovery case is
+	// stale.
+	StaleDiscoveryDays int
+}
+
+// DefaultOptions returns the policy's defaults.
+func DefaultOptions() Options {
+	return Options{Schedule: policy.DefaultReviewSchedule(), ReviewGraceDays: policy.DefaultReviewGraceDays,
+		StaleDiscoveryDays: policy.DefaultStaleDiscoveryDays}
+}
+
+// Daily runs DailyWith with the default options.
 func Daily(ctx context.Context, st *store.Store, today models.Date) (Report, error) {
+	return DailyWith(ctx, st, today, DefaultOptions())
+}
+
+// DailyWith terminates the grants whose grace period ended before today, refreshes every
+// household's derived values, as store.SystemActor, then opens the reviews that are due,
+// flags the overdue ones and the stale discovery cases, as store.ReviewActor, and tells
+// the departments of the referrals falling due or overdue (through the outbox). It returns
+// the store's errors; what it finished before an error stays done, and the next run
+// completes the rest. Each job's run ("expire_grace", "refresh_households",
+// "open_reviews", "flag_overdue_reviews", "flag_stale_discoveries", "referral_notices")
+// is counted in the
+// metrics of ctx, if any (telemetry.WithMetrics).
+func DailyWith(ctx context.Context, st *store.Store, today models.Date, o Options) (Report, error) {
 	m := telemetry.MetricsFrom(ctx)
 	var r Report
 	var err error
@@ -42,6 +75,22 @@ func Daily(ctx context.Context, st *store.Store, today models.Date) (Report, err
 	}
 	r.HouseholdsRefreshed, err = st.RefreshAllUnscoped(ctx)
 	m.JobRun("refresh_households", err)
+	if err != nil {
+		return r, err
+	}
+	rv := reviews.New(st).Configure(o.Schedule, o.ReviewGraceDays)
+	r.ReviewsOpened, err = rv.OpenDue(ctx, today)
+	m.JobRun("open_reviews", err)
+	if err != nil {
+		return r, err
+	}
+	r.ReviewsOverdue, err = rv.FlagOverdue(ctx, today)
+	m.JobRun("flag_overdue_reviews", err)
+	if err != nil {
+		return r, err
+	}
+	r.DiscoveriesStale, err = discoveries.New(st).Configure(o.StaleDiscoveryDays).FlagStale(ctx, today)
+	m.JobRun("flag_stale_discoveries", err)
 	if err != nil {
 		return r, err
 	}

@@ -58,3 +58,38 @@ func TestDailyEndsGraceOnceP13(t *testing.T) {
 		}
 	})
 }
+
+// TestDailyOpensReviewsOnceP24 runs the daily job around the day a dibao grant falls due
+// for re-certification (P24): the review opens that day, once, and is flagged overdue
+// once after the grace days.
+func TestDailyOpensReviewsOnceP24(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		admin := storetest.As(models.RoleAdmin, "371400000000")
+		h, err := useCases(st).CreateHousehold(admin, models.HouseholdInput{Village: "371402002215", Address: "复核路1号",
+			Members: []*models.MemberInput{{Name: "王五", IDNumber: idnumber.Build("371402", time.Date(1950, 3, 4, 0, 0, 0, 0, time.UTC), 9), Relation: models.RelationHead}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := grantCases(st).CreateGrant(admin, models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO", Amount: 30000, StartDate: models.NewDate(2025, 1, 1)}); err != nil {
+			t.Fatal(err)
+		}
+		opts := jobs.DefaultOptions()
+		opts.ReviewGraceDays = 10
+		runs := []struct {
+			day             models.Date
+			opened, overdue int
+		}{
+			{models.NewDate(2025, 12, 31), 0, 0},
+			{models.NewDate(2026, 1, 1), 1, 0},
+			{models.NewDate(2026, 1, 1), 0, 0},
+			{models.NewDate(2026, 1, 12), 0, 1},
+			{models.NewDate(2026, 1, 12), 0, 0},
+		}
+		for _, r := range runs {
+			rep, err := jobs.DailyWith(t.Context(), st, r.day, opts)
+			if err != nil || rep.ReviewsOpened != r.opened || rep.ReviewsOverdue != r.overdue {
+				t.Fatalf("%s: %+v %v", r.day, rep, err)
+			}
+		}
+	})
+}

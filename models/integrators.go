@@ -122,10 +122,14 @@ const (
 	EntityPayrollLine ChangeEntity = "PAYROLL_LINE"
 	// EntityGrievance is a grievance (P25).
 	EntityGrievance ChangeEntity = "GRIEVANCE"
+	// EntityDiscovery is a discovery case (P24).
+	EntityDiscovery ChangeEntity = "DISCOVERY"
+	// EntityReview is a re-certification of a grant (P24).
+	EntityReview ChangeEntity = "REVIEW"
 )
 
 // ChangeEntities lists every entity of the change feed.
-var ChangeEntities = []ChangeEntity{EntityHousehold, EntityMember, EntityGrant, EntityPayrollLine, EntityGrievance}
+var ChangeEntities = []ChangeEntity{EntityHousehold, EntityMember, EntityGrant, EntityPayrollLine, EntityGrievance, EntityDiscovery, EntityReview}
 
 // MarshalGQL writes the entity as a GraphQL enum value.
 func (v ChangeEntity) MarshalGQL(w io.Writer) { writeEnum(w, string(v)) }

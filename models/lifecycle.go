@@ -161,6 +161,8 @@ type ApplicationInput struct {
 	ProgramCode string
 	Channel     ApplicationChannel
 	Note        *string
+	// DiscoveryID is the discovery case (P24) the application is made from, if any.
+	DiscoveryID *string
 }
 
 // MedicalCostsInput are the bills of a medical-assistance claim (P3).

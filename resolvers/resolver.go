@@ -8,9 +8,11 @@ package resolvers
 
 import (
 	"context"
+	"errors"
 
 	"jiuzhu/casework/applications"
 	"jiuzhu/casework/catalogue"
+	"jiuzhu/casework/discoveries"
 	"jiuzhu/casework/funds"
 	"jiuzhu/casework/grants"
 	"jiuzhu/casework/grievances"
@@ -18,8 +20,10 @@ import (
 	"jiuzhu/casework/imports"
 	"jiuzhu/casework/referrals"
 	"jiuzhu/casework/reports"
+	"jiuzhu/casework/reviews"
 	"jiuzhu/casework/staffing"
 	"jiuzhu/loaders"
+	"jiuzhu/models"
 	"jiuzhu/store"
 )
 
@@ -42,6 +46,8 @@ type Cases struct {
 	Grievances   *grievances.Service
 	Referrals    *referrals.Service
 	Catalogue    *catalogue.Service
+	Discoveries  *discoveries.Service
+	Reviews      *reviews.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
@@ -58,8 +64,19 @@ func New(st *store.Store) *Resolver {
 		Grievances:   grievances.New(st),
 		Referrals:    refs,
 		Catalogue:    catalogue.New(st),
+		Discoveries:  discoveries.New(st),
+		Reviews:      reviews.New(st),
 	}}
 }
 
 // load returns the batching loaders of the operation in ctx.
 func (r *Resolver) load(ctx context.Context) *loaders.Set { return loaders.For(ctx, r.Store) }
+
+// unseen returns v, or nil without an error when the record is outside what the caller
+// may see (a linked record of a nullable field).
+func unseen[T any](v *T, err error) (*T, error) {
+	if errors.Is(err, models.ErrNotFound) || errors.Is(err, models.ErrForbidden) {
+		return nil, nil
+	}
+	return v, err
+}

@@ -306,7 +306,8 @@ func AuditDigest(st *Store, v any) (string, error) {
 // from the models (and the audit key's), as the store did before versioned migrations:
 // the reference that the embedded migrations must match.
 func AutoMigrateModelsUnscoped(st *Store) error {
-	return st.db.WithContext(systemScope(context.Background())).AutoMigrate(append(models.All(), &auditKeyRow{}, &Notification{}, &StatusLookup{}, &Document{})...)
+	return st.db.WithContext(systemScope(context.Background())).AutoMigrate(append(models.All(), &auditKeyRow{}, &Notification{}, &StatusLookup{}, &Document{},
+		&models.DiscoveryCase{}, &models.DiscoveryVisit{}, &models.Review{})...)
 }
 
 // SchemaUnscoped describes the tables of st's schema, other than the version table:

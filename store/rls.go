@@ -52,6 +52,8 @@ import (
 //     with what they say of staff and decisions.
 //   - referrals: which household's application went to which department, and why it
 //     was decided or returned.
+//   - discovery_cases, discovery_visits, reviews: who was found in need, the notes of
+//     the visits to them, and the re-certification of each grant (P24).
 //
 // Left without row-level security, because every level reads them across areas and they
 // hold no personal data: jurisdictions, categories, programs and program_settings (the
@@ -68,6 +70,7 @@ var rlsTables = []string{
 	"documents", "notifications", "status_lookups",
 	"payrolls", "payroll_lines", "referrals",
 	"grievances", "grievance_comments",
+	"discovery_cases", "discovery_visits", "reviews",
 }
 
 // rlsPolicy is the name of the policy on each of rlsTables.

@@ -13,9 +13,11 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/casework/applications"
+	"jiuzhu/casework/discoveries"
 	"jiuzhu/casework/grievances"
 	"jiuzhu/casework/payroll"
 	"jiuzhu/casework/referrals"
+	"jiuzhu/casework/reviews"
 	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/policy"
@@ -86,6 +88,19 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	}
 	if _, err := griev.Comment(admin(), gv.ID, "已核对票据"); err != nil {
 		t.Fatal(err)
+	}
+	// A discovery case with a visit, and the review of the household's dibao grant (P24).
+	found := unserved(t, st, village, models.LabourNone)
+	dc := discoveries.New(st)
+	c, err := dc.OpenCase(admin(), models.DiscoveryCaseInput{HouseholdID: found.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dc.RecordVisit(admin(), c.ID, models.DiscoveryVisitInput{VisitedOn: models.NewDate(2026, 1, 5), Note: "入户"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := reviews.New(st).OpenDue(context.Background(), models.NewDate(2027, 1, 1)); err != nil || n == 0 {
+		t.Fatalf("opened %d reviews (%v)", n, err)
 	}
 	// Next month's payroll of the county, with a line for the household's dibao.
 	svc := &payroll.Service{Store: st.Payroll()}

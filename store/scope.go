@@ -324,3 +324,18 @@ func interruptedByConcurrency(err error) bool {
 	var pg *pgconn.PgError
 	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
 }
+
+// reviewRows is rows for the reviews table, narrowed for integrators to the categories
+// of their token, as grantRows narrows the grants.
+func (sc Scope) reviewRows(db *gorm.DB) *gorm.DB {
+	q := sc.rows(db, "reviews")
+	if sc.p.Role == models.RoleIntegrator {
+		q = q.Where("reviews.category_code IN ?", nonEmpty(sc.p.Categories))
+	}
+	return q
+}
+
+// reviewsWithin is reviewRows narrowed further to the sub-range lo..hi of the scope.
+func (sc Scope) reviewsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
+	return sc.reviewRows(db).Where("reviews.area_code BETWEEN ? AND ?", lo, hi)
+}

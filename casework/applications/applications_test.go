@@ -205,3 +205,51 @@ func TestDiscoveryReasons(t *testing.T) {
 	_, err = svc.Discoveries(context.Background(), store.DiscoveryQuery{})
 	check(t, err, models.ErrUnauthenticated, "")
 }
+
+// TestApplicationFromADiscoveryCase: an application made from a discovery case (P24)
+// links the case back to it, and only an unclosed case of the same household in the
+// caller's area without an application may be named.
+func TestApplicationFromADiscoveryCase(t *testing.T) {
+	closed := models.CaseClosed
+	cases := []struct {
+		name  string
+		caseA models.DiscoveryCase
+		id    string
+		want  error
+		field string
+	}{
+		{"an open case of the household", models.DiscoveryCase{Status: models.CaseOpen}, "cA", nil, ""},
+		{"a followed case of the household", models.DiscoveryCase{Status: models.CaseFollowed}, "cA", nil, ""},
+		{"an unknown case", models.DiscoveryCase{Status: models.CaseOpen}, "nope", models.ErrNotFound, ""},
+		{"a case of another county", models.DiscoveryCase{Status: models.CaseOpen}, "cB", models.ErrNotFound, ""},
+		{"a closed case", models.DiscoveryCase{Status: closed}, "cA", models.ErrInvalid, "input.discoveryId"},
+		{"a case with an application", models.DiscoveryCase{Status: models.CaseOpen, ApplicationID: ptr("g0")}, "cA", models.ErrInvalid, "input.discoveryId"},
+		{"a case of another household", models.DiscoveryCase{Status: models.CaseOpen, HouseholdID: "hA2"}, "cA", models.ErrInvalid, "input.discoveryId"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, svc := world()
+			ca := c.caseA
+			ca.ID, ca.AreaCode, ca.Version = "cA", villageA, 1
+			if ca.HouseholdID == "" {
+				ca.HouseholdID = "hA"
+			}
+			f.cases["cA"] = &ca
+			f.cases["cB"] = &models.DiscoveryCase{ID: "cB", AreaCode: villageB, HouseholdID: "hB", Status: models.CaseOpen, Version: 1}
+			g, err := svc.SubmitApplication(officer, models.ApplicationInput{HouseholdID: "hA", ProgramCode: "TEMPORARY_RELIEF", Channel: models.ChannelOnline, DiscoveryID: &c.id})
+			check(t, err, c.want, c.field)
+			if err != nil {
+				if len(f.grants) != 0 || len(f.audits) != 0 || f.cases["cA"].Version != 1 {
+					t.Fatalf("a refused application wrote %d grants, audits %v, case at version %d", len(f.grants), f.audits, f.cases["cA"].Version)
+				}
+				return
+			}
+			if got := f.cases["cA"]; got.ApplicationID == nil || *got.ApplicationID != g.ID || got.Version != 2 {
+				t.Fatalf("case %+v does not link to application %s", got, g.ID)
+			}
+			if !slices.Equal(f.audits, []string{"linkDiscoveryCase", "submitApplication"}) {
+				t.Fatalf("audited %v", f.audits)
+			}
+		})
+	}
+}

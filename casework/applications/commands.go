@@ -3,6 +3,7 @@ package applications
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"jiuzhu/auth"
 	"jiuzhu/casework"
@@ -24,7 +25,8 @@ import (
 //
 // It returns a Forbidden error for auditors and integrators, models.ErrNotFound for a
 // household or member outside the caller's area, and a *models.FieldError for bad input
-// or an inactive program.
+// or an inactive program, or a discoveryId that is not an unclosed case of the household
+// without an application (P24; the case then links back to the application).
 func (s *Service) SubmitApplication(ctx context.Context, in models.ApplicationInput) (*models.Grant, error) {
 	sc, err := casework.Caller(ctx)
 	if err != nil {
@@ -62,6 +64,22 @@ func (s *Service) SubmitApplication(ctx context.Context, in models.ApplicationIn
 		if in.MemberID == nil && prog.CategoryCode == catalogue.CategoryMedical {
 			return models.Invalid("input.memberId", "medical assistance is for one person: name the member (P3)")
 		}
+		var linked *models.DiscoveryCase
+		if in.DiscoveryID != nil {
+			c, err := tx.DiscoveryCase(strings.TrimSpace(*in.DiscoveryID))
+			if err != nil {
+				return models.WithField("input.discoveryId", err)
+			}
+			switch {
+			case c.HouseholdID != h.ID:
+				return models.Invalid("input.discoveryId", "is a case of another household")
+			case c.Status == models.CaseClosed:
+				return models.Invalid("input.discoveryId", "the discovery case is closed")
+			case c.ApplicationID != nil:
+				return models.Invalid("input.discoveryId", "an application was made from the discovery case already")
+			}
+			linked = c
+		}
 		// The counter row is taken last, so that it is held for as short a time as possible.
 		county, n, err := tx.NextNumber(h.AreaCode, today.Year())
 		if err != nil {
@@ -82,10 +100,20 @@ func (s *Service) SubmitApplication(ctx context.Context, in models.ApplicationIn
 		if err := tx.Insert(g, reason); err != nil {
 			return err
 		}
+		ids := []string{g.ID, g.HouseholdID}
+		if linked != nil {
+			before := *linked
+			linked.ApplicationID = &g.ID
+			if err := tx.UpdateDiscoveryCase(linked); err != nil {
+				return err
+			}
+			tx.Audit("linkDiscoveryCase", linked.AreaCode, []string{linked.ID, g.ID}, before, linked)
+			ids = append(ids, linked.ID)
+		}
 		if err := tx.Submitted(g); err != nil { // the referral to the deciding department
 			return err
 		}
-		tx.Audit("submitApplication", g.AreaCode, []string{g.ID, g.HouseholdID}, nil, g)
+		tx.Audit("submitApplication", g.AreaCode, ids, nil, g)
 		out = g
 		return nil
 	})

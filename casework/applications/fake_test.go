@@ -24,6 +24,7 @@ type fake struct {
 	reasons    []string
 	audits     []string
 	candidates []store.Candidate
+	cases      map[string]*models.DiscoveryCase
 	// query is the last discovery query the store was asked.
 	query store.DiscoveryQuery
 }
@@ -34,6 +35,7 @@ func newFake() *fake {
 		households: map[string]*models.Household{},
 		members:    map[string]*models.Member{},
 		counters:   map[string]int{},
+		cases:      map[string]*models.DiscoveryCase{},
 	}
 }
 
@@ -62,7 +64,7 @@ func (f *fake) Discoveries(_ context.Context, sc store.Scope, q store.DiscoveryQ
 }
 
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(applications.Tx) error) error {
-	t := &tx{f: f, sc: sc, counters: map[string]int{}}
+	t := &tx{f: f, sc: sc, counters: map[string]int{}, cases: map[string]*models.DiscoveryCase{}}
 	if err := step(t); err != nil {
 		return err
 	}
@@ -71,6 +73,9 @@ func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(appl
 	}
 	for k, n := range t.counters {
 		f.counters[k] = n
+	}
+	for id, c := range t.cases {
+		f.cases[id] = c
 	}
 	f.grants = append(f.grants, t.grants...)
 	f.reasons = append(f.reasons, t.reasons...)
@@ -83,6 +88,7 @@ type tx struct {
 	f        *fake
 	sc       store.Scope
 	counters map[string]int
+	cases    map[string]*models.DiscoveryCase
 	grants   []*models.Grant
 	reasons  []string
 	audits   []string
@@ -132,3 +138,20 @@ func (t *tx) Insert(g *models.Grant, reason string) error {
 func (t *tx) Submitted(*models.Grant) error { return nil }
 
 func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }
+
+func (t *tx) DiscoveryCase(id string) (*models.DiscoveryCase, error) {
+	c, ok := t.f.cases[id]
+	if !ok || !covers(t.sc, c.AreaCode) {
+		return nil, models.NotFound("discovery case")
+	}
+	cp := *c
+	return &cp, nil
+}
+
+func (t *tx) UpdateDiscoveryCase(c *models.DiscoveryCase) error {
+	cp := *c
+	cp.Version++
+	c.Version++
+	t.cases[c.ID] = &cp
+	return nil
+}

@@ -44,6 +44,10 @@ type Tx interface {
 	// g (its referral to the department that decides its program); its error undoes the
 	// receipt.
 	Submitted(g *models.Grant) error
+	// DiscoveryCase returns the discovery case id in scope, or models.ErrNotFound.
+	DiscoveryCase(id string) (*models.DiscoveryCase, error)
+	// UpdateDiscoveryCase writes c at its version, or returns a Conflict error.
+	UpdateDiscoveryCase(c *models.DiscoveryCase) error
 	Audit(op, area string, ids []string, before, after any)
 }
 
@@ -62,7 +66,7 @@ type SubmitHook func(w *store.Writer, g *models.Grant) error
 
 // New returns the use cases over st, with st's clock; hooks run after each submission.
 func New(st *store.Store, hooks ...SubmitHook) *Service {
-	return &Service{st: adapter{st: st, apps: st.Applications(), disc: st.Discoveries(), hooks: hooks}, now: st.Now, ids: store.NewID}
+	return &Service{st: adapter{st: st, apps: st.Applications(), disc: st.Discoveries(), cases: st.DiscoveryCases(), hooks: hooks}, now: st.Now, ids: store.NewID}
 }
 
 // NewWith returns the use cases over any Store, with the clock now and the maker of
@@ -73,9 +77,10 @@ func NewWith(st Store, now func() time.Time, ids func() string) *Service {
 
 // adapter serves Store with *store.Store's applications and discoveries.
 type adapter struct {
-	st   *store.Store
-	apps *store.Applications
-	disc *store.Discoveries
+	st    *store.Store
+	apps  *store.Applications
+	disc  *store.Discoveries
+	cases *store.DiscoveryCases
 	// hooks run after each submission.
 	hooks []SubmitHook
 }
@@ -89,7 +94,7 @@ func (a adapter) Discoveries(ctx context.Context, sc store.Scope, q store.Discov
 }
 
 func (a adapter) Write(ctx context.Context, sc store.Scope, op string, step func(Tx) error) error {
-	return a.st.Write(ctx, sc, op, func(w *store.Writer) error { return step(tx{w: w, apps: a.apps, hooks: a.hooks}) })
+	return a.st.Write(ctx, sc, op, func(w *store.Writer) error { return step(tx{w: w, apps: a.apps, hooks: a.hooks, cases: a.cases}) })
 }
 
 // tx serves Tx with a store.Writer.
@@ -97,6 +102,7 @@ type tx struct {
 	w     *store.Writer
 	apps  *store.Applications
 	hooks []SubmitHook
+	cases *store.DiscoveryCases
 }
 
 func (t tx) Program(code string) (*models.Program, error)   { return t.apps.Program(t.w, code) }
@@ -116,6 +122,10 @@ func (t tx) Submitted(g *models.Grant) error {
 	}
 	return nil
 }
+func (t tx) DiscoveryCase(id string) (*models.DiscoveryCase, error) {
+	return t.cases.In(t.w, id)
+}
+func (t tx) UpdateDiscoveryCase(c *models.DiscoveryCase) error { return t.cases.Update(t.w, c) }
 func (t tx) Audit(op, area string, ids []string, before, after any) {
 	t.w.Audit(op, area, ids, before, after)
 }

@@ -142,6 +142,32 @@ func (s *Service) ApproveWithin(t Tx, sc store.Scope, g *models.Grant, in models
 	return nil
 }
 
+// RecomputeWithin computes the amount of the ACTIVE grant g again by its program's rule
+// as of day, from the household as it is now (a re-certification, P24, casework/reviews),
+// inside the unit of work t of that use case for the caller sc; amount is the assessed
+// amount of programs that take one, or an override of the others (with the rules of
+// ApproveGrant's). When the amount differs it sets it with the new calculation (an
+// override audited on its own). It returns the calculation, the errors of the rules
+// (*models.FieldError, Conflict naming a blocking grant) and a Conflict error when g
+// changed since it was read.
+func (s *Service) RecomputeWithin(t Tx, sc store.Scope, g *models.Grant, day models.Date, amount *models.Money, reason string) (*models.EntitlementCalculation, error) {
+	in := models.ApprovalInput{StartDate: day, EndDate: g.EndDate, Amount: amount}
+	calc, _, err := s.entitle(t, sc, g, in, nil)
+	if err != nil {
+		return nil, err
+	}
+	if calc.Amount == g.Amount {
+		return calc, nil
+	}
+	if err := t.Reprice(g, calc, reason); err != nil {
+		return nil, err
+	}
+	if calc.Overridden {
+		t.Audit("overrideEntitlement", calc.AreaCode, []string{calc.GrantID, calc.ID}, nil, calc)
+	}
+	return calc, nil
+}
+
 // TxOf returns the grants' unit of work over w, the unit of work another use case opened
 // on st, for ApproveWithin.
 func TxOf(st *store.Store, w *store.Writer) Tx {

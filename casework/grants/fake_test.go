@@ -396,6 +396,14 @@ func (t *tx) InsertClaim(c *models.MedicalClaim) error {
 	return nil
 }
 
+func (t *tx) Reprice(g *models.Grant, calc *models.EntitlementCalculation, reason string) error {
+	if err := t.Move(g, g.Status, reason, map[string]any{"amount": calc.Amount}); err != nil {
+		return err
+	}
+	g.Amount = calc.Amount
+	return t.RecordCalculation(calc)
+}
+
 func (t *tx) RecordCalculation(c *models.EntitlementCalculation) error {
 	t.f.calcs = append(t.f.calcs, c)
 	return nil

@@ -63,6 +63,8 @@ type Tx interface {
 	ClearFlag(g *models.Grant, reason string) error
 	InsertClaim(c *models.MedicalClaim) error
 	RecordCalculation(c *models.EntitlementCalculation) error
+	// Reprice sets g's amount to calc's, replacing its calculation (a re-certification).
+	Reprice(g *models.Grant, calc *models.EntitlementCalculation, reason string) error
 	SaveParameters(p models.EntitlementParameters) (out, before *models.EntitlementParameters, err error)
 	Audit(op, area string, ids []string, before, after any)
 }
@@ -159,6 +161,9 @@ func (t tx) Move(g *models.Grant, to models.GrantStatus, reason string, set map[
 }
 func (t tx) ClearFlag(g *models.Grant, reason string) error { return t.gr.ClearFlag(t.w, g, reason) }
 func (t tx) InsertClaim(c *models.MedicalClaim) error       { return t.gr.InsertClaim(t.w, c) }
+func (t tx) Reprice(g *models.Grant, calc *models.EntitlementCalculation, reason string) error {
+	return t.gr.Reprice(t.w, g, calc, reason)
+}
 func (t tx) RecordCalculation(c *models.EntitlementCalculation) error {
 	return t.en.RecordCalculation(t.w, c)
 }

@@ -46,6 +46,12 @@
     CIVIL_AFFAIRS: '民政', EDUCATION: '教育', HOUSING: '住房城乡建设', HEALTH: '卫生健康',
     HUMAN_RESOURCES: '人力资源社会保障', DISABLED_PERSONS_FEDERATION: '残联',
   };
+  // Dynamic management (P24): the open reviews of the area and its discovery cases per
+  // unit of the level below it.
+  const FOLLOWUP_QUERY = `query FollowUp($area: String) {
+    reviewCounts(area: $area) { due overdue }
+    discoveryCaseStats(area: $area) { areaCode level found followed closed granted stale }
+  }`;
 
   const $ = (id) => document.getElementById(id);
   let token = sessionStorage.getItem(TOKEN_KEY) || '';
@@ -221,6 +227,7 @@
       await loadStaffing(d.areaStats.area, seq);
       await loadGrievances(d.areaStats.area, seq);
       await loadReferrals(d.areaStats.area, seq);
+      await loadFollowUp(d.areaStats, seq);
     } catch (e) {
       if (seq !== loadSeq) return;
       if (e.code === 'UNAUTHENTICATED') {
@@ -548,6 +555,60 @@
     }
     section.hidden = d.referralCounts.length === 0;
     section.dataset.state = section.hidden ? 'hidden' : 'shown';
+  }
+
+  // ---- dynamic management ---------------------------------------------------------
+  //
+  // Like the staffing section, it is shown only when the server answers its query: a
+  // schema without these fields or a role that may not read them hides it.
+
+  let followUpAvailable = true;
+
+  function hideFollowUp() {
+    const section = $('followup');
+    section.hidden = true;
+    section.dataset.state = 'hidden';
+  }
+
+  async function loadFollowUp(stats, seq) {
+    const section = $('followup');
+    if (!followUpAvailable) {
+      hideFollowUp();
+      return;
+    }
+    let d;
+    try {
+      d = await gql(FOLLOWUP_QUERY, { area: stats.area.code });
+    } catch (e) {
+      if (seq !== loadSeq) return;
+      if (e.code === 'GRAPHQL_VALIDATION_FAILED' || e.code === 'GRAPHQL_PARSE_FAILED') {
+        followUpAvailable = false;
+      }
+      hideFollowUp();
+      return;
+    }
+    if (seq !== loadSeq) return;
+    if (!d || !d.reviewCounts || !Array.isArray(d.discoveryCaseStats)) {
+      hideFollowUp();
+      return;
+    }
+    $('reviews-due').textContent = int(d.reviewCounts.due);
+    $('reviews-overdue').textContent = int(d.reviewCounts.overdue);
+    const names = new Map((stats.children || []).map((c) => [c.area.code, c.area.name]));
+    names.set(stats.area.code, stats.area.name);
+    const body = $('followup-table').tBodies[0];
+    body.replaceChildren();
+    for (const r of d.discoveryCaseStats) {
+      const tr = el('tr', null, r.stale > 0 ? 'bad' : '');
+      tr.dataset.code = r.areaCode;
+      for (const v of [names.get(r.areaCode) || r.areaCode, int(r.found), int(r.followed), int(r.closed), int(r.granted), int(r.stale)]) {
+        tr.appendChild(el('td', v));
+      }
+      body.appendChild(tr);
+    }
+    show('followup-empty', d.discoveryCaseStats.length === 0);
+    section.hidden = false;
+    section.dataset.state = 'shown';
   }
 
   // ---- wiring ----------------------------------------------------------------------

@@ -1,0 +1,177 @@
+package discoveries_test
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"jiuzhu/casework/discoveries"
+	"jiuzhu/models"
+	"jiuzhu/store"
+)
+
+// fake is an in-memory discoveries.Store: households, what the discovery list says of
+// each (its candidate), staff and cases keyed by id, narrowed to the caller's area as the
+// store narrows them, and a unit of work that keeps nothing of a step that fails or
+// records no audit event (as store.Write).
+type fake struct {
+	households map[string]*models.Household
+	candidates map[string]store.Candidate
+	staff      map[string]*models.StaffMember
+	cases      map[string]*models.DiscoveryCase
+	visits     []*models.DiscoveryVisit
+	audits     []string
+}
+
+func newFake() *fake {
+	return &fake{households: map[string]*models.Household{}, candidates: map[string]store.Candidate{},
+		staff: map[string]*models.StaffMember{}, cases: map[string]*models.DiscoveryCase{}}
+}
+
+func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(area) }
+
+func (f *fake) Case(_ context.Context, sc store.Scope, id string) (*models.DiscoveryCase, error) {
+	c, ok := f.cases[id]
+	if !ok || !covers(sc, c.AreaCode) {
+		return nil, models.NotFound("discovery case")
+	}
+	cp := *c
+	return &cp, nil
+}
+
+func (f *fake) Cases(_ context.Context, sc store.Scope, q store.CaseQuery) (*store.Page[models.DiscoveryCase], error) {
+	p := &store.Page[models.DiscoveryCase]{}
+	for _, id := range sorted(f.cases) {
+		c := f.cases[id]
+		if covers(sc, c.AreaCode) && (q.Stale == nil || *q.Stale == c.Stale) {
+			p.Items = append(p.Items, *c)
+			p.Cursors = append(p.Cursors, id)
+		}
+	}
+	return p, nil
+}
+
+func (f *fake) Visits(_ context.Context, sc store.Scope, caseID string) ([]*models.DiscoveryVisit, error) {
+	var out []*models.DiscoveryVisit
+	for _, v := range f.visits {
+		if v.CaseID == caseID && covers(sc, v.AreaCode) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+func (f *fake) Stats(_ context.Context, sc store.Scope, _ *string, level models.Level, _ []models.GrantStatus) ([]models.DiscoveryCaseStats, error) {
+	var found int
+	for _, c := range f.cases {
+		if covers(sc, c.AreaCode) {
+			found++
+		}
+	}
+	return []models.DiscoveryCaseStats{{AreaCode: sc.Principal().Area, Level: level, Found: found}}, nil
+}
+
+func (f *fake) StaleCandidates(_ context.Context, sc store.Scope, before time.Time, after string, limit int) ([]models.DiscoveryCase, error) {
+	var out []models.DiscoveryCase
+	for _, id := range sorted(f.cases) {
+		c := f.cases[id]
+		if covers(sc, c.AreaCode) && c.Status != models.CaseClosed && !c.Stale && c.CreatedAt.Before(before) && id > after && len(out) < limit {
+			out = append(out, *c)
+		}
+	}
+	return out, nil
+}
+
+func sorted[T any](m map[string]T) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(discoveries.Tx) error) error {
+	t := &tx{f: f, sc: sc, cases: map[string]*models.DiscoveryCase{}}
+	if err := step(t); err != nil {
+		return err
+	}
+	if len(t.audits) == 0 {
+		return store.ErrNoAudit
+	}
+	for id, c := range t.cases {
+		f.cases[id] = c
+	}
+	f.visits = append(f.visits, t.visits...)
+	f.audits = append(f.audits, t.audits...)
+	return nil
+}
+
+// tx is a unit of work of the fake: what it writes is kept apart until Write keeps it.
+type tx struct {
+	f      *fake
+	sc     store.Scope
+	cases  map[string]*models.DiscoveryCase
+	visits []*models.DiscoveryVisit
+	audits []string
+}
+
+func (t *tx) Household(id string) (*models.Household, error) {
+	h, ok := t.f.households[id]
+	if !ok || !covers(t.sc, h.AreaCode) {
+		return nil, models.NotFound("household")
+	}
+	return h, nil
+}
+
+func (t *tx) Candidate(h *models.Household, _ store.DiscoveryQuery) (*store.Candidate, error) {
+	c := t.f.candidates[h.ID]
+	c.Household = h
+	return &c, nil
+}
+
+func (t *tx) Staff(id string) (*models.StaffMember, error) {
+	m, ok := t.f.staff[id]
+	if !ok || !covers(t.sc, m.AreaCode) {
+		return nil, models.NotFound("staff member")
+	}
+	return m, nil
+}
+
+func (t *tx) Case(id string) (*models.DiscoveryCase, error) {
+	c, ok := t.f.cases[id]
+	if !ok || !covers(t.sc, c.AreaCode) {
+		return nil, models.NotFound("discovery case")
+	}
+	cp := *c
+	return &cp, nil
+}
+
+func (t *tx) InsertCase(c *models.DiscoveryCase) error {
+	for _, o := range t.f.cases {
+		if o.HouseholdID == c.HouseholdID && o.Status != models.CaseClosed {
+			return models.Conflict("the household already has an open discovery case")
+		}
+	}
+	cp := *c
+	t.cases[c.ID] = &cp
+	return nil
+}
+
+func (t *tx) UpdateCase(c *models.DiscoveryCase) error {
+	cur, ok := t.f.cases[c.ID]
+	if !ok || cur.Version != c.Version {
+		return models.Conflict("the discovery case was changed")
+	}
+	c.Version++
+	cp := *c
+	t.cases[c.ID] = &cp
+	return nil
+}
+
+func (t *tx) InsertVisit(v *models.DiscoveryVisit) error {
+	t.visits = append(t.visits, v)
+	return nil
+}
+
+func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }

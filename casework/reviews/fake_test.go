@@ -1,0 +1,205 @@
+package reviews_test
+
+import (
+	"context"
+	"slices"
+
+	"jiuzhu/casework/reviews"
+	"jiuzhu/models"
+	"jiuzhu/store"
+)
+
+// fake is an in-memory reviews.Store: reviews and grants keyed by id, and members'
+// labour capacity by household, narrowed to the caller's area as the store narrows them,
+// and a unit of work that keeps nothing of a step that fails or records no audit event
+// (as store.Write).
+type fake struct {
+	reviews map[string]*models.Review
+	grants  map[string]*models.Grant
+	// working marks the households with a member of full labour capacity.
+	working map[string]bool
+	// rule is the amount the entitlement rules compute for a grant.
+	rule   map[string]models.Money
+	audits []string
+}
+
+func newFake() *fake {
+	return &fake{reviews: map[string]*models.Review{}, grants: map[string]*models.Grant{}, working: map[string]bool{}, rule: map[string]models.Money{}}
+}
+
+func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(area) }
+
+func (f *fake) Review(_ context.Context, sc store.Scope, id string) (*models.Review, error) {
+	v, ok := f.reviews[id]
+	if !ok || !covers(sc, v.AreaCode) {
+		return nil, models.NotFound("review")
+	}
+	cp := *v
+	return &cp, nil
+}
+
+func (f *fake) Reviews(_ context.Context, sc store.Scope, q store.ReviewQuery) (*store.Page[models.Review], error) {
+	p := &store.Page[models.Review]{}
+	for _, id := range sorted(f.reviews) {
+		v := f.reviews[id]
+		if covers(sc, v.AreaCode) && (q.Overdue == nil || *q.Overdue == v.Overdue) && (q.Status == nil || *q.Status == v.Status) {
+			p.Items = append(p.Items, *v)
+			p.Cursors = append(p.Cursors, v.ID)
+		}
+	}
+	return p, nil
+}
+
+func (f *fake) Counts(_ context.Context, sc store.Scope, _ *string) (models.ReviewCounts, error) {
+	var c models.ReviewCounts
+	for _, v := range f.reviews {
+		if covers(sc, v.AreaCode) && v.Status == models.ReviewOpen {
+			if v.Overdue {
+				c.Overdue++
+			} else {
+				c.Due++
+			}
+		}
+	}
+	return c, nil
+}
+
+func (f *fake) Due(_ context.Context, sc store.Scope, q store.DueQuery) ([]store.DueGrant, error) {
+	var out []store.DueGrant
+	for _, id := range sorted(f.grants) {
+		g := f.grants[id]
+		if !covers(sc, g.AreaCode) || g.Status != models.GrantActive || g.ProgramCode != q.Program || id <= q.After || f.working[g.HouseholdID] != q.Changing {
+			continue
+		}
+		anchor, open := g.StartDate, false
+		for _, v := range f.reviews {
+			if v.GrantID != g.ID {
+				continue
+			}
+			if v.Status == models.ReviewOpen {
+				open = true
+			} else if v.ClosedOn != nil && v.ClosedOn.After(anchor.Time) {
+				anchor = *v.ClosedOn
+			}
+		}
+		if !open && !anchor.After(q.AnchorBy.Time) {
+			out = append(out, store.DueGrant{Grant: *g, Anchor: anchor})
+		}
+		if len(out) == q.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func (f *fake) Late(_ context.Context, sc store.Scope, dueBefore models.Date, after string, limit int) ([]models.Review, error) {
+	var out []models.Review
+	for _, id := range sorted(f.reviews) {
+		v := f.reviews[id]
+		if covers(sc, v.AreaCode) && v.Status == models.ReviewOpen && !v.Overdue && v.DueOn.Before(dueBefore.Time) && id > after && len(out) < limit {
+			out = append(out, *v)
+		}
+	}
+	return out, nil
+}
+
+func sorted[T any](m map[string]T) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(reviews.Tx) error) error {
+	t := &tx{f: f, sc: sc, reviews: map[string]*models.Review{}, grants: map[string]*models.Grant{}}
+	if err := step(t); err != nil {
+		return err
+	}
+	if len(t.audits) == 0 {
+		return store.ErrNoAudit
+	}
+	for id, v := range t.reviews {
+		f.reviews[id] = v
+	}
+	for id, g := range t.grants {
+		f.grants[id] = g
+	}
+	f.audits = append(f.audits, t.audits...)
+	return nil
+}
+
+// tx is a unit of work of the fake: what it writes is kept apart until Write keeps it.
+type tx struct {
+	f       *fake
+	sc      store.Scope
+	reviews map[string]*models.Review
+	grants  map[string]*models.Grant
+	audits  []string
+}
+
+func (t *tx) Review(id string) (*models.Review, error) {
+	v, ok := t.f.reviews[id]
+	if !ok || !covers(t.sc, v.AreaCode) {
+		return nil, models.NotFound("review")
+	}
+	cp := *v
+	return &cp, nil
+}
+
+func (t *tx) InsertReview(v *models.Review) (bool, error) {
+	for _, o := range t.f.reviews {
+		if o.GrantID == v.GrantID && (o.Status == models.ReviewOpen || o.DueOn == v.DueOn) {
+			return false, nil
+		}
+	}
+	cp := *v
+	t.reviews[v.ID] = &cp
+	return true, nil
+}
+
+func (t *tx) UpdateReview(v *models.Review) error {
+	cur, ok := t.f.reviews[v.ID]
+	if !ok || cur.Version != v.Version {
+		return models.Conflict("the review was changed")
+	}
+	v.Version++
+	cp := *v
+	t.reviews[v.ID] = &cp
+	return nil
+}
+
+func (t *tx) Grant(id string) (*models.Grant, error) {
+	g, ok := t.f.grants[id]
+	if !ok || !covers(t.sc, g.AreaCode) {
+		return nil, models.NotFound("grant")
+	}
+	cp := *g
+	return &cp, nil
+}
+
+func (t *tx) MoveGrant(g *models.Grant, to models.GrantStatus, _ string) error {
+	g.Status, g.Version = to, g.Version+1
+	cp := *g
+	t.grants[g.ID] = &cp
+	return nil
+}
+
+func (t *tx) Recompute(g *models.Grant, _ models.Date, amount *models.Money, _ string) (models.Money, error) {
+	a, ok := t.f.rule[g.ID]
+	if amount != nil {
+		a, ok = *amount, true
+	}
+	if !ok {
+		return 0, models.Invalid("id", "the county has no dibao standard")
+	}
+	if a != g.Amount {
+		g.Amount, g.Version = a, g.Version+1
+		cp := *g
+		t.grants[g.ID] = &cp
+	}
+	return a, nil
+}
+
+func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }
