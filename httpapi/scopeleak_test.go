@@ -477,7 +477,7 @@ var (
 	payrollCountyOfficer = map[string]string{"county officer": models.ErrNotFound.Error()}
 	// noIntegrator: integrators may not read grievances (casework/grievances) nor
 	// discovery cases (casework/discoveries).
-	noIntegrator = map[string]string{"county integrator": models.ErrForbidden.Error()}
+	noIntegrator = map[string]string{"county integrator": models.ErrForbidden.Error(), "county education bureau": models.ErrForbidden.Error()}
 )
 
 // wantCodes maps the sentinel texts used in leakCases to GraphQL codes.
