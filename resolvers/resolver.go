@@ -16,6 +16,7 @@ import (
 	"jiuzhu/casework/imports"
 	"jiuzhu/casework/reports"
 	"jiuzhu/casework/staffing"
+	"jiuzhu/casework/verifications"
 	"jiuzhu/loaders"
 	"jiuzhu/store"
 )
@@ -29,25 +30,27 @@ type Resolver struct {
 
 // Cases are the use-case services the resolvers call.
 type Cases struct {
-	Households   *households.Service
-	Entitlements *entitlements.Service
-	Staffing     *staffing.Service
-	Funds        *funds.Service
-	Reports      *reports.Service
-	Applications *applications.Service
-	Imports      *imports.Service
+	Households    *households.Service
+	Entitlements  *entitlements.Service
+	Staffing      *staffing.Service
+	Funds         *funds.Service
+	Reports       *reports.Service
+	Applications  *applications.Service
+	Imports       *imports.Service
+	Verifications *verifications.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
 func New(st *store.Store) *Resolver {
 	return &Resolver{Store: st, Cases: Cases{
-		Households:   households.New(st),
-		Entitlements: entitlements.New(st, st.Tree()),
-		Staffing:     staffing.New(st),
-		Funds:        funds.New(st),
-		Reports:      reports.New(st),
-		Applications: applications.New(st),
-		Imports:      imports.New(st),
+		Households:    households.New(st),
+		Entitlements:  entitlements.New(st, st.Tree()),
+		Staffing:      staffing.New(st),
+		Funds:         funds.New(st),
+		Reports:       reports.New(st),
+		Applications:  applications.New(st),
+		Imports:       imports.New(st),
+		Verifications: verifications.New(st),
 	}}
 }
 

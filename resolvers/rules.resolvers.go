@@ -29,11 +29,11 @@ func (r *householdResolver) DibaoStandard(ctx context.Context, obj *models.House
 }
 
 func (r *householdResolver) LatestVerification(ctx context.Context, obj *models.Household) (*models.Verification, error) {
-	return r.Store.LatestVerification(ctx, obj.ID)
+	return r.Cases.Verifications.LatestVerification(ctx, obj.ID)
 }
 
 func (r *householdResolver) Verifications(ctx context.Context, obj *models.Household) ([]*models.Verification, error) {
-	return r.Store.Verifications(ctx, obj.ID)
+	return r.Cases.Verifications.Verifications(ctx, obj.ID)
 }
 
 func (r *householdResolver) LowIncome(ctx context.Context, obj *models.Household) (*bool, error) {
@@ -58,7 +58,7 @@ func (r *mutationResolver) SetDibaoStandard(ctx context.Context, county string, 
 }
 
 func (r *mutationResolver) RecordVerification(ctx context.Context, householdID string, input models.VerificationInput) (*models.Verification, error) {
-	return r.Store.RecordVerification(ctx, householdID, input)
+	return r.Cases.Verifications.RecordVerification(ctx, householdID, input)
 }
 
 func (r *mutationResolver) ClearReviewFlag(ctx context.Context, grantID string, reason string, expectedVersion *int) (*models.Grant, error) {
@@ -85,7 +85,7 @@ func (r *verificationResolver) Household(ctx context.Context, obj *models.Verifi
 }
 
 func (r *verificationResolver) Members(ctx context.Context, obj *models.Verification) ([]*models.VerificationMember, error) {
-	return r.Store.VerifiedMembersOf(ctx, obj.ID)
+	return r.Cases.Verifications.VerifiedMembersOf(ctx, obj.ID)
 }
 
 func (r *verificationMemberResolver) Member(ctx context.Context, obj *models.VerificationMember) (*models.Member, error) {

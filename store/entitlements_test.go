@@ -108,7 +108,7 @@ func TestApprovalComputesTheAmount(t *testing.T) {
 			}
 			in.Members = append(in.Members, &models.VerifiedMemberInput{MemberID: &m.ID, MonthlyIncome: income})
 		}
-		if _, err := st.RecordVerification(admin(), h3.ID, in); err != nil {
+		if _, err := verificationCases(st).RecordVerification(admin(), h3.ID, in); err != nil {
 			t.Fatal(err)
 		}
 		g3 := reviewed(t, st, h3, "URBAN_DIBAO", nil)
@@ -329,7 +329,7 @@ func TestEntitlementParametersStored(t *testing.T) {
 		}
 		in := models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2026, 7, 10),
 			Members: []*models.VerifiedMemberInput{{MemberID: &ms[0].ID, MonthlyIncome: models.Yuan(1660)}, {MemberID: &ms[1].ID}}}
-		if _, err := st.RecordVerification(ctx, h.ID, in); err != nil {
+		if _, err := verificationCases(st).RecordVerification(ctx, h.ID, in); err != nil {
 			t.Fatal(err)
 		}
 		g := reviewed(t, st, h, "URBAN_DIBAO", nil)

@@ -50,7 +50,7 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	}
 	in := models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2025, 8, 31),
 		Members: []*models.VerifiedMemberInput{{MemberID: &ms[0].ID, MonthlyIncome: 30000}, {MemberID: &ms[1].ID}}}
-	if _, err := st.RecordVerification(admin(), h.ID, in); err != nil {
+	if _, err := verificationCases(st).RecordVerification(admin(), h.ID, in); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := fundsCases(st).TopUpReserve(admin(), township, models.Yuan(1000), nil); err != nil {

@@ -38,10 +38,10 @@ func TestRuleMutationsAreAudited(t *testing.T) {
 		}
 		in := models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2025, 8, 31),
 			Members: []*models.VerifiedMemberInput{{MemberID: &ms[0].ID, MonthlyIncome: 65001}}}
-		if _, err := st.RecordVerification(storetest.As(models.RoleAuditor, countyA), h.ID, in); err == nil {
+		if _, err := verificationCases(st).RecordVerification(storetest.As(models.RoleAuditor, countyA), h.ID, in); err == nil {
 			t.Fatal("an auditor recorded a verification")
 		}
-		if _, err := st.RecordVerification(storetest.As(models.RoleAssistant, "371402002215"), h.ID, in); err != nil {
+		if _, err := verificationCases(st).RecordVerification(storetest.As(models.RoleAssistant, "371402002215"), h.ID, in); err != nil {
 			t.Fatal(err)
 		}
 		gr, err := st.Grant(admin(), g.ID)

@@ -10,15 +10,6 @@ import (
 	"jiuzhu/models"
 )
 
-// Bounds of what verifications accept.
-const (
-	// MaxMonthlyAmount is the largest verified monthly income or expenditure accepted, so
-	// that the exact integer arithmetic of the policy rules cannot overflow.
-	MaxMonthlyAmount = models.Money(100_000_000) // 1,000,000.00 yuan
-	// minStandardYear is the first year a standard, and so a verification, may be of.
-	minStandardYear = 2000
-)
-
 // Standards is the persistence of the per-county dibao standards (P12): reads narrowed
 // by the caller's Scope (standardRows), and writes inside a unit of work (Writer). It
 // checks no permission and no rule of the policy; the use cases in casework/staffing do.
@@ -106,6 +97,16 @@ func (r *Standards) Of(ctx context.Context, sc Scope, householdID string) (*mode
 		return nil, wrap("standard of household", err)
 	}
 	return idx.applied(s, h.AreaCode), nil
+}
+
+// InForceIn returns the standard in force, inside the unit of work w, for the county of
+// area (a village or township in w's scope), or nil when the county has none.
+func (r *Standards) InForceIn(w *Writer, area string) (*models.DibaoStandard, error) {
+	idx, err := r.s.standardsInForce(w.tx, w.sc)
+	if err != nil {
+		return nil, err
+	}
+	return idx[countyOf(area)], nil
 }
 
 // standardIndex maps a county code to its standard in force.

@@ -284,7 +284,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 				for _, m := range ms {
 					in.Members = append(in.Members, &models.VerifiedMemberInput{MemberID: &m.ID, MonthlyIncome: 70000})
 				}
-				_, err = st.RecordVerification(admin(), h1.ID, in)
+				_, err = verificationCases(st).RecordVerification(admin(), h1.ID, in)
 				must(t, err)
 			}, func(ts map[string]models.HouseholdTally) error {
 				return want(ts[h1.ID], models.HouseholdTally{MemberCount: 3, Served: true, InGrace: true, CommittedMonthly: 40000})
