@@ -10,6 +10,7 @@ import (
 	"context"
 
 	"jiuzhu/casework/applications"
+	"jiuzhu/casework/categoryviews"
 	"jiuzhu/casework/entitlements"
 	"jiuzhu/casework/funds"
 	"jiuzhu/casework/households"
@@ -38,6 +39,7 @@ type Cases struct {
 	Applications  *applications.Service
 	Imports       *imports.Service
 	Verifications *verifications.Service
+	CategoryViews *categoryviews.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
@@ -51,6 +53,7 @@ func New(st *store.Store) *Resolver {
 		Applications:  applications.New(st),
 		Imports:       imports.New(st),
 		Verifications: verifications.New(st),
+		CategoryViews: categoryviews.New(st),
 	}}
 }
 

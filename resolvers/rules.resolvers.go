@@ -37,20 +37,20 @@ func (r *householdResolver) Verifications(ctx context.Context, obj *models.House
 }
 
 func (r *householdResolver) LowIncome(ctx context.Context, obj *models.Household) (*bool, error) {
-	return r.Store.LowIncomeOf(ctx, obj)
+	return r.Cases.CategoryViews.LowIncomeOf(ctx, obj)
 }
 
 func (r *householdResolver) CareEligible(ctx context.Context, obj *models.Household) (bool, error) {
-	return r.Store.HouseholdCareEligible(ctx, obj, func() ([]*models.Member, error) { return r.load(ctx).MembersOf(ctx, obj.ID) })
+	return r.Cases.CategoryViews.HouseholdCareEligible(ctx, obj, func() ([]*models.Member, error) { return r.load(ctx).MembersOf(ctx, obj.ID) })
 }
 
 func (r *memberResolver) CareEligible(ctx context.Context, obj *models.Member) (bool, error) {
-	rs, err := r.Store.CareReasonsFor(ctx, obj)
+	rs, err := r.Cases.CategoryViews.CareReasonsOf(ctx, obj)
 	return len(rs) > 0, err
 }
 
 func (r *memberResolver) CareReasons(ctx context.Context, obj *models.Member) ([]models.CareReason, error) {
-	return r.Store.CareReasonsFor(ctx, obj)
+	return r.Cases.CategoryViews.CareReasonsOf(ctx, obj)
 }
 
 func (r *mutationResolver) SetDibaoStandard(ctx context.Context, county string, year int, urban models.Money, rural models.Money) (*models.DibaoStandard, error) {
