@@ -245,8 +245,7 @@ func householdBatches(db *gorm.DB, sc Scope, lo, hi string, each func(ids []stri
 	var after keyset
 	for {
 		var rows []struct{ ID, AreaCode string }
-		q := sc.rows(db, "households").Select("households.id, households.area_code").
-			Where("households.area_code BETWEEN ? AND ?", lo, hi)
+		q := sc.within(db, "households", lo, hi).Select("households.id, households.area_code")
 		if after.id != "" {
 			q = q.Where("(households.area_code, households.id) > (?, ?)", after.area, after.id)
 		}

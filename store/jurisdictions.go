@@ -52,7 +52,7 @@ func (s *Store) Jurisdictions(ctx context.Context, parent *string, level *models
 			return []*models.Jurisdiction{}, nil
 		}
 		lo, hi := codes[0], codes[len(codes)-1]
-		q = q.Where("code BETWEEN ? AND ? AND level = ?", lo, hi, *level)
+		q = unitsWithin(q, *level, lo, hi)
 	} else {
 		q = q.Where("parent_code = ?", code)
 	}

@@ -72,16 +72,6 @@ const rlsPolicy = "jiuzhu_area"
 // whose comment differs; raise it when rlsCondition changes.
 const rlsPolicyVersion = "jiuzhu area range v1"
 
-// rlsCondition is the USING and WITH CHECK expression of the policy. A setting never set
-// on the connection is NULL, so the comparison is not true and no row passes; a context
-// without a caller sets an empty range (noCallerLo > noCallerHi), which no code lies in.
-// (A session whose settings are the empty string, as a transaction-local value leaves
-// them, would match only an empty code, which no row has: codes have twelve digits.)
-// current_setting is stable, so the planner uses the range as an index condition and,
-// estimating, reads the values set before the statement; in a filter it is called for
-// every row, which BENCHMARKS.md measures.
-const rlsCondition = `area_code BETWEEN current_setting('jiuzhu.lo', true) AND current_setting('jiuzhu.hi', true)`
-
 // The range of system work, every code of twelve digits, and the empty range of a
 // context without a caller.
 const (

@@ -58,6 +58,16 @@ func rlsRange(ctx context.Context) (lo, hi string) {
 	return division.Range(p.Area)
 }
 
+// rlsCondition is the USING and WITH CHECK expression of the policy. A setting never set
+// on the connection is NULL, so the comparison is not true and no row passes; a context
+// without a caller sets an empty range (noCallerLo > noCallerHi), which no code lies in.
+// (A session whose settings are the empty string, as a transaction-local value leaves
+// them, would match only an empty code, which no row has: codes have twelve digits.)
+// current_setting is stable, so the planner uses the range as an index condition and,
+// estimating, reads the values set before the statement; in a filter it is called for
+// every row, which BENCHMARKS.md measures.
+const rlsCondition = `area_code BETWEEN current_setting('jiuzhu.lo', true) AND current_setting('jiuzhu.hi', true)`
+
 // bind returns ctx carrying sc's caller unless it carries one already, so that
 // row-level security, which reads the caller from the context (rlsRange), holds a
 // statement made with an explicit scope to the same range; a command run without a
@@ -118,6 +128,27 @@ func (sc Scope) standardRows(db *gorm.DB) *gorm.DB {
 	return db.Table("dibao_standards").Where("dibao_standards.area_code BETWEEN ? AND ?", lo, hi)
 }
 
+// standardsOf is standardRows narrowed to the standards that concern area code: those of
+// its county, for a code at county level or below, and those of every county in its
+// subtree for the city.
+func (sc Scope) standardsOf(db *gorm.DB, code string) *gorm.DB {
+	lo, hi := division.Range(code)
+	if c := countyOf(code); c != "" {
+		lo, hi = division.Range(c)
+	}
+	return sc.standardRows(db).Where("dibao_standards.area_code BETWEEN ? AND ?", lo, hi)
+}
+
+// numbered is the scope's predicate on table for a statement written in PostgreSQL's
+// numbered placeholders, its bounds at $n and $n+1 (pass bounds after the other
+// arguments), for the few statements that gorm does not build.
+func (sc Scope) numbered(table string, n int) string {
+	return fmt.Sprintf("%s.area_code BETWEEN $%d AND $%d", table, n, n+1)
+}
+
+// bounds returns the arguments of numbered: the scope's lowest and highest area code.
+func (sc Scope) bounds() []any { return []any{sc.lo, sc.hi} }
+
 // eventRows is rows for the grant_events table, narrowed for integrators to the events of
 // the grants they may see.
 func (sc Scope) eventRows(db *gorm.DB) *gorm.DB {
@@ -168,7 +199,13 @@ func (sc Scope) changeRows(db *gorm.DB) *gorm.DB {
 // townshipsWithin is the townships of the range lo..hi. Jurisdictions are public data,
 // so it is not narrowed by a scope; lo..hi comes from Store.area, inside the caller's.
 func townshipsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
-	return db.Table("jurisdictions").Where("jurisdictions.level = ? AND jurisdictions.code BETWEEN ? AND ?", models.LevelTownship, lo, hi)
+	return unitsWithin(db.Table("jurisdictions"), models.LevelTownship, lo, hi)
+}
+
+// unitsWithin narrows q, a query of the jurisdictions table, to the units of level whose
+// codes lie in lo..hi. Jurisdictions are public data, not narrowed by a scope.
+func unitsWithin(q *gorm.DB, level models.Level, lo, hi string) *gorm.DB {
+	return q.Where("jurisdictions.level = ? AND jurisdictions.code BETWEEN ? AND ?", level, lo, hi)
 }
 
 // nonEmpty keeps an IN list valid SQL when an integrator has no category: it matches no

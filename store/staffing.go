@@ -49,8 +49,7 @@ func (r *Staff) Figures(ctx context.Context, sc Scope, area *string) (*StaffingF
 		Code       string
 		Population int
 	}
-	err = db.Table("jurisdictions").Select("code, population").
-		Where("code BETWEEN ? AND ? AND level = ? AND population IS NOT NULL", lo, hi, models.LevelTownship).
+	err = townshipsWithin(db, lo, hi).Select("code, population").Where("population IS NOT NULL").
 		Scan(&pops).Error
 	if err != nil {
 		return nil, wrap("staffing report: populations", err)

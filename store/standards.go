@@ -6,7 +6,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"jiuzhu/division"
 	"jiuzhu/models"
 )
 
@@ -70,11 +69,7 @@ func (r *Standards) List(ctx context.Context, sc Scope, area *string, year *int)
 	if area != nil && *area != "" {
 		code = *area
 	}
-	lo, hi := division.Range(code)
-	if c := countyOf(code); c != "" {
-		lo, hi = division.Range(c)
-	}
-	q := sc.standardRows(r.s.db.WithContext(ctx)).Where("dibao_standards.area_code BETWEEN ? AND ?", lo, hi)
+	q := sc.standardsOf(r.s.db.WithContext(ctx), code)
 	if year != nil {
 		q = q.Where("dibao_standards.year = ?", *year)
 	}

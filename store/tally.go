@@ -143,8 +143,8 @@ func (s *Store) updateTallies(tx *gorm.DB, sc Scope, rows []householdTally) erro
 			committed_monthly = u.committed_monthly, tallied_area = u.tallied_area
 		FROM unnest($1::text[], $2::bigint[], $3::boolean[], $4::boolean[], $5::bigint[], $6::text[])
 			AS u(id, member_count, served, in_grace, committed_monthly, tallied_area)
-		WHERE households.id = u.id AND households.area_code BETWEEN $7 AND $8`
-	_, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, q, ids, members, served, grace, committed, areas, sc.lo, sc.hi)
+		WHERE households.id = u.id AND ` + sc.numbered("households", 7)
+	_, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, q, append([]any{ids, members, served, grace, committed, areas}, sc.bounds()...)...)
 	return err
 }
 
