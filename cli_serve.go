@@ -86,7 +86,7 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			"file", filepath.Join(cfg.dataDir, "jwt-secret"))
 	}
 	if cfg.demo() {
-		if empty, err := st.IsEmptyUnscoped(ctx); err != nil {
+		if empty, err := st.Setup().IsEmptyUnscoped(ctx); err != nil {
 			return err
 		} else if empty {
 			if err := seedDemo(ctx, st, cfg.demoHouseholds, out); err != nil {

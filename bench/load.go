@@ -27,7 +27,7 @@ func load(ctx context.Context, o Options, tree *division.Tree) error {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
+	if err := st.Setup().Migrate(ctx); err != nil {
 		return err
 	}
 	pool, err := pgxpool.New(ctx, o.DatabaseURL)
@@ -79,7 +79,7 @@ func load(ctx context.Context, o Options, tree *division.Tree) error {
 	}
 	copyTime := time.Since(start)
 	// The migration recreates every index it finds missing.
-	if err := st.Migrate(ctx); err != nil {
+	if err := st.Setup().Migrate(ctx); err != nil {
 		return err
 	}
 	indexTime := time.Since(start) - copyTime

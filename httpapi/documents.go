@@ -32,7 +32,7 @@ type documentJSON struct {
 // the file as the body attaches it, GET /documents/{id} downloads it (as an attachment,
 // never rendered by the browser). Every download is audited.
 func mountDocuments(mux *http.ServeMux, o Options, log *slog.Logger) {
-	uc := &attachments.UseCase{Store: o.Store, Blobs: o.Documents, MaxSize: o.DocumentMaxSize}
+	uc := &attachments.UseCase{Store: o.Store.Documents(), Blobs: o.Documents, MaxSize: o.DocumentMaxSize}
 	limit := uc.MaxSize
 	if limit <= 0 {
 		limit = attachments.DefaultMaxSize

@@ -42,7 +42,7 @@ func startPair(t *testing.T, households int) *pair {
 	st := storetest.MustOpenRLS(t)
 	tree := division.Dezhou()
 	ds := seed.Generate(tree, households, time.Now())
-	if err := st.SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+	if err := st.Setup().SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 		t.Fatal(err)
 	}
 	v, err := auth.NewVerifier(auth.Config{Secret: []byte(secret)}, tree)

@@ -241,7 +241,7 @@ func TestViolations(t *testing.T) {
 			grant(away, "URBAN_DIBAO", "DIBAO", nil, models.GrantActive),
 			grant(away, "URBAN_DIBAO", "DIBAO", nil, models.GrantActive),
 		}
-		if err := st.SeedUnscoped(context.Background(), nil, nil, gs, nil); err != nil {
+		if err := st.Setup().SeedUnscoped(context.Background(), nil, nil, gs, nil); err != nil {
 			t.Fatal(err)
 		}
 		county := principal(t, officer(countyA, "county"))

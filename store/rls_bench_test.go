@@ -44,10 +44,10 @@ func BenchmarkRowLevelSecurity(b *testing.B) {
 			offURL = url
 		}
 		st := storetest.MustOpenWith(b, store.Config{DatabaseURL: url, RowLevelSecurity: rls})
-		if err := st.SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+		if err := st.Setup().SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 			b.Fatal(err)
 		}
-		if err := st.AnalyzeUnscoped(context.Background()); err != nil {
+		if err := st.Setup().AnalyzeUnscoped(context.Background()); err != nil {
 			b.Fatal(err)
 		}
 		stores[i] = newBenchStore(b, st)

@@ -74,7 +74,7 @@ func TestDemoRulesAndRefreshIdempotent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		now := time.Now()
 		ds := seed.Generate(st.Tree(), 300, now)
-		if err := st.SeedUnscoped(t.Context(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+		if err := st.Setup().SeedUnscoped(t.Context(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 			t.Fatal(err)
 		}
 		standards := seed.Standards(st.Tree(), now)
@@ -85,7 +85,7 @@ func TestDemoRulesAndRefreshIdempotent(t *testing.T) {
 			}
 		}
 		vs, lines := seed.Verifications(ds, now)
-		if err := st.SeedRulesUnscoped(t.Context(), standards, vs, lines); err != nil {
+		if err := st.Setup().SeedRulesUnscoped(t.Context(), standards, vs, lines); err != nil {
 			t.Fatal(err)
 		}
 		if n, err := st.RefreshAllUnscoped(t.Context()); err != nil || n != 0 {

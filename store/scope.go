@@ -245,11 +245,8 @@ func (s *Store) area(sc Scope, field string, code *string) (lo, hi string, err e
 // Village checks that code is a village inside the caller's scope, for records that are
 // created or moved there, and returns it. It returns a *models.FieldError naming field
 // for a code that is not a village, and a Forbidden error for one outside the scope.
-func (s *Store) Village(sc Scope, field, code string) (*division.Unit, error) {
-	return s.village(sc, field, code)
-}
-
-func (s *Store) village(sc Scope, field, code string) (*division.Unit, error) {
+func (r *Jurisdictions) Village(sc Scope, field, code string) (*division.Unit, error) {
+	s := r.s
 	u, ok := s.tree.Unit(code)
 	if !ok {
 		return nil, models.Invalid(field, "%s is not a jurisdiction code", privacy.Quote(code))
@@ -266,7 +263,8 @@ func (s *Store) village(sc Scope, field, code string) (*division.Unit, error) {
 // Township checks that code, an argument named field, is a township inside the
 // caller's scope. It returns a *models.FieldError for a code that is not a township and
 // a Forbidden error for one outside the scope.
-func (s *Store) Township(sc Scope, field, code string) error {
+func (r *Jurisdictions) Township(sc Scope, field, code string) error {
+	s := r.s
 	if _, _, err := s.area(sc, field, &code); err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func statsData(t *testing.T, st *store.Store, n int) seed.Dataset {
 			k++
 		}
 	}
-	if err := st.SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+	if err := st.Setup().SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 		t.Fatal(err)
 	}
 	pops := map[string]int{}
@@ -411,7 +411,7 @@ func TestTrendsCountsEventsAndMoneyByShanghaiMonth(t *testing.T) {
 		// The same in the sibling county.
 		g3 := mk(hB, "RURAL_DIBAO", "DIBAO", models.GrantActive, models.Yuan(999), month(2), nil)
 		e3 := []models.GrantEvent{ev(g3, nil, models.GrantActive, month(2).Add(time.Hour))}
-		if err := st.SeedUnscoped(context.Background(), nil, nil, []models.Grant{g1, g2, g3},
+		if err := st.Setup().SeedUnscoped(context.Background(), nil, nil, []models.Grant{g1, g2, g3},
 			append(append(e1, e2...), e3...)); err != nil {
 			t.Fatal(err)
 		}
@@ -479,7 +479,7 @@ func TestAreaStatsCountsLowIncomeHouseholds(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ds := statsData(t, st, 600)
 		vs, lines := seed.Verifications(ds, time.Now())
-		if err := st.SeedRulesUnscoped(context.Background(), seed.Standards(st.Tree(), time.Now()), vs, lines); err != nil {
+		if err := st.Setup().SeedRulesUnscoped(context.Background(), seed.Standards(st.Tree(), time.Now()), vs, lines); err != nil {
 			t.Fatal(err)
 		}
 		yes := true

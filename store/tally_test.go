@@ -353,7 +353,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 		if err := store.DropTalliesUnscoped(st); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.Migrate(t.Context()); err != nil {
+		if err := st.Setup().Migrate(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		tallies := checkTallies(t, st)

@@ -68,7 +68,7 @@ type adapter struct {
 }
 
 func (a adapter) Township(sc store.Scope, field, code string) error {
-	return a.st.Township(sc, field, code)
+	return a.st.Jurisdictions().Township(sc, field, code)
 }
 
 func (a adapter) Fund(ctx context.Context, sc store.Scope, township string) (*models.ReserveFund, error) {

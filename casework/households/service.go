@@ -104,7 +104,7 @@ func (a adapter) Head(ctx context.Context, sc store.Scope, householdID string) (
 }
 
 func (a adapter) Village(sc store.Scope, field, code string) (*division.Unit, error) {
-	return a.st.Village(sc, field, code)
+	return a.st.Jurisdictions().Village(sc, field, code)
 }
 
 func (a adapter) AllowIDLookup(subject string, now time.Time) (bool, time.Duration) {

@@ -59,7 +59,7 @@ type adapter struct {
 }
 
 func (a adapter) Village(sc store.Scope, field, code string) (*division.Unit, error) {
-	return a.st.Village(sc, field, code)
+	return a.st.Jurisdictions().Village(sc, field, code)
 }
 
 func (a adapter) Write(ctx context.Context, sc store.Scope, op string, step func(Tx) error) error {

@@ -191,7 +191,7 @@ func openMigrated(tb testing.TB, cfg store.Config) *store.Store {
 	}
 	opened.Store(st, cfg)
 	tb.Cleanup(func() { _ = st.Close(); opened.Delete(st) })
-	if err := st.Migrate(ctx); err != nil {
+	if err := st.Setup().Migrate(ctx); err != nil {
 		tb.Fatalf("storetest: migrate %s: %v", st.Dialect(), err)
 	}
 	return st
