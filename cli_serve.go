@@ -189,7 +189,7 @@ func serveMetrics(cfg config, st *store.Store, log *slog.Logger) (*telemetry.Met
 		return nil, func() {}, nil
 	}
 	m := telemetry.NewMetrics()
-	if err := m.RegisterPool(st.PoolStats); err != nil {
+	if err := m.RegisterPool(st.Pool().Stats); err != nil {
 		return nil, nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.metricsAddr)

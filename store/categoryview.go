@@ -65,11 +65,8 @@ func (sc Scope) readsRuralDibaoCare() bool { return sc.seesAll(catalogue.Categor
 // CategoryViews serves the values derived from grants as the caller may see them (see
 // above): it reads no row, and narrows the values the households' and members' rows
 // hold to the categories of the caller's token. The use cases in casework/categoryviews
-// call it. Reach it with Store.CategoryViews.
+// call it; its zero value is ready to use.
 type CategoryViews struct{}
-
-// CategoryViews returns the values derived from grants as each caller may see them.
-func (s *Store) CategoryViews() *CategoryViews { return &CategoryViews{} }
 
 // LowIncome returns whether household h is a low-income family (P17) as the caller of sc
 // may see it: nil for an integrator that does not see both DIBAO and TEKUN, since the

@@ -106,7 +106,7 @@ func (r *Setup) goMigrations() []*goose.Migration {
 	out := []*goose.Migration{
 		goose.NewGoMigration(versionTallies,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-				return s.addTallies(s.Setup().onTx(ctx, tx))
+				return s.Derived().add(s.Setup().onTx(ctx, tx))
 			}},
 			// Down keeps the tallies: the schema of version 1 has them already, and
 			// dropping them would only make the next up count them again.

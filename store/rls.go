@@ -215,8 +215,9 @@ func (c *rlsConn) PrepareContext(context.Context, string) (driver.Stmt, error) {
 // where. Without row-level security it only runs f. tx must be a transaction; f's error
 // is returned as it is, and the transaction, which its caller rolls back, keeps the
 // widened range until then.
-func (s *Store) acrossAreas(tx *gorm.DB, f func() error) error {
-	if !s.rls {
+func (w *Writer) acrossAreas(f func() error) error {
+	tx := w.tx
+	if !w.s.rls {
 		return f()
 	}
 	ctx := tx.Statement.Context

@@ -48,7 +48,7 @@ func TestRuleMutationsAreAudited(t *testing.T) {
 		if err != nil || gr.Status != models.GrantGrace || gr.GraceUntil == nil || gr.GraceUntil.String() != "2025-11-30" {
 			t.Fatalf("31 August + 3 months: %+v %v", gr, err)
 		}
-		if n, err := st.ExpireGrace(t.Context(), models.NewDate(2025, 12, 1)); err != nil || n != 1 {
+		if n, err := st.Verifications().ExpireGrace(t.Context(), models.NewDate(2025, 12, 1)); err != nil || n != 1 {
 			t.Fatalf("expire: %d %v", n, err)
 		}
 		ops, err := store.AuditOps(st)
@@ -88,7 +88,7 @@ func TestDemoRulesAndRefreshIdempotent(t *testing.T) {
 		if err := st.Setup().SeedRulesUnscoped(t.Context(), standards, vs, lines); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := st.RefreshAllUnscoped(t.Context()); err != nil || n != 0 {
+		if n, err := st.Derived().RefreshAllUnscoped(t.Context()); err != nil || n != 0 {
 			t.Errorf("second refresh changed %d households: %v", n, err)
 		}
 		page, err := useCases(st).Households(admin(), store.HouseholdQuery{Filter: &models.HouseholdFilter{LowIncome: ptr(true)}})

@@ -50,7 +50,7 @@ func (r *Setup) SeedUnscoped(ctx context.Context, households []models.Household,
 			}
 		}
 		ids, areas := seededHouseholds(households, members, grants)
-		if err := s.recountTalliesUnscoped(tx, ids, areas); err != nil {
+		if err := s.Derived().recountUnscoped(tx, ids, areas); err != nil {
 			return fmt.Errorf("count the households' tallies: %w", err)
 		}
 		log := make([]models.ChangeLogEntry, 0, len(households)+len(members)+len(grants))
@@ -122,7 +122,7 @@ func (r *Setup) SeedRulesUnscoped(ctx context.Context, standards []models.DibaoS
 	if err != nil {
 		return wrap("seed rules", err)
 	}
-	_, err = s.RefreshAllUnscoped(ctx)
+	_, err = s.Derived().RefreshAllUnscoped(ctx)
 	return err
 }
 

@@ -185,7 +185,7 @@ func TestUpdateAndEndStaff(t *testing.T) {
 		_, err = staffingCases(st).EndStaff(admin(), m.ID, ptr(day(2022, 4, 30)))
 		wantErr(t, err, models.ErrInvalid, "until")
 		ended, err := staffingCases(st).EndStaff(admin(), m.ID, nil)
-		if err != nil || ended.Until == nil || *ended.Until != st.Today() {
+		if err != nil || ended.Until == nil || *ended.Until != st.Staff().Today() {
 			t.Fatalf("end today: %+v, %v", ended, err)
 		}
 		_, err = staffingCases(st).EndStaff(admin(), m.ID, nil)
@@ -197,7 +197,7 @@ func TestUpdateAndEndStaff(t *testing.T) {
 		}
 		// The last day in post is today: in post today, not tomorrow.
 		active, inactive := true, false
-		tomorrow := models.DateOf(st.Today().AddDate(0, 0, 1))
+		tomorrow := models.DateOf(st.Staff().Today().AddDate(0, 0, 1))
 		for _, tt := range []struct {
 			filter models.StaffFilter
 			want   int
@@ -524,7 +524,7 @@ func TestStaffingReportMatchesTheData(t *testing.T) {
 		if err := st.Setup().SeedStaffingUnscoped(bg, sd.Populations, sd.Staff); err != nil {
 			t.Fatal(err)
 		}
-		today := st.Today()
+		today := st.Staff().Today()
 		staff := map[string]map[models.StaffPost]int{}
 		for _, m := range sd.Staff {
 			if m.ActiveOn(today) {

@@ -51,7 +51,7 @@ func (r *Standards) Set(w *Writer, county string, year int, urban, rural models.
 		}
 		after = &cur
 	}
-	if _, err := r.s.refreshArea(tx, sc, county); err != nil {
+	if _, err := r.s.Derived().refreshArea(tx, sc, county); err != nil {
 		return nil, nil, err
 	}
 	return before, after, nil
@@ -87,7 +87,7 @@ func (r *Standards) Of(ctx context.Context, sc Scope, householdID string) (*mode
 	if err != nil {
 		return nil, wrap("standard of household", err)
 	}
-	idx, err := s.standardsInForce(db, sc)
+	idx, err := s.Standards().inForce(db, sc)
 	if err != nil {
 		return nil, wrap("standard of household", err)
 	}
@@ -97,7 +97,7 @@ func (r *Standards) Of(ctx context.Context, sc Scope, householdID string) (*mode
 // InForceIn returns the standard in force, inside the unit of work w, for the county of
 // area (a village or township in w's scope), or nil when the county has none.
 func (r *Standards) InForceIn(w *Writer, area string) (*models.DibaoStandard, error) {
-	idx, err := r.s.standardsInForce(w.tx, w.sc)
+	idx, err := r.s.Standards().inForce(w.tx, w.sc)
 	if err != nil {
 		return nil, err
 	}
@@ -107,9 +107,10 @@ func (r *Standards) InForceIn(w *Writer, area string) (*models.DibaoStandard, er
 // standardIndex maps a county code to its standard in force.
 type standardIndex map[string]*models.DibaoStandard
 
-// standardsInForce loads, for each county the caller sees, the standard of the latest
+// inForce loads, for each county the caller sees, the standard of the latest
 // year not after the current year.
-func (s *Store) standardsInForce(db *gorm.DB, sc Scope) (standardIndex, error) {
+func (x *Standards) inForce(db *gorm.DB, sc Scope) (standardIndex, error) {
+	s := x.s
 	var rows []*models.DibaoStandard
 	err := sc.standardRows(db).Where("dibao_standards.year <= ?", s.now().Year()).
 		Order("dibao_standards.area_code").Order("dibao_standards.year").Find(&rows).Error

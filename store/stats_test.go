@@ -45,7 +45,7 @@ func statsData(t *testing.T, st *store.Store, n int) seed.Dataset {
 			pops[u.Code] = 20000 + 1000*i
 		}
 	}
-	if err := st.SetPopulationsUnscoped(context.Background(), pops); err != nil {
+	if err := st.Stats().SetPopulationsUnscoped(context.Background(), pops); err != nil {
 		t.Fatal(err)
 	}
 	return ds
@@ -237,7 +237,7 @@ func TestAreaStatsPopulationAndCoverage(t *testing.T) {
 			t.Fatal("no township with a known population")
 		}
 		// Once every township is known, the county's population is their sum.
-		if err := st.SetPopulationsUnscoped(context.Background(), map[string]int{"371402002000": 45000}); err != nil {
+		if err := st.Stats().SetPopulationsUnscoped(context.Background(), map[string]int{"371402002000": 45000}); err != nil {
 			t.Fatal(err)
 		}
 		got, err = reportCases(st).AreaStats(storetest.As(models.RoleOfficer, countyA), nil)
@@ -264,7 +264,7 @@ func TestAreaStatsPopulationAndCoverage(t *testing.T) {
 		if city.Population != nil {
 			t.Errorf("city population %d, want null", *city.Population)
 		}
-		if err := st.SetPopulationsUnscoped(context.Background(), map[string]int{"371499999000": 1}); !errors.Is(err, models.ErrInvalid) {
+		if err := st.Stats().SetPopulationsUnscoped(context.Background(), map[string]int{"371499999000": 1}); !errors.Is(err, models.ErrInvalid) {
 			t.Errorf("unknown code: %v", err)
 		}
 	})
@@ -278,7 +278,7 @@ func TestAreaStatsRunsAFixedNumberOfStatements(t *testing.T) {
 		counts := map[string]int64{}
 		for _, area := range []string{cityArea, countyA, townshipA1, seed.DemoVillage(st.Tree())} {
 			var n atomic.Int64
-			ctx := st.CountStatements(storetest.As(models.RoleOfficer, area), &n)
+			ctx := st.Pool().CountStatements(storetest.As(models.RoleOfficer, area), &n)
 			got, err := reportCases(st).AreaStats(ctx, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -286,7 +286,7 @@ func TestAreaStatsRunsAFixedNumberOfStatements(t *testing.T) {
 			counts[area] = n.Load()
 			t.Logf("%s (%d children): %d statements", area, len(got.Children), n.Load())
 			var tn atomic.Int64
-			if _, err := reportCases(st).Trends(st.CountStatements(storetest.As(models.RoleOfficer, area), &tn), nil, intp(36)); err != nil {
+			if _, err := reportCases(st).Trends(st.Pool().CountStatements(storetest.As(models.RoleOfficer, area), &tn), nil, intp(36)); err != nil {
 				t.Fatal(err)
 			}
 			if tn.Load() != 3 {

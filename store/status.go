@@ -132,7 +132,7 @@ func (StatusLookup) TableName() string { return "status_lookups" }
 func (sp *StatusPage) RecordStatusLookupUnscoped(ctx context.Context, ref, addr, area string, outcome StatusLookupOutcome) error {
 	s := sp.s
 	db := s.db.WithContext(systemScope(ctx))
-	d, err := s.digester(db)
+	d, err := s.Audit().digester(db)
 	if err != nil {
 		return wrap("record status lookup", err)
 	}
@@ -152,7 +152,7 @@ func (sp *StatusPage) RecordStatusLookupUnscoped(ctx context.Context, ref, addr,
 func (sp *StatusPage) StatusLookupsUnscoped(ctx context.Context, ref string) ([]StatusLookup, error) {
 	s := sp.s
 	db := s.db.WithContext(systemScope(ctx))
-	d, err := s.digester(db)
+	d, err := s.Audit().digester(db)
 	if err != nil {
 		return nil, wrap("status lookups", err)
 	}

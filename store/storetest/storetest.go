@@ -282,7 +282,7 @@ type Counter struct {
 // Count starts counting the statements st runs. Register it before st is shared.
 func Count(st *store.Store) *Counter {
 	c := &Counter{}
-	st.OnStatement(func(sql string, vars []any) {
+	st.Pool().OnStatement(func(sql string, vars []any) {
 		c.mu.Lock()
 		c.sqls = append(c.sqls, sql)
 		c.vars = append(c.vars, vars)
