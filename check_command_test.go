@@ -48,7 +48,7 @@ func TestCheckCommand(t *testing.T) {
 	page := res.Items
 	dup := page[0]
 	dup.ID = "00000000-0000-7000-8000-00000000c4ec"
-	if err := st.SeedUnscoped(ctx, nil, nil, []models.Grant{dup}, nil); err != nil {
+	if err := st.Setup().SeedUnscoped(ctx, nil, nil, []models.Grant{dup}, nil); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

@@ -61,14 +61,14 @@ owns nothing. Run it as the owner role.`,
 			if role != "" && st.Dialect() != store.Postgres {
 				return errUsage("--serving-role (PG_SERVING_ROLE) needs a PostgreSQL DATABASE_URL")
 			}
-			from, _, err := st.SchemaVersions(cmd.Context())
+			from, _, err := st.Setup().SchemaVersions(cmd.Context())
 			if err != nil {
 				return err
 			}
-			if err := st.Migrate(cmd.Context()); err != nil {
+			if err := st.Setup().Migrate(cmd.Context()); err != nil {
 				return err
 			}
-			to, _, err := st.SchemaVersions(cmd.Context())
+			to, _, err := st.Setup().SchemaVersions(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -78,7 +78,7 @@ owns nothing. Run it as the owner role.`,
 				fmt.Fprintf(c.out, "schema migrated from version %d to %d; jurisdictions and programs loaded\n", from, to)
 			}
 			if role != "" {
-				if err := st.GrantServingRole(cmd.Context(), role); err != nil {
+				if err := st.Setup().GrantServingRole(cmd.Context(), role); err != nil {
 					return err
 				}
 				fmt.Fprintf(c.out, "serving role %s granted: data tables read and written, audit trail read and appended only\n", role)
@@ -102,11 +102,11 @@ func (c *cli) migrateStatusCommand() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			current, want, err := st.SchemaVersions(cmd.Context())
+			current, want, err := st.Setup().SchemaVersions(cmd.Context())
 			if err != nil {
 				return err
 			}
-			states, err := st.MigrationStatus(cmd.Context())
+			states, err := st.Setup().MigrationStatus(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -137,7 +137,7 @@ role. The first version, which holds every table, is never taken down.`,
 				return err
 			}
 			defer st.Close()
-			from, to, err := st.MigrateDown(cmd.Context())
+			from, to, err := st.Setup().MigrateDown(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -181,7 +181,7 @@ database that already holds households.`,
 
 // seedDemo loads n demo households into an empty database.
 func seedDemo(ctx context.Context, st *store.Store, n int, out io.Writer) error {
-	empty, err := st.IsEmptyUnscoped(ctx)
+	empty, err := st.Setup().IsEmptyUnscoped(ctx)
 	if err != nil {
 		return err
 	}
@@ -190,18 +190,18 @@ func seedDemo(ctx context.Context, st *store.Store, n int, out io.Writer) error 
 	}
 	start := time.Now()
 	ds := seed.Generate(st.Tree(), n, time.Now())
-	if err := st.SeedUnscoped(ctx, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+	if err := st.Setup().SeedUnscoped(ctx, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 		return err
 	}
 	vs, lines := seed.Verifications(ds, time.Now())
-	if err := st.SeedRulesUnscoped(ctx, seed.Standards(st.Tree(), time.Now()), vs, lines); err != nil {
+	if err := st.Setup().SeedRulesUnscoped(ctx, seed.Standards(st.Tree(), time.Now()), vs, lines); err != nil {
 		return err
 	}
 	staffing := seed.Staffing(st.Tree(), time.Now())
-	if err := st.SeedStaffingUnscoped(ctx, staffing.Populations, staffing.Staff); err != nil {
+	if err := st.Setup().SeedStaffingUnscoped(ctx, staffing.Populations, staffing.Staff); err != nil {
 		return err
 	}
-	if err := st.AnalyzeUnscoped(ctx); err != nil {
+	if err := st.Setup().AnalyzeUnscoped(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "seeded %d households, %d members, %d grants, %d township populations and %d staff in %s\n",

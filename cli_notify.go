@@ -31,7 +31,7 @@ const (
 // notifyWorker returns the worker that delivers st's outbox as the environment
 // configures it. It returns an error naming the variable whose value is wrong.
 func notifyWorker(st *store.Store, log *slog.Logger) (*notify.Worker, error) {
-	w := &notify.Worker{Outbox: st, Log: log}
+	w := &notify.Worker{Outbox: st.Outbox(), Log: log}
 	for _, d := range []struct {
 		name string
 		into *time.Duration

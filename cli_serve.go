@@ -86,7 +86,7 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			"file", filepath.Join(cfg.dataDir, "jwt-secret"))
 	}
 	if cfg.demo() {
-		if empty, err := st.IsEmptyUnscoped(ctx); err != nil {
+		if empty, err := st.Setup().IsEmptyUnscoped(ctx); err != nil {
 			return err
 		} else if empty {
 			if err := seedDemo(ctx, st, cfg.demoHouseholds, out); err != nil {
@@ -189,7 +189,7 @@ func serveMetrics(cfg config, st *store.Store, log *slog.Logger) (*telemetry.Met
 		return nil, func() {}, nil
 	}
 	m := telemetry.NewMetrics()
-	if err := m.RegisterPool(st.PoolStats); err != nil {
+	if err := m.RegisterPool(st.Pool().Stats); err != nil {
 		return nil, nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.metricsAddr)

@@ -280,9 +280,9 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 		return nil, err
 	}
 	if st.Dialect() == store.SQLite {
-		err = st.Migrate(ctx)
+		err = st.Setup().Migrate(ctx)
 	} else {
-		err = st.CheckSchema(ctx)
+		err = st.Setup().CheckSchema(ctx)
 	}
 	if err != nil {
 		_ = st.Close()

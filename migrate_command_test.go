@@ -128,7 +128,7 @@ func TestMigrateUpAdoptsALegacyDatabase(t *testing.T) {
 		t.Fatalf("serving the adopted database: %v", err)
 	}
 	defer st.Close()
-	current, want, err := st.SchemaVersions(context.Background())
+	current, want, err := st.Setup().SchemaVersions(context.Background())
 	if err != nil || current != want {
 		t.Errorf("version %d of %d, %v", current, want, err)
 	}
@@ -290,7 +290,7 @@ func TestMigrateCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if current, want, err := st.SchemaVersions(context.Background()); err != nil || current != want {
+	if current, want, err := st.Setup().SchemaVersions(context.Background()); err != nil || current != want {
 		t.Errorf("SQLite opened for serving: version %d of %d, %v", current, want, err)
 	}
 }

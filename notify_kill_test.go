@@ -154,7 +154,7 @@ func TestNotificationsSurviveKill9(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			claimed, err := st.ClaimNotificationsUnscoped(context.Background(), time.Now().Add(time.Hour), 100, time.Minute)
+			claimed, err := st.Outbox().ClaimNotificationsUnscoped(context.Background(), time.Now().Add(time.Hour), 100, time.Minute)
 			if err != nil || len(claimed) != 0 {
 				t.Errorf("%d notices left undelivered in the outbox (%v)", len(claimed), err)
 			}
@@ -193,7 +193,7 @@ func writeNotices(t *testing.T, cfg store.Config, n int) []string {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
+	if err := st.Setup().Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	village := "371402001001"
@@ -214,7 +214,7 @@ func writeNotices(t *testing.T, cfg store.Config, n int) []string {
 		if _, err := grantCases(st).ReviewGrant(storetest.As(models.RoleOfficer, "371402001000"), g.ID, nil, nil); err != nil {
 			t.Fatal(err)
 		}
-		ns, err := st.NotificationsUnscoped(ctx, *g.Reference)
+		ns, err := st.Outbox().NotificationsUnscoped(ctx, *g.Reference)
 		if err != nil || len(ns) != 2 {
 			t.Fatalf("%d notices for an application (%v), want 2", len(ns), err)
 		}

@@ -27,7 +27,7 @@ func load(ctx context.Context, o Options, tree *division.Tree) error {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
+	if err := st.Setup().Migrate(ctx); err != nil {
 		return err
 	}
 	pool, err := pgxpool.New(ctx, o.DatabaseURL)
@@ -87,7 +87,7 @@ func load(ctx context.Context, o Options, tree *division.Tree) error {
 		}
 	}
 	indexTime := time.Since(start) - copyTime
-	if err := st.RecountAreaTalliesUnscoped(ctx); err != nil {
+	if err := st.Derived().RecountAreaTalliesUnscoped(ctx); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
 	if _, err := pool.Exec(ctx, `VACUUM ANALYZE households, members, grants, household_programs, area_tallies, area_program_tallies`); err != nil {

@@ -40,7 +40,7 @@ type statusPageData struct {
 // in, {"data": status} or {"errors": …} out), for the city's other front ends.
 func mountApplicantStatus(mux *http.ServeMux, st *store.Store, log *slog.Logger) {
 	uc := &applicantstatus.UseCase{
-		Store: st, Tree: st.Tree(),
+		Store: st.StatusPage(), Tree: st.Tree(),
 		Addresses:  applicantstatus.NewKeyedLimiter(applicantstatus.DefaultAddressLimit),
 		References: applicantstatus.NewKeyedLimiter(applicantstatus.DefaultReferenceLimit),
 	}

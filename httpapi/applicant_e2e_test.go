@@ -114,7 +114,7 @@ func TestApplicantStatusPage(t *testing.T) {
 
 		// Audited: the right pairs, the wrong tail; the unknown reference under its own
 		// digest; malformed input never reaches the store.
-		got, err := st.StatusLookupsUnscoped(t.Context(), g.Reference)
+		got, err := st.StatusPage().StatusLookupsUnscoped(t.Context(), g.Reference)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +125,7 @@ func TestApplicantStatusPage(t *testing.T) {
 		if strings.Join(outcomes, ",") != "SHOWN,MISMATCH,SHOWN" {
 			t.Errorf("audited outcomes %v", outcomes)
 		}
-		if u, _ := st.StatusLookupsUnscoped(t.Context(), unknownRef); len(u) != 1 || u[0].Outcome != store.LookupUnknown {
+		if u, _ := st.StatusPage().StatusLookupsUnscoped(t.Context(), unknownRef); len(u) != 1 || u[0].Outcome != store.LookupUnknown {
 			t.Errorf("the unknown reference's lookups: %+v", u)
 		}
 

@@ -43,7 +43,7 @@ func benchCountyList(b *testing.B, opts func(*httpapi.Options)) {
 	st := storetest.MustOpen(b, d)
 	tree := division.Dezhou()
 	ds := seed.Generate(tree, 3000, time.Now())
-	if err := st.SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+	if err := st.Setup().SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 		b.Fatal(err)
 	}
 	v, err := auth.NewVerifier(auth.Config{Secret: []byte(secret)}, tree)

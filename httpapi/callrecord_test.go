@@ -50,7 +50,7 @@ func TestIntegratorCallRecordShowsWhatRuns(t *testing.T) {
 				if res.code() == "INTERNAL" || res.code() == "GRAPHQL_VALIDATION_FAILED" {
 					t.Fatalf("answer: %d %s", res.status, res.raw)
 				}
-				evs, err := st.AuditTrailUnscoped(context.Background())
+				evs, err := st.Audit().AuditTrailUnscoped(context.Background())
 				if err != nil {
 					t.Fatal(err)
 				}

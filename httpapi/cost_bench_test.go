@@ -48,11 +48,11 @@ func BenchmarkNeighbourBesideCostLimit(b *testing.B) {
 	st := storetest.MustOpen(b, d)
 	tree := division.Dezhou()
 	ds := seed.Generate(tree, 3000, time.Now())
-	if err := st.SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+	if err := st.Setup().SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 		b.Fatal(err)
 	}
 	staffing := seed.Staffing(tree, time.Now())
-	if err := st.SeedStaffingUnscoped(context.Background(), staffing.Populations, staffing.Staff); err != nil {
+	if err := st.Setup().SeedStaffingUnscoped(context.Background(), staffing.Populations, staffing.Staff); err != nil {
 		b.Fatal(err)
 	}
 	v, err := auth.NewVerifier(auth.Config{Secret: []byte(secret)}, tree)

@@ -33,7 +33,7 @@ type documentJSON struct {
 // never rendered by the browser). Every download is audited. The transfers of each
 // caller are limited by Options.DocumentRateLimit.
 func mountDocuments(mux *http.ServeMux, o Options, log *slog.Logger) {
-	uc := &attachments.UseCase{Store: o.Store, Blobs: o.Documents, MaxSize: o.DocumentMaxSize}
+	uc := &attachments.UseCase{Store: o.Store.Documents(), Blobs: o.Documents, MaxSize: o.DocumentMaxSize}
 	limit := uc.MaxSize
 	if limit <= 0 {
 		limit = attachments.DefaultMaxSize

@@ -44,7 +44,7 @@ func startWith(t *testing.T, st *store.Store, households int, opts func(*httpapi
 	t.Helper()
 	tree := division.Dezhou()
 	ds := seed.Generate(tree, households, time.Now())
-	if err := st.SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+	if err := st.Setup().SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 		t.Fatal(err)
 	}
 	v, err := auth.NewVerifier(auth.Config{Secret: []byte(secret)}, tree)

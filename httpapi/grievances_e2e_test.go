@@ -173,7 +173,7 @@ func TestGrievanceAppealChangesTheDecision(t *testing.T) {
 		if !slices.Equal(seen, []string{"CREATED", "UPDATED", "UPDATED", "UPDATED"}) {
 			t.Errorf("change feed of the grievance: %v", seen)
 		}
-		notes, err := st.NotificationsUnscoped(t.Context(), app.Reference)
+		notes, err := st.Outbox().NotificationsUnscoped(t.Context(), app.Reference)
 		if err != nil {
 			t.Fatal(err)
 		}

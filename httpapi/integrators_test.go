@@ -129,7 +129,7 @@ func TestIntegratorsOverHTTP(t *testing.T) {
 		}
 
 		// Every integrator operation, queries included, is on the audit trail.
-		evs, err := st.AuditTrailUnscoped(context.Background())
+		evs, err := st.Audit().AuditTrailUnscoped(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -276,7 +276,7 @@ func TestNoPersonalDataInMessages(t *testing.T) {
 			importCommand(t, e, st, d, integ, p, secrets)
 
 			scanText(t, "the server log", logs.String(), secrets)
-			trail, err := st.AuditTrailUnscoped(context.Background())
+			trail, err := st.Audit().AuditTrailUnscoped(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}

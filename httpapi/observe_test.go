@@ -63,7 +63,7 @@ func (e *env) postWithID(token, requestID, query string, vars map[string]any) re
 func TestMetrics(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		m := telemetry.NewMetrics()
-		if err := m.RegisterPool(st.PoolStats); err != nil {
+		if err := m.RegisterPool(st.Pool().Stats); err != nil {
 			t.Fatal(err)
 		}
 		e := startWith(t, st, 20, func(o *httpapi.Options) {

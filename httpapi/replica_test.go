@@ -71,12 +71,12 @@ func TestReadReplica(t *testing.T) {
 				deadline := time.Now().Add(limit)
 				for !ok() {
 					if time.Now().After(deadline) {
-						t.Fatalf("waited %s for %s; replica status %+v", limit, what, st.Replica())
+						t.Fatalf("waited %s for %s; replica status %+v", limit, what, st.Pool().Replica())
 					}
 					time.Sleep(50 * time.Millisecond)
 				}
 			}
-			waitFor("the replica to serve", 15*time.Second, func() bool { return st.Replica().Serving })
+			waitFor("the replica to serve", 15*time.Second, func() bool { return st.Pool().Replica().Serving })
 			if code, body := readyz(); code != http.StatusOK || body != "ready\n" {
 				t.Fatalf("/readyz with a healthy replica = %d %q, want 200 ready", code, body)
 			}
@@ -138,18 +138,18 @@ func TestReadReplica(t *testing.T) {
 			// through a compiled statement alike.
 			first := create()
 			waitFor("the replica to replay the first household", 10*time.Second, func() bool { return visible(reader, first.ID) })
-			r0, _ := st.ReplicaReads()
+			r0, _ := st.Pool().ReplicaReads()
 			if !visible(reader, first.ID) {
 				t.Fatal("the first household vanished")
 			}
-			if r1, _ := st.ReplicaReads(); r1 <= r0 {
+			if r1, _ := st.Pool().ReplicaReads(); r1 <= r0 {
 				t.Fatalf("a reader's query did not go to the replica: replica reads %d, then %d", r0, r1)
 			}
-			r0, _ = st.ReplicaReads()
+			r0, _ = st.Pool().ReplicaReads()
 			if !compiledVisible(readerTok, first.ID) {
 				t.Fatal("the compiled read did not find the first household")
 			}
-			if r1, _ := st.ReplicaReads(); r1 != r0+1 {
+			if r1, _ := st.Pool().ReplicaReads(); r1 != r0+1 {
 				t.Fatalf("the reader's compiled statement did not go to the replica: replica reads %d, then %d", r0, r1)
 			}
 
@@ -159,7 +159,7 @@ func TestReadReplica(t *testing.T) {
 			replica.Exec(t, "SELECT pg_wal_replay_pause()")
 			second := create()
 			if visible(reader, second.ID) {
-				t.Fatalf("the reader saw a household written after replay was paused: not read from the replica (status %+v)", st.Replica())
+				t.Fatalf("the reader saw a household written after replay was paused: not read from the replica (status %+v)", st.Pool().Replica())
 			}
 			if !visible(writer, second.ID) {
 				t.Fatal("the writer did not read its own write right after it: the read went to the replica")
@@ -172,13 +172,13 @@ func TestReadReplica(t *testing.T) {
 			}
 			// Past the window the writer's reads go to the replica again.
 			time.Sleep(1100 * time.Millisecond)
-			if st.Replica().Serving && visible(writer, second.ID) {
+			if st.Pool().Replica().Serving && visible(writer, second.ID) {
 				t.Fatal("the writer's read after the window found a household the paused replica lacks")
 			}
 
 			// Beyond the lag bound, reads go to the primary and /readyz says degraded.
-			waitFor("the lag to exceed its bound", maxLag+5*time.Second, func() bool { return !st.Replica().Serving })
-			if rep := st.Replica(); !strings.Contains(rep.Reason, "lags") || rep.Lag <= maxLag {
+			waitFor("the lag to exceed its bound", maxLag+5*time.Second, func() bool { return !st.Pool().Replica().Serving })
+			if rep := st.Pool().Replica(); !strings.Contains(rep.Reason, "lags") || rep.Lag <= maxLag {
 				t.Fatalf("replica status beyond the lag bound = %+v", rep)
 			}
 			if !visible(reader, second.ID) {
@@ -191,7 +191,7 @@ func TestReadReplica(t *testing.T) {
 				t.Fatalf("/readyz with a lagging replica = %d %q, want 200 degraded", code, body)
 			}
 			replica.Exec(t, "SELECT pg_wal_replay_resume()")
-			waitFor("the replica to catch up", 10*time.Second, func() bool { return st.Replica().Serving })
+			waitFor("the replica to catch up", 10*time.Second, func() bool { return st.Pool().Replica().Serving })
 			if !visible(reader, second.ID) {
 				t.Fatal("the caught-up replica lacks the second household")
 			}
@@ -200,19 +200,19 @@ func TestReadReplica(t *testing.T) {
 			// degraded. The first read may hit the replica before the monitor notices;
 			// it is retried on the primary.
 			replica.Stop(t)
-			_, p0 := st.ReplicaReads()
+			_, p0 := st.Pool().ReplicaReads()
 			if !compiledVisible(readerTok, first.ID) || !visible(reader, second.ID) || !visible(reader, first.ID) {
 				t.Fatal("with the replica stopped, reads did not answer")
 			}
-			if _, p1 := st.ReplicaReads(); p1 < p0+3 {
+			if _, p1 := st.Pool().ReplicaReads(); p1 < p0+3 {
 				t.Fatalf("with the replica stopped, reads did not go to the primary: %d, then %d", p0, p1)
 			}
-			waitFor("the monitor to see the replica down", 5*time.Second, func() bool { return !st.Replica().Serving })
+			waitFor("the monitor to see the replica down", 5*time.Second, func() bool { return !st.Pool().Replica().Serving })
 			if code, body := readyz(); code != http.StatusOK || body != "degraded: replica unreachable; reads go to the primary\n" {
 				t.Fatalf("/readyz with the replica stopped = %d %q, want 200 degraded", code, body)
 			}
 			replica.Start(t)
-			waitFor("the replica to serve again", 15*time.Second, func() bool { return st.Replica().Serving })
+			waitFor("the replica to serve again", 15*time.Second, func() bool { return st.Pool().Replica().Serving })
 		})
 	}
 }

@@ -135,14 +135,14 @@ func New(o Options) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := o.Store.Ping(ctx); err != nil {
+		if err := o.Store.Pool().Ping(ctx); err != nil {
 			log.WarnContext(ctx, "readyz: database unreachable", "err", err)
 			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
 			return
 		}
 		// A read replica that is down or lags leaves the primary to serve every read:
 		// still ready, but degraded, and the body says why.
-		if rep := o.Store.Replica(); rep.Configured && !rep.Serving {
+		if rep := o.Store.Pool().Replica(); rep.Configured && !rep.Serving {
 			_, _ = w.Write([]byte("degraded: " + rep.Reason + "; reads go to the primary\n"))
 			return
 		}

@@ -35,7 +35,7 @@ func startStaffing(t *testing.T, st *store.Store) (*env, seed.StaffingDataset) {
 	t.Helper()
 	e := start(t, st, 200)
 	sd := seed.Staffing(st.Tree(), time.Now())
-	if err := st.SeedStaffingUnscoped(context.Background(), sd.Populations, sd.Staff); err != nil {
+	if err := st.Setup().SeedStaffingUnscoped(context.Background(), sd.Populations, sd.Staff); err != nil {
 		t.Fatal(err)
 	}
 	return e, sd

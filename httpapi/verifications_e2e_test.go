@@ -59,7 +59,7 @@ func (e *env) feedSince(tok, since string) (map[string]int, string) {
 // dataAudits counts the audit records of imported verifications (not the recorded calls).
 func dataAudits(t *testing.T, st *store.Store) int {
 	t.Helper()
-	evs, err := st.AuditTrailUnscoped(context.Background())
+	evs, err := st.Audit().AuditTrailUnscoped(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"jiuzhu/casework/verifications"
 	"jiuzhu/models"
 	"jiuzhu/privacy"
 	"jiuzhu/store"
@@ -26,8 +27,10 @@ var VerificationColumns = map[string][]string{
 }
 
 // Verifications is the import kind of departments' checks of people, imported by
-// store.ImportVerifications, the function behind the importVerifications mutation.
+// the verifications import use case (casework/verifications), the one behind the
+// importVerifications mutation.
 func Verifications(st *store.Store) Kind[*models.VerificationRecord] {
+	cases := verifications.New(st)
 	return Kind[*models.VerificationRecord]{
 		Name:      "verifications",
 		KeyHeader: "key",
@@ -37,7 +40,7 @@ func Verifications(st *store.Store) Kind[*models.VerificationRecord] {
 		FromJSON:  verificationFromJSON,
 		Key:       verificationKey,
 		Import: func(ctx context.Context, batch []*models.VerificationRecord, opt store.ImportOptions) (*models.ImportReport, error) {
-			return st.ImportVerifications(ctx, batch, opt)
+			return cases.ImportVerifications(ctx, batch, opt)
 		},
 	}
 }

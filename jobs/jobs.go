@@ -68,12 +68,12 @@ func DailyWith(ctx context.Context, st *store.Store, today models.Date, o Option
 	m := telemetry.MetricsFrom(ctx)
 	var r Report
 	var err error
-	r.GraceTerminated, err = st.ExpireGrace(ctx, today)
+	r.GraceTerminated, err = st.Verifications().ExpireGrace(ctx, today)
 	m.JobRun("expire_grace", err)
 	if err != nil {
 		return r, err
 	}
-	r.HouseholdsRefreshed, err = st.RefreshAllUnscoped(ctx)
+	r.HouseholdsRefreshed, err = st.Derived().RefreshAllUnscoped(ctx)
 	m.JobRun("refresh_households", err)
 	if err != nil {
 		return r, err

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"jiuzhu/casework/verifications"
 	"jiuzhu/idnumber"
 	"jiuzhu/jobs"
 	"jiuzhu/models"
@@ -32,7 +33,7 @@ func TestDailyEndsGraceOnceP13(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = st.RecordVerification(admin, h.ID, models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2025, 11, 30),
+		_, err = verifications.New(st).RecordVerification(admin, h.ID, models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2025, 11, 30),
 			Members: []*models.VerifiedMemberInput{{MemberID: &ms[0].ID, MonthlyIncome: 80000}}})
 		if err != nil {
 			t.Fatal(err)

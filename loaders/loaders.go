@@ -100,7 +100,7 @@ func New(st *store.Store, wait time.Duration) *Set {
 		eventsOf:      dataloadgen.NewLoader(lists(st.EventsOfGrants), opts...),
 		households:    dataloadgen.NewLoader(records(scoped(st.Households().ByID), "household"), opts...),
 		members:       dataloadgen.NewLoader(records(scoped(st.Households().MembersByID), "member"), opts...),
-		jurisdictions: dataloadgen.NewLoader(records(st.JurisdictionsByCode, "jurisdiction"), opts...),
+		jurisdictions: dataloadgen.NewLoader(records(st.Jurisdictions().ByCode, "jurisdiction"), opts...),
 		calculations:  dataloadgen.NewLoader(optional(scoped(st.CalculationsOf)), opts...),
 		byHousehold:   map[string]*householdGroup{},
 		byGrant:       map[string]*grantGroup{},
@@ -416,7 +416,7 @@ func (s *Set) Area(ctx context.Context, h *models.Household) (*models.Jurisdicti
 		return s.jurisdictions.Load(ctx, h.AreaCode)
 	}
 	m, err := g.area.get(func() (map[string]*models.Jurisdiction, error) {
-		return s.st.JurisdictionsByCode(ctx, g.areas)
+		return s.st.Jurisdictions().ByCode(ctx, g.areas)
 	})
 	return record(m, err, h.AreaCode, "jurisdiction")
 }

@@ -92,7 +92,7 @@ func TestWorkerDeliversWithRetries(t *testing.T) {
 		srv := httptest.NewServer(hook)
 		defer srv.Close()
 		now := time.Now()
-		w := &notify.Worker{Outbox: st, Gateway: notify.Webhook{URL: srv.URL}, Lease: 10 * time.Second,
+		w := &notify.Worker{Outbox: st.Outbox(), Gateway: notify.Webhook{URL: srv.URL}, Lease: 10 * time.Second,
 			MinBackoff: time.Minute, MaxBackoff: time.Hour, Now: func() time.Time { return now }}
 		ctx := context.Background()
 		if n, err := w.RunOnce(ctx); err != nil || n != 3 {
@@ -112,7 +112,7 @@ func TestWorkerDeliversWithRetries(t *testing.T) {
 		if n, _ := w.RunOnce(ctx); n != 0 {
 			t.Errorf("%d claimed once all were delivered", n)
 		}
-		ns, err := st.NotificationsUnscoped(ctx, ref)
+		ns, err := st.Outbox().NotificationsUnscoped(ctx, ref)
 		if err != nil || len(ns) != 3 {
 			t.Fatalf("%d notices, %v", len(ns), err)
 		}

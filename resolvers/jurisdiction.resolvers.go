@@ -23,11 +23,11 @@ func (r *jurisdictionResolver) Children(ctx context.Context, obj *models.Jurisdi
 }
 
 func (r *queryResolver) Jurisdiction(ctx context.Context, code string) (*models.Jurisdiction, error) {
-	return r.Store.Jurisdiction(ctx, code)
+	return r.Store.Jurisdictions().Get(ctx, code)
 }
 
 func (r *queryResolver) Jurisdictions(ctx context.Context, parent *string, level *models.Level) ([]*models.Jurisdiction, error) {
-	return r.Store.Jurisdictions(ctx, parent, level)
+	return r.Store.Jurisdictions().List(ctx, parent, level)
 }
 
 func (r *Resolver) Jurisdiction() graph.JurisdictionResolver { return &jurisdictionResolver{r} }

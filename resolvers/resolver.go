@@ -12,6 +12,7 @@ import (
 
 	"jiuzhu/casework/applications"
 	"jiuzhu/casework/catalogue"
+	"jiuzhu/casework/categoryviews"
 	"jiuzhu/casework/discoveries"
 	"jiuzhu/casework/funds"
 	"jiuzhu/casework/grants"
@@ -22,6 +23,7 @@ import (
 	"jiuzhu/casework/reports"
 	"jiuzhu/casework/reviews"
 	"jiuzhu/casework/staffing"
+	"jiuzhu/casework/verifications"
 	"jiuzhu/loaders"
 	"jiuzhu/models"
 	"jiuzhu/store"
@@ -36,36 +38,40 @@ type Resolver struct {
 
 // Cases are the use-case services the resolvers call.
 type Cases struct {
-	Households   *households.Service
-	Grants       *grants.Service
-	Staffing     *staffing.Service
-	Funds        *funds.Service
-	Reports      *reports.Service
-	Applications *applications.Service
-	Imports      *imports.Service
-	Grievances   *grievances.Service
-	Referrals    *referrals.Service
-	Catalogue    *catalogue.Service
-	Discoveries  *discoveries.Service
-	Reviews      *reviews.Service
+	Households    *households.Service
+	Grants        *grants.Service
+	Staffing      *staffing.Service
+	Funds         *funds.Service
+	Reports       *reports.Service
+	Applications  *applications.Service
+	Imports       *imports.Service
+	Grievances    *grievances.Service
+	Referrals     *referrals.Service
+	Catalogue     *catalogue.Service
+	Discoveries   *discoveries.Service
+	Reviews       *reviews.Service
+	Verifications *verifications.Service
+	CategoryViews *categoryviews.Service
 }
 
 // New returns the root resolver over st, with the use cases over st.
 func New(st *store.Store) *Resolver {
 	refs := referrals.New(st)
 	return &Resolver{Store: st, Cases: Cases{
-		Households:   households.New(st),
-		Grants:       grants.New(st),
-		Staffing:     staffing.New(st),
-		Funds:        funds.New(st),
-		Reports:      reports.New(st),
-		Applications: applications.New(st, refs.Hook()),
-		Imports:      imports.New(st),
-		Grievances:   grievances.New(st),
-		Referrals:    refs,
-		Catalogue:    catalogue.New(st),
-		Discoveries:  discoveries.New(st),
-		Reviews:      reviews.New(st),
+		Households:    households.New(st),
+		Grants:        grants.New(st),
+		Staffing:      staffing.New(st),
+		Funds:         funds.New(st),
+		Reports:       reports.New(st),
+		Applications:  applications.New(st, refs.Hook()),
+		Imports:       imports.New(st),
+		Grievances:    grievances.New(st),
+		Referrals:     refs,
+		Catalogue:     catalogue.New(st),
+		Discoveries:   discoveries.New(st),
+		Reviews:       reviews.New(st),
+		Verifications: verifications.New(st),
+		CategoryViews: categoryviews.New(st),
 	}}
 }
 

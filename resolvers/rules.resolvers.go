@@ -13,11 +13,11 @@ import (
 )
 
 func (r *appliedStandardResolver) County(ctx context.Context, obj *models.AppliedStandard) (*models.Jurisdiction, error) {
-	return r.Store.Jurisdiction(ctx, obj.CountyCode)
+	return r.Store.Jurisdictions().Get(ctx, obj.CountyCode)
 }
 
 func (r *dibaoStandardResolver) County(ctx context.Context, obj *models.DibaoStandard) (*models.Jurisdiction, error) {
-	return r.Store.Jurisdiction(ctx, obj.AreaCode)
+	return r.Store.Jurisdictions().Get(ctx, obj.AreaCode)
 }
 
 func (r *dibaoStandardResolver) CountyCode(ctx context.Context, obj *models.DibaoStandard) (string, error) {
@@ -29,28 +29,28 @@ func (r *householdResolver) DibaoStandard(ctx context.Context, obj *models.House
 }
 
 func (r *householdResolver) LatestVerification(ctx context.Context, obj *models.Household) (*models.Verification, error) {
-	return r.Store.LatestVerification(ctx, obj.ID)
+	return r.Cases.Verifications.LatestVerification(ctx, obj.ID)
 }
 
 func (r *householdResolver) Verifications(ctx context.Context, obj *models.Household) ([]*models.Verification, error) {
-	return r.Store.Verifications(ctx, obj.ID)
+	return r.Cases.Verifications.Verifications(ctx, obj.ID)
 }
 
 func (r *householdResolver) LowIncome(ctx context.Context, obj *models.Household) (*bool, error) {
-	return r.Store.LowIncomeOf(ctx, obj)
+	return r.Cases.CategoryViews.LowIncomeOf(ctx, obj)
 }
 
 func (r *householdResolver) CareEligible(ctx context.Context, obj *models.Household) (bool, error) {
-	return r.Store.HouseholdCareEligible(ctx, obj, func() ([]*models.Member, error) { return r.load(ctx).MembersOf(ctx, obj.ID) })
+	return r.Cases.CategoryViews.HouseholdCareEligible(ctx, obj, func() ([]*models.Member, error) { return r.load(ctx).MembersOf(ctx, obj.ID) })
 }
 
 func (r *memberResolver) CareEligible(ctx context.Context, obj *models.Member) (bool, error) {
-	rs, err := r.Store.CareReasonsFor(ctx, obj)
+	rs, err := r.Cases.CategoryViews.CareReasonsOf(ctx, obj)
 	return len(rs) > 0, err
 }
 
 func (r *memberResolver) CareReasons(ctx context.Context, obj *models.Member) ([]models.CareReason, error) {
-	return r.Store.CareReasonsFor(ctx, obj)
+	return r.Cases.CategoryViews.CareReasonsOf(ctx, obj)
 }
 
 func (r *mutationResolver) SetDibaoStandard(ctx context.Context, county string, year int, urban models.Money, rural models.Money) (*models.DibaoStandard, error) {
@@ -58,7 +58,7 @@ func (r *mutationResolver) SetDibaoStandard(ctx context.Context, county string, 
 }
 
 func (r *mutationResolver) RecordVerification(ctx context.Context, householdID string, input models.VerificationInput) (*models.Verification, error) {
-	return r.Store.RecordVerification(ctx, householdID, input)
+	return r.Cases.Verifications.RecordVerification(ctx, householdID, input)
 }
 
 func (r *mutationResolver) ClearReviewFlag(ctx context.Context, grantID string, reason string, expectedVersion *int) (*models.Grant, error) {
@@ -85,7 +85,7 @@ func (r *verificationResolver) Household(ctx context.Context, obj *models.Verifi
 }
 
 func (r *verificationResolver) Members(ctx context.Context, obj *models.Verification) ([]*models.VerificationMember, error) {
-	return r.Store.VerifiedMembersOf(ctx, obj.ID)
+	return r.Cases.Verifications.VerifiedMembersOf(ctx, obj.ID)
 }
 
 func (r *verificationMemberResolver) Member(ctx context.Context, obj *models.VerificationMember) (*models.Member, error) {

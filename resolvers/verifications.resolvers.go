@@ -13,7 +13,7 @@ import (
 )
 
 func (r *mutationResolver) ImportVerifications(ctx context.Context, records []*models.VerificationRecord, dryRun *bool, partial *bool) (*models.ImportReport, error) {
-	report, err := r.Store.ImportVerifications(ctx, records, store.ImportOptions{DryRun: dryRun != nil && *dryRun, Partial: partial != nil && *partial})
+	report, err := r.Cases.Verifications.ImportVerifications(ctx, records, store.ImportOptions{DryRun: dryRun != nil && *dryRun, Partial: partial != nil && *partial})
 	telemetry.MetricsFrom(ctx).ImportReport("verifications", report)
 	return report, err
 }

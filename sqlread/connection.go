@@ -156,7 +156,7 @@ func (b *builder) connection(s *sel, args map[string]any, l list) error {
 	if !ok {
 		return errFallback
 	}
-	alo, ahi, err := b.st.AreaRange(b.sc, area)
+	alo, ahi, err := b.st.Jurisdictions().AreaRange(b.sc, area)
 	if err != nil {
 		return errFallback
 	}

@@ -69,11 +69,11 @@ func startPair(t *testing.T, households int) *pair {
 	st := storetest.MustOpenRLS(t)
 	tree := division.Dezhou()
 	ds := seed.Generate(tree, households, time.Now())
-	if err := st.SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+	if err := st.Setup().SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 		t.Fatal(err)
 	}
 	staff := testStaff(tree, time.Now())
-	if err := st.SeedStaffingUnscoped(context.Background(), staff.Populations, staff.Staff); err != nil {
+	if err := st.Setup().SeedStaffingUnscoped(context.Background(), staff.Populations, staff.Staff); err != nil {
 		t.Fatal(err)
 	}
 	v, err := auth.NewVerifier(auth.Config{Secret: []byte(secret)}, tree)

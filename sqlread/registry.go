@@ -73,7 +73,7 @@ func staffFilter(b *builder, f map[string]any) (func(a string), error) {
 		}
 		active = &x
 	}
-	today := b.st.Today()
+	today := b.st.Staff().Today()
 	inPost := func(a string, d models.Date) {
 		b.w(a, ".from_date <= ")
 		b.text(d.String())
@@ -123,7 +123,7 @@ func (b *builder) staffField(a string, s *sel) error {
 		return timestamp(b, a+"."+timeColumns[s.name])
 	case "active":
 		// models.StaffMember.ActiveOn of the store's today, as Service.Active.
-		d := b.st.Today().String()
+		d := b.st.Staff().Today().String()
 		b.w("(", a, ".from_date <= ")
 		b.text(d)
 		b.w("::date AND (", a, ".until_date IS NULL OR ", a, ".until_date >= ")

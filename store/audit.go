@@ -22,11 +22,11 @@ import (
 // are (nil where there is none); only keyed digests of them are kept (see digester),
 // never personal data.
 func (s *Store) audit(tx *gorm.DB, sc Scope, op, area string, ids []string, before, after any) error {
-	d, err := s.digester(tx)
+	d, err := s.Audit().digester(tx)
 	if err != nil {
 		return err
 	}
-	return tx.Create(s.auditEvent(sc, op, area, ids, d, before, after)).Error
+	return tx.Create(s.Audit().auditEvent(sc, op, area, ids, d, before, after)).Error
 }
 
 // auditKeyLen is the length in bytes of the key of the audit digests.
@@ -61,7 +61,8 @@ func ensureAuditKey(db *gorm.DB) error {
 // county, and the trail is read by auditors through the API. The key is read once, with
 // tx, on the connection tx already holds, and kept. It returns an error when the
 // database has no key (it was not migrated) and the database's errors.
-func (s *Store) digester(tx *gorm.DB) (func(v any) string, error) {
+func (r *Audit) digester(tx *gorm.DB) (func(v any) string, error) {
+	s := r.s
 	s.auditKeyMu.Lock()
 	defer s.auditKeyMu.Unlock()
 	if s.auditKey == nil {
@@ -99,7 +100,7 @@ func digest(key []byte, v any) string {
 
 // auditEvent builds the audit record that audit writes, for callers that write many in
 // one statement; d digests before and after (nil when both are nil).
-func (s *Store) auditEvent(sc Scope, op, area string, ids []string, d func(any) string, before, after any) *models.AuditEvent {
+func (r *Audit) auditEvent(sc Scope, op, area string, ids []string, d func(any) string, before, after any) *models.AuditEvent {
 	if area == "" {
 		area = sc.p.Area
 	}

@@ -71,11 +71,12 @@ func (s *Store) EventsOfGrants(ctx context.Context, ids []string) (map[string][]
 	return out, nil
 }
 
-// JurisdictionsByCode returns the units with codes, in one statement, keyed by code. The
+// ByCode returns the units with codes, in one statement, keyed by code. The
 // tree is public to every signed-in caller; an unknown code has no entry. Codes that the
 // embedded tree does not know are not asked of the database. It returns
 // models.ErrUnauthenticated without a caller.
-func (s *Store) JurisdictionsByCode(ctx context.Context, codes []string) (map[string]*models.Jurisdiction, error) {
+func (r *Jurisdictions) ByCode(ctx context.Context, codes []string) (map[string]*models.Jurisdiction, error) {
+	s := r.s
 	if _, err := scopeOf(ctx); err != nil {
 		return nil, err
 	}

@@ -28,7 +28,8 @@ func unnestInsert(tx *gorm.DB, table string, cols, types []string, arrays ...any
 	return err
 }
 
-func (s *Store) insertHouseholds(tx *gorm.DB, hs []*models.Household) error {
+func (r *Imports) insertHouseholds(tx *gorm.DB, hs []*models.Household) error {
+	s := r.s
 	if len(hs) == 0 {
 		return nil
 	}
@@ -49,7 +50,8 @@ func (s *Store) insertHouseholds(tx *gorm.DB, hs []*models.Household) error {
 		ids, areas, addrs, poverty, refs, versions, created, updated)
 }
 
-func (s *Store) insertMembers(tx *gorm.DB, ms []*models.Member) error {
+func (r *Imports) insertMembers(tx *gorm.DB, ms []*models.Member) error {
+	s := r.s
 	if len(ms) == 0 {
 		return nil
 	}
@@ -77,7 +79,8 @@ func (s *Store) insertMembers(tx *gorm.DB, ms []*models.Member) error {
 		ids, hids, areas, names, nums, sexes, births, rels, disab, labour, income, created, updated)
 }
 
-func (s *Store) insertAudits(tx *gorm.DB, evs []*models.AuditEvent) error {
+func (r *Audit) insert(tx *gorm.DB, evs []*models.AuditEvent) error {
+	s := r.s
 	if len(evs) == 0 {
 		return nil
 	}
@@ -99,7 +102,8 @@ func (s *Store) insertAudits(tx *gorm.DB, evs []*models.AuditEvent) error {
 		ids, areas, actors, roles, actorAreas, ops, recs, before, after, created)
 }
 
-func (s *Store) insertChanges(tx *gorm.DB, es []models.ChangeLogEntry) error {
+func (r *Changes) insert(tx *gorm.DB, es []models.ChangeLogEntry) error {
+	s := r.s
 	if s.dialect != Postgres {
 		return tx.CreateInBatches(es, 1000).Error
 	}

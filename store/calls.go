@@ -15,12 +15,13 @@ import (
 //
 // It returns models.ErrUnauthenticated without a caller, and the database's error when
 // the entry cannot be written.
-func (s *Store) RecordCall(ctx context.Context, op string, fields []string) error {
+func (r *Audit) RecordCall(ctx context.Context, op string, fields []string) error {
+	s := r.s
 	sc, err := scopeOf(ctx)
 	if err != nil {
 		return err
 	}
-	ev := s.auditEvent(sc, clip(op, 64), "", nil, nil, nil, nil)
+	ev := s.Audit().auditEvent(sc, clip(op, 64), "", nil, nil, nil, nil)
 	ev.RecordIDs = clip(strings.Join(fields, ","), 2000)
 	return wrap("record call", s.db.WithContext(ctx).Create(ev).Error)
 }
@@ -40,7 +41,8 @@ func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // AuditTrailUnscoped returns the whole audit trail, oldest first. It is for tests and
 // operators' tools, never for the API.
-func (s *Store) AuditTrailUnscoped(ctx context.Context) ([]models.AuditEvent, error) {
+func (r *Audit) AuditTrailUnscoped(ctx context.Context) ([]models.AuditEvent, error) {
+	s := r.s
 	var evs []models.AuditEvent
 	err := s.db.WithContext(systemScope(ctx)).Order("created_at").Order("id").Find(&evs).Error
 	return evs, wrap("audit trail", err)

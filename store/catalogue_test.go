@@ -57,7 +57,7 @@ func TestProgramsAreReadOncePerMinute(t *testing.T) {
 				if err := store.SetProgramActiveBehindTheCache(st, code, true); err != nil {
 					t.Fatal(err)
 				}
-				if err := st.Migrate(ctx); err != nil {
+				if err := st.Setup().Migrate(ctx); err != nil {
 					t.Fatal(err)
 				}
 			}, true},

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"slices"
 
 	"gorm.io/gorm"
@@ -63,50 +62,33 @@ func LowIncomeCategories() []string { return append([]string(nil), lowIncomeCate
 // readsRuralDibaoCare reports whether the caller may see the RURAL_DIBAO care reason.
 func (sc Scope) readsRuralDibaoCare() bool { return sc.seesAll(catalogue.CategoryDibao) }
 
-// LowIncomeOf returns whether household h is a low-income family (P17) as the caller may
-// see it: nil for an integrator that does not see both DIBAO and TEKUN, since the value
-// depends on grants of those. It returns an error matching models.ErrUnauthenticated
-// without a caller.
-func (s *Store) LowIncomeOf(ctx context.Context, h *models.Household) (*bool, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
+// CategoryViews serves the values derived from grants as the caller may see them (see
+// above): it reads no row, and narrows the values the households' and members' rows
+// hold to the categories of the caller's token. The use cases in casework/categoryviews
+// call it; its zero value is ready to use.
+type CategoryViews struct{}
+
+// LowIncome returns whether household h is a low-income family (P17) as the caller of sc
+// may see it: nil for an integrator that does not see both DIBAO and TEKUN, since the
+// value depends on grants of those.
+func (CategoryViews) LowIncome(sc Scope, h *models.Household) *bool {
 	if !sc.readsLowIncome() {
-		return nil, nil
+		return nil
 	}
 	v := h.LowIncome
-	return &v, nil
+	return &v
 }
 
-// CareReasonsFor returns the care reasons of member m (P14) as the caller may see them:
-// without RURAL_DIBAO for an integrator that does not see DIBAO. It returns an error
-// matching models.ErrUnauthenticated without a caller.
-func (s *Store) CareReasonsFor(ctx context.Context, m *models.Member) ([]models.CareReason, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return sc.careReasons(m), nil
+// CareReasons returns the care reasons of member m (P14) as the caller of sc may see
+// them: without RURAL_DIBAO for an integrator that does not see DIBAO.
+func (CategoryViews) CareReasons(sc Scope, m *models.Member) []models.CareReason {
+	return sc.careReasons(m)
 }
 
-func (sc Scope) careReasons(m *models.Member) []models.CareReason {
-	rs := CareReasonsOf(m)
-	if sc.readsRuralDibaoCare() {
-		return rs
-	}
-	return slices.DeleteFunc(rs, func(r models.CareReason) bool { return r == models.CareRuralDibao })
-}
-
-// HouseholdCareEligible reports whether a member of household h qualifies for
-// centralized care (P14) by the reasons the caller may see. Only for an integrator that
-// does not see DIBAO are the members read, by members. It returns members' error, and an
-// error matching models.ErrUnauthenticated without a caller.
-func (s *Store) HouseholdCareEligible(ctx context.Context, h *models.Household, members func() ([]*models.Member, error)) (bool, error) {
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return false, err
-	}
+// CareEligible reports whether a member of household h qualifies for centralized care
+// (P14) by the reasons the caller of sc may see. Only for an integrator that does not see
+// DIBAO are the members read, by members. It returns members' error.
+func (CategoryViews) CareEligible(sc Scope, h *models.Household, members func() ([]*models.Member, error)) (bool, error) {
 	if sc.readsRuralDibaoCare() {
 		return h.CareEligible, nil
 	}
@@ -123,6 +105,14 @@ func (s *Store) HouseholdCareEligible(ctx context.Context, h *models.Household, 
 		}
 	}
 	return false, nil
+}
+
+func (sc Scope) careReasons(m *models.Member) []models.CareReason {
+	rs := CareReasonsOf(m)
+	if sc.readsRuralDibaoCare() {
+		return rs
+	}
+	return slices.DeleteFunc(rs, func(r models.CareReason) bool { return r == models.CareRuralDibao })
 }
 
 // careWithoutGrants is the SQL condition, on a members row, of a care reason that

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"jiuzhu/casework/categoryviews"
 	"slices"
 	"testing"
 
@@ -57,7 +58,7 @@ func TestDerivedValuesFollowTheIntegratorsCategories(t *testing.T) {
 			}
 			out := map[string][]models.CareReason{}
 			for _, m := range ms {
-				if out[string(m.Relation)], err = st.CareReasonsFor(ctx, m); err != nil {
+				if out[string(m.Relation)], err = categoryviews.New(st).CareReasonsOf(ctx, m); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -69,7 +70,7 @@ func TestDerivedValuesFollowTheIntegratorsCategories(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ok, err := st.HouseholdCareEligible(ctx, h, func() ([]*models.Member, error) { return useCases(st).MembersOf(ctx, h.ID) })
+			ok, err := categoryviews.New(st).HouseholdCareEligible(ctx, h, func() ([]*models.Member, error) { return useCases(st).MembersOf(ctx, h.ID) })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,7 +116,7 @@ func TestDerivedValuesFollowTheIntegratorsCategories(t *testing.T) {
 			ctx   context.Context
 			reads bool
 		}{{"MEDICAL", medical, false}, {"DIBAO", dibao, false}, {"DIBAO and TEKUN", both, true}, {"admin", admin(), true}} {
-			v, err := st.LowIncomeOf(tt.ctx, dibaoOnly)
+			v, err := categoryviews.New(st).LowIncomeOf(tt.ctx, dibaoOnly)
 			if err != nil || (v != nil) != tt.reads {
 				t.Errorf("%s: lowIncome %v, %v", tt.name, v, err)
 			}

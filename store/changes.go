@@ -55,7 +55,7 @@ func (s *Store) logChange(tx *gorm.DB, entries ...models.ChangeLogEntry) error {
 		entries[i].Seq = last - k + 1 + int64(i)
 		entries[i].At = at
 	}
-	return s.insertChanges(tx, entries)
+	return s.Changes().insert(tx, entries)
 }
 
 type storeError string

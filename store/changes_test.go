@@ -210,10 +210,10 @@ func TestChangeFeedScope(t *testing.T) {
 func TestRecordCall(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := storetest.As(models.RoleIntegrator, countyA, "MEDICAL")
-		if err := st.RecordCall(ctx, "query Sync", []string{"changes"}); err != nil {
+		if err := st.Audit().RecordCall(ctx, "query Sync", []string{"changes"}); err != nil {
 			t.Fatal(err)
 		}
-		evs, err := st.AuditTrailUnscoped(admin())
+		evs, err := st.Audit().AuditTrailUnscoped(admin())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -40,7 +40,8 @@ func (sc Scope) GrantCategories() ([]string, bool) {
 // to a range of codes inside the scope, as the lists do. It returns a *models.FieldError
 // naming area for a code that is not a jurisdiction, and a Forbidden error for one
 // outside the caller's subtree.
-func (s *Store) AreaRange(sc Scope, code *string) (lo, hi string, err error) {
+func (r *Jurisdictions) AreaRange(sc Scope, code *string) (lo, hi string, err error) {
+	s := r.s
 	return s.area(sc, "area", code)
 }
 

@@ -31,7 +31,7 @@ func BenchmarkDashboardAtScale(b *testing.B) {
 	}
 	defer st.Close()
 	start := time.Now()
-	if err := st.Migrate(ctx); err != nil {
+	if err := st.Setup().Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("migrate: %s", time.Since(start).Round(time.Millisecond))

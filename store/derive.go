@@ -42,8 +42,9 @@ type receivingGrant struct {
 // lock (lockHousehold, or their update of the household row): two writers of one
 // household's members or grants cannot both read the other's state as it was before, so
 // the tally written last counts every change committed.
-func (s *Store) refresh(tx *gorm.DB, sc Scope, ids []string) (int, error) {
-	return s.refreshBecause(tx, sc, ids, nil)
+func (r *Derived) refresh(tx *gorm.DB, sc Scope, ids []string) (int, error) {
+	s := r.s
+	return s.Derived().refreshBecause(tx, sc, ids, nil)
 }
 
 // refreshForGrant refreshes the household of grant g after a write of g. The changes of
@@ -53,13 +54,14 @@ func (s *Store) refresh(tx *gorm.DB, sc Scope, ids []string) (int, error) {
 // see started or stopped (categoryview.go).
 func (s *Store) refreshForGrant(tx *gorm.DB, sc Scope, g *models.Grant) error {
 	category := g.CategoryCode
-	_, err := s.refreshBecause(tx, sc, []string{g.HouseholdID}, &category)
+	_, err := s.Derived().refreshBecause(tx, sc, []string{g.HouseholdID}, &category)
 	return err
 }
 
 // refreshBecause is refresh, logging the derived values' changes in the change feed with
 // category when it is not nil.
-func (s *Store) refreshBecause(tx *gorm.DB, sc Scope, ids []string, category *string) (int, error) {
+func (r *Derived) refreshBecause(tx *gorm.DB, sc Scope, ids []string, category *string) (int, error) {
+	s := r.s
 	if len(ids) == 0 {
 		return 0, nil
 	}
@@ -100,7 +102,7 @@ func (s *Store) refreshBecause(tx *gorm.DB, sc Scope, ids []string, category *st
 		Where("grants.household_id IN ? AND grants.status IN ?", ids, policy.Receiving).Scan(&grs).Error; err != nil {
 		return 0, err
 	}
-	standards, err := s.standardsInForce(tx, sc)
+	standards, err := s.Standards().inForce(tx, sc)
 	if err != nil {
 		return 0, err
 	}
@@ -181,7 +183,7 @@ func (s *Store) refreshBecause(tx *gorm.DB, sc Scope, ids []string, category *st
 			}
 		}
 	}
-	if err := s.updateTallies(tx, sc, tallies); err != nil {
+	if err := s.Derived().update(tx, sc, tallies); err != nil {
 		return 0, err
 	}
 	if err := syncPrograms(tx, sc, programs, delta); err != nil {
@@ -203,34 +205,30 @@ func because(e models.ChangeLogEntry, category *string) models.ChangeLogEntry {
 }
 
 // refreshArea refreshes every household of the subtree of code, in batches, inside tx.
-func (s *Store) refreshArea(tx *gorm.DB, sc Scope, code string) (int, error) {
+func (r *Derived) refreshArea(tx *gorm.DB, sc Scope, code string) (int, error) {
+	s := r.s
 	lo, hi := division.Range(code)
 	changed := 0
 	err := householdBatches(tx, sc, lo, hi, func(ids []string) error {
-		n, err := s.refresh(tx, sc, ids)
+		n, err := s.Derived().refresh(tx, sc, ids)
 		changed += n
 		return err
 	})
 	return changed, err
 }
 
-// refreshOne refreshes one household; it is the hook of writes to a household's inputs.
-func (s *Store) refreshOne(tx *gorm.DB, sc Scope, id string) error {
-	_, err := s.refresh(tx, sc, []string{id})
-	return err
-}
-
 // RefreshAllUnscoped recomputes what the rules derive for every household of the city,
 // one batch per transaction, as the system. It is for the daily job (ages change with
 // the calendar, and a new year can bring a new standard into force) and after seeding.
 // It returns how many households changed.
-func (s *Store) RefreshAllUnscoped(ctx context.Context) (int, error) {
+func (r *Derived) RefreshAllUnscoped(ctx context.Context) (int, error) {
+	s := r.s
 	sc := ScopeFor(SystemActor)
 	db := s.db.WithContext(systemScope(ctx))
 	changed := 0
 	err := householdBatches(db, sc, sc.lo, sc.hi, func(ids []string) error {
 		return db.Transaction(func(tx *gorm.DB) error {
-			n, err := s.refresh(tx, sc, ids)
+			n, err := s.Derived().refresh(tx, sc, ids)
 			changed += n
 			return err
 		})
@@ -245,8 +243,7 @@ func householdBatches(db *gorm.DB, sc Scope, lo, hi string, each func(ids []stri
 	var after keyset
 	for {
 		var rows []struct{ ID, AreaCode string }
-		q := sc.rows(db, "households").Select("households.id, households.area_code").
-			Where("households.area_code BETWEEN ? AND ?", lo, hi)
+		q := sc.within(db, "households", lo, hi).Select("households.id, households.area_code")
 		if after.id != "" {
 			q = q.Where("(households.area_code, households.id) > (?, ?)", after.area, after.id)
 		}

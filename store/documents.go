@@ -40,7 +40,7 @@ var DocumentKinds = []DocumentKind{DocumentIDCard, DocumentIncomeProof, Document
 // DocumentRecords are the records an upload may name.
 var DocumentRecords = []DocumentRecord{DocumentOfApplication, DocumentOfVerification, DocumentOfGrievance}
 
-// Document is a supporting document attached to a record: its content lives in a
+// Get is a supporting document attached to a record: its content lives in a
 // content-addressed store (package documents) under SHA256, and this row says whose it
 // is. It carries the record's area, so that it is read and written under the caller's
 // scope like the record.
@@ -59,6 +59,15 @@ type Document struct {
 
 // TableName names the table of documents.
 func (Document) TableName() string { return "documents" }
+
+// Documents is the persistence of the supporting documents attached to records: their
+// metadata narrowed by the caller's Scope (the content lives in the document store).
+// It checks no permission; the use cases in casework/attachments do. Reach it with
+// Store.Documents.
+type Documents struct{ s *Store }
+
+// Documents returns the store of documents' metadata.
+func (s *Store) Documents() *Documents { return &Documents{s: s} }
 
 // documentTarget returns the area of the record of kind rec with id inside sc, read with
 // db. It returns models.ErrNotFound when there is none in sc (for an application: no
@@ -91,10 +100,11 @@ func documentTarget(db *gorm.DB, sc Scope, rec DocumentRecord, id string) (strin
 	return areas[0], nil
 }
 
-// DocumentTarget returns the area of the record of kind rec with id in the scope sc. It
+// Target returns the area of the record of kind rec with id in the scope sc. It
 // returns models.ErrNotFound when the record is not in sc, a *models.FieldError for an
 // unknown kind of record, and the database's errors.
-func (s *Store) DocumentTarget(ctx context.Context, sc Scope, rec DocumentRecord, id string) (string, error) {
+func (r *Documents) Target(ctx context.Context, sc Scope, rec DocumentRecord, id string) (string, error) {
+	s := r.s
 	area, err := documentTarget(s.db.WithContext(ctx), sc, rec, id)
 	if err != nil {
 		return "", wrap("document target", err)
@@ -102,11 +112,12 @@ func (s *Store) DocumentTarget(ctx context.Context, sc Scope, rec DocumentRecord
 	return area, nil
 }
 
-// AddDocument writes d, attached to its record in the scope sc, with its audit record,
+// Add writes d, attached to its record in the scope sc, with its audit record,
 // in one transaction; it sets d's id, area, author and time. It returns
 // models.ErrNotFound when the record is not (or no longer) in sc, and the database's
 // errors.
-func (s *Store) AddDocument(ctx context.Context, sc Scope, d *Document) error {
+func (r *Documents) Add(ctx context.Context, sc Scope, d *Document) error {
+	s := r.s
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		area, err := documentTarget(tx, sc, d.Record, d.RecordID)
 		if err != nil {
@@ -124,7 +135,8 @@ func (s *Store) AddDocument(ctx context.Context, sc Scope, d *Document) error {
 // Document returns the document with id in the scope sc. It returns models.ErrNotFound
 // when there is none in sc, and the database's errors. For integrators a document is
 // in scope when its record is: an application of their categories.
-func (s *Store) Document(ctx context.Context, sc Scope, id string) (*Document, error) {
+func (r *Documents) Get(ctx context.Context, sc Scope, id string) (*Document, error) {
+	s := r.s
 	db := s.db.WithContext(ctx)
 	var d Document
 	err := sc.rows(db, "documents").Where("documents.id = ?", id).Take(&d).Error
@@ -143,16 +155,18 @@ func (s *Store) Document(ctx context.Context, sc Scope, id string) (*Document, e
 	return &d, nil
 }
 
-// AuditDocumentDownload records that the caller of sc downloaded d. It returns the
+// AuditDownload records that the caller of sc downloaded d. It returns the
 // database's errors.
-func (s *Store) AuditDocumentDownload(ctx context.Context, sc Scope, d *Document) error {
+func (r *Documents) AuditDownload(ctx context.Context, sc Scope, d *Document) error {
+	s := r.s
 	return wrap("audit download", s.audit(s.db.WithContext(ctx), sc, "downloadDocument", d.AreaCode, []string{d.ID, d.RecordID}, nil, nil))
 }
 
-// DocumentsOf returns the documents attached to the record of kind rec with id in the
+// Of returns the documents attached to the record of kind rec with id in the
 // scope sc, oldest first. It returns models.ErrNotFound when the record is not in sc,
 // and the database's errors.
-func (s *Store) DocumentsOf(ctx context.Context, sc Scope, rec DocumentRecord, id string) ([]Document, error) {
+func (r *Documents) Of(ctx context.Context, sc Scope, rec DocumentRecord, id string) ([]Document, error) {
+	s := r.s
 	db := s.db.WithContext(ctx)
 	if _, err := documentTarget(db, sc, rec, id); err != nil {
 		return nil, wrap("documents", err)

@@ -33,7 +33,7 @@ func TestDocumentsKeepTheirRecordsScope(t *testing.T) {
 		}
 		d := &store.Document{Record: store.DocumentOfApplication, RecordID: g.ID, Kind: store.DocumentIncomeProof,
 			SHA256: strings.Repeat("ab", 32), Size: 10, ContentType: "application/pdf"}
-		if err := st.AddDocument(va, scopeOf(va), d); err != nil {
+		if err := st.Documents().Add(va, scopeOf(va), d); err != nil {
 			t.Fatal(err)
 		}
 		if d.AreaCode != villageA1 || d.CreatedBy != "assistant@"+villageA1 {
@@ -51,11 +51,11 @@ func TestDocumentsKeepTheirRecordsScope(t *testing.T) {
 			{"an integrator of another category", storetest.As(models.RoleIntegrator, countyA, "MEDICAL"), models.ErrNotFound},
 		}
 		for _, tt := range tests {
-			got, err := st.Document(tt.ctx, scopeOf(tt.ctx), d.ID)
+			got, err := st.Documents().Get(tt.ctx, scopeOf(tt.ctx), d.ID)
 			if !errors.Is(err, tt.want) || (err == nil && got.ID != d.ID) {
 				t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
 			}
-			list, err := st.DocumentsOf(tt.ctx, scopeOf(tt.ctx), store.DocumentOfApplication, g.ID)
+			list, err := st.Documents().Of(tt.ctx, scopeOf(tt.ctx), store.DocumentOfApplication, g.ID)
 			if !errors.Is(err, tt.want) || (err == nil && len(list) != 1) {
 				t.Errorf("%s: documents of the application: %d, %v", tt.name, len(list), err)
 			}
@@ -65,16 +65,16 @@ func TestDocumentsKeepTheirRecordsScope(t *testing.T) {
 			rec store.DocumentRecord
 			id  string
 		}{{store.DocumentOfApplication, g.ID}, {store.DocumentOfApplication, plain.ID}, {store.DocumentOfVerification, "nope"}} {
-			err := st.AddDocument(outside, scopeOf(outside), &store.Document{Record: target.rec, RecordID: target.id, Kind: store.DocumentIDCard, SHA256: d.SHA256, ContentType: "image/png"})
+			err := st.Documents().Add(outside, scopeOf(outside), &store.Document{Record: target.rec, RecordID: target.id, Kind: store.DocumentIDCard, SHA256: d.SHA256, ContentType: "image/png"})
 			if !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("attach to %s %s from another county: %v", target.rec, target.id, err)
 			}
 		}
 		// A grant that did not come in as an application takes no documents.
-		if err := st.AddDocument(va, scopeOf(va), &store.Document{Record: store.DocumentOfApplication, RecordID: plain.ID, Kind: store.DocumentIDCard, SHA256: d.SHA256, ContentType: "image/png"}); !errors.Is(err, models.ErrNotFound) {
+		if err := st.Documents().Add(va, scopeOf(va), &store.Document{Record: store.DocumentOfApplication, RecordID: plain.ID, Kind: store.DocumentIDCard, SHA256: d.SHA256, ContentType: "image/png"}); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("attach to a grant without a reference: %v", err)
 		}
-		if list, err := st.DocumentsOf(va, scopeOf(va), store.DocumentOfApplication, g.ID); err != nil || len(list) != 1 {
+		if list, err := st.Documents().Of(va, scopeOf(va), store.DocumentOfApplication, g.ID); err != nil || len(list) != 1 {
 			t.Errorf("after the refusals: %d documents, %v", len(list), err)
 		}
 	})

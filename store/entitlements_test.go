@@ -107,7 +107,7 @@ func TestApprovalComputesTheAmount(t *testing.T) {
 			}
 			in.Members = append(in.Members, &models.VerifiedMemberInput{MemberID: &m.ID, MonthlyIncome: income})
 		}
-		if _, err := st.RecordVerification(admin(), h3.ID, in); err != nil {
+		if _, err := verificationCases(st).RecordVerification(admin(), h3.ID, in); err != nil {
 			t.Fatal(err)
 		}
 		g3 := reviewed(t, st, h3, "URBAN_DIBAO", nil)
@@ -240,7 +240,7 @@ func TestViolations(t *testing.T) {
 			grant(away, "URBAN_DIBAO", "DIBAO", nil, models.GrantActive),
 			grant(away, "URBAN_DIBAO", "DIBAO", nil, models.GrantActive),
 		}
-		if err := st.SeedUnscoped(context.Background(), nil, nil, gs, nil); err != nil {
+		if err := st.Setup().SeedUnscoped(context.Background(), nil, nil, gs, nil); err != nil {
 			t.Fatal(err)
 		}
 		vs, err := grantCases(st).Check(storetest.As(models.RoleAdmin, countyA), models.DateOf(time.Now()))
@@ -341,7 +341,7 @@ func TestEntitlementParametersStored(t *testing.T) {
 		}
 		in := models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2026, 7, 10),
 			Members: []*models.VerifiedMemberInput{{MemberID: &ms[0].ID, MonthlyIncome: models.Yuan(1660)}, {MemberID: &ms[1].ID}}}
-		if _, err := st.RecordVerification(ctx, h.ID, in); err != nil {
+		if _, err := verificationCases(st).RecordVerification(ctx, h.ID, in); err != nil {
 			t.Fatal(err)
 		}
 		g := reviewed(t, st, h, "URBAN_DIBAO", nil)

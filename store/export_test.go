@@ -126,7 +126,7 @@ func ExecWithoutScope(ctx context.Context, st *Store, tx bool, q string, args ..
 func AcrossAreas(ctx context.Context, st *Store, table string) (inside, after int64, err error) {
 	err = st.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := "SELECT count(*) FROM " + table
-		if err := st.acrossAreas(tx, func() error { return tx.Raw(q).Scan(&inside).Error }); err != nil {
+		if err := (&Writer{s: st, tx: tx}).acrossAreas(func() error { return tx.Raw(q).Scan(&inside).Error }); err != nil {
 			return err
 		}
 		return tx.Raw(q).Scan(&after).Error
@@ -293,7 +293,7 @@ func DropTalliesUnscoped(st *Store) error {
 func AuditDigest(st *Store, v any) (string, error) {
 	var out string
 	err := st.db.WithContext(systemScope(context.Background())).Transaction(func(tx *gorm.DB) error {
-		d, err := st.digester(tx)
+		d, err := st.Audit().digester(tx)
 		if err == nil {
 			out = d(v)
 		}

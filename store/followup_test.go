@@ -186,7 +186,7 @@ func TestReviewsOpenOnceFlagOverdueAndClose(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.RecordVerification(admin(), hA.ID, models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2026, 11, 30),
+		if _, err := verificationCases(st).RecordVerification(admin(), hA.ID, models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2026, 11, 30),
 			Members: []*models.VerifiedMemberInput{{MemberID: &ms[0].ID, MonthlyIncome: models.Yuan(1000)}, {MemberID: &ms[1].ID}}}); err != nil {
 			t.Fatal(err)
 		}

@@ -221,12 +221,12 @@ func grievanceNoticeParams(g *models.Grievance, ref *string) map[string]string {
 // its change-feed entry.
 func (gs *Grievances) Insert(w *Writer, g *models.Grievance, grant *models.Grant) error {
 	p := grievanceNoticeParams(g, grant.Reference)
-	if _, err := gs.s.enqueueNoticeAt(w.tx, NoticeGrievanceOpened, g.AreaCode, g.HouseholdID, g.MemberID, grant.Reference, p, w.s.now()); err != nil {
+	if _, err := gs.s.Outbox().enqueueAt(w.tx, NoticeGrievanceOpened, g.AreaCode, g.HouseholdID, g.MemberID, grant.Reference, p, w.s.now()); err != nil {
 		return err
 	}
 	y, m, d := g.DueAt.In(chinaTime).Date()
 	dueDay := time.Date(y, m, d, 8, 0, 0, 0, chinaTime) // the morning of the due day
-	id, err := gs.s.enqueueNoticeAt(w.tx, NoticeGrievanceDue, g.AreaCode, g.HouseholdID, g.MemberID, grant.Reference, p, dueDay)
+	id, err := gs.s.Outbox().enqueueAt(w.tx, NoticeGrievanceDue, g.AreaCode, g.HouseholdID, g.MemberID, grant.Reference, p, dueDay)
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func (gs *Grievances) NoticeAnswered(w *Writer, g *models.Grievance, grant *mode
 			return err
 		}
 	}
-	_, err := gs.s.enqueueNoticeAt(w.tx, NoticeGrievanceAnswered, g.AreaCode, g.HouseholdID, g.MemberID, grant.Reference,
+	_, err := gs.s.Outbox().enqueueAt(w.tx, NoticeGrievanceAnswered, g.AreaCode, g.HouseholdID, g.MemberID, grant.Reference,
 		grievanceNoticeParams(g, grant.Reference), w.s.now())
 	return err
 }
@@ -304,9 +304,9 @@ type ApplicantGrievance struct {
 // ApplicantGrievancesUnscoped returns the grievances of the application grantID, oldest
 // first, for the status page once the applicant's pair matched. It acts for no caller
 // and returns the database's errors.
-func (s *Store) ApplicantGrievancesUnscoped(ctx context.Context, grantID string) ([]ApplicantGrievance, error) {
+func (sp *StatusPage) ApplicantGrievancesUnscoped(ctx context.Context, grantID string) ([]ApplicantGrievance, error) {
 	var gs []models.Grievance
-	err := s.db.WithContext(systemScope(ctx)).Where("grant_id = ?", grantID).Order("opened_at").Order("id").Find(&gs).Error
+	err := sp.s.db.WithContext(systemScope(ctx)).Where("grant_id = ?", grantID).Order("opened_at").Order("id").Find(&gs).Error
 	if err != nil {
 		return nil, wrap("applicant grievances", err)
 	}

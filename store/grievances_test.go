@@ -96,7 +96,7 @@ func TestGrievancesInTheStore(t *testing.T) {
 
 		notices := func() map[store.NotificationKind]store.Notification {
 			t.Helper()
-			ns, err := st.NotificationsUnscoped(ctx, *app.Reference)
+			ns, err := st.Outbox().NotificationsUnscoped(ctx, *app.Reference)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,7 +162,7 @@ func TestGrievancesInTheStore(t *testing.T) {
 		if err != nil || final.Status != models.GrievanceClosed || final.Version != 3 {
 			t.Errorf("final %+v, %v", final, err)
 		}
-		if got, err := st.ApplicantGrievancesUnscoped(ctx, app.ID); err != nil || len(got) != 1 || got[0].Status != models.GrievanceClosed {
+		if got, err := st.StatusPage().ApplicantGrievancesUnscoped(ctx, app.ID); err != nil || len(got) != 1 || got[0].Status != models.GrievanceClosed {
 			t.Errorf("the applicant's view: %+v, %v", got, err)
 		}
 		if !slices.Contains(store.DocumentRecords, store.DocumentOfGrievance) {
@@ -171,11 +171,11 @@ func TestGrievancesInTheStore(t *testing.T) {
 		// A document attaches to the grievance inside its area only.
 		d := &store.Document{Record: store.DocumentOfGrievance, RecordID: g.ID, Kind: store.DocumentMedicalBill,
 			SHA256: strings.Repeat("cd", 32), Size: 3, ContentType: "application/pdf"}
-		if err := st.AddDocument(va, scopeOf(va), d); err != nil || d.AreaCode != villageA1 {
+		if err := st.Documents().Add(va, scopeOf(va), d); err != nil || d.AreaCode != villageA1 {
 			t.Errorf("attach to the grievance: %v (%+v)", err, d)
 		}
 		outside := officer(countyB, "b")
-		if err := st.AddDocument(outside, scopeOf(outside), &store.Document{Record: store.DocumentOfGrievance, RecordID: g.ID, Kind: store.DocumentOther, SHA256: d.SHA256, ContentType: "image/png"}); !errors.Is(err, models.ErrNotFound) {
+		if err := st.Documents().Add(outside, scopeOf(outside), &store.Document{Record: store.DocumentOfGrievance, RecordID: g.ID, Kind: store.DocumentOther, SHA256: d.SHA256, ContentType: "image/png"}); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("attach to the grievance from another county: %v", err)
 		}
 	})

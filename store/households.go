@@ -63,7 +63,7 @@ func (r *Households) List(ctx context.Context, sc Scope, q HouseholdQuery) (*Pag
 	}
 	db := s.db.WithContext(ctx)
 	build := func() *gorm.DB {
-		return s.filterHouseholds(sc, db, sc.within(db, "households", lo, hi), q.Filter)
+		return s.Households().filter(sc, db, sc.within(db, "households", lo, hi), q.Filter)
 	}
 	page, err := paginate(build, "households", q.PageArgs,
 		func(h *models.Household) string { return h.AreaCode },
@@ -71,7 +71,7 @@ func (r *Households) List(ctx context.Context, sc Scope, q HouseholdQuery) (*Pag
 	return page, wrap("households", err)
 }
 
-func (s *Store) filterHouseholds(sc Scope, db, q *gorm.DB, f *models.HouseholdFilter) *gorm.DB {
+func (r *Households) filter(sc Scope, db, q *gorm.DB, f *models.HouseholdFilter) *gorm.DB {
 	if f == nil {
 		return q
 	}
@@ -247,7 +247,7 @@ func (r *Households) MemberIn(w *Writer, householdID, id string) (*models.Member
 // not tell where.
 func (r *Households) IDNumbersTaken(w *Writer, nums []string) ([]string, error) {
 	var taken []string
-	err := r.s.acrossAreas(w.tx, func() error {
+	err := w.acrossAreas(func() error {
 		return w.tx.Model(&models.Member{}).Where("id_number IN ?", nums).Pluck("id_number", &taken).Error
 	})
 	return taken, err

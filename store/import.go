@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -27,10 +26,6 @@ type ImportOptions struct {
 	// one invalid record means nothing is written.
 	Partial bool
 }
-
-// errRollback ends an import transaction that must write nothing (a dry run, or a
-// default batch with an invalid record) after its report is made.
-var errRollback = errors.New("store: import writes nothing")
 
 // retryable reports whether an import attempt failed because a concurrent writer got in
 // between its read and its write.
@@ -142,59 +137,6 @@ func (c *HouseholdImport) reject(e *models.ImportError) {
 	c.outcome = ""
 }
 
-// importTx runs one attempt of an import in a transaction. plan checks the batch against
-// the database and returns the faults of its invalid records; unless the options or those
-// faults say that nothing may be written (a dry run, or a fault in an all-or-nothing
-// batch), write writes the valid records. Otherwise the transaction rolls back, so that
-// nothing of the attempt stays. The report holds the faults and whether the attempt
-// committed; the caller adds the results with tally.
-func (s *Store) importTx(ctx context.Context, opt ImportOptions, plan func(tx *gorm.DB) ([]*models.ImportError, error), write func(tx *gorm.DB) error) (*models.ImportReport, error) {
-	var report *models.ImportReport
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		errs, err := plan(tx)
-		if err != nil {
-			return err
-		}
-		report = &models.ImportReport{DryRun: opt.DryRun, Partial: opt.Partial, Rejected: len(errs), Errors: errs}
-		if opt.DryRun || (len(errs) > 0 && !opt.Partial) {
-			return errRollback
-		}
-		if err := write(tx); err != nil {
-			return err
-		}
-		report.Committed = true
-		return nil
-	})
-	if err != nil && !errors.Is(err, errRollback) {
-		return nil, err
-	}
-	return report, nil
-}
-
-// faults returns the faults of the rejected candidates, in batch order.
-func faults[C any](cands []C, fault func(C) *models.ImportError) []*models.ImportError {
-	var errs []*models.ImportError
-	for _, c := range cands {
-		if e := fault(c); e != nil {
-			errs = append(errs, e)
-		}
-	}
-	return errs
-}
-
-// tally adds the result of one record to report, counting its outcome.
-func tally(report *models.ImportReport, r *models.ImportResult) {
-	switch r.Outcome {
-	case models.ImportCreated:
-		report.Created++
-	case models.ImportUpdated:
-		report.Updated++
-	case models.ImportUnchanged:
-		report.Unchanged++
-	}
-	report.Results = append(report.Results, r)
-}
-
 // Plan reads, in one query per table, the households the batch names by reference and
 // the people it names by ID number, and decides for each valid candidate whether it
 // creates, updates or leaves a household, or is rejected: for a reference or a person
@@ -203,7 +145,7 @@ func tally(report *models.ImportReport, r *models.ImportResult) {
 // leaves out are its Removed; the use case refuses those a grant names (NamedOnGrants). A plan made again (another attempt) starts afresh. It
 // returns the database's errors; faults of records are in their Err.
 func (im *Imports) Plan(w *Writer, cands []*HouseholdImport, mayRemove bool) error {
-	s, tx, sc := im.s, w.tx, w.sc
+	tx, sc := w.tx, w.sc
 	var refs, nums []string
 	for _, c := range cands {
 		c.Reset() // a fault found by an earlier attempt's plan is found again
@@ -224,7 +166,7 @@ func (im *Imports) Plan(w *Writer, cands []*HouseholdImport, mayRemove bool) err
 		households []*models.Household
 		people     []*models.Member
 	)
-	err := s.acrossAreas(tx, func() error {
+	err := w.acrossAreas(func() error {
 		if err := tx.Table("households").Where("external_ref IN ?", refs).Find(&households).Error; err != nil {
 			return err
 		}
@@ -448,10 +390,10 @@ func (im *Imports) Write(w *Writer, cands []*HouseholdImport) error {
 			return err
 		}
 	}
-	if err := s.insertHouseholds(tx, newHouseholds); err != nil {
+	if err := s.Imports().insertHouseholds(tx, newHouseholds); err != nil {
 		return err
 	}
-	if err := s.insertMembers(tx, newMembers); err != nil {
+	if err := s.Imports().insertMembers(tx, newMembers); err != nil {
 		return err
 	}
 	w.changed(log...)

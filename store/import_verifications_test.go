@@ -81,7 +81,7 @@ func (f verifyFixture) written(t *testing.T, st *store.Store) written {
 	t.Helper()
 	var w written
 	for _, h := range []*models.Household{f.poor, f.other, f.away} {
-		vs, err := st.Verifications(admin(), h.ID)
+		vs, err := verificationCases(st).Verifications(admin(), h.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +119,7 @@ func TestImportVerificationsRulesDryRunAndIdempotency(t *testing.T) {
 		}
 		w0 := f.written(t, st)
 
-		dry, err := st.ImportVerifications(ctx, batch, store.ImportOptions{DryRun: true})
+		dry, err := verificationCases(st).ImportVerifications(ctx, batch, store.ImportOptions{DryRun: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +130,7 @@ func TestImportVerificationsRulesDryRunAndIdempotency(t *testing.T) {
 			t.Fatalf("the dry run wrote: %+v, before %+v", w, w0)
 		}
 
-		first, err := st.ImportVerifications(ctx, batch, store.ImportOptions{})
+		first, err := verificationCases(st).ImportVerifications(ctx, batch, store.ImportOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,7 +151,7 @@ func TestImportVerificationsRulesDryRunAndIdempotency(t *testing.T) {
 		if err != nil || g.GraceUntil == nil || g.GraceUntil.String() != "2026-02-28" {
 			t.Errorf("grace: %+v %v", g, err)
 		}
-		v, err := st.LatestVerification(admin(), f.poor.ID)
+		v, err := verificationCases(st).LatestVerification(admin(), f.poor.ID)
 		if err != nil || v == nil || v.ID != *first.Results[0].ID || v.SourceDepartment != "TAX" ||
 			v.TotalIncome != models.Yuan(1400) || v.MemberCount != 2 || v.PerCapitaIncome != models.Yuan(700) {
 			t.Fatalf("verification: %+v %v", v, err)
@@ -172,7 +172,7 @@ func TestImportVerificationsRulesDryRunAndIdempotency(t *testing.T) {
 			}
 		}
 
-		second, err := st.ImportVerifications(ctx, batch, store.ImportOptions{})
+		second, err := verificationCases(st).ImportVerifications(ctx, batch, store.ImportOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +216,7 @@ func TestImportVerificationsGrouping(t *testing.T) {
 		a, b, c := byName["甲"], byName["乙"], byName["丙"]
 		lines := func(v *models.Verification) map[string]models.Money {
 			t.Helper()
-			ls, err := st.VerifiedMembersOf(admin(), v.ID)
+			ls, err := verificationCases(st).VerifiedMembersOf(admin(), v.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -227,11 +227,11 @@ func TestImportVerificationsGrouping(t *testing.T) {
 			return out
 		}
 		// No verification yet: the members not listed keep their registered income.
-		rep, err := st.ImportVerifications(ctx, []*models.VerificationRecord{checkOf(a.IDNumber, "TAX", "2025-06-30", 1000)}, store.ImportOptions{})
+		rep, err := verificationCases(st).ImportVerifications(ctx, []*models.VerificationRecord{checkOf(a.IDNumber, "TAX", "2025-06-30", 1000)}, store.ImportOptions{})
 		if err != nil || rep.Created != 1 {
 			t.Fatalf("%+v %v", rep, err)
 		}
-		v1, _ := st.LatestVerification(admin(), h.ID)
+		v1, _ := verificationCases(st).LatestVerification(admin(), h.ID)
 		if l := lines(v1); l[a.ID] != models.Yuan(1000) || l[b.ID] != models.Yuan(200) || l[c.ID] != models.Yuan(300) || v1.TotalIncome != models.Yuan(1500) {
 			t.Fatalf("first verification lines %v total %s", l, v1.TotalIncome)
 		}
@@ -244,11 +244,11 @@ func TestImportVerificationsGrouping(t *testing.T) {
 			{IDNumber: a.IDNumber, Source: "TAX", CheckDate: models.NewDate(2025, 9, 30), OwnsVehicle: &yes},
 			checkOf(c.IDNumber, "TAX", "2025-09-30", 0),
 		}
-		rep, err = st.ImportVerifications(ctx, batch, store.ImportOptions{})
+		rep, err = verificationCases(st).ImportVerifications(ctx, batch, store.ImportOptions{})
 		if err != nil || rep.Created != 4 || *rep.Results[0].ID != *rep.Results[2].ID || *rep.Results[0].ID == *rep.Results[1].ID {
 			t.Fatalf("grouped import: %+v %v", rep, err)
 		}
-		vs, err := st.Verifications(admin(), h.ID)
+		vs, err := verificationCases(st).Verifications(admin(), h.ID)
 		if err != nil || len(vs) != 3 {
 			t.Fatalf("%d verifications, want 3: %v", len(vs), err)
 		}
@@ -271,12 +271,12 @@ func TestImportVerificationsGrouping(t *testing.T) {
 		}
 
 		// A correction of one finding: UPDATED, a new verification of the same key.
-		rep, err = st.ImportVerifications(ctx, []*models.VerificationRecord{checkOf(b.IDNumber, "TAX", "2025-09-30", 600)}, store.ImportOptions{})
+		rep, err = verificationCases(st).ImportVerifications(ctx, []*models.VerificationRecord{checkOf(b.IDNumber, "TAX", "2025-09-30", 600)}, store.ImportOptions{})
 		if err != nil || rep.Updated != 1 || *rep.Results[0].ID == tax.ID {
 			t.Fatalf("correction: %+v %v", rep, err)
 		}
 		// The unchanged half of the earlier group is still unchanged.
-		rep, err = st.ImportVerifications(ctx, batch[1:2], store.ImportOptions{})
+		rep, err = verificationCases(st).ImportVerifications(ctx, batch[1:2], store.ImportOptions{})
 		if err != nil || rep.Unchanged != 1 {
 			t.Fatalf("again: %+v %v", rep, err)
 		}
@@ -321,7 +321,7 @@ func TestImportVerificationsRefusals(t *testing.T) {
 		reasons := map[string]string{}
 		for _, tt := range cases {
 			t.Run(tt.name, func(t *testing.T) {
-				rep, err := st.ImportVerifications(tt.ctx, []*models.VerificationRecord{good, tt.rec}, store.ImportOptions{})
+				rep, err := verificationCases(st).ImportVerifications(tt.ctx, []*models.VerificationRecord{good, tt.rec}, store.ImportOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -346,7 +346,7 @@ func TestImportVerificationsRefusals(t *testing.T) {
 
 		// Roles.
 		for _, role := range []models.Role{models.RoleAssistant, models.RoleAuditor} {
-			if _, err := st.ImportVerifications(storetest.As(role, countyA), []*models.VerificationRecord{good}, store.ImportOptions{}); !errors.Is(err, models.ErrForbidden) {
+			if _, err := verificationCases(st).ImportVerifications(storetest.As(role, countyA), []*models.VerificationRecord{good}, store.ImportOptions{}); !errors.Is(err, models.ErrForbidden) {
 				t.Errorf("%s: %v", role, err)
 			}
 		}
@@ -355,7 +355,7 @@ func TestImportVerificationsRefusals(t *testing.T) {
 		for i := range many {
 			many[i] = good
 		}
-		if _, err := st.ImportVerifications(admin(), many, store.ImportOptions{}); !errors.Is(err, models.ErrInvalid) {
+		if _, err := verificationCases(st).ImportVerifications(admin(), many, store.ImportOptions{}); !errors.Is(err, models.ErrInvalid) {
 			t.Errorf("too many records: %v", err)
 		}
 		if w := f.written(t, st); w != w0 {
@@ -363,7 +363,7 @@ func TestImportVerificationsRefusals(t *testing.T) {
 		}
 
 		// Partial: the valid record is written, the invalid one reported.
-		rep, err := st.ImportVerifications(admin(), []*models.VerificationRecord{good, checkOf(unknown, "TAX", "2025-11-30", 1)}, store.ImportOptions{Partial: true})
+		rep, err := verificationCases(st).ImportVerifications(admin(), []*models.VerificationRecord{good, checkOf(unknown, "TAX", "2025-11-30", 1)}, store.ImportOptions{Partial: true})
 		if err != nil || !rep.Committed || rep.Created != 1 || rep.Rejected != 1 {
 			t.Fatalf("partial: %+v %v", rep, err)
 		}
@@ -393,7 +393,7 @@ func BenchmarkImportVerifications(b *testing.B) {
 				for i, h := range hs {
 					batch[i] = &models.VerificationRecord{IDNumber: h.Members[0].IDNumber, Source: "TAX", CheckDate: day, MonthlyIncome: income(int64(i))}
 				}
-				rep, err := st.ImportVerifications(admin(), batch, store.ImportOptions{})
+				rep, err := verificationCases(st).ImportVerifications(admin(), batch, store.ImportOptions{})
 				if err != nil || rep.Created != len(hs) {
 					b.Fatalf("%+v %v", rep, err)
 				}

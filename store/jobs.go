@@ -16,7 +16,8 @@ import (
 // in a transaction of its own with its grant event and audit record; a grant changed
 // concurrently is left for the next run. Running it again on the same day changes
 // nothing. It returns how many grants it terminated.
-func (s *Store) ExpireGrace(ctx context.Context, today models.Date) (int, error) {
+func (r *Verifications) ExpireGrace(ctx context.Context, today models.Date) (int, error) {
+	s := r.s
 	sc := ScopeFor(SystemActor)
 	db := s.db.WithContext(systemScope(ctx))
 	done := 0

@@ -10,9 +10,17 @@ import (
 	"jiuzhu/privacy"
 )
 
-// Jurisdiction returns the unit with code. The tree is public data: any signed-in
+// Jurisdictions serves the jurisdiction tree: its units, which are public data, and the
+// checks of area arguments against a caller's scope. Reach it with Store.Jurisdictions.
+type Jurisdictions struct{ s *Store }
+
+// Jurisdictions returns the store of the jurisdiction tree.
+func (s *Store) Jurisdictions() *Jurisdictions { return &Jurisdictions{s: s} }
+
+// Get returns the unit with code. The tree is public data: any signed-in
 // caller may read all of it. It returns models.ErrNotFound for an unknown code.
-func (s *Store) Jurisdiction(ctx context.Context, code string) (*models.Jurisdiction, error) {
+func (r *Jurisdictions) Get(ctx context.Context, code string) (*models.Jurisdiction, error) {
+	s := r.s
 	if _, err := scopeOf(ctx); err != nil {
 		return nil, err
 	}
@@ -27,10 +35,11 @@ func (s *Store) Jurisdiction(ctx context.Context, code string) (*models.Jurisdic
 	return &j, nil
 }
 
-// Jurisdictions returns the units under parent (its direct children, or with level
+// List returns the units under parent (its direct children, or with level
 // set, every unit of that level in its subtree), in code order. No parent means the
 // caller's own area. It returns a *models.FieldError for an unknown parent.
-func (s *Store) Jurisdictions(ctx context.Context, parent *string, level *models.Level) ([]*models.Jurisdiction, error) {
+func (r *Jurisdictions) List(ctx context.Context, parent *string, level *models.Level) ([]*models.Jurisdiction, error) {
+	s := r.s
 	sc, err := scopeOf(ctx)
 	if err != nil {
 		return nil, err
@@ -52,7 +61,7 @@ func (s *Store) Jurisdictions(ctx context.Context, parent *string, level *models
 			return []*models.Jurisdiction{}, nil
 		}
 		lo, hi := codes[0], codes[len(codes)-1]
-		q = q.Where("code BETWEEN ? AND ? AND level = ?", lo, hi, *level)
+		q = unitsWithin(q, *level, lo, hi)
 	} else {
 		q = q.Where("parent_code = ?", code)
 	}

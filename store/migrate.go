@@ -12,6 +12,14 @@ import (
 	"jiuzhu/models"
 )
 
+// Setup is what sets a database up and keeps its schema: the versioned migrations and
+// their state, the serving role's grants, and the seed data of new and demo databases,
+// all as the system. Reach it with Store.Setup.
+type Setup struct{ s *Store }
+
+// Setup returns the setup of the database.
+func (s *Store) Setup() *Setup { return &Setup{s: s} }
+
 // Migrate brings the schema to this build's version with the versioned migrations
 // (migrations.go) and loads the jurisdiction tree, the program catalogue and the audit
 // key. It is idempotent and safe on a populated database, including one created before
@@ -21,9 +29,10 @@ import (
 // when the store runs with Config.RowLevelSecurity, and takes them off otherwise, so that
 // a database migrated with it on still works with it off. It acts for no caller, and
 // returns the database's errors.
-func (s *Store) Migrate(ctx context.Context) error {
+func (r *Setup) Migrate(ctx context.Context) error {
+	s := r.s
 	ctx = systemScope(ctx)
-	p, err := s.migrations(ctx)
+	p, err := s.Setup().migrations(ctx)
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
 	}
@@ -36,7 +45,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	defer s.catalogue.reset()
 	return db.Transaction(func(tx *gorm.DB) error {
-		if err := s.loadJurisdictions(tx); err != nil {
+		if err := s.Setup().loadJurisdictions(tx); err != nil {
 			return err
 		}
 		if err := ensureChangeLog(tx); err != nil {
@@ -53,7 +62,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 	})
 }
 
-func (s *Store) loadJurisdictions(tx *gorm.DB) error {
+func (r *Setup) loadJurisdictions(tx *gorm.DB) error {
+	s := r.s
 	units := s.tree.All()
 	rows := make([]models.Jurisdiction, len(units))
 	for i, u := range units {

@@ -62,7 +62,8 @@ const (
 
 // migrations returns the goose provider of the store's migrations, acting on the store's
 // own connection pool.
-func (s *Store) migrations(ctx context.Context) (*goose.Provider, error) {
+func (r *Setup) migrations(ctx context.Context) (*goose.Provider, error) {
+	s := r.s
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return nil, err
@@ -78,14 +79,14 @@ func (s *Store) migrations(ctx context.Context) (*goose.Provider, error) {
 	opts := []goose.ProviderOption{
 		goose.WithTableName(SchemaVersionTable),
 		goose.WithDisableGlobalRegistry(true),
-		goose.WithGoMigrations(s.goMigrations()...),
+		goose.WithGoMigrations(s.Setup().goMigrations()...),
 	}
 	if s.dialect == Postgres {
 		// Two migrate up at once on one schema take turns: goose holds a session-level
 		// advisory lock while it applies versions. Its key is the schema's, so that
 		// schemas of one database (the tests') do not wait for each other.
 		var schema string
-		if err := s.schemaDB(systemScope(ctx)).Raw(`SELECT current_schema()`).Scan(&schema).Error; err != nil {
+		if err := s.Setup().schemaDB(systemScope(ctx)).Raw(`SELECT current_schema()`).Scan(&schema).Error; err != nil {
 			return nil, fmt.Errorf("current schema: %w", err)
 		}
 		h := fnv.New64a()
@@ -100,11 +101,12 @@ func (s *Store) migrations(ctx context.Context) (*goose.Provider, error) {
 }
 
 // goMigrations returns the steps written in Go, for the store's dialect.
-func (s *Store) goMigrations() []*goose.Migration {
+func (r *Setup) goMigrations() []*goose.Migration {
+	s := r.s
 	out := []*goose.Migration{
 		goose.NewGoMigration(versionTallies,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-				return s.addTallies(s.onTx(ctx, tx))
+				return s.Derived().add(s.Setup().onTx(ctx, tx))
 			}},
 			// Down keeps the tallies: the schema of version 1 has them already, and
 			// dropping them would only make the next up count them again.
@@ -113,10 +115,10 @@ func (s *Store) goMigrations() []*goose.Migration {
 	if s.dialect == Postgres {
 		out = append(out, goose.NewGoMigration(versionRowLevelSecurity,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-				return rowLevelSecurityOf(s.onTx(ctx, tx), s.rls, false)
+				return rowLevelSecurityOf(s.Setup().onTx(ctx, tx), s.rls, false)
 			}},
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-				return rowLevelSecurityOf(s.onTx(ctx, tx), false, false)
+				return rowLevelSecurityOf(s.Setup().onTx(ctx, tx), false, false)
 			}}))
 	}
 	return out
@@ -124,13 +126,15 @@ func (s *Store) goMigrations() []*goose.Migration {
 
 // schemaDB returns the store's database on ctx for reading the schema itself: always on
 // the primary, since a read replica may not have replayed a schema or a version just made.
-func (s *Store) schemaDB(ctx context.Context) *gorm.DB {
+func (r *Setup) schemaDB(ctx context.Context) *gorm.DB {
+	s := r.s
 	return s.db.WithContext(ctx).Clauses(dbresolver.Write)
 }
 
 // onTx returns a gorm session on tx, a transaction goose opened on the store's pool, for
 // the store's own work.
-func (s *Store) onTx(ctx context.Context, tx *sql.Tx) *gorm.DB {
+func (r *Setup) onTx(ctx context.Context, tx *sql.Tx) *gorm.DB {
+	s := r.s
 	db := s.db.Session(&gorm.Session{Context: systemScope(ctx), NewDB: true})
 	db.Statement.ConnPool = tx
 	return db
@@ -149,8 +153,9 @@ type MigrationState struct {
 // MigrationStatus returns every version of the schema this build knows, in order, with
 // whether the database has it. It acts for no caller and changes nothing but, on a
 // database never migrated, creates the version table. It returns the database's errors.
-func (s *Store) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
-	p, err := s.migrations(ctx)
+func (r *Setup) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
+	s := r.s
+	p, err := s.Setup().migrations(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrations: %w", err)
 	}
@@ -184,9 +189,10 @@ func migrationName(version int64, path string) string {
 // none, before any migration) and the version this build expects, without changing
 // anything: it is safe for the serving role, which may not create tables. It returns
 // the database's errors.
-func (s *Store) SchemaVersions(ctx context.Context) (current, want int64, err error) {
+func (r *Setup) SchemaVersions(ctx context.Context) (current, want int64, err error) {
+	s := r.s
 	ctx = systemScope(ctx)
-	p, err := s.migrations(ctx)
+	p, err := s.Setup().migrations(ctx)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: migrations: %w", err)
 	}
@@ -195,10 +201,10 @@ func (s *Store) SchemaVersions(ctx context.Context) (current, want int64, err er
 	var exists bool
 	switch s.dialect {
 	case Postgres:
-		err = s.schemaDB(ctx).Raw(`SELECT to_regclass(quote_ident(current_schema()) || '.' || ?) IS NOT NULL`,
+		err = s.Setup().schemaDB(ctx).Raw(`SELECT to_regclass(quote_ident(current_schema()) || '.' || ?) IS NOT NULL`,
 			SchemaVersionTable).Scan(&exists).Error
 	default:
-		err = s.schemaDB(ctx).Raw(`SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?`,
+		err = s.Setup().schemaDB(ctx).Raw(`SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?`,
 			SchemaVersionTable).Scan(&exists).Error
 	}
 	if err != nil {
@@ -218,8 +224,9 @@ func (s *Store) SchemaVersions(ctx context.Context) (current, want int64, err er
 // run, unless the database is at the version of the schema this build expects and, on
 // PostgreSQL, its row-level security is as Config.RowLevelSecurity says. It changes
 // nothing, so the serving role may run it. It returns the database's errors otherwise.
-func (s *Store) CheckSchema(ctx context.Context) error {
-	current, want, err := s.SchemaVersions(ctx)
+func (r *Setup) CheckSchema(ctx context.Context) error {
+	s := r.s
+	current, want, err := s.Setup().SchemaVersions(ctx)
 	if err != nil {
 		return err
 	}
@@ -238,7 +245,7 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 		return nil
 	}
 	var state []rlsState
-	err = s.schemaDB(systemScope(ctx)).Raw(rlsStateSQL, rlsPolicy, rlsTables).Scan(&state).Error
+	err = s.Setup().schemaDB(systemScope(ctx)).Raw(rlsStateSQL, rlsPolicy, rlsTables).Scan(&state).Error
 	if err != nil {
 		return fmt.Errorf("store: check row-level security: %w", err)
 	}
@@ -256,22 +263,23 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 // version it was at and the one it is at now. It refuses to take down the first version,
 // which would drop every record. It acts for no caller, and returns the database's
 // errors.
-func (s *Store) MigrateDown(ctx context.Context) (from, to int64, err error) {
+func (r *Setup) MigrateDown(ctx context.Context) (from, to int64, err error) {
+	s := r.s
 	ctx = systemScope(ctx)
-	current, _, err := s.SchemaVersions(ctx)
+	current, _, err := s.Setup().SchemaVersions(ctx)
 	if err != nil {
 		return 0, 0, err
 	}
 	if current <= firstVersion {
 		return current, current, fmt.Errorf("store: the database is at version %d; the first version of the schema is not taken down (it would drop every record)", current)
 	}
-	p, err := s.migrations(ctx)
+	p, err := s.Setup().migrations(ctx)
 	if err != nil {
 		return current, current, fmt.Errorf("store: migrations: %w", err)
 	}
 	if _, err := p.Down(ctx); err != nil {
 		return current, current, fmt.Errorf("store: migrate down from version %d: %w", current, err)
 	}
-	to, _, err = s.SchemaVersions(ctx)
+	to, _, err = s.Setup().SchemaVersions(ctx)
 	return current, to, err
 }

@@ -80,14 +80,14 @@ func TestMigrateDownTakesTheLastVersionDown(t *testing.T) {
 			st := open(t)
 			ctx := context.Background()
 			h, _ := household(t, st, villageA1)
-			current, want, err := st.SchemaVersions(ctx)
+			current, want, err := st.Setup().SchemaVersions(ctx)
 			if err != nil || current != want || want < 2 {
 				t.Fatalf("after migrating: version %d of %d, %v", current, want, err)
 			}
-			if err := st.CheckSchema(ctx); err != nil {
+			if err := st.Setup().CheckSchema(ctx); err != nil {
 				t.Fatalf("check after migrating: %v", err)
 			}
-			states, err := st.MigrationStatus(ctx)
+			states, err := st.Setup().MigrationStatus(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,11 +97,11 @@ func TestMigrateDownTakesTheLastVersionDown(t *testing.T) {
 			}
 			// The last version first, then every other but the first, each to the one before.
 			for i := len(versions) - 1; i > 0; i-- {
-				from, to, err := st.MigrateDown(ctx)
+				from, to, err := st.Setup().MigrateDown(ctx)
 				if err != nil || from != versions[i] || to != versions[i-1] {
 					t.Fatalf("down: from %d to %d, %v; want from %d to %d", from, to, err, versions[i], versions[i-1])
 				}
-				err = st.CheckSchema(ctx)
+				err = st.Setup().CheckSchema(ctx)
 				if !errors.Is(err, store.ErrSchemaVersion) || !strings.Contains(err.Error(), "jiuzhu migrate up") {
 					t.Errorf("check after down to %d: %v, want ErrSchemaVersion naming jiuzhu migrate up", to, err)
 				}
@@ -119,13 +119,13 @@ func TestMigrateDownTakesTheLastVersionDown(t *testing.T) {
 				}
 				if i == len(versions)-1 {
 					// Up again from one step down restores the version and its state.
-					if err := st.Migrate(ctx); err != nil {
+					if err := st.Setup().Migrate(ctx); err != nil {
 						t.Fatal(err)
 					}
-					if current, _, err := st.SchemaVersions(ctx); err != nil || current != want {
+					if current, _, err := st.Setup().SchemaVersions(ctx); err != nil || current != want {
 						t.Errorf("up again: version %d, %v; want %d", current, err, want)
 					}
-					if err := st.CheckSchema(ctx); err != nil {
+					if err := st.Setup().CheckSchema(ctx); err != nil {
 						t.Errorf("check after up again: %v", err)
 					}
 					if st.Dialect() == store.Postgres {
@@ -134,12 +134,12 @@ func TestMigrateDownTakesTheLastVersionDown(t *testing.T) {
 							t.Errorf("row-level security after up again on %d tables of %d: %v", len(state), len(store.RLSTables()), err)
 						}
 					}
-					if _, _, err := st.MigrateDown(ctx); err != nil {
+					if _, _, err := st.Setup().MigrateDown(ctx); err != nil {
 						t.Fatal(err)
 					}
 				}
 			}
-			if _, to, err := st.MigrateDown(ctx); err == nil || to != 1 {
+			if _, to, err := st.Setup().MigrateDown(ctx); err == nil || to != 1 {
 				t.Errorf("down from the first version: at %d, %v; want a refusal", to, err)
 			}
 		})
@@ -168,7 +168,7 @@ func servingRoleCannotAlterTheAuditTrail(t *testing.T, ownerURL string, rls bool
 	owner := storetest.MustOpenWith(t, store.Config{DatabaseURL: ownerURL, RowLevelSecurity: rls})
 	ctx := context.Background()
 	servingURL := storetest.ServingURL(t, ownerURL)
-	if err := owner.GrantServingRole(ctx, storetest.ServingRole); err != nil {
+	if err := owner.Setup().GrantServingRole(ctx, storetest.ServingRole); err != nil {
 		t.Fatal(err)
 	}
 	serving, err := store.Open(ctx, store.Config{DatabaseURL: servingURL, RowLevelSecurity: rls}, division.Dezhou())
@@ -176,7 +176,7 @@ func servingRoleCannotAlterTheAuditTrail(t *testing.T, ownerURL string, rls bool
 		t.Fatal(err)
 	}
 	defer serving.Close()
-	if err := serving.CheckSchema(ctx); err != nil {
+	if err := serving.Setup().CheckSchema(ctx); err != nil {
 		t.Fatalf("the serving role checks the schema: %v", err)
 	}
 	fillEveryTable(t, serving, villageA1)
@@ -229,7 +229,7 @@ func servingRoleCannotAlterTheAuditTrail(t *testing.T, ownerURL string, rls bool
 			t.Errorf("%s: %v, want insufficient_privilege (42501)", q, err)
 		}
 	}
-	if err := serving.Migrate(ctx); err == nil {
+	if err := serving.Setup().Migrate(ctx); err == nil {
 		t.Error("the serving role migrated")
 	}
 	// Reading and appending stay possible with statements of its own, too.

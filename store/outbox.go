@@ -20,8 +20,16 @@ import (
 // idempotency key the gateway receives, so that the gateway sends one message per id.
 //
 // A new kind of notice (a failed payment, a referral or a ticket falling due) is a new
+// Outbox is the persistence of the notices to applicants: written in the transaction of
+// the change they announce, and claimed, delivered and retried by the notification
+// worker (notify) as the system. Reach it with Store.Outbox.
+type Outbox struct{ s *Store }
+
+// Outbox returns the outbox of notices.
+func (s *Store) Outbox() *Outbox { return &Outbox{s: s} }
+
 // NotificationKind, a template of that kind in package notify, and one call of
-// enqueueNotice in the transaction of the change.
+// enqueue in the transaction of the change.
 
 // NotificationKind names what a notice tells of; package notify has a template per kind.
 type NotificationKind string
@@ -86,14 +94,15 @@ func (n *Notification) Param() map[string]string {
 
 // enqueueNotice writes a notice of kind about household (and optionally member) of area
 // inside tx, due at once.
-func (s *Store) enqueueNotice(tx *gorm.DB, kind NotificationKind, area, household string, member, ref *string, params map[string]string) error {
-	_, err := s.enqueueNoticeAt(tx, kind, area, household, member, ref, params, s.now())
+func (r *Outbox) enqueue(tx *gorm.DB, kind NotificationKind, area, household string, member, ref *string, params map[string]string) error {
+	_, err := r.enqueueAt(tx, kind, area, household, member, ref, params, r.s.now())
 	return err
 }
 
-// enqueueNoticeAt is enqueueNotice for a notice due at due (not before it is written),
-// and returns the notice's id.
-func (s *Store) enqueueNoticeAt(tx *gorm.DB, kind NotificationKind, area, household string, member, ref *string, params map[string]string, due time.Time) (string, error) {
+// enqueueAt is enqueue for a notice due at due (not before it is written), and returns
+// the notice's id.
+func (r *Outbox) enqueueAt(tx *gorm.DB, kind NotificationKind, area, household string, member, ref *string, params map[string]string, due time.Time) (string, error) {
+	s := r.s
 	b, err := json.Marshal(params)
 	if err != nil {
 		return "", err
@@ -120,7 +129,7 @@ func (s *Store) noticeGrantMoved(tx *gorm.DB, g *models.Grant, from *models.Gran
 	if from != nil {
 		p["from"] = string(*from)
 	}
-	return s.enqueueNotice(tx, NoticeApplicationStatus, g.AreaCode, g.HouseholdID, g.MemberID, g.Reference, p)
+	return s.Outbox().enqueue(tx, NoticeApplicationStatus, g.AreaCode, g.HouseholdID, g.MemberID, g.Reference, p)
 }
 
 // ClaimNotificationsUnscoped reserves up to limit notices that are due at now and not
@@ -129,7 +138,8 @@ func (s *Store) noticeGrantMoved(tx *gorm.DB, g *models.Grant, from *models.Gran
 // claimed by one worker at a time, on SQLite and PostgreSQL alike, because the claim is a
 // conditional update of its row. It acts for no caller (the delivery worker) and returns
 // the database's errors.
-func (s *Store) ClaimNotificationsUnscoped(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Notification, error) {
+func (r *Outbox) ClaimNotificationsUnscoped(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Notification, error) {
+	s := r.s
 	db := s.db.WithContext(systemScope(ctx))
 	now = now.UTC()
 	var ids []string
@@ -163,7 +173,8 @@ func (s *Store) ClaimNotificationsUnscoped(ctx context.Context, now time.Time, l
 
 // MarkNotificationDeliveredUnscoped records that notice id reached the gateway at at. It
 // acts for no caller and returns the database's errors.
-func (s *Store) MarkNotificationDeliveredUnscoped(ctx context.Context, id string, at time.Time) error {
+func (r *Outbox) MarkNotificationDeliveredUnscoped(ctx context.Context, id string, at time.Time) error {
+	s := r.s
 	err := s.db.WithContext(systemScope(ctx)).Model(&Notification{}).Where("id = ?", id).
 		Updates(map[string]any{"delivered_at": at.UTC(), "lease_until": nil, "last_error": ""}).Error
 	return wrap("mark notification delivered", err)
@@ -175,7 +186,8 @@ const maxNoticeError = 200
 // RetryNotificationUnscoped records that the delivery of notice id failed for reason
 // (which must hold no personal data) and makes it due again at due. It acts for no
 // caller and returns the database's errors.
-func (s *Store) RetryNotificationUnscoped(ctx context.Context, id string, due time.Time, reason string) error {
+func (r *Outbox) RetryNotificationUnscoped(ctx context.Context, id string, due time.Time, reason string) error {
+	s := r.s
 	if len(reason) > maxNoticeError {
 		reason = reason[:maxNoticeError]
 	}
@@ -187,7 +199,8 @@ func (s *Store) RetryNotificationUnscoped(ctx context.Context, id string, due ti
 // NotificationsUnscoped returns every notice of the application with reference ref, in
 // the order they were written. It acts for no caller (tests and operators' checks) and
 // returns the database's errors.
-func (s *Store) NotificationsUnscoped(ctx context.Context, ref string) ([]Notification, error) {
+func (r *Outbox) NotificationsUnscoped(ctx context.Context, ref string) ([]Notification, error) {
+	s := r.s
 	var out []Notification
 	err := s.db.WithContext(systemScope(ctx)).Where("reference = ?", ref).Order("created_at").Order("id").Find(&out).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {

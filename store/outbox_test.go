@@ -43,7 +43,7 @@ func TestApplicationMovesWriteNotices(t *testing.T) {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
-		ns, err := st.NotificationsUnscoped(ctx, *g.Reference)
+		ns, err := st.Outbox().NotificationsUnscoped(ctx, *g.Reference)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +64,7 @@ func TestApplicationMovesWriteNotices(t *testing.T) {
 		}
 		// Every notice of the store is one of the application's: the plain grant's
 		// suspension wrote none.
-		all, err := st.ClaimNotificationsUnscoped(ctx, time.Now().Add(time.Minute), 100, time.Minute)
+		all, err := st.Outbox().ClaimNotificationsUnscoped(ctx, time.Now().Add(time.Minute), 100, time.Minute)
 		if err != nil || len(all) != len(want) {
 			t.Fatalf("claimed %d notices (%v), want %d", len(all), err, len(want))
 		}
@@ -87,7 +87,7 @@ func TestNoticeClaimsAndRetries(t *testing.T) {
 		t0 := time.Now().Add(time.Second)
 		claim := func(at time.Time) []store.Notification {
 			t.Helper()
-			ns, err := st.ClaimNotificationsUnscoped(ctx, at, 10, time.Minute)
+			ns, err := st.Outbox().ClaimNotificationsUnscoped(ctx, at, 10, time.Minute)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +104,7 @@ func TestNoticeClaimsAndRetries(t *testing.T) {
 		if len(second) != 1 || second[0].ID != first[0].ID || second[0].Attempts != 2 {
 			t.Fatalf("after the lease: %+v", second)
 		}
-		if err := st.RetryNotificationUnscoped(ctx, first[0].ID, t0.Add(5*time.Minute), "gateway answered 503"); err != nil {
+		if err := st.Outbox().RetryNotificationUnscoped(ctx, first[0].ID, t0.Add(5*time.Minute), "gateway answered 503"); err != nil {
 			t.Fatal(err)
 		}
 		if early := claim(t0.Add(4 * time.Minute)); len(early) != 0 {
@@ -114,7 +114,7 @@ func TestNoticeClaimsAndRetries(t *testing.T) {
 		if len(third) != 1 || third[0].Attempts != 3 || third[0].LastError != "gateway answered 503" {
 			t.Fatalf("when due: %+v", third)
 		}
-		if err := st.MarkNotificationDeliveredUnscoped(ctx, first[0].ID, t0.Add(6*time.Minute)); err != nil {
+		if err := st.Outbox().MarkNotificationDeliveredUnscoped(ctx, first[0].ID, t0.Add(6*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		if done := claim(t0.Add(time.Hour)); len(done) != 0 {
@@ -164,11 +164,11 @@ func TestApplicantRecord(t *testing.T) {
 			{*forSpouse.Reference, spouse.IDNumber[12:], models.GrantPending, []string{villageA1}},
 		}
 		for _, tt := range tests {
-			rec, err := st.ApplicantRecordUnscoped(ctx, tt.ref)
+			rec, err := st.StatusPage().ApplicantRecordUnscoped(ctx, tt.ref)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rec.Steps, err = st.ApplicantStepsUnscoped(ctx, rec.GrantID); err != nil {
+			if rec.Steps, err = st.StatusPage().ApplicantStepsUnscoped(ctx, rec.GrantID); err != nil {
 				t.Fatal(err)
 			}
 			if rec.IDTail != tt.tail || rec.Status != tt.status || rec.AreaCode != villageA1 || len(rec.Steps) != len(tt.offices) {
@@ -181,27 +181,27 @@ func TestApplicantRecord(t *testing.T) {
 				}
 			}
 		}
-		if _, err := st.ApplicantRecordUnscoped(ctx, "JZ-371402-2026-999999"); !errors.Is(err, models.ErrNotFound) {
+		if _, err := st.StatusPage().ApplicantRecordUnscoped(ctx, "JZ-371402-2026-999999"); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("unknown reference: %v", err)
 		}
 		// Lookups are audited by digests: two of one reference share theirs, another
 		// reference has its own, and no row holds the reference itself.
 		for _, o := range []store.StatusLookupOutcome{store.LookupShown, store.LookupMismatch} {
-			if err := st.RecordStatusLookupUnscoped(ctx, *forSpouse.Reference, "192.0.2.1", villageA1, o); err != nil {
+			if err := st.StatusPage().RecordStatusLookupUnscoped(ctx, *forSpouse.Reference, "192.0.2.1", villageA1, o); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := st.RecordStatusLookupUnscoped(ctx, "JZ-371402-2026-999999", "192.0.2.1", "", store.LookupUnknown); err != nil {
+		if err := st.StatusPage().RecordStatusLookupUnscoped(ctx, "JZ-371402-2026-999999", "192.0.2.1", "", store.LookupUnknown); err != nil {
 			t.Fatal(err)
 		}
-		got, err := st.StatusLookupsUnscoped(ctx, *forSpouse.Reference)
+		got, err := st.StatusPage().StatusLookupsUnscoped(ctx, *forSpouse.Reference)
 		if err != nil || len(got) != 2 || got[0].Outcome != store.LookupShown || got[1].Outcome != store.LookupMismatch {
 			t.Fatalf("lookups of the spouse's application: %+v (%v)", got, err)
 		}
 		if got[0].ReferenceDigest == *forSpouse.Reference || len(got[0].ReferenceDigest) != 64 || got[0].AddressDigest == "192.0.2.1" {
 			t.Errorf("the trail keeps the reference or address: %+v", got[0])
 		}
-		unknown, err := st.StatusLookupsUnscoped(ctx, "JZ-371402-2026-999999")
+		unknown, err := st.StatusPage().StatusLookupsUnscoped(ctx, "JZ-371402-2026-999999")
 		if err != nil || len(unknown) != 1 || unknown[0].AreaCode != "371400000000" || unknown[0].ReferenceDigest == got[0].ReferenceDigest {
 			t.Errorf("lookups of the unknown reference: %+v (%v)", unknown, err)
 		}

@@ -44,16 +44,16 @@ func TestPagesBackwardMirrorForward(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		now := time.Now()
 		ds := seed.Generate(st.Tree(), 300, now)
-		if err := st.SeedUnscoped(t.Context(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+		if err := st.Setup().SeedUnscoped(t.Context(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 			t.Fatal(err)
 		}
 		vs, lines := seed.Verifications(ds, now)
-		if err := st.SeedRulesUnscoped(t.Context(), seed.Standards(st.Tree(), now), vs, lines); err != nil {
+		if err := st.Setup().SeedRulesUnscoped(t.Context(), seed.Standards(st.Tree(), now), vs, lines); err != nil {
 			t.Fatal(err)
 		}
 		staffing := seed.Staffing(st.Tree(), now)
 		staff := slices.DeleteFunc(staffing.Staff, func(m models.StaffMember) bool { return !strings.HasPrefix(m.AreaCode, "371402") })
-		if err := st.SeedStaffingUnscoped(t.Context(), staffing.Populations, staff); err != nil {
+		if err := st.Setup().SeedStaffingUnscoped(t.Context(), staffing.Populations, staff); err != nil {
 			t.Fatal(err)
 		}
 		for range 4 {

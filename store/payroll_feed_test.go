@@ -42,7 +42,7 @@ func feedLines(t *testing.T, st *store.Store, p auth.Principal) []string {
 // household.
 func failedNotices(t *testing.T, st *store.Store, at time.Time) map[string][]store.Notification {
 	t.Helper()
-	ns, err := st.ClaimNotificationsUnscoped(context.Background(), at, 1000, time.Hour)
+	ns, err := st.Outbox().ClaimNotificationsUnscoped(context.Background(), at, 1000, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

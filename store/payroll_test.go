@@ -373,11 +373,11 @@ func TestPayrollInvariants(t *testing.T) {
 				h := households[1+2*rng.IntN(len(households)/2)]
 				in := models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.DateOf(clock.now().In(policy.ChinaTime)),
 					Members: []*models.VerifiedMemberInput{{MemberID: &h.member, MonthlyIncome: 65001 + models.Money(rng.IntN(1000))}}}
-				_, err := st.RecordVerification(storetest.As(models.RoleAssistant, h.village), h.id, in)
+				_, err := verificationCases(st).RecordVerification(storetest.As(models.RoleAssistant, h.village), h.id, in)
 				return err
 			}},
 			{"expire grace", func() error {
-				_, err := st.ExpireGrace(ctx, models.DateOf(clock.now().In(policy.ChinaTime)))
+				_, err := st.Verifications().ExpireGrace(ctx, models.DateOf(clock.now().In(policy.ChinaTime)))
 				return err
 			}},
 			{"draw on the reserve", func() error {

@@ -20,7 +20,7 @@ func TestPostgresIndexesServeTheListQueries(t *testing.T) {
 	st := storetest.MustOpen(t, store.Postgres) // skips without TEST_DATABASE_URL
 	ds := seed.Generate(st.Tree(), 1500, time.Now())
 	ctx := admin()
-	if err := st.SeedUnscoped(ctx, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+	if err := st.Setup().SeedUnscoped(ctx, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.AnalyzeUnscoped(st); err != nil {

@@ -233,7 +233,7 @@ func (r *Referrals) NoticeReferralsUnscoped(ctx context.Context, now time.Time) 
 					return res.Error // changed meanwhile: the next run looks again
 				}
 				n++
-				return s.enqueueNotice(tx, pass.kind, d.AreaCode, d.HouseholdID, nil, d.Reference, map[string]string{
+				return s.Outbox().enqueue(tx, pass.kind, d.AreaCode, d.HouseholdID, nil, d.Reference, map[string]string{
 					"department": string(d.Department), "due": d.DueAt.In(now.Location()).Format(time.DateOnly),
 				})
 			})

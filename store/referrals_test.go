@@ -132,7 +132,7 @@ func TestReferralsDueOverdueAndNotices(t *testing.T) {
 		if n := notices(now); n != 0 {
 			t.Fatalf("the overdue notice was written again: %d", n)
 		}
-		ns, err := st.NotificationsUnscoped(ctx, *g.Reference)
+		ns, err := st.Outbox().NotificationsUnscoped(ctx, *g.Reference)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -57,7 +57,8 @@ type ReplicaStatus struct {
 
 // Replica returns the state of the read replica as last checked. A store without one
 // returns the zero ReplicaStatus.
-func (s *Store) Replica() ReplicaStatus {
+func (r *Pool) Replica() ReplicaStatus {
+	s := r.s
 	if s.replica == nil {
 		return ReplicaStatus{}
 	}
@@ -213,7 +214,8 @@ func (rs *replicaSet) useReplica(ctx context.Context) bool {
 // ReplicaReads returns how many reads the replica and the primary answered as the
 // replica's side (reads that dbresolver sent to the replica and that stayed there or
 // went to the primary). A store without a replica returns zeros.
-func (s *Store) ReplicaReads() (replica, primary int64) {
+func (r *Pool) ReplicaReads() (replica, primary int64) {
+	s := r.s
 	if s.replica == nil {
 		return 0, 0
 	}

@@ -17,7 +17,7 @@ import (
 func TestClearReviewFlag(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		f := newVerifyFixture(t, st)
-		rep, err := st.ImportVerifications(admin(), []*models.VerificationRecord{
+		rep, err := verificationCases(st).ImportVerifications(admin(), []*models.VerificationRecord{
 			checkOf(f.otherMembers[0].IDNumber, "TAX", "2025-11-30", 1400),
 		}, store.ImportOptions{})
 		if err != nil || !rep.Committed {

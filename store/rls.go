@@ -80,16 +80,6 @@ const rlsPolicy = "jiuzhu_area"
 // whose comment differs; raise it when rlsCondition changes.
 const rlsPolicyVersion = "jiuzhu area range v1"
 
-// rlsCondition is the USING and WITH CHECK expression of the policy. A setting never set
-// on the connection is NULL, so the comparison is not true and no row passes; a context
-// without a caller sets an empty range (noCallerLo > noCallerHi), which no code lies in.
-// (A session whose settings are the empty string, as a transaction-local value leaves
-// them, would match only an empty code, which no row has: codes have twelve digits.)
-// current_setting is stable, so the planner uses the range as an index condition and,
-// estimating, reads the values set before the statement; in a filter it is called for
-// every row, which BENCHMARKS.md measures.
-const rlsCondition = `area_code BETWEEN current_setting('jiuzhu.lo', true) AND current_setting('jiuzhu.hi', true)`
-
 // The range of system work, every code of twelve digits, and the empty range of a
 // context without a caller.
 const (
@@ -233,8 +223,9 @@ func (c *rlsConn) PrepareContext(context.Context, string) (driver.Stmt, error) {
 // where. Without row-level security it only runs f. tx must be a transaction; f's error
 // is returned as it is, and the transaction, which its caller rolls back, keeps the
 // widened range until then.
-func (s *Store) acrossAreas(tx *gorm.DB, f func() error) error {
-	if !s.rls {
+func (w *Writer) acrossAreas(f func() error) error {
+	tx := w.tx
+	if !w.s.rls {
 		return f()
 	}
 	ctx := tx.Statement.Context

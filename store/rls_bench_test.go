@@ -44,10 +44,10 @@ func BenchmarkRowLevelSecurity(b *testing.B) {
 			offURL = url
 		}
 		st := storetest.MustOpenWith(b, store.Config{DatabaseURL: url, RowLevelSecurity: rls})
-		if err := st.SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+		if err := st.Setup().SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 			b.Fatal(err)
 		}
-		if err := st.AnalyzeUnscoped(context.Background()); err != nil {
+		if err := st.Setup().AnalyzeUnscoped(context.Background()); err != nil {
 			b.Fatal(err)
 		}
 		stores[i] = newBenchStore(b, st)
@@ -100,8 +100,8 @@ type benchStore struct {
 // newBenchStore reads the first page of the county list of st.
 func newBenchStore(b *testing.B, st *store.Store) *benchStore {
 	s := &benchStore{st: st, village: seed.DemoVillage(st.Tree())}
-	s.county = st.CountStatements(storetest.As(models.RoleOfficer, seed.DemoCounty), &s.stmts)
-	s.city = st.CountStatements(admin(), &s.stmts)
+	s.county = st.Pool().CountStatements(storetest.As(models.RoleOfficer, seed.DemoCounty), &s.stmts)
+	s.city = st.Pool().CountStatements(admin(), &s.stmts)
 	page, err := useCases(st).Households(s.county, store.HouseholdQuery{PageArgs: store.PageArgs{First: ptr(50)}})
 	if err != nil || len(page.Items) == 0 {
 		b.Fatalf("first page: %v", err)

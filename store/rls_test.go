@@ -60,7 +60,7 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	}
 	in := models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2025, 8, 31),
 		Members: []*models.VerifiedMemberInput{{MemberID: &ms[0].ID, MonthlyIncome: 30000}, {MemberID: &ms[1].ID}}}
-	if _, err := st.RecordVerification(admin(), h.ID, in); err != nil {
+	if _, err := verificationCases(st).RecordVerification(admin(), h.ID, in); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := fundsCases(st).TopUpReserve(admin(), township, models.Yuan(1000), nil); err != nil {
@@ -73,10 +73,10 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	// A supporting document and a lookup on the status page (documents, status_lookups).
 	doc := &store.Document{Record: store.DocumentOfApplication, RecordID: g.ID, Kind: store.DocumentMedicalBill,
 		SHA256: strings.Repeat("0f", 32), Size: 1, ContentType: "application/pdf"}
-	if err := st.AddDocument(admin(), store.ScopeFor(auth.Principal{Subject: "admin", Role: models.RoleAdmin, Area: cityArea}), doc); err != nil {
+	if err := st.Documents().Add(admin(), store.ScopeFor(auth.Principal{Subject: "admin", Role: models.RoleAdmin, Area: cityArea}), doc); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.RecordStatusLookupUnscoped(context.Background(), *g.Reference, "192.0.2.7", g.AreaCode, store.LookupShown); err != nil {
+	if err := st.StatusPage().RecordStatusLookupUnscoped(context.Background(), *g.Reference, "192.0.2.7", g.AreaCode, store.LookupShown); err != nil {
 		t.Fatal(err)
 	}
 	// A grievance about the application, with a comment (grievances, grievance_comments).
@@ -265,7 +265,7 @@ func TestMigrateTurnsRowLevelSecurityOnAndOff(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			if err := st.Migrate(context.Background()); err != nil {
+			if err := st.Setup().Migrate(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			if hid == "" {
@@ -391,7 +391,7 @@ var policyIndexCond = regexp.MustCompile(`Index Cond: .*area_code(\)::text)? >= 
 func TestRowLevelSecurityRangeIsAnIndexCondition(t *testing.T) {
 	st := storetest.MustOpenRLS(t)
 	ds := seed.Generate(st.Tree(), 3000, time.Now())
-	if err := st.SeedUnscoped(admin(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+	if err := st.Setup().SeedUnscoped(admin(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 		t.Fatal(err)
 	}
 	fillEveryTable(t, st, villageA1)
@@ -444,7 +444,7 @@ func TestRowLevelSecurityRangeIsAnIndexCondition(t *testing.T) {
 func TestRowLevelSecurityRangesStayWithTheirStatements(t *testing.T) {
 	st := storetest.MustOpenRLS(t)
 	ds := seed.Generate(st.Tree(), 3000, time.Now())
-	if err := st.SeedUnscoped(admin(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+	if err := st.Setup().SeedUnscoped(admin(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 		t.Fatal(err)
 	}
 	village := seed.DemoVillage(st.Tree())

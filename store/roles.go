@@ -38,11 +38,12 @@ var ErrServingRole = errors.New("unfit serving role")
 // role must exist and be neither the role connected as (the owner) nor a superuser, or
 // it returns an error matching ErrServingRole. Run it after Migrate, as the owner. It
 // returns an error on SQLite, which has no roles, and the database's errors.
-func (s *Store) GrantServingRole(ctx context.Context, role string) error {
+func (x *Setup) GrantServingRole(ctx context.Context, role string) error {
+	s := x.s
 	if s.dialect != Postgres {
 		return errors.New("store: a serving role is a PostgreSQL setting; SQLite has no roles")
 	}
-	db := s.schemaDB(systemScope(ctx))
+	db := s.Setup().schemaDB(systemScope(ctx))
 	var found []struct {
 		Super bool
 		Me    bool

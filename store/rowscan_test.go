@@ -19,7 +19,7 @@ func TestRowScannerReadsWhatGormReads(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		ds := seed.Generate(st.Tree(), 60, time.Now())
-		if err := st.SeedUnscoped(ctx, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+		if err := st.Setup().SeedUnscoped(ctx, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 			t.Fatal(err)
 		}
 		ids := make([]string, len(ds.Households))

@@ -38,17 +38,17 @@ func TestRuleMutationsAreAudited(t *testing.T) {
 		}
 		in := models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2025, 8, 31),
 			Members: []*models.VerifiedMemberInput{{MemberID: &ms[0].ID, MonthlyIncome: 65001}}}
-		if _, err := st.RecordVerification(storetest.As(models.RoleAuditor, countyA), h.ID, in); err == nil {
+		if _, err := verificationCases(st).RecordVerification(storetest.As(models.RoleAuditor, countyA), h.ID, in); err == nil {
 			t.Fatal("an auditor recorded a verification")
 		}
-		if _, err := st.RecordVerification(storetest.As(models.RoleAssistant, "371402002215"), h.ID, in); err != nil {
+		if _, err := verificationCases(st).RecordVerification(storetest.As(models.RoleAssistant, "371402002215"), h.ID, in); err != nil {
 			t.Fatal(err)
 		}
 		gr, err := grantCases(st).Grant(admin(), g.ID)
 		if err != nil || gr.Status != models.GrantGrace || gr.GraceUntil == nil || gr.GraceUntil.String() != "2025-11-30" {
 			t.Fatalf("31 August + 3 months: %+v %v", gr, err)
 		}
-		if n, err := st.ExpireGrace(t.Context(), models.NewDate(2025, 12, 1)); err != nil || n != 1 {
+		if n, err := st.Verifications().ExpireGrace(t.Context(), models.NewDate(2025, 12, 1)); err != nil || n != 1 {
 			t.Fatalf("expire: %d %v", n, err)
 		}
 		ops, err := store.AuditOps(st)
@@ -74,7 +74,7 @@ func TestDemoRulesAndRefreshIdempotent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		now := time.Now()
 		ds := seed.Generate(st.Tree(), 300, now)
-		if err := st.SeedUnscoped(t.Context(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+		if err := st.Setup().SeedUnscoped(t.Context(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 			t.Fatal(err)
 		}
 		standards := seed.Standards(st.Tree(), now)
@@ -85,10 +85,10 @@ func TestDemoRulesAndRefreshIdempotent(t *testing.T) {
 			}
 		}
 		vs, lines := seed.Verifications(ds, now)
-		if err := st.SeedRulesUnscoped(t.Context(), standards, vs, lines); err != nil {
+		if err := st.Setup().SeedRulesUnscoped(t.Context(), standards, vs, lines); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := st.RefreshAllUnscoped(t.Context()); err != nil || n != 0 {
+		if n, err := st.Derived().RefreshAllUnscoped(t.Context()); err != nil || n != 0 {
 			t.Errorf("second refresh changed %d households: %v", n, err)
 		}
 		page, err := useCases(st).Households(admin(), store.HouseholdQuery{Filter: &models.HouseholdFilter{LowIncome: ptr(true)}})

@@ -58,6 +58,16 @@ func rlsRange(ctx context.Context) (lo, hi string) {
 	return division.Range(p.Area)
 }
 
+// rlsCondition is the USING and WITH CHECK expression of the policy. A setting never set
+// on the connection is NULL, so the comparison is not true and no row passes; a context
+// without a caller sets an empty range (noCallerLo > noCallerHi), which no code lies in.
+// (A session whose settings are the empty string, as a transaction-local value leaves
+// them, would match only an empty code, which no row has: codes have twelve digits.)
+// current_setting is stable, so the planner uses the range as an index condition and,
+// estimating, reads the values set before the statement; in a filter it is called for
+// every row, which BENCHMARKS.md measures.
+const rlsCondition = `area_code BETWEEN current_setting('jiuzhu.lo', true) AND current_setting('jiuzhu.hi', true)`
+
 // bind returns ctx carrying sc's caller unless it carries one already, so that
 // row-level security, which reads the caller from the context (rlsRange), holds a
 // statement made with an explicit scope to the same range; a command run without a
@@ -153,6 +163,27 @@ func (sc Scope) parameterRows(db *gorm.DB) *gorm.DB {
 	return db.Table("entitlement_parameters").Where("entitlement_parameters.area_code BETWEEN ? AND ?", lo, hi)
 }
 
+// standardsOf is standardRows narrowed to the standards that concern area code: those of
+// its county, for a code at county level or below, and those of every county in its
+// subtree for the city.
+func (sc Scope) standardsOf(db *gorm.DB, code string) *gorm.DB {
+	lo, hi := division.Range(code)
+	if c := countyOf(code); c != "" {
+		lo, hi = division.Range(c)
+	}
+	return sc.standardRows(db).Where("dibao_standards.area_code BETWEEN ? AND ?", lo, hi)
+}
+
+// numbered is the scope's predicate on table for a statement written in PostgreSQL's
+// numbered placeholders, its bounds at $n and $n+1 (pass bounds after the other
+// arguments), for the few statements that gorm does not build.
+func (sc Scope) numbered(table string, n int) string {
+	return fmt.Sprintf("%s.area_code BETWEEN $%d AND $%d", table, n, n+1)
+}
+
+// bounds returns the arguments of numbered: the scope's lowest and highest area code.
+func (sc Scope) bounds() []any { return []any{sc.lo, sc.hi} }
+
 // eventRows is rows for the grant_events table, narrowed for integrators to the events of
 // the grants they may see.
 func (sc Scope) eventRows(db *gorm.DB) *gorm.DB {
@@ -221,7 +252,13 @@ func (sc Scope) paidLinesWithin(db *gorm.DB, lo, hi string) *gorm.DB {
 // townshipsWithin is the townships of the range lo..hi. Jurisdictions are public data,
 // so it is not narrowed by a scope; lo..hi comes from Store.area, inside the caller's.
 func townshipsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
-	return db.Table("jurisdictions").Where("jurisdictions.level = ? AND jurisdictions.code BETWEEN ? AND ?", models.LevelTownship, lo, hi)
+	return unitsWithin(db.Table("jurisdictions"), models.LevelTownship, lo, hi)
+}
+
+// unitsWithin narrows q, a query of the jurisdictions table, to the units of level whose
+// codes lie in lo..hi. Jurisdictions are public data, not narrowed by a scope.
+func unitsWithin(q *gorm.DB, level models.Level, lo, hi string) *gorm.DB {
+	return q.Where("jurisdictions.level = ? AND jurisdictions.code BETWEEN ? AND ?", level, lo, hi)
 }
 
 // nonEmpty keeps an IN list valid SQL when an integrator has no category: it matches no
@@ -261,11 +298,8 @@ func (s *Store) area(sc Scope, field string, code *string) (lo, hi string, err e
 // Village checks that code is a village inside the caller's scope, for records that are
 // created or moved there, and returns it. It returns a *models.FieldError naming field
 // for a code that is not a village, and a Forbidden error for one outside the scope.
-func (s *Store) Village(sc Scope, field, code string) (*division.Unit, error) {
-	return s.village(sc, field, code)
-}
-
-func (s *Store) village(sc Scope, field, code string) (*division.Unit, error) {
+func (r *Jurisdictions) Village(sc Scope, field, code string) (*division.Unit, error) {
+	s := r.s
 	u, ok := s.tree.Unit(code)
 	if !ok {
 		return nil, models.Invalid(field, "%s is not a jurisdiction code", privacy.Quote(code))
@@ -282,7 +316,8 @@ func (s *Store) village(sc Scope, field, code string) (*division.Unit, error) {
 // Township checks that code, an argument named field, is a township inside the
 // caller's scope. It returns a *models.FieldError for a code that is not a township and
 // a Forbidden error for one outside the scope.
-func (s *Store) Township(sc Scope, field, code string) error {
+func (r *Jurisdictions) Township(sc Scope, field, code string) error {
+	s := r.s
 	if _, _, err := s.area(sc, field, &code); err != nil {
 		return err
 	}

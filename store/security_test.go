@@ -214,7 +214,7 @@ func TestAuditTrailIsAppendOnlyInTheDatabase(t *testing.T) {
 			}
 		}
 		// Migrating again keeps the guard and the events.
-		if err := st.Migrate(context.Background()); err != nil {
+		if err := st.Setup().Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if err := store.ExecUnscoped(st, "DELETE FROM audit_events"); err == nil {

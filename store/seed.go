@@ -12,7 +12,8 @@ import (
 
 // IsEmptyUnscoped reports whether no household is registered anywhere. It is for the
 // first-run demo and the seed command, which act for no caller.
-func (s *Store) IsEmptyUnscoped(ctx context.Context) (bool, error) {
+func (r *Setup) IsEmptyUnscoped(ctx context.Context) (bool, error) {
+	s := r.s
 	var n int64
 	if err := s.db.WithContext(systemScope(ctx)).Model(&models.Household{}).Limit(1).Count(&n).Error; err != nil {
 		return false, fmt.Errorf("store: count households: %w", err)
@@ -25,8 +26,9 @@ func (s *Store) IsEmptyUnscoped(ctx context.Context) (bool, error) {
 // dashboards' tallies of the households the records belong to and of their villages (see
 // recountTalliesUnscoped); the values the rules derive wait for SeedRulesUnscoped or the
 // daily refresh. It is for the seed command and tests, never for the API.
-func (s *Store) SeedUnscoped(ctx context.Context, households []models.Household, members []models.Member,
+func (r *Setup) SeedUnscoped(ctx context.Context, households []models.Household, members []models.Member,
 	grants []models.Grant, events []models.GrantEvent) error {
+	s := r.s
 	const batch = 500
 	err := s.db.WithContext(systemScope(ctx)).Transaction(func(tx *gorm.DB) error {
 		steps := []struct {
@@ -48,7 +50,7 @@ func (s *Store) SeedUnscoped(ctx context.Context, households []models.Household,
 			}
 		}
 		ids, areas := seededHouseholds(households, members, grants)
-		if err := s.recountTalliesUnscoped(tx, ids, areas); err != nil {
+		if err := s.Derived().recountUnscoped(tx, ids, areas); err != nil {
 			return fmt.Errorf("count the households' tallies: %w", err)
 		}
 		log := make([]models.ChangeLogEntry, 0, len(households)+len(members)+len(grants))
@@ -95,8 +97,9 @@ func seededHouseholds(households []models.Household, members []models.Member, gr
 // SeedRulesUnscoped inserts generated dibao standards, verifications and their member
 // lines in one transaction, for no caller and without validation, then recomputes what
 // the rules derive for every household. It is for the seed command and tests.
-func (s *Store) SeedRulesUnscoped(ctx context.Context, standards []models.DibaoStandard,
+func (r *Setup) SeedRulesUnscoped(ctx context.Context, standards []models.DibaoStandard,
 	verifications []models.Verification, lines []models.VerificationMember) error {
+	s := r.s
 	const batch = 500
 	err := s.db.WithContext(systemScope(ctx)).Transaction(func(tx *gorm.DB) error {
 		if len(standards) > 0 {
@@ -119,14 +122,15 @@ func (s *Store) SeedRulesUnscoped(ctx context.Context, standards []models.DibaoS
 	if err != nil {
 		return wrap("seed rules", err)
 	}
-	_, err = s.RefreshAllUnscoped(ctx)
+	_, err = s.Derived().RefreshAllUnscoped(ctx)
 	return err
 }
 
 // SeedStaffingUnscoped sets the populations of townships (code → population) and inserts
 // staff records in one transaction, for no caller and without validation: the generator
 // guarantees their consistency. It is for the seed command and tests, never for the API.
-func (s *Store) SeedStaffingUnscoped(ctx context.Context, populations map[string]int, staff []models.StaffMember) error {
+func (r *Setup) SeedStaffingUnscoped(ctx context.Context, populations map[string]int, staff []models.StaffMember) error {
+	s := r.s
 	codes := make([]string, 0, len(populations))
 	for c := range populations {
 		codes = append(codes, c)
@@ -156,7 +160,8 @@ func (s *Store) SeedStaffingUnscoped(ctx context.Context, populations map[string
 //
 // On PostgreSQL only the tables of the store's own schema are analyzed: a bare ANALYZE
 // walks the whole database and fails when another schema's table is dropped meanwhile.
-func (s *Store) AnalyzeUnscoped(ctx context.Context) error {
+func (r *Setup) AnalyzeUnscoped(ctx context.Context) error {
+	s := r.s
 	return wrap("analyze", analyzeOwnTables(s.db.WithContext(systemScope(ctx)), s.dialect, "ANALYZE"))
 }
 

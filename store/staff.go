@@ -30,11 +30,11 @@ type StaffQuery struct {
 }
 
 // today is the current calendar date of the store's clock.
-func (s *Store) today() models.Date { return models.DateOf(s.now()) }
+func (r *Staff) today() models.Date { return models.DateOf(r.s.now()) }
 
 // Today returns the current calendar date of the store's clock, the day on which the
 // staffing report counts staff in post.
-func (s *Store) Today() models.Date { return s.today() }
+func (r *Staff) Today() models.Date { return r.today() }
 
 // Get returns the staff member with id. It returns models.ErrNotFound when there is none
 // in sc.
@@ -72,7 +72,7 @@ func (r *Staff) List(ctx context.Context, sc Scope, q StaffQuery) (*Page[models.
 		return nil, err
 	}
 	f := q.Filter
-	today := s.today()
+	today := s.Staff().today()
 	db := s.db.WithContext(ctx)
 	build := func() *gorm.DB {
 		b := sc.within(db, "staff_members", lo, hi)

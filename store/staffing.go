@@ -8,7 +8,7 @@ import (
 
 // CoordinatorThreshold returns the number of active recipients from which a village
 // needs two coordinators (P6), as configured.
-func (s *Store) CoordinatorThreshold() int { return s.coordinatorThreshold }
+func (r *Staff) CoordinatorThreshold() int { return r.s.coordinatorThreshold }
 
 // StaffingFigures are what the staffing report (P6) of an area is built from.
 type StaffingFigures struct {
@@ -42,15 +42,14 @@ func (r *Staff) Figures(ctx context.Context, sc Scope, area *string) (*StaffingF
 		f.Area = *area
 	}
 	db := s.db.WithContext(ctx)
-	today := s.today()
+	today := s.Staff().today()
 
 	// 1. Known populations of the townships of the area.
 	var pops []struct {
 		Code       string
 		Population int
 	}
-	err = db.Table("jurisdictions").Select("code, population").
-		Where("code BETWEEN ? AND ? AND level = ? AND population IS NOT NULL", lo, hi, models.LevelTownship).
+	err = townshipsWithin(db, lo, hi).Select("code, population").Where("population IS NOT NULL").
 		Scan(&pops).Error
 	if err != nil {
 		return nil, wrap("staffing report: populations", err)

@@ -31,13 +31,13 @@ func BenchmarkStaffingReport(b *testing.B) {
 		b.Run(string(d), func(b *testing.B) {
 			st := storetest.MustOpen(b, d)
 			bg := context.Background()
-			if err := st.SeedUnscoped(bg, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+			if err := st.Setup().SeedUnscoped(bg, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 				b.Fatal(err)
 			}
-			if err := st.SeedStaffingUnscoped(bg, sd.Populations, sd.Staff); err != nil {
+			if err := st.Setup().SeedStaffingUnscoped(bg, sd.Populations, sd.Staff); err != nil {
 				b.Fatal(err)
 			}
-			if err := st.AnalyzeUnscoped(bg); err != nil {
+			if err := st.Setup().AnalyzeUnscoped(bg); err != nil {
 				b.Fatal(err)
 			}
 			for _, area := range []string{cityArea, townshipA1} {

@@ -185,7 +185,7 @@ func TestUpdateAndEndStaff(t *testing.T) {
 		_, err = staffingCases(st).EndStaff(admin(), m.ID, ptr(day(2022, 4, 30)))
 		wantErr(t, err, models.ErrInvalid, "until")
 		ended, err := staffingCases(st).EndStaff(admin(), m.ID, nil)
-		if err != nil || ended.Until == nil || *ended.Until != st.Today() {
+		if err != nil || ended.Until == nil || *ended.Until != st.Staff().Today() {
 			t.Fatalf("end today: %+v, %v", ended, err)
 		}
 		_, err = staffingCases(st).EndStaff(admin(), m.ID, nil)
@@ -197,7 +197,7 @@ func TestUpdateAndEndStaff(t *testing.T) {
 		}
 		// The last day in post is today: in post today, not tomorrow.
 		active, inactive := true, false
-		tomorrow := models.DateOf(st.Today().AddDate(0, 0, 1))
+		tomorrow := models.DateOf(st.Staff().Today().AddDate(0, 0, 1))
 		for _, tt := range []struct {
 			filter models.StaffFilter
 			want   int
@@ -367,7 +367,7 @@ func TestSetPopulation(t *testing.T) {
 			})
 		}
 		for code, p := range want {
-			j, err := st.Jurisdiction(admin(), code)
+			j, err := st.Jurisdictions().Get(admin(), code)
 			if err != nil || (p == nil) != (j.Population == nil) || (p != nil && *p != *j.Population) {
 				t.Errorf("%s population %v, want %v (%v)", code, j.Population, p, err)
 			}
@@ -395,7 +395,7 @@ func recipients(t *testing.T, st *store.Store, village string, n int, status mod
 	}
 	g := models.Grant{ID: h.ID + "-g", HouseholdID: h.ID, AreaCode: village, ProgramCode: "RURAL_DIBAO",
 		CategoryCode: "DIBAO", Status: status, Amount: models.Yuan(100), StartDate: day(2025, 1, 1), Version: 1, CreatedBy: "test"}
-	if err := st.SeedUnscoped(context.Background(), []models.Household{h}, ms, []models.Grant{g}, nil); err != nil {
+	if err := st.Setup().SeedUnscoped(context.Background(), []models.Household{h}, ms, []models.Grant{g}, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -518,13 +518,13 @@ func TestStaffingReportMatchesTheData(t *testing.T) {
 		ds := seed.Generate(tree, 600, now)
 		sd := seed.Staffing(tree, now)
 		bg := context.Background()
-		if err := st.SeedUnscoped(bg, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+		if err := st.Setup().SeedUnscoped(bg, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.SeedStaffingUnscoped(bg, sd.Populations, sd.Staff); err != nil {
+		if err := st.Setup().SeedStaffingUnscoped(bg, sd.Populations, sd.Staff); err != nil {
 			t.Fatal(err)
 		}
-		today := st.Today()
+		today := st.Staff().Today()
 		staff := map[string]map[models.StaffPost]int{}
 		for _, m := range sd.Staff {
 			if m.ActiveOn(today) {
@@ -621,7 +621,7 @@ func TestStaffingReportMatchesTheData(t *testing.T) {
 func TestStaffingReportStatements(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		sd := seed.Staffing(st.Tree(), time.Now())
-		if err := st.SeedStaffingUnscoped(context.Background(), sd.Populations, sd.Staff); err != nil {
+		if err := st.Setup().SeedStaffingUnscoped(context.Background(), sd.Populations, sd.Staff); err != nil {
 			t.Fatal(err)
 		}
 		household(t, st, villageA1)

@@ -6,17 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"jiuzhu/division"
 	"jiuzhu/models"
-)
-
-// Bounds of what verifications accept.
-const (
-	// MaxMonthlyAmount is the largest verified monthly income or expenditure accepted, so
-	// that the exact integer arithmetic of the policy rules cannot overflow.
-	MaxMonthlyAmount = models.Money(100_000_000) // 1,000,000.00 yuan
-	// minStandardYear is the first year a standard, and so a verification, may be of.
-	minStandardYear = 2000
 )
 
 // Standards is the persistence of the per-county dibao standards (P12): reads narrowed
@@ -61,7 +51,7 @@ func (r *Standards) Set(w *Writer, county string, year int, urban, rural models.
 		}
 		after = &cur
 	}
-	if _, err := r.s.refreshArea(tx, sc, county); err != nil {
+	if _, err := r.s.Derived().refreshArea(tx, sc, county); err != nil {
 		return nil, nil, err
 	}
 	return before, after, nil
@@ -79,11 +69,7 @@ func (r *Standards) List(ctx context.Context, sc Scope, area *string, year *int)
 	if area != nil && *area != "" {
 		code = *area
 	}
-	lo, hi := division.Range(code)
-	if c := countyOf(code); c != "" {
-		lo, hi = division.Range(c)
-	}
-	q := sc.standardRows(r.s.db.WithContext(ctx)).Where("dibao_standards.area_code BETWEEN ? AND ?", lo, hi)
+	q := sc.standardsOf(r.s.db.WithContext(ctx), code)
 	if year != nil {
 		q = q.Where("dibao_standards.year = ?", *year)
 	}
@@ -101,19 +87,30 @@ func (r *Standards) Of(ctx context.Context, sc Scope, householdID string) (*mode
 	if err != nil {
 		return nil, wrap("standard of household", err)
 	}
-	idx, err := s.standardsInForce(db, sc)
+	idx, err := s.Standards().inForce(db, sc)
 	if err != nil {
 		return nil, wrap("standard of household", err)
 	}
 	return idx.applied(s, h.AreaCode), nil
 }
 
+// InForceIn returns the standard in force, inside the unit of work w, for the county of
+// area (a village or township in w's scope), or nil when the county has none.
+func (r *Standards) InForceIn(w *Writer, area string) (*models.DibaoStandard, error) {
+	idx, err := r.s.Standards().inForce(w.tx, w.sc)
+	if err != nil {
+		return nil, err
+	}
+	return idx[countyOf(area)], nil
+}
+
 // standardIndex maps a county code to its standard in force.
 type standardIndex map[string]*models.DibaoStandard
 
-// standardsInForce loads, for each county the caller sees, the standard of the latest
+// inForce loads, for each county the caller sees, the standard of the latest
 // year not after the current year.
-func (s *Store) standardsInForce(db *gorm.DB, sc Scope) (standardIndex, error) {
+func (x *Standards) inForce(db *gorm.DB, sc Scope) (standardIndex, error) {
+	s := x.s
 	var rows []*models.DibaoStandard
 	err := sc.standardRows(db).Where("dibao_standards.year <= ?", s.now().Year()).
 		Order("dibao_standards.area_code").Order("dibao_standards.year").Find(&rows).Error

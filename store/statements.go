@@ -16,7 +16,8 @@ const countCallback = "jiuzhu:count_statements"
 // It is meant for tests and benchmarks that prove a query's number of statements does not
 // grow with the data; the first call installs a gorm callback, so make it before the store
 // serves concurrent requests.
-func (s *Store) CountStatements(ctx context.Context, n *atomic.Int64) context.Context {
+func (r *Pool) CountStatements(ctx context.Context, n *atomic.Int64) context.Context {
+	s := r.s
 	cb := s.db.Callback()
 	count := func(db *gorm.DB) {
 		if db.DryRun {

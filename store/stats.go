@@ -557,7 +557,8 @@ func scanRow(q *gorm.DB, into []int64) error {
 // SetPopulationsUnscoped records the resident population of jurisdictions, by code, for
 // no caller. It is for seeding demo data and tests; it returns a *models.FieldError for a
 // code that is not a jurisdiction or a negative population, and writes nothing then.
-func (s *Store) SetPopulationsUnscoped(ctx context.Context, populations map[string]int) error {
+func (r *Stats) SetPopulationsUnscoped(ctx context.Context, populations map[string]int) error {
+	s := r.s
 	for code, p := range populations {
 		if _, ok := s.tree.Unit(code); !ok {
 			return models.Invalid("code", "%s is not a jurisdiction code", privacy.Quote(code))

@@ -16,10 +16,10 @@ func BenchmarkAreaStats(b *testing.B) {
 	for _, d := range storetest.Dialects() {
 		st := storetest.MustOpen(b, d)
 		ds := seed.Generate(st.Tree(), 20000, time.Now())
-		if err := st.SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+		if err := st.Setup().SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 			b.Fatal(err)
 		}
-		if err := st.AnalyzeUnscoped(context.Background()); err != nil {
+		if err := st.Setup().AnalyzeUnscoped(context.Background()); err != nil {
 			b.Fatal(err)
 		}
 		for _, area := range []string{cityArea, townshipA1} {

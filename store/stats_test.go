@@ -36,7 +36,7 @@ func statsData(t *testing.T, st *store.Store, n int) seed.Dataset {
 			k++
 		}
 	}
-	if err := st.SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+	if err := st.Setup().SeedUnscoped(context.Background(), ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
 		t.Fatal(err)
 	}
 	pops := map[string]int{}
@@ -45,7 +45,7 @@ func statsData(t *testing.T, st *store.Store, n int) seed.Dataset {
 			pops[u.Code] = 20000 + 1000*i
 		}
 	}
-	if err := st.SetPopulationsUnscoped(context.Background(), pops); err != nil {
+	if err := st.Stats().SetPopulationsUnscoped(context.Background(), pops); err != nil {
 		t.Fatal(err)
 	}
 	return ds
@@ -237,7 +237,7 @@ func TestAreaStatsPopulationAndCoverage(t *testing.T) {
 			t.Fatal("no township with a known population")
 		}
 		// Once every township is known, the county's population is their sum.
-		if err := st.SetPopulationsUnscoped(context.Background(), map[string]int{"371402002000": 45000}); err != nil {
+		if err := st.Stats().SetPopulationsUnscoped(context.Background(), map[string]int{"371402002000": 45000}); err != nil {
 			t.Fatal(err)
 		}
 		got, err = reportCases(st).AreaStats(storetest.As(models.RoleOfficer, countyA), nil)
@@ -264,7 +264,7 @@ func TestAreaStatsPopulationAndCoverage(t *testing.T) {
 		if city.Population != nil {
 			t.Errorf("city population %d, want null", *city.Population)
 		}
-		if err := st.SetPopulationsUnscoped(context.Background(), map[string]int{"371499999000": 1}); !errors.Is(err, models.ErrInvalid) {
+		if err := st.Stats().SetPopulationsUnscoped(context.Background(), map[string]int{"371499999000": 1}); !errors.Is(err, models.ErrInvalid) {
 			t.Errorf("unknown code: %v", err)
 		}
 	})
@@ -278,7 +278,7 @@ func TestAreaStatsRunsAFixedNumberOfStatements(t *testing.T) {
 		counts := map[string]int64{}
 		for _, area := range []string{cityArea, countyA, townshipA1, seed.DemoVillage(st.Tree())} {
 			var n atomic.Int64
-			ctx := st.CountStatements(storetest.As(models.RoleOfficer, area), &n)
+			ctx := st.Pool().CountStatements(storetest.As(models.RoleOfficer, area), &n)
 			got, err := reportCases(st).AreaStats(ctx, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -286,7 +286,7 @@ func TestAreaStatsRunsAFixedNumberOfStatements(t *testing.T) {
 			counts[area] = n.Load()
 			t.Logf("%s (%d children): %d statements", area, len(got.Children), n.Load())
 			var tn atomic.Int64
-			if _, err := reportCases(st).Trends(st.CountStatements(storetest.As(models.RoleOfficer, area), &tn), nil, intp(36)); err != nil {
+			if _, err := reportCases(st).Trends(st.Pool().CountStatements(storetest.As(models.RoleOfficer, area), &tn), nil, intp(36)); err != nil {
 				t.Fatal(err)
 			}
 			// Events, committed money, paid money and the jurisdiction, whatever the months.
@@ -412,7 +412,7 @@ func TestTrendsCountsEventsAndMoneyByShanghaiMonth(t *testing.T) {
 		// The same in the sibling county.
 		g3 := mk(hB, "RURAL_DIBAO", "DIBAO", models.GrantActive, models.Yuan(999), month(2), nil)
 		e3 := []models.GrantEvent{ev(g3, nil, models.GrantActive, month(2).Add(time.Hour))}
-		if err := st.SeedUnscoped(context.Background(), nil, nil, []models.Grant{g1, g2, g3},
+		if err := st.Setup().SeedUnscoped(context.Background(), nil, nil, []models.Grant{g1, g2, g3},
 			append(append(e1, e2...), e3...)); err != nil {
 			t.Fatal(err)
 		}
@@ -480,7 +480,7 @@ func TestAreaStatsCountsLowIncomeHouseholds(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ds := statsData(t, st, 600)
 		vs, lines := seed.Verifications(ds, time.Now())
-		if err := st.SeedRulesUnscoped(context.Background(), seed.Standards(st.Tree(), time.Now()), vs, lines); err != nil {
+		if err := st.Setup().SeedRulesUnscoped(context.Background(), seed.Standards(st.Tree(), time.Now()), vs, lines); err != nil {
 			t.Fatal(err)
 		}
 		yes := true

@@ -8,6 +8,15 @@ import (
 	"jiuzhu/models"
 )
 
+// StatusPage is the persistence of the public status page (casework/applicantstatus):
+// the applications looked up by reference, their steps and the audit of lookups, read
+// and written as the system since the page has no signed-in caller. Reach it with
+// Store.StatusPage.
+type StatusPage struct{ s *Store }
+
+// StatusPage returns the store of the public status page.
+func (s *Store) StatusPage() *StatusPage { return &StatusPage{s: s} }
+
 // ApplicantRecord is what the public status page (casework/applicantstatus) needs of one
 // application: its status, the tail of the applicant's ID number that the person asking
 // must match, and, once it matched, the steps of its history with the area of the
@@ -43,7 +52,8 @@ const IDTailLength = 6
 // household's head. The record and the tail come in one statement, so that a known
 // reference with a wrong tail costs the same work as an unknown one. It returns
 // models.ErrNotFound when no application has the reference, and the database's errors.
-func (s *Store) ApplicantRecordUnscoped(ctx context.Context, ref string) (*ApplicantRecord, error) {
+func (sp *StatusPage) ApplicantRecordUnscoped(ctx context.Context, ref string) (*ApplicantRecord, error) {
+	s := sp.s
 	db := s.db.WithContext(systemScope(ctx))
 	var rows []struct {
 		ID       string
@@ -72,7 +82,8 @@ func (s *Store) ApplicantRecordUnscoped(ctx context.Context, ref string) (*Appli
 // ApplicantStepsUnscoped returns the steps of the application grantID, oldest first, for
 // the status page once the applicant's pair matched. It acts for no caller and returns
 // the database's errors.
-func (s *Store) ApplicantStepsUnscoped(ctx context.Context, grantID string) ([]ApplicantStep, error) {
+func (sp *StatusPage) ApplicantStepsUnscoped(ctx context.Context, grantID string) ([]ApplicantStep, error) {
+	s := sp.s
 	var evs []models.GrantEvent
 	err := s.db.WithContext(systemScope(ctx)).Where("grant_id = ?", grantID).Order("created_at").Order("id").Find(&evs).Error
 	if err != nil {
@@ -118,9 +129,10 @@ func (StatusLookup) TableName() string { return "status_lookups" }
 // RecordStatusLookupUnscoped writes the audit record of a lookup of reference ref from
 // client address addr that ended with outcome, for the application of area (""
 // when none matched). It acts for no caller and returns the database's errors.
-func (s *Store) RecordStatusLookupUnscoped(ctx context.Context, ref, addr, area string, outcome StatusLookupOutcome) error {
+func (sp *StatusPage) RecordStatusLookupUnscoped(ctx context.Context, ref, addr, area string, outcome StatusLookupOutcome) error {
+	s := sp.s
 	db := s.db.WithContext(systemScope(ctx))
-	d, err := s.digester(db)
+	d, err := s.Audit().digester(db)
 	if err != nil {
 		return wrap("record status lookup", err)
 	}
@@ -137,9 +149,10 @@ func (s *Store) RecordStatusLookupUnscoped(ctx context.Context, ref, addr, area 
 // StatusLookupsUnscoped returns the audit records of lookups of reference ref, oldest
 // first. It acts for no caller (operators' checks and tests) and returns the database's
 // errors.
-func (s *Store) StatusLookupsUnscoped(ctx context.Context, ref string) ([]StatusLookup, error) {
+func (sp *StatusPage) StatusLookupsUnscoped(ctx context.Context, ref string) ([]StatusLookup, error) {
+	s := sp.s
 	db := s.db.WithContext(systemScope(ctx))
-	d, err := s.digester(db)
+	d, err := s.Audit().digester(db)
 	if err != nil {
 		return nil, wrap("status lookups", err)
 	}

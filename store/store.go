@@ -244,8 +244,17 @@ func openPostgresPool(dsn string, rls bool) (*sql.DB, error) {
 	return sql.OpenDB(rlsConnector{stdlib.GetConnector(*cfg)}), nil
 }
 
-// PoolStats returns the statistics of the database connection pool.
-func (s *Store) PoolStats() sql.DBStats {
+// Pool is the store's connections: their health, their statistics, the read replica's
+// state, and the hooks that count or watch the statements sent. Reach it with
+// Store.Pool.
+type Pool struct{ s *Store }
+
+// Pool returns the store's connections.
+func (s *Store) Pool() *Pool { return &Pool{s: s} }
+
+// Stats returns the statistics of the database connection pool.
+func (r *Pool) Stats() sql.DBStats {
+	s := r.s
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return sql.DBStats{}
@@ -254,7 +263,7 @@ func (s *Store) PoolStats() sql.DBStats {
 }
 
 // RowLevelSecurity reports whether the store runs with PostgreSQL's row-level security.
-func (s *Store) RowLevelSecurity() bool { return s.rls }
+func (r *Pool) RowLevelSecurity() bool { return r.s.rls }
 
 // withCustomPlans asks PostgreSQL to plan every execution of a prepared statement with
 // its actual arguments (plan_cache_mode=force_custom_plan) unless the URL says otherwise.
@@ -290,7 +299,8 @@ func (s *Store) Now() time.Time { return s.now() }
 func (s *Store) Tree() *division.Tree { return s.tree }
 
 // Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error {
+func (r *Pool) Ping(ctx context.Context) error {
+	s := r.s
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
@@ -336,7 +346,8 @@ func isUniqueViolation(err error) bool {
 // creates, updates and deletes) with its SQL text and arguments. It is meant for tests and
 // diagnostics that count statements; f must be safe for concurrent use. Register it
 // before the store is shared.
-func (s *Store) OnStatement(f func(sql string, vars []any)) {
+func (r *Pool) OnStatement(f func(sql string, vars []any)) {
+	s := r.s
 	addStatementHook(s, f) // compiled reads (ReadJSON) run outside gorm
 	cb := func(db *gorm.DB) {
 		if db.DryRun { // a subquery being built, not a statement of its own

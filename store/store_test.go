@@ -73,7 +73,7 @@ func household(t *testing.T, st *store.Store, village string) (*models.Household
 func TestMigrateIsIdempotentAndKeepsAdminData(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := admin()
-		if err := st.Migrate(ctx); err != nil {
+		if err := st.Setup().Migrate(ctx); err != nil {
 			t.Fatalf("second migrate: %v", err)
 		}
 		progs, err := st.Programs(ctx)
@@ -87,12 +87,12 @@ func TestMigrateIsIdempotentAndKeepsAdminData(t *testing.T) {
 		levels := map[models.Level]int{models.LevelCounty: 12, models.LevelTownship: 135, models.LevelVillage: 5307}
 		for level, want := range levels {
 			l := level
-			js, err := st.Jurisdictions(ctx, nil, &l)
+			js, err := st.Jurisdictions().List(ctx, nil, &l)
 			if err != nil || len(js) != want {
 				t.Errorf("%s: %d units, want %d (%v)", level, len(js), want, err)
 			}
 		}
-		v, err := st.Jurisdiction(ctx, villageA1)
+		v, err := st.Jurisdictions().Get(ctx, villageA1)
 		if err != nil || v.Urban == nil || !*v.Urban || v.ParentCode == nil || *v.ParentCode != townshipA1 {
 			t.Errorf("village %s = %+v, %v", villageA1, v, err)
 		}
@@ -409,7 +409,7 @@ func TestGrantRules(t *testing.T) {
 		if !errors.As(err, &fe) || fe.Field != "input.programCode" || !strings.Contains(fe.Message, "not active") {
 			t.Errorf("inactive program: %v", err)
 		}
-		if err := st.Migrate(context.Background()); err != nil {
+		if err := st.Setup().Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		p, _ := st.Program(officer, "TEMPORARY_VAGRANT")

@@ -71,6 +71,15 @@ var activeStatuses = func() []string {
 // each counts the change of the household's tallies from what the one before committed,
 // and all of them take the household's lock before the change sequence's, never after,
 // so that they cannot deadlock on the two. SQLite, which runs one writer at a time,
+// Derived keeps what the rules derive for each household (derive.go) and the tallies
+// of households and villages (this file) in step with their inputs: the unit of work
+// refreshes the households it touched, and the system's jobs refresh or recount them
+// all. Reach it with Store.Derived.
+type Derived struct{ s *Store }
+
+// Derived returns the keeper of derived values and tallies.
+func (s *Store) Derived() *Derived { return &Derived{s: s} }
+
 // leaves the lock clause out.
 func lockHousehold(tx *gorm.DB, sc Scope, id string) error {
 	var locked []string
@@ -113,10 +122,11 @@ type householdTally struct {
 	t  models.HouseholdTally
 }
 
-// updateTallies writes the tallies of households of the caller's scope inside tx: on
+// update writes the tallies of households of the caller's scope inside tx: on
 // PostgreSQL in one statement whose columns travel as arrays (an import refreshes a
 // thousand new households at once), elsewhere in one statement per household.
-func (s *Store) updateTallies(tx *gorm.DB, sc Scope, rows []householdTally) error {
+func (x *Derived) update(tx *gorm.DB, sc Scope, rows []householdTally) error {
+	s := x.s
 	if len(rows) == 0 {
 		return nil
 	}
@@ -143,8 +153,8 @@ func (s *Store) updateTallies(tx *gorm.DB, sc Scope, rows []householdTally) erro
 			committed_monthly = u.committed_monthly, tallied_area = u.tallied_area
 		FROM unnest($1::text[], $2::bigint[], $3::boolean[], $4::boolean[], $5::bigint[], $6::text[])
 			AS u(id, member_count, served, in_grace, committed_monthly, tallied_area)
-		WHERE households.id = u.id AND households.area_code BETWEEN $7 AND $8`
-	_, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, q, ids, members, served, grace, committed, areas, sc.lo, sc.hi)
+		WHERE households.id = u.id AND ` + sc.numbered("households", 7)
+	_, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, q, append([]any{ids, members, served, grace, committed, areas}, sc.bounds()...)...)
 	return err
 }
 
@@ -365,14 +375,15 @@ var tallyTables = []any{&models.HouseholdProgram{}, &models.AreaTally{}, &models
 // recountBatch is how many households or villages one round of a recount takes.
 const recountBatch = 500
 
-// recountTalliesUnscoped counts afresh, inside tx, the tallies and programs of the
+// recountUnscoped counts afresh, inside tx, the tallies and programs of the
 // households ids and the tallies of the villages areas, from the tables, in set-based
 // statements of at most recountBatch households or villages, for no caller. areas must
 // hold the villages of the households. It is for SeedUnscoped; the API's writes keep the
 // tallies with refresh.
-func (s *Store) recountTalliesUnscoped(tx *gorm.DB, ids, areas []string) error {
+func (r *Derived) recountUnscoped(tx *gorm.DB, ids, areas []string) error {
+	s := r.s
 	for start := 0; start < len(ids); start += recountBatch {
-		if err := s.recountHouseholds(tx, ids[start:min(start+recountBatch, len(ids))]); err != nil {
+		if err := s.Derived().recountHouseholds(tx, ids[start:min(start+recountBatch, len(ids))]); err != nil {
 			return err
 		}
 	}
@@ -388,9 +399,10 @@ func (s *Store) recountTalliesUnscoped(tx *gorm.DB, ids, areas []string) error {
 // grants, in a few set-based statements in one transaction, for no caller. It is for
 // data loaded in bulk behind the store's back (the benchmark's COPY) and for checks;
 // the store keeps the tallies itself. It returns the database's errors.
-func (s *Store) RecountTalliesUnscoped(ctx context.Context) error {
+func (r *Derived) RecountTalliesUnscoped(ctx context.Context) error {
+	s := r.s
 	return wrap("recount tallies", s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := s.recountHouseholds(tx, nil); err != nil {
+		if err := s.Derived().recountHouseholds(tx, nil); err != nil {
 			return err
 		}
 		return recountAreas(tx, nil)
@@ -400,7 +412,8 @@ func (s *Store) RecountTalliesUnscoped(ctx context.Context) error {
 // RecountAreaTalliesUnscoped counts the villages' tallies afresh from the households'
 // tallies and programs, for no caller: it is for the benchmark's loader, which writes
 // those with the households. It returns the database's errors.
-func (s *Store) RecountAreaTalliesUnscoped(ctx context.Context) error {
+func (r *Derived) RecountAreaTalliesUnscoped(ctx context.Context) error {
+	s := r.s
 	return wrap("recount area tallies", s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return recountAreas(tx, nil)
 	}))
@@ -409,7 +422,8 @@ func (s *Store) RecountAreaTalliesUnscoped(ctx context.Context) error {
 // recountHouseholds sets the tally and the programs of the households ids (of every
 // household when ids is nil) from the members and grants tables: one UPDATE of the
 // households, one DELETE and one INSERT … SELECT of their programs.
-func (s *Store) recountHouseholds(tx *gorm.DB, ids []string) error {
+func (r *Derived) recountHouseholds(tx *gorm.DB, ids []string) error {
+	s := r.s
 	households, grants := "", ""
 	var args []any
 	if ids != nil {
@@ -494,11 +508,12 @@ func recountAreas(tx *gorm.DB, areas []string) error {
 	return nil
 }
 
-// addTallies adds the tallies' columns to a households table that lacks them, and the
+// add adds the tallies' columns to a households table that lacks them, and the
 // tallies' tables, and counts them all from the members and grants, in one transaction:
 // a database is never left with them but without their values. It does nothing on a new
 // database, where AutoMigrate creates them, nor on one that has them.
-func (s *Store) addTallies(db *gorm.DB) error {
+func (r *Derived) add(db *gorm.DB) error {
+	s := r.s
 	m := db.Migrator()
 	if !m.HasTable(&models.Household{}) {
 		return nil
@@ -525,7 +540,7 @@ func (s *Store) addTallies(db *gorm.DB) error {
 		if err := tx.Migrator().AutoMigrate(tallyTables...); err != nil {
 			return err
 		}
-		if err := s.recountHouseholds(tx, nil); err != nil {
+		if err := s.Derived().recountHouseholds(tx, nil); err != nil {
 			return err
 		}
 		return recountAreas(tx, nil)

@@ -284,13 +284,13 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 				for _, m := range ms {
 					in.Members = append(in.Members, &models.VerifiedMemberInput{MemberID: &m.ID, MonthlyIncome: 70000})
 				}
-				_, err = st.RecordVerification(admin(), h1.ID, in)
+				_, err = verificationCases(st).RecordVerification(admin(), h1.ID, in)
 				must(t, err)
 			}, func(ts map[string]models.HouseholdTally) error {
 				return want(ts[h1.ID], models.HouseholdTally{MemberCount: 3, Served: true, InGrace: true, CommittedMonthly: 40000})
 			}},
 			{"grace ends", func(t *testing.T) {
-				n, err := st.ExpireGrace(t.Context(), models.NewDate(2025, 12, 1))
+				n, err := st.Verifications().ExpireGrace(t.Context(), models.NewDate(2025, 12, 1))
 				must(t, err)
 				if n != 2 {
 					t.Fatalf("%d grants left grace, want 2", n)
@@ -331,7 +331,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 			}},
 			{"an import removes it", func(t *testing.T) { importRecord(t, head) }, nil},
 			{"the daily refresh", func(t *testing.T) {
-				_, err := st.RefreshAllUnscoped(t.Context())
+				_, err := st.Derived().RefreshAllUnscoped(t.Context())
 				must(t, err)
 			}, nil},
 		}
@@ -353,7 +353,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 		if err := store.DropTalliesUnscoped(st); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.Migrate(t.Context()); err != nil {
+		if err := st.Setup().Migrate(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		tallies := checkTallies(t, st)

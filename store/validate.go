@@ -4,19 +4,13 @@ import (
 	"jiuzhu/casework/input"
 )
 
-// The checks of input live in casework/input. The aggregates not yet moved to casework
-// still validate here, through these names; each goes when the last of its callers moves.
-const (
-	maxAddressLen = input.MaxAddressLen
-	maxRefLen     = input.MaxRefLen
-	maxNameLen    = input.MaxNameLen
-	maxReasonLen  = input.MaxReasonLen
-)
+// The checks of input live in casework/input. The grants' files not yet moved to
+// casework still validate here, through these names, and the import plan names its
+// records' fields with indexed; each goes when the last of its callers moves.
+const maxReasonLen = input.MaxReasonLen
 
 var (
 	text         = input.Text
-	optionalText = input.OptionalText
 	refuseMasked = input.RefuseMasked
 	indexed      = input.Indexed
-	importError  = input.ImportFault
 )

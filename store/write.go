@@ -81,12 +81,12 @@ func (w *Writer) Audit(op, area string, ids []string, before, after any) {
 	if w.err != nil {
 		return
 	}
-	d, err := w.s.digester(w.tx)
+	d, err := w.s.Audit().digester(w.tx)
 	if err != nil {
 		w.err = err
 		return
 	}
-	w.events = append(w.events, w.s.auditEvent(w.sc, op, area, ids, d, before, after))
+	w.events = append(w.events, w.s.Audit().auditEvent(w.sc, op, area, ids, d, before, after))
 }
 
 // changed records change-feed entries; the aggregate stores call it for every row they
@@ -130,7 +130,7 @@ func (w *Writer) Settle() error {
 	if len(w.dirty) > 0 {
 		ids := w.dirty
 		w.dirty = nil
-		if _, err := w.s.refresh(w.tx, w.sc, ids); err != nil {
+		if _, err := w.s.Derived().refresh(w.tx, w.sc, ids); err != nil {
 			return err
 		}
 	}
@@ -146,7 +146,7 @@ func (w *Writer) commit() error {
 	if len(w.events) == 0 {
 		return ErrNoAudit
 	}
-	if err := w.s.insertAudits(w.tx, w.events); err != nil {
+	if err := w.s.Audit().insert(w.tx, w.events); err != nil {
 		return err
 	}
 	return w.Settle()

@@ -28,10 +28,10 @@ const DefaultMaxSize = 10 << 20
 
 // Store is what the use case needs of the database; every call takes the caller's scope.
 type Store interface {
-	DocumentTarget(ctx context.Context, sc store.Scope, rec store.DocumentRecord, id string) (string, error)
-	AddDocument(ctx context.Context, sc store.Scope, d *store.Document) error
-	Document(ctx context.Context, sc store.Scope, id string) (*store.Document, error)
-	AuditDocumentDownload(ctx context.Context, sc store.Scope, d *store.Document) error
+	Target(ctx context.Context, sc store.Scope, rec store.DocumentRecord, id string) (string, error)
+	Add(ctx context.Context, sc store.Scope, d *store.Document) error
+	Get(ctx context.Context, sc store.Scope, id string) (*store.Document, error)
+	AuditDownload(ctx context.Context, sc store.Scope, d *store.Document) error
 }
 
 // UseCase uploads and downloads documents.
@@ -75,7 +75,7 @@ func (u *UseCase) Upload(ctx context.Context, p auth.Principal, in Upload) (*sto
 		return nil, models.Invalid("kind", "is one of ID_CARD, INCOME_PROOF, MEDICAL_BILL and OTHER")
 	}
 	sc := store.ScopeFor(p)
-	if _, err := u.Store.DocumentTarget(ctx, sc, in.Record, in.RecordID); err != nil {
+	if _, err := u.Store.Target(ctx, sc, in.Record, in.RecordID); err != nil {
 		return nil, err
 	}
 	data, err := io.ReadAll(io.LimitReader(in.Body, u.maxSize()+1))
@@ -96,7 +96,7 @@ func (u *UseCase) Upload(ctx context.Context, p auth.Principal, in Upload) (*sto
 	if err := u.Blobs.Put(ctx, d.SHA256, data, ct); err != nil {
 		return nil, fmt.Errorf("attachments: store the file: %w", err)
 	}
-	if err := u.Store.AddDocument(ctx, sc, d); err != nil {
+	if err := u.Store.Add(ctx, sc, d); err != nil {
 		// The content stays in the blob store, unreferenced: content-addressed, it is
 		// the same file if it is uploaded again, and it is never served without a row.
 		return nil, err
@@ -113,11 +113,11 @@ func (u *UseCase) Download(ctx context.Context, p auth.Principal, id string) (*s
 		return nil, nil, models.Forbidden("the %s role may not download documents", p.Role)
 	}
 	sc := store.ScopeFor(p)
-	d, err := u.Store.Document(ctx, sc, id)
+	d, err := u.Store.Get(ctx, sc, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := u.Store.AuditDocumentDownload(ctx, sc, d); err != nil {
+	if err := u.Store.AuditDownload(ctx, sc, d); err != nil {
 		return nil, nil, err
 	}
 	r, err := u.Blobs.Open(ctx, d.SHA256)

@@ -30,7 +30,7 @@ func (f *fakeStore) inScope(sc store.Scope, area string) bool {
 	return division.Contains(sc.Principal().Area, area)
 }
 
-func (f *fakeStore) DocumentTarget(_ context.Context, sc store.Scope, _ store.DocumentRecord, id string) (string, error) {
+func (f *fakeStore) Target(_ context.Context, sc store.Scope, _ store.DocumentRecord, id string) (string, error) {
 	area, ok := f.records[id]
 	if !ok || !f.inScope(sc, area) {
 		return "", models.NotFound("application")
@@ -38,8 +38,8 @@ func (f *fakeStore) DocumentTarget(_ context.Context, sc store.Scope, _ store.Do
 	return area, nil
 }
 
-func (f *fakeStore) AddDocument(ctx context.Context, sc store.Scope, d *store.Document) error {
-	area, err := f.DocumentTarget(ctx, sc, d.Record, d.RecordID)
+func (f *fakeStore) Add(ctx context.Context, sc store.Scope, d *store.Document) error {
+	area, err := f.Target(ctx, sc, d.Record, d.RecordID)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (f *fakeStore) AddDocument(ctx context.Context, sc store.Scope, d *store.Do
 	return nil
 }
 
-func (f *fakeStore) Document(_ context.Context, sc store.Scope, id string) (*store.Document, error) {
+func (f *fakeStore) Get(_ context.Context, sc store.Scope, id string) (*store.Document, error) {
 	d, ok := f.docs[id]
 	if !ok || !f.inScope(sc, d.AreaCode) {
 		return nil, models.NotFound("document")
@@ -56,7 +56,7 @@ func (f *fakeStore) Document(_ context.Context, sc store.Scope, id string) (*sto
 	return d, nil
 }
 
-func (f *fakeStore) AuditDocumentDownload(_ context.Context, sc store.Scope, d *store.Document) error {
+func (f *fakeStore) AuditDownload(_ context.Context, sc store.Scope, d *store.Document) error {
 	f.downloads = append(f.downloads, sc.Principal().Subject+" "+d.ID)
 	return nil
 }

@@ -17,7 +17,7 @@ import (
 // Store is what the use cases need of the persistence of reserve funds and charity aid.
 // *store.Store serves it through New; the tests use an in-memory fake.
 type Store interface {
-	// Township checks that code is a township inside sc (see store.Store.Township).
+	// Township checks that code is a township inside sc (see store.Jurisdictions.Township).
 	Township(sc store.Scope, field, code string) error
 	Fund(ctx context.Context, sc store.Scope, township string) (*models.ReserveFund, error)
 	Entries(ctx context.Context, sc store.Scope, township string, args store.PageArgs) (*store.Page[models.ReserveEntry], error)
@@ -68,7 +68,7 @@ type adapter struct {
 }
 
 func (a adapter) Township(sc store.Scope, field, code string) error {
-	return a.st.Township(sc, field, code)
+	return a.st.Jurisdictions().Township(sc, field, code)
 }
 
 func (a adapter) Fund(ctx context.Context, sc store.Scope, township string) (*models.ReserveFund, error) {

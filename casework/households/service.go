@@ -24,7 +24,7 @@ type Store interface {
 	MemberByIDNumber(ctx context.Context, sc store.Scope, number string) (*models.Member, error)
 	Members(ctx context.Context, sc store.Scope, householdID string) ([]*models.Member, error)
 	Head(ctx context.Context, sc store.Scope, householdID string) (*models.Member, error)
-	// Village checks that code is a village inside sc (see store.Store.Village).
+	// Village checks that code is a village inside sc (see store.Jurisdictions.Village).
 	Village(sc store.Scope, field, code string) (*division.Unit, error)
 	// AllowIDLookup takes one lookup by ID number from subject's allowance.
 	AllowIDLookup(subject string, now time.Time) (bool, time.Duration)
@@ -104,7 +104,7 @@ func (a adapter) Head(ctx context.Context, sc store.Scope, householdID string) (
 }
 
 func (a adapter) Village(sc store.Scope, field, code string) (*division.Unit, error) {
-	return a.st.Village(sc, field, code)
+	return a.st.Jurisdictions().Village(sc, field, code)
 }
 
 func (a adapter) AllowIDLookup(subject string, now time.Time) (bool, time.Duration) {

@@ -16,7 +16,7 @@ import (
 // Store is what the use cases need of the persistence of imports. *store.Store serves it
 // through New; the tests use an in-memory fake.
 type Store interface {
-	// Village checks that code is a village inside sc (see store.Store.Village).
+	// Village checks that code is a village inside sc (see store.Jurisdictions.Village).
 	Village(sc store.Scope, field, code string) (*division.Unit, error)
 	// Write runs step in one unit of work (see store.Store.Write).
 	Write(ctx context.Context, sc store.Scope, op string, step func(tx Tx) error) error
@@ -59,7 +59,7 @@ type adapter struct {
 }
 
 func (a adapter) Village(sc store.Scope, field, code string) (*division.Unit, error) {
-	return a.st.Village(sc, field, code)
+	return a.st.Jurisdictions().Village(sc, field, code)
 }
 
 func (a adapter) Write(ctx context.Context, sc store.Scope, op string, step func(Tx) error) error {

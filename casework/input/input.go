@@ -25,6 +25,42 @@ const (
 	MaxReasonLen = 500
 )
 
+// Bounds of verified amounts and dates.
+const (
+	// MaxMonthlyAmount is the largest verified monthly income or expenditure accepted, so
+	// that the exact integer arithmetic of the policy rules cannot overflow.
+	MaxMonthlyAmount = models.Money(100_000_000) // 1,000,000.00 yuan
+	// MinYear is the first year a standard, and so a verification, may be of.
+	MinYear = 2000
+)
+
+// MonthlyAmount checks an optional monthly amount (an income or an expenditure): nil is
+// zero. It returns a *models.FieldError naming field for an amount below zero or above
+// MaxMonthlyAmount.
+func MonthlyAmount(field string, m *models.Money) (models.Money, error) {
+	if m == nil {
+		return 0, nil
+	}
+	if *m < 0 || *m > MaxMonthlyAmount {
+		return 0, models.Invalid(field, "must be from 0.00 to %s", MaxMonthlyAmount)
+	}
+	return *m, nil
+}
+
+// CheckDate checks the date of a check (a verification): required, not before MinYear
+// and not after today. It returns a *models.FieldError naming field.
+func CheckDate(field string, d models.Date, today time.Time) error {
+	switch {
+	case d.IsZero():
+		return models.Invalid(field, "is required")
+	case d.Year() < MinYear:
+		return models.Invalid(field, "must not be before %d", MinYear)
+	case d.After(models.DateOf(today).Time):
+		return models.Invalid(field, "must not be in the future")
+	}
+	return nil
+}
+
 // Text trims s and checks its length; it returns a *models.FieldError naming field when
 // s is empty but required, longer than max characters, or not valid text.
 func Text(field, s string, required bool, max int) (string, error) {

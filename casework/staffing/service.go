@@ -73,7 +73,7 @@ type Service struct {
 func New(st *store.Store) *Service {
 	return &Service{
 		st:  adapter{st: st, staff: st.Staff(), standards: st.Standards()},
-		cfg: Config{Tree: st.Tree(), Rules: st.Policy(), CoordinatorThreshold: st.CoordinatorThreshold()},
+		cfg: Config{Tree: st.Tree(), Rules: st.Policy(), CoordinatorThreshold: st.Staff().CoordinatorThreshold()},
 		now: st.Now, ids: store.NewID,
 	}
 }

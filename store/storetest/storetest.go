@@ -191,7 +191,7 @@ func openMigrated(tb testing.TB, cfg store.Config) *store.Store {
 	}
 	opened.Store(st, cfg)
 	tb.Cleanup(func() { _ = st.Close(); opened.Delete(st) })
-	if err := st.Migrate(ctx); err != nil {
+	if err := st.Setup().Migrate(ctx); err != nil {
 		tb.Fatalf("storetest: migrate %s: %v", st.Dialect(), err)
 	}
 	return st
@@ -282,7 +282,7 @@ type Counter struct {
 // Count starts counting the statements st runs. Register it before st is shared.
 func Count(st *store.Store) *Counter {
 	c := &Counter{}
-	st.OnStatement(func(sql string, vars []any) {
+	st.Pool().OnStatement(func(sql string, vars []any) {
 		c.mu.Lock()
 		c.sqls = append(c.sqls, sql)
 		c.vars = append(c.vars, vars)

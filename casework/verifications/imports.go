@@ -1,4 +1,4 @@
-package store
+package verifications
 
 import (
 	"context"
@@ -6,12 +6,13 @@ import (
 	"slices"
 	"strings"
 
-	"gorm.io/gorm"
-
 	"jiuzhu/auth"
+	"jiuzhu/casework"
+	"jiuzhu/casework/input"
 	"jiuzhu/idnumber"
 	"jiuzhu/models"
 	"jiuzhu/privacy"
+	"jiuzhu/store"
 )
 
 // notRegisteredHere is the reason given for an ID number that no member of the caller's
@@ -19,7 +20,15 @@ import (
 // that the caller learns nothing about other areas.
 const notRegisteredHere = "no person with this ID number is registered in your area"
 
-// ImportVerifications imports up to MaxImportRecords income and asset checks of
+// attempts is how often a batch is planned and written again when a concurrent writer
+// changed a grant concerned between the batch's read and its write.
+const attempts = 3
+
+// errNothing ends a unit of work that must write nothing (a dry run, a default batch
+// with an invalid record, or a batch with nothing to write) after its report is made.
+var errNothing = errors.New("verifications: the batch writes nothing")
+
+// ImportVerifications imports up to store.MaxImportRecords income and asset checks of
 // departments (tax, vehicles, real estate, deposits, business registration), each of one
 // person, keyed by the person's resident ID number, the source department and the check
 // date, as household economic verifications (P10).
@@ -27,7 +36,7 @@ const notRegisteredHere = "no person with this ID number is registered in your a
 // Grouping: the batch's valid records are grouped by the household of the person (the
 // household the person is a member of now), the source and the check date, and each
 // group becomes one verification of that household, recorded through the same code as
-// recordVerification, so that P10, P13 (grace or review flag), P17 and the derived
+// RecordVerification, so that P10, P13 (grace or review flag), P17 and the derived
 // values follow exactly as for a single verification. The verification lists every
 // current member of the household: a member with a record of the group that gives a
 // monthly income has that income; any other member keeps the income of the household's
@@ -53,25 +62,25 @@ const notRegisteredHere = "no person with this ID number is registered in your a
 // opt.DryRun writes nothing, not even a grant's move to GRACE.
 //
 // Admins, officers and integrators may import. It returns a *models.FieldError on
-// "records" for more than MaxImportRecords records, a Forbidden error for another role,
-// models.ErrUnauthenticated without a caller, and a Conflict error when concurrent
+// "records" for more than store.MaxImportRecords records, a Forbidden error for another
+// role, models.ErrUnauthenticated without a caller, and a Conflict error when concurrent
 // writers kept changing the grants concerned over several attempts. Record-level faults
 // are in the report, not in the error.
-func (s *Store) ImportVerifications(ctx context.Context, records []*models.VerificationRecord, opt ImportOptions) (*models.ImportReport, error) {
-	sc, err := scopeOf(ctx)
+func (s *Service) ImportVerifications(ctx context.Context, records []*models.VerificationRecord, opt store.ImportOptions) (*models.ImportReport, error) {
+	sc, err := casework.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := sc.may(auth.ActionImport, "import verifications"); err != nil {
+	if err := casework.May(sc, auth.ActionImport, "import verifications"); err != nil {
 		return nil, err
 	}
-	if len(records) > MaxImportRecords {
-		return nil, models.Invalid("records", "at most %d records per call, got %d", MaxImportRecords, len(records))
+	if len(records) > store.MaxImportRecords {
+		return nil, models.Invalid("records", "at most %d records per call, got %d", store.MaxImportRecords, len(records))
 	}
-	cands := make([]*verificationCandidate, len(records))
+	cands := make([]*candidate, len(records))
 	keys := map[string]int{}
 	for i, r := range records {
-		c := s.checkVerificationRecord(i, r)
+		c := s.check(i, r)
 		cands[i] = c
 		if c.err != nil {
 			continue
@@ -79,7 +88,7 @@ func (s *Store) ImportVerifications(ctx context.Context, records []*models.Verif
 		// The report's key masks the ID number; repeats are found by the full one.
 		full := c.rec.IDNumber + "/" + c.rec.Source + "/" + c.rec.CheckDate.String()
 		if j, dup := keys[full]; dup {
-			c.reject(importError("records", i, "", models.Invalid(indexed("records", i),
+			c.reject(input.ImportFault("records", i, "", models.Invalid(input.Indexed("records", i),
 				"repeats records[%d]: the same person, source and check date", j)))
 			continue
 		}
@@ -90,52 +99,51 @@ func (s *Store) ImportVerifications(ctx context.Context, records []*models.Verif
 	}
 	var report *models.ImportReport
 	for attempt := 1; ; attempt++ {
-		report, err = s.importVerificationsAttempt(ctx, sc, cands, opt)
-		if err == nil || attempt == importAttempts || !errors.Is(err, models.ErrConflict) {
+		report, err = s.attempt(ctx, sc, cands, opt)
+		if err == nil || attempt == attempts || !errors.Is(err, models.ErrConflict) {
 			break
 		}
 	}
 	if err != nil {
-		return nil, wrap("import verifications", err)
+		return nil, err
 	}
 	return report, nil
 }
 
-// verificationCandidate is one record of a verification import, checked.
-type verificationCandidate struct {
+// candidate is one record of a verification import, checked.
+type candidate struct {
 	index    int
 	key      string
 	rec      models.VerificationRecord // with the ID number and source in canonical form
 	checkErr *models.ImportError
 	err      *models.ImportError
 	member   *models.Member // the person, found in the caller's area
-	group    *verificationGroup
+	group    *group
 }
 
-func (c *verificationCandidate) reject(e *models.ImportError) {
+func (c *candidate) reject(e *models.ImportError) {
 	if c.err == nil {
 		e.Key = c.key
 		c.err = e
 	}
 }
 
-// verificationGroup is the records of one household, source and check date: one
-// verification.
-type verificationGroup struct {
+// group is the records of one household, source and check date: one verification.
+type group struct {
 	householdID string
 	source      string
 	date        models.Date
-	cands       []*verificationCandidate
+	cands       []*candidate
 	existing    *models.Verification // the last recorded one of the same key, if any
 	outcome     models.ImportOutcome
 	id          *string
 }
 
-// verificationKey is the key of a record in the report: the ID number masked
+// recordKey is the key of a record in the report: the ID number masked
 // (privacy.IDNumber), the source's code ("?" when it names no source) and the date. The
 // report names a record by its index and this key; a full ID number, or whatever text a
 // caller put in place of the source, is never written into it.
-func verificationKey(idNumber, source string, date models.Date) string {
+func recordKey(idNumber, source string, date models.Date) string {
 	code, ok := models.ParseVerificationSource(source)
 	if !ok {
 		code = "?"
@@ -143,19 +151,20 @@ func verificationKey(idNumber, source string, date models.Date) string {
 	return privacy.IDNumber(idNumber) + "/" + code + "/" + date.String()
 }
 
-// checkVerificationRecord validates one record without the database.
-func (s *Store) checkVerificationRecord(i int, r *models.VerificationRecord) *verificationCandidate {
-	base := indexed("records", i)
-	c := &verificationCandidate{index: i}
-	fail := func(err error) *verificationCandidate {
-		c.reject(importError("records", i, "", err))
+// check validates record i without the store.
+func (s *Service) check(i int, r *models.VerificationRecord) *candidate {
+	base := input.Indexed("records", i)
+	c := &candidate{index: i}
+	fail := func(err error) *candidate {
+		c.reject(input.ImportFault("records", i, "", err))
 		return c
 	}
 	if r == nil {
 		return fail(models.Invalid(base, "must not be null"))
 	}
-	c.key = verificationKey(strings.TrimSpace(r.IDNumber), strings.TrimSpace(r.Source), r.CheckDate)
-	num, err := idnumber.Parse(strings.TrimSpace(r.IDNumber), s.now())
+	c.key = recordKey(strings.TrimSpace(r.IDNumber), strings.TrimSpace(r.Source), r.CheckDate)
+	now := s.now()
+	num, err := idnumber.Parse(strings.TrimSpace(r.IDNumber), now)
 	if err != nil {
 		return fail(models.WithField(base+".idNumber", err))
 	}
@@ -164,15 +173,10 @@ func (s *Store) checkVerificationRecord(i int, r *models.VerificationRecord) *ve
 		return fail(models.Invalid(base+".source", "%s is not a source; use one of %s", privacy.Quote(strings.TrimSpace(r.Source)),
 			strings.Join(models.VerificationSources, ", ")))
 	}
-	switch {
-	case r.CheckDate.IsZero():
-		return fail(models.Invalid(base+".checkDate", "is required"))
-	case r.CheckDate.Year() < minStandardYear:
-		return fail(models.Invalid(base+".checkDate", "must not be before %d", minStandardYear))
-	case r.CheckDate.After(models.DateOf(s.now()).Time):
-		return fail(models.Invalid(base+".checkDate", "must not be in the future"))
+	if err := input.CheckDate(base+".checkDate", r.CheckDate, now); err != nil {
+		return fail(err)
 	}
-	if _, err := monthlyAmount(base+".monthlyIncome", r.MonthlyIncome); err != nil {
+	if _, err := input.MonthlyAmount(base+".monthlyIncome", r.MonthlyIncome); err != nil {
 		return fail(err)
 	}
 	if r.MonthlyIncome == nil && r.OwnsVehicle == nil && r.SecondProperty == nil && r.Business == nil && r.DepositsOverLimit == nil {
@@ -180,22 +184,33 @@ func (s *Store) checkVerificationRecord(i int, r *models.VerificationRecord) *ve
 	}
 	c.rec = *r
 	c.rec.IDNumber, c.rec.Source = num.Value, source
-	c.key = verificationKey(num.Value, source, r.CheckDate)
+	c.key = recordKey(num.Value, source, r.CheckDate)
 	return c
 }
 
-// importVerificationsAttempt plans the batch and, unless it must write nothing, records
-// its verifications, in one transaction.
-func (s *Store) importVerificationsAttempt(ctx context.Context, sc Scope, cands []*verificationCandidate, opt ImportOptions) (*models.ImportReport, error) {
-	var groups []*verificationGroup
-	report, err := s.importTx(ctx, opt, func(tx *gorm.DB) ([]*models.ImportError, error) {
-		var err error
-		if groups, err = s.planVerifications(tx, sc, cands); err != nil {
-			return nil, err
+// attempt plans the batch and, unless it must write nothing, records its verifications,
+// in one unit of work, and reports the outcome of every record.
+func (s *Service) attempt(ctx context.Context, sc store.Scope, cands []*candidate, opt store.ImportOptions) (*models.ImportReport, error) {
+	var report *models.ImportReport
+	err := s.st.Write(ctx, sc, "import verifications", func(tx Tx) error {
+		groups, err := plan(tx, cands)
+		if err != nil {
+			return err
 		}
-		return faults(cands, func(c *verificationCandidate) *models.ImportError { return c.err }), nil
-	}, func(tx *gorm.DB) error { return s.writeVerifications(tx, sc, groups) })
-	if err != nil {
+		report = &models.ImportReport{DryRun: opt.DryRun, Partial: opt.Partial}
+		for _, c := range cands {
+			if c.err != nil {
+				report.Errors = append(report.Errors, c.err)
+			}
+		}
+		report.Rejected = len(report.Errors)
+		if opt.DryRun || (report.Rejected > 0 && !opt.Partial) {
+			return errNothing
+		}
+		report.Committed = true
+		return s.write(tx, sc, groups)
+	})
+	if err != nil && !errors.Is(err, errNothing) {
 		return nil, err
 	}
 	for _, c := range cands {
@@ -206,15 +221,23 @@ func (s *Store) importVerificationsAttempt(ctx context.Context, sc Scope, cands 
 				r.ID = c.group.id
 			}
 		}
-		tally(report, r)
+		switch r.Outcome {
+		case models.ImportCreated:
+			report.Created++
+		case models.ImportUpdated:
+			report.Updated++
+		case models.ImportUnchanged:
+			report.Unchanged++
+		}
+		report.Results = append(report.Results, r)
 	}
 	return report, nil
 }
 
-// planVerifications finds the person of each valid record in the caller's area (one
-// query), groups the records, reads the verifications of the same keys and their member
-// lines (two queries), and decides each group's outcome.
-func (s *Store) planVerifications(tx *gorm.DB, sc Scope, cands []*verificationCandidate) ([]*verificationGroup, error) {
+// plan finds the person of each valid record in the caller's area (one read), groups
+// the records, reads the verifications of the same keys and their member lines (two
+// reads), and decides each group's outcome.
+func plan(tx Tx, cands []*candidate) ([]*group, error) {
 	var nums []string
 	for _, c := range cands {
 		c.err, c.member, c.group = c.checkErr, nil, nil
@@ -226,8 +249,8 @@ func (s *Store) planVerifications(tx *gorm.DB, sc Scope, cands []*verificationCa
 		return nil, nil
 	}
 	// Scoped: a person registered outside the area is not found, exactly like an unknown one.
-	var people []*models.Member
-	if err := sc.rows(tx, "members").Where("members.id_number IN ?", nums).Find(&people).Error; err != nil {
+	people, err := tx.People(nums)
+	if err != nil {
 		return nil, err
 	}
 	byNumber := make(map[string]*models.Member, len(people))
@@ -235,8 +258,8 @@ func (s *Store) planVerifications(tx *gorm.DB, sc Scope, cands []*verificationCa
 		byNumber[m.IDNumber] = m
 	}
 	type groupKey struct{ household, source, date string }
-	index := map[groupKey]*verificationGroup{}
-	var groups []*verificationGroup
+	index := map[groupKey]*group{}
+	var groups []*group
 	var households, sources []string
 	for _, c := range cands {
 		if c.err != nil {
@@ -244,7 +267,7 @@ func (s *Store) planVerifications(tx *gorm.DB, sc Scope, cands []*verificationCa
 		}
 		m := byNumber[c.rec.IDNumber]
 		if m == nil {
-			c.reject(&models.ImportError{Index: c.index, Field: indexed("records", c.index) + ".idNumber",
+			c.reject(&models.ImportError{Index: c.index, Field: input.Indexed("records", c.index) + ".idNumber",
 				Reason: notRegisteredHere, Code: "NOT_FOUND"})
 			continue
 		}
@@ -252,7 +275,7 @@ func (s *Store) planVerifications(tx *gorm.DB, sc Scope, cands []*verificationCa
 		k := groupKey{m.HouseholdID, c.rec.Source, c.rec.CheckDate.String()}
 		g := index[k]
 		if g == nil {
-			g = &verificationGroup{householdID: m.HouseholdID, source: c.rec.Source, date: c.rec.CheckDate}
+			g = &group{householdID: m.HouseholdID, source: c.rec.Source, date: c.rec.CheckDate}
 			index[k] = g
 			groups = append(groups, g)
 			households = append(households, m.HouseholdID)
@@ -266,18 +289,16 @@ func (s *Store) planVerifications(tx *gorm.DB, sc Scope, cands []*verificationCa
 	}
 	slices.Sort(sources)
 	sources = slices.Compact(sources)
-	var earlier []*models.Verification
-	if err := sc.rows(tx, "verifications").
-		Where("verifications.household_id IN ? AND verifications.source_department IN ?", households, sources).
-		Order("verifications.created_at").Order("verifications.id").Find(&earlier).Error; err != nil {
+	earlier, err := tx.OfSources(households, sources)
+	if err != nil {
 		return nil, err
 	}
-	var ids []string
 	for _, v := range earlier {
 		if g := index[groupKey{v.HouseholdID, v.SourceDepartment, v.CheckDate.String()}]; g != nil {
-			g.existing = v // ordered by creation: the last recorded wins
+			g.existing = v // in recording order: the last recorded wins
 		}
 	}
+	var ids []string
 	for _, g := range groups {
 		if g.existing != nil {
 			ids = append(ids, g.existing.ID)
@@ -285,9 +306,8 @@ func (s *Store) planVerifications(tx *gorm.DB, sc Scope, cands []*verificationCa
 	}
 	lines := map[string]map[string]models.Money{} // verification → member → income
 	if len(ids) > 0 {
-		var ls []*models.VerificationMember
-		if err := sc.rows(tx, "verification_members").Where("verification_members.verification_id IN ?", ids).
-			Find(&ls).Error; err != nil {
+		ls, err := tx.Lines(ids)
+		if err != nil {
 			return nil, err
 		}
 		for _, l := range ls {
@@ -313,7 +333,7 @@ func (s *Store) planVerifications(tx *gorm.DB, sc Scope, cands []*verificationCa
 // assets returns the asset findings the group's records give: for each of ownsVehicle,
 // secondProperty, business and depositsOverLimit, nil when no record gives it, else
 // whether any record says true.
-func (g *verificationGroup) assets() [4]*bool {
+func (g *group) assets() [4]*bool {
 	var out [4]*bool
 	for _, c := range g.cands {
 		for i, f := range []*bool{c.rec.OwnsVehicle, c.rec.SecondProperty, c.rec.Business, c.rec.DepositsOverLimit} {
@@ -328,7 +348,7 @@ func (g *verificationGroup) assets() [4]*bool {
 
 // sameAs reports whether verification v, with member incomes lines, already says every
 // finding of the group.
-func (g *verificationGroup) sameAs(v *models.Verification, lines map[string]models.Money) bool {
+func (g *group) sameAs(v *models.Verification, lines map[string]models.Money) bool {
 	for _, c := range g.cands {
 		if c.rec.MonthlyIncome == nil {
 			continue
@@ -346,25 +366,29 @@ func (g *verificationGroup) sameAs(v *models.Verification, lines map[string]mode
 	return true
 }
 
-// writeVerifications records one verification per group that is not unchanged, in
-// check-date order, each through recordVerificationAs with what the group found and what
-// the household's latest verification (or its registration) says of the rest.
-func (s *Store) writeVerifications(tx *gorm.DB, sc Scope, groups []*verificationGroup) error {
-	var todo []*verificationGroup
+// write records one verification per group that is not unchanged, in check-date order,
+// each through record with what the group found and what the household's latest
+// verification (or its registration) says of the rest. It returns errNothing when no
+// group is to be written: nothing is written, nothing audited.
+func (s *Service) write(tx Tx, sc store.Scope, groups []*group) error {
+	var todo []*group
 	for _, g := range groups {
 		if g.outcome == models.ImportCreated || g.outcome == models.ImportUpdated {
 			todo = append(todo, g)
 		}
 	}
+	if len(todo) == 0 {
+		return errNothing
+	}
 	// Stable: of one date, the order of the batch.
-	slices.SortStableFunc(todo, func(a, b *verificationGroup) int { return a.date.Compare(b.date.Time) })
+	slices.SortStableFunc(todo, func(a, b *group) int { return a.date.Compare(b.date.Time) })
 	for _, g := range todo {
-		in, err := s.groupInput(tx, sc, g)
+		in, err := groupInput(tx, g)
 		if err != nil {
 			return err
 		}
 		// Only a group with a valid record is written, so cands[0] is valid.
-		v, err := s.recordVerificationAs(tx, sc, g.householdID, in, indexed("records", g.cands[0].index), "importVerifications")
+		v, err := s.record(tx, sc, g.householdID, in, input.Indexed("records", g.cands[0].index), "importVerifications")
 		if err != nil {
 			return err
 		}
@@ -374,34 +398,28 @@ func (s *Store) writeVerifications(tx *gorm.DB, sc Scope, groups []*verification
 }
 
 // groupInput builds the verification of group g (see ImportVerifications for the rule).
-func (s *Store) groupInput(tx *gorm.DB, sc Scope, g *verificationGroup) (models.VerificationInput, error) {
+func groupInput(tx Tx, g *group) (models.VerificationInput, error) {
 	in := models.VerificationInput{SourceDepartment: g.source, CheckDate: g.date}
-	var ms []*models.Member
-	if err := sc.rows(tx, "members").Where("members.household_id = ?", g.householdID).
-		Order("members.id").Find(&ms).Error; err != nil {
+	ms, err := tx.Members(g.householdID)
+	if err != nil {
 		return in, err
 	}
-	var latest models.Verification
-	has := true
-	err := sc.rows(tx, "verifications").Where("verifications.household_id = ? AND verifications.latest = ?", g.householdID, true).
-		Take(&latest).Error
-	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		has = false
-	case err != nil:
+	latest, err := tx.Latest(g.householdID)
+	if err != nil {
 		return in, err
 	}
 	carried := map[string]*models.VerificationMember{}
-	if has {
-		var ls []*models.VerificationMember
-		if err := sc.rows(tx, "verification_members").Where("verification_members.verification_id = ?", latest.ID).
-			Find(&ls).Error; err != nil {
+	before := [4]bool{} // false without a latest verification
+	if latest != nil {
+		ls, err := tx.Lines([]string{latest.ID})
+		if err != nil {
 			return in, err
 		}
 		for _, l := range ls {
 			carried[l.MemberID] = l
 		}
 		in.MedicalExpenditure, in.EducationExpenditure = &latest.MedicalExpenditure, &latest.EducationExpenditure
+		before = [4]bool{latest.OwnsVehicle, latest.SecondProperty, latest.Business, latest.DepositsOverLimit}
 	}
 	found := map[string]models.Money{}
 	for _, c := range g.cands {
@@ -419,10 +437,9 @@ func (s *Store) groupInput(tx *gorm.DB, sc Scope, g *verificationGroup) (models.
 		}
 		in.Members = append(in.Members, line)
 	}
-	before := [4]bool{latest.OwnsVehicle, latest.SecondProperty, latest.Business, latest.DepositsOverLimit}
 	out := [4]*bool{}
 	for i, f := range g.assets() {
-		v := before[i] // false without a latest verification
+		v := before[i]
 		if f != nil {
 			v = *f
 		}
