@@ -96,12 +96,12 @@ func New(st *store.Store, wait time.Duration) *Set {
 	return &Set{
 		st:            st,
 		membersOf:     dataloadgen.NewLoader(lists(scoped(st.Households().MembersOfHouseholds)), opts...),
-		grantsOf:      dataloadgen.NewLoader(lists(st.GrantsOfHouseholds), opts...),
-		eventsOf:      dataloadgen.NewLoader(lists(st.EventsOfGrants), opts...),
+		grantsOf:      dataloadgen.NewLoader(lists(st.Grants().GrantsOfHouseholds), opts...),
+		eventsOf:      dataloadgen.NewLoader(lists(st.Grants().EventsOfGrants), opts...),
 		households:    dataloadgen.NewLoader(records(scoped(st.Households().ByID), "household"), opts...),
 		members:       dataloadgen.NewLoader(records(scoped(st.Households().MembersByID), "member"), opts...),
 		jurisdictions: dataloadgen.NewLoader(records(st.Jurisdictions().ByCode, "jurisdiction"), opts...),
-		calculations:  dataloadgen.NewLoader(optional(scoped(st.CalculationsOf)), opts...),
+		calculations:  dataloadgen.NewLoader(optional(scoped(st.Entitlements().CalculationsOf)), opts...),
 		byHousehold:   map[string]*householdGroup{},
 		byGrant:       map[string]*grantGroup{},
 		known:         map[string]*models.Household{},
@@ -299,7 +299,7 @@ func (s *Set) GrantsOf(ctx context.Context, householdID string) ([]*models.Grant
 		return s.grantsOf.Load(ctx, householdID)
 	}
 	m, err := g.grants.get(func() (map[string][]*models.Grant, error) {
-		m, err := s.st.GrantsOfHouseholds(ctx, g.ids)
+		m, err := s.st.Grants().GrantsOfHouseholds(ctx, g.ids)
 		if err == nil {
 			var all []*models.Grant
 			for _, gs := range m {
@@ -322,7 +322,7 @@ func (s *Set) EventsOf(ctx context.Context, grantID string) ([]*models.GrantEven
 		return s.eventsOf.Load(ctx, grantID)
 	}
 	m, err := g.events.get(func() (map[string][]*models.GrantEvent, error) {
-		return s.st.EventsOfGrants(ctx, g.ids)
+		return s.st.Grants().EventsOfGrants(ctx, g.ids)
 	})
 	if err != nil {
 		return nil, err
@@ -385,7 +385,7 @@ func (s *Set) Member(ctx context.Context, id string) (*models.Member, error) {
 // catalogue's programs are read once per operation.
 func (s *Set) Program(ctx context.Context, code string) (*models.Program, error) {
 	m, err := s.programs.get(func() (map[string]*models.Program, error) {
-		ps, err := s.st.Programs(ctx)
+		ps, err := s.st.Catalogue().Programs(ctx)
 		m := make(map[string]*models.Program, len(ps))
 		for _, p := range ps {
 			m[p.Code] = p
@@ -399,7 +399,7 @@ func (s *Set) Program(ctx context.Context, code string) (*models.Program, error)
 // catalogue's categories are read once per operation.
 func (s *Set) Category(ctx context.Context, code string) (*models.Category, error) {
 	m, err := s.categories.get(func() (map[string]*models.Category, error) {
-		cs, err := s.st.Categories(ctx)
+		cs, err := s.st.Catalogue().Categories(ctx)
 		m := make(map[string]*models.Category, len(cs))
 		for _, c := range cs {
 			m[c.Code] = c
@@ -430,7 +430,7 @@ func (s *Set) Calculation(ctx context.Context, grantID string) (*models.Entitlem
 		return s.calculations.Load(ctx, grantID)
 	}
 	m, err := g.calculations.get(func() (map[string]*models.EntitlementCalculation, error) {
-		return scoped(s.st.CalculationsOf)(ctx, g.ids)
+		return scoped(s.st.Entitlements().CalculationsOf)(ctx, g.ids)
 	})
 	if err != nil {
 		return nil, err

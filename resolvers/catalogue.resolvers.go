@@ -12,7 +12,7 @@ import (
 )
 
 func (r *categoryResolver) Programs(ctx context.Context, obj *models.Category) ([]*models.Program, error) {
-	all, err := r.Store.Programs(ctx)
+	all, err := r.Store.Catalogue().Programs(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -46,11 +46,11 @@ func (r *programResolver) History(ctx context.Context, obj *models.Program) ([]*
 }
 
 func (r *queryResolver) Programs(ctx context.Context) ([]*models.Program, error) {
-	return r.Store.Programs(ctx)
+	return r.Store.Catalogue().Programs(ctx)
 }
 
 func (r *queryResolver) Categories(ctx context.Context) ([]*models.Category, error) {
-	return r.Store.Categories(ctx)
+	return r.Store.Catalogue().Categories(ctx)
 }
 
 func (r *Resolver) Category() graph.CategoryResolver { return &categoryResolver{r} }

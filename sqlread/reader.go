@@ -68,7 +68,7 @@ func (r *Reader) planFor(oc *graphql.OperationContext) *plan {
 // statement (it may still hand it to the executor, after the statement, for a record that
 // is not found).
 func (r *Reader) Compiles(oc *graphql.OperationContext) bool {
-	return r.st.CompiledReads() && oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Query && r.planFor(oc) != nil
+	return r.st.Pool().CompiledReads() && oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Query && r.planFor(oc) != nil
 }
 
 // Middleware is the gqlgen operation middleware that answers a query it can compile
@@ -77,7 +77,7 @@ func (r *Reader) Compiles(oc *graphql.OperationContext) bool {
 // integrators' calls) have run; every other operation goes on to the next middleware
 // and the executor.
 func (r *Reader) Middleware(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	if !r.st.CompiledReads() {
+	if !r.st.Pool().CompiledReads() {
 		return next(ctx)
 	}
 	oc := graphql.GetOperationContext(ctx)
@@ -144,7 +144,7 @@ func (r *Reader) answer(ctx context.Context, oc *graphql.OperationContext, p aut
 	if err := b.statement(pl); err != nil {
 		return nil, err
 	}
-	data, err := r.st.ReadJSON(ctx, b.sql.String(), b.args...)
+	data, err := r.st.Pool().ReadJSON(ctx, b.sql.String(), b.args...)
 	if err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ func (s *Store) Applications() *Applications { return &Applications{s: s} }
 // matter). It returns a *models.FieldError (without a field) for a code that is not a
 // program of the catalogue.
 func (a *Applications) Program(w *Writer, code string) (*models.Program, error) {
-	return a.s.program(w.tx, strings.TrimSpace(code))
+	return a.s.Catalogue().program(w.tx, strings.TrimSpace(code))
 }
 
 // Household returns the household id in w's scope and takes its lock (lockHousehold),
@@ -87,7 +87,7 @@ func (a *Applications) Insert(w *Writer, g *models.Grant, reason string) error {
 	if err := w.tx.Create(grantEvent(w.sc.p, g, nil, g.Status, reason)).Error; err != nil {
 		return err
 	}
-	if err := a.s.noticeGrantMoved(w.tx, g, nil); err != nil { // the applicant's notice (outbox.go)
+	if err := a.s.Outbox().noticeGrantMoved(w.tx, g, nil); err != nil { // the applicant's notice (outbox.go)
 		return err
 	}
 	w.changed(grantChanged(models.ChangeCreated, g))

@@ -18,7 +18,8 @@ import (
 // GrantsOfHouseholds returns the grants of each of the households ids that the caller
 // may see, newest first, in one statement. It returns models.ErrUnauthenticated without
 // a caller.
-func (s *Store) GrantsOfHouseholds(ctx context.Context, ids []string) (map[string][]*models.Grant, error) {
+func (r *Grants) GrantsOfHouseholds(ctx context.Context, ids []string) (map[string][]*models.Grant, error) {
+	s := r.s
 	sc, err := scopeOf(ctx)
 	if err != nil {
 		return nil, err
@@ -46,7 +47,8 @@ func (s *Store) GrantsOfHouseholds(ctx context.Context, ids []string) (map[strin
 // EventsOfGrants returns the status history, oldest first, of each of the grants ids that
 // the caller may see, in one statement. It returns models.ErrUnauthenticated without a
 // caller.
-func (s *Store) EventsOfGrants(ctx context.Context, ids []string) (map[string][]*models.GrantEvent, error) {
+func (r *Grants) EventsOfGrants(ctx context.Context, ids []string) (map[string][]*models.GrantEvent, error) {
+	s := r.s
 	sc, err := scopeOf(ctx)
 	if err != nil {
 		return nil, err

@@ -12,7 +12,8 @@ import (
 // sees (its area and, for integrators, its categories), by grant id, in one statement
 // per thousand ids: the loaders' batch read of Grant.calculation. A grant outside the
 // scope, or without a calculation, has no entry. It returns the database's errors.
-func (s *Store) CalculationsOf(ctx context.Context, sc Scope, ids []string) (map[string]*models.EntitlementCalculation, error) {
+func (e *Entitlements) CalculationsOf(ctx context.Context, sc Scope, ids []string) (map[string]*models.EntitlementCalculation, error) {
+	s := e.s
 	out := make(map[string]*models.EntitlementCalculation, len(ids))
 	db := s.db.WithContext(sc.bind(ctx))
 	for i := 0; i < len(ids); i += 1000 {

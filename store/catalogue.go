@@ -60,7 +60,8 @@ func cached[T any](c *catalogueCache, slot *cachedList[T], now time.Time, read f
 
 // Programs returns the assistance catalogue in display order. The catalogue is public
 // to every signed-in caller.
-func (s *Store) Programs(ctx context.Context) ([]*models.Program, error) {
+func (c *Catalogue) Programs(ctx context.Context) ([]*models.Program, error) {
+	s := c.s
 	if _, err := scopeOf(ctx); err != nil {
 		return nil, err
 	}
@@ -73,15 +74,16 @@ func (s *Store) Programs(ctx context.Context) ([]*models.Program, error) {
 }
 
 // Program returns the program with code, or a *models.FieldError when there is none.
-func (s *Store) Program(ctx context.Context, code string) (*models.Program, error) {
+func (c *Catalogue) Program(ctx context.Context, code string) (*models.Program, error) {
+	s := c.s
 	if _, err := scopeOf(ctx); err != nil {
 		return nil, err
 	}
-	p, err := s.program(s.db.WithContext(ctx), code)
+	p, err := s.Catalogue().program(s.db.WithContext(ctx), code)
 	return p, wrap("program", err)
 }
 
-func (s *Store) program(db *gorm.DB, code string) (*models.Program, error) {
+func (c *Catalogue) program(db *gorm.DB, code string) (*models.Program, error) {
 	var p models.Program
 	err := db.Where("code = ?", code).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -94,7 +96,8 @@ func (s *Store) program(db *gorm.DB, code string) (*models.Program, error) {
 }
 
 // Categories returns the ten categories of the catalogue in display order.
-func (s *Store) Categories(ctx context.Context) ([]*models.Category, error) {
+func (c *Catalogue) Categories(ctx context.Context) ([]*models.Category, error) {
+	s := c.s
 	if _, err := scopeOf(ctx); err != nil {
 		return nil, err
 	}
@@ -107,16 +110,16 @@ func (s *Store) Categories(ctx context.Context) ([]*models.Category, error) {
 }
 
 // Category returns the category with code, or models.ErrNotFound.
-func (s *Store) Category(ctx context.Context, code string) (*models.Category, error) {
+func (c *Catalogue) Category(ctx context.Context, code string) (*models.Category, error) {
 	if _, err := scopeOf(ctx); err != nil {
 		return nil, err
 	}
-	var c models.Category
-	err := s.db.WithContext(ctx).Where("code = ?", code).Take(&c).Error
+	var cat models.Category
+	err := c.s.db.WithContext(ctx).Where("code = ?", code).Take(&cat).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.NotFound("category")
 	}
-	return &c, wrap("category", err)
+	return &cat, wrap("category", err)
 }
 
 // Catalogue is the persistence of the catalogue's programs and their settings
@@ -176,7 +179,7 @@ func (c *Catalogue) History(ctx context.Context, code string) ([]*models.Program
 // ProgramIn returns the program with code inside w, or a *models.FieldError (without a
 // field) when there is none.
 func (c *Catalogue) ProgramIn(w *Writer, code string) (*models.Program, error) {
-	return c.s.program(w.tx, code)
+	return c.s.Catalogue().program(w.tx, code)
 }
 
 // CategoryIn returns the category with code inside w, or models.ErrNotFound.

@@ -51,7 +51,7 @@ var ErrNoCompiledReads = errors.New("store: compiled reads need PostgreSQL")
 
 // CompiledReads reports whether ReadJSON can run on this store: PostgreSQL, with or
 // without a read replica.
-func (s *Store) CompiledReads() bool { return s.dialect == Postgres }
+func (r *Pool) CompiledReads() bool { return r.s.dialect == Postgres }
 
 // readSettingsSQL opens the implicit transaction of a compiled read: the caller's range
 // for row-level security (as rlsConn sets it, but local to the transaction) and a plan
@@ -75,8 +75,9 @@ const readSettingsSQL = `SELECT set_config('jiuzhu.lo', $1, true), set_config('j
 //
 // It returns ErrNoCompiledReads on SQLite, and the database's error, wrapped (matching
 // models.ErrUnavailable for a lost connection).
-func (s *Store) ReadJSON(ctx context.Context, query string, args ...any) (out []byte, err error) {
-	if !s.CompiledReads() {
+func (r *Pool) ReadJSON(ctx context.Context, query string, args ...any) (out []byte, err error) {
+	s := r.s
+	if !s.Pool().CompiledReads() {
 		return nil, ErrNoCompiledReads
 	}
 	if t, ok := tracers.Load(s.db); ok {

@@ -111,7 +111,7 @@ func (r *Grants) Events(ctx context.Context, sc Scope, grantID string) ([]*model
 // *models.FieldError on input.programCode for a code the catalogue does not hold, and
 // models.ErrNotFound for a household or member outside the scope.
 func (r *Grants) Target(w *Writer, programCode, householdID string, memberID *string) (*models.Program, *models.Household, error) {
-	prog, err := r.s.program(w.tx, strings.TrimSpace(programCode))
+	prog, err := r.s.Catalogue().program(w.tx, strings.TrimSpace(programCode))
 	if err != nil {
 		return nil, nil, models.WithField("input.programCode", err)
 	}
@@ -141,7 +141,7 @@ func (r *Grants) Insert(w *Writer, g *models.Grant, reason string) error {
 	if err := w.tx.Create(grantEvent(w.sc.p, g, nil, g.Status, reason)).Error; err != nil {
 		return err
 	}
-	if err := r.s.noticeGrantMoved(w.tx, g, nil); err != nil { // the applicant's notice (outbox.go)
+	if err := r.s.Outbox().noticeGrantMoved(w.tx, g, nil); err != nil { // the applicant's notice (outbox.go)
 		return err
 	}
 	w.changed(grantChanged(models.ChangeCreated, g))

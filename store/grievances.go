@@ -287,7 +287,7 @@ func (gs *Grievances) NoticeAnswered(w *Writer, g *models.Grievance, grant *mode
 // change feed and the household's refresh, as every move of a grant does, and returns
 // a Conflict error when the grant changed since it was read.
 func (gs *Grievances) Reopen(w *Writer, grant *models.Grant, to models.GrantStatus, reason string) error {
-	return gs.s.moveGrant(w.tx, w.sc.p, grant, to, reason, nil)
+	return gs.s.Grants().moveGrant(w.tx, w.sc.p, grant, to, reason, nil)
 }
 
 // ApplicantGrievance is what the public status page shows of a grievance: its category,

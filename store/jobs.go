@@ -41,7 +41,7 @@ func (r *Verifications) ExpireGrace(ctx context.Context, today models.Date) (int
 			before := *g
 			reason := fmt.Sprintf("P13: grace period ended on %s", g.GraceUntil)
 			err := db.Transaction(func(tx *gorm.DB) error {
-				if err := s.moveGrant(tx, sc.p, g, models.GrantTerminated, reason, map[string]any{"end_date": g.GraceUntil}); err != nil {
+				if err := s.Grants().moveGrant(tx, sc.p, g, models.GrantTerminated, reason, map[string]any{"end_date": g.GraceUntil}); err != nil {
 					return err
 				}
 				if err := s.refreshForGrant(tx, sc, g); err != nil {

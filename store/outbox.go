@@ -121,7 +121,8 @@ func (r *Outbox) enqueueAt(tx *gorm.DB, kind NotificationKind, area, household s
 // noticeGrantMoved writes the notice of an application's move from status from (nil when
 // it is received) to g's status, inside tx. Grants that did not come in as applications
 // (no reference number) get none: there is no applicant waiting to hear.
-func (s *Store) noticeGrantMoved(tx *gorm.DB, g *models.Grant, from *models.GrantStatus) error {
+func (r *Outbox) noticeGrantMoved(tx *gorm.DB, g *models.Grant, from *models.GrantStatus) error {
+	s := r.s
 	if g.Reference == nil {
 		return nil
 	}

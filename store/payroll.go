@@ -533,7 +533,7 @@ func (ps *PayrollStore) Settle(ctx context.Context, sc Scope, p *models.Payroll,
 			}
 		}
 		w.changed(entries...)
-		if err := ps.s.noticePaymentsFailed(tx, failed); err != nil {
+		if err := ps.s.Outbox().noticePaymentsFailed(tx, failed); err != nil {
 			return err
 		}
 		var left int64
@@ -619,7 +619,8 @@ func (ps *PayrollStore) settleLines(tx *gorm.DB, sc Scope, payrollID string, mar
 
 // noticePaymentsFailed writes a notice to the household of each failed line, inside tx
 // (the outbox, outbox.go): the program and the month, never an account or ID number.
-func (s *Store) noticePaymentsFailed(tx *gorm.DB, lines []*settledLine) error {
+func (r *Outbox) noticePaymentsFailed(tx *gorm.DB, lines []*settledLine) error {
+	s := r.s
 	if len(lines) == 0 {
 		return nil
 	}

@@ -124,7 +124,7 @@ func (r *Referrals) Step(w *Writer, ref *models.Referral, g *models.Grant, to mo
 
 // Reject is the department's rejection of application g with reason.
 func (r *Referrals) Reject(w *Writer, g *models.Grant, reason string) error {
-	return r.s.moveGrant(w.tx, w.sc.p, g, models.GrantRejected, reason, nil)
+	return r.s.Grants().moveGrant(w.tx, w.sc.p, g, models.GrantRejected, reason, nil)
 }
 
 // List returns one page of the referrals q selects in sc, ordered by area and id. It

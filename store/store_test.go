@@ -76,11 +76,11 @@ func TestMigrateIsIdempotentAndKeepsAdminData(t *testing.T) {
 		if err := st.Setup().Migrate(ctx); err != nil {
 			t.Fatalf("second migrate: %v", err)
 		}
-		progs, err := st.Programs(ctx)
+		progs, err := st.Catalogue().Programs(ctx)
 		if err != nil || len(progs) != 24 {
 			t.Fatalf("programs: %d, %v", len(progs), err)
 		}
-		cats, err := st.Categories(ctx)
+		cats, err := st.Catalogue().Categories(ctx)
 		if err != nil || len(cats) != 10 {
 			t.Fatalf("categories: %d, %v", len(cats), err)
 		}
@@ -412,7 +412,7 @@ func TestGrantRules(t *testing.T) {
 		if err := st.Setup().Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		p, _ := st.Program(officer, "TEMPORARY_VAGRANT")
+		p, _ := st.Catalogue().Program(officer, "TEMPORARY_VAGRANT")
 		if p.Active {
 			t.Error("migrate re-activated a program an admin had deactivated")
 		}

@@ -16,7 +16,7 @@ func (r *Grants) Move(w *Writer, g *models.Grant, to models.GrantStatus, reason 
 	if err := w.Settle(); err != nil {
 		return err
 	}
-	return r.s.moveGrant(w.tx, w.sc.p, g, to, reason, set)
+	return r.s.Grants().moveGrant(w.tx, w.sc.p, g, to, reason, set)
 }
 
 // moveGrant moves g to status to inside tx, as actor, and records the move as a
@@ -28,7 +28,8 @@ func (r *Grants) Move(w *Writer, g *models.Grant, to models.GrantStatus, reason 
 //
 // It returns a Conflict error when g changed since it was read. Callers check scope,
 // role and the lifecycle (policy.CanMove) before; every lifecycle write goes through here.
-func (s *Store) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to models.GrantStatus, reason string, set map[string]any) error {
+func (r *Grants) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to models.GrantStatus, reason string, set map[string]any) error {
+	s := r.s
 	if err := lockHousehold(tx, ScopeFor(actor), g.HouseholdID); err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func (s *Store) moveGrant(tx *gorm.DB, actor auth.Principal, g *models.Grant, to
 		return err
 	}
 	g.Status, g.Version = to, g.Version+1
-	if err := s.noticeGrantMoved(tx, g, &from); err != nil { // the applicant's notice (outbox.go)
+	if err := s.Outbox().noticeGrantMoved(tx, g, &from); err != nil { // the applicant's notice (outbox.go)
 		return err
 	}
 	if err := s.logChange(tx, grantChanged(models.ChangeUpdated, g)); err != nil {

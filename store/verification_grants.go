@@ -14,7 +14,7 @@ import (
 // follow as for every move. It returns a *models.FieldError when g may not move to
 // GRACE, and a Conflict error when g changed since it was read.
 func (r *Verifications) GraceIn(w *Writer, g *models.Grant, until models.Date, reason string) error {
-	return r.s.moveGrant(w.tx, w.sc.p, g, models.GrantGrace, reason, map[string]any{"grace_until": until})
+	return r.s.Grants().moveGrant(w.tx, w.sc.p, g, models.GrantGrace, reason, map[string]any{"grace_until": until})
 }
 
 // FlagIn flags grant g for review, for reason, keeping its status, and records the
