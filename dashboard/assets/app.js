@@ -542,6 +542,11 @@
       return;
     }
     if (seq !== loadSeq) return;
+    if (!d || !Array.isArray(d.referralCounts)) {
+      section.hidden = true;
+      section.dataset.state = 'hidden';
+      return;
+    }
     const body = $('referrals-table').tBodies[0];
     body.replaceChildren();
     for (const c of d.referralCounts) {
