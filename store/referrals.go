@@ -136,7 +136,7 @@ func (r *Referrals) List(ctx context.Context, sc Scope, q ReferralQuery) (*Page[
 	}
 	db := r.s.db.WithContext(ctx)
 	build := func() *gorm.DB {
-		b := sc.referralRows(db).Where("referrals.area_code BETWEEN ? AND ?", lo, hi)
+		b := sc.referralsWithin(db, lo, hi)
 		if q.Department != nil {
 			b = b.Where("referrals.department = ?", string(*q.Department))
 		}
@@ -170,7 +170,7 @@ func (r *Referrals) Counts(ctx context.Context, sc Scope, area *string, now time
 		Open       int
 		Overdue    int
 	}
-	err = sc.referralRows(r.s.db.WithContext(ctx)).Where("referrals.area_code BETWEEN ? AND ?", lo, hi).
+	err = sc.referralsWithin(r.s.db.WithContext(ctx), lo, hi).
 		Where("referrals.status IN ?", openReferral).
 		Select("referrals.department AS department, SUBSTR(referrals.area_code, 1, 9) AS township, COUNT(*) AS open, "+
 			"SUM(CASE WHEN referrals.due_at < ? THEN 1 ELSE 0 END) AS overdue", now.UTC()).

@@ -125,6 +125,12 @@ func (sc Scope) referralRows(db *gorm.DB) *gorm.DB {
 	return q
 }
 
+// referralsWithin is referralRows narrowed to an area argument's range lo–hi (from
+// Store.area), as within is for the other tables.
+func (sc Scope) referralsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
+	return sc.referralRows(db).Where("referrals.area_code BETWEEN ? AND ?", lo, hi)
+}
+
 // grantsWithin is grantRows narrowed further to the sub-range lo..hi of the scope.
 func (sc Scope) grantsWithin(db *gorm.DB, lo, hi string) *gorm.DB {
 	return sc.grantRows(db).Where("grants.area_code BETWEEN ? AND ?", lo, hi)
