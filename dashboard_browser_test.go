@@ -139,7 +139,7 @@ const statsQuery = `query($area: String) { areaStats(area: $area) {
 // down to a village and back up, then signs in as a township and checks that the page
 // offers nothing above the township and refuses a forged navigation to the county.
 func TestDashboardInABrowser(t *testing.T) {
-	b := newBrowser(t, "the dashboard", 1280, 1400, 2*time.Minute)
+	b := newBrowser(t, "the dashboard", 1280, 1400, 6*time.Minute)
 	shots := artifactDir(t, "dashboard")
 	base, out, stop := startDemo(t, filepath.Join(t.TempDir(), "data"))
 	defer stop()
