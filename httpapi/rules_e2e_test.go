@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"jiuzhu/casework/verifications"
 	"strconv"
 	"strings"
 	"testing"
@@ -332,7 +333,7 @@ func TestVerificationGraceAndJob(t *testing.T) {
 		}{{"2026-02-27", 0}, {"2026-02-28", 0}, {"2026-03-01", 1}, {"2026-03-01", 0}, {"2026-03-02", 0}}
 		for _, r := range runs {
 			d, _ := models.ParseDate(r.day)
-			n, err := st.Verifications().ExpireGrace(t.Context(), d)
+			n, err := verifications.New(st).ExpireGrace(t.Context(), d)
 			if err != nil || n != r.want {
 				t.Fatalf("job on %s: %d, %v; want %d", r.day, n, err, r.want)
 			}

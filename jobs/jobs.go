@@ -7,6 +7,7 @@ import (
 
 	"jiuzhu/casework/discoveries"
 	"jiuzhu/casework/reviews"
+	"jiuzhu/casework/verifications"
 	"jiuzhu/models"
 	"jiuzhu/policy"
 	"jiuzhu/store"
@@ -68,7 +69,7 @@ func DailyWith(ctx context.Context, st *store.Store, today models.Date, o Option
 	m := telemetry.MetricsFrom(ctx)
 	var r Report
 	var err error
-	r.GraceTerminated, err = st.Verifications().ExpireGrace(ctx, today)
+	r.GraceTerminated, err = verifications.New(st).ExpireGrace(ctx, today)
 	m.JobRun("expire_grace", err)
 	if err != nil {
 		return r, err

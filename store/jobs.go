@@ -8,15 +8,16 @@ import (
 	"gorm.io/gorm"
 
 	"jiuzhu/models"
-	"jiuzhu/policy"
 )
 
-// ExpireGrace terminates, as SystemActor, every grant in GRACE whose grace period ended
-// before today (P13: the grant keeps dibao through its GraceUntil day). Each grant moves
-// in a transaction of its own with its grant event and audit record; a grant changed
-// concurrently is left for the next run. Running it again on the same day changes
-// nothing. It returns how many grants it terminated.
-func (r *Verifications) ExpireGrace(ctx context.Context, today models.Date) (int, error) {
+// ExpireGrace terminates, as SystemActor, every grant in GRACE whose grace period over
+// says has ended. The store reads, as candidates, the grants in GRACE with a GraceUntil
+// before today and terminates those for which over(GraceUntil) is true; the rule itself
+// (P13) is the caller's. Each grant moves in a transaction of its own with its grant
+// event, its household's refresh and its audit record; a grant changed concurrently is
+// left for the next run. Running it again on the same day changes nothing. It returns
+// how many grants it terminated, and the database's errors wrapped.
+func (r *Verifications) ExpireGrace(ctx context.Context, today models.Date, over func(until models.Date) bool) (int, error) {
 	s := r.s
 	sc := ScopeFor(SystemActor)
 	db := s.db.WithContext(systemScope(ctx))
@@ -35,7 +36,7 @@ func (r *Verifications) ExpireGrace(ctx context.Context, today models.Date) (int
 			return done, nil
 		}
 		for _, g := range batch {
-			if g.GraceUntil == nil || !policy.GraceOver(*g.GraceUntil, today) {
+			if g.GraceUntil == nil || !over(*g.GraceUntil) {
 				continue
 			}
 			before := *g

@@ -14,7 +14,6 @@ import (
 	"jiuzhu/auth"
 	"jiuzhu/division"
 	"jiuzhu/models"
-	"jiuzhu/policy"
 )
 
 // PayrollStore is the SQL of the payroll (P22): payees, payrolls, their lines and their
@@ -119,17 +118,26 @@ func (ps *PayrollStore) Audit(ctx context.Context, sc Scope, op, area string, id
 	})
 }
 
+// StatusChange is one move of a grant's status, from its grant events: the status it
+// moved to and when.
+type StatusChange struct {
+	At time.Time
+	To models.GrantStatus
+}
+
 // PayrollGrant is a grant as the payroll reads it: who, which program, its status, how
-// much, its period and status history, the months already on a line (nil for none), and
-// the reserve fund's draws for it.
+// much, its period and status history (oldest first), the months already on a line
+// (written YYYY-MM, as the payroll lines store them; nil for none), and the reserve
+// fund's draws for it. What they mean for a payroll is the policy's (P17), not the
+// store's.
 type PayrollGrant struct {
 	ID, HouseholdID, AreaCode, ProgramCode, CategoryCode string
 	Status                                               models.GrantStatus
 	Amount                                               models.Money
 	StartDate                                            models.Date
 	EndDate                                              *models.Date
-	History                                              []policy.StatusChange
-	Covered                                              map[policy.Month]bool
+	History                                              []StatusChange
+	Covered                                              map[string]bool
 	Drawn                                                models.Money
 }
 
@@ -176,7 +184,7 @@ func (ps *PayrollStore) PayrollInputs(ctx context.Context, sc Scope, county stri
 		}
 		for rows.Next() {
 			var id string
-			var c policy.StatusChange
+			var c StatusChange
 			if err := rows.Scan(&id, &c.To, &c.At); err != nil {
 				_ = rows.Close()
 				return err
@@ -199,16 +207,11 @@ func (ps *PayrollStore) PayrollInputs(ctx context.Context, sc Scope, county stri
 				_ = rows.Close()
 				return err
 			}
-			m, err := policy.ParseMonth("month", month)
-			if err != nil {
-				_ = rows.Close()
-				return err
-			}
 			if g := byID[id]; g != nil {
 				if g.Covered == nil {
-					g.Covered = map[policy.Month]bool{}
+					g.Covered = map[string]bool{}
 				}
-				g.Covered[m] = true
+				g.Covered[month] = true
 			}
 		}
 		if err := closeRows(rows); err != nil {

@@ -377,7 +377,7 @@ func TestPayrollInvariants(t *testing.T) {
 				return err
 			}},
 			{"expire grace", func() error {
-				_, err := st.Verifications().ExpireGrace(ctx, models.DateOf(clock.now().In(policy.ChinaTime)))
+				_, err := st.Verifications().ExpireGrace(ctx, models.DateOf(clock.now().In(policy.ChinaTime)), graceOver(models.DateOf(clock.now().In(policy.ChinaTime))))
 				return err
 			}},
 			{"draw on the reserve", func() error {

@@ -290,7 +290,7 @@ func TestTalliesFollowEveryWrite(t *testing.T) {
 				return want(ts[h1.ID], models.HouseholdTally{MemberCount: 3, Served: true, InGrace: true, CommittedMonthly: 40000})
 			}},
 			{"grace ends", func(t *testing.T) {
-				n, err := st.Verifications().ExpireGrace(t.Context(), models.NewDate(2025, 12, 1))
+				n, err := st.Verifications().ExpireGrace(t.Context(), models.NewDate(2025, 12, 1), graceOver(models.NewDate(2025, 12, 1)))
 				must(t, err)
 				if n != 2 {
 					t.Fatalf("%d grants left grace, want 2", n)

@@ -9,7 +9,6 @@ import (
 
 	"jiuzhu/division"
 	"jiuzhu/models"
-	"jiuzhu/policy"
 	"jiuzhu/store"
 )
 
@@ -78,11 +77,10 @@ func (f *fake) PayrollInputs(_ context.Context, sc store.Scope, county string) (
 		c.Covered = nil
 		for _, l := range f.lines {
 			if l.GrantID == g.ID {
-				m, _ := policy.ParseMonth("", l.Month)
 				if c.Covered == nil {
-					c.Covered = map[policy.Month]bool{}
+					c.Covered = map[string]bool{}
 				}
-				c.Covered[m] = true
+				c.Covered[l.Month] = true
 			}
 		}
 		in.Grants = append(in.Grants, &c)

@@ -330,7 +330,10 @@ func (s *Service) Lines(pr *models.Payroll, in *store.PayrollInputs, m policy.Mo
 				rec = catalogue.IsRecurring(g.ProgramCode)
 				recurring[g.ProgramCode] = rec
 			}
-			history := g.History
+			history := make([]policy.StatusChange, len(g.History))
+			for i, c := range g.History {
+				history[i] = policy.StatusChange{At: c.At, To: c.To}
+			}
 			if len(history) == 0 {
 				// A grant loaded without its history (a migration of older records)
 				// counts as moved to its status at the start of its start date.
@@ -340,7 +343,7 @@ func (s *Service) Lines(pr *models.Payroll, in *store.PayrollInputs, m policy.Mo
 				Recurring:         rec,
 				FromApprovalMonth: slices.Contains(s.FromApprovalMonth, g.ProgramCode),
 				Amount:            g.Amount, Start: g.StartDate, End: g.EndDate, History: history,
-				Covered: func(k policy.Month) bool { return g.Covered[k] }, Drawn: g.Drawn,
+				Covered: func(k policy.Month) bool { return g.Covered[k.String()] }, Drawn: g.Drawn,
 			}, m)
 			for _, d := range dues {
 				add(&models.PayrollLine{

@@ -40,7 +40,7 @@ var (
 func world() (*fake, *payroll.Service) {
 	f := newFake()
 	f.households["h1"], f.households["h2"], f.households["h3"] = village, village, otherVil
-	hist := []policy.StatusChange{{At: time.Date(2026, 3, 5, 10, 0, 0, 0, policy.ChinaTime), To: models.GrantActive}}
+	hist := []store.StatusChange{{At: time.Date(2026, 3, 5, 10, 0, 0, 0, policy.ChinaTime), To: models.GrantActive}}
 	f.grants = []*store.PayrollGrant{
 		{ID: "g1", HouseholdID: "h1", AreaCode: village, ProgramCode: "URBAN_DIBAO", CategoryCode: "SUBSISTENCE", Amount: 65000, StartDate: models.NewDate(2026, 3, 5), History: hist},
 		{ID: "g2", HouseholdID: "h2", AreaCode: village, ProgramCode: "URBAN_DIBAO", CategoryCode: "SUBSISTENCE", Amount: 30000, StartDate: models.NewDate(2026, 1, 1), History: hist},

@@ -209,3 +209,12 @@ func verifiedMembers(field string, in []*models.VerifiedMemberInput, ms []*model
 }
 
 func isSet(b *bool) bool { return b != nil && *b }
+
+// ExpireGrace terminates, as store.SystemActor, every grant in GRACE whose grace period
+// ended before today (P13: the grant keeps dibao through its GraceUntil day); the store
+// moves each grant with its grant event, its household's refresh and its audit record.
+// Running it again on the same day changes nothing. It returns how many grants it
+// terminated, and the store's errors.
+func (s *Service) ExpireGrace(ctx context.Context, today models.Date) (int, error) {
+	return s.st.ExpireGrace(ctx, today, func(until models.Date) bool { return policy.GraceOver(until, today) })
+}

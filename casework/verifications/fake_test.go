@@ -68,6 +68,19 @@ func (f *fake) Lines(_ context.Context, sc store.Scope, verificationID string) (
 
 // Write runs step on a copy of the fake's records and keeps the copy only when step
 // succeeds and recorded an audit event, as store.Write commits.
+// ExpireGrace asks over about every grant in GRACE, not only those before today as the
+// store does, so that the tests judge the rule alone.
+func (f *fake) ExpireGrace(_ context.Context, _ models.Date, over func(until models.Date) bool) (int, error) {
+	n := 0
+	for _, g := range f.grants {
+		if g.Status == models.GrantGrace && g.GraceUntil != nil && over(*g.GraceUntil) {
+			g.Status = models.GrantTerminated
+			n++
+		}
+	}
+	return n, nil
+}
+
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(verifications.Tx) error) error {
 	c := &fake{households: f.households, members: f.members, standards: f.standards,
 		vs: make([]*models.Verification, 0, len(f.vs)), lines: slices.Clone(f.lines), grants: map[string]*models.Grant{}}

@@ -28,6 +28,10 @@ type Store interface {
 	Lines(ctx context.Context, sc store.Scope, verificationID string) ([]*models.VerificationMember, error)
 	// Write runs step in one unit of work (see store.Store.Write).
 	Write(ctx context.Context, sc store.Scope, op string, step func(tx Tx) error) error
+	// ExpireGrace terminates, as store.SystemActor, the grants in GRACE with a GraceUntil
+	// before today for which over is true, and returns how many (see
+	// store.Verifications.ExpireGrace).
+	ExpireGrace(ctx context.Context, today models.Date, over func(until models.Date) bool) (int, error)
 }
 
 // Tx is one unit of work on verifications, inside Store.Write. Its writes record their
@@ -103,6 +107,10 @@ func (a adapter) Latest(ctx context.Context, sc store.Scope, householdID string)
 
 func (a adapter) Lines(ctx context.Context, sc store.Scope, verificationID string) ([]*models.VerificationMember, error) {
 	return a.vs.Lines(ctx, sc, verificationID)
+}
+
+func (a adapter) ExpireGrace(ctx context.Context, today models.Date, over func(until models.Date) bool) (int, error) {
+	return a.vs.ExpireGrace(ctx, today, over)
 }
 
 func (a adapter) Write(ctx context.Context, sc store.Scope, op string, step func(Tx) error) error {

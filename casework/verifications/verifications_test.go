@@ -360,3 +360,35 @@ func (stale) Flag(*models.Grant, string) error { return models.Conflict("changed
 func (stale) Grace(*models.Grant, models.Date, string) error {
 	return models.Conflict("changed")
 }
+
+// TestExpireGrace checks P13's end of grace: a grant keeps dibao through its GraceUntil
+// day and is terminated from the day after; a grant not in GRACE is left alone.
+func TestExpireGrace(t *testing.T) {
+	day := models.NewDate(2026, 3, 15)
+	tests := []struct {
+		name           string
+		status         models.GrantStatus
+		until          models.Date
+		wantTerminated bool
+	}{
+		{"ended yesterday", models.GrantGrace, models.NewDate(2026, 3, 14), true},
+		{"ended a year ago", models.GrantGrace, models.NewDate(2025, 3, 15), true},
+		{"ends today", models.GrantGrace, day, false},
+		{"ends tomorrow", models.GrantGrace, models.NewDate(2026, 3, 16), false},
+		{"active with a past date", models.GrantActive, models.NewDate(2026, 3, 1), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, svc := world()
+			g := f.grants["gP"]
+			g.Status, g.GraceUntil = tc.status, &tc.until
+			n, err := svc.ExpireGrace(t.Context(), day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := g.Status == models.GrantTerminated; got != tc.wantTerminated || (n == 1) != tc.wantTerminated {
+				t.Fatalf("terminated %v (%d grants), want %v", got, n, tc.wantTerminated)
+			}
+		})
+	}
+}
