@@ -87,15 +87,16 @@ var SeedFrom = models.NewDate(2000, 1, 1)
 var departmentOfCategory = map[string]models.Department{
 	"EDUCATION":     models.DeptEducation,
 	"HOUSING":       models.DeptHousing,
-	CategoryMedical: models.DeptHealth,
 	"EMPLOYMENT":    models.DeptHumanResources,
 	"DISABILITY":    models.DeptDisabledPersons,
 }
 
 // DepartmentOf returns the department that decides the programs of category by default:
-// education for education aid, housing for housing (rental subsidies among them), health
-// for medical assistance, human resources for employment assistance, the disabled
-// persons' federation for disability programs, and civil affairs for the rest.
+// education for education aid, housing for housing (rental subsidies among them), human
+// resources for employment assistance, the disabled persons' federation for disability
+// programs, and civil affairs for the rest. Medical assistance stays with civil affairs,
+// whose county office approves it from the bills (P3); a county that hands it to another
+// department says so through changeProgram.
 func DepartmentOf(category string) models.Department {
 	if d, ok := departmentOfCategory[category]; ok {
 		return d

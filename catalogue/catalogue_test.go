@@ -46,7 +46,7 @@ func TestSeededDepartments(t *testing.T) {
 		"TEKUN_DISPERSED":      models.DeptCivilAffairs,
 		"EDU_COMPULSORY":       models.DeptEducation,
 		"HOUSING_RENT_SUBSIDY": models.DeptHousing,
-		"MEDICAL_INPATIENT":    models.DeptHealth,
+		"MEDICAL_INPATIENT":    models.DeptCivilAffairs,
 		"EMPLOYMENT_SUBSIDY":   models.DeptHumanResources,
 		"DISABILITY_CARE":      models.DeptDisabledPersons,
 		"TEMPORARY_RELIEF":     models.DeptCivilAffairs,

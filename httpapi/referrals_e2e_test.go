@@ -151,6 +151,12 @@ func TestReferralsToDepartments(t *testing.T) {
 		// Returned to civil affairs, which then reviews and approves it itself.
 		second := grantOf(t, l.submit(town, "EDU_HIGHSCHOOL", nil), "submitApplication")
 		l.ok(town, `query($r: String!) { application(reference: $r) { referral { `+referralFields+` } } }`, map[string]any{"r": second.Reference}, &got)
+		// While the department holds it, civil affairs may not decide it.
+		for _, op := range []string{`reviewGrant(id: $id) { id }`, `rejectGrant(id: $id, reason: "不符合") { id }`} {
+			if r := l.do(town, `mutation($id: ID!) { `+op+` }`, map[string]any{"id": second.ID}); r.code() != "CONFLICT" || !strings.Contains(r.raw, "EDUCATION") {
+				t.Fatalf("civil affairs deciding a referred application: %s", r.raw)
+			}
+		}
 		if r := l.do(edu, `mutation($id: ID!) { returnReferral(id: $id, reason: "") { id } }`, map[string]any{"id": got.Application.Referral.ID}); r.code() != "BAD_USER_INPUT" {
 			t.Fatalf("a return without a reason: %s", r.raw)
 		}

@@ -1,6 +1,8 @@
 package grants
 
 import (
+	"time"
+
 	"context"
 
 	"jiuzhu/auth"
@@ -139,6 +141,16 @@ func (s *Service) decide(ctx context.Context, d decision) (*models.Grant, error)
 	}
 	if err := policy.CheckAppealSeparation(rejected, sc.Principal().Subject); err != nil {
 		return nil, err
+	}
+	// An application referred to another department is that department's to decide
+	// until it returns it (一门受理、协同办理, casework/referrals).
+	ref, err := s.st.Referral(ctx, sc, g.ID)
+	if err != nil {
+		return nil, err
+	}
+	if ref != nil && ref.Status.Open() {
+		return nil, models.Conflict("the application is referred to the %s department, which decides it (due %s); it can be decided here once that department returns it",
+			ref.Department, ref.DueAt.In(policy.ChinaTime).Format(time.DateOnly))
 	}
 	if d.expected != nil && *d.expected != g.Version {
 		return nil, models.Conflict("the grant is at version %d, not %d: it was changed by someone else; reload it and try again", g.Version, *d.expected)

@@ -42,6 +42,7 @@ type fake struct {
 	verified   map[string]*models.Verification
 	grants     map[string]*models.Grant
 	events     []*models.GrantEvent
+	referrals  map[string]*models.Referral
 	calcs      []*models.EntitlementCalculation
 	claims     []*models.MedicalClaim
 	params     []models.EntitlementParameters
@@ -98,6 +99,10 @@ func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(are
 
 func (f *fake) sees(sc store.Scope, g *models.Grant) bool {
 	return covers(sc, g.AreaCode) && sc.Principal().SeesCategory(g.CategoryCode)
+}
+
+func (f *fake) Referral(_ context.Context, _ store.Scope, grantID string) (*models.Referral, error) {
+	return f.referrals[grantID], nil
 }
 
 func (f *fake) Rejecters(_ context.Context, _ store.Scope, grantID string) ([]string, error) {

@@ -27,6 +27,9 @@ type Store interface {
 	// Rejecters returns the officers who rejected the grant before it was reopened on
 	// appeal (P25); none when it never was.
 	Rejecters(ctx context.Context, sc store.Scope, grantID string) ([]string, error)
+	// Referral returns the referral of the application grantID to another department,
+	// nil when it has none (casework/referrals).
+	Referral(ctx context.Context, sc store.Scope, grantID string) (*models.Referral, error)
 	MedicalClaim(ctx context.Context, sc store.Scope, grantID string) (*models.MedicalClaim, error)
 	// MedicalRule returns the configured ratio and ceiling of a medical program (P3).
 	MedicalRule(program string) models.MedicalRule
@@ -109,6 +112,9 @@ func (a adapter) Events(ctx context.Context, sc store.Scope, grantID string) ([]
 }
 func (a adapter) Rejecters(ctx context.Context, sc store.Scope, grantID string) ([]string, error) {
 	return a.gr.Rejecters(ctx, sc, grantID)
+}
+func (a adapter) Referral(ctx context.Context, sc store.Scope, grantID string) (*models.Referral, error) {
+	return a.st.Referrals().OfGrant(ctx, sc, grantID)
 }
 func (a adapter) MedicalClaim(ctx context.Context, sc store.Scope, grantID string) (*models.MedicalClaim, error) {
 	return a.gr.MedicalClaim(ctx, sc, grantID)
