@@ -85,10 +85,10 @@ var SeedFrom = models.NewDate(2000, 1, 1)
 // departmentOfCategory names the department that decides the programs of a category;
 // the programs of other categories are decided by civil affairs.
 var departmentOfCategory = map[string]models.Department{
-	"EDUCATION":     models.DeptEducation,
-	"HOUSING":       models.DeptHousing,
-	"EMPLOYMENT":    models.DeptHumanResources,
-	"DISABILITY":    models.DeptDisabledPersons,
+	"EDUCATION":  models.DeptEducation,
+	"HOUSING":    models.DeptHousing,
+	"EMPLOYMENT": models.DeptHumanResources,
+	"DISABILITY": models.DeptDisabledPersons,
 }
 
 // DepartmentOf returns the department that decides the programs of category by default:
