@@ -13,6 +13,7 @@ import (
 	"jiuzhu/auth"
 	"jiuzhu/casework/households"
 	"jiuzhu/casework/payroll"
+	"jiuzhu/casework/staffing"
 	"jiuzhu/division"
 	"jiuzhu/idnumber"
 	"jiuzhu/models"
@@ -42,6 +43,10 @@ func TestImportReconciliationCommand(t *testing.T) {
 	admin := auth.WithPrincipal(ctx, auth.Principal{Subject: "admin", Role: models.RoleAdmin, Area: county})
 	svc := &payroll.Service{Store: st.Payroll()}
 	first := time.Now().In(policy.ChinaTime)
+	// A standard of 650.00 pays each one-person household without income 650.00 (P18).
+	if _, err := staffing.New(st).SetDibaoStandard(admin, county, first.Year(), models.Yuan(650), models.Yuan(640)); err != nil {
+		t.Fatal(err)
+	}
 	for i := range 3 {
 		h, err := households.New(st).CreateHousehold(admin, models.HouseholdInput{Village: "371402001001", Address: "发放路1号",
 			Members: []*models.MemberInput{{Name: "王建国", IDNumber: idnumber.Build("371402", time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC), 11+2*i), Relation: models.RelationHead}}})

@@ -28499,7 +28499,7 @@ func (ec *executionContext) unmarshalInputGrantInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"householdId", "memberId", "programCode", "amount", "startDate", "endDate", "status"}
+	fieldsInOrder := [...]string{"householdId", "memberId", "programCode", "amount", "startDate", "endDate", "status", "overrideReason", "selfCare"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28529,7 +28529,7 @@ func (ec *executionContext) unmarshalInputGrantInput(ctx context.Context, obj an
 			it.ProgramCode = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalNMoney2jiuzhuᚋmodelsᚐMoney(ctx, v)
+			data, err := ec.unmarshalOMoney2jiuzhuᚋmodelsᚐMoney(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -28555,6 +28555,20 @@ func (ec *executionContext) unmarshalInputGrantInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.Status = data
+		case "overrideReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overrideReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverrideReason = data
+		case "selfCare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfCare"))
+			data, err := ec.unmarshalOSelfCare2ᚖjiuzhuᚋmodelsᚐSelfCare(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfCare = data
 		}
 	}
 	return it, nil
@@ -38564,6 +38578,16 @@ func (ec *executionContext) marshalOMember2ᚖjiuzhuᚋmodelsᚐMember(ctx conte
 		return graphql.Null
 	}
 	return ec._Member(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMoney2jiuzhuᚋmodelsᚐMoney(ctx context.Context, v any) (models.Money, error) {
+	var res models.Money
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMoney2jiuzhuᚋmodelsᚐMoney(ctx context.Context, sel ast.SelectionSet, v models.Money) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalOMoney2ᚖjiuzhuᚋmodelsᚐMoney(ctx context.Context, v any) (*models.Money, error) {

@@ -384,7 +384,9 @@ func TestWritesThroughTheAPI(t *testing.T) {
 				Events  []struct{ ToStatus, Actor string }
 			}
 		}
-		e.ok(tok, `mutation($h: ID!) { createGrant(input: {householdId: $h, programCode: "URBAN_DIBAO", amount: "0.10", startDate: "2026-01-01"}) {
+		e.ok(e.token(models.RoleAdmin, division.CityCode), `mutation { setDibaoStandard(county: "`+seed.DemoCounty+`", year: 2026, urban: "900.00", rural: "700.00") { id } }`, nil, &struct{}{})
+		// An amount other than the computed one is an override with its reason (P18).
+		e.ok(tok, `mutation($h: ID!) { createGrant(input: {householdId: $h, programCode: "URBAN_DIBAO", amount: "0.10", overrideReason: "评议确定的金额", startDate: "2026-01-01"}) {
 		  amount program { name } events { toStatus actor } } }`, map[string]any{"h": c.ID}, &g)
 		if g.CreateGrant.Amount != "0.10" || g.CreateGrant.Program.Name != "城市最低生活保障" || len(g.CreateGrant.Events) != 1 {
 			t.Errorf("grant: %+v", g.CreateGrant)

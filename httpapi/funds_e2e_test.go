@@ -109,7 +109,7 @@ func TestReserveFund(t *testing.T) {
 		}
 		// Only temporary assistance is paid from the reserve, and only while it stands.
 		var dib struct{ CreateGrant struct{ ID string } }
-		l.ok(l.tok["township officer"], `mutation($h: ID!) { createGrant(input: {householdId: $h, programCode: "URBAN_DIBAO", amount: "650.00", startDate: "2026-01-01"}) { id } }`,
+		l.ok(l.tok["township officer"], `mutation($h: ID!) { createGrant(input: {householdId: $h, programCode: "URBAN_DIBAO", amount: "650.00", overrideReason: "评议确定的金额", startDate: "2026-01-01"}) { id } }`,
 			map[string]any{"h": l.h.ID}, &dib)
 		if r := l.do(l.tok["township officer"], drawQ, map[string]any{"g": dib.CreateGrant.ID, "a": "1.00"}); r.code() != httpapi.CodeBadUserInput || r.Errors[0].Extensions["field"] != "grantId" {
 			t.Errorf("draw for dibao: %s", r.raw)

@@ -265,7 +265,7 @@ func TestApplicationLifecycle(t *testing.T) {
 		var cg struct {
 			CreateGrant struct{ Status, Reference string }
 		}
-		l.ok(l.tok["township officer"], `mutation($h: ID!) { createGrant(input: {householdId: $h, programCode: "URBAN_DIBAO", amount: "650.00", startDate: "2026-01-01"}) { status reference } }`,
+		l.ok(l.tok["township officer"], `mutation($h: ID!) { createGrant(input: {householdId: $h, programCode: "URBAN_DIBAO", amount: "650.00", overrideReason: "评议确定的金额", startDate: "2026-01-01"}) { status reference } }`,
 			map[string]any{"h": l.h.ID}, &cg)
 		if cg.CreateGrant.Status != "ACTIVE" || cg.CreateGrant.Reference != "" {
 			t.Errorf("createGrant: %+v", cg)

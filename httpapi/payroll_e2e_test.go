@@ -92,6 +92,9 @@ func TestPayrollThroughTheAPI(t *testing.T) {
 		var households []string
 		first := time.Now().In(policy.ChinaTime)
 		startDate := models.NewDate(first.Year(), first.Month(), 1).String()
+		// A standard of 650.00 pays each one-person household without income 650.00 (P18).
+		e.ok(admin, `mutation($y: Int!) { setDibaoStandard(county: "`+villageA1[:6]+`000000", year: $y, urban: "650.00", rural: "640.00") { id } }`,
+			map[string]any{"y": first.Year()}, &struct{}{})
 		for i := range n {
 			var h struct{ CreateHousehold struct{ ID string } }
 			e.ok(admin, `mutation($v: String!, $id: String!) { createHousehold(input: {village: $v, address: "发放路1号", members: [{name: "王建国", idNumber: $id, relation: HEAD}]}) { id } }`,

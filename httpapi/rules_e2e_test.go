@@ -65,11 +65,13 @@ func (e *env) newHousehold(village string, registered bool, ms ...ruleMember) cr
 	return out.CreateHousehold
 }
 
-// grantOn opens an ACTIVE grant of program for h as the city admin.
+// grantOn opens an ACTIVE grant of program for h as the city admin, at 300.00 a month
+// whatever the rule computes (an override, P18), from 2025, the year the callers set
+// the standard for.
 func (e *env) grantOn(h created, program string) string {
 	e.t.Helper()
 	var out struct{ CreateGrant struct{ ID string } }
-	e.ok(e.token(models.RoleAdmin, division.CityCode), `mutation($h: ID!, $p: String!) { createGrant(input: {householdId: $h, programCode: $p, amount: "300.00", startDate: "2025-01-01"}) { id } }`,
+	e.ok(e.token(models.RoleAdmin, division.CityCode), `mutation($h: ID!, $p: String!) { createGrant(input: {householdId: $h, programCode: $p, amount: "300.00", overrideReason: "评议确定的金额", startDate: "2025-01-01"}) { id } }`,
 		map[string]any{"h": h.ID, "p": program}, &out)
 	return out.CreateGrant.ID
 }
@@ -95,7 +97,7 @@ func (e *env) setStandard(tok, county string, year int, urban, rural string) res
 func TestDibaoStandardsOverGraphQL(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := start(t, st, 10)
-		year := time.Now().Year()
+		year := 2025 // the year grantOn's grants start
 		line, _ := st.Policy().PovertyLine(year)
 		cases := []struct {
 			name, county, rural string
@@ -211,7 +213,7 @@ const grantStateQuery = `query($id: ID!) { grant(id: $id) { status graceUntil re
 func TestVerificationGraceAndJob(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := start(t, st, 10)
-		year := time.Now().Year()
+		year := 2025 // the year grantOn's grants start
 		if r := e.setStandard(e.token(models.RoleAdmin, ruleCounty), ruleCounty, year, "900.00", "650.00"); len(r.Errors) > 0 {
 			t.Fatal(r.raw)
 		}
@@ -391,7 +393,7 @@ type discoveryPage struct {
 func TestDerivedValuesFiltersAndDiscoveries(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := start(t, st, 30)
-		year := time.Now().Year()
+		year := 2025 // the year grantOn's grants start
 		admin := e.token(models.RoleAdmin, ruleCounty)
 		if r := e.setStandard(admin, ruleCounty, year, "900.00", "650.00"); len(r.Errors) > 0 {
 			t.Fatal(r.raw)
@@ -580,7 +582,7 @@ func TestDerivedValuesFiltersAndDiscoveries(t *testing.T) {
 func TestRuleFieldsAcrossAreas(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := start(t, st, 10)
-		year := time.Now().Year()
+		year := 2025 // the year grantOn's grants start
 		if r := e.setStandard(e.token(models.RoleAdmin, division.CityCode), otherCounty, year, "900.00", "650.00"); len(r.Errors) > 0 {
 			t.Fatal(r.raw)
 		}

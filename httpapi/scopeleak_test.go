@@ -541,6 +541,9 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	setStd := `mutation($c: String!, $y: Int!) { setDibaoStandard(county: $c, year: $y, urban: "1500.00", rural: "1400.00") { id } }`
 	var ownStd struct{ SetDibaoStandard struct{ ID string } }
 	e.ok(admin, setStd, map[string]any{"c": ownCounty, "y": ownYear}, &ownStd)
+	// The standard in force for the sibling's dibao grant below (P12, P18), set before
+	// the caller's figures are counted, as it may be of the caller's county.
+	e.ok(admin, setStd, map[string]any{"c": village[:6] + "000000", "y": 2026}, &struct{}{})
 	between()
 
 	var made struct {
@@ -568,7 +571,7 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 		e.ok(admin, query, vars, &out)
 		return out[field]
 	}
-	active := grant("createGrant", `mutation($h: ID!) { createGrant(input: {householdId: $h, programCode: "URBAN_DIBAO", amount: "650.00", startDate: "2026-01-01"}) { id } }`,
+	active := grant("createGrant", `mutation($h: ID!) { createGrant(input: {householdId: $h, programCode: "URBAN_DIBAO", amount: "650.00", overrideReason: "评议确定的金额", startDate: "2026-01-01"}) { id } }`,
 		map[string]any{"h": h})
 	submit := `mutation($h: ID!) { submitApplication(input: {householdId: $h, programCode: "TEMPORARY_RELIEF", channel: HOTLINE, note: "急难"}) { id reference } }`
 	app := grant("submitApplication", submit, map[string]any{"h": h})
@@ -1331,8 +1334,12 @@ func plantForeignGrants(t *testing.T, e *env, admin string, vars map[string]any,
 	open := func(program string, member any) string {
 		t.Helper()
 		var out struct{ CreateGrant struct{ ID string } }
-		e.ok(admin, `mutation($h: ID!, $m: ID, $p: String!) { createGrant(input: {householdId: $h, memberId: $m, programCode: $p, amount: "300.00", startDate: "2026-01-01"}) { id } }`,
-			map[string]any{"h": vars["hid"], "m": member, "p": program}, &out)
+		var selfCare any // 特困 support needs the person's self-care ability (P19)
+		if strings.HasPrefix(program, "TEKUN") {
+			selfCare = "FULL"
+		}
+		e.ok(admin, `mutation($h: ID!, $m: ID, $p: String!, $s: SelfCare) { createGrant(input: {householdId: $h, memberId: $m, programCode: $p, amount: "300.00", overrideReason: "评议确定的金额", startDate: "2026-01-01", selfCare: $s}) { id } }`,
+			map[string]any{"h": vars["hid"], "m": member, "p": program, "s": selfCare}, &out)
 		return out.CreateGrant.ID
 	}
 	var household string

@@ -80,7 +80,7 @@ func dataAudits(t *testing.T, st *store.Store) int {
 func TestImportVerificationsOverHTTP(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := start(t, st, 0)
-		if r := e.setStandard(e.token(models.RoleAdmin, ruleCounty), ruleCounty, time.Now().Year(), "900.00", "650.00"); len(r.Errors) > 0 {
+		if r := e.setStandard(e.token(models.RoleAdmin, ruleCounty), ruleCounty, 2025, "900.00", "650.00"); len(r.Errors) > 0 {
 			t.Fatal(r.raw)
 		}
 		poor := e.newHousehold(ruleRuralVillage, true, ruleMember{born: 1970}, ruleMember{born: 2010})

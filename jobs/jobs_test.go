@@ -17,7 +17,7 @@ import (
 func TestDailyEndsGraceOnceP13(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		admin := storetest.As(models.RoleAdmin, "371400000000")
-		if _, err := staffingCases(st).SetDibaoStandard(admin, "371402000000", time.Now().Year(), 90000, 65000); err != nil {
+		if _, err := staffingCases(st).SetDibaoStandard(admin, "371402000000", 2025, 90000, 65000); err != nil {
 			t.Fatal(err)
 		}
 		h, err := useCases(st).CreateHousehold(admin, models.HouseholdInput{Village: "371402002215", Address: "作业路1号", PovertyRegistered: true,
@@ -25,7 +25,7 @@ func TestDailyEndsGraceOnceP13(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := grantCases(st).CreateGrant(admin, models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO", Amount: 30000, StartDate: models.NewDate(2025, 1, 1)})
+		g, err := grantCases(st).CreateGrant(admin, models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO", Amount: 30000, OverrideReason: ptr("评议确定的金额"), StartDate: models.NewDate(2025, 1, 1)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,12 +66,15 @@ func TestDailyEndsGraceOnceP13(t *testing.T) {
 func TestDailyOpensReviewsOnceP24(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		admin := storetest.As(models.RoleAdmin, "371400000000")
+		if _, err := staffingCases(st).SetDibaoStandard(admin, "371402000000", 2025, 90000, 65000); err != nil {
+			t.Fatal(err)
+		}
 		h, err := useCases(st).CreateHousehold(admin, models.HouseholdInput{Village: "371402002215", Address: "复核路1号",
 			Members: []*models.MemberInput{{Name: "王五", IDNumber: idnumber.Build("371402", time.Date(1950, 3, 4, 0, 0, 0, 0, time.UTC), 9), Relation: models.RelationHead}}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := grantCases(st).CreateGrant(admin, models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO", Amount: 30000, StartDate: models.NewDate(2025, 1, 1)}); err != nil {
+		if _, err := grantCases(st).CreateGrant(admin, models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO", Amount: 30000, OverrideReason: ptr("评议确定的金额"), StartDate: models.NewDate(2025, 1, 1)}); err != nil {
 			t.Fatal(err)
 		}
 		opts := jobs.DefaultOptions()
@@ -94,3 +97,6 @@ func TestDailyOpensReviewsOnceP24(t *testing.T) {
 		}
 	})
 }
+
+// ptr returns a pointer to v.
+func ptr[T any](v T) *T { return &v }

@@ -44,10 +44,17 @@ type GrantInput struct {
 	HouseholdID string
 	MemberID    *string
 	ProgramCode string
-	Amount      Money
-	StartDate   Date
-	EndDate     *Date
-	Status      *GrantStatus
+	// Amount is the amount typed, zero when left out: for an ACTIVE grant an override of
+	// the computed amount (with OverrideReason) or, for programs that start from a need,
+	// the need; for a PENDING grant the amount asked for.
+	Amount    Money
+	StartDate Date
+	EndDate   *Date
+	Status    *GrantStatus
+	// OverrideReason says why Amount replaces the computed amount.
+	OverrideReason *string
+	// SelfCare is the person's self-care ability, for 特困 support (P19).
+	SelfCare *SelfCare
 }
 
 // HouseholdFilter narrows a household list.

@@ -39,8 +39,9 @@ func TestDerivedValuesFollowTheIntegratorsCategories(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			standard(t, st, village[:6]+"000000", 2026)
 			if _, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: "RURAL_DIBAO",
-				Amount: models.Yuan(300), StartDate: models.NewDate(2026, 1, 1)}); err != nil {
+				StartDate: models.NewDate(2026, 1, 1)}); err != nil {
 				t.Fatal(err)
 			}
 			return h

@@ -53,6 +53,8 @@ func TestChangeFeedUnderConcurrentWriters(t *testing.T) {
 				}
 			}
 		}()
+		standard(t, st, countyA, 2026)
+		standard(t, st, countyB, 2026)
 		var wg sync.WaitGroup
 		errs := make(chan error, writers*rounds)
 		for w := range writers {
@@ -78,7 +80,7 @@ func TestChangeFeedUnderConcurrentWriters(t *testing.T) {
 					}
 					id := *rep.Results[0].ID
 					if _, err := grantCases(st).CreateGrant(ctx, models.GrantInput{HouseholdID: id, ProgramCode: "URBAN_DIBAO",
-						Amount: models.Yuan(600), StartDate: models.NewDate(2026, 1, 1)}); err != nil {
+						StartDate: models.NewDate(2026, 1, 1)}); err != nil {
 						errs <- err
 						return
 					}
@@ -101,8 +103,9 @@ func TestChangeFeedUnderConcurrentWriters(t *testing.T) {
 			t.Fatal(readErr)
 		}
 		all := allChanges(t, st, ctx)
-		// per round: household + 2 members created, grant created, household updated
-		if want := writers * rounds * 5; len(all) != want {
+		// per round: household + 2 members created, grant created with its calculation,
+		// household updated
+		if want := writers * rounds * 6; len(all) != want {
 			t.Fatalf("feed has %d changes, want %d", len(all), want)
 		}
 		if len(seen) != len(all) {
@@ -128,7 +131,7 @@ func TestChangeFeedScope(t *testing.T) {
 		hA, gA := household(t, st, villageA1) // DIBAO grant
 		hB, _ := household(t, st, villageB)
 		med, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: hA.ID, ProgramCode: "MEDICAL_OUTPATIENT",
-			Amount: models.Yuan(80), StartDate: models.NewDate(2026, 2, 1)})
+			Amount: models.Yuan(80), StartDate: models.NewDate(2026, 2, 1), Status: ptr(models.GrantPending)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -289,7 +289,7 @@ func TestImportRefusals(t *testing.T) {
 			}
 		}
 		if _, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: *rep.Results[0].ID, MemberID: &child.ID,
-			ProgramCode: "MEDICAL_OUTPATIENT", Amount: models.Yuan(80), StartDate: models.NewDate(2026, 2, 1)}); err != nil {
+			ProgramCode: "MEDICAL_OUTPATIENT", Amount: models.Yuan(80), StartDate: models.NewDate(2026, 2, 1), Status: ptr(models.GrantPending)}); err != nil {
 			t.Fatal(err)
 		}
 		r.Members = r.Members[:1]

@@ -29,9 +29,10 @@ type verifyFixture struct {
 
 func newVerifyFixture(t *testing.T, st *store.Store) verifyFixture {
 	t.Helper()
-	if _, err := staffingCases(st).SetDibaoStandard(admin(), countyA, time.Now().Year(), models.Yuan(900), models.Yuan(650)); err != nil {
+	if _, err := staffingCases(st).SetDibaoStandard(admin(), countyA, 2025, models.Yuan(900), models.Yuan(650)); err != nil {
 		t.Fatal(err)
 	}
+	standard(t, st, countyB, 2025) // of the urban village
 	mk := func(village string, registered bool, program string) (*models.Household, []*models.Member, *models.Grant) {
 		t.Helper()
 		h, err := useCases(st).CreateHousehold(admin(), models.HouseholdInput{Village: village, Address: "核对路1号", PovertyRegistered: registered,
@@ -46,7 +47,7 @@ func newVerifyFixture(t *testing.T, st *store.Store) verifyFixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: program, Amount: models.Yuan(300),
+		g, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: program,
 			StartDate: models.NewDate(2025, 1, 1)})
 		if err != nil {
 			t.Fatal(err)

@@ -38,6 +38,7 @@ func auditOf(t *testing.T, st *store.Store, f *models.AuditFilter) []models.Audi
 
 func TestEveryMutationWritesOneAuditEvent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		standard(t, st, countyA, 2026) // its own audit event, before the steps
 		ctx := storetest.As(models.RoleOfficer, townshipA1)
 		var h *models.Household
 		var extra *models.Member
@@ -67,7 +68,7 @@ func TestEveryMutationWritesOneAuditEvent(t *testing.T) {
 				return err
 			}},
 			{"createGrant", func() error {
-				_, err := grantCases(st).CreateGrant(ctx, models.GrantInput{HouseholdID: h.ID, ProgramCode: "URBAN_DIBAO", Amount: models.Yuan(650), StartDate: models.NewDate(2026, 1, 1)})
+				_, err := grantCases(st).CreateGrant(ctx, models.GrantInput{HouseholdID: h.ID, ProgramCode: "URBAN_DIBAO", StartDate: models.NewDate(2026, 1, 1)})
 				return err
 			}},
 			{"setHouseholdHead", func() error { // back, so the child can be removed
@@ -90,8 +91,8 @@ func TestEveryMutationWritesOneAuditEvent(t *testing.T) {
 				t.Fatalf("%s: %v", step.op, err)
 			}
 			evs := auditOf(t, st, nil)
-			if len(evs) != i+1 {
-				t.Fatalf("after %s: %d audit events, want %d", step.op, len(evs), i+1)
+			if len(evs) != i+2 {
+				t.Fatalf("after %s: %d audit events, want %d", step.op, len(evs), i+2)
 			}
 			ev := evs[len(evs)-1]
 			if ev.Operation != step.op || ev.Actor != "officer@"+townshipA1 || ev.ActorRole != models.RoleOfficer ||
@@ -138,18 +139,18 @@ func TestAuditEventsAccessScopeAndFilters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(page.Items) != 2 {
-			t.Errorf("county auditor sees %d events, want 2 (household and grant)", len(page.Items))
+		if len(page.Items) != 3 {
+			t.Errorf("county auditor sees %d events, want 3 (standard, household and grant)", len(page.Items))
 		}
 		for _, ev := range page.Items {
-			if ev.AreaCode != hA.AreaCode || strings.Contains(ev.RecordIDs, hB.ID) {
+			if (ev.AreaCode != hA.AreaCode && ev.AreaCode != countyA) || strings.Contains(ev.RecordIDs, hB.ID) {
 				t.Errorf("county auditor sees %+v", ev)
 			}
 		}
 		if _, err := reportCases(st).AuditEvents(countyAuditor, store.AuditQuery{Area: ptr(countyB)}); !errors.Is(err, models.ErrForbidden) {
 			t.Errorf("foreign area: %v", err)
 		}
-		if n, _ := page.Count(); n != 2 {
+		if n, _ := page.Count(); n != 3 {
 			t.Errorf("count %d", n)
 		}
 		// Filters.
@@ -159,9 +160,9 @@ func TestAuditEventsAccessScopeAndFilters(t *testing.T) {
 			want int
 		}{
 			{"operation", models.AuditFilter{Operation: ptr("createGrant")}, 2},
-			{"actor", models.AuditFilter{Actor: ptr("admin@" + cityArea)}, 4},
+			{"actor", models.AuditFilter{Actor: ptr("admin@" + cityArea)}, 6},
 			{"other actor", models.AuditFilter{Actor: ptr("nobody")}, 0},
-			{"from", models.AuditFilter{From: &start}, 4},
+			{"from", models.AuditFilter{From: &start}, 6},
 			{"to before", models.AuditFilter{To: &start}, 0},
 		}
 		for _, tt := range filters {
@@ -189,8 +190,8 @@ func TestAuditEventsAccessScopeAndFilters(t *testing.T) {
 			c := p.EndCursor()
 			after = &c
 		}
-		if len(ids) != 4 {
-			t.Errorf("paged %d events, want 4", len(ids))
+		if len(ids) != 6 {
+			t.Errorf("paged %d events, want 6", len(ids))
 		}
 	})
 }

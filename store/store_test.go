@@ -46,6 +46,15 @@ func person(birthYear int, male bool) string {
 
 func admin() context.Context { return storetest.As(models.RoleAdmin, cityArea) }
 
+// standard sets the dibao standard of county for year as the city admin: 700.00 urban,
+// 650.00 rural, above the provincial poverty line (P12).
+func standard(t *testing.T, st *store.Store, county string, year int) {
+	t.Helper()
+	if _, err := staffingCases(st).SetDibaoStandard(admin(), county, year, models.Yuan(700), models.Yuan(650)); err != nil {
+		t.Fatalf("dibao standard of %s for %d: %v", county, year, err)
+	}
+}
+
 // household registers a household of two in village as the city admin, with one grant.
 func household(t *testing.T, st *store.Store, village string) (*models.Household, *models.Grant) {
 	t.Helper()
@@ -53,12 +62,17 @@ func household(t *testing.T, st *store.Store, village string) (*models.Household
 	h, err := useCases(st).CreateHousehold(ctx, models.HouseholdInput{
 		Village: village, Address: "测试路1号",
 		Members: []*models.MemberInput{
-			{Name: "王建国", IDNumber: person(1960, true), Relation: models.RelationHead},
+			{Name: "王建国", IDNumber: person(1960, true), Relation: models.RelationHead, MonthlyIncome: ptr(models.Yuan(750))},
 			{Name: "李秀英", IDNumber: person(1962, false), Relation: models.RelationSpouse},
 		},
 	})
 	if err != nil {
 		t.Fatalf("create household in %s: %v", village, err)
+	}
+	// The county's standard of 700.00 pays the two members, with 375.00 income each,
+	// (700.00 − 375.00) × 2 = 650.00 (P18).
+	if _, err := staffingCases(st).SetDibaoStandard(ctx, village[:6]+"000000", 2026, models.Yuan(700), models.Yuan(650)); err != nil {
+		t.Fatalf("dibao standard for %s: %v", village, err)
 	}
 	g, err := grantCases(st).CreateGrant(ctx, models.GrantInput{
 		HouseholdID: h.ID, ProgramCode: "URBAN_DIBAO", Amount: models.Yuan(650),
@@ -371,7 +385,7 @@ func TestGrantRules(t *testing.T) {
 		hB, _ := household(t, st, villageB)
 		msB, _ := useCases(st).MembersOf(admin(), hB.ID)
 		officer := storetest.As(models.RoleOfficer, countyA)
-		base := models.GrantInput{HouseholdID: h.ID, ProgramCode: "MEDICAL_INPATIENT", Amount: models.Yuan(300), StartDate: models.NewDate(2026, 3, 1)}
+		base := models.GrantInput{HouseholdID: h.ID, ProgramCode: "MEDICAL_INPATIENT", Amount: models.Yuan(300), StartDate: models.NewDate(2026, 3, 1), Status: ptr(models.GrantPending)}
 		with := func(f func(*models.GrantInput)) models.GrantInput { in := base; f(&in); return in }
 		end := models.NewDate(2026, 2, 1)
 		tests := []struct {
@@ -381,7 +395,7 @@ func TestGrantRules(t *testing.T) {
 			want error
 		}{
 			{"ok", officer, base, nil},
-			{"zero amount", officer, with(func(in *models.GrantInput) { in.Amount = 0 }), models.ErrInvalid},
+			{"negative amount", officer, with(func(in *models.GrantInput) { in.Amount = -1 }), models.ErrInvalid},
 			{"end before start", officer, with(func(in *models.GrantInput) { in.EndDate = &end }), models.ErrInvalid},
 			{"unknown program", officer, with(func(in *models.GrantInput) { in.ProgramCode = "NOPE" }), models.ErrInvalid},
 			{"household elsewhere", officer, with(func(in *models.GrantInput) { in.HouseholdID = hB.ID }), models.ErrNotFound},
@@ -395,7 +409,7 @@ func TestGrantRules(t *testing.T) {
 				if !errors.Is(err, tt.want) {
 					t.Fatalf("err %v, want %v", err, tt.want)
 				}
-				if err == nil && (g.CategoryCode != "MEDICAL" || g.Status != models.GrantActive || g.AreaCode != h.AreaCode) {
+				if err == nil && (g.CategoryCode != "MEDICAL" || g.Status != models.GrantPending || g.AreaCode != h.AreaCode) {
 					t.Errorf("grant %+v", g)
 				}
 			})
@@ -422,7 +436,7 @@ func TestGrantRules(t *testing.T) {
 func TestIntegratorSeesOnlyItsCategories(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		h, dibao := household(t, st, villageA1)
-		med, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: "MEDICAL_OUTPATIENT", Amount: models.Yuan(80), StartDate: models.NewDate(2026, 2, 1)})
+		med, err := grantCases(st).CreateGrant(admin(), models.GrantInput{HouseholdID: h.ID, ProgramCode: "MEDICAL_OUTPATIENT", Amount: models.Yuan(80), StartDate: models.NewDate(2026, 2, 1), Status: ptr(models.GrantPending)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"context"
+	"errors"
 
 	"jiuzhu/auth"
 	"jiuzhu/casework"
@@ -15,12 +16,23 @@ import (
 
 // CreateGrant opens a grant for a household of the caller's area, optionally for one of
 // its members, on an active program (P1). The status is ACTIVE unless PENDING is asked
-// for; the full approval lifecycle moves it from there. An ACTIVE grant must be allowed
-// beside the household's others (P21). The opening is recorded as the grant's first
-// event. It returns models.ErrNotFound for a household or member outside the caller's
-// area, a *models.FieldError for bad input or an inactive program, a Conflict error
-// naming the grant that blocks this one (when the caller sees it), and a Forbidden error
-// for a role that may not open grants. On error nothing is written.
+// for; the full approval lifecycle moves it from there. The opening is recorded as the
+// grant's first event.
+//
+// An ACTIVE grant must be allowed beside the household's others (P21), and its amount
+// is computed by the program's rule as on approval (P18–P20, policy.DecideApproval) and
+// kept with its calculation: a typed amount that differs from the computed one is an
+// override, which needs input.overrideReason and is audited on its own. For temporary
+// assistance and programs of a capped or entered amount the typed amount is the
+// assessed need the rule starts from. Medical assistance is computed from the bills
+// (P3), so it opens only as PENDING. A PENDING grant keeps the typed amount as the
+// amount asked for; its approval computes the amount.
+//
+// It returns models.ErrNotFound for a household or member outside the caller's area, a
+// *models.FieldError for bad input, an inactive program, a typed amount that differs
+// from the computed one without a reason, or a program the county has no standard for,
+// a Conflict error naming the grant that blocks this one (when the caller sees it), and
+// a Forbidden error for a role that may not open grants. On error nothing is written.
 func (s *Service) CreateGrant(ctx context.Context, in models.GrantInput) (*models.Grant, error) {
 	sc, err := casework.Caller(ctx)
 	if err != nil {
@@ -29,7 +41,7 @@ func (s *Service) CreateGrant(ctx context.Context, in models.GrantInput) (*model
 	if err := casework.May(sc, auth.ActionWriteGrant, "open grants"); err != nil {
 		return nil, err
 	}
-	if in.Amount <= 0 {
+	if in.Amount < 0 {
 		return nil, models.Invalid("input.amount", "must be more than zero")
 	}
 	if err := period(in.StartDate, in.EndDate); err != nil {
@@ -41,6 +53,16 @@ func (s *Service) CreateGrant(ctx context.Context, in models.GrantInput) (*model
 			return nil, models.Invalid("input.status", "a grant opens as ACTIVE or PENDING, not %s", *in.Status)
 		}
 		status = *in.Status
+	}
+	reason, err := input.OptionalText("input.overrideReason", in.OverrideReason, input.MaxReasonLen)
+	if err != nil {
+		return nil, err
+	}
+	if reason != nil && in.Amount == 0 {
+		return nil, models.Invalid("input.overrideReason", "goes with input.amount, the amount that replaces the computed one")
+	}
+	if reason != nil && status == models.GrantPending {
+		return nil, models.Invalid("input.overrideReason", "a PENDING grant's amount is computed on approval; override it there")
 	}
 	var out *models.Grant
 	err = s.st.Write(ctx, sc, "create grant", func(tx Tx) error {
@@ -57,17 +79,21 @@ func (s *Service) CreateGrant(ctx context.Context, in models.GrantInput) (*model
 			Amount: in.Amount, StartDate: in.StartDate, EndDate: in.EndDate, Version: 1,
 			CreatedBy: sc.Principal().Subject,
 		}
+		var calc *models.EntitlementCalculation
 		if status == models.GrantActive {
-			f, err := tx.Facts(g, g.StartDate, policy.Held)
-			if err != nil {
+			if calc, err = s.openingAmount(tx, sc, g, in, reason); err != nil {
 				return err
 			}
-			if err := policy.CheckOneBenefit(heldGrant(g, true), f.Urban, s.held(sc, f)); err != nil { // P21
-				return err
-			}
+		} else if in.SelfCare != nil {
+			return models.Invalid("input.selfCare", "is given on approval of a PENDING grant")
 		}
 		if err := tx.Insert(g, "opened"); err != nil {
 			return err
+		}
+		if calc != nil {
+			if err := s.record(tx, calc); err != nil {
+				return err
+			}
 		}
 		tx.Audit("createGrant", g.AreaCode, []string{g.ID, g.HouseholdID}, nil, g)
 		out = g
@@ -77,6 +103,60 @@ func (s *Service) CreateGrant(ctx context.Context, in models.GrantInput) (*model
 		return nil, err
 	}
 	return out, nil
+}
+
+// openingAmount computes the amount of the new ACTIVE grant g as an approval does
+// (policy.DecideApproval, which checks P21 first), sets it on g and returns the
+// calculation to record. The typed amount of in, when it differs from the computed
+// one, overrides it with reason, or is refused without one.
+func (s *Service) openingAmount(tx Tx, sc store.Scope, g *models.Grant, in models.GrantInput, reason *string) (*models.EntitlementCalculation, error) {
+	rule := policy.ProgramRule(g.ProgramCode, g.CategoryCode)
+	if rule == models.CalcMedical {
+		return nil, models.Invalid("input.status", "medical assistance is computed from the bills (P3): open the grant as PENDING and approve it with them")
+	}
+	f, err := s.facts(tx, sc, g, in.StartDate, in.EndDate)
+	if err != nil {
+		return nil, err
+	}
+	ai := models.ApprovalInput{StartDate: in.StartDate, EndDate: in.EndDate, SelfCare: in.SelfCare}
+	var typed *models.Money
+	if in.Amount > 0 {
+		typed = &in.Amount
+	}
+	fixed := false
+	if p := f.Params.Program(g.ProgramCode); p != nil && p.Mode == models.AmountFixed {
+		fixed = true
+	}
+	if rule != models.CalcDibaoGap && rule != models.CalcTekun && !fixed {
+		ai.Amount = typed // the assessed need
+	}
+	d, err := policy.DecideApproval(f, ai)
+	if err != nil {
+		var fe *models.FieldError
+		if errors.As(err, &fe) && fe.Field == "id" {
+			return nil, models.Invalid("input.programCode", "%s", fe.Message)
+		}
+		return nil, err
+	}
+	if typed != nil && *typed != d.Amount {
+		if reason == nil {
+			return nil, models.Invalid("input.amount", "the computed amount is %s (%s); a different amount is an override and needs input.overrideReason",
+				d.Amount, d.Calculation.Formula)
+		}
+		if err := policy.CheckOverride(&models.OverrideInput{Amount: *typed, Reason: *reason}); err != nil {
+			var fe *models.FieldError
+			if errors.As(err, &fe) && fe.Field == "input.override.reason" {
+				return nil, models.Invalid("input.overrideReason", "%s", fe.Message)
+			}
+			return nil, err
+		}
+		d.Amount, d.Overridden, d.OverrideReason = *typed, true, *reason
+	}
+	g.Amount = d.Amount
+	if d.Flag != "" {
+		g.ReviewFlag, g.ReviewReason = true, &d.Flag
+	}
+	return s.calculation(sc, g, f, d), nil
 }
 
 // period checks the start and optional end date of a grant.

@@ -250,8 +250,10 @@ func TestApproveMedical(t *testing.T) {
 }
 
 // TestCreateGrant: the role, the input, an inactive program, a household outside the
-// caller's area and the rules of one benefit (P21) for an ACTIVE grant; a refusal
-// writes nothing, an opening writes the grant, its first event and the audit event.
+// caller's area and the rules of one benefit (P21) for an ACTIVE grant, whose amount is
+// computed by rule as on approval (P18, P20): a typed amount that differs is an override
+// that needs a reason. A refusal writes nothing; an opening writes the grant, its first
+// event, its calculation and the audit events.
 func TestCreateGrant(t *testing.T) {
 	valid := func() models.GrantInput {
 		return models.GrantInput{HouseholdID: "h1", ProgramCode: "URBAN_DIBAO", Amount: money("850.00"), StartDate: models.NewDate(2026, 1, 1)}
@@ -263,6 +265,8 @@ func TestCreateGrant(t *testing.T) {
 		setup func(*fake)
 		err   error
 		field string
+		// override is the amount that overrides the computed one, "" for none.
+		override string
 	}{
 		{name: "opens", ctx: as(models.RoleOfficer, township)},
 		{name: "pending", ctx: as(models.RoleOfficer, township), edit: func(in *models.GrantInput) { in.Status = ptr(models.GrantPending) }},
@@ -270,7 +274,7 @@ func TestCreateGrant(t *testing.T) {
 		{name: "integrator", ctx: as(models.RoleIntegrator, county, "DIBAO"), err: models.ErrForbidden},
 		{name: "another county's household", ctx: as(models.RoleOfficer, otherCounty), err: models.ErrNotFound},
 		{name: "another household's member", ctx: as(models.RoleOfficer, county), edit: func(in *models.GrantInput) { in.MemberID = ptr("h9-m0") }, err: models.ErrNotFound},
-		{name: "no amount", ctx: as(models.RoleOfficer, county), edit: func(in *models.GrantInput) { in.Amount = 0 }, err: models.ErrInvalid, field: "input.amount"},
+		{name: "negative amount", ctx: as(models.RoleOfficer, county), edit: func(in *models.GrantInput) { in.Amount = -1 }, err: models.ErrInvalid, field: "input.amount"},
 		{name: "no start", ctx: as(models.RoleOfficer, county), edit: func(in *models.GrantInput) { in.StartDate = models.Date{} }, err: models.ErrInvalid, field: "input.startDate"},
 		{name: "end before start", ctx: as(models.RoleOfficer, county), edit: func(in *models.GrantInput) { in.EndDate = ptr(models.NewDate(2025, 1, 1)) },
 			err: models.ErrInvalid, field: "input.endDate"},
@@ -280,6 +284,32 @@ func TestCreateGrant(t *testing.T) {
 			err: models.ErrInvalid, field: "input.programCode"},
 		{name: "second dibao", ctx: as(models.RoleOfficer, county), setup: func(f *fake) { f.grant("g-held", f.households["h1"], "URBAN_DIBAO", models.GrantActive) },
 			err: models.ErrConflict},
+		{name: "amount left out", ctx: as(models.RoleOfficer, county), edit: func(in *models.GrantInput) { in.Amount = 0 }},
+		{name: "typed amount differs", ctx: as(models.RoleOfficer, county), edit: func(in *models.GrantInput) { in.Amount = money("9999.00") },
+			err: models.ErrInvalid, field: "input.amount"},
+		{name: "override with a reason", ctx: as(models.RoleOfficer, county), edit: func(in *models.GrantInput) {
+			in.Amount, in.OverrideReason = money("900.00"), ptr("重病支出，经评议")
+		}, override: "900.00"},
+		{name: "override with a one-letter reason", ctx: as(models.RoleOfficer, county), edit: func(in *models.GrantInput) {
+			in.Amount, in.OverrideReason = money("900.00"), ptr("x")
+		}, err: models.ErrInvalid, field: "input.overrideReason"},
+		{name: "reason without amount", ctx: as(models.RoleOfficer, county), edit: func(in *models.GrantInput) {
+			in.Amount, in.OverrideReason = 0, ptr("重病支出")
+		}, err: models.ErrInvalid, field: "input.overrideReason"},
+		{name: "reason on a pending grant", ctx: as(models.RoleOfficer, county), edit: func(in *models.GrantInput) {
+			in.Status, in.OverrideReason = ptr(models.GrantPending), ptr("重病支出")
+		}, err: models.ErrInvalid, field: "input.overrideReason"},
+		{name: "no standard", ctx: as(models.RoleOfficer, county), setup: func(f *fake) { delete(f.standards, county) },
+			err: models.ErrInvalid, field: "input.programCode"},
+		{name: "medical opens pending only", ctx: as(models.RoleOfficer, county), edit: func(in *models.GrantInput) {
+			in.ProgramCode, in.MemberID = "MEDICAL_OUTPATIENT", ptr("h1-m0")
+		}, err: models.ErrInvalid, field: "input.status"},
+		{name: "temporary need capped", ctx: as(models.RoleOfficer, county), edit: func(in *models.GrantInput) {
+			in.ProgramCode, in.Amount = "TEMPORARY_RELIEF", money("99999.00")
+		}, err: models.ErrInvalid, field: "input.amount"},
+		{name: "temporary need", ctx: as(models.RoleOfficer, county), edit: func(in *models.GrantInput) {
+			in.ProgramCode, in.Amount = "TEMPORARY_RELIEF", money("500.00")
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -308,11 +338,40 @@ func TestCreateGrant(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f.grants[g.ID] == nil || g.CategoryCode != "DIBAO" || g.AreaCode != village || g.Version != 1 {
+			if f.grants[g.ID] == nil || g.AreaCode != village || g.Version != 1 {
 				t.Errorf("stored %+v", g)
 			}
-			if len(f.events) != 1 || f.events[0].FromStatus != nil || f.events[0].ToStatus != g.Status || !slices.Equal(f.audits, []string{"createGrant"}) {
-				t.Errorf("events %+v, audits %v", f.events, f.audits)
+			audits := []string{"createGrant"}
+			if tt.override != "" {
+				audits = []string{"overrideEntitlement", "createGrant"}
+			}
+			if len(f.events) != 1 || f.events[0].FromStatus != nil || f.events[0].ToStatus != g.Status || !slices.Equal(f.audits, audits) {
+				t.Errorf("events %+v, audits %v, want %v", f.events, f.audits, audits)
+			}
+			if g.Status == models.GrantPending {
+				if len(f.calcs) != 0 {
+					t.Errorf("a pending grant has a calculation: %+v", f.calcs)
+				}
+				return
+			}
+			// The ACTIVE grant pays what its calculation says.
+			if len(f.calcs) != 1 || f.calcs[0].GrantID != g.ID || f.calcs[0].Amount != g.Amount || f.calcs[0].Overridden != (tt.override != "") {
+				t.Fatalf("grant %s, calculations %+v", g.Amount, f.calcs)
+			}
+			switch {
+			case tt.override != "":
+				if g.Amount != money(tt.override) || f.calcs[0].Computed == g.Amount || f.calcs[0].OverrideReason == "" {
+					t.Errorf("override: grant %s, calculation %+v", g.Amount, f.calcs[0])
+				}
+			case in.ProgramCode == "URBAN_DIBAO":
+				// One member without income against the standard of 850.00 (P18).
+				if g.Amount != money("850.00") || f.calcs[0].Method != models.CalcDibaoGap {
+					t.Errorf("dibao: grant %s, calculation %+v", g.Amount, f.calcs[0])
+				}
+			default:
+				if g.Amount != in.Amount || f.calcs[0].Method != models.CalcTemporary {
+					t.Errorf("temporary: grant %s, calculation %+v", g.Amount, f.calcs[0])
+				}
 			}
 		})
 	}
