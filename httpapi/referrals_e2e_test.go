@@ -250,5 +250,21 @@ func TestCatalogueThroughTheAPI(t *testing.T) {
 				t.Fatalf("history: %+v", p.History)
 			}
 		}
+		// Another county sees the city's settings only: not this county's, which name
+		// its admin and its reason.
+		other := l.tokenAs("other-officer", models.RoleOfficer, otherCounty)
+		l.ok(other, `{ programs { code history { areaCode setBy reason } } }`, nil, &hist)
+		for _, p := range hist.Programs {
+			for _, h := range p.History {
+				if h.AreaCode == seed.DemoCounty || h.Reason == "资金用尽" {
+					t.Fatalf("another county reads this county's setting: %+v", h)
+				}
+			}
+		}
+		q := `query($c: String) { programs { code setting(county: $c) { areaCode } } }`
+		if r := l.do(other, q, map[string]any{"c": seed.DemoCounty}); r.code() != "NOT_FOUND" {
+			t.Fatalf("another county's setting: %s", r.raw)
+		}
+		l.ok(town, q, map[string]any{"c": seed.DemoCounty}, &struct{}{})
 	})
 }

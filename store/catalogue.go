@@ -166,11 +166,12 @@ func (c *Catalogue) SettingIn(w *Writer, code, county string, day models.Date) (
 	return settingOn(w.tx, code, county, day)
 }
 
-// History returns every setting of program code, of the city and of every county,
-// oldest first: the audit of the program's changes.
-func (c *Catalogue) History(ctx context.Context, code string) ([]*models.ProgramSetting, error) {
+// History returns the settings of program code that sc may read (settingRows: the
+// city's, and its county's or, for the city, every county's), oldest first: the audit of
+// the program's changes.
+func (c *Catalogue) History(ctx context.Context, sc Scope, code string) ([]*models.ProgramSetting, error) {
 	var out []*models.ProgramSetting
-	err := c.s.db.WithContext(ctx).Table("program_settings").Where("program_settings.program_code = ?", code).
+	err := sc.settingRows(c.s.db.WithContext(ctx)).Where("program_settings.program_code = ?", code).
 		Order("program_settings.effective_from").Order("program_settings.area_code").Order("program_settings.created_at").
 		Find(&out).Error
 	return out, wrap("program history", err)

@@ -158,6 +158,18 @@ func (sc Scope) standardRows(db *gorm.DB) *gorm.DB {
 	return db.Table("dibao_standards").Where("dibao_standards.area_code BETWEEN ? AND ?", lo, hi)
 }
 
+// settingRows returns the program settings the caller may read: the city-wide ones and,
+// like the dibao standards (standardRows), those of its own county (the city sees every
+// county's). A setting names the admin who made it and why, so another county's are not
+// shown.
+func (sc Scope) settingRows(db *gorm.DB) *gorm.DB {
+	lo, hi := sc.lo, sc.hi
+	if c := countyOf(sc.p.Area); c != "" {
+		lo, hi = division.Range(c)
+	}
+	return db.Table("program_settings").Where("program_settings.area_code = ? OR program_settings.area_code BETWEEN ? AND ?", division.CityCode, lo, hi)
+}
+
 // parameterRows returns the entitlement parameters the caller may read: like the dibao
 // standards (standardRows), a county's published figures, seen by every level of the
 // county and by the city.

@@ -26,8 +26,9 @@ import (
 type Store interface {
 	// SettingOn returns a program's setting in force (see store.Catalogue.SettingOn).
 	SettingOn(ctx context.Context, code, county string, day models.Date) (*models.ProgramSetting, error)
-	// History returns every setting of a program (see store.Catalogue.History).
-	History(ctx context.Context, code string) ([]*models.ProgramSetting, error)
+	// History returns the settings of a program the caller may read (see
+	// store.Catalogue.History).
+	History(ctx context.Context, sc store.Scope, code string) ([]*models.ProgramSetting, error)
 	// Write runs step in one unit of work (see store.Store.Write).
 	Write(ctx context.Context, sc store.Scope, op string, step func(tx Tx) error) error
 }
@@ -67,8 +68,8 @@ type adapter struct {
 func (a adapter) SettingOn(ctx context.Context, code, county string, day models.Date) (*models.ProgramSetting, error) {
 	return a.cat.SettingOn(ctx, code, county, day)
 }
-func (a adapter) History(ctx context.Context, code string) ([]*models.ProgramSetting, error) {
-	return a.cat.History(ctx, code)
+func (a adapter) History(ctx context.Context, sc store.Scope, code string) ([]*models.ProgramSetting, error) {
+	return a.cat.History(ctx, sc, code)
 }
 func (a adapter) Write(ctx context.Context, sc store.Scope, op string, step func(Tx) error) error {
 	return a.st.Write(ctx, sc, op, func(w *store.Writer) error { return step(tx{w: w, cat: a.cat}) })
@@ -109,16 +110,23 @@ func settingArea(field string, area *string) (string, error) {
 }
 
 // Setting returns the setting of program code in force in county (the city-wide one
-// when nil) on day (today when nil). Settings are public to every signed-in caller. It
-// returns a *models.FieldError naming code or area for an unknown program or a code that
-// is not a county's.
+// when nil) on day (today when nil). The city-wide settings are read by every signed-in
+// caller, a county's by the city and inside the county. It returns models.ErrNotFound
+// for another county, and a *models.FieldError naming code or area for an unknown
+// program or a code that is not a county's.
 func (s *Service) Setting(ctx context.Context, code string, county *string, day *models.Date) (*models.ProgramSetting, error) {
-	if _, err := casework.Caller(ctx); err != nil {
+	sc, err := casework.Caller(ctx)
+	if err != nil {
 		return nil, err
 	}
 	area, err := settingArea("area", county)
 	if err != nil {
 		return nil, err
+	}
+	// A county's settings are read by the city and inside the county, as its dibao
+	// standards are; another county's answer as if it did not exist.
+	if p := sc.Principal(); area != division.CityCode && !p.Covers(area) && !division.Contains(area, p.Area) {
+		return nil, models.NotFound("county")
 	}
 	d := models.DateOf(s.now().In(policy.ChinaTime))
 	if day != nil {
@@ -131,10 +139,11 @@ func (s *Service) Setting(ctx context.Context, code string, county *string, day 
 // History returns every setting of program code, city-wide and per county, oldest
 // first.
 func (s *Service) History(ctx context.Context, code string) ([]*models.ProgramSetting, error) {
-	if _, err := casework.Caller(ctx); err != nil {
+	sc, err := casework.Caller(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return s.st.History(ctx, code)
+	return s.st.History(ctx, sc, code)
 }
 
 // admin checks that the caller may change the catalogue of area (the city's code or a

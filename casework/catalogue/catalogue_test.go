@@ -48,7 +48,9 @@ func settingOn(all map[string]models.ProgramSetting, code, county string, day mo
 	return best, nil
 }
 
-func (f *fake) History(context.Context, string) ([]*models.ProgramSetting, error) { return nil, nil }
+func (f *fake) History(context.Context, store.Scope, string) ([]*models.ProgramSetting, error) {
+	return nil, nil
+}
 
 func (f *fake) Write(_ context.Context, _ store.Scope, _ string, step func(catalogue.Tx) error) error {
 	t := &tx{f: f, programs: maps.Clone(f.programs), settings: maps.Clone(f.settings)}
