@@ -3,7 +3,6 @@ package discoveries
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -46,11 +45,11 @@ func (s *Service) OpenCase(ctx context.Context, in models.DiscoveryCaseInput) (*
 		if err != nil {
 			return err
 		}
-		cand, err := tx.Candidate(h, rules())
+		cand, err := tx.Candidate(h, casework.DiscoveryRules(store.DiscoveryQuery{}))
 		if err != nil {
 			return err
 		}
-		reasons := unanswered(cand)
+		reasons := casework.Unanswered(cand)
 		if len(reasons) == 0 {
 			return models.Invalid("input.householdId", "the household raises no reason of the discovery list that its grants leave unanswered (P7)")
 		}
@@ -80,32 +79,6 @@ func (s *Service) OpenCase(ctx context.Context, in models.DiscoveryCaseInput) (*
 		return nil, err
 	}
 	return out, nil
-}
-
-// rules returns the discovery list's rules of the policy (P7).
-func rules() store.DiscoveryQuery {
-	q := store.DiscoveryQuery{Receiving: policy.Receiving}
-	for _, c := range policy.Coverages {
-		q.Coverages = append(q.Coverages, store.Coverage(c))
-	}
-	return q
-}
-
-// unanswered returns the reasons c raises that none of its receiving grants answers, in
-// the order of policy.Coverages (P7).
-func unanswered(c *store.Candidate) []models.DiscoveryReason {
-	var out []models.DiscoveryReason
-	for _, cv := range policy.Coverages {
-		if !slices.Contains(c.Raised, cv.Reason) {
-			continue
-		}
-		if !slices.ContainsFunc(c.Receiving, func(g store.HeldGrant) bool {
-			return cv.Any || slices.Contains(cv.Programs, g.ProgramCode) || slices.Contains(cv.Categories, g.CategoryCode)
-		}) {
-			out = append(out, cv.Reason)
-		}
-	}
-	return out
 }
 
 // assignable checks that staff member id may take a case of a household of area on
