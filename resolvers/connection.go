@@ -55,9 +55,19 @@ func counter[T any](p *store.Page[T]) func(context.Context) (int, error) {
 
 // nodes returns pointers to the items of a page, for the loaders.
 func nodes[T any](p *store.Page[T]) []*T {
-	out := make([]*T, len(p.Items))
-	for i := range p.Items {
-		out[i] = &p.Items[i]
-	}
+	out, _ := pointers(p.Items, nil)
 	return out
+}
+
+// pointers returns pointers to the elements of vs, the answer of a list field that is
+// not a connection, or err when the read failed; every such list is built through here.
+func pointers[T any](vs []T, err error) ([]*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*T, len(vs))
+	for i := range vs {
+		out[i] = &vs[i]
+	}
+	return out, nil
 }

@@ -33,13 +33,5 @@ func (r *queryResolver) EntitlementParameters(ctx context.Context, county *strin
 }
 
 func (r *queryResolver) OneBenefitViolations(ctx context.Context) ([]*models.Violation, error) {
-	vs, err := r.Cases.Grants.Violations(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*models.Violation, len(vs))
-	for i := range vs {
-		out[i] = &vs[i]
-	}
-	return out, nil
+	return pointers(r.Cases.Grants.Violations(ctx))
 }

@@ -70,15 +70,7 @@ func (r *queryResolver) DiscoveryCases(ctx context.Context, area *string, status
 }
 
 func (r *queryResolver) DiscoveryCaseStats(ctx context.Context, area *string, level *models.Level) ([]*models.DiscoveryCaseStats, error) {
-	rows, err := r.Cases.Discoveries.Stats(ctx, area, level)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*models.DiscoveryCaseStats, len(rows))
-	for i := range rows {
-		out[i] = &rows[i]
-	}
-	return out, nil
+	return pointers(r.Cases.Discoveries.Stats(ctx, area, level))
 }
 
 func (r *queryResolver) Review(ctx context.Context, id string) (*models.Review, error) {

@@ -20,12 +20,7 @@ func (r *grievanceResolver) Overdue(ctx context.Context, obj *models.Grievance) 
 }
 
 func (r *grievanceResolver) Comments(ctx context.Context, obj *models.Grievance) ([]*models.GrievanceComment, error) {
-	cs, err := r.Cases.Grievances.Comments(ctx, obj.ID)
-	out := make([]*models.GrievanceComment, len(cs))
-	for i := range cs {
-		out[i] = &cs[i]
-	}
-	return out, err
+	return pointers(r.Cases.Grievances.Comments(ctx, obj.ID))
 }
 
 func (r *mutationResolver) OpenGrievance(ctx context.Context, input models.OpenGrievanceInput) (*models.Grievance, error) {

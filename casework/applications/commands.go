@@ -28,11 +28,8 @@ import (
 // or an inactive program, or a discoveryId that is not an unclosed case of the household
 // without an application (P24; the case then links back to the application).
 func (s *Service) SubmitApplication(ctx context.Context, in models.ApplicationInput) (*models.Grant, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionSubmitApplication, "submit applications"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionSubmitApplication, "submit applications"); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(models.ApplicationChannels, in.Channel) {

@@ -2,11 +2,9 @@ package applications
 
 import (
 	"context"
-	"slices"
 
 	"jiuzhu/casework"
 	"jiuzhu/models"
-	"jiuzhu/policy"
 	"jiuzhu/store"
 )
 
@@ -35,12 +33,7 @@ func (s *Service) Discoveries(ctx context.Context, q store.DiscoveryQuery) (*sto
 	if err != nil {
 		return nil, err
 	}
-	rules := make([]store.Coverage, len(policy.Coverages))
-	for i, c := range policy.Coverages {
-		rules[i] = store.Coverage(c)
-	}
-	q.Coverages, q.Receiving = rules, policy.Receiving
-	found, err := s.st.Discoveries(ctx, sc, q)
+	found, err := s.st.Discoveries(ctx, sc, casework.DiscoveryRules(q))
 	if err != nil {
 		return nil, err
 	}
@@ -49,25 +42,7 @@ func (s *Service) Discoveries(ctx context.Context, q store.DiscoveryQuery) (*sto
 		HasNextPage: found.HasNextPage, HasPreviousPage: found.HasPreviousPage, Count: found.Count,
 	}
 	for i, c := range found.Items {
-		page.Items[i] = models.Discovery{Household: c.Household, Reasons: unanswered(c)}
+		page.Items[i] = models.Discovery{Household: c.Household, Reasons: casework.Unanswered(&c)}
 	}
 	return page, nil
-}
-
-// unanswered returns the reasons c raises that none of its receiving grants answers, in
-// the order of policy.Coverages (P7).
-func unanswered(c store.Candidate) []models.DiscoveryReason {
-	reasons := []models.DiscoveryReason{}
-	for _, cv := range policy.Coverages {
-		if !slices.Contains(c.Raised, cv.Reason) {
-			continue
-		}
-		answered := slices.ContainsFunc(c.Receiving, func(g store.HeldGrant) bool {
-			return cv.Any || slices.Contains(cv.Programs, g.ProgramCode) || slices.Contains(cv.Categories, g.CategoryCode)
-		})
-		if !answered {
-			reasons = append(reasons, cv.Reason)
-		}
-	}
-	return reasons
 }

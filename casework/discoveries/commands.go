@@ -3,7 +3,6 @@ package discoveries
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -17,11 +16,11 @@ import (
 	"jiuzhu/store"
 )
 
-// caseWorker checks that the caller may work discovery cases: the roles that receive
-// applications at the one door (admins, officers, assistants). It returns a Forbidden
-// error for auditors and integrators.
-func caseWorker(sc store.Scope, what string) error {
-	return casework.May(sc, auth.ActionSubmitApplication, what)
+// caseWorker is the check that the caller may work discovery cases (to do what): the
+// roles that receive applications at the one door (admins, officers, assistants). It
+// refuses auditors and integrators with a Forbidden error.
+func caseWorker(what string) casework.Check {
+	return casework.Allows(auth.ActionSubmitApplication, what)
 }
 
 // OpenCase opens a discovery case (P24) for a household of the caller's area that the
@@ -35,11 +34,8 @@ func caseWorker(sc store.Scope, what string) error {
 // staff member who may not take it, and a Conflict error when the household has an
 // unclosed case.
 func (s *Service) OpenCase(ctx context.Context, in models.DiscoveryCaseInput) (*models.DiscoveryCase, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, caseWorker("open discovery cases"))
 	if err != nil {
-		return nil, err
-	}
-	if err := caseWorker(sc, "open discovery cases"); err != nil {
 		return nil, err
 	}
 	today := models.DateOf(s.now().In(policy.ChinaTime))
@@ -49,11 +45,11 @@ func (s *Service) OpenCase(ctx context.Context, in models.DiscoveryCaseInput) (*
 		if err != nil {
 			return err
 		}
-		cand, err := tx.Candidate(h, rules())
+		cand, err := tx.Candidate(h, casework.DiscoveryRules(store.DiscoveryQuery{}))
 		if err != nil {
 			return err
 		}
-		reasons := unanswered(cand)
+		reasons := casework.Unanswered(cand)
 		if len(reasons) == 0 {
 			return models.Invalid("input.householdId", "the household raises no reason of the discovery list that its grants leave unanswered (P7)")
 		}
@@ -85,32 +81,6 @@ func (s *Service) OpenCase(ctx context.Context, in models.DiscoveryCaseInput) (*
 	return out, nil
 }
 
-// rules returns the discovery list's rules of the policy (P7).
-func rules() store.DiscoveryQuery {
-	q := store.DiscoveryQuery{Receiving: policy.Receiving}
-	for _, c := range policy.Coverages {
-		q.Coverages = append(q.Coverages, store.Coverage(c))
-	}
-	return q
-}
-
-// unanswered returns the reasons c raises that none of its receiving grants answers, in
-// the order of policy.Coverages (P7).
-func unanswered(c *store.Candidate) []models.DiscoveryReason {
-	var out []models.DiscoveryReason
-	for _, cv := range policy.Coverages {
-		if !slices.Contains(c.Raised, cv.Reason) {
-			continue
-		}
-		if !slices.ContainsFunc(c.Receiving, func(g store.HeldGrant) bool {
-			return cv.Any || slices.Contains(cv.Programs, g.ProgramCode) || slices.Contains(cv.Categories, g.CategoryCode)
-		}) {
-			out = append(out, cv.Reason)
-		}
-	}
-	return out
-}
-
 // assignable checks that staff member id may take a case of a household of area on
 // today: a village assistant of the household's village or the civil-affairs staff of
 // its township, in post. It returns models.ErrNotFound for a staff member outside the
@@ -138,11 +108,8 @@ func assignable(tx Tx, area, id string, today models.Date, field string) error {
 // *models.FieldError naming id for a closed case, and a Conflict error when expected
 // (when given) is not the case's version or a concurrent change won.
 func (s *Service) AssignCase(ctx context.Context, id, assigneeID string, expected *int) (*models.DiscoveryCase, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, caseWorker("assign discovery cases"))
 	if err != nil {
-		return nil, err
-	}
-	if err := caseWorker(sc, "assign discovery cases"); err != nil {
 		return nil, err
 	}
 	today := models.DateOf(s.now().In(policy.ChinaTime))
@@ -160,11 +127,8 @@ func (s *Service) AssignCase(ctx context.Context, id, assigneeID string, expecte
 // today, with its notes; the first visit makes the case FOLLOWED. It returns the errors
 // of AssignCase and a *models.FieldError naming input.visitedOn or input.note.
 func (s *Service) RecordVisit(ctx context.Context, id string, in models.DiscoveryVisitInput, expected *int) (*models.DiscoveryCase, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, caseWorker("record visits"))
 	if err != nil {
-		return nil, err
-	}
-	if err := caseWorker(sc, "record visits"); err != nil {
 		return nil, err
 	}
 	note, err := input.Text("input.note", in.Note, true, input.MaxReasonLen)
@@ -197,11 +161,8 @@ func (s *Service) RecordVisit(ctx context.Context, id string, in models.Discover
 // REFUSED or MOVED_AWAY. It returns the errors of AssignCase and a *models.FieldError
 // naming input.outcome or input.note.
 func (s *Service) CloseCase(ctx context.Context, id string, in models.CloseDiscoveryInput, expected *int) (*models.DiscoveryCase, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, caseWorker("close discovery cases"))
 	if err != nil {
-		return nil, err
-	}
-	if err := caseWorker(sc, "close discovery cases"); err != nil {
 		return nil, err
 	}
 	if in.Outcome == nil {

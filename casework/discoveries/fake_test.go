@@ -2,10 +2,10 @@ package discoveries_test
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"jiuzhu/casework/discoveries"
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/models"
 	"jiuzhu/store"
 )
@@ -28,11 +28,9 @@ func newFake() *fake {
 		staff: map[string]*models.StaffMember{}, cases: map[string]*models.DiscoveryCase{}}
 }
 
-func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(area) }
-
 func (f *fake) Case(_ context.Context, sc store.Scope, id string) (*models.DiscoveryCase, error) {
 	c, ok := f.cases[id]
-	if !ok || !covers(sc, c.AreaCode) {
+	if !ok || !fakestore.Covers(sc, c.AreaCode) {
 		return nil, models.NotFound("discovery case")
 	}
 	cp := *c
@@ -41,9 +39,9 @@ func (f *fake) Case(_ context.Context, sc store.Scope, id string) (*models.Disco
 
 func (f *fake) Cases(_ context.Context, sc store.Scope, q store.CaseQuery) (*store.Page[models.DiscoveryCase], error) {
 	p := &store.Page[models.DiscoveryCase]{}
-	for _, id := range sorted(f.cases) {
+	for _, id := range fakestore.Sorted(f.cases) {
 		c := f.cases[id]
-		if covers(sc, c.AreaCode) && (q.Stale == nil || *q.Stale == c.Stale) {
+		if fakestore.Covers(sc, c.AreaCode) && (q.Stale == nil || *q.Stale == c.Stale) {
 			p.Items = append(p.Items, *c)
 			p.Cursors = append(p.Cursors, id)
 		}
@@ -54,7 +52,7 @@ func (f *fake) Cases(_ context.Context, sc store.Scope, q store.CaseQuery) (*sto
 func (f *fake) Visits(_ context.Context, sc store.Scope, caseID string) ([]*models.DiscoveryVisit, error) {
 	var out []*models.DiscoveryVisit
 	for _, v := range f.visits {
-		if v.CaseID == caseID && covers(sc, v.AreaCode) {
+		if v.CaseID == caseID && fakestore.Covers(sc, v.AreaCode) {
 			out = append(out, v)
 		}
 	}
@@ -64,7 +62,7 @@ func (f *fake) Visits(_ context.Context, sc store.Scope, caseID string) ([]*mode
 func (f *fake) Stats(_ context.Context, sc store.Scope, _ *string, level models.Level, _ []models.GrantStatus) ([]models.DiscoveryCaseStats, error) {
 	var found int
 	for _, c := range f.cases {
-		if covers(sc, c.AreaCode) {
+		if fakestore.Covers(sc, c.AreaCode) {
 			found++
 		}
 	}
@@ -73,52 +71,28 @@ func (f *fake) Stats(_ context.Context, sc store.Scope, _ *string, level models.
 
 func (f *fake) StaleCandidates(_ context.Context, sc store.Scope, before time.Time, after string, limit int) ([]models.DiscoveryCase, error) {
 	var out []models.DiscoveryCase
-	for _, id := range sorted(f.cases) {
+	for _, id := range fakestore.Sorted(f.cases) {
 		c := f.cases[id]
-		if covers(sc, c.AreaCode) && c.Status != models.CaseClosed && !c.Stale && c.CreatedAt.Before(before) && id > after && len(out) < limit {
+		if fakestore.Covers(sc, c.AreaCode) && c.Status != models.CaseClosed && !c.Stale && c.CreatedAt.Before(before) && id > after && len(out) < limit {
 			out = append(out, *c)
 		}
 	}
 	return out, nil
 }
 
-func sorted[T any](m map[string]T) []string {
-	ids := make([]string, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
-}
-
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(discoveries.Tx) error) error {
-	t := &tx{f: f, sc: sc, cases: map[string]*models.DiscoveryCase{}}
-	if err := step(t); err != nil {
-		return err
-	}
-	if len(t.audits) == 0 {
-		return store.ErrNoAudit
-	}
-	for id, c := range t.cases {
-		f.cases[id] = c
-	}
-	f.visits = append(f.visits, t.visits...)
-	f.audits = append(f.audits, t.audits...)
-	return nil
+	return fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error { return step(&tx{Unit: u, f: f}) })
 }
 
 // tx is a unit of work of the fake: what it writes is kept apart until Write keeps it.
 type tx struct {
-	f      *fake
-	sc     store.Scope
-	cases  map[string]*models.DiscoveryCase
-	visits []*models.DiscoveryVisit
-	audits []string
+	*fakestore.Unit
+	f *fake
 }
 
 func (t *tx) Household(id string) (*models.Household, error) {
 	h, ok := t.f.households[id]
-	if !ok || !covers(t.sc, h.AreaCode) {
+	if !ok || !fakestore.Covers(t.Scope, h.AreaCode) {
 		return nil, models.NotFound("household")
 	}
 	return h, nil
@@ -132,7 +106,7 @@ func (t *tx) Candidate(h *models.Household, _ store.DiscoveryQuery) (*store.Cand
 
 func (t *tx) Staff(id string) (*models.StaffMember, error) {
 	m, ok := t.f.staff[id]
-	if !ok || !covers(t.sc, m.AreaCode) {
+	if !ok || !fakestore.Covers(t.Scope, m.AreaCode) {
 		return nil, models.NotFound("staff member")
 	}
 	return m, nil
@@ -140,7 +114,7 @@ func (t *tx) Staff(id string) (*models.StaffMember, error) {
 
 func (t *tx) Case(id string) (*models.DiscoveryCase, error) {
 	c, ok := t.f.cases[id]
-	if !ok || !covers(t.sc, c.AreaCode) {
+	if !ok || !fakestore.Covers(t.Scope, c.AreaCode) {
 		return nil, models.NotFound("discovery case")
 	}
 	cp := *c
@@ -153,8 +127,7 @@ func (t *tx) InsertCase(c *models.DiscoveryCase) error {
 			return models.Conflict("the household already has an open discovery case")
 		}
 	}
-	cp := *c
-	t.cases[c.ID] = &cp
+	fakestore.Put(t.Unit, t.f.cases, c.ID, c)
 	return nil
 }
 
@@ -164,14 +137,11 @@ func (t *tx) UpdateCase(c *models.DiscoveryCase) error {
 		return models.Conflict("the discovery case was changed")
 	}
 	c.Version++
-	cp := *c
-	t.cases[c.ID] = &cp
+	fakestore.Put(t.Unit, t.f.cases, c.ID, c)
 	return nil
 }
 
 func (t *tx) InsertVisit(v *models.DiscoveryVisit) error {
-	t.visits = append(t.visits, v)
+	fakestore.Add(t.Unit, &t.f.visits, v)
 	return nil
 }
-
-func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }

@@ -21,11 +21,8 @@ func reader(sc store.Scope) error {
 // Case returns the case id. It returns models.ErrUnauthenticated without a caller, a
 // Forbidden error for integrators and models.ErrNotFound outside the caller's area.
 func (s *Service) Case(ctx context.Context, id string) (*models.DiscoveryCase, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, reader)
 	if err != nil {
-		return nil, err
-	}
-	if err := reader(sc); err != nil {
 		return nil, err
 	}
 	return s.st.Case(ctx, sc, id)
@@ -35,11 +32,8 @@ func (s *Service) Case(ctx context.Context, id string) (*models.DiscoveryCase, e
 // the errors of Case, a *models.FieldError for a bad area or paging argument and a
 // Forbidden error for an area outside the caller's subtree.
 func (s *Service) Cases(ctx context.Context, q store.CaseQuery) (*store.Page[models.DiscoveryCase], error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, reader)
 	if err != nil {
-		return nil, err
-	}
-	if err := reader(sc); err != nil {
 		return nil, err
 	}
 	return s.st.Cases(ctx, sc, q)
@@ -48,11 +42,8 @@ func (s *Service) Cases(ctx context.Context, q store.CaseQuery) (*store.Page[mod
 // Visits returns the visits of case caseID, oldest first (none outside the caller's
 // area). It returns the errors of Case.
 func (s *Service) Visits(ctx context.Context, caseID string) ([]*models.DiscoveryVisit, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, reader)
 	if err != nil {
-		return nil, err
-	}
-	if err := reader(sc); err != nil {
 		return nil, err
 	}
 	return s.st.Visits(ctx, sc, caseID)
@@ -65,11 +56,8 @@ func (s *Service) Visits(ctx context.Context, caseID string) ([]*models.Discover
 // (P24). It returns the errors of Cases and a *models.FieldError naming level for a level
 // above the area's.
 func (s *Service) Stats(ctx context.Context, area *string, level *models.Level) ([]models.DiscoveryCaseStats, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, reader)
 	if err != nil {
-		return nil, err
-	}
-	if err := reader(sc); err != nil {
 		return nil, err
 	}
 	lv := models.LevelVillage

@@ -35,11 +35,8 @@ const (
 // caller's area, and a *models.FieldError for a code that is not a township or an
 // amount that is not positive or exceeds 100,000,000.00.
 func (s *Service) TopUpReserve(ctx context.Context, township string, amount models.Money, note *string) (*models.ReserveEntry, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionTopUpReserve, "top up reserve funds"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionTopUpReserve, "top up reserve funds"); err != nil {
 		return nil, err
 	}
 	if level := sc.Principal().Level(); !policy.AtLevel(level, models.LevelCounty) {
@@ -83,11 +80,8 @@ func (s *Service) TopUpReserve(ctx context.Context, township string, amount mode
 // the draw exceeds it, or for a grant that cannot be paid from the reserve, and a
 // Conflict error when the fund changed while drawing.
 func (s *Service) DrawReserve(ctx context.Context, grantID string, amount models.Money, note *string) (*models.ReserveEntry, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionDrawReserve, "draw on reserve funds"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionDrawReserve, "draw on reserve funds"); err != nil {
 		return nil, err
 	}
 	if level := sc.Principal().Level(); level != models.LevelTownship {
@@ -143,11 +137,8 @@ func (s *Service) DrawReserve(ctx context.Context, grantID string, amount models
 // organisation, a negative amount (or zero cash), or aid "filed in advance" that was
 // given before today.
 func (s *Service) FileCharityAid(ctx context.Context, in models.CharityAidInput) (*models.CharityAid, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionFileCharityAid, "file charity aid"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionFileCharityAid, "file charity aid"); err != nil {
 		return nil, err
 	}
 	org, err := input.Text("input.organisation", in.Organisation, true, maxOrganisationLen)

@@ -36,11 +36,8 @@ func (s *Service) ReserveEntries(ctx context.Context, township string, args stor
 // township: a Forbidden error for integrators and for a township outside the caller's
 // area, a *models.FieldError for a code that is not a township.
 func (s *Service) reserveReader(ctx context.Context, township string) (store.Scope, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionReadReserve, "read reserve funds"))
 	if err != nil {
-		return store.Scope{}, err
-	}
-	if err := casework.May(sc, auth.ActionReadReserve, "read reserve funds"); err != nil {
 		return store.Scope{}, err
 	}
 	return sc, s.st.Township(sc, "township", township)

@@ -34,11 +34,8 @@ import (
 // a Conflict error naming the grant that blocks this one (when the caller sees it), and
 // a Forbidden error for a role that may not open grants. On error nothing is written.
 func (s *Service) CreateGrant(ctx context.Context, in models.GrantInput) (*models.Grant, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionWriteGrant, "open grants"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionWriteGrant, "open grants"); err != nil {
 		return nil, err
 	}
 	if in.Amount < 0 {
@@ -202,11 +199,8 @@ type decision struct {
 // two concurrent decisions on one grant exactly one wins and the other gets CONFLICT;
 // the audit trail records it in the same unit of work.
 func (s *Service) decide(ctx context.Context, d decision) (*models.Grant, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionDecideGrant, d.verb+" grants"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionDecideGrant, d.verb+" grants"); err != nil {
 		return nil, err
 	}
 	g, err := s.st.Grant(ctx, sc, d.id)
@@ -352,11 +346,8 @@ func (s *Service) ClearReviewFlag(ctx context.Context, id, reason string, expect
 	if err != nil {
 		return nil, err
 	}
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionDecideGrant, "clear review flags"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionDecideGrant, "clear review flags"); err != nil {
 		return nil, err
 	}
 	g, err := s.st.Grant(ctx, sc, id)

@@ -32,11 +32,7 @@ const maxClaimAmount = models.Money(100_000_000_00)
 // sees it, and a *models.FieldError for bad input, including a malformed override and a
 // medical claim of which nothing is payable.
 func (s *Service) ApproveGrant(ctx context.Context, id string, in models.ApprovalInput, expected *int) (*models.Grant, error) {
-	sc, err := casework.Caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionDecideGrant, "approve grants"); err != nil {
+	if _, err := casework.Open(ctx, casework.Allows(auth.ActionDecideGrant, "approve grants")); err != nil {
 		return nil, err
 	}
 	if err := policy.CheckOverride(in.Override); err != nil {

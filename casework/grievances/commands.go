@@ -34,11 +34,8 @@ const (
 // and integrators, models.ErrNotFound for a record outside the caller's area, and a
 // *models.FieldError for bad input.
 func (s *Service) Open(ctx context.Context, in models.OpenGrievanceInput) (*models.Grievance, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionSubmitApplication, "open grievances"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionSubmitApplication, "open grievances"); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(models.GrievanceSubjects, in.Subject) {
@@ -106,11 +103,8 @@ func (s *Service) Open(ctx context.Context, in models.OpenGrievanceInput) (*mode
 // grievance outside the caller's area, and a *models.FieldError for an empty or too long
 // text or a closed grievance (field status).
 func (s *Service) Comment(ctx context.Context, id, text string) (*models.GrievanceComment, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionSubmitApplication, "comment on grievances"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionSubmitApplication, "comment on grievances"); err != nil {
 		return nil, err
 	}
 	text, err = input.Text("text", text, true, MaxTextLen)
@@ -160,11 +154,8 @@ func (s *Service) Comment(ctx context.Context, id, text string) (*models.Grievan
 // an appeal's or of an application no longer rejected (field input.reopen), and a
 // Conflict error when a concurrent change won.
 func (s *Service) Answer(ctx context.Context, id string, in models.AnswerGrievanceInput) (*models.Grievance, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionDecideGrant, "answer grievances"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionDecideGrant, "answer grievances"); err != nil {
 		return nil, err
 	}
 	answer, err := input.Text("input.answer", in.Answer, true, MaxTextLen)
@@ -238,11 +229,8 @@ func (s *Service) Answer(ctx context.Context, id string, in models.AnswerGrievan
 // Close closes the ANSWERED grievance id. Errors are those of Answer, with field status
 // for a grievance that is not ANSWERED.
 func (s *Service) Close(ctx context.Context, id string) (*models.Grievance, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionDecideGrant, "close grievances"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionDecideGrant, "close grievances"); err != nil {
 		return nil, err
 	}
 	var out *models.Grievance

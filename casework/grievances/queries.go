@@ -22,11 +22,8 @@ func mayRead(sc store.Scope) error {
 // caller, a Forbidden error for integrators and models.ErrNotFound outside the caller's
 // area.
 func (s *Service) Grievance(ctx context.Context, id string) (*models.Grievance, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, mayRead)
 	if err != nil {
-		return nil, err
-	}
-	if err := mayRead(sc); err != nil {
 		return nil, err
 	}
 	return s.st.Grievance(ctx, sc, id)
@@ -37,11 +34,8 @@ func (s *Service) Grievance(ctx context.Context, id string) (*models.Grievance, 
 // overdue is true. It returns the errors of Grievance, a *models.FieldError for a bad
 // area or paging argument and a Forbidden error for an area outside the caller's.
 func (s *Service) Grievances(ctx context.Context, area *string, status *models.GrievanceStatus, overdue *bool, args store.PageArgs) (*store.Page[models.Grievance], error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, mayRead)
 	if err != nil {
-		return nil, err
-	}
-	if err := mayRead(sc); err != nil {
 		return nil, err
 	}
 	q := store.GrievanceQuery{Area: area, Status: status, Args: args}
@@ -55,11 +49,8 @@ func (s *Service) Grievances(ctx context.Context, area *string, status *models.G
 // Comments returns the comments of grievance id, oldest first. Errors are those of
 // Grievance.
 func (s *Service) Comments(ctx context.Context, id string) ([]models.GrievanceComment, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, mayRead)
 	if err != nil {
-		return nil, err
-	}
-	if err := mayRead(sc); err != nil {
 		return nil, err
 	}
 	return s.st.Comments(ctx, sc, id)
@@ -69,11 +60,8 @@ func (s *Service) Comments(ctx context.Context, id string) ([]models.GrievanceCo
 // their due date, in the area and in each of its children, for the dashboard. It
 // returns the errors of Grievances.
 func (s *Service) Overdue(ctx context.Context, area *string) (*models.OverdueGrievances, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, mayRead)
 	if err != nil {
-		return nil, err
-	}
-	if err := mayRead(sc); err != nil {
 		return nil, err
 	}
 	counts, err := s.st.OverdueByArea(ctx, sc, area, s.now())

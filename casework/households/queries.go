@@ -177,11 +177,8 @@ func (s *Service) AgeOf(ctx context.Context, m *models.Member) (*int, error) {
 // area covers m) and writes the reveal to the audit trail as op, in a unit of work of its
 // own. It returns a Forbidden error naming what otherwise, and the audit's error.
 func (s *Service) reveal(ctx context.Context, m *models.Member, action auth.Action, op, what string) error {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(action, "reveal "+what+"s"))
 	if err != nil {
-		return err
-	}
-	if err := casework.May(sc, action, "reveal "+what+"s"); err != nil {
 		return err
 	}
 	if !sc.Principal().Covers(m.AreaCode) {

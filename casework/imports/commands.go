@@ -49,11 +49,8 @@ var errNothing = errors.New("imports: the batch writes nothing")
 // without a caller, and a Conflict error when concurrent writers kept changing the batch's
 // records over several attempts. Record-level faults are in the report, not in the error.
 func (s *Service) ImportHouseholds(ctx context.Context, records []*models.HouseholdRecord, opt store.ImportOptions) (*models.ImportReport, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionImport, "import households"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionImport, "import households"); err != nil {
 		return nil, err
 	}
 	if len(records) > store.MaxImportRecords {

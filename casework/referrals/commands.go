@@ -54,17 +54,12 @@ func (s *Service) Refer(t Tx, g *models.Grant) error {
 // handler checks that the caller handles referrals: an integrator whose token names a
 // department. It returns a Forbidden error otherwise.
 func handler(ctx context.Context, what string) (store.Scope, error) {
-	sc, err := casework.Caller(ctx)
-	if err != nil {
-		return sc, err
-	}
-	if err := casework.May(sc, auth.ActionHandleReferral, what); err != nil {
-		return sc, err
-	}
-	if sc.Principal().Department == "" {
-		return sc, models.Forbidden("only a department's integrator may %s; the token names no department", what)
-	}
-	return sc, nil
+	return casework.Open(ctx, casework.Allows(auth.ActionHandleReferral, what), func(sc store.Scope) error {
+		if sc.Principal().Department == "" {
+			return models.Forbidden("only a department's integrator may %s; the token names no department", what)
+		}
+		return nil
+	})
 }
 
 // step runs one step of the department on referral id: it reads the referral in the

@@ -84,11 +84,8 @@ func (s *Service) Changes(ctx context.Context, q store.ChangeQuery) (*models.Cha
 // subtree, and a *models.FieldError for a bad area, a masked operation or actor in the
 // filter, a filter.to not after filter.from, or a bad paging argument.
 func (s *Service) AuditEvents(ctx context.Context, q store.AuditQuery) (*store.Page[models.AuditEvent], error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionReadAudit, "read the audit trail"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionReadAudit, "read the audit trail"); err != nil {
 		return nil, err
 	}
 	if f := q.Filter; f != nil {

@@ -167,11 +167,8 @@ func (s *Service) FlagOverdue(ctx context.Context, today models.Date) (int, erro
 // outcome does not fit (and the rules' errors for a change of amount), and a Conflict
 // error when expected (when given) is not the review's version or a concurrent change won.
 func (s *Service) CloseReview(ctx context.Context, id string, in models.CloseReviewInput, expected *int) (*models.Review, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionDecideGrant, "close reviews"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionDecideGrant, "close reviews"); err != nil {
 		return nil, err
 	}
 	if lv := sc.Principal().Level(); !policy.AtLevel(lv, models.LevelTownship) {

@@ -2,8 +2,8 @@ package reviews_test
 
 import (
 	"context"
-	"slices"
 
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/casework/reviews"
 	"jiuzhu/models"
 	"jiuzhu/store"
@@ -27,11 +27,9 @@ func newFake() *fake {
 	return &fake{reviews: map[string]*models.Review{}, grants: map[string]*models.Grant{}, working: map[string]bool{}, rule: map[string]models.Money{}}
 }
 
-func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(area) }
-
 func (f *fake) Review(_ context.Context, sc store.Scope, id string) (*models.Review, error) {
 	v, ok := f.reviews[id]
-	if !ok || !covers(sc, v.AreaCode) {
+	if !ok || !fakestore.Covers(sc, v.AreaCode) {
 		return nil, models.NotFound("review")
 	}
 	cp := *v
@@ -40,9 +38,9 @@ func (f *fake) Review(_ context.Context, sc store.Scope, id string) (*models.Rev
 
 func (f *fake) Reviews(_ context.Context, sc store.Scope, q store.ReviewQuery) (*store.Page[models.Review], error) {
 	p := &store.Page[models.Review]{}
-	for _, id := range sorted(f.reviews) {
+	for _, id := range fakestore.Sorted(f.reviews) {
 		v := f.reviews[id]
-		if covers(sc, v.AreaCode) && (q.Overdue == nil || *q.Overdue == v.Overdue) && (q.Status == nil || *q.Status == v.Status) {
+		if fakestore.Covers(sc, v.AreaCode) && (q.Overdue == nil || *q.Overdue == v.Overdue) && (q.Status == nil || *q.Status == v.Status) {
 			p.Items = append(p.Items, *v)
 			p.Cursors = append(p.Cursors, v.ID)
 		}
@@ -53,7 +51,7 @@ func (f *fake) Reviews(_ context.Context, sc store.Scope, q store.ReviewQuery) (
 func (f *fake) Counts(_ context.Context, sc store.Scope, _ *string) (models.ReviewCounts, error) {
 	var c models.ReviewCounts
 	for _, v := range f.reviews {
-		if covers(sc, v.AreaCode) && v.Status == models.ReviewOpen {
+		if fakestore.Covers(sc, v.AreaCode) && v.Status == models.ReviewOpen {
 			if v.Overdue {
 				c.Overdue++
 			} else {
@@ -66,9 +64,9 @@ func (f *fake) Counts(_ context.Context, sc store.Scope, _ *string) (models.Revi
 
 func (f *fake) Due(_ context.Context, sc store.Scope, q store.DueQuery) ([]store.DueGrant, error) {
 	var out []store.DueGrant
-	for _, id := range sorted(f.grants) {
+	for _, id := range fakestore.Sorted(f.grants) {
 		g := f.grants[id]
-		if !covers(sc, g.AreaCode) || g.Status != models.GrantActive || g.ProgramCode != q.Program || id <= q.After || f.working[g.HouseholdID] != q.Changing {
+		if !fakestore.Covers(sc, g.AreaCode) || g.Status != models.GrantActive || g.ProgramCode != q.Program || id <= q.After || f.working[g.HouseholdID] != q.Changing {
 			continue
 		}
 		anchor, open := g.StartDate, false
@@ -94,54 +92,28 @@ func (f *fake) Due(_ context.Context, sc store.Scope, q store.DueQuery) ([]store
 
 func (f *fake) Late(_ context.Context, sc store.Scope, dueBefore models.Date, after string, limit int) ([]models.Review, error) {
 	var out []models.Review
-	for _, id := range sorted(f.reviews) {
+	for _, id := range fakestore.Sorted(f.reviews) {
 		v := f.reviews[id]
-		if covers(sc, v.AreaCode) && v.Status == models.ReviewOpen && !v.Overdue && v.DueOn.Before(dueBefore.Time) && id > after && len(out) < limit {
+		if fakestore.Covers(sc, v.AreaCode) && v.Status == models.ReviewOpen && !v.Overdue && v.DueOn.Before(dueBefore.Time) && id > after && len(out) < limit {
 			out = append(out, *v)
 		}
 	}
 	return out, nil
 }
 
-func sorted[T any](m map[string]T) []string {
-	ids := make([]string, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
-}
-
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(reviews.Tx) error) error {
-	t := &tx{f: f, sc: sc, reviews: map[string]*models.Review{}, grants: map[string]*models.Grant{}}
-	if err := step(t); err != nil {
-		return err
-	}
-	if len(t.audits) == 0 {
-		return store.ErrNoAudit
-	}
-	for id, v := range t.reviews {
-		f.reviews[id] = v
-	}
-	for id, g := range t.grants {
-		f.grants[id] = g
-	}
-	f.audits = append(f.audits, t.audits...)
-	return nil
+	return fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error { return step(&tx{Unit: u, f: f}) })
 }
 
 // tx is a unit of work of the fake: what it writes is kept apart until Write keeps it.
 type tx struct {
-	f       *fake
-	sc      store.Scope
-	reviews map[string]*models.Review
-	grants  map[string]*models.Grant
-	audits  []string
+	*fakestore.Unit
+	f *fake
 }
 
 func (t *tx) Review(id string) (*models.Review, error) {
 	v, ok := t.f.reviews[id]
-	if !ok || !covers(t.sc, v.AreaCode) {
+	if !ok || !fakestore.Covers(t.Scope, v.AreaCode) {
 		return nil, models.NotFound("review")
 	}
 	cp := *v
@@ -154,8 +126,7 @@ func (t *tx) InsertReview(v *models.Review) (bool, error) {
 			return false, nil
 		}
 	}
-	cp := *v
-	t.reviews[v.ID] = &cp
+	fakestore.Put(t.Unit, t.f.reviews, v.ID, v)
 	return true, nil
 }
 
@@ -165,14 +136,13 @@ func (t *tx) UpdateReview(v *models.Review) error {
 		return models.Conflict("the review was changed")
 	}
 	v.Version++
-	cp := *v
-	t.reviews[v.ID] = &cp
+	fakestore.Put(t.Unit, t.f.reviews, v.ID, v)
 	return nil
 }
 
 func (t *tx) Grant(id string) (*models.Grant, error) {
 	g, ok := t.f.grants[id]
-	if !ok || !covers(t.sc, g.AreaCode) {
+	if !ok || !fakestore.Covers(t.Scope, g.AreaCode) {
 		return nil, models.NotFound("grant")
 	}
 	cp := *g
@@ -181,8 +151,7 @@ func (t *tx) Grant(id string) (*models.Grant, error) {
 
 func (t *tx) MoveGrant(g *models.Grant, to models.GrantStatus, _ string) error {
 	g.Status, g.Version = to, g.Version+1
-	cp := *g
-	t.grants[g.ID] = &cp
+	fakestore.Put(t.Unit, t.f.grants, g.ID, g)
 	return nil
 }
 
@@ -196,10 +165,7 @@ func (t *tx) Recompute(g *models.Grant, _ models.Date, amount *models.Money, _ s
 	}
 	if a != g.Amount {
 		g.Amount, g.Version = a, g.Version+1
-		cp := *g
-		t.grants[g.ID] = &cp
+		fakestore.Put(t.Unit, t.f.grants, g.ID, g)
 	}
 	return a, nil
 }
-
-func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }

@@ -29,11 +29,8 @@ const (
 // included), and a Conflict error when the post is a village assistant and the village
 // already has one whose time in post overlaps (P6). On error nothing is written.
 func (s *Service) CreateStaff(ctx context.Context, in models.StaffInput) (*models.StaffMember, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionWriteStaff, "register staff"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionWriteStaff, "register staff"); err != nil {
 		return nil, err
 	}
 	m := &models.StaffMember{ID: s.ids(), Version: 1, Phone: in.Phone, From: in.From, Until: in.Until,
@@ -62,11 +59,8 @@ func (s *Service) CreateStaff(ctx context.Context, in models.StaffInput) (*model
 // area, a Conflict error when the record changed concurrently, and otherwise the errors of
 // CreateStaff. On error nothing is written.
 func (s *Service) UpdateStaff(ctx context.Context, id string, patch models.StaffPatch) (*models.StaffMember, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionWriteStaff, "change staff"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionWriteStaff, "change staff"); err != nil {
 		return nil, err
 	}
 	var out *models.StaffMember
@@ -111,11 +105,8 @@ func (s *Service) UpdateStaff(ctx context.Context, id string, patch models.Staff
 // the post already ended on or before until, and a Forbidden error for a role other than
 // admin. On error nothing is written.
 func (s *Service) EndStaff(ctx context.Context, id string, until *models.Date) (*models.StaffMember, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionWriteStaff, "end staff posts"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionWriteStaff, "end staff posts"); err != nil {
 		return nil, err
 	}
 	end := s.today()
@@ -234,11 +225,8 @@ func validPhone(s string) bool {
 // township outside the caller's area, and a *models.FieldError naming code when code is
 // not a township or naming population when it is negative or implausibly large.
 func (s *Service) SetPopulation(ctx context.Context, code string, population *int) (*models.Jurisdiction, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionSetPopulation, "set populations"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionSetPopulation, "set populations"); err != nil {
 		return nil, err
 	}
 	code = strings.TrimSpace(code)
@@ -289,11 +277,8 @@ func (s *Service) PhoneOf(ctx context.Context, m *models.StaffMember, reveal boo
 		masked := privacy.Phone(*m.Phone)
 		return &masked, nil
 	}
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionRevealPhone, "reveal phone numbers"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionRevealPhone, "reveal phone numbers"); err != nil {
 		return nil, err
 	}
 	if !sc.Principal().Covers(m.AreaCode) {
@@ -318,11 +303,8 @@ func (s *Service) PhoneOf(ctx context.Context, m *models.StaffMember, reveal boo
 // amount that is not positive, or a rural standard at or under the provincial poverty
 // line of the year (the message states the line).
 func (s *Service) SetDibaoStandard(ctx context.Context, county string, year int, urban, rural models.Money) (*models.DibaoStandard, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionSetStandard, "set dibao standards"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionSetStandard, "set dibao standards"); err != nil {
 		return nil, err
 	}
 	u, ok := s.cfg.Tree.Unit(county)

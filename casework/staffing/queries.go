@@ -14,11 +14,8 @@ import (
 // that may not read the registry and models.ErrNotFound when there is none in the
 // caller's area.
 func (s *Service) StaffMember(ctx context.Context, id string) (*models.StaffMember, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionReadStaffing, "read the staff registry"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionReadStaffing, "read the staff registry"); err != nil {
 		return nil, err
 	}
 	return s.st.StaffMember(ctx, sc, id)
@@ -30,11 +27,8 @@ func (s *Service) StaffMember(ctx context.Context, id string) (*models.StaffMemb
 // caller's subtree, and a *models.FieldError for a bad area, filter or paging argument
 // (post disagreeing with filter.post included).
 func (s *Service) Staff(ctx context.Context, q store.StaffQuery) (*store.Page[models.StaffMember], error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionReadStaffing, "read the staff registry"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionReadStaffing, "read the staff registry"); err != nil {
 		return nil, err
 	}
 	f := q.Filter
@@ -69,11 +63,8 @@ func (s *Service) Active(m *models.StaffMember) bool { return m.ActiveOn(s.today
 // area outside the caller's subtree, and a *models.FieldError naming area for a code that
 // is not a jurisdiction.
 func (s *Service) StaffingReport(ctx context.Context, area *string) (*models.StaffingReport, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionReadStaffing, "read the staffing report"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionReadStaffing, "read the staffing report"); err != nil {
 		return nil, err
 	}
 	f, err := s.st.Figures(ctx, sc, area)

@@ -31,11 +31,8 @@ const maxDepartmentLen = 64
 // current members, each once), and a Conflict error when a grant changed concurrently.
 // On error nothing is written.
 func (s *Service) RecordVerification(ctx context.Context, householdID string, in models.VerificationInput) (*models.Verification, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionRecordVerification, "record verifications"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionRecordVerification, "record verifications"); err != nil {
 		return nil, err
 	}
 	var out *models.Verification

@@ -67,11 +67,8 @@ var errNothing = errors.New("verifications: the batch writes nothing")
 // writers kept changing the grants concerned over several attempts. Record-level faults
 // are in the report, not in the error.
 func (s *Service) ImportVerifications(ctx context.Context, records []*models.VerificationRecord, opt store.ImportOptions) (*models.ImportReport, error) {
-	sc, err := casework.Caller(ctx)
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionImport, "import verifications"))
 	if err != nil {
-		return nil, err
-	}
-	if err := casework.May(sc, auth.ActionImport, "import verifications"); err != nil {
 		return nil, err
 	}
 	if len(records) > store.MaxImportRecords {
