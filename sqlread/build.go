@@ -167,6 +167,14 @@ func (b *builder) field(typ, a string, s *sel) error {
 			return timestamp(b, a+".created_at")
 		case "actorRole":
 			b.w("upper(", a, ".actor_role)") // models.Role.MarshalGQL
+		case "actor":
+			if b.integ {
+				// @integratorView (privacy.Office): an integrator reads the role and area
+				// that acted, not the subject.
+				b.w("upper(", a, ".actor_role) || '@' || ", a, ".actor_area")
+			} else {
+				b.w(a, ".actor")
+			}
 		default:
 			b.w(a, ".", map[string]string{"id": "id", "actor": "actor", "actorArea": "actor_area",
 				"fromStatus": "from_status", "toStatus": "to_status", "reason": "reason"}[s.name])
