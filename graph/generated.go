@@ -10117,7 +10117,20 @@ func (ec *executionContext) _AuditEvent_actorArea(ctx context.Context, field gra
 		func(ctx context.Context) (any, error) {
 			return obj.ActorArea, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -14026,7 +14039,20 @@ func (ec *executionContext) _GrantEvent_actorArea(ctx context.Context, field gra
 		func(ctx context.Context) (any, error) {
 			return obj.ActorArea, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -20138,7 +20164,20 @@ func (ec *executionContext) _PayrollLine_account(ctx context.Context, field grap
 		func(ctx context.Context) (any, error) {
 			return obj.Account, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -20161,7 +20200,20 @@ func (ec *executionContext) _PayrollLine_holder(ctx context.Context, field graph
 		func(ctx context.Context) (any, error) {
 			return obj.Holder, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -23907,7 +23959,20 @@ func (ec *executionContext) _ReserveEntry_actorArea(ctx context.Context, field g
 		func(ctx context.Context) (any, error) {
 			return obj.ActorArea, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},

@@ -15,8 +15,8 @@ import (
 
 // TestIntegratorsReadOfficesNotSubjects checks @integratorView over the real server: an
 // integrator of the county (dibao) reads the role and office that acted on a grant's
-// events, its calculation, the county's program setting, dibao standard and entitlement
-// parameters and the change feed, never an officer's subject, and a calculation's rule
+// events (a village's assistant as its township's), its calculation, the county's
+// program setting, dibao standard and entitlement parameters and the change feed, never an officer's subject, and a calculation's rule
 // figures without the household's income; an officer of the county reads the subjects
 // and the income figures. It runs on SQLite and PostgreSQL (with row-level security too),
 // with compiled reads on and off.
@@ -43,10 +43,11 @@ func TestIntegratorsReadOfficesNotSubjects(t *testing.T) {
 func integratorView(t *testing.T, st *store.Store, opts func(*httpapi.Options)) {
 	e := startWith(t, st, 0, opts)
 	const city, county, township, village = "371400000000", "371402000000", "371402001000", "371402001001"
-	subjects := []string{"zhang.city-admin", "li.county-officer", "wu.town-officer"}
+	subjects := []string{"zhang.city-admin", "li.county-officer", "wu.town-officer", "chen.village-assistant"}
 	admin := e.tokenAs(subjects[0], models.RoleAdmin, city)
 	officer := e.tokenAs(subjects[1], models.RoleOfficer, county)
 	town := e.tokenAs(subjects[2], models.RoleOfficer, township)
+	assistant := e.tokenAs(subjects[3], models.RoleAssistant, village)
 	integ := e.tokenAs("civil-affairs-exchange", models.RoleIntegrator, county, "DIBAO")
 
 	if r := e.setStandard(admin, county, 2026, "850.00", "700.00"); len(r.Errors) > 0 {
@@ -58,7 +59,7 @@ func integratorView(t *testing.T, st *store.Store, opts func(*httpapi.Options)) 
 	h := e.newHousehold(village, false, ruleMember{born: 1950}, ruleMember{born: 1980})
 	e.ok(admin, `mutation($id: ID!) { updateMember(id: $id, input: {monthlyIncome: "613.57"}) { id } }`, map[string]any{"id": h.Members[1].ID}, &struct{}{})
 	var app struct{ SubmitApplication struct{ ID string } }
-	e.ok(town, `mutation($h: ID!) { submitApplication(input: {householdId: $h, programCode: "URBAN_DIBAO", channel: WALK_IN}) { id } }`,
+	e.ok(assistant, `mutation($h: ID!) { submitApplication(input: {householdId: $h, programCode: "URBAN_DIBAO", channel: WALK_IN}) { id } }`,
 		map[string]any{"h": h.ID}, &app)
 	id := app.SubmitApplication.ID
 	e.ok(town, `mutation($id: ID!) { reviewGrant(id: $id) { id } }`, map[string]any{"id": id}, &struct{}{})
@@ -110,7 +111,8 @@ func integratorView(t *testing.T, st *store.Store, opts func(*httpapi.Options)) 
 
 	// The officer of the county reads who acted and the household's figures.
 	e.ok(officer, events, map[string]any{"id": id}, &ev)
-	if len(ev.Grant.Events) != 3 || ev.Grant.Events[0].Actor != subjects[2] || ev.Grant.Events[2].Actor != subjects[1] {
+	if len(ev.Grant.Events) != 3 || ev.Grant.Events[0].Actor != subjects[3] || ev.Grant.Events[0].ActorArea != village ||
+		ev.Grant.Events[1].Actor != subjects[2] || ev.Grant.Events[2].Actor != subjects[1] {
 		t.Errorf("the officer reads the events %+v", ev.Grant.Events)
 	}
 	var off answer
@@ -134,7 +136,8 @@ func integratorView(t *testing.T, st *store.Store, opts func(*httpapi.Options)) 
 	if err := json.Unmarshal(r.Data, &ev); err != nil {
 		t.Fatal(err)
 	}
-	want := []event{{"OFFICER@" + township, "OFFICER", township}, {"OFFICER@" + township, "OFFICER", township}, {"OFFICER@" + county, "OFFICER", county}}
+	// The village's assistant reads as its township's: a village has one assistant.
+	want := []event{{"ASSISTANT@" + township, "ASSISTANT", township}, {"OFFICER@" + township, "OFFICER", township}, {"OFFICER@" + county, "OFFICER", county}}
 	if !slices.Equal(ev.Grant.Events, want) {
 		t.Errorf("the integrator reads the events %+v, want %+v", ev.Grant.Events, want)
 	}
@@ -147,6 +150,9 @@ func integratorView(t *testing.T, st *store.Store, opts func(*httpapi.Options)) 
 		}
 	}
 	noSubject("the events", r.raw)
+	if strings.Contains(r.raw, village) {
+		t.Errorf("the integrator reads the village that acted: %s", r.raw)
+	}
 	r = e.do(integ, rest, map[string]any{"id": id})
 	if len(r.Errors) > 0 {
 		t.Fatal(r.raw)

@@ -25,12 +25,24 @@ type Acted struct {
 }
 
 // Office returns the label of the office that acted: the role in capitals, "@" and the
-// area's code, as OFFICER@371402001000. An empty role is StaffRole.
+// office's code (OfficeArea), as OFFICER@371402001000. An empty role is StaffRole.
 func Office(role, area string) string {
 	if role == "" {
 		role = StaffRole
 	}
-	return strings.ToUpper(role) + "@" + area
+	return strings.ToUpper(role) + "@" + OfficeArea(area)
+}
+
+// OfficeArea returns the office an integrator reads for an area that acted: the area
+// itself, but a village's township. A village has one civil-affairs assistant (P6), so
+// a role and a village would name the person as well as the subject does; a township's
+// office has several staff. The area is a 12-digit code; anything else is returned as
+// it is.
+func OfficeArea(area string) string {
+	if len(area) != 12 || area[9:] == "000" {
+		return area
+	}
+	return area[:9] + "000"
 }
 
 // Actor returns what a caller reads of who did something: the subject for staff

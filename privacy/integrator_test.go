@@ -21,7 +21,10 @@ func TestActor(t *testing.T) {
 		{"integrator reads the role and office", true, privacy.Acted{Subject: "wang.li", Role: "officer", Area: "371402001000"}, "OFFICER@371402001000"},
 		{"integrator reads a role given in capitals as is", true, privacy.Acted{Subject: "zhao", Role: "ADMIN", Area: "371400000000"}, "ADMIN@371400000000"},
 		{"integrator reads STAFF where no role is kept", true, privacy.Acted{Subject: "wang.li", Area: "371402000000"}, "STAFF@371402000000"},
-		{"integrator reads the office for an empty subject", true, privacy.Acted{Role: "assistant", Area: "371402001001"}, "ASSISTANT@371402001001"},
+		{"integrator reads a village's township", true, privacy.Acted{Subject: "assistant-of-weishu", Role: "assistant", Area: "371402001001"}, "ASSISTANT@371402001000"},
+		{"integrator reads the county as it is", true, privacy.Acted{Subject: "li", Role: "officer", Area: "371402000000"}, "OFFICER@371402000000"},
+		{"integrator reads the city as it is", true, privacy.Acted{Subject: "zhao", Role: "admin", Area: "371400000000"}, "ADMIN@371400000000"},
+		{"integrator reads a malformed area as it is", true, privacy.Acted{Subject: "x", Role: "officer", Area: "3714"}, "OFFICER@3714"},
 		{"integrator's own acts read as its office", true, privacy.Acted{Subject: "health-bureau", Role: "integrator", Area: "371402000000"}, "INTEGRATOR@371402000000"},
 	}
 	for _, tt := range tests {
@@ -89,5 +92,21 @@ func TestIntegratorFormula(t *testing.T) {
 	}
 	if f := privacy.IntegratorFormula("NEW_RULE"); f != "" {
 		t.Errorf("an unknown method reads %q", f)
+	}
+}
+
+// TestOfficeArea checks the office an integrator reads for each level of area.
+func TestOfficeArea(t *testing.T) {
+	for in, want := range map[string]string{
+		"371402001001": "371402001000", // a village: its township
+		"371402001000": "371402001000",
+		"371402000000": "371402000000",
+		"371400000000": "371400000000",
+		"":             "",
+		"37140200100":  "37140200100",
+	} {
+		if got := privacy.OfficeArea(in); got != want {
+			t.Errorf("OfficeArea(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -14,9 +14,10 @@ import (
 
 // IntegratorView implements the schema's @integratorView directive, the one place where
 // what integrators read differs from what staff read on the same field: a who-did-it
-// field gives an integrator the office that acted (privacy.Actor over ActedOn), and a
-// calculation's inputs and formula only the rule's figures (privacy.IntegratorInputs,
-// privacy.IntegratorFormula). Every other caller reads the field as resolved. It returns
+// field gives an integrator the office that acted (privacy.Actor over ActedOn), an
+// actorArea the office's area (privacy.OfficeArea), a calculation's inputs and formula
+// only the rule's figures (privacy.IntegratorInputs, privacy.IntegratorFormula), and a
+// payroll line neither the account's last digits nor the holder. Every other caller reads the field as resolved. It returns
 // the resolver's error, and an error for a field of a type it does not know (a schema
 // change that forgot ActedOn), so that nothing is shown by mistake.
 func IntegratorView(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
@@ -34,6 +35,19 @@ func IntegratorView(ctx context.Context, obj any, next graphql.Resolver) (any, e
 	field := ""
 	if fc := graphql.GetFieldContext(ctx); fc != nil {
 		field = fc.Field.Name
+	}
+	if field == "actorArea" {
+		if area, ok := v.(string); ok {
+			return privacy.OfficeArea(area), nil
+		}
+	}
+	if l, ok := obj.(*models.PayrollLine); ok {
+		switch field {
+		case "account":
+			return privacy.MaskWhole(l.Account), nil
+		case "holder":
+			return "", nil
+		}
 	}
 	if c, ok := obj.(*models.EntitlementCalculation); ok {
 		switch field {
