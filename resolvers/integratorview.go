@@ -17,9 +17,10 @@ import (
 // field gives an integrator the office that acted (privacy.Actor over ActedOn), an
 // actorArea the office's area (privacy.OfficeArea), a calculation's inputs and formula
 // only the rule's figures (privacy.IntegratorInputs, privacy.IntegratorFormula), and a
-// payroll line neither the account's last digits nor the holder. Every other caller reads the field as resolved. It returns
-// the resolver's error, and an error for a field of a type it does not know (a schema
-// change that forgot ActedOn), so that nothing is shown by mistake.
+// payroll line neither the account's last digits nor the holder. Every other caller
+// reads the field as resolved. It returns the resolver's error, and an error for a field
+// of a type it does not know (a schema change that forgot ActedOn), so that nothing is
+// shown by mistake.
 func IntegratorView(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
 	v, err := next(ctx)
 	if err != nil {
@@ -41,10 +42,12 @@ func IntegratorView(ctx context.Context, obj any, next graphql.Resolver) (any, e
 			return privacy.OfficeArea(area), nil
 		}
 	}
-	if l, ok := obj.(*models.PayrollLine); ok {
+	if _, ok := obj.(*models.PayrollLine); ok {
 		switch field {
 		case "account":
-			return privacy.MaskWhole(l.Account), nil
+			if account, ok := v.(string); ok {
+				return privacy.MaskWhole(account), nil
+			}
 		case "holder":
 			return "", nil
 		}
