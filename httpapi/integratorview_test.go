@@ -168,7 +168,7 @@ func integratorView(t *testing.T, st *store.Store, opts func(*httpapi.Options)) 
 		t.Fatal(err)
 	}
 	if c := in.Grant.Calculation; c.Actor != "STAFF@"+county || c.Formula != "max(standard − per-capita income, minPerPerson) × members covered" ||
-		!slices.Equal(inputNames(in), []string{"status", "standard", "minPerPerson"}) || in.Grant.Amount != off.Grant.Amount {
+		!slices.Equal(inputNames(in), []string{"status", "standard", "minPerPerson", "standardYear"}) || in.Grant.Amount != off.Grant.Amount {
 		t.Errorf("the integrator reads the calculation %+v (amount %s)", c, in.Grant.Amount)
 	}
 	if by := settingBy(in); by != "ADMIN@"+county {

@@ -55,14 +55,24 @@ func Actor(integrator bool, a Acted) string {
 }
 
 // RuleInputs are the names of a calculation's inputs that an integrator reads: the
-// rule's parameters (the standard and whether it is the urban or rural one, the minimum
-// per person, the multiples, the care amounts, the caps and fixed amounts, what a
-// township's reserve fund paid). Anything else a calculation records (the household's
-// total and per-capita income, the members counted, where the income came from, the
-// assessed need) is the household's and is left out.
+// rule's parameters (the standard, its year and whether it is the urban or rural one,
+// the minimum per person, the multiples, the care amounts, the caps and fixed amounts,
+// what a township's reserve fund paid and the urgent file's dates, a medical claim's
+// payable amount, which is the amount). Anything else a calculation records (the
+// household's total and per-capita income, the members counted, where the income came
+// from, the assessed need, an amount entered) is the household's and is left out;
+// WithheldInputs lists those known today.
 var RuleInputs = map[string]bool{
-	"status": true, "standard": true, "minPerPerson": true, "multiple": true, "basicLiving": true,
-	"selfCare": true, "care": true, "cap": true, "fixed": true, "reserveDrawn": true,
+	"status": true, "standard": true, "standardYear": true, "minPerPerson": true, "multiple": true,
+	"basicLiving": true, "selfCare": true, "care": true, "cap": true, "fixed": true, "reserveDrawn": true,
+	"payable": true, "urgentFirstDraw": true, "urgentDeadline": true,
+}
+
+// WithheldInputs are the names of the calculation inputs known to be the household's,
+// which an integrator does not read (see RuleInputs).
+var WithheldInputs = map[string]bool{
+	"totalIncome": true, "incomeMembers": true, "incomeSource": true, "perCapitaIncome": true,
+	"membersCovered": true, "need": true, "entered": true,
 }
 
 // IntegratorInputs returns the inputs of a calculation an integrator reads, in their

@@ -1,7 +1,11 @@
 package privacy_test
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"jiuzhu/privacy"
@@ -108,5 +112,37 @@ func TestOfficeArea(t *testing.T) {
 		if got := privacy.OfficeArea(in); got != want {
 			t.Errorf("OfficeArea(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestEveryCalculationInputIsJudged reads the names of the inputs the policy's rules
+// record (Calculation.add in package policy) and requires each to be either a rule's
+// parameter an integrator reads or a figure of the household it does not: a new input
+// must be judged before it ships.
+func TestEveryCalculationInputIsJudged(t *testing.T) {
+	files, err := filepath.Glob("../policy/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := regexp.MustCompile(`\.add\("([A-Za-z]+)"`)
+	seen := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range added.FindAllStringSubmatch(string(src), -1) {
+			seen++
+			name := m[1]
+			if privacy.RuleInputs[name] == privacy.WithheldInputs[name] {
+				t.Errorf("%s: calculation input %q is in neither or both of privacy.RuleInputs and privacy.WithheldInputs", f, name)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("found no calculation input in package policy")
 	}
 }
