@@ -62,6 +62,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	IntegratorView func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -10057,7 +10058,20 @@ func (ec *executionContext) _AuditEvent_actor(ctx context.Context, field graphql
 		func(ctx context.Context) (any, error) {
 			return obj.Actor, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -10103,7 +10117,20 @@ func (ec *executionContext) _AuditEvent_actorArea(ctx context.Context, field gra
 		func(ctx context.Context) (any, error) {
 			return obj.ActorArea, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -11209,7 +11236,20 @@ func (ec *executionContext) _CharityAid_createdBy(ctx context.Context, field gra
 		func(ctx context.Context) (any, error) {
 			return obj.CreatedBy, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -11402,7 +11442,20 @@ func (ec *executionContext) _DibaoStandard_setBy(ctx context.Context, field grap
 		func(ctx context.Context) (any, error) {
 			return obj.SetBy, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -11783,7 +11836,20 @@ func (ec *executionContext) _DiscoveryCase_openedBy(ctx context.Context, field g
 		func(ctx context.Context) (any, error) {
 			return obj.OpenedBy, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -12467,7 +12533,20 @@ func (ec *executionContext) _DiscoveryVisit_actor(ctx context.Context, field gra
 		func(ctx context.Context) (any, error) {
 			return obj.Actor, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -12559,7 +12638,20 @@ func (ec *executionContext) _EntitlementCalculation_formula(ctx context.Context,
 		func(ctx context.Context) (any, error) {
 			return obj.Formula, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -12582,7 +12674,20 @@ func (ec *executionContext) _EntitlementCalculation_inputs(ctx context.Context, 
 		func(ctx context.Context) (any, error) {
 			return obj.Inputs, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal []models.CalculationInput
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []models.CalculationInput) graphql.Marshaler {
 			return ec.marshalNCalculationInput2ᚕjiuzhuᚋmodelsᚐCalculationInputᚄ(ctx, selections, v)
 		},
@@ -12706,7 +12811,20 @@ func (ec *executionContext) _EntitlementCalculation_actor(ctx context.Context, f
 		func(ctx context.Context) (any, error) {
 			return obj.Actor, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -13037,7 +13155,20 @@ func (ec *executionContext) _EntitlementParameters_setBy(ctx context.Context, fi
 		func(ctx context.Context) (any, error) {
 			return obj.SetBy, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -13849,7 +13980,20 @@ func (ec *executionContext) _GrantEvent_actor(ctx context.Context, field graphql
 		func(ctx context.Context) (any, error) {
 			return obj.Actor, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -13895,7 +14039,20 @@ func (ec *executionContext) _GrantEvent_actorArea(ctx context.Context, field gra
 		func(ctx context.Context) (any, error) {
 			return obj.ActorArea, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -14249,7 +14406,20 @@ func (ec *executionContext) _Grievance_openedBy(ctx context.Context, field graph
 		func(ctx context.Context) (any, error) {
 			return obj.OpenedBy, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -14387,7 +14557,20 @@ func (ec *executionContext) _Grievance_answeredBy(ctx context.Context, field gra
 		func(ctx context.Context) (any, error) {
 			return obj.AnsweredBy, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -14433,7 +14616,20 @@ func (ec *executionContext) _Grievance_closedBy(ctx context.Context, field graph
 		func(ctx context.Context) (any, error) {
 			return obj.ClosedBy, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -14557,7 +14753,20 @@ func (ec *executionContext) _GrievanceComment_author(ctx context.Context, field 
 		func(ctx context.Context) (any, error) {
 			return obj.Author, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -19531,7 +19740,20 @@ func (ec *executionContext) _Payroll_generatedBy(ctx context.Context, field grap
 		func(ctx context.Context) (any, error) {
 			return obj.GeneratedBy, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -19554,7 +19776,20 @@ func (ec *executionContext) _Payroll_approvedBy(ctx context.Context, field graph
 		func(ctx context.Context) (any, error) {
 			return obj.ApprovedBy, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -19929,7 +20164,20 @@ func (ec *executionContext) _PayrollLine_account(ctx context.Context, field grap
 		func(ctx context.Context) (any, error) {
 			return obj.Account, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -19952,7 +20200,20 @@ func (ec *executionContext) _PayrollLine_holder(ctx context.Context, field graph
 		func(ctx context.Context) (any, error) {
 			return obj.Holder, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -20818,7 +21079,20 @@ func (ec *executionContext) _ProgramSetting_setBy(ctx context.Context, field gra
 		func(ctx context.Context) (any, error) {
 			return obj.SetBy, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -23026,7 +23300,20 @@ func (ec *executionContext) _Referral_referredBy(ctx context.Context, field grap
 		func(ctx context.Context) (any, error) {
 			return obj.ReferredBy, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -23049,7 +23336,20 @@ func (ec *executionContext) _Referral_handledBy(ctx context.Context, field graph
 		func(ctx context.Context) (any, error) {
 			return obj.HandledBy, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -23600,7 +23900,20 @@ func (ec *executionContext) _ReserveEntry_actor(ctx context.Context, field graph
 		func(ctx context.Context) (any, error) {
 			return obj.Actor, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -23646,7 +23959,20 @@ func (ec *executionContext) _ReserveEntry_actorArea(ctx context.Context, field g
 		func(ctx context.Context) (any, error) {
 			return obj.ActorArea, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -24218,7 +24544,20 @@ func (ec *executionContext) _Review_closedBy(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return obj.ClosedBy, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -26273,7 +26612,20 @@ func (ec *executionContext) _Verification_recordedBy(ctx context.Context, field 
 		func(ctx context.Context) (any, error) {
 			return obj.RecordedBy, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},

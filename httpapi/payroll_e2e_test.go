@@ -302,6 +302,56 @@ func TestPayrollThroughTheAPI(t *testing.T) {
 				t.Errorf("%s: paid %+v, want %s", tt.name, st.AreaStats, tt.want)
 			}
 		}
+
+		// The change feed's payroll lines: the county's officer reads the holder and the
+		// account's last digits, a dibao integrator neither (@integratorView).
+		for _, tt := range []struct {
+			name, token string
+			integrator  bool
+		}{
+			{"county officer", officer1, false},
+			{"dibao integrator", e.sign(auth.Principal{Subject: "i1", Role: models.RoleIntegrator, Area: countyA, Categories: []string{"DIBAO"}}), true},
+		} {
+			type line struct{ Account, Holder, Amount string }
+			var all []line
+			var since *string
+			for {
+				var feed struct {
+					Changes struct {
+						Edges []struct {
+							Node struct{ PayrollLine *line }
+						}
+						PageInfo struct {
+							HasNextPage bool
+							EndCursor   string
+						}
+					}
+				}
+				e.ok(tt.token, `query($s: String) { changes(since: $s, first: 1000) { edges { node { payrollLine { account holder amount } } } pageInfo { hasNextPage endCursor } } }`,
+					map[string]any{"s": since}, &feed)
+				for _, edge := range feed.Changes.Edges {
+					if edge.Node.PayrollLine != nil {
+						all = append(all, *edge.Node.PayrollLine)
+					}
+				}
+				if !feed.Changes.PageInfo.HasNextPage {
+					break
+				}
+				since = &feed.Changes.PageInfo.EndCursor
+			}
+			lines := 0
+			for _, l := range all {
+				switch {
+				case tt.integrator && (strings.Trim(l.Account, "*") != "" || l.Holder != ""):
+					t.Errorf("%s reads the line %+v", tt.name, l)
+				case tt.integrator, l.Holder == "王建国" && strings.HasPrefix(l.Account, "*****") && strings.Trim(l.Account, "*") != "":
+					lines++ // a line of a household without a payee has neither
+				}
+			}
+			if lines == 0 {
+				t.Errorf("%s reads no payroll line in the change feed", tt.name)
+			}
+		}
 	})
 }
 

@@ -159,7 +159,8 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits
 	}
-	schema := graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(st)})
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(st),
+		Directives: graph.DirectiveRoot{IntegratorView: resolvers.IntegratorView}})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(httpTransport{log: log})

@@ -167,8 +167,23 @@ func (b *builder) field(typ, a string, s *sel) error {
 			return timestamp(b, a+".created_at")
 		case "actorRole":
 			b.w("upper(", a, ".actor_role)") // models.Role.MarshalGQL
+		case "actor":
+			if b.integ {
+				// @integratorView (privacy.Office): an integrator reads the role and area
+				// that acted, not the subject.
+				b.w("upper(", a, ".actor_role) || '@' || ")
+				officeArea(b, a+".actor_area")
+			} else {
+				b.w(a, ".actor")
+			}
+		case "actorArea":
+			if b.integ {
+				officeArea(b, a+".actor_area")
+			} else {
+				b.w(a, ".actor_area")
+			}
 		default:
-			b.w(a, ".", map[string]string{"id": "id", "actor": "actor", "actorArea": "actor_area",
+			b.w(a, ".", map[string]string{"id": "id", "actor": "actor",
 				"fromStatus": "from_status", "toStatus": "to_status", "reason": "reason"}[s.name])
 		}
 		return nil
@@ -502,4 +517,10 @@ func windowOf(args map[string]any) (window, error) {
 		*dst = &k
 	}
 	return w, nil
+}
+
+// officeArea writes privacy.OfficeArea of the 12-digit area code column c: a village's
+// township, any other area as it is.
+func officeArea(b *builder, c string) {
+	b.w("CASE WHEN char_length(", c, ") = 12 AND substr(", c, ", 10, 3) <> '000' THEN left(", c, ", 9) || '000' ELSE ", c, " END")
 }
