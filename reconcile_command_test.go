@@ -41,7 +41,7 @@ func TestImportReconciliationCommand(t *testing.T) {
 	}
 	county := "371402000000"
 	admin := auth.WithPrincipal(ctx, auth.Principal{Subject: "admin", Role: models.RoleAdmin, Area: county})
-	svc := &payroll.Service{Store: st.Payroll()}
+	svc := payroll.New(st)
 	first := time.Now().In(policy.ChinaTime)
 	// A standard of 650.00 pays each one-person household without income 650.00 (P18).
 	if _, err := staffing.New(st).SetDibaoStandard(admin, county, first.Year(), models.Yuan(650), models.Yuan(640)); err != nil {
@@ -127,7 +127,7 @@ func TestImportReconciliationCommand(t *testing.T) {
 	}
 	defer st.Close()
 	p := auth.Principal{Subject: "auditor", Role: models.RoleAuditor, Area: county}
-	svc = &payroll.Service{Store: st.Payroll()}
+	svc = payroll.New(st)
 	got, err := svc.Payroll(ctx, p, pr.ID)
 	if err != nil {
 		t.Fatal(err)

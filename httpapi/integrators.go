@@ -35,7 +35,7 @@ func recordIntegratorCalls(st *store.Store, log *slog.Logger, schema *ast.Schema
 		if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil {
 			op, fields = string(oc.Operation.Operation), executedRootFields(oc, schema)
 		}
-		if err := st.Audit().RecordCall(ctx, op, fields); err != nil {
+		if err := st.Audit().RecordCall(ctx, store.ScopeFor(p), op, fields); err != nil {
 			if store.Unavailable(err) {
 				log.WarnContext(ctx, "graphql: cannot record an integrator's call: database unavailable", "err", err)
 				return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{unavailableError(ctx, nil)}})

@@ -60,7 +60,7 @@ func exportPayroll(st *store.Store, log *slog.Logger) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		svc := &payroll.Service{Store: st.Payroll(), Tree: st.Tree()}
+		svc := payroll.New(st)
 		started := false
 		var start func(*models.Payroll) error
 		var line func(*models.PayrollLine) error

@@ -74,7 +74,7 @@ func Command(ctx context.Context, o CommandOptions, stdout, stderr io.Writer, co
 	ctx = auth.WithPrincipal(ctx, p)
 	if p.Role == models.RoleIntegrator {
 		// A file may be named after a person; the trail keeps the name without that.
-		if err := st.Audit().RecordCall(ctx, "import "+kind, []string{privacy.Redact(filepath.Base(file))}); err != nil {
+		if err := st.Audit().RecordCall(ctx, store.ScopeFor(p), "import "+kind, []string{privacy.Redact(filepath.Base(file))}); err != nil {
 			return err
 		}
 	}

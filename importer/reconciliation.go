@@ -52,7 +52,7 @@ func ReconciliationCommand(ctx context.Context, o CommandOptions, payrollID stri
 	if err != nil {
 		return fmt.Errorf("token: %w", err)
 	}
-	svc := &payroll.Service{Store: st.Payroll(), Tree: st.Tree()}
+	svc := payroll.New(st)
 	if payrollID == "" {
 		if len(records) == 0 {
 			return errors.New("the return file has no record to tell its payroll; give --payroll")

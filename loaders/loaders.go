@@ -25,7 +25,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 
-	"jiuzhu/auth"
+	"jiuzhu/casework"
 	"jiuzhu/models"
 	"jiuzhu/store"
 )
@@ -96,11 +96,11 @@ func New(st *store.Store, wait time.Duration) *Set {
 	return &Set{
 		st:            st,
 		membersOf:     dataloadgen.NewLoader(lists(scoped(st.Households().MembersOfHouseholds)), opts...),
-		grantsOf:      dataloadgen.NewLoader(lists(st.Grants().GrantsOfHouseholds), opts...),
-		eventsOf:      dataloadgen.NewLoader(lists(st.Grants().EventsOfGrants), opts...),
+		grantsOf:      dataloadgen.NewLoader(lists(scoped(st.Grants().GrantsOfHouseholds)), opts...),
+		eventsOf:      dataloadgen.NewLoader(lists(scoped(st.Grants().EventsOfGrants)), opts...),
 		households:    dataloadgen.NewLoader(records(scoped(st.Households().ByID), "household"), opts...),
 		members:       dataloadgen.NewLoader(records(scoped(st.Households().MembersByID), "member"), opts...),
-		jurisdictions: dataloadgen.NewLoader(records(st.Jurisdictions().ByCode, "jurisdiction"), opts...),
+		jurisdictions: dataloadgen.NewLoader(records(scoped(st.Jurisdictions().ByCode), "jurisdiction"), opts...),
 		calculations:  dataloadgen.NewLoader(optional(scoped(st.Entitlements().CalculationsOf)), opts...),
 		byHousehold:   map[string]*householdGroup{},
 		byGrant:       map[string]*grantGroup{},
@@ -112,12 +112,12 @@ func New(st *store.Store, wait time.Duration) *Set {
 // one that finds the caller in ctx. It returns models.ErrUnauthenticated without one.
 func scoped[V any](fetch func(context.Context, store.Scope, []string) (V, error)) func(context.Context, []string) (V, error) {
 	return func(ctx context.Context, ids []string) (V, error) {
-		p, err := auth.FromContext(ctx)
+		sc, err := casework.Caller(ctx)
 		if err != nil {
 			var zero V
 			return zero, err
 		}
-		return fetch(ctx, store.ScopeFor(p), ids)
+		return fetch(ctx, sc, ids)
 	}
 }
 
@@ -299,7 +299,7 @@ func (s *Set) GrantsOf(ctx context.Context, householdID string) ([]*models.Grant
 		return s.grantsOf.Load(ctx, householdID)
 	}
 	m, err := g.grants.get(func() (map[string][]*models.Grant, error) {
-		m, err := s.st.Grants().GrantsOfHouseholds(ctx, g.ids)
+		m, err := scoped(s.st.Grants().GrantsOfHouseholds)(ctx, g.ids)
 		if err == nil {
 			var all []*models.Grant
 			for _, gs := range m {
@@ -322,7 +322,7 @@ func (s *Set) EventsOf(ctx context.Context, grantID string) ([]*models.GrantEven
 		return s.eventsOf.Load(ctx, grantID)
 	}
 	m, err := g.events.get(func() (map[string][]*models.GrantEvent, error) {
-		return s.st.Grants().EventsOfGrants(ctx, g.ids)
+		return scoped(s.st.Grants().EventsOfGrants)(ctx, g.ids)
 	})
 	if err != nil {
 		return nil, err
@@ -385,7 +385,11 @@ func (s *Set) Member(ctx context.Context, id string) (*models.Member, error) {
 // catalogue's programs are read once per operation.
 func (s *Set) Program(ctx context.Context, code string) (*models.Program, error) {
 	m, err := s.programs.get(func() (map[string]*models.Program, error) {
-		ps, err := s.st.Catalogue().Programs(ctx)
+		sc, err := casework.Caller(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ps, err := s.st.Catalogue().Programs(ctx, sc)
 		m := make(map[string]*models.Program, len(ps))
 		for _, p := range ps {
 			m[p.Code] = p
@@ -399,7 +403,11 @@ func (s *Set) Program(ctx context.Context, code string) (*models.Program, error)
 // catalogue's categories are read once per operation.
 func (s *Set) Category(ctx context.Context, code string) (*models.Category, error) {
 	m, err := s.categories.get(func() (map[string]*models.Category, error) {
-		cs, err := s.st.Catalogue().Categories(ctx)
+		sc, err := casework.Caller(ctx)
+		if err != nil {
+			return nil, err
+		}
+		cs, err := s.st.Catalogue().Categories(ctx, sc)
 		m := make(map[string]*models.Category, len(cs))
 		for _, c := range cs {
 			m[c.Code] = c
@@ -416,7 +424,7 @@ func (s *Set) Area(ctx context.Context, h *models.Household) (*models.Jurisdicti
 		return s.jurisdictions.Load(ctx, h.AreaCode)
 	}
 	m, err := g.area.get(func() (map[string]*models.Jurisdiction, error) {
-		return s.st.Jurisdictions().ByCode(ctx, g.areas)
+		return scoped(s.st.Jurisdictions().ByCode)(ctx, g.areas)
 	})
 	return record(m, err, h.AreaCode, "jurisdiction")
 }

@@ -7,12 +7,13 @@ package resolvers
 
 import (
 	"context"
+	"jiuzhu/casework"
 	"jiuzhu/graph"
 	"jiuzhu/models"
 )
 
 func (r *categoryResolver) Programs(ctx context.Context, obj *models.Category) ([]*models.Program, error) {
-	all, err := r.Store.Catalogue().Programs(ctx)
+	all, err := r.programs(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -46,11 +47,15 @@ func (r *programResolver) History(ctx context.Context, obj *models.Program) ([]*
 }
 
 func (r *queryResolver) Programs(ctx context.Context) ([]*models.Program, error) {
-	return r.Store.Catalogue().Programs(ctx)
+	return r.programs(ctx)
 }
 
 func (r *queryResolver) Categories(ctx context.Context) ([]*models.Category, error) {
-	return r.Store.Catalogue().Categories(ctx)
+	sc, err := casework.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.Catalogue().Categories(ctx, sc)
 }
 
 func (r *Resolver) Category() graph.CategoryResolver { return &categoryResolver{r} }

@@ -24,7 +24,7 @@ func (r *queryResolver) ReserveFund(ctx context.Context, township string) (*mode
 }
 
 func (r *reserveEntryResolver) Township(ctx context.Context, obj *models.ReserveEntry) (*models.Jurisdiction, error) {
-	return r.Store.Jurisdictions().Get(ctx, obj.AreaCode)
+	return r.jurisdiction(ctx, obj.AreaCode)
 }
 
 func (r *reserveEntryResolver) Grant(ctx context.Context, obj *models.ReserveEntry) (*models.Grant, error) {
@@ -35,7 +35,7 @@ func (r *reserveEntryResolver) Grant(ctx context.Context, obj *models.ReserveEnt
 }
 
 func (r *reserveFundResolver) Township(ctx context.Context, obj *models.ReserveFund) (*models.Jurisdiction, error) {
-	return r.Store.Jurisdictions().Get(ctx, obj.AreaCode)
+	return r.jurisdiction(ctx, obj.AreaCode)
 }
 
 func (r *reserveFundResolver) Entries(ctx context.Context, obj *models.ReserveFund, first *int, after *string, last *int, before *string) (*models.ReserveEntryConnection, error) {

@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"jiuzhu/casework"
 	"jiuzhu/graph"
 	"jiuzhu/models"
 )
@@ -23,11 +24,15 @@ func (r *jurisdictionResolver) Children(ctx context.Context, obj *models.Jurisdi
 }
 
 func (r *queryResolver) Jurisdiction(ctx context.Context, code string) (*models.Jurisdiction, error) {
-	return r.Store.Jurisdictions().Get(ctx, code)
+	return r.jurisdiction(ctx, code)
 }
 
 func (r *queryResolver) Jurisdictions(ctx context.Context, parent *string, level *models.Level) ([]*models.Jurisdiction, error) {
-	return r.Store.Jurisdictions().List(ctx, parent, level)
+	sc, err := casework.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.Jurisdictions().List(ctx, sc, parent, level)
 }
 
 func (r *Resolver) Jurisdiction() graph.JurisdictionResolver { return &jurisdictionResolver{r} }

@@ -107,7 +107,7 @@ func (r *payeeResolver) Account(ctx context.Context, obj *models.Payee, reveal *
 }
 
 func (r *payrollResolver) County(ctx context.Context, obj *models.Payroll) (*models.Jurisdiction, error) {
-	return r.Store.Jurisdictions().Get(ctx, obj.AreaCode)
+	return r.jurisdiction(ctx, obj.AreaCode)
 }
 
 func (r *payrollResolver) Paid(ctx context.Context, obj *models.Payroll) (models.Money, error) {

@@ -16,7 +16,7 @@ func (r *Resolver) payroll(ctx context.Context) (*payroll.Service, auth.Principa
 	if err != nil {
 		return nil, auth.Principal{}, err
 	}
-	return &payroll.Service{Store: r.Store.Payroll(), Tree: r.Store.Tree()}, p, nil
+	return payroll.New(r.Store), p, nil
 }
 
 // totals returns the money of a payroll by settlement.

@@ -13,11 +13,11 @@ import (
 )
 
 func (r *appliedStandardResolver) County(ctx context.Context, obj *models.AppliedStandard) (*models.Jurisdiction, error) {
-	return r.Store.Jurisdictions().Get(ctx, obj.CountyCode)
+	return r.jurisdiction(ctx, obj.CountyCode)
 }
 
 func (r *dibaoStandardResolver) County(ctx context.Context, obj *models.DibaoStandard) (*models.Jurisdiction, error) {
-	return r.Store.Jurisdictions().Get(ctx, obj.AreaCode)
+	return r.jurisdiction(ctx, obj.AreaCode)
 }
 
 func (r *dibaoStandardResolver) CountyCode(ctx context.Context, obj *models.DibaoStandard) (string, error) {

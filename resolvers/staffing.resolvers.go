@@ -48,7 +48,7 @@ func (r *queryResolver) StaffingReport(ctx context.Context, area *string) (*mode
 }
 
 func (r *staffMemberResolver) Area(ctx context.Context, obj *models.StaffMember) (*models.Jurisdiction, error) {
-	return r.Store.Jurisdictions().Get(ctx, obj.AreaCode)
+	return r.jurisdiction(ctx, obj.AreaCode)
 }
 
 func (r *staffMemberResolver) Phone(ctx context.Context, obj *models.StaffMember, reveal *bool) (*string, error) {

@@ -15,15 +15,10 @@ import (
 // A key outside the caller's area (or, for grants, outside an integrator's categories)
 // simply has no entry in the result.
 
-// GrantsOfHouseholds returns the grants of each of the households ids that the caller
-// may see, newest first, in one statement. It returns models.ErrUnauthenticated without
-// a caller.
-func (r *Grants) GrantsOfHouseholds(ctx context.Context, ids []string) (map[string][]*models.Grant, error) {
+// GrantsOfHouseholds returns the grants of each of the households ids that sc may see,
+// newest first, in one statement. It returns the database's errors.
+func (r *Grants) GrantsOfHouseholds(ctx context.Context, sc Scope, ids []string) (map[string][]*models.Grant, error) {
 	s := r.s
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
 	out := make(map[string][]*models.Grant, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -32,7 +27,7 @@ func (r *Grants) GrantsOfHouseholds(ctx context.Context, ids []string) (map[stri
 	if err != nil {
 		return nil, wrap("grants of households", err)
 	}
-	gs, err := scan.find(sc.grantRows(s.db.WithContext(ctx)).
+	gs, err := scan.find(sc.grantRows(s.db.WithContext(sc.bind(ctx))).
 		Where("grants.household_id IN ?", ids).
 		Order("grants.household_id").Order("grants.start_date DESC").Order("grants.id"))
 	if err != nil {
@@ -45,22 +40,17 @@ func (r *Grants) GrantsOfHouseholds(ctx context.Context, ids []string) (map[stri
 }
 
 // EventsOfGrants returns the status history, oldest first, of each of the grants ids that
-// the caller may see, in one statement. It returns models.ErrUnauthenticated without a
-// caller.
-func (r *Grants) EventsOfGrants(ctx context.Context, ids []string) (map[string][]*models.GrantEvent, error) {
+// sc may see, in one statement. It returns the database's errors.
+func (r *Grants) EventsOfGrants(ctx context.Context, sc Scope, ids []string) (map[string][]*models.GrantEvent, error) {
 	s := r.s
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
 	out := make(map[string][]*models.GrantEvent, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	db := s.db.WithContext(ctx)
+	db := s.db.WithContext(sc.bind(ctx))
 	visible := sc.grantRows(db.Session(&gorm.Session{NewDB: true})).Select("grants.id").Where("grants.id IN ?", ids)
 	var es []*models.GrantEvent
-	err = sc.rows(db, "grant_events").
+	err := sc.rows(db, "grant_events").
 		Where("grant_events.grant_id IN (?)", visible).
 		Order("grant_events.grant_id").Order("grant_events.created_at").Order("grant_events.id").
 		Find(&es).Error
@@ -73,15 +63,12 @@ func (r *Grants) EventsOfGrants(ctx context.Context, ids []string) (map[string][
 	return out, nil
 }
 
-// ByCode returns the units with codes, in one statement, keyed by code. The
-// tree is public to every signed-in caller; an unknown code has no entry. Codes that the
-// embedded tree does not know are not asked of the database. It returns
-// models.ErrUnauthenticated without a caller.
-func (r *Jurisdictions) ByCode(ctx context.Context, codes []string) (map[string]*models.Jurisdiction, error) {
+// ByCode returns the units with codes, in one statement, keyed by code. The tree is
+// public to every signed-in caller: sc, the caller's scope, does not narrow it. An
+// unknown code has no entry; codes that the embedded tree does not know are not asked of
+// the database. It returns the database's errors.
+func (r *Jurisdictions) ByCode(ctx context.Context, sc Scope, codes []string) (map[string]*models.Jurisdiction, error) {
 	s := r.s
-	if _, err := scopeOf(ctx); err != nil {
-		return nil, err
-	}
 	known := make([]string, 0, len(codes))
 	for _, c := range codes {
 		if _, ok := s.tree.Unit(c); ok {
@@ -94,7 +81,7 @@ func (r *Jurisdictions) ByCode(ctx context.Context, codes []string) (map[string]
 	}
 	slices.Sort(known)
 	var js []*models.Jurisdiction
-	if err := s.db.WithContext(ctx).Where("code IN ?", known).Find(&js).Error; err != nil {
+	if err := s.db.WithContext(sc.bind(ctx)).Where("code IN ?", known).Find(&js).Error; err != nil {
 		return nil, wrap("jurisdictions by code", err)
 	}
 	for _, j := range js {

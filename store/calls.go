@@ -7,23 +7,18 @@ import (
 	"jiuzhu/models"
 )
 
-// RecordCall appends one entry to the audit trail for a call by the caller in ctx: op is
+// RecordCall appends one entry to the audit trail for a call by the caller of sc: op is
 // the operation ("query SyncChanges", "import households"), fields what it asked for
 // (the root fields of a GraphQL operation, a file name). The entry carries the caller's
 // subject, role and area, and is scoped to the caller's area. It is how every call of an
 // integrator is kept on record, reads included.
 //
-// It returns models.ErrUnauthenticated without a caller, and the database's error when
-// the entry cannot be written.
-func (r *Audit) RecordCall(ctx context.Context, op string, fields []string) error {
+// It returns the database's error when the entry cannot be written.
+func (r *Audit) RecordCall(ctx context.Context, sc Scope, op string, fields []string) error {
 	s := r.s
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return err
-	}
 	ev := s.Audit().auditEvent(sc, clip(op, 64), "", nil, nil, nil, nil)
 	ev.RecordIDs = clip(strings.Join(fields, ","), 2000)
-	return wrap("record call", s.db.WithContext(ctx).Create(ev).Error)
+	return wrap("record call", s.db.WithContext(sc.bind(ctx)).Create(ev).Error)
 }
 
 // clip cuts s to at most n bytes without splitting a character.

@@ -59,27 +59,23 @@ func cached[T any](c *catalogueCache, slot *cachedList[T], now time.Time, read f
 }
 
 // Programs returns the assistance catalogue in display order. The catalogue is public
-// to every signed-in caller.
-func (c *Catalogue) Programs(ctx context.Context) ([]*models.Program, error) {
+// to every signed-in caller: sc, the caller's scope, does not narrow it. It returns the
+// database's errors.
+func (c *Catalogue) Programs(ctx context.Context, sc Scope) ([]*models.Program, error) {
 	s := c.s
-	if _, err := scopeOf(ctx); err != nil {
-		return nil, err
-	}
 	ps, err := cached(s.catalogue, &s.catalogue.programs, s.now(), func() ([]*models.Program, error) {
 		var ps []*models.Program
-		err := s.db.WithContext(ctx).Order("sort_order").Order("code").Find(&ps).Error
+		err := s.db.WithContext(sc.bind(ctx)).Order("sort_order").Order("code").Find(&ps).Error
 		return ps, err
 	})
 	return ps, wrap("programs", err)
 }
 
-// Program returns the program with code, or a *models.FieldError when there is none.
-func (c *Catalogue) Program(ctx context.Context, code string) (*models.Program, error) {
+// Program returns the program with code, or a *models.FieldError when there is none;
+// sc, the caller's scope, does not narrow the public catalogue.
+func (c *Catalogue) Program(ctx context.Context, sc Scope, code string) (*models.Program, error) {
 	s := c.s
-	if _, err := scopeOf(ctx); err != nil {
-		return nil, err
-	}
-	p, err := s.Catalogue().program(s.db.WithContext(ctx), code)
+	p, err := s.Catalogue().program(s.db.WithContext(sc.bind(ctx)), code)
 	return p, wrap("program", err)
 }
 
@@ -95,27 +91,23 @@ func (c *Catalogue) program(db *gorm.DB, code string) (*models.Program, error) {
 	return &p, nil
 }
 
-// Categories returns the ten categories of the catalogue in display order.
-func (c *Catalogue) Categories(ctx context.Context) ([]*models.Category, error) {
+// Categories returns the ten categories of the catalogue in display order; sc, the
+// caller's scope, does not narrow them. It returns the database's errors.
+func (c *Catalogue) Categories(ctx context.Context, sc Scope) ([]*models.Category, error) {
 	s := c.s
-	if _, err := scopeOf(ctx); err != nil {
-		return nil, err
-	}
 	cs, err := cached(s.catalogue, &s.catalogue.categories, s.now(), func() ([]*models.Category, error) {
 		var cs []*models.Category
-		err := s.db.WithContext(ctx).Order("sort_order").Find(&cs).Error
+		err := s.db.WithContext(sc.bind(ctx)).Order("sort_order").Find(&cs).Error
 		return cs, err
 	})
 	return cs, wrap("categories", err)
 }
 
-// Category returns the category with code, or models.ErrNotFound.
-func (c *Catalogue) Category(ctx context.Context, code string) (*models.Category, error) {
-	if _, err := scopeOf(ctx); err != nil {
-		return nil, err
-	}
+// Category returns the category with code, or models.ErrNotFound; sc, the caller's
+// scope, does not narrow the public catalogue.
+func (c *Catalogue) Category(ctx context.Context, sc Scope, code string) (*models.Category, error) {
 	var cat models.Category
-	err := c.s.db.WithContext(ctx).Where("code = ?", code).Take(&cat).Error
+	err := c.s.db.WithContext(sc.bind(ctx)).Where("code = ?", code).Take(&cat).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.NotFound("category")
 	}

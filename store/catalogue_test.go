@@ -19,7 +19,7 @@ func TestProgramsAreReadOncePerMinute(t *testing.T) {
 		store.SetClock(st, func() time.Time { return now })
 		programs := func() []*models.Program {
 			t.Helper()
-			ps, err := st.Catalogue().Programs(ctx)
+			ps, err := st.Catalogue().Programs(ctx, scopeOf(ctx))
 			if err != nil {
 				t.Fatal(err)
 			}

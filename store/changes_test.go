@@ -213,7 +213,7 @@ func TestChangeFeedScope(t *testing.T) {
 func TestRecordCall(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := storetest.As(models.RoleIntegrator, countyA, "MEDICAL")
-		if err := st.Audit().RecordCall(ctx, "query Sync", []string{"changes"}); err != nil {
+		if err := st.Audit().RecordCall(ctx, scopeOf(ctx), "query Sync", []string{"changes"}); err != nil {
 			t.Fatal(err)
 		}
 		evs, err := st.Audit().AuditTrailUnscoped(admin())

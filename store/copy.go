@@ -13,7 +13,7 @@ import (
 )
 
 // Bulk writes. A unit of work that writes hundreds of thousands of rows (a county's
-// payroll) runs through writeBulk: on PostgreSQL its transaction is pinned to one
+// payroll) runs through WriteBulk: on PostgreSQL its transaction is pinned to one
 // connection, so that the rows travel by COPY (pgx's CopyFrom) inside the very
 // transaction that writes the rest, with its audit event and change feed; elsewhere it
 // is Write, and the rows are batched INSERTs.
@@ -22,9 +22,11 @@ import (
 // rather than by one INSERT … unnest.
 const copyThreshold = 2000
 
-// writeBulk is Write with the transaction on a connection of its own on PostgreSQL,
-// which copyRows reaches. It returns what Write returns.
-func (s *Store) writeBulk(ctx context.Context, sc Scope, op string, step func(w *Writer) error) error {
+// WriteBulk is Write for a unit of work that writes rows by the hundred thousand (a
+// county's payroll lines): on PostgreSQL its transaction runs on a connection of its
+// own, which copyRows reaches to send the rows by COPY; elsewhere it is Write. It
+// returns what Write returns.
+func (s *Store) WriteBulk(ctx context.Context, sc Scope, op string, step func(w *Writer) error) error {
 	if s.dialect != Postgres {
 		return s.Write(ctx, sc, op, step)
 	}
@@ -51,7 +53,7 @@ func (s *Store) writeBulk(ctx context.Context, sc Scope, op string, step func(w 
 
 // copyRows writes n rows into table's columns cols by COPY inside the unit of work's
 // transaction; row(i) returns the values of row i in the order of cols. It needs a
-// Writer of writeBulk on PostgreSQL. PostgreSQL refuses COPY FROM into a table under
+// Writer of WriteBulk on PostgreSQL. PostgreSQL refuses COPY FROM into a table under
 // row-level security, so with it on the rows are copied into a temporary table first
 // and inserted from there by one INSERT … SELECT, which the policies check.
 func (w *Writer) copyRows(table string, cols []string, n int, row func(i int) []any) error {

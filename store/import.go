@@ -6,6 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"jiuzhu/casework/input"
 	"jiuzhu/models"
 )
 
@@ -204,7 +205,7 @@ func (im *Imports) Plan(w *Writer, cands []*HouseholdImport, mayRemove bool) err
 		}
 		ex := byRef[c.Key]
 		if ex != nil && !sc.p.Covers(ex.AreaCode) {
-			c.reject(&models.ImportError{Index: c.Index, Key: c.Key, Field: indexed("records", c.Index) + ".externalRef",
+			c.reject(&models.ImportError{Index: c.Index, Key: c.Key, Field: input.Indexed("records", c.Index) + ".externalRef",
 				Reason: "a household with this external reference already exists", Code: "CONFLICT"})
 			continue
 		}
@@ -215,7 +216,7 @@ func (im *Imports) Plan(w *Writer, cands []*HouseholdImport, mayRemove bool) err
 		for k, m := range c.Members {
 			if owner, ok := householdOf[m.IDNumber]; ok && owner != hid {
 				c.reject(&models.ImportError{Index: c.Index, Key: c.Key,
-					Field:  indexed("records", c.Index) + "." + indexed("members", k) + ".idNumber",
+					Field:  input.Indexed("records", c.Index) + "." + input.Indexed("members", k) + ".idNumber",
 					Reason: "this person is already registered in another household", Code: "CONFLICT"})
 				break
 			}
@@ -261,7 +262,7 @@ func (im *Imports) Plan(w *Writer, cands []*HouseholdImport, mayRemove bool) err
 		// grants, so that the answer never depends on grants of a category the integrator
 		// does not see.
 		if len(c.removed) > 0 && !mayRemove {
-			c.reject(&models.ImportError{Index: c.Index, Key: c.Key, Field: indexed("records", c.Index) + ".members",
+			c.reject(&models.ImportError{Index: c.Index, Key: c.Key, Field: input.Indexed("records", c.Index) + ".members",
 				Reason: fmt.Sprintf("leaves out %d current member(s); the %s role may not remove members, which is civil-affairs work", len(c.removed), sc.p.Role),
 				Code:   "FORBIDDEN"})
 			continue

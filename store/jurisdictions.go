@@ -17,15 +17,13 @@ type Jurisdictions struct{ s *Store }
 // Jurisdictions returns the store of the jurisdiction tree.
 func (s *Store) Jurisdictions() *Jurisdictions { return &Jurisdictions{s: s} }
 
-// Get returns the unit with code. The tree is public data: any signed-in
-// caller may read all of it. It returns models.ErrNotFound for an unknown code.
-func (r *Jurisdictions) Get(ctx context.Context, code string) (*models.Jurisdiction, error) {
+// Get returns the unit with code. The tree is public data: any signed-in caller may read
+// all of it, and sc, the caller's scope, does not narrow it. It returns
+// models.ErrNotFound for an unknown code.
+func (r *Jurisdictions) Get(ctx context.Context, sc Scope, code string) (*models.Jurisdiction, error) {
 	s := r.s
-	if _, err := scopeOf(ctx); err != nil {
-		return nil, err
-	}
 	var j models.Jurisdiction
-	err := s.db.WithContext(ctx).Where("code = ?", code).Take(&j).Error
+	err := s.db.WithContext(sc.bind(ctx)).Where("code = ?", code).Take(&j).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.NotFound("jurisdiction")
 	}
@@ -35,15 +33,11 @@ func (r *Jurisdictions) Get(ctx context.Context, code string) (*models.Jurisdict
 	return &j, nil
 }
 
-// List returns the units under parent (its direct children, or with level
-// set, every unit of that level in its subtree), in code order. No parent means the
-// caller's own area. It returns a *models.FieldError for an unknown parent.
-func (r *Jurisdictions) List(ctx context.Context, parent *string, level *models.Level) ([]*models.Jurisdiction, error) {
+// List returns the units under parent (its direct children, or with level set, every
+// unit of that level in its subtree), in code order. No parent means the area of sc's
+// caller. It returns a *models.FieldError for an unknown parent.
+func (r *Jurisdictions) List(ctx context.Context, sc Scope, parent *string, level *models.Level) ([]*models.Jurisdiction, error) {
 	s := r.s
-	sc, err := scopeOf(ctx)
-	if err != nil {
-		return nil, err
-	}
 	code := sc.p.Area
 	if parent != nil && *parent != "" {
 		code = *parent
@@ -51,7 +45,7 @@ func (r *Jurisdictions) List(ctx context.Context, parent *string, level *models.
 	if _, ok := s.tree.Unit(code); !ok {
 		return nil, models.Invalid("parent", "%s is not a jurisdiction code", privacy.Quote(code))
 	}
-	q := s.db.WithContext(ctx).Order("code")
+	q := s.db.WithContext(sc.bind(ctx)).Order("code")
 	if level != nil {
 		var codes []string
 		for _, u := range s.tree.Within(code, *level) {
@@ -66,6 +60,6 @@ func (r *Jurisdictions) List(ctx context.Context, parent *string, level *models.
 		q = q.Where("parent_code = ?", code)
 	}
 	var js []*models.Jurisdiction
-	err = q.Find(&js).Error
+	err := q.Find(&js).Error
 	return js, wrap("jurisdictions", err)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -17,9 +16,12 @@ import (
 )
 
 // PayrollStore is the SQL of the payroll (P22): payees, payrolls, their lines and their
-// settlement. Each method takes the caller's Scope explicitly and narrows every read and
-// write by it; what may be done, by whom, is decided before, by the payroll's use cases
-// (casework/payroll). Records outside the scope are models.ErrNotFound.
+// settlement. Its reads take the caller's Scope explicitly and narrow every statement by
+// it; its writes take the unit of work that the payroll's use cases (casework/payroll)
+// open with Store.Write, or Store.WriteBulk for the lines, and narrow by its scope. What
+// may be done, by whom, is decided before, by the use cases, which also record the
+// audit events; the writes record their entries of the change feed. Records outside the
+// scope are models.ErrNotFound.
 type PayrollStore struct{ s *Store }
 
 // Payroll returns the payroll part of the store.
@@ -56,7 +58,7 @@ func (ps *PayrollStore) HouseholdArea(ctx context.Context, sc Scope, householdID
 // has none or lies outside the scope.
 func (ps *PayrollStore) Payee(ctx context.Context, sc Scope, householdID string) (*models.Payee, error) {
 	var p models.Payee
-	err := payeeRows(ps.primary(ctx, sc), sc).Where("payees.household_id = ?", householdID).Take(&p).Error
+	err := payeesOf(sc.rows(ps.primary(ctx, sc), "households")).Where("payees.household_id = ?", householdID).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.NotFound("payee")
 	}
@@ -66,56 +68,43 @@ func (ps *PayrollStore) Payee(ctx context.Context, sc Scope, householdID string)
 	return &p, nil
 }
 
-// payeeRows returns db limited to the payees of the households inside the scope, each
-// with its household's area: a payee goes with its household wherever the household
-// moves, so it is scoped by the household, not by the area it was written in.
-func payeeRows(db *gorm.DB, sc Scope) *gorm.DB {
-	return sc.rows(db, "households").Joins("JOIN payees ON payees.household_id = households.id").
+// payeesOf returns the payees of the households of households, a narrowing of the
+// households table by the scope (sc.rows or sc.within), each with its household's area:
+// a payee goes with its household wherever the household moves, so it is scoped by the
+// household, not by the area it was written in.
+func payeesOf(households *gorm.DB) *gorm.DB {
+	return households.Joins("JOIN payees ON payees.household_id = households.id").
 		Select("payees.household_id, households.area_code, payees.bank, payees.account, payees.holder, " +
 			"payees.version, payees.updated_by, payees.created_at, payees.updated_at")
 }
 
-// SavePayee writes a household's payment account, replacing the one it had, and the
-// audit event op in the same transaction (digests only, never the number).
-func (ps *PayrollStore) SavePayee(ctx context.Context, sc Scope, p *models.Payee, op string) error {
-	return ps.s.Write(auth.WithPrincipal(ctx, sc.p), sc, op, func(w *Writer) error {
-		tx := w.tx
-		var before models.Payee
-		err := payeeRows(tx, sc).Where("payees.household_id = ?", p.HouseholdID).Take(&before).Error
-		switch {
-		case errors.Is(err, gorm.ErrRecordNotFound):
-			p.Version = 1
-			if err := tx.Create(p).Error; err != nil {
-				return err
-			}
-			w.Audit(op, p.AreaCode, []string{p.HouseholdID}, nil, p)
-			return nil
-		case err != nil:
-			return err
-		}
-		p.Version = before.Version + 1
-		p.CreatedAt = before.CreatedAt
-		res := tx.Table("payees").Where("payees.household_id = ? AND payees.version = ?", p.HouseholdID, before.Version).
-			Updates(map[string]any{"area_code": p.AreaCode, "bank": p.Bank, "account": p.Account, "holder": p.Holder,
-				"version": p.Version, "updated_by": p.UpdatedBy, "updated_at": tx.NowFunc()})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return models.Conflict("the payee was changed concurrently; try again")
-		}
-		w.Audit(op, p.AreaCode, []string{p.HouseholdID}, before, p)
-		return nil
-	})
-}
-
-// Audit writes one audit event op about records ids of area, in a transaction of its
-// own: a reveal or an export, recorded before what it discloses is returned.
-func (ps *PayrollStore) Audit(ctx context.Context, sc Scope, op, area string, ids []string) error {
-	return ps.s.Write(auth.WithPrincipal(ctx, sc.p), sc, op, func(w *Writer) error {
-		w.Audit(op, area, ids, nil, nil)
-		return nil
-	})
+// SavePayee writes a household's payment account in the unit of work w, replacing the
+// one it had, and returns the one it replaced (nil for none) for the use case's audit
+// event. The household must lie in w's scope. It returns a Conflict error when the
+// payee was changed concurrently, and the database's errors.
+func (ps *PayrollStore) SavePayee(w *Writer, p *models.Payee) (*models.Payee, error) {
+	tx, sc := w.tx, w.sc
+	var before models.Payee
+	err := payeesOf(sc.rows(tx, "households")).Where("payees.household_id = ?", p.HouseholdID).Take(&before).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		p.Version = 1
+		return nil, tx.Create(p).Error
+	case err != nil:
+		return nil, err
+	}
+	p.Version = before.Version + 1
+	p.CreatedAt = before.CreatedAt
+	res := tx.Table("payees").Where("payees.household_id = ? AND payees.version = ?", p.HouseholdID, before.Version).
+		Updates(map[string]any{"area_code": p.AreaCode, "bank": p.Bank, "account": p.Account, "holder": p.Holder,
+			"version": p.Version, "updated_by": p.UpdatedBy, "updated_at": tx.NowFunc()})
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, models.Conflict("the payee was changed concurrently; try again")
+	}
+	return &before, nil
 }
 
 // StatusChange is one move of a grant's status, from its grant events: the status it
@@ -157,7 +146,7 @@ func (ps *PayrollStore) PayrollInputs(ctx context.Context, sc Scope, county stri
 	in := &PayrollInputs{Payees: map[string]*models.Payee{}}
 	err := ps.primary(ctx, sc).Transaction(func(tx *gorm.DB) error {
 		byID := map[string]*PayrollGrant{}
-		rows, err := sc.rows(tx, "grants").Where("grants.area_code BETWEEN ? AND ?", lo, hi).
+		rows, err := sc.within(tx, "grants", lo, hi).
 			Where("grants.status IN ?", []models.GrantStatus{models.GrantActive, models.GrantGrace, models.GrantSuspended, models.GrantTerminated}).
 			Select("grants.id, grants.household_id, grants.area_code, grants.program_code, grants.category_code, grants.status, grants.amount, grants.start_date, grants.end_date").
 			Order("grants.area_code, grants.id").Rows()
@@ -176,7 +165,7 @@ func (ps *PayrollStore) PayrollInputs(ctx context.Context, sc Scope, county stri
 		if err := closeRows(rows); err != nil {
 			return err
 		}
-		rows, err = sc.rows(tx, "grant_events").Where("grant_events.area_code BETWEEN ? AND ?", lo, hi).
+		rows, err = sc.within(tx, "grant_events", lo, hi).
 			Select("grant_events.grant_id, grant_events.to_status, grant_events.created_at").
 			Order("grant_events.grant_id, grant_events.created_at, grant_events.id").Rows()
 		if err != nil {
@@ -196,7 +185,7 @@ func (ps *PayrollStore) PayrollInputs(ctx context.Context, sc Scope, county stri
 		if err := closeRows(rows); err != nil {
 			return err
 		}
-		rows, err = sc.rows(tx, "payroll_lines").Where("payroll_lines.area_code BETWEEN ? AND ?", lo, hi).
+		rows, err = sc.within(tx, "payroll_lines", lo, hi).
 			Select("payroll_lines.grant_id, payroll_lines.month").Rows()
 		if err != nil {
 			return err
@@ -222,7 +211,7 @@ func (ps *PayrollStore) PayrollInputs(ctx context.Context, sc Scope, county stri
 			Total   models.Money
 		}
 		var draws []drawn
-		if err := sc.rows(tx, "reserve_entries").Where("reserve_entries.area_code BETWEEN ? AND ?", lo, hi).
+		if err := sc.within(tx, "reserve_entries", lo, hi).
 			Where("reserve_entries.kind = ? AND reserve_entries.grant_id IS NOT NULL", models.ReserveDraw).
 			Select("reserve_entries.grant_id AS grant_id, -SUM(reserve_entries.amount) AS total").
 			Group("reserve_entries.grant_id").Scan(&draws).Error; err != nil {
@@ -234,7 +223,7 @@ func (ps *PayrollStore) PayrollInputs(ctx context.Context, sc Scope, county stri
 			}
 		}
 		reissued := tx.Session(&gorm.Session{NewDB: true}).Table("payroll_lines AS r").Select("r.reissue_of").Where("r.reissue_of IS NOT NULL")
-		if err := sc.rows(tx, "payroll_lines").Where("payroll_lines.area_code BETWEEN ? AND ?", lo, hi).
+		if err := sc.within(tx, "payroll_lines", lo, hi).
 			Joins("JOIN payrolls ON payrolls.id = payroll_lines.payroll_id").
 			Where("payroll_lines.status = ? AND payrolls.status IN ?", models.LineFailed, []models.PayrollStatus{models.PayrollApproved, models.PayrollSettled}).
 			Where("payroll_lines.id NOT IN (?)", reissued).
@@ -243,7 +232,7 @@ func (ps *PayrollStore) PayrollInputs(ctx context.Context, sc Scope, county stri
 			return err
 		}
 		var payees []*models.Payee
-		if err := payeeRows(tx, sc).Where("households.area_code BETWEEN ? AND ?", lo, hi).Find(&payees).Error; err != nil {
+		if err := payeesOf(sc.within(tx, "households", lo, hi)).Find(&payees).Error; err != nil {
 			return err
 		}
 		for _, p := range payees {
@@ -295,49 +284,43 @@ func (ps *PayrollStore) insertLines(w *Writer, lines []*models.PayrollLine) erro
 	return w.tx.CreateInBatches(lines, lineBatch).Error
 }
 
-// InsertPayroll writes a new payroll with its lines, in one unit of work (writeBulk)
-// with the audit event generatePayroll and a CREATED entry of the change feed for each
-// line. It returns models.ErrNotFound for a county or line outside the scope, and a
-// Conflict error when the county already has a payroll of that month and run, or when a
-// line would pay a grant for a month (and attempt) already on another payroll — the
-// unique indexes decide, so that of two concurrent generations exactly one succeeds.
-func (ps *PayrollStore) InsertPayroll(ctx context.Context, sc Scope, p *models.Payroll, lines []*models.PayrollLine) error {
-	err := ps.s.writeBulk(auth.WithPrincipal(ctx, sc.p), sc, "generate payroll", func(w *Writer) error {
-		tx := w.tx
-		if !sc.p.Covers(p.AreaCode) {
-			return models.NotFound("county")
+// InsertPayroll writes a new payroll with its lines in the unit of work w, and a
+// CREATED entry of the change feed for each line. The lines travel by COPY when w was
+// opened by Store.WriteBulk on PostgreSQL, by batched INSERTs otherwise. It returns
+// models.ErrNotFound for a county or line outside w's scope, and a Conflict error when
+// the county already has a payroll of that month and run, or when a line would pay a
+// grant for a month (and attempt) already on another payroll — the unique indexes
+// decide, so that of two concurrent generations exactly one succeeds.
+func (ps *PayrollStore) InsertPayroll(w *Writer, p *models.Payroll, lines []*models.PayrollLine) error {
+	tx, sc := w.tx, w.sc
+	if !sc.p.Covers(p.AreaCode) {
+		return models.NotFound("county")
+	}
+	for _, l := range lines {
+		if !sc.p.Covers(l.AreaCode) {
+			return models.NotFound("household")
 		}
-		for _, l := range lines {
-			if !sc.p.Covers(l.AreaCode) {
-				return models.NotFound("household")
-			}
+	}
+	if err := tx.Create(p).Error; err != nil {
+		if isUniqueViolation(err) {
+			return models.Conflict("county %s already has a payroll for %s (run %d)", p.AreaCode, p.Month, p.Run)
 		}
-		if err := tx.Create(p).Error; err != nil {
+		return err
+	}
+	if len(lines) > 0 {
+		if err := ps.insertLines(w, lines); err != nil {
 			if isUniqueViolation(err) {
-				return models.Conflict("county %s already has a payroll for %s (run %d)", p.AreaCode, p.Month, p.Run)
+				return models.Conflict("a grant's month is already on another payroll; generate again")
 			}
 			return err
 		}
-		if len(lines) > 0 {
-			if err := ps.insertLines(w, lines); err != nil {
-				if isUniqueViolation(err) {
-					return models.Conflict("a grant's month is already on another payroll; generate again")
-				}
-				return err
-			}
-		}
-		entries := make([]models.ChangeLogEntry, len(lines))
-		for i, l := range lines {
-			entries[i] = lineChanged(models.ChangeCreated, l.ID, l.AreaCode, l.CategoryCode)
-		}
-		w.changed(entries...)
-		w.Audit("generatePayroll", p.AreaCode, []string{p.ID}, nil, p)
-		return nil
-	})
-	if err != nil && !errors.Is(err, models.ErrConflict) && !errors.Is(err, models.ErrNotFound) && isUniqueViolation(err) {
-		err = fmt.Errorf("%w (%w)", models.Conflict("county %s already has a payroll for %s", p.AreaCode, p.Month), err)
 	}
-	return err
+	entries := make([]models.ChangeLogEntry, len(lines))
+	for i, l := range lines {
+		entries[i] = lineChanged(models.ChangeCreated, l.ID, l.AreaCode, l.CategoryCode)
+	}
+	w.changed(entries...)
+	return nil
 }
 
 // GetPayroll returns a payroll inside the scope. It returns models.ErrNotFound for one
@@ -382,24 +365,21 @@ func (ps *PayrollStore) LastRun(ctx context.Context, sc Scope, county, month str
 	return *last, nil
 }
 
-// ApprovePayroll moves a DRAFT payroll to APPROVED, by approver at instant at, and
-// writes the audit event approvePayroll. The move is conditional on the status still
-// being DRAFT: of two concurrent approvals one wins, the other gets a Conflict error.
-func (ps *PayrollStore) ApprovePayroll(ctx context.Context, sc Scope, p *models.Payroll, approver string, at time.Time) error {
-	return ps.s.Write(auth.WithPrincipal(ctx, sc.p), sc, "approve payroll", func(w *Writer) error {
-		res := sc.rows(w.tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollDraft).
-			Updates(map[string]any{"status": models.PayrollApproved, "approved_by": approver, "approved_at": at})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return models.Conflict("the payroll is no longer a draft")
-		}
-		before := *p
-		p.Status, p.ApprovedBy, p.ApprovedAt = models.PayrollApproved, &approver, &at
-		w.Audit("approvePayroll", p.AreaCode, []string{p.ID}, before, p)
-		return nil
-	})
+// ApprovePayroll moves a DRAFT payroll to APPROVED in the unit of work w, by approver at
+// instant at, and sets p's status and approval to match. The move is conditional on the
+// status still being DRAFT: of two concurrent approvals one wins, the other gets a
+// Conflict error. It returns the database's errors.
+func (ps *PayrollStore) ApprovePayroll(w *Writer, p *models.Payroll, approver string, at time.Time) error {
+	res := w.sc.rows(w.tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollDraft).
+		Updates(map[string]any{"status": models.PayrollApproved, "approved_by": approver, "approved_at": at})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return models.Conflict("the payroll is no longer a draft")
+	}
+	p.Status, p.ApprovedBy, p.ApprovedAt = models.PayrollApproved, &approver, &at
+	return nil
 }
 
 // Lines returns up to limit lines of a payroll inside the scope with numbers between
@@ -501,58 +481,56 @@ type settledLine struct {
 	Status                                                      models.LineStatus
 }
 
-// Settle marks lines of an APPROVED payroll paid or failed, in one unit of work
-// (writeBulk) with the audit event reconcilePayroll, an UPDATED entry of the change
-// feed for each line and, for each line marked FAILED, a notice to its household in the
-// outbox (NoticePaymentFailed); it moves the payroll to SETTLED once no line is left
-// unsettled. The lines are updated set-based: on PostgreSQL one UPDATE … FROM unnest
-// per settleChunk lines. Only unsettled lines change: a line settled meanwhile by a
-// concurrent reconciliation makes the whole call a Conflict error, with nothing written.
-func (ps *PayrollStore) Settle(ctx context.Context, sc Scope, p *models.Payroll, marks []LineSettlement, at time.Time) error {
-	return ps.s.writeBulk(auth.WithPrincipal(ctx, sc.p), sc, "reconcile payroll", func(w *Writer) error {
-		tx := w.tx
-		res := sc.rows(tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollApproved).
-			Clauses(clause.Locking{Strength: "UPDATE"}).Select("payrolls.id").Find(&[]string{})
-		if res.Error != nil {
-			return res.Error
+// Settle marks lines of an APPROVED payroll paid or failed in the unit of work w, with
+// an UPDATED entry of the change feed for each line and, for each line marked FAILED, a
+// notice to its household in the outbox (NoticePaymentFailed); it moves the payroll to
+// SETTLED once no line is left unsettled. The lines are updated set-based: on
+// PostgreSQL one UPDATE … FROM unnest per settleChunk lines. Only unsettled lines
+// change: a line settled meanwhile by a concurrent reconciliation makes the call a
+// Conflict error, and so does a payroll no longer APPROVED; the use case's unit of work
+// then writes nothing. It returns the database's errors.
+func (ps *PayrollStore) Settle(w *Writer, p *models.Payroll, marks []LineSettlement, at time.Time) error {
+	tx, sc := w.tx, w.sc
+	res := sc.rows(tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollApproved).
+		Clauses(clause.Locking{Strength: "UPDATE"}).Select("payrolls.id").Find(&[]string{})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return models.Conflict("the payroll is no longer APPROVED")
+	}
+	settled, err := ps.settleLines(tx, sc, p.ID, marks, at.UTC())
+	if err != nil {
+		return err
+	}
+	if len(settled) != len(marks) {
+		return models.Conflict("lines of the payroll were settled concurrently; nothing was written, try again")
+	}
+	entries := make([]models.ChangeLogEntry, len(settled))
+	var failed []*settledLine
+	for i := range settled {
+		l := &settled[i]
+		entries[i] = lineChanged(models.ChangeUpdated, l.ID, l.AreaCode, l.CategoryCode)
+		if l.Status == models.LineFailed {
+			failed = append(failed, l)
 		}
-		if res.RowsAffected == 0 {
-			return models.Conflict("the payroll is no longer APPROVED")
-		}
-		settled, err := ps.settleLines(tx, sc, p.ID, marks, at.UTC())
-		if err != nil {
+	}
+	w.changed(entries...)
+	if err := ps.s.Outbox().noticePaymentsFailed(tx, failed); err != nil {
+		return err
+	}
+	var left int64
+	if err := sc.rows(tx, "payroll_lines").Where("payroll_lines.payroll_id = ? AND payroll_lines.status = ?", p.ID, models.LineUnsettled).
+		Count(&left).Error; err != nil {
+		return err
+	}
+	if left == 0 {
+		if err := sc.rows(tx, "payrolls").Where("payrolls.id = ?", p.ID).Update("status", models.PayrollSettled).Error; err != nil {
 			return err
 		}
-		if len(settled) != len(marks) {
-			return models.Conflict("lines of the payroll were settled concurrently; nothing was written, try again")
-		}
-		entries := make([]models.ChangeLogEntry, len(settled))
-		var failed []*settledLine
-		for i := range settled {
-			l := &settled[i]
-			entries[i] = lineChanged(models.ChangeUpdated, l.ID, l.AreaCode, l.CategoryCode)
-			if l.Status == models.LineFailed {
-				failed = append(failed, l)
-			}
-		}
-		w.changed(entries...)
-		if err := ps.s.Outbox().noticePaymentsFailed(tx, failed); err != nil {
-			return err
-		}
-		var left int64
-		if err := sc.rows(tx, "payroll_lines").Where("payroll_lines.payroll_id = ? AND payroll_lines.status = ?", p.ID, models.LineUnsettled).
-			Count(&left).Error; err != nil {
-			return err
-		}
-		if left == 0 {
-			if err := sc.rows(tx, "payrolls").Where("payrolls.id = ?", p.ID).Update("status", models.PayrollSettled).Error; err != nil {
-				return err
-			}
-			p.Status = models.PayrollSettled
-		}
-		w.Audit("reconcilePayroll", p.AreaCode, []string{p.ID}, nil, nil)
-		return nil
-	})
+		p.Status = models.PayrollSettled
+	}
+	return nil
 }
 
 // settledColumns are what a settlement's UPDATE returns of each line it marked.
@@ -671,14 +649,11 @@ func (ps *PayrollStore) Totals(ctx context.Context, sc Scope, payrollID string) 
 
 // Paid sums the lines paid (reconciled PAID) inside the scope, in the subtree of area,
 // whose settlement falls in [from, to): for an integrator, only the lines of its
-// categories.
+// categories (paidLinesWithin).
 func (ps *PayrollStore) Paid(ctx context.Context, sc Scope, area string, from, to time.Time) (models.Money, error) {
 	lo, hi := division.Range(area)
-	q := sc.rows(ps.primary(ctx, sc), "payroll_lines").Where("payroll_lines.area_code BETWEEN ? AND ?", lo, hi).
-		Where("payroll_lines.status = ? AND payroll_lines.settled_at >= ? AND payroll_lines.settled_at < ?", models.LinePaid, from.UTC(), to.UTC())
-	if sc.p.Role == models.RoleIntegrator {
-		q = q.Where("payroll_lines.category_code IN ?", nonEmpty(sc.p.Categories))
-	}
+	q := sc.paidLinesWithin(ps.primary(ctx, sc), lo, hi).
+		Where("payroll_lines.settled_at >= ? AND payroll_lines.settled_at < ?", from.UTC(), to.UTC())
 	var sum *int64
 	if err := q.Select("SUM(payroll_lines.amount)").Scan(&sum).Error; err != nil {
 		return 0, wrap("money paid", err)
@@ -689,33 +664,31 @@ func (ps *PayrollStore) Paid(ctx context.Context, sc Scope, area string, from, t
 	return models.Money(*sum), nil
 }
 
-// DiscardPayroll deletes a DRAFT payroll and its lines, with the audit event
-// discardPayroll, in one transaction. The delete is conditional on the status still
-// being DRAFT: a payroll approved meanwhile is a Conflict error, and nothing is deleted.
-func (ps *PayrollStore) DiscardPayroll(ctx context.Context, sc Scope, p *models.Payroll) error {
-	return ps.s.writeBulk(auth.WithPrincipal(ctx, sc.p), sc, "discard payroll", func(w *Writer) error {
-		tx := w.tx
-		res := sc.rows(tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollDraft).Delete(&models.Payroll{})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return models.Conflict("the payroll is no longer a draft")
-		}
-		var gone []struct{ ID, AreaCode, CategoryCode string }
-		if err := sc.rows(tx, "payroll_lines").Where("payroll_lines.payroll_id = ?", p.ID).Order("payroll_lines.seq").
-			Select("payroll_lines.id, payroll_lines.area_code, payroll_lines.category_code").Scan(&gone).Error; err != nil {
-			return err
-		}
-		if err := tx.Where("payroll_id = ?", p.ID).Delete(&models.PayrollLine{}).Error; err != nil {
-			return err
-		}
-		entries := make([]models.ChangeLogEntry, len(gone))
-		for i, l := range gone {
-			entries[i] = lineChanged(models.ChangeDeleted, l.ID, l.AreaCode, l.CategoryCode)
-		}
-		w.changed(entries...)
-		w.Audit("discardPayroll", p.AreaCode, []string{p.ID}, p, nil)
-		return nil
-	})
+// DiscardPayroll deletes a DRAFT payroll and its lines in the unit of work w, with a
+// DELETED entry of the change feed for each line. The delete is conditional on the
+// status still being DRAFT: a payroll approved meanwhile is a Conflict error, and the
+// use case's unit of work then deletes nothing. It returns the database's errors.
+func (ps *PayrollStore) DiscardPayroll(w *Writer, p *models.Payroll) error {
+	tx, sc := w.tx, w.sc
+	res := sc.rows(tx, "payrolls").Where("payrolls.id = ? AND payrolls.status = ?", p.ID, models.PayrollDraft).Delete(&models.Payroll{})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return models.Conflict("the payroll is no longer a draft")
+	}
+	var gone []struct{ ID, AreaCode, CategoryCode string }
+	if err := sc.rows(tx, "payroll_lines").Where("payroll_lines.payroll_id = ?", p.ID).Order("payroll_lines.seq").
+		Select("payroll_lines.id, payroll_lines.area_code, payroll_lines.category_code").Scan(&gone).Error; err != nil {
+		return err
+	}
+	if err := tx.Where("payroll_id = ?", p.ID).Delete(&models.PayrollLine{}).Error; err != nil {
+		return err
+	}
+	entries := make([]models.ChangeLogEntry, len(gone))
+	for i, l := range gone {
+		entries[i] = lineChanged(models.ChangeDeleted, l.ID, l.AreaCode, l.CategoryCode)
+	}
+	w.changed(entries...)
+	return nil
 }

@@ -71,7 +71,7 @@ func payrollBenchStore(b *testing.B, n int) (*store.Store, *payroll.Service) {
 		}
 	}
 	b.Logf("loaded %d grants of county A in %s", n, time.Since(began).Round(time.Millisecond))
-	return st, &payroll.Service{Store: st.Payroll()}
+	return st, payroll.New(st)
 }
 
 // BenchmarkGeneratePayroll generates county A's payroll of this month over

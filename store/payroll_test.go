@@ -43,7 +43,9 @@ var (
 
 func payService(st *store.Store, clock *payClock) *payroll.Service {
 	store.SetDBClock(st, clock.now)
-	return &payroll.Service{Store: st.Payroll(), Now: clock.now}
+	svc := payroll.New(st)
+	svc.Now = clock.now
+	return svc
 }
 
 func mustPayee(t *testing.T, svc *payroll.Service, householdID, account string) {

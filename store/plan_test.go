@@ -46,7 +46,7 @@ func TestPostgresIndexesServeTheListQueries(t *testing.T) {
 	if _, err := st.Households().MembersOfHouseholds(county, scopeOf(county), ids); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Grants().GrantsOfHouseholds(county, ids); err != nil {
+	if _, err := st.Grants().GrantsOfHouseholds(county, scopeOf(county), ids); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := page.Count(); err != nil {

@@ -145,7 +145,7 @@ var benchOps = []struct {
 		if _, err := s.st.Households().MembersOfHouseholds(s.county, scopeOf(s.county), ids); err != nil {
 			return err
 		}
-		if _, err := s.st.Grants().GrantsOfHouseholds(s.county, ids); err != nil {
+		if _, err := s.st.Grants().GrantsOfHouseholds(s.county, scopeOf(s.county), ids); err != nil {
 			return err
 		}
 		_, err = p.Count()

@@ -103,7 +103,7 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 		t.Fatalf("opened %d reviews (%v)", n, err)
 	}
 	// Next month's payroll of the county, with a line for the household's dibao.
-	svc := &payroll.Service{Store: st.Payroll()}
+	svc := payroll.New(st)
 	if _, err := svc.Generate(context.Background(), auth.Principal{Subject: "pay-" + county, Role: models.RoleOfficer, Area: county},
 		county, (policy.MonthOf(time.Now()) + 1).String()); err != nil {
 		t.Fatal(err)

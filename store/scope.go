@@ -32,19 +32,9 @@ func ScopeFor(p auth.Principal) Scope {
 // Principal returns the caller the scope was built for.
 func (sc Scope) Principal() auth.Principal { return sc.p }
 
-// scopeOf returns the scope of the caller in ctx. It returns an error matching
-// models.ErrUnauthenticated when ctx has no verified caller.
-func scopeOf(ctx context.Context) (Scope, error) {
-	p, err := auth.FromContext(ctx)
-	if err != nil {
-		return Scope{}, err
-	}
-	return ScopeFor(p), nil
-}
-
 // rlsRange returns the range of area codes that the statements of ctx may see: every
 // code for system work, the subtree of the verified caller (division.Range of its area,
-// as scopeOf computes it), and an empty range without a caller, which lets no row
+// as ScopeFor computes it), and an empty range without a caller, which lets no row
 // through the policy. It is the scope that row-level security (rls.go) gives every
 // statement, beneath the narrowings of this file.
 func rlsRange(ctx context.Context) (lo, hi string) {

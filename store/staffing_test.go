@@ -367,7 +367,7 @@ func TestSetPopulation(t *testing.T) {
 			})
 		}
 		for code, p := range want {
-			j, err := st.Jurisdictions().Get(admin(), code)
+			j, err := st.Jurisdictions().Get(admin(), scopeOf(admin()), code)
 			if err != nil || (p == nil) != (j.Population == nil) || (p != nil && *p != *j.Population) {
 				t.Errorf("%s population %v, want %v (%v)", code, j.Population, p, err)
 			}

@@ -90,23 +90,23 @@ func TestMigrateIsIdempotentAndKeepsAdminData(t *testing.T) {
 		if err := st.Setup().Migrate(ctx); err != nil {
 			t.Fatalf("second migrate: %v", err)
 		}
-		progs, err := st.Catalogue().Programs(ctx)
+		progs, err := st.Catalogue().Programs(ctx, scopeOf(ctx))
 		if err != nil || len(progs) != 24 {
 			t.Fatalf("programs: %d, %v", len(progs), err)
 		}
-		cats, err := st.Catalogue().Categories(ctx)
+		cats, err := st.Catalogue().Categories(ctx, scopeOf(ctx))
 		if err != nil || len(cats) != 10 {
 			t.Fatalf("categories: %d, %v", len(cats), err)
 		}
 		levels := map[models.Level]int{models.LevelCounty: 12, models.LevelTownship: 135, models.LevelVillage: 5307}
 		for level, want := range levels {
 			l := level
-			js, err := st.Jurisdictions().List(ctx, nil, &l)
+			js, err := st.Jurisdictions().List(ctx, scopeOf(ctx), nil, &l)
 			if err != nil || len(js) != want {
 				t.Errorf("%s: %d units, want %d (%v)", level, len(js), want, err)
 			}
 		}
-		v, err := st.Jurisdictions().Get(ctx, villageA1)
+		v, err := st.Jurisdictions().Get(ctx, scopeOf(ctx), villageA1)
 		if err != nil || v.Urban == nil || !*v.Urban || v.ParentCode == nil || *v.ParentCode != townshipA1 {
 			t.Errorf("village %s = %+v, %v", villageA1, v, err)
 		}
@@ -426,7 +426,7 @@ func TestGrantRules(t *testing.T) {
 		if err := st.Setup().Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		p, _ := st.Catalogue().Program(officer, "TEMPORARY_VAGRANT")
+		p, _ := st.Catalogue().Program(officer, scopeOf(officer), "TEMPORARY_VAGRANT")
 		if p.Active {
 			t.Error("migrate re-activated a program an admin had deactivated")
 		}

@@ -25,7 +25,7 @@ type Writer struct {
 	tx *gorm.DB
 	sc Scope
 	// conn is the connection the transaction runs on, when the write pinned one
-	// (writeBulk on PostgreSQL) for COPY; nil otherwise.
+	// (WriteBulk on PostgreSQL) for COPY; nil otherwise.
 	conn *sql.Conn
 	// events are the audit events recorded so far, written at commit.
 	events []*models.AuditEvent

@@ -2,18 +2,21 @@ package payroll_test
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"jiuzhu/casework/payroll"
 	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/store"
 )
 
 // fake is an in-memory payroll store: it keeps records in maps and narrows every read
-// and write by the scope's principal, as the SQL store does.
+// and write by the scope's principal, as the SQL store does. Its units of work keep
+// nothing of a step that fails or records no audit event, as store.Store.Write does.
 type fake struct {
 	mu         sync.Mutex
 	households map[string]string // id → village
@@ -49,20 +52,79 @@ func (f *fake) Payee(_ context.Context, sc store.Scope, id string) (*models.Paye
 	return &c, nil
 }
 
-func (f *fake) SavePayee(_ context.Context, _ store.Scope, p *models.Payee, op string) error {
+// errNoAudit is what the fake's units of work return for a step that recorded no audit
+// event, as store.ErrNoAudit.
+var errNoAudit = errors.New("fake: a write recorded no audit event")
+
+func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(payroll.Tx) error) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c := *p
-	f.payees[p.HouseholdID] = &c
-	f.audits = append(f.audits, op)
+	saved := f.snapshot()
+	t := &fakeTx{f: f, sc: sc}
+	err := step(t)
+	if err == nil && len(t.audits) == 0 {
+		err = errNoAudit
+	}
+	if err != nil {
+		f.restore(saved)
+		return err
+	}
+	f.audits = append(f.audits, t.audits...)
 	return nil
 }
 
-func (f *fake) Audit(_ context.Context, _ store.Scope, op, _ string, _ []string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.audits = append(f.audits, op)
-	return nil
+func (f *fake) WriteBulk(ctx context.Context, sc store.Scope, op string, step func(payroll.Tx) error) error {
+	return f.Write(ctx, sc, op, step)
+}
+
+// state is a copy of the fake's records, for a unit of work to roll back to.
+type state struct {
+	payees   map[string]*models.Payee
+	payrolls map[string]*models.Payroll
+	lines    []*models.PayrollLine
+}
+
+func (f *fake) snapshot() state {
+	st := state{payees: map[string]*models.Payee{}, payrolls: map[string]*models.Payroll{}}
+	for k, v := range f.payees {
+		c := *v
+		st.payees[k] = &c
+	}
+	for k, v := range f.payrolls {
+		c := *v
+		st.payrolls[k] = &c
+	}
+	for _, l := range f.lines {
+		c := *l
+		st.lines = append(st.lines, &c)
+	}
+	return st
+}
+
+func (f *fake) restore(st state) { f.payees, f.payrolls, f.lines = st.payees, st.payrolls, st.lines }
+
+// fakeTx is one unit of work of the fake; the fake's lock is held while it runs.
+type fakeTx struct {
+	f      *fake
+	sc     store.Scope
+	audits []string
+}
+
+func (t *fakeTx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }
+
+func (t *fakeTx) SavePayee(p *models.Payee) (*models.Payee, error) {
+	f := t.f
+	if a, ok := f.households[p.HouseholdID]; !ok || !t.sc.Principal().Covers(a) {
+		return nil, models.NotFound("household")
+	}
+	var before *models.Payee
+	if old, ok := f.payees[p.HouseholdID]; ok {
+		c := *old
+		before = &c
+	}
+	c := *p
+	f.payees[p.HouseholdID] = &c
+	return before, nil
 }
 
 func (f *fake) PayrollInputs(_ context.Context, sc store.Scope, county string) (*store.PayrollInputs, error) {
@@ -106,9 +168,11 @@ func (f *fake) PayrollInputs(_ context.Context, sc store.Scope, county string) (
 	return in, nil
 }
 
-func (f *fake) InsertPayroll(_ context.Context, sc store.Scope, p *models.Payroll, lines []*models.PayrollLine) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func (t *fakeTx) InsertPayroll(p *models.Payroll, lines []*models.PayrollLine) error {
+	f := t.f
+	if !t.sc.Principal().Covers(p.AreaCode) {
+		return models.NotFound("county")
+	}
 	for _, q := range f.payrolls {
 		if q.AreaCode == p.AreaCode && q.Month == p.Month && q.Run == p.Run {
 			return models.Conflict("county already has a payroll for the month")
@@ -133,7 +197,6 @@ func (f *fake) InsertPayroll(_ context.Context, sc store.Scope, p *models.Payrol
 		lc := *l
 		f.lines = append(f.lines, &lc)
 	}
-	f.audits = append(f.audits, "generatePayroll")
 	return nil
 }
 
@@ -172,16 +235,13 @@ func (f *fake) LastRun(_ context.Context, _ store.Scope, county, month string) (
 	return last, nil
 }
 
-func (f *fake) ApprovePayroll(_ context.Context, _ store.Scope, p *models.Payroll, approver string, at time.Time) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	q := f.payrolls[p.ID]
+func (t *fakeTx) ApprovePayroll(p *models.Payroll, approver string, at time.Time) error {
+	q := t.f.payrolls[p.ID]
 	if q.Status != models.PayrollDraft {
 		return models.Conflict("no longer a draft")
 	}
 	q.Status, q.ApprovedBy, q.ApprovedAt = models.PayrollApproved, &approver, &at
 	*p = *q
-	f.audits = append(f.audits, "approvePayroll")
 	return nil
 }
 
@@ -243,9 +303,11 @@ func (f *fake) LinesByReference(_ context.Context, sc store.Scope, id string, re
 	return out, nil
 }
 
-func (f *fake) Settle(_ context.Context, _ store.Scope, p *models.Payroll, marks []store.LineSettlement, at time.Time) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func (t *fakeTx) Settle(p *models.Payroll, marks []store.LineSettlement, at time.Time) error {
+	f := t.f
+	if f.payrolls[p.ID].Status != models.PayrollApproved {
+		return models.Conflict("the payroll is no longer APPROVED")
+	}
 	byID := map[string]*models.PayrollLine{}
 	for _, l := range f.lines {
 		byID[l.ID] = l
@@ -269,7 +331,6 @@ func (f *fake) Settle(_ context.Context, _ store.Scope, p *models.Payroll, marks
 		f.payrolls[p.ID].Status = models.PayrollSettled
 		p.Status = models.PayrollSettled
 	}
-	f.audits = append(f.audits, "reconcilePayroll")
 	return nil
 }
 
@@ -303,9 +364,8 @@ func (f *fake) Paid(_ context.Context, sc store.Scope, area string, from, to tim
 	return sum, nil
 }
 
-func (f *fake) DiscardPayroll(_ context.Context, _ store.Scope, p *models.Payroll) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func (t *fakeTx) DiscardPayroll(p *models.Payroll) error {
+	f := t.f
 	if f.payrolls[p.ID].Status != models.PayrollDraft {
 		return models.Conflict("no longer a draft")
 	}
@@ -317,6 +377,5 @@ func (f *fake) DiscardPayroll(_ context.Context, _ store.Scope, p *models.Payrol
 		}
 	}
 	f.lines = kept
-	f.audits = append(f.audits, "discardPayroll")
 	return nil
 }

@@ -4,8 +4,9 @@
 //
 // Each use case takes the caller, checks what its role and area allow, validates the
 // input, computes with the pure rules of package policy (policy.DuesOf), and tells the
-// Store what to write. The Store does SQL only, always narrowed by the caller's
-// store.Scope.
+// Store what to write in one unit of work that it opens itself (Store.Write, or
+// Store.WriteBulk for the lines of a payroll) and in which it records its audit events.
+// The Store does SQL only, always narrowed by the caller's store.Scope.
 package payroll
 
 import (
@@ -29,27 +30,89 @@ import (
 	"jiuzhu/store"
 )
 
-// Store is what the payroll's use cases need of the database. *store.PayrollStore
-// implements it; tests use an in-memory fake. Every method reads and writes inside the
-// scope it is given and returns models.ErrNotFound for records outside it.
+// Store is what the payroll's use cases need of the database. New adapts *store.Store
+// to it; tests use an in-memory fake. Every method reads and writes inside the scope it
+// is given and returns models.ErrNotFound for records outside it.
 type Store interface {
 	HouseholdArea(ctx context.Context, sc store.Scope, householdID string) (string, error)
 	Payee(ctx context.Context, sc store.Scope, householdID string) (*models.Payee, error)
-	SavePayee(ctx context.Context, sc store.Scope, p *models.Payee, op string) error
-	Audit(ctx context.Context, sc store.Scope, op, area string, ids []string) error
 	PayrollInputs(ctx context.Context, sc store.Scope, county string) (*store.PayrollInputs, error)
-	InsertPayroll(ctx context.Context, sc store.Scope, p *models.Payroll, lines []*models.PayrollLine) error
 	GetPayroll(ctx context.Context, sc store.Scope, id string) (*models.Payroll, error)
 	FindPayroll(ctx context.Context, sc store.Scope, county, month string, run int) (*models.Payroll, error)
 	LastRun(ctx context.Context, sc store.Scope, county, month string) (int, error)
-	ApprovePayroll(ctx context.Context, sc store.Scope, p *models.Payroll, approver string, at time.Time) error
-	DiscardPayroll(ctx context.Context, sc store.Scope, p *models.Payroll) error
 	Lines(ctx context.Context, sc store.Scope, payrollID string, after, before, limit int, backward bool) ([]*models.PayrollLine, error)
 	EachLine(ctx context.Context, sc store.Scope, payrollID string, f func(*models.PayrollLine) error) error
 	LinesByReference(ctx context.Context, sc store.Scope, payrollID string, refs []string) (map[string]*models.PayrollLine, error)
-	Settle(ctx context.Context, sc store.Scope, p *models.Payroll, marks []store.LineSettlement, at time.Time) error
 	Totals(ctx context.Context, sc store.Scope, payrollID string) (*store.PayrollTotals, error)
 	Paid(ctx context.Context, sc store.Scope, area string, from, to time.Time) (models.Money, error)
+	// Write runs step in one unit of work as the caller of sc (see store.Store.Write):
+	// nothing of it is kept unless step succeeds and records an audit event.
+	Write(ctx context.Context, sc store.Scope, op string, step func(tx Tx) error) error
+	// WriteBulk is Write for a step that writes a payroll's lines by the hundred
+	// thousand (see store.Store.WriteBulk: by COPY on PostgreSQL).
+	WriteBulk(ctx context.Context, sc store.Scope, op string, step func(tx Tx) error) error
+}
+
+// Tx is one unit of work on the payroll, inside Store.Write or Store.WriteBulk. Its
+// writes are narrowed by the unit of work's scope and record their own change-feed
+// entries (and, for a settlement, the notices of failed payments); the use case records
+// the audit events.
+type Tx interface {
+	// SavePayee writes a household's payee, replacing the one it had, and returns the
+	// one it replaced (nil for none).
+	SavePayee(p *models.Payee) (*models.Payee, error)
+	InsertPayroll(p *models.Payroll, lines []*models.PayrollLine) error
+	ApprovePayroll(p *models.Payroll, approver string, at time.Time) error
+	DiscardPayroll(p *models.Payroll) error
+	Settle(p *models.Payroll, marks []store.LineSettlement, at time.Time) error
+	Audit(op, area string, ids []string, before, after any)
+}
+
+// New returns the payroll's use cases over st, with st's jurisdiction tree and the
+// clock time.Now.
+func New(st *store.Store) *Service {
+	return &Service{Store: adapter{PayrollStore: st.Payroll(), st: st}, Tree: st.Tree()}
+}
+
+// adapter serves Store with *store.Store's payroll.
+type adapter struct {
+	*store.PayrollStore
+	st *store.Store
+}
+
+// Write and WriteBulk run the unit of work as the caller of sc whatever caller ctx
+// holds (a command-line reconciliation has none), so that row-level security narrows
+// its statements to the same area as the scope.
+func (a adapter) Write(ctx context.Context, sc store.Scope, op string, step func(Tx) error) error {
+	return a.st.Write(auth.WithPrincipal(ctx, sc.Principal()), sc, op, func(w *store.Writer) error {
+		return step(tx{w: w, ps: a.PayrollStore})
+	})
+}
+func (a adapter) WriteBulk(ctx context.Context, sc store.Scope, op string, step func(Tx) error) error {
+	return a.st.WriteBulk(auth.WithPrincipal(ctx, sc.Principal()), sc, op, func(w *store.Writer) error {
+		return step(tx{w: w, ps: a.PayrollStore})
+	})
+}
+
+// tx serves Tx with a store.Writer.
+type tx struct {
+	w  *store.Writer
+	ps *store.PayrollStore
+}
+
+func (t tx) SavePayee(p *models.Payee) (*models.Payee, error) { return t.ps.SavePayee(t.w, p) }
+func (t tx) InsertPayroll(p *models.Payroll, lines []*models.PayrollLine) error {
+	return t.ps.InsertPayroll(t.w, p, lines)
+}
+func (t tx) ApprovePayroll(p *models.Payroll, approver string, at time.Time) error {
+	return t.ps.ApprovePayroll(t.w, p, approver, at)
+}
+func (t tx) DiscardPayroll(p *models.Payroll) error { return t.ps.DiscardPayroll(t.w, p) }
+func (t tx) Settle(p *models.Payroll, marks []store.LineSettlement, at time.Time) error {
+	return t.ps.Settle(t.w, p, marks, at)
+}
+func (t tx) Audit(op, area string, ids []string, before, after any) {
+	t.w.Audit(op, area, ids, before, after)
 }
 
 // Service runs the payroll's use cases.
@@ -161,7 +224,19 @@ func (s *Service) SetPayee(ctx context.Context, p auth.Principal, in models.Paye
 		return nil, err
 	}
 	pay := &models.Payee{HouseholdID: in.HouseholdID, AreaCode: area, Bank: in.Bank, Account: in.Account, Holder: in.Holder, UpdatedBy: p.Subject}
-	if err := s.Store.SavePayee(ctx, sc, pay, "setPayee"); err != nil {
+	err = s.Store.Write(ctx, sc, "setPayee", func(tx Tx) error {
+		before, err := tx.SavePayee(pay)
+		if err != nil {
+			return err
+		}
+		if before == nil {
+			tx.Audit("setPayee", pay.AreaCode, []string{pay.HouseholdID}, nil, pay)
+		} else {
+			tx.Audit("setPayee", pay.AreaCode, []string{pay.HouseholdID}, *before, pay)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return Masked(pay), nil
@@ -198,10 +273,19 @@ func (s *Service) RevealAccount(ctx context.Context, p auth.Principal, household
 	if err != nil {
 		return "", err
 	}
-	if err := s.Store.Audit(ctx, sc, "revealPayeeAccount", pay.AreaCode, []string{pay.HouseholdID}); err != nil {
+	if err := s.audit(ctx, sc, "revealPayeeAccount", pay.AreaCode, []string{pay.HouseholdID}); err != nil {
 		return "", err
 	}
 	return pay.Account, nil
+}
+
+// audit writes one audit event op about records ids of area in a unit of work of its
+// own: a reveal or an export, recorded before what it discloses is returned.
+func (s *Service) audit(ctx context.Context, sc store.Scope, op, area string, ids []string) error {
+	return s.Store.Write(ctx, sc, op, func(tx Tx) error {
+		tx.Audit(op, area, ids, nil, nil)
+		return nil
+	})
 }
 
 // county checks that code, argument field, is a county inside the caller's area. It
@@ -288,7 +372,14 @@ func (s *Service) generate(ctx context.Context, p auth.Principal, countyCode, mo
 		pr.LineCount++
 		pr.Total += l.Amount
 	}
-	if err := s.Store.InsertPayroll(ctx, sc, pr, lines); err != nil {
+	err = s.Store.WriteBulk(ctx, sc, "generate payroll", func(tx Tx) error {
+		if err := tx.InsertPayroll(pr, lines); err != nil {
+			return err
+		}
+		tx.Audit("generatePayroll", pr.AreaCode, []string{pr.ID}, nil, pr)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return pr, nil
@@ -383,24 +474,22 @@ func Reference(pr *models.Payroll, seq int) string {
 // tier or for the generating officer, models.ErrNotFound for a payroll outside the
 // caller's area, and a Conflict error for a payroll that is no longer a draft.
 func (s *Service) Approve(ctx context.Context, p auth.Principal, id string) (*models.Payroll, error) {
-	if err := allow(p, payrollWriters, "approve payrolls"); err != nil {
-		return nil, err
-	}
-	if err := atCounty(p, "approved"); err != nil {
-		return nil, err
-	}
-	sc := store.ScopeFor(p)
-	pr, err := s.Store.GetPayroll(ctx, sc, id)
+	sc, pr, err := s.draft(ctx, p, id, "approve payrolls", "approved", "; only a DRAFT payroll is approved")
 	if err != nil {
 		return nil, err
-	}
-	if pr.Status != models.PayrollDraft {
-		return nil, models.Conflict("payroll %s is %s; only a DRAFT payroll is approved", pr.ID, pr.Status)
 	}
 	if pr.GeneratedBy == p.Subject {
 		return nil, models.Forbidden("a payroll is approved by another officer than the one who generated it")
 	}
-	if err := s.Store.ApprovePayroll(ctx, sc, pr, p.Subject, s.now()); err != nil {
+	before := *pr
+	err = s.Store.Write(ctx, sc, "approve payroll", func(tx Tx) error {
+		if err := tx.ApprovePayroll(pr, p.Subject, s.now()); err != nil {
+			return err
+		}
+		tx.Audit("approvePayroll", pr.AreaCode, []string{pr.ID}, before, pr)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return pr, nil
@@ -413,24 +502,44 @@ func (s *Service) Approve(ctx context.Context, p auth.Principal, id string) (*mo
 // and a Conflict error for a payroll that is no longer a draft (an approved payroll is
 // locked).
 func (s *Service) Discard(ctx context.Context, p auth.Principal, id string) (*models.Payroll, error) {
-	if err := allow(p, payrollWriters, "discard payrolls"); err != nil {
+	sc, pr, err := s.draft(ctx, p, id, "discard payrolls", "discarded", " and locked; only a DRAFT payroll is discarded")
+	if err != nil {
 		return nil, err
 	}
-	if err := atCounty(p, "discarded"); err != nil {
+	err = s.Store.WriteBulk(ctx, sc, "discard payroll", func(tx Tx) error {
+		if err := tx.DiscardPayroll(pr); err != nil {
+			return err
+		}
+		tx.Audit("discardPayroll", pr.AreaCode, []string{pr.ID}, pr, nil)
+		return nil
+	})
+	if err != nil {
 		return nil, err
+	}
+	return pr, nil
+}
+
+// draft makes the checks that Approve and Discard share: that p is an officer or admin
+// (allow; what names the act, "approve payrolls") at county level or above (atCounty;
+// done is the act's participle, "approved"), and that payroll id lies in p's area and is
+// still a DRAFT (notDraft ends the Conflict error's message). It returns p's scope and
+// the payroll, or a Forbidden error, models.ErrNotFound, or a Conflict error.
+func (s *Service) draft(ctx context.Context, p auth.Principal, id, what, done, notDraft string) (store.Scope, *models.Payroll, error) {
+	if err := allow(p, payrollWriters, what); err != nil {
+		return store.Scope{}, nil, err
+	}
+	if err := atCounty(p, done); err != nil {
+		return store.Scope{}, nil, err
 	}
 	sc := store.ScopeFor(p)
 	pr, err := s.Store.GetPayroll(ctx, sc, id)
 	if err != nil {
-		return nil, err
+		return store.Scope{}, nil, err
 	}
 	if pr.Status != models.PayrollDraft {
-		return nil, models.Conflict("payroll %s is %s and locked; only a DRAFT payroll is discarded", pr.ID, pr.Status)
+		return store.Scope{}, nil, models.Conflict("payroll %s is %s"+notDraft, pr.ID, pr.Status)
 	}
-	if err := s.Store.DiscardPayroll(ctx, sc, pr); err != nil {
-		return nil, err
-	}
-	return pr, nil
+	return sc, pr, nil
 }
 
 // Payroll returns a payroll of the caller's area. It returns a Forbidden error for
@@ -571,7 +680,7 @@ func (s *Service) Export(ctx context.Context, p auth.Principal, id string, start
 	if pr.Status == models.PayrollDraft {
 		return models.Conflict("payroll %s is a DRAFT; it is exported once approved", pr.ID)
 	}
-	if err := s.Store.Audit(ctx, sc, "exportPayroll", pr.AreaCode, []string{pr.ID}); err != nil {
+	if err := s.audit(ctx, sc, "exportPayroll", pr.AreaCode, []string{pr.ID}); err != nil {
 		return err
 	}
 	if err := start(pr); err != nil {
@@ -676,7 +785,14 @@ func (s *Service) Reconcile(ctx context.Context, p auth.Principal, id string, re
 		return res, res.Refused[0]
 	}
 	if len(marks) > 0 {
-		if err := s.Store.Settle(ctx, sc, pr, marks, s.now()); err != nil {
+		err := s.Store.WriteBulk(ctx, sc, "reconcile payroll", func(tx Tx) error {
+			if err := tx.Settle(pr, marks, s.now()); err != nil {
+				return err
+			}
+			tx.Audit("reconcilePayroll", pr.AreaCode, []string{pr.ID}, nil, nil)
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}

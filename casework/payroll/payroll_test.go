@@ -457,3 +457,57 @@ func TestDiscardAndGenerateAgain(t *testing.T) {
 		t.Fatalf("discarding an approved payroll = %v, want CONFLICT", err)
 	}
 }
+
+// TestApproveAndDiscardShareTheirChecks runs the checks of a payroll still to lock
+// through both use cases: each refusal leaves the payroll as it was and audits nothing.
+func TestApproveAndDiscardShareTheirChecks(t *testing.T) {
+	acts := map[string]func(*payroll.Service, auth.Principal, string) (*models.Payroll, error){
+		"approve": func(s *payroll.Service, p auth.Principal, id string) (*models.Payroll, error) {
+			return s.Approve(ctx, p, id)
+		},
+		"discard": func(s *payroll.Service, p auth.Principal, id string) (*models.Payroll, error) {
+			return s.Discard(ctx, p, id)
+		},
+	}
+	tests := []struct {
+		name     string
+		who      auth.Principal
+		id       string // "" for the generated payroll
+		approved bool   // approve the payroll first
+		want     error
+	}{
+		{name: "an assistant", who: who("a", models.RoleAssistant, county), want: models.ErrForbidden},
+		{name: "an auditor", who: who("u", models.RoleAuditor, county), want: models.ErrForbidden},
+		{name: "a township officer", who: who("t", models.RoleOfficer, township), want: models.ErrForbidden},
+		{name: "another county's officer", who: who("o", models.RoleOfficer, other), want: models.ErrNotFound},
+		{name: "an unknown payroll", who: officer2, id: "nope", want: models.ErrNotFound},
+		{name: "an approved payroll", who: officer2, approved: true, want: models.ErrConflict},
+	}
+	for act, do := range acts {
+		for _, tt := range tests {
+			t.Run(act+"/"+tt.name, func(t *testing.T) {
+				f, svc := world()
+				pr, err := svc.Generate(ctx, officer1, county, "2026-04")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.approved {
+					if _, err := svc.Approve(ctx, officer2, pr.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+				id := pr.ID
+				if tt.id != "" {
+					id = tt.id
+				}
+				audits, status, lines := len(f.audits), f.payrolls[pr.ID].Status, len(f.linesOf(pr.ID))
+				if _, err := do(svc, tt.who, id); !errors.Is(err, tt.want) {
+					t.Fatalf("%s = %v, want %v", act, err, tt.want)
+				}
+				if len(f.audits) != audits || f.payrolls[pr.ID].Status != status || len(f.linesOf(pr.ID)) != lines {
+					t.Fatalf("refused %s changed the payroll: audits %v, status %s, %d lines", act, f.audits, f.payrolls[pr.ID].Status, len(f.linesOf(pr.ID)))
+				}
+			})
+		}
+	}
+}
