@@ -354,3 +354,7 @@ func SchemaUnscoped(st *Store) (map[string][]string, error) {
 	}
 	return out, nil
 }
+
+// SetWholePayrollLookup makes LinesByReference of st read the whole payroll from n
+// references on, instead of wholePayrollLookup.
+func SetWholePayrollLookup(st *Store, n int) { st.wholePayrollLookup = n }

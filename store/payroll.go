@@ -428,38 +428,66 @@ func (ps *PayrollStore) EachLine(ctx context.Context, sc Scope, payrollID string
 	return wrap("payroll lines", rows.Err())
 }
 
+// wholePayrollLookup is how many references make LinesByReference read the payroll's
+// lines once, in their order, instead of looking each reference up: a bank's return file
+// usually names every line, and one ordered pass over (payroll_id, seq) costs less than
+// as many lookups in the reference index.
+const wholePayrollLookup = 5_000
+
 // LinesByReference returns the lines of a payroll inside the scope whose references are
-// among refs, by reference: their id, reference, amount and settlement only.
+// among refs, by reference: their id, sequence number, reference, amount and settlement
+// only. It returns the store's wrapped database error if the read fails.
 func (ps *PayrollStore) LinesByReference(ctx context.Context, sc Scope, payrollID string, refs []string) (map[string]*models.PayrollLine, error) {
 	out := make(map[string]*models.PayrollLine, len(refs))
 	db := ps.primary(ctx, sc)
+	columns := "payroll_lines.id, payroll_lines.seq, payroll_lines.reference, payroll_lines.amount, payroll_lines.status"
+	scan := func(q *gorm.DB, keep func(ref string) bool) error {
+		rows, err := q.Rows()
+		if err != nil {
+			return wrap("payroll lines by reference", err)
+		}
+		for rows.Next() {
+			l := &models.PayrollLine{PayrollID: payrollID}
+			if err := rows.Scan(&l.ID, &l.Seq, &l.Reference, &l.Amount, &l.Status); err != nil {
+				_ = rows.Close()
+				return wrap("payroll lines by reference", err)
+			}
+			if keep(l.Reference) {
+				out[l.Reference] = l
+			}
+		}
+		return wrap("payroll lines by reference", closeRows(rows))
+	}
+	whole := wholePayrollLookup
+	if ps.s.wholePayrollLookup > 0 {
+		whole = ps.s.wholePayrollLookup
+	}
+	if len(refs) >= whole {
+		wanted := make(map[string]bool, len(refs))
+		for _, r := range refs {
+			wanted[r] = true
+		}
+		q := sc.rows(db, "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID).
+			Select(columns).Order("payroll_lines.seq")
+		if err := scan(q, func(ref string) bool { return wanted[ref] }); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
 	chunk := 1000
 	if ps.s.dialect == Postgres {
 		chunk = pgChunk
 	}
 	for i := 0; i < len(refs); i += chunk {
 		part := refs[i:min(i+chunk, len(refs))]
-		q := sc.rows(db, "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID).
-			Select("payroll_lines.id, payroll_lines.reference, payroll_lines.amount, payroll_lines.status")
+		q := sc.rows(db, "payroll_lines").Where("payroll_lines.payroll_id = ?", payrollID).Select(columns)
 		if ps.s.dialect == Postgres {
 			q = q.Joins("JOIN unnest(?::text[]) AS wanted(reference) ON wanted.reference = payroll_lines.reference", texts(part))
 		} else {
 			q = q.Where("payroll_lines.reference IN ?", part)
 		}
-		rows, err := q.Rows()
-		if err != nil {
-			return nil, wrap("payroll lines by reference", err)
-		}
-		for rows.Next() {
-			l := &models.PayrollLine{PayrollID: payrollID}
-			if err := rows.Scan(&l.ID, &l.Reference, &l.Amount, &l.Status); err != nil {
-				_ = rows.Close()
-				return nil, wrap("payroll lines by reference", err)
-			}
-			out[l.Reference] = l
-		}
-		if err := closeRows(rows); err != nil {
-			return nil, wrap("payroll lines by reference", err)
+		if err := scan(q, func(string) bool { return true }); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -468,6 +496,8 @@ func (ps *PayrollStore) LinesByReference(ctx context.Context, sc Scope, payrollI
 // LineSettlement marks one line paid or failed.
 type LineSettlement struct {
 	LineID string
+	// Seq is the line's sequence number in its payroll (models.PayrollLine.Seq).
+	Seq    int
 	Status models.LineStatus
 	Reason string
 }
@@ -560,16 +590,21 @@ func (ps *PayrollStore) settleLines(tx *gorm.DB, sc Scope, payrollID string, mar
 		return closeRows(rows)
 	}
 	if ps.s.dialect == Postgres {
-		for i := 0; i < len(marks); i += settleChunk {
-			chunk := marks[i:min(i+settleChunk, len(marks))]
-			ids, statuses, reasons := make([]string, len(chunk)), make([]string, len(chunk)), make([]string, len(chunk))
+		// In the order of the lines' sequence numbers, so that the update walks the
+		// (payroll_id, seq) index and the heap in the order COPY wrote them.
+		sorted := slices.Clone(marks)
+		slices.SortFunc(sorted, func(a, b LineSettlement) int { return a.Seq - b.Seq })
+		for i := 0; i < len(sorted); i += settleChunk {
+			chunk := sorted[i:min(i+settleChunk, len(sorted))]
+			ids, seqs, statuses, reasons := make([]string, len(chunk)), make([]int64, len(chunk)), make([]string, len(chunk)), make([]string, len(chunk))
 			for j, m := range chunk {
-				ids[j], statuses[j], reasons[j] = m.LineID, string(m.Status), m.Reason
+				ids[j], seqs[j], statuses[j], reasons[j] = m.LineID, int64(m.Seq), string(m.Status), m.Reason
 			}
-			args := append([]any{at, texts(ids), texts(statuses), texts(reasons), payrollID, models.LineUnsettled}, scopeArgs...)
+			args := append([]any{at, texts(ids), pgInts(seqs), texts(statuses), texts(reasons), payrollID, models.LineUnsettled}, scopeArgs...)
 			if err := run(`UPDATE payroll_lines SET status = t.status, reason = t.reason, settled_at = ?
-				FROM unnest(?::text[], ?::text[], ?::text[]) AS t(id, status, reason)
-				WHERE payroll_lines.id = t.id AND payroll_lines.payroll_id = ? AND payroll_lines.status = ? AND `+scoped+settledColumns, args...); err != nil {
+				FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[]) AS t(id, seq, status, reason)
+				WHERE payroll_lines.payroll_id = ? AND payroll_lines.seq = t.seq AND payroll_lines.id = t.id
+				AND payroll_lines.status = ? AND `+scoped+settledColumns, args...); err != nil {
 				return nil, err
 			}
 		}

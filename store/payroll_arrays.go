@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql/driver"
+	"strconv"
 	"strings"
 )
 
@@ -46,3 +47,20 @@ func texts(vs []string) pgArray {
 
 // pgChunk is how many elements one array parameter carries.
 const pgChunk = 20_000
+
+// pgInts is a PostgreSQL array literal of integers, bound as one parameter and cast in
+// the SQL (?::bigint[]), like pgArray.
+type pgInts []int64
+
+// Value writes the array literal.
+func (a pgInts) Value() (driver.Value, error) {
+	b := make([]byte, 0, 2+8*len(a))
+	b = append(b, '{')
+	for i, v := range a {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, v, 10)
+	}
+	return string(append(b, '}')), nil
+}

@@ -107,6 +107,8 @@ type Store struct {
 	// auditKey is the key of the audit digests, read from the database once (digester).
 	auditKeyMu sync.Mutex
 	auditKey   []byte
+	// wholePayrollLookup replaces the constant of the same name when positive (tests).
+	wholePayrollLookup int
 }
 
 // Open connects to the database of cfg. It neither migrates nor checks the schema; call

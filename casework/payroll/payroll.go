@@ -778,7 +778,7 @@ func (s *Service) Reconcile(ctx context.Context, p auth.Principal, id string, re
 		} else {
 			res.Paid++
 		}
-		marks = append(marks, store.LineSettlement{LineID: l.ID, Status: r.Status, Reason: reason})
+		marks = append(marks, store.LineSettlement{LineID: l.ID, Seq: l.Seq, Status: r.Status, Reason: reason})
 	}
 	if len(res.Refused) > 0 && !partial {
 		res.Paid, res.Failed = 0, 0
