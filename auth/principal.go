@@ -85,6 +85,10 @@ const (
 	// ActionRevealPhone shows a staff member's phone number unmasked, on a record of the
 	// caller's area; every reveal is audited.
 	ActionRevealPhone
+	// ActionRevealMemberPhone shows a member's contact phone unmasked, on a record of the
+	// caller's area, and searches households by a full phone; every reveal is audited.
+	// Integrators and auditors never read it unmasked.
+	ActionRevealMemberPhone
 	// ActionRevealBirthDate shows a member's full birth date, on a record of the caller's
 	// area; every reveal is audited. Without it no role reads a birth date (see the
 	// privacy package for the arithmetic).
@@ -128,6 +132,7 @@ var permissions = map[Action][]models.Role{
 	ActionReadAudit:         {models.RoleAdmin, models.RoleAuditor},
 	ActionRevealPhone:       {models.RoleAdmin, models.RoleOfficer},
 	ActionRevealBirthDate:   {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
+	ActionRevealMemberPhone: {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
 	ActionReadBirthYear:     {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant, models.RoleIntegrator},
 	ActionRemoveMember:      {models.RoleAdmin, models.RoleOfficer, models.RoleAssistant},
 	ActionCheckBenefits:     {models.RoleAdmin},

@@ -478,6 +478,7 @@ type ComplexityRoot struct {
 		LabourCapacity  func(childComplexity int) int
 		MonthlyIncome   func(childComplexity int) int
 		Name            func(childComplexity int) int
+		Phone           func(childComplexity int, reveal *bool) int
 		Relation        func(childComplexity int) int
 		Sex             func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
@@ -1008,6 +1009,8 @@ type MemberResolver interface {
 	BirthDate(ctx context.Context, obj *models.Member, reveal *bool) (*models.Date, error)
 	BirthYear(ctx context.Context, obj *models.Member) (*int, error)
 	Age(ctx context.Context, obj *models.Member) (*int, error)
+
+	Phone(ctx context.Context, obj *models.Member, reveal *bool) (*string, error)
 
 	CareEligible(ctx context.Context, obj *models.Member) (bool, error)
 	CareReasons(ctx context.Context, obj *models.Member) ([]models.CareReason, error)
@@ -2978,6 +2981,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.Name(childComplexity), true
+	case "Member.phone":
+		if e.ComplexityRoot.Member.Phone == nil {
+			break
+		}
+
+		args, err := ec.field_Member_phone_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Member.Phone(childComplexity, args["reveal"].(*bool)), true
 	case "Member.relation":
 		if e.ComplexityRoot.Member.Relation == nil {
 			break
@@ -6394,6 +6408,8 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_labourCapacity(ctx, field)
 	case "monthlyIncome":
 		return ec.fieldContext_Member_monthlyIncome(ctx, field)
+	case "phone":
+		return ec.fieldContext_Member_phone(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Member_createdAt(ctx, field)
 	case "updatedAt":
@@ -7241,6 +7257,20 @@ func (ec *executionContext) field_Member_birthDate_args(ctx context.Context, raw
 }
 
 func (ec *executionContext) field_Member_idNumber_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reveal",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reveal"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Member_phone_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reveal",
@@ -16990,6 +17020,50 @@ func (ec *executionContext) _Member_monthlyIncome(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Member_monthlyIncome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, false, false, "Money")
+}
+
+func (ec *executionContext) _Member_phone(ctx context.Context, field graphql.CollectedField, obj *models.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Member().Phone(ctx, obj, fc.Args["reveal"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Member_phone(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Member",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Member_phone_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Member_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Member) (ret graphql.Marshaler) {
@@ -28949,7 +29023,7 @@ func (ec *executionContext) unmarshalInputHouseholdFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"povertyRegistered", "externalRef", "addressContains", "programCode", "lowIncome", "grade", "expenditurePoverty", "careEligible"}
+	fieldsInOrder := [...]string{"povertyRegistered", "externalRef", "addressContains", "programCode", "memberName", "memberNamePrefix", "memberIdNumber", "memberPhone", "lowIncome", "grade", "expenditurePoverty", "careEligible"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28984,6 +29058,34 @@ func (ec *executionContext) unmarshalInputHouseholdFilter(ctx context.Context, o
 				return it, err
 			}
 			it.ProgramCode = data
+		case "memberName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberName = data
+		case "memberNamePrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberNamePrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberNamePrefix = data
+		case "memberIdNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberIdNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberIDNumber = data
+		case "memberPhone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberPhone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberPhone = data
 		case "lowIncome":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lowIncome"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -29307,7 +29409,7 @@ func (ec *executionContext) unmarshalInputMemberInput(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "idNumber", "relation", "disabilityLevel", "labourCapacity", "monthlyIncome"}
+	fieldsInOrder := [...]string{"name", "idNumber", "relation", "disabilityLevel", "labourCapacity", "monthlyIncome", "phone"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29356,6 +29458,13 @@ func (ec *executionContext) unmarshalInputMemberInput(ctx context.Context, obj a
 				return it, err
 			}
 			it.MonthlyIncome = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
 		}
 	}
 	return it, nil
@@ -29384,7 +29493,7 @@ func (ec *executionContext) unmarshalInputMemberPatch(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "relation", "disabilityLevel", "labourCapacity", "monthlyIncome"}
+	fieldsInOrder := [...]string{"name", "relation", "disabilityLevel", "labourCapacity", "monthlyIncome", "phone"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29426,6 +29535,13 @@ func (ec *executionContext) unmarshalInputMemberPatch(ctx context.Context, obj a
 				return it, err
 			}
 			it.MonthlyIncome = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
 		}
 	}
 	return it, nil
@@ -33136,6 +33252,12 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "phone":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_phone(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._Member_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -125,10 +125,20 @@ var leakCases = map[string][]leakCase{
 		{query: `query($cursor: String) { households(last: 100, before: $cursor) { pageInfo { startCursor } edges { node { id address areaCode members { name } grants { id } } } } }`, want: expectOK},
 		{query: `{ households(last: 100) { totalCount edges { node { id address areaCode } } } }`, want: expectOK},
 		{query: `query($ref: String, $cursor: String) { households(filter: {externalRef: $ref}, last: 100, before: $cursor) { totalCount edges { node { id } } } }`, want: expectEmpty},
+		// A person of the sibling subtree, searched by name, name prefix, ID number or
+		// phone, is nobody: an empty list and a count of 0. Searching by a value the role
+		// may not read unmasked is FORBIDDEN, whoever it names.
+		{query: `query($memberName: String) { households(filter: {memberName: $memberName}) { totalCount edges { node { id address members { name } } } } }`, want: expectEmpty},
+		{query: `query($memberName: String) { households(filter: {memberNamePrefix: $memberName}) { totalCount edges { node { id } } } }`, want: expectEmpty},
+		{query: `query($memberName: String, $cursor: String) { households(filter: {memberNamePrefix: $memberName}, last: 100, before: $cursor) { totalCount edges { node { id } } } }`, want: expectEmpty},
+		{query: `query($idNumber: String) { households(filter: {memberIdNumber: $idNumber}) { totalCount edges { node { id members { idNumber } } } } }`, want: expectEmpty, action: auth.ActionRevealIDNumber},
+		{query: `query($memberPhone: String) { households(filter: {memberPhone: $memberPhone}) { totalCount edges { node { id members { phone } } } } }`, want: expectEmpty, action: auth.ActionRevealMemberPhone},
 	},
 	"Query.member": {
 		{query: `query($mid: ID!) { member(id: $mid) { id name idNumber } }`, want: models.ErrNotFound.Error()},
 		{query: `query($mid: ID!) { member(id: $mid) { idNumber(reveal: true) } }`, want: models.ErrNotFound.Error()},
+		{query: `query($mid: ID!) { member(id: $mid) { name phone(reveal: true) } }`, want: models.ErrNotFound.Error()},
+		{query: `query($ownMid: ID!) { member(id: $ownMid) { name phone } }`, want: expectOK},
 	},
 	"Query.memberByIdNumber": {
 		{query: `query($idNumber: String!) { memberByIdNumber(idNumber: $idNumber) { id name household { address } } }`, want: models.ErrNotFound.Error()},
@@ -552,9 +562,10 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 			Members []struct{ ID, Relation string }
 		}
 	}
-	e.ok(admin, `mutation($v: String!, $a: String!, $r: String, $h: String!, $m: String!, $hn: String!, $mn: String!) { createHousehold(input: {village: $v, address: $a, externalRef: $r,
-	  members: [{name: $hn, idNumber: $h, relation: HEAD}, {name: $mn, idNumber: $m, relation: SPOUSE}]}) { id members { id relation } } }`,
-		map[string]any{"v": village, "a": address, "r": ref, "h": headID, "m": memberID, "hn": headName, "mn": memberName}, &made)
+	memberPhone := fmt.Sprintf("1390534%04d", n)
+	e.ok(admin, `mutation($v: String!, $a: String!, $r: String, $h: String!, $m: String!, $hn: String!, $mn: String!, $mp: String) { createHousehold(input: {village: $v, address: $a, externalRef: $r,
+	  members: [{name: $hn, idNumber: $h, relation: HEAD}, {name: $mn, idNumber: $m, relation: SPOUSE, phone: $mp}]}) { id members { id relation } } }`,
+		map[string]any{"v": village, "a": address, "r": ref, "h": headID, "m": memberID, "hn": headName, "mn": memberName, "mp": memberPhone}, &made)
 	h := made.CreateHousehold.ID
 	var head, member string
 	for _, m := range made.CreateHousehold.Members {
@@ -728,6 +739,7 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 			"siblingTownship": sibTownship, "siblingCounty": siblingCounty, "siblingYear": siblingYear, "ownYear": ownYear,
 			"ownVillage": own, "ownTownship": townshipOf(own), "grievanceId": griev.OpenGrievance.ID, "referralId": referred.SubmitApplication.Referral.ID,
 			"caseId": dcase.OpenDiscoveryCase.ID, "reviewId": reviewID,
+			"memberName": memberName, "memberPhone": memberPhone,
 		},
 		secrets: []string{h, member, head, active.ID, headID, memberID, ref, address, headName, memberName,
 			app.ID, app.Reference, reviewed.ID, reviewed.Reference, suspended.ID, topUp.TopUpReserve.ID, draw.DrawReserve.ID,
@@ -735,7 +747,7 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID, params.SetEntitlementParameters.ID,
 			account, griev.OpenGrievance.ID, grievanceNote, grievanceComment,
 			referred.SubmitApplication.ID, referred.SubmitApplication.Reference, referred.SubmitApplication.Referral.ID,
-			poor.CreateHousehold.ID, dcase.OpenDiscoveryCase.ID, reviewID},
+			poor.CreateHousehold.ID, dcase.OpenDiscoveryCase.ID, reviewID, memberPhone, privacy.Phone(memberPhone)},
 	}
 	pl.secrets = append(pl.secrets, payrollSecrets...)
 	return pl
@@ -789,8 +801,9 @@ func figures(e *env, tok string) string {
 
 // snapshot is what the city admin sees of the planted records and of the totals. The
 // audit trail is counted without the calls it records of integrators (operation "query"
-// or "mutation") and the lookups by ID number (lookupIdNumber), which are kept on record
-// by design, reads included.
+// or "mutation") and the lookups by ID number (lookupIdNumber) and the household searches
+// by ID number or phone (searchHouseholds), which are kept on record by design, reads
+// included.
 func snapshot(t *testing.T, e *env, admin string, vars map[string]any) string {
 	t.Helper()
 	r := e.do(admin, `query($hid: ID!, $ownHid: ID!, $reference: String!, $reviewedId: ID!, $suspendedId: ID!, $sid: ID!, $ownSid: ID!,
@@ -810,12 +823,13 @@ func snapshot(t *testing.T, e *env, admin string, vars map[string]any) string {
 	  households { totalCount } grants { totalCount } staff { totalCount } auditEvents { totalCount }
 	  queries: auditEvents(filter: {operation: "query"}) { totalCount }
 	  mutations: auditEvents(filter: {operation: "mutation"}) { totalCount }
-	  lookups: auditEvents(filter: {operation: "lookupIdNumber"}) { totalCount } }`, vars)
+	  lookups: auditEvents(filter: {operation: "lookupIdNumber"}) { totalCount }
+	  searches: auditEvents(filter: {operation: "searchHouseholds"}) { totalCount } }`, vars)
 	if len(r.Errors) > 0 {
 		t.Fatalf("snapshot: %s", r.raw)
 	}
 	var counts struct {
-		AuditEvents, Queries, Mutations, Lookups struct{ TotalCount int }
+		AuditEvents, Queries, Mutations, Lookups, Searches struct{ TotalCount int }
 	}
 	if err := json.Unmarshal(r.Data, &counts); err != nil {
 		t.Fatal(err)
@@ -828,9 +842,10 @@ func snapshot(t *testing.T, e *env, admin string, vars map[string]any) string {
 	delete(data, "queries")
 	delete(data, "mutations")
 	delete(data, "lookups")
+	delete(data, "searches")
 	out, _ := json.Marshal(data)
-	return fmt.Sprintf("%s audit events (integrators' calls and lookups by ID number aside): %d", out,
-		counts.AuditEvents.TotalCount-counts.Queries.TotalCount-counts.Mutations.TotalCount-counts.Lookups.TotalCount)
+	return fmt.Sprintf("%s audit events (integrators' calls, lookups and searches by ID number aside): %d", out,
+		counts.AuditEvents.TotalCount-counts.Queries.TotalCount-counts.Mutations.TotalCount-counts.Lookups.TotalCount-counts.Searches.TotalCount)
 }
 
 // schemaFields lists "Query.x" and "Mutation.y" for every root field, by introspection.

@@ -27,6 +27,7 @@ var HouseholdColumns = map[string][]string{
 	"disabilityLevel":   {"残疾等级"},
 	"labourCapacity":    {"劳动能力"},
 	"monthlyIncome":     {"月收入", "月收入(元)"},
+	"phone":             {"联系电话", "电话", "手机号", "手机号码"},
 }
 
 // relations maps the Chinese words of a relation to its value; the English values are
@@ -85,6 +86,9 @@ func householdFromRows(rows []Row) (*models.HouseholdRecord, *Fault) {
 	}
 	for _, row := range rows {
 		m := &models.MemberInput{Name: row.Get("name"), IDNumber: row.Get("idNumber"), Relation: relation(row.Get("relation"))}
+		if v := row.Get("phone"); v != "" {
+			m.Phone = &v
+		}
 		if f := memberDetails(m, row.Get("disabilityLevel"), row.Get("labourCapacity"), row.Get("monthlyIncome")); f != nil {
 			f.Line = row.Line
 			return r, f
@@ -111,6 +115,7 @@ type jsonMember struct {
 	DisabilityLevel *int            `json:"disabilityLevel"`
 	LabourCapacity  string          `json:"labourCapacity"`
 	MonthlyIncome   json.RawMessage `json:"monthlyIncome"`
+	Phone           *string         `json:"phone"`
 }
 
 func householdFromJSON(line []byte, n int) (*models.HouseholdRecord, *Fault) {
@@ -130,7 +135,7 @@ func householdFromJSON(line []byte, n int) (*models.HouseholdRecord, *Fault) {
 	}
 	r := &models.HouseholdRecord{ExternalRef: h.ExternalRef, Village: h.Village, Address: h.Address, PovertyRegistered: h.PovertyRegistered}
 	for i, jm := range h.Members {
-		m := &models.MemberInput{Name: jm.Name, IDNumber: jm.IDNumber, Relation: relation(jm.Relation)}
+		m := &models.MemberInput{Name: jm.Name, IDNumber: jm.IDNumber, Relation: relation(jm.Relation), Phone: jm.Phone}
 		income := strings.Trim(strings.TrimSpace(string(jm.MonthlyIncome)), `"`)
 		if income == "null" {
 			income = ""

@@ -27,6 +27,9 @@ type MemberInput struct {
 	DisabilityLevel *int
 	LabourCapacity  *LabourCapacity
 	MonthlyIncome   *Money
+	// Phone is the member's contact phone: a mainland mobile number or a landline with
+	// its area code; nil or blank for none.
+	Phone *string
 }
 
 // MemberPatch changes a member; nil fields stay as they are. The ID number cannot be
@@ -37,6 +40,8 @@ type MemberPatch struct {
 	DisabilityLevel *int
 	LabourCapacity  *LabourCapacity
 	MonthlyIncome   *Money
+	// Phone replaces the contact phone; an empty string clears it.
+	Phone *string
 }
 
 // GrantInput opens a grant on an active program.
@@ -69,6 +74,13 @@ type HouseholdFilter struct {
 	Grade              *Grade
 	ExpenditurePoverty *bool
 	CareEligible       *bool
+	// MemberName, MemberNamePrefix, MemberIDNumber and MemberPhone select the households
+	// with a member of that exact name, a name starting with the prefix, that full
+	// resident ID number (upper-case X) or that full contact phone.
+	MemberName       *string
+	MemberNamePrefix *string
+	MemberIDNumber   *string
+	MemberPhone      *string
 }
 
 // GrantFilter narrows a grant list.

@@ -138,7 +138,7 @@ type Member struct {
 	ID              string         `gorm:"primaryKey;size:36;index:idx_members_area_id,priority:2"`
 	HouseholdID     string         `gorm:"size:36;not null;index"`
 	AreaCode        string         `gorm:"size:12;not null;index:idx_members_area_id,priority:1"`
-	Name            string         `gorm:"size:64;not null"`
+	Name            string         `gorm:"size:64;not null;index:idx_members_name"`
 	IDNumber        string         `gorm:"column:id_number;size:18;not null;uniqueIndex"`
 	Sex             Sex            `gorm:"size:6;not null"`
 	BirthDate       Date           `gorm:"not null"`
@@ -152,6 +152,10 @@ type Member struct {
 	// eligible for low-cost or free centralized care, "" for none. The store keeps it
 	// current; it is never typed.
 	CareFlags string `gorm:"size:120;not null;default:''"`
+	// Phone is the member's contact phone, a mainland mobile number (11 digits) or a
+	// landline with its area code, or nil. It is personal data: shown masked unless an
+	// allowed role reveals it (see the privacy package).
+	Phone *string `gorm:"size:20;index:idx_members_phone"`
 }
 
 // Grant ties a household, and optionally one of its members, to an active program,

@@ -31,7 +31,15 @@
 // an age band and the sex, rarely the birth date); auditors read the sex only, no birth
 // year and no age. MemberByIDNumber answers whether a full number is a person of the
 // caller's area, so it is an oracle by design: it is rate-limited per caller on its own
-// and every call is audited.
+// and every call is audited. A household search by a member's full ID number or phone is
+// the same oracle and is limited and audited the same way; it is closed to the roles that
+// may not reveal the value searched by.
+//
+// A member's contact phone is masked like a staff phone (Phone: the first and last four
+// characters). It is not derived from the ID number, so with the name, sex and birth year
+// it narrows the ID number no further; the three hidden digits of a mobile number leave
+// 1,000 candidate phones, which only the roles that may reveal the phone could test, as
+// no other role may search by phone.
 package privacy
 
 import (

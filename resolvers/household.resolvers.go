@@ -48,6 +48,10 @@ func (r *memberResolver) Age(ctx context.Context, obj *models.Member) (*int, err
 	return r.Cases.Households.AgeOf(ctx, obj)
 }
 
+func (r *memberResolver) Phone(ctx context.Context, obj *models.Member, reveal *bool) (*string, error) {
+	return r.Cases.Households.PhoneOf(ctx, obj, reveal != nil && *reveal)
+}
+
 func (r *mutationResolver) CreateHousehold(ctx context.Context, input models.HouseholdInput) (*models.Household, error) {
 	return r.Cases.Households.CreateHousehold(ctx, input)
 }

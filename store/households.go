@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -90,6 +91,9 @@ func (r *Households) filter(sc Scope, db, q *gorm.DB, f *models.HouseholdFilter)
 			Where("grants.household_id = households.id AND grants.program_code = ?", *f.ProgramCode)
 		q = q.Where("EXISTS (?)", sub)
 	}
+	if f.MemberName != nil || f.MemberNamePrefix != nil || f.MemberIDNumber != nil || f.MemberPhone != nil {
+		q = q.Where("households.id IN (?)", r.memberSearch(sc, db, f))
+	}
 	if f.LowIncome != nil {
 		q = q.Where("households.low_income = ?", *f.LowIncome)
 	}
@@ -107,6 +111,33 @@ func (r *Households) filter(sc Scope, db, q *gorm.DB, f *models.HouseholdFilter)
 		}
 	}
 	return q
+}
+
+// memberSearch is the subquery of the households, in sc, of a member who matches every
+// member field of f that is set: the exact name, the name's prefix, the full ID number,
+// the contact phone. Each is answered by an index of members (idx_members_name, which
+// on PostgreSQL is text_pattern_ops so that a LIKE 'prefix%' is a range scan;
+// idx_members_id_number; idx_members_phone). On SQLite, whose LIKE ignores the case of
+// ASCII letters, the prefix compares the name's first characters instead.
+func (r *Households) memberSearch(sc Scope, db *gorm.DB, f *models.HouseholdFilter) *gorm.DB {
+	sub := sc.rows(db.Session(&gorm.Session{NewDB: true}), "members").Select("members.household_id")
+	if f.MemberName != nil {
+		sub = sub.Where("members.name = ?", *f.MemberName)
+	}
+	if f.MemberNamePrefix != nil {
+		if r.s.dialect == Postgres {
+			sub = sub.Where("members.name LIKE ? ESCAPE '\\'", escapeLike(*f.MemberNamePrefix)+"%")
+		} else {
+			sub = sub.Where("substr(members.name, 1, ?) = ?", utf8.RuneCountInString(*f.MemberNamePrefix), *f.MemberNamePrefix)
+		}
+	}
+	if f.MemberIDNumber != nil {
+		sub = sub.Where("members.id_number = ?", *f.MemberIDNumber)
+	}
+	if f.MemberPhone != nil {
+		sub = sub.Where("members.phone = ?", *f.MemberPhone)
+	}
+	return sub
 }
 
 func escapeLike(s string) string {
@@ -317,13 +348,13 @@ func (r *Households) InsertMember(w *Writer, m *models.Member) error {
 	return r.touch(w, m.HouseholdID, m.AreaCode, memberChanged(models.ChangeCreated, m))
 }
 
-// SaveMember writes the name, relation and details of m, with a new update time, which
+// SaveMember writes the name, relation, details and contact phone of m, with a new update time, which
 // it sets on m, and marks its household changed.
 func (r *Households) SaveMember(w *Writer, m *models.Member) error {
 	m.UpdatedAt = w.tx.NowFunc()
 	err := w.sc.rows(w.tx, "members").Where("id = ?", m.ID).Updates(map[string]any{
 		"name": m.Name, "relation": m.Relation, "disability_level": m.DisabilityLevel,
-		"labour_capacity": m.LabourCapacity, "monthly_income": m.MonthlyIncome, "updated_at": m.UpdatedAt,
+		"labour_capacity": m.LabourCapacity, "monthly_income": m.MonthlyIncome, "phone": m.Phone, "updated_at": m.UpdatedAt,
 	}).Error
 	if err != nil {
 		return err

@@ -290,12 +290,14 @@ func (im *Imports) NamedOnGrants(w *Writer, ids []string) ([]string, error) {
 	return named, err
 }
 
-// sameMember reports whether the stored member old already has what the record wants.
+// sameMember reports whether the stored member old already has what the record wants. A
+// record without a phone keeps the stored one.
 func sameMember(old, m *models.Member) bool {
 	sameDisability := (old.DisabilityLevel == nil) == (m.DisabilityLevel == nil) &&
 		(old.DisabilityLevel == nil || *old.DisabilityLevel == *m.DisabilityLevel)
 	return old.Name == m.Name && old.Relation == m.Relation && sameDisability &&
-		old.LabourCapacity == m.LabourCapacity && old.MonthlyIncome == m.MonthlyIncome
+		old.LabourCapacity == m.LabourCapacity && old.MonthlyIncome == m.MonthlyIncome &&
+		(m.Phone == nil || old.Phone != nil && *old.Phone == *m.Phone)
 }
 
 // householdSnapshot is what the audit trail digests of an imported household.
@@ -367,11 +369,15 @@ func (im *Imports) Write(w *Writer, cands []*HouseholdImport) error {
 			}
 			for _, m := range c.changed {
 				m.HouseholdID, m.AreaCode, m.UpdatedAt = h.ID, h.AreaCode, now
-				err := sc.rows(tx, "members").Where("id = ?", m.ID).Updates(map[string]any{
+				set := map[string]any{
 					"name": m.Name, "relation": m.Relation, "disability_level": m.DisabilityLevel,
 					"labour_capacity": m.LabourCapacity, "monthly_income": m.MonthlyIncome,
 					"area_code": m.AreaCode, "updated_at": now,
-				}).Error
+				}
+				if m.Phone != nil { // a record without a phone keeps the stored one
+					set["phone"] = m.Phone
+				}
+				err := sc.rows(tx, "members").Where("id = ?", m.ID).Updates(set).Error
 				if err != nil {
 					return err
 				}

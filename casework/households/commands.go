@@ -244,6 +244,11 @@ func (s *Service) UpdateMember(ctx context.Context, id string, patch models.Memb
 		if err := input.MemberDetails("input", m, patch.DisabilityLevel, patch.LabourCapacity, patch.MonthlyIncome); err != nil {
 			return err
 		}
+		if patch.Phone != nil {
+			if m.Phone, err = input.OptionalPhone("input.phone", patch.Phone); err != nil {
+				return err
+			}
+		}
 		if err := tx.SaveMember(m); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"jiuzhu/casework/households"
@@ -67,12 +68,30 @@ func (f *fake) Household(_ context.Context, sc store.Scope, id string) (*models.
 func (f *fake) Households(_ context.Context, sc store.Scope, q store.HouseholdQuery) (*store.Page[models.Household], error) {
 	p := &store.Page[models.Household]{}
 	for _, id := range slices.Sorted(maps.Keys(f.households)) {
-		if h := f.households[id]; covers(sc, h.AreaCode) {
+		if h := f.households[id]; covers(sc, h.AreaCode) && f.hasMember(h.ID, q.Filter) {
 			p.Items = append(p.Items, *h)
 			p.Cursors = append(p.Cursors, h.ID)
 		}
 	}
 	return p, nil
+}
+
+// hasMember reports whether household id has a member matching every member field of
+// filter (name, name prefix, ID number, phone), as the store compares them.
+func (f *fake) hasMember(id string, filter *models.HouseholdFilter) bool {
+	if filter == nil || filter.MemberName == nil && filter.MemberNamePrefix == nil && filter.MemberIDNumber == nil && filter.MemberPhone == nil {
+		return true
+	}
+	for _, m := range f.members {
+		if m.HouseholdID == id &&
+			(filter.MemberName == nil || m.Name == *filter.MemberName) &&
+			(filter.MemberNamePrefix == nil || strings.HasPrefix(m.Name, *filter.MemberNamePrefix)) &&
+			(filter.MemberIDNumber == nil || m.IDNumber == *filter.MemberIDNumber) &&
+			(filter.MemberPhone == nil || m.Phone != nil && *m.Phone == *filter.MemberPhone) {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *fake) Member(_ context.Context, sc store.Scope, id string) (*models.Member, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -414,4 +415,66 @@ func deref(p *int) any {
 		return nil
 	}
 	return *p
+}
+
+// TestMemberSearch checks the household search by a member: who may search by what
+// (a search by a value one may not read unmasked is FORBIDDEN, naming the field), the
+// values normalised before the store compares them (a lower-case x, a phone's dashes),
+// malformed values refused naming the field, a person of another area answered as
+// nobody, and the searches by ID number or phone counted and audited, found or not.
+func TestMemberSearch(t *testing.T) {
+	s := func(v string) *string { return &v }
+	lowerX := ""
+	for seq := 70; !strings.HasSuffix(lowerX, "x"); seq++ {
+		lowerX = strings.ToLower(person(1955, seq))
+	}
+	other := person(1970, 45)
+	cases := []struct {
+		name   string
+		ctx    context.Context
+		filter models.HouseholdFilter
+		want   error
+		field  string
+		items  int
+		audits int
+	}{
+		{"exact name", officer, models.HouseholdFilter{MemberName: s("Spouse A")}, nil, "", 1, 0},
+		{"name prefix", officer, models.HouseholdFilter{MemberNamePrefix: s(" Chi")}, nil, "", 1, 0},
+		{"an integrator by name", integrator, models.HouseholdFilter{MemberName: s("Child A")}, nil, "", 1, 0},
+		{"ID number", officer, models.HouseholdFilter{MemberIDNumber: s(person(1962, 22))}, nil, "", 1, 1},
+		{"ID number with a lower-case x", officer, models.HouseholdFilter{MemberIDNumber: &lowerX}, nil, "", 1, 1},
+		{"phone typed with dashes", officer, models.HouseholdFilter{MemberPhone: s("138-0534-1234")}, nil, "", 1, 1},
+		{"ID number of another area: nobody", stranger, models.HouseholdFilter{MemberIDNumber: s(person(1962, 22))}, nil, "", 0, 1},
+		{"name of another area: nobody", stranger, models.HouseholdFilter{MemberName: s("Spouse A")}, nil, "", 0, 0},
+		{"an integrator by ID number", integrator, models.HouseholdFilter{MemberIDNumber: s(other)}, models.ErrForbidden, "", 0, 0},
+		{"an integrator by phone", integrator, models.HouseholdFilter{MemberPhone: s("13805341234")}, models.ErrForbidden, "", 0, 0},
+		{"an auditor by phone", auditor, models.HouseholdFilter{MemberPhone: s("13805341234")}, models.ErrForbidden, "", 0, 0},
+		{"a malformed ID number", officer, models.HouseholdFilter{MemberIDNumber: s(other[:17] + "Y")}, models.ErrInvalid, "filter.memberIdNumber", 0, 0},
+		{"a malformed phone", officer, models.HouseholdFilter{MemberPhone: s("0534")}, models.ErrInvalid, "filter.memberPhone", 0, 0},
+		{"a blank name", officer, models.HouseholdFilter{MemberName: s(" ")}, models.ErrInvalid, "filter.memberName", 0, 0},
+		{"a masked name prefix", officer, models.HouseholdFilter{MemberNamePrefix: s("371402****")}, models.ErrInvalid, "filter.memberNamePrefix", 0, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, svc := world()
+			f.members["s1"].Phone = s("13805341234")
+			f.add(&models.Household{ID: "hX", AreaCode: villageA, Address: "9 Road", Version: 1},
+				&models.Member{ID: "x1", Name: "Head X", IDNumber: strings.ToUpper(lowerX), Relation: models.RelationHead})
+			filter := c.filter
+			p, err := svc.Households(c.ctx, store.HouseholdQuery{Filter: &filter})
+			check(t, err, c.want, c.field)
+			if err == nil && len(p.Items) != c.items {
+				t.Fatalf("%d items, want %d", len(p.Items), c.items)
+			}
+			if len(f.audits) != c.audits || c.audits > 0 && f.audits[0] != "searchHouseholds" {
+				t.Fatalf("audits %v, want %d searchHouseholds", f.audits, c.audits)
+			}
+		})
+	}
+	t.Run("past the lookups by ID number", func(t *testing.T) {
+		f, svc := world()
+		f.lookupsLeft = 0
+		_, err := svc.Households(officer, store.HouseholdQuery{Filter: &models.HouseholdFilter{MemberIDNumber: s(other)}})
+		check(t, err, models.ErrRateLimited, "")
+	})
 }

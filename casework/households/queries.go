@@ -3,6 +3,7 @@ package households
 import (
 	"context"
 	"math"
+	"strings"
 
 	"jiuzhu/auth"
 	"jiuzhu/casework"
@@ -25,24 +26,106 @@ func (s *Service) Household(ctx context.Context, id string) (*models.Household, 
 
 // Households returns a page of the households in the query's area that match its filter,
 // ordered by (area code, id). It returns a *models.FieldError for a bad area, filter or
-// paging argument (a masked value is no filter), and a Forbidden error for an area
-// outside the caller's subtree or a lowIncome filter of an integrator that may not read
-// lowIncome (P17).
+// paging argument (a masked value is no filter; a malformed ID number or phone names its
+// field), and a Forbidden error for an area outside the caller's subtree, a lowIncome
+// filter of an integrator that may not read lowIncome (P17), or a memberIdNumber or
+// memberPhone filter of a role that may not reveal what it searches by (a search by a
+// value one cannot read would tell it). A search by ID number or phone confirms a full
+// value as memberByIdNumber does: it takes one of the caller's lookups (a
+// models.ErrRateLimited error past the limit) and is written to the audit trail
+// (searchHouseholds), found or not, before the answer is given. A person outside the
+// caller's area is answered as nobody: an empty page.
 func (s *Service) Households(ctx context.Context, q store.HouseholdQuery) (*store.Page[models.Household], error) {
 	sc, err := casework.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if f := q.Filter; f != nil {
-		if err := input.RefuseMasked("filter.externalRef", f.ExternalRef, "filter.addressContains", f.AddressContains, "filter.programCode", f.ProgramCode); err != nil {
-			return nil, err
-		}
-		if f.LowIncome != nil && !sc.ReadsLowIncome() {
-			cats := store.LowIncomeCategories()
-			return nil, models.Forbidden("filter.lowIncome: an integrator reads lowIncome only with the categories %s and %s", cats[0], cats[1])
+	f := q.Filter
+	if f == nil {
+		return s.st.Households(ctx, sc, q)
+	}
+	if err := input.RefuseMasked("filter.externalRef", f.ExternalRef, "filter.addressContains", f.AddressContains, "filter.programCode", f.ProgramCode,
+		"filter.memberName", f.MemberName, "filter.memberNamePrefix", f.MemberNamePrefix); err != nil {
+		return nil, err
+	}
+	if f.LowIncome != nil && !sc.ReadsLowIncome() {
+		cats := store.LowIncomeCategories()
+		return nil, models.Forbidden("filter.lowIncome: an integrator reads lowIncome only with the categories %s and %s", cats[0], cats[1])
+	}
+	checked, err := s.memberSearch(sc.Principal(), f)
+	if err != nil {
+		return nil, err
+	}
+	q.Filter = checked
+	if checked.MemberIDNumber == nil && checked.MemberPhone == nil {
+		return s.st.Households(ctx, sc, q)
+	}
+	p := sc.Principal()
+	if ok, wait := s.st.AllowIDLookup(p.Subject, s.wall()); !ok {
+		return nil, models.RateLimited("too many searches by ID number or phone; retry after %d s", int(math.Ceil(wait.Seconds())))
+	}
+	page, err := s.st.Households(ctx, sc, q)
+	var ids []string
+	if page != nil {
+		for _, h := range page.Items {
+			ids = append(ids, h.ID)
 		}
 	}
-	return s.st.Households(ctx, sc, q)
+	by := "idNumber"
+	if checked.MemberIDNumber == nil {
+		by = "phone"
+	}
+	auditErr := s.st.Write(ctx, sc, "search households: audit", func(tx Tx) error {
+		tx.Audit("searchHouseholds", p.Area, ids, nil, map[string]any{"by": by})
+		return nil
+	})
+	if auditErr != nil {
+		return nil, auditErr
+	}
+	return page, err
+}
+
+// memberSearch checks the member fields of filter f for caller p and returns a copy of f
+// with them as the store compares them: names trimmed, the ID number parsed (upper-case
+// X), the phone as its digits. It returns a Forbidden error naming the field for an ID
+// number or phone p may not reveal, and a *models.FieldError naming the field for a
+// blank name or prefix, a malformed ID number or a malformed phone.
+func (s *Service) memberSearch(p auth.Principal, f *models.HouseholdFilter) (*models.HouseholdFilter, error) {
+	out := *f
+	for _, n := range []struct {
+		field string
+		v     **string
+	}{{"filter.memberName", &out.MemberName}, {"filter.memberNamePrefix", &out.MemberNamePrefix}} {
+		if *n.v == nil {
+			continue
+		}
+		name, err := input.Text(n.field, **n.v, true, input.MaxNameLen)
+		if err != nil {
+			return nil, err
+		}
+		*n.v = &name
+	}
+	if f.MemberIDNumber != nil {
+		if !p.May(auth.ActionRevealIDNumber) {
+			return nil, models.Forbidden("filter.memberIdNumber: a %s may not search by ID number, as it may not read them", strings.ToLower(string(p.Role)))
+		}
+		num, err := input.IDNumber("filter.memberIdNumber", *f.MemberIDNumber, s.now())
+		if err != nil {
+			return nil, err
+		}
+		out.MemberIDNumber = &num.Value
+	}
+	if f.MemberPhone != nil {
+		if !p.May(auth.ActionRevealMemberPhone) {
+			return nil, models.Forbidden("filter.memberPhone: a %s may not search by phone, as it may not read members' phones", strings.ToLower(string(p.Role)))
+		}
+		phone, err := input.Phone("filter.memberPhone", *f.MemberPhone)
+		if err != nil {
+			return nil, err
+		}
+		out.MemberPhone = &phone
+	}
+	return &out, nil
 }
 
 // Member returns the member with id. It returns models.ErrNotFound when there is none in
@@ -125,6 +208,28 @@ func (s *Service) IDNumberOf(ctx context.Context, m *models.Member, reveal bool)
 		return "", err
 	}
 	return m.IDNumber, nil
+}
+
+// PhoneOf returns the contact phone of m as the caller may see it, or nil when none is
+// registered: masked to its first and last four characters (1381***5678,
+// privacy.Phone) unless reveal is set. A reveal is allowed to admins, officers and
+// assistants whose area covers m, and is written to the audit trail (revealMemberPhone),
+// in a unit of work of its own, before the phone is returned. It returns a Forbidden
+// error for any other caller (integrators and auditors never read it unmasked), and the
+// audit's error if it cannot be written (then nothing is revealed).
+func (s *Service) PhoneOf(ctx context.Context, m *models.Member, reveal bool) (*string, error) {
+	if m.Phone == nil {
+		return nil, nil
+	}
+	if !reveal {
+		masked := privacy.Phone(*m.Phone)
+		return &masked, nil
+	}
+	if err := s.reveal(ctx, m, auth.ActionRevealMemberPhone, "revealMemberPhone", "phone"); err != nil {
+		return nil, err
+	}
+	phone := *m.Phone
+	return &phone, nil
 }
 
 // BirthDateOf returns the birth date of m as the caller may see it: nil unless reveal is

@@ -145,7 +145,12 @@ func NewMember(field string, in *models.MemberInput, now time.Time) (*models.Mem
 	if !in.Relation.Valid() {
 		return nil, models.Invalid(field+".relation", "%s is not a relation", privacy.Quote(string(in.Relation)))
 	}
+	phone, err := OptionalPhone(field+".phone", in.Phone)
+	if err != nil {
+		return nil, err
+	}
 	m := &models.Member{
+		Phone:     phone,
 		Name:      name,
 		IDNumber:  num.Value,
 		Sex:       num.Sex,
