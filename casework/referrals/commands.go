@@ -110,9 +110,10 @@ func (s *Service) step(ctx context.Context, sc store.Scope, op, id string, expec
 	return out, nil
 }
 
-// Accept records that the caller's department took up referral id. It returns a
-// Forbidden error for a caller that is not a department's integrator,
-// models.ErrNotFound for a referral not in the caller's queue, a Conflict error when
+// Accept records that the caller's department took up referral id: the department's
+// review of the application, after which another integrator approves it (Decide). It
+// returns a Forbidden error for a caller that is not a department's integrator or that
+// rejected the application before it was reopened on appeal, models.ErrNotFound for a referral not in the caller's queue, a Conflict error when
 // expected is not the referral's version, and a *models.FieldError naming id when the
 // referral is not REFERRED or the application no longer PENDING.
 func (s *Service) Accept(ctx context.Context, id string, expected *int) (*models.Referral, error) {
