@@ -40,8 +40,9 @@ are over and refreshes the derived values of households. Schedule it once a day.
 		Short: "End grace periods that are over and refresh households' derived values",
 		Long: `Run the daily jobs for a day (today by default): end the grace periods that are over and
 refresh the derived values of households; open the re-certifications that are due, flag the
-overdue ones and the discovery cases left unclosed (P24). REVIEW_INTERVALS, REVIEW_GRACE_DAYS
-and DISCOVERY_STALE_DAYS change their settings. It prints what it changed.`,
+overdue ones and the discovery cases left unclosed (P24); notify departments of the referrals
+falling due or overdue. REVIEW_INTERVALS, REVIEW_GRACE_DAYS and DISCOVERY_STALE_DAYS change
+their settings. It prints what it changed, the referral notices written among it.`,
 		Example: `  jiuzhu jobs run
   jiuzhu jobs run --date 2026-01-01
   DATABASE_URL='postgres://jiuzhu_app@db:5432/jiuzhu' jiuzhu jobs run`,
@@ -79,9 +80,16 @@ func runJobs(ctx context.Context, cfg config, today models.Date, out io.Writer) 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "jobs of %s: %d grace periods ended, %d households refreshed, %d reviews opened, %d reviews overdue, %d discovery cases stale, in %s\n",
-		today, r.GraceTerminated, r.HouseholdsRefreshed, r.ReviewsOpened, r.ReviewsOverdue, r.DiscoveriesStale, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintln(out, jobsSummary(today, r, time.Since(start)))
 	return nil
+}
+
+// jobsSummary is the line "jobs run" prints of report r of the jobs of today, which
+// took took: each count of what changed, the referral notices written to departments
+// (due or overdue) among them.
+func jobsSummary(today models.Date, r jobs.Report, took time.Duration) string {
+	return fmt.Sprintf("jobs of %s: %d grace periods ended, %d households refreshed, %d reviews opened, %d reviews overdue, %d discovery cases stale, %d referral notices (due or overdue) written, in %s",
+		today, r.GraceTerminated, r.HouseholdsRefreshed, r.ReviewsOpened, r.ReviewsOverdue, r.DiscoveriesStale, r.ReferralNotices, took.Round(time.Millisecond))
 }
 
 // jobOptions reads the settings of dynamic management (P24) from the environment:

@@ -1,8 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"strings"
 	"testing"
+	"time"
 
+	"jiuzhu/jobs"
+	"jiuzhu/models"
 	"jiuzhu/policy"
 )
 
@@ -39,5 +45,46 @@ func TestJobOptions(t *testing.T) {
 				t.Fatalf("options %+v", o)
 			}
 		})
+	}
+}
+
+// TestJobsSummary checks that the line of "jobs run" gives every count of its report,
+// the referral notices written to departments among them.
+func TestJobsSummary(t *testing.T) {
+	day := models.NewDate(2026, 12, 4)
+	for _, c := range []struct {
+		name string
+		r    jobs.Report
+		want []string
+	}{
+		{"nothing", jobs.Report{}, []string{"jobs of 2026-12-04: ", "0 grace periods ended", "0 referral notices (due or overdue) written", "in 1.5s"}},
+		{"every count", jobs.Report{GraceTerminated: 1, HouseholdsRefreshed: 2, ReviewsOpened: 3, ReviewsOverdue: 4, DiscoveriesStale: 5, ReferralNotices: 6},
+			[]string{"1 grace periods ended", "2 households refreshed", "3 reviews opened", "4 reviews overdue", "5 discovery cases stale", "6 referral notices (due or overdue) written"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := jobsSummary(day, c.r, 1500*time.Millisecond)
+			for _, w := range c.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("%q lacks %q", got, w)
+				}
+			}
+		})
+	}
+}
+
+// TestJobsRunPrintsReferralNotices runs "jiuzhu jobs run" on a new SQLite database: the
+// line it prints counts the referral notices it wrote (none on a database without
+// referrals).
+func TestJobsRunPrintsReferralNotices(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("JWT_SECRET", "")
+	t.Setenv("JIUZHU_TOKEN", "")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"jobs", "run", "--data-dir", dir, "--date", "2026-12-04"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "jobs of 2026-12-04: ") || !strings.Contains(out.String(), "0 referral notices (due or overdue) written") {
+		t.Fatalf("jobs run printed %q", out.String())
 	}
 }

@@ -1086,6 +1086,7 @@ type PrincipalResolver interface {
 	Area(ctx context.Context, obj *auth.Principal) (*models.Jurisdiction, error)
 }
 type ProgramResolver interface {
+	Name(ctx context.Context, obj *models.Program) (string, error)
 	Category(ctx context.Context, obj *models.Program) (*models.Category, error)
 
 	Setting(ctx context.Context, obj *models.Program, county *string, on *models.Date) (*models.ProgramSetting, error)
@@ -20689,7 +20690,7 @@ func (ec *executionContext) _Program_name(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Program_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return ec.Resolvers.Program().Name(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -20700,7 +20701,7 @@ func (ec *executionContext) _Program_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Program_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Program", field, true, true, "String")
 }
 
 func (ec *executionContext) _Program_category(ctx context.Context, field graphql.CollectedField, obj *models.Program) (ret graphql.Marshaler) {
@@ -34187,10 +34188,11 @@ func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
-			out.Values[i] = ec._Program_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Program_name(ctx, field, obj)
+				})
 		case "category":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

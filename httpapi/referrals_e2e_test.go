@@ -27,10 +27,11 @@ type referralView struct {
 	ID, Status, Department, Reason, DueAt string
 	Version                               int
 	Overdue                               bool
+	HandledBy                             *string
 	Application                           struct{ ID, Status, Amount string }
 }
 
-const referralFields = `id status department reason dueAt version overdue application { id status amount }`
+const referralFields = `id status department reason dueAt version overdue handledBy application { id status amount }`
 
 func referralOf(t *testing.T, r response, field string) referralView {
 	t.Helper()
@@ -54,6 +55,7 @@ func TestReferralsToDepartments(t *testing.T) {
 		l := startLifecycle(t, st)
 		town := l.tok["township officer"]
 		edu := l.tokenOfDepartment("edu-bureau", seed.DemoCounty, models.DeptEducation, "EDUCATION")
+		edu2 := l.tokenOfDepartment("edu-bureau-2", seed.DemoCounty, models.DeptEducation, "EDUCATION")
 		strangers := map[string]string{
 			"education bureau of another county": l.tokenOfDepartment("edu-other", otherCounty, models.DeptEducation, "EDUCATION"),
 			"health bureau of the county":        l.tokenOfDepartment("health", seed.DemoCounty, models.DeptHealth, "EDUCATION", "MEDICAL"),
@@ -125,9 +127,19 @@ func TestReferralsToDepartments(t *testing.T) {
 			map[string]any{"id": ref.ID}); r.code() != "BAD_USER_INPUT" || !strings.Contains(r.raw, "input.approval") {
 			t.Fatalf("approval without its input: %s", r.raw)
 		}
-		dec := referralOf(t, l.do(edu, `mutation($id: ID!) { decideReferral(id: $id, input: {decision: APPROVE, reason: "符合条件", approval: {amount: "125.00", startDate: "2026-03-01"}}) { `+referralFields+` } }`,
-			map[string]any{"id": ref.ID}), "decideReferral")
-		if dec.Status != "DECIDED" || dec.Application.Status != "ACTIVE" || dec.Reason != "符合条件" {
+		// The integrator who accepted (reviewed) it does not approve it; another of the
+		// bureau does (P8). Outside the queue the decision finds nothing.
+		approve := `mutation($id: ID!) { decideReferral(id: $id, input: {decision: APPROVE, reason: "符合条件", approval: {amount: "125.00", startDate: "2026-03-01"}}) { ` + referralFields + ` } }`
+		if r := l.do(edu, approve, map[string]any{"id": ref.ID}); r.code() != "FORBIDDEN" || !strings.Contains(r.raw, "another integrator of the EDUCATION department") {
+			t.Fatalf("the accepting integrator approved: %s", r.raw)
+		}
+		for who, tok := range strangers {
+			if r := l.do(tok, approve, map[string]any{"id": ref.ID}); r.code() != "NOT_FOUND" {
+				t.Errorf("%s approved the referral: %s", who, r.raw)
+			}
+		}
+		dec := referralOf(t, l.do(edu2, approve, map[string]any{"id": ref.ID}), "decideReferral")
+		if dec.Status != "DECIDED" || dec.Application.Status != "ACTIVE" || dec.Reason != "符合条件" || dec.HandledBy == nil || *dec.HandledBy != "edu-bureau-2" {
 			t.Fatalf("decided: %+v", dec)
 		}
 		if r := l.do(edu, `mutation($id: ID!) { returnReferral(id: $id, reason: "x") { id } }`, map[string]any{"id": ref.ID}); r.code() != "BAD_USER_INPUT" {

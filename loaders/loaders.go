@@ -48,8 +48,9 @@ type Set struct {
 	jurisdictions *dataloadgen.Loader[string, *models.Jurisdiction]
 	calculations  *dataloadgen.Loader[string, *models.EntitlementCalculation]
 
-	programs   once[map[string]*models.Program]
-	categories once[map[string]*models.Category]
+	programs     once[map[string]*models.Program]
+	programNames once[map[string]string]
+	categories   once[map[string]*models.Category]
 
 	mu          sync.Mutex
 	byHousehold map[string]*householdGroup
@@ -397,6 +398,12 @@ func (s *Set) Program(ctx context.Context, code string) (*models.Program, error)
 		return m, err
 	})
 	return record(m, err, code, "program")
+}
+
+// ProgramNames returns the programs' names in force for the caller of the operation,
+// read with read once per operation (the use case's rule, catalogue.Service.Names).
+func (s *Set) ProgramNames(read func() (map[string]string, error)) (map[string]string, error) {
+	return s.programNames.get(read)
 }
 
 // Category returns the category with code; models.ErrNotFound for an unknown code. The

@@ -42,6 +42,18 @@ func CheckSeparation(reviewer, approver string) error {
 	return nil
 }
 
+// CheckReferralSeparation returns a Forbidden error when approver is the department's
+// integrator who accepted the referral (acceptor, "" when nobody has): accepting a
+// referral is the department's review of the application, and as at civil affairs (P8,
+// CheckSeparation) another integrator of the department approves it. A rejection is not
+// held to it, as a reviewer may reject at civil affairs.
+func CheckReferralSeparation(acceptor, approver string, dept models.Department) error {
+	if acceptor != "" && acceptor == approver {
+		return models.Forbidden("you accepted this referral; another integrator of the %s department must approve it (P8)", dept)
+	}
+	return nil
+}
+
 // ApplicationReference formats the reference number of the n-th application of year in
 // county (P11), the county's 6-digit code, for example JZ-371402-2026-000123. Each county
 // counts its own applications, so that a reference shows nothing of the city's volume to

@@ -34,6 +34,17 @@ func (r *mutationResolver) ChangeProgram(ctx context.Context, code string, input
 	return r.Cases.Catalogue.ChangeProgram(ctx, code, input)
 }
 
+func (r *programResolver) Name(ctx context.Context, obj *models.Program) (string, error) {
+	names, err := r.load(ctx).ProgramNames(func() (map[string]string, error) { return r.Cases.Catalogue.Names(ctx) })
+	if err != nil {
+		return "", err
+	}
+	if n, ok := names[obj.Code]; ok {
+		return n, nil
+	}
+	return obj.Name, nil
+}
+
 func (r *programResolver) Category(ctx context.Context, obj *models.Program) (*models.Category, error) {
 	return r.load(ctx).Category(ctx, obj.CategoryCode)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"jiuzhu/auth"
+	"jiuzhu/division"
 	"jiuzhu/privacy"
 	"jiuzhu/store"
 	"jiuzhu/store/cursor"
@@ -39,9 +40,13 @@ type builder struct {
 	integ     bool
 	birthYear bool
 	year      int
-	sql       strings.Builder
-	args      []any
-	n         int
+	// nameArea and today choose the program settings that name the programs for the
+	// caller (catalogue.Service.Names): its county's or the city's, in force today.
+	nameArea string
+	today    string
+	sql      strings.Builder
+	args     []any
+	n        int
 }
 
 // alias returns a fresh table alias.
@@ -135,8 +140,20 @@ func (b *builder) field(typ, a string, s *sel) error {
 		return b.grantField(a, s)
 	case "Program":
 		switch s.name {
-		case "code", "name", "active":
+		case "code", "active":
 			b.w(a, ".", s.name)
+		case "name":
+			// catalogue.Service.Names: the name of the setting in force today in the
+			// caller's county (or city-wide), as store.Catalogue.NamesOn chooses it;
+			// the seeded name without one.
+			n := b.alias("n")
+			b.w("coalesce((SELECT ", n, ".name FROM program_settings ", n, " WHERE ", n, ".program_code = ", a, ".code AND ", n, ".area_code IN (")
+			b.text(division.CityCode)
+			b.w(", ")
+			b.text(b.nameArea)
+			b.w(") AND ", n, ".effective_from <= ")
+			b.text(b.today)
+			b.w("::date ORDER BY ", n, ".effective_from DESC, ", n, ".area_code DESC LIMIT 1), ", a, ".name)")
 		case "category":
 			return b.byKey("Category", "categories", a+".category_code", "code", false, s)
 		}

@@ -16,12 +16,15 @@ import (
 	"time"
 
 	"jiuzhu/auth"
+	cases "jiuzhu/casework/catalogue"
 	"jiuzhu/catalogue"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/seed"
 	"jiuzhu/sqlread"
+	"jiuzhu/store"
 	"jiuzhu/store/cursor"
 	"jiuzhu/store/storetest"
 )
@@ -76,6 +79,7 @@ func startPair(t *testing.T, households int) *pair {
 	if err := st.Setup().SeedStaffingUnscoped(context.Background(), staff.Populations, staff.Staff); err != nil {
 		t.Fatal(err)
 	}
+	renamePrograms(t, st)
 	v, err := auth.NewVerifier(auth.Config{Secret: []byte(secret)}, tree)
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +90,31 @@ func startPair(t *testing.T, households int) *pair {
 	t.Cleanup(on.Close)
 	t.Cleanup(off.Close)
 	return &pair{t: t, compiled: on.URL, executor: off.URL, reads: reads, verifier: v, data: ds, staff: staff.Staff}
+}
+
+// renamePrograms renames programs from today, so that the name of a program depends on
+// the caller (catalogue.Service.Names): urban dibao city-wide, rural dibao in the demo
+// county and otherwise in the sibling county, and temporary assistance in the sibling
+// county only.
+func renamePrograms(t *testing.T, st *store.Store) {
+	t.Helper()
+	cat := cases.New(st)
+	today := models.DateOf(time.Now().In(policy.ChinaTime))
+	city := auth.WithPrincipal(context.Background(), auth.Principal{Subject: "city-admin", Role: models.RoleAdmin, Area: division.CityCode})
+	for _, c := range []struct {
+		code, name string
+		area       *string
+	}{
+		{catalogue.ProgramUrbanDibao, "德州市城市最低生活保障", nil},
+		{catalogue.ProgramRuralDibao, "德城区农村低保", ptr(seed.DemoCounty)},
+		{catalogue.ProgramRuralDibao, "邻县农村低保", ptr(siblingCounty)},
+		{"TEMPORARY_RELIEF", "邻县临时救助", ptr(siblingCounty)},
+	} {
+		name := c.name
+		if _, err := cat.ChangeProgram(city, c.code, models.ProgramChangeInput{AreaCode: c.area, EffectiveFrom: today, Name: &name, Reason: "更名"}); err != nil {
+			t.Fatalf("rename %s: %v", c.code, err)
+		}
+	}
 }
 
 // post sends a GraphQL request and returns the body of the answer.
@@ -212,6 +241,12 @@ func TestCompiledEqualsExecutor(t *testing.T) {
 			a, b := pr.post(pr.compiled, tok, fixed, nil), pr.post(pr.executor, tok, fixed, nil)
 			if !bytes.Equal(a, b) || bytes.Contains(a, []byte(`"errors"`)) {
 				t.Fatalf("the fixed query differs or fails\ncompiled: %.2000s\nexecutor: %.2000s", a, b)
+			}
+			// The names in force for the caller (renamePrograms): the city's rename for
+			// everyone, the demo county's inside it only, the sibling county's for none.
+			inCounty := c.p.Area != division.CityCode
+			if !bytes.Contains(a, []byte("德州市城市最低生活保障")) || bytes.Contains(a, []byte("德城区农村低保")) != inCounty || bytes.Contains(a, []byte("邻县")) {
+				t.Errorf("the programs' names for %s: %.2000s", c.p.Area, a)
 			}
 			if last, _ := pr.reads.Counts(); last != after+1 {
 				t.Errorf("the fixed query was not answered by one statement (%d statements)", last-after)
@@ -796,3 +831,5 @@ func TestCompiledAnswersTheRegistryLists(t *testing.T) {
 		t.Fatalf("a sibling county's staff member: %.500s", a)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -11,6 +11,9 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"jiuzhu/auth"
+	"jiuzhu/casework/catalogue"
+	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/store"
 )
 
@@ -124,6 +127,7 @@ func (r *Reader) builder(oc *graphql.OperationContext, p auth.Principal) *builde
 	return &builder{
 		st: r.st, sc: sc, p: p, vars: oc.Variables, lo: lo, hi: hi, cats: cats, integ: integ,
 		birthYear: p.May(auth.ActionReadBirthYear), year: r.st.Now().Year(),
+		nameArea: catalogue.NameArea(p.Area), today: models.DateOf(r.st.Now().In(policy.ChinaTime)).String(),
 	}
 }
 

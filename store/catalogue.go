@@ -153,6 +153,31 @@ func (c *Catalogue) SettingOn(ctx context.Context, code, county string, day mode
 	return st, wrap("program setting", err)
 }
 
+// NamesOn returns, by program code, the name of the setting in force in county (a
+// 12-digit county code, or the city's code for the city-wide settings) on day, chosen as
+// SettingOn chooses it: the latest effectiveFrom, the county's first on the same day. A
+// program without a setting in force then is left out. It returns the database's
+// errors.
+func (c *Catalogue) NamesOn(ctx context.Context, county string, day models.Date) (map[string]string, error) {
+	var rows []models.ProgramSetting
+	err := c.s.db.WithContext(ctx).Table("program_settings").
+		Select("program_settings.program_code, program_settings.area_code, program_settings.effective_from, program_settings.name").
+		Where("program_settings.area_code IN ? AND program_settings.effective_from <= ?", []string{division.CityCode, county}, day).
+		Order("program_settings.program_code").Order("program_settings.effective_from DESC").
+		Order(clause.OrderByColumn{Column: clause.Column{Name: "program_settings.area_code"}, Desc: true}).
+		Find(&rows).Error
+	if err != nil {
+		return nil, wrap("program names", err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		if _, ok := out[r.ProgramCode]; !ok {
+			out[r.ProgramCode] = r.Name
+		}
+	}
+	return out, nil
+}
+
 // SettingIn is SettingOn inside the unit of work w.
 func (c *Catalogue) SettingIn(w *Writer, code, county string, day models.Date) (*models.ProgramSetting, error) {
 	return settingOn(w.tx, code, county, day)

@@ -178,6 +178,13 @@ func (r *Grants) Rejecters(ctx context.Context, sc Scope, grantID string) ([]str
 	return out, wrap("rejecters", err)
 }
 
+// RejectersIn is Rejecters read inside the unit of work w, for the steps of a department
+// on a referred application (casework/referrals). It returns the database's errors.
+func (r *Grants) RejectersIn(w *Writer, grantID string) ([]string, error) {
+	out, err := rejecters(w.tx, w.sc, grantID)
+	return out, wrap("rejecters", err)
+}
+
 // rejecters returns the officers who rejected grant grantID before it was reopened on
 // appeal, read with q; none when it was never reopened (a grant is reopened only from
 // REJECTED, so the lifecycle alone never leaves that status). A decision that races a

@@ -29,6 +29,8 @@ type Store interface {
 	// History returns the settings of a program the caller may read (see
 	// store.Catalogue.History).
 	History(ctx context.Context, sc store.Scope, code string) ([]*models.ProgramSetting, error)
+	// NamesOn returns the programs' names in force (see store.Catalogue.NamesOn).
+	NamesOn(ctx context.Context, county string, day models.Date) (map[string]string, error)
 	// Write runs step in one unit of work (see store.Store.Write).
 	Write(ctx context.Context, sc store.Scope, op string, step func(tx Tx) error) error
 }
@@ -70,6 +72,9 @@ func (a adapter) SettingOn(ctx context.Context, code, county string, day models.
 }
 func (a adapter) History(ctx context.Context, sc store.Scope, code string) ([]*models.ProgramSetting, error) {
 	return a.cat.History(ctx, sc, code)
+}
+func (a adapter) NamesOn(ctx context.Context, county string, day models.Date) (map[string]string, error) {
+	return a.cat.NamesOn(ctx, county, day)
 }
 func (a adapter) Write(ctx context.Context, sc store.Scope, op string, step func(Tx) error) error {
 	return a.st.Write(ctx, sc, op, func(w *store.Writer) error { return step(tx{w: w, cat: a.cat}) })
@@ -134,6 +139,30 @@ func (s *Service) Setting(ctx context.Context, code string, county *string, day 
 	}
 	st, err := s.st.SettingOn(ctx, code, area, d)
 	return st, models.WithField("code", err)
+}
+
+// Names returns, by program code, the name in force today for the caller (P1): the name
+// of the setting in force in the caller's county when the caller is inside one (the
+// county's or the city-wide one, whichever took effect last, as Setting chooses it), or
+// of the city-wide setting for a caller above the counties. A program without a setting
+// in force is left out: its seeded name stands. It returns the errors of
+// casework.Caller and the store's.
+func (s *Service) Names(ctx context.Context) (map[string]string, error) {
+	sc, err := casework.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.st.NamesOn(ctx, NameArea(sc.Principal().Area), models.DateOf(s.now().In(policy.ChinaTime)))
+}
+
+// NameArea returns the area whose settings name the programs for a caller of area: its
+// county's code when area lies inside a county, the city's code otherwise.
+func NameArea(area string) string {
+	switch division.LevelOf(area) {
+	case models.LevelCounty, models.LevelTownship, models.LevelVillage:
+		return area[:6] + "000000"
+	}
+	return division.CityCode
 }
 
 // History returns every setting of program code, city-wide and per county, oldest

@@ -48,6 +48,16 @@ func settingOn(all map[string]models.ProgramSetting, code, county string, day mo
 	return best, nil
 }
 
+func (f *fake) NamesOn(_ context.Context, county string, day models.Date) (map[string]string, error) {
+	out := map[string]string{}
+	for code := range f.programs {
+		if s, err := settingOn(f.settings, code, county, day); err == nil {
+			out[code] = s.Name
+		}
+	}
+	return out, nil
+}
+
 func (f *fake) History(context.Context, store.Scope, string) ([]*models.ProgramSetting, error) {
 	return nil, nil
 }
@@ -224,6 +234,56 @@ func TestChangeProgram(t *testing.T) {
 				t.Fatalf("the same change twice: %v", err)
 			}
 		})
+	}
+}
+
+// TestNames checks the name of a program in force for each caller: the city-wide
+// setting's above the counties and in a county without its own, the county's inside it,
+// a later city-wide rename over an earlier county one, and nothing of a setting that is
+// not in force yet.
+func TestNames(t *testing.T) {
+	const code = "EDU_COMPULSORY"
+	for _, c := range []struct {
+		name     string
+		settings []models.ProgramSetting
+		ctx      context.Context
+		want     string
+	}{
+		{"the seeded name", nil, as(models.RoleOfficer, county), "义务教育阶段生活补助"},
+		{"a city-wide rename, for the city", []models.ProgramSetting{{AreaCode: division.CityCode, EffectiveFrom: models.NewDate(2026, 6, 1), Name: "义务教育生活补助"}},
+			as(models.RoleAdmin, division.CityCode), "义务教育生活补助"},
+		{"a city-wide rename, for a village", []models.ProgramSetting{{AreaCode: division.CityCode, EffectiveFrom: models.NewDate(2026, 6, 1), Name: "义务教育生活补助"}},
+			as(models.RoleAssistant, "371402001001"), "义务教育生活补助"},
+		{"a county's rename, inside the county", []models.ProgramSetting{{AreaCode: county, EffectiveFrom: models.NewDate(2026, 6, 1), Name: "德城区义教补助"}},
+			as(models.RoleOfficer, "371402001000"), "德城区义教补助"},
+		{"a county's rename, for another county", []models.ProgramSetting{{AreaCode: county, EffectiveFrom: models.NewDate(2026, 6, 1), Name: "德城区义教补助"}},
+			as(models.RoleOfficer, otherCounty), "义务教育阶段生活补助"},
+		{"a county's rename, for the city", []models.ProgramSetting{{AreaCode: county, EffectiveFrom: models.NewDate(2026, 6, 1), Name: "德城区义教补助"}},
+			as(models.RoleAdmin, division.CityCode), "义务教育阶段生活补助"},
+		{"a later city-wide rename over a county's", []models.ProgramSetting{
+			{AreaCode: county, EffectiveFrom: models.NewDate(2026, 6, 1), Name: "德城区义教补助"},
+			{AreaCode: division.CityCode, EffectiveFrom: models.NewDate(2026, 9, 1), Name: "义务教育生活补助"}},
+			as(models.RoleOfficer, county), "义务教育生活补助"},
+		{"a rename from tomorrow", []models.ProgramSetting{{AreaCode: division.CityCode, EffectiveFrom: models.NewDate(2026, 12, 5), Name: "义务教育生活补助"}},
+			as(models.RoleOfficer, county), "义务教育阶段生活补助"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			svc, f := setup()
+			for _, s := range c.settings {
+				s.ProgramCode = code
+				f.settings[key(s)] = s
+			}
+			names, err := svc.Names(c.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if names[code] != c.want {
+				t.Fatalf("name %q, want %q", names[code], c.want)
+			}
+		})
+	}
+	if _, err := (&catalogue.Service{}).Names(context.Background()); err == nil {
+		t.Fatal("names without a caller")
 	}
 }
 

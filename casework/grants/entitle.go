@@ -105,9 +105,10 @@ func (s *Service) approval(tx Tx, sc store.Scope, g *models.Grant, in models.App
 // one step (a referral, casework/referrals), inside the unit of work t of that use case
 // for the caller sc:
 // g moves to REVIEWED with reviewReason and to ACTIVE with reason, with the amount of the
-// program's rule as ApproveGrant computes it, under the same P21 checks. The separation of
-// reviewer and approver does not apply, as one decision makes both moves. The caller has
-// checked the department's permission and the input's reasons. It returns the errors of
+// program's rule as ApproveGrant computes it, under the same P21 checks. The caller has
+// checked the department's permission, the input's reasons and the separation of review
+// and approval (P8): the department's review is the acceptance of the referral, by
+// another integrator than the one who approves (policy.CheckReferralSeparation). It returns the errors of
 // ApproveGrant's rules (Conflict naming the blocking grant, *models.FieldError for bad
 // input) and the store's.
 func (s *Service) ApproveWithin(t Tx, sc store.Scope, g *models.Grant, in models.ApprovalInput, reviewReason, reason string) error {

@@ -65,8 +65,9 @@ func handler(ctx context.Context, what string) (store.Scope, error) {
 // step runs one step of the department on referral id: it reads the referral in the
 // caller's queue (models.ErrNotFound otherwise: another area's, another department's or
 // another category's referral is not in it), checks that it is open, that the
-// application still waits (PENDING) and expected (when given) is its version, runs do,
-// and audits op.
+// application still waits (PENDING) and expected (when given) is its version, that the
+// caller did not reject the application before it was reopened on appeal (P25,
+// policy.CheckAppealSeparation, as civil affairs' decisions), runs do, and audits op.
 func (s *Service) step(ctx context.Context, sc store.Scope, op, id string, expected *int, do func(t Tx, r *models.Referral, g *models.Grant) error) (*models.Referral, error) {
 	var out *models.Referral
 	err := s.st.Write(ctx, sc, op, func(t Tx) error {
@@ -83,6 +84,13 @@ func (s *Service) step(ctx context.Context, sc store.Scope, op, id string, expec
 		if g.Status != models.GrantPending {
 			return models.Invalid("id", "the application is %s: it no longer waits on a decision", g.Status)
 		}
+		rejecters, err := t.Rejecters(g.ID)
+		if err != nil {
+			return err
+		}
+		if err := policy.CheckAppealSeparation(rejecters, sc.Principal().Subject); err != nil {
+			return err
+		}
 		before := *r
 		if err := do(t, r, g); err != nil {
 			return err
@@ -97,9 +105,10 @@ func (s *Service) step(ctx context.Context, sc store.Scope, op, id string, expec
 	return out, nil
 }
 
-// Accept records that the caller's department took up referral id. It returns a
-// Forbidden error for a caller that is not a department's integrator,
-// models.ErrNotFound for a referral not in the caller's queue, a Conflict error when
+// Accept records that the caller's department took up referral id: the department's
+// review of the application, after which another integrator approves it (Decide). It
+// returns a Forbidden error for a caller that is not a department's integrator or that
+// rejected the application before it was reopened on appeal, models.ErrNotFound for a referral not in the caller's queue, a Conflict error when
 // expected is not the referral's version, and a *models.FieldError naming id when the
 // referral is not REFERRED or the application no longer PENDING.
 func (s *Service) Accept(ctx context.Context, id string, expected *int) (*models.Referral, error) {
@@ -118,9 +127,15 @@ func (s *Service) Accept(ctx context.Context, id string, expected *int) (*models
 // Decide is the department's decision on referral id: APPROVE moves the application to
 // ACTIVE with the amount of the program's rule (input.approval, as approveGrant's
 // input), REJECT to REJECTED; either way with a required reason, and the referral is
-// DECIDED. It returns the errors of Accept, and a *models.FieldError naming the input
-// field for bad input (a missing reason, an approval missing or given when it should not
-// be, an amount the program's rule refuses).
+// DECIDED. Accepting a referral is the department's review of the application, so, as
+// at civil affairs (P8), only an ACCEPTED referral is approved, and by another
+// integrator of the department than the one who accepted it
+// (policy.CheckReferralSeparation); a referral is rejected whether accepted or not, by
+// any integrator of the department, as civil affairs' reviewer may reject. It returns
+// the errors of Accept, a Forbidden error when the caller accepted the referral it
+// approves, and a *models.FieldError naming the input field for bad input (a missing
+// reason, an approval missing or given when it should not be, an amount the program's
+// rule refuses) or naming id when an approved referral is not ACCEPTED.
 func (s *Service) Decide(ctx context.Context, id string, in models.ReferralDecisionInput, expected *int) (*models.Referral, error) {
 	sc, err := handler(ctx, "decide referrals")
 	if err != nil {
@@ -157,6 +172,16 @@ func (s *Service) Decide(ctx context.Context, id string, in models.ReferralDecis
 		dept := string(r.Department)
 		var err error
 		if in.Decision == models.DecisionApprove {
+			if r.Status != models.ReferralAccepted {
+				return models.Invalid("id", "the referral is %s: it is approved once accepted, by another integrator of the %s department than the one who accepted it (P8)", r.Status, dept)
+			}
+			acceptor := ""
+			if r.HandledBy != nil {
+				acceptor = *r.HandledBy
+			}
+			if err := policy.CheckReferralSeparation(acceptor, sc.Principal().Subject, r.Department); err != nil {
+				return err
+			}
 			err = t.Approve(g, *in.Approval, "reviewed by "+dept, "approved by "+dept+": "+reason)
 		} else {
 			err = t.Reject(g, "rejected by "+dept+": "+reason)

@@ -19,12 +19,15 @@ type fake struct {
 	settings  map[string]*models.ProgramSetting
 	grants    map[string]models.Grant
 	referrals map[string]models.Referral
+	// rejecters lists by application the subjects who rejected it before it was
+	// reopened on appeal.
+	rejecters map[string][]string
 	events    []string
 	audits    []string
 }
 
 func newFake() *fake {
-	return &fake{settings: map[string]*models.ProgramSetting{}, grants: map[string]models.Grant{}, referrals: map[string]models.Referral{}}
+	return &fake{settings: map[string]*models.ProgramSetting{}, grants: map[string]models.Grant{}, referrals: map[string]models.Referral{}, rejecters: map[string][]string{}}
 }
 
 // sees reports whether the caller of sc reaches referral r.
@@ -127,7 +130,8 @@ func (t *tx) Referral(id string) (*models.Referral, *models.Grant, error) {
 }
 
 func (t *tx) Step(r *models.Referral, g *models.Grant, to models.ReferralStatus, reason, event string) error {
-	r.Status, r.Reason, r.Version = to, reason, r.Version+1
+	sub := t.sc.Principal().Subject
+	r.Status, r.Reason, r.Version, r.HandledBy = to, reason, r.Version+1, &sub
 	t.referrals[r.ID] = *r
 	t.events = append(t.events, event)
 	return nil
@@ -149,6 +153,8 @@ func (t *tx) Reject(g *models.Grant, reason string) error {
 	t.events = append(t.events, reason)
 	return nil
 }
+
+func (t *tx) Rejecters(grantID string) ([]string, error) { return t.f.rejecters[grantID], nil }
 
 func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }
 

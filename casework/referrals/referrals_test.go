@@ -33,6 +33,7 @@ func as(p auth.Principal) context.Context {
 
 var (
 	eduBureau = auth.Principal{Subject: "edu", Role: models.RoleIntegrator, Area: county, Categories: []string{"EDUCATION"}, Department: models.DeptEducation}
+	eduOther  = auth.Principal{Subject: "edu-2", Role: models.RoleIntegrator, Area: county, Categories: []string{"EDUCATION"}, Department: models.DeptEducation}
 	otherEdu  = auth.Principal{Subject: "edu-b", Role: models.RoleIntegrator, Area: otherCounty, Categories: []string{"EDUCATION"}, Department: models.DeptEducation}
 	health    = auth.Principal{Subject: "health", Role: models.RoleIntegrator, Area: county, Categories: []string{"EDUCATION"}, Department: models.DeptHealth}
 	noDept    = auth.Principal{Subject: "int", Role: models.RoleIntegrator, Area: county, Categories: []string{"EDUCATION"}}
@@ -114,7 +115,7 @@ func TestDepartmentSteps(t *testing.T) {
 	for _, c := range []struct {
 		name       string
 		caller     auth.Principal
-		prepare    func(svc *referrals.Service, id string)
+		prepare    func(svc *referrals.Service, f *fake, id string)
 		step       func(svc *referrals.Service, ctx context.Context, id string) (*models.Referral, error)
 		wantErr    error
 		wantField  string
@@ -126,22 +127,29 @@ func TestDepartmentSteps(t *testing.T) {
 		{name: "another department", caller: health, step: accept, wantErr: models.ErrNotFound},
 		{name: "an integrator of no department", caller: noDept, step: accept, wantErr: models.ErrForbidden},
 		{name: "an officer", caller: officer, step: accept, wantErr: models.ErrForbidden},
-		{name: "approve", caller: eduBureau, step: decide(approve), wantStatus: models.ReferralDecided, wantGrant: models.GrantActive},
+		{name: "approve what another accepted", caller: eduOther, prepare: acceptedBy(eduBureau), step: decide(approve), wantStatus: models.ReferralDecided, wantGrant: models.GrantActive},
+		{name: "approve what one accepted", caller: eduBureau, prepare: acceptedBy(eduBureau), step: decide(approve), wantErr: models.ErrForbidden},
+		{name: "approve before acceptance", caller: eduBureau, step: decide(approve), wantErr: models.ErrInvalid, wantField: "id"},
+		{name: "reject what one accepted", caller: eduBureau, prepare: acceptedBy(eduBureau), step: decide(reject), wantStatus: models.ReferralDecided, wantGrant: models.GrantRejected},
+		{name: "return what one accepted", caller: eduBureau, prepare: acceptedBy(eduBureau), step: giveBack("非本部门职责"), wantStatus: models.ReferralReturned, wantGrant: models.GrantPending},
+		{name: "accept what one rejected before the appeal", caller: eduBureau, prepare: rejectedBy("edu"), step: accept, wantErr: models.ErrForbidden},
+		{name: "reject what one rejected before the appeal", caller: eduBureau, prepare: rejectedBy("edu"), step: decide(reject), wantErr: models.ErrForbidden},
+		{name: "accept what another rejected before the appeal", caller: eduOther, prepare: rejectedBy("edu"), step: accept, wantStatus: models.ReferralAccepted, wantGrant: models.GrantPending},
 		{name: "reject", caller: eduBureau, step: decide(reject), wantStatus: models.ReferralDecided, wantGrant: models.GrantRejected},
 		{name: "approve without the approval", caller: eduBureau, step: decide(models.ReferralDecisionInput{Decision: models.DecisionApprove, Reason: "x"}), wantErr: models.ErrInvalid, wantField: "input.approval"},
 		{name: "reject with an approval", caller: eduBureau, step: decide(models.ReferralDecisionInput{Decision: models.DecisionReject, Reason: "x", Approval: approve.Approval}), wantErr: models.ErrInvalid, wantField: "input.approval"},
 		{name: "decide without a reason", caller: eduBureau, step: decide(models.ReferralDecisionInput{Decision: models.DecisionReject, Reason: " "}), wantErr: models.ErrInvalid, wantField: "input.reason"},
 		{name: "return", caller: eduBureau, step: giveBack("非本部门职责"), wantStatus: models.ReferralReturned, wantGrant: models.GrantPending},
 		{name: "return without a reason", caller: eduBureau, step: giveBack(""), wantErr: models.ErrInvalid, wantField: "reason"},
-		{name: "accept twice", caller: eduBureau, prepare: func(svc *referrals.Service, id string) { _, _ = svc.Accept(as(eduBureau), id, nil) },
+		{name: "accept twice", caller: eduBureau, prepare: acceptedBy(eduBureau),
 			step: accept, wantErr: models.ErrInvalid, wantField: "id"},
-		{name: "decide a returned referral", caller: eduBureau, prepare: func(svc *referrals.Service, id string) { _, _ = svc.Return(as(eduBureau), id, "退回", nil) },
+		{name: "decide a returned referral", caller: eduBureau, prepare: func(svc *referrals.Service, _ *fake, id string) { _, _ = svc.Return(as(eduBureau), id, "退回", nil) },
 			step: decide(reject), wantErr: models.ErrInvalid, wantField: "id"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			svc, f, id := setup(t)
 			if c.prepare != nil {
-				c.prepare(svc, id)
+				c.prepare(svc, f, id)
 			}
 			audits, events := len(f.audits), len(f.events)
 			r, err := c.step(svc, as(c.caller), id)
@@ -189,6 +197,23 @@ func TestOverdueAndCounts(t *testing.T) {
 		if err != nil || len(cs) != 1 || cs[0].Overdue != c.overdue || cs[0].Open != 1 {
 			t.Fatalf("at %v: counts %+v (%v)", at, cs, err)
 		}
+	}
+}
+
+// acceptedBy prepares a referral accepted by p.
+func acceptedBy(p auth.Principal) func(*referrals.Service, *fake, string) {
+	return func(svc *referrals.Service, _ *fake, id string) {
+		if _, err := svc.Accept(as(p), id, nil); err != nil {
+			panic(err)
+		}
+	}
+}
+
+// rejectedBy prepares an application that subject rejected before it was reopened on
+// appeal.
+func rejectedBy(subject string) func(*referrals.Service, *fake, string) {
+	return func(_ *referrals.Service, f *fake, id string) {
+		f.rejecters[f.referrals[id].GrantID] = []string{subject}
 	}
 }
 

@@ -50,6 +50,9 @@ type Tx interface {
 	Approve(g *models.Grant, in models.ApprovalInput, reviewReason, reason string) error
 	// Reject is the department's rejection of g.
 	Reject(g *models.Grant, reason string) error
+	// Rejecters returns the subjects who rejected application grantID before it was
+	// reopened on appeal; none when it never was (see store.Grants.RejectersIn).
+	Rejecters(grantID string) ([]string, error)
 	Audit(op, area string, ids []string, before, after any)
 }
 
@@ -81,7 +84,9 @@ func (s *Service) Hook() func(w *store.Writer, g *models.Grant) error {
 	if !ok {
 		panic("referrals: Hook needs the Service of New")
 	}
-	return func(w *store.Writer, g *models.Grant) error { return s.Refer(tx{w: w, refs: a.refs, cat: a.cat}, g) }
+	return func(w *store.Writer, g *models.Grant) error {
+		return s.Refer(tx{w: w, refs: a.refs, cat: a.cat, grs: a.st.Grants()}, g)
+	}
 }
 
 // adapter serves Store with *store.Store's referrals.
@@ -110,7 +115,7 @@ func (a adapter) Counts(ctx context.Context, sc store.Scope, area *string, now t
 
 func (a adapter) Write(ctx context.Context, sc store.Scope, op string, step func(Tx) error) error {
 	return a.st.Write(ctx, sc, op, func(w *store.Writer) error {
-		return step(tx{w: w, refs: a.refs, cat: a.cat, st: a.st, grants: a.grants})
+		return step(tx{w: w, refs: a.refs, cat: a.cat, st: a.st, grants: a.grants, grs: a.st.Grants()})
 	})
 }
 
@@ -121,6 +126,7 @@ type tx struct {
 	cat    *store.Catalogue
 	st     *store.Store
 	grants *grants.Service
+	grs    *store.Grants
 }
 
 func (t tx) Setting(code, county string, day models.Date) (*models.ProgramSetting, error) {
@@ -137,6 +143,9 @@ func (t tx) Approve(g *models.Grant, in models.ApprovalInput, reviewReason, reas
 	return t.grants.ApproveWithin(grants.TxOf(t.st, t.w), t.w.Scope(), g, in, reviewReason, reason)
 }
 func (t tx) Reject(g *models.Grant, reason string) error { return t.refs.Reject(t.w, g, reason) }
+func (t tx) Rejecters(grantID string) ([]string, error) {
+	return t.grs.RejectersIn(t.w, grantID)
+}
 func (t tx) Audit(op, area string, ids []string, before, after any) {
 	t.w.Audit(op, area, ids, before, after)
 }
