@@ -29,7 +29,12 @@ import (
 //  2. the dashboards' tallies: their columns and tables are added where missing, and
 //     counted from the members and grants (Go);
 //  3. PostgreSQL only: row-level security, on or off as Config.RowLevelSecurity says
-//     (Go; taken down, it takes the policies off).
+//     (Go; taken down, it takes the policies off);
+//  4–10. SQL files (entitlements, the applicant's side, payroll, grievances, referrals,
+//     follow-up, the payroll lines' free space);
+//  11. members' contact phone and the indexes of the search by name and phone (Go, so
+//     that a database whose version table was lost adopts it again: the column is added
+//     only where it is missing).
 //
 // A new change of the schema is a new file or step with the next number; a released
 // version is never edited.
@@ -52,6 +57,7 @@ const (
 	firstVersion            = 1
 	versionTallies          = 2
 	versionRowLevelSecurity = 3
+	versionMemberSearch     = 11
 )
 
 // The directories of each dialect's SQL files in migrationFiles.
@@ -112,6 +118,13 @@ func (r *Setup) goMigrations() []*goose.Migration {
 			// dropping them would only make the next up count them again.
 			&goose.GoFunc{RunTx: func(context.Context, *sql.Tx) error { return nil }}),
 	}
+	out = append(out, goose.NewGoMigration(versionMemberSearch,
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return s.Setup().addMemberSearch(s.Setup().onTx(ctx, tx))
+		}},
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return s.Setup().dropMemberSearch(s.Setup().onTx(ctx, tx))
+		}}))
 	if s.dialect == Postgres {
 		out = append(out, goose.NewGoMigration(versionRowLevelSecurity,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
@@ -282,4 +295,37 @@ func (r *Setup) MigrateDown(ctx context.Context) (from, to int64, err error) {
 	}
 	to, _, err = s.Setup().SchemaVersions(ctx)
 	return current, to, err
+}
+
+// addMemberSearch is version 11: members carry an optional contact phone, and households
+// are found by a member's name (exact or prefix), full ID number or phone. The ID number
+// has its unique index already; on PostgreSQL the name's index uses text_pattern_ops, so
+// that a prefix search (name LIKE '张%') is an index range scan whatever the database's
+// collation, and it serves exact names too. What exists is left alone.
+func (r *Setup) addMemberSearch(db *gorm.DB) error {
+	column, name := "`phone` text", "CREATE INDEX IF NOT EXISTS `idx_members_name` ON `members`(`name`)"
+	if r.s.dialect == Postgres {
+		column, name = "phone character varying(20)", "CREATE INDEX IF NOT EXISTS idx_members_name ON members (name text_pattern_ops)"
+	}
+	if !db.Migrator().HasColumn("members", "phone") {
+		if err := db.Exec("ALTER TABLE members ADD COLUMN " + column).Error; err != nil {
+			return err
+		}
+	}
+	for _, q := range []string{"CREATE INDEX IF NOT EXISTS idx_members_phone ON members (phone)", name} {
+		if err := db.Exec(q).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropMemberSearch takes version 11 down.
+func (r *Setup) dropMemberSearch(db *gorm.DB) error {
+	for _, q := range []string{"DROP INDEX IF EXISTS idx_members_name", "DROP INDEX IF EXISTS idx_members_phone", "ALTER TABLE members DROP COLUMN phone"} {
+		if err := db.Exec(q).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
