@@ -25,10 +25,10 @@ type receivingGrant struct {
 }
 
 // refresh recomputes, inside tx, what the policy rules derive for the households ids of
-// the caller's area (Rules.Assess, the rules the store was opened with) and their tallies (models.HouseholdTally,
-// models.HouseholdProgram), writes the values that changed to the household rows, their
-// programs and their members' care flags, and adds what changed to the villages' tallies
-// (models.AreaTally, models.AreaProgramTally). It returns how many households' derived
+// the caller's area (Rules.Assess, the rules the store was opened with) and their
+// tallies (models.HouseholdTally, models.HouseholdProgram), writes the values that
+// changed to the household rows, their programs and their members' care flags, and adds
+// what changed to the villages' tallies (models.AreaTally, models.AreaProgramTally). It returns how many households' derived
 // values changed; a change of the tallies alone is written but not counted, nor logged
 // in the change feed, since the API does not show them.
 //

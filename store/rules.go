@@ -64,7 +64,7 @@ type Assessment struct {
 	// Derived are the household's derived values, StandardAmount being the facts'
 	// Standard.
 	Derived models.HouseholdDerived
-	// MemberCare holds the care reasons of each member, in the order of the facts'
-	// Members.
+	// MemberCare holds the care reasons of each member: one entry per member of the
+	// facts, in their order.
 	MemberCare [][]models.CareReason
 }
