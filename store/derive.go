@@ -28,9 +28,10 @@ type receivingGrant struct {
 // the caller's area (Rules.Assess, the rules the store was opened with) and their
 // tallies (models.HouseholdTally, models.HouseholdProgram), writes the values that
 // changed to the household rows, their programs and their members' care flags, and adds
-// what changed to the villages' tallies (models.AreaTally, models.AreaProgramTally). It returns how many households' derived
-// values changed; a change of the tallies alone is written but not counted, nor logged
-// in the change feed, since the API does not show them.
+// what changed to the villages' tallies (models.AreaTally, models.AreaProgramTally). It
+// returns how many households' derived values changed; a change of the tallies alone is
+// written but not counted, nor logged in the change feed, since the API does not show
+// them.
 //
 // Every write that changes an input of the rules or of the tally calls it: verifications,
 // standards, members, households and grants.
