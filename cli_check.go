@@ -72,7 +72,11 @@ func runCheck(ctx context.Context, cfg config, area string, today models.Date, o
 		return fmt.Errorf("--area: %s is not a jurisdiction of the city", area)
 	}
 	p := auth.Principal{Subject: "jiuzhu check", Role: models.RoleAdmin, Area: area}
-	vs, err := grants.New(st).Check(auth.WithPrincipal(ctx, p), today)
+	rules, err := cfg.rules()
+	if err != nil {
+		return err
+	}
+	vs, err := grants.New(st, rules).Check(auth.WithPrincipal(ctx, p), today)
 	if err != nil {
 		return err
 	}

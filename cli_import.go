@@ -62,6 +62,9 @@ FILE.rejected.csv). The format follows the file's extension unless --format is g
 				o.Token = os.Getenv("JIUZHU_TOKEN")
 			}
 			cfg := c.config(cmd)
+			if rules, err := cfg.rules(); err == nil {
+				o.Policy = &rules
+			} // otherwise connect's openStore returns the error
 			connect := func() (*store.Store, *auth.Verifier, error) {
 				v, _, err := newVerifier(cfg)
 				if err != nil {

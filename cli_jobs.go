@@ -76,6 +76,9 @@ func runJobs(ctx context.Context, cfg config, today models.Date, out io.Writer) 
 	if err != nil {
 		return errUsage("%w", err)
 	}
+	if opts.Policy, err = cfg.rules(); err != nil {
+		return err
+	}
 	r, err := jobs.DailyWith(ctx, st, today, opts)
 	if err != nil {
 		return err

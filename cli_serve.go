@@ -124,6 +124,11 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			offered = demoTokens
 		}
 	}
+	rules, err := cfg.rules() // those the store was opened with
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	metrics, stopMetrics, err := serveMetrics(cfg, st, log)
 	if err != nil {
 		_ = ln.Close()
@@ -132,7 +137,7 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	defer stopMetrics()
 	srv := &http.Server{
 		Handler: httpapi.New(httpapi.Options{
-			Store: st, Verifier: verifier, Logger: log,
+			Store: st, Verifier: verifier, Logger: log, Policy: &rules,
 			Introspection: introspection, Suggestions: cfg.demo(),
 			ExecutorOnly: !compiledReads,
 			RateLimit:    httpapi.RateLimit{RPS: cfg.rateRPS, Burst: cfg.rateBurst},

@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"jiuzhu/auth"
+	"jiuzhu/casework"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
 	"jiuzhu/policy"
@@ -291,6 +292,26 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 	return st, nil
 }
 
+// rules returns the thresholds of the policy rules: POLICY_* (policy.ConfigFromEnv),
+// MEDICAL_RULES and STAFFING_COORDINATOR_THRESHOLD over policy.DefaultConfig. The store
+// is opened with them (store.Config.Rules) and the use cases built with them.
+func (c config) rules() (policy.Config, error) {
+	if c.coordinatorThresholdErr != nil {
+		return policy.Config{}, c.coordinatorThresholdErr
+	}
+	pol, err := policy.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return policy.Config{}, err
+	}
+	if pol.Medical, err = policy.ParseMedicalRules(c.medicalRules); err != nil {
+		return policy.Config{}, fmt.Errorf("MEDICAL_RULES: %w", err)
+	}
+	if c.coordinatorThreshold > 0 {
+		pol.CoordinatorThreshold = c.coordinatorThreshold
+	}
+	return pol, nil
+}
+
 // openDatabase opens the configured database as it is, neither migrated nor checked.
 func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
 	if cfg.coordinatorThresholdErr != nil {
@@ -302,13 +323,9 @@ func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*store.Sto
 	if cfg.idLookupsErr != nil {
 		return nil, cfg.idLookupsErr
 	}
-	pol, err := policy.ConfigFromEnv(os.Getenv)
+	pol, err := cfg.rules()
 	if err != nil {
 		return nil, err
-	}
-	medical, err := policy.ParseMedicalRules(cfg.medicalRules)
-	if err != nil {
-		return nil, fmt.Errorf("MEDICAL_RULES: %w", err)
 	}
 	rls, err := cfg.rowLevelSecurityOn()
 	if err != nil {
@@ -324,7 +341,7 @@ func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*store.Sto
 	}
 	return store.Open(ctx, store.Config{
 		DatabaseURL: cfg.databaseURL, SQLitePath: cfg.sqlitePath(), Logger: log,
-		Policy: &pol, Medical: medical, CoordinatorThreshold: cfg.coordinatorThreshold,
+		Rules:            casework.Rules(pol),
 		RowLevelSecurity: rls, IDLookups: cfg.idLookups, TracerProvider: cfg.tracerProvider(),
 		ReadURL: cfg.readURL, ReadAfterWrite: readAfterWrite, MaxReplicaLag: maxLag,
 	}, division.Dezhou())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"jiuzhu/casework"
 	"jiuzhu/casework/applications"
 	"jiuzhu/casework/households"
 	"net/http"
@@ -81,9 +82,9 @@ func TestNotificationsSurviveKill9(t *testing.T) {
 			env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "DATA_DIR=" + filepath.Join(dir, "data"),
 				"LISTEN_ADDR=127.0.0.1:0", "LOG_LEVEL=warn",
 				"NOTIFY_LEASE=3s", "NOTIFY_POLL=100ms", "NOTIFY_MIN_BACKOFF=200ms"}
-			cfg := store.Config{SQLitePath: filepath.Join(dir, "data", "jiuzhu.db")}
+			cfg := store.Config{SQLitePath: filepath.Join(dir, "data", "jiuzhu.db"), Rules: casework.DefaultRules()}
 			if d == store.Postgres {
-				cfg = store.Config{DatabaseURL: storetest.PostgresURL(t)}
+				cfg = store.Config{DatabaseURL: storetest.PostgresURL(t), Rules: casework.DefaultRules()}
 				env = append(env, "DATABASE_URL="+cfg.DatabaseURL, "JWT_SECRET=a-kill-test-secret-of-at-least-32-bytes")
 			} else if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
 				t.Fatal(err)

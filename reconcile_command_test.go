@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"jiuzhu/auth"
+	"jiuzhu/casework"
 	"jiuzhu/casework/households"
 	"jiuzhu/casework/payroll"
 	"jiuzhu/casework/staffing"
@@ -35,7 +36,7 @@ func TestImportReconciliationCommand(t *testing.T) {
 	if err := run(ctx, []string{"migrate", "--data-dir", dir}, &out); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(dir, "jiuzhu.db")}, division.Dezhou())
+	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(dir, "jiuzhu.db"), Rules: casework.DefaultRules()}, division.Dezhou())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestImportReconciliationCommand(t *testing.T) {
 	svc := payroll.New(st)
 	first := time.Now().In(policy.ChinaTime)
 	// A standard of 650.00 pays each one-person household without income 650.00 (P18).
-	if _, err := staffing.New(st).SetDibaoStandard(admin, county, first.Year(), models.Yuan(650), models.Yuan(640)); err != nil {
+	if _, err := staffing.New(st, policy.DefaultConfig()).SetDibaoStandard(admin, county, first.Year(), models.Yuan(650), models.Yuan(640)); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3 {
@@ -121,7 +122,7 @@ func TestImportReconciliationCommand(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(rep), "record,reason\n") {
 		t.Errorf("report %q %v", rep, err)
 	}
-	st, err = store.Open(ctx, store.Config{SQLitePath: filepath.Join(dir, "jiuzhu.db")}, division.Dezhou())
+	st, err = store.Open(ctx, store.Config{SQLitePath: filepath.Join(dir, "jiuzhu.db"), Rules: casework.DefaultRules()}, division.Dezhou())
 	if err != nil {
 		t.Fatal(err)
 	}

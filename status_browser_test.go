@@ -4,6 +4,7 @@ import (
 	"jiuzhu/casework/applications"
 	"jiuzhu/casework/grievances"
 	"jiuzhu/casework/households"
+	"jiuzhu/policy"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -47,7 +48,7 @@ func TestStatusPageInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The applicant complained of delay by the hotline (P25).
-	griev, err := grievances.New(st).Open(storetest.As(models.RoleAssistant, village), models.OpenGrievanceInput{
+	griev, err := grievances.New(st, policy.DefaultConfig()).Open(storetest.As(models.RoleAssistant, village), models.OpenGrievanceInput{
 		Subject: models.GrievanceOfApplication, RecordID: *g.Reference, Category: models.GrievanceDelay,
 		Channel: models.GrievanceByHotline, Summary: "孙桂英来电催办"})
 	if err != nil {

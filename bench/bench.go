@@ -26,6 +26,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"jiuzhu/auth"
+	"jiuzhu/casework"
 	"jiuzhu/cputime"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
@@ -220,7 +221,7 @@ func startServer(ctx context.Context, o Options, tree *division.Tree, v *auth.Ve
 	addr := ln.Addr().String()
 	base := "http://" + addr
 	if len(o.ServerCommand) == 0 {
-		st, err := store.Open(ctx, store.Config{DatabaseURL: o.DatabaseURL, MaxOpenConns: o.MaxConns}, tree)
+		st, err := store.Open(ctx, store.Config{DatabaseURL: o.DatabaseURL, MaxOpenConns: o.MaxConns, Rules: casework.DefaultRules()}, tree)
 		if err != nil {
 			_ = ln.Close()
 			return nil, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"jiuzhu/casework"
 	"jiuzhu/division"
 	"jiuzhu/store"
 )
@@ -22,7 +23,7 @@ var loadedTables = []string{"households", "members", "grants", "household_progra
 // o.Reload is false) it empties the recipient tables and loads a new one.
 func load(ctx context.Context, o Options, tree *division.Tree) error {
 	out := o.Out
-	st, err := store.Open(ctx, store.Config{DatabaseURL: o.DatabaseURL}, tree)
+	st, err := store.Open(ctx, store.Config{DatabaseURL: o.DatabaseURL, Rules: casework.DefaultRules()}, tree)
 	if err != nil {
 		return err
 	}

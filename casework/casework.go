@@ -1,5 +1,6 @@
 // Package casework holds what the use cases of every area of the domain share: who the
-// caller is and what it may do. The use cases themselves live in one package per
+// caller is and what it may do, and the policy's rules as the store applies them when it
+// refreshes derived values (Rules). The use cases themselves live in one package per
 // aggregate below it (casework/households, ...); see docs/architecture.md.
 package casework
 

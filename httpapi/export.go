@@ -14,6 +14,7 @@ import (
 	"jiuzhu/auth"
 	"jiuzhu/casework/staffing"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/store"
 )
 
@@ -44,9 +45,9 @@ const utf8BOM = "\ufeff"
 // 400 for an area that is not a jurisdiction, and 500 for anything else, whose details
 // are only logged. The report comes from the staffing use case StaffingReport, the one
 // path of the GraphQL field too.
-func exportStaffing(st *store.Store, log *slog.Logger, ext, contentType string,
+func exportStaffing(st *store.Store, rules policy.Config, log *slog.Logger, ext, contentType string,
 	write func(*models.StaffingReport) ([]byte, error)) http.Handler {
-	cases := staffing.New(st)
+	cases := staffing.New(st, rules)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if _, err := auth.FromContext(ctx); err != nil {

@@ -118,7 +118,7 @@ func TestDynamicManagementOverHTTP(t *testing.T) {
 		e.ok(admin, `mutation($h: ID!, $in: VerificationInput!) { recordVerification(householdId: $h, input: $in) { id } }`,
 			map[string]any{"h": h, "in": map[string]any{"sourceDepartment": "人社局", "checkDate": today.String(), "members": []map[string]any{
 				{"memberId": poor.CreateHousehold.Members[0].ID, "monthlyIncome": "600.00"}, {"memberId": poor.CreateHousehold.Members[1].ID, "monthlyIncome": "0.00"}}}}, &sink)
-		if n, err := reviews.New(st).OpenDue(t.Context(), models.DateOf(today.AddDate(1, 0, 1))); err != nil || n != 1 {
+		if n, err := reviews.New(st, policy.DefaultConfig()).OpenDue(t.Context(), models.DateOf(today.AddDate(1, 0, 1))); err != nil || n != 1 {
 			t.Fatalf("opened %d reviews (%v)", n, err)
 		}
 		var due struct {

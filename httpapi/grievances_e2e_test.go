@@ -10,6 +10,7 @@ import (
 
 	"jiuzhu/httpapi"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/seed"
 	"jiuzhu/store"
 	"jiuzhu/store/storetest"
@@ -71,7 +72,7 @@ func TestGrievanceAppealChangesTheDecision(t *testing.T) {
 		}
 		opened, _ := time.Parse(time.RFC3339, g.OpenedAt)
 		due, _ := time.Parse(time.RFC3339, g.DueAt)
-		if want := st.Policy().GrievanceDue(models.GrievanceEligibility, opened); !due.Equal(want) {
+		if want := policy.DefaultConfig().GrievanceDue(models.GrievanceEligibility, opened); !due.Equal(want) {
 			t.Errorf("due %s, want %s (15 working days)", due, want)
 		}
 

@@ -211,7 +211,7 @@ func poolArgs(t *testing.T, e *env, admin string) map[string]any {
 		map[string]any{"v": h.AreaCode, "p": idnumber.Build("371428", time.Date(1975, 5, 5, 0, 0, 0, 0, time.UTC), 201)}, &poor)
 	var dcase struct{ OpenDiscoveryCase struct{ ID string } }
 	e.ok(admin, `mutation($h: ID!) { openDiscoveryCase(input: {householdId: $h}) { id } }`, map[string]any{"h": poor.CreateHousehold.ID}, &dcase)
-	if _, err := reviews.New(e.st).OpenDue(t.Context(), models.NewDate(2030, 1, 1)); err != nil {
+	if _, err := reviews.New(e.st, policy.DefaultConfig()).OpenDue(t.Context(), models.NewDate(2030, 1, 1)); err != nil {
 		t.Fatal(err)
 	}
 	var opened struct {

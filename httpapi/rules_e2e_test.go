@@ -98,7 +98,7 @@ func TestDibaoStandardsOverGraphQL(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := start(t, st, 10)
 		year := 2025 // the year grantOn's grants start
-		line, _ := st.Policy().PovertyLine(year)
+		line, _ := policy.DefaultConfig().PovertyLine(year)
 		cases := []struct {
 			name, county, rural string
 			role                models.Role
@@ -335,7 +335,7 @@ func TestVerificationGraceAndJob(t *testing.T) {
 		}{{"2026-02-27", 0}, {"2026-02-28", 0}, {"2026-03-01", 1}, {"2026-03-01", 0}, {"2026-03-02", 0}}
 		for _, r := range runs {
 			d, _ := models.ParseDate(r.day)
-			n, err := verifications.New(st).ExpireGrace(t.Context(), d)
+			n, err := verifications.New(st, policy.DefaultConfig()).ExpireGrace(t.Context(), d)
 			if err != nil || n != r.want {
 				t.Fatalf("job on %s: %d, %v; want %d", r.day, n, err, r.want)
 			}

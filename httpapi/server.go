@@ -25,6 +25,7 @@ import (
 	"jiuzhu/graph"
 	"jiuzhu/graphiql"
 	"jiuzhu/loaders"
+	"jiuzhu/policy"
 	"jiuzhu/resolvers"
 	"jiuzhu/sqlread"
 	"jiuzhu/store"
@@ -42,6 +43,9 @@ const DefaultRequestTimeout = 15 * time.Second
 type Options struct {
 	Store    *store.Store
 	Verifier *auth.Verifier
+	// Policy holds the thresholds of the policy rules the use cases judge by (the same
+	// the store was opened with, store.Config.Rules); nil means policy.DefaultConfig.
+	Policy *policy.Config
 	// Logger receives the access log and internal errors; nil discards them. Whatever
 	// it is given passes through a filter that masks ID numbers, tokens and names.
 	Logger *slog.Logger
@@ -113,9 +117,9 @@ func New(o Options) http.Handler {
 	h = limiter.perAddress(h)
 	h = cors(o.CORSOrigins, h)
 	mux.Handle("/graphql", h)
-	mux.Handle("GET /export/staffing.xlsx", o.Verifier.Middleware(exportStaffing(o.Store, log, "xlsx",
+	mux.Handle("GET /export/staffing.xlsx", o.Verifier.Middleware(exportStaffing(o.Store, o.rules(), log, "xlsx",
 		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", staffingXLSX)))
-	mux.Handle("GET /export/staffing.csv", o.Verifier.Middleware(exportStaffing(o.Store, log, "csv",
+	mux.Handle("GET /export/staffing.csv", o.Verifier.Middleware(exportStaffing(o.Store, o.rules(), log, "csv",
 		"text/csv; charset=utf-8", staffingCSV)))
 	mux.Handle("GET /export/payroll/{file}", o.Verifier.Middleware(exportPayroll(o.Store, log)))
 	mux.Handle("GET /{$}", graphiql.Page())
@@ -159,7 +163,7 @@ func GraphQL(st *store.Store, log *slog.Logger, o Options) http.Handler {
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits
 	}
-	schema := graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(st),
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(st, casesOver(st, o.rules())),
 		Directives: graph.DirectiveRoot{IntegratorView: resolvers.IntegratorView}})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})

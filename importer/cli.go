@@ -11,6 +11,7 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/privacy"
 	"jiuzhu/store"
 )
@@ -36,6 +37,9 @@ type CommandOptions struct {
 	Report string
 	// Quiet turns off the progress display on a terminal.
 	Quiet bool
+	// Policy holds the thresholds of the policy rules verifications are judged by (the
+	// grace period of P13); nil means policy.DefaultConfig.
+	Policy *policy.Config
 }
 
 // Command runs "jiuzhu import KIND FILE". The token is verified with the configured
@@ -94,7 +98,11 @@ func Command(ctx context.Context, o CommandOptions, stdout, stderr io.Writer, co
 	var sum *Summary
 	var runErr error
 	if kind == "verifications" {
-		sum, runErr = Run(ctx, Verifications(st), open, opt)
+		rules := policy.DefaultConfig()
+		if o.Policy != nil {
+			rules = *o.Policy
+		}
+		sum, runErr = Run(ctx, Verifications(st, rules), open, opt)
 	} else {
 		sum, runErr = Run(ctx, Households(st), open, opt)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"jiuzhu/casework/verifications"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/privacy"
 	"jiuzhu/store"
 )
@@ -29,8 +30,8 @@ var VerificationColumns = map[string][]string{
 // Verifications is the import kind of departments' checks of people, imported by
 // the verifications import use case (casework/verifications), the one behind the
 // importVerifications mutation.
-func Verifications(st *store.Store) Kind[*models.VerificationRecord] {
-	cases := verifications.New(st)
+func Verifications(st *store.Store, rules policy.Config) Kind[*models.VerificationRecord] {
+	cases := verifications.New(st, rules)
 	return Kind[*models.VerificationRecord]{
 		Name:      "verifications",
 		KeyHeader: "key",

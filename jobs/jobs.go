@@ -43,12 +43,15 @@ type Options struct {
 	// StaleDiscoveryDays is how many days after it opened an unclosed discovery case is
 	// stale.
 	StaleDiscoveryDays int
+	// Policy holds the thresholds of the policy rules the jobs judge by (the grace period
+	// of P13, the medical rules of a re-certified grant).
+	Policy policy.Config
 }
 
 // DefaultOptions returns the policy's defaults.
 func DefaultOptions() Options {
 	return Options{Schedule: policy.DefaultReviewSchedule(), ReviewGraceDays: policy.DefaultReviewGraceDays,
-		StaleDiscoveryDays: policy.DefaultStaleDiscoveryDays}
+		StaleDiscoveryDays: policy.DefaultStaleDiscoveryDays, Policy: policy.DefaultConfig()}
 }
 
 // Daily runs DailyWith with the default options.
@@ -69,7 +72,7 @@ func DailyWith(ctx context.Context, st *store.Store, today models.Date, o Option
 	m := telemetry.MetricsFrom(ctx)
 	var r Report
 	var err error
-	r.GraceTerminated, err = verifications.New(st).ExpireGrace(ctx, today)
+	r.GraceTerminated, err = verifications.New(st, o.Policy).ExpireGrace(ctx, today)
 	m.JobRun("expire_grace", err)
 	if err != nil {
 		return r, err
@@ -79,7 +82,7 @@ func DailyWith(ctx context.Context, st *store.Store, today models.Date, o Option
 	if err != nil {
 		return r, err
 	}
-	rv := reviews.New(st).Configure(o.Schedule, o.ReviewGraceDays)
+	rv := reviews.New(st, o.Policy).Configure(o.Schedule, o.ReviewGraceDays)
 	r.ReviewsOpened, err = rv.OpenDue(ctx, today)
 	m.JobRun("open_reviews", err)
 	if err != nil {

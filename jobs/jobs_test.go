@@ -8,6 +8,7 @@ import (
 	"jiuzhu/idnumber"
 	"jiuzhu/jobs"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/store"
 	"jiuzhu/store/storetest"
 )
@@ -33,7 +34,7 @@ func TestDailyEndsGraceOnceP13(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = verifications.New(st).RecordVerification(admin, h.ID, models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2025, 11, 30),
+		_, err = verifications.New(st, policy.DefaultConfig()).RecordVerification(admin, h.ID, models.VerificationInput{SourceDepartment: "税务局", CheckDate: models.NewDate(2025, 11, 30),
 			Members: []*models.VerifiedMemberInput{{MemberID: &ms[0].ID, MonthlyIncome: 80000}}})
 		if err != nil {
 			t.Fatal(err)

@@ -98,6 +98,11 @@ const (
 var GrantStatuses = []GrantStatus{GrantPending, GrantReviewed, GrantActive, GrantSuspended,
 	GrantGrace, GrantRejected, GrantTerminated}
 
+// ReceivingStatuses lists the grant statuses under which a household receives a
+// program: ACTIVE, and GRACE, the grace period of P13. The rules (policy.Receiving) and
+// the store's tallies count a household's grants of these statuses.
+var ReceivingStatuses = []GrantStatus{GrantActive, GrantGrace}
+
 // MarshalGQL writes the level.
 func (v Level) MarshalGQL(w io.Writer) { writeEnum(w, string(v)) }
 

@@ -7,6 +7,7 @@ import (
 	"jiuzhu/casework/applications"
 	"jiuzhu/casework/households"
 	"jiuzhu/casework/staffing"
+	"jiuzhu/policy"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -44,7 +45,7 @@ func application(t *testing.T, st *store.Store) (string, string) {
 		t.Fatal(err)
 	}
 	// Temporary assistance is capped by a multiple of the county's standard (P20).
-	if _, err := staffing.New(st).SetDibaoStandard(admin, "371402000000", 2026, models.Yuan(850), models.Yuan(700)); err != nil {
+	if _, err := staffing.New(st, policy.DefaultConfig()).SetDibaoStandard(admin, "371402000000", 2026, models.Yuan(850), models.Yuan(700)); err != nil {
 		t.Fatal(err)
 	}
 	amount := models.Yuan(500)

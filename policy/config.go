@@ -34,6 +34,12 @@ type Config struct {
 	// GrievanceDays are the working days in which a grievance of each category is
 	// answered (P25); a category without an entry uses DefaultGrievanceDays'.
 	GrievanceDays map[models.GrievanceCategory]int
+	// Medical holds the ratio and ceiling of each medical program (P3); a program
+	// without an entry uses FallbackMedicalRule.
+	Medical MedicalRules
+	// CoordinatorThreshold is the number of active recipients from which a village
+	// needs two coordinators (P6); below 1 means DefaultCoordinatorThreshold.
+	CoordinatorThreshold int
 }
 
 // DefaultConfig returns the thresholds in force. The poverty lines are monthly amounts
@@ -49,10 +55,12 @@ func DefaultConfig() Config {
 			2025: 60000, // 7,200
 			2026: 62500, // 7,500
 		},
-		LowIncomeFactor: 1500,
-		GraceMonths:     3,
-		GradeAShare:     500,
-		ElderlyAge:      60,
+		LowIncomeFactor:      1500,
+		GraceMonths:          3,
+		GradeAShare:          500,
+		ElderlyAge:           60,
+		Medical:              DefaultMedicalRules(),
+		CoordinatorThreshold: DefaultCoordinatorThreshold,
 	}
 }
 

@@ -218,8 +218,9 @@ func (c Config) CareReasons(povertyRegistered, onRuralDibao bool, m MemberFacts)
 	return out
 }
 
-// Receiving lists the grant statuses under which a household receives a program.
-var Receiving = []models.GrantStatus{models.GrantActive, models.GrantGrace}
+// Receiving lists the grant statuses under which a household receives a program
+// (models.ReceivingStatuses).
+var Receiving = models.ReceivingStatuses
 
 // DibaoPrograms are the programs that count as being on dibao (P13, P17).
 var DibaoPrograms = []string{catalogue.ProgramUrbanDibao, catalogue.ProgramRuralDibao}

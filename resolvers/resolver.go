@@ -54,25 +54,10 @@ type Cases struct {
 	CategoryViews *categoryviews.Service
 }
 
-// New returns the root resolver over st, with the use cases over st.
-func New(st *store.Store) *Resolver {
-	refs := referrals.New(st)
-	return &Resolver{Store: st, Cases: Cases{
-		Households:    households.New(st),
-		Grants:        grants.New(st),
-		Staffing:      staffing.New(st),
-		Funds:         funds.New(st),
-		Reports:       reports.New(st),
-		Applications:  applications.New(st, refs.Hook()),
-		Imports:       imports.New(st),
-		Grievances:    grievances.New(st),
-		Referrals:     refs,
-		Catalogue:     catalogue.New(st),
-		Discoveries:   discoveries.New(st),
-		Reviews:       reviews.New(st),
-		Verifications: verifications.New(st),
-		CategoryViews: categoryviews.New(st),
-	}}
+// New returns the root resolver over st and the use cases cases, which the caller
+// builds over st with the policy's configuration (httpapi does).
+func New(st *store.Store, cases Cases) *Resolver {
+	return &Resolver{Store: st, Cases: cases}
 }
 
 // load returns the batching loaders of the operation in ctx.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"jiuzhu/casework"
 	"jiuzhu/catalogue"
 	"jiuzhu/division"
 	"jiuzhu/models"
@@ -25,7 +26,7 @@ func BenchmarkDashboardAtScale(b *testing.B) {
 		b.Skip("BENCH_DATABASE_URL is not set")
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{DatabaseURL: url}, division.Dezhou())
+	st, err := store.Open(ctx, store.Config{DatabaseURL: url, Rules: casework.DefaultRules()}, division.Dezhou())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,16 +2,13 @@ package store
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"gorm.io/gorm"
 
 	"jiuzhu/auth"
-	"jiuzhu/catalogue"
 	"jiuzhu/division"
 	"jiuzhu/models"
-	"jiuzhu/policy"
 )
 
 // refreshBatch is how many households one refresh step loads at a time.
@@ -28,12 +25,13 @@ type receivingGrant struct {
 }
 
 // refresh recomputes, inside tx, what the policy rules derive for the households ids of
-// the caller's area (policy.Config.Assess) and their tallies (models.HouseholdTally,
-// models.HouseholdProgram), writes the values that changed to the household rows, their
-// programs and their members' care flags, and adds what changed to the villages' tallies
-// (models.AreaTally, models.AreaProgramTally). It returns how many households' derived
-// values changed; a change of the tallies alone is written but not counted, nor logged
-// in the change feed, since the API does not show them.
+// the caller's area (Rules.Assess, the rules the store was opened with) and their
+// tallies (models.HouseholdTally, models.HouseholdProgram), writes the values that
+// changed to the household rows, their programs and their members' care flags, and adds
+// what changed to the villages' tallies (models.AreaTally, models.AreaProgramTally). It
+// returns how many households' derived values changed; a change of the tallies alone is
+// written but not counted, nor logged in the change feed, since the API does not show
+// them.
 //
 // Every write that changes an input of the rules or of the tally calls it: verifications,
 // standards, members, households and grants.
@@ -99,7 +97,7 @@ func (r *Derived) refreshBecause(tx *gorm.DB, sc Scope, ids []string, category *
 	}
 	var grs []receivingGrant
 	if err := sc.rows(tx, "grants").Select("grants.household_id, grants.program_code, grants.category_code, grants.status, grants.amount").
-		Where("grants.household_id IN ? AND grants.status IN ?", ids, policy.Receiving).Scan(&grs).Error; err != nil {
+		Where("grants.household_id IN ? AND grants.status IN ?", ids, models.ReceivingStatuses).Scan(&grs).Error; err != nil {
 		return 0, err
 	}
 	standards, err := s.Standards().inForce(tx, sc)
@@ -121,36 +119,28 @@ func (r *Derived) refreshBecause(tx *gorm.DB, sc Scope, ids []string, category *
 	delta := newTallyDelta()
 	for i := range hs {
 		h := &hs[i]
-		f := policy.HouseholdFacts{PovertyRegistered: h.PovertyRegistered}
+		f := HouseholdFacts{PovertyRegistered: h.PovertyRegistered}
 		for _, g := range grants[h.ID] {
-			if slices.Contains(policy.DibaoPrograms, g.ProgramCode) || g.CategoryCode == catalogue.CategoryTekun {
-				f.OnDibaoOrTekun = true
-			}
-			if g.ProgramCode == catalogue.ProgramRuralDibao {
-				f.OnRuralDibao = true
-			}
+			f.Grants = append(f.Grants, GrantFacts{ProgramCode: g.ProgramCode, CategoryCode: g.CategoryCode})
 		}
 		hm := members[h.ID]
 		for _, m := range hm {
-			f.Members = append(f.Members, policy.MemberFacts{
-				Age: policy.AgeThisYear(m.BirthDate, today), Labour: m.LabourCapacity,
+			f.Members = append(f.Members, MemberFacts{
+				BirthDate: m.BirthDate, Labour: m.LabourCapacity,
 				DisabilityLevel: m.DisabilityLevel, SelfCareLost: selfCareLost[m.ID],
 			})
 		}
 		if v := latest[h.ID]; v != nil {
-			f.Verified, f.TotalIncome, f.VerifiedMembers = true, v.TotalIncome, v.MemberCount
-			f.RigidExpenditure, f.AssetsFound = v.RigidExpenditure(), v.AssetsFound()
+			f.Verification = &VerificationFacts{TotalIncome: v.TotalIncome, Members: v.MemberCount,
+				RigidExpenditure: v.RigidExpenditure(), AssetsFound: v.AssetsFound()}
 		}
 		if a := standards.applied(s, h.AreaCode); a != nil {
 			amount := a.Amount
 			f.Standard = &amount
 		}
-		a := s.policy.Assess(f)
-		d := models.HouseholdDerived{
-			PerCapitaIncome: a.PerCapitaIncome, StandardAmount: f.Standard, BelowStandard: a.BelowStandard,
-			LowIncome: a.LowIncome, Grade: a.Grade, ExpenditurePoverty: a.ExpenditurePoverty,
-			SevereDisability: a.SevereDisability, CareEligible: a.CareEligible, Need: a.Need,
-		}
+		a := s.rules.Assess(f, today)
+		d := a.Derived
+		d.StandardAmount = f.Standard
 		if t, ok := tallyChange(h, d.LowIncome, len(hm), grants[h.ID], delta); ok {
 			tallies = append(tallies, householdTally{h.ID, t})
 		}

@@ -84,9 +84,6 @@ func AuditOps(st *Store) ([]string, error) {
 	return ops, err
 }
 
-// SetCoordinatorThreshold changes the configured coordinator threshold of st.
-func SetCoordinatorThreshold(st *Store, n int) { st.coordinatorThreshold = n }
-
 // ExecUnscoped runs a raw statement, as a database user with the application's rights
 // would, for tests of what the database itself refuses. Under row-level security it
 // sees every area.

@@ -191,7 +191,7 @@ func TestReviewsOpenOnceFlagOverdueAndClose(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, gB := household(t, st, villageB)
-		svc := reviews.New(st)
+		svc := reviews.New(st, policy.DefaultConfig())
 		for _, r := range []struct {
 			day  models.Date
 			want int

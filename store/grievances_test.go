@@ -10,6 +10,7 @@ import (
 
 	"jiuzhu/casework/grievances"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/store"
 	"jiuzhu/store/storetest"
 )
@@ -33,7 +34,7 @@ func TestGrievancesInTheStore(t *testing.T) {
 		if _, err := grantCases(st).RejectGrant(rejecter, app.ID, "收入超标", nil); err != nil {
 			t.Fatal(err)
 		}
-		svc := grievances.New(st)
+		svc := grievances.New(st, policy.DefaultConfig())
 		g, err := svc.Open(va, models.OpenGrievanceInput{Subject: models.GrievanceOfApplication, RecordID: *app.Reference,
 			Category: models.GrievanceEligibility, Channel: models.GrievanceOnline, Summary: "家中有重病患者"})
 		if err != nil {

@@ -257,10 +257,10 @@ func (im *Imports) Plan(w *Writer, cands []*HouseholdImport, mayRemove bool) err
 				c.removed = append(c.removed, m)
 			}
 		}
-		// An integrator may not take people out of households (auth.ActionRemoveMember):
-		// a record that leaves out a current member is refused, whatever the member's
-		// grants, so that the answer never depends on grants of a category the integrator
-		// does not see.
+		// An integrator may not take people out of households (its use case passes
+		// mayRemove false): a record that leaves out a current member is refused, whatever
+		// the member's grants, so that the answer never depends on grants of a category
+		// the integrator does not see.
 		if len(c.removed) > 0 && !mayRemove {
 			c.reject(&models.ImportError{Index: c.Index, Key: c.Key, Field: input.Indexed("records", c.Index) + ".members",
 				Reason: fmt.Sprintf("leaves out %d current member(s); the %s role may not remove members, which is civil-affairs work", len(c.removed), sc.p.Role),

@@ -53,10 +53,3 @@ func (r *Grants) MedicalClaim(ctx context.Context, sc Scope, grantID string) (*m
 	}
 	return &c, nil
 }
-
-// MedicalRule returns the configured ratio and ceiling of medical program code (P3), or
-// the fallback rule for a program the configuration does not name.
-func (r *Grants) MedicalRule(code string) models.MedicalRule {
-	rule := r.s.medical.Rule(code)
-	return models.MedicalRule{RatioBasisPoints: int(rule.Ratio), Ceiling: rule.Ceiling}
-}

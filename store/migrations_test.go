@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"jiuzhu/casework"
 	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/store"
@@ -171,7 +172,7 @@ func servingRoleCannotAlterTheAuditTrail(t *testing.T, ownerURL string, rls bool
 	if err := owner.Setup().GrantServingRole(ctx, storetest.ServingRole); err != nil {
 		t.Fatal(err)
 	}
-	serving, err := store.Open(ctx, store.Config{DatabaseURL: servingURL, RowLevelSecurity: rls}, division.Dezhou())
+	serving, err := store.Open(ctx, store.Config{DatabaseURL: servingURL, RowLevelSecurity: rls, Rules: casework.DefaultRules()}, division.Dezhou())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func TestReferralsDueOverdueAndNotices(t *testing.T) {
 		// Friday 4 December 2026, 10:00 in China.
 		now := time.Date(2026, 12, 4, 10, 0, 0, 0, policy.ChinaTime)
 		store.SetClock(st, func() time.Time { return now })
-		refs := referrals.New(st)
+		refs := referrals.New(st, policy.DefaultConfig())
 		apps := applications.New(st, refs.Hook())
 		h, _ := household(t, st, villageA1)
 		submit := func(program string) *models.Grant {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"jiuzhu/casework"
 	"jiuzhu/division"
 	"jiuzhu/idnumber"
 	"jiuzhu/models"
@@ -53,7 +54,7 @@ func BenchmarkRowLevelSecurity(b *testing.B) {
 		stores[i] = newBenchStore(b, st)
 	}
 	// Not migrated, so that the schema keeps no policies.
-	conns, err := store.Open(context.Background(), store.Config{DatabaseURL: offURL, RowLevelSecurity: true}, division.Dezhou())
+	conns, err := store.Open(context.Background(), store.Config{DatabaseURL: offURL, RowLevelSecurity: true, Rules: casework.DefaultRules()}, division.Dezhou())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"jiuzhu/auth"
+	"jiuzhu/casework"
 	"jiuzhu/casework/applications"
 	"jiuzhu/casework/discoveries"
 	"jiuzhu/casework/grievances"
@@ -39,7 +40,7 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 		t.Fatal(err)
 	}
 	// An education application, referred to the education bureau on receipt (referrals).
-	if _, err := applications.New(st, referrals.New(st).Hook()).SubmitApplication(admin(),
+	if _, err := applications.New(st, referrals.New(st, policy.DefaultConfig()).Hook()).SubmitApplication(admin(),
 		models.ApplicationInput{HouseholdID: h.ID, ProgramCode: "EDU_COMPULSORY", Channel: models.ChannelWalkIn}); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 		t.Fatal(err)
 	}
 	// A grievance about the application, with a comment (grievances, grievance_comments).
-	griev := grievances.New(st)
+	griev := grievances.New(st, policy.DefaultConfig())
 	gv, err := griev.Open(admin(), models.OpenGrievanceInput{Subject: models.GrievanceOfGrant, RecordID: g.ID,
 		Category: models.GrievanceAmount, Channel: models.GrievanceByHotline, Summary: "报销比例有误"})
 	if err != nil {
@@ -99,7 +100,7 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	if _, err := dc.RecordVisit(admin(), c.ID, models.DiscoveryVisitInput{VisitedOn: models.NewDate(2026, 1, 5), Note: "入户"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := reviews.New(st).OpenDue(context.Background(), models.NewDate(2027, 1, 1)); err != nil || n == 0 {
+	if n, err := reviews.New(st, policy.DefaultConfig()).OpenDue(context.Background(), models.NewDate(2027, 1, 1)); err != nil || n == 0 {
 		t.Fatalf("opened %d reviews (%v)", n, err)
 	}
 	// Next month's payroll of the county, with a line for the household's dibao.
@@ -233,7 +234,7 @@ func TestRowLevelSecurityRefusesRolesThatBypassIt(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			st, err := store.Open(context.Background(), store.Config{DatabaseURL: c.url(t), RowLevelSecurity: c.rls}, division.Dezhou())
+			st, err := store.Open(context.Background(), store.Config{DatabaseURL: c.url(t), RowLevelSecurity: c.rls, Rules: casework.DefaultRules()}, division.Dezhou())
 			if err == nil {
 				_ = st.Close()
 			}
@@ -260,7 +261,7 @@ func TestMigrateTurnsRowLevelSecurityOnAndOff(t *testing.T) {
 	var hid string
 	for i, rls := range []bool{true, true, false, true} {
 		t.Run(fmt.Sprintf("%d rls=%v", i, rls), func(t *testing.T) {
-			st, err := store.Open(context.Background(), store.Config{DatabaseURL: url, RowLevelSecurity: rls}, division.Dezhou())
+			st, err := store.Open(context.Background(), store.Config{DatabaseURL: url, RowLevelSecurity: rls, Rules: casework.DefaultRules()}, division.Dezhou())
 			if err != nil {
 				t.Fatal(err)
 			}

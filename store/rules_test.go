@@ -80,7 +80,7 @@ func TestDemoRulesAndRefreshIdempotent(t *testing.T) {
 		}
 		standards := seed.Standards(st.Tree(), now)
 		for _, s := range standards {
-			line, _ := st.Policy().PovertyLine(s.Year)
+			line, _ := policy.DefaultConfig().PovertyLine(s.Year)
 			if s.Rural <= line || s.Urban <= s.Rural {
 				t.Errorf("demo standard %s %d: urban %s rural %s, line %s", s.AreaCode, s.Year, s.Urban, s.Rural, line)
 			}

@@ -278,14 +278,6 @@ func nonEmpty(list []string) []string {
 	return list
 }
 
-// may returns a Forbidden error unless the caller's role allows a.
-func (sc Scope) may(a auth.Action, what string) error {
-	if !sc.p.May(a) {
-		return models.Forbidden("the %s role may not %s", sc.p.Role, what)
-	}
-	return nil
-}
-
 // area resolves an optional area argument to a code range inside the scope. No argument
 // means the caller's own area. It returns a *models.FieldError for a code that is not a
 // jurisdiction, and a Forbidden error for one outside the caller's subtree.

@@ -6,10 +6,6 @@ import (
 	"jiuzhu/models"
 )
 
-// CoordinatorThreshold returns the number of active recipients from which a village
-// needs two coordinators (P6), as configured.
-func (r *Staff) CoordinatorThreshold() int { return r.s.coordinatorThreshold }
-
 // StaffingFigures are what the staffing report (P6) of an area is built from.
 type StaffingFigures struct {
 	// Area is the code of the area reported on.

@@ -501,8 +501,9 @@ func TestStaffingReportBoundaries(t *testing.T) {
 			t.Fatalf("township report %+v, %v", tr.Total, err)
 		}
 		// A lower configured threshold makes village 1 short as well.
-		store.SetCoordinatorThreshold(st, threshold-1)
-		tr, _ = staffingCases(st).StaffingReport(ctx, ptr(townshipA1))
+		lower := policy.DefaultConfig()
+		lower.CoordinatorThreshold = threshold - 1
+		tr, _ = staffing.New(st, lower).StaffingReport(ctx, ptr(townshipA1))
 		if tr.Townships[0].VillagesShortOfCoordinators != 2 {
 			t.Errorf("with threshold %d: %+v", threshold-1, tr.Townships[0])
 		}

@@ -30,7 +30,6 @@ import (
 	"gorm.io/gorm/logger"
 
 	"jiuzhu/division"
-	"jiuzhu/policy"
 )
 
 // Dialect names the database behind a Store.
@@ -54,14 +53,10 @@ type Config struct {
 	// SQLite. No store method holds one connection while it waits for another, so any
 	// size from 1 serves every call (tests run with 1 to prove it).
 	MaxOpenConns int
-	// Policy holds the thresholds of the policy rules; nil means policy.DefaultConfig.
-	Policy *policy.Config
-	// Medical holds the ratio and ceiling of each medical program (P3); nil means
-	// policy.DefaultMedicalRules.
-	Medical policy.MedicalRules
-	// CoordinatorThreshold is the number of active recipients from which a village needs
-	// two coordinators (P6); 0 means policy.DefaultCoordinatorThreshold.
-	CoordinatorThreshold int
+	// Rules are the policy's rules that every write refreshes the derived values and
+	// tallies of the households it touched with (rules.go). They are required: Open
+	// refuses a Config without them.
+	Rules Rules
 	// RowLevelSecurity turns on PostgreSQL's row-level security as a second line of
 	// defence behind the store's scope predicates (see rlsTables): Open then refuses a
 	// role that bypasses it, every statement carries its caller's range, and Migrate puts
@@ -92,10 +87,8 @@ type Store struct {
 	dialect Dialect
 	tree    *division.Tree
 	now     func() time.Time
-	policy  policy.Config
-	medical policy.MedicalRules
-	// coordinatorThreshold is Config.CoordinatorThreshold, defaulted.
-	coordinatorThreshold int
+	// rules are Config.Rules.
+	rules Rules
 	// catalogue caches the programs and categories.
 	catalogue *catalogueCache
 	// rls is Config.RowLevelSecurity on PostgreSQL.
@@ -113,10 +106,13 @@ type Store struct {
 
 // Open connects to the database of cfg. It neither migrates nor checks the schema; call
 // Migrate (as the owner role) or CheckSchema (as the serving role). It returns an
-// error when the URL is not a postgres:// one, when the database cannot be reached, and,
-// with RowLevelSecurity on PostgreSQL, when the role connected as bypasses row-level
-// security.
+// error when cfg has no Rules, when the URL is not a postgres:// one, when the database
+// cannot be reached, and, with RowLevelSecurity on PostgreSQL, when the role connected as
+// bypasses row-level security.
 func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) {
+	if cfg.Rules == nil {
+		return nil, errors.New("store: no rules to derive the households' values with (Config.Rules)")
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -195,18 +191,6 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 			return nil, err
 		}
 	}
-	pol := policy.DefaultConfig()
-	if cfg.Policy != nil {
-		pol = *cfg.Policy
-	}
-	medical := cfg.Medical
-	if medical == nil {
-		medical = policy.DefaultMedicalRules()
-	}
-	threshold := cfg.CoordinatorThreshold
-	if threshold <= 0 {
-		threshold = policy.DefaultCoordinatorThreshold
-	}
 	var replica *replicaSet
 	if cfg.ReadURL != "" {
 		if replica, err = openReplica(db, sqlDB, cfg, log); err != nil {
@@ -214,8 +198,8 @@ func Open(ctx context.Context, cfg Config, tree *division.Tree) (*Store, error) 
 			return nil, err
 		}
 	}
-	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, policy: pol, medical: medical,
-		coordinatorThreshold: threshold, rls: rls, catalogue: &catalogueCache{}, replica: replica,
+	return &Store{db: db, dialect: dialect, tree: tree, now: time.Now, rules: cfg.Rules,
+		rls: rls, catalogue: &catalogueCache{}, replica: replica,
 		lookups: newLookupLimiter(cfg.IDLookups)}, nil
 }
 
@@ -289,9 +273,6 @@ func withCustomPlans(dsn string) string {
 
 // Dialect returns which database the store uses.
 func (s *Store) Dialect() Dialect { return s.dialect }
-
-// Policy returns the thresholds of the policy rules the store applies.
-func (s *Store) Policy() policy.Config { return s.policy }
 
 // Now returns the store's clock reading: the date the rules judge by. Use cases take it
 // as their clock, so that tests that set the store's clock set theirs.

@@ -13,7 +13,6 @@ import (
 
 	"jiuzhu/catalogue"
 	"jiuzhu/models"
-	"jiuzhu/policy"
 )
 
 // The dashboards (areaStats, the staffing report) count from tallies that the store keeps
@@ -21,7 +20,7 @@ import (
 // grants:
 //
 //   - the tally of a household (models.HouseholdTally, on its row): its members, whether
-//     it receives a grant (ACTIVE or GRACE, the statuses of policy.Receiving), whether
+//     it receives a grant (ACTIVE or GRACE, the statuses of models.ReceivingStatuses), whether
 //     one is in GRACE, and the monthly amount of its receiving grants of recurring
 //     programs;
 //   - its programs (models.HouseholdProgram): one row per program and category it
@@ -46,19 +45,19 @@ var recurringPrograms = func() map[string]bool {
 // receivingSQL is the SQL list of the receiving statuses, ('ACTIVE', 'GRACE'), for the
 // set-based recount.
 var receivingSQL = func() string {
-	parts := make([]string, len(policy.Receiving))
-	for i, st := range policy.Receiving {
+	parts := make([]string, len(models.ReceivingStatuses))
+	for i, st := range models.ReceivingStatuses {
 		parts[i] = "'" + string(st) + "'"
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
 }()
 
 // activeStatuses are the statuses of a grant that is paying: ACTIVE, and GRACE, the
-// grace period of P13. They are policy.Receiving, the statuses under which the rules
+// grace period of P13. They are models.ReceivingStatuses, the statuses under which the rules
 // and the tallies take a household to receive a program.
 var activeStatuses = func() []string {
-	out := make([]string, len(policy.Receiving))
-	for i, st := range policy.Receiving {
+	out := make([]string, len(models.ReceivingStatuses))
+	for i, st := range models.ReceivingStatuses {
 		out[i] = string(st)
 	}
 	return out

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"jiuzhu/models"
 )
 
 // TestWriteLogWindowAndBound checks that a caller's write counts as recent for the
@@ -39,6 +41,13 @@ func TestWriteLogWindowAndBound(t *testing.T) {
 	}
 }
 
+// noRules derives nothing; it stands for the policy's rules in tests of Open's settings.
+type noRules struct{}
+
+func (noRules) Assess(f HouseholdFacts, _ time.Time) Assessment {
+	return Assessment{MemberCare: make([][]models.CareReason, len(f.Members))}
+}
+
 // TestReadURLNeedsPostgres checks that a read replica is refused, naming the setting,
 // with SQLite or with a URL that is not PostgreSQL's.
 func TestReadURLNeedsPostgres(t *testing.T) {
@@ -46,13 +55,13 @@ func TestReadURLNeedsPostgres(t *testing.T) {
 		name string
 		cfg  Config
 	}{
-		{"sqlite", Config{SQLitePath: t.TempDir() + "/x.db", ReadURL: "postgres://127.0.0.1:1/x"}},
+		{"sqlite", Config{SQLitePath: t.TempDir() + "/x.db", ReadURL: "postgres://127.0.0.1:1/x", Rules: noRules{}}},
 	}
 	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
 		tests = append(tests, struct {
 			name string
 			cfg  Config
-		}{"not postgres", Config{DatabaseURL: u, ReadURL: "mysql://127.0.0.1/x"}})
+		}{"not postgres", Config{DatabaseURL: u, ReadURL: "mysql://127.0.0.1/x", Rules: noRules{}}})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,5 +74,18 @@ func TestReadURLNeedsPostgres(t *testing.T) {
 				t.Fatalf("error %q does not name DATABASE_READ_URL", err)
 			}
 		})
+	}
+}
+
+// TestOpenNeedsRules checks that a store is not opened without the rules its writes
+// derive the households' values with.
+func TestOpenNeedsRules(t *testing.T) {
+	st, err := Open(t.Context(), Config{SQLitePath: t.TempDir() + "/x.db"}, nil)
+	if err == nil {
+		_ = st.Close()
+		t.Fatal("Open accepted a Config without Rules")
+	}
+	if !strings.Contains(err.Error(), "Config.Rules") {
+		t.Fatalf("error %q does not name Config.Rules", err)
 	}
 }

@@ -285,8 +285,7 @@ func (s *Service) medicalClaim(tx Tx, g *models.Grant, in models.ApprovalInput) 
 	if err != nil {
 		return nil, err
 	}
-	r := s.st.MedicalRule(g.ProgramCode)
-	rule := policy.MedicalRule{Ratio: policy.BasisPoints(r.RatioBasisPoints), Ceiling: r.Ceiling}
+	rule := s.medical.Rule(g.ProgramCode)
 	pay := policy.MedicalPayable(policy.MedicalCosts{
 		TotalCost: c.TotalCost, BasicInsurance: c.BasicInsurance, CriticalIllnessInsurance: c.CriticalIllnessInsurance,
 		PaidThisYear: paid,

@@ -13,6 +13,7 @@ import (
 	"jiuzhu/catalogue"
 	"jiuzhu/division"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/store"
 )
 
@@ -177,10 +178,6 @@ func (f *fake) MedicalClaim(_ context.Context, sc store.Scope, grantID string) (
 		}
 	}
 	return nil, nil
-}
-
-func (f *fake) MedicalRule(string) models.MedicalRule {
-	return models.MedicalRule{RatioBasisPoints: 7000, Ceiling: money("10000.00")}
 }
 
 func (f *fake) Calculation(_ context.Context, sc store.Scope, grantID string) (*models.EntitlementCalculation, error) {
@@ -435,9 +432,12 @@ func (t *tx) SaveParameters(p models.EntitlementParameters) (*models.Entitlement
 
 func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }
 
-// service returns the use cases over f with the tests' clock and counted ids.
+// service returns the use cases over f with the tests' clock and counted ids, and a
+// policy whose outpatient care pays 70 % up to 10,000.00 a year (P3).
 func service(f *fake) *grants.Service {
-	return grants.NewWith(f, func() time.Time { return clock }, func() string { f.n++; return fmt.Sprint("id", f.n) })
+	rules := policy.DefaultConfig()
+	rules.Medical = policy.MedicalRules{"MEDICAL_OUTPATIENT": {Ratio: 7000, Ceiling: money("10000.00")}}
+	return grants.NewWith(f, rules, func() time.Time { return clock }, func() string { f.n++; return fmt.Sprint("id", f.n) })
 }
 
 // as returns a context whose caller has role in area (and categories, for integrators).

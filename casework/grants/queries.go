@@ -79,8 +79,8 @@ func (s *Service) MedicalRule(p *models.Program) *models.MedicalRule {
 	if p == nil || p.CategoryCode != catalogue.CategoryMedical {
 		return nil
 	}
-	r := s.st.MedicalRule(p.Code)
-	return &r
+	r := s.medical.Rule(p.Code)
+	return &models.MedicalRule{RatioBasisPoints: int(r.Ratio), Ceiling: r.Ceiling}
 }
 
 // Calculation returns how the amount of a grant the caller sees was computed, nil for a

@@ -14,6 +14,7 @@ import (
 
 	"jiuzhu/division"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/store"
 )
 
@@ -31,8 +32,6 @@ type Store interface {
 	// nil when it has none (casework/referrals).
 	Referral(ctx context.Context, sc store.Scope, grantID string) (*models.Referral, error)
 	MedicalClaim(ctx context.Context, sc store.Scope, grantID string) (*models.MedicalClaim, error)
-	// MedicalRule returns the configured ratio and ceiling of a medical program (P3).
-	MedicalRule(program string) models.MedicalRule
 	Calculation(ctx context.Context, sc store.Scope, grantID string) (*models.EntitlementCalculation, error)
 	CountOverrides(ctx context.Context, sc store.Scope, area string) (int, error)
 	Parameters(ctx context.Context, sc store.Scope, county string, year *int) ([]*models.EntitlementParameters, error)
@@ -75,20 +74,23 @@ type Tx interface {
 // Service runs the use cases of grants and entitlements. It is safe for concurrent use.
 type Service struct {
 	st Store
+	// medical holds the ratio and ceiling of each medical program (P3).
+	medical policy.MedicalRules
 	// now is the clock the rules judge by (ages, the urgent deadlines of P20).
 	now func() time.Time
 	ids func() string
 }
 
-// New returns the use cases over st, with st's clock.
-func New(st *store.Store) *Service {
-	return &Service{st: adapter{st: st, gr: st.Grants(), en: st.Entitlements()}, now: st.Now, ids: store.NewID}
+// New returns the use cases over st, with st's clock and the medical rules of the
+// policy's configuration rules.
+func New(st *store.Store, rules policy.Config) *Service {
+	return &Service{st: adapter{st: st, gr: st.Grants(), en: st.Entitlements()}, medical: rules.Medical, now: st.Now, ids: store.NewID}
 }
 
-// NewWith returns the use cases over any Store, with the clock now and the maker of
-// record ids ids; it is for tests.
-func NewWith(st Store, now func() time.Time, ids func() string) *Service {
-	return &Service{st: st, now: now, ids: ids}
+// NewWith returns the use cases over any Store, with the medical rules of rules, the
+// clock now and the maker of record ids ids; it is for tests.
+func NewWith(st Store, rules policy.Config, now func() time.Time, ids func() string) *Service {
+	return &Service{st: st, medical: rules.Medical, now: now, ids: ids}
 }
 
 // adapter serves Store with *store.Store's grants and entitlements.
@@ -119,7 +121,6 @@ func (a adapter) Referral(ctx context.Context, sc store.Scope, grantID string) (
 func (a adapter) MedicalClaim(ctx context.Context, sc store.Scope, grantID string) (*models.MedicalClaim, error) {
 	return a.gr.MedicalClaim(ctx, sc, grantID)
 }
-func (a adapter) MedicalRule(program string) models.MedicalRule { return a.gr.MedicalRule(program) }
 func (a adapter) Calculation(ctx context.Context, sc store.Scope, grantID string) (*models.EntitlementCalculation, error) {
 	return a.en.Calculation(ctx, sc, grantID)
 }

@@ -69,9 +69,10 @@ type Service struct {
 	ids func() string
 }
 
-// New returns the use cases over st, with st's clock, policy and jurisdiction tree.
-func New(st *store.Store) *Service {
-	return &Service{st: adapter{st: st, gs: st.Grievances()}, rules: st.Policy(), tree: st.Tree(), now: st.Now, ids: store.NewID}
+// New returns the use cases over st, with st's clock and jurisdiction tree, judged by
+// the policy's configuration rules.
+func New(st *store.Store, rules policy.Config) *Service {
+	return &Service{st: adapter{st: st, gs: st.Grievances()}, rules: rules, tree: st.Tree(), now: st.Now, ids: store.NewID}
 }
 
 // NewWith returns the use cases over any Store, with the policy rules, the jurisdiction

@@ -66,9 +66,10 @@ type Service struct {
 	cal policy.Calendar
 }
 
-// New returns the use cases over st, with st's clock and the calendar of st's policy.
-func New(st *store.Store) *Service {
-	return &Service{st: adapter{st: st, refs: st.Referrals(), cat: st.Catalogue(), grants: grants.New(st)}, now: st.Now, ids: store.NewID, cal: st.Policy().Calendar}
+// New returns the use cases over st, with st's clock and the calendar of the policy's
+// configuration rules (whose medical rules the grants it opens are approved by).
+func New(st *store.Store, rules policy.Config) *Service {
+	return &Service{st: adapter{st: st, refs: st.Referrals(), cat: st.Catalogue(), grants: grants.New(st, rules)}, now: st.Now, ids: store.NewID, cal: rules.Calendar}
 }
 
 // NewWith returns the use cases over any Store, with the clock now, the maker of record

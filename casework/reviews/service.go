@@ -72,9 +72,10 @@ type Service struct {
 	grace    int
 }
 
-// New returns the use cases over st, with st's clock and the default schedule and grace.
-func New(st *store.Store) *Service {
-	return NewWith(adapter{st: st, rv: st.Reviews(), grants: grants.New(st)}, st.Now, store.NewID)
+// New returns the use cases over st, with st's clock and the default schedule and grace;
+// the grants it re-certifies are judged by the policy's configuration rules.
+func New(st *store.Store, rules policy.Config) *Service {
+	return NewWith(adapter{st: st, rv: st.Reviews(), grants: grants.New(st, rules)}, st.Now, store.NewID)
 }
 
 // NewWith returns the use cases over any Store, with the clock now and the maker of

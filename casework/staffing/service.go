@@ -69,11 +69,12 @@ type Service struct {
 	ids func() string
 }
 
-// New returns the use cases over st, with st's clock, tree and policy.
-func New(st *store.Store) *Service {
+// New returns the use cases over st, with st's clock and tree, judged by the policy's
+// configuration rules (its coordinator threshold too).
+func New(st *store.Store, rules policy.Config) *Service {
 	return &Service{
 		st:  adapter{st: st, staff: st.Staff(), standards: st.Standards()},
-		cfg: Config{Tree: st.Tree(), Rules: st.Policy(), CoordinatorThreshold: st.Staff().CoordinatorThreshold()},
+		cfg: Config{Tree: st.Tree(), Rules: rules, CoordinatorThreshold: rules.CoordinatorThreshold},
 		now: st.Now, ids: store.NewID,
 	}
 }

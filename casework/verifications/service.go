@@ -75,11 +75,12 @@ type Service struct {
 	ids func() string
 }
 
-// New returns the use cases over st, with st's clock and policy.
-func New(st *store.Store) *Service {
+// New returns the use cases over st, with st's clock, judged by the policy's
+// configuration rules.
+func New(st *store.Store, rules policy.Config) *Service {
 	return &Service{
 		st:    adapter{st: st, vs: st.Verifications(), hh: st.Households(), standards: st.Standards()},
-		rules: st.Policy(), now: st.Now, ids: store.NewID,
+		rules: rules, now: st.Now, ids: store.NewID,
 	}
 }
 

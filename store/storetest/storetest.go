@@ -20,6 +20,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 
 	"jiuzhu/auth"
+	"jiuzhu/casework"
 	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/store"
@@ -136,7 +137,7 @@ func MustOpenWith(tb testing.TB, cfg store.Config) *store.Store {
 // on any error.
 func MustOpenEmpty(tb testing.TB, d store.Dialect) *store.Store {
 	tb.Helper()
-	cfg := configOf(tb, d)
+	cfg := withRules(configOf(tb, d))
 	st, err := store.Open(context.Background(), cfg, tree)
 	if err != nil {
 		tb.Fatalf("storetest: open: %v", err)
@@ -185,6 +186,7 @@ func ServingURL(tb testing.TB, ownerURL string) string {
 func openMigrated(tb testing.TB, cfg store.Config) *store.Store {
 	tb.Helper()
 	ctx := context.Background()
+	cfg = withRules(cfg)
 	st, err := store.Open(ctx, cfg, tree)
 	if err != nil {
 		tb.Fatalf("storetest: open: %v", err)
@@ -195,6 +197,16 @@ func openMigrated(tb testing.TB, cfg store.Config) *store.Store {
 		tb.Fatalf("storetest: migrate %s: %v", st.Dialect(), err)
 	}
 	return st
+}
+
+// withRules returns cfg with the policy's rules in force (casework.DefaultRules) when
+// it names none, as every store of the tests derives with them unless a test says
+// otherwise.
+func withRules(cfg store.Config) store.Config {
+	if cfg.Rules == nil {
+		cfg.Rules = casework.DefaultRules()
+	}
+	return cfg
 }
 
 // postgresSchema creates a schema of its own on TEST_DATABASE_URL's server, owned by
