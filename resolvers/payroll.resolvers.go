@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"jiuzhu/casework/payroll"
 	"jiuzhu/graph"
 	"jiuzhu/graph/model"
 	"jiuzhu/models"
@@ -139,19 +138,14 @@ func (r *payrollResolver) Lines(ctx context.Context, obj *models.Payroll, first 
 	if err != nil {
 		return nil, err
 	}
-	page, err := svc.LinesOf(ctx, p, obj.ID, store.PageArgs{First: first, After: after, Last: last, Before: before})
+	page, err := svc.LinesOf(ctx, p, obj.ID, pageArgs(first, after, last, before))
+	c, err := connect(page, err, func(cursor string, n *models.PayrollLine) *model.PayrollLineEdge {
+		return &model.PayrollLineEdge{Cursor: cursor, Node: n}
+	})
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.PayrollLineConnection{Edges: make([]*model.PayrollLineEdge, len(page.Lines)),
-		PageInfo: &models.PageInfo{HasNextPage: page.HasNextPage, HasPreviousPage: page.HasPreviousPage}}
-	for i, l := range page.Lines {
-		conn.Edges[i] = &model.PayrollLineEdge{Cursor: payroll.Cursor(l), Node: l}
-	}
-	if n := len(conn.Edges); n > 0 {
-		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[n-1].Cursor
-	}
-	return conn, nil
+	return &model.PayrollLineConnection{Edges: c.Edges, PageInfo: c.PageInfo}, nil
 }
 
 func (r *payrollLineResolver) Grant(ctx context.Context, obj *models.PayrollLine) (*models.Grant, error) {

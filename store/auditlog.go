@@ -28,17 +28,11 @@ func (s *Store) Audit() *Audit { return &Audit{s: s} }
 // filter. It returns a Forbidden error for an area outside the caller's subtree, and a
 // *models.FieldError for a bad area or paging argument.
 func (a *Audit) Events(ctx context.Context, sc Scope, q AuditQuery) (*Page[models.AuditEvent], error) {
-	lo, hi, err := a.s.area(sc, "area", q.Area)
-	if err != nil {
-		return nil, err
-	}
 	f := q.Filter
 	if f == nil {
 		f = &models.AuditFilter{}
 	}
-	db := a.s.db.WithContext(ctx)
-	build := func() *gorm.DB {
-		b := sc.within(db, "audit_events", lo, hi)
+	return auditByArea.page(ctx, a.s, sc, q.Area, q.PageArgs, func(b *gorm.DB) *gorm.DB {
 		if f.Operation != nil {
 			b = b.Where("audit_events.operation = ?", *f.Operation)
 		}
@@ -52,9 +46,9 @@ func (a *Audit) Events(ctx context.Context, sc Scope, q AuditQuery) (*Page[model
 			b = b.Where("audit_events.created_at < ?", f.To.UTC())
 		}
 		return b
-	}
-	page, err := paginate(build, "audit_events", q.PageArgs,
-		func(e *models.AuditEvent) string { return e.AreaCode },
-		func(e *models.AuditEvent) string { return e.ID })
-	return page, wrap("audit events", err)
+	})
 }
+
+// auditByArea is the audit trail's list: the events recorded in an area.
+var auditByArea = areaList[models.AuditEvent]{name: "audit events", table: "audit_events",
+	area: func(e *models.AuditEvent) string { return e.AreaCode }, id: func(e *models.AuditEvent) string { return e.ID }}

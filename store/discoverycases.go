@@ -149,13 +149,7 @@ func (d *DiscoveryCases) Visits(ctx context.Context, sc Scope, caseID string) ([
 // returns a *models.FieldError for a bad area or paging argument and a Forbidden error
 // for an area outside sc.
 func (d *DiscoveryCases) List(ctx context.Context, sc Scope, q CaseQuery) (*Page[models.DiscoveryCase], error) {
-	lo, hi, err := d.s.area(sc, "area", q.Area)
-	if err != nil {
-		return nil, err
-	}
-	db := d.s.db.WithContext(ctx)
-	build := func() *gorm.DB {
-		b := sc.within(db, "discovery_cases", lo, hi)
+	return casesByArea.page(ctx, d.s, sc, q.Area, q.PageArgs, func(b *gorm.DB) *gorm.DB {
 		if q.Status != nil {
 			b = b.Where("discovery_cases.status = ?", *q.Status)
 		}
@@ -163,14 +157,12 @@ func (d *DiscoveryCases) List(ctx context.Context, sc Scope, q CaseQuery) (*Page
 			b = b.Where("discovery_cases.stale = ?", *q.Stale)
 		}
 		return b
-	}
-	p, err := paginate(build, "discovery_cases", q.PageArgs,
-		func(c *models.DiscoveryCase) string { return c.AreaCode }, func(c *models.DiscoveryCase) string { return c.ID })
-	if err != nil {
-		return nil, wrap("discovery cases", err)
-	}
-	return p, nil
+	})
 }
+
+// casesByArea is the discovery cases' list: the cases of an area.
+var casesByArea = areaList[models.DiscoveryCase]{name: "discovery cases", table: "discovery_cases",
+	area: func(c *models.DiscoveryCase) string { return c.AreaCode }, id: func(c *models.DiscoveryCase) string { return c.ID }}
 
 // StaleCandidates returns, for the system's scope sc, up to limit ids of unclosed cases
 // opened before before that are not yet flagged stale, in id order after the id after.

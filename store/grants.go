@@ -58,13 +58,7 @@ func grantIn(q *gorm.DB, id string) (*models.Grant, error) {
 // returns a *models.FieldError for a bad area or paging argument and a Forbidden error
 // for an area outside sc; the use case checks the filter's values.
 func (r *Grants) List(ctx context.Context, sc Scope, q GrantQuery) (*Page[models.Grant], error) {
-	lo, hi, err := r.s.area(sc, "area", q.Area)
-	if err != nil {
-		return nil, err
-	}
-	db := r.s.db.WithContext(ctx)
-	build := func() *gorm.DB {
-		b := sc.grantsWithin(db, lo, hi)
+	return grantsByArea.page(ctx, r.s, sc, q.Area, q.PageArgs, func(b *gorm.DB) *gorm.DB {
 		if f := q.Filter; f != nil {
 			if f.Status != nil {
 				b = b.Where("grants.status = ?", *f.Status)
@@ -80,12 +74,13 @@ func (r *Grants) List(ctx context.Context, sc Scope, q GrantQuery) (*Page[models
 			}
 		}
 		return b
-	}
-	page, err := paginate(build, "grants", q.PageArgs,
-		func(g *models.Grant) string { return g.AreaCode },
-		func(g *models.Grant) string { return g.ID })
-	return page, wrap("grants", err)
+	})
 }
+
+// grantsByArea is the grants' list: the grants sc sees (for integrators, of their
+// categories) in an area.
+var grantsByArea = areaList[models.Grant]{name: "grants", table: "grants", within: Scope.grantsWithin,
+	area: func(g *models.Grant) string { return g.AreaCode }, id: func(g *models.Grant) string { return g.ID }}
 
 // Of returns the grants of a household in sc, newest first.
 func (r *Grants) Of(ctx context.Context, sc Scope, householdID string) ([]*models.Grant, error) {

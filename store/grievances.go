@@ -69,13 +69,7 @@ func grievance(q *gorm.DB, id string) (*models.Grievance, error) {
 // returns a *models.FieldError for a bad area or paging argument, a Forbidden error for
 // an area outside sc, and the database's errors.
 func (gs *Grievances) List(ctx context.Context, sc Scope, q GrievanceQuery) (*Page[models.Grievance], error) {
-	lo, hi, err := gs.s.area(sc, "area", q.Area)
-	if err != nil {
-		return nil, err
-	}
-	db := gs.s.db.WithContext(sc.bind(ctx))
-	build := func() *gorm.DB {
-		b := sc.within(db.Session(&gorm.Session{NewDB: true}).Model(&models.Grievance{}), "grievances", lo, hi)
+	return grievancesByArea.page(ctx, gs.s, sc, q.Area, q.Args, func(b *gorm.DB) *gorm.DB {
 		if q.Status != nil {
 			b = b.Where("grievances.status = ?", *q.Status)
 		}
@@ -83,11 +77,12 @@ func (gs *Grievances) List(ctx context.Context, sc Scope, q GrievanceQuery) (*Pa
 			b = b.Where("grievances.status = ? AND grievances.due_at < ?", models.GrievanceOpen, q.OverdueAt.UTC())
 		}
 		return b
-	}
-	page, err := paginate(build, "grievances", q.Args,
-		func(g *models.Grievance) string { return g.AreaCode }, func(g *models.Grievance) string { return g.ID })
-	return page, wrap("grievances", err)
+	})
 }
+
+// grievancesByArea is the grievances' list: the grievances of an area.
+var grievancesByArea = areaList[models.Grievance]{name: "grievances", table: "grievances",
+	area: func(g *models.Grievance) string { return g.AreaCode }, id: func(g *models.Grievance) string { return g.ID }}
 
 // OverdueByArea counts the grievances of area (nil: the whole scope) in sc still OPEN
 // after their due date at now, per area code of their records. It returns a

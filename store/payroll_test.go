@@ -124,7 +124,7 @@ func TestPayrollOnTheStore(t *testing.T) {
 		}
 		two := 2
 		masked, err := svc.LinesOf(ctx, payOfficer2, apr.ID, store.PageArgs{First: &two})
-		if err != nil || len(masked.Lines) != 2 || masked.Lines[0].Account != "***************0123" || !masked.HasNextPage {
+		if err != nil || len(masked.Items) != 2 || masked.Items[0].Account != "***************0123" || !masked.HasNextPage {
 			t.Fatalf("LinesOf = %+v, %v", masked, err)
 		}
 

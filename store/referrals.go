@@ -130,13 +130,7 @@ func (r *Referrals) Reject(w *Writer, g *models.Grant, reason string) error {
 // List returns one page of the referrals q selects in sc, ordered by area and id. It
 // returns a *models.FieldError for an area outside the scope or a bad cursor.
 func (r *Referrals) List(ctx context.Context, sc Scope, q ReferralQuery) (*Page[models.Referral], error) {
-	lo, hi, err := r.s.area(sc, "area", q.Area)
-	if err != nil {
-		return nil, err
-	}
-	db := r.s.db.WithContext(ctx)
-	build := func() *gorm.DB {
-		b := sc.referralsWithin(db, lo, hi)
+	return referralsByArea.page(ctx, r.s, sc, q.Area, q.Page, func(b *gorm.DB) *gorm.DB {
 		if q.Department != nil {
 			b = b.Where("referrals.department = ?", string(*q.Department))
 		}
@@ -147,11 +141,13 @@ func (r *Referrals) List(ctx context.Context, sc Scope, q ReferralQuery) (*Page[
 			b = b.Where("referrals.status IN ? AND referrals.due_at < ?", openReferral, q.OverdueAt.UTC())
 		}
 		return b
-	}
-	page, err := paginate(build, "referrals", q.Page,
-		func(x *models.Referral) string { return x.AreaCode }, func(x *models.Referral) string { return x.ID })
-	return page, wrap("referrals", err)
+	})
 }
+
+// referralsByArea is the referrals' list: the referrals sc sees (for integrators, of
+// their department and categories) in an area.
+var referralsByArea = areaList[models.Referral]{name: "referrals", table: "referrals", within: Scope.referralsWithin,
+	area: func(x *models.Referral) string { return x.AreaCode }, id: func(x *models.Referral) string { return x.ID }}
 
 // openReferral are the statuses of a referral that waits on its department.
 var openReferral = []models.ReferralStatus{models.ReferralReferred, models.ReferralAccepted}

@@ -168,13 +168,7 @@ type ReviewQuery struct {
 // It returns a *models.FieldError for a bad area or paging argument and a Forbidden
 // error for an area outside sc.
 func (r *Reviews) List(ctx context.Context, sc Scope, q ReviewQuery) (*Page[models.Review], error) {
-	lo, hi, err := r.s.area(sc, "area", q.Area)
-	if err != nil {
-		return nil, err
-	}
-	db := r.s.db.WithContext(ctx)
-	build := func() *gorm.DB {
-		b := sc.reviewsWithin(db, lo, hi)
+	return reviewsByArea.page(ctx, r.s, sc, q.Area, q.PageArgs, func(b *gorm.DB) *gorm.DB {
 		if q.Status != nil {
 			b = b.Where("reviews.status = ?", *q.Status)
 		}
@@ -182,14 +176,13 @@ func (r *Reviews) List(ctx context.Context, sc Scope, q ReviewQuery) (*Page[mode
 			b = b.Where("reviews.overdue = ?", *q.Overdue)
 		}
 		return b
-	}
-	p, err := paginate(build, "reviews", q.PageArgs,
-		func(v *models.Review) string { return v.AreaCode }, func(v *models.Review) string { return v.ID })
-	if err != nil {
-		return nil, wrap("reviews", err)
-	}
-	return p, nil
+	})
 }
+
+// reviewsByArea is the reviews' list: the reviews sc sees (for integrators, of their
+// categories) in an area.
+var reviewsByArea = areaList[models.Review]{name: "reviews", table: "reviews", within: Scope.reviewsWithin,
+	area: func(v *models.Review) string { return v.AreaCode }, id: func(v *models.Review) string { return v.ID }}
 
 // Counts counts the open reviews of the area (the caller's by default) inside sc: those
 // not flagged overdue and those flagged. It returns the errors of List's area argument.

@@ -66,16 +66,9 @@ func staffMember(q *gorm.DB, id string) (*models.StaffMember, error) {
 // id). It returns a *models.FieldError for a bad area or paging argument and a Forbidden
 // error for an area outside sc.
 func (r *Staff) List(ctx context.Context, sc Scope, q StaffQuery) (*Page[models.StaffMember], error) {
-	s := r.s
-	lo, hi, err := s.area(sc, "area", q.Area)
-	if err != nil {
-		return nil, err
-	}
 	f := q.Filter
-	today := s.Staff().today()
-	db := s.db.WithContext(ctx)
-	build := func() *gorm.DB {
-		b := sc.within(db, "staff_members", lo, hi)
+	today := r.today()
+	return staffByArea.page(ctx, r.s, sc, q.Area, q.PageArgs, func(b *gorm.DB) *gorm.DB {
 		if f == nil {
 			return b
 		}
@@ -96,12 +89,12 @@ func (r *Staff) List(ctx context.Context, sc Scope, q StaffQuery) (*Page[models.
 			b = b.Where("staff_members.name LIKE ? ESCAPE '\\'", "%"+escapeLike(*f.NameContains)+"%")
 		}
 		return b
-	}
-	page, err := paginate(build, "staff_members", q.PageArgs,
-		func(m *models.StaffMember) string { return m.AreaCode },
-		func(m *models.StaffMember) string { return m.ID })
-	return page, wrap("staff", err)
+	})
 }
+
+// staffByArea is the staff registry's list: the staff members of an area.
+var staffByArea = areaList[models.StaffMember]{name: "staff", table: "staff_members",
+	area: func(m *models.StaffMember) string { return m.AreaCode }, id: func(m *models.StaffMember) string { return m.ID }}
 
 // activeOn keeps the staff members in post on day d.
 func activeOn(q *gorm.DB, d models.Date) *gorm.DB {

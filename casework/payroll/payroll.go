@@ -567,14 +567,6 @@ func (s *Service) PayrollOf(ctx context.Context, p auth.Principal, countyCode, m
 	return s.Store.FindPayroll(ctx, store.ScopeFor(p), countyCode, m.String(), run)
 }
 
-// LinePage is one page of a payroll's lines, in order, with whether more lie beyond
-// it (read the Relay way: the side the page was read from is exact, the other says
-// whether a cursor was given).
-type LinePage struct {
-	Lines                        []*models.PayrollLine
-	HasNextPage, HasPreviousPage bool
-}
-
 // Cursor is the cursor of a payroll line: its number.
 func Cursor(l *models.PayrollLine) string { return strconv.Itoa(l.Seq) }
 
@@ -589,11 +581,14 @@ func cursorArg(field string, c *string) (int, error) {
 	return n, nil
 }
 
-// LinesOf returns a page of a payroll's lines, their account numbers masked: first lines
-// after the cursor after, or last lines before the cursor before (store.DefaultPageSize
-// when neither first nor last is given, at most store.MaxPageSize). It returns the
-// errors of Payroll and a *models.FieldError for a bad paging argument.
-func (s *Service) LinesOf(ctx context.Context, p auth.Principal, id string, args store.PageArgs) (*LinePage, error) {
+// LinesOf returns a page of a payroll's lines in order, their account numbers masked:
+// first lines after the cursor after, or last lines before the cursor before
+// (store.DefaultPageSize when neither first nor last is given, at most
+// store.MaxPageSize). The page's cursors are the lines' (Cursor). Its side read from is
+// exact, as every list's; the other side says whether a cursor was given. Its count is
+// the payroll's number of lines. It returns the errors of Payroll and a
+// *models.FieldError for a bad paging argument.
+func (s *Service) LinesOf(ctx context.Context, p auth.Principal, id string, args store.PageArgs) (*store.Page[models.PayrollLine], error) {
 	if args.First != nil && args.Last != nil {
 		return nil, models.Invalid("first", "give first or last, not both")
 	}
@@ -627,7 +622,8 @@ func (s *Service) LinesOf(ctx context.Context, p auth.Principal, id string, args
 	if err != nil {
 		return nil, err
 	}
-	page := &LinePage{}
+	count := pr.LineCount
+	page := &store.Page[models.PayrollLine]{Count: func() (int, error) { return count, nil }}
 	more := len(ls) > limit
 	if more {
 		if backward {
@@ -641,10 +637,12 @@ func (s *Service) LinesOf(ctx context.Context, p auth.Principal, id string, args
 	} else {
 		page.HasNextPage, page.HasPreviousPage = more, after > 0
 	}
-	for _, l := range ls {
+	page.Items = make([]models.PayrollLine, len(ls))
+	page.Cursors = make([]string, len(ls))
+	for i, l := range ls {
 		l.Account = privacy.BankAccount(l.Account)
+		page.Items[i], page.Cursors[i] = *l, Cursor(l)
 	}
-	page.Lines = ls
 	return page, nil
 }
 

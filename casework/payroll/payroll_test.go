@@ -310,17 +310,20 @@ func TestLinesOfMasksAccounts(t *testing.T) {
 	}
 	ten, two, zero, big := 10, 2, 0, 101
 	page, err := svc.LinesOf(ctx, who("u", models.RoleAuditor, county), pr.ID, store.PageArgs{First: &ten})
-	if err != nil || len(page.Lines) != 6 || page.Lines[0].Account != "***************0123" || page.HasNextPage || page.HasPreviousPage {
+	if err != nil || len(page.Items) != 6 || page.Items[0].Account != "***************0123" || page.HasNextPage || page.HasPreviousPage {
 		t.Fatalf("LinesOf = %+v, %v", page, err)
 	}
-	after := payroll.Cursor(page.Lines[1])
+	if n, err := page.Count(); n != 6 || err != nil || page.Cursors[1] != payroll.Cursor(&page.Items[1]) {
+		t.Fatalf("count = %d, %v; cursors %v", n, err, page.Cursors)
+	}
+	after := page.Cursors[1]
 	page, err = svc.LinesOf(ctx, officer1, pr.ID, store.PageArgs{First: &two, After: &after})
-	if err != nil || len(page.Lines) != 2 || page.Lines[0].Seq != 3 || !page.HasNextPage || !page.HasPreviousPage {
+	if err != nil || len(page.Items) != 2 || page.Items[0].Seq != 3 || !page.HasNextPage || !page.HasPreviousPage {
 		t.Fatalf("second page = %+v, %v", page, err)
 	}
-	before := payroll.Cursor(page.Lines[0])
+	before := page.Cursors[0]
 	page, err = svc.LinesOf(ctx, officer1, pr.ID, store.PageArgs{Last: &two, Before: &before})
-	if err != nil || len(page.Lines) != 2 || page.Lines[0].Seq != 1 || page.HasPreviousPage || !page.HasNextPage {
+	if err != nil || len(page.Items) != 2 || page.Items[0].Seq != 1 || page.HasPreviousPage || !page.HasNextPage {
 		t.Fatalf("backward page = %+v, %v", page, err)
 	}
 	if _, err := svc.LinesOf(ctx, who("a", models.RoleAssistant, county), pr.ID, store.PageArgs{First: &ten}); !errors.Is(err, models.ErrForbidden) {
