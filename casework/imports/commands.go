@@ -56,6 +56,10 @@ func (s *Service) ImportHouseholds(ctx context.Context, records []*models.Househ
 	if len(records) > store.MaxImportRecords {
 		return nil, models.Invalid("records", "at most %d records per call, got %d", store.MaxImportRecords, len(records))
 	}
+	subject := sc.Principal().Subject
+	if ok, wait := s.st.TakeIDLookups(subject, 0, s.wall()); !ok {
+		return nil, casework.LookupsSpent(wait)
+	}
 	batch := make([]*store.HouseholdImport, len(records))
 	refs := map[string]int{}
 	people := map[string]string{}
@@ -85,10 +89,25 @@ func (s *Service) ImportHouseholds(ctx context.Context, records []*models.Househ
 	}
 	mayRemove := sc.Principal().May(auth.ActionRemoveMember)
 	var report *models.ImportReport
+	probe := &probe{}
 	for attempt := 1; ; attempt++ {
-		report, err = s.attempt(ctx, sc, batch, opt, mayRemove)
+		report, err = s.attempt(ctx, sc, batch, opt, mayRemove, probe)
 		if err == nil || attempt == attempts || !s.st.Stale(err) {
 			break
+		}
+	}
+	if probe.taken > 0 {
+		// Each number found registered in another household is a lookup by ID number,
+		// on the audit trail like memberByIdNumber's, whether the call was answered or
+		// refused, in a unit of work of its own (the import's may have written nothing).
+		auditErr := s.st.Write(ctx, sc, "import households: audit lookups", func(tx Tx) error {
+			for range probe.taken {
+				tx.Audit("lookupIdNumber", sc.Principal().Area, nil, nil, nil)
+			}
+			return nil
+		})
+		if auditErr != nil {
+			return nil, auditErr
 		}
 	}
 	if err != nil {
@@ -100,13 +119,43 @@ func (s *Service) ImportHouseholds(ctx context.Context, records []*models.Househ
 	return report, nil
 }
 
+// probe is what a call's plans found of ID numbers registered in another household:
+// taken is how many the last plan found, charged how many lookups were taken from the
+// caller's allowance for them (over every attempt, so that a plan made again is not
+// charged twice).
+type probe struct{ taken, charged int }
+
+// takenNumbers counts the records the plan rejected for a person registered in another
+// household, in the caller's area or outside it: each such answer confirms that a full
+// ID number is registered, as memberByIdNumber does.
+func takenNumbers(batch []*store.HouseholdImport) int {
+	n := 0
+	for _, c := range batch {
+		if e := c.Err(); e != nil && e.Code == "CONFLICT" && strings.HasSuffix(e.Field, ".idNumber") {
+			n++
+		}
+	}
+	return n
+}
+
 // attempt plans the batch and, unless it must write nothing, writes it, in one unit of
-// work, and reports the outcome of every record.
-func (s *Service) attempt(ctx context.Context, sc store.Scope, batch []*store.HouseholdImport, opt store.ImportOptions, mayRemove bool) (*models.ImportReport, error) {
+// work, and reports the outcome of every record. It takes a lookup by ID number from the
+// caller's allowance for every number the plan finds registered in another household;
+// when the allowance does not cover them all, the unit of work writes nothing and the
+// error is casework.LookupsSpent's.
+func (s *Service) attempt(ctx context.Context, sc store.Scope, batch []*store.HouseholdImport, opt store.ImportOptions, mayRemove bool, pr *probe) (*models.ImportReport, error) {
 	var report *models.ImportReport
 	err := s.st.Write(ctx, sc, "import households", func(tx Tx) error {
 		if err := tx.Plan(batch, mayRemove); err != nil {
 			return err
+		}
+		pr.taken = takenNumbers(batch)
+		if n := pr.taken - pr.charged; n > 0 {
+			ok, wait := s.st.TakeIDLookups(sc.Principal().Subject, n, s.wall())
+			if !ok {
+				return casework.LookupsSpent(wait)
+			}
+			pr.charged += n
 		}
 		if err := keepNamedMembers(tx, batch); err != nil {
 			return err
