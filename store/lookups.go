@@ -8,10 +8,12 @@ import (
 )
 
 // LookupLimit bounds how often one caller (one token subject) may look a person up by
-// full resident ID number (MemberByIDNumber). Such a lookup confirms a guessed number,
-// so it is an oracle by design: the limit, on its own and apart from the HTTP request
-// limits, keeps a caller from trying the 100,000 or more candidates that what it reads
-// without a reveal leaves (see the privacy package).
+// full resident ID number (MemberByIDNumber), and how many numbers the other paths that
+// confirm or refute one may answer for (TakeIDLookups: the imports, the registration of
+// a person). Such a lookup confirms a guessed number, so it is an oracle by design: the
+// limit, on its own and apart from the HTTP request limits, keeps a caller from trying
+// the 100,000 or more candidates that what it reads without a reveal leaves (see the
+// privacy package).
 type LookupLimit struct {
 	// PerMinute is how many lookups a minute a caller regains; 0 means the default,
 	// a negative value turns the limit off.

@@ -15,8 +15,10 @@ import (
 // CreateHousehold registers a household in a village of the caller's area with its
 // members, exactly one of whom is the head. It returns a *models.FieldError for bad
 // input, a Forbidden error for a role that may not write or a village outside the
-// caller's area, and a Conflict error when a member's ID number is already registered
-// in any household (P2) or the external reference is taken. On error nothing is written.
+// caller's area, a Conflict error when a member's ID number is already registered in
+// any household (P2) or the external reference is taken, and a models.ErrRateLimited
+// error when the caller has no lookup by ID number left (a number found registered takes
+// one, audited as lookupIdNumber). On error nothing is written.
 func (s *Service) CreateHousehold(ctx context.Context, in models.HouseholdInput) (*models.Household, error) {
 	sc, err := casework.Open(ctx, casework.Allows(auth.ActionWriteHousehold, "register households"))
 	if err != nil {
@@ -208,8 +210,10 @@ func (s *Service) UpdateHousehold(ctx context.Context, id string, patch models.H
 
 // AddMember adds a person to a household of the caller's area. It returns
 // models.ErrNotFound for a household outside the area, a *models.FieldError for bad input
-// or a second head, and a Conflict error when the person is already registered in any
-// household (P2; the message does not say which).
+// or a second head, a Conflict error when the person is already registered in any
+// household (P2; the message does not say which), and a models.ErrRateLimited error
+// when the caller has no lookup by ID number left (a number found registered takes one,
+// audited as lookupIdNumber).
 func (s *Service) AddMember(ctx context.Context, householdID string, in models.MemberInput) (*models.Member, error) {
 	sc, err := casework.Open(ctx, casework.Allows(auth.ActionWriteHousehold, "change members"))
 	if err != nil {

@@ -46,8 +46,12 @@ var errNothing = errors.New("imports: the batch writes nothing")
 //
 // It returns a *models.FieldError on "records" for more than store.MaxImportRecords
 // records, a Forbidden error for a role that may not import, models.ErrUnauthenticated
-// without a caller, and a Conflict error when concurrent writers kept changing the batch's
-// records over several attempts. Record-level faults are in the report, not in the error.
+// without a caller, a Conflict error when concurrent writers kept changing the batch's
+// records over several attempts, and a models.ErrRateLimited error (nothing written)
+// when the caller has no lookup by ID number left or fewer than the batch's people
+// registered in another household: each of those confirms a full ID number, as
+// memberByIdNumber does, and takes one lookup, audited as lookupIdNumber; new people
+// take none. Record-level faults are in the report, not in the error.
 func (s *Service) ImportHouseholds(ctx context.Context, records []*models.HouseholdRecord, opt store.ImportOptions) (*models.ImportReport, error) {
 	sc, err := casework.Open(ctx, casework.Allows(auth.ActionImport, "import households"))
 	if err != nil {

@@ -63,9 +63,12 @@ var errNothing = errors.New("verifications: the batch writes nothing")
 //
 // Admins, officers and integrators may import. It returns a *models.FieldError on
 // "records" for more than store.MaxImportRecords records, a Forbidden error for another
-// role, models.ErrUnauthenticated without a caller, and a Conflict error when concurrent
-// writers kept changing the grants concerned over several attempts. Record-level faults
-// are in the report, not in the error.
+// role, models.ErrUnauthenticated without a caller, a Conflict error when concurrent
+// writers kept changing the grants concerned over several attempts, and a
+// models.ErrRateLimited error (nothing written) when the caller has no lookup by ID
+// number left or fewer than the batch's numbers not found in its area: each of those
+// refutes a full ID number, as memberByIdNumber does, and takes one lookup, audited as
+// lookupIdNumber. Record-level faults are in the report, not in the error.
 func (s *Service) ImportVerifications(ctx context.Context, records []*models.VerificationRecord, opt store.ImportOptions) (*models.ImportReport, error) {
 	sc, err := casework.Open(ctx, casework.Allows(auth.ActionImport, "import verifications"))
 	if err != nil {
