@@ -69,7 +69,8 @@ type config struct {
 	// DATABASE_READ_MAX_LAG, durations such as 5s; empty means the store's defaults.
 	readAfterWrite, maxReplicaLag string
 	// idLookups is ID_LOOKUP_PER_MINUTE and ID_LOOKUP_BURST: how often each caller may
-	// call memberByIdNumber (store.Config.IDLookups).
+	// call memberByIdNumber, or have an import or a registration confirm or refute a
+	// full ID number (store.Config.IDLookups).
 	idLookups    store.LookupLimit
 	idLookupsErr error
 	// servingRole is PG_SERVING_ROLE, the role `migrate up` grants what serving needs

@@ -8,10 +8,12 @@ import (
 )
 
 // LookupLimit bounds how often one caller (one token subject) may look a person up by
-// full resident ID number (MemberByIDNumber). Such a lookup confirms a guessed number,
-// so it is an oracle by design: the limit, on its own and apart from the HTTP request
-// limits, keeps a caller from trying the 100,000 or more candidates that what it reads
-// without a reveal leaves (see the privacy package).
+// full resident ID number (MemberByIDNumber), and how many numbers the other paths that
+// confirm or refute one may answer for (TakeIDLookups: the imports, the registration of
+// a person). Such a lookup confirms a guessed number, so it is an oracle by design: the
+// limit, on its own and apart from the HTTP request limits, keeps a caller from trying
+// the 100,000 or more candidates that what it reads without a reveal leaves (see the
+// privacy package).
 type LookupLimit struct {
 	// PerMinute is how many lookups a minute a caller regains; 0 means the default,
 	// a negative value turns the limit off.
@@ -77,4 +79,45 @@ func (l *lookupLimiter) allow(subject string, now time.Time) (bool, time.Duratio
 		return false, d
 	}
 	return true, 0
+}
+
+// TakeIDLookups takes n lookups by ID number from subject's allowance at now (the
+// store's LookupLimit), all or none: the paths other than MemberByIDNumber that confirm
+// or refute a full ID number (an import rejecting a number not registered in the area,
+// a registration refused for a number registered in another household) count each such
+// number as one lookup. With n = 0 it takes nothing and reports whether at least one
+// lookup is left, so that a caller with none is refused before any number is tested.
+// When fewer than n are left, it takes what is left, so that the next call is refused
+// before it tests anything, and returns false and how long until the next lookup.
+func (s *Store) TakeIDLookups(subject string, n int, now time.Time) (bool, time.Duration) {
+	return s.lookups.take(subject, n, now)
+}
+
+// take is TakeIDLookups on l; a nil limiter allows everything.
+func (l *lookupLimiter) take(subject string, n int, now time.Time) (bool, time.Duration) {
+	if l == nil {
+		return true, 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[subject]
+	if !ok {
+		b = rate.NewLimiter(l.limit, l.burst)
+		l.buckets[subject] = b
+	}
+	next := time.Duration(float64(time.Second) / float64(l.limit))
+	if left := b.TokensAt(now); left < 1 {
+		return false, time.Duration((1 - left) * float64(next))
+	} else if n == 0 {
+		return true, 0
+	}
+	if n <= l.burst {
+		r := b.ReserveN(now, n)
+		if r.OK() && r.DelayFrom(now) == 0 {
+			return true, 0
+		}
+		r.CancelAt(now)
+	}
+	b.AllowN(now, int(b.TokensAt(now))) // what is left
+	return false, next
 }

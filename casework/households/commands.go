@@ -15,8 +15,10 @@ import (
 // CreateHousehold registers a household in a village of the caller's area with its
 // members, exactly one of whom is the head. It returns a *models.FieldError for bad
 // input, a Forbidden error for a role that may not write or a village outside the
-// caller's area, and a Conflict error when a member's ID number is already registered
-// in any household (P2) or the external reference is taken. On error nothing is written.
+// caller's area, a Conflict error when a member's ID number is already registered in
+// any household (P2) or the external reference is taken, and a models.ErrRateLimited
+// error when the caller has no lookup by ID number left (a number found registered takes
+// one, audited as lookupIdNumber). On error nothing is written.
 func (s *Service) CreateHousehold(ctx context.Context, in models.HouseholdInput) (*models.Household, error) {
 	sc, err := casework.Open(ctx, casework.Allows(auth.ActionWriteHousehold, "register households"))
 	if err != nil {
@@ -60,9 +62,13 @@ func (s *Service) CreateHousehold(ctx context.Context, in models.HouseholdInput)
 	if err := input.OneHead("input.members", members); err != nil {
 		return nil, err
 	}
+	if err := s.lookupLeft(sc); err != nil {
+		return nil, err
+	}
 	var out *models.Household
+	probed := false
 	err = s.st.Write(ctx, sc, "create household", func(tx Tx) error {
-		if err := idNumbersFree(tx, members, func(i int) string { return input.Indexed("input.members", i) + ".idNumber" }); err != nil {
+		if err := s.idNumbersFree(sc, tx, members, func(i int) string { return input.Indexed("input.members", i) + ".idNumber" }, &probed); err != nil {
 			return err
 		}
 		if err := tx.Insert(h, members); err != nil {
@@ -79,17 +85,45 @@ func (s *Service) CreateHousehold(ctx context.Context, in models.HouseholdInput)
 		out, err = tx.Household(h.ID)
 		return err
 	})
+	if err := s.auditProbe(ctx, sc, probed); err != nil {
+		return nil, err
+	}
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
+// auditProbe writes, when probed, the lookup by ID number that a refused registration
+// made to the audit trail (lookupIdNumber, naming no one), in a unit of work of its own,
+// as memberByIdNumber's. It returns the audit's error.
+func (s *Service) auditProbe(ctx context.Context, sc store.Scope, probed bool) error {
+	if !probed {
+		return nil
+	}
+	return s.st.Write(ctx, sc, "registration: audit lookup", func(tx Tx) error {
+		tx.Audit("lookupIdNumber", sc.Principal().Area, nil, nil, nil)
+		return nil
+	})
+}
+
+// lookupLeft returns casework.LookupsSpent's error when the caller has no lookup by ID
+// number left: registering a person confirms whether the number is registered, so a
+// caller whose allowance is spent is refused before any number is tested.
+func (s *Service) lookupLeft(sc store.Scope) error {
+	if ok, wait := s.st.TakeIDLookups(sc.Principal().Subject, 0, s.wall()); !ok {
+		return casework.LookupsSpent(wait)
+	}
+	return nil
+}
+
 // idNumbersFree returns a Conflict error naming the first member whose ID number is
 // already registered. The check is city-wide, because a person belongs to one household
-// (P2), and its message never says where the person is registered. field names the
-// ID-number field of the i-th member.
-func idNumbersFree(tx Tx, members []*models.Member, field func(i int) string) error {
+// (P2), and its message never says where the person is registered. Since the answer
+// confirms that the number is registered, it takes a lookup by ID number from the
+// caller's allowance, as memberByIdNumber does; when none is left, the error is
+// casework.LookupsSpent's instead. field names the ID-number field of the i-th member.
+func (s *Service) idNumbersFree(sc store.Scope, tx Tx, members []*models.Member, field func(i int) string, probed *bool) error {
 	nums := make([]string, len(members))
 	for i, m := range members {
 		nums[i] = m.IDNumber
@@ -97,6 +131,10 @@ func idNumbersFree(tx Tx, members []*models.Member, field func(i int) string) er
 	taken, err := tx.IDNumbersTaken(nums)
 	if err != nil || len(taken) == 0 {
 		return err
+	}
+	*probed = true
+	if ok, wait := s.st.TakeIDLookups(sc.Principal().Subject, 1, s.wall()); !ok {
+		return casework.LookupsSpent(wait)
 	}
 	for i, m := range members {
 		for _, t := range taken {
@@ -172,8 +210,10 @@ func (s *Service) UpdateHousehold(ctx context.Context, id string, patch models.H
 
 // AddMember adds a person to a household of the caller's area. It returns
 // models.ErrNotFound for a household outside the area, a *models.FieldError for bad input
-// or a second head, and a Conflict error when the person is already registered in any
-// household (P2; the message does not say which).
+// or a second head, a Conflict error when the person is already registered in any
+// household (P2; the message does not say which), and a models.ErrRateLimited error
+// when the caller has no lookup by ID number left (a number found registered takes one,
+// audited as lookupIdNumber).
 func (s *Service) AddMember(ctx context.Context, householdID string, in models.MemberInput) (*models.Member, error) {
 	sc, err := casework.Open(ctx, casework.Allows(auth.ActionWriteHousehold, "change members"))
 	if err != nil {
@@ -183,7 +223,11 @@ func (s *Service) AddMember(ctx context.Context, householdID string, in models.M
 	if err != nil {
 		return nil, err
 	}
+	if err := s.lookupLeft(sc); err != nil {
+		return nil, err
+	}
 	var out *models.Member
+	probed := false
 	err = s.st.Write(ctx, sc, "add member", func(tx Tx) error {
 		h, err := tx.Household(householdID)
 		if err != nil {
@@ -192,7 +236,7 @@ func (s *Service) AddMember(ctx context.Context, householdID string, in models.M
 		if m.Relation == models.RelationHead {
 			return models.Invalid("input.relation", "the household already has a head; use setHouseholdHead to change it")
 		}
-		if err := idNumbersFree(tx, []*models.Member{m}, func(int) string { return "input.idNumber" }); err != nil {
+		if err := s.idNumbersFree(sc, tx, []*models.Member{m}, func(int) string { return "input.idNumber" }, &probed); err != nil {
 			return err
 		}
 		m.ID, m.HouseholdID, m.AreaCode = s.ids(), h.ID, h.AreaCode
@@ -206,6 +250,9 @@ func (s *Service) AddMember(ctx context.Context, householdID string, in models.M
 		out, err = tx.Member("", m.ID)
 		return err
 	})
+	if err := s.auditProbe(ctx, sc, probed); err != nil {
+		return nil, err
+	}
 	if err != nil {
 		return nil, err
 	}

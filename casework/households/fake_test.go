@@ -144,6 +144,20 @@ func (f *fake) Village(sc store.Scope, field, code string) (*division.Unit, erro
 	return &division.Unit{Code: code, Level: models.LevelVillage}, nil
 }
 
+// TakeIDLookups takes n of the lookups left, all or none; short of them, it takes what
+// is left. With n = 0 it reports whether one is left.
+func (f *fake) TakeIDLookups(_ string, n int, _ time.Time) (bool, time.Duration) {
+	switch {
+	case f.lookupsLeft < 0:
+		return true, 0
+	case f.lookupsLeft == 0 || n > f.lookupsLeft:
+		f.lookupsLeft = 0
+		return false, 30 * time.Second
+	}
+	f.lookupsLeft -= n
+	return true, 0
+}
+
 func (f *fake) AllowIDLookup(string, time.Time) (bool, time.Duration) {
 	if f.lookupsLeft == 0 {
 		return false, 30 * time.Second

@@ -118,7 +118,12 @@ func TestCreateHousehold(t *testing.T) {
 			h, err := svc.CreateHousehold(c.ctx, c.in)
 			check(t, err, c.want, c.field)
 			if c.want != nil {
-				if len(f.households) != before || len(f.audits) != 0 {
+				// A number found registered is a lookup by ID number, audited as one.
+				lookups := 0
+				if c.want == models.ErrConflict {
+					lookups = 1
+				}
+				if len(f.households) != before || len(f.audits) != lookups || (lookups == 1 && f.audits[0] != "lookupIdNumber") {
 					t.Fatalf("a refused registration wrote %d households, audits %v", len(f.households)-before, f.audits)
 				}
 				return
@@ -191,7 +196,7 @@ func TestMemberWrites(t *testing.T) {
 		{"add a person registered elsewhere (P2)", func(s *households.Service) error {
 			_, err := s.AddMember(officer, "hA", *member("Moved", person(1970, 45), models.RelationOther))
 			return err
-		}, models.ErrConflict, "", "", ""},
+		}, models.ErrConflict, "", "lookupIdNumber", ""},
 		{"an auditor may not add", func(s *households.Service) error {
 			_, err := s.AddMember(auditor, "hA", *member("Baby", person(2025, 91), models.RelationChild))
 			return err
@@ -477,4 +482,32 @@ func TestMemberSearch(t *testing.T) {
 		_, err := svc.Households(officer, store.HouseholdQuery{Filter: &models.HouseholdFilter{MemberIDNumber: s(other)}})
 		check(t, err, models.ErrRateLimited, "")
 	})
+}
+
+// TestRegistrationIsNoFreeOracle checks that registering a person is no free oracle of ID
+// numbers: a number found registered in another household takes a lookup from the
+// caller's allowance; once the allowance is spent, every registration is RATE_LIMITED
+// before any number is tested, a number registered elsewhere or a new one alike, and
+// nothing is written; a new person takes nothing.
+func TestRegistrationIsNoFreeOracle(t *testing.T) {
+	f, svc := world()
+	f.lookupsLeft = 1
+	in := func(number string) models.HouseholdInput {
+		return models.HouseholdInput{Village: villageA, Address: "3 Road", Members: []*models.MemberInput{member("Head", number, models.RelationHead)}}
+	}
+	if _, err := svc.CreateHousehold(officer, in(person(1980, 51))); err != nil || f.lookupsLeft != 1 {
+		t.Fatalf("a new person: %v, %d lookups left, want 1", err, f.lookupsLeft)
+	}
+	_, err := svc.CreateHousehold(officer, in(person(1970, 45)))
+	check(t, err, models.ErrConflict, "")
+	before := len(f.households)
+	for _, number := range []string{person(1970, 45), person(1981, 52)} {
+		_, err := svc.CreateHousehold(officer, in(number))
+		check(t, err, models.ErrRateLimited, "")
+		_, err = svc.AddMember(officer, "hA", *member("Other", number, models.RelationOther))
+		check(t, err, models.ErrRateLimited, "")
+	}
+	if len(f.households) != before {
+		t.Fatalf("refused registrations wrote %d households", len(f.households)-before)
+	}
 }

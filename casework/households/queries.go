@@ -173,7 +173,7 @@ func (s *Service) MemberByIDNumber(ctx context.Context, number string) (*models.
 	}
 	p := sc.Principal()
 	if ok, wait := s.st.AllowIDLookup(p.Subject, s.wall()); !ok {
-		return nil, models.RateLimited("too many lookups by ID number; retry after %d s", int(math.Ceil(wait.Seconds())))
+		return nil, casework.LookupsSpent(wait)
 	}
 	var m *models.Member
 	num, err := input.IDNumber("idNumber", number, s.now())

@@ -28,6 +28,9 @@ type Store interface {
 	Village(sc store.Scope, field, code string) (*division.Unit, error)
 	// AllowIDLookup takes one lookup by ID number from subject's allowance.
 	AllowIDLookup(subject string, now time.Time) (bool, time.Duration)
+	// TakeIDLookups takes n lookups by ID number from subject's allowance, all or none;
+	// with n = 0 it reports whether one is left (see store.Store.TakeIDLookups).
+	TakeIDLookups(subject string, n int, now time.Time) (bool, time.Duration)
 	// Write runs step in one unit of work (see store.Store.Write).
 	Write(ctx context.Context, sc store.Scope, op string, step func(tx Tx) error) error
 }
@@ -109,6 +112,10 @@ func (a adapter) Village(sc store.Scope, field, code string) (*division.Unit, er
 
 func (a adapter) AllowIDLookup(subject string, now time.Time) (bool, time.Duration) {
 	return a.hh.AllowIDLookup(subject, now)
+}
+
+func (a adapter) TakeIDLookups(subject string, n int, now time.Time) (bool, time.Duration) {
+	return a.st.TakeIDLookups(subject, n, now)
 }
 
 func (a adapter) Write(ctx context.Context, sc store.Scope, op string, step func(Tx) error) error {

@@ -46,8 +46,12 @@ var errNothing = errors.New("imports: the batch writes nothing")
 //
 // It returns a *models.FieldError on "records" for more than store.MaxImportRecords
 // records, a Forbidden error for a role that may not import, models.ErrUnauthenticated
-// without a caller, and a Conflict error when concurrent writers kept changing the batch's
-// records over several attempts. Record-level faults are in the report, not in the error.
+// without a caller, a Conflict error when concurrent writers kept changing the batch's
+// records over several attempts, and a models.ErrRateLimited error (nothing written)
+// when the caller has no lookup by ID number left or fewer than the batch's people
+// registered in another household: each of those confirms a full ID number, as
+// memberByIdNumber does, and takes one lookup, audited as lookupIdNumber; new people
+// take none. Record-level faults are in the report, not in the error.
 func (s *Service) ImportHouseholds(ctx context.Context, records []*models.HouseholdRecord, opt store.ImportOptions) (*models.ImportReport, error) {
 	sc, err := casework.Open(ctx, casework.Allows(auth.ActionImport, "import households"))
 	if err != nil {
@@ -55,6 +59,10 @@ func (s *Service) ImportHouseholds(ctx context.Context, records []*models.Househ
 	}
 	if len(records) > store.MaxImportRecords {
 		return nil, models.Invalid("records", "at most %d records per call, got %d", store.MaxImportRecords, len(records))
+	}
+	subject := sc.Principal().Subject
+	if ok, wait := s.st.TakeIDLookups(subject, 0, s.wall()); !ok {
+		return nil, casework.LookupsSpent(wait)
 	}
 	batch := make([]*store.HouseholdImport, len(records))
 	refs := map[string]int{}
@@ -85,10 +93,25 @@ func (s *Service) ImportHouseholds(ctx context.Context, records []*models.Househ
 	}
 	mayRemove := sc.Principal().May(auth.ActionRemoveMember)
 	var report *models.ImportReport
+	probe := &probe{}
 	for attempt := 1; ; attempt++ {
-		report, err = s.attempt(ctx, sc, batch, opt, mayRemove)
+		report, err = s.attempt(ctx, sc, batch, opt, mayRemove, probe)
 		if err == nil || attempt == attempts || !s.st.Stale(err) {
 			break
+		}
+	}
+	if probe.taken > 0 {
+		// Each number found registered in another household is a lookup by ID number,
+		// on the audit trail like memberByIdNumber's, whether the call was answered or
+		// refused, in a unit of work of its own (the import's may have written nothing).
+		auditErr := s.st.Write(ctx, sc, "import households: audit lookups", func(tx Tx) error {
+			for range probe.taken {
+				tx.Audit("lookupIdNumber", sc.Principal().Area, nil, nil, nil)
+			}
+			return nil
+		})
+		if auditErr != nil {
+			return nil, auditErr
 		}
 	}
 	if err != nil {
@@ -100,13 +123,43 @@ func (s *Service) ImportHouseholds(ctx context.Context, records []*models.Househ
 	return report, nil
 }
 
+// probe is what a call's plans found of ID numbers registered in another household:
+// taken is how many the last plan found, charged how many lookups were taken from the
+// caller's allowance for them (over every attempt, so that a plan made again is not
+// charged twice).
+type probe struct{ taken, charged int }
+
+// takenNumbers counts the records the plan rejected for a person registered in another
+// household, in the caller's area or outside it: each such answer confirms that a full
+// ID number is registered, as memberByIdNumber does.
+func takenNumbers(batch []*store.HouseholdImport) int {
+	n := 0
+	for _, c := range batch {
+		if e := c.Err(); e != nil && e.Code == "CONFLICT" && strings.HasSuffix(e.Field, ".idNumber") {
+			n++
+		}
+	}
+	return n
+}
+
 // attempt plans the batch and, unless it must write nothing, writes it, in one unit of
-// work, and reports the outcome of every record.
-func (s *Service) attempt(ctx context.Context, sc store.Scope, batch []*store.HouseholdImport, opt store.ImportOptions, mayRemove bool) (*models.ImportReport, error) {
+// work, and reports the outcome of every record. It takes a lookup by ID number from the
+// caller's allowance for every number the plan finds registered in another household;
+// when the allowance does not cover them all, the unit of work writes nothing and the
+// error is casework.LookupsSpent's.
+func (s *Service) attempt(ctx context.Context, sc store.Scope, batch []*store.HouseholdImport, opt store.ImportOptions, mayRemove bool, pr *probe) (*models.ImportReport, error) {
 	var report *models.ImportReport
 	err := s.st.Write(ctx, sc, "import households", func(tx Tx) error {
 		if err := tx.Plan(batch, mayRemove); err != nil {
 			return err
+		}
+		pr.taken = takenNumbers(batch)
+		if n := pr.taken - pr.charged; n > 0 {
+			ok, wait := s.st.TakeIDLookups(sc.Principal().Subject, n, s.wall())
+			if !ok {
+				return casework.LookupsSpent(wait)
+			}
+			pr.charged += n
 		}
 		if err := keepNamedMembers(tx, batch); err != nil {
 			return err

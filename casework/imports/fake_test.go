@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"time"
 
 	"jiuzhu/casework/imports"
 	"jiuzhu/division"
@@ -34,6 +35,8 @@ type fake struct {
 	// onGrant holds the ids of the members a grant names; a member's id is "m-" and its
 	// ID number.
 	onGrant map[string]bool
+	// lookups is how many lookups by ID number the caller has left; -1 means no limit.
+	lookups int
 	// stale is how many writes fail as stale before one succeeds.
 	stale  int
 	writes int
@@ -41,7 +44,7 @@ type fake struct {
 }
 
 func newFake(villages ...string) *fake {
-	f := &fake{villages: map[string]bool{}, households: map[string]record{}, onGrant: map[string]bool{}}
+	f := &fake{villages: map[string]bool{}, households: map[string]record{}, onGrant: map[string]bool{}, lookups: -1}
 	for _, v := range villages {
 		f.villages[v] = true
 	}
@@ -59,6 +62,20 @@ func (f *fake) Village(sc store.Scope, field, code string) (*division.Unit, erro
 }
 
 func (f *fake) Stale(err error) bool { return err == errStale }
+
+// TakeIDLookups takes n of the lookups left, all or none; short of them, it takes what
+// is left.
+func (f *fake) TakeIDLookups(_ string, n int, _ time.Time) (bool, time.Duration) {
+	switch {
+	case f.lookups < 0:
+		return true, 0
+	case f.lookups == 0 || n > f.lookups:
+		f.lookups = 0
+		return false, 10 * time.Second
+	}
+	f.lookups -= n
+	return true, 0
+}
 
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(imports.Tx) error) error {
 	kept := maps.Clone(f.households)

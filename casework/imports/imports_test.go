@@ -209,3 +209,52 @@ func TestImportRetriesAStaleWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestNumbersRegisteredElsewhereAreLookups checks that an import is no free oracle of ID
+// numbers: each number found registered in another household (here in another county)
+// takes a lookup from the caller's allowance and is audited as lookupIdNumber; past the
+// allowance the call is RATE_LIMITED and writes nothing, and once it is spent every call
+// is refused before anything is tested; while new people, however many, take nothing.
+func TestNumbersRegisteredElsewhereAreLookups(t *testing.T) {
+	f, s := world()
+	f.households["B1"] = record{id: "hb", area: villageB, address: "2 Road", people: []string{person(1960, 1), person(1960, 2), person(1960, 3)}}
+	f.lookups = 2
+	var fresh []*models.HouseholdRecord
+	for i := range 300 {
+		fresh = append(fresh, household("N"+string(rune('a'+i%26))+string(rune('a'+i/26)), villageA, person(1980, 100+i)))
+	}
+	rep, err := s.ImportHouseholds(integrator, fresh, store.ImportOptions{DryRun: true})
+	if err != nil || rep.Created != 300 || f.lookups != 2 {
+		t.Fatalf("dry run of 300 new households: %+v, %v; %d lookups left, want 2", rep, err, f.lookups)
+	}
+	probe := func(nums ...string) (*models.ImportReport, error) {
+		var rs []*models.HouseholdRecord
+		for i, n := range nums {
+			rs = append(rs, household("P"+string(rune('a'+i)), villageA, n))
+		}
+		return s.ImportHouseholds(integrator, rs, store.ImportOptions{DryRun: true})
+	}
+	rep, err = probe(person(1960, 1), person(1960, 9))
+	if err != nil || rep.Rejected != 1 || rep.Errors[0].Code != "CONFLICT" || f.lookups != 1 {
+		t.Fatalf("one number taken elsewhere: %+v, %v; %d lookups left, want 1", rep, err, f.lookups)
+	}
+	before := len(f.households)
+	rep, err = s.ImportHouseholds(integrator, []*models.HouseholdRecord{
+		household("Q1", villageA, person(1960, 2)), household("Q2", villageA, person(1960, 3)), household("Q3", villageA, person(1990, 5)),
+	}, store.ImportOptions{Partial: true})
+	if !errors.Is(err, models.ErrRateLimited) || rep != nil || len(f.households) != before {
+		t.Fatalf("two taken numbers with one lookup left: %+v, %v; want RATE_LIMITED and nothing written", rep, err)
+	}
+	if _, err := s.ImportHouseholds(integrator, fresh[:1], store.ImportOptions{}); !errors.Is(err, models.ErrRateLimited) || len(f.households) != before {
+		t.Fatalf("a call with the allowance spent: %v; want RATE_LIMITED before anything is tested", err)
+	}
+	lookups := 0
+	for _, op := range f.audits {
+		if op == "lookupIdNumber" {
+			lookups++
+		}
+	}
+	if lookups != 3 {
+		t.Errorf("%d lookupIdNumber audits, want 3 (one answered, two refused): %v", lookups, f.audits)
+	}
+}

@@ -22,6 +22,9 @@ type Store interface {
 	Write(ctx context.Context, sc store.Scope, op string, step func(tx Tx) error) error
 	// Stale reports whether a failed unit of work may be tried again (see store.Stale).
 	Stale(err error) bool
+	// TakeIDLookups takes n lookups by ID number from subject's allowance, all or none;
+	// with n = 0 it reports whether one is left (see store.Store.TakeIDLookups).
+	TakeIDLookups(subject string, n int, now time.Time) (bool, time.Duration)
 }
 
 // Tx is one unit of work of an import, inside Store.Write. Write records the change-feed
@@ -42,15 +45,18 @@ type Service struct {
 	st Store
 	// now is the clock the rules judge by (ID numbers, ages).
 	now func() time.Time
+	// wall is the clock of the allowance of lookups by ID number.
+	wall func() time.Time
 }
 
 // New returns the use cases over st, with st's clock.
 func New(st *store.Store) *Service {
-	return &Service{st: adapter{st: st, im: st.Imports()}, now: st.Now}
+	return &Service{st: adapter{st: st, im: st.Imports()}, now: st.Now, wall: time.Now}
 }
 
-// NewWith returns the use cases over any Store, with the clock now; it is for tests.
-func NewWith(st Store, now func() time.Time) *Service { return &Service{st: st, now: now} }
+// NewWith returns the use cases over any Store, with the clock now (also the clock of
+// the allowance of lookups by ID number); it is for tests.
+func NewWith(st Store, now func() time.Time) *Service { return &Service{st: st, now: now, wall: now} }
 
 // adapter serves Store with *store.Store's imports.
 type adapter struct {
@@ -67,6 +73,10 @@ func (a adapter) Write(ctx context.Context, sc store.Scope, op string, step func
 }
 
 func (a adapter) Stale(err error) bool { return store.Stale(err) }
+
+func (a adapter) TakeIDLookups(subject string, n int, now time.Time) (bool, time.Duration) {
+	return a.st.TakeIDLookups(subject, n, now)
+}
 
 // tx serves Tx with a store.Writer.
 type tx struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"jiuzhu/casework/verifications"
 	"jiuzhu/models"
@@ -25,6 +26,8 @@ type fake struct {
 	audits []audit
 	// settled counts the settles of committed units of work.
 	settled int
+	// lookups is how many lookups by ID number the caller has left; -1 means no limit.
+	lookups int
 }
 
 // audit is one audit event the fake kept.
@@ -35,7 +38,7 @@ type audit struct {
 
 func newFake() *fake {
 	return &fake{households: map[string]*models.Household{}, standards: map[string]*models.DibaoStandard{},
-		grants: map[string]*models.Grant{}}
+		grants: map[string]*models.Grant{}, lookups: -1}
 }
 
 func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(area) }
@@ -79,6 +82,20 @@ func (f *fake) ExpireGrace(_ context.Context, _ models.Date, over func(until mod
 		}
 	}
 	return n, nil
+}
+
+// TakeIDLookups takes n of the lookups left, all or none; short of them, it takes what
+// is left.
+func (f *fake) TakeIDLookups(_ string, n int, _ time.Time) (bool, time.Duration) {
+	switch {
+	case f.lookups < 0:
+		return true, 0
+	case f.lookups == 0 || n > f.lookups:
+		f.lookups = 0
+		return false, 10 * time.Second
+	}
+	f.lookups -= n
+	return true, 0
 }
 
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(verifications.Tx) error) error {

@@ -63,9 +63,12 @@ var errNothing = errors.New("verifications: the batch writes nothing")
 //
 // Admins, officers and integrators may import. It returns a *models.FieldError on
 // "records" for more than store.MaxImportRecords records, a Forbidden error for another
-// role, models.ErrUnauthenticated without a caller, and a Conflict error when concurrent
-// writers kept changing the grants concerned over several attempts. Record-level faults
-// are in the report, not in the error.
+// role, models.ErrUnauthenticated without a caller, a Conflict error when concurrent
+// writers kept changing the grants concerned over several attempts, and a
+// models.ErrRateLimited error (nothing written) when the caller has no lookup by ID
+// number left or fewer than the batch's numbers not found in its area: each of those
+// refutes a full ID number, as memberByIdNumber does, and takes one lookup, audited as
+// lookupIdNumber. Record-level faults are in the report, not in the error.
 func (s *Service) ImportVerifications(ctx context.Context, records []*models.VerificationRecord, opt store.ImportOptions) (*models.ImportReport, error) {
 	sc, err := casework.Open(ctx, casework.Allows(auth.ActionImport, "import verifications"))
 	if err != nil {
@@ -73,6 +76,9 @@ func (s *Service) ImportVerifications(ctx context.Context, records []*models.Ver
 	}
 	if len(records) > store.MaxImportRecords {
 		return nil, models.Invalid("records", "at most %d records per call, got %d", store.MaxImportRecords, len(records))
+	}
+	if ok, wait := s.st.TakeIDLookups(sc.Principal().Subject, 0, s.wall()); !ok {
+		return nil, casework.LookupsSpent(wait)
 	}
 	cands := make([]*candidate, len(records))
 	keys := map[string]int{}
@@ -95,10 +101,25 @@ func (s *Service) ImportVerifications(ctx context.Context, records []*models.Ver
 		c.checkErr = c.err
 	}
 	var report *models.ImportReport
+	pr := &probe{}
 	for attempt := 1; ; attempt++ {
-		report, err = s.attempt(ctx, sc, cands, opt)
+		report, err = s.attempt(ctx, sc, cands, opt, pr)
 		if err == nil || attempt == attempts || !errors.Is(err, models.ErrConflict) {
 			break
+		}
+	}
+	if pr.missed > 0 {
+		// Each number not found is a lookup by ID number, on the audit trail like
+		// memberByIdNumber's, whether the call was answered or refused, in a unit of
+		// work of its own (the import's may have written nothing).
+		auditErr := s.st.Write(ctx, sc, "import verifications: audit lookups", func(tx Tx) error {
+			for range pr.missed {
+				tx.Audit("lookupIdNumber", sc.Principal().Area, nil, nil, nil)
+			}
+			return nil
+		})
+		if auditErr != nil {
+			return nil, auditErr
 		}
 	}
 	if err != nil {
@@ -185,14 +206,36 @@ func (s *Service) check(i int, r *models.VerificationRecord) *candidate {
 	return c
 }
 
+// probe is what a call's plans found of ID numbers no member of the caller's area has:
+// missed is how many the last plan found, charged how many lookups were taken from the
+// caller's allowance for them (over every attempt, so that a plan made again is not
+// charged twice).
+type probe struct{ missed, charged int }
+
 // attempt plans the batch and, unless it must write nothing, records its verifications,
-// in one unit of work, and reports the outcome of every record.
-func (s *Service) attempt(ctx context.Context, sc store.Scope, cands []*candidate, opt store.ImportOptions) (*models.ImportReport, error) {
+// in one unit of work, and reports the outcome of every record. It takes a lookup by ID
+// number from the caller's allowance for every number the plan does not find in the
+// caller's area; when the allowance does not cover them all, the unit of work writes
+// nothing and the error is casework.LookupsSpent's.
+func (s *Service) attempt(ctx context.Context, sc store.Scope, cands []*candidate, opt store.ImportOptions, pr *probe) (*models.ImportReport, error) {
 	var report *models.ImportReport
 	err := s.st.Write(ctx, sc, "import verifications", func(tx Tx) error {
 		groups, err := plan(tx, cands)
 		if err != nil {
 			return err
+		}
+		pr.missed = 0
+		for _, c := range cands {
+			if c.err != nil && c.err.Reason == notRegisteredHere {
+				pr.missed++
+			}
+		}
+		if n := pr.missed - pr.charged; n > 0 {
+			ok, wait := s.st.TakeIDLookups(sc.Principal().Subject, n, s.wall())
+			if !ok {
+				return casework.LookupsSpent(wait)
+			}
+			pr.charged += n
 		}
 		report = &models.ImportReport{DryRun: opt.DryRun, Partial: opt.Partial}
 		for _, c := range cands {

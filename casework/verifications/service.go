@@ -32,6 +32,9 @@ type Store interface {
 	// before today for which over is true, and returns how many (see
 	// store.Verifications.ExpireGrace).
 	ExpireGrace(ctx context.Context, today models.Date, over func(until models.Date) bool) (int, error)
+	// TakeIDLookups takes n lookups by ID number from subject's allowance, all or none;
+	// with n = 0 it reports whether one is left (see store.Store.TakeIDLookups).
+	TakeIDLookups(subject string, n int, now time.Time) (bool, time.Duration)
 }
 
 // Tx is one unit of work on verifications, inside Store.Write. Its writes record their
@@ -72,7 +75,9 @@ type Service struct {
 	rules policy.Config
 	// now is the clock the rules judge by (dates in the future, ID numbers).
 	now func() time.Time
-	ids func() string
+	// wall is the clock of the allowance of lookups by ID number.
+	wall func() time.Time
+	ids  func() string
 }
 
 // New returns the use cases over st, with st's clock, judged by the policy's
@@ -80,14 +85,15 @@ type Service struct {
 func New(st *store.Store, rules policy.Config) *Service {
 	return &Service{
 		st:    adapter{st: st, vs: st.Verifications(), hh: st.Households(), standards: st.Standards()},
-		rules: rules, now: st.Now, ids: store.NewID,
+		rules: rules, now: st.Now, wall: time.Now, ids: store.NewID,
 	}
 }
 
 // NewWith returns the use cases over any Store, with the policy rules, the clock now and
-// the maker of record ids ids; it is for tests.
+// the maker of record ids ids; it is for tests. now is also the clock of the allowance
+// of lookups by ID number.
 func NewWith(st Store, rules policy.Config, now func() time.Time, ids func() string) *Service {
-	return &Service{st: st, rules: rules, now: now, ids: ids}
+	return &Service{st: st, rules: rules, now: now, wall: now, ids: ids}
 }
 
 // adapter serves Store with *store.Store's verifications.
@@ -112,6 +118,10 @@ func (a adapter) Lines(ctx context.Context, sc store.Scope, verificationID strin
 
 func (a adapter) ExpireGrace(ctx context.Context, today models.Date, over func(until models.Date) bool) (int, error) {
 	return a.vs.ExpireGrace(ctx, today, over)
+}
+
+func (a adapter) TakeIDLookups(subject string, n int, now time.Time) (bool, time.Duration) {
+	return a.st.TakeIDLookups(subject, n, now)
 }
 
 func (a adapter) Write(ctx context.Context, sc store.Scope, op string, step func(Tx) error) error {

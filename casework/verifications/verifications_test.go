@@ -241,6 +241,8 @@ func TestImportVerifications(t *testing.T) {
 		created, rejected int
 		written           int
 		faults            []string
+		// lookups is how many numbers not found were audited as lookups by ID number.
+		lookups int
 	}{
 		{name: "one household, two members, one verification", caller: officer,
 			records:   []*models.VerificationRecord{rec(person(1960, 1), 300), rec(person(1962, 2), 200)},
@@ -251,7 +253,7 @@ func TestImportVerifications(t *testing.T) {
 			opt: store.ImportOptions{DryRun: true}, created: 1},
 		{name: "a person outside the area is not found, the batch writes nothing", caller: officer,
 			records:  []*models.VerificationRecord{rec(person(1960, 1), 300), rec(outsider, 1)},
-			rejected: 1, created: 1, faults: []string{"records[1].idNumber"}},
+			rejected: 1, created: 1, faults: []string{"records[1].idNumber"}, lookups: 1},
 		{name: "partial writes the valid records", caller: officer, opt: store.ImportOptions{Partial: true},
 			records:   []*models.VerificationRecord{rec(person(1960, 1), 300), rec(person(1960, 1), 300), nil},
 			committed: true, created: 1, rejected: 2, written: 1, faults: []string{"records[1]", "records[2]"}},
@@ -284,8 +286,16 @@ func TestImportVerifications(t *testing.T) {
 			if !slices.Equal(faults, tt.faults) {
 				t.Fatalf("faults %v, want %v", faults, tt.faults)
 			}
-			if len(f.audits) != tt.written {
-				t.Fatalf("audits %+v, want %d", f.audits, tt.written)
+			writes, lookups := 0, 0
+			for _, a := range f.audits {
+				if a.op == "lookupIdNumber" {
+					lookups++
+				} else {
+					writes++
+				}
+			}
+			if writes != tt.written || lookups != tt.lookups {
+				t.Fatalf("audits %+v, want %d writes and %d lookups", f.audits, tt.written, tt.lookups)
 			}
 		})
 	}
@@ -390,5 +400,46 @@ func TestExpireGrace(t *testing.T) {
 				t.Fatalf("terminated %v (%d grants), want %v", got, n, tc.wantTerminated)
 			}
 		})
+	}
+}
+
+// TestNumbersNotFoundAreLookups checks that an import of verifications is no free oracle
+// of ID numbers: each number no member of the caller's area has, unknown or registered
+// elsewhere, takes a lookup from the caller's allowance and is audited as
+// lookupIdNumber; past the allowance the call is RATE_LIMITED and writes nothing, and once
+// it is spent every call is refused before anything is tested; while the records of the
+// area's own people take nothing.
+func TestNumbersNotFoundAreLookups(t *testing.T) {
+	date := models.NewDate(2026, 3, 1)
+	rec := func(num string) *models.VerificationRecord {
+		return &models.VerificationRecord{IDNumber: num, Source: "TAX", CheckDate: date, MonthlyIncome: ptr(models.Yuan(300))}
+	}
+	nobody := func(i int) string { return idnumber.Build(region, time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), 100+i) }
+	f, svc := world()
+	f.lookups = 2
+	rep, err := svc.ImportVerifications(integrator, []*models.VerificationRecord{rec(person(1960, 1)), rec(person(1962, 2)), rec(person(1970, 3))}, store.ImportOptions{})
+	if err != nil || rep.Created != 3 || f.lookups != 2 {
+		t.Fatalf("the area's own people: %+v, %v; %d lookups left, want 2", rep, err, f.lookups)
+	}
+	rep, err = svc.ImportVerifications(integrator, []*models.VerificationRecord{rec(nobody(1))}, store.ImportOptions{DryRun: true})
+	if err != nil || rep.Rejected != 1 || f.lookups != 1 {
+		t.Fatalf("one number not found: %+v, %v; %d lookups left, want 1", rep, err, f.lookups)
+	}
+	written := len(f.vs)
+	rep, err = svc.ImportVerifications(integrator, []*models.VerificationRecord{rec(person(1960, 1)), rec(nobody(2)), rec(nobody(3))}, store.ImportOptions{Partial: true})
+	if !errors.Is(err, models.ErrRateLimited) || rep != nil || len(f.vs) != written {
+		t.Fatalf("two numbers not found with one lookup left: %+v, %v; want RATE_LIMITED and nothing written", rep, err)
+	}
+	if _, err := svc.ImportVerifications(integrator, []*models.VerificationRecord{rec(person(1962, 2))}, store.ImportOptions{}); !errors.Is(err, models.ErrRateLimited) || len(f.vs) != written {
+		t.Fatalf("a call with the allowance spent: %v; want RATE_LIMITED before anything is tested", err)
+	}
+	lookups := 0
+	for _, a := range f.audits {
+		if a.op == "lookupIdNumber" {
+			lookups++
+		}
+	}
+	if lookups != 3 {
+		t.Errorf("%d lookupIdNumber audits, want 3 (one answered, two refused): %+v", lookups, f.audits)
 	}
 }
