@@ -165,9 +165,9 @@ type Grant struct {
 	HouseholdID  string      `gorm:"size:36;not null;index"`
 	MemberID     *string     `gorm:"size:36;index"`
 	AreaCode     string      `gorm:"size:12;not null;index:idx_grants_area_id,priority:1"`
-	ProgramCode  string      `gorm:"size:40;not null;index"`
+	ProgramCode  string      `gorm:"size:40;not null;index;index:idx_grants_review_due,priority:1"`
 	CategoryCode string      `gorm:"size:32;not null"`
-	Status       GrantStatus `gorm:"size:12;not null"`
+	Status       GrantStatus `gorm:"size:12;not null;index:idx_grants_review_due,priority:3"`
 	Amount       Money       `gorm:"not null"`
 	StartDate    Date        `gorm:"not null"`
 	EndDate      *Date
@@ -181,6 +181,12 @@ type Grant struct {
 	// an officer to review; ReviewReason says why.
 	ReviewFlag   bool    `gorm:"not null;default:false"`
 	ReviewReason *string `gorm:"size:500"`
+	// UnderReview marks a grant with an open re-certification (P24), and ReviewAnchor is
+	// the day its last re-certification closed (nil: never reviewed, and the start date
+	// counts). The reviews' store keeps both as reviews open and close, so that the daily
+	// job finds the grants due through an index instead of reading every grant's reviews.
+	UnderReview  bool `gorm:"not null;default:false;index:idx_grants_review_due,priority:2"`
+	ReviewAnchor *Date
 
 	// Reference is the reference number (JZ-371402-2026-000123) of a grant that came in as an
 	// application through submitApplication, and Channel the line it came in through (P11).

@@ -47,36 +47,42 @@ type DueGrant struct {
 // Due returns the grants of q, as sc (the jobs' ReviewActor) sees them, in id order.
 func (r *Reviews) Due(ctx context.Context, sc Scope, q DueQuery) ([]DueGrant, error) {
 	db := r.s.db.WithContext(ctx)
-	lastClosed := sc.rows(db.Session(&gorm.Session{NewDB: true}), "reviews").Select("MAX(reviews.closed_on)").
-		Where("reviews.grant_id = grants.id AND reviews.status = ?", models.ReviewClosed)
-	open := sc.rows(db.Session(&gorm.Session{NewDB: true}), "reviews").Select("1").
-		Where("reviews.grant_id = grants.id AND reviews.status = ?", models.ReviewOpen)
 	changing := sc.rows(db.Session(&gorm.Session{NewDB: true}), "members").Select("1").
 		Where("members.household_id = grants.household_id AND members.labour_capacity = ?", models.LabourFull)
 	cond := "NOT EXISTS (?)"
 	if q.Changing {
 		cond = "EXISTS (?)"
 	}
-	var rows []struct {
-		models.Grant
-		LastClosed *models.Date
-	}
-	err := sc.grantRows(db).Select("grants.*, (?) AS last_closed", lastClosed).
-		Where("grants.status = ? AND grants.program_code = ? AND grants.id > ?", models.GrantActive, q.Program, q.After).
-		Where("NOT EXISTS (?)", open).Where(cond, changing).
-		Where("COALESCE((?), grants.start_date) <= ?", lastClosed, q.AnchorBy).
+	var rows []models.Grant
+	// The grant's own bookkeeping (under_review, review_anchor: Insert and Update keep
+	// it) instead of its reviews: the index idx_grants_review_due leads to the grants of
+	// the program without an open review.
+	err := sc.grantRows(db).Select("grants.*").
+		Where("grants.program_code = ? AND grants.under_review = ? AND grants.status = ? AND grants.id > ?", q.Program, false, models.GrantActive, q.After).
+		Where("COALESCE(grants.review_anchor, grants.start_date) <= ?", q.AnchorBy).
+		Where(cond, changing).
 		Order("grants.id").Limit(q.Limit).Scan(&rows).Error
 	if err != nil {
 		return nil, wrap("due reviews", err)
 	}
 	out := make([]DueGrant, len(rows))
-	for i, row := range rows {
-		out[i] = DueGrant{Grant: row.Grant, Anchor: row.Grant.StartDate}
-		if row.LastClosed != nil {
-			out[i].Anchor = *row.LastClosed
+	for i, g := range rows {
+		out[i] = DueGrant{Grant: g, Anchor: g.StartDate}
+		if g.ReviewAnchor != nil {
+			out[i].Anchor = *g.ReviewAnchor
 		}
 	}
 	return out, nil
+}
+
+// markGrant keeps the re-certification bookkeeping of the grant of review v in step with
+// v, inside w: under review while v is open, anchored on the day v closed once closed.
+func markGrant(w *Writer, v *models.Review) error {
+	set := map[string]any{"under_review": v.Status == models.ReviewOpen}
+	if v.Status == models.ReviewClosed && v.ClosedOn != nil {
+		set["review_anchor"] = *v.ClosedOn
+	}
+	return w.sc.rows(w.tx, "grants").Where("grants.id = ?", v.GrantID).Updates(set).Error
 }
 
 // Insert stores the new review v unless the grant has an open review or one of the same
@@ -89,6 +95,9 @@ func (r *Reviews) Insert(w *Writer, v *models.Review) (bool, error) {
 	}
 	if res.RowsAffected == 0 {
 		return false, nil
+	}
+	if err := markGrant(w, v); err != nil {
+		return false, err
 	}
 	w.changed(reviewChanged(models.ChangeCreated, v))
 	return true, nil
@@ -136,6 +145,9 @@ func (r *Reviews) Update(w *Writer, v *models.Review) error {
 		return models.Conflict("the review was changed by someone else; reload it and try again")
 	}
 	v.Version++
+	if err := markGrant(w, v); err != nil {
+		return err
+	}
 	w.changed(reviewChanged(models.ChangeUpdated, v))
 	return nil
 }

@@ -1,4 +1,4 @@
--- PostgreSQL's version 16 keeps more free space in the pages of payroll_lines for the
+-- PostgreSQL's version 13 keeps more free space in the pages of payroll_lines for the
 -- settlement's updates; SQLite has no such setting, and the version is empty here so that
 -- both databases count the same versions.
 
