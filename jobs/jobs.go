@@ -4,6 +4,9 @@ package jobs
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 
 	"jiuzhu/casework/discoveries"
 	"jiuzhu/casework/reviews"
@@ -77,7 +80,7 @@ func DailyWith(ctx context.Context, st *store.Store, today models.Date, o Option
 	if err != nil {
 		return r, err
 	}
-	r.HouseholdsRefreshed, err = st.Derived().RefreshAllUnscoped(ctx)
+	r.HouseholdsRefreshed, err = refresh(ctx, st, today, o.Policy)
 	m.JobRun("refresh_households", err)
 	if err != nil {
 		return r, err
@@ -101,4 +104,19 @@ func DailyWith(ctx context.Context, st *store.Store, today models.Date, o Option
 	r.ReferralNotices, err = st.Referrals().NoticeReferralsUnscoped(ctx, st.Now().In(policy.ChinaTime))
 	m.JobRun("referral_notices", err)
 	return r, err
+}
+
+// refresh recomputes every household's derived values when the year of today or the
+// rules' configuration differs from the last full refresh's (store.Derived's
+// RefreshAllIfStale: every write refreshes the households it touches, and the rules
+// depend on the date only through the year). A configuration that does not encode
+// refreshes every time.
+func refresh(ctx context.Context, st *store.Store, today models.Date, rules policy.Config) (int, error) {
+	b, err := json.Marshal(rules)
+	if err != nil {
+		return st.Derived().RefreshAllUnscoped(ctx)
+	}
+	sum := sha256.Sum256(b)
+	n, _, err := st.Derived().RefreshAllIfStale(ctx, today.Time.Year(), hex.EncodeToString(sum[:]))
+	return n, err
 }

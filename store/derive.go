@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"jiuzhu/auth"
 	"jiuzhu/division"
@@ -224,6 +227,44 @@ func (r *Derived) RefreshAllUnscoped(ctx context.Context) (int, error) {
 		})
 	})
 	return changed, wrap("refresh", err)
+}
+
+// derivedRefreshRow is the one row of the table derived_refreshes: the year and the
+// fingerprint of the rules' configuration of the last full refresh (RefreshAllIfStale).
+type derivedRefreshRow struct {
+	ID          int       `gorm:"primaryKey;autoIncrement:false"`
+	Year        int       `gorm:"not null"`
+	Rules       string    `gorm:"size:64;not null"`
+	RefreshedAt time.Time `gorm:"not null"`
+}
+
+// TableName names the table of the row.
+func (derivedRefreshRow) TableName() string { return "derived_refreshes" }
+
+// RefreshAllIfStale is RefreshAllUnscoped for the daily job, run only when a full refresh
+// can change something: every write refreshes the households it touches in its own
+// transaction, and what the rules derive depends on the date only through the year (ages
+// are counted by the year, and the dibao standards are set per year, a standard set for
+// the current year refreshing its county at once). So the refresh runs when year, or
+// rules (a fingerprint of the rules' configuration), differs from the last full
+// refresh's, and records them after it. It reports how many households changed and
+// whether it ran, and returns the store's wrapped errors.
+func (r *Derived) RefreshAllIfStale(ctx context.Context, year int, rules string) (int, bool, error) {
+	db := r.s.db.WithContext(systemScope(ctx))
+	var last derivedRefreshRow
+	err := db.Where("id = ?", 1).Take(&last).Error
+	switch {
+	case err == nil && last.Year == year && last.Rules == rules:
+		return 0, false, nil
+	case err != nil && !errors.Is(err, gorm.ErrRecordNotFound):
+		return 0, false, wrap("last refresh", err)
+	}
+	n, err := r.RefreshAllUnscoped(ctx)
+	if err != nil {
+		return n, true, err
+	}
+	row := derivedRefreshRow{ID: 1, Year: year, Rules: rules, RefreshedAt: r.s.now().UTC()}
+	return n, true, wrap("last refresh", db.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error)
 }
 
 // householdBatches calls each with the ids of the households of the scope whose area

@@ -303,7 +303,7 @@ func AuditDigest(st *Store, v any) (string, error) {
 // from the models (and the audit key's), as the store did before versioned migrations:
 // the reference that the embedded migrations must match.
 func AutoMigrateModelsUnscoped(st *Store) error {
-	return st.db.WithContext(systemScope(context.Background())).AutoMigrate(append(models.All(), &auditKeyRow{}, &Notification{}, &StatusLookup{}, &Document{},
+	return st.db.WithContext(systemScope(context.Background())).AutoMigrate(append(models.All(), &auditKeyRow{}, &derivedRefreshRow{}, &Notification{}, &StatusLookup{}, &Document{},
 		&models.DiscoveryCase{}, &models.DiscoveryVisit{}, &models.Review{})...)
 }
 
