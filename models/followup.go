@@ -206,7 +206,7 @@ func (v *ReviewOutcome) UnmarshalGQL(x any) error {
 // DueOn) is unique, so that the jobs open each review once.
 type Review struct {
 	ID           string         `gorm:"primaryKey;size:36;index:idx_reviews_area_id,priority:2"`
-	AreaCode     string         `gorm:"size:12;not null;index:idx_reviews_area_id,priority:1;index:idx_reviews_area_due,priority:1"`
+	AreaCode     string         `gorm:"size:12;not null;index:idx_reviews_area_id,priority:1;index:idx_reviews_area_due,priority:1;index:idx_reviews_area_overdue,priority:1"`
 	Township     string         `gorm:"size:12;not null"`
 	GrantID      string         `gorm:"size:36;not null;uniqueIndex:idx_reviews_grant_due,priority:1"`
 	HouseholdID  string         `gorm:"size:36;not null"`
@@ -214,8 +214,8 @@ type Review struct {
 	CategoryCode string         `gorm:"size:32;not null"`
 	OpenKey      *string        `gorm:"size:36;uniqueIndex"`
 	DueOn        Date           `gorm:"not null;uniqueIndex:idx_reviews_grant_due,priority:2;index:idx_reviews_area_due,priority:3"`
-	Status       ReviewStatus   `gorm:"size:8;not null;index:idx_reviews_area_due,priority:2"`
-	Overdue      bool           `gorm:"not null;default:false"`
+	Status       ReviewStatus   `gorm:"size:8;not null;index:idx_reviews_area_due,priority:2;index:idx_reviews_area_overdue,priority:2"`
+	Overdue      bool           `gorm:"not null;default:false;index:idx_reviews_area_overdue,priority:3"`
 	Outcome      *ReviewOutcome `gorm:"size:16"`
 	AmountBefore Money          `gorm:"not null"`
 	AmountAfter  *Money

@@ -37,7 +37,9 @@ import (
 //     only where it is missing);
 //  12. the grants' re-certification bookkeeping (under_review, review_anchor) and its
 //     index, filled from the reviews (Go, for the same reason as 11);
-//  13. PostgreSQL: the payroll lines' pages kept at 45 % full (SQL; empty on SQLite).
+//  13. PostgreSQL: the payroll lines' pages kept at 45 % full (SQL; empty on SQLite);
+//  14. derived_refreshes, the year and rules of the daily job's last full refresh (SQL);
+//  15. the index that counts an area's open reviews, due and overdue (SQL).
 //
 // A new change of the schema is a new file or step with the next number; a released
 // version is never edited.

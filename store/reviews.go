@@ -206,7 +206,7 @@ func (r *Reviews) Counts(ctx context.Context, sc Scope, area *string) (models.Re
 	var c struct{ Due, Overdue int }
 	err = sc.reviewsWithin(r.s.db.WithContext(ctx), lo, hi).
 		Where("reviews.status = ?", models.ReviewOpen).
-		Select("COALESCE(SUM(CASE WHEN reviews.overdue THEN 0 ELSE 1 END), 0) AS due, COALESCE(SUM(CASE WHEN reviews.overdue THEN 1 ELSE 0 END), 0) AS overdue").
+		Select("COUNT(CASE WHEN reviews.overdue THEN NULL ELSE 1 END) AS due, COUNT(CASE WHEN reviews.overdue THEN 1 END) AS overdue").
 		Scan(&c).Error
 	if err != nil {
 		return models.ReviewCounts{}, wrap("review counts", err)
