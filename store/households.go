@@ -57,20 +57,16 @@ func (s *Store) household(q *gorm.DB, id string) (*models.Household, error) { re
 // ordered by (area code, id). It returns a *models.FieldError for a bad area or paging
 // argument, and a Forbidden error for an area outside sc.
 func (r *Households) List(ctx context.Context, sc Scope, q HouseholdQuery) (*Page[models.Household], error) {
-	s := r.s
-	lo, hi, err := s.area(sc, "area", q.Area)
-	if err != nil {
-		return nil, err
-	}
-	db := s.db.WithContext(ctx)
-	build := func() *gorm.DB {
-		return s.Households().filter(sc, db, sc.within(db, "households", lo, hi), q.Filter)
-	}
-	page, err := paginate(build, "households", q.PageArgs,
-		func(h *models.Household) string { return h.AreaCode },
-		func(h *models.Household) string { return h.ID })
-	return page, wrap("households", err)
+	return householdsByArea.page(ctx, r.s, sc, q.Area, q.PageArgs, func(b *gorm.DB) *gorm.DB {
+		// The filter's subqueries start from a new statement on the same connection and
+		// context.
+		return r.filter(sc, b.Session(&gorm.Session{NewDB: true}), b, q.Filter)
+	})
 }
+
+// householdsByArea is the households' list: the households sc sees in an area.
+var householdsByArea = areaList[models.Household]{name: "households", table: "households",
+	area: func(h *models.Household) string { return h.AreaCode }, id: func(h *models.Household) string { return h.ID }}
 
 func (r *Households) filter(sc Scope, db, q *gorm.DB, f *models.HouseholdFilter) *gorm.DB {
 	if f == nil {
