@@ -14,3 +14,18 @@ import (
 func LookupsSpent(wait time.Duration) error {
 	return models.RateLimited("too many lookups by ID number; retry after %d s", int(math.Ceil(wait.Seconds())))
 }
+
+// LookupTaker takes lookups by ID number from a caller's allowance, all or none; with
+// n = 0 it reports whether one is left (store.Store.TakeIDLookups).
+type LookupTaker interface {
+	TakeIDLookups(subject string, n int, now time.Time) (bool, time.Duration)
+}
+
+// TakeLookups takes n lookups from subject's allowance through t, or returns the
+// LookupsSpent error when the allowance does not cover them (n = 0: when none is left).
+func TakeLookups(t LookupTaker, subject string, n int, now time.Time) error {
+	if ok, wait := t.TakeIDLookups(subject, n, now); !ok {
+		return LookupsSpent(wait)
+	}
+	return nil
+}

@@ -111,10 +111,7 @@ func (s *Service) auditProbe(ctx context.Context, sc store.Scope, probed bool) e
 // number left: registering a person confirms whether the number is registered, so a
 // caller whose allowance is spent is refused before any number is tested.
 func (s *Service) lookupLeft(sc store.Scope) error {
-	if ok, wait := s.st.TakeIDLookups(sc.Principal().Subject, 0, s.wall()); !ok {
-		return casework.LookupsSpent(wait)
-	}
-	return nil
+	return casework.TakeLookups(s.st, sc.Principal().Subject, 0, s.wall())
 }
 
 // idNumbersFree returns a Conflict error naming the first member whose ID number is
@@ -133,8 +130,8 @@ func (s *Service) idNumbersFree(sc store.Scope, tx Tx, members []*models.Member,
 		return err
 	}
 	*probed = true
-	if ok, wait := s.st.TakeIDLookups(sc.Principal().Subject, 1, s.wall()); !ok {
-		return casework.LookupsSpent(wait)
+	if err := casework.TakeLookups(s.st, sc.Principal().Subject, 1, s.wall()); err != nil {
+		return err
 	}
 	for i, m := range members {
 		for _, t := range taken {

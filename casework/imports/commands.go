@@ -61,8 +61,8 @@ func (s *Service) ImportHouseholds(ctx context.Context, records []*models.Househ
 		return nil, models.Invalid("records", "at most %d records per call, got %d", store.MaxImportRecords, len(records))
 	}
 	subject := sc.Principal().Subject
-	if ok, wait := s.st.TakeIDLookups(subject, 0, s.wall()); !ok {
-		return nil, casework.LookupsSpent(wait)
+	if err := casework.TakeLookups(s.st, subject, 0, s.wall()); err != nil {
+		return nil, err
 	}
 	batch := make([]*store.HouseholdImport, len(records))
 	refs := map[string]int{}
@@ -155,9 +155,8 @@ func (s *Service) attempt(ctx context.Context, sc store.Scope, batch []*store.Ho
 		}
 		pr.taken = takenNumbers(batch)
 		if n := pr.taken - pr.charged; n > 0 {
-			ok, wait := s.st.TakeIDLookups(sc.Principal().Subject, n, s.wall())
-			if !ok {
-				return casework.LookupsSpent(wait)
+			if err := casework.TakeLookups(s.st, sc.Principal().Subject, n, s.wall()); err != nil {
+				return err
 			}
 			pr.charged += n
 		}

@@ -77,8 +77,8 @@ func (s *Service) ImportVerifications(ctx context.Context, records []*models.Ver
 	if len(records) > store.MaxImportRecords {
 		return nil, models.Invalid("records", "at most %d records per call, got %d", store.MaxImportRecords, len(records))
 	}
-	if ok, wait := s.st.TakeIDLookups(sc.Principal().Subject, 0, s.wall()); !ok {
-		return nil, casework.LookupsSpent(wait)
+	if err := casework.TakeLookups(s.st, sc.Principal().Subject, 0, s.wall()); err != nil {
+		return nil, err
 	}
 	cands := make([]*candidate, len(records))
 	keys := map[string]int{}
@@ -231,9 +231,8 @@ func (s *Service) attempt(ctx context.Context, sc store.Scope, cands []*candidat
 			}
 		}
 		if n := pr.missed - pr.charged; n > 0 {
-			ok, wait := s.st.TakeIDLookups(sc.Principal().Subject, n, s.wall())
-			if !ok {
-				return casework.LookupsSpent(wait)
+			if err := casework.TakeLookups(s.st, sc.Principal().Subject, n, s.wall()); err != nil {
+				return err
 			}
 			pr.charged += n
 		}
