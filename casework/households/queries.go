@@ -212,7 +212,7 @@ func (s *Service) IDNumberOf(ctx context.Context, m *models.Member, reveal bool)
 
 // PhoneOf returns the contact phone of m as the caller may see it, or nil when none is
 // registered: masked to its first and last four characters (1381***5678,
-// privacy.Phone) unless reveal is set. A reveal is allowed to admins, officers and
+// privacy.Phone) unless reveal is set, and nil for a caller who may not reveal it. A reveal is allowed to admins, officers and
 // assistants whose area covers m, and is written to the audit trail (revealMemberPhone),
 // in a unit of work of its own, before the phone is returned. It returns a Forbidden
 // error for any other caller (integrators and auditors never read it unmasked), and the
@@ -222,6 +222,12 @@ func (s *Service) PhoneOf(ctx context.Context, m *models.Member, reveal bool) (*
 		return nil, nil
 	}
 	if !reveal {
+		// The mask leaves three digits hidden: with the name, a thousand numbers to try.
+		// Only a caller who may reveal the phone (and is audited when it does) sees even
+		// the mask; integrators and auditors read null, as for a birth date.
+		if _, err := casework.Open(ctx, casework.Allows(auth.ActionRevealMemberPhone, "read phones")); err != nil {
+			return nil, nil
+		}
 		masked := privacy.Phone(*m.Phone)
 		return &masked, nil
 	}
