@@ -214,8 +214,8 @@ func TestPayrollThroughTheAPI(t *testing.T) {
 		res = e.getStream(officer2, "/export/payroll/"+id+".xlsx")
 		xbody, _ := io.ReadAll(res.Body)
 		f, err := excelize.OpenReader(bytes.NewReader(xbody))
-		if err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("xlsx: %d, %v", res.StatusCode, err)
+		if err != nil || res.StatusCode != http.StatusOK || !slices.Equal(res.TransferEncoding, []string{"chunked"}) {
+			t.Fatalf("xlsx: %d, transfer %v, %v", res.StatusCode, res.TransferEncoding, err)
 		}
 		defer f.Close()
 		rows, err := f.GetRows(httpapi.PayrollSheet)
@@ -238,6 +238,32 @@ func TestPayrollThroughTheAPI(t *testing.T) {
 		}
 		if exports != 2 {
 			t.Fatalf("%d exports audited, want 2", exports)
+		}
+
+		// A list longer than a sheet holds goes on in further sheets, each with the
+		// header: at 500 rows a sheet, the lines fill three sheets.
+		restore := httpapi.SetXLSXSheetRows(500)
+		res = e.getStream(officer2, "/export/payroll/"+id+".xlsx")
+		xbody, _ = io.ReadAll(res.Body)
+		restore()
+		if f, err = excelize.OpenReader(bytes.NewReader(xbody)); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("xlsx over sheets: %d, %v", res.StatusCode, err)
+		}
+		defer f.Close()
+		sheets := []string{httpapi.PayrollSheet, httpapi.PayrollSheet + " (2)", httpapi.PayrollSheet + " (3)"}
+		if got := f.GetSheetList(); !slices.Equal(got, sheets) {
+			t.Fatalf("xlsx over sheets: %v, want %v", got, sheets)
+		}
+		var lines [][]string
+		for _, sheet := range sheets {
+			rows, err := f.GetRows(sheet)
+			if err != nil || len(rows) > 500 || !slices.Equal(rows[0], httpapi.PayrollHeaders) {
+				t.Fatalf("sheet %s: %d rows, %v", sheet, len(rows), err)
+			}
+			lines = append(lines, rows[1:]...)
+		}
+		if !slices.EqualFunc(lines, recs[1:], slices.Equal[[]string]) {
+			t.Fatalf("xlsx over sheets: %d lines, want the csv's %d", len(lines), len(recs)-1)
 		}
 
 		// A return file with a foreign reference and a wrong amount writes nothing.

@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"archive/zip"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -39,9 +41,8 @@ func payrollRecord(l *models.PayrollLine) []string {
 // approved payroll (P22), with the bearer token and scope of /graphql, each export
 // written to the audit trail before the first byte is sent (payroll.Service.Export). The
 // lines are read from the database as they are written out: the CSV is sent in chunks,
-// flushed every payrollFlushEvery lines; the XLSX goes through excelize's StreamWriter,
-// which keeps its rows in a temporary file beyond a few megabytes, and is written to the
-// client as it is zipped. It answers 401 without a verified caller, 403 for a role or
+// flushed every payrollFlushEvery lines; the XLSX is built as xlsxList says, its rows
+// kept in a temporary file, and zipped straight to the client. It answers 401 without a verified caller, 403 for a role or
 // tier that may not export, 404 for a payroll outside the caller's area or an unknown
 // extension, 409 for a DRAFT payroll, 503 while the database is down and 500 for
 // anything else, whose details are only logged. An error once the file has begun cuts
@@ -97,38 +98,14 @@ func exportPayroll(st *store.Store, log *slog.Logger) http.Handler {
 			}
 			finish = func() error { cw.Flush(); return cw.Error() }
 		} else {
-			f := excelize.NewFile()
-			defer f.Close()
-			var sw *excelize.StreamWriter
-			row := 1
+			x := newXLSXList(w)
+			defer x.close()
 			start = func(pr *models.Payroll) error {
 				head(pr, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-				if err := f.SetSheetName("Sheet1", PayrollSheet); err != nil {
-					return err
-				}
-				var err error
-				if sw, err = f.NewStreamWriter(PayrollSheet); err != nil {
-					return err
-				}
-				if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-					return err
-				}
-				return sw.SetRow("A1", cells(PayrollHeaders))
+				return x.start()
 			}
-			line = func(l *models.PayrollLine) error {
-				row++
-				cell, err := excelize.CoordinatesToCellName(1, row)
-				if err != nil {
-					return err
-				}
-				return sw.SetRow(cell, cells(payrollRecord(l)))
-			}
-			finish = func() error {
-				if err := sw.Flush(); err != nil {
-					return err
-				}
-				return f.Write(w)
-			}
+			line = func(l *models.PayrollLine) error { return x.add(payrollRecord(l)) }
+			finish = x.finish
 		}
 		err = svc.Export(ctx, p, id, start, line)
 		if err == nil {
@@ -166,3 +143,84 @@ func cells(texts []string) []any {
 	}
 	return out
 }
+
+// xlsxSheetRows is how many rows a sheet of the XLSX list holds, its header included:
+// Excel's limit, 1,048,576. A list of more lines goes on in further sheets, named
+// "一卡通发放清单 (2)" and so on, each with the header again.
+var xlsxSheetRows = 1 << 20
+
+// xlsxList writes the bank's list as an XLSX workbook to w while the lines come. The rows
+// go through excelize's StreamWriter, which keeps them in a temporary file beyond a few
+// megabytes, and the workbook is zipped straight into w, not into a buffer first: a
+// payroll of two million lines is a file of some hundred megabytes, which the server
+// never holds.
+type xlsxList struct {
+	f     *excelize.File
+	sw    *excelize.StreamWriter
+	sheet int // the sheet being written, from 1
+	row   int // the last row written on it
+}
+
+// newXLSXList returns a list that zips itself into w.
+func newXLSXList(w io.Writer) *xlsxList {
+	f := excelize.NewFile()
+	// excelize zips a workbook into an in-memory buffer it is handed; the writer given
+	// here writes to w instead, so the buffer stays empty and nothing is held.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	return &xlsxList{f: f}
+}
+
+// start opens the first sheet.
+func (x *xlsxList) start() error {
+	if err := x.f.SetSheetName("Sheet1", PayrollSheet); err != nil {
+		return err
+	}
+	return x.openSheet(PayrollSheet)
+}
+
+// openSheet begins writing the named sheet: the header, frozen above the lines.
+func (x *xlsxList) openSheet(name string) error {
+	var err error
+	if x.sw, err = x.f.NewStreamWriter(name); err != nil {
+		return err
+	}
+	x.sheet++
+	if err := x.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	x.row = 1
+	return x.sw.SetRow("A1", cells(PayrollHeaders))
+}
+
+// add writes one line, on a further sheet when this one is full.
+func (x *xlsxList) add(texts []string) error {
+	if x.row >= xlsxSheetRows {
+		if err := x.sw.Flush(); err != nil {
+			return err
+		}
+		name := fmt.Sprintf("%s (%d)", PayrollSheet, x.sheet+1)
+		if _, err := x.f.NewSheet(name); err != nil {
+			return err
+		}
+		if err := x.openSheet(name); err != nil {
+			return err
+		}
+	}
+	x.row++
+	cell, err := excelize.CoordinatesToCellName(1, x.row)
+	if err != nil {
+		return err
+	}
+	return x.sw.SetRow(cell, cells(texts))
+}
+
+// finish ends the last sheet and zips the workbook into the writer.
+func (x *xlsxList) finish() error {
+	if err := x.sw.Flush(); err != nil {
+		return err
+	}
+	return x.f.Write(io.Discard)
+}
+
+// close removes the temporary files.
+func (x *xlsxList) close() { _ = x.f.Close() }
