@@ -141,6 +141,9 @@ func (s *statusWriter) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the writer beneath.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 // operationObserver is the gqlgen extension that names each operation for the metrics
 // (its first root field, a name of the schema, so that the label's values are bounded
 // whatever operation names callers choose), notes the code of its answer, and, with a

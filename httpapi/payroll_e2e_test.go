@@ -8,6 +8,7 @@ import (
 	"io"
 	"jiuzhu/casework/reports"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -239,6 +240,38 @@ func TestPayrollThroughTheAPI(t *testing.T) {
 		if exports != 2 {
 			t.Fatalf("%d exports audited, want 2", exports)
 		}
+
+		// An export longer than the server's WriteTimeout is not cut off while it makes
+		// progress: 1 ms a line, about 1.4 s, against a WriteTimeout of 300 ms.
+		slow := httptest.NewUnstartedServer(httpapi.New(httpapi.Options{Store: st, Verifier: e.verifier}))
+		slow.Config.WriteTimeout = 300 * time.Millisecond
+		slow.Start()
+		defer slow.Close()
+		restoreSlow := httpapi.SlowExports(time.Millisecond, 300*time.Millisecond)
+		for _, ext := range []string{"csv", "xlsx"} {
+			se := *e
+			se.url = slow.URL
+			res := se.getStream(officer2, "/export/payroll/"+id+"."+ext)
+			b, err := io.ReadAll(res.Body)
+			if err != nil || res.StatusCode != http.StatusOK {
+				t.Fatalf("a slow %s export: %d, %d bytes, %v", ext, res.StatusCode, len(b), err)
+			}
+			if ext == "csv" && !bytes.Equal(b, body) {
+				t.Fatalf("a slow csv export differs: %d bytes, want %d", len(b), len(body))
+			}
+			if ext == "xlsx" {
+				f, err := excelize.OpenReader(bytes.NewReader(b))
+				if err != nil {
+					t.Fatalf("a slow xlsx export: %v", err)
+				}
+				rows, err := f.GetRows(httpapi.PayrollSheet)
+				f.Close()
+				if err != nil || len(rows) != len(recs) {
+					t.Fatalf("a slow xlsx export: %d rows, %v", len(rows), err)
+				}
+			}
+		}
+		restoreSlow()
 
 		// A list longer than a sheet holds goes on in further sheets, each with the
 		// header: at 500 rows a sheet, the lines fill three sheets.

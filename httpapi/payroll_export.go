@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -39,14 +40,20 @@ func payrollRecord(l *models.PayrollLine) []string {
 
 // exportPayroll serves GET /export/payroll/{id}.csv and {id}.xlsx: the bank's list of an
 // approved payroll (P22), with the bearer token and scope of /graphql, each export
-// written to the audit trail before the first byte is sent (payroll.Service.Export). The
-// lines are read from the database as they are written out: the CSV is sent in chunks,
-// flushed every payrollFlushEvery lines; the XLSX is built as xlsxList says, its rows
-// kept in a temporary file, and zipped straight to the client. It answers 401 without a verified caller, 403 for a role or
-// tier that may not export, 404 for a payroll outside the caller's area or an unknown
-// extension, 409 for a DRAFT payroll, 503 while the database is down and 500 for
-// anything else, whose details are only logged. An error once the file has begun cuts
-// the connection, so that a truncated list is never taken for a whole one.
+// written to the audit trail before the first byte is sent (payroll.Service.Export).
+//
+// The lines are read from the database as they are written out. The CSV is sent in
+// chunks, flushed every payrollFlushEvery lines. The XLSX's headers are sent at once;
+// its rows are kept in a temporary file (about 450 MB a million lines, in the system's
+// temporary directory) and the workbook is zipped straight to the client once they are
+// all in. The write deadline moves on while the export makes progress (exportWindow), so
+// that a list of millions of lines outlasts the server's WriteTimeout.
+//
+// It answers 401 without a verified caller, 403 for a role or tier that may not export,
+// 404 for a payroll outside the caller's area or an unknown extension, 409 for a DRAFT
+// payroll, 503 while the database is down and 500 for anything else, whose details are
+// only logged. An error once the file has begun cuts the connection, so that a truncated
+// list is never taken for a whole one.
 func exportPayroll(st *store.Store, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -62,6 +69,8 @@ func exportPayroll(st *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		svc := payroll.New(st)
+		deadline := newMovingDeadline(connectionOf(r, w))
+		w = deadline.writer(w)
 		started := false
 		var start func(*models.Payroll) error
 		var line func(*models.PayrollLine) error
@@ -73,25 +82,39 @@ func exportPayroll(st *store.Store, log *slog.Logger) http.Handler {
 			w.Header().Set("X-Content-Type-Options", "nosniff")
 			started = true
 		}
+		// send puts the file's beginning on the wire, so that the client knows at once
+		// that the list is coming (an XLSX sends nothing else until its rows are in).
+		send := func() error {
+			deadline.move()
+			if err := http.NewResponseController(w).Flush(); !errors.Is(err, http.ErrNotSupported) {
+				return err
+			}
+			return nil
+		}
 		if ext == "csv" {
 			cw := csv.NewWriter(w)
-			flusher, _ := w.(http.Flusher)
 			n := 0
 			start = func(pr *models.Payroll) error {
 				head(pr, "text/csv; charset=utf-8")
 				if _, err := w.Write([]byte(utf8BOM)); err != nil {
 					return err
 				}
-				return cw.Write(PayrollHeaders)
+				if err := cw.Write(PayrollHeaders); err != nil {
+					return err
+				}
+				cw.Flush()
+				return send()
 			}
 			line = func(l *models.PayrollLine) error {
+				deadline.move()
+				pace()
 				if err := cw.Write(payrollRecord(l)); err != nil {
 					return err
 				}
 				if n++; n%payrollFlushEvery == 0 {
 					cw.Flush()
-					if flusher != nil {
-						flusher.Flush()
+					if err := send(); err != nil {
+						return err
 					}
 				}
 				return cw.Error()
@@ -102,9 +125,17 @@ func exportPayroll(st *store.Store, log *slog.Logger) http.Handler {
 			defer x.close()
 			start = func(pr *models.Payroll) error {
 				head(pr, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+				w.WriteHeader(http.StatusOK)
+				if err := send(); err != nil {
+					return err
+				}
 				return x.start()
 			}
-			line = func(l *models.PayrollLine) error { return x.add(payrollRecord(l)) }
+			line = func(l *models.PayrollLine) error {
+				deadline.move()
+				pace()
+				return x.add(payrollRecord(l))
+			}
 			finish = x.finish
 		}
 		err = svc.Export(ctx, p, id, start, line)
@@ -224,3 +255,67 @@ func (x *xlsxList) finish() error {
 
 // close removes the temporary files.
 func (x *xlsxList) close() { _ = x.f.Close() }
+
+// exportWindow is how long an export may go without its write deadline moved on. The
+// server's WriteTimeout bounds a whole answer, which the list of a payroll of a million
+// lines outlasts; an export moves its deadline on while it makes progress (reading lines,
+// writing to the client), so that it is not cut off midway, and a client that stops
+// reading is still let go a window later.
+var exportWindow = 60 * time.Second
+
+// exportLineDelay slows each line of an export down, for tests of a long export; it is
+// zero in the server.
+var exportLineDelay time.Duration
+
+// pace waits exportLineDelay.
+func pace() {
+	if exportLineDelay > 0 {
+		time.Sleep(exportLineDelay)
+	}
+}
+
+// movingDeadline moves a response's write deadline to exportWindow from now, at most
+// once a quarter of the window.
+type movingDeadline struct {
+	rc   *http.ResponseController
+	next time.Time
+}
+
+// newMovingDeadline returns the moving deadline of the connection rc controls, moved
+// once already.
+func newMovingDeadline(rc *http.ResponseController) *movingDeadline {
+	d := &movingDeadline{rc: rc}
+	d.move()
+	return d
+}
+
+// move sets the write deadline to exportWindow from now, unless it was set less than a
+// quarter of the window ago. A writer that cannot take deadlines (a test recorder) keeps
+// none.
+func (d *movingDeadline) move() {
+	now := time.Now()
+	if now.Before(d.next) {
+		return
+	}
+	d.next = now.Add(exportWindow / 4)
+	_ = d.rc.SetWriteDeadline(now.Add(exportWindow))
+}
+
+// writer returns w with the deadline moved on before each write.
+func (d *movingDeadline) writer(w http.ResponseWriter) http.ResponseWriter {
+	return &deadlineWriter{ResponseWriter: w, d: d}
+}
+
+// deadlineWriter is a ResponseWriter whose writes move the deadline on.
+type deadlineWriter struct {
+	http.ResponseWriter
+	d *movingDeadline
+}
+
+func (w *deadlineWriter) Write(p []byte) (int, error) {
+	w.d.move()
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -152,7 +152,7 @@ func New(o Options) http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	return observe(o.Metrics, o.Tracing, withClientAddress(accessLog(log, baseHeaders(routed(mux)))))
+	return withConnection(observe(o.Metrics, o.Tracing, withClientAddress(accessLog(log, baseHeaders(routed(mux))))))
 }
 
 // GraphQL returns the gqlgen handler over st with its GraphQL-over-HTTP transport, the
@@ -271,6 +271,9 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the writer beneath.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 // accessLog logs one line per request: method, path, status and duration. It never logs
 // query strings, bodies or headers, which may hold personal data or tokens.
 func accessLog(log *slog.Logger, next http.Handler) http.Handler {
@@ -281,4 +284,25 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 		log.InfoContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path,
 			"status", rec.status, "duration_ms", time.Since(start).Milliseconds())
 	})
+}
+
+// connectionKey is the context key of the connection's ResponseController.
+type connectionKey struct{}
+
+// withConnection keeps the ResponseController of the connection's own writer in the
+// request's context, for a handler that moves its write deadline (the payroll export):
+// a writer wrapped on the way (the tracing's) may not let a controller through.
+func withConnection(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), connectionKey{}, http.NewResponseController(w))))
+	})
+}
+
+// connectionOf returns the ResponseController withConnection kept for the request, or
+// one over w when there is none.
+func connectionOf(r *http.Request, w http.ResponseWriter) *http.ResponseController {
+	if rc, ok := r.Context().Value(connectionKey{}).(*http.ResponseController); ok {
+		return rc
+	}
+	return http.NewResponseController(w)
 }

@@ -65,6 +65,9 @@ func (u *unavailableWriter) WriteHeader(code int) {
 	u.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the writer beneath.
+func (u *unavailableWriter) Unwrap() http.ResponseWriter { return u.ResponseWriter }
+
 func (u *unavailableWriter) Write(b []byte) (int, error) {
 	if !u.wrote {
 		u.WriteHeader(http.StatusOK)

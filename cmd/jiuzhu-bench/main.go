@@ -121,6 +121,55 @@ give it a database of its own. See BENCHMARKS.md.`,
 	f.IntVar(&o.MaxConns, "max-conns", 0, "database pool of an in-process server (default: the store's)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of this process to the file (with --in-process, the server's too)")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
+	cmd.AddCommand(exportCommand(out, started))
+	return cmd
+}
+
+// exportCommand builds "jiuzhu-bench payroll-export", which measures the server's memory
+// while it streams the bank's list of a large payroll.
+func exportCommand(out io.Writer, started *bool) *cobra.Command {
+	o := bench.ExportOptions{Out: out}
+	var server string
+	var inProcess bool
+	cmd := &cobra.Command{
+		Use:   "payroll-export --database-url URL [--lines N]",
+		Short: "Measure the server's memory while it streams the bank's list of a large payroll",
+		Long: `Load --lines ACTIVE dibao grants into one county (two per household, each with an account),
+generate and approve this month's payroll of one line a grant, start the jiuzhu server as a
+child process, download the payroll as CSV and XLSX from /export/payroll/{id}, and report
+each file's size, time and the server's resident memory, sampled every 50 ms, with its
+high-water mark. Each file is checked: every line once, adding up to the payroll's total.
+
+A database already holding such a payroll is reused; otherwise its recipient and payroll
+data are replaced: give it a database of its own. See BENCHMARKS.md.`,
+		Example: `  go build -o jiuzhu . && go build -o jiuzhu-bench ./cmd/jiuzhu-bench
+  ./jiuzhu-bench payroll-export --database-url 'postgres://postgres@127.0.0.1:5432/jiuzhu_export?sslmode=disable' --lines 2000000`,
+		Args:          cobra.NoArgs,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			*started = true
+			if !cmd.Flags().Changed("database-url") {
+				o.DatabaseURL = os.Getenv("DATABASE_URL")
+			}
+			if !inProcess {
+				exe, err := serverBinary(server)
+				if err != nil {
+					return err
+				}
+				o.ServerCommand = []string{exe, "serve"}
+			}
+			return bench.RunExport(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.DatabaseURL, "database-url", "", "PostgreSQL database of the benchmark; its data is replaced (env DATABASE_URL)")
+	f.IntVar(&o.Lines, "lines", 2_000_000, "lines of the payroll (one ACTIVE dibao grant each)")
+	f.StringVar(&o.County, "county", "", "the county of the payroll (default 371402000000, 德城区)")
+	f.StringSliceVar(&o.Formats, "formats", []string{"csv", "xlsx"}, "the files to download, in order")
+	f.StringVar(&server, "server", "", "the jiuzhu binary to start as the server (default: jiuzhu beside this command, else on PATH)")
+	f.BoolVar(&inProcess, "in-process", false, "run the server in this process (its memory then includes the benchmark's)")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
 	return cmd
 }
 

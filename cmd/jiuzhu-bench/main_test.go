@@ -49,6 +49,10 @@ func TestUsageErrorsComeBeforeTheRun(t *testing.T) {
 		{[]string{"--households", "many"}, false, "invalid argument"},
 		{[]string{"extra"}, false, "no arguments"},
 		{[]string{"--database-url", "sqlite.db", "--in-process"}, true, "postgres:// URL"},
+		{[]string{"payroll-export", "--lines", "many"}, false, "invalid argument"},
+		{[]string{"payroll-export", "extra"}, false, "unknown command"},
+		{[]string{"payroll-export", "--database-url", "sqlite.db", "--in-process"}, true, "postgres:// URL"},
+		{[]string{"payroll-export", "--database-url", "postgres://x/y", "--in-process", "--county", "371402001000"}, true, "--county"},
 	}
 	for _, tt := range tests {
 		var out strings.Builder
@@ -63,7 +67,8 @@ func TestUsageErrorsComeBeforeTheRun(t *testing.T) {
 }
 
 // TestBenchmarkStartsTheServerBinary builds jiuzhu, then runs a short benchmark on a
-// small PostgreSQL dataset with that binary as the server, as a child process.
+// small PostgreSQL dataset with that binary as the server, as a child process, and the
+// payroll export benchmark twice on a payroll of 301 lines: made, then found again.
 func TestBenchmarkStartsTheServerBinary(t *testing.T) {
 	url := storetest.PostgresURL(t) // skips without TEST_DATABASE_URL
 	bin := filepath.Join(t.TempDir(), "jiuzhu")
@@ -82,6 +87,22 @@ func TestBenchmarkStartsTheServerBinary(t *testing.T) {
 	for _, want := range []string{"dataset: 400 households", "child process", bin + " serve", "| countyList |", "GraphQL / hand-written SQL"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	// The export benchmark, on the same database, with the same binary as its server:
+	// the first run makes the payroll, the second finds it.
+	for _, run := range []string{"payroll: loading 301 grants", "payroll: reusing"} {
+		out.Reset()
+		cmd = command(&out, &started)
+		cmd.SetArgs([]string{"payroll-export", "--database-url", url, "--server", bin, "--lines", "301"})
+		if err := cmd.ExecuteContext(context.Background()); err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
+		}
+		for _, want := range []string{run, "child process", "| csv | 301 |", "| xlsx | 301 |", "adds up to its total, 195650.00"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("output lacks %q:\n%s", want, out.String())
+			}
 		}
 	}
 }
