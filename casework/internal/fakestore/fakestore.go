@@ -1,12 +1,15 @@
 // Package fakestore holds what the in-memory store fakes of the casework packages' table
 // tests share: narrowing by the caller's area (and categories) as the store narrows,
-// reading records in the order of their ids, the villages and the allowance of lookups
-// by ID number a fake answers for, and a unit of work that keeps nothing of a step that
-// fails or records no audit event, as store.Write. Only tests use it.
+// reading a record, a page of records or an area argument as the store reads them, the
+// villages and the allowance of lookups by ID number a fake answers for, and a unit of
+// work that keeps nothing of a step that fails or records no audit event, as
+// store.Write. Only tests use it.
 package fakestore
 
 import (
+	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"time"
 
@@ -33,6 +36,56 @@ func Sorted[T any](m map[string]T) []string {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// areaOf returns the AreaCode field of record v, the area the store narrows it by. It
+// panics when T is not a struct with a string field AreaCode.
+func areaOf[T any](v *T) string {
+	f := reflect.ValueOf(v).Elem().FieldByName("AreaCode")
+	if !f.IsValid() || f.Kind() != reflect.String {
+		panic(fmt.Sprintf("fakestore: %T has no AreaCode field", v))
+	}
+	return f.String()
+}
+
+// Get returns a copy of the record id of table, or NotFound naming what when there is
+// none or the caller of sc does not reach its area. The records are structs with their
+// area in a string field AreaCode, as the models the store narrows by area are; Get
+// panics for any other.
+func Get[T any](sc store.Scope, table map[string]*T, id, what string) (*T, error) {
+	v, ok := table[id]
+	if !ok || !Covers(sc, areaOf(v)) {
+		return nil, models.NotFound(what)
+	}
+	cp := *v
+	return &cp, nil
+}
+
+// Page returns a page of copies of the records of table that the caller of sc reaches
+// and match accepts (a nil match accepts all), in the order of their ids, with their ids
+// as cursors. The records are as Get's.
+func Page[T any](sc store.Scope, table map[string]*T, match func(*T) bool) *store.Page[T] {
+	p := &store.Page[T]{}
+	for _, id := range Sorted(table) {
+		if v := table[id]; Covers(sc, areaOf(v)) && (match == nil || match(v)) {
+			p.Items = append(p.Items, *v)
+			p.Cursors = append(p.Cursors, id)
+		}
+	}
+	return p
+}
+
+// Area resolves an area argument as the store does: the caller's own area when code is
+// nil or empty, code when it lies inside the caller's subtree, and Forbidden naming the
+// field area otherwise.
+func Area(sc store.Scope, code *string) (string, error) {
+	if code == nil || *code == "" {
+		return sc.Principal().Area, nil
+	}
+	if !Covers(sc, *code) {
+		return "", models.Forbidden("area: %s is outside your jurisdiction", *code)
+	}
+	return *code, nil
 }
 
 // Villages is the set of village codes a fake knows, for its Village method.

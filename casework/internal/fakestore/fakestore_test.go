@@ -201,3 +201,59 @@ func TestScope(t *testing.T) {
 		}
 	}
 }
+
+// TestReads checks Get, Page and Area against a county officer: records of its county
+// are read as copies, in the order of their ids, and those of another county are not
+// found; an area argument defaults to the caller's own and is Forbidden outside it.
+func TestReads(t *testing.T) {
+	const county, own, other = "371402000000", "371402001001", "371403001001"
+	officer := store.ScopeFor(auth.Principal{Subject: "o", Role: models.RoleOfficer, Area: county})
+	table := map[string]*models.Household{
+		"h2": {ID: "h2", AreaCode: own, Address: "2"},
+		"h1": {ID: "h1", AreaCode: own, Address: "1"},
+		"h3": {ID: "h3", AreaCode: other, Address: "3"},
+	}
+	for _, c := range []struct {
+		id   string
+		want error
+	}{{id: "h1"}, {id: "h3", want: models.ErrNotFound}, {id: "h9", want: models.ErrNotFound}} {
+		h, err := fakestore.Get(officer, table, c.id, "household")
+		if !errors.Is(err, c.want) || (err == nil && (h.ID != c.id || h == table[c.id])) {
+			t.Errorf("Get(%s) = %v, %v; want a copy or %v", c.id, h, err, c.want)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		match func(*models.Household) bool
+		want  []string
+	}{
+		{name: "all", want: []string{"h1", "h2"}},
+		{name: "matched", match: func(h *models.Household) bool { return h.Address == "2" }, want: []string{"h2"}},
+	} {
+		p := fakestore.Page(officer, table, c.match)
+		var ids []string
+		for _, h := range p.Items {
+			ids = append(ids, h.ID)
+		}
+		if !slices.Equal(ids, c.want) || !slices.Equal(p.Cursors, c.want) {
+			t.Errorf("Page %s: items %v, cursors %v; want %v", c.name, ids, p.Cursors, c.want)
+		}
+	}
+	empty, ownCode, otherCode := "", own, other
+	for _, c := range []struct {
+		code *string
+		want string
+		err  error
+	}{{code: nil, want: county}, {code: &empty, want: county}, {code: &ownCode, want: own}, {code: &otherCode, err: models.ErrForbidden}} {
+		got, err := fakestore.Area(officer, c.code)
+		if got != c.want || !errors.Is(err, c.err) {
+			t.Errorf("Area(%v) = %q, %v; want %q, %v", c.code, got, err, c.want, c.err)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Get of a record without an AreaCode field did not panic")
+		}
+	}()
+	_, _ = fakestore.Get(officer, map[string]*struct{ Area string }{"x": {}}, "x", "x")
+}
