@@ -85,11 +85,7 @@ func (t *tx) Program(code string) (*models.Program, error) {
 }
 
 func (t *tx) Household(id string) (*models.Household, error) {
-	h, ok := t.f.households[id]
-	if !ok || !fakestore.Covers(t.Scope, h.AreaCode) {
-		return nil, models.NotFound("household")
-	}
-	return h, nil
+	return fakestore.Get(t.Scope, t.f.households, id, "household")
 }
 
 func (t *tx) Member(householdID, id string) (*models.Member, error) {
@@ -116,12 +112,7 @@ func (t *tx) Insert(g *models.Grant, reason string) error {
 func (t *tx) Submitted(*models.Grant) error { return nil }
 
 func (t *tx) DiscoveryCase(id string) (*models.DiscoveryCase, error) {
-	c, ok := t.f.cases[id]
-	if !ok || !fakestore.Covers(t.Scope, c.AreaCode) {
-		return nil, models.NotFound("discovery case")
-	}
-	cp := *c
-	return &cp, nil
+	return fakestore.Get(t.Scope, t.f.cases, id, "discovery case")
 }
 
 func (t *tx) UpdateDiscoveryCase(c *models.DiscoveryCase) error {
