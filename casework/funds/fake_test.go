@@ -96,12 +96,7 @@ func (t *fakeTx) Grant(id string) (*models.Grant, error) {
 }
 
 func (t *fakeTx) Household(id string) (*models.Household, error) {
-	h, ok := t.f.households[id]
-	if !ok || !fakestore.Covers(t.Scope, h.AreaCode) {
-		return nil, models.NotFound("household")
-	}
-	c := *h
-	return &c, nil
+	return fakestore.Get(t.Scope, t.f.households, id, "household")
 }
 
 func (t *fakeTx) ledger(township string, kind models.ReserveEntryKind, delta models.Money, grantID, note *string) *models.ReserveEntry {
