@@ -33,23 +33,11 @@ func newFake() *fake {
 }
 
 func (f *fake) Grievance(_ context.Context, sc store.Scope, id string) (*models.Grievance, error) {
-	g, ok := f.grievances[id]
-	if !ok || !fakestore.Covers(sc, g.AreaCode) {
-		return nil, models.NotFound("grievance")
-	}
-	c := *g
-	return &c, nil
+	return fakestore.Get(sc, f.grievances, id, "grievance")
 }
 
 func (f *fake) Grievances(_ context.Context, sc store.Scope, q store.GrievanceQuery) (*store.Page[models.Grievance], error) {
-	p := &store.Page[models.Grievance]{}
-	for _, g := range f.grievances {
-		if fakestore.Covers(sc, g.AreaCode) && (q.OverdueAt == nil || g.Overdue(*q.OverdueAt)) {
-			p.Items = append(p.Items, *g)
-			p.Cursors = append(p.Cursors, g.ID)
-		}
-	}
-	return p, nil
+	return fakestore.Page(sc, f.grievances, func(g *models.Grievance) bool { return q.OverdueAt == nil || g.Overdue(*q.OverdueAt) }), nil
 }
 
 func (f *fake) Comments(ctx context.Context, sc store.Scope, id string) ([]models.GrievanceComment, error) {
@@ -66,8 +54,8 @@ func (f *fake) Comments(ctx context.Context, sc store.Scope, id string) ([]model
 }
 
 func (f *fake) OverdueByArea(_ context.Context, sc store.Scope, area *string, now time.Time) ([]store.AreaCount, error) {
-	if area != nil && !fakestore.Covers(sc, *area) {
-		return nil, models.Forbidden("outside")
+	if _, err := fakestore.Area(sc, area); err != nil {
+		return nil, err
 	}
 	n := map[string]int{}
 	for _, g := range f.grievances {
