@@ -3,7 +3,6 @@ package households_test
 import (
 	"context"
 	"errors"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -55,23 +54,11 @@ func (f *fake) add(h *models.Household, ms ...*models.Member) {
 }
 
 func (f *fake) Household(_ context.Context, sc store.Scope, id string) (*models.Household, error) {
-	h, ok := f.households[id]
-	if !ok || !fakestore.Covers(sc, h.AreaCode) {
-		return nil, models.NotFound("household")
-	}
-	c := *h
-	return &c, nil
+	return fakestore.Get(sc, f.households, id, "household")
 }
 
 func (f *fake) Households(_ context.Context, sc store.Scope, q store.HouseholdQuery) (*store.Page[models.Household], error) {
-	p := &store.Page[models.Household]{}
-	for _, id := range slices.Sorted(maps.Keys(f.households)) {
-		if h := f.households[id]; fakestore.Covers(sc, h.AreaCode) && f.hasMember(h.ID, q.Filter) {
-			p.Items = append(p.Items, *h)
-			p.Cursors = append(p.Cursors, h.ID)
-		}
-	}
-	return p, nil
+	return fakestore.Page(sc, f.households, func(h *models.Household) bool { return f.hasMember(h.ID, q.Filter) }), nil
 }
 
 // hasMember reports whether household id has a member matching every member field of
@@ -93,12 +80,7 @@ func (f *fake) hasMember(id string, filter *models.HouseholdFilter) bool {
 }
 
 func (f *fake) Member(_ context.Context, sc store.Scope, id string) (*models.Member, error) {
-	m, ok := f.members[id]
-	if !ok || !fakestore.Covers(sc, m.AreaCode) {
-		return nil, models.NotFound("member")
-	}
-	c := *m
-	return &c, nil
+	return fakestore.Get(sc, f.members, id, "member")
 }
 
 func (f *fake) MemberByIDNumber(_ context.Context, sc store.Scope, number string) (*models.Member, error) {
@@ -162,12 +144,7 @@ type fakeTx struct {
 }
 
 func (t *fakeTx) Household(id string) (*models.Household, error) {
-	h, ok := t.f.households[id]
-	if !ok || !fakestore.Covers(t.Scope, h.AreaCode) {
-		return nil, models.NotFound("household")
-	}
-	c := *h
-	return &c, nil
+	return fakestore.Get(t.Scope, t.f.households, id, "household")
 }
 
 func (t *fakeTx) Member(householdID, id string) (*models.Member, error) {
