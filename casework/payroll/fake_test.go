@@ -44,12 +44,7 @@ func (f *fake) HouseholdArea(_ context.Context, sc store.Scope, id string) (stri
 func (f *fake) Payee(_ context.Context, sc store.Scope, id string) (*models.Payee, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	p, ok := f.payees[id]
-	if !ok || !fakestore.Covers(sc, p.AreaCode) {
-		return nil, models.NotFound("payee")
-	}
-	c := *p
-	return &c, nil
+	return fakestore.Get(sc, f.payees, id, "payee")
 }
 
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(payroll.Tx) error) error {
@@ -165,12 +160,7 @@ func (t *fakeTx) InsertPayroll(p *models.Payroll, lines []*models.PayrollLine) e
 func (f *fake) GetPayroll(_ context.Context, sc store.Scope, id string) (*models.Payroll, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	p, ok := f.payrolls[id]
-	if !ok || !fakestore.Covers(sc, p.AreaCode) {
-		return nil, models.NotFound("payroll")
-	}
-	c := *p
-	return &c, nil
+	return fakestore.Get(sc, f.payrolls, id, "payroll")
 }
 
 func (f *fake) FindPayroll(_ context.Context, sc store.Scope, county, month string, run int) (*models.Payroll, error) {
