@@ -36,34 +36,19 @@ func newFake(today models.Date) *fake {
 }
 
 func (f *fake) StaffMember(_ context.Context, sc store.Scope, id string) (*models.StaffMember, error) {
-	m, ok := f.staff[id]
-	if !ok || !fakestore.Covers(sc, m.AreaCode) {
-		return nil, models.NotFound("staff member")
-	}
-	c := *m
-	return &c, nil
+	return fakestore.Get(sc, f.staff, id, "staff member")
 }
 
 func (f *fake) Staff(_ context.Context, sc store.Scope, q store.StaffQuery) (*store.Page[models.StaffMember], error) {
-	p := &store.Page[models.StaffMember]{}
-	for _, id := range fakestore.Sorted(f.staff) {
-		m := f.staff[id]
-		if !fakestore.Covers(sc, m.AreaCode) || (q.Filter != nil && q.Filter.Post != nil && m.Post != *q.Filter.Post) {
-			continue
-		}
-		p.Items = append(p.Items, *m)
-		p.Cursors = append(p.Cursors, m.ID)
-	}
-	return p, nil
+	return fakestore.Page(sc, f.staff, func(m *models.StaffMember) bool {
+		return q.Filter == nil || q.Filter.Post == nil || m.Post == *q.Filter.Post
+	}), nil
 }
 
 func (f *fake) Figures(_ context.Context, sc store.Scope, area *string) (*store.StaffingFigures, error) {
-	code := sc.Principal().Area
-	if area != nil {
-		code = *area
-	}
-	if !fakestore.Covers(sc, code) {
-		return nil, models.Forbidden("area: %s is outside your jurisdiction", code)
+	code, err := fakestore.Area(sc, area)
+	if err != nil {
+		return nil, err
 	}
 	fig := &store.StaffingFigures{Area: code, Populations: map[string]int{},
 		Staff: map[string]map[models.StaffPost]int{}, Recipients: map[string]int{}}
@@ -122,12 +107,7 @@ type fakeTx struct {
 }
 
 func (t *fakeTx) StaffMember(id string) (*models.StaffMember, error) {
-	m, ok := t.f.staff[id]
-	if !ok || !fakestore.Covers(t.Scope, m.AreaCode) {
-		return nil, models.NotFound("staff member")
-	}
-	c := *m
-	return &c, nil
+	return fakestore.Get(t.Scope, t.f.staff, id, "staff member")
 }
 
 func (t *fakeTx) OverlappingInPost(m *models.StaffMember) (*models.StaffMember, error) {
