@@ -135,14 +135,7 @@ func (f *fake) Grant(_ context.Context, sc store.Scope, id string) (*models.Gran
 }
 
 func (f *fake) Grants(_ context.Context, sc store.Scope, q store.GrantQuery) (*store.Page[models.Grant], error) {
-	p := &store.Page[models.Grant]{}
-	for _, id := range fakestore.Sorted(f.grants) {
-		if g := f.grants[id]; sees(sc, g) {
-			p.Items = append(p.Items, *g)
-			p.Cursors = append(p.Cursors, g.ID)
-		}
-	}
-	return p, nil
+	return fakestore.Page(sc, f.grants, func(g *models.Grant) bool { return sees(sc, g) }), nil
 }
 
 func (f *fake) GrantsOf(_ context.Context, sc store.Scope, householdID string) ([]*models.Grant, error) {
