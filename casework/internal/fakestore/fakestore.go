@@ -75,6 +75,19 @@ func Page[T any](sc store.Scope, table map[string]*T, match func(*T) bool) *stor
 	return p
 }
 
+// Filter returns the records of list that the caller of sc reaches and match accepts, in
+// the order of list; they are the records themselves, not copies. The records are as
+// Get's.
+func Filter[T any](sc store.Scope, list []*T, match func(*T) bool) []*T {
+	var out []*T
+	for _, v := range list {
+		if Covers(sc, areaOf(v)) && match(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Area resolves an area argument as the store does: the caller's own area when code is
 // nil or empty, code when it lies inside the caller's subtree, and Forbidden naming the
 // field area otherwise.

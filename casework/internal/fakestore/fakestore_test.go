@@ -202,9 +202,9 @@ func TestScope(t *testing.T) {
 	}
 }
 
-// TestReads checks Get, Page and Area against a county officer: records of its county
-// are read as copies, in the order of their ids, and those of another county are not
-// found; an area argument defaults to the caller's own and is Forbidden outside it.
+// TestReads checks Get, Page, Filter and Area against a county officer: records of its
+// county are read (Get and Page as copies, in the order of their ids), and those of
+// another county are not found; an area argument defaults to the caller's own and is Forbidden outside it.
 func TestReads(t *testing.T) {
 	const county, own, other = "371402000000", "371402001001", "371403001001"
 	officer := store.ScopeFor(auth.Principal{Subject: "o", Role: models.RoleOfficer, Area: county})
@@ -238,6 +238,10 @@ func TestReads(t *testing.T) {
 		if !slices.Equal(ids, c.want) || !slices.Equal(p.Cursors, c.want) {
 			t.Errorf("Page %s: items %v, cursors %v; want %v", c.name, ids, p.Cursors, c.want)
 		}
+	}
+	list := []*models.Household{table["h2"], table["h3"], table["h1"]}
+	if got := fakestore.Filter(officer, list, func(h *models.Household) bool { return h.Address != "1" }); len(got) != 1 || got[0] != table["h2"] {
+		t.Errorf("Filter = %v, want the record h2 itself", got)
 	}
 	empty, ownCode, otherCode := "", own, other
 	for _, c := range []struct {
