@@ -37,13 +37,7 @@ func (f *fake) Cases(_ context.Context, sc store.Scope, q store.CaseQuery) (*sto
 }
 
 func (f *fake) Visits(_ context.Context, sc store.Scope, caseID string) ([]*models.DiscoveryVisit, error) {
-	var out []*models.DiscoveryVisit
-	for _, v := range f.visits {
-		if v.CaseID == caseID && fakestore.Covers(sc, v.AreaCode) {
-			out = append(out, v)
-		}
-	}
-	return out, nil
+	return fakestore.Filter(sc, f.visits, func(v *models.DiscoveryVisit) bool { return v.CaseID == caseID }), nil
 }
 
 func (f *fake) Stats(_ context.Context, sc store.Scope, _ *string, level models.Level, _ []models.GrantStatus) ([]models.DiscoveryCaseStats, error) {
