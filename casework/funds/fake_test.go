@@ -62,13 +62,7 @@ func (f *fake) Entries(_ context.Context, sc store.Scope, township string, _ sto
 }
 
 func (f *fake) CharityAidOf(_ context.Context, sc store.Scope, householdID string) ([]*models.CharityAid, error) {
-	var out []*models.CharityAid
-	for _, a := range f.aid {
-		if a.HouseholdID == householdID && fakestore.Covers(sc, a.AreaCode) {
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return fakestore.Filter(sc, f.aid, func(a *models.CharityAid) bool { return a.HouseholdID == householdID }), nil
 }
 
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(funds.Tx) error) error {
