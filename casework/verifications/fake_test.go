@@ -106,24 +106,13 @@ func (t *fakeTx) Household(id string) (*models.Household, error) {
 }
 
 func (t *fakeTx) Members(householdID string) ([]*models.Member, error) {
-	var out []*models.Member
-	for _, m := range t.f.members {
-		if m.HouseholdID == householdID && fakestore.Covers(t.Scope, m.AreaCode) {
-			out = append(out, m)
-		}
-	}
+	out := fakestore.Filter(t.Scope, t.f.members, func(m *models.Member) bool { return m.HouseholdID == householdID })
 	slices.SortFunc(out, func(a, b *models.Member) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
 }
 
 func (t *fakeTx) People(nums []string) ([]*models.Member, error) {
-	var out []*models.Member
-	for _, m := range t.f.members {
-		if slices.Contains(nums, m.IDNumber) && fakestore.Covers(t.Scope, m.AreaCode) {
-			out = append(out, m)
-		}
-	}
-	return out, nil
+	return fakestore.Filter(t.Scope, t.f.members, func(m *models.Member) bool { return slices.Contains(nums, m.IDNumber) }), nil
 }
 
 func (t *fakeTx) Latest(householdID string) (*models.Verification, error) {
@@ -136,23 +125,13 @@ func (t *fakeTx) Latest(householdID string) (*models.Verification, error) {
 }
 
 func (t *fakeTx) OfSources(households, sources []string) ([]*models.Verification, error) {
-	var out []*models.Verification
-	for _, v := range t.f.vs {
-		if slices.Contains(households, v.HouseholdID) && slices.Contains(sources, v.SourceDepartment) && fakestore.Covers(t.Scope, v.AreaCode) {
-			out = append(out, v)
-		}
-	}
-	return out, nil
+	return fakestore.Filter(t.Scope, t.f.vs, func(v *models.Verification) bool {
+		return slices.Contains(households, v.HouseholdID) && slices.Contains(sources, v.SourceDepartment)
+	}), nil
 }
 
 func (t *fakeTx) Lines(ids []string) ([]*models.VerificationMember, error) {
-	var out []*models.VerificationMember
-	for _, l := range t.f.lines {
-		if slices.Contains(ids, l.VerificationID) && fakestore.Covers(t.Scope, l.AreaCode) {
-			out = append(out, l)
-		}
-	}
-	return out, nil
+	return fakestore.Filter(t.Scope, t.f.lines, func(l *models.VerificationMember) bool { return slices.Contains(ids, l.VerificationID) }), nil
 }
 
 func (t *fakeTx) Standard(area string) (*models.DibaoStandard, error) {
