@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"jiuzhu/casework/applications"
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/models"
 	"jiuzhu/store"
 )
@@ -39,12 +40,10 @@ func newFake() *fake {
 	}
 }
 
-func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(area) }
-
 func (f *fake) Application(_ context.Context, sc store.Scope, ref string) (*models.Grant, error) {
 	ref = strings.ToUpper(strings.TrimSpace(ref))
 	for _, g := range f.grants {
-		if g.Reference != nil && *g.Reference == ref && covers(sc, g.AreaCode) {
+		if g.Reference != nil && *g.Reference == ref && fakestore.Covers(sc, g.AreaCode) {
 			return g, nil
 		}
 	}
@@ -55,7 +54,7 @@ func (f *fake) Discoveries(_ context.Context, sc store.Scope, q store.DiscoveryQ
 	f.query = q
 	p := &store.Page[store.Candidate]{}
 	for _, c := range f.candidates {
-		if covers(sc, c.Household.AreaCode) {
+		if fakestore.Covers(sc, c.Household.AreaCode) {
 			p.Items = append(p.Items, c)
 			p.Cursors = append(p.Cursors, c.Household.ID)
 		}
@@ -64,34 +63,17 @@ func (f *fake) Discoveries(_ context.Context, sc store.Scope, q store.DiscoveryQ
 }
 
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(applications.Tx) error) error {
-	t := &tx{f: f, sc: sc, counters: map[string]int{}, cases: map[string]*models.DiscoveryCase{}}
-	if err := step(t); err != nil {
-		return err
-	}
-	if len(t.audits) == 0 {
-		return store.ErrNoAudit
-	}
-	for k, n := range t.counters {
-		f.counters[k] = n
-	}
-	for id, c := range t.cases {
-		f.cases[id] = c
-	}
-	f.grants = append(f.grants, t.grants...)
-	f.reasons = append(f.reasons, t.reasons...)
-	f.audits = append(f.audits, t.audits...)
-	return nil
+	return fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error {
+		fakestore.TrackMap(u, &f.counters)
+		return step(&tx{Unit: u, f: f})
+	})
 }
 
-// tx is a unit of work of the fake: what it writes is kept apart until Write keeps it.
+// tx is a unit of work of the fake: what it writes is kept apart until Write keeps it,
+// but for the counters of application numbers, which it reads back.
 type tx struct {
-	f        *fake
-	sc       store.Scope
-	counters map[string]int
-	cases    map[string]*models.DiscoveryCase
-	grants   []*models.Grant
-	reasons  []string
-	audits   []string
+	*fakestore.Unit
+	f *fake
 }
 
 func (t *tx) Program(code string) (*models.Program, error) {
@@ -103,16 +85,12 @@ func (t *tx) Program(code string) (*models.Program, error) {
 }
 
 func (t *tx) Household(id string) (*models.Household, error) {
-	h, ok := t.f.households[id]
-	if !ok || !covers(t.sc, h.AreaCode) {
-		return nil, models.NotFound("household")
-	}
-	return h, nil
+	return fakestore.Get(t.Scope, t.f.households, id, "household")
 }
 
 func (t *tx) Member(householdID, id string) (*models.Member, error) {
 	m, ok := t.f.members[id]
-	if !ok || m.HouseholdID != householdID || !covers(t.sc, m.AreaCode) {
+	if !ok || m.HouseholdID != householdID || !fakestore.Covers(t.Scope, m.AreaCode) {
 		return nil, models.NotFound("member")
 	}
 	return m, nil
@@ -121,37 +99,24 @@ func (t *tx) Member(householdID, id string) (*models.Member, error) {
 func (t *tx) NextNumber(area string, year int) (string, int, error) {
 	county := area[:6]
 	key := fmt.Sprintf("%s/%d", county, year)
-	n, ok := t.counters[key]
-	if !ok {
-		n = t.f.counters[key]
-	}
-	t.counters[key] = n + 1
-	return county, n + 1, nil
+	t.f.counters[key]++
+	return county, t.f.counters[key], nil
 }
 
 func (t *tx) Insert(g *models.Grant, reason string) error {
-	t.grants = append(t.grants, g)
-	t.reasons = append(t.reasons, reason)
+	fakestore.Add(t.Unit, &t.f.grants, g)
+	fakestore.Add(t.Unit, &t.f.reasons, reason)
 	return nil
 }
 
 func (t *tx) Submitted(*models.Grant) error { return nil }
 
-func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }
-
 func (t *tx) DiscoveryCase(id string) (*models.DiscoveryCase, error) {
-	c, ok := t.f.cases[id]
-	if !ok || !covers(t.sc, c.AreaCode) {
-		return nil, models.NotFound("discovery case")
-	}
-	cp := *c
-	return &cp, nil
+	return fakestore.Get(t.Scope, t.f.cases, id, "discovery case")
 }
 
 func (t *tx) UpdateDiscoveryCase(c *models.DiscoveryCase) error {
-	cp := *c
-	cp.Version++
 	c.Version++
-	t.cases[c.ID] = &cp
+	fakestore.Put(t.Unit, t.f.cases, c.ID, c)
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/casework/attachments"
-	"jiuzhu/division"
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/documents"
 	"jiuzhu/models"
 	"jiuzhu/store"
@@ -26,13 +26,9 @@ type fakeStore struct {
 	downloads []string
 }
 
-func (f *fakeStore) inScope(sc store.Scope, area string) bool {
-	return division.Contains(sc.Principal().Area, area)
-}
-
 func (f *fakeStore) Target(_ context.Context, sc store.Scope, _ store.DocumentRecord, id string) (string, error) {
 	area, ok := f.records[id]
-	if !ok || !f.inScope(sc, area) {
+	if !ok || !fakestore.Covers(sc, area) {
 		return "", models.NotFound("application")
 	}
 	return area, nil
@@ -50,7 +46,7 @@ func (f *fakeStore) Add(ctx context.Context, sc store.Scope, d *store.Document) 
 
 func (f *fakeStore) Get(_ context.Context, sc store.Scope, id string) (*store.Document, error) {
 	d, ok := f.docs[id]
-	if !ok || !f.inScope(sc, d.AreaCode) {
+	if !ok || !fakestore.Covers(sc, d.AreaCode) {
 		return nil, models.NotFound("document")
 	}
 	return d, nil

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"testing"
 	"time"
 
 	"jiuzhu/auth"
 	"jiuzhu/casework/catalogue"
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/store"
@@ -62,27 +62,23 @@ func (f *fake) History(context.Context, store.Scope, string) ([]*models.ProgramS
 	return nil, nil
 }
 
-func (f *fake) Write(_ context.Context, _ store.Scope, _ string, step func(catalogue.Tx) error) error {
-	t := &tx{f: f, programs: maps.Clone(f.programs), settings: maps.Clone(f.settings)}
-	if err := step(t); err != nil {
-		return err
-	}
-	if len(t.audits) == 0 {
-		return store.ErrNoAudit
-	}
-	f.programs, f.settings, f.audits = t.programs, t.settings, append(f.audits, t.audits...)
-	return nil
+func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(catalogue.Tx) error) error {
+	return fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error {
+		fakestore.TrackMap(u, &f.programs)
+		fakestore.TrackMap(u, &f.settings)
+		return step(&tx{Unit: u, f: f})
+	})
 }
 
+// tx is a unit of work of the fake, which reads back the programs and settings it
+// writes.
 type tx struct {
-	f        *fake
-	programs map[string]models.Program
-	settings map[string]models.ProgramSetting
-	audits   []string
+	*fakestore.Unit
+	f *fake
 }
 
 func (t *tx) Program(code string) (*models.Program, error) {
-	p, ok := t.programs[code]
+	p, ok := t.f.programs[code]
 	if !ok {
 		return nil, models.Invalid("", "not a program")
 	}
@@ -97,26 +93,24 @@ func (t *tx) Category(code string) (*models.Category, error) {
 }
 
 func (t *tx) Setting(code, county string, day models.Date) (*models.ProgramSetting, error) {
-	return settingOn(t.settings, code, county, day)
+	return settingOn(t.f.settings, code, county, day)
 }
 
 func (t *tx) InsertProgram(p *models.Program) error {
-	if _, ok := t.programs[p.Code]; ok {
+	if _, ok := t.f.programs[p.Code]; ok {
 		return models.Conflict("exists")
 	}
-	t.programs[p.Code] = *p
+	t.f.programs[p.Code] = *p
 	return nil
 }
 
 func (t *tx) InsertSetting(s *models.ProgramSetting) error {
-	if _, ok := t.settings[key(*s)]; ok {
+	if _, ok := t.f.settings[key(*s)]; ok {
 		return models.Conflict("exists")
 	}
-	t.settings[key(*s)] = *s
+	t.f.settings[key(*s)] = *s
 	return nil
 }
-
-func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }
 
 const (
 	county      = "371402000000"

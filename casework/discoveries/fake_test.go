@@ -29,34 +29,15 @@ func newFake() *fake {
 }
 
 func (f *fake) Case(_ context.Context, sc store.Scope, id string) (*models.DiscoveryCase, error) {
-	c, ok := f.cases[id]
-	if !ok || !fakestore.Covers(sc, c.AreaCode) {
-		return nil, models.NotFound("discovery case")
-	}
-	cp := *c
-	return &cp, nil
+	return fakestore.Get(sc, f.cases, id, "discovery case")
 }
 
 func (f *fake) Cases(_ context.Context, sc store.Scope, q store.CaseQuery) (*store.Page[models.DiscoveryCase], error) {
-	p := &store.Page[models.DiscoveryCase]{}
-	for _, id := range fakestore.Sorted(f.cases) {
-		c := f.cases[id]
-		if fakestore.Covers(sc, c.AreaCode) && (q.Stale == nil || *q.Stale == c.Stale) {
-			p.Items = append(p.Items, *c)
-			p.Cursors = append(p.Cursors, id)
-		}
-	}
-	return p, nil
+	return fakestore.Page(sc, f.cases, func(c *models.DiscoveryCase) bool { return q.Stale == nil || *q.Stale == c.Stale }), nil
 }
 
 func (f *fake) Visits(_ context.Context, sc store.Scope, caseID string) ([]*models.DiscoveryVisit, error) {
-	var out []*models.DiscoveryVisit
-	for _, v := range f.visits {
-		if v.CaseID == caseID && fakestore.Covers(sc, v.AreaCode) {
-			out = append(out, v)
-		}
-	}
-	return out, nil
+	return fakestore.Filter(sc, f.visits, func(v *models.DiscoveryVisit) bool { return v.CaseID == caseID }), nil
 }
 
 func (f *fake) Stats(_ context.Context, sc store.Scope, _ *string, level models.Level, _ []models.GrantStatus) ([]models.DiscoveryCaseStats, error) {
@@ -91,11 +72,7 @@ type tx struct {
 }
 
 func (t *tx) Household(id string) (*models.Household, error) {
-	h, ok := t.f.households[id]
-	if !ok || !fakestore.Covers(t.Scope, h.AreaCode) {
-		return nil, models.NotFound("household")
-	}
-	return h, nil
+	return fakestore.Get(t.Scope, t.f.households, id, "household")
 }
 
 func (t *tx) Candidate(h *models.Household, _ store.DiscoveryQuery) (*store.Candidate, error) {
@@ -105,20 +82,11 @@ func (t *tx) Candidate(h *models.Household, _ store.DiscoveryQuery) (*store.Cand
 }
 
 func (t *tx) Staff(id string) (*models.StaffMember, error) {
-	m, ok := t.f.staff[id]
-	if !ok || !fakestore.Covers(t.Scope, m.AreaCode) {
-		return nil, models.NotFound("staff member")
-	}
-	return m, nil
+	return fakestore.Get(t.Scope, t.f.staff, id, "staff member")
 }
 
 func (t *tx) Case(id string) (*models.DiscoveryCase, error) {
-	c, ok := t.f.cases[id]
-	if !ok || !fakestore.Covers(t.Scope, c.AreaCode) {
-		return nil, models.NotFound("discovery case")
-	}
-	cp := *c
-	return &cp, nil
+	return fakestore.Get(t.Scope, t.f.cases, id, "discovery case")
 }
 
 func (t *tx) InsertCase(c *models.DiscoveryCase) error {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
 	"jiuzhu/auth"
 	"jiuzhu/casework/grants"
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/catalogue"
 	"jiuzhu/division"
 	"jiuzhu/models"
@@ -96,10 +96,9 @@ func (f *fake) reviewedBy(id, subject string) {
 	f.events = append(f.events, &models.GrantEvent{ID: "ev-" + id, GrantID: id, AreaCode: g.AreaCode, Actor: subject, FromStatus: &from, ToStatus: models.GrantReviewed})
 }
 
-func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(area) }
-
-func (f *fake) sees(sc store.Scope, g *models.Grant) bool {
-	return covers(sc, g.AreaCode) && sc.Principal().SeesCategory(g.CategoryCode)
+// sees reports whether the caller of sc reaches grant g, by its area and category.
+func sees(sc store.Scope, g *models.Grant) bool {
+	return fakestore.Sees(sc, g.AreaCode, g.CategoryCode)
 }
 
 func (f *fake) Referral(_ context.Context, _ store.Scope, grantID string) (*models.Referral, error) {
@@ -128,7 +127,7 @@ func (f *fake) Rejecters(_ context.Context, _ store.Scope, grantID string) ([]st
 
 func (f *fake) Grant(_ context.Context, sc store.Scope, id string) (*models.Grant, error) {
 	g, ok := f.grants[id]
-	if !ok || !f.sees(sc, g) {
+	if !ok || !sees(sc, g) {
 		return nil, models.NotFound("grant")
 	}
 	c := *g
@@ -136,20 +135,13 @@ func (f *fake) Grant(_ context.Context, sc store.Scope, id string) (*models.Gran
 }
 
 func (f *fake) Grants(_ context.Context, sc store.Scope, q store.GrantQuery) (*store.Page[models.Grant], error) {
-	p := &store.Page[models.Grant]{}
-	for _, id := range slices.Sorted(maps.Keys(f.grants)) {
-		if g := f.grants[id]; f.sees(sc, g) {
-			p.Items = append(p.Items, *g)
-			p.Cursors = append(p.Cursors, g.ID)
-		}
-	}
-	return p, nil
+	return fakestore.Page(sc, f.grants, func(g *models.Grant) bool { return sees(sc, g) }), nil
 }
 
 func (f *fake) GrantsOf(_ context.Context, sc store.Scope, householdID string) ([]*models.Grant, error) {
 	var out []*models.Grant
 	for _, g := range f.grants {
-		if g.HouseholdID == householdID && f.sees(sc, g) {
+		if g.HouseholdID == householdID && sees(sc, g) {
 			c := *g
 			out = append(out, &c)
 		}
@@ -159,7 +151,7 @@ func (f *fake) GrantsOf(_ context.Context, sc store.Scope, householdID string) (
 
 func (f *fake) Events(_ context.Context, sc store.Scope, grantID string) ([]*models.GrantEvent, error) {
 	g, ok := f.grants[grantID]
-	if !ok || !f.sees(sc, g) {
+	if !ok || !sees(sc, g) {
 		return nil, nil
 	}
 	var out []*models.GrantEvent
@@ -173,7 +165,7 @@ func (f *fake) Events(_ context.Context, sc store.Scope, grantID string) ([]*mod
 
 func (f *fake) MedicalClaim(_ context.Context, sc store.Scope, grantID string) (*models.MedicalClaim, error) {
 	for _, c := range f.claims {
-		if g := f.grants[c.GrantID]; c.GrantID == grantID && f.sees(sc, g) {
+		if g := f.grants[c.GrantID]; c.GrantID == grantID && sees(sc, g) {
 			return c, nil
 		}
 	}
@@ -182,7 +174,7 @@ func (f *fake) MedicalClaim(_ context.Context, sc store.Scope, grantID string) (
 
 func (f *fake) Calculation(_ context.Context, sc store.Scope, grantID string) (*models.EntitlementCalculation, error) {
 	for _, c := range f.calcs {
-		if g := f.grants[c.GrantID]; c.GrantID == grantID && f.sees(sc, g) {
+		if g := f.grants[c.GrantID]; c.GrantID == grantID && sees(sc, g) {
 			return c, nil
 		}
 	}
@@ -192,7 +184,7 @@ func (f *fake) Calculation(_ context.Context, sc store.Scope, grantID string) (*
 func (f *fake) CountOverrides(_ context.Context, sc store.Scope, area string) (int, error) {
 	n := 0
 	for _, c := range f.calcs {
-		if g := f.grants[c.GrantID]; c.Overridden && f.sees(sc, g) && division.Contains(area, g.AreaCode) {
+		if g := f.grants[c.GrantID]; c.Overridden && sees(sc, g) && division.Contains(area, g.AreaCode) {
 			n++
 		}
 	}
@@ -224,9 +216,9 @@ func (f *fake) ParametersOn(_ context.Context, _ store.Scope, area string, day m
 func (f *fake) HeldAfter(_ context.Context, sc store.Scope, statuses []models.GrantStatus, after string) ([]models.Grant, error) {
 	f.scopes = append(f.scopes, sc)
 	var out []models.Grant
-	for _, id := range slices.Sorted(maps.Keys(f.grants)) {
+	for _, id := range fakestore.Sorted(f.grants) {
 		g := f.grants[id]
-		if g.HouseholdID > after && covers(sc, g.AreaCode) && slices.Contains(statuses, g.Status) {
+		if g.HouseholdID > after && fakestore.Covers(sc, g.AreaCode) && slices.Contains(statuses, g.Status) {
 			out = append(out, *g)
 		}
 	}
@@ -245,7 +237,7 @@ func (f *fake) HeldAfter(_ context.Context, sc store.Scope, statuses []models.Gr
 func (f *fake) UrgentFiles(_ context.Context, sc store.Scope) ([]store.UrgentFile, error) {
 	var out []store.UrgentFile
 	for _, u := range f.urgent {
-		if covers(sc, u.Grant.AreaCode) {
+		if fakestore.Covers(sc, u.Grant.AreaCode) {
 			out = append(out, u)
 		}
 	}
@@ -262,40 +254,27 @@ func (f *fake) Unit(code string) (*division.Unit, bool) {
 	return &c, true
 }
 
-// Write runs step on a copy of the fake's records and keeps them only when step
-// succeeds and records an audit event.
+// Write runs step on copies of the fake's grants, events, calculations, claims and
+// parameter sets, kept only when step succeeds and records an audit event.
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(grants.Tx) error) error {
-	saved := map[string]models.Grant{}
-	for id, g := range f.grants {
-		saved[id] = *g
-	}
-	nEvents, nCalcs, nClaims, params := len(f.events), len(f.calcs), len(f.claims), slices.Clone(f.params)
-	t := &tx{f: f, sc: sc}
-	err := step(t)
-	if err == nil && len(t.audits) == 0 {
-		err = store.ErrNoAudit
-	}
-	if err != nil {
-		f.grants = map[string]*models.Grant{}
-		for id, g := range saved {
-			f.grants[id] = &g
-		}
-		f.events, f.calcs, f.claims, f.params = f.events[:nEvents], f.calcs[:nCalcs], f.claims[:nClaims], params
-		return err
-	}
-	f.audits = append(f.audits, t.audits...)
-	return nil
+	return fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error {
+		fakestore.Track(u, &f.grants)
+		fakestore.TrackSlice(u, &f.events)
+		fakestore.TrackSlice(u, &f.calcs)
+		fakestore.TrackSlice(u, &f.claims)
+		fakestore.TrackSlice(u, &f.params)
+		return step(&tx{Unit: u, f: f})
+	})
 }
 
 // tx is the fake's unit of work.
 type tx struct {
-	f      *fake
-	sc     store.Scope
-	audits []string
+	*fakestore.Unit
+	f *fake
 }
 
 func (t *tx) Grant(id string) (*models.Grant, error) {
-	return t.f.Grant(context.Background(), t.sc, id)
+	return t.f.Grant(context.Background(), t.Scope, id)
 }
 
 func (t *tx) Target(programCode, householdID string, memberID *string) (*models.Program, *models.Household, error) {
@@ -304,7 +283,7 @@ func (t *tx) Target(programCode, householdID string, memberID *string) (*models.
 		return nil, nil, models.Invalid("input.programCode", "%s is not a program of the catalogue", programCode)
 	}
 	h, ok := t.f.households[householdID]
-	if !ok || !covers(t.sc, h.AreaCode) {
+	if !ok || !fakestore.Covers(t.Scope, h.AreaCode) {
 		return nil, nil, models.NotFound("household")
 	}
 	if memberID != nil && !slices.ContainsFunc(t.f.members[h.ID], func(m models.Member) bool { return m.ID == *memberID }) {
@@ -315,15 +294,15 @@ func (t *tx) Target(programCode, householdID string, memberID *string) (*models.
 
 func (t *tx) Facts(g *models.Grant, start models.Date, held []models.GrantStatus) (*store.EntitlementFacts, error) {
 	h, ok := t.f.households[g.HouseholdID]
-	if !ok || !covers(t.sc, h.AreaCode) {
+	if !ok || !fakestore.Covers(t.Scope, h.AreaCode) {
 		return nil, models.NotFound("household")
 	}
 	f := &store.EntitlementFacts{Household: h, Urban: t.f.urban[h.AreaCode], Members: t.f.members[h.ID], Verification: t.f.verified[h.ID]}
 	if std := t.f.standards[h.AreaCode[:6]+"000000"]; std != nil && std.Year <= start.Year() {
 		f.Standard = std
 	}
-	f.Params, _ = t.f.ParametersOn(context.Background(), t.sc, h.AreaCode, start)
-	for _, id := range slices.Sorted(maps.Keys(t.f.grants)) {
+	f.Params, _ = t.f.ParametersOn(context.Background(), t.Scope, h.AreaCode, start)
+	for _, id := range fakestore.Sorted(t.f.grants) {
 		o := t.f.grants[id]
 		if o.HouseholdID == h.ID && o.ID != g.ID && slices.Contains(held, o.Status) {
 			f.Held = append(f.Held, *o)
@@ -348,7 +327,7 @@ func (t *tx) MedicalPaid(memberID, program string, year int) (models.Money, erro
 
 func (t *tx) event(g *models.Grant, from *models.GrantStatus, to models.GrantStatus, reason string) {
 	t.f.n++
-	p := t.sc.Principal()
+	p := t.Scope.Principal()
 	t.f.events = append(t.f.events, &models.GrantEvent{ID: fmt.Sprint("ev", t.f.n), GrantID: g.ID, AreaCode: g.AreaCode,
 		Actor: p.Subject, ActorRole: p.Role, ActorArea: p.Area, FromStatus: from, ToStatus: to, Reason: reason})
 }
@@ -412,8 +391,8 @@ func (t *tx) RecordCalculation(c *models.EntitlementCalculation) error {
 }
 
 func (t *tx) SaveParameters(p models.EntitlementParameters) (*models.EntitlementParameters, *models.EntitlementParameters, error) {
-	t.f.scopes = append(t.f.scopes, t.sc)
-	if !covers(t.sc, p.AreaCode) {
+	t.f.scopes = append(t.f.scopes, t.Scope)
+	if !fakestore.Covers(t.Scope, p.AreaCode) {
 		return nil, nil, models.Forbidden("county: %s is outside your jurisdiction", p.AreaCode)
 	}
 	for i := range t.f.params {
@@ -429,8 +408,6 @@ func (t *tx) SaveParameters(p models.EntitlementParameters) (*models.Entitlement
 	t.f.params = append(t.f.params, p)
 	return &p, nil, nil
 }
-
-func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }
 
 // service returns the use cases over f with the tests' clock and counted ids, and a
 // policy whose outpatient care pays 70 % up to 10,000.00 a year (P3).

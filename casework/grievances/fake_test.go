@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"jiuzhu/casework/grievances"
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/models"
 	"jiuzhu/store"
 )
@@ -31,26 +32,12 @@ func newFake() *fake {
 	return &fake{grants: map[string]*models.Grant{}, grievances: map[string]*models.Grievance{}}
 }
 
-func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(area) }
-
 func (f *fake) Grievance(_ context.Context, sc store.Scope, id string) (*models.Grievance, error) {
-	g, ok := f.grievances[id]
-	if !ok || !covers(sc, g.AreaCode) {
-		return nil, models.NotFound("grievance")
-	}
-	c := *g
-	return &c, nil
+	return fakestore.Get(sc, f.grievances, id, "grievance")
 }
 
 func (f *fake) Grievances(_ context.Context, sc store.Scope, q store.GrievanceQuery) (*store.Page[models.Grievance], error) {
-	p := &store.Page[models.Grievance]{}
-	for _, g := range f.grievances {
-		if covers(sc, g.AreaCode) && (q.OverdueAt == nil || g.Overdue(*q.OverdueAt)) {
-			p.Items = append(p.Items, *g)
-			p.Cursors = append(p.Cursors, g.ID)
-		}
-	}
-	return p, nil
+	return fakestore.Page(sc, f.grievances, func(g *models.Grievance) bool { return q.OverdueAt == nil || g.Overdue(*q.OverdueAt) }), nil
 }
 
 func (f *fake) Comments(ctx context.Context, sc store.Scope, id string) ([]models.GrievanceComment, error) {
@@ -67,12 +54,12 @@ func (f *fake) Comments(ctx context.Context, sc store.Scope, id string) ([]model
 }
 
 func (f *fake) OverdueByArea(_ context.Context, sc store.Scope, area *string, now time.Time) ([]store.AreaCount, error) {
-	if area != nil && !covers(sc, *area) {
-		return nil, models.Forbidden("outside")
+	if _, err := fakestore.Area(sc, area); err != nil {
+		return nil, err
 	}
 	n := map[string]int{}
 	for _, g := range f.grievances {
-		if covers(sc, g.AreaCode) && (area == nil || strings.HasPrefix(g.AreaCode, strings.TrimRight(*area, "0"))) && g.Overdue(now) {
+		if fakestore.Covers(sc, g.AreaCode) && (area == nil || strings.HasPrefix(g.AreaCode, strings.TrimRight(*area, "0"))) && g.Overdue(now) {
 			n[g.AreaCode]++
 		}
 	}
@@ -84,43 +71,18 @@ func (f *fake) OverdueByArea(_ context.Context, sc store.Scope, area *string, no
 }
 
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(grievances.Tx) error) error {
-	t := &tx{f: f, sc: sc, grievances: map[string]*models.Grievance{}, grants: map[string]*models.Grant{}}
-	if err := step(t); err != nil {
-		return err
-	}
-	if len(t.audits) == 0 {
-		return store.ErrNoAudit
-	}
-	for id, g := range t.grievances {
-		f.grievances[id] = g
-	}
-	for id, g := range t.grants {
-		f.grants[id] = g
-	}
-	f.comments = append(f.comments, t.comments...)
-	f.audits = append(f.audits, t.audits...)
-	f.notices = append(f.notices, t.notices...)
-	f.withdrawn = append(f.withdrawn, t.withdrawn...)
-	f.reopened = append(f.reopened, t.reopened...)
-	return nil
+	return fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error { return step(&tx{Unit: u, f: f}) })
 }
 
 // tx is a unit of work of the fake: what it writes is kept apart until Write keeps it.
 type tx struct {
-	f          *fake
-	sc         store.Scope
-	grievances map[string]*models.Grievance
-	grants     map[string]*models.Grant
-	comments   []*models.GrievanceComment
-	audits     []string
-	notices    []string
-	withdrawn  []string
-	reopened   []string
+	*fakestore.Unit
+	f *fake
 }
 
 func (t *tx) Target(subject models.GrievanceSubject, recordID string) (*models.Grant, *models.GrantEvent, error) {
 	for _, g := range t.f.grants {
-		if !covers(t.sc, g.AreaCode) {
+		if !fakestore.Covers(t.Scope, g.AreaCode) {
 			continue
 		}
 		switch subject {
@@ -157,17 +119,18 @@ func (t *tx) LastRejection(grantID string) (*models.GrantEvent, error) {
 }
 
 func (t *tx) Grievance(id string) (*models.Grievance, error) {
-	return t.f.Grievance(context.Background(), t.sc, id)
+	return t.f.Grievance(context.Background(), t.Scope, id)
 }
 
 func (t *tx) Insert(g *models.Grievance, _ *models.Grant) error {
-	t.grievances[g.ID] = g
-	t.notices = append(t.notices, string(store.NoticeGrievanceOpened), string(store.NoticeGrievanceDue))
+	fakestore.Put(t.Unit, t.f.grievances, g.ID, g)
+	fakestore.Add(t.Unit, &t.f.notices, string(store.NoticeGrievanceOpened))
+	fakestore.Add(t.Unit, &t.f.notices, string(store.NoticeGrievanceDue))
 	return nil
 }
 
 func (t *tx) AddComment(_ *models.Grievance, c *models.GrievanceComment, _ string) error {
-	t.comments = append(t.comments, c)
+	fakestore.Add(t.Unit, &t.f.comments, c)
 	return nil
 }
 
@@ -175,25 +138,20 @@ func (t *tx) Update(g *models.Grievance, _ string) error {
 	if cur := t.f.grievances[g.ID]; cur == nil || cur.Version != g.Version {
 		return models.Conflict("changed")
 	}
-	c := *g
-	c.Version++
 	g.Version++
-	t.grievances[g.ID] = &c
+	fakestore.Put(t.Unit, t.f.grievances, g.ID, g)
 	return nil
 }
 
 func (t *tx) NoticeAnswered(g *models.Grievance, _ *models.Grant) error {
-	t.withdrawn = append(t.withdrawn, g.ID)
-	t.notices = append(t.notices, string(store.NoticeGrievanceAnswered))
+	fakestore.Add(t.Unit, &t.f.withdrawn, g.ID)
+	fakestore.Add(t.Unit, &t.f.notices, string(store.NoticeGrievanceAnswered))
 	return nil
 }
 
 func (t *tx) Reopen(grant *models.Grant, to models.GrantStatus, _ string) error {
 	grant.Status = to
-	c := *grant
-	t.grants[grant.ID] = &c
-	t.reopened = append(t.reopened, grant.ID+"→"+string(to))
+	fakestore.Put(t.Unit, t.f.grants, grant.ID, grant)
+	fakestore.Add(t.Unit, &t.f.reopened, grant.ID+"→"+string(to))
 	return nil
 }
-
-func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }

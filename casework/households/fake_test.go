@@ -3,13 +3,12 @@ package households_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"jiuzhu/casework/households"
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/store"
@@ -20,7 +19,7 @@ import (
 // step that fails or records no audit event (as store.Write), and a record of what the
 // use cases asked to write.
 type fake struct {
-	villages   map[string]bool
+	villages   fakestore.Villages
 	households map[string]*models.Household
 	members    map[string]*models.Member
 	// grants counts the grants that name each member.
@@ -30,12 +29,12 @@ type fake struct {
 	// saves counts the committed calls of each Tx write method.
 	saves map[string]int
 	// lookupsLeft is how many lookups by ID number are left; negative means no limit.
-	lookupsLeft int
+	lookupsLeft fakestore.Lookups
 }
 
 func newFake() *fake {
 	return &fake{
-		villages:    map[string]bool{},
+		villages:    fakestore.Villages{},
 		households:  map[string]*models.Household{},
 		members:     map[string]*models.Member{},
 		grants:      map[string]int64{},
@@ -54,26 +53,12 @@ func (f *fake) add(h *models.Household, ms ...*models.Member) {
 	}
 }
 
-func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(area) }
-
 func (f *fake) Household(_ context.Context, sc store.Scope, id string) (*models.Household, error) {
-	h, ok := f.households[id]
-	if !ok || !covers(sc, h.AreaCode) {
-		return nil, models.NotFound("household")
-	}
-	c := *h
-	return &c, nil
+	return fakestore.Get(sc, f.households, id, "household")
 }
 
 func (f *fake) Households(_ context.Context, sc store.Scope, q store.HouseholdQuery) (*store.Page[models.Household], error) {
-	p := &store.Page[models.Household]{}
-	for _, id := range slices.Sorted(maps.Keys(f.households)) {
-		if h := f.households[id]; covers(sc, h.AreaCode) && f.hasMember(h.ID, q.Filter) {
-			p.Items = append(p.Items, *h)
-			p.Cursors = append(p.Cursors, h.ID)
-		}
-	}
-	return p, nil
+	return fakestore.Page(sc, f.households, func(h *models.Household) bool { return f.hasMember(h.ID, q.Filter) }), nil
 }
 
 // hasMember reports whether household id has a member matching every member field of
@@ -95,17 +80,12 @@ func (f *fake) hasMember(id string, filter *models.HouseholdFilter) bool {
 }
 
 func (f *fake) Member(_ context.Context, sc store.Scope, id string) (*models.Member, error) {
-	m, ok := f.members[id]
-	if !ok || !covers(sc, m.AreaCode) {
-		return nil, models.NotFound("member")
-	}
-	c := *m
-	return &c, nil
+	return fakestore.Get(sc, f.members, id, "member")
 }
 
 func (f *fake) MemberByIDNumber(_ context.Context, sc store.Scope, number string) (*models.Member, error) {
 	for _, m := range f.members {
-		if m.IDNumber == number && covers(sc, m.AreaCode) {
+		if m.IDNumber == number && fakestore.Covers(sc, m.AreaCode) {
 			c := *m
 			return &c, nil
 		}
@@ -116,7 +96,7 @@ func (f *fake) MemberByIDNumber(_ context.Context, sc store.Scope, number string
 func (f *fake) Members(_ context.Context, sc store.Scope, householdID string) ([]*models.Member, error) {
 	var out []*models.Member
 	for _, m := range f.members {
-		if m.HouseholdID == householdID && covers(sc, m.AreaCode) {
+		if m.HouseholdID == householdID && fakestore.Covers(sc, m.AreaCode) {
 			c := *m
 			out = append(out, &c)
 		}
@@ -135,87 +115,41 @@ func (f *fake) Head(ctx context.Context, sc store.Scope, householdID string) (*m
 }
 
 func (f *fake) Village(sc store.Scope, field, code string) (*division.Unit, error) {
-	if !f.villages[code] {
-		return nil, models.Invalid(field, "%s is not a village", code)
-	}
-	if !covers(sc, code) {
-		return nil, models.Forbidden("%s: village %s is outside your jurisdiction", field, code)
-	}
-	return &division.Unit{Code: code, Level: models.LevelVillage}, nil
+	return f.villages.Village(sc, field, code)
 }
 
-// TakeIDLookups takes n of the lookups left, all or none; short of them, it takes what
-// is left. With n = 0 it reports whether one is left.
-func (f *fake) TakeIDLookups(_ string, n int, _ time.Time) (bool, time.Duration) {
-	switch {
-	case f.lookupsLeft < 0:
-		return true, 0
-	case f.lookupsLeft == 0 || n > f.lookupsLeft:
-		f.lookupsLeft = 0
-		return false, 30 * time.Second
-	}
-	f.lookupsLeft -= n
-	return true, 0
+func (f *fake) TakeIDLookups(subject string, n int, now time.Time) (bool, time.Duration) {
+	return f.lookupsLeft.TakeIDLookups(subject, n, now)
 }
 
-func (f *fake) AllowIDLookup(string, time.Time) (bool, time.Duration) {
-	if f.lookupsLeft == 0 {
-		return false, 30 * time.Second
-	}
-	if f.lookupsLeft > 0 {
-		f.lookupsLeft--
-	}
-	return true, 0
+func (f *fake) AllowIDLookup(subject string, now time.Time) (bool, time.Duration) {
+	return f.lookupsLeft.AllowIDLookup(subject, now)
 }
 
-// Write runs step on a copy of the fake's records and keeps the copy only when step
-// succeeds and recorded an audit event, as store.Write commits.
-func (f *fake) Write(_ context.Context, sc store.Scope, op string, step func(households.Tx) error) error {
-	tx := &fakeTx{f: f, sc: sc, households: map[string]*models.Household{}, members: map[string]*models.Member{}, saves: map[string]int{}}
-	for id, h := range f.households {
-		c := *h
-		tx.households[id] = &c
-	}
-	for id, m := range f.members {
-		c := *m
-		tx.members[id] = &c
-	}
-	if err := step(tx); err != nil {
-		return fmt.Errorf("fake: %s: %w", op, err)
-	}
-	if len(tx.audits) == 0 {
-		return store.ErrNoAudit
-	}
-	f.households, f.members = tx.households, tx.members
-	f.audits = append(f.audits, tx.audits...)
-	for k, n := range tx.saves {
-		f.saves[k] += n
-	}
-	return nil
+// Write runs step on copies of the fake's households, members and counts of saves,
+// kept only when step succeeds and records an audit event, as store.Write commits.
+func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(households.Tx) error) error {
+	return fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error {
+		fakestore.Track(u, &f.households)
+		fakestore.Track(u, &f.members)
+		fakestore.TrackMap(u, &f.saves)
+		return step(&fakeTx{Unit: u, f: f})
+	})
 }
 
 // fakeTx is one unit of work on a fake.
 type fakeTx struct {
-	f          *fake
-	sc         store.Scope
-	households map[string]*models.Household
-	members    map[string]*models.Member
-	audits     []string
-	saves      map[string]int
+	*fakestore.Unit
+	f *fake
 }
 
 func (t *fakeTx) Household(id string) (*models.Household, error) {
-	h, ok := t.households[id]
-	if !ok || !covers(t.sc, h.AreaCode) {
-		return nil, models.NotFound("household")
-	}
-	c := *h
-	return &c, nil
+	return fakestore.Get(t.Scope, t.f.households, id, "household")
 }
 
 func (t *fakeTx) Member(householdID, id string) (*models.Member, error) {
-	m, ok := t.members[id]
-	if !ok || !covers(t.sc, m.AreaCode) || (householdID != "" && m.HouseholdID != householdID) {
+	m, ok := t.f.members[id]
+	if !ok || !fakestore.Covers(t.Scope, m.AreaCode) || (householdID != "" && m.HouseholdID != householdID) {
 		return nil, models.NotFound("member")
 	}
 	c := *m
@@ -225,7 +159,7 @@ func (t *fakeTx) Member(householdID, id string) (*models.Member, error) {
 // IDNumbersTaken looks in every area, as the store does (P2).
 func (t *fakeTx) IDNumbersTaken(nums []string) ([]string, error) {
 	var taken []string
-	for _, m := range t.members {
+	for _, m := range t.f.members {
 		if slices.Contains(nums, m.IDNumber) {
 			taken = append(taken, m.IDNumber)
 		}
@@ -236,58 +170,56 @@ func (t *fakeTx) IDNumbersTaken(nums []string) ([]string, error) {
 func (t *fakeTx) GrantsNaming(memberID string) (int64, error) { return t.f.grants[memberID], nil }
 
 func (t *fakeTx) Insert(h *models.Household, ms []*models.Member) error {
-	t.saves["Insert"]++
+	t.f.saves["Insert"]++
 	c := *h
-	t.households[h.ID] = &c
+	t.f.households[h.ID] = &c
 	for _, m := range ms {
 		c := *m
-		t.members[m.ID] = &c
+		t.f.members[m.ID] = &c
 	}
 	return nil
 }
 
 func (t *fakeTx) Save(before, h *models.Household) error {
-	t.saves["Save"]++
-	if _, ok := t.households[h.ID]; !ok {
+	t.f.saves["Save"]++
+	if _, ok := t.f.households[h.ID]; !ok {
 		return errors.New("fake: save of an unknown household")
 	}
 	h.Version = before.Version + 1
 	c := *h
-	t.households[h.ID] = &c
+	t.f.households[h.ID] = &c
 	return nil
 }
 
 func (t *fakeTx) InsertMember(m *models.Member) error {
-	t.saves["InsertMember"]++
+	t.f.saves["InsertMember"]++
 	c := *m
-	t.members[m.ID] = &c
+	t.f.members[m.ID] = &c
 	return nil
 }
 
 func (t *fakeTx) SaveMember(m *models.Member) error {
-	t.saves["SaveMember"]++
+	t.f.saves["SaveMember"]++
 	c := *m
-	t.members[m.ID] = &c
+	t.f.members[m.ID] = &c
 	return nil
 }
 
 func (t *fakeTx) DeleteMember(m *models.Member) error {
-	t.saves["DeleteMember"]++
-	delete(t.members, m.ID)
+	t.f.saves["DeleteMember"]++
+	delete(t.f.members, m.ID)
 	return nil
 }
 
 func (t *fakeTx) SetHead(h *models.Household, m *models.Member, former models.Relation) error {
-	t.saves["SetHead"]++
-	for _, o := range t.members {
+	t.f.saves["SetHead"]++
+	for _, o := range t.f.members {
 		if o.HouseholdID == h.ID && o.Relation == models.RelationHead {
 			o.Relation = former
 		}
 	}
-	t.members[m.ID].Relation = models.RelationHead
+	t.f.members[m.ID].Relation = models.RelationHead
 	return nil
 }
-
-func (t *fakeTx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }
 
 func (t *fakeTx) Settle() error { return nil }

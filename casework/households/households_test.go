@@ -11,6 +11,7 @@ import (
 
 	"jiuzhu/auth"
 	"jiuzhu/casework/households"
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/idnumber"
 	"jiuzhu/models"
 	"jiuzhu/policy"
@@ -321,7 +322,7 @@ func TestMemberByIDNumberIsAuditedAndLimited(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f, svc := world()
-			f.lookupsLeft = c.limit
+			f.lookupsLeft = fakestore.Lookups(c.limit)
 			_, err := svc.MemberByIDNumber(c.ctx, c.number)
 			check(t, err, c.want, "")
 			if len(f.audits) != c.audits {

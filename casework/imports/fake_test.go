@@ -3,10 +3,10 @@ package imports_test
 import (
 	"context"
 	"fmt"
-	"maps"
 	"time"
 
 	"jiuzhu/casework/imports"
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/store"
@@ -29,14 +29,14 @@ type record struct {
 // area as the store's, and a unit of work that keeps nothing of a step that fails or
 // records no audit event (as store.Write).
 type fake struct {
-	villages   map[string]bool
+	villages   fakestore.Villages
 	households map[string]record // by external reference
 	audits     []string
 	// onGrant holds the ids of the members a grant names; a member's id is "m-" and its
 	// ID number.
 	onGrant map[string]bool
 	// lookups is how many lookups by ID number the caller has left; -1 means no limit.
-	lookups int
+	lookups fakestore.Lookups
 	// stale is how many writes fail as stale before one succeeds.
 	stale  int
 	writes int
@@ -44,7 +44,7 @@ type fake struct {
 }
 
 func newFake(villages ...string) *fake {
-	f := &fake{villages: map[string]bool{}, households: map[string]record{}, onGrant: map[string]bool{}, lookups: -1}
+	f := &fake{villages: fakestore.Villages{}, households: map[string]record{}, onGrant: map[string]bool{}, lookups: -1}
 	for _, v := range villages {
 		f.villages[v] = true
 	}
@@ -52,50 +52,26 @@ func newFake(villages ...string) *fake {
 }
 
 func (f *fake) Village(sc store.Scope, field, code string) (*division.Unit, error) {
-	if !f.villages[code] {
-		return nil, models.Invalid(field, "not a village")
-	}
-	if !sc.Principal().Covers(code) {
-		return nil, models.Forbidden("%s: village %s is outside your jurisdiction", field, code)
-	}
-	return &division.Unit{Code: code, Level: models.LevelVillage}, nil
+	return f.villages.Village(sc, field, code)
 }
 
 func (f *fake) Stale(err error) bool { return err == errStale }
 
-// TakeIDLookups takes n of the lookups left, all or none; short of them, it takes what
-// is left.
-func (f *fake) TakeIDLookups(_ string, n int, _ time.Time) (bool, time.Duration) {
-	switch {
-	case f.lookups < 0:
-		return true, 0
-	case f.lookups == 0 || n > f.lookups:
-		f.lookups = 0
-		return false, 10 * time.Second
-	}
-	f.lookups -= n
-	return true, 0
+func (f *fake) TakeIDLookups(subject string, n int, now time.Time) (bool, time.Duration) {
+	return f.lookups.TakeIDLookups(subject, n, now)
 }
 
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(imports.Tx) error) error {
-	kept := maps.Clone(f.households)
-	t := &tx{f: f, sc: sc}
-	err := step(t)
-	if err == nil && len(t.audits) == 0 {
-		err = store.ErrNoAudit
-	}
-	if err != nil {
-		f.households = kept
-		return err
-	}
-	f.audits = append(f.audits, t.audits...)
-	return nil
+	return fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error {
+		fakestore.TrackMap(u, &f.households)
+		return step(&tx{Unit: u, f: f})
+	})
 }
 
+// tx is a unit of work of the fake, which reads back the households it writes.
 type tx struct {
-	f      *fake
-	sc     store.Scope
-	audits []string
+	*fakestore.Unit
+	f *fake
 }
 
 // owner returns the reference of the household person is registered in.
@@ -117,7 +93,7 @@ func (t *tx) Plan(batch []*store.HouseholdImport, mayRemove bool) error {
 			continue
 		}
 		ex, found := t.f.households[c.Key]
-		if found && !t.sc.Principal().Covers(ex.area) {
+		if found && !fakestore.Covers(t.Scope, ex.area) {
 			c.Reject(&models.ImportError{Index: c.Index, Field: fmt.Sprintf("records[%d].externalRef", c.Index), Code: "CONFLICT"})
 			continue
 		}
@@ -184,5 +160,3 @@ func (t *tx) Write(batch []*store.HouseholdImport) error {
 	}
 	return nil
 }
-
-func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }

@@ -2,12 +2,12 @@ package payroll_test
 
 import (
 	"context"
-	"errors"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/casework/payroll"
 	"jiuzhu/division"
 	"jiuzhu/models"
@@ -35,7 +35,7 @@ func (f *fake) HouseholdArea(_ context.Context, sc store.Scope, id string) (stri
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	a, ok := f.households[id]
-	if !ok || !sc.Principal().Covers(a) {
+	if !ok || !fakestore.Covers(sc, a) {
 		return "", models.NotFound("household")
 	}
 	return a, nil
@@ -44,77 +44,34 @@ func (f *fake) HouseholdArea(_ context.Context, sc store.Scope, id string) (stri
 func (f *fake) Payee(_ context.Context, sc store.Scope, id string) (*models.Payee, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	p, ok := f.payees[id]
-	if !ok || !sc.Principal().Covers(p.AreaCode) {
-		return nil, models.NotFound("payee")
-	}
-	c := *p
-	return &c, nil
+	return fakestore.Get(sc, f.payees, id, "payee")
 }
-
-// errNoAudit is what the fake's units of work return for a step that recorded no audit
-// event, as store.ErrNoAudit.
-var errNoAudit = errors.New("fake: a write recorded no audit event")
 
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(payroll.Tx) error) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	saved := f.snapshot()
-	t := &fakeTx{f: f, sc: sc}
-	err := step(t)
-	if err == nil && len(t.audits) == 0 {
-		err = errNoAudit
-	}
-	if err != nil {
-		f.restore(saved)
-		return err
-	}
-	f.audits = append(f.audits, t.audits...)
-	return nil
+	return fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error {
+		fakestore.Track(u, &f.payees)
+		fakestore.Track(u, &f.payrolls)
+		fakestore.TrackList(u, &f.lines)
+		return step(&fakeTx{Unit: u, f: f})
+	})
 }
 
 func (f *fake) WriteBulk(ctx context.Context, sc store.Scope, op string, step func(payroll.Tx) error) error {
 	return f.Write(ctx, sc, op, step)
 }
 
-// state is a copy of the fake's records, for a unit of work to roll back to.
-type state struct {
-	payees   map[string]*models.Payee
-	payrolls map[string]*models.Payroll
-	lines    []*models.PayrollLine
-}
-
-func (f *fake) snapshot() state {
-	st := state{payees: map[string]*models.Payee{}, payrolls: map[string]*models.Payroll{}}
-	for k, v := range f.payees {
-		c := *v
-		st.payees[k] = &c
-	}
-	for k, v := range f.payrolls {
-		c := *v
-		st.payrolls[k] = &c
-	}
-	for _, l := range f.lines {
-		c := *l
-		st.lines = append(st.lines, &c)
-	}
-	return st
-}
-
-func (f *fake) restore(st state) { f.payees, f.payrolls, f.lines = st.payees, st.payrolls, st.lines }
-
-// fakeTx is one unit of work of the fake; the fake's lock is held while it runs.
+// fakeTx is one unit of work of the fake, on copies of its payees, payrolls and lines;
+// the fake's lock is held while it runs.
 type fakeTx struct {
-	f      *fake
-	sc     store.Scope
-	audits []string
+	*fakestore.Unit
+	f *fake
 }
-
-func (t *fakeTx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }
 
 func (t *fakeTx) SavePayee(p *models.Payee) (*models.Payee, error) {
 	f := t.f
-	if a, ok := f.households[p.HouseholdID]; !ok || !t.sc.Principal().Covers(a) {
+	if a, ok := f.households[p.HouseholdID]; !ok || !fakestore.Covers(t.Scope, a) {
 		return nil, models.NotFound("household")
 	}
 	var before *models.Payee
@@ -132,7 +89,7 @@ func (f *fake) PayrollInputs(_ context.Context, sc store.Scope, county string) (
 	defer f.mu.Unlock()
 	in := &store.PayrollInputs{Payees: map[string]*models.Payee{}}
 	for _, g := range f.grants {
-		if g.AreaCode[:6] != county[:6] || !sc.Principal().Covers(g.AreaCode) {
+		if g.AreaCode[:6] != county[:6] || !fakestore.Covers(sc, g.AreaCode) {
 			continue
 		}
 		c := *g
@@ -170,7 +127,7 @@ func (f *fake) PayrollInputs(_ context.Context, sc store.Scope, county string) (
 
 func (t *fakeTx) InsertPayroll(p *models.Payroll, lines []*models.PayrollLine) error {
 	f := t.f
-	if !t.sc.Principal().Covers(p.AreaCode) {
+	if !fakestore.Covers(t.Scope, p.AreaCode) {
 		return models.NotFound("county")
 	}
 	for _, q := range f.payrolls {
@@ -203,19 +160,14 @@ func (t *fakeTx) InsertPayroll(p *models.Payroll, lines []*models.PayrollLine) e
 func (f *fake) GetPayroll(_ context.Context, sc store.Scope, id string) (*models.Payroll, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	p, ok := f.payrolls[id]
-	if !ok || !sc.Principal().Covers(p.AreaCode) {
-		return nil, models.NotFound("payroll")
-	}
-	c := *p
-	return &c, nil
+	return fakestore.Get(sc, f.payrolls, id, "payroll")
 }
 
 func (f *fake) FindPayroll(_ context.Context, sc store.Scope, county, month string, run int) (*models.Payroll, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, p := range f.payrolls {
-		if p.AreaCode == county && p.Month == month && p.Run == run && sc.Principal().Covers(p.AreaCode) {
+		if p.AreaCode == county && p.Month == month && p.Run == run && fakestore.Covers(sc, p.AreaCode) {
 			c := *p
 			return &c, nil
 		}
@@ -261,7 +213,7 @@ func (f *fake) Lines(_ context.Context, sc store.Scope, id string, after, before
 	defer f.mu.Unlock()
 	var out []*models.PayrollLine
 	for _, l := range f.linesOf(id) {
-		if l.Seq > after && (before == 0 || l.Seq < before) && sc.Principal().Covers(l.AreaCode) {
+		if l.Seq > after && (before == 0 || l.Seq < before) && fakestore.Covers(sc, l.AreaCode) {
 			c := *l
 			out = append(out, &c)
 		}
@@ -295,7 +247,7 @@ func (f *fake) LinesByReference(_ context.Context, sc store.Scope, id string, re
 	}
 	out := map[string]*models.PayrollLine{}
 	for _, l := range f.linesOf(id) {
-		if want[l.Reference] && sc.Principal().Covers(l.AreaCode) {
+		if want[l.Reference] && fakestore.Covers(sc, l.AreaCode) {
 			c := *l
 			out[l.Reference] = &c
 		}
@@ -357,7 +309,7 @@ func (f *fake) Paid(_ context.Context, sc store.Scope, area string, from, to tim
 	var sum models.Money
 	for _, l := range f.lines {
 		if l.Status == models.LinePaid && l.SettledAt != nil && !l.SettledAt.Before(from) && l.SettledAt.Before(to) &&
-			strings.HasPrefix(l.AreaCode, division.Prefix(area)) && sc.Principal().Covers(l.AreaCode) && sc.Principal().SeesCategory(l.CategoryCode) {
+			strings.HasPrefix(l.AreaCode, division.Prefix(area)) && fakestore.Sees(sc, l.AreaCode, l.CategoryCode) {
 			sum += l.Amount
 		}
 	}

@@ -2,10 +2,10 @@ package referrals_test
 
 import (
 	"context"
-	"maps"
 	"time"
 
 	"jiuzhu/auth"
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/casework/referrals"
 	"jiuzhu/models"
 	"jiuzhu/store"
@@ -33,10 +33,7 @@ func newFake() *fake {
 // sees reports whether the caller of sc reaches referral r.
 func sees(sc store.Scope, r models.Referral) bool {
 	p := sc.Principal()
-	if !p.Covers(r.AreaCode) {
-		return false
-	}
-	return p.Role != models.RoleIntegrator || (p.Department == r.Department && p.SeesCategory(r.CategoryCode))
+	return fakestore.Covers(sc, r.AreaCode) && (p.Role != models.RoleIntegrator || (p.Department == r.Department && p.SeesCategory(r.CategoryCode)))
 }
 
 func (f *fake) Referral(_ context.Context, sc store.Scope, id string) (*models.Referral, error) {
@@ -82,27 +79,18 @@ func (f *fake) Counts(_ context.Context, sc store.Scope, _ *string, now time.Tim
 }
 
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(referrals.Tx) error) error {
-	t := &tx{f: f, sc: sc, grants: maps.Clone(f.grants), referrals: maps.Clone(f.referrals)}
-	if err := step(t); err != nil {
-		return err
-	}
-	if len(t.audits) == 0 {
-		return store.ErrNoAudit
-	}
-	f.grants, f.referrals = t.grants, t.referrals
-	f.events = append(f.events, t.events...)
-	f.audits = append(f.audits, t.audits...)
-	return nil
+	return fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error {
+		fakestore.TrackMap(u, &f.grants)
+		fakestore.TrackMap(u, &f.referrals)
+		return step(&tx{Unit: u, f: f})
+	})
 }
 
-// tx is a unit of work of the fake: what it writes is kept apart until Write keeps it.
+// tx is a unit of work of the fake: it reads back the applications and referrals it
+// writes, and its grant events are kept apart until Write keeps them.
 type tx struct {
-	f         *fake
-	sc        store.Scope
-	grants    map[string]models.Grant
-	referrals map[string]models.Referral
-	events    []string
-	audits    []string
+	*fakestore.Unit
+	f *fake
 }
 
 func (t *tx) Setting(code, _ string, _ models.Date) (*models.ProgramSetting, error) {
@@ -114,26 +102,26 @@ func (t *tx) Setting(code, _ string, _ models.Date) (*models.ProgramSetting, err
 }
 
 func (t *tx) Insert(r *models.Referral, g *models.Grant, reason string) error {
-	t.referrals[r.ID] = *r
-	t.grants[g.ID] = *g
-	t.events = append(t.events, reason)
+	t.f.referrals[r.ID] = *r
+	t.f.grants[g.ID] = *g
+	fakestore.Add(t.Unit, &t.f.events, reason)
 	return nil
 }
 
 func (t *tx) Referral(id string) (*models.Referral, *models.Grant, error) {
-	r, ok := t.referrals[id]
-	if !ok || !sees(t.sc, r) {
+	r, ok := t.f.referrals[id]
+	if !ok || !sees(t.Scope, r) {
 		return nil, nil, models.NotFound("referral")
 	}
-	g := t.grants[r.GrantID]
+	g := t.f.grants[r.GrantID]
 	return &r, &g, nil
 }
 
 func (t *tx) Step(r *models.Referral, g *models.Grant, to models.ReferralStatus, reason, event string) error {
-	sub := t.sc.Principal().Subject
+	sub := t.Scope.Principal().Subject
 	r.Status, r.Reason, r.Version, r.HandledBy = to, reason, r.Version+1, &sub
-	t.referrals[r.ID] = *r
-	t.events = append(t.events, event)
+	t.f.referrals[r.ID] = *r
+	fakestore.Add(t.Unit, &t.f.events, event)
 	return nil
 }
 
@@ -142,21 +130,20 @@ func (t *tx) Approve(g *models.Grant, in models.ApprovalInput, reviewReason, rea
 		g.Amount = *in.Amount
 	}
 	g.Status = models.GrantActive
-	t.grants[g.ID] = *g
-	t.events = append(t.events, reviewReason, reason)
+	t.f.grants[g.ID] = *g
+	fakestore.Add(t.Unit, &t.f.events, reviewReason)
+	fakestore.Add(t.Unit, &t.f.events, reason)
 	return nil
 }
 
 func (t *tx) Reject(g *models.Grant, reason string) error {
 	g.Status = models.GrantRejected
-	t.grants[g.ID] = *g
-	t.events = append(t.events, reason)
+	t.f.grants[g.ID] = *g
+	fakestore.Add(t.Unit, &t.f.events, reason)
 	return nil
 }
 
 func (t *tx) Rejecters(grantID string) ([]string, error) { return t.f.rejecters[grantID], nil }
-
-func (t *tx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }
 
 // scope returns the scope of p.
 func scope(p auth.Principal) store.Scope { return store.ScopeFor(p) }

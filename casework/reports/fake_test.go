@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/models"
 	"jiuzhu/store"
 )
@@ -28,18 +29,6 @@ func newFake() *fake {
 	return &fake{households: map[string]int{}, reads: map[string]int{}}
 }
 
-// area resolves an area argument as the store does: the caller's own area when absent,
-// Forbidden outside the caller's subtree.
-func area(sc store.Scope, code *string) (string, error) {
-	if code == nil || *code == "" {
-		return sc.Principal().Area, nil
-	}
-	if !sc.Principal().Covers(*code) {
-		return "", models.Forbidden("area: area %s is outside your jurisdiction", *code)
-	}
-	return *code, nil
-}
-
 // under reports whether the 12-digit code lies under the unit of area, whose code ends in
 // zeros below its level.
 func under(code, area string) bool {
@@ -48,13 +37,13 @@ func under(code, area string) bool {
 
 func (f *fake) AreaStats(_ context.Context, sc store.Scope, a *string) (*models.AreaStats, error) {
 	f.reads["AreaStats"]++
-	code, err := area(sc, a)
+	code, err := fakestore.Area(sc, a)
 	if err != nil {
 		return nil, err
 	}
 	st := &models.AreaStats{Area: &models.Jurisdiction{Code: code}}
 	for v, n := range f.households {
-		if sc.Principal().Covers(v) && under(v, code) {
+		if fakestore.Covers(sc, v) && under(v, code) {
 			st.Households += n
 		}
 	}
@@ -64,7 +53,7 @@ func (f *fake) AreaStats(_ context.Context, sc store.Scope, a *string) (*models.
 func (f *fake) Trends(_ context.Context, sc store.Scope, a *string, months int) (*models.Trends, error) {
 	f.reads["Trends"]++
 	f.months = months
-	code, err := area(sc, a)
+	code, err := fakestore.Area(sc, a)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +65,7 @@ func (f *fake) Changes(_ context.Context, sc store.Scope, q store.ChangeQuery) (
 	f.first = q.First
 	out := &models.ChangeConnection{PageInfo: &models.PageInfo{}}
 	for _, c := range f.changes {
-		if sc.Principal().Covers(c.AreaCode) {
+		if fakestore.Covers(sc, c.AreaCode) {
 			node := &models.Change{ID: c.EntityID, AreaCode: c.AreaCode, Entity: c.Entity}
 			if c.Entity == models.EntityPayrollLine {
 				node.PayrollLine = &models.PayrollLine{ID: c.EntityID, AreaCode: c.AreaCode, Account: fullAccount}
@@ -89,13 +78,13 @@ func (f *fake) Changes(_ context.Context, sc store.Scope, q store.ChangeQuery) (
 
 func (f *fake) AuditEvents(_ context.Context, sc store.Scope, q store.AuditQuery) (*store.Page[models.AuditEvent], error) {
 	f.reads["AuditEvents"]++
-	code, err := area(sc, q.Area)
+	code, err := fakestore.Area(sc, q.Area)
 	if err != nil {
 		return nil, err
 	}
 	p := &store.Page[models.AuditEvent]{}
 	for _, e := range f.events {
-		if sc.Principal().Covers(e.AreaCode) && under(e.AreaCode, code) &&
+		if fakestore.Covers(sc, e.AreaCode) && under(e.AreaCode, code) &&
 			(q.Filter == nil || q.Filter.Actor == nil || *q.Filter.Actor == e.Actor) {
 			p.Items = append(p.Items, e)
 			p.Cursors = append(p.Cursors, e.ID)

@@ -28,24 +28,13 @@ func newFake() *fake {
 }
 
 func (f *fake) Review(_ context.Context, sc store.Scope, id string) (*models.Review, error) {
-	v, ok := f.reviews[id]
-	if !ok || !fakestore.Covers(sc, v.AreaCode) {
-		return nil, models.NotFound("review")
-	}
-	cp := *v
-	return &cp, nil
+	return fakestore.Get(sc, f.reviews, id, "review")
 }
 
 func (f *fake) Reviews(_ context.Context, sc store.Scope, q store.ReviewQuery) (*store.Page[models.Review], error) {
-	p := &store.Page[models.Review]{}
-	for _, id := range fakestore.Sorted(f.reviews) {
-		v := f.reviews[id]
-		if fakestore.Covers(sc, v.AreaCode) && (q.Overdue == nil || *q.Overdue == v.Overdue) && (q.Status == nil || *q.Status == v.Status) {
-			p.Items = append(p.Items, *v)
-			p.Cursors = append(p.Cursors, v.ID)
-		}
-	}
-	return p, nil
+	return fakestore.Page(sc, f.reviews, func(v *models.Review) bool {
+		return (q.Overdue == nil || *q.Overdue == v.Overdue) && (q.Status == nil || *q.Status == v.Status)
+	}), nil
 }
 
 func (f *fake) Counts(_ context.Context, sc store.Scope, _ *string) (models.ReviewCounts, error) {
@@ -112,12 +101,7 @@ type tx struct {
 }
 
 func (t *tx) Review(id string) (*models.Review, error) {
-	v, ok := t.f.reviews[id]
-	if !ok || !fakestore.Covers(t.Scope, v.AreaCode) {
-		return nil, models.NotFound("review")
-	}
-	cp := *v
-	return &cp, nil
+	return fakestore.Get(t.Scope, t.f.reviews, id, "review")
 }
 
 func (t *tx) InsertReview(v *models.Review) (bool, error) {
@@ -141,12 +125,7 @@ func (t *tx) UpdateReview(v *models.Review) error {
 }
 
 func (t *tx) Grant(id string) (*models.Grant, error) {
-	g, ok := t.f.grants[id]
-	if !ok || !fakestore.Covers(t.Scope, g.AreaCode) {
-		return nil, models.NotFound("grant")
-	}
-	cp := *g
-	return &cp, nil
+	return fakestore.Get(t.Scope, t.f.grants, id, "grant")
 }
 
 func (t *tx) MoveGrant(g *models.Grant, to models.GrantStatus, _ string) error {

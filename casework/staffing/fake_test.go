@@ -3,9 +3,8 @@ package staffing_test
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/casework/staffing"
 	"jiuzhu/division"
 	"jiuzhu/models"
@@ -36,37 +35,20 @@ func newFake(today models.Date) *fake {
 	}
 }
 
-func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(area) }
-
 func (f *fake) StaffMember(_ context.Context, sc store.Scope, id string) (*models.StaffMember, error) {
-	m, ok := f.staff[id]
-	if !ok || !covers(sc, m.AreaCode) {
-		return nil, models.NotFound("staff member")
-	}
-	c := *m
-	return &c, nil
+	return fakestore.Get(sc, f.staff, id, "staff member")
 }
 
 func (f *fake) Staff(_ context.Context, sc store.Scope, q store.StaffQuery) (*store.Page[models.StaffMember], error) {
-	p := &store.Page[models.StaffMember]{}
-	for _, id := range slices.Sorted(maps.Keys(f.staff)) {
-		m := f.staff[id]
-		if !covers(sc, m.AreaCode) || (q.Filter != nil && q.Filter.Post != nil && m.Post != *q.Filter.Post) {
-			continue
-		}
-		p.Items = append(p.Items, *m)
-		p.Cursors = append(p.Cursors, m.ID)
-	}
-	return p, nil
+	return fakestore.Page(sc, f.staff, func(m *models.StaffMember) bool {
+		return q.Filter == nil || q.Filter.Post == nil || m.Post == *q.Filter.Post
+	}), nil
 }
 
 func (f *fake) Figures(_ context.Context, sc store.Scope, area *string) (*store.StaffingFigures, error) {
-	code := sc.Principal().Area
-	if area != nil {
-		code = *area
-	}
-	if !covers(sc, code) {
-		return nil, models.Forbidden("area: %s is outside your jurisdiction", code)
+	code, err := fakestore.Area(sc, area)
+	if err != nil {
+		return nil, err
 	}
 	fig := &store.StaffingFigures{Area: code, Populations: map[string]int{},
 		Staff: map[string]map[models.StaffPost]int{}, Recipients: map[string]int{}}
@@ -94,9 +76,9 @@ func (f *fake) Figures(_ context.Context, sc store.Scope, area *string) (*store.
 
 func (f *fake) Standards(_ context.Context, sc store.Scope, _ *string, year *int) ([]*models.DibaoStandard, error) {
 	var out []*models.DibaoStandard
-	for _, k := range slices.Sorted(maps.Keys(f.standards)) {
+	for _, k := range fakestore.Sorted(f.standards) {
 		s := f.standards[k]
-		if covers(sc, s.AreaCode) && (year == nil || s.Year == *year) {
+		if fakestore.Covers(sc, s.AreaCode) && (year == nil || s.Year == *year) {
 			out = append(out, s)
 		}
 	}
@@ -107,51 +89,30 @@ func (f *fake) StandardOf(context.Context, store.Scope, string) (*models.Applied
 	return nil, nil
 }
 
-// Write runs step on a copy of the fake's records and keeps the copy only when step
-// succeeds and recorded an audit event, as store.Write commits.
-func (f *fake) Write(_ context.Context, sc store.Scope, op string, step func(staffing.Tx) error) error {
-	tx := &fakeTx{sc: sc, staff: map[string]*models.StaffMember{}, populations: maps.Clone(f.populations),
-		standards: map[string]*models.DibaoStandard{}}
-	for id, m := range f.staff {
-		c := *m
-		tx.staff[id] = &c
-	}
-	for k, s := range f.standards {
-		c := *s
-		tx.standards[k] = &c
-	}
-	if err := step(tx); err != nil {
-		return fmt.Errorf("fake: %s: %w", op, err)
-	}
-	if len(tx.audits) == 0 {
-		return store.ErrNoAudit
-	}
-	f.staff, f.populations, f.standards = tx.staff, tx.populations, tx.standards
-	f.audits = append(f.audits, tx.audits...)
-	return nil
+// Write runs step on copies of the fake's staff, populations and standards, kept only
+// when step succeeds and records an audit event, as store.Write commits.
+func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(staffing.Tx) error) error {
+	return fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error {
+		fakestore.Track(u, &f.staff)
+		fakestore.TrackMap(u, &f.populations)
+		fakestore.Track(u, &f.standards)
+		return step(&fakeTx{Unit: u, f: f})
+	})
 }
 
 // fakeTx is one unit of work on a fake.
 type fakeTx struct {
-	sc          store.Scope
-	staff       map[string]*models.StaffMember
-	populations map[string]int
-	standards   map[string]*models.DibaoStandard
-	audits      []string
+	*fakestore.Unit
+	f *fake
 }
 
 func (t *fakeTx) StaffMember(id string) (*models.StaffMember, error) {
-	m, ok := t.staff[id]
-	if !ok || !covers(t.sc, m.AreaCode) {
-		return nil, models.NotFound("staff member")
-	}
-	c := *m
-	return &c, nil
+	return fakestore.Get(t.Scope, t.f.staff, id, "staff member")
 }
 
 func (t *fakeTx) OverlappingInPost(m *models.StaffMember) (*models.StaffMember, error) {
 	var found *models.StaffMember
-	for _, o := range t.staff {
+	for _, o := range t.f.staff {
 		if o.ID == m.ID || o.AreaCode != m.AreaCode || o.Post != m.Post {
 			continue
 		}
@@ -170,30 +131,30 @@ func (t *fakeTx) OverlappingInPost(m *models.StaffMember) (*models.StaffMember, 
 
 func (t *fakeTx) InsertStaff(m *models.StaffMember) error {
 	c := *m
-	t.staff[m.ID] = &c
+	t.f.staff[m.ID] = &c
 	return nil
 }
 
 func (t *fakeTx) SaveStaff(old, m *models.StaffMember) error {
-	cur, ok := t.staff[old.ID]
+	cur, ok := t.f.staff[old.ID]
 	if !ok || cur.Version != old.Version {
 		return models.Conflict("the staff member was changed by someone else; reload and try again")
 	}
 	m.Version = old.Version + 1
 	c := *m
-	t.staff[m.ID] = &c
+	t.f.staff[m.ID] = &c
 	return nil
 }
 
 func (t *fakeTx) SetPopulation(code string, population *int) (*int, *models.Jurisdiction, error) {
 	var before *int
-	if n, ok := t.populations[code]; ok {
+	if n, ok := t.f.populations[code]; ok {
 		before = &n
 	}
 	if population == nil {
-		delete(t.populations, code)
+		delete(t.f.populations, code)
 	} else {
-		t.populations[code] = *population
+		t.f.populations[code] = *population
 	}
 	return before, &models.Jurisdiction{Code: code, Level: models.LevelTownship, Population: population}, nil
 }
@@ -201,14 +162,12 @@ func (t *fakeTx) SetPopulation(code string, population *int) (*int, *models.Juri
 func (t *fakeTx) SetStandard(county string, year int, urban, rural models.Money) (*models.DibaoStandard, *models.DibaoStandard, error) {
 	k := fmt.Sprintf("%s/%d", county, year)
 	var before *models.DibaoStandard
-	if cur, ok := t.standards[k]; ok {
+	if cur, ok := t.f.standards[k]; ok {
 		c := *cur
 		before = &c
 	}
 	after := &models.DibaoStandard{ID: k, AreaCode: county, Year: year, Urban: urban, Rural: rural,
-		SetBy: t.sc.Principal().Subject}
-	t.standards[k] = after
+		SetBy: t.Scope.Principal().Subject}
+	t.f.standards[k] = after
 	return before, after, nil
 }
-
-func (t *fakeTx) Audit(op, _ string, _ []string, _, _ any) { t.audits = append(t.audits, op) }

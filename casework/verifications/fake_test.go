@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"jiuzhu/casework/internal/fakestore"
 	"jiuzhu/casework/verifications"
 	"jiuzhu/models"
 	"jiuzhu/store"
@@ -23,17 +24,11 @@ type fake struct {
 	standards  map[string]*models.DibaoStandard // by county code
 	grants     map[string]*models.Grant
 	// audits are the audit events committed, in order.
-	audits []audit
+	audits []fakestore.Event
 	// settled counts the settles of committed units of work.
 	settled int
 	// lookups is how many lookups by ID number the caller has left; -1 means no limit.
-	lookups int
-}
-
-// audit is one audit event the fake kept.
-type audit struct {
-	op, area string
-	ids      []string
+	lookups fakestore.Lookups
 }
 
 func newFake() *fake {
@@ -41,10 +36,8 @@ func newFake() *fake {
 		grants: map[string]*models.Grant{}, lookups: -1}
 }
 
-func covers(sc store.Scope, area string) bool { return sc.Principal().Covers(area) }
-
 func (f *fake) Verifications(_ context.Context, sc store.Scope, householdID string) ([]*models.Verification, error) {
-	if h := f.households[householdID]; h == nil || !covers(sc, h.AreaCode) {
+	if h := f.households[householdID]; h == nil || !fakestore.Covers(sc, h.AreaCode) {
 		return nil, models.NotFound("household")
 	}
 	var out []*models.Verification
@@ -59,18 +52,16 @@ func (f *fake) Verifications(_ context.Context, sc store.Scope, householdID stri
 }
 
 func (f *fake) Latest(_ context.Context, sc store.Scope, householdID string) (*models.Verification, error) {
-	if h := f.households[householdID]; h == nil || !covers(sc, h.AreaCode) {
+	if h := f.households[householdID]; h == nil || !fakestore.Covers(sc, h.AreaCode) {
 		return nil, models.NotFound("household")
 	}
-	return (&fakeTx{f: f, sc: sc}).Latest(householdID)
+	return (&fakeTx{Unit: &fakestore.Unit{Scope: sc}, f: f}).Latest(householdID)
 }
 
 func (f *fake) Lines(_ context.Context, sc store.Scope, verificationID string) ([]*models.VerificationMember, error) {
-	return (&fakeTx{f: f, sc: sc}).Lines([]string{verificationID})
+	return (&fakeTx{Unit: &fakestore.Unit{Scope: sc}, f: f}).Lines([]string{verificationID})
 }
 
-// Write runs step on a copy of the fake's records and keeps the copy only when step
-// succeeds and recorded an audit event, as store.Write commits.
 // ExpireGrace asks over about every grant in GRACE, not only those before today as the
 // store does, so that the tests judge the rule alone.
 func (f *fake) ExpireGrace(_ context.Context, _ models.Date, over func(until models.Date) bool) (int, error) {
@@ -84,84 +75,49 @@ func (f *fake) ExpireGrace(_ context.Context, _ models.Date, over func(until mod
 	return n, nil
 }
 
-// TakeIDLookups takes n of the lookups left, all or none; short of them, it takes what
-// is left.
-func (f *fake) TakeIDLookups(_ string, n int, _ time.Time) (bool, time.Duration) {
-	switch {
-	case f.lookups < 0:
-		return true, 0
-	case f.lookups == 0 || n > f.lookups:
-		f.lookups = 0
-		return false, 10 * time.Second
-	}
-	f.lookups -= n
-	return true, 0
+func (f *fake) TakeIDLookups(subject string, n int, now time.Time) (bool, time.Duration) {
+	return f.lookups.TakeIDLookups(subject, n, now)
 }
 
+// Write runs step on copies of the fake's verifications, their lines and its grants,
+// kept only when step succeeds and records an audit event, as store.Write commits.
 func (f *fake) Write(_ context.Context, sc store.Scope, _ string, step func(verifications.Tx) error) error {
-	c := &fake{households: f.households, members: f.members, standards: f.standards,
-		vs: make([]*models.Verification, 0, len(f.vs)), lines: slices.Clone(f.lines), grants: map[string]*models.Grant{}}
-	for _, v := range f.vs {
-		cp := *v
-		c.vs = append(c.vs, &cp)
-	}
-	for id, g := range f.grants {
-		cp := *g
-		c.grants[id] = &cp
-	}
-	tx := &fakeTx{f: c, sc: sc}
-	if err := step(tx); err != nil {
-		return err
-	}
-	if len(tx.audits) == 0 {
-		return store.ErrNoAudit
-	}
-	f.vs, f.lines, f.grants = c.vs, c.lines, c.grants
-	f.audits = append(f.audits, tx.audits...)
-	f.settled += tx.settled
-	return nil
+	return fakestore.WriteEvents(sc, &f.audits, func(u *fakestore.Unit) error {
+		fakestore.TrackList(u, &f.vs)
+		fakestore.TrackSlice(u, &f.lines)
+		fakestore.Track(u, &f.grants)
+		fakestore.TrackValue(u, &f.settled)
+		return step(&fakeTx{Unit: u, f: f})
+	})
 }
 
 // fakeTx is one unit of work of the fake.
 type fakeTx struct {
-	f       *fake
-	sc      store.Scope
-	audits  []audit
-	settled int
+	*fakestore.Unit
+	f *fake
 }
 
 func (t *fakeTx) Household(id string) (*models.Household, error) {
 	h := t.f.households[id]
-	if h == nil || !covers(t.sc, h.AreaCode) {
+	if h == nil || !fakestore.Covers(t.Scope, h.AreaCode) {
 		return nil, models.NotFound("household")
 	}
 	return h, nil
 }
 
 func (t *fakeTx) Members(householdID string) ([]*models.Member, error) {
-	var out []*models.Member
-	for _, m := range t.f.members {
-		if m.HouseholdID == householdID && covers(t.sc, m.AreaCode) {
-			out = append(out, m)
-		}
-	}
+	out := fakestore.Filter(t.Scope, t.f.members, func(m *models.Member) bool { return m.HouseholdID == householdID })
 	slices.SortFunc(out, func(a, b *models.Member) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
 }
 
 func (t *fakeTx) People(nums []string) ([]*models.Member, error) {
-	var out []*models.Member
-	for _, m := range t.f.members {
-		if slices.Contains(nums, m.IDNumber) && covers(t.sc, m.AreaCode) {
-			out = append(out, m)
-		}
-	}
-	return out, nil
+	return fakestore.Filter(t.Scope, t.f.members, func(m *models.Member) bool { return slices.Contains(nums, m.IDNumber) }), nil
 }
 
 func (t *fakeTx) Latest(householdID string) (*models.Verification, error) {
 	for _, v := range t.f.vs {
-		if v.HouseholdID == householdID && v.Latest && covers(t.sc, v.AreaCode) {
+		if v.HouseholdID == householdID && v.Latest && fakestore.Covers(t.Scope, v.AreaCode) {
 			return v, nil
 		}
 	}
@@ -169,23 +125,13 @@ func (t *fakeTx) Latest(householdID string) (*models.Verification, error) {
 }
 
 func (t *fakeTx) OfSources(households, sources []string) ([]*models.Verification, error) {
-	var out []*models.Verification
-	for _, v := range t.f.vs {
-		if slices.Contains(households, v.HouseholdID) && slices.Contains(sources, v.SourceDepartment) && covers(t.sc, v.AreaCode) {
-			out = append(out, v)
-		}
-	}
-	return out, nil
+	return fakestore.Filter(t.Scope, t.f.vs, func(v *models.Verification) bool {
+		return slices.Contains(households, v.HouseholdID) && slices.Contains(sources, v.SourceDepartment)
+	}), nil
 }
 
 func (t *fakeTx) Lines(ids []string) ([]*models.VerificationMember, error) {
-	var out []*models.VerificationMember
-	for _, l := range t.f.lines {
-		if slices.Contains(ids, l.VerificationID) && covers(t.sc, l.AreaCode) {
-			out = append(out, l)
-		}
-	}
-	return out, nil
+	return fakestore.Filter(t.Scope, t.f.lines, func(l *models.VerificationMember) bool { return slices.Contains(ids, l.VerificationID) }), nil
 }
 
 func (t *fakeTx) Standard(area string) (*models.DibaoStandard, error) {
@@ -195,7 +141,7 @@ func (t *fakeTx) Standard(area string) (*models.DibaoStandard, error) {
 func (t *fakeTx) ActiveRuralDibao(householdID string) ([]*models.Grant, error) {
 	var out []*models.Grant
 	for _, g := range t.f.grants {
-		if g.HouseholdID == householdID && g.ProgramCode == "RURAL_DIBAO" && g.Status == models.GrantActive && covers(t.sc, g.AreaCode) {
+		if g.HouseholdID == householdID && g.ProgramCode == "RURAL_DIBAO" && g.Status == models.GrantActive && fakestore.Covers(t.Scope, g.AreaCode) {
 			out = append(out, g)
 		}
 	}
@@ -239,8 +185,4 @@ func (t *fakeTx) Flag(g *models.Grant, reason string) error {
 	return nil
 }
 
-func (t *fakeTx) Settle() error { t.settled++; return nil }
-
-func (t *fakeTx) Audit(op, area string, ids []string, _, _ any) {
-	t.audits = append(t.audits, audit{op: op, area: area, ids: ids})
-}
+func (t *fakeTx) Settle() error { t.f.settled++; return nil }

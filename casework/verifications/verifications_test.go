@@ -187,7 +187,7 @@ func TestRecordVerification(t *testing.T) {
 			if tt.status == models.GrantGrace || tt.flagged {
 				wantIDs = append(wantIDs, tt.grant)
 			}
-			if len(f.audits) != 1 || f.audits[0].op != "recordVerification" || !slices.Equal(f.audits[0].ids, wantIDs) {
+			if len(f.audits) != 1 || f.audits[0].Op != "recordVerification" || !slices.Equal(f.audits[0].IDs, wantIDs) {
 				t.Fatalf("audits %+v, want recordVerification of %v", f.audits, wantIDs)
 			}
 			if f.settled != 1 {
@@ -288,7 +288,7 @@ func TestImportVerifications(t *testing.T) {
 			}
 			writes, lookups := 0, 0
 			for _, a := range f.audits {
-				if a.op == "lookupIdNumber" {
+				if a.Op == "lookupIdNumber" {
 					lookups++
 				} else {
 					writes++
@@ -435,7 +435,7 @@ func TestNumbersNotFoundAreLookups(t *testing.T) {
 	}
 	lookups := 0
 	for _, a := range f.audits {
-		if a.op == "lookupIdNumber" {
+		if a.Op == "lookupIdNumber" {
 			lookups++
 		}
 	}
