@@ -31,6 +31,8 @@ type fake struct {
 	saves map[string]int
 	// lookupsLeft is how many lookups by ID number are left; negative means no limit.
 	lookupsLeft int
+	// listed counts the calls of Households.
+	listed int
 }
 
 func newFake() *fake {
@@ -66,6 +68,7 @@ func (f *fake) Household(_ context.Context, sc store.Scope, id string) (*models.
 }
 
 func (f *fake) Households(_ context.Context, sc store.Scope, q store.HouseholdQuery) (*store.Page[models.Household], error) {
+	f.listed++
 	p := &store.Page[models.Household]{}
 	for _, id := range slices.Sorted(maps.Keys(f.households)) {
 		if h := f.households[id]; covers(sc, h.AreaCode) && f.hasMember(h.ID, q.Filter) {
