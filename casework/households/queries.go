@@ -87,9 +87,10 @@ func (s *Service) Households(ctx context.Context, q store.HouseholdQuery) (*stor
 }
 
 // MinNamePrefixLen is the fewest characters (not bytes) of a member's name prefix that a
-// search accepts. One character is mostly a surname, and a common one (王, a tenth of
-// Shandong's people) matches a tenth of the households of an area: neither the page nor
-// totalCount can be answered without reading them all (docs/search.md).
+// search accepts; a compound surname such as 欧阳 is two. One character is mostly a
+// surname, and a common one (王, a tenth of Shandong's people) is borne by a member of
+// about one household in five: no plan answers the page and totalCount without reading
+// all of them (docs/search.md), and such a list finds nobody in particular.
 const MinNamePrefixLen = 2
 
 // memberSearch checks the member fields of filter f for caller p and returns a copy of f
