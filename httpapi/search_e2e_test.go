@@ -19,8 +19,8 @@ import (
 // household of its township by a member's name prefix, exact name, ID number and phone;
 // the same searches for a person of a sibling county answer an empty list with
 // totalCount 0, exactly as for nobody; an integrator may search by name but gets
-// FORBIDDEN naming the field for an ID number or a phone; malformed values are
-// BAD_USER_INPUT naming the field. It runs with compiled reads and with the executor
+// FORBIDDEN naming the field for an ID number or a phone; malformed values and a name
+// prefix of one character are BAD_USER_INPUT naming the field. It runs with compiled reads and with the executor
 // alone, which must answer alike.
 func TestHouseholdSearchOverTheAPI(t *testing.T) {
 	for _, mode := range []struct {
@@ -129,6 +129,11 @@ func householdSearch(t *testing.T, st *store.Store, opts func(*httpapi.Options))
 		{"ID number too short", officer, map[string]any{"memberIdNumber": ownID[:15]}, httpapi.CodeBadUserInput, "filter.memberIdNumber"},
 		{"malformed phone", officer, map[string]any{"memberPhone": "2345678"}, httpapi.CodeBadUserInput, "filter.memberPhone"},
 		{"masked phone", officer, map[string]any{"memberPhone": "1380***1234"}, httpapi.CodeBadUserInput, "filter.memberPhone"},
+		// A prefix of one character (three bytes here) is refused, whoever bears it.
+		{"one-character name prefix", officer, map[string]any{"memberNamePrefix": "上"}, httpapi.CodeBadUserInput, "filter.memberNamePrefix"},
+		{"one character once trimmed", officer, map[string]any{"memberNamePrefix": " 上 "}, httpapi.CodeBadUserInput, "filter.memberNamePrefix"},
+		{"one-character prefix of the sibling county", officer, map[string]any{"memberNamePrefix": "司"}, httpapi.CodeBadUserInput, "filter.memberNamePrefix"},
+		{"one-character prefix of an integrator", integrator, map[string]any{"memberNamePrefix": "上"}, httpapi.CodeBadUserInput, "filter.memberNamePrefix"},
 	}
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {

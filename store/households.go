@@ -88,7 +88,15 @@ func (r *Households) filter(sc Scope, db, q *gorm.DB, f *models.HouseholdFilter)
 		q = q.Where("EXISTS (?)", sub)
 	}
 	if f.MemberName != nil || f.MemberNamePrefix != nil || f.MemberIDNumber != nil || f.MemberPhone != nil {
-		q = q.Where("households.id IN (?)", r.memberSearch(sc, db, f))
+		if r.s.dialect == Postgres {
+			// OFFSET 0 keeps PostgreSQL from flattening the subquery into a semi-join it may
+			// answer by walking the area's households in page order and probing each one's
+			// members: it reads the matching members first, through their index, whatever
+			// it guesses of how they are spread over the villages (docs/search.md).
+			q = q.Where("households.id IN (? OFFSET 0)", r.memberSearch(sc, db, f))
+		} else {
+			q = q.Where("households.id IN (?)", r.memberSearch(sc, db, f))
+		}
 	}
 	if f.LowIncome != nil {
 		q = q.Where("households.low_income = ?", *f.LowIncome)
@@ -110,11 +118,12 @@ func (r *Households) filter(sc Scope, db, q *gorm.DB, f *models.HouseholdFilter)
 }
 
 // memberSearch is the subquery of the households, in sc, of a member who matches every
-// member field of f that is set: the exact name, the name's prefix, the full ID number,
-// the contact phone. Each is answered by an index of members (idx_members_name, which
-// on PostgreSQL is text_pattern_ops so that a LIKE 'prefix%' is a range scan;
-// idx_members_id_number; idx_members_phone). On SQLite, whose LIKE ignores the case of
-// ASCII letters, the prefix compares the name's first characters instead.
+// member field of f that is set: the exact name, the name's prefix (of at least two
+// characters, as the use case checks), the full ID number, the contact phone. Each is
+// answered by an index of members (idx_members_name, which on PostgreSQL is
+// text_pattern_ops so that a LIKE 'prefix%' is a range scan; idx_members_id_number;
+// idx_members_phone). On SQLite, whose LIKE ignores the case of ASCII letters, the
+// prefix compares the name's first characters instead.
 func (r *Households) memberSearch(sc Scope, db *gorm.DB, f *models.HouseholdFilter) *gorm.DB {
 	sub := sc.rows(db.Session(&gorm.Session{NewDB: true}), "members").Select("members.household_id")
 	if f.MemberName != nil {

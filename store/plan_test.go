@@ -113,3 +113,55 @@ func TestPostgresIndexesServeTheListQueries(t *testing.T) {
 		}
 	})
 }
+
+// TestPostgresMemberSearchReadsTheMatchingMembers checks on PostgreSQL that a search by a
+// member's name prefix reads the county's matching members first (the subquery planned
+// on its own), for the page and for totalCount, rather than walking the county's
+// households in page order and probing each one's members (idx_members_household_id):
+// here the matching members all live in the county's later villages, which that walk
+// would reach only after every other household of the county, while the planner,
+// guessing them spread evenly, would expect to fill the page at once.
+func TestPostgresMemberSearchReadsTheMatchingMembers(t *testing.T) {
+	st := storetest.MustOpen(t, store.Postgres) // skips without TEST_DATABASE_URL
+	ds := seed.Generate(st.Tree(), 1500, time.Now())
+	ctx := admin()
+	if err := st.Setup().SeedUnscoped(ctx, ds.Households, ds.Members, ds.Grants, ds.Events); err != nil {
+		t.Fatal(err)
+	}
+	// The villages from the middle of the county on, in page order, are of the 曲 clan:
+	// a prefix common in the city, but absent from the first half of the county.
+	villages := st.Tree().Within(countyA, models.LevelVillage)
+	if err := store.ExecUnscoped(st, "UPDATE members SET name = '曲芳' || name WHERE area_code >= ?", villages[len(villages)/2].Code); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.AnalyzeUnscoped(st); err != nil {
+		t.Fatal(err)
+	}
+	counter := storetest.Count(st)
+	county := storetest.As(models.RoleOfficer, countyA)
+	first := 5
+	page, err := useCases(st).Households(county, store.HouseholdQuery{
+		Filter: &models.HouseholdFilter{MemberNamePrefix: ptr("曲芳")}, PageArgs: store.PageArgs{First: &first}})
+	if err != nil || len(page.Items) != first {
+		t.Fatalf("page: %v, %d items", err, len(page.Items))
+	}
+	if _, err := page.Count(); err != nil {
+		t.Fatal(err)
+	}
+	stmts := counter.Statements()
+	if len(stmts) != 2 {
+		t.Fatalf("want 2 statements, got %q", stmts)
+	}
+	for i, name := range []string{"page", "totalCount"} {
+		t.Run(name, func(t *testing.T) {
+			plan, err := store.ExplainUnscoped(st, stmts[i], counter.Args(i)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(plan, `Subquery Scan on "ANY_subquery"`) || strings.Contains(plan, "idx_members_household_id") {
+				t.Errorf("the households are walked and their members probed, rather than the matching members read first:\n%s", plan)
+			}
+			t.Logf("%s\n%s", stmts[i], plan)
+		})
+	}
+}

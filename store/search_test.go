@@ -37,6 +37,7 @@ func TestHouseholdSearchByMember(t *testing.T) {
 		other, _ := mk(villageA1, "欧阳春", "0534 2345678")
 		sibling, siblingID := mk(villageB, "欧阳明月", "13900001111")
 		_ = sibling
+		sima, _ := mk(villageB, "司马光", "13900002222")
 
 		officer := storetest.As(models.RoleOfficer, townshipA1)
 		tests := []struct {
@@ -57,6 +58,8 @@ func TestHouseholdSearchByMember(t *testing.T) {
 			// The same person registered in county B does not exist for the township.
 			{"ID number of another county", models.HouseholdFilter{MemberIDNumber: &siblingID}, nil},
 			{"phone of another county", models.HouseholdFilter{MemberPhone: ptr("13900001111")}, nil},
+			{"name prefix of another county", models.HouseholdFilter{MemberNamePrefix: ptr("司马")}, nil},
+			{"exact name of one character", models.HouseholdFilter{MemberName: ptr("欧")}, nil},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -114,6 +117,10 @@ func TestHouseholdSearchByMember(t *testing.T) {
 			{"short phone", models.RoleOfficer, models.HouseholdFilter{MemberPhone: ptr("1381234567")}, models.ErrInvalid, "filter.memberPhone"},
 			{"phone with letters", models.RoleOfficer, models.HouseholdFilter{MemberPhone: ptr("1381234567a")}, models.ErrInvalid, "filter.memberPhone"},
 			{"blank name prefix", models.RoleOfficer, models.HouseholdFilter{MemberNamePrefix: ptr("  ")}, models.ErrInvalid, "filter.memberNamePrefix"},
+			// One character is counted as one, though 欧 is three bytes.
+			{"one-character name prefix", models.RoleOfficer, models.HouseholdFilter{MemberNamePrefix: ptr("欧")}, models.ErrInvalid, "filter.memberNamePrefix"},
+			{"one character once trimmed", models.RoleOfficer, models.HouseholdFilter{MemberNamePrefix: ptr(" 欧 ")}, models.ErrInvalid, "filter.memberNamePrefix"},
+			{"one-character prefix with a phone", models.RoleOfficer, models.HouseholdFilter{MemberNamePrefix: ptr("欧"), MemberPhone: ptr("13812345678")}, models.ErrInvalid, "filter.memberNamePrefix"},
 		}
 		for _, tt := range refused {
 			t.Run(tt.name, func(t *testing.T) {
@@ -124,6 +131,14 @@ func TestHouseholdSearchByMember(t *testing.T) {
 				}
 			})
 		}
+
+		t.Run("the prefix of another county is found there", func(t *testing.T) {
+			page, err := cases.Households(storetest.As(models.RoleOfficer, countyB),
+				store.HouseholdQuery{Filter: &models.HouseholdFilter{MemberNamePrefix: ptr("司马")}})
+			if err != nil || len(page.Items) != 1 || page.Items[0].ID != sima.ID {
+				t.Fatalf("%+v, %v", page, err)
+			}
+		})
 
 		t.Run("an integrator searches by name", func(t *testing.T) {
 			page, err := cases.Households(storetest.As(models.RoleIntegrator, townshipA1, "MEDICAL"),

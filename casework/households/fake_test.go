@@ -30,6 +30,8 @@ type fake struct {
 	saves map[string]int
 	// lookupsLeft is how many lookups by ID number are left; negative means no limit.
 	lookupsLeft fakestore.Lookups
+	// listed counts the calls of Households.
+	listed int
 }
 
 func newFake() *fake {
@@ -58,6 +60,7 @@ func (f *fake) Household(_ context.Context, sc store.Scope, id string) (*models.
 }
 
 func (f *fake) Households(_ context.Context, sc store.Scope, q store.HouseholdQuery) (*store.Page[models.Household], error) {
+	f.listed++
 	return fakestore.Page(sc, f.households, func(h *models.Household) bool { return f.hasMember(h.ID, q.Filter) }), nil
 }
 

@@ -459,18 +459,27 @@ func TestMemberSearch(t *testing.T) {
 		{"a malformed phone", officer, models.HouseholdFilter{MemberPhone: s("0534")}, models.ErrInvalid, "filter.memberPhone", 0, 0},
 		{"a blank name", officer, models.HouseholdFilter{MemberName: s(" ")}, models.ErrInvalid, "filter.memberName", 0, 0},
 		{"a masked name prefix", officer, models.HouseholdFilter{MemberNamePrefix: s("371402****")}, models.ErrInvalid, "filter.memberNamePrefix", 0, 0},
+		{"a compound surname is two characters", officer, models.HouseholdFilter{MemberNamePrefix: s("欧阳")}, nil, "", 1, 0},
+		{"a prefix of two letters", officer, models.HouseholdFilter{MemberNamePrefix: s("Ch")}, nil, "", 1, 0},
+		{"a one-character prefix", officer, models.HouseholdFilter{MemberNamePrefix: s("王")}, models.ErrInvalid, "filter.memberNamePrefix", 0, 0},
+		{"one character once trimmed", officer, models.HouseholdFilter{MemberNamePrefix: s(" C ")}, models.ErrInvalid, "filter.memberNamePrefix", 0, 0},
+		{"a one-character prefix with a phone", officer, models.HouseholdFilter{MemberNamePrefix: s("欧"), MemberPhone: s("13805341234")}, models.ErrInvalid, "filter.memberNamePrefix", 0, 0},
+		{"an exact name of one character", officer, models.HouseholdFilter{MemberName: s("王")}, nil, "", 0, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f, svc := world()
 			f.members["s1"].Phone = s("13805341234")
 			f.add(&models.Household{ID: "hX", AreaCode: villageA, Address: "9 Road", Version: 1},
-				&models.Member{ID: "x1", Name: "Head X", IDNumber: strings.ToUpper(lowerX), Relation: models.RelationHead})
+				&models.Member{ID: "x1", Name: "欧阳明", IDNumber: strings.ToUpper(lowerX), Relation: models.RelationHead})
 			filter := c.filter
 			p, err := svc.Households(c.ctx, store.HouseholdQuery{Filter: &filter})
 			check(t, err, c.want, c.field)
 			if err == nil && len(p.Items) != c.items {
 				t.Fatalf("%d items, want %d", len(p.Items), c.items)
+			}
+			if err != nil && f.listed != 0 {
+				t.Fatalf("the store was asked %d times for a refused search", f.listed)
 			}
 			if len(f.audits) != c.audits || c.audits > 0 && f.audits[0] != "searchHouseholds" {
 				t.Fatalf("audits %v, want %d searchHouseholds", f.audits, c.audits)
