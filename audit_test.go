@@ -46,6 +46,7 @@ func TestGraphQLOverHTTPAudit(t *testing.T) {
 				"DATABASE_URL": dbURL, "JWT_SECRET": "a-secret-for-the-graphql-http-audit-32-bytes",
 				"GRAPHQL_INTROSPECTION": "on", "DEMO_HOUSEHOLDS": "20",
 				"RATE_LIMIT_RPS": "", "RATE_LIMIT_BURST": "", "CORS_ORIGINS": "", "PG_RLS": "",
+				"DOCUMENT_RATE_LIMIT_RPS": "", "DOCUMENT_RATE_LIMIT_BURST": "",
 			} {
 				t.Setenv(k, v)
 			}

@@ -76,11 +76,12 @@ SQLite file, the demo, seeded on first run, with demo tokens printed; on Postgre
 
 Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ALGORITHMS,
 JWT_PUBLIC_KEYS, JWT_ISSUER, JWT_AUDIENCE, JWT_MAX_TTL, GRAPHQL_INTROSPECTION, RATE_LIMIT_RPS,
-RATE_LIMIT_BURST, CORS_ORIGINS, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL,
-LOG_FORMAT, METRICS_ADDR, MEDICAL_RULES, STAFFING_COORDINATOR_THRESHOLD, PG_RLS,
-DATABASE_READ_URL and DATABASE_READ_*, ID_LOOKUP_PER_MINUTE, ID_LOOKUP_BURST, COMPILED_READS,
-the POLICY_* thresholds, NOTIFY_* (notifications), DOCUMENTS_* (supporting documents) and
-OpenTelemetry's OTEL_* variables); flags override it.`,
+RATE_LIMIT_BURST, DOCUMENT_RATE_LIMIT_RPS, DOCUMENT_RATE_LIMIT_BURST, CORS_ORIGINS,
+LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL, LOG_FORMAT, METRICS_ADDR, MEDICAL_RULES,
+STAFFING_COORDINATOR_THRESHOLD, PG_RLS, DATABASE_READ_URL and DATABASE_READ_*,
+ID_LOOKUP_PER_MINUTE, ID_LOOKUP_BURST, COMPILED_READS, the POLICY_* thresholds, NOTIFY_*
+(notifications), DOCUMENTS_* (supporting documents) and OpenTelemetry's OTEL_* variables);
+flags override it.`,
 		Example: `  jiuzhu                                   serve the demo on 127.0.0.1:8080
   jiuzhu token --role officer --area 371402000000
   jiuzhu help import`,

@@ -56,6 +56,9 @@ func (c *cli) runServe(cmd *cobra.Command, _ []string) error {
 }
 
 func serve(ctx context.Context, cfg config, out io.Writer) error {
+	if cfg.rateLimitErr != nil {
+		return cfg.rateLimitErr
+	}
 	log := newLogger(cfg, out)
 	gogc, memLimit := tuneGC()
 	log.Info("garbage collector", "GOGC", gogc, "GOMEMLIMIT_MiB", memLimit>>20)
@@ -140,10 +143,10 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			Store: st, Verifier: verifier, Logger: log, Policy: &rules,
 			Introspection: introspection, Suggestions: cfg.demo(),
 			ExecutorOnly: !compiledReads,
-			RateLimit:    httpapi.RateLimit{RPS: cfg.rateRPS, Burst: cfg.rateBurst},
+			RateLimit:    cfg.rateLimit,
 			CORSOrigins:  list(cfg.corsOrigins), DemoTokens: offered,
 			Metrics: metrics, Tracing: cfg.tracing,
-			Documents: docs, DocumentMaxSize: docMax,
+			Documents: docs, DocumentMaxSize: docMax, DocumentRateLimit: cfg.documentRateLimit,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10,

@@ -34,8 +34,6 @@ type config struct {
 	jwtAlgorithms  string
 	jwtPublicKeys  string
 	introspection  string
-	rateRPS        float64
-	rateBurst      int
 	corsOrigins    string
 	jwtIssuer      string
 	jwtAudience    string
@@ -73,6 +71,13 @@ type config struct {
 	// full ID number (store.Config.IDLookups).
 	idLookups    store.LookupLimit
 	idLookupsErr error
+	// rateLimit is RATE_LIMIT_RPS and RATE_LIMIT_BURST, the limit of /graphql per token
+	// subject (httpapi.Options.RateLimit); documentRateLimit is DOCUMENT_RATE_LIMIT_RPS and
+	// DOCUMENT_RATE_LIMIT_BURST, the limit of the transfers of supporting documents
+	// (httpapi.Options.DocumentRateLimit). rateLimitErr names the first bad one; serve
+	// refuses to start with it.
+	rateLimit, documentRateLimit httpapi.RateLimit
+	rateLimitErr                 error
 	// servingRole is PG_SERVING_ROLE, the role `migrate up` grants what serving needs
 	// (store.GrantServingRole); empty grants nothing.
 	servingRole string
@@ -116,11 +121,41 @@ func configFromEnv() config {
 	}
 	c.jwtMaxTTL, c.jwtMaxTTLErr = maxTTL(os.Getenv("JWT_MAX_TTL"))
 	c.demoHouseholds, _ = strconv.Atoi(envOr("DEMO_HOUSEHOLDS", "2000"))
-	c.rateRPS, _ = strconv.ParseFloat(envOr("RATE_LIMIT_RPS", strconv.FormatFloat(httpapi.DefaultRateLimit.RPS, 'f', -1, 64)), 64)
-	c.rateBurst, _ = strconv.Atoi(envOr("RATE_LIMIT_BURST", strconv.Itoa(httpapi.DefaultRateLimit.Burst)))
+	c.rateLimit, c.rateLimitErr = rateLimit("RATE_LIMIT", httpapi.DefaultRateLimit)
+	if c.rateLimitErr == nil {
+		c.documentRateLimit, c.rateLimitErr = rateLimit("DOCUMENT_RATE_LIMIT", httpapi.DefaultDocumentRateLimit)
+	}
 	c.coordinatorThreshold, c.coordinatorThresholdErr = coordinatorThreshold(os.Getenv("STAFFING_COORDINATOR_THRESHOLD"))
 	c.idLookups, c.idLookupsErr = lookupLimit(os.Getenv("ID_LOOKUP_PER_MINUTE"), os.Getenv("ID_LOOKUP_BURST"))
 	return c
+}
+
+// rateLimit reads the rate limit of the variables prefix_RPS (requests a second per
+// token subject, a number; 0 or less turns the limit off) and prefix_BURST (a whole
+// number of at least 1); an unset or empty one takes its value from def. A limit turned
+// off has RPS -1, which httpapi reads as off for every limit (where a zero value would
+// mean the default). It returns an error naming the variable whose value is bad.
+func rateLimit(prefix string, def httpapi.RateLimit) (httpapi.RateLimit, error) {
+	l := def
+	rpsName, burstName := prefix+"_RPS", prefix+"_BURST"
+	if v := os.Getenv(rpsName); strings.TrimSpace(v) != "" {
+		n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
+			return l, fmt.Errorf("%s must be a number of requests a second (0 or less turns the limit off), not %q", rpsName, v)
+		}
+		l.RPS = n
+		if n <= 0 {
+			l.RPS = -1
+		}
+	}
+	if v := os.Getenv(burstName); strings.TrimSpace(v) != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			return l, fmt.Errorf("%s must be a whole number of at least 1, not %q", burstName, v)
+		}
+		l.Burst = n
+	}
+	return l, nil
 }
 
 // lookupLimit reads ID_LOOKUP_PER_MINUTE (lookups a minute per caller, a number; 0 turns

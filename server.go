@@ -17,10 +17,11 @@
 //
 // Configuration comes from the environment (DATABASE_URL, JWT_SECRET, JWT_ALGORITHMS,
 // JWT_PUBLIC_KEYS, JWT_ISSUER, JWT_AUDIENCE, JWT_MAX_TTL, GRAPHQL_INTROSPECTION, RATE_LIMIT_RPS,
-// RATE_LIMIT_BURST, ID_LOOKUP_PER_MINUTE, ID_LOOKUP_BURST, CORS_ORIGINS, LISTEN_ADDR,
-// DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL, LOG_FORMAT, METRICS_ADDR, MEDICAL_RULES,
-// STAFFING_COORDINATOR_THRESHOLD, PG_RLS, COMPILED_READS, the POLICY_* thresholds of package policy,
-// and OpenTelemetry's OTEL_* variables); flags override it.
+// RATE_LIMIT_BURST, DOCUMENT_RATE_LIMIT_RPS, DOCUMENT_RATE_LIMIT_BURST, ID_LOOKUP_PER_MINUTE,
+// ID_LOOKUP_BURST, CORS_ORIGINS, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL,
+// LOG_FORMAT, METRICS_ADDR, MEDICAL_RULES, STAFFING_COORDINATOR_THRESHOLD, PG_RLS,
+// COMPILED_READS, the POLICY_* thresholds of package policy, and OpenTelemetry's OTEL_*
+// variables); flags override it.
 //
 // The exit status is 0 on success, 2 for an error in how a command was called (an
 // unknown command or flag, a missing argument) and 1 when the command failed.

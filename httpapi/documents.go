@@ -86,7 +86,8 @@ func mountDocuments(mux *http.ServeMux, o Options, log *slog.Logger) {
 }
 
 // DefaultDocumentRateLimit is the limit of document transfers of one token subject
-// unless Options.DocumentRateLimit says otherwise: 30 at once (an officer attaching a
+// unless Options.DocumentRateLimit (DOCUMENT_RATE_LIMIT_RPS and DOCUMENT_RATE_LIMIT_BURST
+// for serve) says otherwise: 30 at once (an officer attaching a
 // file's papers one after another), then one every two seconds.
 var DefaultDocumentRateLimit = RateLimit{RPS: 0.5, Burst: 30}
 

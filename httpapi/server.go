@@ -59,8 +59,8 @@ type Options struct {
 	// RequestTimeout bounds the work of one GraphQL request; 0 means
 	// DefaultRequestTimeout.
 	RequestTimeout time.Duration
-	// RateLimit limits requests per token subject and per client address; a zero RPS
-	// turns it off.
+	// RateLimit limits requests per token subject and per client address; a zero or
+	// negative RPS turns it off (serve sets it from RATE_LIMIT_RPS and RATE_LIMIT_BURST).
 	RateLimit RateLimit
 	// CORSOrigins are the browser origins (scheme://host[:port]) allowed to call
 	// /graphql, such as the dashboards'. Empty allows none.
@@ -85,7 +85,8 @@ type Options struct {
 	DocumentMaxSize int64
 	// DocumentRateLimit limits the uploads and downloads of documents per token subject,
 	// apart from RateLimit: a transfer weighs up to DocumentMaxSize. The zero value means
-	// DefaultDocumentRateLimit; a negative RPS turns it off.
+	// DefaultDocumentRateLimit; a negative RPS turns it off (serve sets it from
+	// DOCUMENT_RATE_LIMIT_RPS and DOCUMENT_RATE_LIMIT_BURST).
 	DocumentRateLimit RateLimit
 }
 

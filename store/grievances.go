@@ -293,8 +293,10 @@ func (gs *Grievances) Reopen(w *Writer, grant *models.Grant, to models.GrantStat
 }
 
 // ApplicantGrievance is what the public status page shows of a grievance: its category,
-// status and dates, nothing else.
+// status and dates, nothing else; and its id, for the audit trail of the lookup.
 type ApplicantGrievance struct {
+	// ID names the grievance in the audit trail of the lookup; the page does not show it.
+	ID         string
 	Category   models.GrievanceCategory
 	Status     models.GrievanceStatus
 	OpenedAt   time.Time
@@ -314,7 +316,7 @@ func (sp *StatusPage) ApplicantGrievancesUnscoped(ctx context.Context, grantID s
 	}
 	out := make([]ApplicantGrievance, len(gs))
 	for i, g := range gs {
-		out[i] = ApplicantGrievance{Category: g.Category, Status: g.Status, OpenedAt: g.OpenedAt, DueAt: g.DueAt, AnsweredAt: g.AnsweredAt, ClosedAt: g.ClosedAt}
+		out[i] = ApplicantGrievance{ID: g.ID, Category: g.Category, Status: g.Status, OpenedAt: g.OpenedAt, DueAt: g.DueAt, AnsweredAt: g.AnsweredAt, ClosedAt: g.ClosedAt}
 	}
 	return out, nil
 }

@@ -187,11 +187,15 @@ func TestApplicantRecord(t *testing.T) {
 		// Lookups are audited by digests: two of one reference share theirs, another
 		// reference has its own, and no row holds the reference itself.
 		for _, o := range []store.StatusLookupOutcome{store.LookupShown, store.LookupMismatch} {
-			if err := st.StatusPage().RecordStatusLookupUnscoped(ctx, *forSpouse.Reference, "192.0.2.1", villageA1, o); err != nil {
+			var shown []string
+			if o == store.LookupShown {
+				shown = []string{forSpouse.ID}
+			}
+			if err := st.StatusPage().RecordStatusLookupUnscoped(ctx, *forSpouse.Reference, "192.0.2.1", villageA1, o, shown); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := st.StatusPage().RecordStatusLookupUnscoped(ctx, "JZ-371402-2026-999999", "192.0.2.1", "", store.LookupUnknown); err != nil {
+		if err := st.StatusPage().RecordStatusLookupUnscoped(ctx, "JZ-371402-2026-999999", "192.0.2.1", "", store.LookupUnknown, nil); err != nil {
 			t.Fatal(err)
 		}
 		got, err := st.StatusPage().StatusLookupsUnscoped(ctx, *forSpouse.Reference)

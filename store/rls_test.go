@@ -77,7 +77,7 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	if err := st.Documents().Add(admin(), store.ScopeFor(auth.Principal{Subject: "admin", Role: models.RoleAdmin, Area: cityArea}), doc); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.StatusPage().RecordStatusLookupUnscoped(context.Background(), *g.Reference, "192.0.2.7", g.AreaCode, store.LookupShown); err != nil {
+	if err := st.StatusPage().RecordStatusLookupUnscoped(context.Background(), *g.Reference, "192.0.2.7", g.AreaCode, store.LookupShown, []string{g.ID}); err != nil {
 		t.Fatal(err)
 	}
 	// A grievance about the application, with a comment (grievances, grievance_comments).

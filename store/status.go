@@ -2,9 +2,14 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
+	"jiuzhu/auth"
+	"jiuzhu/division"
 	"jiuzhu/models"
 )
 
@@ -112,7 +117,9 @@ const (
 // StatusLookup is the audit record of one lookup on the public status page. It keeps
 // keyed digests (HMAC-SHA-256 under the audit key) of the reference and of the client's
 // address, never the ID tail, so that the trail shows how often one reference or one
-// address was tried without holding personal data.
+// address was tried without holding personal data. The records a successful lookup
+// showed are named in the audit trail (models.AuditEvent, ShowApplicantStatus), whose
+// records begin with this record's ID.
 type StatusLookup struct {
 	ID string `gorm:"primaryKey;size:36"`
 	// AreaCode is the application's area, or the root of the tree when none matched.
@@ -126,24 +133,88 @@ type StatusLookup struct {
 // TableName names the audit table of the status page.
 func (StatusLookup) TableName() string { return "status_lookups" }
 
+// ShowApplicantStatus is the operation of the audit events (models.AuditEvent) of the
+// lookups on the public status page that showed an application.
+const ShowApplicantStatus = "showApplicantStatus"
+
+// StatusPageActor is the actor of the audit events of the public status page, which has
+// no signed-in caller: the system, for the whole city.
+var StatusPageActor = auth.Principal{Subject: "system:status-page", Role: models.RoleAdmin, Area: division.CityCode}
+
+// maxRecordIDs is the size of models.AuditEvent's RecordIDs.
+const maxRecordIDs = 2000
+
+// errShownWithoutMatch is the error of a lookup audited with records shown although the
+// pair did not match, or without them although it did.
+var errShownWithoutMatch = errors.New("store: a status lookup names the records shown if and only if it showed them")
+
 // RecordStatusLookupUnscoped writes the audit record of a lookup of reference ref from
 // client address addr that ended with outcome, for the application of area (""
-// when none matched). It acts for no caller and returns the database's errors.
-func (sp *StatusPage) RecordStatusLookupUnscoped(ctx context.Context, ref, addr, area string, outcome StatusLookupOutcome) error {
+// when none matched). shown are the ids of the records the page showed, the application
+// first and then its grievances, given only with LookupShown: that lookup is also written
+// to the audit trail, in the same transaction, as an event ShowApplicantStatus of
+// StatusPageActor in the application's area whose records are the lookup's ID and then
+// shown (several events, each naming the lookup and the application, when the ids do not
+// fit one). A lookup with another outcome writes no event, so that nothing tells which
+// records exist. It acts for no caller. It returns an error, and writes nothing, when
+// shown is empty with LookupShown or given with another outcome, and the database's
+// errors.
+func (sp *StatusPage) RecordStatusLookupUnscoped(ctx context.Context, ref, addr, area string, outcome StatusLookupOutcome, shown []string) error {
 	s := sp.s
-	db := s.db.WithContext(systemScope(ctx))
-	d, err := s.Audit().digester(db)
-	if err != nil {
-		return wrap("record status lookup", err)
+	if (outcome == LookupShown) != (len(shown) > 0) {
+		return wrap("record status lookup", errShownWithoutMatch)
 	}
 	if area == "" {
 		area = s.tree.All()[0].Code
 	}
-	err = db.Create(&StatusLookup{
-		ID: newID(), AreaCode: area, ReferenceDigest: d("reference:" + ref), AddressDigest: d("address:" + addr),
-		Outcome: outcome, CreatedAt: s.now().UTC(),
-	}).Error
+	err := s.db.WithContext(systemScope(ctx)).Transaction(func(tx *gorm.DB) error {
+		d, err := s.Audit().digester(tx)
+		if err != nil {
+			return err
+		}
+		lookup := &StatusLookup{
+			ID: newID(), AreaCode: area, ReferenceDigest: d("reference:" + ref), AddressDigest: d("address:" + addr),
+			Outcome: outcome, CreatedAt: s.now().UTC(),
+		}
+		if err := tx.Create(lookup).Error; err != nil {
+			return err
+		}
+		if len(shown) == 0 {
+			return nil
+		}
+		groups, err := recordGroups([]string{lookup.ID, shown[0]}, shown[1:], maxRecordIDs)
+		if err != nil {
+			return err
+		}
+		sc := ScopeFor(StatusPageActor)
+		events := make([]*models.AuditEvent, len(groups))
+		for i, ids := range groups {
+			events[i] = s.Audit().auditEvent(sc, ShowApplicantStatus, area, ids, nil, nil, nil)
+		}
+		return tx.Create(events).Error
+	})
 	return wrap("record status lookup", err)
+}
+
+// recordGroups splits ids into groups whose ids, each group after head and joined by
+// commas, take at most max bytes: one group (head alone) when ids is empty. It returns
+// an error when head and one id do not fit.
+func recordGroups(head, ids []string, max int) ([][]string, error) {
+	headLen := len(strings.Join(head, ","))
+	var groups [][]string
+	for {
+		group, n := append([]string(nil), head...), headLen
+		for len(ids) > 0 && n+1+len(ids[0]) <= max {
+			group, n, ids = append(group, ids[0]), n+1+len(ids[0]), ids[1:]
+		}
+		if len(ids) > 0 && len(group) == len(head) {
+			return nil, errors.New("store: a record id does not fit the audit event")
+		}
+		groups = append(groups, group)
+		if len(ids) == 0 {
+			return groups, nil
+		}
+	}
 }
 
 // StatusLookupsUnscoped returns the audit records of lookups of reference ref, oldest

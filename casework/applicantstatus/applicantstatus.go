@@ -9,7 +9,10 @@
 // is unknown, so that neither the answer nor its time says whether a reference exists.
 // Lookups are limited per client address and per reference before the store is asked,
 // and every lookup that reaches the store is audited with keyed digests of the reference
-// and the address (store.StatusLookup).
+// and the address (store.StatusLookup). A lookup that shows an application is audited
+// only once the page's records are read and before they are shown, naming them: the
+// application and each grievance (store.ShowApplicantStatus); one that shows nothing
+// names no record.
 package applicantstatus
 
 import (
@@ -35,8 +38,10 @@ type Store interface {
 	ApplicantStepsUnscoped(ctx context.Context, grantID string) ([]store.ApplicantStep, error)
 	// ApplicantGrievancesUnscoped returns the grievances of an application, oldest first.
 	ApplicantGrievancesUnscoped(ctx context.Context, grantID string) ([]store.ApplicantGrievance, error)
-	// RecordStatusLookupUnscoped audits one lookup.
-	RecordStatusLookupUnscoped(ctx context.Context, ref, addr, area string, outcome store.StatusLookupOutcome) error
+	// RecordStatusLookupUnscoped audits one lookup; shown are the ids of the records it
+	// showed (the application, then its grievances), nil unless the outcome is
+	// store.LookupShown.
+	RecordStatusLookupUnscoped(ctx context.Context, ref, addr, area string, outcome store.StatusLookupOutcome, shown []string) error
 }
 
 // Limiter admits or refuses one more lookup for key at now.
@@ -154,10 +159,10 @@ func (u *UseCase) Lookup(ctx context.Context, req Request) (*Status, error) {
 	case rec != nil:
 		outcome = store.LookupMismatch
 	}
-	if err := u.Store.RecordStatusLookupUnscoped(ctx, ref, req.Address, area, outcome); err != nil {
-		return nil, err
-	}
 	if outcome != store.LookupShown {
+		if err := u.Store.RecordStatusLookupUnscoped(ctx, ref, req.Address, area, outcome, nil); err != nil {
+			return nil, err
+		}
 		return nil, models.NotFound("application")
 	}
 	// The steps are read only now, so that a wrong pair costs what an unknown
@@ -168,6 +173,15 @@ func (u *UseCase) Lookup(ctx context.Context, req Request) (*Status, error) {
 	}
 	griefs, err := u.Store.ApplicantGrievancesUnscoped(ctx, rec.GrantID)
 	if err != nil {
+		return nil, err
+	}
+	// Audited before anything is shown, naming what will be.
+	shownIDs := make([]string, 0, 1+len(griefs))
+	shownIDs = append(shownIDs, rec.GrantID)
+	for _, g := range griefs {
+		shownIDs = append(shownIDs, g.ID)
+	}
+	if err := u.Store.RecordStatusLookupUnscoped(ctx, ref, req.Address, area, outcome, shownIDs); err != nil {
 		return nil, err
 	}
 	shown := *rec

@@ -2,8 +2,10 @@ package applicantstatus_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,11 +17,15 @@ import (
 
 // fakeStore holds applications in memory and records the audited lookups.
 type fakeStore struct {
-	apps      map[string]*store.ApplicantRecord
-	audited   []string
-	stepReads int
+	apps    map[string]*store.ApplicantRecord
+	audited []string
+	// shown are the records each audited lookup named, in the order of audited.
+	shown                     [][]string
+	stepReads, grievanceReads int
 	// grievances are the grievances of each application, by grant id.
 	grievances map[string][]store.ApplicantGrievance
+	// auditErr, when set, is the error of every audit.
+	auditErr error
 }
 
 func (f *fakeStore) ApplicantRecordUnscoped(_ context.Context, ref string) (*store.ApplicantRecord, error) {
@@ -40,11 +46,16 @@ func (f *fakeStore) ApplicantStepsUnscoped(_ context.Context, id string) ([]stor
 }
 
 func (f *fakeStore) ApplicantGrievancesUnscoped(_ context.Context, id string) ([]store.ApplicantGrievance, error) {
+	f.grievanceReads++
 	return f.grievances[id], nil
 }
 
-func (f *fakeStore) RecordStatusLookupUnscoped(_ context.Context, ref, addr, area string, o store.StatusLookupOutcome) error {
+func (f *fakeStore) RecordStatusLookupUnscoped(_ context.Context, ref, addr, area string, o store.StatusLookupOutcome, shown []string) error {
+	if f.auditErr != nil {
+		return f.auditErr
+	}
 	f.audited = append(f.audited, ref+" "+addr+" "+area+" "+string(o))
+	f.shown = append(f.shown, shown)
 	return nil
 }
 
@@ -63,7 +74,7 @@ func newFake() *fakeStore {
 			{Status: models.GrantReviewed, At: day(3), OfficeAt: "371402001000"},
 		},
 	}}, grievances: map[string][]store.ApplicantGrievance{"g1": {
-		{Category: models.GrievanceDelay, Status: models.GrievanceAnswered, OpenedAt: day(4), DueAt: day(11), AnsweredAt: ptr(day(6))},
+		{ID: "v1", Category: models.GrievanceDelay, Status: models.GrievanceAnswered, OpenedAt: day(4), DueAt: day(11), AnsweredAt: ptr(day(6))},
 	}}}
 }
 
@@ -113,8 +124,8 @@ func TestLookup(t *testing.T) {
 			if tt.wantErr != nil {
 				// A refused lookup reads no steps: a wrong pair costs what an unknown
 				// reference does.
-				if got != nil || f.stepReads != 0 {
-					t.Errorf("an error and a status: %+v (%d reads of steps)", got, f.stepReads)
+				if got != nil || f.stepReads != 0 || f.grievanceReads != 0 {
+					t.Errorf("an error and a status: %+v (%d reads of steps, %d of grievances)", got, f.stepReads, f.grievanceReads)
 				}
 				return
 			}
@@ -136,6 +147,74 @@ func TestLookup(t *testing.T) {
 			want.Steps[0].Office = v.Name
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("got %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+// TestLookupNamesTheRecordsShown checks what the audit of a lookup names: a lookup that
+// shows an application names it and each of its grievances, in the order shown, and is
+// audited before anything is shown (an audit that fails shows nothing); a wrong pair or
+// an unknown reference names no record and reads no grievance, so that the trail of a
+// failed lookup tells nothing of which grievances exist. The page itself shows no id.
+func TestLookupNamesTheRecordsShown(t *testing.T) {
+	griefs := []store.ApplicantGrievance{
+		{ID: "v1", Category: models.GrievanceDelay, Status: models.GrievanceClosed, OpenedAt: day(4), DueAt: day(11), AnsweredAt: ptr(day(6)), ClosedAt: ptr(day(7))},
+		{ID: "v2", Category: models.GrievanceAmount, Status: models.GrievanceAnswered, OpenedAt: day(8), DueAt: day(20), AnsweredAt: ptr(day(9))},
+		{ID: "v3", Category: models.GrievanceOther, Status: models.GrievanceOpen, OpenedAt: day(10), DueAt: day(24)},
+	}
+	failed := errors.New("audit trail unavailable")
+	tests := []struct {
+		name       string
+		grievances []store.ApplicantGrievance
+		ref, tail  string
+		auditErr   error
+		wantErr    error
+		wantAudit  string
+		wantShown  []string // nil: the lookup named no record
+	}{
+		{"no grievance", nil, ref, "01001X", nil, nil, "SHOWN", []string{"g1"}},
+		{"one grievance", griefs[:1], ref, "01001X", nil, nil, "SHOWN", []string{"g1", "v1"}},
+		{"three grievances", griefs, ref, "01001X", nil, nil, "SHOWN", []string{"g1", "v1", "v2", "v3"}},
+		{"wrong tail", griefs, ref, "010010", nil, models.ErrNotFound, "MISMATCH", nil},
+		{"unknown reference", griefs, "JZ-371402-2026-000008", "01001X", nil, models.ErrNotFound, "UNKNOWN", nil},
+		{"the audit fails", griefs, ref, "01001X", failed, failed, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake()
+			f.grievances["g1"], f.auditErr = tt.grievances, tt.auditErr
+			u := &applicantstatus.UseCase{Store: f, Tree: division.Dezhou()}
+			got, err := u.Lookup(context.Background(), applicantstatus.Request{Reference: tt.ref, IDTail: tt.tail, Address: "a"})
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantAudit == "" {
+				if got != nil || len(f.audited) != 0 {
+					t.Errorf("shown %+v, audited %q; want nothing shown when the audit fails", got, f.audited)
+				}
+				return
+			}
+			if len(f.audited) != 1 || !strings.HasSuffix(f.audited[0], " "+tt.wantAudit) || !reflect.DeepEqual(f.shown[0], tt.wantShown) {
+				t.Fatalf("audited %q naming %q, want one %s naming %q", f.audited, f.shown, tt.wantAudit, tt.wantShown)
+			}
+			if tt.wantErr != nil {
+				if got != nil || f.grievanceReads != 0 {
+					t.Errorf("a failed lookup shows %+v, read grievances %d times", got, f.grievanceReads)
+				}
+				return
+			}
+			if len(got.Grievances) != len(tt.grievances) {
+				t.Errorf("shows %d grievances, want %d", len(got.Grievances), len(tt.grievances))
+			}
+			page, err := json.Marshal(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range tt.wantShown {
+				if strings.Contains(string(page), `"`+id+`"`) {
+					t.Errorf("the page shows the id %s: %s", id, page)
+				}
 			}
 		})
 	}
