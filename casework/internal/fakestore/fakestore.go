@@ -239,13 +239,17 @@ func TrackValue[T any](u *Unit, v *T) {
 
 // run runs step in a new unit of work of sc and ends it: well when step succeeds and
 // records an audit event, keeping what step staged in order; badly otherwise, putting
-// back what step tracked. It returns the unit, and step's error or store.ErrNoAudit for
-// a step that recorded no audit event.
+// back what step tracked. It returns the unit, and step's error, store.ErrNoAudit for a
+// step that recorded no audit event, or ErrInjected when a Fault fails the unit at its
+// end.
 func run(sc store.Scope, step func(*Unit) error) (*Unit, error) {
 	u := &Unit{Scope: sc}
 	err := step(u)
 	if err == nil && len(u.events) == 0 {
 		err = store.ErrNoAudit
+	}
+	if err == nil && failsAtEnd() {
+		err = fmt.Errorf("audit: %w", ErrInjected)
 	}
 	if err != nil {
 		for i := len(u.undo) - 1; i >= 0; i-- {
