@@ -197,18 +197,26 @@ func dump(b *strings.Builder, v reflect.Value, path map[uintptr]bool, depth int)
 	}
 }
 
-// diff returns the lines of after that are not in before and those of before that are
-// not in after, marked + and -.
+// diff returns the lines of before that are not in after and those of after that are
+// not in before, marked - and +.
 func diff(before, after string) string {
 	bl, al := strings.Split(before, "\n"), strings.Split(after, "\n")
+	count := func(ls []string) map[string]int {
+		m := map[string]int{}
+		for _, l := range ls {
+			m[l]++
+		}
+		return m
+	}
+	bc, ac := count(bl), count(al)
 	var out []string
 	for _, l := range bl {
-		if !slices.Contains(al, l) {
+		if bc[l] > ac[l] {
 			out = append(out, "- "+l)
 		}
 	}
 	for _, l := range al {
-		if !slices.Contains(bl, l) {
+		if ac[l] > bc[l] {
 			out = append(out, "+ "+l)
 		}
 	}
