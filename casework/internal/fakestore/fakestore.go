@@ -1,9 +1,10 @@
 // Package fakestore holds what the in-memory store fakes of the casework packages' table
 // tests share: narrowing by the caller's area (and categories) as the store narrows,
 // reading a record, a page of records or an area argument as the store reads them, the
-// villages and the allowance of lookups by ID number a fake answers for, and a unit of
-// work that keeps nothing of a step that fails or records no audit event, as
-// store.Write. Only tests use it.
+// villages and the allowance of lookups by ID number a fake answers for, a unit of work
+// that keeps nothing of a step that fails or records no audit event, as store.Write, and
+// a Fault that makes a chosen write or the audit of a unit fail, with CheckFailsLate,
+// which checks that a mutation so failed leaves the fake as it was. Only tests use it.
 package fakestore
 
 import (
