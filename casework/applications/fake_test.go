@@ -97,6 +97,9 @@ func (t *tx) Member(householdID, id string) (*models.Member, error) {
 }
 
 func (t *tx) NextNumber(area string, year int) (string, int, error) {
+	if err := t.Writing(); err != nil {
+		return "", 0, err
+	}
 	county := area[:6]
 	key := fmt.Sprintf("%s/%d", county, year)
 	t.f.counters[key]++
@@ -104,18 +107,24 @@ func (t *tx) NextNumber(area string, year int) (string, int, error) {
 }
 
 func (t *tx) Insert(g *models.Grant, reason string) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	fakestore.Add(t.Unit, &t.f.grants, g)
 	fakestore.Add(t.Unit, &t.f.reasons, reason)
 	return nil
 }
 
-func (t *tx) Submitted(*models.Grant) error { return nil }
+func (t *tx) Submitted(*models.Grant) error { return t.Writing() }
 
 func (t *tx) DiscoveryCase(id string) (*models.DiscoveryCase, error) {
 	return fakestore.Get(t.Scope, t.f.cases, id, "discovery case")
 }
 
 func (t *tx) UpdateDiscoveryCase(c *models.DiscoveryCase) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	c.Version++
 	fakestore.Put(t.Unit, t.f.cases, c.ID, c)
 	return nil

@@ -19,11 +19,13 @@ import (
 )
 
 // fakeStore holds records and documents in memory; a record is in scope when the
-// caller's area contains its area.
+// caller's area contains its area. It adds a document, and audits a download, each in
+// a unit of work of its own that keeps nothing of a step that fails, as the store does.
 type fakeStore struct {
 	records   map[string]string // record id → area
 	docs      map[string]*store.Document
 	downloads []string
+	audits    []string
 }
 
 func (f *fakeStore) Target(_ context.Context, sc store.Scope, _ store.DocumentRecord, id string) (string, error) {
@@ -39,9 +41,15 @@ func (f *fakeStore) Add(ctx context.Context, sc store.Scope, d *store.Document) 
 	if err != nil {
 		return err
 	}
-	d.ID, d.AreaCode = "doc-"+d.SHA256[:8], area
-	f.docs[d.ID] = d
-	return nil
+	return fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error {
+		if err := u.Writing(); err != nil {
+			return err
+		}
+		d.ID, d.AreaCode = "doc-"+d.SHA256[:8], area
+		fakestore.Put(u, f.docs, d.ID, d)
+		u.Audit("uploadDocument", area, []string{d.ID}, nil, d)
+		return nil
+	})
 }
 
 func (f *fakeStore) Get(_ context.Context, sc store.Scope, id string) (*store.Document, error) {
@@ -53,8 +61,11 @@ func (f *fakeStore) Get(_ context.Context, sc store.Scope, id string) (*store.Do
 }
 
 func (f *fakeStore) AuditDownload(_ context.Context, sc store.Scope, d *store.Document) error {
-	f.downloads = append(f.downloads, sc.Principal().Subject+" "+d.ID)
-	return nil
+	return fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error {
+		fakestore.Add(u, &f.downloads, sc.Principal().Subject+" "+d.ID)
+		u.Audit("downloadDocument", d.AreaCode, []string{d.ID}, nil, nil)
+		return nil
+	})
 }
 
 const (

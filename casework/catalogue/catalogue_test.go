@@ -97,6 +97,9 @@ func (t *tx) Setting(code, county string, day models.Date) (*models.ProgramSetti
 }
 
 func (t *tx) InsertProgram(p *models.Program) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	if _, ok := t.f.programs[p.Code]; ok {
 		return models.Conflict("exists")
 	}
@@ -105,6 +108,9 @@ func (t *tx) InsertProgram(p *models.Program) error {
 }
 
 func (t *tx) InsertSetting(s *models.ProgramSetting) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	if _, ok := t.f.settings[key(*s)]; ok {
 		return models.Conflict("exists")
 	}

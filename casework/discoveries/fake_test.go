@@ -90,6 +90,9 @@ func (t *tx) Case(id string) (*models.DiscoveryCase, error) {
 }
 
 func (t *tx) InsertCase(c *models.DiscoveryCase) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	for _, o := range t.f.cases {
 		if o.HouseholdID == c.HouseholdID && o.Status != models.CaseClosed {
 			return models.Conflict("the household already has an open discovery case")
@@ -100,6 +103,9 @@ func (t *tx) InsertCase(c *models.DiscoveryCase) error {
 }
 
 func (t *tx) UpdateCase(c *models.DiscoveryCase) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	cur, ok := t.f.cases[c.ID]
 	if !ok || cur.Version != c.Version {
 		return models.Conflict("the discovery case was changed")
@@ -110,6 +116,9 @@ func (t *tx) UpdateCase(c *models.DiscoveryCase) error {
 }
 
 func (t *tx) InsertVisit(v *models.DiscoveryVisit) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	fakestore.Add(t.Unit, &t.f.visits, v)
 	return nil
 }

@@ -105,11 +105,17 @@ func (t *fakeTx) ledger(township string, kind models.ReserveEntryKind, delta mod
 }
 
 func (t *fakeTx) TopUp(township string, amount models.Money, note *string) (*models.ReserveEntry, error) {
+	if err := t.Writing(); err != nil {
+		return nil, err
+	}
 	t.f.balances[township] += amount
 	return t.ledger(township, models.ReserveTopUp, amount, nil, note), nil
 }
 
 func (t *fakeTx) Draw(g *models.Grant, amount models.Money, note *string) (*models.ReserveEntry, models.Money, error) {
+	if err := t.Writing(); err != nil {
+		return nil, 0, err
+	}
 	township := g.AreaCode[:9] + "000"
 	if t.f.balances[township] < amount {
 		return nil, t.f.balances[township], nil
@@ -120,6 +126,9 @@ func (t *fakeTx) Draw(g *models.Grant, amount models.Money, note *string) (*mode
 }
 
 func (t *fakeTx) InsertCharityAid(a *models.CharityAid) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	fakestore.Add(t.Unit, &t.f.aid, a)
 	return nil
 }

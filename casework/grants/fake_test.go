@@ -333,6 +333,9 @@ func (t *tx) event(g *models.Grant, from *models.GrantStatus, to models.GrantSta
 }
 
 func (t *tx) Insert(g *models.Grant, reason string) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	if _, dup := t.f.grants[g.ID]; dup {
 		return errors.New("duplicate grant id")
 	}
@@ -343,6 +346,9 @@ func (t *tx) Insert(g *models.Grant, reason string) error {
 }
 
 func (t *tx) Move(g *models.Grant, to models.GrantStatus, reason string, set map[string]any) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	cur, ok := t.f.grants[g.ID]
 	if !ok || cur.Version != g.Version {
 		return models.Conflict("the grant was changed by someone else; reload it and try again")
@@ -361,6 +367,9 @@ func (t *tx) Move(g *models.Grant, to models.GrantStatus, reason string, set map
 }
 
 func (t *tx) ClearFlag(g *models.Grant, reason string) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	cur := t.f.grants[g.ID]
 	if cur.Version != g.Version {
 		return models.Conflict("the grant was changed by someone else; reload it and try again")
@@ -373,6 +382,9 @@ func (t *tx) ClearFlag(g *models.Grant, reason string) error {
 }
 
 func (t *tx) InsertClaim(c *models.MedicalClaim) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	t.f.claims = append(t.f.claims, c)
 	return nil
 }
@@ -386,11 +398,17 @@ func (t *tx) Reprice(g *models.Grant, calc *models.EntitlementCalculation, reaso
 }
 
 func (t *tx) RecordCalculation(c *models.EntitlementCalculation) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	t.f.calcs = append(t.f.calcs, c)
 	return nil
 }
 
 func (t *tx) SaveParameters(p models.EntitlementParameters) (*models.EntitlementParameters, *models.EntitlementParameters, error) {
+	if err := t.Writing(); err != nil {
+		return nil, nil, err
+	}
 	t.f.scopes = append(t.f.scopes, t.Scope)
 	if !fakestore.Covers(t.Scope, p.AreaCode) {
 		return nil, nil, models.Forbidden("county: %s is outside your jurisdiction", p.AreaCode)

@@ -123,6 +123,9 @@ func (t *tx) Grievance(id string) (*models.Grievance, error) {
 }
 
 func (t *tx) Insert(g *models.Grievance, _ *models.Grant) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	fakestore.Put(t.Unit, t.f.grievances, g.ID, g)
 	fakestore.Add(t.Unit, &t.f.notices, string(store.NoticeGrievanceOpened))
 	fakestore.Add(t.Unit, &t.f.notices, string(store.NoticeGrievanceDue))
@@ -130,11 +133,17 @@ func (t *tx) Insert(g *models.Grievance, _ *models.Grant) error {
 }
 
 func (t *tx) AddComment(_ *models.Grievance, c *models.GrievanceComment, _ string) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	fakestore.Add(t.Unit, &t.f.comments, c)
 	return nil
 }
 
 func (t *tx) Update(g *models.Grievance, _ string) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	if cur := t.f.grievances[g.ID]; cur == nil || cur.Version != g.Version {
 		return models.Conflict("changed")
 	}
@@ -144,12 +153,18 @@ func (t *tx) Update(g *models.Grievance, _ string) error {
 }
 
 func (t *tx) NoticeAnswered(g *models.Grievance, _ *models.Grant) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	fakestore.Add(t.Unit, &t.f.withdrawn, g.ID)
 	fakestore.Add(t.Unit, &t.f.notices, string(store.NoticeGrievanceAnswered))
 	return nil
 }
 
 func (t *tx) Reopen(grant *models.Grant, to models.GrantStatus, _ string) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	grant.Status = to
 	fakestore.Put(t.Unit, t.f.grants, grant.ID, grant)
 	fakestore.Add(t.Unit, &t.f.reopened, grant.ID+"→"+string(to))

@@ -173,6 +173,9 @@ func (t *fakeTx) IDNumbersTaken(nums []string) ([]string, error) {
 func (t *fakeTx) GrantsNaming(memberID string) (int64, error) { return t.f.grants[memberID], nil }
 
 func (t *fakeTx) Insert(h *models.Household, ms []*models.Member) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	t.f.saves["Insert"]++
 	c := *h
 	t.f.households[h.ID] = &c
@@ -184,6 +187,9 @@ func (t *fakeTx) Insert(h *models.Household, ms []*models.Member) error {
 }
 
 func (t *fakeTx) Save(before, h *models.Household) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	t.f.saves["Save"]++
 	if _, ok := t.f.households[h.ID]; !ok {
 		return errors.New("fake: save of an unknown household")
@@ -195,6 +201,9 @@ func (t *fakeTx) Save(before, h *models.Household) error {
 }
 
 func (t *fakeTx) InsertMember(m *models.Member) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	t.f.saves["InsertMember"]++
 	c := *m
 	t.f.members[m.ID] = &c
@@ -202,6 +211,9 @@ func (t *fakeTx) InsertMember(m *models.Member) error {
 }
 
 func (t *fakeTx) SaveMember(m *models.Member) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	t.f.saves["SaveMember"]++
 	c := *m
 	t.f.members[m.ID] = &c
@@ -209,12 +221,18 @@ func (t *fakeTx) SaveMember(m *models.Member) error {
 }
 
 func (t *fakeTx) DeleteMember(m *models.Member) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	t.f.saves["DeleteMember"]++
 	delete(t.f.members, m.ID)
 	return nil
 }
 
 func (t *fakeTx) SetHead(h *models.Household, m *models.Member, former models.Relation) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	t.f.saves["SetHead"]++
 	for _, o := range t.f.members {
 		if o.HouseholdID == h.ID && o.Relation == models.RelationHead {
@@ -225,4 +243,4 @@ func (t *fakeTx) SetHead(h *models.Household, m *models.Member, former models.Re
 	return nil
 }
 
-func (t *fakeTx) Settle() error { return nil }
+func (t *fakeTx) Settle() error { return t.Writing() }

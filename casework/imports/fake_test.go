@@ -143,6 +143,9 @@ func (t *tx) NamedOnGrants(ids []string) ([]string, error) {
 }
 
 func (t *tx) Write(batch []*store.HouseholdImport) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	t.f.writes++
 	if t.f.stale > 0 {
 		t.f.stale--

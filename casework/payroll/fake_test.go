@@ -70,6 +70,9 @@ type fakeTx struct {
 }
 
 func (t *fakeTx) SavePayee(p *models.Payee) (*models.Payee, error) {
+	if err := t.Writing(); err != nil {
+		return nil, err
+	}
 	f := t.f
 	if a, ok := f.households[p.HouseholdID]; !ok || !fakestore.Covers(t.Scope, a) {
 		return nil, models.NotFound("household")
@@ -126,6 +129,9 @@ func (f *fake) PayrollInputs(_ context.Context, sc store.Scope, county string) (
 }
 
 func (t *fakeTx) InsertPayroll(p *models.Payroll, lines []*models.PayrollLine) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	f := t.f
 	if !fakestore.Covers(t.Scope, p.AreaCode) {
 		return models.NotFound("county")
@@ -188,6 +194,9 @@ func (f *fake) LastRun(_ context.Context, _ store.Scope, county, month string) (
 }
 
 func (t *fakeTx) ApprovePayroll(p *models.Payroll, approver string, at time.Time) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	q := t.f.payrolls[p.ID]
 	if q.Status != models.PayrollDraft {
 		return models.Conflict("no longer a draft")
@@ -256,6 +265,9 @@ func (f *fake) LinesByReference(_ context.Context, sc store.Scope, id string, re
 }
 
 func (t *fakeTx) Settle(p *models.Payroll, marks []store.LineSettlement, at time.Time) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	f := t.f
 	if f.payrolls[p.ID].Status != models.PayrollApproved {
 		return models.Conflict("the payroll is no longer APPROVED")
@@ -317,6 +329,9 @@ func (f *fake) Paid(_ context.Context, sc store.Scope, area string, from, to tim
 }
 
 func (t *fakeTx) DiscardPayroll(p *models.Payroll) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	f := t.f
 	if f.payrolls[p.ID].Status != models.PayrollDraft {
 		return models.Conflict("no longer a draft")

@@ -102,6 +102,9 @@ func (t *tx) Setting(code, _ string, _ models.Date) (*models.ProgramSetting, err
 }
 
 func (t *tx) Insert(r *models.Referral, g *models.Grant, reason string) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	t.f.referrals[r.ID] = *r
 	t.f.grants[g.ID] = *g
 	fakestore.Add(t.Unit, &t.f.events, reason)
@@ -118,6 +121,9 @@ func (t *tx) Referral(id string) (*models.Referral, *models.Grant, error) {
 }
 
 func (t *tx) Step(r *models.Referral, g *models.Grant, to models.ReferralStatus, reason, event string) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	sub := t.Scope.Principal().Subject
 	r.Status, r.Reason, r.Version, r.HandledBy = to, reason, r.Version+1, &sub
 	t.f.referrals[r.ID] = *r
@@ -126,6 +132,9 @@ func (t *tx) Step(r *models.Referral, g *models.Grant, to models.ReferralStatus,
 }
 
 func (t *tx) Approve(g *models.Grant, in models.ApprovalInput, reviewReason, reason string) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	if in.Amount != nil {
 		g.Amount = *in.Amount
 	}
@@ -137,6 +146,9 @@ func (t *tx) Approve(g *models.Grant, in models.ApprovalInput, reviewReason, rea
 }
 
 func (t *tx) Reject(g *models.Grant, reason string) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	g.Status = models.GrantRejected
 	t.f.grants[g.ID] = *g
 	fakestore.Add(t.Unit, &t.f.events, reason)

@@ -105,6 +105,9 @@ func (t *tx) Review(id string) (*models.Review, error) {
 }
 
 func (t *tx) InsertReview(v *models.Review) (bool, error) {
+	if err := t.Writing(); err != nil {
+		return false, err
+	}
 	for _, o := range t.f.reviews {
 		if o.GrantID == v.GrantID && (o.Status == models.ReviewOpen || o.DueOn == v.DueOn) {
 			return false, nil
@@ -115,6 +118,9 @@ func (t *tx) InsertReview(v *models.Review) (bool, error) {
 }
 
 func (t *tx) UpdateReview(v *models.Review) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	cur, ok := t.f.reviews[v.ID]
 	if !ok || cur.Version != v.Version {
 		return models.Conflict("the review was changed")
@@ -129,12 +135,18 @@ func (t *tx) Grant(id string) (*models.Grant, error) {
 }
 
 func (t *tx) MoveGrant(g *models.Grant, to models.GrantStatus, _ string) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	g.Status, g.Version = to, g.Version+1
 	fakestore.Put(t.Unit, t.f.grants, g.ID, g)
 	return nil
 }
 
 func (t *tx) Recompute(g *models.Grant, _ models.Date, amount *models.Money, _ string) (models.Money, error) {
+	if err := t.Writing(); err != nil {
+		return 0, err
+	}
 	a, ok := t.f.rule[g.ID]
 	if amount != nil {
 		a, ok = *amount, true

@@ -130,12 +130,18 @@ func (t *fakeTx) OverlappingInPost(m *models.StaffMember) (*models.StaffMember, 
 }
 
 func (t *fakeTx) InsertStaff(m *models.StaffMember) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	c := *m
 	t.f.staff[m.ID] = &c
 	return nil
 }
 
 func (t *fakeTx) SaveStaff(old, m *models.StaffMember) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	cur, ok := t.f.staff[old.ID]
 	if !ok || cur.Version != old.Version {
 		return models.Conflict("the staff member was changed by someone else; reload and try again")
@@ -147,6 +153,9 @@ func (t *fakeTx) SaveStaff(old, m *models.StaffMember) error {
 }
 
 func (t *fakeTx) SetPopulation(code string, population *int) (*int, *models.Jurisdiction, error) {
+	if err := t.Writing(); err != nil {
+		return nil, nil, err
+	}
 	var before *int
 	if n, ok := t.f.populations[code]; ok {
 		before = &n
@@ -160,6 +169,9 @@ func (t *fakeTx) SetPopulation(code string, population *int) (*int, *models.Juri
 }
 
 func (t *fakeTx) SetStandard(county string, year int, urban, rural models.Money) (*models.DibaoStandard, *models.DibaoStandard, error) {
+	if err := t.Writing(); err != nil {
+		return nil, nil, err
+	}
 	k := fmt.Sprintf("%s/%d", county, year)
 	var before *models.DibaoStandard
 	if cur, ok := t.f.standards[k]; ok {

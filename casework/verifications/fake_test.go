@@ -150,6 +150,9 @@ func (t *fakeTx) ActiveRuralDibao(householdID string) ([]*models.Grant, error) {
 }
 
 func (t *fakeTx) Insert(v *models.Verification, lines []*models.VerificationMember) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	if v.Latest {
 		for _, o := range t.f.vs {
 			if o.HouseholdID == v.HouseholdID {
@@ -166,6 +169,9 @@ func (t *fakeTx) Insert(v *models.Verification, lines []*models.VerificationMemb
 }
 
 func (t *fakeTx) Grace(g *models.Grant, until models.Date, reason string) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	cur := t.f.grants[g.ID]
 	if cur == nil || cur.Version != g.Version {
 		return models.Conflict("the grant was changed by someone else")
@@ -176,6 +182,9 @@ func (t *fakeTx) Grace(g *models.Grant, until models.Date, reason string) error 
 }
 
 func (t *fakeTx) Flag(g *models.Grant, reason string) error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
 	cur := t.f.grants[g.ID]
 	if cur == nil || cur.Version != g.Version {
 		return models.Conflict("the grant was changed by someone else")
@@ -185,4 +194,10 @@ func (t *fakeTx) Flag(g *models.Grant, reason string) error {
 	return nil
 }
 
-func (t *fakeTx) Settle() error { t.f.settled++; return nil }
+func (t *fakeTx) Settle() error {
+	if err := t.Writing(); err != nil {
+		return err
+	}
+	t.f.settled++
+	return nil
+}

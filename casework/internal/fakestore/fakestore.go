@@ -1,9 +1,10 @@
 // Package fakestore holds what the in-memory store fakes of the casework packages' table
 // tests share: narrowing by the caller's area (and categories) as the store narrows,
 // reading a record, a page of records or an area argument as the store reads them, the
-// villages and the allowance of lookups by ID number a fake answers for, and a unit of
-// work that keeps nothing of a step that fails or records no audit event, as
-// store.Write. Only tests use it.
+// villages and the allowance of lookups by ID number a fake answers for, a unit of work
+// that keeps nothing of a step that fails or records no audit event, as store.Write, and
+// a Fault that makes a chosen write or the audit of a unit fail, with CheckFailsLate,
+// which checks that a mutation so failed leaves the fake as it was. Only tests use it.
 package fakestore
 
 import (
@@ -239,13 +240,17 @@ func TrackValue[T any](u *Unit, v *T) {
 
 // run runs step in a new unit of work of sc and ends it: well when step succeeds and
 // records an audit event, keeping what step staged in order; badly otherwise, putting
-// back what step tracked. It returns the unit, and step's error or store.ErrNoAudit for
-// a step that recorded no audit event.
+// back what step tracked. It returns the unit, and step's error, store.ErrNoAudit for a
+// step that recorded no audit event, or ErrInjected when a Fault fails the unit at its
+// end.
 func run(sc store.Scope, step func(*Unit) error) (*Unit, error) {
 	u := &Unit{Scope: sc}
 	err := step(u)
 	if err == nil && len(u.events) == 0 {
 		err = store.ErrNoAudit
+	}
+	if err == nil && failsAtEnd() {
+		err = fmt.Errorf("audit: %w", ErrInjected)
 	}
 	if err != nil {
 		for i := len(u.undo) - 1; i >= 0; i-- {
