@@ -47,6 +47,7 @@ type Set struct {
 	members       *dataloadgen.Loader[string, *models.Member]
 	jurisdictions *dataloadgen.Loader[string, *models.Jurisdiction]
 	calculations  *dataloadgen.Loader[string, *models.EntitlementCalculation]
+	documentsOf   map[store.DocumentRecord]*dataloadgen.Loader[string, []*store.Document]
 
 	programs     once[map[string]*models.Program]
 	programNames once[map[string]string]
@@ -85,6 +86,7 @@ type grantGroup struct {
 	member                   once[map[string]*models.Member]
 	events                   once[map[string][]*models.GrantEvent]
 	calculations             once[map[string]*models.EntitlementCalculation]
+	documents                once[map[string][]*store.Document]
 }
 
 // New returns a fresh set of loaders over st whose dataloadgen loaders wait up to wait
@@ -94,8 +96,15 @@ func New(st *store.Store, wait time.Duration) *Set {
 		wait = DefaultWait
 	}
 	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(maxBatch)}
+	documentsOf := make(map[store.DocumentRecord]*dataloadgen.Loader[string, []*store.Document], len(store.DocumentRecords))
+	for _, rec := range store.DocumentRecords {
+		documentsOf[rec] = dataloadgen.NewLoader(lists(scoped(func(ctx context.Context, sc store.Scope, ids []string) (map[string][]*store.Document, error) {
+			return st.Documents().OfRecords(ctx, sc, rec, ids)
+		})), opts...)
+	}
 	return &Set{
 		st:            st,
+		documentsOf:   documentsOf,
 		membersOf:     dataloadgen.NewLoader(lists(scoped(st.Households().MembersOfHouseholds)), opts...),
 		grantsOf:      dataloadgen.NewLoader(lists(scoped(st.Grants().GrantsOfHouseholds)), opts...),
 		eventsOf:      dataloadgen.NewLoader(lists(scoped(st.Grants().EventsOfGrants)), opts...),
@@ -451,6 +460,32 @@ func (s *Set) Calculation(ctx context.Context, grantID string) (*models.Entitlem
 		return nil, err
 	}
 	return m[grantID], nil
+}
+
+// DocumentsOf returns the documents attached to the record of kind rec with id, newest
+// first, batched with the other records of the operation: the grants of a list read
+// theirs together, other records through a loader. A record the caller does not see
+// (or a grant that is not an application) has none. It returns a *models.FieldError
+// for an unknown kind of record, and the store's errors.
+func (s *Set) DocumentsOf(ctx context.Context, rec store.DocumentRecord, id string) ([]*store.Document, error) {
+	if rec == store.DocumentOfApplication {
+		if g := s.grantGroup(id); g != nil {
+			m, err := g.documents.get(func() (map[string][]*store.Document, error) {
+				return scoped(func(ctx context.Context, sc store.Scope, ids []string) (map[string][]*store.Document, error) {
+					return s.st.Documents().OfRecords(ctx, sc, rec, ids)
+				})(ctx, g.ids)
+			})
+			if err != nil {
+				return nil, err
+			}
+			return children(m, id), nil
+		}
+	}
+	l, ok := s.documentsOf[rec]
+	if !ok {
+		return nil, models.Invalid("recordKind", "is one of APPLICATION, VERIFICATION, GRIEVANCE and REVIEW")
+	}
+	return l.Load(ctx, id)
 }
 
 // Jurisdiction returns the unit with code; models.ErrNotFound for an unknown code.
