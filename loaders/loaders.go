@@ -491,9 +491,9 @@ func (s *Set) Calculation(ctx context.Context, grantID string) (*models.Entitlem
 
 // DocumentsOf returns the documents attached to the record of kind rec with id, newest
 // first, batched with the other records of the operation: the records of a page made
-// siblings (Grants, Records) read theirs together, others through a loader. A record the caller does not see
-// (or a grant that is not an application) has none. It returns a *models.FieldError
-// for an unknown kind of record, and the store's errors.
+// siblings (Grants, Records) read theirs together, others through a loader. A record
+// the caller does not see (or a grant that is not an application) has none. It returns
+// a *models.FieldError for an unknown kind of record, and the store's errors.
 func (s *Set) DocumentsOf(ctx context.Context, rec store.DocumentRecord, id string) ([]*store.Document, error) {
 	s.mu.Lock()
 	g := s.byRecord[documentKey{rec, id}]

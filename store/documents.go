@@ -45,7 +45,7 @@ var DocumentRecords = []DocumentRecord{DocumentOfApplication, DocumentOfVerifica
 // documentRecordsText names DocumentRecords for an error on recordKind.
 const documentRecordsText = "is one of APPLICATION, VERIFICATION, GRIEVANCE and REVIEW"
 
-// Get is a supporting document attached to a record: its content lives in a
+// Document is a supporting document attached to a record: its content lives in a
 // content-addressed store (package documents) under SHA256, and this row says whose it
 // is. It carries the record's area, so that it is read and written under the caller's
 // scope like the record.
