@@ -12,6 +12,7 @@ import (
 	"jiuzhu/graph/model"
 	"jiuzhu/graph/scalars"
 	"jiuzhu/models"
+	"jiuzhu/store"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -39,6 +40,7 @@ type ResolverRoot interface {
 	CharityAid() CharityAidResolver
 	DibaoStandard() DibaoStandardResolver
 	DiscoveryCase() DiscoveryCaseResolver
+	Document() DocumentResolver
 	Grant() GrantResolver
 	Grievance() GrievanceResolver
 	Household() HouseholdResolver
@@ -248,6 +250,19 @@ type ComplexityRoot struct {
 		VisitedOn func(childComplexity int) int
 	}
 
+	Document struct {
+		ContentType  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
+		DownloadPath func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		RecordID     func(childComplexity int) int
+		RecordKind   func(childComplexity int) int
+		SHA256       func(childComplexity int) int
+		Size         func(childComplexity int) int
+	}
+
 	EntitlementCalculation struct {
 		Actor          func(childComplexity int) int
 		Amount         func(childComplexity int) int
@@ -285,6 +300,7 @@ type ComplexityRoot struct {
 		Category     func(childComplexity int) int
 		Channel      func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
+		Documents    func(childComplexity int) int
 		EndDate      func(childComplexity int) int
 		Events       func(childComplexity int) int
 		GraceUntil   func(childComplexity int) int
@@ -337,6 +353,7 @@ type ComplexityRoot struct {
 		ClosedAt     func(childComplexity int) int
 		ClosedBy     func(childComplexity int) int
 		Comments     func(childComplexity int) int
+		Documents    func(childComplexity int) int
 		DueAt        func(childComplexity int) int
 		EventID      func(childComplexity int) int
 		GrantID      func(childComplexity int) int
@@ -777,6 +794,7 @@ type ComplexityRoot struct {
 		ClosedBy     func(childComplexity int) int
 		ClosedOn     func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
+		Documents    func(childComplexity int) int
 		DueOn        func(childComplexity int) int
 		Grant        func(childComplexity int) int
 		ID           func(childComplexity int) int
@@ -888,6 +906,7 @@ type ComplexityRoot struct {
 		CheckDate            func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
 		DepositsOverLimit    func(childComplexity int) int
+		Documents            func(childComplexity int) int
 		EducationExpenditure func(childComplexity int) int
 		Household            func(childComplexity int) int
 		ID                   func(childComplexity int) int
@@ -960,6 +979,14 @@ type DiscoveryCaseResolver interface {
 
 	Visits(ctx context.Context, obj *models.DiscoveryCase) ([]*models.DiscoveryVisit, error)
 }
+type DocumentResolver interface {
+	RecordKind(ctx context.Context, obj *store.Document) (model.DocumentRecordKind, error)
+
+	Kind(ctx context.Context, obj *store.Document) (model.DocumentKind, error)
+	Size(ctx context.Context, obj *store.Document) (int, error)
+
+	DownloadPath(ctx context.Context, obj *store.Document) (string, error)
+}
 type GrantResolver interface {
 	Household(ctx context.Context, obj *models.Grant) (*models.Household, error)
 	Member(ctx context.Context, obj *models.Grant) (*models.Member, error)
@@ -968,6 +995,7 @@ type GrantResolver interface {
 
 	Events(ctx context.Context, obj *models.Grant) ([]*models.GrantEvent, error)
 
+	Documents(ctx context.Context, obj *models.Grant) ([]*store.Document, error)
 	Calculation(ctx context.Context, obj *models.Grant) (*models.EntitlementCalculation, error)
 	Overridden(ctx context.Context, obj *models.Grant) (bool, error)
 
@@ -980,6 +1008,7 @@ type GrievanceResolver interface {
 	Overdue(ctx context.Context, obj *models.Grievance) (bool, error)
 
 	Comments(ctx context.Context, obj *models.Grievance) ([]*models.GrievanceComment, error)
+	Documents(ctx context.Context, obj *models.Grievance) ([]*store.Document, error)
 }
 type HouseholdResolver interface {
 	Area(ctx context.Context, obj *models.Household) (*models.Jurisdiction, error)
@@ -1151,6 +1180,8 @@ type ReserveFundResolver interface {
 }
 type ReviewResolver interface {
 	Grant(ctx context.Context, obj *models.Review) (*models.Grant, error)
+
+	Documents(ctx context.Context, obj *models.Review) ([]*store.Document, error)
 }
 type StaffMemberResolver interface {
 	Area(ctx context.Context, obj *models.StaffMember) (*models.Jurisdiction, error)
@@ -1163,6 +1194,8 @@ type VerificationResolver interface {
 	Household(ctx context.Context, obj *models.Verification) (*models.Household, error)
 
 	Members(ctx context.Context, obj *models.Verification) ([]*models.VerificationMember, error)
+
+	Documents(ctx context.Context, obj *models.Verification) ([]*store.Document, error)
 }
 type VerificationMemberResolver interface {
 	Member(ctx context.Context, obj *models.VerificationMember) (*models.Member, error)
@@ -1921,6 +1954,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DiscoveryVisit.VisitedOn(childComplexity), true
 
+	case "Document.contentType":
+		if e.ComplexityRoot.Document.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.ContentType(childComplexity), true
+	case "Document.createdAt":
+		if e.ComplexityRoot.Document.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.CreatedAt(childComplexity), true
+	case "Document.createdBy":
+		if e.ComplexityRoot.Document.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.CreatedBy(childComplexity), true
+	case "Document.downloadPath":
+		if e.ComplexityRoot.Document.DownloadPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.DownloadPath(childComplexity), true
+	case "Document.id":
+		if e.ComplexityRoot.Document.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.ID(childComplexity), true
+	case "Document.kind":
+		if e.ComplexityRoot.Document.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.Kind(childComplexity), true
+	case "Document.recordId":
+		if e.ComplexityRoot.Document.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.RecordID(childComplexity), true
+	case "Document.recordKind":
+		if e.ComplexityRoot.Document.RecordKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.RecordKind(childComplexity), true
+	case "Document.sha256":
+		if e.ComplexityRoot.Document.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.SHA256(childComplexity), true
+	case "Document.size":
+		if e.ComplexityRoot.Document.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.Size(childComplexity), true
+
 	case "EntitlementCalculation.actor":
 		if e.ComplexityRoot.EntitlementCalculation.Actor == nil {
 			break
@@ -2103,6 +2197,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grant.CreatedAt(childComplexity), true
+	case "Grant.documents":
+		if e.ComplexityRoot.Grant.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grant.Documents(childComplexity), true
 	case "Grant.endDate":
 		if e.ComplexityRoot.Grant.EndDate == nil {
 			break
@@ -2347,6 +2447,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grievance.Comments(childComplexity), true
+	case "Grievance.documents":
+		if e.ComplexityRoot.Grievance.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grievance.Documents(childComplexity), true
 	case "Grievance.dueAt":
 		if e.ComplexityRoot.Grievance.DueAt == nil {
 			break
@@ -4787,6 +4893,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Review.CreatedAt(childComplexity), true
+	case "Review.documents":
+		if e.ComplexityRoot.Review.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Review.Documents(childComplexity), true
 	case "Review.dueOn":
 		if e.ComplexityRoot.Review.DueOn == nil {
 			break
@@ -5254,6 +5366,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Verification.DepositsOverLimit(childComplexity), true
+	case "Verification.documents":
+		if e.ComplexityRoot.Verification.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verification.Documents(childComplexity), true
 	case "Verification.educationExpenditure":
 		if e.ComplexityRoot.Verification.EducationExpenditure == nil {
 			break
@@ -5550,7 +5668,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "catalogue.graphqls" "dashboard.graphqls" "entitlements.graphqls" "followup.graphqls" "funds.graphqls" "grant.graphqls" "grievances.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "payroll.graphqls" "referrals.graphqls" "rules.graphqls" "schema.graphqls" "security.graphqls" "staffing.graphqls" "verifications.graphqls"
+//go:embed "catalogue.graphqls" "dashboard.graphqls" "documents.graphqls" "entitlements.graphqls" "followup.graphqls" "funds.graphqls" "grant.graphqls" "grievances.graphqls" "household.graphqls" "integrators.graphqls" "jurisdiction.graphqls" "lifecycle.graphqls" "payroll.graphqls" "referrals.graphqls" "rules.graphqls" "schema.graphqls" "security.graphqls" "staffing.graphqls" "verifications.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -5564,6 +5682,7 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "catalogue.graphqls", Input: sourceData("catalogue.graphqls"), BuiltIn: false},
 	{Name: "dashboard.graphqls", Input: sourceData("dashboard.graphqls"), BuiltIn: false},
+	{Name: "documents.graphqls", Input: sourceData("documents.graphqls"), BuiltIn: false},
 	{Name: "entitlements.graphqls", Input: sourceData("entitlements.graphqls"), BuiltIn: false},
 	{Name: "followup.graphqls", Input: sourceData("followup.graphqls"), BuiltIn: false},
 	{Name: "funds.graphqls", Input: sourceData("funds.graphqls"), BuiltIn: false},
@@ -5951,6 +6070,32 @@ func (ec *executionContext) childFields_DiscoveryVisit(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type DiscoveryVisit", field.Name)
 }
 
+func (ec *executionContext) childFields_Document(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Document_id(ctx, field)
+	case "recordKind":
+		return ec.fieldContext_Document_recordKind(ctx, field)
+	case "recordId":
+		return ec.fieldContext_Document_recordId(ctx, field)
+	case "kind":
+		return ec.fieldContext_Document_kind(ctx, field)
+	case "size":
+		return ec.fieldContext_Document_size(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Document_contentType(ctx, field)
+	case "sha256":
+		return ec.fieldContext_Document_sha256(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Document_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Document_createdAt(ctx, field)
+	case "downloadPath":
+		return ec.fieldContext_Document_downloadPath(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Document", field.Name)
+}
+
 func (ec *executionContext) childFields_EntitlementCalculation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "method":
@@ -6041,6 +6186,8 @@ func (ec *executionContext) childFields_Grant(ctx context.Context, field graphql
 		return ec.fieldContext_Grant_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Grant_updatedAt(ctx, field)
+	case "documents":
+		return ec.fieldContext_Grant_documents(ctx, field)
 	case "calculation":
 		return ec.fieldContext_Grant_calculation(ctx, field)
 	case "overridden":
@@ -6153,6 +6300,8 @@ func (ec *executionContext) childFields_Grievance(ctx context.Context, field gra
 		return ec.fieldContext_Grievance_version(ctx, field)
 	case "comments":
 		return ec.fieldContext_Grievance_comments(ctx, field)
+	case "documents":
+		return ec.fieldContext_Grievance_documents(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Grievance", field.Name)
 }
@@ -6845,6 +6994,8 @@ func (ec *executionContext) childFields_Review(ctx context.Context, field graphq
 		return ec.fieldContext_Review_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Review_createdAt(ctx, field)
+	case "documents":
+		return ec.fieldContext_Review_documents(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Review", field.Name)
 }
@@ -7075,6 +7226,8 @@ func (ec *executionContext) childFields_Verification(ctx context.Context, field 
 		return ec.fieldContext_Verification_recordedBy(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Verification_createdAt(ctx, field)
+	case "documents":
+		return ec.fieldContext_Verification_documents(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Verification", field.Name)
 }
@@ -12612,6 +12765,249 @@ func (ec *executionContext) fieldContext_DiscoveryVisit_createdAt(_ context.Cont
 	return graphql.NewScalarFieldContext("DiscoveryVisit", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Document_id(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Document_recordKind(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_recordKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().RecordKind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DocumentRecordKind) graphql.Marshaler {
+			return ec.marshalNDocumentRecordKind2jiuzhuᚋgraphᚋmodelᚐDocumentRecordKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_recordKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "DocumentRecordKind")
+}
+
+func (ec *executionContext) _Document_recordId(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Document_kind(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DocumentKind) graphql.Marshaler {
+			return ec.marshalNDocumentKind2jiuzhuᚋgraphᚋmodelᚐDocumentKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "DocumentKind")
+}
+
+func (ec *executionContext) _Document_size(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().Size(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Document_contentType(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "String")
+}
+
+func (ec *executionContext) _Document_sha256(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "String")
+}
+
+func (ec *executionContext) _Document_createdBy(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "String")
+}
+
+func (ec *executionContext) _Document_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Document_downloadPath(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_downloadPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().DownloadPath(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_downloadPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "String")
+}
+
 func (ec *executionContext) _EntitlementCalculation_method(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementCalculation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13599,6 +13995,38 @@ func (ec *executionContext) _Grant_updatedAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Grant_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Grant", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Grant_documents(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grant_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Grant().Documents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Document) graphql.Marshaler {
+			return ec.marshalODocument2ᚕᚖjiuzhuᚋstoreᚐDocumentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grant_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Grant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Grant_calculation(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
@@ -14745,6 +15173,38 @@ func (ec *executionContext) fieldContext_Grievance_comments(_ context.Context, f
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GrievanceComment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Grievance_documents(ctx context.Context, field graphql.CollectedField, obj *models.Grievance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grievance_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Grievance().Documents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Document) graphql.Marshaler {
+			return ec.marshalODocument2ᚕᚖjiuzhuᚋstoreᚐDocumentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grievance_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Grievance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24713,6 +25173,38 @@ func (ec *executionContext) fieldContext_Review_createdAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Review", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Review_documents(ctx context.Context, field graphql.CollectedField, obj *models.Review) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Review_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Review().Documents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Document) graphql.Marshaler {
+			return ec.marshalODocument2ᚕᚖjiuzhuᚋstoreᚐDocumentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Review_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Review",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReviewConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.ReviewConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26733,6 +27225,38 @@ func (ec *executionContext) _Verification_createdAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Verification_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Verification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Verification_documents(ctx context.Context, field graphql.CollectedField, obj *models.Verification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verification_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Verification().Documents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Document) graphql.Marshaler {
+			return ec.marshalODocument2ᚕᚖjiuzhuᚋstoreᚐDocumentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Verification_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Verification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _VerificationMember_member(ctx context.Context, field graphql.CollectedField, obj *models.VerificationMember) (ret graphql.Marshaler) {
@@ -31823,6 +32347,88 @@ func (ec *executionContext) _DiscoveryVisit(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var documentImplementors = []string{"Document"}
+
+func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet, obj *store.Document) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, documentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Document")
+		case "id":
+			out.Values[i] = ec._Document_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordKind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_recordKind(ctx, field, obj)
+				})
+		case "recordId":
+			out.Values[i] = ec._Document_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_kind(ctx, field, obj)
+				})
+		case "size":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_size(ctx, field, obj)
+				})
+		case "contentType":
+			out.Values[i] = ec._Document_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sha256":
+			out.Values[i] = ec._Document_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._Document_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Document_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "downloadPath":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_downloadPath(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var entitlementCalculationImplementors = []string{"EntitlementCalculation"}
 
 func (ec *executionContext) _EntitlementCalculation(ctx context.Context, sel ast.SelectionSet, obj *models.EntitlementCalculation) graphql.Marshaler {
@@ -32085,6 +32691,12 @@ func (ec *executionContext) _Grant(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "documents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Grant_documents(ctx, field, obj)
+				})
 		case "calculation":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -32424,6 +33036,12 @@ func (ec *executionContext) _Grievance(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Grievance_comments(ctx, field, obj)
+				})
+		case "documents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Grievance_documents(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -35317,6 +35935,12 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "documents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Review_documents(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36054,6 +36678,12 @@ func (ec *executionContext) _Verification(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "documents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Verification_documents(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37163,6 +37793,34 @@ func (ec *executionContext) marshalNDiscoveryVisit2ᚖjiuzhuᚋmodelsᚐDiscover
 func (ec *executionContext) unmarshalNDiscoveryVisitInput2jiuzhuᚋmodelsᚐDiscoveryVisitInput(ctx context.Context, v any) (models.DiscoveryVisitInput, error) {
 	res, err := ec.unmarshalInputDiscoveryVisitInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDocument2ᚖjiuzhuᚋstoreᚐDocument(ctx context.Context, sel ast.SelectionSet, v *store.Document) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Document!")
+		return graphql.Null
+	}
+	return ec._Document(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDocumentKind2jiuzhuᚋgraphᚋmodelᚐDocumentKind(ctx context.Context, v any) (model.DocumentKind, error) {
+	var res model.DocumentKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDocumentKind2jiuzhuᚋgraphᚋmodelᚐDocumentKind(ctx context.Context, sel ast.SelectionSet, v model.DocumentKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDocumentRecordKind2jiuzhuᚋgraphᚋmodelᚐDocumentRecordKind(ctx context.Context, v any) (model.DocumentRecordKind, error) {
+	var res model.DocumentRecordKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDocumentRecordKind2jiuzhuᚋgraphᚋmodelᚐDocumentRecordKind(ctx context.Context, sel ast.SelectionSet, v model.DocumentRecordKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNEntitlementParameters2ᚕᚖjiuzhuᚋmodelsᚐEntitlementParametersᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.EntitlementParameters) graphql.Marshaler {
@@ -38848,6 +39506,25 @@ func (ec *executionContext) marshalODiscoveryOutcome2ᚖjiuzhuᚋmodelsᚐDiscov
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalODocument2ᚕᚖjiuzhuᚋstoreᚐDocumentᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Document) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDocument2ᚖjiuzhuᚋstoreᚐDocument(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOEntitlementCalculation2ᚖjiuzhuᚋmodelsᚐEntitlementCalculation(ctx context.Context, sel ast.SelectionSet, v *models.EntitlementCalculation) graphql.Marshaler {

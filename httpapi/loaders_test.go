@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"jiuzhu/auth"
+	"jiuzhu/casework/reviews"
 	"jiuzhu/division"
 	"jiuzhu/httpapi"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/seed"
 	"jiuzhu/store"
 	"jiuzhu/store/storetest"
@@ -272,6 +274,62 @@ func TestMutationsReadTheirOwnWrites(t *testing.T) {
 		if len(out.A.Household.Members) != before+1 || len(out.B.Household.Members) != before+2 {
 			t.Errorf("members after each mutation: %d then %d, want %d then %d",
 				len(out.A.Household.Members), len(out.B.Household.Members), before+1, before+2)
+		}
+	})
+}
+
+// TestDocumentListsAreBatched counts the SQL statements of lists of grants and of
+// reviews with each record's documents: the documents of a page are read together, so
+// that 50 grants (40 reviews, as many as the seed opens in the county) cost what 10 cost,
+// on SQLite and PostgreSQL.
+func TestDocumentListsAreBatched(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		counter := storetest.Count(st)
+		e := startWith(t, st, 600, func(o *httpapi.Options) { o.ExecutorOnly = true })
+		if _, err := reviews.New(st, policy.DefaultConfig()).OpenDue(t.Context(), models.NewDate(2030, 1, 1)); err != nil {
+			t.Fatal(err)
+		}
+		tok := e.token(models.RoleOfficer, seed.DemoCounty)
+		for _, c := range []struct {
+			name, list, query string
+			many, max         int
+		}{
+			// The page, and the documents of its records.
+			{"grants", "grants", `query($first: Int) { grants(first: $first) { edges { node { id documents { id kind createdBy downloadPath } } } } }`, 50, 3},
+			{"reviews", "reviews", `query($first: Int) { reviews(first: $first) { edges { node { id documents { id kind createdBy downloadPath } } } } }`, 40, 3},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				var warm any
+				e.ok(tok, c.query, map[string]any{"first": 1}, &warm)
+				counts := map[int]int{}
+				for _, first := range []int{10, c.many} {
+					var out map[string]struct {
+						Edges []struct {
+							Node struct {
+								ID        string
+								Documents *[]struct{ ID string }
+							}
+						}
+					}
+					counter.Reset()
+					e.ok(tok, c.query, map[string]any{"first": first}, &out)
+					counts[first] = counter.N()
+					edges := out[c.list].Edges
+					if len(edges) != first {
+						t.Fatalf("first %d: %d %s; the seed has too few in the county", first, len(edges), c.list)
+					}
+					for _, edge := range edges {
+						if edge.Node.Documents == nil {
+							t.Fatalf("%s %s: documents null for an officer", c.list, edge.Node.ID)
+						}
+					}
+				}
+				t.Logf("statements by page size: %v", counts)
+				if counts[10] != counts[c.many] || counts[c.many] > c.max {
+					t.Errorf("statements: %v (page size → count), want equal and at most %d; last: %s",
+						counts, c.max, strings.Join(counter.Statements(), "\n"))
+				}
+			})
 		}
 	})
 }

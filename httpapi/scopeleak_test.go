@@ -115,6 +115,8 @@ var leakCases = map[string][]leakCase{
 		{query: `query($hid: ID!) { household(id: $hid) { id address members { name idNumber } } }`, want: models.ErrNotFound.Error()},
 		{query: `query($ownHid: ID!) { household(id: $ownHid) { head { household { id } } members { name household { address } } grants { household { id } member { name } events { actor } } } }`, want: expectOK},
 		{query: `query($ownHid: ID!) { household(id: $ownHid) { charityAid { id organisation } verifications { id members { member { name } } } latestVerification { id } dibaoStandard { county { code } year } grants { reference medicalClaim { id } } } }`, want: expectOK},
+		{query: `query($hid: ID!) { household(id: $hid) { verifications { id documents { id sha256 createdBy } } } }`, want: models.ErrNotFound.Error()},
+		{query: `query($ownHid: ID!) { household(id: $ownHid) { verifications { id documents { id sha256 createdBy downloadPath } } grants { documents { id } } } }`, want: expectOK},
 	},
 	"Query.households": {
 		{query: `query($area: String) { households(area: $area) { totalCount edges { node { id } } } }`, want: models.ErrForbidden.Error()},
@@ -146,11 +148,13 @@ var leakCases = map[string][]leakCase{
 	"Query.grant": {
 		{query: `query($gid: ID!) { grant(id: $gid) { id amount household { id } } }`, want: models.ErrNotFound.Error()},
 		{query: `query($gid: ID!) { grant(id: $gid) { overridden calculation { formula inputs { name value } } } }`, want: models.ErrNotFound.Error()},
+		{query: `query($appId: ID!) { grant(id: $appId) { id documents { id sha256 createdBy downloadPath } } }`, want: models.ErrNotFound.Error()},
 	},
 	"Query.grants": {
 		{query: `query($area: String) { grants(area: $area) { totalCount } }`, want: models.ErrForbidden.Error()},
 		{query: `{ grants(first: 100) { totalCount edges { node { reference household { address members { name } } member { name } events { actor } } } } }`, want: expectOK},
 		{query: `{ grants(first: 100) { edges { node { id overridden calculation { method formula computed amount overrideReason actor inputs { name value } } } } } }`, want: expectOK},
+		{query: `{ grants(first: 50) { edges { node { id documents { id recordKind recordId kind size contentType sha256 createdBy createdAt downloadPath } } } } }`, want: expectOK},
 		{query: `query($cursor: String) { grants(last: 100, before: $cursor) { totalCount pageInfo { startCursor endCursor } edges { node { id reference household { address } member { name } } } } }`, want: expectOK},
 		{query: `query($hid: ID, $cursor: String) { grants(filter: {householdId: $hid}, last: 100, after: $cursor) { totalCount edges { node { id } } } }`, want: expectEmpty},
 		{query: `query($hid: ID) { grants(filter: {householdId: $hid}) { totalCount edges { node { id household { id } } } } }`, want: expectEmpty},
@@ -289,10 +293,12 @@ var leakCases = map[string][]leakCase{
 	},
 	"Query.review": {
 		{query: `query($reviewId: ID!) { review(id: $reviewId) { id grant { id household { id } } } }`, want: models.ErrNotFound.Error()},
+		{query: `query($reviewId: ID!) { review(id: $reviewId) { id documents { id sha256 createdBy } } }`, want: models.ErrNotFound.Error()},
 	},
 	"Query.reviews": {
 		{query: `query($area: String) { reviews(area: $area) { totalCount edges { node { id } } } }`, want: models.ErrForbidden.Error()},
 		{query: `{ reviews(first: 100) { totalCount edges { node { id township dueOn grant { id household { id address } } } } } }`, want: expectOK},
+		{query: `{ reviews(first: 100) { edges { node { id documents { id recordId sha256 createdBy downloadPath } grant { documents { id } } } } } }`, want: expectOK},
 		{query: `query($cursor: String) { reviews(last: 100, before: $cursor) { totalCount pageInfo { startCursor } edges { node { id grant { id } } } } }`, want: expectOK},
 	},
 	"Query.reviewCounts": {
@@ -416,10 +422,12 @@ var leakCases = map[string][]leakCase{
 	// integrators whatever the area.
 	"Query.grievance": {
 		{query: `query($grievanceId: ID!) { grievance(id: $grievanceId) { id summary comments { text } } }`, want: models.ErrNotFound.Error(), byTier: noIntegrator},
+		{query: `query($grievanceId: ID!) { grievance(id: $grievanceId) { id documents { id sha256 createdBy } } }`, want: models.ErrNotFound.Error(), byTier: noIntegrator},
 	},
 	"Query.grievances": {
 		{query: `query($area: String) { grievances(area: $area) { totalCount edges { node { id } } } }`, want: models.ErrForbidden.Error()},
 		{query: `{ grievances(first: 100) { totalCount edges { node { id summary grantId comments { text } } } } }`, want: expectOK, byTier: noIntegrator},
+		{query: `{ grievances(first: 100) { edges { node { id documents { id recordId sha256 createdBy downloadPath } } } } }`, want: expectOK, byTier: noIntegrator},
 		{query: `query($cursor: String) { grievances(last: 100, before: $cursor, overdue: false) { totalCount pageInfo { startCursor } edges { node { id summary } } } }`, want: expectOK, byTier: noIntegrator},
 		{query: `{ grievances(overdue: true, status: OPEN) { totalCount edges { node { id } } } }`, want: expectEmpty, byTier: noIntegrator},
 	},
@@ -657,6 +665,22 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A supporting document on each record of the sibling that takes documents: the
+	// application, the grievance, the review and the verification, uploaded by a
+	// subject whose name is itself a secret.
+	uploader := auth.Principal{Subject: "leak-uploader-" + fmt.Sprint(n), Role: models.RoleAdmin, Area: division.CityCode}
+	var documentIDs []string
+	for i, target := range []struct {
+		rec store.DocumentRecord
+		id  string
+	}{{store.DocumentOfApplication, app.ID}, {store.DocumentOfGrievance, griev.OpenGrievance.ID}, {store.DocumentOfReview, reviewID}, {store.DocumentOfVerification, ver.RecordVerification.ID}} {
+		d := &store.Document{Record: target.rec, RecordID: target.id, Kind: store.DocumentIDCard,
+			SHA256: fmt.Sprintf("%062x%02x", n+1, i), Size: 100, ContentType: "image/png"}
+		if err := e.st.Documents().Add(auth.WithPrincipal(t.Context(), uploader), store.ScopeFor(uploader), d); err != nil {
+			t.Fatalf("attach a document to the sibling's %s: %v", target.rec, err)
+		}
+		documentIDs = append(documentIDs, d.ID, d.SHA256)
+	}
 
 	// A dibao standard of a county outside the caller's.
 	var std struct{ SetDibaoStandard struct{ ID string } }
@@ -750,6 +774,8 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 			poor.CreateHousehold.ID, dcase.OpenDiscoveryCase.ID, reviewID, memberPhone, privacy.Phone(memberPhone)},
 	}
 	pl.secrets = append(pl.secrets, payrollSecrets...)
+	pl.secrets = append(pl.secrets, documentIDs...)
+	pl.secrets = append(pl.secrets, uploader.Subject)
 	return pl
 }
 

@@ -47,6 +47,7 @@ type Set struct {
 	members       *dataloadgen.Loader[string, *models.Member]
 	jurisdictions *dataloadgen.Loader[string, *models.Jurisdiction]
 	calculations  *dataloadgen.Loader[string, *models.EntitlementCalculation]
+	documentsOf   map[store.DocumentRecord]*dataloadgen.Loader[string, []*store.Document]
 
 	programs     once[map[string]*models.Program]
 	programNames once[map[string]string]
@@ -55,6 +56,7 @@ type Set struct {
 	mu          sync.Mutex
 	byHousehold map[string]*householdGroup
 	byGrant     map[string]*grantGroup
+	byRecord    map[documentKey]*documentGroup
 	known       map[string]*models.Household // households already read in this operation
 }
 
@@ -87,6 +89,18 @@ type grantGroup struct {
 	calculations             once[map[string]*models.EntitlementCalculation]
 }
 
+// documentKey names one record that takes documents.
+type documentKey struct {
+	rec store.DocumentRecord
+	id  string
+}
+
+// documentGroup is a list of records of one kind whose documents are read together.
+type documentGroup struct {
+	ids       []string
+	documents once[map[string][]*store.Document]
+}
+
 // New returns a fresh set of loaders over st whose dataloadgen loaders wait up to wait
 // (DefaultWait when 0) to gather a batch.
 func New(st *store.Store, wait time.Duration) *Set {
@@ -94,8 +108,15 @@ func New(st *store.Store, wait time.Duration) *Set {
 		wait = DefaultWait
 	}
 	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(maxBatch)}
+	documentsOf := make(map[store.DocumentRecord]*dataloadgen.Loader[string, []*store.Document], len(store.DocumentRecords))
+	for _, rec := range store.DocumentRecords {
+		documentsOf[rec] = dataloadgen.NewLoader(lists(scoped(func(ctx context.Context, sc store.Scope, ids []string) (map[string][]*store.Document, error) {
+			return st.Documents().OfRecords(ctx, sc, rec, ids)
+		})), opts...)
+	}
 	return &Set{
 		st:            st,
+		documentsOf:   documentsOf,
 		membersOf:     dataloadgen.NewLoader(lists(scoped(st.Households().MembersOfHouseholds)), opts...),
 		grantsOf:      dataloadgen.NewLoader(lists(scoped(st.Grants().GrantsOfHouseholds)), opts...),
 		eventsOf:      dataloadgen.NewLoader(lists(scoped(st.Grants().EventsOfGrants)), opts...),
@@ -105,6 +126,7 @@ func New(st *store.Store, wait time.Duration) *Set {
 		calculations:  dataloadgen.NewLoader(optional(scoped(st.Entitlements().CalculationsOf)), opts...),
 		byHousehold:   map[string]*householdGroup{},
 		byGrant:       map[string]*grantGroup{},
+		byRecord:      map[documentKey]*documentGroup{},
 		known:         map[string]*models.Household{},
 	}
 }
@@ -242,10 +264,24 @@ func (s *Set) Grants(gs []*models.Grant) {
 			return *g.MemberID, true
 		}),
 	}
+	docs := &documentGroup{ids: g.ids}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, gr := range gs {
 		s.byGrant[gr.ID] = g
+		s.byRecord[documentKey{store.DocumentOfApplication, gr.ID}] = docs
+	}
+}
+
+// Records makes the records ids of kind rec, a page of a list, siblings for their
+// documents: the first DocumentsOf of any of them reads the documents of all. (Grants
+// makes a page of grants siblings as applications.)
+func (s *Set) Records(rec store.DocumentRecord, ids []string) {
+	g := &documentGroup{ids: distinct(ids, func(id string) (string, bool) { return id, true })}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		s.byRecord[documentKey{rec, id}] = g
 	}
 }
 
@@ -451,6 +487,33 @@ func (s *Set) Calculation(ctx context.Context, grantID string) (*models.Entitlem
 		return nil, err
 	}
 	return m[grantID], nil
+}
+
+// DocumentsOf returns the documents attached to the record of kind rec with id, newest
+// first, batched with the other records of the operation: the records of a page made
+// siblings (Grants, Records) read theirs together, others through a loader. A record
+// the caller does not see (or a grant that is not an application) has none. It returns
+// a *models.FieldError for an unknown kind of record, and the store's errors.
+func (s *Set) DocumentsOf(ctx context.Context, rec store.DocumentRecord, id string) ([]*store.Document, error) {
+	s.mu.Lock()
+	g := s.byRecord[documentKey{rec, id}]
+	s.mu.Unlock()
+	if g != nil {
+		m, err := g.documents.get(func() (map[string][]*store.Document, error) {
+			return scoped(func(ctx context.Context, sc store.Scope, ids []string) (map[string][]*store.Document, error) {
+				return s.st.Documents().OfRecords(ctx, sc, rec, ids)
+			})(ctx, g.ids)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return children(m, id), nil
+	}
+	l, ok := s.documentsOf[rec]
+	if !ok {
+		return nil, models.Invalid("recordKind", "is one of APPLICATION, VERIFICATION, GRIEVANCE and REVIEW")
+	}
+	return l.Load(ctx, id)
 }
 
 // Jurisdiction returns the unit with code; models.ErrNotFound for an unknown code.

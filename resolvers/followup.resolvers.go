@@ -85,6 +85,7 @@ func (r *queryResolver) Reviews(ctx context.Context, area *string, status *model
 	if err != nil {
 		return nil, err
 	}
+	records(ctx, r.Resolver, store.DocumentOfReview, c.Nodes, func(v *models.Review) string { return v.ID })
 	return &models.ReviewConnection{Edges: c.Edges, PageInfo: c.PageInfo, Count: c.Count}, nil
 }
 

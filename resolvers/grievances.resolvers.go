@@ -9,6 +9,7 @@ import (
 	"context"
 	"jiuzhu/graph"
 	"jiuzhu/models"
+	"jiuzhu/store"
 )
 
 func (r *grievanceResolver) AssignedArea(ctx context.Context, obj *models.Grievance) (*models.Jurisdiction, error) {
@@ -55,6 +56,7 @@ func (r *queryResolver) Grievances(ctx context.Context, area *string, status *mo
 	if err != nil {
 		return nil, err
 	}
+	records(ctx, r.Resolver, store.DocumentOfGrievance, c.Nodes, func(v *models.Grievance) string { return v.ID })
 	return &models.GrievanceConnection{Edges: c.Edges, PageInfo: c.PageInfo, Count: c.Count}, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"jiuzhu/division"
 	"jiuzhu/models"
 	"jiuzhu/privacy"
+	"jiuzhu/store"
 )
 
 // IntegratorView implements the schema's @integratorView directive, the one place where
@@ -130,6 +131,9 @@ func ActedOn(obj any, field string) (a privacy.Acted, ok bool) {
 		return privacy.Acted{Area: r.AreaCode}, true
 	case *models.Review:
 		return privacy.Acted{Area: r.Township}, true
+	case *store.Document:
+		// Uploaded by staff of the record's area.
+		return privacy.Acted{Area: r.AreaCode}, true
 	}
 	return privacy.Acted{}, false
 }

@@ -12,6 +12,7 @@ import (
 	"jiuzhu/auth"
 	"jiuzhu/models"
 	"jiuzhu/resolvers"
+	"jiuzhu/store"
 )
 
 // TestIntegratorView runs the @integratorView directive over one record of each kind:
@@ -48,6 +49,8 @@ func TestIntegratorView(t *testing.T) {
 		{"integrator reads no one for no one", integ, &models.Review{Township: "371402001000"}, "closedBy", (*string)(nil), (*string)(nil), false},
 		{"integrator reads a review's township", integ, &models.Review{Township: "371402001000"}, "closedBy", &subject, ptr("STAFF@371402001000"), false},
 		{"integrator reads a grievance answer's office", integ, &models.Grievance{AreaCode: "371402001001", AssignedArea: "371402000000"}, "answeredBy", &subject, ptr("STAFF@371402000000"), false},
+		{"integrator reads a document's uploader as the township", integ, &store.Document{AreaCode: "371402001001"}, "createdBy", subject, "STAFF@371402001000", false},
+		{"staff read a document's uploader", staff, &store.Document{AreaCode: "371402001001"}, "createdBy", subject, subject, false},
 		{"integrator reads a payroll's county", integ, &models.Payroll{AreaCode: "371402000000"}, "generatedBy", subject, "STAFF@371402000000", false},
 		{"staff read a calculation's inputs", staff, calc, "inputs", calc.Inputs, calc.Inputs, false},
 		{"integrator reads the rule's inputs", integ, calc, "inputs", calc.Inputs, []models.CalculationInput{{Name: "standard", Value: "850.00"}}, false},

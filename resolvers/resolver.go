@@ -63,6 +63,16 @@ func New(st *store.Store, cases Cases) *Resolver {
 // load returns the batching loaders of the operation in ctx.
 func (r *Resolver) load(ctx context.Context) *loaders.Set { return loaders.For(ctx, r.Store) }
 
+// records makes the records of a list of kind rec siblings for their documents, so that
+// the documents of the list are read with one statement.
+func records[T any](ctx context.Context, r *Resolver, rec store.DocumentRecord, list []*T, id func(*T) string) {
+	ids := make([]string, len(list))
+	for i, v := range list {
+		ids[i] = id(v)
+	}
+	r.load(ctx).Records(rec, ids)
+}
+
 // unseen returns v, or nil without an error when the record is outside what the caller
 // may see (a linked record of a nullable field).
 func unseen[T any](v *T, err error) (*T, error) {

@@ -33,7 +33,11 @@ func (r *householdResolver) LatestVerification(ctx context.Context, obj *models.
 }
 
 func (r *householdResolver) Verifications(ctx context.Context, obj *models.Household) ([]*models.Verification, error) {
-	return r.Cases.Verifications.Verifications(ctx, obj.ID)
+	vs, err := r.Cases.Verifications.Verifications(ctx, obj.ID)
+	if err == nil {
+		records(ctx, r.Resolver, store.DocumentOfVerification, vs, func(v *models.Verification) string { return v.ID })
+	}
+	return vs, err
 }
 
 func (r *householdResolver) LowIncome(ctx context.Context, obj *models.Household) (*bool, error) {

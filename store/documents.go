@@ -21,6 +21,8 @@ const (
 	DocumentOfVerification DocumentRecord = "VERIFICATION"
 	// DocumentOfGrievance attaches to a grievance (P25).
 	DocumentOfGrievance DocumentRecord = "GRIEVANCE"
+	// DocumentOfReview attaches to a re-certification review of a grant.
+	DocumentOfReview DocumentRecord = "REVIEW"
 )
 
 // DocumentKind says what a supporting document is.
@@ -38,9 +40,12 @@ const (
 var DocumentKinds = []DocumentKind{DocumentIDCard, DocumentIncomeProof, DocumentMedicalBill, DocumentOther}
 
 // DocumentRecords are the records an upload may name.
-var DocumentRecords = []DocumentRecord{DocumentOfApplication, DocumentOfVerification, DocumentOfGrievance}
+var DocumentRecords = []DocumentRecord{DocumentOfApplication, DocumentOfVerification, DocumentOfGrievance, DocumentOfReview}
 
-// Get is a supporting document attached to a record: its content lives in a
+// documentRecordsText names DocumentRecords for an error on recordKind.
+const documentRecordsText = "is one of APPLICATION, VERIFICATION, GRIEVANCE and REVIEW"
+
+// Document is a supporting document attached to a record: its content lives in a
 // content-addressed store (package documents) under SHA256, and this row says whose it
 // is. It carries the record's area, so that it is read and written under the caller's
 // scope like the record.
@@ -69,6 +74,24 @@ type Documents struct{ s *Store }
 // Documents returns the store of documents' metadata.
 func (s *Store) Documents() *Documents { return &Documents{s: s} }
 
+// documentTargets returns the query of the ids, among ids, of the records of kind rec
+// that lie inside sc, built on db (a new session): for an application a grant with a
+// reference number, for integrators of their categories (grants and reviews). It
+// returns a *models.FieldError for an unknown kind of record.
+func documentTargets(db *gorm.DB, sc Scope, rec DocumentRecord, ids []string) (*gorm.DB, error) {
+	switch rec {
+	case DocumentOfApplication:
+		return sc.grantRows(db).Select("grants.id").Where("grants.id IN ? AND grants.reference IS NOT NULL", ids), nil
+	case DocumentOfVerification:
+		return sc.rows(db, "verifications").Select("verifications.id").Where("verifications.id IN ?", ids), nil
+	case DocumentOfGrievance:
+		return sc.rows(db, "grievances").Select("grievances.id").Where("grievances.id IN ?", ids), nil
+	case DocumentOfReview:
+		return sc.reviewRows(db).Select("reviews.id").Where("reviews.id IN ?", ids), nil
+	}
+	return nil, models.Invalid("recordKind", documentRecordsText)
+}
+
 // documentTarget returns the area of the record of kind rec with id inside sc, read with
 // db. It returns models.ErrNotFound when there is none in sc (for an application: no
 // grant with a reference number, or one of another area or category).
@@ -82,18 +105,22 @@ func documentTarget(db *gorm.DB, sc Scope, rec DocumentRecord, id string) (strin
 		err = sc.rows(db, "verifications").Where("verifications.id = ?", id).Limit(1).Pluck("verifications.area_code", &areas).Error
 	case DocumentOfGrievance:
 		err = sc.rows(db, "grievances").Where("grievances.id = ?", id).Limit(1).Pluck("grievances.area_code", &areas).Error
+	case DocumentOfReview:
+		err = sc.reviewRows(db).Where("reviews.id = ?", id).Limit(1).Pluck("reviews.area_code", &areas).Error
 	default:
-		return "", models.Invalid("recordKind", "is one of APPLICATION, VERIFICATION and GRIEVANCE")
+		return "", models.Invalid("recordKind", documentRecordsText)
 	}
 	if err != nil {
 		return "", err
 	}
 	if len(areas) == 0 {
-		if rec == DocumentOfApplication {
+		switch rec {
+		case DocumentOfApplication:
 			return "", models.NotFound("application")
-		}
-		if rec == DocumentOfGrievance {
+		case DocumentOfGrievance:
 			return "", models.NotFound("grievance")
+		case DocumentOfReview:
+			return "", models.NotFound("review")
 		}
 		return "", models.NotFound("verification")
 	}
@@ -175,4 +202,32 @@ func (r *Documents) Of(ctx context.Context, sc Scope, rec DocumentRecord, id str
 	err := sc.rows(db.Session(&gorm.Session{NewDB: true}), "documents").
 		Where("documents.record = ? AND documents.record_id = ?", rec, id).Order("documents.created_at").Order("documents.id").Find(&out).Error
 	return out, wrap("documents", err)
+}
+
+// OfRecords returns the documents attached to the records of kind rec with ids that lie
+// in the scope sc, newest first, by record id, in one statement. A record outside sc,
+// unknown, or (for APPLICATION) a grant without a reference number has no entry. It
+// returns a *models.FieldError for an unknown kind of record, and the database's errors.
+func (r *Documents) OfRecords(ctx context.Context, sc Scope, rec DocumentRecord, ids []string) (map[string][]*Document, error) {
+	out := make(map[string][]*Document, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	db := r.s.db.WithContext(sc.bind(ctx))
+	targets, err := documentTargets(db.Session(&gorm.Session{NewDB: true}), sc, rec, ids)
+	if err != nil {
+		return nil, wrap("documents of records", err)
+	}
+	var ds []*Document
+	err = sc.rows(db, "documents").
+		Where("documents.record = ? AND documents.record_id IN (?)", rec, targets).
+		Order("documents.created_at DESC").Order("documents.id DESC").
+		Find(&ds).Error
+	if err != nil {
+		return nil, wrap("documents of records", err)
+	}
+	for _, d := range ds {
+		out[d.RecordID] = append(out[d.RecordID], d)
+	}
+	return out, nil
 }

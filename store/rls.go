@@ -44,8 +44,8 @@ import (
 //   - household_programs, area_tallies, area_program_tallies: which programs each
 //     household receives, and the dashboards' counts per village (a small village's
 //     counts come close to naming its recipients).
-//   - documents: the supporting documents of applications and verifications (ID card
-//     copies, income proofs, medical bills);
+//   - documents: the supporting documents of applications, verifications, grievances
+//     and reviews (ID card copies, income proofs, medical bills);
 //   - notifications: the outbox of notices to applicants, by household and reference;
 //   - status_lookups: the audit trail of the public status page.
 //   - grievances, grievance_comments: the complaints and appeals of applicants (P25),

@@ -1,12 +1,13 @@
 // Package attachments is the use case of supporting documents (ID card copies, income
-// proofs, medical bills) attached to an application, a verification or a grievance: who may upload
-// and download them, what an upload must be, and in which order the checks run so that
-// a refused upload stores nothing.
+// proofs, medical bills) attached to an application, a verification, a grievance or a
+// re-certification review: who may upload, list and download them, what an upload must
+// be, and in which order the checks run so that a refused upload stores nothing.
 //
 // Uploads are for callers who may receive applications (admins, officers, assistants);
-// downloads for callers who may reveal an ID number (the same roles), since an ID card
-// copy shows one. Both are limited to records of the caller's area: a record outside it
-// is NOT_FOUND. Every upload and every download is audited.
+// lists and downloads for callers who may reveal an ID number (the same roles), since an
+// ID card copy shows one. All are limited to records of the caller's area: a record
+// outside it is NOT_FOUND. Every upload and every download is audited; a list, which
+// shows metadata and no content, is not.
 package attachments
 
 import (
@@ -69,7 +70,7 @@ func (u *UseCase) Upload(ctx context.Context, p auth.Principal, in Upload) (*sto
 		return nil, models.Forbidden("the %s role may not attach documents", p.Role)
 	}
 	if !slices.Contains(store.DocumentRecords, in.Record) {
-		return nil, models.Invalid("recordKind", "is one of APPLICATION, VERIFICATION and GRIEVANCE")
+		return nil, models.Invalid("recordKind", "is one of APPLICATION, VERIFICATION, GRIEVANCE and REVIEW")
 	}
 	if !slices.Contains(store.DocumentKinds, in.Kind) {
 		return nil, models.Invalid("kind", "is one of ID_CARD, INCOME_PROOF, MEDICAL_BILL and OTHER")
@@ -109,7 +110,7 @@ func (u *UseCase) Upload(ctx context.Context, p auth.Principal, in Upload) (*sto
 // models.ErrNotFound for a document outside the caller's area, and the errors of the
 // store and the blobs (a missing content matches documents.ErrMissing).
 func (u *UseCase) Download(ctx context.Context, p auth.Principal, id string) (*store.Document, io.ReadCloser, error) {
-	if !p.May(auth.ActionRevealIDNumber) {
+	if !MayList(p) {
 		return nil, nil, models.Forbidden("the %s role may not download documents", p.Role)
 	}
 	sc := store.ScopeFor(p)
@@ -129,6 +130,32 @@ func (u *UseCase) Download(ctx context.Context, p auth.Principal, id string) (*s
 	}
 	return d, r, nil
 }
+
+// Batch reads the documents of one record of kind rec, newest first, batched with the
+// other records of the same operation (package loaders does), in the caller's scope.
+type Batch func(ctx context.Context, rec store.DocumentRecord, id string) ([]*store.Document, error)
+
+// List returns the documents attached to the record of kind rec with id, newest first,
+// read by batch, for the caller in ctx. A role that may not download documents (auditors,
+// integrators) gets nil and no error, as it gets null for a field it may not read. It
+// returns models.ErrUnauthenticated without a caller, and batch's errors.
+func List(ctx context.Context, rec store.DocumentRecord, id string, batch Batch) ([]*store.Document, error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !MayList(p) {
+		return nil, nil
+	}
+	return batch(ctx, rec, id)
+}
+
+// MayList reports whether p may list and download documents: the roles that may reveal
+// an ID number, which an ID card copy shows.
+func MayList(p auth.Principal) bool { return p.May(auth.ActionRevealIDNumber) }
+
+// DownloadPath is the path, under the API's root, from which document id is downloaded.
+func DownloadPath(id string) string { return "/documents/" + id }
 
 // sizeText says n bytes in MiB when it is a whole number of them, else in bytes.
 func sizeText(n int64) string {

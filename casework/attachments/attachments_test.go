@@ -95,6 +95,9 @@ func TestUpload(t *testing.T) {
 		{"an integrator", as(models.RoleIntegrator, village), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: store.DocumentIDCard, Body: bytes.NewReader(pdf)}, models.ErrForbidden, ""},
 		{"a record outside the area", as(models.RoleOfficer, otherVillage), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: store.DocumentIDCard, Body: bytes.NewReader(pdf)}, models.ErrNotFound, ""},
 		{"an unknown record", as(models.RoleOfficer, village), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "nope", Kind: store.DocumentIDCard, Body: bytes.NewReader(pdf)}, models.ErrNotFound, ""},
+		{"a PDF on a review", as(models.RoleOfficer, village), attachments.Upload{Record: store.DocumentOfReview, RecordID: "g1", Kind: store.DocumentIncomeProof, Body: bytes.NewReader(pdf)}, nil, ""},
+		{"a review outside the area", as(models.RoleOfficer, otherVillage), attachments.Upload{Record: store.DocumentOfReview, RecordID: "g1", Kind: store.DocumentIncomeProof, Body: bytes.NewReader(pdf)}, models.ErrNotFound, ""},
+		{"text on a review", as(models.RoleOfficer, village), attachments.Upload{Record: store.DocumentOfReview, RecordID: "g1", Kind: store.DocumentIncomeProof, Body: strings.NewReader("收入证明")}, models.ErrInvalid, "file"},
 		{"a kind of record", as(models.RoleOfficer, village), attachments.Upload{Record: "GRANT", RecordID: "g1", Kind: store.DocumentIDCard, Body: bytes.NewReader(pdf)}, models.ErrInvalid, "recordKind"},
 		{"a kind of document", as(models.RoleOfficer, village), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: "SELFIE", Body: bytes.NewReader(pdf)}, models.ErrInvalid, "kind"},
 		{"text", as(models.RoleOfficer, village), attachments.Upload{Record: store.DocumentOfApplication, RecordID: "g1", Kind: store.DocumentIDCard, Body: strings.NewReader("身份证号 371402...")}, models.ErrInvalid, "file"},
@@ -175,6 +178,40 @@ func TestDownload(t *testing.T) {
 	}
 	if len(f.downloads) != 2 {
 		t.Errorf("%d downloads audited, want 2: %v", len(f.downloads), f.downloads)
+	}
+}
+
+// TestList checks that the roles that may download documents read a record's list as
+// the batch gives it, and that the others read nil without the batch being asked.
+func TestList(t *testing.T) {
+	want := []*store.Document{{ID: "d2"}, {ID: "d1"}}
+	tests := []struct {
+		name   string
+		ctx    context.Context
+		want   []*store.Document
+		asked  bool
+		errors bool
+	}{
+		{"an officer", auth.WithPrincipal(context.Background(), as(models.RoleOfficer, village)), want, true, false},
+		{"an assistant", auth.WithPrincipal(context.Background(), as(models.RoleAssistant, village)), want, true, false},
+		{"an auditor", auth.WithPrincipal(context.Background(), as(models.RoleAuditor, village)), nil, false, false},
+		{"an integrator", auth.WithPrincipal(context.Background(), as(models.RoleIntegrator, village)), nil, false, false},
+		{"no caller", context.Background(), nil, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			asked := false
+			got, err := attachments.List(tt.ctx, store.DocumentOfReview, "r1", func(_ context.Context, rec store.DocumentRecord, id string) ([]*store.Document, error) {
+				asked = true
+				if rec != store.DocumentOfReview || id != "r1" {
+					t.Errorf("asked for %s %s", rec, id)
+				}
+				return want, nil
+			})
+			if (err != nil) != tt.errors || asked != tt.asked || len(got) != len(tt.want) {
+				t.Errorf("got %d documents, %v; batch asked: %v", len(got), err, asked)
+			}
+		})
 	}
 }
 

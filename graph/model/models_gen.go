@@ -3,7 +3,11 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"jiuzhu/models"
+	"strconv"
 )
 
 type Mutation struct {
@@ -35,4 +39,128 @@ type SettlementInput struct {
 	Status    models.LineStatus `json:"status"`
 	Amount    models.Money      `json:"amount"`
 	Reason    *string           `json:"reason,omitempty"`
+}
+
+// What a supporting document is.
+type DocumentKind string
+
+const (
+	DocumentKindIDCard      DocumentKind = "ID_CARD"
+	DocumentKindIncomeProof DocumentKind = "INCOME_PROOF"
+	DocumentKindMedicalBill DocumentKind = "MEDICAL_BILL"
+	DocumentKindOther       DocumentKind = "OTHER"
+)
+
+var AllDocumentKind = []DocumentKind{
+	DocumentKindIDCard,
+	DocumentKindIncomeProof,
+	DocumentKindMedicalBill,
+	DocumentKindOther,
+}
+
+func (e DocumentKind) IsValid() bool {
+	switch e {
+	case DocumentKindIDCard, DocumentKindIncomeProof, DocumentKindMedicalBill, DocumentKindOther:
+		return true
+	}
+	return false
+}
+
+func (e DocumentKind) String() string {
+	return string(e)
+}
+
+func (e *DocumentKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DocumentKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DocumentKind", str)
+	}
+	return nil
+}
+
+func (e DocumentKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DocumentKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DocumentKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kind of record a document is attached to (recordKind of an upload).
+type DocumentRecordKind string
+
+const (
+	// An application: a grant with a reference number.
+	DocumentRecordKindApplication DocumentRecordKind = "APPLICATION"
+	// A household economic verification (P10).
+	DocumentRecordKindVerification DocumentRecordKind = "VERIFICATION"
+	// A grievance (P25).
+	DocumentRecordKindGrievance DocumentRecordKind = "GRIEVANCE"
+	// A re-certification review of a grant.
+	DocumentRecordKindReview DocumentRecordKind = "REVIEW"
+)
+
+var AllDocumentRecordKind = []DocumentRecordKind{
+	DocumentRecordKindApplication,
+	DocumentRecordKindVerification,
+	DocumentRecordKindGrievance,
+	DocumentRecordKindReview,
+}
+
+func (e DocumentRecordKind) IsValid() bool {
+	switch e {
+	case DocumentRecordKindApplication, DocumentRecordKindVerification, DocumentRecordKindGrievance, DocumentRecordKindReview:
+		return true
+	}
+	return false
+}
+
+func (e DocumentRecordKind) String() string {
+	return string(e)
+}
+
+func (e *DocumentRecordKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DocumentRecordKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DocumentRecordKind", str)
+	}
+	return nil
+}
+
+func (e DocumentRecordKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DocumentRecordKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DocumentRecordKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
