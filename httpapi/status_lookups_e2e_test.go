@@ -113,7 +113,9 @@ func TestStatusLookupsReadBack(t *testing.T) {
 			}
 			// The lookup that showed the application is the one its audit event names.
 			var shown struct {
-				AuditEvents struct{ Edges []struct{ Node struct{ Records []string } } }
+				AuditEvents struct {
+					Edges []struct{ Node struct{ Records []string } }
+				}
 			}
 			l.ok(l.tok["auditor"], `{ auditEvents(filter: {operation: "showApplicantStatus"}) { edges { node { records } } } }`, nil, &shown)
 			if e := shown.AuditEvents.Edges; len(e) != 1 || len(e[0].Node.Records) < 2 || e[0].Node.Records[0] != county.StatusLookups.Edges[2].Node.ID {
