@@ -168,7 +168,8 @@ var leakCases = map[string][]leakCase{
 	"Query.failedStatusLookups": {
 		{query: `query($area: String) { failedStatusLookups(area: $area, by: ADDRESS) { digest failed } }`, want: models.ErrForbidden.Error()},
 		{query: `query($village: String) { failedStatusLookups(area: $village, by: REFERENCE) { digest failed } }`, want: models.ErrForbidden.Error()},
-		{query: `{ a: failedStatusLookups(by: ADDRESS, top: 100) { digest failed distinct first last } r: failedStatusLookups(by: REFERENCE, top: 100) { digest failed distinct } }`,
+		{query: `{ failedStatusLookups(by: ADDRESS, top: 100) { digest failed distinct first last } }`, want: expectOK, action: auth.ActionReadAudit},
+		{query: `{ failedStatusLookups(by: REFERENCE, top: 100) { digest failed distinct first last } }`,
 			want: expectOK, action: auth.ActionReadAudit, wantIn: []string{"$ownLookupDigest"}},
 	},
 	"Query.auditEvents": {
@@ -824,7 +825,8 @@ var aggregates = []string{
 	`{ changes(first: 1000) { edges { node { id kind entity payrollLine { id reference month amount account status } } } } }`,
 	`{ auditEvents { totalCount } }`,
 	`{ statusLookups(first: 100) { totalCount edges { node { id outcome referenceDigest addressDigest } } } }`,
-	`{ a: failedStatusLookups(by: ADDRESS, top: 100) { digest failed distinct } r: failedStatusLookups(by: REFERENCE, top: 100) { digest failed distinct } }`,
+	`{ failedStatusLookups(by: ADDRESS, top: 100) { digest failed distinct } }`,
+	`{ failedStatusLookups(by: REFERENCE, top: 100) { digest failed distinct } }`,
 }
 
 // ownPayrollLines matches the change feed's entries of payroll lines in figures.
