@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func plantLookups(t *testing.T, st *store.Store, t0 time.Time) []string {
 // TestStatusLookupsList checks the list of the status page's lookups: each caller sees
 // the lookups of its area only, newest first (the unknown references, in the root's
 // area, only the city), narrowed by outcome and time; pages read forward and backward
-// join up; an area outside the caller's is Forbidden and a bad cursor names its
+// join up, and lookups of one instant are paged by id; an area outside the caller's is Forbidden and a bad cursor names its
 // argument. On SQLite, PostgreSQL and PostgreSQL under row-level security.
 func TestStatusLookupsList(t *testing.T) {
 	storetest.EachWithRLS(t, func(t *testing.T, st *store.Store) {
@@ -146,6 +147,46 @@ func TestStatusLookupsList(t *testing.T) {
 			}
 			if back := []string{p.Items[0].ID, p.Items[1].ID}; !slices.Equal(back, newest(4, 3)) || !p.HasPreviousPage {
 				t.Errorf("backward: %v (more before: %v), want %v", back, p.HasPreviousPage, newest(4, 3))
+			}
+		})
+
+		t.Run("same instant", func(t *testing.T) {
+			// Lookups at one instant are ordered by id, descending, and paged one by one.
+			at := t0.Add(time.Hour)
+			store.SetClock(st, func() time.Time { return at })
+			var want []string
+			for i := range 3 {
+				ref := fmt.Sprintf("JZ-371402-2026-99991%d", i)
+				if err := st.StatusPage().RecordStatusLookupUnscoped(context.Background(), ref, "203.0.113.5", "", store.LookupUnknown, nil); err != nil {
+					t.Fatal(err)
+				}
+				got, err := st.StatusPage().StatusLookupsUnscoped(context.Background(), ref)
+				if err != nil || len(got) != 1 {
+					t.Fatalf("%v %v", got, err)
+				}
+				want = append(want, got[0].ID)
+			}
+			slices.Sort(want)
+			slices.Reverse(want)
+			one := 1
+			var got []string
+			args := store.PageArgs{First: &one}
+			for range 4 {
+				p, err := st.StatusPage().Lookups(context.Background(), cityAud, store.StatusLookupQuery{Filter: &models.StatusLookupFilter{From: &at}, PageArgs: args})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, l := range p.Items {
+					got = append(got, l.ID)
+				}
+				if !p.HasNextPage {
+					break
+				}
+				end := p.EndCursor()
+				args.After = &end
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("got %v, want %v", got, want)
 			}
 		})
 
