@@ -293,6 +293,14 @@ type ComplexityRoot struct {
 		Year              func(childComplexity int) int
 	}
 
+	FailedStatusLookups struct {
+		Digest   func(childComplexity int) int
+		Distinct func(childComplexity int) int
+		Failed   func(childComplexity int) int
+		First    func(childComplexity int) int
+		Last     func(childComplexity int) int
+	}
+
 	Grant struct {
 		Amount       func(childComplexity int) int
 		AreaCode     func(childComplexity int) int
@@ -679,6 +687,7 @@ type ComplexityRoot struct {
 		DiscoveryCaseStats    func(childComplexity int, area *string, level *models.Level) int
 		DiscoveryCases        func(childComplexity int, area *string, status *models.DiscoveryCaseStatus, stale *bool, first *int, after *string, last *int, before *string) int
 		EntitlementParameters func(childComplexity int, county *string, year *int) int
+		FailedStatusLookups   func(childComplexity int, area *string, by models.StatusLookupKey, from *time.Time, to *time.Time, top *int) int
 		Grant                 func(childComplexity int, id string) int
 		Grants                func(childComplexity int, area *string, filter *models.GrantFilter, first *int, after *string, last *int, before *string) int
 		Grievance             func(childComplexity int, id string) int
@@ -706,6 +715,7 @@ type ComplexityRoot struct {
 		Staff                 func(childComplexity int, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) int
 		StaffMember           func(childComplexity int, id string) int
 		StaffingReport        func(childComplexity int, area *string) int
+		StatusLookups         func(childComplexity int, area *string, filter *models.StatusLookupFilter, first *int, after *string, last *int, before *string) int
 		Trends                func(childComplexity int, area *string, months *int) int
 	}
 
@@ -869,6 +879,26 @@ type ComplexityRoot struct {
 		Villages                       func(childComplexity int) int
 		VillagesShortOfCoordinators    func(childComplexity int) int
 		VillagesWithoutAssistant       func(childComplexity int) int
+	}
+
+	StatusLookup struct {
+		AddressDigest   func(childComplexity int) int
+		AreaCode        func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Outcome         func(childComplexity int) int
+		ReferenceDigest func(childComplexity int) int
+	}
+
+	StatusLookupConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StatusLookupEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	TownshipStaffing struct {
@@ -1159,6 +1189,8 @@ type QueryResolver interface {
 	DibaoStandards(ctx context.Context, area *string, year *int) ([]*models.DibaoStandard, error)
 	Discoveries(ctx context.Context, area *string, first *int, after *string, last *int, before *string) (*models.DiscoveryConnection, error)
 	AuditEvents(ctx context.Context, area *string, filter *models.AuditFilter, first *int, after *string, last *int, before *string) (*models.AuditEventConnection, error)
+	StatusLookups(ctx context.Context, area *string, filter *models.StatusLookupFilter, first *int, after *string, last *int, before *string) (*models.StatusLookupConnection, error)
+	FailedStatusLookups(ctx context.Context, area *string, by models.StatusLookupKey, from *time.Time, to *time.Time, top *int) ([]*models.FailedStatusLookups, error)
 	StaffMember(ctx context.Context, id string) (*models.StaffMember, error)
 	Staff(ctx context.Context, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) (*models.StaffMemberConnection, error)
 	StaffingReport(ctx context.Context, area *string) (*models.StaffingReport, error)
@@ -2160,6 +2192,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EntitlementParameters.Year(childComplexity), true
+
+	case "FailedStatusLookups.digest":
+		if e.ComplexityRoot.FailedStatusLookups.Digest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FailedStatusLookups.Digest(childComplexity), true
+	case "FailedStatusLookups.distinct":
+		if e.ComplexityRoot.FailedStatusLookups.Distinct == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FailedStatusLookups.Distinct(childComplexity), true
+	case "FailedStatusLookups.failed":
+		if e.ComplexityRoot.FailedStatusLookups.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FailedStatusLookups.Failed(childComplexity), true
+	case "FailedStatusLookups.first":
+		if e.ComplexityRoot.FailedStatusLookups.First == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FailedStatusLookups.First(childComplexity), true
+	case "FailedStatusLookups.last":
+		if e.ComplexityRoot.FailedStatusLookups.Last == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FailedStatusLookups.Last(childComplexity), true
 
 	case "Grant.amount":
 		if e.ComplexityRoot.Grant.Amount == nil {
@@ -4259,6 +4322,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EntitlementParameters(childComplexity, args["county"].(*string), args["year"].(*int)), true
+	case "Query.failedStatusLookups":
+		if e.ComplexityRoot.Query.FailedStatusLookups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_failedStatusLookups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FailedStatusLookups(childComplexity, args["area"].(*string), args["by"].(models.StatusLookupKey), args["from"].(*time.Time), args["to"].(*time.Time), args["top"].(*int)), true
 	case "Query.grant":
 		if e.ComplexityRoot.Query.Grant == nil {
 			break
@@ -4542,6 +4616,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.StaffingReport(childComplexity, args["area"].(*string)), true
+	case "Query.statusLookups":
+		if e.ComplexityRoot.Query.StatusLookups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_statusLookups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StatusLookups(childComplexity, args["area"].(*string), args["filter"].(*models.StatusLookupFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.trends":
 		if e.ComplexityRoot.Query.Trends == nil {
 			break
@@ -5213,6 +5298,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StaffingTotals.VillagesWithoutAssistant(childComplexity), true
 
+	case "StatusLookup.addressDigest":
+		if e.ComplexityRoot.StatusLookup.AddressDigest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookup.AddressDigest(childComplexity), true
+	case "StatusLookup.areaCode":
+		if e.ComplexityRoot.StatusLookup.AreaCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookup.AreaCode(childComplexity), true
+	case "StatusLookup.createdAt":
+		if e.ComplexityRoot.StatusLookup.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookup.CreatedAt(childComplexity), true
+	case "StatusLookup.id":
+		if e.ComplexityRoot.StatusLookup.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookup.ID(childComplexity), true
+	case "StatusLookup.outcome":
+		if e.ComplexityRoot.StatusLookup.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookup.Outcome(childComplexity), true
+	case "StatusLookup.referenceDigest":
+		if e.ComplexityRoot.StatusLookup.ReferenceDigest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookup.ReferenceDigest(childComplexity), true
+
+	case "StatusLookupConnection.edges":
+		if e.ComplexityRoot.StatusLookupConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupConnection.Edges(childComplexity), true
+	case "StatusLookupConnection.pageInfo":
+		if e.ComplexityRoot.StatusLookupConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupConnection.PageInfo(childComplexity), true
+	case "StatusLookupConnection.totalCount":
+		if e.ComplexityRoot.StatusLookupConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupConnection.TotalCount(childComplexity), true
+
+	case "StatusLookupEdge.cursor":
+		if e.ComplexityRoot.StatusLookupEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupEdge.Cursor(childComplexity), true
+	case "StatusLookupEdge.node":
+		if e.ComplexityRoot.StatusLookupEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupEdge.Node(childComplexity), true
+
 	case "TownshipStaffing.civilAffairsStaff":
 		if e.ComplexityRoot.TownshipStaffing.CivilAffairsStaff == nil {
 			break
@@ -5590,6 +5744,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("StaffFilter", ec.unmarshalInputStaffFilter),
 			graphql.NewInputUnmarshaler("StaffInput", ec.unmarshalInputStaffInput),
 			graphql.NewInputUnmarshaler("StaffPatch", ec.unmarshalInputStaffPatch),
+			graphql.NewInputUnmarshaler("StatusLookupFilter", ec.unmarshalInputStatusLookupFilter),
 			graphql.NewInputUnmarshaler("VerificationInput", ec.unmarshalInputVerificationInput),
 			graphql.NewInputUnmarshaler("VerificationRecord", ec.unmarshalInputVerificationRecord),
 			graphql.NewInputUnmarshaler("VerifiedMemberInput", ec.unmarshalInputVerifiedMemberInput),
@@ -6154,6 +6309,22 @@ func (ec *executionContext) childFields_EntitlementParameters(ctx context.Contex
 		return ec.fieldContext_EntitlementParameters_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EntitlementParameters", field.Name)
+}
+
+func (ec *executionContext) childFields_FailedStatusLookups(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "digest":
+		return ec.fieldContext_FailedStatusLookups_digest(ctx, field)
+	case "failed":
+		return ec.fieldContext_FailedStatusLookups_failed(ctx, field)
+	case "distinct":
+		return ec.fieldContext_FailedStatusLookups_distinct(ctx, field)
+	case "first":
+		return ec.fieldContext_FailedStatusLookups_first(ctx, field)
+	case "last":
+		return ec.fieldContext_FailedStatusLookups_last(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FailedStatusLookups", field.Name)
 }
 
 func (ec *executionContext) childFields_Grant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7126,6 +7297,46 @@ func (ec *executionContext) childFields_StaffingTotals(ctx context.Context, fiel
 		return ec.fieldContext_StaffingTotals_shortfall(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StaffingTotals", field.Name)
+}
+
+func (ec *executionContext) childFields_StatusLookup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StatusLookup_id(ctx, field)
+	case "areaCode":
+		return ec.fieldContext_StatusLookup_areaCode(ctx, field)
+	case "outcome":
+		return ec.fieldContext_StatusLookup_outcome(ctx, field)
+	case "referenceDigest":
+		return ec.fieldContext_StatusLookup_referenceDigest(ctx, field)
+	case "addressDigest":
+		return ec.fieldContext_StatusLookup_addressDigest(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_StatusLookup_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatusLookup", field.Name)
+}
+
+func (ec *executionContext) childFields_StatusLookupConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StatusLookupConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StatusLookupConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StatusLookupConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatusLookupConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StatusLookupEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StatusLookupEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StatusLookupEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatusLookupEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_TownshipStaffing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8908,6 +9119,52 @@ func (ec *executionContext) field_Query_entitlementParameters_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_failedStatusLookups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) (models.StatusLookupKey, error) {
+			return ec.unmarshalNStatusLookupKey2jiuzhuᚋmodelsᚐStatusLookupKey(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "top",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["top"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_grant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9529,6 +9786,60 @@ func (ec *executionContext) field_Query_staffingReport_args(ctx context.Context,
 		return nil, err
 	}
 	args["area"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_statusLookups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*models.StatusLookupFilter, error) {
+			return ec.unmarshalOStatusLookupFilter2ᚖjiuzhuᚋmodelsᚐStatusLookupFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -13628,6 +13939,121 @@ func (ec *executionContext) _EntitlementParameters_updatedAt(ctx context.Context
 }
 func (ec *executionContext) fieldContext_EntitlementParameters_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EntitlementParameters", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FailedStatusLookups_digest(ctx context.Context, field graphql.CollectedField, obj *models.FailedStatusLookups) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FailedStatusLookups_digest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Digest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FailedStatusLookups_digest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FailedStatusLookups", field, false, false, "String")
+}
+
+func (ec *executionContext) _FailedStatusLookups_failed(ctx context.Context, field graphql.CollectedField, obj *models.FailedStatusLookups) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FailedStatusLookups_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FailedStatusLookups_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FailedStatusLookups", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FailedStatusLookups_distinct(ctx context.Context, field graphql.CollectedField, obj *models.FailedStatusLookups) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FailedStatusLookups_distinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Distinct, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FailedStatusLookups_distinct(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FailedStatusLookups", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FailedStatusLookups_first(ctx context.Context, field graphql.CollectedField, obj *models.FailedStatusLookups) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FailedStatusLookups_first(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.First, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FailedStatusLookups_first(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FailedStatusLookups", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FailedStatusLookups_last(ctx context.Context, field graphql.CollectedField, obj *models.FailedStatusLookups) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FailedStatusLookups_last(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Last, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FailedStatusLookups_last(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FailedStatusLookups", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Grant_id(ctx context.Context, field graphql.CollectedField, obj *models.Grant) (ret graphql.Marshaler) {
@@ -23299,6 +23725,94 @@ func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_statusLookups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_statusLookups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StatusLookups(ctx, fc.Args["area"].(*string), fc.Args["filter"].(*models.StatusLookupFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StatusLookupConnection) graphql.Marshaler {
+			return ec.marshalNStatusLookupConnection2ᚖjiuzhuᚋmodelsᚐStatusLookupConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_statusLookups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusLookupConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_statusLookups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_failedStatusLookups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_failedStatusLookups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FailedStatusLookups(ctx, fc.Args["area"].(*string), fc.Args["by"].(models.StatusLookupKey), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["top"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.FailedStatusLookups) graphql.Marshaler {
+			return ec.marshalNFailedStatusLookups2ᚕᚖjiuzhuᚋmodelsᚐFailedStatusLookupsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_failedStatusLookups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FailedStatusLookups(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_failedStatusLookups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_staffMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26261,6 +26775,286 @@ func (ec *executionContext) _StaffingTotals_shortfall(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_StaffingTotals_shortfall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StaffingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatusLookup_id(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookup_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookup_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookup", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StatusLookup_areaCode(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookup_areaCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AreaCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookup_areaCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookup", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatusLookup_outcome(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookup_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.StatusLookupOutcome) graphql.Marshaler {
+			return ec.marshalNStatusLookupOutcome2jiuzhuᚋmodelsᚐStatusLookupOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookup_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookup", field, false, false, "StatusLookupOutcome")
+}
+
+func (ec *executionContext) _StatusLookup_referenceDigest(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookup_referenceDigest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferenceDigest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookup_referenceDigest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookup", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatusLookup_addressDigest(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookup_addressDigest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AddressDigest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookup_addressDigest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookup", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatusLookup_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookup_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookup_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookup", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StatusLookupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.StatusLookupEdge) graphql.Marshaler {
+			return ec.marshalNStatusLookupEdge2ᚕᚖjiuzhuᚋmodelsᚐStatusLookupEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatusLookupConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusLookupEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatusLookupConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖjiuzhuᚋmodelsᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatusLookupConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatusLookupConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StatusLookupEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatusLookupEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StatusLookup) graphql.Marshaler {
+			return ec.marshalNStatusLookup2ᚖjiuzhuᚋmodelsᚐStatusLookup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatusLookupEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusLookup(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TownshipStaffing_township(ctx context.Context, field graphql.CollectedField, obj *models.TownshipStaffing) (ret graphql.Marshaler) {
@@ -30889,6 +31683,62 @@ func UnmarshalStaffPatch(ctx context.Context, raw any) (models.StaffPatch, error
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputStatusLookupFilter(ctx context.Context, obj any) (models.StatusLookupFilter, error) {
+	var it models.StatusLookupFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"outcome", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalOStatusLookupOutcome2ᚖjiuzhuᚋmodelsᚐStatusLookupOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStatusLookupFilter unmarshals raw into the StatusLookupFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStatusLookupFilter(ctx context.Context, raw any) (models.StatusLookupFilter, error) {
+	var out models.StatusLookupFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StatusLookupFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputVerificationInput(ctx context.Context, obj any) (models.VerificationInput, error) {
 	var it models.VerificationInput
 	if obj == nil {
@@ -32585,6 +33435,59 @@ func (ec *executionContext) _EntitlementParameters(ctx context.Context, sel ast.
 			}
 		case "updatedAt":
 			out.Values[i] = ec._EntitlementParameters_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var failedStatusLookupsImplementors = []string{"FailedStatusLookups"}
+
+func (ec *executionContext) _FailedStatusLookups(ctx context.Context, sel ast.SelectionSet, obj *models.FailedStatusLookups) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, failedStatusLookupsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FailedStatusLookups")
+		case "digest":
+			out.Values[i] = ec._FailedStatusLookups_digest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._FailedStatusLookups_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "distinct":
+			out.Values[i] = ec._FailedStatusLookups_distinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "first":
+			out.Values[i] = ec._FailedStatusLookups_first(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "last":
+			out.Values[i] = ec._FailedStatusLookups_last(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35266,6 +36169,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
 				})
+		case "statusLookups":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_statusLookups(ctx, field)
+				})
+		case "failedStatusLookups":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_failedStatusLookups(ctx, field)
+				})
 		case "staffMember":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -36366,6 +37281,146 @@ func (ec *executionContext) _StaffingTotals(ctx context.Context, sel ast.Selecti
 			}
 		case "shortfall":
 			out.Values[i] = ec._StaffingTotals_shortfall(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statusLookupImplementors = []string{"StatusLookup"}
+
+func (ec *executionContext) _StatusLookup(ctx context.Context, sel ast.SelectionSet, obj *models.StatusLookup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statusLookupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatusLookup")
+		case "id":
+			out.Values[i] = ec._StatusLookup_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "areaCode":
+			out.Values[i] = ec._StatusLookup_areaCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._StatusLookup_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "referenceDigest":
+			out.Values[i] = ec._StatusLookup_referenceDigest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addressDigest":
+			out.Values[i] = ec._StatusLookup_addressDigest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._StatusLookup_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statusLookupConnectionImplementors = []string{"StatusLookupConnection"}
+
+func (ec *executionContext) _StatusLookupConnection(ctx context.Context, sel ast.SelectionSet, obj *models.StatusLookupConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statusLookupConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatusLookupConnection")
+		case "edges":
+			out.Values[i] = ec._StatusLookupConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StatusLookupConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatusLookupConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statusLookupEdgeImplementors = []string{"StatusLookupEdge"}
+
+func (ec *executionContext) _StatusLookupEdge(ctx context.Context, sel ast.SelectionSet, obj *models.StatusLookupEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statusLookupEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatusLookupEdge")
+		case "cursor":
+			out.Values[i] = ec._StatusLookupEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StatusLookupEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37852,6 +38907,30 @@ func (ec *executionContext) unmarshalNEntitlementParametersInput2jiuzhuᚋmodels
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNFailedStatusLookups2ᚕᚖjiuzhuᚋmodelsᚐFailedStatusLookupsᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.FailedStatusLookups) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFailedStatusLookups2ᚖjiuzhuᚋmodelsᚐFailedStatusLookups(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFailedStatusLookups2ᚖjiuzhuᚋmodelsᚐFailedStatusLookups(ctx context.Context, sel ast.SelectionSet, v *models.FailedStatusLookups) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FailedStatusLookups!")
+		return graphql.Null
+	}
+	return ec._FailedStatusLookups(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNGrant2ᚕᚖjiuzhuᚋmodelsᚐGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Grant) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38971,6 +40050,66 @@ func (ec *executionContext) marshalNStaffingTotals2ᚖjiuzhuᚋmodelsᚐStaffing
 	return ec._StaffingTotals(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNStatusLookup2ᚖjiuzhuᚋmodelsᚐStatusLookup(ctx context.Context, sel ast.SelectionSet, v *models.StatusLookup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatusLookup!")
+		return graphql.Null
+	}
+	return ec._StatusLookup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStatusLookupConnection2ᚖjiuzhuᚋmodelsᚐStatusLookupConnection(ctx context.Context, sel ast.SelectionSet, v *models.StatusLookupConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatusLookupConnection!")
+		return graphql.Null
+	}
+	return ec._StatusLookupConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStatusLookupEdge2ᚕᚖjiuzhuᚋmodelsᚐStatusLookupEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.StatusLookupEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatusLookupEdge2ᚖjiuzhuᚋmodelsᚐStatusLookupEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatusLookupEdge2ᚖjiuzhuᚋmodelsᚐStatusLookupEdge(ctx context.Context, sel ast.SelectionSet, v *models.StatusLookupEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatusLookupEdge!")
+		return graphql.Null
+	}
+	return ec._StatusLookupEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStatusLookupKey2jiuzhuᚋmodelsᚐStatusLookupKey(ctx context.Context, v any) (models.StatusLookupKey, error) {
+	var res models.StatusLookupKey
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStatusLookupKey2jiuzhuᚋmodelsᚐStatusLookupKey(ctx context.Context, sel ast.SelectionSet, v models.StatusLookupKey) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNStatusLookupOutcome2jiuzhuᚋmodelsᚐStatusLookupOutcome(ctx context.Context, v any) (models.StatusLookupOutcome, error) {
+	var res models.StatusLookupOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStatusLookupOutcome2jiuzhuᚋmodelsᚐStatusLookupOutcome(ctx context.Context, sel ast.SelectionSet, v models.StatusLookupOutcome) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39918,6 +41057,30 @@ func (ec *executionContext) unmarshalOStaffPost2ᚖjiuzhuᚋmodelsᚐStaffPost(c
 }
 
 func (ec *executionContext) marshalOStaffPost2ᚖjiuzhuᚋmodelsᚐStaffPost(ctx context.Context, sel ast.SelectionSet, v *models.StaffPost) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOStatusLookupFilter2ᚖjiuzhuᚋmodelsᚐStatusLookupFilter(ctx context.Context, v any) (*models.StatusLookupFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStatusLookupFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOStatusLookupOutcome2ᚖjiuzhuᚋmodelsᚐStatusLookupOutcome(ctx context.Context, v any) (*models.StatusLookupOutcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.StatusLookupOutcome)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStatusLookupOutcome2ᚖjiuzhuᚋmodelsᚐStatusLookupOutcome(ctx context.Context, sel ast.SelectionSet, v *models.StatusLookupOutcome) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

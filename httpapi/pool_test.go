@@ -247,6 +247,8 @@ func poolArgs(t *testing.T, e *env, admin string) map[string]any {
 		"reference":         app.SubmitApplication.Reference,
 		"code":              h.AreaCode[:6] + "000000",
 		"township":          townshipOf(h.AreaCode),
+		// An enum, written without quotes.
+		"failedStatusLookups.by": models.LookupsByAddress,
 	}
 }
 

@@ -159,6 +159,23 @@ var leakCases = map[string][]leakCase{
 		{query: `query($hid: ID, $cursor: String) { grants(filter: {householdId: $hid}, last: 100, after: $cursor) { totalCount edges { node { id } } } }`, want: expectEmpty},
 		{query: `query($hid: ID) { grants(filter: {householdId: $hid}) { totalCount edges { node { id household { id } } } } }`, want: expectEmpty},
 	},
+	// The lookups of the status page (P25), for admins and auditors, as the audit trail:
+	// FORBIDDEN outside the caller's area; the caller's own list and counts hold none of
+	// the sibling's lookups nor of the references no application has (the city's area).
+	"Query.statusLookups": {
+		{query: `query($area: String) { statusLookups(area: $area) { totalCount edges { node { id } } } }`, want: models.ErrForbidden.Error()},
+		{query: `query($village: String) { statusLookups(area: $village, filter: {outcome: MISMATCH}) { totalCount } }`, want: models.ErrForbidden.Error()},
+		{query: `{ statusLookups(first: 100) { totalCount edges { node { id areaCode outcome referenceDigest addressDigest createdAt } } } }`,
+			want: expectOK, action: auth.ActionReadAudit, wantIn: []string{"$ownLookupId"}},
+		{query: `query($cursor: String) { statusLookups(last: 100, before: $cursor) { edges { node { id } } } }`, want: models.ErrInvalid.Error(), action: auth.ActionReadAudit},
+	},
+	"Query.failedStatusLookups": {
+		{query: `query($area: String) { failedStatusLookups(area: $area, by: ADDRESS) { digest failed } }`, want: models.ErrForbidden.Error()},
+		{query: `query($village: String) { failedStatusLookups(area: $village, by: REFERENCE) { digest failed } }`, want: models.ErrForbidden.Error()},
+		{query: `{ failedStatusLookups(by: ADDRESS, top: 100) { digest failed distinct first last } }`, want: expectOK, action: auth.ActionReadAudit},
+		{query: `{ failedStatusLookups(by: REFERENCE, top: 100) { digest failed distinct first last } }`,
+			want: expectOK, action: auth.ActionReadAudit, wantIn: []string{"$ownLookupDigest"}},
+	},
 	"Query.auditEvents": {
 		{query: `query($area: String) { auditEvents(area: $area) { totalCount edges { node { records } } } }`, want: models.ErrForbidden.Error()},
 		{query: `{ auditEvents(first: 100) { edges { node { records areaCode } } } }`, want: expectOK, action: auth.ActionReadAudit},
@@ -562,6 +579,9 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	// The standard in force for the sibling's dibao grant below (P12, P18), set before
 	// the caller's figures are counted, as it may be of the caller's county.
 	e.ok(admin, setStd, map[string]any{"c": village[:6] + "000000", "y": 2026}, &struct{}{})
+	// A failed lookup on the status page of a reference of the caller's own village, from
+	// an address of this tier's own.
+	ownLookup := statusLookup(t, e, fmt.Sprintf("LEAK-OWN-%d", n), fmt.Sprintf("203.0.113.%d", n), own, store.LookupMismatch)
 	between()
 
 	var made struct {
@@ -682,6 +702,12 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 		documentIDs = append(documentIDs, d.ID, d.SHA256)
 	}
 
+	// Failed lookups on the status page: of the sibling's application, and of a reference
+	// no application has (the city's area), from an address of the sibling's own.
+	siblingAddr := fmt.Sprintf("198.51.100.%d", n)
+	siblingLookup := statusLookup(t, e, app.Reference, siblingAddr, village, store.LookupMismatch)
+	unknownLookup := statusLookup(t, e, fmt.Sprintf("LEAK-UNKNOWN-%d", n), siblingAddr, "", store.LookupUnknown)
+
 	// A dibao standard of a county outside the caller's.
 	var std struct{ SetDibaoStandard struct{ ID string } }
 	e.ok(admin, setStd, map[string]any{"c": siblingCounty, "y": siblingYear}, &std)
@@ -764,6 +790,7 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 			"ownVillage": own, "ownTownship": townshipOf(own), "grievanceId": griev.OpenGrievance.ID, "referralId": referred.SubmitApplication.Referral.ID,
 			"caseId": dcase.OpenDiscoveryCase.ID, "reviewId": reviewID,
 			"memberName": memberName, "memberPhone": memberPhone,
+			"ownLookupId": ownLookup.ID, "ownLookupDigest": ownLookup.ReferenceDigest,
 		},
 		secrets: []string{h, member, head, active.ID, headID, memberID, ref, address, headName, memberName,
 			app.ID, app.Reference, reviewed.ID, reviewed.Reference, suspended.ID, topUp.TopUpReserve.ID, draw.DrawReserve.ID,
@@ -771,12 +798,28 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 			staff.CreateStaff.ID, staffName, phone, privacy.Phone(phone), std.SetDibaoStandard.ID, params.SetEntitlementParameters.ID,
 			account, griev.OpenGrievance.ID, grievanceNote, grievanceComment,
 			referred.SubmitApplication.ID, referred.SubmitApplication.Reference, referred.SubmitApplication.Referral.ID,
-			poor.CreateHousehold.ID, dcase.OpenDiscoveryCase.ID, reviewID, memberPhone, privacy.Phone(memberPhone)},
+			poor.CreateHousehold.ID, dcase.OpenDiscoveryCase.ID, reviewID, memberPhone, privacy.Phone(memberPhone),
+			siblingLookup.ID, siblingLookup.ReferenceDigest, siblingLookup.AddressDigest, unknownLookup.ID, unknownLookup.ReferenceDigest},
 	}
 	pl.secrets = append(pl.secrets, payrollSecrets...)
 	pl.secrets = append(pl.secrets, documentIDs...)
 	pl.secrets = append(pl.secrets, uploader.Subject)
 	return pl
+}
+
+// statusLookup records a lookup on the status page of reference ref from address addr
+// that ended with outcome, for an application of area ("" when none has ref), as the
+// page does, and returns its record.
+func statusLookup(t *testing.T, e *env, ref, addr, area string, outcome store.StatusLookupOutcome) store.StatusLookup {
+	t.Helper()
+	if err := e.st.StatusPage().RecordStatusLookupUnscoped(t.Context(), ref, addr, area, outcome, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.st.StatusPage().StatusLookupsUnscoped(t.Context(), ref)
+	if err != nil || len(got) == 0 {
+		t.Fatalf("the lookups of %s: %v %v", ref, got, err)
+	}
+	return got[len(got)-1]
 }
 
 // firstVillage returns the first village of area's subtree (area itself for a village).
@@ -807,6 +850,9 @@ var aggregates = []string{
 	`{ staff { totalCount } }`,
 	`{ changes(first: 1000) { edges { node { id kind entity payrollLine { id reference month amount account status } } } } }`,
 	`{ auditEvents { totalCount } }`,
+	`{ statusLookups(first: 100) { totalCount edges { node { id outcome referenceDigest addressDigest } } } }`,
+	`{ failedStatusLookups(by: ADDRESS, top: 100) { digest failed distinct } }`,
+	`{ failedStatusLookups(by: REFERENCE, top: 100) { digest failed distinct } }`,
 }
 
 // ownPayrollLines matches the change feed's entries of payroll lines in figures.

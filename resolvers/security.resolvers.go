@@ -7,8 +7,10 @@ package resolvers
 
 import (
 	"context"
+	"jiuzhu/casework/reports"
 	"jiuzhu/models"
 	"jiuzhu/store"
+	"time"
 )
 
 func (r *queryResolver) AuditEvents(ctx context.Context, area *string, filter *models.AuditFilter, first *int, after *string, last *int, before *string) (*models.AuditEventConnection, error) {
@@ -20,4 +22,27 @@ func (r *queryResolver) AuditEvents(ctx context.Context, area *string, filter *m
 		return nil, err
 	}
 	return &models.AuditEventConnection{Edges: c.Edges, PageInfo: c.PageInfo, Count: c.Count}, nil
+}
+
+func (r *queryResolver) StatusLookups(ctx context.Context, area *string, filter *models.StatusLookupFilter, first *int, after *string, last *int, before *string) (*models.StatusLookupConnection, error) {
+	page, err := r.Cases.Reports.StatusLookups(ctx, store.StatusLookupQuery{Area: area, Filter: filter, PageArgs: pageArgs(first, after, last, before)})
+	c, err := connect(page, err, func(cursor string, n *models.StatusLookup) *models.StatusLookupEdge {
+		return &models.StatusLookupEdge{Cursor: cursor, Node: n}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &models.StatusLookupConnection{Edges: c.Edges, PageInfo: c.PageInfo, Count: c.Count}, nil
+}
+
+func (r *queryResolver) FailedStatusLookups(ctx context.Context, area *string, by models.StatusLookupKey, from *time.Time, to *time.Time, top *int) ([]*models.FailedStatusLookups, error) {
+	counts, err := r.Cases.Reports.FailedStatusLookups(ctx, reports.FailedLookupsInput{Area: area, By: by, From: from, To: to, Top: top})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*models.FailedStatusLookups, len(counts))
+	for i := range counts {
+		out[i] = &counts[i]
+	}
+	return out, nil
 }

@@ -101,37 +101,23 @@ func (sp *StatusPage) ApplicantStepsUnscoped(ctx context.Context, grantID string
 	return steps, nil
 }
 
-// StatusLookupOutcome says how a lookup on the public status page ended.
-type StatusLookupOutcome string
+// StatusLookupOutcome says how a lookup on the public status page ended (see
+// models.StatusLookupOutcome).
+type StatusLookupOutcome = models.StatusLookupOutcome
 
 // The outcomes of a lookup.
 const (
 	// LookupShown: the reference and the ID tail matched and the status was shown.
-	LookupShown StatusLookupOutcome = "SHOWN"
+	LookupShown = models.LookupShown
 	// LookupMismatch: the reference exists but the ID tail did not match.
-	LookupMismatch StatusLookupOutcome = "MISMATCH"
+	LookupMismatch = models.LookupMismatch
 	// LookupUnknown: no application has the reference.
-	LookupUnknown StatusLookupOutcome = "UNKNOWN"
+	LookupUnknown = models.LookupUnknown
 )
 
-// StatusLookup is the audit record of one lookup on the public status page. It keeps
-// keyed digests (HMAC-SHA-256 under the audit key) of the reference and of the client's
-// address, never the ID tail, so that the trail shows how often one reference or one
-// address was tried without holding personal data. The records a successful lookup
-// showed are named in the audit trail (models.AuditEvent, ShowApplicantStatus), whose
-// records begin with this record's ID.
-type StatusLookup struct {
-	ID string `gorm:"primaryKey;size:36"`
-	// AreaCode is the application's area, or the root of the tree when none matched.
-	AreaCode        string              `gorm:"size:12;not null;index"`
-	ReferenceDigest string              `gorm:"size:64;not null;index"`
-	AddressDigest   string              `gorm:"size:64;not null;index"`
-	Outcome         StatusLookupOutcome `gorm:"size:12;not null"`
-	CreatedAt       time.Time           `gorm:"not null;index"`
-}
-
-// TableName names the audit table of the status page.
-func (StatusLookup) TableName() string { return "status_lookups" }
+// StatusLookup is the audit record of one lookup on the public status page (see
+// models.StatusLookup).
+type StatusLookup = models.StatusLookup
 
 // ShowApplicantStatus is the operation of the audit events (models.AuditEvent) of the
 // lookups on the public status page that showed an application.

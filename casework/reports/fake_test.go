@@ -23,6 +23,10 @@ type fake struct {
 	months int
 	// first is the first argument of the last read of the change feed.
 	first *int
+	// lookups are the lookups of the status page.
+	lookups []models.StatusLookup
+	// failedQuery is the query of the last count of failed lookups.
+	failedQuery store.FailedLookupsQuery
 }
 
 func newFake() *fake {
@@ -91,4 +95,40 @@ func (f *fake) AuditEvents(_ context.Context, sc store.Scope, q store.AuditQuery
 		}
 	}
 	return p, nil
+}
+
+func (f *fake) StatusLookups(_ context.Context, sc store.Scope, q store.StatusLookupQuery) (*store.Page[models.StatusLookup], error) {
+	f.reads["StatusLookups"]++
+	code, err := fakestore.Area(sc, q.Area)
+	if err != nil {
+		return nil, err
+	}
+	p := &store.Page[models.StatusLookup]{}
+	for _, l := range f.lookups {
+		if fakestore.Covers(sc, l.AreaCode) && under(l.AreaCode, code) &&
+			(q.Filter == nil || q.Filter.Outcome == nil || *q.Filter.Outcome == l.Outcome) {
+			p.Items = append(p.Items, l)
+			p.Cursors = append(p.Cursors, l.ID)
+		}
+	}
+	return p, nil
+}
+
+func (f *fake) FailedStatusLookups(_ context.Context, sc store.Scope, q store.FailedLookupsQuery) ([]models.FailedStatusLookups, error) {
+	f.reads["FailedStatusLookups"]++
+	f.failedQuery = q
+	if _, err := fakestore.Area(sc, q.Area); err != nil {
+		return nil, err
+	}
+	failed := map[string]int{}
+	for _, l := range f.lookups {
+		if fakestore.Covers(sc, l.AreaCode) && l.Outcome != models.LookupShown {
+			failed[l.AddressDigest]++
+		}
+	}
+	var out []models.FailedStatusLookups
+	for d, n := range failed {
+		out = append(out, models.FailedStatusLookups{Digest: d, Failed: n})
+	}
+	return out, nil
 }

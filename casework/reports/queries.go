@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"time"
 
 	"jiuzhu/auth"
 	"jiuzhu/casework"
@@ -97,4 +98,74 @@ func (s *Service) AuditEvents(ctx context.Context, q store.AuditQuery) (*store.P
 		}
 	}
 	return s.st.AuditEvents(ctx, sc, q)
+}
+
+// StatusLookups returns a page of the lookups of the public status page (P25) recorded in
+// the query's area that match its filter, newest first: the audit trail of the page,
+// failed lookups included, with digests of the reference and of the address, never
+// either. A lookup that matched no application lies in the root's area, so only callers
+// of the whole city see it. Only admins and auditors read it, as they read the audit
+// trail. It returns models.ErrUnauthenticated without a caller, a Forbidden error for
+// other roles and for an area outside the caller's subtree, and a *models.FieldError for
+// a bad area, a filter.to not after filter.from, or a bad paging argument.
+func (s *Service) StatusLookups(ctx context.Context, q store.StatusLookupQuery) (*store.Page[models.StatusLookup], error) {
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionReadAudit, "read the lookups of the status page"))
+	if err != nil {
+		return nil, err
+	}
+	if f := q.Filter; f != nil && f.From != nil && f.To != nil && !f.To.After(*f.From) {
+		return nil, models.Invalid("filter.to", "must be after filter.from")
+	}
+	return s.st.StatusLookups(ctx, sc, q)
+}
+
+// FailedLookupsInput selects the counts of failed lookups of the status page.
+type FailedLookupsInput struct {
+	// Area is a jurisdiction inside the caller's subtree; nil means the caller's own area.
+	Area *string
+	// By is the digest the failed lookups are counted by.
+	By models.StatusLookupKey
+	// From (inclusive) and To (exclusive) bound the time of the lookups. To defaults to
+	// now and From to store.DefaultFailedLookupsRange before To.
+	From, To *time.Time
+	// Top is how many digests to return; store.DefaultFailedLookupsTop when nil.
+	Top *int
+}
+
+// FailedStatusLookups counts the failed lookups (MISMATCH or UNKNOWN) of the public status
+// page (P25) in the caller's scope per digest of the address (a sweep of references from
+// one address) or of the reference (guesses of one reference's ID tail), and returns the
+// digests with the most, the most first. The range is at most
+// store.MaxFailedLookupsRange and the answer at most store.MaxFailedLookupsTop digests,
+// so that it is one bounded statement. Only admins and auditors read it. It returns
+// models.ErrUnauthenticated without a caller, a Forbidden error for other roles and for an
+// area outside the caller's subtree, and a *models.FieldError for a bad area, a to not
+// after from (field "to"), a range longer than the maximum (field "from") or a top
+// outside 1..store.MaxFailedLookupsTop (field "top").
+func (s *Service) FailedStatusLookups(ctx context.Context, in FailedLookupsInput) ([]models.FailedStatusLookups, error) {
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionReadAudit, "read the lookups of the status page"))
+	if err != nil {
+		return nil, err
+	}
+	q := store.FailedLookupsQuery{Area: in.Area, By: in.By, To: time.Now().UTC(), Top: store.DefaultFailedLookupsTop}
+	if in.To != nil {
+		q.To = *in.To
+	}
+	q.From = q.To.Add(-store.DefaultFailedLookupsRange)
+	if in.From != nil {
+		q.From = *in.From
+	}
+	if !q.To.After(q.From) {
+		return nil, models.Invalid("to", "must be after from")
+	}
+	if q.To.Sub(q.From) > store.MaxFailedLookupsRange {
+		return nil, models.Invalid("from", "the range may be at most %d days", int(store.MaxFailedLookupsRange/(24*time.Hour)))
+	}
+	if in.Top != nil {
+		q.Top = *in.Top
+	}
+	if q.Top < 1 || q.Top > store.MaxFailedLookupsTop {
+		return nil, models.Invalid("top", "must be between 1 and %d", store.MaxFailedLookupsTop)
+	}
+	return s.st.FailedStatusLookups(ctx, sc, q)
 }

@@ -3,6 +3,7 @@ package reports_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,11 @@ func world() (*fake, *reports.Service) {
 	f.events = []models.AuditEvent{
 		{ID: "e1", AreaCode: villageA, Actor: "officer@" + countyA, Operation: "createHousehold"},
 		{ID: "e2", AreaCode: villageB, Actor: "officer@" + countyB, Operation: "createHousehold"},
+	}
+	f.lookups = []models.StatusLookup{
+		{ID: "l1", AreaCode: villageA, AddressDigest: "a1", Outcome: models.LookupMismatch},
+		{ID: "l2", AreaCode: villageB, AddressDigest: "a1", Outcome: models.LookupShown},
+		{ID: "l3", AreaCode: city, AddressDigest: "a1", Outcome: models.LookupUnknown},
 	}
 	return f, reports.NewWith(f)
 }
@@ -269,6 +275,96 @@ func TestAuditEvents(t *testing.T) {
 			}
 			if len(ids) != len(c.events) || (len(ids) > 0 && ids[0] != c.events[0]) {
 				t.Fatalf("events %v, want %v", ids, c.events)
+			}
+		})
+	}
+}
+
+func TestStatusLookups(t *testing.T) {
+	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	mismatch := models.LookupMismatch
+	cases := []struct {
+		name    string
+		ctx     context.Context
+		q       store.StatusLookupQuery
+		want    error
+		field   string
+		lookups []string
+		reads   int // the reads of the store: 0 when the use case refuses
+	}{
+		{"an admin of the city reads every lookup", admin, store.StatusLookupQuery{}, nil, "", []string{"l1", "l2", "l3"}, 1},
+		{"an auditor reads its county only", auditor, store.StatusLookupQuery{}, nil, "", []string{"l1"}, 1},
+		{"an auditor names another county", auditor, store.StatusLookupQuery{Area: ptr(countyB)}, models.ErrForbidden, "", nil, 1},
+		{"by outcome", admin, store.StatusLookupQuery{Filter: &models.StatusLookupFilter{Outcome: &mismatch}}, nil, "", []string{"l1"}, 1},
+		{"an officer may not", officer, store.StatusLookupQuery{}, models.ErrForbidden, "", nil, 0},
+		{"an assistant may not", assistant, store.StatusLookupQuery{}, models.ErrForbidden, "", nil, 0},
+		{"an integrator may not", integrator, store.StatusLookupQuery{}, models.ErrForbidden, "", nil, 0},
+		{"no caller", nobody, store.StatusLookupQuery{}, models.ErrUnauthenticated, "", nil, 0},
+		{"to equal to from", admin, store.StatusLookupQuery{Filter: &models.StatusLookupFilter{From: &from, To: &from}}, models.ErrInvalid, "filter.to", nil, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, svc := world()
+			got, err := svc.StatusLookups(c.ctx, c.q)
+			check(t, err, c.want, c.field)
+			if f.reads["StatusLookups"] != c.reads {
+				t.Fatalf("the store was read %d times, want %d", f.reads["StatusLookups"], c.reads)
+			}
+			if err != nil {
+				return
+			}
+			var ids []string
+			for _, l := range got.Items {
+				ids = append(ids, l.ID)
+			}
+			if !slices.Equal(ids, c.lookups) {
+				t.Fatalf("lookups %v, want %v", ids, c.lookups)
+			}
+		})
+	}
+}
+
+func TestFailedStatusLookups(t *testing.T) {
+	to := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	maxDays := store.MaxFailedLookupsRange
+	cases := []struct {
+		name     string
+		ctx      context.Context
+		in       reports.FailedLookupsInput
+		want     error
+		field    string
+		top      int           // the top the store is asked for; 0 when it is not asked
+		span     time.Duration // the range the store is asked for
+		failures int           // the failures of the caller's scope
+	}{
+		{"a day and ten digests by default", admin, reports.FailedLookupsInput{By: models.LookupsByAddress, To: &to}, nil, "", store.DefaultFailedLookupsTop, store.DefaultFailedLookupsRange, 2},
+		{"an auditor counts its county only", auditor, reports.FailedLookupsInput{By: models.LookupsByAddress, To: &to}, nil, "", store.DefaultFailedLookupsTop, store.DefaultFailedLookupsRange, 1},
+		{"the longest range and the most digests", admin, reports.FailedLookupsInput{By: models.LookupsByReference, From: ptr(to.Add(-maxDays)), To: &to, Top: ptr(store.MaxFailedLookupsTop)}, nil, "", store.MaxFailedLookupsTop, maxDays, 2},
+		{"a range too long", admin, reports.FailedLookupsInput{By: models.LookupsByAddress, From: ptr(to.Add(-maxDays - time.Second)), To: &to}, models.ErrInvalid, "from", 0, 0, 0},
+		{"to not after from", admin, reports.FailedLookupsInput{By: models.LookupsByAddress, From: &to, To: &to}, models.ErrInvalid, "to", 0, 0, 0},
+		{"no digest", admin, reports.FailedLookupsInput{By: models.LookupsByAddress, Top: ptr(0)}, models.ErrInvalid, "top", 0, 0, 0},
+		{"too many digests", admin, reports.FailedLookupsInput{By: models.LookupsByAddress, Top: ptr(store.MaxFailedLookupsTop + 1)}, models.ErrInvalid, "top", 0, 0, 0},
+		{"an auditor names another county", auditor, reports.FailedLookupsInput{Area: ptr(countyB), By: models.LookupsByAddress}, models.ErrForbidden, "", store.DefaultFailedLookupsTop, store.DefaultFailedLookupsRange, 0},
+		{"an officer may not", officer, reports.FailedLookupsInput{By: models.LookupsByAddress}, models.ErrForbidden, "", 0, 0, 0},
+		{"an integrator may not", integrator, reports.FailedLookupsInput{By: models.LookupsByAddress}, models.ErrForbidden, "", 0, 0, 0},
+		{"no caller", nobody, reports.FailedLookupsInput{By: models.LookupsByAddress}, models.ErrUnauthenticated, "", 0, 0, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, svc := world()
+			got, err := svc.FailedStatusLookups(c.ctx, c.in)
+			check(t, err, c.want, c.field)
+			if c.top == 0 {
+				if f.reads["FailedStatusLookups"] != 0 {
+					t.Fatalf("the store was read for a refused request")
+				}
+				return
+			}
+			if q := f.failedQuery; q.Top != c.top || q.To.Sub(q.From) != c.span || q.By != c.in.By {
+				t.Fatalf("store asked for %+v, want top %d over %v", q, c.top, c.span)
+			}
+			if err == nil && (len(got) != 1 || got[0].Failed != c.failures) {
+				t.Fatalf("counts %+v, want %d failures", got, c.failures)
 			}
 		})
 	}

@@ -1,8 +1,8 @@
 // Package reports holds the use cases that read figures and trails across the records
 // of an area: the dashboard's figures and monthly trends, the change feed integrators
-// sync from, and the audit trail. Each use case takes the caller from its context,
-// checks what the caller's role may read and the arguments, and asks the store, which
-// narrows every read to the caller's scope.
+// sync from, the audit trail and the lookups of the public status page. Each use case
+// takes the caller from its context, checks what the caller's role may read and the
+// arguments, and asks the store, which narrows every read to the caller's scope.
 package reports
 
 import (
@@ -23,6 +23,12 @@ type Store interface {
 	Changes(ctx context.Context, sc store.Scope, q store.ChangeQuery) (*models.ChangeConnection, error)
 	// AuditEvents returns a page of the audit trail (see store.Audit.Events).
 	AuditEvents(ctx context.Context, sc store.Scope, q store.AuditQuery) (*store.Page[models.AuditEvent], error)
+	// StatusLookups returns a page of the lookups of the status page (see
+	// store.StatusPage.Lookups).
+	StatusLookups(ctx context.Context, sc store.Scope, q store.StatusLookupQuery) (*store.Page[models.StatusLookup], error)
+	// FailedStatusLookups counts the failed lookups of the status page per digest (see
+	// store.StatusPage.FailedLookups).
+	FailedStatusLookups(ctx context.Context, sc store.Scope, q store.FailedLookupsQuery) ([]models.FailedStatusLookups, error)
 }
 
 // Service runs the use cases of figures, changes and the audit trail. It is safe for
@@ -33,7 +39,7 @@ type Service struct {
 
 // New returns the use cases over st.
 func New(st *store.Store) *Service {
-	return &Service{st: adapter{stats: st.Stats(), changes: st.Changes(), audit: st.Audit()}}
+	return &Service{st: adapter{stats: st.Stats(), changes: st.Changes(), audit: st.Audit(), status: st.StatusPage()}}
 }
 
 // NewWith returns the use cases over any Store; it is for tests.
@@ -44,6 +50,7 @@ type adapter struct {
 	stats   *store.Stats
 	changes *store.Changes
 	audit   *store.Audit
+	status  *store.StatusPage
 }
 
 func (a adapter) AreaStats(ctx context.Context, sc store.Scope, area *string) (*models.AreaStats, error) {
@@ -60,4 +67,12 @@ func (a adapter) Changes(ctx context.Context, sc store.Scope, q store.ChangeQuer
 
 func (a adapter) AuditEvents(ctx context.Context, sc store.Scope, q store.AuditQuery) (*store.Page[models.AuditEvent], error) {
 	return a.audit.Events(ctx, sc, q)
+}
+
+func (a adapter) StatusLookups(ctx context.Context, sc store.Scope, q store.StatusLookupQuery) (*store.Page[models.StatusLookup], error) {
+	return a.status.Lookups(ctx, sc, q)
+}
+
+func (a adapter) FailedStatusLookups(ctx context.Context, sc store.Scope, q store.FailedLookupsQuery) ([]models.FailedStatusLookups, error) {
+	return a.status.FailedLookups(ctx, sc, q)
 }
