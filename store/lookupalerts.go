@@ -53,11 +53,11 @@ type StatusAlertRules struct {
 // holds no reference number and no address.
 type StatusAlert struct {
 	ID     string                 `gorm:"primaryKey;size:36"`
-	By     models.StatusLookupKey `gorm:"column:counted_by;size:12;not null"`
-	Digest string                 `gorm:"size:64;not null"`
+	By     models.StatusLookupKey `gorm:"column:counted_by;size:12;not null;uniqueIndex:idx_status_lookup_alerts_window,priority:1"`
+	Digest string                 `gorm:"size:64;not null;uniqueIndex:idx_status_lookup_alerts_window,priority:2"`
 	// AreaCode is the county of the application whose reference it is, or the city.
-	AreaCode   string    `gorm:"size:12;not null"`
-	WindowFrom time.Time `gorm:"not null"`
+	AreaCode   string    `gorm:"size:12;not null;index:idx_status_lookup_alerts_area"`
+	WindowFrom time.Time `gorm:"not null;uniqueIndex:idx_status_lookup_alerts_window,priority:3"`
 	WindowTo   time.Time `gorm:"not null"`
 	// Failed counts the failed lookups of the digest in the window; Distinct the distinct
 	// references (of an address) or addresses (of a reference) among them.
