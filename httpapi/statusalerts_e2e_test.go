@@ -9,13 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	"jiuzhu/casework/reports"
 	"jiuzhu/division"
 	"jiuzhu/jobs"
 	"jiuzhu/models"
 	"jiuzhu/notify"
 	"jiuzhu/store"
 	"jiuzhu/store/storetest"
-	"jiuzhu/casework/reports"
 )
 
 // TestStatusPageSweepAlerts sweeps the public status page through POST /status/lookup
