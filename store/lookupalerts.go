@@ -94,8 +94,8 @@ var errAlertExists = errors.New("store: the alert exists")
 // area of its lookups that matched one), so that the county's auditors look; an
 // address's, and a reference that matched nothing, is the city's. Then the mark moves to
 // now. Running it again changes nothing. It acts for no caller (the daily job) and
-// returns the alerts it wrote, oldest key first (ADDRESS, then REFERENCE, each by
-// digest), a *models.FieldError naming window for a window that is not positive, and the
+// returns the alerts it wrote (those by ADDRESS, then by REFERENCE, each in the order of
+// their digests), a *models.FieldError naming window for a window that is not positive, and the
 // database's errors wrapped; the alerts written before an error stay, and the mark is
 // left for the next run.
 func (sp *StatusPage) AlertFailedLookupsUnscoped(ctx context.Context, now time.Time, rules StatusAlertRules) ([]StatusAlert, error) {
@@ -207,6 +207,9 @@ func (sp *StatusPage) writeAlert(db *gorm.DB, a StatusAlert) (bool, error) {
 			return errAlertExists
 		}
 		if err := tx.Create(&a).Error; err != nil {
+			if isUniqueViolation(err) {
+				return errAlertExists // written meanwhile by a run of the same time
+			}
 			return err
 		}
 		if err := s.audit(tx, ScopeFor(StatusAlertActor), AlertStatusLookups, a.AreaCode, []string{a.ID}, nil, a); err != nil {
