@@ -80,7 +80,8 @@ RATE_LIMIT_BURST, DOCUMENT_RATE_LIMIT_RPS, DOCUMENT_RATE_LIMIT_BURST, CORS_ORIGI
 LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL, LOG_FORMAT, METRICS_ADDR, MEDICAL_RULES,
 STAFFING_COORDINATOR_THRESHOLD, PG_RLS, DATABASE_READ_URL and DATABASE_READ_*,
 ID_LOOKUP_PER_MINUTE, ID_LOOKUP_BURST, COMPILED_READS, the POLICY_* thresholds, NOTIFY_*
-(notifications), DOCUMENTS_* (supporting documents) and OpenTelemetry's OTEL_* variables);
+(notifications), DOCUMENTS_* (supporting documents), STATUS_ALERT_* (the status page's
+alerts of "jobs run") and OpenTelemetry's OTEL_* variables);
 flags override it.`,
 		Example: `  jiuzhu                                   serve the demo on 127.0.0.1:8080
   jiuzhu token --role officer --area 371402000000

@@ -14,6 +14,7 @@ import (
 	"jiuzhu/jobs"
 	"jiuzhu/models"
 	"jiuzhu/policy"
+	"jiuzhu/store"
 )
 
 func (c *cli) jobsCommand() *cobra.Command {
@@ -41,8 +42,11 @@ are over and refreshes the derived values of households. Schedule it once a day.
 		Long: `Run the daily jobs for a day (today by default): end the grace periods that are over and
 refresh the derived values of households; open the re-certifications that are due, flag the
 overdue ones and the discovery cases left unclosed (P24); notify departments of the referrals
-falling due or overdue. REVIEW_INTERVALS, REVIEW_GRACE_DAYS and DISCOVERY_STALE_DAYS change
-their settings. It prints what it changed, the referral notices written among it.`,
+falling due or overdue; warn the civil-affairs departments of sweeps and guesses on the
+public status page (P25). REVIEW_INTERVALS, REVIEW_GRACE_DAYS and DISCOVERY_STALE_DAYS change
+their settings, STATUS_ALERT_WINDOW, STATUS_ALERT_ADDRESS_FAILED,
+STATUS_ALERT_ADDRESS_REFERENCES and STATUS_ALERT_REFERENCE_ADDRESSES the alerts'. It prints
+what it changed, the referral notices and the status page's alerts written among it.`,
 		Example: `  jiuzhu jobs run
   jiuzhu jobs run --date 2026-01-01
   DATABASE_URL='postgres://jiuzhu_app@db:5432/jiuzhu' jiuzhu jobs run`,
@@ -89,15 +93,20 @@ func runJobs(ctx context.Context, cfg config, today models.Date, out io.Writer) 
 
 // jobsSummary is the line "jobs run" prints of report r of the jobs of today, which
 // took took: each count of what changed, the referral notices written to departments
-// (due or overdue) among them.
+// (due or overdue) and the status page's alerts among them.
 func jobsSummary(today models.Date, r jobs.Report, took time.Duration) string {
-	return fmt.Sprintf("jobs of %s: %d grace periods ended, %d households refreshed, %d reviews opened, %d reviews overdue, %d discovery cases stale, %d referral notices (due or overdue) written, in %s",
-		today, r.GraceTerminated, r.HouseholdsRefreshed, r.ReviewsOpened, r.ReviewsOverdue, r.DiscoveriesStale, r.ReferralNotices, took.Round(time.Millisecond))
+	return fmt.Sprintf("jobs of %s: %d grace periods ended, %d households refreshed, %d reviews opened, %d reviews overdue, %d discovery cases stale, %d referral notices (due or overdue) written, %d status page alerts written, in %s",
+		today, r.GraceTerminated, r.HouseholdsRefreshed, r.ReviewsOpened, r.ReviewsOverdue, r.DiscoveriesStale, r.ReferralNotices, r.StatusAlerts, took.Round(time.Millisecond))
 }
 
 // jobOptions reads the settings of dynamic management (P24) from the environment:
 // REVIEW_INTERVALS (policy.ParseReviewSchedule), REVIEW_GRACE_DAYS and
-// DISCOVERY_STALE_DAYS (whole days, 0–365); unset, each takes the policy's default.
+// DISCOVERY_STALE_DAYS (whole days, 0–365); and the thresholds of the status page's
+// alerts (P25): STATUS_ALERT_WINDOW (a duration from 1h to 744h, 31 days) and
+// STATUS_ALERT_ADDRESS_FAILED, STATUS_ALERT_ADDRESS_REFERENCES and
+// STATUS_ALERT_REFERENCE_ADDRESSES (whole numbers from 0, which turns that alert off, to
+// 100000). Unset, each takes its default. It returns an error naming the variable of a
+// bad value.
 func jobOptions(getenv func(string) string) (jobs.Options, error) {
 	o := jobs.DefaultOptions()
 	sched, err := policy.ParseReviewSchedule(getenv("REVIEW_INTERVALS"))
@@ -116,6 +125,31 @@ func jobOptions(getenv func(string) string) (jobs.Options, error) {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 0 || n > 365 {
 			return o, fmt.Errorf("%s: %q is not a number of days from 0 to 365", v.name, raw)
+		}
+		*v.dst = n
+	}
+	if raw := strings.TrimSpace(getenv("STATUS_ALERT_WINDOW")); raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < time.Hour || d > store.MaxFailedLookupsRange {
+			return o, fmt.Errorf("STATUS_ALERT_WINDOW: %q is not a duration from 1h to 744h", raw)
+		}
+		o.StatusAlerts.Window = d
+	}
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{
+		{"STATUS_ALERT_ADDRESS_FAILED", &o.StatusAlerts.AddressFailed},
+		{"STATUS_ALERT_ADDRESS_REFERENCES", &o.StatusAlerts.AddressReferences},
+		{"STATUS_ALERT_REFERENCE_ADDRESSES", &o.StatusAlerts.ReferenceAddresses},
+	} {
+		raw := strings.TrimSpace(getenv(v.name))
+		if raw == "" {
+			continue
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 || n > 100000 {
+			return o, fmt.Errorf("%s: %q is not a whole number from 0 (off) to 100000", v.name, raw)
 		}
 		*v.dst = n
 	}

@@ -10,6 +10,7 @@ import (
 	"jiuzhu/jobs"
 	"jiuzhu/models"
 	"jiuzhu/policy"
+	"jiuzhu/store"
 )
 
 // TestJobOptions reads the settings of dynamic management (P24) from the environment:
@@ -48,6 +49,43 @@ func TestJobOptions(t *testing.T) {
 	}
 }
 
+// TestStatusAlertOptions reads the thresholds of the status page's alerts (P25) from the
+// environment: the defaults when unset, the values given, 0 to turn one off, and an
+// error naming the variable of a bad value.
+func TestStatusAlertOptions(t *testing.T) {
+	def := jobs.DefaultStatusAlertRules()
+	cases := []struct {
+		name      string
+		env       map[string]string
+		want      store.StatusAlertRules
+		wantError string
+	}{
+		{"defaults", nil, store.StatusAlertRules{Window: 24 * time.Hour, AddressFailed: 20, AddressReferences: 5, ReferenceAddresses: 3}, ""},
+		{"set", map[string]string{"STATUS_ALERT_WINDOW": "6h", "STATUS_ALERT_ADDRESS_FAILED": "50", "STATUS_ALERT_ADDRESS_REFERENCES": "0", "STATUS_ALERT_REFERENCE_ADDRESSES": " 4 "},
+			store.StatusAlertRules{Window: 6 * time.Hour, AddressFailed: 50, AddressReferences: 0, ReferenceAddresses: 4}, ""},
+		{"a window too short", map[string]string{"STATUS_ALERT_WINDOW": "30m"}, def, "STATUS_ALERT_WINDOW"},
+		{"a window too long", map[string]string{"STATUS_ALERT_WINDOW": "745h"}, def, "STATUS_ALERT_WINDOW"},
+		{"a window that is no duration", map[string]string{"STATUS_ALERT_WINDOW": "a day"}, def, "STATUS_ALERT_WINDOW"},
+		{"a negative count", map[string]string{"STATUS_ALERT_ADDRESS_FAILED": "-1"}, def, "STATUS_ALERT_ADDRESS_FAILED"},
+		{"a count that is no number", map[string]string{"STATUS_ALERT_ADDRESS_REFERENCES": "five"}, def, "STATUS_ALERT_ADDRESS_REFERENCES"},
+		{"a count too large", map[string]string{"STATUS_ALERT_REFERENCE_ADDRESSES": "100001"}, def, "STATUS_ALERT_REFERENCE_ADDRESSES"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o, err := jobOptions(func(k string) string { return c.env[k] })
+			if c.wantError != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), c.wantError+":") {
+					t.Fatalf("want an error naming %s, got %v", c.wantError, err)
+				}
+				return
+			}
+			if err != nil || o.StatusAlerts != c.want {
+				t.Fatalf("rules %+v %v, want %+v", o.StatusAlerts, err, c.want)
+			}
+		})
+	}
+}
+
 // TestJobsSummary checks that the line of "jobs run" gives every count of its report,
 // the referral notices written to departments among them.
 func TestJobsSummary(t *testing.T) {
@@ -58,8 +96,8 @@ func TestJobsSummary(t *testing.T) {
 		want []string
 	}{
 		{"nothing", jobs.Report{}, []string{"jobs of 2026-12-04: ", "0 grace periods ended", "0 referral notices (due or overdue) written", "in 1.5s"}},
-		{"every count", jobs.Report{GraceTerminated: 1, HouseholdsRefreshed: 2, ReviewsOpened: 3, ReviewsOverdue: 4, DiscoveriesStale: 5, ReferralNotices: 6},
-			[]string{"1 grace periods ended", "2 households refreshed", "3 reviews opened", "4 reviews overdue", "5 discovery cases stale", "6 referral notices (due or overdue) written"}},
+		{"every count", jobs.Report{GraceTerminated: 1, HouseholdsRefreshed: 2, ReviewsOpened: 3, ReviewsOverdue: 4, DiscoveriesStale: 5, ReferralNotices: 6, StatusAlerts: 7},
+			[]string{"1 grace periods ended", "2 households refreshed", "3 reviews opened", "4 reviews overdue", "5 discovery cases stale", "6 referral notices (due or overdue) written", "7 status page alerts written"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := jobsSummary(day, c.r, 1500*time.Millisecond)
@@ -84,7 +122,8 @@ func TestJobsRunPrintsReferralNotices(t *testing.T) {
 	if err := run(context.Background(), []string{"jobs", "run", "--data-dir", dir, "--date", "2026-12-04"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "jobs of 2026-12-04: ") || !strings.Contains(out.String(), "0 referral notices (due or overdue) written") {
+	if !strings.Contains(out.String(), "jobs of 2026-12-04: ") || !strings.Contains(out.String(), "0 referral notices (due or overdue) written") ||
+		!strings.Contains(out.String(), "0 status page alerts written") {
 		t.Fatalf("jobs run printed %q", out.String())
 	}
 }

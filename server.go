@@ -20,8 +20,8 @@
 // RATE_LIMIT_BURST, DOCUMENT_RATE_LIMIT_RPS, DOCUMENT_RATE_LIMIT_BURST, ID_LOOKUP_PER_MINUTE,
 // ID_LOOKUP_BURST, CORS_ORIGINS, LISTEN_ADDR, DATA_DIR, DEMO_HOUSEHOLDS, LOG_LEVEL,
 // LOG_FORMAT, METRICS_ADDR, MEDICAL_RULES, STAFFING_COORDINATOR_THRESHOLD, PG_RLS,
-// COMPILED_READS, the POLICY_* thresholds of package policy, and OpenTelemetry's OTEL_*
-// variables); flags override it.
+// COMPILED_READS, the POLICY_* thresholds of package policy, STATUS_ALERT_* (the status
+// page's alerts of "jobs run"), and OpenTelemetry's OTEL_* variables); flags override it.
 //
 // The exit status is 0 on success, 2 for an error in how a command was called (an
 // unknown command or flag, a missing argument) and 1 when the command failed.

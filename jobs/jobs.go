@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"time"
 
 	"jiuzhu/casework/discoveries"
 	"jiuzhu/casework/reviews"
@@ -35,6 +36,9 @@ type Report struct {
 	ReviewsOverdue int
 	// DiscoveriesStale counts the unclosed discovery cases newly flagged stale (P24).
 	DiscoveriesStale int
+	// StatusAlerts counts the alerts written of sweeps and guesses on the public status
+	// page (P25), each with its audit event and its notice to a civil-affairs department.
+	StatusAlerts int
 }
 
 // Options are the settings of the daily jobs' dynamic management (P24).
@@ -49,12 +53,41 @@ type Options struct {
 	// Policy holds the thresholds of the policy rules the jobs judge by (the grace period
 	// of P13, the medical rules of a re-certified grant).
 	Policy policy.Config
+	// StatusAlerts are the thresholds of the alerts of the public status page (P25).
+	StatusAlerts store.StatusAlertRules
+}
+
+// Defaults of the status page's alerts: over the last day, an address with 20 failed
+// lookups (an hour of the page's sustained limit per address, where a person mistyping
+// their own tail is stopped by the limit per reference after 5) or 5 distinct references
+// (a family follows one to three applications), and a reference failing from 3
+// addresses (an applicant asks from home and from a phone).
+const (
+	DefaultStatusAlertWindow             = 24 * time.Hour
+	DefaultStatusAlertAddressFailed      = 20
+	DefaultStatusAlertAddressReferences  = 5
+	DefaultStatusAlertReferenceAddresses = 3
+)
+
+// DefaultStatusAlertRules returns the defaults of the status page's alerts.
+func DefaultStatusAlertRules() store.StatusAlertRules {
+	return store.StatusAlertRules{Window: DefaultStatusAlertWindow, AddressFailed: DefaultStatusAlertAddressFailed,
+		AddressReferences: DefaultStatusAlertAddressReferences, ReferenceAddresses: DefaultStatusAlertReferenceAddresses}
+}
+
+// AlertStatusLookups warns, as of now, of the sweeps and guesses on the public status page
+// (P25) seen since its last run (store.StatusPage's AlertFailedLookupsUnscoped), and
+// returns how many alerts it wrote. Running it again writes none. It returns the store's
+// errors.
+func AlertStatusLookups(ctx context.Context, st *store.Store, now time.Time, rules store.StatusAlertRules) (int, error) {
+	alerts, err := st.StatusPage().AlertFailedLookupsUnscoped(ctx, now, rules)
+	return len(alerts), err
 }
 
 // DefaultOptions returns the policy's defaults.
 func DefaultOptions() Options {
 	return Options{Schedule: policy.DefaultReviewSchedule(), ReviewGraceDays: policy.DefaultReviewGraceDays,
-		StaleDiscoveryDays: policy.DefaultStaleDiscoveryDays, Policy: policy.DefaultConfig()}
+		StaleDiscoveryDays: policy.DefaultStaleDiscoveryDays, Policy: policy.DefaultConfig(), StatusAlerts: DefaultStatusAlertRules()}
 }
 
 // Daily runs DailyWith with the default options.
@@ -65,11 +98,12 @@ func Daily(ctx context.Context, st *store.Store, today models.Date) (Report, err
 // DailyWith terminates the grants whose grace period ended before today, refreshes every
 // household's derived values, as store.SystemActor, then opens the reviews that are due,
 // flags the overdue ones and the stale discovery cases, as store.ReviewActor, and tells
-// the departments of the referrals falling due or overdue (through the outbox). It returns
+// the departments of the referrals falling due or overdue (through the outbox), and
+// warns of the sweeps and guesses on the public status page (AlertStatusLookups). It returns
 // the store's errors; what it finished before an error stays done, and the next run
 // completes the rest. Each job's run ("expire_grace", "refresh_households",
-// "open_reviews", "flag_overdue_reviews", "flag_stale_discoveries", "referral_notices")
-// is counted in the
+// "open_reviews", "flag_overdue_reviews", "flag_stale_discoveries", "referral_notices",
+// "status_alerts") is counted in the
 // metrics of ctx, if any (telemetry.WithMetrics).
 func DailyWith(ctx context.Context, st *store.Store, today models.Date, o Options) (Report, error) {
 	m := telemetry.MetricsFrom(ctx)
@@ -103,6 +137,11 @@ func DailyWith(ctx context.Context, st *store.Store, today models.Date, o Option
 	}
 	r.ReferralNotices, err = st.Referrals().NoticeReferralsUnscoped(ctx, st.Now().In(policy.ChinaTime))
 	m.JobRun("referral_notices", err)
+	if err != nil {
+		return r, err
+	}
+	r.StatusAlerts, err = AlertStatusLookups(ctx, st, st.Now(), o.StatusAlerts)
+	m.JobRun("status_alerts", err)
 	return r, err
 }
 

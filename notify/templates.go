@@ -51,6 +51,15 @@ var templates = map[store.NotificationKind]*template.Template{
 	store.NoticeReferralOverdue: template.Must(template.New(string(store.NoticeReferralOverdue)).
 		Option("missingkey=error").Funcs(template.FuncMap{"departmentText": departmentText}).
 		Parse(Signature + "{{departmentText .department}}：转办的救助申请（受理编号{{.reference}}）已超过办结期限（{{.due}}），请尽快办理或退回民政部门。")),
+	// The alert to the civil-affairs department of a sweep (by ADDRESS) or a guess (by
+	// REFERENCE) on the status page (P25): digests and counts, never a reference number
+	// or an address; the gateway routes it by the message's department.
+	store.NoticeStatusLookupAlert: template.Must(template.New(string(store.NoticeStatusLookupAlert)).
+		Option("missingkey=error").Funcs(template.FuncMap{"departmentText": departmentText}).
+		Parse(Signature + "{{departmentText .department}}（{{.areaName}}）：{{.from}}至{{.to}}，办理进度查询页面上" +
+			"{{if eq .by \"REFERENCE\"}}同一受理编号（摘要{{.digest}}）从{{.distinct}}个访问地址查询失败{{.failed}}次，疑似猜测身份证号码后6位" +
+			"{{else}}同一访问地址（摘要{{.digest}}）查询失败{{.failed}}次，涉及{{.distinct}}个受理编号，疑似批量查询{{end}}。" +
+			"请审计人员按摘要在系统中核查失败查询记录。")),
 }
 
 // grievanceTemplate is the template of a notice about a grievance (P25): the day it was

@@ -57,3 +57,40 @@ func TestGrievanceTemplates(t *testing.T) {
 		t.Errorf("a notice without its days: %v", err)
 	}
 }
+
+// TestStatusAlertTemplate renders the alerts of the status page (P25) to a civil-affairs
+// department: a sweep by address and a guess at a reference, each with the digest, the
+// counts, the window and the area, and a notice missing a parameter is refused.
+func TestStatusAlertTemplate(t *testing.T) {
+	params := func(by string) map[string]string {
+		return map[string]string{"department": "CIVIL_AFFAIRS", "by": by, "digest": "ab12cd", "failed": "21", "distinct": "6",
+			"from": "2026-12-01 08:00", "to": "2026-12-02 08:00", "area": "371402000000", "areaName": "德城区"}
+	}
+	for _, tt := range []struct {
+		name string
+		by   string
+		want []string
+	}{
+		{"a sweep by one address", "ADDRESS", []string{notify.Signature, "民政部门（德城区）", "同一访问地址（摘要ab12cd）查询失败21次，涉及6个受理编号", "2026-12-01 08:00至2026-12-02 08:00"}},
+		{"a guess at one reference", "REFERENCE", []string{"同一受理编号（摘要ab12cd）从6个访问地址查询失败21次", "身份证号码后6位"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b, _ := json.Marshal(params(tt.by))
+			text, err := notify.Render(&store.Notification{Kind: store.NoticeStatusLookupAlert, Params: string(b)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("%q lacks %q", text, w)
+				}
+			}
+		})
+	}
+	p := params("ADDRESS")
+	delete(p, "digest")
+	b, _ := json.Marshal(p)
+	if _, err := notify.Render(&store.Notification{Kind: store.NoticeStatusLookupAlert, Params: string(b)}); !errors.Is(err, notify.ErrNoTemplate) {
+		t.Errorf("an alert without its digest: %v", err)
+	}
+}

@@ -304,7 +304,7 @@ func AuditDigest(st *Store, v any) (string, error) {
 // the reference that the embedded migrations must match.
 func AutoMigrateModelsUnscoped(st *Store) error {
 	return st.db.WithContext(systemScope(context.Background())).AutoMigrate(append(models.All(), &auditKeyRow{}, &derivedRefreshRow{}, &Notification{}, &StatusLookup{}, &Document{},
-		&models.DiscoveryCase{}, &models.DiscoveryVisit{}, &models.Review{})...)
+		&models.DiscoveryCase{}, &models.DiscoveryVisit{}, &models.Review{}, &StatusAlert{}, &jobMark{})...)
 }
 
 // SchemaUnscoped describes the tables of st's schema, other than the version table:

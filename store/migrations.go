@@ -39,7 +39,10 @@ import (
 //     index, filled from the reviews (Go, for the same reason as 11);
 //  13. PostgreSQL: the payroll lines' pages kept at 45 % full (SQL; empty on SQLite);
 //  14. derived_refreshes, the year and rules of the daily job's last full refresh (SQL);
-//  15. the index that counts an area's open reviews, due and overdue (SQL).
+//  15. the index that counts an area's open reviews, due and overdue (SQL);
+//  17. status_lookup_alerts, the daily job's warnings of sweeps and guesses on the
+//     public status page, and job_marks, where each step of the daily job keeps the end
+//     of what its last run looked at (SQL).
 //
 // A new change of the schema is a new file or step with the next number; a released
 // version is never edited.

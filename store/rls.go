@@ -61,7 +61,10 @@ import (
 // village of the county works with, and whose area_code, the county's, lies outside a
 // village's range); county_application_counters (a county's count of applications, that
 // every writer of the county increments, keyed by the county's 6-digit code rather than an
-// area_code) and change_seq (a counter without an area that every writer increments).
+// area_code), change_seq (a counter without an area that every writer increments),
+// status_lookup_alerts (the daily job's alerts of the status page: keyed digests and
+// counts, written and read as the system, their audit events scoped like every event) and
+// job_marks (where each step of the daily job stopped).
 var rlsTables = []string{
 	"households", "members", "grants", "grant_events", "medical_claims", "entitlement_calculations",
 	"verifications", "verification_members", "charity_aids",
