@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -696,7 +697,7 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	}{{store.DocumentOfApplication, app.ID}, {store.DocumentOfGrievance, griev.OpenGrievance.ID}, {store.DocumentOfReview, reviewID}, {store.DocumentOfVerification, ver.RecordVerification.ID}} {
 		d := &store.Document{Record: target.rec, RecordID: target.id, Kind: store.DocumentIDCard,
 			SHA256: fmt.Sprintf("%062x%02x", n+1, i), Size: 100, ContentType: "image/png"}
-		if err := e.st.Documents().Add(auth.WithPrincipal(t.Context(), uploader), store.ScopeFor(uploader), d); err != nil {
+		if err := e.st.Documents().Add(auth.WithPrincipal(t.Context(), uploader), store.ScopeFor(uploader), d, func(context.Context) error { return nil }); err != nil {
 			t.Fatalf("attach a document to the sibling's %s: %v", target.rec, err)
 		}
 		documentIDs = append(documentIDs, d.ID, d.SHA256)

@@ -8,9 +8,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 
+	"jiuzhu/casework/attachments"
 	"jiuzhu/casework/discoveries"
 	"jiuzhu/casework/reviews"
 	"jiuzhu/casework/verifications"
+	"jiuzhu/documents"
 	"jiuzhu/models"
 	"jiuzhu/policy"
 	"jiuzhu/store"
@@ -35,6 +37,9 @@ type Report struct {
 	ReviewsOverdue int
 	// DiscoveriesStale counts the unclosed discovery cases newly flagged stale (P24).
 	DiscoveriesStale int
+	// ContentsRemoved counts the contents of withdrawn documents removed from the
+	// document store, which no standing document had.
+	ContentsRemoved int
 }
 
 // Options are the settings of the daily jobs' dynamic management (P24).
@@ -49,6 +54,9 @@ type Options struct {
 	// Policy holds the thresholds of the policy rules the jobs judge by (the grace period
 	// of P13, the medical rules of a re-certified grant).
 	Policy policy.Config
+	// Documents is the store of supporting documents' contents, swept of the contents
+	// of withdrawn documents; nil skips the sweep.
+	Documents documents.Blobs
 }
 
 // DefaultOptions returns the policy's defaults.
@@ -65,10 +73,12 @@ func Daily(ctx context.Context, st *store.Store, today models.Date) (Report, err
 // DailyWith terminates the grants whose grace period ended before today, refreshes every
 // household's derived values, as store.SystemActor, then opens the reviews that are due,
 // flags the overdue ones and the stale discovery cases, as store.ReviewActor, and tells
-// the departments of the referrals falling due or overdue (through the outbox). It returns
+// the departments of the referrals falling due or overdue (through the outbox), and
+// removes from o.Documents the contents that only withdrawn documents have. It returns
 // the store's errors; what it finished before an error stays done, and the next run
 // completes the rest. Each job's run ("expire_grace", "refresh_households",
-// "open_reviews", "flag_overdue_reviews", "flag_stale_discoveries", "referral_notices")
+// "open_reviews", "flag_overdue_reviews", "flag_stale_discoveries", "referral_notices",
+// "sweep_document_contents")
 // is counted in the
 // metrics of ctx, if any (telemetry.WithMetrics).
 func DailyWith(ctx context.Context, st *store.Store, today models.Date, o Options) (Report, error) {
@@ -103,6 +113,11 @@ func DailyWith(ctx context.Context, st *store.Store, today models.Date, o Option
 	}
 	r.ReferralNotices, err = st.Referrals().NoticeReferralsUnscoped(ctx, st.Now().In(policy.ChinaTime))
 	m.JobRun("referral_notices", err)
+	if err != nil || o.Documents == nil {
+		return r, err
+	}
+	r.ContentsRemoved, err = attachments.Sweep(ctx, st.Documents(), o.Documents)
+	m.JobRun("sweep_document_contents", err)
 	return r, err
 }
 
