@@ -68,7 +68,9 @@ func TestWithdrawDocumentThroughTheAPI(t *testing.T) {
 	const withdraw = `mutation($id: ID!, $reason: String!) { withdrawDocument(id: $id, reason: $reason) { id withdrawnAt withdrawnBy withdrawalReason } }`
 	listed := func() []string {
 		t.Helper()
-		var out struct{ Grant struct{ Documents []struct{ ID string } } }
+		var out struct {
+			Grant struct{ Documents []struct{ ID string } }
+		}
 		e.ok(assistant, `query($id: ID!) { grant(id: $id) { documents { id } } }`, map[string]any{"id": g.ID}, &out)
 		var ids []string
 		for _, d := range out.Grant.Documents {
