@@ -259,9 +259,10 @@ const contentLockClass = 0x6a7a646f // "jzdo"
 // lockContent takes, for the rest of tx, the lock of the content sum: on PostgreSQL a
 // transaction-level advisory lock keyed by the digest's first 32 bits (two contents
 // sharing a key only wait for each other); on SQLite nothing, since every transaction
-// there holds the database's write lock from its start (_txlock=immediate). Add and
-// SweepContent take it, so that a sweep never decides on a content while an upload of
-// it is between storing it and committing its row.
+// there holds the database's write lock from its start (_txlock=immediate). Add,
+// Withdraw and SweepContent take it, so that a sweep never decides on a content while an
+// upload of it is between storing it and committing its row, nor while a document of it
+// is being withdrawn.
 func (r *Documents) lockContent(tx *gorm.DB, sum string) error {
 	if r.s.dialect != Postgres {
 		return nil
@@ -301,6 +302,12 @@ func (r *Documents) Withdraw(ctx context.Context, sc Scope, id, reason string) (
 		}
 		if d.WithdrawnAt != nil {
 			return models.Conflict("document %s was withdrawn already, on %s", d.ID, d.WithdrawnAt.UTC().Format(time.RFC3339))
+		}
+		// A sweep deciding on this content meanwhile would count the document standing
+		// and then note it swept with the others, so that its content would stay for
+		// good: the withdrawal waits for the sweep, or the sweep for the withdrawal.
+		if err := r.lockContent(tx, d.SHA256); err != nil {
+			return err
 		}
 		before := d
 		now, by := s.now().UTC(), sc.p.Subject
