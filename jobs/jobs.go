@@ -78,9 +78,8 @@ func Daily(ctx context.Context, st *store.Store, today models.Date) (Report, err
 // the store's errors; what it finished before an error stays done, and the next run
 // completes the rest. Each job's run ("expire_grace", "refresh_households",
 // "open_reviews", "flag_overdue_reviews", "flag_stale_discoveries", "referral_notices",
-// "sweep_document_contents")
-// is counted in the
-// metrics of ctx, if any (telemetry.WithMetrics).
+// "sweep_document_contents") is counted in the metrics of ctx, if any
+// (telemetry.WithMetrics).
 func DailyWith(ctx context.Context, st *store.Store, today models.Date, o Options) (Report, error) {
 	m := telemetry.MetricsFrom(ctx)
 	var r Report
