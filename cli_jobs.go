@@ -22,7 +22,8 @@ func (c *cli) jobsCommand() *cobra.Command {
 		Use:   "jobs",
 		Short: "Run the daily jobs (jobs run)",
 		Long: `Run the daily jobs. "jiuzhu jobs run" is the only one: it ends the grace periods that
-are over and refreshes the derived values of households. Schedule it once a day.`,
+are over, refreshes the derived values of households and removes the contents that only
+withdrawn documents have. Schedule it once a day.`,
 		Example: `  jiuzhu jobs run
   jiuzhu jobs run --date 2026-01-01`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -43,7 +44,8 @@ are over and refreshes the derived values of households. Schedule it once a day.
 refresh the derived values of households; open the re-certifications that are due, flag the
 overdue ones and the discovery cases left unclosed (P24); notify departments of the referrals
 falling due or overdue; warn the civil-affairs departments of sweeps and guesses on the
-public status page (P25). REVIEW_INTERVALS, REVIEW_GRACE_DAYS and DISCOVERY_STALE_DAYS change
+public status page (P25); and remove from the document store the contents that only
+withdrawn documents have (DOCUMENTS_* as for serve). REVIEW_INTERVALS, REVIEW_GRACE_DAYS and DISCOVERY_STALE_DAYS change
 their settings, STATUS_ALERT_WINDOW, STATUS_ALERT_ADDRESS_FAILED,
 STATUS_ALERT_ADDRESS_REFERENCES and STATUS_ALERT_REFERENCE_ADDRESSES the alerts'. It prints
 what it changed, the referral notices and the status page's alerts written among it.`,
@@ -83,6 +85,9 @@ func runJobs(ctx context.Context, cfg config, today models.Date, out io.Writer) 
 	if opts.Policy, err = cfg.rules(); err != nil {
 		return err
 	}
+	if opts.Documents, _, err = documentStore(cfg.dataDir); err != nil { // cli_documents.go
+		return errUsage("%w", err)
+	}
 	r, err := jobs.DailyWith(ctx, st, today, opts)
 	if err != nil {
 		return err
@@ -95,8 +100,8 @@ func runJobs(ctx context.Context, cfg config, today models.Date, out io.Writer) 
 // took took: each count of what changed, the referral notices written to departments
 // (due or overdue) and the status page's alerts among them.
 func jobsSummary(today models.Date, r jobs.Report, took time.Duration) string {
-	return fmt.Sprintf("jobs of %s: %d grace periods ended, %d households refreshed, %d reviews opened, %d reviews overdue, %d discovery cases stale, %d referral notices (due or overdue) written, %d status page alerts written, in %s",
-		today, r.GraceTerminated, r.HouseholdsRefreshed, r.ReviewsOpened, r.ReviewsOverdue, r.DiscoveriesStale, r.ReferralNotices, r.StatusAlerts, took.Round(time.Millisecond))
+	return fmt.Sprintf("jobs of %s: %d grace periods ended, %d households refreshed, %d reviews opened, %d reviews overdue, %d discovery cases stale, %d referral notices (due or overdue) written, %d status page alerts written, %d contents of withdrawn documents removed, in %s",
+		today, r.GraceTerminated, r.HouseholdsRefreshed, r.ReviewsOpened, r.ReviewsOverdue, r.DiscoveriesStale, r.ReferralNotices, r.StatusAlerts, r.ContentsRemoved, took.Round(time.Millisecond))
 }
 
 // jobOptions reads the settings of dynamic management (P24) from the environment:

@@ -96,8 +96,8 @@ func TestJobsSummary(t *testing.T) {
 		want []string
 	}{
 		{"nothing", jobs.Report{}, []string{"jobs of 2026-12-04: ", "0 grace periods ended", "0 referral notices (due or overdue) written", "in 1.5s"}},
-		{"every count", jobs.Report{GraceTerminated: 1, HouseholdsRefreshed: 2, ReviewsOpened: 3, ReviewsOverdue: 4, DiscoveriesStale: 5, ReferralNotices: 6, StatusAlerts: 7},
-			[]string{"1 grace periods ended", "2 households refreshed", "3 reviews opened", "4 reviews overdue", "5 discovery cases stale", "6 referral notices (due or overdue) written", "7 status page alerts written"}},
+		{"every count", jobs.Report{GraceTerminated: 1, HouseholdsRefreshed: 2, ReviewsOpened: 3, ReviewsOverdue: 4, DiscoveriesStale: 5, ReferralNotices: 6, StatusAlerts: 7, ContentsRemoved: 8},
+			[]string{"1 grace periods ended", "2 households refreshed", "3 reviews opened", "4 reviews overdue", "5 discovery cases stale", "6 referral notices (due or overdue) written", "7 status page alerts written", "8 contents of withdrawn documents removed"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := jobsSummary(day, c.r, 1500*time.Millisecond)

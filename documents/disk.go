@@ -60,3 +60,16 @@ func (d Disk) Open(_ context.Context, sum string) (io.ReadCloser, error) {
 	}
 	return f, err
 }
+
+// Delete removes the file stored under sum; a missing file is no error. It returns
+// ErrBadSum for a name that is not a digest, and the file system's errors.
+func (d Disk) Delete(_ context.Context, sum string) error {
+	if err := checkSum(sum); err != nil {
+		return err
+	}
+	err := os.Remove(d.path(sum))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}

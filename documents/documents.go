@@ -25,6 +25,9 @@ type Blobs interface {
 	Put(ctx context.Context, sum string, data []byte, contentType string) error
 	// Open returns the content stored under sum, or an error matching ErrMissing.
 	Open(ctx context.Context, sum string) (io.ReadCloser, error)
+	// Delete removes the content stored under sum; removing a content that is not there
+	// is a no-op. The caller makes sure that no document still has it.
+	Delete(ctx context.Context, sum string) error
 }
 
 // ErrMissing is returned by Open for a sum that has no content.

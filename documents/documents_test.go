@@ -34,7 +34,8 @@ func startS3(t *testing.T, bucket string) *documents.S3 {
 
 // TestBlobs stores, reads back and misses files on the local disk and on an S3 server
 // over HTTP: content comes back as stored, storing it twice is harmless, an unknown digest
-// is ErrMissing, and a name that is not a digest never reaches a path or a key.
+// is ErrMissing, a deleted content is missing (deleting it again is harmless) and can be
+// stored again, and a name that is not a digest never reaches a path or a key.
 func TestBlobs(t *testing.T) {
 	for _, b := range []struct {
 		name  string
@@ -72,6 +73,25 @@ func TestBlobs(t *testing.T) {
 				if _, err := blobs.Open(ctx, bad); !errors.Is(err, documents.ErrBadSum) {
 					t.Errorf("open %q: %v", bad, err)
 				}
+				if err := blobs.Delete(ctx, bad); !errors.Is(err, documents.ErrBadSum) {
+					t.Errorf("delete %q: %v", bad, err)
+				}
+			}
+			for range 2 {
+				if err := blobs.Delete(ctx, sum); err != nil {
+					t.Fatalf("delete: %v", err)
+				}
+				if _, err := blobs.Open(ctx, sum); !errors.Is(err, documents.ErrMissing) {
+					t.Errorf("open a deleted content: %v", err)
+				}
+			}
+			if err := blobs.Put(ctx, sum, data, "application/pdf"); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := blobs.Open(ctx, sum); err != nil {
+				t.Errorf("open a content stored again: %v", err)
+			} else {
+				r.Close()
 			}
 		})
 	}

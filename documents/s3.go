@@ -79,3 +79,13 @@ func (s *S3) Open(ctx context.Context, sum string) (io.ReadCloser, error) {
 	}
 	return obj, nil
 }
+
+// Delete removes the object stored under sum; a missing object is no error (S3 answers
+// a removal of one with success). It returns ErrBadSum for a name that is not a digest,
+// and the object store's errors.
+func (s *S3) Delete(ctx context.Context, sum string) error {
+	if err := checkSum(sum); err != nil {
+		return err
+	}
+	return s.Client.RemoveObject(ctx, s.Bucket, s.Prefix+sum, minio.RemoveObjectOptions{})
+}

@@ -251,16 +251,19 @@ type ComplexityRoot struct {
 	}
 
 	Document struct {
-		ContentType  func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		CreatedBy    func(childComplexity int) int
-		DownloadPath func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		RecordID     func(childComplexity int) int
-		RecordKind   func(childComplexity int) int
-		SHA256       func(childComplexity int) int
-		Size         func(childComplexity int) int
+		ContentType      func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		CreatedBy        func(childComplexity int) int
+		DownloadPath     func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		RecordID         func(childComplexity int) int
+		RecordKind       func(childComplexity int) int
+		SHA256           func(childComplexity int) int
+		Size             func(childComplexity int) int
+		WithdrawalReason func(childComplexity int) int
+		WithdrawnAt      func(childComplexity int) int
+		WithdrawnBy      func(childComplexity int) int
 	}
 
 	EntitlementCalculation struct {
@@ -557,6 +560,7 @@ type ComplexityRoot struct {
 		UpdateHousehold              func(childComplexity int, id string, input models.HouseholdPatch) int
 		UpdateMember                 func(childComplexity int, id string, input models.MemberPatch) int
 		UpdateStaff                  func(childComplexity int, id string, input models.StaffPatch) int
+		WithdrawDocument             func(childComplexity int, id string, reason string) int
 	}
 
 	OverdueGrievances struct {
@@ -1077,6 +1081,7 @@ type MemberResolver interface {
 type MutationResolver interface {
 	AddProgram(ctx context.Context, input models.NewProgramInput) (*models.Program, error)
 	ChangeProgram(ctx context.Context, code string, input models.ProgramChangeInput) (*models.ProgramSetting, error)
+	WithdrawDocument(ctx context.Context, id string, reason string) (*store.Document, error)
 	SetEntitlementParameters(ctx context.Context, input models.EntitlementParametersInput) (*models.EntitlementParameters, error)
 	OpenDiscoveryCase(ctx context.Context, input models.DiscoveryCaseInput) (*models.DiscoveryCase, error)
 	AssignDiscoveryCase(ctx context.Context, id string, assigneeID string, expectedVersion *int) (*models.DiscoveryCase, error)
@@ -2046,6 +2051,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Document.Size(childComplexity), true
+	case "Document.withdrawalReason":
+		if e.ComplexityRoot.Document.WithdrawalReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.WithdrawalReason(childComplexity), true
+	case "Document.withdrawnAt":
+		if e.ComplexityRoot.Document.WithdrawnAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.WithdrawnAt(childComplexity), true
+	case "Document.withdrawnBy":
+		if e.ComplexityRoot.Document.WithdrawnBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.WithdrawnBy(childComplexity), true
 
 	case "EntitlementCalculation.actor":
 		if e.ComplexityRoot.EntitlementCalculation.Actor == nil {
@@ -3698,6 +3721,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateStaff(childComplexity, args["id"].(string), args["input"].(models.StaffPatch)), true
+	case "Mutation.withdrawDocument":
+		if e.ComplexityRoot.Mutation.WithdrawDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawDocument(childComplexity, args["id"].(string), args["reason"].(string)), true
 
 	case "OverdueGrievances.area":
 		if e.ComplexityRoot.OverdueGrievances.Area == nil {
@@ -6247,6 +6281,12 @@ func (ec *executionContext) childFields_Document(ctx context.Context, field grap
 		return ec.fieldContext_Document_createdAt(ctx, field)
 	case "downloadPath":
 		return ec.fieldContext_Document_downloadPath(ctx, field)
+	case "withdrawnAt":
+		return ec.fieldContext_Document_withdrawnAt(ctx, field)
+	case "withdrawnBy":
+		return ec.fieldContext_Document_withdrawnBy(ctx, field)
+	case "withdrawalReason":
+		return ec.fieldContext_Document_withdrawalReason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Document", field.Name)
 }
@@ -8736,6 +8776,28 @@ func (ec *executionContext) field_Mutation_updateStaff_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -13317,6 +13379,88 @@ func (ec *executionContext) _Document_downloadPath(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Document_downloadPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Document", field, true, true, "String")
+}
+
+func (ec *executionContext) _Document_withdrawnAt(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_withdrawnAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Document_withdrawnAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Document_withdrawnBy(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_withdrawnBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnBy, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.IntegratorView == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive integratorView is not implemented")
+				}
+				return ec.Directives.IntegratorView(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Document_withdrawnBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "String")
+}
+
+func (ec *executionContext) _Document_withdrawalReason(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_withdrawalReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawalReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Document_withdrawalReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "String")
 }
 
 func (ec *executionContext) _EntitlementCalculation_method(ctx context.Context, field graphql.CollectedField, obj *models.EntitlementCalculation) (ret graphql.Marshaler) {
@@ -18127,6 +18271,50 @@ func (ec *executionContext) fieldContext_Mutation_changeProgram(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_changeProgram_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawDocument(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Document) graphql.Marshaler {
+			return ec.marshalNDocument2ᚖjiuzhuᚋstoreᚐDocument(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -33262,6 +33450,21 @@ func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Document_downloadPath(ctx, field, obj)
 				})
+		case "withdrawnAt":
+			out.Values[i] = ec._Document_withdrawnAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnBy":
+			out.Values[i] = ec._Document_withdrawnBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawalReason":
+			out.Values[i] = ec._Document_withdrawalReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34848,6 +35051,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "changeProgram":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_changeProgram(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawDocument(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

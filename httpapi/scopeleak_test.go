@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -461,6 +462,12 @@ var leakCases = map[string][]leakCase{
 	"Mutation.commentGrievance": {
 		{query: `mutation($grievanceId: ID!) { commentGrievance(id: $grievanceId, text: "越界") { id } }`, want: models.ErrNotFound.Error(), action: auth.ActionSubmitApplication},
 	},
+	// A document of the sibling (an application's, a grievance's) is withdrawn by the
+	// roles that upload, inside their area only.
+	"Mutation.withdrawDocument": {
+		{query: `mutation($documentId: ID!) { withdrawDocument(id: $documentId, reason: "越界") { id withdrawnAt withdrawnBy withdrawalReason } }`, want: models.ErrNotFound.Error(), action: auth.ActionSubmitApplication},
+		{query: `mutation($grievanceDocumentId: ID!) { withdrawDocument(id: $grievanceDocumentId, reason: "越界") { id } }`, want: models.ErrNotFound.Error(), action: auth.ActionSubmitApplication},
+	},
 	"Mutation.answerGrievance": {
 		{query: `mutation($grievanceId: ID!) { answerGrievance(id: $grievanceId, input: {answer: "越界"}) { id } }`, want: models.ErrNotFound.Error(), action: auth.ActionDecideGrant},
 	},
@@ -696,7 +703,7 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	}{{store.DocumentOfApplication, app.ID}, {store.DocumentOfGrievance, griev.OpenGrievance.ID}, {store.DocumentOfReview, reviewID}, {store.DocumentOfVerification, ver.RecordVerification.ID}} {
 		d := &store.Document{Record: target.rec, RecordID: target.id, Kind: store.DocumentIDCard,
 			SHA256: fmt.Sprintf("%062x%02x", n+1, i), Size: 100, ContentType: "image/png"}
-		if err := e.st.Documents().Add(auth.WithPrincipal(t.Context(), uploader), store.ScopeFor(uploader), d); err != nil {
+		if err := e.st.Documents().Add(auth.WithPrincipal(t.Context(), uploader), store.ScopeFor(uploader), d, func(context.Context) error { return nil }); err != nil {
 			t.Fatalf("attach a document to the sibling's %s: %v", target.rec, err)
 		}
 		documentIDs = append(documentIDs, d.ID, d.SHA256)
@@ -789,6 +796,7 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 			"siblingTownship": sibTownship, "siblingCounty": siblingCounty, "siblingYear": siblingYear, "ownYear": ownYear,
 			"ownVillage": own, "ownTownship": townshipOf(own), "grievanceId": griev.OpenGrievance.ID, "referralId": referred.SubmitApplication.Referral.ID,
 			"caseId": dcase.OpenDiscoveryCase.ID, "reviewId": reviewID,
+			"documentId": documentIDs[0], "grievanceDocumentId": documentIDs[2],
 			"memberName": memberName, "memberPhone": memberPhone,
 			"ownLookupId": ownLookup.ID, "ownLookupDigest": ownLookup.ReferenceDigest,
 		},
@@ -883,7 +891,7 @@ func snapshot(t *testing.T, e *env, admin string, vars map[string]any) string {
 	  h: household(id: $hid) { address version areaCode externalRef members { id name relation monthlyIncome } grants { id status amount version reviewFlag }
 	    charityAid { id organisation amount } verifications { id latest } }
 	  own: household(id: $ownHid) { address version areaCode members { id } grants { id } charityAid { id } verifications { id } }
-	  app: application(reference: $reference) { status version events { id } }
+	  app: application(reference: $reference) { status version events { id } documents { id } }
 	  reviewed: grant(id: $reviewedId) { status version }
 	  suspended: grant(id: $suspendedId) { status version }
 	  staffMember(id: $sid) { name phone areaCode until version }

@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"time"
 
+	"jiuzhu/casework/attachments"
 	"jiuzhu/casework/discoveries"
 	"jiuzhu/casework/reviews"
 	"jiuzhu/casework/verifications"
+	"jiuzhu/documents"
 	"jiuzhu/models"
 	"jiuzhu/policy"
 	"jiuzhu/store"
@@ -39,6 +41,9 @@ type Report struct {
 	// StatusAlerts counts the alerts written of sweeps and guesses on the public status
 	// page (P25), each with its audit event and its notice to a civil-affairs department.
 	StatusAlerts int
+	// ContentsRemoved counts the contents of withdrawn documents removed from the
+	// document store, which no standing document had.
+	ContentsRemoved int
 }
 
 // Options are the settings of the daily jobs' dynamic management (P24).
@@ -55,6 +60,9 @@ type Options struct {
 	Policy policy.Config
 	// StatusAlerts are the thresholds of the alerts of the public status page (P25).
 	StatusAlerts store.StatusAlertRules
+	// Documents is the store of supporting documents' contents, swept of the contents
+	// of withdrawn documents; nil skips the sweep.
+	Documents documents.Blobs
 }
 
 // Defaults of the status page's alerts: over the last day, an address with 20 failed
@@ -99,12 +107,13 @@ func Daily(ctx context.Context, st *store.Store, today models.Date) (Report, err
 // household's derived values, as store.SystemActor, then opens the reviews that are due,
 // flags the overdue ones and the stale discovery cases, as store.ReviewActor, and tells
 // the departments of the referrals falling due or overdue (through the outbox), and
-// warns of the sweeps and guesses on the public status page (AlertStatusLookups). It returns
+// warns of the sweeps and guesses on the public status page (AlertStatusLookups) and
+// removes from o.Documents the contents that only withdrawn documents have. It returns
 // the store's errors; what it finished before an error stays done, and the next run
 // completes the rest. Each job's run ("expire_grace", "refresh_households",
 // "open_reviews", "flag_overdue_reviews", "flag_stale_discoveries", "referral_notices",
-// "status_alerts") is counted in the
-// metrics of ctx, if any (telemetry.WithMetrics).
+// "status_alerts", "sweep_document_contents") is counted in the metrics of ctx, if any
+// (telemetry.WithMetrics).
 func DailyWith(ctx context.Context, st *store.Store, today models.Date, o Options) (Report, error) {
 	m := telemetry.MetricsFrom(ctx)
 	var r Report
@@ -142,6 +151,11 @@ func DailyWith(ctx context.Context, st *store.Store, today models.Date, o Option
 	}
 	r.StatusAlerts, err = AlertStatusLookups(ctx, st, st.Now(), o.StatusAlerts)
 	m.JobRun("status_alerts", err)
+	if err != nil || o.Documents == nil {
+		return r, err
+	}
+	r.ContentsRemoved, err = attachments.Sweep(ctx, st.Documents(), o.Documents)
+	m.JobRun("sweep_document_contents", err)
 	return r, err
 }
 

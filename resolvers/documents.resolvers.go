@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"jiuzhu/auth"
 	"jiuzhu/casework/attachments"
 	"jiuzhu/graph"
 	"jiuzhu/graph/model"
@@ -36,6 +37,15 @@ func (r *grantResolver) Documents(ctx context.Context, obj *models.Grant) ([]*st
 
 func (r *grievanceResolver) Documents(ctx context.Context, obj *models.Grievance) ([]*store.Document, error) {
 	return attachments.List(ctx, store.DocumentOfGrievance, obj.ID, r.load(ctx).DocumentsOf)
+}
+
+func (r *mutationResolver) WithdrawDocument(ctx context.Context, id string, reason string) (*store.Document, error) {
+	p, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	uc := &attachments.UseCase{Store: r.Store.Documents()}
+	return uc.Withdraw(ctx, p, id, reason)
 }
 
 func (r *reviewResolver) Documents(ctx context.Context, obj *models.Review) ([]*store.Document, error) {

@@ -2,6 +2,7 @@ package sqlread_test
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ func TestDocumentsGoToTheExecutor(t *testing.T) {
 	}
 	d := &store.Document{Record: store.DocumentOfApplication, RecordID: g.ID, Kind: store.DocumentIncomeProof,
 		SHA256: strings.Repeat("ef", 32), Size: 2048, ContentType: "application/pdf"}
-	if err := st.Documents().Add(ctx, store.ScopeFor(officer), d); err != nil {
+	if err := st.Documents().Add(ctx, store.ScopeFor(officer), d, func(context.Context) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	const docs = ` documents { id recordKind recordId kind size contentType sha256 createdBy createdAt downloadPath }`

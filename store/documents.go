@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -55,11 +57,21 @@ type Document struct {
 	Record      DocumentRecord `gorm:"size:16;not null;index:idx_documents_record,priority:1"`
 	RecordID    string         `gorm:"size:36;not null;index:idx_documents_record,priority:2"`
 	Kind        DocumentKind   `gorm:"size:16;not null"`
-	SHA256      string         `gorm:"column:sha256;size:64;not null"`
+	SHA256      string         `gorm:"column:sha256;size:64;not null;index:idx_documents_sha256_live,priority:1"`
 	Size        int64          `gorm:"not null"`
 	ContentType string         `gorm:"size:40;not null"`
 	CreatedBy   string         `gorm:"size:128;not null"`
 	CreatedAt   time.Time      `gorm:"not null"`
+	// WithdrawnAt, WithdrawnBy and WithdrawalReason say when, by whom and why the
+	// document was withdrawn (attached by mistake); nil while it stands. A withdrawn
+	// document is kept, for the record, but no longer listed or served.
+	WithdrawnAt      *time.Time `gorm:"index:idx_documents_sha256_live,priority:2"`
+	WithdrawnBy      *string    `gorm:"size:128"`
+	WithdrawalReason *string    `gorm:"size:500"`
+	// ContentSweptAt is when the daily sweep dealt with the content of a withdrawn
+	// document (removed it, or found it still used by a standing document); nil until
+	// then.
+	ContentSweptAt *time.Time
 }
 
 // TableName names the table of documents.
@@ -140,14 +152,22 @@ func (r *Documents) Target(ctx context.Context, sc Scope, rec DocumentRecord, id
 }
 
 // Add writes d, attached to its record in the scope sc, with its audit record,
-// in one transaction; it sets d's id, area, author and time. It returns
-// models.ErrNotFound when the record is not (or no longer) in sc, and the database's
-// errors.
-func (r *Documents) Add(ctx context.Context, sc Scope, d *Document) error {
+// in one transaction; it sets d's id, area, author and time. Inside the transaction,
+// holding the lock of d's content (see SweepContent), it calls put, which must store the
+// content: a sweep that removes the content of withdrawn documents either ends before
+// put stores it again or sees d. It returns models.ErrNotFound when the record is not
+// (or no longer) in sc, put's errors (writing nothing), and the database's errors.
+func (r *Documents) Add(ctx context.Context, sc Scope, d *Document, put func(context.Context) error) error {
 	s := r.s
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		area, err := documentTarget(tx, sc, d.Record, d.RecordID)
 		if err != nil {
+			return err
+		}
+		if err := r.lockContent(tx, d.SHA256); err != nil {
+			return err
+		}
+		if err := put(ctx); err != nil {
 			return err
 		}
 		d.ID, d.AreaCode, d.CreatedBy, d.CreatedAt = newID(), area, sc.p.Subject, s.now().UTC()
@@ -159,14 +179,14 @@ func (r *Documents) Add(ctx context.Context, sc Scope, d *Document) error {
 	return wrap("add document", err)
 }
 
-// Document returns the document with id in the scope sc. It returns models.ErrNotFound
-// when there is none in sc, and the database's errors. For integrators a document is
+// Get returns the document with id in the scope sc. It returns models.ErrNotFound
+// when there is none in sc or it was withdrawn, and the database's errors. For integrators a document is
 // in scope when its record is: an application of their categories.
 func (r *Documents) Get(ctx context.Context, sc Scope, id string) (*Document, error) {
 	s := r.s
 	db := s.db.WithContext(ctx)
 	var d Document
-	err := sc.rows(db, "documents").Where("documents.id = ?", id).Take(&d).Error
+	err := sc.rows(db, "documents").Where("documents.id = ? AND documents.withdrawn_at IS NULL", id).Take(&d).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.NotFound("document")
 	}
@@ -189,7 +209,7 @@ func (r *Documents) AuditDownload(ctx context.Context, sc Scope, d *Document) er
 	return wrap("audit download", s.audit(s.db.WithContext(ctx), sc, "downloadDocument", d.AreaCode, []string{d.ID, d.RecordID}, nil, nil))
 }
 
-// Of returns the documents attached to the record of kind rec with id in the
+// Of returns the standing (not withdrawn) documents attached to the record of kind rec with id in the
 // scope sc, oldest first. It returns models.ErrNotFound when the record is not in sc,
 // and the database's errors.
 func (r *Documents) Of(ctx context.Context, sc Scope, rec DocumentRecord, id string) ([]Document, error) {
@@ -200,11 +220,11 @@ func (r *Documents) Of(ctx context.Context, sc Scope, rec DocumentRecord, id str
 	}
 	var out []Document
 	err := sc.rows(db.Session(&gorm.Session{NewDB: true}), "documents").
-		Where("documents.record = ? AND documents.record_id = ?", rec, id).Order("documents.created_at").Order("documents.id").Find(&out).Error
+		Where("documents.record = ? AND documents.record_id = ? AND documents.withdrawn_at IS NULL", rec, id).Order("documents.created_at").Order("documents.id").Find(&out).Error
 	return out, wrap("documents", err)
 }
 
-// OfRecords returns the documents attached to the records of kind rec with ids that lie
+// OfRecords returns the standing (not withdrawn) documents attached to the records of kind rec with ids that lie
 // in the scope sc, newest first, by record id, in one statement. A record outside sc,
 // unknown, or (for APPLICATION) a grant without a reference number has no entry. It
 // returns a *models.FieldError for an unknown kind of record, and the database's errors.
@@ -220,7 +240,7 @@ func (r *Documents) OfRecords(ctx context.Context, sc Scope, rec DocumentRecord,
 	}
 	var ds []*Document
 	err = sc.rows(db, "documents").
-		Where("documents.record = ? AND documents.record_id IN (?)", rec, targets).
+		Where("documents.record = ? AND documents.record_id IN (?) AND documents.withdrawn_at IS NULL", rec, targets).
 		Order("documents.created_at DESC").Order("documents.id DESC").
 		Find(&ds).Error
 	if err != nil {
@@ -230,4 +250,131 @@ func (r *Documents) OfRecords(ctx context.Context, sc Scope, rec DocumentRecord,
 		out[d.RecordID] = append(out[d.RecordID], d)
 	}
 	return out, nil
+}
+
+// contentLockClass is the first key of the PostgreSQL advisory locks of contents, so
+// that they share no key with the other advisory locks of the database.
+const contentLockClass = 0x6a7a646f // "jzdo"
+
+// lockContent takes, for the rest of tx, the lock of the content sum: on PostgreSQL a
+// transaction-level advisory lock keyed by the digest's first 32 bits (two contents
+// sharing a key only wait for each other); on SQLite nothing, since every transaction
+// there holds the database's write lock from its start (_txlock=immediate). Add,
+// Withdraw and SweepContent take it, so that a sweep never decides on a content while an
+// upload of it is between storing it and committing its row, nor while a document of it
+// is being withdrawn.
+func (r *Documents) lockContent(tx *gorm.DB, sum string) error {
+	if r.s.dialect != Postgres {
+		return nil
+	}
+	if len(sum) < 8 {
+		return models.Invalid("sha256", "is not a SHA-256 digest")
+	}
+	key, err := strconv.ParseUint(sum[:8], 16, 32)
+	if err != nil {
+		return models.Invalid("sha256", "is not a SHA-256 digest")
+	}
+	return tx.Exec("SELECT pg_advisory_xact_lock(?, ?)", contentLockClass, int32(uint32(key))).Error
+}
+
+// Withdraw marks document id, in the scope sc, withdrawn by the caller of sc now with
+// reason, and audits it, in one transaction; the row stays, and the document is no longer
+// listed or served. Its content is removed later, by SweepContent, once no standing
+// document has it. It returns models.ErrNotFound when there is no such document in sc
+// (nor its record), models.ErrConflict when it was withdrawn already, and the database's
+// errors.
+func (r *Documents) Withdraw(ctx context.Context, sc Scope, id, reason string) (*Document, error) {
+	s := r.s
+	var d Document
+	err := s.db.WithContext(sc.bind(ctx)).Transaction(func(tx *gorm.DB) error {
+		err := sc.rows(tx, "documents").Where("documents.id = ?", id).Take(&d).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return models.NotFound("document")
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := documentTarget(tx.Session(&gorm.Session{NewDB: true}), sc, d.Record, d.RecordID); err != nil {
+			if errors.Is(err, models.ErrNotFound) {
+				return models.NotFound("document")
+			}
+			return err
+		}
+		if d.WithdrawnAt != nil {
+			return models.Conflict("document %s was withdrawn already, on %s", d.ID, d.WithdrawnAt.UTC().Format(time.RFC3339))
+		}
+		// A sweep deciding on this content meanwhile would count the document standing
+		// and then note it swept with the others, so that its content would stay for
+		// good: the withdrawal waits for the sweep, or the sweep for the withdrawal.
+		if err := r.lockContent(tx, d.SHA256); err != nil {
+			return err
+		}
+		before := d
+		now, by := s.now().UTC(), sc.p.Subject
+		res := sc.rows(tx.Session(&gorm.Session{NewDB: true}), "documents").
+			Where("documents.id = ? AND documents.withdrawn_at IS NULL", d.ID).
+			Updates(map[string]any{"withdrawn_at": now, "withdrawn_by": by, "withdrawal_reason": reason})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return models.Conflict("document %s was withdrawn already", d.ID)
+		}
+		d.WithdrawnAt, d.WithdrawnBy, d.WithdrawalReason = &now, &by, &reason
+		return s.audit(tx, sc, "withdrawDocument", d.AreaCode, []string{d.ID, d.RecordID}, &before, &d)
+	})
+	if err != nil {
+		return nil, wrap("withdraw document", err)
+	}
+	return &d, nil
+}
+
+// SweepContent removes, with remove, the contents that only withdrawn documents have,
+// in every area (it is the daily job's, not a caller's), and returns how many it removed.
+// For each content of a withdrawn document not yet swept it takes the content's lock (see
+// Add), and in that transaction removes the content when no standing document has it,
+// then notes the withdrawn documents of it as swept: an upload of the same content either
+// committed before, and keeps it, or stores it again after. A content whose removal fails
+// stays unswept, and the next run tries it again; the others are still swept. It returns
+// the first error of remove, joined with the database's errors.
+func (r *Documents) SweepContent(ctx context.Context, remove func(ctx context.Context, sum string) error) (int, error) {
+	s := r.s
+	db := s.db.WithContext(systemScope(ctx))
+	var sums []string
+	err := db.Table("documents").Where("withdrawn_at IS NOT NULL AND content_swept_at IS NULL").
+		Distinct("sha256").Order("sha256").Pluck("sha256", &sums).Error
+	if err != nil {
+		return 0, wrap("sweep contents", err)
+	}
+	removed := 0
+	var errs []error
+	for _, sum := range sums {
+		gone := false
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if err := r.lockContent(tx, sum); err != nil {
+				return err
+			}
+			var standing int64
+			if err := tx.Table("documents").Where("sha256 = ? AND withdrawn_at IS NULL", sum).Count(&standing).Error; err != nil {
+				return err
+			}
+			if standing == 0 {
+				if err := remove(ctx, sum); err != nil {
+					return err
+				}
+				gone = true
+			}
+			return tx.Session(&gorm.Session{NewDB: true}).Table("documents").
+				Where("sha256 = ? AND withdrawn_at IS NOT NULL AND content_swept_at IS NULL", sum).
+				Update("content_swept_at", s.now().UTC()).Error
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("content %s: %w", sum, err))
+			continue
+		}
+		if gone {
+			removed++
+		}
+	}
+	return removed, wrap("sweep contents", errors.Join(errs...))
 }

@@ -37,7 +37,7 @@ func TestDocumentsKeepTheirRecordsScope(t *testing.T) {
 		}
 		d := &store.Document{Record: store.DocumentOfApplication, RecordID: g.ID, Kind: store.DocumentIncomeProof,
 			SHA256: strings.Repeat("ab", 32), Size: 10, ContentType: "application/pdf"}
-		if err := st.Documents().Add(va, scopeOf(va), d); err != nil {
+		if err := st.Documents().Add(va, scopeOf(va), d, noPut); err != nil {
 			t.Fatal(err)
 		}
 		if d.AreaCode != villageA1 || d.CreatedBy != "assistant@"+villageA1 {
@@ -69,13 +69,13 @@ func TestDocumentsKeepTheirRecordsScope(t *testing.T) {
 			rec store.DocumentRecord
 			id  string
 		}{{store.DocumentOfApplication, g.ID}, {store.DocumentOfApplication, plain.ID}, {store.DocumentOfVerification, "nope"}} {
-			err := st.Documents().Add(outside, scopeOf(outside), &store.Document{Record: target.rec, RecordID: target.id, Kind: store.DocumentIDCard, SHA256: d.SHA256, ContentType: "image/png"})
+			err := st.Documents().Add(outside, scopeOf(outside), &store.Document{Record: target.rec, RecordID: target.id, Kind: store.DocumentIDCard, SHA256: d.SHA256, ContentType: "image/png"}, noPut)
 			if !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("attach to %s %s from another county: %v", target.rec, target.id, err)
 			}
 		}
 		// A grant that did not come in as an application takes no documents.
-		if err := st.Documents().Add(va, scopeOf(va), &store.Document{Record: store.DocumentOfApplication, RecordID: plain.ID, Kind: store.DocumentIDCard, SHA256: d.SHA256, ContentType: "image/png"}); !errors.Is(err, models.ErrNotFound) {
+		if err := st.Documents().Add(va, scopeOf(va), &store.Document{Record: store.DocumentOfApplication, RecordID: plain.ID, Kind: store.DocumentIDCard, SHA256: d.SHA256, ContentType: "image/png"}, noPut); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("attach to a grant without a reference: %v", err)
 		}
 		if list, err := st.Documents().Of(va, scopeOf(va), store.DocumentOfApplication, g.ID); err != nil || len(list) != 1 {
@@ -126,7 +126,7 @@ func TestDocumentsOfRecordsAreBatchedAndScoped(t *testing.T) {
 		}
 		add := func(ctx context.Context, rec store.DocumentRecord, id string, kind store.DocumentKind) (*store.Document, error) {
 			d := &store.Document{Record: rec, RecordID: id, Kind: kind, SHA256: strings.Repeat("cd", 32), Size: 12, ContentType: "image/png"}
-			return d, st.Documents().Add(ctx, scopeOf(ctx), d)
+			return d, st.Documents().Add(ctx, scopeOf(ctx), d, noPut)
 		}
 		// The second upload is a minute after the first, so that newest first is one order.
 		at := time.Date(2027, 1, 2, 9, 0, 0, 0, time.UTC)

@@ -172,11 +172,11 @@ func TestGrievancesInTheStore(t *testing.T) {
 		// A document attaches to the grievance inside its area only.
 		d := &store.Document{Record: store.DocumentOfGrievance, RecordID: g.ID, Kind: store.DocumentMedicalBill,
 			SHA256: strings.Repeat("cd", 32), Size: 3, ContentType: "application/pdf"}
-		if err := st.Documents().Add(va, scopeOf(va), d); err != nil || d.AreaCode != villageA1 {
+		if err := st.Documents().Add(va, scopeOf(va), d, noPut); err != nil || d.AreaCode != villageA1 {
 			t.Errorf("attach to the grievance: %v (%+v)", err, d)
 		}
 		outside := officer(countyB, "b")
-		if err := st.Documents().Add(outside, scopeOf(outside), &store.Document{Record: store.DocumentOfGrievance, RecordID: g.ID, Kind: store.DocumentOther, SHA256: d.SHA256, ContentType: "image/png"}); !errors.Is(err, models.ErrNotFound) {
+		if err := st.Documents().Add(outside, scopeOf(outside), &store.Document{Record: store.DocumentOfGrievance, RecordID: g.ID, Kind: store.DocumentOther, SHA256: d.SHA256, ContentType: "image/png"}, noPut); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("attach to the grievance from another county: %v", err)
 		}
 	})

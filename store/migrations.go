@@ -40,6 +40,9 @@ import (
 //  13. PostgreSQL: the payroll lines' pages kept at 45 % full (SQL; empty on SQLite);
 //  14. derived_refreshes, the year and rules of the daily job's last full refresh (SQL);
 //  15. the index that counts an area's open reviews, due and overdue (SQL);
+//  16. documents' withdrawal (withdrawn_at, withdrawn_by, withdrawal_reason,
+//     content_swept_at) and the index that finds the documents of one content (Go, for
+//     the same reason as 11).
 //  17. status_lookup_alerts, the daily job's warnings of sweeps and guesses on the
 //     public status page, and job_marks, where each step of the daily job keeps the end
 //     of what its last run looked at (SQL).
@@ -67,6 +70,7 @@ const (
 	versionRowLevelSecurity = 3
 	versionMemberSearch     = 11
 	versionReviewDue        = 12
+	versionDocumentWithdraw = 16
 )
 
 // The directories of each dialect's SQL files in migrationFiles.
@@ -140,6 +144,13 @@ func (r *Setup) goMigrations() []*goose.Migration {
 		}},
 		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
 			return s.Setup().dropReviewDue(s.Setup().onTx(ctx, tx))
+		}}))
+	out = append(out, goose.NewGoMigration(versionDocumentWithdraw,
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return s.Setup().addDocumentWithdrawal(s.Setup().onTx(ctx, tx))
+		}},
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return s.Setup().dropDocumentWithdrawal(s.Setup().onTx(ctx, tx))
 		}}))
 	if s.dialect == Postgres {
 		out = append(out, goose.NewGoMigration(versionRowLevelSecurity,
@@ -378,6 +389,48 @@ func (r *Setup) addReviewDue(db *gorm.DB) error {
 func (r *Setup) dropReviewDue(db *gorm.DB) error {
 	for _, q := range []string{"DROP INDEX IF EXISTS idx_grants_review_due", "ALTER TABLE grants DROP COLUMN review_anchor", "ALTER TABLE grants DROP COLUMN under_review"} {
 		if err := db.Exec(q).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// documentWithdrawalColumns are the columns of version 16, in order, with their
+// definitions on SQLite and PostgreSQL.
+var documentWithdrawalColumns = []struct{ name, sqlite, postgres string }{
+	{"withdrawn_at", "`withdrawn_at` datetime", "withdrawn_at timestamp with time zone"},
+	{"withdrawn_by", "`withdrawn_by` text", "withdrawn_by character varying(128)"},
+	{"withdrawal_reason", "`withdrawal_reason` text", "withdrawal_reason character varying(500)"},
+	{"content_swept_at", "`content_swept_at` datetime", "content_swept_at timestamp with time zone"},
+}
+
+// addDocumentWithdrawal is version 16: a document attached by mistake is withdrawn (when,
+// by whom, why) rather than deleted, and the daily sweep of contents notes when it dealt
+// with a withdrawn document's content; the index finds the documents of one content,
+// standing or withdrawn. What exists is left alone.
+func (r *Setup) addDocumentWithdrawal(db *gorm.DB) error {
+	for _, c := range documentWithdrawalColumns {
+		if db.Migrator().HasColumn("documents", c.name) {
+			continue
+		}
+		def := c.sqlite
+		if r.s.dialect == Postgres {
+			def = c.postgres
+		}
+		if err := db.Exec("ALTER TABLE documents ADD COLUMN " + def).Error; err != nil {
+			return err
+		}
+	}
+	return db.Exec("CREATE INDEX IF NOT EXISTS idx_documents_sha256_live ON documents (sha256, withdrawn_at)").Error
+}
+
+// dropDocumentWithdrawal takes version 16 down.
+func (r *Setup) dropDocumentWithdrawal(db *gorm.DB) error {
+	if err := db.Exec("DROP INDEX IF EXISTS idx_documents_sha256_live").Error; err != nil {
+		return err
+	}
+	for i := len(documentWithdrawalColumns) - 1; i >= 0; i-- {
+		if err := db.Exec("ALTER TABLE documents DROP COLUMN " + documentWithdrawalColumns[i].name).Error; err != nil {
 			return err
 		}
 	}

@@ -74,7 +74,7 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	// A supporting document and a lookup on the status page (documents, status_lookups).
 	doc := &store.Document{Record: store.DocumentOfApplication, RecordID: g.ID, Kind: store.DocumentMedicalBill,
 		SHA256: strings.Repeat("0f", 32), Size: 1, ContentType: "application/pdf"}
-	if err := st.Documents().Add(admin(), store.ScopeFor(auth.Principal{Subject: "admin", Role: models.RoleAdmin, Area: cityArea}), doc); err != nil {
+	if err := st.Documents().Add(admin(), store.ScopeFor(auth.Principal{Subject: "admin", Role: models.RoleAdmin, Area: cityArea}), doc, noPut); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.StatusPage().RecordStatusLookupUnscoped(context.Background(), *g.Reference, "192.0.2.7", g.AreaCode, store.LookupShown, []string{g.ID}); err != nil {

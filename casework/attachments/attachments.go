@@ -7,7 +7,9 @@
 // lists and downloads for callers who may reveal an ID number (the same roles), since an
 // ID card copy shows one. All are limited to records of the caller's area: a record
 // outside it is NOT_FOUND. Every upload and every download is audited; a list, which
-// shows metadata and no content, is not.
+// shows metadata and no content, is not. A document attached by mistake is withdrawn by
+// the roles that upload, with a reason: it is kept, audited, and no longer listed or
+// served, and the daily sweep removes its content once no standing document has it.
 package attachments
 
 import (
@@ -19,6 +21,7 @@ import (
 	"strings"
 
 	"jiuzhu/auth"
+	"jiuzhu/casework/input"
 	"jiuzhu/documents"
 	"jiuzhu/models"
 	"jiuzhu/store"
@@ -30,9 +33,15 @@ const DefaultMaxSize = 10 << 20
 // Store is what the use case needs of the database; every call takes the caller's scope.
 type Store interface {
 	Target(ctx context.Context, sc store.Scope, rec store.DocumentRecord, id string) (string, error)
-	Add(ctx context.Context, sc store.Scope, d *store.Document) error
+	Add(ctx context.Context, sc store.Scope, d *store.Document, put func(context.Context) error) error
 	Get(ctx context.Context, sc store.Scope, id string) (*store.Document, error)
 	AuditDownload(ctx context.Context, sc store.Scope, d *store.Document) error
+	Withdraw(ctx context.Context, sc store.Scope, id, reason string) (*store.Document, error)
+}
+
+// Sweeper is what the daily sweep of contents needs of the database (store.Documents).
+type Sweeper interface {
+	SweepContent(ctx context.Context, remove func(ctx context.Context, sum string) error) (int, error)
 }
 
 // UseCase uploads and downloads documents.
@@ -94,15 +103,49 @@ func (u *UseCase) Upload(ctx context.Context, p auth.Principal, in Upload) (*sto
 		return nil, models.Invalid("file", "is %s by its content; only JPEG, PNG and PDF are accepted", strings.SplitN(ct, ";", 2)[0])
 	}
 	d := &store.Document{Record: in.Record, RecordID: in.RecordID, Kind: in.Kind, SHA256: documents.Sum(data), Size: int64(len(data)), ContentType: ct}
-	if err := u.Blobs.Put(ctx, d.SHA256, data, ct); err != nil {
-		return nil, fmt.Errorf("attachments: store the file: %w", err)
+	// The content is stored inside the store's transaction, under the lock of its
+	// digest, so that a sweep of withdrawn contents cannot remove it between its storing
+	// and the row's commit.
+	put := func(ctx context.Context) error {
+		if err := u.Blobs.Put(ctx, d.SHA256, data, ct); err != nil {
+			return fmt.Errorf("attachments: store the file: %w", err)
+		}
+		return nil
 	}
-	if err := u.Store.Add(ctx, sc, d); err != nil {
-		// The content stays in the blob store, unreferenced: content-addressed, it is
-		// the same file if it is uploaded again, and it is never served without a row.
+	if err := u.Store.Add(ctx, sc, d, put); err != nil {
+		// When the row fails after put, the content stays in the blob store,
+		// unreferenced: content-addressed, it is the same file if it is uploaded again,
+		// and it is never served without a row.
 		return nil, err
 	}
 	return d, nil
+}
+
+// Withdraw withdraws document id, attached by mistake, for the caller p with reason:
+// the row stays, marked withdrawn (by whom, when, why) and audited, and the document is
+// no longer listed nor downloaded. Its content leaves the blob store with the daily
+// sweep (Sweep), once no standing document has it. The roles that upload may withdraw.
+// It returns a Forbidden error for another role, a *models.FieldError naming reason when
+// it is blank or longer than input.MaxReasonLen, models.ErrNotFound for a document
+// outside the caller's area (or withdrawn, for reads), models.ErrConflict for a document
+// withdrawn already, and the store's errors.
+func (u *UseCase) Withdraw(ctx context.Context, p auth.Principal, id, reason string) (*store.Document, error) {
+	if !p.May(auth.ActionSubmitApplication) {
+		return nil, models.Forbidden("the %s role may not withdraw documents", p.Role)
+	}
+	r, err := input.Text("reason", reason, true, input.MaxReasonLen)
+	if err != nil {
+		return nil, err
+	}
+	return u.Store.Withdraw(ctx, store.ScopeFor(p), id, r)
+}
+
+// Sweep removes from blobs the contents that only withdrawn documents have, and returns
+// how many it removed; it is the daily job's, over every area. A content whose removal
+// fails is tried again by the next sweep. It returns the errors of the store and of the
+// blobs.
+func Sweep(ctx context.Context, st Sweeper, blobs documents.Blobs) (int, error) {
+	return st.SweepContent(ctx, blobs.Delete)
 }
 
 // Download returns document id and its content for the caller p, and audits the

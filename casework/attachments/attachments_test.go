@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"jiuzhu/auth"
 	"jiuzhu/casework/attachments"
@@ -36,13 +37,16 @@ func (f *fakeStore) Target(_ context.Context, sc store.Scope, _ store.DocumentRe
 	return area, nil
 }
 
-func (f *fakeStore) Add(ctx context.Context, sc store.Scope, d *store.Document) error {
+func (f *fakeStore) Add(ctx context.Context, sc store.Scope, d *store.Document, put func(context.Context) error) error {
 	area, err := f.Target(ctx, sc, d.Record, d.RecordID)
 	if err != nil {
 		return err
 	}
 	return fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error {
 		if err := u.Writing(); err != nil {
+			return err
+		}
+		if err := put(ctx); err != nil {
 			return err
 		}
 		d.ID, d.AreaCode = "doc-"+d.SHA256[:8], area
@@ -54,10 +58,35 @@ func (f *fakeStore) Add(ctx context.Context, sc store.Scope, d *store.Document) 
 
 func (f *fakeStore) Get(_ context.Context, sc store.Scope, id string) (*store.Document, error) {
 	d, ok := f.docs[id]
-	if !ok || !fakestore.Covers(sc, d.AreaCode) {
+	if !ok || !fakestore.Covers(sc, d.AreaCode) || d.WithdrawnAt != nil {
 		return nil, models.NotFound("document")
 	}
 	return d, nil
+}
+
+func (f *fakeStore) Withdraw(_ context.Context, sc store.Scope, id, reason string) (*store.Document, error) {
+	d, ok := f.docs[id]
+	if !ok || !fakestore.Covers(sc, d.AreaCode) {
+		return nil, models.NotFound("document")
+	}
+	if d.WithdrawnAt != nil {
+		return nil, models.Conflict("document %s was withdrawn already", id)
+	}
+	w := *d
+	err := fakestore.Write(sc, &f.audits, func(u *fakestore.Unit) error {
+		if err := u.Writing(); err != nil {
+			return err
+		}
+		at, by := time.Date(2027, 1, 2, 9, 0, 0, 0, time.UTC), sc.Principal().Subject
+		w.WithdrawnAt, w.WithdrawnBy, w.WithdrawalReason = &at, &by, &reason
+		fakestore.Put(u, f.docs, id, &w)
+		u.Audit("withdrawDocument", d.AreaCode, []string{id}, d, &w)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &w, nil
 }
 
 func (f *fakeStore) AuditDownload(_ context.Context, sc store.Scope, d *store.Document) error {
