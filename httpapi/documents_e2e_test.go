@@ -84,18 +84,7 @@ func TestDocumentsThroughTheAPI(t *testing.T) {
 			st := storetest.MustOpen(t, d)
 			blobs := &countingBlobs{Blobs: be.blobs(t)}
 			e := startWith(t, st, 30, func(o *httpapi.Options) { o.Documents, o.DocumentMaxSize = blobs, 4096 })
-			l := &lc{env: e, tok: map[string]string{}}
-			l.village = "371402001001"
-			for _, h := range e.data.Households {
-				if h.AreaCode[:9] == "371402001" {
-					l.h = h
-					l.village = h.AreaCode
-					break
-				}
-			}
-			if l.h.ID == "" {
-				t.Fatal("no household in the demo township")
-			}
+			l := demoTownshipCase(t, e)
 			assistant := e.tokenAs("va", models.RoleAssistant, l.village)
 			county := e.tokenAs("county-a", models.RoleOfficer, "371402000000")
 			other := e.tokenAs("other-county", models.RoleOfficer, otherCounty)

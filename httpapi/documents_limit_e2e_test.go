@@ -24,16 +24,7 @@ func TestDocumentTransfersAreLimitedPerCaller(t *testing.T) {
 			o.Documents = blobs
 			o.DocumentRateLimit = httpapi.RateLimit{RPS: 1e-9, Burst: 3}
 		})
-		l := &lc{env: e, tok: map[string]string{}}
-		for _, h := range e.data.Households {
-			if h.AreaCode[:9] == "371402001" {
-				l.h, l.village = h, h.AreaCode
-				break
-			}
-		}
-		if l.h.ID == "" {
-			t.Fatal("no household in the demo township")
-		}
+		l := demoTownshipCase(t, e)
 		busy := e.tokenAs("busy", models.RoleOfficer, "371402000000")
 		calm := e.tokenAs("calm", models.RoleOfficer, "371402000000")
 		g := grantOf(t, l.submit(busy, "TEMPORARY_RELIEF", nil), "submitApplication")

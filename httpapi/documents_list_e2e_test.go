@@ -39,16 +39,7 @@ const listDocumentsQ = `query($g: ID!, $gr: ID!, $r: ID!) {
 func TestDocumentsListedThroughGraphQL(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := startWith(t, st, 30, func(o *httpapi.Options) { o.Documents, o.DocumentMaxSize = documents.Disk{Dir: t.TempDir()}, 4096 })
-		l := &lc{env: e, tok: map[string]string{}}
-		for _, h := range e.data.Households {
-			if h.AreaCode[:9] == "371402001" {
-				l.h, l.village = h, h.AreaCode
-				break
-			}
-		}
-		if l.h.ID == "" {
-			t.Fatal("no household in the demo township")
-		}
+		l := demoTownshipCase(t, e)
 		assistant := e.tokenAs("va", models.RoleAssistant, l.village)
 		county := e.tokenAs("county-a", models.RoleOfficer, "371402000000")
 		other := e.tokenAs("other-county", models.RoleOfficer, otherCounty)

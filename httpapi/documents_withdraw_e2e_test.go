@@ -30,16 +30,7 @@ func TestWithdrawDocumentThroughTheAPI(t *testing.T) {
 	dir := t.TempDir()
 	blobs := documents.Disk{Dir: dir}
 	e := startWith(t, st, 30, func(o *httpapi.Options) { o.Documents = blobs })
-	l := &lc{env: e, tok: map[string]string{}}
-	for _, h := range e.data.Households {
-		if h.AreaCode[:9] == "371402001" {
-			l.h, l.village = h, h.AreaCode
-			break
-		}
-	}
-	if l.h.ID == "" {
-		t.Fatal("no household in the demo township")
-	}
+	l := demoTownshipCase(t, e)
 	assistant := e.tokenAs("va", models.RoleAssistant, l.village)
 	other := e.tokenAs("other-county", models.RoleOfficer, otherCounty)
 	admin := e.tokenAs("city-admin", models.RoleAdmin, "371400000000")

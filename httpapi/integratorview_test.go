@@ -21,23 +21,10 @@ import (
 // and the income figures. It runs on SQLite and PostgreSQL (with row-level security too),
 // with compiled reads on and off.
 func TestIntegratorsReadOfficesNotSubjects(t *testing.T) {
-	for _, mode := range []struct {
-		name         string
-		executorOnly bool
-	}{{"compiled reads", false}, {"executor only", true}} {
-		t.Run(mode.name, func(t *testing.T) {
-			storetest.EachWithRLS(t, func(t *testing.T, st *store.Store) {
-				if !mode.executorOnly && st.Dialect() != store.Postgres {
-					t.Skip("compiled reads are for PostgreSQL; SQLite always uses the executor")
-				}
-				reads := sqlread.New(st)
-				integratorView(t, st, func(o *httpapi.Options) { o.ExecutorOnly, o.Reads = mode.executorOnly, reads })
-				if compiled, _ := reads.Counts(); !mode.executorOnly && compiled == 0 {
-					t.Error("no query was answered by a compiled statement")
-				}
-			})
-		})
-	}
+	eachReadMode(t, storetest.EachWithRLS, func(t *testing.T, st *store.Store, compiled bool, opts func(*httpapi.Options), reads *sqlread.Reader) {
+		integratorView(t, st, opts)
+		answeredCompiled(t, compiled, reads, "query")
+	})
 }
 
 func integratorView(t *testing.T, st *store.Store, opts func(*httpapi.Options)) {

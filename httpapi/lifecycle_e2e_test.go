@@ -37,6 +37,21 @@ type lc struct {
 	tok     map[string]string
 }
 
+// demoTownshipCase returns a casework client over e for the first seeded household of the
+// demo township (371402001), in its village; it fails t when the seed has none there.
+func demoTownshipCase(t *testing.T, e *env) *lc {
+	t.Helper()
+	l := &lc{env: e, tok: map[string]string{}}
+	for _, h := range e.data.Households {
+		if h.AreaCode[:9] == "371402001" {
+			l.h, l.village = h, h.AreaCode
+			return l
+		}
+	}
+	t.Fatal("no household in the demo township")
+	return nil
+}
+
 // tokenAs signs a token for subject sub.
 func (e *env) tokenAs(sub string, role models.Role, area string, categories ...string) string {
 	e.t.Helper()

@@ -21,24 +21,10 @@ import (
 // reads (on PostgreSQL) and with the executor alone, on SQLite, PostgreSQL and
 // PostgreSQL with row-level security.
 func TestProgramNameForTheCaller(t *testing.T) {
-	for _, mode := range []struct {
-		name         string
-		executorOnly bool
-	}{{"compiled reads", false}, {"executor only", true}} {
-		t.Run(mode.name, func(t *testing.T) {
-			storetest.EachWithRLS(t, func(t *testing.T, st *store.Store) {
-				if !mode.executorOnly && st.Dialect() != store.Postgres {
-					t.Skip("compiled reads are for PostgreSQL; SQLite always uses the executor")
-				}
-				reads := sqlread.New(st)
-				e := startWith(t, st, 40, func(o *httpapi.Options) { o.ExecutorOnly, o.Reads = mode.executorOnly, reads })
-				programNames(t, e)
-				if compiled, _ := reads.Counts(); !mode.executorOnly && compiled == 0 {
-					t.Error("no read of the names was answered by a compiled statement")
-				}
-			})
-		})
-	}
+	eachReadMode(t, storetest.EachWithRLS, func(t *testing.T, st *store.Store, compiled bool, opts func(*httpapi.Options), reads *sqlread.Reader) {
+		programNames(t, startWith(t, st, 40, opts))
+		answeredCompiled(t, compiled, reads, "read of the names")
+	})
 }
 
 // programNames renames, from today, a program city-wide, the program of a grant of the

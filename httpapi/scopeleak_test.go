@@ -1005,27 +1005,13 @@ func empty(v any) bool {
 // It runs twice: with compiled reads (package sqlread answers the queries it can compile
 // with one statement, on PostgreSQL) and with the executor alone (COMPILED_READS=off).
 func TestScopeLeakMatrix(t *testing.T) {
-	for _, mode := range []struct {
-		name         string
-		executorOnly bool
-	}{{"compiled reads", false}, {"executor only", true}} {
-		t.Run(mode.name, func(t *testing.T) {
-			storetest.EachWithRLS(t, func(t *testing.T, st *store.Store) {
-				if !mode.executorOnly && st.Dialect() != store.Postgres {
-					t.Skip("compiled reads are for PostgreSQL; SQLite always uses the executor")
-				}
-				reads := sqlread.New(st)
-				scopeLeakMatrix(t, st, func(o *httpapi.Options) {
-					o.Introspection, o.ExecutorOnly, o.Reads = true, mode.executorOnly, reads
-				})
-				if compiled, _ := reads.Counts(); !mode.executorOnly && compiled == 0 {
-					t.Error("no query of the matrix was answered by a compiled statement")
-				} else {
-					t.Logf("%d queries answered by a compiled statement", compiled)
-				}
-			})
+	eachReadMode(t, storetest.EachWithRLS, func(t *testing.T, st *store.Store, compiled bool, opts func(*httpapi.Options), reads *sqlread.Reader) {
+		scopeLeakMatrix(t, st, func(o *httpapi.Options) {
+			opts(o)
+			o.Introspection = true
 		})
-	}
+		answeredCompiled(t, compiled, reads, "query of the matrix")
+	})
 }
 
 // scopeLeakMatrix is TestScopeLeakMatrix on st, with the server's options set by opts.

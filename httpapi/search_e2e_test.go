@@ -23,19 +23,9 @@ import (
 // prefix of one character are BAD_USER_INPUT naming the field. It runs with compiled reads and with the executor
 // alone, which must answer alike.
 func TestHouseholdSearchOverTheAPI(t *testing.T) {
-	for _, mode := range []struct {
-		name         string
-		executorOnly bool
-	}{{"compiled reads", false}, {"executor only", true}} {
-		t.Run(mode.name, func(t *testing.T) {
-			storetest.Each(t, func(t *testing.T, st *store.Store) {
-				if !mode.executorOnly && st.Dialect() != store.Postgres {
-					t.Skip("compiled reads are for PostgreSQL")
-				}
-				householdSearch(t, st, func(o *httpapi.Options) { o.ExecutorOnly, o.Reads = mode.executorOnly, sqlread.New(st) })
-			})
-		})
-	}
+	eachReadMode(t, storetest.Each, func(t *testing.T, st *store.Store, _ bool, opts func(*httpapi.Options), _ *sqlread.Reader) {
+		householdSearch(t, st, opts)
+	})
 }
 
 func householdSearch(t *testing.T, st *store.Store, opts func(*httpapi.Options)) {

@@ -77,6 +77,30 @@ func TestStatusLookupsList(t *testing.T) {
 		}
 		mismatch, at := models.LookupMismatch, func(m int) *time.Time { v := t0.Add(time.Duration(m) * time.Minute); return &v }
 		cityAud, audA, audB := auditorScope(division.CityCode), auditorScope(countyA), auditorScope(countyB)
+		// pageForward reads every page of q as the city's auditor, size lookups a page,
+		// following the end cursors, and returns the ids in order; it fails past ten
+		// pages, more than any case here has.
+		pageForward := func(q store.StatusLookupQuery, size int) []string {
+			t.Helper()
+			var got []string
+			q.PageArgs = store.PageArgs{First: &size}
+			for range 10 {
+				p, err := st.StatusPage().Lookups(context.Background(), cityAud, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, l := range p.Items {
+					got = append(got, l.ID)
+				}
+				if !p.HasNextPage {
+					return got
+				}
+				end := p.EndCursor()
+				q.PageArgs.After = &end
+			}
+			t.Fatalf("more than ten pages of %d", size)
+			return nil
+		}
 		tests := []struct {
 			name   string
 			sc     store.Scope
@@ -116,22 +140,7 @@ func TestStatusLookupsList(t *testing.T) {
 
 		t.Run("pages", func(t *testing.T) {
 			two := 2
-			var got []string
-			args := store.PageArgs{First: &two}
-			for {
-				p, err := st.StatusPage().Lookups(context.Background(), cityAud, store.StatusLookupQuery{PageArgs: args})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, l := range p.Items {
-					got = append(got, l.ID)
-				}
-				if !p.HasNextPage {
-					break
-				}
-				end := p.EndCursor()
-				args.After = &end
-			}
+			got := pageForward(store.StatusLookupQuery{}, two)
 			if want := newest(6, 5, 4, 3, 2, 1, 0); !slices.Equal(got, want) {
 				t.Errorf("forward: %v, want %v", got, want)
 			}
@@ -168,23 +177,7 @@ func TestStatusLookupsList(t *testing.T) {
 			}
 			slices.Sort(want)
 			slices.Reverse(want)
-			one := 1
-			var got []string
-			args := store.PageArgs{First: &one}
-			for range 4 {
-				p, err := st.StatusPage().Lookups(context.Background(), cityAud, store.StatusLookupQuery{Filter: &models.StatusLookupFilter{From: &at}, PageArgs: args})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, l := range p.Items {
-					got = append(got, l.ID)
-				}
-				if !p.HasNextPage {
-					break
-				}
-				end := p.EndCursor()
-				args.After = &end
-			}
+			got := pageForward(store.StatusLookupQuery{Filter: &models.StatusLookupFilter{From: &at}}, 1)
 			if !slices.Equal(got, want) {
 				t.Errorf("got %v, want %v", got, want)
 			}
