@@ -211,6 +211,14 @@ func candidates(t *testing.T, obs observation, region string, today time.Time, w
 	return count, found
 }
 
+// recordClock reports whether a value is a timestamp of this test's own writes, such as
+// createdAt. Such a value comes from the server's clock, not from the ID number, and its
+// fraction of a second may hold the number's last four characters by chance.
+func recordClock(s string) bool {
+	at, err := time.Parse(time.RFC3339Nano, s)
+	return err == nil && time.Since(at).Abs() < time.Hour
+}
+
 // TestMaskedIDNumbersCannotBeRebuilt is the attack of an integrator that rebuilt full ID
 // numbers from the old mask (3714**********6671) and the birth date, tried by every role:
 // read everything of a member that needs no reveal, by every path that shows a member,
@@ -286,6 +294,9 @@ func TestMaskedIDNumbersCannotBeRebuilt(t *testing.T) {
 					// the birth date or the sequence and check characters in any form.
 					for k, v := range obs {
 						s := fmt.Sprint(v)
+						if recordClock(s) {
+							continue
+						}
 						if k != "idNumber" && (strings.Contains(s, number[6:14]) || strings.Contains(s, number[14:]) ||
 							strings.Contains(s, number[6:10]+"-"+number[10:12]+"-"+number[12:14])) {
 							t.Errorf("%s shows %q of %s", k, s, number)
