@@ -57,7 +57,7 @@ type Document struct {
 	Record      DocumentRecord `gorm:"size:16;not null;index:idx_documents_record,priority:1"`
 	RecordID    string         `gorm:"size:36;not null;index:idx_documents_record,priority:2"`
 	Kind        DocumentKind   `gorm:"size:16;not null"`
-	SHA256      string         `gorm:"column:sha256;size:64;not null;index:idx_documents_sha256_live,priority:1"`
+	SHA256      string         `gorm:"column:sha256;size:64;not null;index:idx_documents_sha256_live,priority:1;index:idx_documents_unswept,where:withdrawn_at IS NOT NULL AND content_swept_at IS NULL"`
 	Size        int64          `gorm:"not null"`
 	ContentType string         `gorm:"size:40;not null"`
 	CreatedBy   string         `gorm:"size:128;not null"`

@@ -42,10 +42,12 @@ import (
 //  15. the index that counts an area's open reviews, due and overdue (SQL);
 //  16. documents' withdrawal (withdrawn_at, withdrawn_by, withdrawal_reason,
 //     content_swept_at) and the index that finds the documents of one content (Go, for
-//     the same reason as 11).
+//     the same reason as 11);
 //  17. status_lookup_alerts, the daily job's warnings of sweeps and guesses on the
 //     public status page, and job_marks, where each step of the daily job keeps the end
-//     of what its last run looked at (SQL).
+//     of what its last run looked at (SQL);
+//  18. the partial index of the withdrawn documents whose content the daily job has not
+//     swept yet (SQL).
 //
 // A new change of the schema is a new file or step with the next number; a released
 // version is never edited.
