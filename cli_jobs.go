@@ -54,7 +54,7 @@ what it changed, the referral notices and the status page's alerts written among
   DATABASE_URL='postgres://jiuzhu_app@db:5432/jiuzhu' jiuzhu jobs run`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			today := models.DateOf(time.Now())
+			today := models.DateOf(time.Now().In(policy.ChinaTime))
 			if day != "" {
 				d, err := models.ParseDate(day)
 				if err != nil {
@@ -65,7 +65,7 @@ what it changed, the referral notices and the status page's alerts written among
 			return runJobs(cmd.Context(), c.config(cmd), today, c.out)
 		},
 	}
-	run.Flags().StringVar(&day, "date", "", "the day to run for, YYYY-MM-DD (default today)")
+	run.Flags().StringVar(&day, "date", "", "the day to run for, YYYY-MM-DD (default today in China time)")
 	cmd.AddCommand(run)
 	return cmd
 }
