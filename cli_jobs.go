@@ -54,7 +54,7 @@ what it changed, the referral notices and the status page's alerts written among
   DATABASE_URL='postgres://jiuzhu_app@db:5432/jiuzhu' jiuzhu jobs run`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			today := models.DateOf(time.Now())
+			today := jobsDay(time.Now())
 			if day != "" {
 				d, err := models.ParseDate(day)
 				if err != nil {
@@ -65,7 +65,7 @@ what it changed, the referral notices and the status page's alerts written among
 			return runJobs(cmd.Context(), c.config(cmd), today, c.out)
 		},
 	}
-	run.Flags().StringVar(&day, "date", "", "the day to run for, YYYY-MM-DD (default today)")
+	run.Flags().StringVar(&day, "date", "", "the day to run for, YYYY-MM-DD (default today in China time)")
 	cmd.AddCommand(run)
 	return cmd
 }
@@ -160,3 +160,9 @@ func jobOptions(getenv func(string) string) (jobs.Options, error) {
 	}
 	return o, nil
 }
+
+// jobsDay is the day jobs run runs for without --date at instant now: the date in
+// Dezhou (China time), whatever the server's zone, so that a timer starting the jobs
+// after midnight there (before 08:00, still the day before in UTC) runs them for the new
+// day.
+func jobsDay(now time.Time) models.Date { return models.DateOf(now.In(policy.ChinaTime)) }

@@ -86,6 +86,24 @@ func TestStatusAlertOptions(t *testing.T) {
 	}
 }
 
+// TestJobsDay pins the default day of "jobs run" to Dezhou's date: from 16:00 UTC it is
+// already the next day there.
+func TestJobsDay(t *testing.T) {
+	for _, c := range []struct {
+		at   time.Time
+		want models.Date
+	}{
+		{time.Date(2026, 12, 31, 15, 59, 59, 0, time.UTC), models.NewDate(2026, 12, 31)},
+		{time.Date(2026, 12, 31, 16, 0, 0, 0, time.UTC), models.NewDate(2027, 1, 1)},
+		{time.Date(2026, 12, 31, 9, 0, 0, 0, time.FixedZone("PST", -8*3600)), models.NewDate(2027, 1, 1)},
+		{time.Date(2027, 1, 1, 5, 0, 0, 0, time.FixedZone("UTC+14", 14*3600)), models.NewDate(2026, 12, 31)},
+	} {
+		if got := jobsDay(c.at); got != c.want {
+			t.Errorf("jobsDay(%s) = %s, want %s", c.at.Format(time.RFC3339), got, c.want)
+		}
+	}
+}
+
 // TestJobsSummary checks that the line of "jobs run" gives every count of its report,
 // the referral notices written to departments among them.
 func TestJobsSummary(t *testing.T) {

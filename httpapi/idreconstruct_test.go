@@ -12,6 +12,7 @@ import (
 	"jiuzhu/httpapi"
 	"jiuzhu/idnumber"
 	"jiuzhu/models"
+	"jiuzhu/policy"
 	"jiuzhu/privacy"
 	"jiuzhu/seed"
 	"jiuzhu/store"
@@ -213,7 +214,9 @@ func candidates(t *testing.T, obs observation, region string, today time.Time, w
 
 // recordClock reports whether a value is a timestamp of this test's own writes, such as
 // createdAt. Such a value comes from the server's clock, not from the ID number, and its
-// fraction of a second may hold the number's last four characters by chance.
+// fraction of a second may hold the number's last four characters by chance. So may the
+// member's own id, a UUID of random hex digits (about one member in 2,000 has the four in
+// it), which the attack skips likewise.
 func recordClock(s string) bool {
 	at, err := time.Parse(time.RFC3339Nano, s)
 	return err == nil && time.Since(at).Abs() < time.Hour
@@ -232,7 +235,7 @@ func TestMaskedIDNumbersCannotBeRebuilt(t *testing.T) {
 		region := "371402"
 		// Pairs born on the first and the last day of a year, among them the years in which
 		// people turn 16 and 60 (labour capacity is presumed by age), must read alike.
-		year := time.Now().Year()
+		year := time.Now().In(policy.ChinaTime).Year()
 		people := []struct {
 			birth time.Time
 			seq   int
@@ -274,7 +277,8 @@ func TestMaskedIDNumbersCannotBeRebuilt(t *testing.T) {
 		for _, m := range full.Household.Members {
 			numbers[m.ID] = m.IDNumber
 		}
-		today := time.Now()
+		// Today in Dezhou, whose year the ages are of (policy.AgeThisYear).
+		today := time.Now().In(policy.ChinaTime)
 		today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 
 		for _, p := range idAttackRoles {
@@ -294,7 +298,7 @@ func TestMaskedIDNumbersCannotBeRebuilt(t *testing.T) {
 					// the birth date or the sequence and check characters in any form.
 					for k, v := range obs {
 						s := fmt.Sprint(v)
-						if recordClock(s) {
+						if recordClock(s) || k == "id" && s == mid {
 							continue
 						}
 						if k != "idNumber" && (strings.Contains(s, number[6:14]) || strings.Contains(s, number[14:]) ||
@@ -356,7 +360,7 @@ func TestMaskedIDNumbersCannotBeRebuilt(t *testing.T) {
 // not found or malformed, is on the audit trail as lookupIdNumber, naming the member when
 // found.
 func TestMemberByIDNumberIsLimitedAndAudited(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
+	storetest.EachWith(t, lookupsNotRegained, func(t *testing.T, st *store.Store) {
 		e := start(t, st, 0)
 		admin := e.token(models.RoleAdmin, division.CityCode)
 		known := idnumber.Build("371402", time.Date(1980, 5, 6, 0, 0, 0, 0, time.UTC), 321)

@@ -30,13 +30,14 @@ func Age(birth models.Date, now time.Time) int {
 	return age
 }
 
-// AgeThisYear returns the age that a person born on birth reaches in the year of now:
-// the year of now minus the year of birth, never negative. The rules count ages this way
+// AgeThisYear returns the age that a person born on birth reaches in the year of now in
+// Dezhou (ChinaTime, whatever now's location): that year minus the year of birth, never
+// negative. The rules count ages this way
 // (labour capacity presumed at registration, the elderly of P9 and P14), so that no value
 // derived from an age changes on a birthday: all change on 1 January, and none dates a
 // birthday, which would narrow a person's resident ID number (see package privacy).
 func AgeThisYear(birth models.Date, now time.Time) int {
-	return max(0, now.Year()-birth.Year())
+	return max(0, now.In(ChinaTime).Year()-birth.Year())
 }
 
 // DefaultLabourCapacity presumes full labour capacity for working-age people

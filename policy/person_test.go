@@ -39,10 +39,17 @@ func TestAgeThisYear(t *testing.T) {
 		{models.NewDate(1966, time.December, 31), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 60},
 		{models.NewDate(1966, time.January, 1), time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), 60},
 		{models.NewDate(2027, time.January, 1), time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), 0},
+		// The year is Dezhou's (UTC+8), whatever the clock's location: the last 8 hours of
+		// 31 December in UTC are already 1 January there, and a server in UTC counts the
+		// new year's ages from then.
+		{models.NewDate(1966, time.June, 1), time.Date(2026, 12, 31, 15, 59, 59, 0, time.UTC), 60},
+		{models.NewDate(1966, time.June, 1), time.Date(2026, 12, 31, 16, 0, 0, 0, time.UTC), 61},
+		{models.NewDate(1966, time.June, 1), time.Date(2026, 12, 31, 8, 0, 0, 0, time.FixedZone("PST", -8*3600)), 61},
+		{models.NewDate(1966, time.June, 1), time.Date(2027, 1, 1, 5, 59, 0, 0, time.FixedZone("UTC+14", 14*3600)), 60},
 	}
 	for _, tt := range tests {
 		if got := AgeThisYear(tt.birth, tt.on); got != tt.want {
-			t.Errorf("AgeThisYear(%s) on %s = %d, want %d", tt.birth, tt.on.Format(models.DateLayout), got, tt.want)
+			t.Errorf("AgeThisYear(%s) at %s = %d, want %d", tt.birth, tt.on.Format(time.RFC3339), got, tt.want)
 		}
 	}
 }

@@ -126,7 +126,7 @@ func (r *Reader) builder(oc *graphql.OperationContext, p auth.Principal) *builde
 	cats, integ := sc.GrantCategories()
 	return &builder{
 		st: r.st, sc: sc, p: p, vars: oc.Variables, lo: lo, hi: hi, cats: cats, integ: integ,
-		birthYear: p.May(auth.ActionReadBirthYear), year: r.st.Now().Year(),
+		birthYear: p.May(auth.ActionReadBirthYear), year: r.st.Now().In(policy.ChinaTime).Year(),
 		nameArea: catalogue.NameArea(p.Area), today: models.DateOf(r.st.Now().In(policy.ChinaTime)).String(),
 	}
 }

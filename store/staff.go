@@ -29,11 +29,11 @@ type StaffQuery struct {
 	PageArgs
 }
 
-// today is the current calendar date of the store's clock.
-func (r *Staff) today() models.Date { return models.DateOf(r.s.now()) }
+// today is the current calendar date of the store's clock in Dezhou (China time).
+func (r *Staff) today() models.Date { return models.DateOf(r.s.now().In(shanghai)) }
 
-// Today returns the current calendar date of the store's clock, the day on which the
-// staffing report counts staff in post.
+// Today returns the current calendar date of the store's clock in Dezhou (China time),
+// the day on which the staffing report counts staff in post.
 func (r *Staff) Today() models.Date { return r.today() }
 
 // Get returns the staff member with id. It returns models.ErrNotFound when there is none

@@ -108,11 +108,11 @@ func (r *Standards) InForceIn(w *Writer, area string) (*models.DibaoStandard, er
 type standardIndex map[string]*models.DibaoStandard
 
 // inForce loads, for each county the caller sees, the standard of the latest
-// year not after the current year.
+// year not after the current year in Dezhou (China time), whatever the server's zone.
 func (x *Standards) inForce(db *gorm.DB, sc Scope) (standardIndex, error) {
 	s := x.s
 	var rows []*models.DibaoStandard
-	err := sc.standardRows(db).Where("dibao_standards.year <= ?", s.now().Year()).
+	err := sc.standardRows(db).Where("dibao_standards.year <= ?", s.now().In(shanghai).Year()).
 		Order("dibao_standards.area_code").Order("dibao_standards.year").Find(&rows).Error
 	if err != nil {
 		return nil, err

@@ -48,14 +48,15 @@ func MonthlyAmount(field string, m *models.Money) (models.Money, error) {
 }
 
 // CheckDate checks the date of a check (a verification): required, not before MinYear
-// and not after today. It returns a *models.FieldError naming field.
+// and not after the day of instant today in Dezhou (China time). It returns a
+// *models.FieldError naming field.
 func CheckDate(field string, d models.Date, today time.Time) error {
 	switch {
 	case d.IsZero():
 		return models.Invalid(field, "is required")
 	case d.Year() < MinYear:
 		return models.Invalid(field, "must not be before %d", MinYear)
-	case d.After(models.DateOf(today).Time):
+	case d.After(models.DateOf(today.In(policy.ChinaTime)).Time):
 		return models.Invalid(field, "must not be in the future")
 	}
 	return nil

@@ -85,8 +85,8 @@ func NewWith(st Store, cfg Config, now func() time.Time, ids func() string) *Ser
 	return &Service{st: st, cfg: cfg, now: now, ids: ids}
 }
 
-// today is the current calendar date of the service's clock.
-func (s *Service) today() models.Date { return models.DateOf(s.now()) }
+// today is the current calendar date of the service's clock in Dezhou (China time).
+func (s *Service) today() models.Date { return models.DateOf(s.now().In(policy.ChinaTime)) }
 
 // adapter serves Store with *store.Store's staff and standards.
 type adapter struct {

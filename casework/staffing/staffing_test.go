@@ -192,6 +192,42 @@ func TestUpdateAndEndStaff(t *testing.T) {
 	}
 }
 
+// TestTodayIsDezhous pins the day of the service's clock to Dezhou's (UTC+8), whatever the
+// clock's location: from 16:00 UTC it is already the next day there, so a post ended
+// "today" without a date ends on Dezhou's date, and a post ended the day before is no
+// longer held.
+func TestTodayIsDezhous(t *testing.T) {
+	tests := []struct {
+		name string
+		at   time.Time
+		want models.Date
+	}{
+		{"UTC afternoon, same day in Dezhou", time.Date(2026, 3, 15, 15, 59, 59, 0, time.UTC), day(2026, 3, 15)},
+		{"UTC evening, next day in Dezhou", time.Date(2026, 3, 15, 16, 0, 0, 0, time.UTC), day(2026, 3, 16)},
+		{"a clock in UTC-8", time.Date(2026, 3, 15, 9, 0, 0, 0, time.FixedZone("PST", -8*3600)), day(2026, 3, 16)},
+		{"last day of the year in UTC", time.Date(2026, 12, 31, 20, 0, 0, 0, time.UTC), day(2027, 1, 1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(tt.want)
+			svc := staffing.NewWith(f, staffing.Config{Tree: division.Dezhou(), Rules: policy.DefaultConfig(), CoordinatorThreshold: policy.DefaultCoordinatorThreshold},
+				func() time.Time { return tt.at }, func() string { return "id1" })
+			put(f, "c1", models.PostVillageCoordinator, villageA, day(2020, 1, 1), nil)
+			put(f, "y1", models.PostVillageCoordinator, villageA2, day(2020, 1, 1), ptr(models.DateOf(tt.want.AddDate(0, 0, -1))))
+			m, err := svc.EndStaff(admin, "c1", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *m.Until != tt.want || !svc.Active(m) {
+				t.Errorf("ended on %s (in post: %v), want %s and still in post", m.Until, svc.Active(m), tt.want)
+			}
+			if svc.Active(f.staff["y1"]) {
+				t.Errorf("a post ended on %s is still held on %s", f.staff["y1"].Until, tt.want)
+			}
+		})
+	}
+}
+
 func TestSetPopulation(t *testing.T) {
 	tests := []struct {
 		name  string

@@ -61,6 +61,20 @@ func Each(t *testing.T, f func(t *testing.T, st *store.Store)) {
 	}
 }
 
+// EachWith is Each with the configuration of every store adjusted by adjust before it
+// opens, for tests that need a setting of their own (a limit that does not refill while
+// the test runs, say).
+func EachWith(t *testing.T, adjust func(*store.Config), f func(t *testing.T, st *store.Store)) {
+	t.Helper()
+	for _, d := range Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			cfg := configOf(t, d)
+			adjust(&cfg)
+			f(t, openMigrated(t, cfg))
+		})
+	}
+}
+
 // EachWithRLS runs f as Each does, and once more on PostgreSQL with row-level security
 // (subtest "postgres+rls", skipped without TEST_DATABASE_URL), unless TEST_PG_RLS=1
 // already made the "postgres" subtest's store one.
