@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"jiuzhu/models"
+	"jiuzhu/policy"
 )
 
 // Length is the number of characters of a resident ID number.
@@ -30,7 +31,9 @@ type Number struct {
 }
 
 // Parse validates s and returns what it encodes. A lower-case x is accepted as the check
-// character. now bounds the birth date: a number born after now is refused. Parse returns
+// character. now bounds the birth date: a number born after the day of now in Dezhou
+// (China time, whatever now's zone) is refused, so a child born today there is accepted
+// from its first hour. Parse returns
 // a *models.FieldError (matching models.ErrInvalid) with an empty field name that says
 // which rule failed: the length, a character that is not a digit, the birth date, or the
 // check character.
@@ -59,7 +62,7 @@ func Parse(s string, now time.Time) (Number, error) {
 	if err != nil {
 		return Number{}, models.Invalid("", "the ID number holds an impossible birth date (characters 7 to 14)")
 	}
-	if birth.Year() < 1900 || birth.After(now) {
+	if birth.Year() < 1900 || birth.After(models.DateOf(now.In(policy.ChinaTime)).Time) {
 		return Number{}, models.Invalid("", "the ID number's birth date is out of range: before 1900 or in the future")
 	}
 	if want := checkChars[sum%11]; b[17] != want {

@@ -106,3 +106,35 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseBoundsTheBirthDateByDezhousDay pins the future bound to the calendar day in
+// Dezhou (UTC+8): a child born there today is accepted from its first hour, while it is
+// still yesterday in UTC, and a birth date of tomorrow there is refused up to its last
+// minute.
+func TestParseBoundsTheBirthDateByDezhousDay(t *testing.T) {
+	born := func(y int, m time.Month, d int) string {
+		return Build("371402", time.Date(y, m, d, 0, 0, 0, 0, time.UTC), 1)
+	}
+	tests := []struct {
+		name string
+		now  time.Time
+		in   string
+		ok   bool
+	}{
+		{"born today, 01:00 in Dezhou, 17:00 the day before in UTC", time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC), born(2026, 12, 6), true},
+		{"born today, in a zone behind UTC", time.Date(2026, 12, 5, 7, 0, 0, 0, time.FixedZone("UTC-10", -10*3600)), born(2026, 12, 6), true},
+		{"born tomorrow, 23:59 in Dezhou", time.Date(2026, 12, 6, 15, 59, 0, 0, time.UTC), born(2026, 12, 7), false},
+		{"born yesterday, 00:00 in Dezhou", time.Date(2026, 12, 5, 16, 0, 0, 0, time.UTC), born(2026, 12, 5), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(tt.in, tt.now)
+			if tt.ok && err != nil {
+				t.Fatalf("Parse(%s) at %s: %v", tt.in, tt.now, err)
+			}
+			if !tt.ok && (err == nil || !strings.Contains(err.Error(), "out of range")) {
+				t.Fatalf("Parse(%s) at %s: %v, want out of range", tt.in, tt.now, err)
+			}
+		})
+	}
+}
