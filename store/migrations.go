@@ -46,6 +46,8 @@ import (
 //  17. status_lookup_alerts, the daily job's warnings of sweeps and guesses on the
 //     public status page, and job_marks, where each step of the daily job keeps the end
 //     of what its last run looked at (SQL).
+//  19. the acknowledgement of an alert of the status page (acknowledged_at,
+//     acknowledged_by, acknowledgement_note) (SQL).
 //
 // A new change of the schema is a new file or step with the next number; a released
 // version is never edited.
