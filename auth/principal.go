@@ -110,6 +110,9 @@ const (
 	// ActionHandleReferral accepts, decides and returns the applications referred to the
 	// caller's department; the caller is an integrator whose token names the department.
 	ActionHandleReferral
+	// ActionAcknowledgeStatusAlert acknowledges an alert of the daily job about sweeps and
+	// guesses on the public status page (P25), in the caller's area, with a note.
+	ActionAcknowledgeStatusAlert
 )
 
 var permissions = map[Action][]models.Role{
@@ -138,6 +141,8 @@ var permissions = map[Action][]models.Role{
 	ActionCheckBenefits:     {models.RoleAdmin},
 	ActionManageCatalogue:   {models.RoleAdmin},
 	ActionHandleReferral:    {models.RoleIntegrator},
+
+	ActionAcknowledgeStatusAlert: {models.RoleAdmin},
 }
 
 // May reports whether the caller's role allows action.

@@ -59,6 +59,7 @@ type ResolverRoot interface {
 	ReserveFund() ReserveFundResolver
 	Review() ReviewResolver
 	StaffMember() StaffMemberResolver
+	StatusLookupAlert() StatusLookupAlertResolver
 	Verification() VerificationResolver
 	VerificationMember() VerificationMemberResolver
 }
@@ -514,6 +515,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptReferral               func(childComplexity int, id string, expectedVersion *int) int
+		AcknowledgeStatusLookupAlert func(childComplexity int, id string, note string) int
 		AddMember                    func(childComplexity int, householdID string, input models.MemberInput) int
 		AddProgram                   func(childComplexity int, input models.NewProgramInput) int
 		AnswerGrievance              func(childComplexity int, id string, input models.AnswerGrievanceInput) int
@@ -719,6 +721,7 @@ type ComplexityRoot struct {
 		Staff                 func(childComplexity int, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) int
 		StaffMember           func(childComplexity int, id string) int
 		StaffingReport        func(childComplexity int, area *string) int
+		StatusLookupAlerts    func(childComplexity int, area *string, filter *models.StatusLookupAlertFilter, first *int, after *string) int
 		StatusLookups         func(childComplexity int, area *string, filter *models.StatusLookupFilter, first *int, after *string, last *int, before *string) int
 		Trends                func(childComplexity int, area *string, months *int) int
 	}
@@ -892,6 +895,36 @@ type ComplexityRoot struct {
 		ID              func(childComplexity int) int
 		Outcome         func(childComplexity int) int
 		ReferenceDigest func(childComplexity int) int
+	}
+
+	StatusLookupAlert struct {
+		Acknowledgement func(childComplexity int) int
+		Area            func(childComplexity int) int
+		By              func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Digest          func(childComplexity int) int
+		Distinct        func(childComplexity int) int
+		Failed          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		WindowFrom      func(childComplexity int) int
+		WindowTo        func(childComplexity int) int
+	}
+
+	StatusLookupAlertAcknowledgement struct {
+		At   func(childComplexity int) int
+		By   func(childComplexity int) int
+		Note func(childComplexity int) int
+	}
+
+	StatusLookupAlertConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StatusLookupAlertEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	StatusLookupConnection struct {
@@ -1122,6 +1155,7 @@ type MutationResolver interface {
 	SetDibaoStandard(ctx context.Context, county string, year int, urban models.Money, rural models.Money) (*models.DibaoStandard, error)
 	RecordVerification(ctx context.Context, householdID string, input models.VerificationInput) (*models.Verification, error)
 	ClearReviewFlag(ctx context.Context, grantID string, reason string, expectedVersion *int) (*models.Grant, error)
+	AcknowledgeStatusLookupAlert(ctx context.Context, id string, note string) (*models.StatusLookupAlert, error)
 	CreateStaff(ctx context.Context, input models.StaffInput) (*models.StaffMember, error)
 	UpdateStaff(ctx context.Context, id string, input models.StaffPatch) (*models.StaffMember, error)
 	EndStaff(ctx context.Context, id string, until *models.Date) (*models.StaffMember, error)
@@ -1196,6 +1230,7 @@ type QueryResolver interface {
 	AuditEvents(ctx context.Context, area *string, filter *models.AuditFilter, first *int, after *string, last *int, before *string) (*models.AuditEventConnection, error)
 	StatusLookups(ctx context.Context, area *string, filter *models.StatusLookupFilter, first *int, after *string, last *int, before *string) (*models.StatusLookupConnection, error)
 	FailedStatusLookups(ctx context.Context, area *string, by models.StatusLookupKey, from *time.Time, to *time.Time, top *int) ([]*models.FailedStatusLookups, error)
+	StatusLookupAlerts(ctx context.Context, area *string, filter *models.StatusLookupAlertFilter, first *int, after *string) (*models.StatusLookupAlertConnection, error)
 	StaffMember(ctx context.Context, id string) (*models.StaffMember, error)
 	Staff(ctx context.Context, area *string, filter *models.StaffFilter, post *models.StaffPost, first *int, after *string, last *int, before *string) (*models.StaffMemberConnection, error)
 	StaffingReport(ctx context.Context, area *string) (*models.StaffingReport, error)
@@ -1226,6 +1261,9 @@ type StaffMemberResolver interface {
 	Phone(ctx context.Context, obj *models.StaffMember, reveal *bool) (*string, error)
 
 	Active(ctx context.Context, obj *models.StaffMember) (bool, error)
+}
+type StatusLookupAlertResolver interface {
+	Area(ctx context.Context, obj *models.StatusLookupAlert) (*models.Jurisdiction, error)
 }
 type VerificationResolver interface {
 	Household(ctx context.Context, obj *models.Verification) (*models.Household, error)
@@ -3215,6 +3253,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptReferral(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
+	case "Mutation.acknowledgeStatusLookupAlert":
+		if e.ComplexityRoot.Mutation.AcknowledgeStatusLookupAlert == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeStatusLookupAlert_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeStatusLookupAlert(childComplexity, args["id"].(string), args["note"].(string)), true
 	case "Mutation.addMember":
 		if e.ComplexityRoot.Mutation.AddMember == nil {
 			break
@@ -4650,6 +4699,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.StaffingReport(childComplexity, args["area"].(*string)), true
+	case "Query.statusLookupAlerts":
+		if e.ComplexityRoot.Query.StatusLookupAlerts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_statusLookupAlerts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StatusLookupAlerts(childComplexity, args["area"].(*string), args["filter"].(*models.StatusLookupAlertFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.statusLookups":
 		if e.ComplexityRoot.Query.StatusLookups == nil {
 			break
@@ -5369,6 +5429,118 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatusLookup.ReferenceDigest(childComplexity), true
 
+	case "StatusLookupAlert.acknowledgement":
+		if e.ComplexityRoot.StatusLookupAlert.Acknowledgement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlert.Acknowledgement(childComplexity), true
+	case "StatusLookupAlert.area":
+		if e.ComplexityRoot.StatusLookupAlert.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlert.Area(childComplexity), true
+	case "StatusLookupAlert.by":
+		if e.ComplexityRoot.StatusLookupAlert.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlert.By(childComplexity), true
+	case "StatusLookupAlert.createdAt":
+		if e.ComplexityRoot.StatusLookupAlert.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlert.CreatedAt(childComplexity), true
+	case "StatusLookupAlert.digest":
+		if e.ComplexityRoot.StatusLookupAlert.Digest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlert.Digest(childComplexity), true
+	case "StatusLookupAlert.distinct":
+		if e.ComplexityRoot.StatusLookupAlert.Distinct == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlert.Distinct(childComplexity), true
+	case "StatusLookupAlert.failed":
+		if e.ComplexityRoot.StatusLookupAlert.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlert.Failed(childComplexity), true
+	case "StatusLookupAlert.id":
+		if e.ComplexityRoot.StatusLookupAlert.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlert.ID(childComplexity), true
+	case "StatusLookupAlert.windowFrom":
+		if e.ComplexityRoot.StatusLookupAlert.WindowFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlert.WindowFrom(childComplexity), true
+	case "StatusLookupAlert.windowTo":
+		if e.ComplexityRoot.StatusLookupAlert.WindowTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlert.WindowTo(childComplexity), true
+
+	case "StatusLookupAlertAcknowledgement.at":
+		if e.ComplexityRoot.StatusLookupAlertAcknowledgement.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlertAcknowledgement.At(childComplexity), true
+	case "StatusLookupAlertAcknowledgement.by":
+		if e.ComplexityRoot.StatusLookupAlertAcknowledgement.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlertAcknowledgement.By(childComplexity), true
+	case "StatusLookupAlertAcknowledgement.note":
+		if e.ComplexityRoot.StatusLookupAlertAcknowledgement.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlertAcknowledgement.Note(childComplexity), true
+
+	case "StatusLookupAlertConnection.edges":
+		if e.ComplexityRoot.StatusLookupAlertConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlertConnection.Edges(childComplexity), true
+	case "StatusLookupAlertConnection.pageInfo":
+		if e.ComplexityRoot.StatusLookupAlertConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlertConnection.PageInfo(childComplexity), true
+	case "StatusLookupAlertConnection.totalCount":
+		if e.ComplexityRoot.StatusLookupAlertConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlertConnection.TotalCount(childComplexity), true
+
+	case "StatusLookupAlertEdge.cursor":
+		if e.ComplexityRoot.StatusLookupAlertEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlertEdge.Cursor(childComplexity), true
+	case "StatusLookupAlertEdge.node":
+		if e.ComplexityRoot.StatusLookupAlertEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusLookupAlertEdge.Node(childComplexity), true
+
 	case "StatusLookupConnection.edges":
 		if e.ComplexityRoot.StatusLookupConnection.Edges == nil {
 			break
@@ -5778,6 +5950,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("StaffFilter", ec.unmarshalInputStaffFilter),
 			graphql.NewInputUnmarshaler("StaffInput", ec.unmarshalInputStaffInput),
 			graphql.NewInputUnmarshaler("StaffPatch", ec.unmarshalInputStaffPatch),
+			graphql.NewInputUnmarshaler("StatusLookupAlertFilter", ec.unmarshalInputStatusLookupAlertFilter),
 			graphql.NewInputUnmarshaler("StatusLookupFilter", ec.unmarshalInputStatusLookupFilter),
 			graphql.NewInputUnmarshaler("VerificationInput", ec.unmarshalInputVerificationInput),
 			graphql.NewInputUnmarshaler("VerificationRecord", ec.unmarshalInputVerificationRecord),
@@ -7357,6 +7530,66 @@ func (ec *executionContext) childFields_StatusLookup(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type StatusLookup", field.Name)
 }
 
+func (ec *executionContext) childFields_StatusLookupAlert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StatusLookupAlert_id(ctx, field)
+	case "by":
+		return ec.fieldContext_StatusLookupAlert_by(ctx, field)
+	case "digest":
+		return ec.fieldContext_StatusLookupAlert_digest(ctx, field)
+	case "area":
+		return ec.fieldContext_StatusLookupAlert_area(ctx, field)
+	case "windowFrom":
+		return ec.fieldContext_StatusLookupAlert_windowFrom(ctx, field)
+	case "windowTo":
+		return ec.fieldContext_StatusLookupAlert_windowTo(ctx, field)
+	case "failed":
+		return ec.fieldContext_StatusLookupAlert_failed(ctx, field)
+	case "distinct":
+		return ec.fieldContext_StatusLookupAlert_distinct(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_StatusLookupAlert_createdAt(ctx, field)
+	case "acknowledgement":
+		return ec.fieldContext_StatusLookupAlert_acknowledgement(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatusLookupAlert", field.Name)
+}
+
+func (ec *executionContext) childFields_StatusLookupAlertAcknowledgement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "by":
+		return ec.fieldContext_StatusLookupAlertAcknowledgement_by(ctx, field)
+	case "at":
+		return ec.fieldContext_StatusLookupAlertAcknowledgement_at(ctx, field)
+	case "note":
+		return ec.fieldContext_StatusLookupAlertAcknowledgement_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatusLookupAlertAcknowledgement", field.Name)
+}
+
+func (ec *executionContext) childFields_StatusLookupAlertConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StatusLookupAlertConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StatusLookupAlertConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StatusLookupAlertConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatusLookupAlertConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StatusLookupAlertEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StatusLookupAlertEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StatusLookupAlertEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatusLookupAlertEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_StatusLookupConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -7708,6 +7941,28 @@ func (ec *executionContext) field_Mutation_acceptReferral_args(ctx context.Conte
 		return nil, err
 	}
 	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_acknowledgeStatusLookupAlert_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
 	return args, nil
 }
 
@@ -9848,6 +10103,44 @@ func (ec *executionContext) field_Query_staffingReport_args(ctx context.Context,
 		return nil, err
 	}
 	args["area"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_statusLookupAlerts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*models.StatusLookupAlertFilter, error) {
+			return ec.unmarshalOStatusLookupAlertFilter2ᚖjiuzhuᚋmodelsᚐStatusLookupAlertFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -20081,6 +20374,50 @@ func (ec *executionContext) fieldContext_Mutation_clearReviewFlag(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_acknowledgeStatusLookupAlert(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeStatusLookupAlert(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeStatusLookupAlert(ctx, fc.Args["id"].(string), fc.Args["note"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StatusLookupAlert) graphql.Marshaler {
+			return ec.marshalNStatusLookupAlert2ᚖjiuzhuᚋmodelsᚐStatusLookupAlert(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeStatusLookupAlert(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusLookupAlert(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeStatusLookupAlert_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createStaff(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24001,6 +24338,50 @@ func (ec *executionContext) fieldContext_Query_failedStatusLookups(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_statusLookupAlerts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_statusLookupAlerts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StatusLookupAlerts(ctx, fc.Args["area"].(*string), fc.Args["filter"].(*models.StatusLookupAlertFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StatusLookupAlertConnection) graphql.Marshaler {
+			return ec.marshalNStatusLookupAlertConnection2ᚖjiuzhuᚋmodelsᚐStatusLookupAlertConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_statusLookupAlerts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusLookupAlertConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_statusLookupAlerts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_staffMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27101,6 +27482,465 @@ func (ec *executionContext) _StatusLookup_createdAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_StatusLookup_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StatusLookup", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StatusLookupAlert_id(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlert_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlert_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupAlert", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StatusLookupAlert_by(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlert_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.StatusLookupKey) graphql.Marshaler {
+			return ec.marshalNStatusLookupKey2jiuzhuᚋmodelsᚐStatusLookupKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlert_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupAlert", field, false, false, "StatusLookupKey")
+}
+
+func (ec *executionContext) _StatusLookupAlert_digest(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlert_digest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Digest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlert_digest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupAlert", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatusLookupAlert_area(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlert_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StatusLookupAlert().Area(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Jurisdiction) graphql.Marshaler {
+			return ec.marshalNJurisdiction2ᚖjiuzhuᚋmodelsᚐJurisdiction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlert_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatusLookupAlert",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Jurisdiction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatusLookupAlert_windowFrom(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlert_windowFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WindowFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlert_windowFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupAlert", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StatusLookupAlert_windowTo(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlert_windowTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WindowTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlert_windowTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupAlert", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StatusLookupAlert_failed(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlert_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlert_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupAlert", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatusLookupAlert_distinct(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlert_distinct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Distinct, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlert_distinct(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupAlert", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatusLookupAlert_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlert_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlert_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupAlert", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StatusLookupAlert_acknowledgement(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlert_acknowledgement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Acknowledgement(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StatusLookupAlertAcknowledgement) graphql.Marshaler {
+			return ec.marshalOStatusLookupAlertAcknowledgement2ᚖjiuzhuᚋmodelsᚐStatusLookupAlertAcknowledgement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlert_acknowledgement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatusLookupAlert",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusLookupAlertAcknowledgement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatusLookupAlertAcknowledgement_by(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlertAcknowledgement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlertAcknowledgement_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlertAcknowledgement_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupAlertAcknowledgement", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatusLookupAlertAcknowledgement_at(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlertAcknowledgement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlertAcknowledgement_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlertAcknowledgement_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupAlertAcknowledgement", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StatusLookupAlertAcknowledgement_note(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlertAcknowledgement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlertAcknowledgement_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlertAcknowledgement_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupAlertAcknowledgement", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatusLookupAlertConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlertConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlertConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.StatusLookupAlertEdge) graphql.Marshaler {
+			return ec.marshalNStatusLookupAlertEdge2ᚕᚖjiuzhuᚋmodelsᚐStatusLookupAlertEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlertConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatusLookupAlertConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusLookupAlertEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatusLookupAlertConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlertConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlertConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖjiuzhuᚋmodelsᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlertConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatusLookupAlertConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatusLookupAlertConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlertConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlertConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlertConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupAlertConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _StatusLookupAlertEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlertEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlertEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlertEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusLookupAlertEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatusLookupAlertEdge_node(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupAlertEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusLookupAlertEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.StatusLookupAlert) graphql.Marshaler {
+			return ec.marshalNStatusLookupAlert2ᚖjiuzhuᚋmodelsᚐStatusLookupAlert(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusLookupAlertEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatusLookupAlertEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusLookupAlert(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StatusLookupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *models.StatusLookupConnection) (ret graphql.Marshaler) {
@@ -31871,6 +32711,69 @@ func UnmarshalStaffPatch(ctx context.Context, raw any) (models.StaffPatch, error
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputStatusLookupAlertFilter(ctx context.Context, obj any) (models.StatusLookupAlertFilter, error) {
+	var it models.StatusLookupAlertFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"by", "from", "to", "acknowledged"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "by":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("by"))
+			data, err := ec.unmarshalOStatusLookupKey2ᚖjiuzhuᚋmodelsᚐStatusLookupKey(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.By = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "acknowledged":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledged"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Acknowledged = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStatusLookupAlertFilter unmarshals raw into the StatusLookupAlertFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStatusLookupAlertFilter(ctx context.Context, raw any) (models.StatusLookupAlertFilter, error) {
+	var out models.StatusLookupAlertFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StatusLookupAlertFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStatusLookupFilter(ctx context.Context, obj any) (models.StatusLookupFilter, error) {
 	var it models.StatusLookupFilter
 	if obj == nil {
@@ -35342,6 +36245,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "acknowledgeStatusLookupAlert":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeStatusLookupAlert(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createStaff":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createStaff(ctx, field)
@@ -36390,6 +37300,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_failedStatusLookups(ctx, field)
+				})
+		case "statusLookupAlerts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_statusLookupAlerts(ctx, field)
 				})
 		case "staffMember":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -37549,6 +38465,210 @@ func (ec *executionContext) _StatusLookup(ctx context.Context, sel ast.Selection
 			}
 		case "createdAt":
 			out.Values[i] = ec._StatusLookup_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statusLookupAlertImplementors = []string{"StatusLookupAlert"}
+
+func (ec *executionContext) _StatusLookupAlert(ctx context.Context, sel ast.SelectionSet, obj *models.StatusLookupAlert) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statusLookupAlertImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatusLookupAlert")
+		case "id":
+			out.Values[i] = ec._StatusLookupAlert_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "by":
+			out.Values[i] = ec._StatusLookupAlert_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "digest":
+			out.Values[i] = ec._StatusLookupAlert_digest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "area":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatusLookupAlert_area(ctx, field, obj)
+				})
+		case "windowFrom":
+			out.Values[i] = ec._StatusLookupAlert_windowFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "windowTo":
+			out.Values[i] = ec._StatusLookupAlert_windowTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "failed":
+			out.Values[i] = ec._StatusLookupAlert_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "distinct":
+			out.Values[i] = ec._StatusLookupAlert_distinct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._StatusLookupAlert_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgement":
+			out.Values[i] = ec._StatusLookupAlert_acknowledgement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statusLookupAlertAcknowledgementImplementors = []string{"StatusLookupAlertAcknowledgement"}
+
+func (ec *executionContext) _StatusLookupAlertAcknowledgement(ctx context.Context, sel ast.SelectionSet, obj *models.StatusLookupAlertAcknowledgement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statusLookupAlertAcknowledgementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatusLookupAlertAcknowledgement")
+		case "by":
+			out.Values[i] = ec._StatusLookupAlertAcknowledgement_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._StatusLookupAlertAcknowledgement_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._StatusLookupAlertAcknowledgement_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statusLookupAlertConnectionImplementors = []string{"StatusLookupAlertConnection"}
+
+func (ec *executionContext) _StatusLookupAlertConnection(ctx context.Context, sel ast.SelectionSet, obj *models.StatusLookupAlertConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statusLookupAlertConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatusLookupAlertConnection")
+		case "edges":
+			out.Values[i] = ec._StatusLookupAlertConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StatusLookupAlertConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StatusLookupAlertConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statusLookupAlertEdgeImplementors = []string{"StatusLookupAlertEdge"}
+
+func (ec *executionContext) _StatusLookupAlertEdge(ctx context.Context, sel ast.SelectionSet, obj *models.StatusLookupAlertEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statusLookupAlertEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatusLookupAlertEdge")
+		case "cursor":
+			out.Values[i] = ec._StatusLookupAlertEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StatusLookupAlertEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -40268,6 +41388,46 @@ func (ec *executionContext) marshalNStatusLookup2ᚖjiuzhuᚋmodelsᚐStatusLook
 	return ec._StatusLookup(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNStatusLookupAlert2ᚖjiuzhuᚋmodelsᚐStatusLookupAlert(ctx context.Context, sel ast.SelectionSet, v *models.StatusLookupAlert) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatusLookupAlert!")
+		return graphql.Null
+	}
+	return ec._StatusLookupAlert(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStatusLookupAlertConnection2ᚖjiuzhuᚋmodelsᚐStatusLookupAlertConnection(ctx context.Context, sel ast.SelectionSet, v *models.StatusLookupAlertConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatusLookupAlertConnection!")
+		return graphql.Null
+	}
+	return ec._StatusLookupAlertConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStatusLookupAlertEdge2ᚕᚖjiuzhuᚋmodelsᚐStatusLookupAlertEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.StatusLookupAlertEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatusLookupAlertEdge2ᚖjiuzhuᚋmodelsᚐStatusLookupAlertEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatusLookupAlertEdge2ᚖjiuzhuᚋmodelsᚐStatusLookupAlertEdge(ctx context.Context, sel ast.SelectionSet, v *models.StatusLookupAlertEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatusLookupAlertEdge!")
+		return graphql.Null
+	}
+	return ec._StatusLookupAlertEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNStatusLookupConnection2ᚖjiuzhuᚋmodelsᚐStatusLookupConnection(ctx context.Context, sel ast.SelectionSet, v *models.StatusLookupConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "StatusLookupConnection!")
@@ -41273,12 +42433,43 @@ func (ec *executionContext) marshalOStaffPost2ᚖjiuzhuᚋmodelsᚐStaffPost(ctx
 	return v
 }
 
+func (ec *executionContext) marshalOStatusLookupAlertAcknowledgement2ᚖjiuzhuᚋmodelsᚐStatusLookupAlertAcknowledgement(ctx context.Context, sel ast.SelectionSet, v *models.StatusLookupAlertAcknowledgement) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StatusLookupAlertAcknowledgement(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOStatusLookupAlertFilter2ᚖjiuzhuᚋmodelsᚐStatusLookupAlertFilter(ctx context.Context, v any) (*models.StatusLookupAlertFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStatusLookupAlertFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOStatusLookupFilter2ᚖjiuzhuᚋmodelsᚐStatusLookupFilter(ctx context.Context, v any) (*models.StatusLookupFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputStatusLookupFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOStatusLookupKey2ᚖjiuzhuᚋmodelsᚐStatusLookupKey(ctx context.Context, v any) (*models.StatusLookupKey, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(models.StatusLookupKey)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStatusLookupKey2ᚖjiuzhuᚋmodelsᚐStatusLookupKey(ctx context.Context, sel ast.SelectionSet, v *models.StatusLookupKey) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOStatusLookupOutcome2ᚖjiuzhuᚋmodelsᚐStatusLookupOutcome(ctx context.Context, v any) (*models.StatusLookupOutcome, error) {

@@ -177,6 +177,29 @@ var leakCases = map[string][]leakCase{
 		{query: `{ failedStatusLookups(by: REFERENCE, top: 100) { digest failed distinct first last } }`,
 			want: expectOK, action: auth.ActionReadAudit, wantIn: []string{"$ownLookupDigest"}},
 	},
+	// The daily job's alerts of the status page (P25), for admins and auditors: an alert
+	// lies in a county or in the city, so FORBIDDEN outside the caller's area, and the
+	// caller's own list and counts hold none of the sibling county's alerts nor of the
+	// city's; a county caller sees its county's. Acknowledging one outside the caller's
+	// area is NOT_FOUND for admins, FORBIDDEN for other roles.
+	"Query.statusLookupAlerts": {
+		{query: `query($area: String) { statusLookupAlerts(area: $area) { totalCount edges { node { id digest } } } }`, want: models.ErrForbidden.Error()},
+		{query: `query($village: String) { statusLookupAlerts(area: $village, filter: {by: REFERENCE}) { totalCount } }`, want: models.ErrForbidden.Error()},
+		{query: `{ statusLookupAlerts(first: 100) { totalCount edges { node { id by digest area { code } windowFrom windowTo failed distinct createdAt acknowledgement { by at note } } } } }`,
+			want: expectOK, action: auth.ActionReadAudit},
+		{query: `{ statusLookupAlerts(first: 100, filter: {by: ADDRESS}) { totalCount edges { node { id digest } } } }`, want: expectEmpty, action: auth.ActionReadAudit},
+		{query: `query($ownCounty: String) { statusLookupAlerts(area: $ownCounty, first: 100, filter: {acknowledged: false}) { totalCount edges { node { id digest area { code } } } } }`,
+			want: expectOK, action: auth.ActionReadAudit, byTier: map[string]string{"township admin": models.ErrForbidden.Error()}, wantIn: []string{"$ownAlertId"}},
+		{query: `query($cursor: String) { statusLookupAlerts(first: 100, after: $cursor) { edges { node { id } } } }`, want: models.ErrInvalid.Error(), action: auth.ActionReadAudit},
+	},
+	"Mutation.acknowledgeStatusLookupAlert": {
+		{query: `mutation($siblingAlertId: ID!) { acknowledgeStatusLookupAlert(id: $siblingAlertId, note: "越界") { id acknowledgement { by } } }`,
+			want: models.ErrNotFound.Error(), action: auth.ActionAcknowledgeStatusAlert},
+		{query: `mutation($cityAlertId: ID!) { acknowledgeStatusLookupAlert(id: $cityAlertId, note: "越界") { id digest } }`,
+			want: models.ErrNotFound.Error(), action: auth.ActionAcknowledgeStatusAlert},
+		{query: `mutation($siblingAlertId: ID!) { acknowledgeStatusLookupAlert(id: $siblingAlertId, note: "   ") { id } }`,
+			want: models.ErrInvalid.Error(), action: auth.ActionAcknowledgeStatusAlert},
+	},
 	"Query.auditEvents": {
 		{query: `query($area: String) { auditEvents(area: $area) { totalCount edges { node { records } } } }`, want: models.ErrForbidden.Error()},
 		{query: `{ auditEvents(first: 100) { edges { node { records areaCode } } } }`, want: expectOK, action: auth.ActionReadAudit},
@@ -589,6 +612,11 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	// A failed lookup on the status page of a reference of the caller's own village, from
 	// an address of this tier's own.
 	ownLookup := statusLookup(t, e, fmt.Sprintf("LEAK-OWN-%d", n), fmt.Sprintf("203.0.113.%d", n), own, store.LookupMismatch)
+	// The daily job's alert of that lookup's reference, in the caller's county.
+	ownAlert := statusAlerts(t, e, store.StatusAlertRules{Window: 24 * time.Hour, ReferenceAddresses: 1}, 1)[0]
+	if ownAlert.Digest != ownLookup.ReferenceDigest || ownAlert.AreaCode != own[:6]+"000000" {
+		t.Fatalf("the alert of the caller's own lookup: %+v", ownAlert)
+	}
 	between()
 
 	var made struct {
@@ -714,6 +742,24 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	siblingAddr := fmt.Sprintf("198.51.100.%d", n)
 	siblingLookup := statusLookup(t, e, app.Reference, siblingAddr, village, store.LookupMismatch)
 	unknownLookup := statusLookup(t, e, fmt.Sprintf("LEAK-UNKNOWN-%d", n), siblingAddr, "", store.LookupUnknown)
+	// The daily job's alerts of them: the sibling reference's in the sibling's county, the
+	// unknown reference's and the sibling address's in the city's area.
+	var siblingAlert, cityAlert store.StatusAlert
+	var alertSecrets []string
+	for _, a := range statusAlerts(t, e, store.StatusAlertRules{Window: 24 * time.Hour, AddressFailed: 2, ReferenceAddresses: 1}, 3) {
+		switch {
+		case a.Digest == siblingLookup.ReferenceDigest && a.AreaCode == village[:6]+"000000":
+			siblingAlert = a
+		case a.Digest == siblingLookup.AddressDigest && a.AreaCode == division.CityCode:
+			cityAlert = a
+		case a.Digest != unknownLookup.ReferenceDigest || a.AreaCode != division.CityCode:
+			t.Fatalf("an alert of the sibling's lookups: %+v", a)
+		}
+		alertSecrets = append(alertSecrets, a.ID)
+	}
+	if siblingAlert.ID == "" || cityAlert.ID == "" {
+		t.Fatalf("the alerts of the sibling's lookups: %v", alertSecrets)
+	}
 
 	// A dibao standard of a county outside the caller's.
 	var std struct{ SetDibaoStandard struct{ ID string } }
@@ -799,6 +845,7 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 			"documentId": documentIDs[0], "grievanceDocumentId": documentIDs[2],
 			"memberName": memberName, "memberPhone": memberPhone,
 			"ownLookupId": ownLookup.ID, "ownLookupDigest": ownLookup.ReferenceDigest,
+			"ownAlertId": ownAlert.ID, "ownCounty": own[:6] + "000000", "siblingAlertId": siblingAlert.ID, "cityAlertId": cityAlert.ID,
 		},
 		secrets: []string{h, member, head, active.ID, headID, memberID, ref, address, headName, memberName,
 			app.ID, app.Reference, reviewed.ID, reviewed.Reference, suspended.ID, topUp.TopUpReserve.ID, draw.DrawReserve.ID,
@@ -811,6 +858,7 @@ func plant(t *testing.T, e *env, admin string, tier leakTier, n int, between fun
 	}
 	pl.secrets = append(pl.secrets, payrollSecrets...)
 	pl.secrets = append(pl.secrets, documentIDs...)
+	pl.secrets = append(pl.secrets, alertSecrets...)
 	pl.secrets = append(pl.secrets, uploader.Subject)
 	return pl
 }
@@ -828,6 +876,17 @@ func statusLookup(t *testing.T, e *env, ref, addr, area string, outcome store.St
 		t.Fatalf("the lookups of %s: %v %v", ref, got, err)
 	}
 	return got[len(got)-1]
+}
+
+// statusAlerts runs the daily job's alerts of the status page with rules, now, and
+// returns the alerts it wrote, which must be want.
+func statusAlerts(t *testing.T, e *env, rules store.StatusAlertRules, want int) []store.StatusAlert {
+	t.Helper()
+	got, err := e.st.StatusPage().AlertFailedLookupsUnscoped(t.Context(), e.st.Now(), rules)
+	if err != nil || len(got) != want {
+		t.Fatalf("the job wrote %d alerts (%v), want %d: %+v", len(got), err, want, got)
+	}
+	return got
 }
 
 // firstVillage returns the first village of area's subtree (area itself for a village).
@@ -861,6 +920,7 @@ var aggregates = []string{
 	`{ statusLookups(first: 100) { totalCount edges { node { id outcome referenceDigest addressDigest } } } }`,
 	`{ failedStatusLookups(by: ADDRESS, top: 100) { digest failed distinct } }`,
 	`{ failedStatusLookups(by: REFERENCE, top: 100) { digest failed distinct } }`,
+	`{ statusLookupAlerts(first: 100) { totalCount edges { node { id by digest area { code } failed distinct } } } }`,
 }
 
 // ownPayrollLines matches the change feed's entries of payroll lines in figures.

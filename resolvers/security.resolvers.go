@@ -8,10 +8,15 @@ package resolvers
 import (
 	"context"
 	"jiuzhu/casework/reports"
+	"jiuzhu/graph"
 	"jiuzhu/models"
 	"jiuzhu/store"
 	"time"
 )
+
+func (r *mutationResolver) AcknowledgeStatusLookupAlert(ctx context.Context, id string, note string) (*models.StatusLookupAlert, error) {
+	return r.Cases.Reports.AcknowledgeStatusLookupAlert(ctx, id, note)
+}
 
 func (r *queryResolver) AuditEvents(ctx context.Context, area *string, filter *models.AuditFilter, first *int, after *string, last *int, before *string) (*models.AuditEventConnection, error) {
 	page, err := r.Cases.Reports.AuditEvents(ctx, store.AuditQuery{Area: area, Filter: filter, PageArgs: pageArgs(first, after, last, before)})
@@ -46,3 +51,24 @@ func (r *queryResolver) FailedStatusLookups(ctx context.Context, area *string, b
 	}
 	return out, nil
 }
+
+func (r *queryResolver) StatusLookupAlerts(ctx context.Context, area *string, filter *models.StatusLookupAlertFilter, first *int, after *string) (*models.StatusLookupAlertConnection, error) {
+	page, err := r.Cases.Reports.StatusLookupAlerts(ctx, store.StatusAlertQuery{Area: area, Filter: filter, PageArgs: pageArgs(first, after, nil, nil)})
+	c, err := connect(page, err, func(cursor string, n *models.StatusLookupAlert) *models.StatusLookupAlertEdge {
+		return &models.StatusLookupAlertEdge{Cursor: cursor, Node: n}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &models.StatusLookupAlertConnection{Edges: c.Edges, PageInfo: c.PageInfo, Count: c.Count}, nil
+}
+
+func (r *statusLookupAlertResolver) Area(ctx context.Context, obj *models.StatusLookupAlert) (*models.Jurisdiction, error) {
+	return r.load(ctx).Jurisdiction(ctx, obj.AreaCode)
+}
+
+func (r *Resolver) StatusLookupAlert() graph.StatusLookupAlertResolver {
+	return &statusLookupAlertResolver{r}
+}
+
+type statusLookupAlertResolver struct{ *Resolver }

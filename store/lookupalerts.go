@@ -48,26 +48,8 @@ type StatusAlertRules struct {
 }
 
 // StatusAlert is one warning of the daily job about a digest of the status page's
-// lookups: what it was counted by, the digest, the area responsible (the county of the
-// application a reference belongs to, otherwise the city), the window and the counts. It
-// holds no reference number and no address.
-type StatusAlert struct {
-	ID     string                 `gorm:"primaryKey;size:36"`
-	By     models.StatusLookupKey `gorm:"column:counted_by;size:12;not null;uniqueIndex:idx_status_lookup_alerts_window,priority:1"`
-	Digest string                 `gorm:"size:64;not null;uniqueIndex:idx_status_lookup_alerts_window,priority:2"`
-	// AreaCode is the county of the application whose reference it is, or the city.
-	AreaCode   string    `gorm:"size:12;not null;index:idx_status_lookup_alerts_area"`
-	WindowFrom time.Time `gorm:"not null;uniqueIndex:idx_status_lookup_alerts_window,priority:3"`
-	WindowTo   time.Time `gorm:"not null"`
-	// Failed counts the failed lookups of the digest in the window; Distinct the distinct
-	// references (of an address) or addresses (of a reference) among them.
-	Failed    int       `gorm:"not null"`
-	Distinct  int       `gorm:"column:spread;not null"`
-	CreatedAt time.Time `gorm:"not null"`
-}
-
-// TableName names the table of the alerts.
-func (StatusAlert) TableName() string { return "status_lookup_alerts" }
+// lookups (see models.StatusLookupAlert). It holds no reference number and no address.
+type StatusAlert = models.StatusLookupAlert
 
 // jobMark is a row of job_marks: the end (exclusive) of what the last run of a step of
 // the daily job looked at.
@@ -230,6 +212,105 @@ func (sp *StatusPage) writeAlert(db *gorm.DB, a StatusAlert) (bool, error) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// StatusAlertQuery selects a page of the alerts of the status page.
+type StatusAlertQuery struct {
+	// Area is a jurisdiction inside the caller's subtree; nil means the caller's own area.
+	Area   *string
+	Filter *models.StatusLookupAlertFilter
+	PageArgs
+}
+
+// Alerts returns a page of the alerts of the status page whose area lies in the query's
+// area that match its filter, newest first (by time, then by id), with keyset cursors on
+// (time, id). An alert's area is a county or the city, so a caller below a county sees
+// none, and only a caller of the whole tree sees the city's. The statements run as sc's
+// caller under row-level security. The use case checks the caller's role and the filter.
+// It returns a Forbidden error for an area outside sc, and a *models.FieldError for a
+// bad area, paging argument or cursor.
+func (sp *StatusPage) Alerts(ctx context.Context, sc Scope, q StatusAlertQuery) (*Page[StatusAlert], error) {
+	s := sp.s
+	lo, hi, err := s.area(sc, "area", q.Area)
+	if err != nil {
+		return nil, err
+	}
+	f := q.Filter
+	if f == nil {
+		f = &models.StatusLookupAlertFilter{}
+	}
+	db := s.db.WithContext(sc.bind(ctx))
+	build := func() *gorm.DB {
+		b := sc.within(db, "status_lookup_alerts", lo, hi)
+		if f.By != nil {
+			b = b.Where("status_lookup_alerts.counted_by = ?", *f.By)
+		}
+		if f.From != nil {
+			b = b.Where("status_lookup_alerts.created_at >= ?", f.From.UTC())
+		}
+		if f.To != nil {
+			b = b.Where("status_lookup_alerts.created_at < ?", f.To.UTC())
+		}
+		if f.Acknowledged != nil {
+			if *f.Acknowledged {
+				b = b.Where("status_lookup_alerts.acknowledged_at IS NOT NULL")
+			} else {
+				b = b.Where("status_lookup_alerts.acknowledged_at IS NULL")
+			}
+		}
+		return b
+	}
+	p, err := pageOf(build, q.PageArgs, newestAlertFirst)
+	if err != nil {
+		return nil, wrap("status alerts", err)
+	}
+	return p, nil
+}
+
+// newestAlertFirst is the order of the alerts' list: newest first, then by id,
+// descending.
+var newestAlertFirst = newestFirst("status_lookup_alerts", func(a *StatusAlert) (time.Time, string) { return a.CreatedAt, a.ID })
+
+// AcknowledgeStatusAlert is the operation of the audit event of an acknowledgement.
+const AcknowledgeStatusAlert = "acknowledgeStatusLookupAlert"
+
+// AcknowledgeAlert records that the caller of sc acknowledged alert id, now, with note
+// (checked by the use case), and audits it with the alert before and after, in one
+// transaction. It returns models.ErrNotFound when sc has no such alert (one outside the
+// caller's area included), models.ErrConflict when it was acknowledged already, and the
+// database's errors.
+func (sp *StatusPage) AcknowledgeAlert(ctx context.Context, sc Scope, id, note string) (*StatusAlert, error) {
+	s := sp.s
+	var a StatusAlert
+	err := s.db.WithContext(sc.bind(ctx)).Transaction(func(tx *gorm.DB) error {
+		err := sc.rows(tx, "status_lookup_alerts").Where("status_lookup_alerts.id = ?", id).Take(&a).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return models.NotFound("status lookup alert")
+		}
+		if err != nil {
+			return err
+		}
+		if a.AcknowledgedAt != nil {
+			return models.Conflict("status lookup alert %s was acknowledged already, on %s", a.ID, a.AcknowledgedAt.UTC().Format(time.RFC3339))
+		}
+		before := a
+		now, by := s.now().UTC(), sc.p.Subject
+		res := sc.rows(tx.Session(&gorm.Session{NewDB: true}), "status_lookup_alerts").
+			Where("status_lookup_alerts.id = ? AND status_lookup_alerts.acknowledged_at IS NULL", a.ID).
+			Updates(map[string]any{"acknowledged_at": now, "acknowledged_by": by, "acknowledgement_note": note})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return models.Conflict("status lookup alert %s was acknowledged already", a.ID)
+		}
+		a.AcknowledgedAt, a.AcknowledgedBy, a.AcknowledgementNote = &now, &by, &note
+		return s.audit(tx, sc, AcknowledgeStatusAlert, a.AreaCode, []string{a.ID}, &before, &a)
+	})
+	if err != nil {
+		return nil, wrap("acknowledge status alert", err)
+	}
+	return &a, nil
 }
 
 // StatusAlertsUnscoped returns every alert of the status page, oldest first. It acts for

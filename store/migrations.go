@@ -47,7 +47,9 @@ import (
 //     public status page, and job_marks, where each step of the daily job keeps the end
 //     of what its last run looked at (SQL);
 //  18. the partial index of the withdrawn documents whose content the daily job has not
-//     swept yet (SQL).
+//     swept yet (SQL);
+//  19. the acknowledgement of an alert of the status page (acknowledged_at,
+//     acknowledged_by, acknowledgement_note) (Go, for the same reason as 11).
 //
 // A new change of the schema is a new file or step with the next number; a released
 // version is never edited.
@@ -73,6 +75,7 @@ const (
 	versionMemberSearch     = 11
 	versionReviewDue        = 12
 	versionDocumentWithdraw = 16
+	versionAlertAcknowledge = 19
 )
 
 // The directories of each dialect's SQL files in migrationFiles.
@@ -153,6 +156,13 @@ func (r *Setup) goMigrations() []*goose.Migration {
 		}},
 		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
 			return s.Setup().dropDocumentWithdrawal(s.Setup().onTx(ctx, tx))
+		}}))
+	out = append(out, goose.NewGoMigration(versionAlertAcknowledge,
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return s.Setup().addAlertAcknowledgement(s.Setup().onTx(ctx, tx))
+		}},
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return s.Setup().dropAlertAcknowledgement(s.Setup().onTx(ctx, tx))
 		}}))
 	if s.dialect == Postgres {
 		out = append(out, goose.NewGoMigration(versionRowLevelSecurity,
@@ -433,6 +443,47 @@ func (r *Setup) dropDocumentWithdrawal(db *gorm.DB) error {
 	}
 	for i := len(documentWithdrawalColumns) - 1; i >= 0; i-- {
 		if err := db.Exec("ALTER TABLE documents DROP COLUMN " + documentWithdrawalColumns[i].name).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// alertAcknowledgementColumns are the columns of version 19, with their definitions on
+// each dialect.
+var alertAcknowledgementColumns = []struct{ name, sqlite, postgres string }{
+	{"acknowledged_at", "`acknowledged_at` datetime", "acknowledged_at timestamp with time zone"},
+	{"acknowledged_by", "`acknowledged_by` text", "acknowledged_by character varying(128)"},
+	{"acknowledgement_note", "`acknowledgement_note` text", "acknowledgement_note character varying(500)"},
+}
+
+// addAlertAcknowledgement is version 19: an admin of an alert's area acknowledges the
+// alert of the status page once, and the alert keeps when, by whom (the subject of the
+// admin) and the note. What exists is left alone.
+func (r *Setup) addAlertAcknowledgement(db *gorm.DB) error {
+	for _, c := range alertAcknowledgementColumns {
+		if db.Migrator().HasColumn("status_lookup_alerts", c.name) {
+			continue
+		}
+		def := c.sqlite
+		if r.s.dialect == Postgres {
+			def = c.postgres
+		}
+		if err := db.Exec("ALTER TABLE status_lookup_alerts ADD COLUMN " + def).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropAlertAcknowledgement takes version 19 down.
+func (r *Setup) dropAlertAcknowledgement(db *gorm.DB) error {
+	for i := len(alertAcknowledgementColumns) - 1; i >= 0; i-- {
+		c := alertAcknowledgementColumns[i].name
+		if !db.Migrator().HasColumn("status_lookup_alerts", c) {
+			continue
+		}
+		if err := db.Exec("ALTER TABLE status_lookup_alerts DROP COLUMN " + c).Error; err != nil {
 			return err
 		}
 	}

@@ -54,6 +54,9 @@ import (
 //     was decided or returned.
 //   - discovery_cases, discovery_visits, reviews: who was found in need, the notes of
 //     the visits to them, and the re-certification of each grant (P24).
+//   - status_lookup_alerts: the daily job's alerts of the status page, which admins and
+//     auditors of the alert's county (or of the city) list and admins acknowledge, with
+//     who acknowledged and their note.
 //
 // Left without row-level security, because every level reads them across areas and they
 // hold no personal data: jurisdictions, categories, programs and program_settings (the
@@ -61,9 +64,7 @@ import (
 // village of the county works with, and whose area_code, the county's, lies outside a
 // village's range); county_application_counters (a county's count of applications, that
 // every writer of the county increments, keyed by the county's 6-digit code rather than an
-// area_code), change_seq (a counter without an area that every writer increments),
-// status_lookup_alerts (the daily job's alerts of the status page: keyed digests and
-// counts, written and read as the system, their audit events scoped like every event) and
+// area_code), change_seq (a counter without an area that every writer increments) and
 // job_marks (where each step of the daily job stopped).
 var rlsTables = []string{
 	"households", "members", "grants", "grant_events", "medical_claims", "entitlement_calculations",
@@ -74,6 +75,7 @@ var rlsTables = []string{
 	"payrolls", "payroll_lines", "referrals",
 	"grievances", "grievance_comments",
 	"discovery_cases", "discovery_visits", "reviews",
+	"status_lookup_alerts",
 }
 
 // rlsPolicy is the name of the policy on each of rlsTables.

@@ -29,8 +29,8 @@ import (
 
 // fillEveryTable writes, through the API, at least one row of every table under
 // row-level security in village: a household with members, a grant with its events, a
-// medical claim, charity aid, a verification, a reserve-fund top-up, a staff member, and
-// with them audit events and change-log entries.
+// medical claim, charity aid, a verification, a reserve-fund top-up, a staff member, an
+// alert of the status page, and with them audit events and change-log entries.
 func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	t.Helper()
 	county, township := village[:6]+"000000", village[:9]+"000"
@@ -79,6 +79,14 @@ func fillEveryTable(t *testing.T, st *store.Store, village string) {
 	}
 	if err := st.StatusPage().RecordStatusLookupUnscoped(context.Background(), *g.Reference, "192.0.2.7", g.AreaCode, store.LookupShown, []string{g.ID}); err != nil {
 		t.Fatal(err)
+	}
+	// A failed lookup of the same reference, and the daily job's alert of it in the
+	// application's county (status_lookup_alerts).
+	if err := st.StatusPage().RecordStatusLookupUnscoped(context.Background(), *g.Reference, "192.0.2.8", g.AreaCode, store.LookupMismatch, nil); err != nil {
+		t.Fatal(err)
+	}
+	if alerts, err := st.StatusPage().AlertFailedLookupsUnscoped(context.Background(), st.Now(), store.StatusAlertRules{Window: 24 * time.Hour, ReferenceAddresses: 1}); err != nil || len(alerts) != 1 || alerts[0].AreaCode != county {
+		t.Fatalf("the alerts of the failed lookup: %+v %v", alerts, err)
 	}
 	// A grievance about the application, with a comment (grievances, grievance_comments).
 	griev := grievances.New(st, policy.DefaultConfig())

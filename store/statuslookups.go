@@ -62,20 +62,28 @@ func (sp *StatusPage) Lookups(ctx context.Context, sc Scope, q StatusLookupQuery
 
 // newestLookupFirst is the order of the lookups' list: newest first, then by id,
 // descending.
-var newestLookupFirst = order[models.StatusLookup]{
-	forward:  []string{"status_lookups.created_at DESC", "status_lookups.id DESC"},
-	backward: []string{"status_lookups.created_at", "status_lookups.id"},
-	seek: func(q *gorm.DB, field, c string, before bool) (*gorm.DB, error) {
-		at, id, err := decodeLookupCursor(field, c)
-		if err != nil {
-			return nil, err
-		}
-		if before {
-			return q.Where("(status_lookups.created_at > ? OR (status_lookups.created_at = ? AND status_lookups.id > ?))", at, at, id), nil
-		}
-		return q.Where("(status_lookups.created_at < ? OR (status_lookups.created_at = ? AND status_lookups.id < ?))", at, at, id), nil
-	},
-	cursor: func(l *models.StatusLookup) string { return encodeLookupCursor(l.CreatedAt, l.ID) },
+var newestLookupFirst = newestFirst("status_lookups", func(l *models.StatusLookup) (time.Time, string) { return l.CreatedAt, l.ID })
+
+// newestFirst is the order of a list of table newest first, by created_at then by id,
+// both descending, with keyset cursors on (created_at, id); key returns a row's.
+func newestFirst[T any](table string, key func(*T) (time.Time, string)) order[T] {
+	at, id := table+".created_at", table+".id"
+	return order[T]{
+		forward:  []string{at + " DESC", id + " DESC"},
+		backward: []string{at, id},
+		seek: func(q *gorm.DB, field, c string, before bool) (*gorm.DB, error) {
+			t, k, err := decodeLookupCursor(field, c)
+			if err != nil {
+				return nil, err
+			}
+			op := " < "
+			if before {
+				op = " > "
+			}
+			return q.Where("("+at+op+"? OR ("+at+" = ? AND "+id+op+"?))", t, t, k), nil
+		},
+		cursor: func(r *T) string { return encodeLookupCursor(key(r)) },
+	}
 }
 
 // encodeLookupCursor returns the opaque cursor of the lookup (at, id).

@@ -27,10 +27,14 @@ type fake struct {
 	lookups []models.StatusLookup
 	// failedQuery is the query of the last count of failed lookups.
 	failedQuery store.FailedLookupsQuery
+	// alerts are the alerts of the status page; acknowledged is the note given to each
+	// alert acknowledged.
+	alerts       []store.StatusAlert
+	acknowledged map[string]string
 }
 
 func newFake() *fake {
-	return &fake{households: map[string]int{}, reads: map[string]int{}}
+	return &fake{households: map[string]int{}, reads: map[string]int{}, acknowledged: map[string]string{}}
 }
 
 // under reports whether the 12-digit code lies under the unit of area, whose code ends in
@@ -131,4 +135,37 @@ func (f *fake) FailedStatusLookups(_ context.Context, sc store.Scope, q store.Fa
 		out = append(out, models.FailedStatusLookups{Digest: d, Failed: n})
 	}
 	return out, nil
+}
+
+func (f *fake) StatusLookupAlerts(_ context.Context, sc store.Scope, q store.StatusAlertQuery) (*store.Page[store.StatusAlert], error) {
+	f.reads["StatusLookupAlerts"]++
+	code, err := fakestore.Area(sc, q.Area)
+	if err != nil {
+		return nil, err
+	}
+	p := &store.Page[store.StatusAlert]{}
+	for _, a := range f.alerts {
+		if fakestore.Covers(sc, a.AreaCode) && under(a.AreaCode, code) &&
+			(q.Filter == nil || q.Filter.By == nil || *q.Filter.By == a.By) {
+			p.Items = append(p.Items, a)
+			p.Cursors = append(p.Cursors, a.ID)
+		}
+	}
+	return p, nil
+}
+
+func (f *fake) AcknowledgeStatusLookupAlert(_ context.Context, sc store.Scope, id, note string) (*store.StatusAlert, error) {
+	f.reads["AcknowledgeStatusLookupAlert"]++
+	for _, a := range f.alerts {
+		if a.ID == id && fakestore.Covers(sc, a.AreaCode) {
+			if _, ok := f.acknowledged[id]; ok {
+				return nil, models.Conflict("acknowledged already")
+			}
+			f.acknowledged[id] = note
+			by := sc.Principal().Subject
+			a.AcknowledgedBy, a.AcknowledgementNote = &by, &note
+			return &a, nil
+		}
+	}
+	return nil, models.NotFound("status lookup alert")
 }

@@ -169,3 +169,50 @@ func (s *Service) FailedStatusLookups(ctx context.Context, in FailedLookupsInput
 	}
 	return s.st.FailedStatusLookups(ctx, sc, q)
 }
+
+// StatusLookupAlerts returns a page of the daily job's alerts of sweeps and guesses on
+// the public status page (P25) whose area lies in the query's area and that match its
+// filter, newest first: digests and counts, never a reference number or an address. An
+// alert lies in a county (a reference's, of its application) or in the city (an
+// address's), so only callers of the county or of the whole city see it. Only admins and
+// auditors read them, as they read the audit trail. It returns models.ErrUnauthenticated
+// without a caller, a Forbidden error for other roles and for an area outside the
+// caller's subtree, and a *models.FieldError for a bad area, a filter.by that is not a
+// key, a filter.to not after filter.from, or a bad paging argument.
+func (s *Service) StatusLookupAlerts(ctx context.Context, q store.StatusAlertQuery) (*store.Page[store.StatusAlert], error) {
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionReadAudit, "read the alerts of the status page"))
+	if err != nil {
+		return nil, err
+	}
+	if f := q.Filter; f != nil {
+		if f.By != nil && !f.By.Valid() {
+			return nil, models.Invalid("filter.by", "must be one of %v", models.StatusLookupKeys)
+		}
+		if f.From != nil && f.To != nil && !f.To.After(*f.From) {
+			return nil, models.Invalid("filter.to", "must be after filter.from")
+		}
+	}
+	return s.st.StatusLookupAlerts(ctx, sc, q)
+}
+
+// MaxAlertNoteLen bounds the note of an acknowledgement, in characters.
+const MaxAlertNoteLen = input.MaxReasonLen
+
+// AcknowledgeStatusLookupAlert records that the caller, an admin of the alert's area,
+// looked into alert id of the status page and what was found or done (note, trimmed),
+// and audits it. An alert is acknowledged once. It returns models.ErrUnauthenticated
+// without a caller, a Forbidden error for roles other than admin, a *models.FieldError
+// naming note when it is blank, longer than MaxAlertNoteLen characters or not valid text,
+// models.ErrNotFound for an alert outside the caller's area, models.ErrConflict for one
+// acknowledged already, and the store's errors.
+func (s *Service) AcknowledgeStatusLookupAlert(ctx context.Context, id, note string) (*store.StatusAlert, error) {
+	sc, err := casework.Open(ctx, casework.Allows(auth.ActionAcknowledgeStatusAlert, "acknowledge the alerts of the status page"))
+	if err != nil {
+		return nil, err
+	}
+	n, err := input.Text("note", note, true, MaxAlertNoteLen)
+	if err != nil {
+		return nil, err
+	}
+	return s.st.AcknowledgeStatusLookupAlert(ctx, sc, id, n)
+}

@@ -59,6 +59,11 @@ func world() (*fake, *reports.Service) {
 		{ID: "l2", AreaCode: villageB, AddressDigest: "a1", Outcome: models.LookupShown},
 		{ID: "l3", AreaCode: city, AddressDigest: "a1", Outcome: models.LookupUnknown},
 	}
+	f.alerts = []store.StatusAlert{
+		{ID: "s1", By: models.LookupsByReference, AreaCode: countyA, Digest: "r1"},
+		{ID: "s2", By: models.LookupsByReference, AreaCode: countyB, Digest: "r2"},
+		{ID: "s3", By: models.LookupsByAddress, AreaCode: city, Digest: "a1"},
+	}
 	return f, reports.NewWith(f)
 }
 
@@ -365,6 +370,90 @@ func TestFailedStatusLookups(t *testing.T) {
 			}
 			if err == nil && (len(got) != 1 || got[0].Failed != c.failures) {
 				t.Fatalf("counts %+v, want %d failures", got, c.failures)
+			}
+		})
+	}
+}
+
+func TestStatusLookupAlerts(t *testing.T) {
+	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	byAddress, unknownKey := models.LookupsByAddress, models.StatusLookupKey("PHONE")
+	cases := []struct {
+		name   string
+		ctx    context.Context
+		q      store.StatusAlertQuery
+		want   error
+		field  string
+		alerts []string
+		reads  int // the reads of the store: 0 when the use case refuses
+	}{
+		{"an admin of the city reads every alert", admin, store.StatusAlertQuery{}, nil, "", []string{"s1", "s2", "s3"}, 1},
+		{"an auditor reads its county's only", auditor, store.StatusAlertQuery{}, nil, "", []string{"s1"}, 1},
+		{"an admin of a county reads its county's only", as(models.RoleAdmin, countyB), store.StatusAlertQuery{}, nil, "", []string{"s2"}, 1},
+		{"an auditor names another county", auditor, store.StatusAlertQuery{Area: ptr(countyB)}, models.ErrForbidden, "", nil, 1},
+		{"by address", admin, store.StatusAlertQuery{Filter: &models.StatusLookupAlertFilter{By: &byAddress}}, nil, "", []string{"s3"}, 1},
+		{"by an unknown key", admin, store.StatusAlertQuery{Filter: &models.StatusLookupAlertFilter{By: &unknownKey}}, models.ErrInvalid, "filter.by", nil, 0},
+		{"to equal to from", admin, store.StatusAlertQuery{Filter: &models.StatusLookupAlertFilter{From: &from, To: &from}}, models.ErrInvalid, "filter.to", nil, 0},
+		{"an officer may not", officer, store.StatusAlertQuery{}, models.ErrForbidden, "", nil, 0},
+		{"an assistant may not", assistant, store.StatusAlertQuery{}, models.ErrForbidden, "", nil, 0},
+		{"an integrator may not", integrator, store.StatusAlertQuery{}, models.ErrForbidden, "", nil, 0},
+		{"no caller", nobody, store.StatusAlertQuery{}, models.ErrUnauthenticated, "", nil, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, svc := world()
+			got, err := svc.StatusLookupAlerts(c.ctx, c.q)
+			check(t, err, c.want, c.field)
+			if f.reads["StatusLookupAlerts"] != c.reads {
+				t.Fatalf("the store was read %d times, want %d", f.reads["StatusLookupAlerts"], c.reads)
+			}
+			if err != nil {
+				return
+			}
+			var ids []string
+			for _, a := range got.Items {
+				ids = append(ids, a.ID)
+			}
+			if !slices.Equal(ids, c.alerts) {
+				t.Fatalf("alerts %v, want %v", ids, c.alerts)
+			}
+		})
+	}
+}
+
+func TestAcknowledgeStatusLookupAlert(t *testing.T) {
+	countyAdmin := as(models.RoleAdmin, countyA)
+	cases := []struct {
+		name  string
+		ctx   context.Context
+		id    string
+		note  string
+		want  error
+		field string
+		kept  string // the note the store was given; "" when it was not asked
+	}{
+		{"an admin of the county, the note trimmed", countyAdmin, "s1", "  已核查：同一地址批量查询，已报公安  ", nil, "", "已核查：同一地址批量查询，已报公安"},
+		{"an admin of the city, a city alert", admin, "s3", "已封禁该地址", nil, "", "已封禁该地址"},
+		{"an admin of another county", countyAdmin, "s2", "越界", models.ErrNotFound, "", "越界"},
+		{"a blank note", countyAdmin, "s1", " \t ", models.ErrInvalid, "note", ""},
+		{"a note too long", countyAdmin, "s1", strings.Repeat("注", reports.MaxAlertNoteLen+1), models.ErrInvalid, "note", ""},
+		{"the longest note", countyAdmin, "s1", strings.Repeat("注", reports.MaxAlertNoteLen), nil, "", strings.Repeat("注", reports.MaxAlertNoteLen)},
+		{"an auditor may not", auditor, "s1", "已核查", models.ErrForbidden, "", ""},
+		{"an officer may not", officer, "s1", "已核查", models.ErrForbidden, "", ""},
+		{"an integrator may not", integrator, "s1", "已核查", models.ErrForbidden, "", ""},
+		{"no caller", nobody, "s1", "已核查", models.ErrUnauthenticated, "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, svc := world()
+			got, err := svc.AcknowledgeStatusLookupAlert(c.ctx, c.id, c.note)
+			check(t, err, c.want, c.field)
+			asked := f.reads["AcknowledgeStatusLookupAlert"] > 0
+			if asked != (c.kept != "") {
+				t.Fatalf("the store was asked: %v, want %v", asked, c.kept != "")
+			}
+			if err == nil && (got.AcknowledgementNote == nil || *got.AcknowledgementNote != c.kept || f.acknowledged[c.id] != c.kept) {
+				t.Fatalf("acknowledged %+v (%q), want the note %q", got, f.acknowledged[c.id], c.kept)
 			}
 		})
 	}

@@ -1,8 +1,9 @@
 // Package reports holds the use cases that read figures and trails across the records
 // of an area: the dashboard's figures and monthly trends, the change feed integrators
-// sync from, the audit trail and the lookups of the public status page. Each use case
-// takes the caller from its context, checks what the caller's role may read and the
-// arguments, and asks the store, which narrows every read to the caller's scope.
+// sync from, the audit trail, the lookups of the public status page and the daily job's
+// alerts of them, which admins acknowledge. Each use case takes the caller from its
+// context, checks what the caller's role may read or do and the arguments, and asks the
+// store, which narrows every read and write to the caller's scope.
 package reports
 
 import (
@@ -29,6 +30,12 @@ type Store interface {
 	// FailedStatusLookups counts the failed lookups of the status page per digest (see
 	// store.StatusPage.FailedLookups).
 	FailedStatusLookups(ctx context.Context, sc store.Scope, q store.FailedLookupsQuery) ([]models.FailedStatusLookups, error)
+	// StatusLookupAlerts returns a page of the alerts of the status page (see
+	// store.StatusPage.Alerts).
+	StatusLookupAlerts(ctx context.Context, sc store.Scope, q store.StatusAlertQuery) (*store.Page[store.StatusAlert], error)
+	// AcknowledgeStatusLookupAlert acknowledges an alert of the status page (see
+	// store.StatusPage.AcknowledgeAlert).
+	AcknowledgeStatusLookupAlert(ctx context.Context, sc store.Scope, id, note string) (*store.StatusAlert, error)
 }
 
 // Service runs the use cases of figures, changes and the audit trail. It is safe for
@@ -75,4 +82,12 @@ func (a adapter) StatusLookups(ctx context.Context, sc store.Scope, q store.Stat
 
 func (a adapter) FailedStatusLookups(ctx context.Context, sc store.Scope, q store.FailedLookupsQuery) ([]models.FailedStatusLookups, error) {
 	return a.status.FailedLookups(ctx, sc, q)
+}
+
+func (a adapter) StatusLookupAlerts(ctx context.Context, sc store.Scope, q store.StatusAlertQuery) (*store.Page[store.StatusAlert], error) {
+	return a.status.Alerts(ctx, sc, q)
+}
+
+func (a adapter) AcknowledgeStatusLookupAlert(ctx context.Context, sc store.Scope, id, note string) (*store.StatusAlert, error) {
+	return a.status.AcknowledgeAlert(ctx, sc, id, note)
 }
