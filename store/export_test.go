@@ -355,3 +355,15 @@ func SchemaUnscoped(st *Store) (map[string][]string, error) {
 // SetWholePayrollLookup makes LinesByReference of st read the whole payroll from n
 // references on, instead of wholePayrollLookup.
 func SetWholePayrollLookup(st *Store, n int) { st.wholePayrollLookup = n }
+
+// CountWhereUnscoped counts the rows of table that match where, for no caller.
+func CountWhereUnscoped(st *Store, table, where string, args ...any) (int64, error) {
+	var n int64
+	err := st.db.WithContext(systemScope(context.Background())).Table(table).Where(where, args...).Count(&n).Error
+	return n, err
+}
+
+// FollowMovedHouseholdsUnscoped runs the step of version 20, for no caller.
+func FollowMovedHouseholdsUnscoped(st *Store) error {
+	return followMovedHouseholds(st.db.WithContext(systemScope(context.Background())))
+}

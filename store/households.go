@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"jiuzhu/division"
 	"jiuzhu/models"
 )
 
@@ -432,8 +433,12 @@ func IDNumberTaken(field string) error {
 }
 
 // moveHouseholdRecords gives the members, grants, grant events, verifications, medical
-// claims and charity aid of a household the household's new area code, so that the
-// denormalized scope column stays true. (Its tallies move with the refresh that follows:
+// claims, charity aid, payee, reviews (with their documents) and discovery cases (with
+// their visits) of a household the household's new area code, so that the denormalized
+// scope column stays true: the new village follows them up, and the old one no longer
+// reads them. What was filed at a door or paid in a month (applications and their
+// grievances, referrals and documents, the status page's lookups, payroll lines) stays
+// where it happened. (Its tallies move with the refresh that follows:
 // refresh takes them from the village they were counted in to the new one.) It returns
 // the change-log entries of the moved members and grants, for the caller's logChange.
 func moveHouseholdRecords(tx *gorm.DB, householdID, area string) ([]models.ChangeLogEntry, error) {
@@ -448,11 +453,26 @@ func moveHouseholdRecords(tx *gorm.DB, householdID, area string) ([]models.Chang
 		tx.Table("verification_members").Where("verification_id IN (?)",
 			tx.Session(&gorm.Session{NewDB: true}).Table("verifications").Select("id").Where("household_id = ?", householdID)),
 		tx.Table("charity_aids").Where("household_id = ?", householdID),
+		tx.Table("payees").Where("household_id = ?", householdID),
+		tx.Table("documents").Where("record = ? AND record_id IN (?)", DocumentOfReview,
+			tx.Session(&gorm.Session{NewDB: true}).Table("reviews").Select("id").Where("household_id = ?", householdID)),
+		tx.Table("discovery_visits").Where("case_id IN (?)",
+			tx.Session(&gorm.Session{NewDB: true}).Table("discovery_cases").Select("id").Where("household_id = ?", householdID)),
+		tx.Table("discovery_cases").Where("household_id = ?", householdID),
 	}
 	for _, q := range steps {
 		if err := q.Update("area_code", area).Error; err != nil {
 			return nil, err
 		}
+	}
+	// A review is assigned to its village's township as well.
+	township := area
+	if len(area) == division.CodeLength {
+		township = area[:9] + "000"
+	}
+	if err := tx.Table("reviews").Where("household_id = ?", householdID).
+		Updates(map[string]any{"area_code": area, "township": township}).Error; err != nil {
+		return nil, err
 	}
 	var ms []*models.Member
 	if err := tx.Table("members").Select("id", "area_code").Where("household_id = ?", householdID).Find(&ms).Error; err != nil {

@@ -49,7 +49,10 @@ import (
 //  18. the partial index of the withdrawn documents whose content the daily job has not
 //     swept yet (SQL);
 //  19. the acknowledgement of an alert of the status page (acknowledged_at,
-//     acknowledged_by, acknowledgement_note) (Go, for the same reason as 11).
+//     acknowledged_by, acknowledgement_note) (Go, for the same reason as 11);
+//  20. the payees, reviews (and their documents) and discovery cases (and their visits)
+//     of households that moved to another village before these records moved with them
+//     take the household's area code (Go; it changes only rows whose code differs).
 //
 // A new change of the schema is a new file or step with the next number; a released
 // version is never edited.
@@ -76,6 +79,7 @@ const (
 	versionReviewDue        = 12
 	versionDocumentWithdraw = 16
 	versionAlertAcknowledge = 19
+	versionMovedRecords     = 20
 )
 
 // The directories of each dialect's SQL files in migrationFiles.
@@ -164,6 +168,12 @@ func (r *Setup) goMigrations() []*goose.Migration {
 		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
 			return s.Setup().dropAlertAcknowledgement(s.Setup().onTx(ctx, tx))
 		}}))
+	out = append(out, goose.NewGoMigration(versionMovedRecords,
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return followMovedHouseholds(s.Setup().onTx(ctx, tx))
+		}},
+		// Down leaves the area codes as they are: they are the households' own.
+		&goose.GoFunc{RunTx: func(context.Context, *sql.Tx) error { return nil }}))
 	if s.dialect == Postgres {
 		out = append(out, goose.NewGoMigration(versionRowLevelSecurity,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
@@ -484,6 +494,31 @@ func (r *Setup) dropAlertAcknowledgement(db *gorm.DB) error {
 			continue
 		}
 		if err := db.Exec("ALTER TABLE status_lookup_alerts DROP COLUMN " + c).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// followMovedHouseholds is version 20: it gives the payees, reviews, the documents of the
+// reviews, discovery cases and their visits the area code of their household (or review,
+// or case), where a move of the household left them behind. It changes only the rows
+// whose code differs, so it may run again.
+func followMovedHouseholds(db *gorm.DB) error {
+	for _, q := range []string{
+		`UPDATE payees SET area_code = (SELECT households.area_code FROM households WHERE households.id = payees.household_id)
+		 WHERE area_code <> (SELECT households.area_code FROM households WHERE households.id = payees.household_id)`,
+		`UPDATE reviews SET area_code = (SELECT households.area_code FROM households WHERE households.id = reviews.household_id),
+		 township = SUBSTR((SELECT households.area_code FROM households WHERE households.id = reviews.household_id), 1, 9) || '000'
+		 WHERE area_code <> (SELECT households.area_code FROM households WHERE households.id = reviews.household_id)`,
+		`UPDATE documents SET area_code = (SELECT reviews.area_code FROM reviews WHERE reviews.id = documents.record_id)
+		 WHERE record = 'REVIEW' AND area_code <> (SELECT reviews.area_code FROM reviews WHERE reviews.id = documents.record_id)`,
+		`UPDATE discovery_cases SET area_code = (SELECT households.area_code FROM households WHERE households.id = discovery_cases.household_id)
+		 WHERE area_code <> (SELECT households.area_code FROM households WHERE households.id = discovery_cases.household_id)`,
+		`UPDATE discovery_visits SET area_code = (SELECT discovery_cases.area_code FROM discovery_cases WHERE discovery_cases.id = discovery_visits.case_id)
+		 WHERE area_code <> (SELECT discovery_cases.area_code FROM discovery_cases WHERE discovery_cases.id = discovery_visits.case_id)`,
+	} {
+		if err := db.Exec(q).Error; err != nil {
 			return err
 		}
 	}

@@ -57,6 +57,7 @@ import (
 //   - status_lookup_alerts: the daily job's alerts of the status page, which admins and
 //     auditors of the alert's county (or of the city) list and admins acknowledge, with
 //     who acknowledged and their note.
+//   - payees: the bank account each household is paid to.
 //
 // Left without row-level security, because every level reads them across areas and they
 // hold no personal data: jurisdictions, categories, programs and program_settings (the
@@ -75,7 +76,7 @@ var rlsTables = []string{
 	"payrolls", "payroll_lines", "referrals",
 	"grievances", "grievance_comments",
 	"discovery_cases", "discovery_visits", "reviews",
-	"status_lookup_alerts",
+	"status_lookup_alerts", "payees",
 }
 
 // rlsPolicy is the name of the policy on each of rlsTables.

@@ -361,9 +361,23 @@ func TestUpdateHouseholdMovesRecords(t *testing.T) {
 		if _, err := useCases(st).UpdateHousehold(storetest.As(models.RoleOfficer, countyB), h.ID, models.HouseholdPatch{Address: ptr("x")}); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("updating from another county: %v", err)
 		}
+		followUp := plantFollowUp(t, st, h.ID, g.ID, villageA1)
 		moved, err := useCases(st).UpdateHousehold(county, h.ID, models.HouseholdPatch{Village: ptr(villageA2), Address: ptr("新地址")})
 		if err != nil || moved.AreaCode != villageA2 || moved.Version != h.Version+1 {
 			t.Fatalf("move: %+v, %v", moved, err)
+		}
+		// The payee, the review and its document, the discovery case and its visit go
+		// with the household: none is left in the old village.
+		for table, want := range followUp {
+			if n, err := store.CountInRangeUnscoped(st, table, villageA1, villageA1); err != nil || n != 0 {
+				t.Errorf("%s: %d rows left in the old village (%v)", table, n, err)
+			}
+			if n, err := store.CountInRangeUnscoped(st, table, villageA2, villageA2); err != nil || n != want {
+				t.Errorf("%s: %d rows in the new village, want %d (%v)", table, n, want, err)
+			}
+		}
+		if n, err := store.CountWhereUnscoped(st, "reviews", "township = ?", townshipA2); err != nil || n != 1 {
+			t.Errorf("the review is assigned to %d reviews of the new township (%v)", n, err)
 		}
 		t1 := storetest.As(models.RoleOfficer, townshipA1)
 		if _, err := grantCases(st).Grant(t1, g.ID); !errors.Is(err, models.ErrNotFound) {
@@ -517,3 +531,57 @@ func TestKeysetPagination(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// plantFollowUp writes, in area, a payee of the household, an open review of grant with
+// a document, and an open discovery case of the household with a visit, and returns the
+// number of rows written to each table.
+func plantFollowUp(t *testing.T, st *store.Store, householdID, grantID, area string) map[string]int64 {
+	t.Helper()
+	township := area[:9] + "000"
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO payees (household_id, area_code, bank, account, holder, version, updated_by) VALUES (?, ?, '中国农业银行', '6228480012345678', '测试', 1, 'test')`,
+			[]any{householdID, area}},
+		{`INSERT INTO reviews (id, area_code, township, grant_id, household_id, program_code, category_code, due_on, status, overdue, amount_before)
+		  VALUES (?, ?, ?, ?, ?, 'URBAN_DIBAO', 'DIBAO', '2026-06-01', 'OPEN', false, 100)`,
+			[]any{"rv-" + householdID[:30], area, township, grantID, householdID}},
+		{`INSERT INTO documents (id, area_code, record, record_id, kind, sha256, size, content_type, created_by, created_at)
+		  VALUES (?, ?, 'REVIEW', ?, 'OTHER', 'ab', 1, 'application/pdf', 'test', CURRENT_TIMESTAMP)`,
+			[]any{"doc-" + householdID[:30], area, "rv-" + householdID[:30]}},
+		{`INSERT INTO discovery_cases (id, area_code, household_id, reasons, status, stale, opened_by, version)
+		  VALUES (?, ?, ?, 'LOW_INCOME', 'OPEN', false, 'test', 1)`,
+			[]any{"dc-" + householdID[:30], area, householdID}},
+		{`INSERT INTO discovery_visits (id, area_code, case_id, visited_on, note, actor) VALUES (?, ?, ?, '2026-06-02', '走访', 'test')`,
+			[]any{"dv-" + householdID[:30], area, "dc-" + householdID[:30]}},
+	} {
+		if err := store.ExecUnscoped(st, q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return map[string]int64{"payees": 1, "reviews": 1, "documents": 1, "discovery_cases": 1, "discovery_visits": 1}
+}
+
+// TestMigrationFollowsMovedHouseholds runs the step of version 20 over records that a
+// move of their household left behind before they moved with it: each takes the area of
+// its household (the review its township too), and a second run changes nothing.
+func TestMigrationFollowsMovedHouseholds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		h, g := household(t, st, villageA2)
+		planted := plantFollowUp(t, st, h.ID, g.ID, villageA1)
+		for i := 0; i < 2; i++ {
+			if err := store.FollowMovedHouseholdsUnscoped(st); err != nil {
+				t.Fatal(err)
+			}
+			for table, want := range planted {
+				if n, err := store.CountInRangeUnscoped(st, table, villageA2, villageA2); err != nil || n != want {
+					t.Errorf("run %d: %s: %d rows in the household's village, want %d (%v)", i+1, table, n, want, err)
+				}
+			}
+			if n, err := store.CountWhereUnscoped(st, "reviews", "township = ?", townshipA2); err != nil || n != 1 {
+				t.Errorf("run %d: %d reviews in the household's township (%v)", i+1, n, err)
+			}
+		}
+	})
+}
