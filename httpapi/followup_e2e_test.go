@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -159,6 +160,47 @@ func TestDynamicManagementOverHTTP(t *testing.T) {
 		}
 		if c.Status != "CLOSED" || c.Outcome != "AMOUNT_CHANGED" || lowered >= before || c.Grant.Amount != c.AmountAfter || c.AmountBefore != approved.ApproveGrant.Amount {
 			t.Fatalf("closed review %+v (approved at %s)", c, approved.ApproveGrant.Amount)
+		}
+
+		// The household moves to a village of another township of the county: its
+		// discovery case (with the visit's note), its review and its payee go with it.
+		e.ok(countyOfficer, `mutation($h: ID!) { setPayee(input: {householdId: $h, bank: "德州银行", account: "6222021234567890", holder: "孙大"}) { householdId } }`,
+			map[string]any{"h": h}, &sink)
+		var elsewhere string
+		for _, tw := range st.Tree().Children(county) {
+			if tw != township && len(st.Tree().Children(tw)) > 0 {
+				elsewhere = st.Tree().Children(tw)[0]
+				break
+			}
+		}
+		e.ok(countyOfficer, `mutation($h: ID!, $v: String!) { updateHousehold(id: $h, input: {village: $v}) { id } }`,
+			map[string]any{"h": h, "v": elsewhere}, &sink)
+		newAssistant := e.tokenAs("assistant-moved", models.RoleAssistant, elsewhere)
+		newTownship := e.tokenAs("town-moved", models.RoleOfficer, elsewhere[:9]+"000")
+		reads := []struct {
+			name, query string
+			vars        map[string]any
+			// reader reads it in the new area; want is in its answer.
+			reader, want string
+		}{
+			{"discoveryCase", `query($c: ID!) { discoveryCase(id: $c) { id visits { note } } }`, map[string]any{"c": caseID}, newAssistant, "入户核实"},
+			{"review", `query($r: ID!) { review(id: $r) { id township } }`, map[string]any{"r": review.ID}, newTownship, review.ID},
+			{"payee", `query($h: ID!) { payee(householdId: $h) { householdId } }`, map[string]any{"h": h}, newTownship, h},
+		}
+		for _, rd := range reads {
+			for _, old := range []string{assistant, townOfficer} {
+				if r := e.do(old, rd.query, rd.vars); r.code() != httpapi.CodeNotFound {
+					t.Errorf("%s after the move, read from the old area: %s", rd.name, r.raw)
+				}
+			}
+			if r := e.do(rd.reader, rd.query, rd.vars); len(r.Errors) > 0 || !strings.Contains(r.raw, rd.want) {
+				t.Errorf("%s after the move, read from the new area: %s", rd.name, r.raw)
+			}
+		}
+		var moved struct{ Review struct{ Township string } }
+		e.ok(newTownship, `query($r: ID!) { review(id: $r) { township } }`, map[string]any{"r": review.ID}, &moved)
+		if moved.Review.Township != elsewhere[:9]+"000" {
+			t.Errorf("the moved review is assigned to %s, want the new township", moved.Review.Township)
 		}
 	})
 }

@@ -446,8 +446,8 @@ var leakCases = map[string][]leakCase{
 	// that may not do the work; a sibling household's payee is null (none in the
 	// caller's area) and never revealed.
 	"Query.payee": {
-		{query: `query($hid: ID!) { payee(householdId: $hid) { householdId bank account holder } }`, want: expectEmpty, byTier: payrollNoIntegrator},
-		{query: `query($hid: ID!) { payee(householdId: $hid) { account(reveal: true) } }`, want: expectEmpty, byTier: payrollNoIntegrator},
+		{query: `query($hid: ID!) { payee(householdId: $hid) { householdId bank account holder } }`, want: models.ErrNotFound.Error(), byTier: payrollNoIntegrator},
+		{query: `query($hid: ID!) { payee(householdId: $hid) { account(reveal: true) } }`, want: models.ErrNotFound.Error(), byTier: payrollNoIntegrator},
 	},
 	"Query.payroll": {
 		{query: `query($payrollId: ID!) { payroll(id: $payrollId) { id month total paid lines(first: 100) { edges { node { reference account holder grant { id } } } } } }`,

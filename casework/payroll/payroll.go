@@ -249,12 +249,17 @@ func (s *Service) Payee(ctx context.Context, p auth.Principal, householdID strin
 	if err := allow(p, payeeReaders, "read payment accounts"); err != nil {
 		return nil, err
 	}
-	pay, err := s.Store.Payee(ctx, store.ScopeFor(p), householdID)
+	sc := store.ScopeFor(p)
+	pay, err := s.Store.Payee(ctx, sc, householdID)
 	if err != nil {
-		if isNotFound(err) {
-			return nil, nil
+		if !isNotFound(err) {
+			return nil, err
 		}
-		return nil, err
+		// None, or a household outside the area: only the first is an answer.
+		if _, err := s.Store.HouseholdArea(ctx, sc, householdID); err != nil {
+			return nil, err
+		}
+		return nil, nil
 	}
 	return Masked(pay), nil
 }
