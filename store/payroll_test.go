@@ -598,7 +598,7 @@ func TestPayeeGoesWithItsHousehold(t *testing.T) {
 		}
 		old := auth.Principal{Subject: "a1", Role: models.RoleAssistant, Area: villageA1}
 		moved := auth.Principal{Subject: "a2", Role: models.RoleAssistant, Area: villageA2}
-		if p, err := svc.Payee(ctx, old, h.ID); err != nil || p != nil {
+		if p, err := svc.Payee(ctx, old, h.ID); !errors.Is(err, models.ErrNotFound) || p != nil {
 			t.Fatalf("the old village reads the payee: %+v, %v", p, err)
 		}
 		if _, err := svc.RevealAccount(ctx, old, h.ID); !errors.Is(err, models.ErrNotFound) {
