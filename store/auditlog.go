@@ -39,12 +39,7 @@ func (a *Audit) Events(ctx context.Context, sc Scope, q AuditQuery) (*Page[model
 		if f.Actor != nil {
 			b = b.Where("audit_events.actor = ?", *f.Actor)
 		}
-		if f.From != nil {
-			b = b.Where("audit_events.created_at >= ?", f.From.UTC())
-		}
-		if f.To != nil {
-			b = b.Where("audit_events.created_at < ?", f.To.UTC())
-		}
+		b = createdWithin(b, "audit_events", f.From, f.To)
 		return b
 	})
 }

@@ -245,12 +245,7 @@ func (sp *StatusPage) Alerts(ctx context.Context, sc Scope, q StatusAlertQuery) 
 		if f.By != nil {
 			b = b.Where("status_lookup_alerts.counted_by = ?", *f.By)
 		}
-		if f.From != nil {
-			b = b.Where("status_lookup_alerts.created_at >= ?", f.From.UTC())
-		}
-		if f.To != nil {
-			b = b.Where("status_lookup_alerts.created_at < ?", f.To.UTC())
-		}
+		b = createdWithin(b, "status_lookup_alerts", f.From, f.To)
 		if f.Acknowledged != nil {
 			if *f.Acknowledged {
 				b = b.Where("status_lookup_alerts.acknowledged_at IS NOT NULL")

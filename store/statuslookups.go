@@ -45,12 +45,7 @@ func (sp *StatusPage) Lookups(ctx context.Context, sc Scope, q StatusLookupQuery
 		if f.Outcome != nil {
 			b = b.Where("status_lookups.outcome = ?", *f.Outcome)
 		}
-		if f.From != nil {
-			b = b.Where("status_lookups.created_at >= ?", f.From.UTC())
-		}
-		if f.To != nil {
-			b = b.Where("status_lookups.created_at < ?", f.To.UTC())
-		}
+		b = createdWithin(b, "status_lookups", f.From, f.To)
 		return b
 	}
 	p, err := pageOf(build, q.PageArgs, newestLookupFirst)
@@ -210,4 +205,17 @@ func (l *lookupInstant) Scan(src any) error {
 		}
 	}
 	return fmt.Errorf("store: cannot scan %q into a time", s)
+}
+
+// createdWithin narrows b to the rows of table created at or after from and before to,
+// each bound applying only when given: the time filter of the lists of audit events and
+// of the status page's lookups and alerts.
+func createdWithin(b *gorm.DB, table string, from, to *time.Time) *gorm.DB {
+	if from != nil {
+		b = b.Where(table+".created_at >= ?", from.UTC())
+	}
+	if to != nil {
+		b = b.Where(table+".created_at < ?", to.UTC())
+	}
+	return b
 }
